@@ -1,0 +1,258 @@
+// The event history of one run: the only source of truth. Plain, serializable records.
+import type { FailureInfo, TimeoutType } from './failure';
+import type { ResolvedRetryPolicy } from './retry-policy';
+
+export type SearchAttributes = Record<string, string | number | boolean | string[] | null>;
+
+/** How an activity reacts when its cancellation scope is cancelled (Temporal's `ActivityCancellationType`). */
+export const ActivityCancellationType = {
+  /** Request cancellation and fail the call at once with `CancelledFailure`. */
+  tryCancel: 'TRY_CANCEL',
+  /** Request cancellation and wait until the activity confirms (or times out). */
+  waitCancellationCompleted: 'WAIT_CANCELLATION_COMPLETED',
+  /** Fail the call at once and do not tell the activity. */
+  abandon: 'ABANDON',
+} as const;
+export type ActivityCancellationType = (typeof ActivityCancellationType)[keyof typeof ActivityCancellationType];
+
+/** What happens to a running child when its parent closes. */
+export const ParentClosePolicy = {
+  terminate: 'TERMINATE',
+  requestCancel: 'REQUEST_CANCEL',
+  abandon: 'ABANDON',
+} as const;
+export type ParentClosePolicy = (typeof ParentClosePolicy)[keyof typeof ParentClosePolicy];
+
+/** Activity options as recorded in history: milliseconds, defaults applied. */
+export interface RecordedActivityOptions {
+  taskQueue: string;
+  startToCloseTimeoutMs?: number;
+  scheduleToCloseTimeoutMs?: number;
+  heartbeatTimeoutMs?: number;
+  retry: ResolvedRetryPolicy;
+  cancellationType: ActivityCancellationType;
+}
+
+export interface RecordedChildOptions {
+  workflowId: string;
+  parentClosePolicy: ParentClosePolicy;
+  executionTimeoutMs?: number;
+  runTimeoutMs?: number;
+  memo?: Record<string, unknown>;
+  searchAttributes?: SearchAttributes;
+}
+
+export interface ParentRef {
+  workflowId: string;
+  runId: string;
+  /** Sequence number of the child in the parent's history, to route results back. */
+  seq: number;
+}
+
+/** Outcome of something that returns a value or fails. */
+export type Outcome = { result: unknown } | { failure: FailureInfo };
+
+type Base<T extends string, F> = { type: T; eventId: number; timestamp: number } & F;
+
+export type WorkflowExecutionStarted = Base<'WorkflowExecutionStarted', {
+  workflowType: string;
+  workflowId: string;
+  runId: string;
+  input: unknown;
+  /** Seeds `ctx.random()` and `ctx.uuid()`, so replay draws the same values. */
+  randomnessSeed: string;
+  attempt: number;
+  firstRunId: string;
+  continuedFromRunId?: string;
+  parent?: ParentRef;
+  executionTimeoutMs?: number;
+  runTimeoutMs?: number;
+  /** Absolute deadline of the whole execution (all runs of the continue-as-new chain). */
+  executionDeadline?: number;
+  memo?: Record<string, unknown>;
+  searchAttributes?: SearchAttributes;
+}>;
+
+export type WorkflowTaskCompleted = Base<'WorkflowTaskCompleted', { codeVersion?: string }>;
+export type WorkflowTaskFailed = Base<'WorkflowTaskFailed', {
+  reason: 'nonDeterminism' | 'activationFailure';
+  message: string;
+  codeVersion?: string;
+}>;
+
+export type ActivityTaskScheduled = Base<'ActivityTaskScheduled', {
+  seq: number;
+  activityId: string;
+  activityType: string;
+  input: unknown;
+  options: RecordedActivityOptions;
+}>;
+export type ActivityTaskStarted = Base<'ActivityTaskStarted', { activityId: string; attempt: number }>;
+export type ActivityTaskCompleted = Base<'ActivityTaskCompleted', { activityId: string; attempt: number; result: unknown }>;
+export type ActivityTaskFailed = Base<'ActivityTaskFailed', { activityId: string; attempt: number; failure: FailureInfo }>;
+export type ActivityTaskTimedOut = Base<'ActivityTaskTimedOut', { activityId: string; attempt: number; failure: FailureInfo }>;
+export type ActivityTaskCancelRequested = Base<'ActivityTaskCancelRequested', { activityId: string }>;
+export type ActivityTaskCanceled = Base<'ActivityTaskCanceled', { activityId: string; attempt: number; details?: unknown }>;
+
+export type TimerStarted = Base<'TimerStarted', { seq: number; timerId: string; durationMs: number; fireAt: number }>;
+export type TimerFired = Base<'TimerFired', { timerId: string }>;
+export type TimerCanceled = Base<'TimerCanceled', { timerId: string }>;
+
+/** Markers record what workflow code decided outside commands: local activity outcomes, side effects, patches. */
+export type MarkerRecorded = Base<'MarkerRecorded', {
+  markerName: MarkerName;
+  seq?: number;
+  data: unknown;
+}>;
+export type MarkerName = 'LocalActivity' | 'SideEffect' | 'Patch';
+
+export type SignalReceived = Base<'SignalReceived', { signalName: string; args: unknown[]; requestId?: string }>;
+export type UpdateAccepted = Base<'UpdateAccepted', { updateId: string; updateName: string; args: unknown[] }>;
+export type UpdateCompleted = Base<'UpdateCompleted', { updateId: string; outcome: Outcome }>;
+export type WorkflowExecutionCancelRequested = Base<'WorkflowExecutionCancelRequested', { reason?: string }>;
+export type SearchAttributesUpserted = Base<'SearchAttributesUpserted', { searchAttributes: SearchAttributes }>;
+
+export type ChildWorkflowInitiated = Base<'ChildWorkflowInitiated', {
+  seq: number;
+  workflowType: string;
+  input: unknown;
+  options: RecordedChildOptions;
+}>;
+export type ChildWorkflowStarted = Base<'ChildWorkflowStarted', { seq: number; workflowId: string; runId: string }>;
+export type ChildWorkflowStartFailed = Base<'ChildWorkflowStartFailed', { seq: number; workflowId: string; failure: FailureInfo }>;
+/** The child closed; `status` says how, `outcome` carries its result or failure. */
+export type ChildWorkflowClosed = Base<'ChildWorkflowClosed', {
+  seq: number;
+  workflowId: string;
+  runId: string;
+  status: 'completed' | 'failed' | 'canceled' | 'terminated' | 'timedOut';
+  outcome: Outcome;
+}>;
+
+export type ExternalSignalInitiated = Base<'ExternalSignalInitiated', {
+  seq: number;
+  workflowId: string;
+  runId?: string;
+  signalName: string;
+  args: unknown[];
+  /** A child's signals are addressed by the child's seq, so they are sent only once the child exists. */
+  childSeq?: number;
+}>;
+export type ExternalSignalDelivered = Base<'ExternalSignalDelivered', { seq: number }>;
+export type ExternalSignalFailed = Base<'ExternalSignalFailed', { seq: number; failure: FailureInfo }>;
+export type ExternalCancelInitiated = Base<'ExternalCancelInitiated', { seq: number; workflowId: string; runId?: string; childSeq?: number }>;
+export type ExternalCancelDelivered = Base<'ExternalCancelDelivered', { seq: number }>;
+export type ExternalCancelFailed = Base<'ExternalCancelFailed', { seq: number; failure: FailureInfo }>;
+
+export type WorkflowExecutionCompleted = Base<'WorkflowExecutionCompleted', { result: unknown }>;
+export type WorkflowExecutionFailed = Base<'WorkflowExecutionFailed', { failure: FailureInfo }>;
+export type WorkflowExecutionCanceled = Base<'WorkflowExecutionCanceled', { failure: FailureInfo }>;
+export type WorkflowExecutionTerminated = Base<'WorkflowExecutionTerminated', { reason?: string }>;
+export type WorkflowExecutionTimedOut = Base<'WorkflowExecutionTimedOut', { timeoutType: TimeoutType }>;
+export type WorkflowExecutionContinuedAsNew = Base<'WorkflowExecutionContinuedAsNew', {
+  newRunId: string;
+  input: unknown;
+  /** Signals received but not yet handled; delivered first in the new run. */
+  bufferedSignals: Array<{ signalName: string; args: unknown[] }>;
+}>;
+
+export type HistoryEvent =
+  | WorkflowExecutionStarted
+  | WorkflowTaskCompleted
+  | WorkflowTaskFailed
+  | ActivityTaskScheduled
+  | ActivityTaskStarted
+  | ActivityTaskCompleted
+  | ActivityTaskFailed
+  | ActivityTaskTimedOut
+  | ActivityTaskCancelRequested
+  | ActivityTaskCanceled
+  | TimerStarted
+  | TimerFired
+  | TimerCanceled
+  | MarkerRecorded
+  | SignalReceived
+  | UpdateAccepted
+  | UpdateCompleted
+  | WorkflowExecutionCancelRequested
+  | SearchAttributesUpserted
+  | ChildWorkflowInitiated
+  | ChildWorkflowStarted
+  | ChildWorkflowStartFailed
+  | ChildWorkflowClosed
+  | ExternalSignalInitiated
+  | ExternalSignalDelivered
+  | ExternalSignalFailed
+  | ExternalCancelInitiated
+  | ExternalCancelDelivered
+  | ExternalCancelFailed
+  | WorkflowExecutionCompleted
+  | WorkflowExecutionFailed
+  | WorkflowExecutionCanceled
+  | WorkflowExecutionTerminated
+  | WorkflowExecutionTimedOut
+  | WorkflowExecutionContinuedAsNew;
+
+export type EventType = HistoryEvent['type'];
+export type EventOf<T extends EventType> = Extract<HistoryEvent, { type: T }>;
+/** An event before the store numbers and stamps it. */
+export type NewEvent = HistoryEvent extends infer E ? (E extends HistoryEvent ? Omit<E, 'eventId' | 'timestamp'> : never) : never;
+
+/** Events written because workflow code issued a command; on replay they are matched against the commands. */
+const COMMAND_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
+  'ActivityTaskScheduled',
+  'ActivityTaskCancelRequested',
+  'TimerStarted',
+  'TimerCanceled',
+  'MarkerRecorded',
+  'UpdateCompleted',
+  'SearchAttributesUpserted',
+  'ChildWorkflowInitiated',
+  'ExternalSignalInitiated',
+  'ExternalCancelInitiated',
+  'WorkflowExecutionCompleted',
+  'WorkflowExecutionFailed',
+  'WorkflowExecutionCanceled',
+  'WorkflowExecutionContinuedAsNew',
+]);
+
+export function isCommandEvent(event: { type: EventType }): boolean {
+  return COMMAND_EVENTS.has(event.type);
+}
+
+const CLOSE_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
+  'WorkflowExecutionCompleted',
+  'WorkflowExecutionFailed',
+  'WorkflowExecutionCanceled',
+  'WorkflowExecutionTerminated',
+  'WorkflowExecutionTimedOut',
+  'WorkflowExecutionContinuedAsNew',
+]);
+
+export function isCloseEvent(event: { type: EventType }): boolean {
+  return CLOSE_EVENTS.has(event.type);
+}
+
+/** Status of a run as the API reports it. */
+export const WorkflowStatus = {
+  running: 'running',
+  completed: 'completed',
+  failed: 'failed',
+  canceled: 'canceled',
+  terminated: 'terminated',
+  continuedAsNew: 'continuedAsNew',
+  timedOut: 'timedOut',
+} as const;
+export type WorkflowStatus = (typeof WorkflowStatus)[keyof typeof WorkflowStatus];
+
+export function statusOfCloseEvent(event: HistoryEvent): WorkflowStatus | undefined {
+  switch (event.type) {
+    case 'WorkflowExecutionCompleted': return WorkflowStatus.completed;
+    case 'WorkflowExecutionFailed': return WorkflowStatus.failed;
+    case 'WorkflowExecutionCanceled': return WorkflowStatus.canceled;
+    case 'WorkflowExecutionTerminated': return WorkflowStatus.terminated;
+    case 'WorkflowExecutionTimedOut': return WorkflowStatus.timedOut;
+    case 'WorkflowExecutionContinuedAsNew': return WorkflowStatus.continuedAsNew;
+    default: return undefined;
+  }
+}

@@ -1,0 +1,20 @@
+// The limits every host enforces (DESIGN §3), counted in encoded bytes.
+
+export const Limits = {
+  /** One payload (input, result, signal/update args, heartbeat details), encoded as JSON in UTF-8. */
+  maxPayloadBytes: 2 * 1024 * 1024,
+  /** History size at which `continueAsNewSuggested` turns true. */
+  historyWarnEvents: 10_000,
+  historyWarnBytes: 10 * 1024 * 1024,
+  /** History size at which the run fails, telling the author to use continue-as-new. */
+  historyMaxEvents: 50_000,
+  historyMaxBytes: 32 * 1024 * 1024,
+  maxPendingActivities: 2_000,
+  maxPendingChildren: 2_000,
+  maxBufferedSignals: 2_000,
+  maxInFlightUpdates: 10,
+  /** Consecutive activations that throw inside the engine before the run is blocked. */
+  maxActivationFailures: 3,
+  /** Local activities chained through microtasks before yielding to the event loop, so queries get served. */
+  localActivityYieldEvery: 512,
+} as const;
