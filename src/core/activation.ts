@@ -1,0 +1,178 @@
+// Runs one activation of a workflow: deliver its inputs, then let the code run until it is blocked,
+// collecting commands. Live, commands become new events; on replay they are checked against the
+// recorded ones. Both paths share the same loop shape, so they interleave workflow code identically.
+import type { Activator } from './activator';
+import { eventForCommand, compareCommandWithEvent, describeCommand, describeEvent, type Command, type RecordedCommand } from './commands';
+import { isCommandEvent, type HistoryEvent, type MarkerRecorded, type NewEvent, type Outcome } from './history';
+import { NonDeterminismError } from './nondeterminism';
+import { yieldMacrotask } from './scheduling';
+
+export type LocalActivityCommand = Extract<Command, { type: 'scheduleLocalActivity' }>;
+
+/** Runs a local activity to its outcome; never rejects. Supplied by the host. */
+export type LocalActivityRunner = (command: LocalActivityCommand) => Promise<Outcome>;
+
+export interface LocalActivityMarkerData {
+  activityType: string;
+  attempt: number;
+  outcome: Outcome;
+}
+
+/** Delivers one recorded input event to the workflow. Command events and bookkeeping events deliver nothing. */
+export function applyInput(activator: Activator, event: HistoryEvent): void {
+  switch (event.type) {
+    case 'WorkflowExecutionStarted': return activator.startWorkflow();
+    case 'SignalReceived': return activator.deliverSignal(event.signalName, event.args);
+    case 'UpdateAccepted': return activator.acceptUpdate(event.updateId, event.updateName, event.args);
+    case 'WorkflowExecutionCancelRequested': return activator.requestCancellation(event.reason);
+    case 'ActivityTaskCompleted': return activator.resolveActivity(event.activityId, { result: event.result });
+    case 'ActivityTaskFailed':
+    case 'ActivityTaskTimedOut': return activator.resolveActivity(event.activityId, { failure: event.failure });
+    case 'ActivityTaskCanceled': return activator.activityCanceled(event.activityId, event.details);
+    case 'TimerFired': return activator.fireTimer(event.timerId);
+    case 'ChildWorkflowStarted': return activator.childStarted(event.seq, event.runId);
+    case 'ChildWorkflowStartFailed': return activator.childStartFailed(event.seq, event.failure);
+    case 'ChildWorkflowClosed': return activator.childClosed(event.seq, event.runId, event.status, event.outcome);
+    case 'ExternalSignalDelivered':
+    case 'ExternalCancelDelivered': return activator.externalDone(event.seq);
+    case 'ExternalSignalFailed':
+    case 'ExternalCancelFailed': return activator.externalDone(event.seq, event.failure);
+    default: return;
+  }
+}
+
+export interface LiveActivationOptions {
+  runLocalActivity: LocalActivityRunner;
+  newRunId: () => string;
+  /** Called with each new event as soon as it exists (for size accounting and limits). */
+  onEvent?: (event: NewEvent) => void;
+}
+
+/** Runs an activation live; returns the events it produced, in order (inputs are not included). */
+export async function runLiveActivation(activator: Activator, inputs: HistoryEvent[], options: LiveActivationOptions): Promise<NewEvent[]> {
+  activator.isReplaying = false;
+  const produced: NewEvent[] = [];
+  const emit = (event: NewEvent) => {
+    produced.push(event);
+    options.onEvent?.(event);
+  };
+  const finished: Array<{ command: LocalActivityCommand; outcome: Outcome }> = [];
+  let running = 0;
+  let wake: (() => void) | undefined;
+
+  for (const input of inputs) applyInput(activator, input);
+  for (;;) {
+    await yieldMacrotask();
+    for (const command of activator.commands.splice(0)) {
+      if (command.type === 'scheduleLocalActivity') {
+        running++;
+        // The outcome is delivered only while the workflow is blocked, never mid-flight, so replay matches.
+        void options.runLocalActivity(command).then((outcome) => {
+          finished.push({ command, outcome });
+          wake?.();
+        });
+      } else {
+        emit(eventForCommand(command, activator.now, options.newRunId));
+      }
+    }
+    if (activator.checkConditions()) continue;
+    if (finished.length === 0 && running > 0) await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+    const next = finished.shift();
+    if (!next) break;
+    running--;
+    const data: LocalActivityMarkerData = { activityType: next.command.activityType, attempt: next.command.attempt, outcome: next.outcome };
+    emit({ type: 'MarkerRecorded', markerName: 'LocalActivity', seq: next.command.seq, data });
+    activator.resolveLocalActivity(next.command.seq, next.outcome);
+  }
+  return produced;
+}
+
+/**
+ * Replays one recorded activation: `inputs` are delivered, then the code's commands are matched in order
+ * against `recorded` (the activation's command events and markers). Throws `NonDeterminismError` on the
+ * first divergence. `endEventId` names the event that closes the activation, for the diff.
+ */
+export async function replayActivation(activator: Activator, inputs: HistoryEvent[], recorded: HistoryEvent[], endEventId: number): Promise<void> {
+  activator.isReplaying = true;
+  activator.replayData = collectReplayData(recorded);
+  const issued: RecordedCommand[] = [];
+  let cursor = 0;
+  const diverged = (expected: string, at: HistoryEvent | undefined) =>
+    new NonDeterminismError({ eventId: at?.eventId ?? endEventId, expected, recorded: at ? describeEvent(at) : 'the end of the activation' });
+
+  for (const input of inputs) applyInput(activator, input);
+  for (;;) {
+    await yieldMacrotask();
+    for (const command of activator.commands.splice(0)) {
+      if (command.type !== 'scheduleLocalActivity') issued.push(command);
+    }
+    // Match what the code issued, in order, up to the next local activity outcome.
+    while (cursor < recorded.length && !isLocalActivityMarker(recorded[cursor]!)) {
+      const event = recorded[cursor]!;
+      const command = issued[0];
+      if (isPatchMarker(event) && (!command || !isPatchCommand(command) || compareCommandWithEvent(command, event) !== undefined)) {
+        cursor++; // the code no longer calls deprecatePatch here: allowed
+        continue;
+      }
+      if (!command) break;
+      if (isDeprecatedPatchCommand(command) && compareCommandWithEvent(command, event) !== undefined) {
+        issued.shift();
+        continue;
+      }
+      const mismatch = compareCommandWithEvent(command, event);
+      if (mismatch !== undefined) throw diverged(describeCommand(command), event);
+      issued.shift();
+      cursor++;
+    }
+    while (issued.length > 0 && isDeprecatedPatchCommand(issued[0]!)) issued.shift();
+    if (issued.length > 0) throw diverged(describeCommand(issued[0]!), recorded[cursor]);
+    if (activator.checkConditions()) continue;
+    const next = recorded[cursor];
+    if (next === undefined) break;
+    if (!isLocalActivityMarker(next)) throw diverged('nothing', next);
+    const data = next.data as LocalActivityMarkerData;
+    if (!activator.hasPendingLocalActivity(next.seq!)) throw diverged('no local activity', next);
+    cursor++;
+    activator.resolveLocalActivity(next.seq!, data.outcome);
+  }
+  if (cursor < recorded.length) throw diverged('nothing', recorded[cursor]);
+}
+
+/** Splits recorded events of one activation into inputs and command events. */
+export function splitActivation(events: HistoryEvent[]): { inputs: HistoryEvent[]; recorded: HistoryEvent[] } {
+  const inputs: HistoryEvent[] = [];
+  const recorded: HistoryEvent[] = [];
+  for (const event of events) {
+    if (event.type === 'WorkflowTaskFailed' || event.type === 'WorkflowTaskCompleted') continue;
+    (isCommandEvent(event) ? recorded : inputs).push(event);
+  }
+  return { inputs, recorded };
+}
+
+function collectReplayData(recorded: HistoryEvent[]): { patches: Set<string>; sideEffects: Map<number, unknown> } {
+  const patches = new Set<string>();
+  const sideEffects = new Map<number, unknown>();
+  for (const event of recorded) {
+    if (event.type !== 'MarkerRecorded') continue;
+    if (event.markerName === 'Patch') patches.add((event.data as { patchId: string }).patchId);
+    if (event.markerName === 'SideEffect' && event.seq !== undefined) sideEffects.set(event.seq, event.data);
+  }
+  return { patches, sideEffects };
+}
+
+function isLocalActivityMarker(event: HistoryEvent): event is MarkerRecorded {
+  return event.type === 'MarkerRecorded' && event.markerName === 'LocalActivity';
+}
+
+function isPatchMarker(event: HistoryEvent): boolean {
+  return event.type === 'MarkerRecorded' && event.markerName === 'Patch';
+}
+
+function isPatchCommand(command: RecordedCommand): boolean {
+  return command.type === 'recordMarker' && command.markerName === 'Patch';
+}
+
+function isDeprecatedPatchCommand(command: RecordedCommand): boolean {
+  return isPatchCommand(command) && (command as { data: { deprecated: boolean } }).data.deprecated;
+}

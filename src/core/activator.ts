@@ -1,0 +1,586 @@
+// The activator: runs one workflow function, turns its calls into commands and delivers results back.
+// One sequence counter and one map of pending completions per command kind (Temporal's internals.ts):
+// the per-kind seq is what lets replay match commands to history and detect non-determinism.
+import { CancellationScope } from './cancellation-scope';
+import type { Command, LocalActivityCommandOptions } from './commands';
+import type { UpdateHandlerOptions, WorkflowInfo } from './context';
+import type { WorkflowDefinition } from './definitions';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  fromFailureInfo,
+  isCancellation,
+  toFailureInfo,
+  type FailureInfo,
+} from './failure';
+import type { ActivityCancellationType, Outcome, RecordedActivityOptions, RecordedChildOptions, SearchAttributes, WorkflowExecutionStarted } from './history';
+import { Limits } from './limits';
+import { checkPayload } from './payload';
+import { seededRandom, uuidFrom, type RandomSource } from './random';
+import { nextRetryDelay } from './retry-policy';
+import { createWorkflowContext } from './workflow-context';
+
+interface Waiter<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+interface PendingActivity extends Waiter<unknown> {
+  activityType: string;
+  seq: number;
+}
+
+interface PendingChild {
+  workflowType: string;
+  workflowId: string;
+  runId?: string;
+  start: Waiter<string>;
+  result: Waiter<unknown>;
+  abandoned: boolean;
+}
+
+interface Condition {
+  fn: () => boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** Thrown by `ctx.continueAsNew`; the activator turns it into the continue-as-new command. */
+export class ContinueAsNewRequest extends Error {
+  constructor(readonly input: unknown) {
+    super('continue-as-new');
+    this.name = 'ContinueAsNewRequest';
+  }
+}
+
+/** A query asked for a handler that is not set. */
+export class QueryNotFoundError extends Error {
+  constructor(readonly queryName: string, known: string[]) {
+    super(`No query handler for '${queryName}'${known.length ? ` (known: ${known.join(', ')})` : ''}`);
+    this.name = 'QueryNotFoundError';
+  }
+}
+
+/** Workflow code did something forbidden by the determinism rules (e.g. a query issuing a command). */
+export class DeterminismViolationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeterminismViolationError';
+  }
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+/** Values an activation recorded that replay must hand back synchronously. */
+export interface ReplayData {
+  patches: ReadonlySet<string>;
+  sideEffects: ReadonlyMap<number, unknown>;
+}
+
+export class Activator {
+  /** Commands issued since the driver last took them, in order. */
+  readonly commands: Command[] = [];
+  /** Activation time; the driver sets it before each activation. */
+  now: number;
+  isReplaying = false;
+  /** What the activation being replayed recorded, needed at the moment of the call (set by the driver). */
+  replayData: ReplayData = { patches: new Set(), sideEffects: new Map() };
+  historyLength = 0;
+  historySizeBytes = 0;
+  /** The workflow function has settled (completed, failed, cancelled or continued as new). */
+  completed = false;
+
+  readonly rootScope: CancellationScope;
+  readonly #definition: WorkflowDefinition;
+  readonly #started: WorkflowExecutionStarted;
+  readonly #random: RandomSource;
+  #searchAttributes: SearchAttributes;
+  #cancelRequested = false;
+  #queryDepth = 0;
+
+  readonly #seq = { activity: 0, timer: 0, local: 0, child: 0, external: 0, sideEffect: 0 };
+  readonly #activities = new Map<string, PendingActivity>();
+  readonly #timers = new Map<string, Waiter<void>>();
+  readonly #localActivities = new Map<number, Waiter<Outcome>>();
+  readonly #children = new Map<number, PendingChild>();
+  readonly #externals = new Map<number, Waiter<void>>();
+  readonly #patches = new Map<string, boolean>();
+  readonly #conditions: Condition[] = [];
+  readonly #signalHandlers = new Map<string, Handler>();
+  readonly #queryHandlers = new Map<string, Handler>();
+  readonly #updateHandlers = new Map<string, { handler: Handler; validator?: Handler }>();
+  #bufferedSignals: Array<{ signalName: string; args: unknown[] }> = [];
+
+  constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted) {
+    this.#definition = definition;
+    this.#started = started;
+    this.now = started.timestamp;
+    this.#random = seededRandom(started.randomnessSeed);
+    this.#searchAttributes = { ...(started.searchAttributes ?? {}) };
+    this.rootScope = CancellationScope.createRoot((scope) => createWorkflowContext(this, scope));
+  }
+
+  // ---- jobs: delivered by the driver between drains ----
+
+  /** Calls the workflow function. */
+  startWorkflow(): void {
+    const ctx = createWorkflowContext(this, this.rootScope);
+    let promise: Promise<unknown>;
+    try {
+      promise = Promise.resolve(this.#definition.fn(ctx, this.#started.input));
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
+      (result) => this.#completeWith(result),
+      (error) => this.#failWith(error),
+    );
+  }
+
+  resolveActivity(activityId: string, outcome: Outcome): void {
+    const pending = this.#activities.get(activityId);
+    if (!pending) return; // abandoned or cancelled with TRY_CANCEL: the late outcome is ignored
+    this.#activities.delete(activityId);
+    if ('result' in outcome) pending.resolve(outcome.result);
+    else pending.reject(fromFailureInfo(outcome.failure));
+  }
+
+  /** The activity confirmed its cancellation. */
+  activityCanceled(activityId: string, details?: unknown): void {
+    const pending = this.#activities.get(activityId);
+    if (!pending) return;
+    this.#activities.delete(activityId);
+    pending.reject(new ActivityFailure('Activity cancelled', pending.activityType, activityId, 0, new CancelledFailure('Activity cancelled', details)));
+  }
+
+  fireTimer(timerId: string): void {
+    const waiter = this.#timers.get(timerId);
+    if (!waiter) return;
+    this.#timers.delete(timerId);
+    waiter.resolve();
+  }
+
+  resolveLocalActivity(seq: number, outcome: Outcome): void {
+    const waiter = this.#localActivities.get(seq);
+    if (!waiter) return;
+    this.#localActivities.delete(seq);
+    waiter.resolve(outcome);
+  }
+
+  /** Whether a local activity with this seq was issued and awaits its outcome. */
+  hasPendingLocalActivity(seq: number): boolean {
+    return this.#localActivities.has(seq);
+  }
+
+  childStarted(seq: number, runId: string): void {
+    const child = this.#children.get(seq);
+    if (!child) return;
+    child.runId = runId;
+    child.start.resolve(runId);
+  }
+
+  childStartFailed(seq: number, failure: FailureInfo): void {
+    const child = this.#children.get(seq);
+    if (!child) return;
+    this.#children.delete(seq);
+    const error = new ChildWorkflowFailure(`Child workflow ${child.workflowId} could not start: ${failure.message}`, child.workflowType, child.workflowId, undefined, fromFailureInfo(failure));
+    child.start.reject(error);
+    child.result.reject(error);
+  }
+
+  childClosed(seq: number, runId: string, status: string, outcome: Outcome): void {
+    const child = this.#children.get(seq);
+    if (!child) return;
+    this.#children.delete(seq);
+    if ('result' in outcome) child.result.resolve(outcome.result);
+    else child.result.reject(new ChildWorkflowFailure(`Child workflow ${status}`, child.workflowType, child.workflowId, runId, fromFailureInfo(outcome.failure)));
+  }
+
+  externalDone(seq: number, failure?: FailureInfo): void {
+    const waiter = this.#externals.get(seq);
+    if (!waiter) return;
+    this.#externals.delete(seq);
+    if (failure) waiter.reject(fromFailureInfo(failure));
+    else waiter.resolve();
+  }
+
+  deliverSignal(signalName: string, args: unknown[]): void {
+    if (this.completed) return;
+    const handler = this.#signalHandlers.get(signalName);
+    if (handler) this.#invokeSignalHandler(handler, args);
+    else this.#bufferedSignals.push({ signalName, args });
+  }
+
+  /** Starts the handler of an accepted update; its outcome becomes a `completeUpdate` command. */
+  acceptUpdate(updateId: string, updateName: string, args: unknown[]): void {
+    const entry = this.#updateHandlers.get(updateName);
+    if (!entry) {
+      this.#push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(ApplicationFailure.nonRetryable(`No update handler for '${updateName}'`, 'UpdateNotFound')) } });
+      return;
+    }
+    let result: Promise<unknown>;
+    try {
+      result = Promise.resolve(entry.handler(...args));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(
+      (value) => this.#push({ type: 'completeUpdate', updateId, outcome: this.#resultOutcome(value, `Result of update '${updateName}'`) }),
+      (error) => this.#push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(error) } }),
+    );
+  }
+
+  requestCancellation(reason?: string): void {
+    if (this.#cancelRequested) return;
+    this.#cancelRequested = true;
+    this.rootScope.cancel(new CancelledFailure(reason ? `Workflow cancelled: ${reason}` : 'Workflow cancelled'));
+  }
+
+  /** Resolves conditions whose predicate now holds; true when any did. */
+  checkConditions(): boolean {
+    let unblocked = false;
+    for (let i = 0; i < this.#conditions.length; ) {
+      const condition = this.#conditions[i]!;
+      let holds: boolean;
+      try {
+        holds = condition.fn();
+      } catch (error) {
+        this.#conditions.splice(i, 1);
+        condition.reject(error);
+        unblocked = true;
+        continue;
+      }
+      if (holds) {
+        this.#conditions.splice(i, 1);
+        condition.resolve();
+        unblocked = true;
+      } else i++;
+    }
+    return unblocked;
+  }
+
+  // ---- read-only access: queries and update validation ----
+
+  query(queryName: string, args: unknown[]): unknown {
+    const handler = this.#queryHandlers.get(queryName);
+    if (!handler) throw new QueryNotFoundError(queryName, [...this.#queryHandlers.keys()]);
+    const result = this.#readOnly(() => handler(...args));
+    // A copy, so a caller can never reach into live workflow state.
+    return result === undefined ? undefined : JSON.parse(JSON.stringify(result));
+  }
+
+  /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
+  validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined {
+    const entry = this.#updateHandlers.get(updateName);
+    if (!entry) return toFailureInfo(ApplicationFailure.nonRetryable(`No update handler for '${updateName}'`, 'UpdateNotFound'));
+    if (!entry.validator) return undefined;
+    try {
+      this.#readOnly(() => entry.validator!(...args));
+      return undefined;
+    } catch (error) {
+      return toFailureInfo(error);
+    }
+  }
+
+  hasUpdateHandler(updateName: string): boolean {
+    return this.#updateHandlers.has(updateName);
+  }
+
+  get bufferedSignalCount(): number {
+    return this.#bufferedSignals.length;
+  }
+
+  get pendingActivityCount(): number {
+    return this.#activities.size;
+  }
+
+  /** Signals received without a handler, in arrival order (carried over by continue-as-new). */
+  get bufferedSignals(): ReadonlyArray<{ signalName: string; args: unknown[] }> {
+    return this.#bufferedSignals;
+  }
+
+  // ---- called by the workflow context ----
+
+  info(): WorkflowInfo {
+    const s = this.#started;
+    const info: WorkflowInfo = {
+      workflowId: s.workflowId,
+      runId: s.runId,
+      workflowType: s.workflowType,
+      firstRunId: s.firstRunId,
+      attempt: s.attempt,
+      runStartTime: s.timestamp,
+      memo: { ...(s.memo ?? {}) },
+      searchAttributes: { ...this.#searchAttributes },
+      historyLength: this.historyLength,
+      historySizeBytes: this.historySizeBytes,
+      continueAsNewSuggested: this.historyLength >= Limits.historyWarnEvents || this.historySizeBytes >= Limits.historyWarnBytes,
+      isReplaying: this.isReplaying,
+    };
+    if (s.continuedFromRunId !== undefined) info.continuedFromRunId = s.continuedFromRunId;
+    if (s.parent !== undefined) info.parent = { ...s.parent };
+    if (s.executionTimeoutMs !== undefined) info.executionTimeoutMs = s.executionTimeoutMs;
+    if (s.runTimeoutMs !== undefined) info.runTimeoutMs = s.runTimeoutMs;
+    return info;
+  }
+
+  random(): number {
+    this.#assertNotReadOnly('ctx.random()');
+    return this.#random();
+  }
+
+  uuid(): string {
+    this.#assertNotReadOnly('ctx.uuid()');
+    return uuidFrom(this.#random);
+  }
+
+  scheduleActivity(scope: CancellationScope, activityType: string, input: unknown, options: RecordedActivityOptions): Promise<unknown> {
+    if (scope.consideredCancelled) return Promise.reject(this.#cancelledActivity(activityType, '', scope.cancellationFailure!));
+    try {
+      checkPayload(input, `Input of activity '${activityType}'`);
+      if (this.#activities.size >= Limits.maxPendingActivities) throw ApplicationFailure.nonRetryable(`At most ${Limits.maxPendingActivities} activities may be pending in one run`, 'LimitExceeded');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const seq = ++this.#seq.activity;
+    const activityId = String(seq);
+    this.#push({ type: 'scheduleActivity', seq, activityId, activityType, input, options });
+    return new Promise((resolve, reject) => {
+      this.#activities.set(activityId, { resolve, reject, activityType, seq });
+      scope.onCancel((failure) => this.#cancelActivity(activityId, options.cancellationType, failure));
+    });
+  }
+
+  #cancelActivity(activityId: string, cancellationType: ActivityCancellationType, failure: CancelledFailure): void {
+    const pending = this.#activities.get(activityId);
+    if (!pending || this.completed) return;
+    if (cancellationType !== 'ABANDON') this.#push({ type: 'requestCancelActivity', seq: pending.seq, activityId });
+    if (cancellationType === 'WAIT_CANCELLATION_COMPLETED') return; // settles when the activity reports back
+    this.#activities.delete(activityId);
+    pending.reject(this.#cancelledActivity(pending.activityType, activityId, failure));
+  }
+
+  #cancelledActivity(activityType: string, activityId: string, failure: CancelledFailure): ActivityFailure {
+    return new ActivityFailure('Activity cancelled', activityType, activityId, 0, failure);
+  }
+
+  startTimer(scope: CancellationScope, durationMs: number): Promise<void> {
+    if (scope.consideredCancelled) return Promise.reject(scope.cancellationFailure);
+    const seq = ++this.#seq.timer;
+    const timerId = String(seq);
+    this.#push({ type: 'startTimer', seq, timerId, durationMs });
+    return new Promise((resolve, reject) => {
+      this.#timers.set(timerId, { resolve, reject });
+      scope.onCancel((failure) => {
+        if (!this.#timers.has(timerId)) return;
+        this.#timers.delete(timerId);
+        if (!this.completed) this.#push({ type: 'cancelTimer', seq, timerId });
+        reject(failure);
+      });
+    });
+  }
+
+  /** A local activity with its retries: every attempt's outcome is a marker; backoff is a durable timer. */
+  async executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions): Promise<unknown> {
+    checkPayload(input, `Input of local activity '${activityType}'`);
+    const scheduledAt = this.now;
+    for (let attempt = 1; ; attempt++) {
+      if (scope.consideredCancelled) throw this.#cancelledActivity(activityType, '', scope.cancellationFailure!);
+      const seq = ++this.#seq.local;
+      const outcome = await new Promise<Outcome>((resolve, reject) => {
+        this.#localActivities.set(seq, { resolve, reject });
+        this.#push({ type: 'scheduleLocalActivity', seq, activityType, input, attempt, options });
+      });
+      if ('result' in outcome) return outcome.result;
+      let delay = nextRetryDelay(options.retry, attempt, outcome.failure);
+      if (delay !== undefined && options.scheduleToCloseTimeoutMs !== undefined && this.now + delay - scheduledAt >= options.scheduleToCloseTimeoutMs) delay = undefined;
+      if (delay === undefined || isCancellation(fromFailureInfo(outcome.failure))) {
+        throw new ActivityFailure(`Local activity '${activityType}' failed after ${attempt} attempt(s)`, activityType, `local-${seq}`, attempt, fromFailureInfo(outcome.failure));
+      }
+      await this.startTimer(scope, delay);
+    }
+  }
+
+  sideEffect<T>(fn: () => T): Promise<T> {
+    const seq = ++this.#seq.sideEffect;
+    // On replay the recorded value is returned at the same point as live, so continuations interleave identically.
+    const value = this.isReplaying ? (this.replayData.sideEffects.get(seq) as T) : fn();
+    checkPayload(value, 'Side effect value');
+    this.#push({ type: 'recordMarker', markerName: 'SideEffect', seq, data: value });
+    return Promise.resolve(value);
+  }
+
+  patched(patchId: string, deprecated: boolean): boolean {
+    const known = this.#patches.get(patchId);
+    if (known !== undefined) return known;
+    // Replaying a run recorded without the marker: take the old branch, record nothing.
+    const use = !this.isReplaying || this.replayData.patches.has(patchId);
+    this.#patches.set(patchId, use || deprecated);
+    if (use) this.#push({ type: 'recordMarker', markerName: 'Patch', data: { patchId, deprecated } });
+    return use || deprecated;
+  }
+
+  startChild(scope: CancellationScope, workflowType: string, input: unknown, childOptions: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string }, cancellationType: 'REQUEST_CANCEL' | 'ABANDON'): { started: Promise<string>; result: Promise<unknown>; workflowId: string; seq: number } {
+    if (scope.consideredCancelled) throw scope.cancellationFailure;
+    checkPayload(input, `Input of child workflow '${workflowType}'`);
+    if (this.#children.size >= Limits.maxPendingChildren) throw ApplicationFailure.nonRetryable(`At most ${Limits.maxPendingChildren} children may be pending in one run`, 'LimitExceeded');
+    const seq = ++this.#seq.child;
+    // Deterministic default id; the run id prefix keeps ids of successive runs (continue-as-new) apart.
+    const options: RecordedChildOptions = { ...childOptions, workflowId: childOptions.workflowId ?? `${this.#started.workflowId}-${this.#started.runId.slice(0, 8)}-child-${seq}` };
+    let start!: Waiter<string>;
+    let result!: Waiter<unknown>;
+    const started = new Promise<string>((resolve, reject) => (start = { resolve, reject }));
+    const resultPromise = new Promise<unknown>((resolve, reject) => (result = { resolve, reject }));
+    // Callers often await only one of the two; the other must not surface as an unhandled rejection.
+    started.catch(() => undefined);
+    resultPromise.catch(() => undefined);
+    this.#children.set(seq, { workflowType, workflowId: options.workflowId, start, result, abandoned: false });
+    this.#push({ type: 'startChild', seq, workflowType, input, options });
+    scope.onCancel((failure) => {
+      const child = this.#children.get(seq);
+      if (!child || this.completed) return;
+      if (cancellationType === 'ABANDON') {
+        this.#children.delete(seq);
+        const error = new ChildWorkflowFailure('Child workflow abandoned by cancellation', workflowType, options.workflowId, child.runId, failure);
+        child.start.reject(error);
+        child.result.reject(error);
+        return;
+      }
+      this.#push({ type: 'cancelExternal', seq: ++this.#seq.external, workflowId: options.workflowId, childSeq: seq });
+    });
+    return { started, result: resultPromise, workflowId: options.workflowId, seq };
+  }
+
+  signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childSeq?: number): Promise<void> {
+    checkPayload(args, `Arguments of signal '${signalName}'`);
+    const seq = ++this.#seq.external;
+    const command: Command = { type: 'signalExternal', seq, workflowId, signalName, args };
+    if (runId !== undefined) command.runId = runId;
+    if (childSeq !== undefined) command.childSeq = childSeq;
+    return this.#awaitExternal(seq, command);
+  }
+
+  cancelExternal(workflowId: string, runId: string | undefined): Promise<void> {
+    const seq = ++this.#seq.external;
+    const command: Command = { type: 'cancelExternal', seq, workflowId };
+    if (runId !== undefined) command.runId = runId;
+    return this.#awaitExternal(seq, command);
+  }
+
+  #awaitExternal(seq: number, command: Command): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#externals.set(seq, { resolve, reject });
+      this.#push(command);
+    });
+  }
+
+  upsertSearchAttributes(attributes: SearchAttributes): void {
+    checkPayload(attributes, 'Search attributes');
+    for (const [key, value] of Object.entries(attributes)) {
+      if (value === null) delete this.#searchAttributes[key];
+      else this.#searchAttributes[key] = value;
+    }
+    this.#push({ type: 'upsertSearchAttributes', searchAttributes: attributes });
+  }
+
+  condition(scope: CancellationScope, fn: () => boolean): Promise<void> {
+    if (scope.consideredCancelled) return Promise.reject(scope.cancellationFailure);
+    return new Promise<void>((resolve, reject) => {
+      const entry: Condition = { fn, resolve, reject };
+      this.#conditions.push(entry);
+      scope.onCancel((failure) => {
+        const index = this.#conditions.indexOf(entry);
+        if (index < 0) return;
+        this.#conditions.splice(index, 1);
+        reject(failure);
+      });
+    });
+  }
+
+  setSignalHandler(name: string, handler: Handler | undefined): void {
+    if (!handler) {
+      this.#signalHandlers.delete(name);
+      return;
+    }
+    this.#signalHandlers.set(name, handler);
+    const waiting = this.#bufferedSignals.filter((s) => s.signalName === name);
+    if (waiting.length === 0) return;
+    this.#bufferedSignals = this.#bufferedSignals.filter((s) => s.signalName !== name);
+    for (const signal of waiting) this.#invokeSignalHandler(handler, signal.args);
+  }
+
+  setQueryHandler(name: string, handler: Handler | undefined): void {
+    if (handler) this.#queryHandlers.set(name, handler);
+    else this.#queryHandlers.delete(name);
+  }
+
+  setUpdateHandler(name: string, handler: Handler | undefined, options?: UpdateHandlerOptions<unknown[]>): void {
+    if (!handler) {
+      this.#updateHandlers.delete(name);
+      return;
+    }
+    const entry: { handler: Handler; validator?: Handler } = { handler };
+    if (options?.validator) entry.validator = options.validator as Handler;
+    this.#updateHandlers.set(name, entry);
+  }
+
+  // ---- internals ----
+
+  #push(command: Command): void {
+    this.#assertNotReadOnly('issuing a command');
+    if (this.completed && command.type !== 'completeUpdate') return;
+    this.commands.push(command);
+  }
+
+  #readOnly<T>(fn: () => T): T {
+    this.#queryDepth++;
+    try {
+      return fn();
+    } finally {
+      this.#queryDepth--;
+    }
+  }
+
+  #assertNotReadOnly(what: string): void {
+    if (this.#queryDepth > 0) throw new DeterminismViolationError(`Queries and update validators must not change workflow state (${what})`);
+  }
+
+  #invokeSignalHandler(handler: Handler, args: unknown[]): void {
+    try {
+      const result = handler(...args);
+      if (result instanceof Promise) result.catch((error) => this.#failWith(error));
+    } catch (error) {
+      this.#failWith(error);
+    }
+  }
+
+  #resultOutcome(value: unknown, what: string): Outcome {
+    try {
+      checkPayload(value, what);
+      return { result: value };
+    } catch (error) {
+      return { failure: toFailureInfo(ApplicationFailure.nonRetryable((error as Error).message, 'PayloadTooLarge')) };
+    }
+  }
+
+  #completeWith(result: unknown): void {
+    if (this.completed) return;
+    const outcome = this.#resultOutcome(result, 'Workflow result');
+    this.#push('result' in outcome ? { type: 'completeWorkflow', result } : { type: 'failWorkflow', failure: outcome.failure });
+    this.completed = true;
+  }
+
+  #failWith(error: unknown): void {
+    if (this.completed) return;
+    if (error instanceof ContinueAsNewRequest) {
+      this.#push({ type: 'continueAsNew', input: error.input, bufferedSignals: [...this.#bufferedSignals] });
+    } else if (this.#cancelRequested && isCancellation(error)) {
+      this.#push({ type: 'cancelWorkflow', failure: toFailureInfo(error) });
+    } else {
+      this.#push({ type: 'failWorkflow', failure: toFailureInfo(error) });
+    }
+    this.completed = true;
+  }
+}

@@ -1,0 +1,182 @@
+// The pending state of one remote activity: attempts, backoff, heartbeats and timeouts.
+// Retries live here, not in history (DESIGN §3): history gets only the final outcome.
+import { ActivityFailure, CancelledFailure, fromFailureInfo, TimeoutFailure, TimeoutType, toFailureInfo, type FailureInfo } from './failure';
+import type { ActivityTaskScheduled, NewEvent, RecordedActivityOptions } from './history';
+import { nextRetryDelay } from './retry-policy';
+
+export interface PendingActivityState {
+  activityId: string;
+  activityType: string;
+  input: unknown;
+  options: RecordedActivityOptions;
+  scheduledAt: number;
+  /** The attempt running or about to run (1-based); 0 before the first dispatch. */
+  attempt: number;
+  phase: 'scheduled' | 'running' | 'backoff';
+  attemptStartedAt?: number;
+  retryAt?: number;
+  lastHeartbeatAt?: number;
+  heartbeatDetails?: unknown;
+  lastFailure?: FailureInfo;
+  cancelRequested: boolean;
+}
+
+/** What a host sends to run one attempt (DESIGN §4, the activity protocol). */
+export interface ActivityTask {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  activityId: string;
+  activityType: string;
+  taskQueue: string;
+  input: unknown;
+  attempt: number;
+  scheduledAt: number;
+  startedAt: number;
+  /** Absolute time by which this attempt must finish. */
+  deadline?: number;
+  heartbeatTimeoutMs?: number;
+  heartbeatDetails?: unknown;
+}
+
+export function newPendingActivity(event: ActivityTaskScheduled): PendingActivityState {
+  return {
+    activityId: event.activityId,
+    activityType: event.activityType,
+    input: event.input,
+    options: event.options,
+    scheduledAt: event.timestamp,
+    attempt: 0,
+    phase: 'scheduled',
+    cancelRequested: false,
+  };
+}
+
+function scheduleToCloseDeadline(activity: PendingActivityState): number | undefined {
+  const ms = activity.options.scheduleToCloseTimeoutMs;
+  return ms === undefined ? undefined : activity.scheduledAt + ms;
+}
+
+/** The deadline of the running attempt: start-to-close or schedule-to-close, whichever is first. */
+export function attemptDeadline(activity: PendingActivityState): number | undefined {
+  const startToClose = activity.options.startToCloseTimeoutMs;
+  const candidates = [scheduleToCloseDeadline(activity), startToClose === undefined || activity.attemptStartedAt === undefined ? undefined : activity.attemptStartedAt + startToClose];
+  return minDefined(candidates);
+}
+
+function heartbeatDeadline(activity: PendingActivityState): number | undefined {
+  const ms = activity.options.heartbeatTimeoutMs;
+  if (ms === undefined || activity.phase !== 'running') return undefined;
+  return (activity.lastHeartbeatAt ?? activity.attemptStartedAt ?? activity.scheduledAt) + ms;
+}
+
+/** When this activity next needs the engine's attention (a timeout or the end of a backoff). */
+export function activityWakeAt(activity: PendingActivityState): number | undefined {
+  switch (activity.phase) {
+    case 'scheduled': return activity.cancelRequested ? undefined : scheduleToCloseDeadline(activity);
+    case 'backoff': return minDefined([activity.retryAt, scheduleToCloseDeadline(activity)]);
+    case 'running': return minDefined([attemptDeadline(activity), heartbeatDeadline(activity)]);
+  }
+}
+
+/** Starts the next attempt; returns the task to dispatch. */
+export function startAttempt(activity: PendingActivityState, now: number, run: { workflowId: string; runId: string; workflowType: string }): ActivityTask {
+  activity.attempt += 1;
+  activity.phase = 'running';
+  activity.attemptStartedAt = now;
+  delete activity.retryAt;
+  delete activity.lastHeartbeatAt;
+  const task: ActivityTask = {
+    ...run,
+    activityId: activity.activityId,
+    activityType: activity.activityType,
+    taskQueue: activity.options.taskQueue,
+    input: activity.input,
+    attempt: activity.attempt,
+    scheduledAt: activity.scheduledAt,
+    startedAt: now,
+  };
+  const deadline = attemptDeadline(activity);
+  if (deadline !== undefined) task.deadline = deadline;
+  if (activity.options.heartbeatTimeoutMs !== undefined) task.heartbeatTimeoutMs = activity.options.heartbeatTimeoutMs;
+  if (activity.heartbeatDetails !== undefined) task.heartbeatDetails = activity.heartbeatDetails;
+  return task;
+}
+
+/** The outcome of an attempt for the pending state: either retry later, or final events for history. */
+export type AttemptResolution = { retryAt: number } | { events: NewEvent[] };
+
+export function completeAttempt(activity: PendingActivityState, result: unknown): AttemptResolution {
+  return {
+    events: [
+      { type: 'ActivityTaskStarted', activityId: activity.activityId, attempt: activity.attempt },
+      { type: 'ActivityTaskCompleted', activityId: activity.activityId, attempt: activity.attempt, result },
+    ],
+  };
+}
+
+/**
+ * A failed attempt: retried after the policy's backoff unless it is non-retryable, attempts are used up,
+ * the retry would start after the schedule-to-close deadline, or cancellation was requested.
+ */
+export function failAttempt(activity: PendingActivityState, failure: FailureInfo, now: number, timedOut = false): AttemptResolution {
+  activity.lastFailure = failure;
+  const started = { type: 'ActivityTaskStarted' as const, activityId: activity.activityId, attempt: activity.attempt };
+  if (activity.cancelRequested) {
+    return { events: [started, { type: 'ActivityTaskCanceled', activityId: activity.activityId, attempt: activity.attempt, details: failure.details }] };
+  }
+  let delay = nextRetryDelay(activity.options.retry, activity.attempt, failure);
+  const closeBy = scheduleToCloseDeadline(activity);
+  if (delay !== undefined && closeBy !== undefined && now + delay >= closeBy) delay = undefined;
+  if (delay !== undefined) {
+    activity.phase = 'backoff';
+    activity.retryAt = now + delay;
+    delete activity.attemptStartedAt;
+    return { retryAt: activity.retryAt };
+  }
+  const final = toFailureInfo(new ActivityFailure(`Activity '${activity.activityType}' failed after ${activity.attempt} attempt(s): ${failure.message}`, activity.activityType, activity.activityId, activity.attempt, fromFailureInfo(failure)));
+  return { events: [started, { type: timedOut ? 'ActivityTaskTimedOut' : 'ActivityTaskFailed', activityId: activity.activityId, attempt: activity.attempt, failure: final }] };
+}
+
+/** Which timeout, if any, has passed at `now`. */
+export function dueTimeout(activity: PendingActivityState, now: number): TimeoutType | undefined {
+  const scheduleToClose = scheduleToCloseDeadline(activity);
+  if (scheduleToClose !== undefined && now >= scheduleToClose) return TimeoutType.scheduleToClose;
+  if (activity.phase !== 'running') return undefined;
+  const startToClose = activity.options.startToCloseTimeoutMs;
+  if (startToClose !== undefined && activity.attemptStartedAt !== undefined && now >= activity.attemptStartedAt + startToClose) return TimeoutType.startToClose;
+  const heartbeat = heartbeatDeadline(activity);
+  if (heartbeat !== undefined && now >= heartbeat) return TimeoutType.heartbeat;
+  return undefined;
+}
+
+export function timeoutFailure(activity: PendingActivityState, timeoutType: TimeoutType): FailureInfo {
+  return toFailureInfo(new TimeoutFailure(`Activity '${activity.activityType}' attempt ${activity.attempt} timed out (${timeoutType})`, timeoutType, activity.heartbeatDetails));
+}
+
+/** Schedule-to-close ends the activity whatever the retry policy says. */
+export function scheduleToCloseTimedOut(activity: PendingActivityState): NewEvent[] {
+  const failure = toFailureInfo(
+    new ActivityFailure(
+      `Activity '${activity.activityType}' timed out (SCHEDULE_TO_CLOSE) after ${activity.attempt} attempt(s)`,
+      activity.activityType,
+      activity.activityId,
+      activity.attempt,
+      new TimeoutFailure('schedule-to-close timeout', TimeoutType.scheduleToClose, activity.heartbeatDetails),
+    ),
+  );
+  return [
+    { type: 'ActivityTaskStarted', activityId: activity.activityId, attempt: Math.max(activity.attempt, 1) },
+    { type: 'ActivityTaskTimedOut', activityId: activity.activityId, attempt: Math.max(activity.attempt, 1), failure },
+  ];
+}
+
+export function canceledBeforeRunning(activity: PendingActivityState): NewEvent[] {
+  return [{ type: 'ActivityTaskCanceled', activityId: activity.activityId, attempt: activity.attempt, details: toFailureInfo(new CancelledFailure('cancelled before it ran')).message }];
+}
+
+function minDefined(values: Array<number | undefined>): number | undefined {
+  let min: number | undefined;
+  for (const value of values) if (value !== undefined && (min === undefined || value < min)) min = value;
+  return min;
+}

@@ -1,0 +1,66 @@
+// What an activity implementation sees: its input and an activity context. Hosts provide the context.
+
+/** Facts about the running attempt. */
+export interface ActivityInfo {
+  activityId: string;
+  activityType: string;
+  taskQueue: string;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  /** 1-based attempt number. */
+  attempt: number;
+  /** Absolute time (ms since epoch) by which this attempt must finish, if any. */
+  deadline?: number;
+  /** Heartbeat timeout of this activity in ms, if any. */
+  heartbeatTimeoutMs?: number;
+  isLocal: boolean;
+}
+
+/** Passed as the second argument to every activity. */
+export interface ActivityContext {
+  readonly info: ActivityInfo;
+  /** Details from the last heartbeat of a previous attempt: where to resume. */
+  readonly heartbeatDetails: unknown;
+  /** Aborted when the activity is cancelled or its attempt timed out. Pass it to `fetch`. */
+  readonly cancellationSignal: AbortSignal;
+  /** Records progress and keeps the heartbeat timeout from firing. Throws nothing; check `cancellationSignal`. */
+  heartbeat(details?: unknown): void;
+  /** Waits for `ms`, or rejects with `CancelledFailure` when the activity is cancelled. Uses the host's clock. */
+  sleep(ms: number): Promise<void>;
+}
+
+/**
+ * An activity implementation: one input, and the context.
+ * @example
+ * export async function chargeCard(input: { amount: number }, ctx: ActivityContext) {
+ *   ctx.heartbeat();
+ *   return await payments.charge(input.amount, { idempotencyKey: ctx.info.activityId });
+ * }
+ */
+export type ActivityFunction<I = any, O = any> = (input: I, ctx: ActivityContext) => O | Promise<O>;
+
+type InputArgs<P extends unknown[]> = P extends []
+  ? []
+  : P extends [infer I, ...unknown[]]
+    ? [input: I]
+    : P extends [(infer I)?, ...unknown[]]
+      ? [input?: I]
+      : [];
+
+/** Typed stubs for a module of activities: the same names, taking the input, returning a promise. */
+export type ActivityProxies<A> = {
+  [K in keyof A]: A[K] extends (...args: infer P) => infer R ? (...args: InputArgs<P>) => Promise<Awaited<R>> : never;
+};
+
+/** Activity implementations by name, as hosts look them up. */
+export type ActivityImplementations = Record<string, ActivityFunction>;
+
+/** Picks the functions out of a user's `activities` module object. */
+export function collectActivities(source: Record<string, unknown> | undefined): ActivityImplementations {
+  const result: ActivityImplementations = {};
+  for (const [name, value] of Object.entries(source ?? {})) {
+    if (typeof value === 'function') result[name] = value as ActivityFunction;
+  }
+  return result;
+}

@@ -1,0 +1,133 @@
+// Cancellation scopes (Temporal's model), reached through ctx instead of async-local storage:
+// `CancellationScope.nonCancellable(ctx, (ctx) => ...)` hands the callback a context bound to the new scope.
+import type { WorkflowContext } from './context';
+import { toMs, type Duration } from './duration';
+import { CancelledFailure } from './failure';
+
+/** Builds the context view bound to a scope. Each activator supplies its own. */
+export type ScopedContextFactory = (scope: CancellationScope) => WorkflowContext;
+
+const rootToken = Symbol('root scope');
+
+/**
+ * A tree of scopes: cancelling one cancels the work started in it and in its cancellable children.
+ * @example
+ * try {
+ *   await charge(order);
+ * } catch (err) {
+ *   // cleanup still runs when the workflow itself is being cancelled
+ *   await CancellationScope.nonCancellable(ctx, (ctx) => ctx.proxyActivities<typeof acts>(opts).refund(order));
+ *   throw err;
+ * }
+ */
+export class CancellationScope {
+  readonly parent: CancellationScope | undefined;
+  /** False for scopes shielded from their parent's cancellation. */
+  readonly cancellable: boolean;
+  readonly #factory: ScopedContextFactory;
+  readonly #listeners = new Set<(failure: CancelledFailure) => void>();
+  #failure: CancelledFailure | undefined;
+
+  /** Creates a child scope of `ctx`'s scope; use `run` to do work in it and `cancel` to stop it. */
+  constructor(ctx: WorkflowContext, options?: { cancellable?: boolean });
+  /** @internal root scope of an activator */
+  constructor(ctx: typeof rootToken, options: { factory: ScopedContextFactory });
+  constructor(ctx: WorkflowContext | typeof rootToken, options: { cancellable?: boolean; factory?: ScopedContextFactory } = {}) {
+    if (ctx === rootToken) {
+      this.parent = undefined;
+      this.cancellable = true;
+      this.#factory = options.factory!;
+      return;
+    }
+    const parent = ctx.cancellationScope;
+    this.parent = parent;
+    this.cancellable = options.cancellable ?? true;
+    this.#factory = parent.#factory;
+    if (this.cancellable) {
+      if (parent.#failure) this.#failure = parent.#failure;
+      else {
+        // Propagate the parent's cancellation for as long as this scope lives; a settled scope unsubscribes in run().
+        const unsubscribe = parent.onCancel((failure) => this.#cancelWith(failure));
+        this.#unsubscribeFromParent = unsubscribe;
+      }
+    }
+  }
+
+  #unsubscribeFromParent: (() => void) | undefined;
+
+  /** @internal */
+  static createRoot(factory: ScopedContextFactory): CancellationScope {
+    return new CancellationScope(rootToken, { factory });
+  }
+
+  /** Runs `fn` in a new cancellable child scope of `ctx`'s scope. */
+  static cancellable<T>(ctx: WorkflowContext, fn: (ctx: WorkflowContext) => Promise<T>): Promise<T> {
+    return new CancellationScope(ctx, { cancellable: true }).run(fn);
+  }
+
+  /** Runs `fn` shielded from cancellation of the enclosing scopes: cleanup and compensation go here. */
+  static nonCancellable<T>(ctx: WorkflowContext, fn: (ctx: WorkflowContext) => Promise<T>): Promise<T> {
+    return new CancellationScope(ctx, { cancellable: false }).run(fn);
+  }
+
+  /** Runs `fn` in a cancellable scope that is cancelled when `timeout` passes first (a durable timer). */
+  static async withTimeout<T>(ctx: WorkflowContext, timeout: Duration, fn: (ctx: WorkflowContext) => Promise<T>): Promise<T> {
+    const timeoutMs = toMs(timeout);
+    const scope = new CancellationScope(ctx, { cancellable: true });
+    const timerScope = new CancellationScope(ctx, { cancellable: true });
+    timerScope
+      .run((timerCtx) => timerCtx.sleep(timeoutMs))
+      .then(
+        () => scope.cancel(new CancelledFailure(`timed out after ${timeoutMs} ms`)),
+        () => undefined, // timer cancelled because fn finished first
+      );
+    try {
+      return await scope.run(fn);
+    } finally {
+      timerScope.cancel();
+    }
+  }
+
+  /** True once this scope is cancelled. */
+  get consideredCancelled(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  /** The failure operations in this scope reject with once it is cancelled. */
+  get cancellationFailure(): CancelledFailure | undefined {
+    return this.#failure;
+  }
+
+  /** Runs `fn` with a context bound to this scope. */
+  async run<T>(fn: (ctx: WorkflowContext) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.#factory(this));
+    } finally {
+      this.#unsubscribeFromParent?.();
+      this.#unsubscribeFromParent = undefined;
+    }
+  }
+
+  /** Cancels this scope and its cancellable children. Idempotent. */
+  cancel(failure: CancelledFailure = new CancelledFailure('cancelled')): void {
+    this.#cancelWith(failure);
+  }
+
+  /** Calls `listener` once when the scope is cancelled (at once if it already is); returns an unsubscribe function. */
+  onCancel(listener: (failure: CancelledFailure) => void): () => void {
+    if (this.#failure) {
+      listener(this.#failure);
+      return () => undefined;
+    }
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #cancelWith(failure: CancelledFailure): void {
+    if (this.#failure) return;
+    this.#failure = failure;
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
+    for (const listener of listeners) listener(failure);
+  }
+}

@@ -1,0 +1,139 @@
+// The workflow context: everything workflow code may use. Implemented by the activator (activator.ts).
+import type { ActivityProxies } from './activity';
+import type { CancellationScope } from './cancellation-scope';
+import type { WorkflowDefinition, SignalDefinition, QueryDefinition, UpdateDefinition, WorkflowInput, WorkflowOutput } from './definitions';
+import type { Duration } from './duration';
+import type { ActivityCancellationType, ParentClosePolicy, ParentRef, SearchAttributes } from './history';
+import type { RetryPolicy } from './retry-policy';
+
+export interface ActivityOptions {
+  /** Maximum time of one attempt. At least one of this and `scheduleToCloseTimeout` is required. */
+  startToCloseTimeout?: Duration;
+  /** Maximum time of all attempts together, retries and backoff included. */
+  scheduleToCloseTimeout?: Duration;
+  /** The attempt fails when no heartbeat arrives within this time. */
+  heartbeatTimeout?: Duration;
+  retry?: RetryPolicy;
+  /** Where the activity runs; the host maps each task queue to an endpoint. Default `'default'`. */
+  taskQueue?: string;
+  cancellationType?: ActivityCancellationType;
+}
+
+export interface LocalActivityOptions {
+  startToCloseTimeout?: Duration;
+  scheduleToCloseTimeout?: Duration;
+  retry?: RetryPolicy;
+}
+
+export interface ChildWorkflowOptions<I = unknown> {
+  input?: I;
+  /** Default: `<parent workflowId>-child-<n>`, deterministic. */
+  workflowId?: string;
+  /** Default `TERMINATE`, as in Temporal. */
+  parentClosePolicy?: ParentClosePolicy;
+  /** What cancelling the scope around the child does: request cancellation (default) or abandon it. */
+  cancellationType?: 'REQUEST_CANCEL' | 'ABANDON';
+  executionTimeout?: Duration;
+  runTimeout?: Duration;
+  memo?: Record<string, unknown>;
+  searchAttributes?: SearchAttributes;
+}
+
+export interface ChildWorkflowHandle<O = unknown> {
+  readonly workflowId: string;
+  /** Run id of the child's first run. */
+  readonly firstExecutionRunId: string;
+  /** Resolves with the child's result; rejects with `ChildWorkflowFailure` carrying the child's failure as cause. */
+  result(): Promise<O>;
+  signal<Args extends unknown[]>(signal: SignalDefinition<Args> | string, ...args: Args): Promise<void>;
+}
+
+export interface ExternalWorkflowHandle {
+  readonly workflowId: string;
+  readonly runId?: string;
+  signal<Args extends unknown[]>(signal: SignalDefinition<Args> | string, ...args: Args): Promise<void>;
+  cancel(): Promise<void>;
+}
+
+export interface WorkflowInfo {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  firstRunId: string;
+  continuedFromRunId?: string;
+  parent?: ParentRef;
+  attempt: number;
+  /** Start time of this run, ms since epoch. */
+  runStartTime: number;
+  executionTimeoutMs?: number;
+  runTimeoutMs?: number;
+  memo: Record<string, unknown>;
+  searchAttributes: SearchAttributes;
+  /** Events in this run's history so far. */
+  historyLength: number;
+  /** Encoded size of this run's history so far, in bytes. */
+  historySizeBytes: number;
+  /** True once history nears its limit: time to call `ctx.continueAsNew`. */
+  continueAsNewSuggested: boolean;
+  /** True while the engine re-runs recorded history. Use only for logging. */
+  isReplaying: boolean;
+}
+
+export interface UpdateHandlerOptions<Args extends unknown[]> {
+  /** Runs before the update is accepted; throw to reject it. Must be synchronous and must not change state. */
+  validator?: (...args: Args) => void;
+}
+
+/**
+ * The handle workflow code gets as its first argument. Every source of time, randomness, I/O and
+ * concurrency goes through it, so replaying the history makes the same decisions.
+ */
+export interface WorkflowContext {
+  /** The cancellation scope this context belongs to; work started through it is cancelled with it. */
+  readonly cancellationScope: CancellationScope;
+
+  info(): WorkflowInfo;
+
+  /**
+   * Typed stubs that schedule activities (run by the host over its task queue, with retries and timeouts).
+   * @example const { charge } = ctx.proxyActivities<typeof activities>({ startToCloseTimeout: '30s' });
+   */
+  proxyActivities<A>(options: ActivityOptions): ActivityProxies<A>;
+
+  /** Like `proxyActivities`, but the activity runs in-process, inside the activation; its outcome is recorded as a marker. */
+  proxyLocalActivities<A>(options: LocalActivityOptions): ActivityProxies<A>;
+
+  /** A durable timer. `'30 days'` costs nothing while it waits. Rejects with `CancelledFailure` if the scope is cancelled. */
+  sleep(duration: Duration): Promise<void>;
+
+  /** Resolves once `fn()` is true; with a timeout, resolves `false` when the time runs out first. */
+  condition(fn: () => boolean): Promise<void>;
+  condition(fn: () => boolean, timeout: Duration): Promise<boolean>;
+
+  /** Workflow time (ms since epoch): the time of the current activation, identical on replay. Use instead of `Date.now()`. */
+  now(): number;
+  /** A deterministic random number in [0, 1). Use instead of `Math.random()`. */
+  random(): number;
+  /** A deterministic RFC 4122 v4 UUID. */
+  uuid(): string;
+  /** Runs `fn` once and records its value; replay returns the recorded value without running it. */
+  sideEffect<T>(fn: () => T): Promise<T>;
+
+  setHandler<Args extends unknown[]>(signal: SignalDefinition<Args>, handler: ((...args: Args) => void | Promise<void>) | undefined): void;
+  setHandler<R, Args extends unknown[]>(query: QueryDefinition<R, Args>, handler: ((...args: Args) => R) | undefined): void;
+  setHandler<R, Args extends unknown[]>(update: UpdateDefinition<R, Args>, handler: ((...args: Args) => R | Promise<R>) | undefined, options?: UpdateHandlerOptions<Args>): void;
+
+  startChild<W extends WorkflowDefinition>(workflow: W | string, options?: ChildWorkflowOptions<WorkflowInput<W>>): Promise<ChildWorkflowHandle<WorkflowOutput<W>>>;
+  executeChild<W extends WorkflowDefinition>(workflow: W | string, options?: ChildWorkflowOptions<WorkflowInput<W>>): Promise<WorkflowOutput<W>>;
+  getExternalWorkflowHandle(workflowId: string, runId?: string): ExternalWorkflowHandle;
+
+  upsertSearchAttributes(attributes: SearchAttributes): void;
+
+  /** Ends this run and starts a fresh one of the same workflow id with `input` and an empty history. Never returns. */
+  continueAsNew(input?: unknown): Promise<never>;
+
+  /** True on runs that reached this point with code that has the patch; records a marker. */
+  patched(patchId: string): boolean;
+  /** Marks that no run without the patch remains; the `if (patched())` can then be removed. */
+  deprecatePatch(patchId: string): void;
+}

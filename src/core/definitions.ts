@@ -1,0 +1,96 @@
+// Definitions of workflows and their messages, shared by workflow code, hosts and the typed client.
+import type { WorkflowContext } from './context';
+
+/** A workflow function: deterministic, driven by its context. */
+export type WorkflowFunction<I = any, O = any> = (ctx: WorkflowContext, input: I) => Promise<O>;
+
+export interface WorkflowDefinition<I = any, O = any> {
+  readonly kind: 'workflow';
+  readonly name: string;
+  readonly fn: WorkflowFunction<I, O>;
+}
+
+export type WorkflowInput<W> = W extends WorkflowDefinition<infer I, any> ? I : never;
+export type WorkflowOutput<W> = W extends WorkflowDefinition<any, infer O> ? O : never;
+
+/**
+ * Registers a workflow under a name. The name is what the API, the client and history use.
+ * @example
+ * export const greet = defineWorkflow('greet', async (ctx, input: { name: string }) => {
+ *   const { hello } = ctx.proxyActivities<typeof activities>({ startToCloseTimeout: '10s' });
+ *   return await hello(input.name);
+ * });
+ */
+export function defineWorkflow<I = void, O = unknown>(name: string, fn: WorkflowFunction<I, O>): WorkflowDefinition<I, O> {
+  if (!name) throw new TypeError('defineWorkflow: the name must not be empty');
+  return Object.freeze({ kind: 'workflow', name, fn });
+}
+
+export interface SignalDefinition<Args extends unknown[] = []> {
+  readonly kind: 'signal';
+  readonly name: string;
+  /** Type-only marker so definitions keep their argument types. */
+  readonly __args?: Args;
+}
+
+export interface QueryDefinition<Result = unknown, Args extends unknown[] = []> {
+  readonly kind: 'query';
+  readonly name: string;
+  readonly __args?: Args;
+  readonly __result?: Result;
+}
+
+export interface UpdateDefinition<Result = unknown, Args extends unknown[] = []> {
+  readonly kind: 'update';
+  readonly name: string;
+  readonly __args?: Args;
+  readonly __result?: Result;
+}
+
+/** @example export const addItem = defineSignal<[item: { sku: string; qty: number }]>('addItem'); */
+export function defineSignal<Args extends unknown[] = []>(name: string): SignalDefinition<Args> {
+  return Object.freeze({ kind: 'signal', name });
+}
+
+/** @example export const getCart = defineQuery<Cart>('getCart'); */
+export function defineQuery<Result = unknown, Args extends unknown[] = []>(name: string): QueryDefinition<Result, Args> {
+  return Object.freeze({ kind: 'query', name });
+}
+
+/** @example export const deposit = defineUpdate<number, [amount: number]>('deposit'); */
+export function defineUpdate<Result = unknown, Args extends unknown[] = []>(name: string): UpdateDefinition<Result, Args> {
+  return Object.freeze({ kind: 'update', name });
+}
+
+export type MessageDefinition = SignalDefinition<any> | QueryDefinition<any, any> | UpdateDefinition<any, any>;
+
+/** Workflows by name: what a host runs. Built from the object a user passes to `createDuro` or the test environment. */
+export class WorkflowRegistry {
+  readonly #byName = new Map<string, WorkflowDefinition>();
+
+  constructor(workflows: Iterable<WorkflowDefinition> | Record<string, unknown> = []) {
+    const list = Symbol.iterator in workflows ? [...(workflows as Iterable<WorkflowDefinition>)] : Object.values(workflows);
+    for (const item of list) {
+      if (!isWorkflowDefinition(item)) continue;
+      const existing = this.#byName.get(item.name);
+      if (existing && existing !== item) throw new TypeError(`Two different workflows are registered as '${item.name}'`);
+      this.#byName.set(item.name, item);
+    }
+  }
+
+  get(name: string): WorkflowDefinition | undefined {
+    return this.#byName.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.#byName.has(name);
+  }
+
+  names(): string[] {
+    return [...this.#byName.keys()];
+  }
+}
+
+export function isWorkflowDefinition(value: unknown): value is WorkflowDefinition {
+  return typeof value === 'object' && value !== null && (value as WorkflowDefinition).kind === 'workflow' && typeof (value as WorkflowDefinition).fn === 'function';
+}

@@ -1,0 +1,653 @@
+// One run of a workflow, host-agnostic: takes inputs (signals, updates, activity outcomes, deadlines…),
+// runs activations, and hands each step to the host as one commit (new events + pending state) followed
+// by effects (dispatch an activity, start a child…). Effects leave only after their commit: the outbox rule.
+import { applyInput, replayActivation, runLiveActivation, splitActivation, type LocalActivityCommand } from './activation';
+import { Activator } from './activator';
+import {
+  activityWakeAt, canceledBeforeRunning, completeAttempt, dueTimeout, failAttempt, newPendingActivity,
+  scheduleToCloseTimedOut, startAttempt, timeoutFailure, type ActivityTask, type AttemptResolution,
+} from './activity-state';
+import type { WorkflowDefinition } from './definitions';
+import { ApplicationFailure, TimeoutType, toFailureInfo, type FailureInfo } from './failure';
+import { isCloseEvent, isCommandEvent, statusOfCloseEvent, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted } from './history';
+import { Limits } from './limits';
+import { NonDeterminismError } from './nondeterminism';
+import { checkPayload, payloadSize } from './payload';
+import { outcomeOfCloseEvent, type PendingChildState, type PendingExternalState, type RunOutcome, type RunState } from './run-state';
+
+/** Where a run keeps its history and state. One `commit` is one atomic write. */
+export interface RunStore {
+  readHistory(runId: string): HistoryEvent[] | Promise<HistoryEvent[]>;
+  commit(runId: string, events: HistoryEvent[], state: RunState): void | Promise<void>;
+}
+
+export interface RunRef {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+}
+
+/** Things a run asks its host to do once the step that caused them is committed. */
+export type RunEffect =
+  | { type: 'dispatchActivity'; task: ActivityTask }
+  | { type: 'cancelActivity'; activityId: string; attempt: number }
+  | { type: 'startChild'; child: PendingChildState; parent: { workflowId: string; runId: string } }
+  | { type: 'external'; request: PendingExternalState }
+  | { type: 'closed'; outcome: RunOutcome; closeEvent: HistoryEvent; children: PendingChildState[] };
+
+export interface RunHost {
+  now(): number;
+  newRunId(): string;
+  /** Version of the deployed code, recorded with blocked runs (`CF_VERSION_METADATA` in Workers). */
+  codeVersion?: string;
+  store: RunStore;
+  runLocalActivity(command: LocalActivityCommand, run: RunRef): Promise<Outcome>;
+  effects(run: WorkflowRun, effects: RunEffect[]): void;
+}
+
+export interface UpdateOutcome {
+  updateId: string;
+  /** The validator rejected it: nothing was recorded. */
+  rejected?: FailureInfo;
+  outcome?: Outcome;
+}
+
+/** The run no longer accepts this input. */
+export class WorkflowClosedError extends Error {
+  constructor(workflowId: string, status: string) {
+    super(`Workflow ${workflowId} is ${status}`);
+    this.name = 'WorkflowClosedError';
+  }
+}
+
+type Request =
+  | { kind: 'input'; event: NewEvent; at: number; done?: () => void }
+  | { kind: 'activity'; activityId: string; attempt: number; outcome: Outcome; at: number }
+  | { kind: 'update'; updateId: string; name: string; args: unknown[]; at: number; respond: (outcome: UpdateOutcome) => void; acceptedOnly: boolean }
+  | { kind: 'deadlines' }
+  | { kind: 'terminate'; reason?: string; at: number; done: () => void };
+
+export class WorkflowRun {
+  readonly state: RunState;
+  readonly #definition: WorkflowDefinition;
+  readonly #host: RunHost;
+  #activator: Activator | undefined;
+  /** Recorded inputs that still need an activation (after a failed one, or a restart). */
+  #pendingInputs: HistoryEvent[] = [];
+  #queue: Request[] = [];
+  #processing: Promise<void> | undefined;
+  readonly #updateWaiters = new Map<string, Array<(outcome: Outcome) => void>>();
+  readonly #closeWaiters: Array<(outcome: RunOutcome) => void> = [];
+
+  private constructor(state: RunState, definition: WorkflowDefinition, host: RunHost) {
+    this.state = state;
+    this.#definition = definition;
+    this.#host = host;
+  }
+
+  /** Starts a new run: records `WorkflowExecutionStarted` (and carried-over signals) and runs the first activation. */
+  static start(started: Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>, definition: WorkflowDefinition, host: RunHost, carriedSignals: Array<{ signalName: string; args: unknown[] }> = []): WorkflowRun {
+    checkPayload(started.input, 'Workflow input');
+    const now = host.now();
+    const state: RunState = {
+      workflowId: started.workflowId,
+      runId: started.runId,
+      workflowType: started.workflowType,
+      status: 'running',
+      startTime: now,
+      nextEventId: 1,
+      historySizeBytes: 0,
+      memo: { ...(started.memo ?? {}) },
+      searchAttributes: { ...(started.searchAttributes ?? {}) },
+      activities: {},
+      timers: {},
+      children: {},
+      externals: {},
+      inFlightUpdates: [],
+      signalRequestIds: [],
+      cancelRequested: false,
+      activationFailures: 0,
+    };
+    if (started.parent) state.parent = started.parent;
+    if (started.runTimeoutMs !== undefined) state.runDeadline = now + started.runTimeoutMs;
+    if (started.executionDeadline !== undefined) state.executionDeadline = started.executionDeadline;
+    const run = new WorkflowRun(state, definition, host);
+    run.#enqueue({ kind: 'input', event: { type: 'WorkflowExecutionStarted', ...started }, at: now });
+    for (const signal of carriedSignals) run.#enqueue({ kind: 'input', event: { type: 'SignalReceived', signalName: signal.signalName, args: signal.args }, at: now });
+    return run;
+  }
+
+  /** Rebuilds a run from its stored state; the workflow is replayed lazily, on the first input that needs it. */
+  static load(state: RunState, definition: WorkflowDefinition, host: RunHost): WorkflowRun {
+    return new WorkflowRun(state, definition, host);
+  }
+
+  get workflowId(): string { return this.state.workflowId; }
+  get runId(): string { return this.state.runId; }
+  get isClosed(): boolean { return this.state.status !== 'running'; }
+  /** True while the workflow coroutine is in memory. */
+  get isLive(): boolean { return this.#activator !== undefined; }
+
+  /** Drops the in-memory workflow (as an evicted Durable Object would); the next input replays history. */
+  evict(): void {
+    this.#activator = undefined;
+  }
+
+  /** Resolves once every queued input has been processed. */
+  async idle(): Promise<void> {
+    while (this.#processing) await this.#processing;
+  }
+
+  /** Resolves with the run's outcome once it closes. */
+  result(): Promise<RunOutcome> {
+    const outcome = this.state.closeEvent && outcomeOfCloseEvent(this.state.closeEvent);
+    if (outcome) return Promise.resolve(outcome);
+    return new Promise((resolve) => this.#closeWaiters.push(resolve));
+  }
+
+  /** Records a signal. Resolves once it is committed; a repeated `requestId` is acknowledged without a second event. */
+  signal(signalName: string, args: unknown[] = [], requestId?: string): Promise<void> {
+    this.#assertOpen();
+    checkPayload(args, `Arguments of signal '${signalName}'`);
+    const event: NewEvent = requestId === undefined ? { type: 'SignalReceived', signalName, args } : { type: 'SignalReceived', signalName, args, requestId };
+    return new Promise((resolve) => this.#enqueue({ kind: 'input', event, at: this.#host.now(), done: resolve }));
+  }
+
+  /** Validates, records and runs an update; resolves when it completes (or, with `acceptedOnly`, when it is accepted). */
+  update(updateName: string, args: unknown[] = [], options: { updateId?: string; acceptedOnly?: boolean } = {}): Promise<UpdateOutcome> {
+    this.#assertOpen();
+    checkPayload(args, `Arguments of update '${updateName}'`);
+    const updateId = options.updateId ?? this.#host.newRunId();
+    return new Promise((respond) => this.#enqueue({ kind: 'update', updateId, name: updateName, args, at: this.#host.now(), respond, acceptedOnly: options.acceptedOnly ?? false }));
+  }
+
+  /** Answers a query from live state (replaying first if the workflow was evicted). */
+  async query(queryName: string, args: unknown[] = []): Promise<unknown> {
+    await this.idle();
+    const activator = await this.#ensureLive();
+    return activator.query(queryName, args);
+  }
+
+  cancel(reason?: string): Promise<void> {
+    this.#assertOpen();
+    const event: NewEvent = reason === undefined ? { type: 'WorkflowExecutionCancelRequested' } : { type: 'WorkflowExecutionCancelRequested', reason };
+    return new Promise((resolve) => this.#enqueue({ kind: 'input', event, at: this.#host.now(), done: resolve }));
+  }
+
+  terminate(reason?: string): Promise<void> {
+    this.#assertOpen();
+    return new Promise((done) => this.#enqueue(reason === undefined ? { kind: 'terminate', at: this.#host.now(), done } : { kind: 'terminate', reason, at: this.#host.now(), done }));
+  }
+
+  activityCompleted(activityId: string, attempt: number, result: unknown): void {
+    this.#enqueue({ kind: 'activity', activityId, attempt, outcome: { result }, at: this.#host.now() });
+  }
+
+  activityFailed(activityId: string, attempt: number, failure: FailureInfo): void {
+    this.#enqueue({ kind: 'activity', activityId, attempt, outcome: { failure }, at: this.#host.now() });
+  }
+
+  /** Records a heartbeat of the running attempt; says whether cancellation was requested. Undefined when the attempt is stale. */
+  heartbeat(activityId: string, attempt: number, details?: unknown): { cancelRequested: boolean } | undefined {
+    const activity = this.state.activities[activityId];
+    if (!activity || activity.attempt !== attempt || activity.phase !== 'running') return undefined;
+    if (details !== undefined) {
+      checkPayload(details, 'Heartbeat details');
+      activity.heartbeatDetails = details;
+    }
+    activity.lastHeartbeatAt = this.#host.now();
+    return { cancelRequested: activity.cancelRequested };
+  }
+
+  /** Delivers a child's start, a child's close, or the outcome of a signal/cancel sent to another workflow. */
+  deliver(event: NewEvent): void {
+    this.#enqueue({ kind: 'input', event, at: this.#host.now() });
+  }
+
+  /** Processes every deadline that has passed (timers, activity timeouts and retries, run timeouts). */
+  fireDeadlines(): void {
+    this.#enqueue({ kind: 'deadlines' });
+  }
+
+  /** The earliest time this run needs attention; the host sets its alarm to it. */
+  nextWakeAt(): number | undefined {
+    if (this.isClosed) return undefined;
+    let min: number | undefined;
+    const consider = (time: number | undefined) => {
+      if (time !== undefined && (min === undefined || time < min)) min = time;
+    };
+    for (const timer of Object.values(this.state.timers)) consider(timer.fireAt);
+    for (const activity of Object.values(this.state.activities)) consider(activityWakeAt(activity));
+    consider(this.state.runDeadline);
+    consider(this.state.executionDeadline);
+    consider(this.state.blocked?.retryAt);
+    return min;
+  }
+
+  // ---- processing ----
+
+  #assertOpen(): void {
+    if (this.isClosed) throw new WorkflowClosedError(this.state.workflowId, this.state.status);
+  }
+
+  #enqueue(request: Request): void {
+    this.#queue.push(request);
+    this.#processing ??= this.#processQueue().finally(() => (this.#processing = undefined));
+  }
+
+  async #processQueue(): Promise<void> {
+    while (this.#queue.length > 0) await this.#step();
+  }
+
+  /** One step: gather inputs, run at most one activation, commit, then carry out effects. */
+  async #step(): Promise<void> {
+    const now = this.#host.now();
+    const inputs: HistoryEvent[] = [];
+    const effects: RunEffect[] = [];
+    const acks: Array<() => void> = [];
+    const respondLater: Array<() => void> = [];
+    const record = (event: NewEvent, at = now): HistoryEvent => {
+      const numbered = { ...event, eventId: this.state.nextEventId++, timestamp: at } as HistoryEvent;
+      this.state.historySizeBytes += payloadSize(numbered);
+      return numbered;
+    };
+    const addInput = (event: NewEvent, at: number) => {
+      const numbered = record(event, at);
+      this.#applyToState(numbered, effects, now);
+      inputs.push(numbered);
+    };
+    let closing: NewEvent | undefined;
+
+    while (this.#queue.length > 0 && !closing) {
+      const request = this.#queue[0]!;
+      if (request.kind === 'update' && inputs.length > 0) break; // validate against the state these inputs lead to
+      this.#queue.shift();
+      if (this.isClosed) {
+        this.#rejectAfterClose(request);
+        continue;
+      }
+      if (request.kind === 'update' && this.state.blocked) {
+        request.respond({ updateId: request.updateId, rejected: toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is blocked: ${this.state.blocked.message}`, 'WorkflowBlocked')) });
+        continue;
+      }
+      switch (request.kind) {
+        case 'input': {
+          if (this.#isDuplicate(request.event)) {
+            request.done?.();
+            break;
+          }
+          addInput(request.event, request.at);
+          if (request.done) acks.push(request.done);
+          break;
+        }
+        case 'activity':
+          this.#resolveAttempt(request.activityId, request.attempt, request.outcome, now, addInput);
+          break;
+        case 'deadlines':
+          closing = this.#collectDeadlines(now, addInput, effects);
+          break;
+        case 'terminate':
+          closing = request.reason === undefined ? { type: 'WorkflowExecutionTerminated' } : { type: 'WorkflowExecutionTerminated', reason: request.reason };
+          acks.push(request.done);
+          break;
+        case 'update': {
+          const handled = await this.#acceptUpdate(request, addInput, respondLater);
+          if (!handled) continue;
+          break;
+        }
+      }
+    }
+
+    const events: HistoryEvent[] = [...inputs];
+    if (closing) {
+      this.#activator = undefined;
+      events.push(this.#close(record(closing), effects, now));
+    } else if (!this.isClosed && !this.state.blocked && (inputs.length > 0 || this.state.hasUnprocessedInputs)) {
+      events.push(...(await this.#activate(inputs, now, record, effects)));
+    } else if (inputs.length > 0) {
+      this.state.hasUnprocessedInputs = true; // blocked: recorded now, delivered once unblocked
+      this.#pendingInputs.push(...inputs);
+    }
+
+    await this.#host.store.commit(this.state.runId, events, this.state);
+    for (const ack of acks) ack();
+    for (const respond of respondLater) respond();
+    this.#notifyUpdates(events);
+    if (effects.length > 0) this.#host.effects(this, effects);
+    if (this.state.closeEvent) this.#resolveCloseWaiters();
+  }
+
+  /** Runs the activation for the recorded inputs; returns the events it produced (WorkflowTaskCompleted included). */
+  async #activate(inputs: HistoryEvent[], now: number, record: (event: NewEvent, at?: number) => HistoryEvent, effects: RunEffect[]): Promise<HistoryEvent[]> {
+    let produced: NewEvent[];
+    try {
+      const activator = await this.#ensureLive();
+      const allInputs = [...this.#pendingInputs, ...inputs];
+      activator.now = now;
+      activator.historyLength = this.state.nextEventId - 1;
+      activator.historySizeBytes = this.state.historySizeBytes;
+      produced = await runLiveActivation(activator, allInputs, {
+        newRunId: () => this.#host.newRunId(),
+        runLocalActivity: (command) => this.#host.runLocalActivity(command, this.#runRef()),
+      });
+      this.#pendingInputs = [];
+      delete this.state.hasUnprocessedInputs;
+    } catch (error) {
+      this.#activator = undefined; // its state may be half-updated: rebuild from history next time
+      this.#pendingInputs.push(...inputs);
+      this.state.hasUnprocessedInputs = true;
+      return [this.#taskFailed(error, now, record)];
+    }
+    this.state.activationFailures = 0;
+    const limitFailure = this.#historyLimitFailure(produced);
+    if (limitFailure) {
+      this.#activator = undefined;
+      return [this.#close(record({ type: 'WorkflowExecutionFailed', failure: limitFailure }), effects, now)];
+    }
+    const events: HistoryEvent[] = [];
+    for (const event of produced) {
+      const numbered = record(event);
+      events.push(numbered);
+      if (isCloseEvent(numbered)) {
+        this.#activator = undefined;
+        return [...events.slice(0, -1), this.#close(numbered, effects, now)];
+      }
+      this.#applyToState(numbered, effects, now);
+    }
+    events.push(record(this.#host.codeVersion === undefined ? { type: 'WorkflowTaskCompleted' } : { type: 'WorkflowTaskCompleted', codeVersion: this.#host.codeVersion }));
+    return events;
+  }
+
+  /** Rebuilds the workflow from history when it is not in memory. */
+  #ensureLive(): Promise<Activator> {
+    if (this.#activator) return Promise.resolve(this.#activator);
+    this.#rebuilding ??= this.#rebuild().finally(() => (this.#rebuilding = undefined));
+    return this.#rebuilding;
+  }
+
+  #rebuilding: Promise<Activator> | undefined;
+
+  async #rebuild(): Promise<Activator> {
+    const history = await this.#host.store.readHistory(this.state.runId);
+    const first = history[0];
+    if (!first || first.type !== 'WorkflowExecutionStarted') throw new Error(`History of run ${this.state.runId} does not begin with WorkflowExecutionStarted`);
+    const activator = new Activator(this.#definition, first);
+    const pending = await replayInto(activator, history);
+    this.#pendingInputs = pending;
+    this.#activator = activator;
+    return activator;
+  }
+
+  #taskFailed(error: unknown, now: number, record: (event: NewEvent) => HistoryEvent): HistoryEvent {
+    const nonDeterministic = error instanceof NonDeterminismError;
+    this.state.activationFailures += 1;
+    const message = error instanceof Error ? error.message : String(error);
+    if (nonDeterministic) {
+      this.state.blocked = { reason: 'nonDeterminism', message, diff: error.diff, since: now, ...(this.#host.codeVersion === undefined ? {} : { codeVersion: this.#host.codeVersion }) };
+    } else if (this.state.activationFailures >= Limits.maxActivationFailures) {
+      this.state.blocked = { reason: 'activationFailure', message, since: now, ...(this.#host.codeVersion === undefined ? {} : { codeVersion: this.#host.codeVersion }) };
+    } else {
+      this.state.blocked = { reason: 'activationFailure', message, since: now, retryAt: now + 1_000 * 2 ** (this.state.activationFailures - 1) };
+    }
+    const event: NewEvent = { type: 'WorkflowTaskFailed', reason: nonDeterministic ? 'nonDeterminism' : 'activationFailure', message };
+    if (this.#host.codeVersion !== undefined) (event as { codeVersion?: string }).codeVersion = this.#host.codeVersion;
+    return record(event);
+  }
+
+  /** Lets a blocked run try again (after a deploy: the host calls this when its code version changed). */
+  unblock(): void {
+    if (!this.state.blocked) return;
+    delete this.state.blocked;
+    this.state.activationFailures = 0;
+    this.#activator = undefined;
+    this.#enqueue({ kind: 'deadlines' });
+  }
+
+  #historyLimitFailure(produced: NewEvent[]): FailureInfo | undefined {
+    const events = this.state.nextEventId - 1 + produced.length + 1;
+    const bytes = this.state.historySizeBytes + produced.reduce((sum, event) => sum + payloadSize(event), 0);
+    if (events <= Limits.historyMaxEvents && bytes <= Limits.historyMaxBytes) return undefined;
+    return toFailureInfo(ApplicationFailure.nonRetryable(
+      `History limit exceeded (${events} events, ${bytes} bytes; the limit is ${Limits.historyMaxEvents} events or ${Limits.historyMaxBytes} bytes). Use ctx.continueAsNew() when ctx.info().continueAsNewSuggested turns true.`,
+      'HistoryLimitExceeded',
+    ));
+  }
+
+  async #acceptUpdate(request: Extract<Request, { kind: 'update' }>, addInput: (event: NewEvent, at: number) => void, respondLater: Array<() => void>): Promise<boolean> {
+    const { updateId } = request;
+    if (this.state.inFlightUpdates.includes(updateId)) {
+      this.#waitForUpdate(request);
+      return false;
+    }
+    if (this.state.inFlightUpdates.length >= Limits.maxInFlightUpdates) {
+      request.respond({ updateId, rejected: toFailureInfo(ApplicationFailure.nonRetryable(`At most ${Limits.maxInFlightUpdates} updates may be in flight`, 'LimitExceeded')) });
+      return false;
+    }
+    let activator: Activator;
+    try {
+      activator = await this.#ensureLive();
+    } catch (error) {
+      request.respond({ updateId, rejected: toFailureInfo(error) });
+      return false;
+    }
+    const rejection = activator.validateUpdate(request.name, request.args);
+    if (rejection) {
+      request.respond({ updateId, rejected: rejection });
+      return false;
+    }
+    addInput({ type: 'UpdateAccepted', updateId, updateName: request.name, args: request.args }, request.at);
+    if (request.acceptedOnly) respondLater.push(() => request.respond({ updateId }));
+    else this.#waitForUpdate(request);
+    return true;
+  }
+
+  #waitForUpdate(request: Extract<Request, { kind: 'update' }>): void {
+    const list = this.#updateWaiters.get(request.updateId) ?? [];
+    list.push((outcome) => request.respond({ updateId: request.updateId, outcome }));
+    this.#updateWaiters.set(request.updateId, list);
+  }
+
+  #notifyUpdates(events: HistoryEvent[]): void {
+    for (const event of events) {
+      if (event.type !== 'UpdateCompleted') continue;
+      const waiters = this.#updateWaiters.get(event.updateId) ?? [];
+      this.#updateWaiters.delete(event.updateId);
+      for (const waiter of waiters) waiter(event.outcome);
+    }
+    if (this.isClosed) {
+      for (const [updateId, waiters] of this.#updateWaiters) {
+        for (const waiter of waiters) waiter({ failure: toFailureInfo(ApplicationFailure.nonRetryable(`Workflow closed (${this.state.status}) before update ${updateId} completed`, 'WorkflowClosed')) });
+      }
+      this.#updateWaiters.clear();
+    }
+  }
+
+  #rejectAfterClose(request: Request): void {
+    if (request.kind === 'update') request.respond({ updateId: request.updateId, rejected: toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is ${this.state.status}`, 'WorkflowClosed')) });
+    else if (request.kind === 'input' || request.kind === 'terminate') request.done?.();
+  }
+
+  #isDuplicate(event: NewEvent): boolean {
+    if (event.type === 'SignalReceived' && event.requestId !== undefined) return this.state.signalRequestIds.includes(event.requestId);
+    if (event.type === 'WorkflowExecutionCancelRequested') return this.state.cancelRequested;
+    return false;
+  }
+
+  /** An attempt's outcome: stale attempts are ignored; failures may be retried without touching history. */
+  #resolveAttempt(activityId: string, attempt: number, outcome: Outcome, now: number, addInput: (event: NewEvent, at: number) => void): void {
+    const activity = this.state.activities[activityId];
+    if (!activity || activity.attempt !== attempt || activity.phase !== 'running') return;
+    const resolution: AttemptResolution = 'result' in outcome ? completeAttempt(activity, outcome.result) : failAttempt(activity, outcome.failure, now);
+    if ('events' in resolution) for (const event of resolution.events) addInput(event, now);
+  }
+
+  #collectDeadlines(now: number, addInput: (event: NewEvent, at: number) => void, effects: RunEffect[]): NewEvent | undefined {
+    const { executionDeadline, runDeadline } = this.state;
+    if (executionDeadline !== undefined && now >= executionDeadline) return { type: 'WorkflowExecutionTimedOut', timeoutType: TimeoutType.workflowExecution };
+    if (runDeadline !== undefined && now >= runDeadline) return { type: 'WorkflowExecutionTimedOut', timeoutType: TimeoutType.workflowRun };
+    const blocked = this.state.blocked;
+    if (blocked?.retryAt !== undefined && now >= blocked.retryAt) delete this.state.blocked;
+    const dueTimers = Object.values(this.state.timers).filter((timer) => timer.fireAt <= now).sort((a, b) => a.fireAt - b.fireAt || Number(a.timerId) - Number(b.timerId));
+    for (const timer of dueTimers) addInput({ type: 'TimerFired', timerId: timer.timerId }, now);
+    for (const activity of Object.values(this.state.activities)) {
+      const timeout = dueTimeout(activity, now);
+      if (timeout === TimeoutType.scheduleToClose) {
+        if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
+        for (const event of scheduleToCloseTimedOut(activity)) addInput(event, now);
+      } else if (timeout !== undefined) {
+        effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
+        const resolution = failAttempt(activity, timeoutFailure(activity, timeout), now, true);
+        if ('events' in resolution) for (const event of resolution.events) addInput(event, now);
+      } else if (activity.phase === 'backoff' && activity.retryAt !== undefined && now >= activity.retryAt) {
+        effects.push({ type: 'dispatchActivity', task: startAttempt(activity, now, this.#runRef()) });
+      }
+    }
+    return undefined;
+  }
+
+  #runRef(): RunRef {
+    return { workflowId: this.state.workflowId, runId: this.state.runId, workflowType: this.state.workflowType };
+  }
+
+  /** Keeps pending state in step with each recorded event, and collects the effects it implies. */
+  #applyToState(event: HistoryEvent, effects: RunEffect[], now: number): void {
+    const s = this.state;
+    switch (event.type) {
+      case 'ActivityTaskScheduled': {
+        const activity = newPendingActivity(event);
+        s.activities[event.activityId] = activity;
+        effects.push({ type: 'dispatchActivity', task: startAttempt(activity, now, this.#runRef()) });
+        return;
+      }
+      case 'ActivityTaskCancelRequested': {
+        const activity = s.activities[event.activityId];
+        if (!activity) return;
+        activity.cancelRequested = true;
+        if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
+        else this.#queue.unshift({ kind: 'input', event: canceledBeforeRunning(activity)[0]!, at: now });
+        return;
+      }
+      case 'ActivityTaskCompleted':
+      case 'ActivityTaskFailed':
+      case 'ActivityTaskTimedOut':
+      case 'ActivityTaskCanceled':
+        delete s.activities[event.activityId];
+        return;
+      case 'TimerStarted':
+        s.timers[event.timerId] = { timerId: event.timerId, fireAt: event.fireAt };
+        return;
+      case 'TimerFired':
+      case 'TimerCanceled':
+        delete s.timers[event.timerId];
+        return;
+      case 'ChildWorkflowInitiated': {
+        const child: PendingChildState = { seq: event.seq, workflowType: event.workflowType, workflowId: event.options.workflowId, input: event.input, options: event.options, parentClosePolicy: event.options.parentClosePolicy, phase: 'starting' };
+        s.children[event.seq] = child;
+        effects.push({ type: 'startChild', child, parent: { workflowId: s.workflowId, runId: s.runId } });
+        return;
+      }
+      case 'ChildWorkflowStarted': {
+        const child = s.children[event.seq];
+        if (child) Object.assign(child, { phase: 'started', runId: event.runId });
+        return;
+      }
+      case 'ChildWorkflowStartFailed':
+      case 'ChildWorkflowClosed':
+        delete s.children[event.seq];
+        return;
+      case 'ExternalSignalInitiated':
+      case 'ExternalCancelInitiated': {
+        const request: PendingExternalState = { seq: event.seq, kind: event.type === 'ExternalSignalInitiated' ? 'signal' : 'cancel', workflowId: event.workflowId };
+        if (event.runId !== undefined) request.runId = event.runId;
+        if (event.childSeq !== undefined) request.childSeq = event.childSeq;
+        if (event.type === 'ExternalSignalInitiated') Object.assign(request, { signalName: event.signalName, args: event.args });
+        s.externals[event.seq] = request;
+        effects.push({ type: 'external', request });
+        return;
+      }
+      case 'ExternalSignalDelivered':
+      case 'ExternalSignalFailed':
+      case 'ExternalCancelDelivered':
+      case 'ExternalCancelFailed':
+        delete s.externals[event.seq];
+        return;
+      case 'SearchAttributesUpserted':
+        for (const [key, value] of Object.entries(event.searchAttributes)) {
+          if (value === null) delete s.searchAttributes[key];
+          else s.searchAttributes[key] = value;
+        }
+        return;
+      case 'UpdateAccepted':
+        s.inFlightUpdates.push(event.updateId);
+        return;
+      case 'UpdateCompleted':
+        s.inFlightUpdates = s.inFlightUpdates.filter((id) => id !== event.updateId);
+        return;
+      case 'SignalReceived':
+        if (event.requestId !== undefined) s.signalRequestIds.push(event.requestId);
+        return;
+      case 'WorkflowExecutionCancelRequested':
+        s.cancelRequested = true;
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Closes the run: records the close event and tells the host what follows (parent, children, next run). */
+  #close(event: HistoryEvent, effects: RunEffect[], now: number): HistoryEvent {
+    const s = this.state;
+    s.status = statusOfCloseEvent(event)!;
+    s.closeTime = now;
+    s.closeEvent = event;
+    for (const activity of Object.values(s.activities)) {
+      if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
+    }
+    const children = Object.values(s.children);
+    s.activities = {};
+    s.timers = {};
+    s.children = {};
+    delete s.blocked;
+    if (s.parent && event.type !== 'WorkflowExecutionContinuedAsNew') s.parentNotificationPending = true;
+    effects.push({ type: 'closed', outcome: outcomeOfCloseEvent(event)!, closeEvent: event, children });
+    return event;
+  }
+
+  #resolveCloseWaiters(): void {
+    const outcome = outcomeOfCloseEvent(this.state.closeEvent!)!;
+    for (const waiter of this.#closeWaiters.splice(0)) waiter(outcome);
+  }
+}
+
+/**
+ * Replays a run's history into a fresh activator: every complete activation is re-run and checked.
+ * Returns the recorded inputs after the last completed activation, which still need a live activation.
+ */
+export async function replayInto(activator: Activator, history: HistoryEvent[]): Promise<HistoryEvent[]> {
+  let segment: HistoryEvent[] = [];
+  let sizeBytes = 0;
+  let sizeBeforeCommands: number | undefined;
+  for (const event of history) {
+    segment.push(event);
+    if (sizeBeforeCommands === undefined && isCommandEvent(event)) sizeBeforeCommands = sizeBytes;
+    sizeBytes += payloadSize(event);
+    if (event.type !== 'WorkflowTaskCompleted' && !isCloseEvent(event)) continue;
+    const { inputs, recorded } = splitActivation(segment);
+    if (event.type === 'WorkflowExecutionTerminated' || event.type === 'WorkflowExecutionTimedOut') {
+      // Closed from outside: no activation ran for these inputs.
+      for (const input of inputs) applyInput(activator, input);
+      segment = [];
+      sizeBeforeCommands = undefined;
+      continue;
+    }
+    // The same history facts the live activation saw: everything recorded before its first command.
+    activator.now = event.timestamp;
+    activator.historyLength = (recorded[0]?.eventId ?? event.eventId) - 1;
+    activator.historySizeBytes = sizeBeforeCommands ?? sizeBytes - payloadSize(event);
+    await replayActivation(activator, inputs, recorded, event.eventId);
+    segment = [];
+    sizeBeforeCommands = undefined;
+  }
+  activator.isReplaying = false;
+  return segment.filter((event) => event.type !== 'WorkflowTaskFailed');
+}

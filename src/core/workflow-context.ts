@@ -1,0 +1,141 @@
+// The WorkflowContext implementation: a thin view of the activator bound to one cancellation scope.
+import type { Activator } from './activator';
+import { ContinueAsNewRequest } from './activator';
+import type { ActivityProxies } from './activity';
+import { CancellationScope } from './cancellation-scope';
+import type { ActivityOptions, ChildWorkflowHandle, ChildWorkflowOptions, ExternalWorkflowHandle, LocalActivityOptions, UpdateHandlerOptions, WorkflowContext } from './context';
+import type { MessageDefinition, SignalDefinition, WorkflowDefinition } from './definitions';
+import { optionalMs, toMs, type Duration } from './duration';
+import { ActivityCancellationType, ParentClosePolicy, type RecordedActivityOptions, type RecordedChildOptions } from './history';
+import { resolveRetryPolicy } from './retry-policy';
+
+export function createWorkflowContext(activator: Activator, scope: CancellationScope): WorkflowContext {
+  const ctx: WorkflowContext = {
+    cancellationScope: scope,
+    info: () => activator.info(),
+    now: () => activator.now,
+    random: () => activator.random(),
+    uuid: () => activator.uuid(),
+    sideEffect: (fn) => activator.sideEffect(fn),
+    patched: (patchId) => activator.patched(patchId, false),
+    deprecatePatch: (patchId) => void activator.patched(patchId, true),
+    upsertSearchAttributes: (attributes) => activator.upsertSearchAttributes(attributes),
+
+    proxyActivities<A>(options: ActivityOptions): ActivityProxies<A> {
+      const recorded = recordActivityOptions(options);
+      return proxy((activityType) => (input?: unknown) => activator.scheduleActivity(scope, activityType, input, recorded));
+    },
+
+    proxyLocalActivities<A>(options: LocalActivityOptions): ActivityProxies<A> {
+      const startToCloseTimeoutMs = optionalMs(options.startToCloseTimeout);
+      const scheduleToCloseTimeoutMs = optionalMs(options.scheduleToCloseTimeout);
+      if (startToCloseTimeoutMs === undefined && scheduleToCloseTimeoutMs === undefined) {
+        throw new TypeError('proxyLocalActivities: set startToCloseTimeout or scheduleToCloseTimeout');
+      }
+      const recorded = { retry: resolveRetryPolicy(options.retry), ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs }) };
+      return proxy((activityType) => (input?: unknown) => activator.executeLocalActivity(scope, activityType, input, recorded));
+    },
+
+    sleep: (duration: Duration) => activator.startTimer(scope, toMs(duration)),
+
+    condition: ((fn: () => boolean, timeout?: Duration): Promise<void> | Promise<boolean> => {
+      if (timeout === undefined) return activator.condition(scope, fn);
+      const timeoutMs = toMs(timeout);
+      return CancellationScope.cancellable(ctx, async (inner) => {
+        const met = activator.condition(inner.cancellationScope, fn).then(() => true);
+        const expired = inner.sleep(timeoutMs).then(() => false);
+        met.catch(() => undefined);
+        expired.catch(() => undefined);
+        try {
+          return await Promise.race([met, expired]);
+        } finally {
+          inner.cancellationScope.cancel(); // stop the loser: the timer or the waiting condition
+        }
+      });
+    }) as WorkflowContext['condition'],
+
+    setHandler(definition: MessageDefinition, handler: ((...args: never[]) => unknown) | undefined, options?: UpdateHandlerOptions<unknown[]>): void {
+      const fn = handler as ((...args: unknown[]) => unknown) | undefined;
+      switch (definition.kind) {
+        case 'signal': return activator.setSignalHandler(definition.name, fn);
+        case 'query': return activator.setQueryHandler(definition.name, fn);
+        case 'update': return activator.setUpdateHandler(definition.name, fn, options);
+      }
+    },
+
+    async startChild(workflow: WorkflowDefinition | string, options: ChildWorkflowOptions = {}): Promise<ChildWorkflowHandle<any>> {
+      const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
+      const recorded: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string } = {
+        parentClosePolicy: options.parentClosePolicy ?? ParentClosePolicy.terminate,
+        ...defined({
+          workflowId: options.workflowId,
+          executionTimeoutMs: optionalMs(options.executionTimeout),
+          runTimeoutMs: optionalMs(options.runTimeout),
+          memo: options.memo,
+          searchAttributes: options.searchAttributes,
+        }),
+      };
+      const child = activator.startChild(scope, workflowType, options.input, recorded, options.cancellationType ?? 'REQUEST_CANCEL');
+      const runId = await child.started;
+      return {
+        workflowId: child.workflowId,
+        firstExecutionRunId: runId,
+        result: () => child.result,
+        signal: (signal: SignalDefinition<any> | string, ...args: unknown[]) =>
+          activator.signalExternal(child.workflowId, undefined, typeof signal === 'string' ? signal : signal.name, args, child.seq),
+      };
+    },
+
+    async executeChild(workflow: WorkflowDefinition | string, options?: ChildWorkflowOptions): Promise<any> {
+      const handle = await ctx.startChild(workflow, options);
+      return handle.result();
+    },
+
+    getExternalWorkflowHandle(workflowId: string, runId?: string): ExternalWorkflowHandle {
+      const handle: ExternalWorkflowHandle = {
+        workflowId,
+        signal: (signal: SignalDefinition<any> | string, ...args: unknown[]) =>
+          activator.signalExternal(workflowId, runId, typeof signal === 'string' ? signal : signal.name, args),
+        cancel: () => activator.cancelExternal(workflowId, runId),
+      };
+      if (runId !== undefined) return { ...handle, runId };
+      return handle;
+    },
+
+    continueAsNew(input?: unknown): Promise<never> {
+      return Promise.reject(new ContinueAsNewRequest(input));
+    },
+  };
+  return ctx;
+}
+
+function recordActivityOptions(options: ActivityOptions): RecordedActivityOptions {
+  const startToCloseTimeoutMs = optionalMs(options.startToCloseTimeout);
+  const scheduleToCloseTimeoutMs = optionalMs(options.scheduleToCloseTimeout);
+  if (startToCloseTimeoutMs === undefined && scheduleToCloseTimeoutMs === undefined) {
+    throw new TypeError('proxyActivities: set startToCloseTimeout or scheduleToCloseTimeout (at least one is required)');
+  }
+  return {
+    taskQueue: options.taskQueue ?? 'default',
+    retry: resolveRetryPolicy(options.retry),
+    cancellationType: options.cancellationType ?? ActivityCancellationType.tryCancel,
+    ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs, heartbeatTimeoutMs: optionalMs(options.heartbeatTimeout) }),
+  };
+}
+
+/** Typed stubs: any property read returns a function for the activity of that name. */
+function proxy<A>(make: (activityType: string) => (input?: unknown) => Promise<unknown>): ActivityProxies<A> {
+  return new Proxy({} as ActivityProxies<A>, {
+    get(_target, name) {
+      if (typeof name !== 'string') return undefined;
+      return make(name);
+    },
+  });
+}
+
+/** Drops undefined fields, so recorded JSON stays minimal and stable. */
+function defined<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) result[key] = value;
+  return result as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
