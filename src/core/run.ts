@@ -321,6 +321,9 @@ export class WorkflowRun {
   async #activate(inputs: HistoryEvent[], now: number, record: (event: NewEvent, at?: number) => HistoryEvent, effects: RunEffect[]): Promise<HistoryEvent[]> {
     let produced: NewEvent[];
     try {
+      const first = inputs[0];
+      // A new run has no history to replay: its first activation starts the workflow.
+      if (first?.type === 'WorkflowExecutionStarted') this.#activator = new Activator(this.#definition, first);
       const activator = await this.#ensureLive();
       const allInputs = [...this.#pendingInputs, ...inputs];
       activator.now = now;

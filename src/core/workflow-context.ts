@@ -8,6 +8,7 @@ import type { MessageDefinition, SignalDefinition, WorkflowDefinition } from './
 import { optionalMs, toMs, type Duration } from './duration';
 import { ActivityCancellationType, ParentClosePolicy, type RecordedActivityOptions, type RecordedChildOptions } from './history';
 import { resolveRetryPolicy } from './retry-policy';
+import { definedFields as defined } from './objects';
 
 export function createWorkflowContext(activator: Activator, scope: CancellationScope): WorkflowContext {
   const ctx: WorkflowContext = {
@@ -134,8 +135,3 @@ function proxy<A>(make: (activityType: string) => (input?: unknown) => Promise<u
 }
 
 /** Drops undefined fields, so recorded JSON stays minimal and stable. */
-function defined<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) if (value !== undefined) result[key] = value;
-  return result as { [K in keyof T]?: Exclude<T[K], undefined> };
-}

@@ -1,1 +1,5 @@
-export {};
+// duro/testing: the time-skipping test environment and replay helpers.
+export { TestWorkflowEnvironment, type TestEnvironmentOptions, type StartOptions } from './environment';
+export { TestWorkflowHandle, type WorkflowDescription } from './handle';
+export { replayHistory } from './replay';
+export { VirtualClock } from './virtual-clock';

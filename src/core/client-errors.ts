@@ -1,0 +1,50 @@
+// Errors a caller of a workflow (client, test environment) receives. Shared so every client throws the same classes.
+import { fromFailureInfo, type DuroFailure, type FailureInfo } from './failure';
+
+/** The workflow ended without a result: failed, cancelled, terminated or timed out. `cause` is its failure. */
+export class WorkflowFailedError extends Error {
+  declare readonly cause: DuroFailure;
+  constructor(
+    readonly workflowId: string,
+    readonly status: string,
+    readonly failure: FailureInfo,
+  ) {
+    super(`Workflow ${workflowId} ${status}: ${failure.message}`);
+    this.name = 'WorkflowFailedError';
+    Object.defineProperty(this, 'cause', { value: fromFailureInfo(failure), enumerable: false });
+  }
+}
+
+export class WorkflowExecutionAlreadyStartedError extends Error {
+  constructor(readonly workflowId: string, readonly runId: string) {
+    super(`Workflow ${workflowId} is already running (run ${runId})`);
+    this.name = 'WorkflowExecutionAlreadyStartedError';
+  }
+}
+
+export class WorkflowNotFoundError extends Error {
+  constructor(readonly workflowId: string, readonly runId?: string) {
+    super(`Workflow ${workflowId}${runId ? ` run ${runId}` : ''} not found`);
+    this.name = 'WorkflowNotFoundError';
+  }
+}
+
+/** The update's validator rejected it; nothing was recorded. */
+export class WorkflowUpdateRejectedError extends Error {
+  declare readonly cause: DuroFailure;
+  constructor(readonly updateName: string, readonly failure: FailureInfo) {
+    super(`Update '${updateName}' rejected: ${failure.message}`);
+    this.name = 'WorkflowUpdateRejectedError';
+    Object.defineProperty(this, 'cause', { value: fromFailureInfo(failure), enumerable: false });
+  }
+}
+
+/** The update was accepted and its handler failed. */
+export class WorkflowUpdateFailedError extends Error {
+  declare readonly cause: DuroFailure;
+  constructor(readonly updateName: string, readonly failure: FailureInfo) {
+    super(`Update '${updateName}' failed: ${failure.message}`);
+    this.name = 'WorkflowUpdateFailedError';
+    Object.defineProperty(this, 'cause', { value: fromFailureInfo(failure), enumerable: false });
+  }
+}

@@ -1,0 +1,104 @@
+// Runs activity implementations in-process for the test environment, on the virtual clock.
+import type { ActivityContext, ActivityImplementations, ActivityInfo } from '../core/activity';
+import { ApplicationFailure, CancelledFailure, toFailureInfo } from '../core/failure';
+import type { Outcome } from '../core/history';
+import type { ActivityTask, LocalActivityCommand, RunRef } from '../core/internals';
+import { checkPayload } from '../core/payload';
+import type { VirtualClock } from './virtual-clock';
+
+export interface AttemptHooks {
+  heartbeat(details: unknown): { cancelRequested: boolean } | undefined;
+  onProgress(): void;
+}
+
+/** Runs one attempt; resolves with its outcome. `controller` aborts it (cancellation, timeout). */
+export async function runActivityAttempt(
+  activities: ActivityImplementations,
+  clock: VirtualClock,
+  info: ActivityInfo,
+  input: unknown,
+  heartbeatDetails: unknown,
+  controller: AbortController,
+  hooks: AttemptHooks,
+): Promise<Outcome> {
+  const fn = activities[info.activityType];
+  if (!fn) {
+    const known = Object.keys(activities).join(', ') || 'none';
+    return { failure: toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${info.activityType}' is not registered (registered: ${known})`, 'ActivityNotRegistered')) };
+  }
+  const ctx: ActivityContext = {
+    info,
+    heartbeatDetails,
+    cancellationSignal: controller.signal,
+    heartbeat(details?: unknown) {
+      hooks.onProgress();
+      const reply = hooks.heartbeat(details);
+      if (!reply || reply.cancelRequested) controller.abort(new CancelledFailure('Activity cancelled'));
+    },
+    sleep: (ms: number) => virtualSleep(clock, ms, controller.signal),
+  };
+  hooks.onProgress();
+  try {
+    const result = await fn(input, ctx);
+    checkPayload(result, `Result of activity '${info.activityType}'`);
+    return { result };
+  } catch (error) {
+    const payloadError = error instanceof Error && error.name === 'PayloadError';
+    return { failure: toFailureInfo(payloadError ? ApplicationFailure.nonRetryable(error.message, 'PayloadTooLarge') : error) };
+  } finally {
+    hooks.onProgress();
+  }
+}
+
+export function activityInfoOf(task: ActivityTask): ActivityInfo {
+  const info: ActivityInfo = {
+    activityId: task.activityId,
+    activityType: task.activityType,
+    taskQueue: task.taskQueue,
+    workflowId: task.workflowId,
+    runId: task.runId,
+    workflowType: task.workflowType,
+    attempt: task.attempt,
+    isLocal: false,
+  };
+  if (task.deadline !== undefined) info.deadline = task.deadline;
+  if (task.heartbeatTimeoutMs !== undefined) info.heartbeatTimeoutMs = task.heartbeatTimeoutMs;
+  return info;
+}
+
+/** A local activity attempt, bounded by its start-to-close timeout on the virtual clock. */
+export async function runLocalActivityAttempt(activities: ActivityImplementations, clock: VirtualClock, command: LocalActivityCommand, run: RunRef, onProgress: () => void): Promise<Outcome> {
+  const controller = new AbortController();
+  const info: ActivityInfo = { activityId: `local-${command.seq}`, activityType: command.activityType, taskQueue: 'local', ...run, attempt: command.attempt, isLocal: true };
+  const timeoutMs = command.options.startToCloseTimeoutMs ?? command.options.scheduleToCloseTimeoutMs;
+  let cancelTimer = () => {};
+  const timedOut = new Promise<Outcome>((resolve) => {
+    if (timeoutMs === undefined) return;
+    info.deadline = clock.now() + timeoutMs;
+    cancelTimer = clock.setTimer(info.deadline, () => {
+      controller.abort(new CancelledFailure('local activity timed out'));
+      resolve({ failure: { kind: 'timeout', type: 'TimeoutFailure', message: `Local activity '${command.activityType}' timed out after ${timeoutMs} ms`, nonRetryable: false, timeoutType: 'START_TO_CLOSE' } });
+    });
+  });
+  const hooks: AttemptHooks = { heartbeat: () => ({ cancelRequested: false }), onProgress };
+  try {
+    return await Promise.race([runActivityAttempt(activities, clock, info, command.input, undefined, controller, hooks), timedOut]);
+  } finally {
+    cancelTimer();
+  }
+}
+
+function virtualSleep(clock: VirtualClock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason ?? new CancelledFailure());
+    const cancel = clock.setTimer(clock.now() + ms, () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    const onAbort = () => {
+      cancel();
+      reject(signal.reason ?? new CancelledFailure());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

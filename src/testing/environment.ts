@@ -1,0 +1,343 @@
+// TestWorkflowEnvironment: the engine on an in-memory host with a virtual clock (time skipping).
+// Workflows, activities, children and messages behave as on the Durable Object host; only time is fake.
+import { collectActivities, type ActivityImplementations } from '../core/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../core/client-errors';
+import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput, type WorkflowOutput } from '../core/definitions';
+import { optionalMs, toMs, type Duration } from '../core/duration';
+import { ApplicationFailure, toFailureInfo } from '../core/failure';
+import type { HistoryEvent, SearchAttributes, WorkflowExecutionStarted } from '../core/history';
+import { WorkflowRun, type RunEffect, type RunHost } from '../core/internals';
+import { yieldMacrotask } from '../core/scheduling';
+import { activityInfoOf, runActivityAttempt, runLocalActivityAttempt } from './activity-runner';
+import { TestWorkflowHandle } from './handle';
+import { MemoryRunStore } from './memory-store';
+import { VirtualClock } from './virtual-clock';
+import { definedFields as defined } from '../core/objects';
+
+export interface TestEnvironmentOptions {
+  /** Workflow definitions: a module object (`import * as workflows`) or an array. */
+  workflows?: Record<string, unknown> | WorkflowDefinition[];
+  /** Activity implementations by name (`import * as activities`). */
+  activities?: Record<string, unknown>;
+  /** Virtual start time (ms since epoch or a Date). Default: now. */
+  startTime?: number | Date;
+  /** Code version recorded with blocked runs. */
+  codeVersion?: string;
+}
+
+export interface StartOptions<I = unknown> {
+  workflowId?: string;
+  input?: I;
+  memo?: Record<string, unknown>;
+  searchAttributes?: SearchAttributes;
+  runTimeout?: Duration;
+  executionTimeout?: Duration;
+}
+
+type StartParams = Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>;
+
+/** All runs of one workflow id, oldest first (continue-as-new chain and reuse after close). */
+interface Execution {
+  runs: WorkflowRun[];
+  params: Map<string, StartParams>;
+}
+
+/**
+ * @example
+ * const env = await TestWorkflowEnvironment.create({ workflows, activities });
+ * const handle = await env.start(reminder, { input: { days: 30 } });
+ * expect(await handle.result()).toBe('sent'); // 30 virtual days, milliseconds of real time
+ */
+export class TestWorkflowEnvironment {
+  readonly clock: VirtualClock;
+  readonly store: MemoryRunStore;
+  #registry: WorkflowRegistry;
+  #activities: ActivityImplementations;
+  readonly #executions = new Map<string, Execution>();
+  readonly #attempts = new Map<string, AbortController>();
+  readonly #host: RunHost;
+  #progress = 0;
+  #ids = 0;
+  #progressWaiters: Array<() => void> = [];
+
+  private constructor(options: TestEnvironmentOptions) {
+    const start = options.startTime instanceof Date ? options.startTime.getTime() : (options.startTime ?? Date.now());
+    this.clock = new VirtualClock(start);
+    this.store = new MemoryRunStore(() => this.#bump());
+    this.#registry = new WorkflowRegistry((options.workflows ?? {}) as Record<string, unknown>);
+    this.#activities = collectActivities(options.activities);
+    const host: RunHost = {
+      now: () => this.clock.now(),
+      newRunId: () => crypto.randomUUID(),
+      store: this.store,
+      runLocalActivity: (command, run) => runLocalActivityAttempt(this.#activities, this.clock, command, run, () => this.#bump()),
+      effects: (run, effects) => this.#carryOut(run, effects),
+    };
+    if (options.codeVersion !== undefined) host.codeVersion = options.codeVersion;
+    this.#host = host;
+  }
+
+  static async create(options: TestEnvironmentOptions = {}): Promise<TestWorkflowEnvironment> {
+    return new TestWorkflowEnvironment(options);
+  }
+
+  /** Replaces workflow definitions, as a deploy of new code would; open runs replay under them when next evicted. */
+  deploy(options: { workflows?: Record<string, unknown> | WorkflowDefinition[]; activities?: Record<string, unknown>; codeVersion?: string }): void {
+    if (options.workflows) this.#registry = new WorkflowRegistry(options.workflows as Record<string, unknown>);
+    if (options.activities) this.#activities = collectActivities(options.activities);
+    if (options.codeVersion !== undefined) this.#host.codeVersion = options.codeVersion;
+    for (const execution of this.#executions.values()) {
+      for (const [index, run] of execution.runs.entries()) {
+        if (run.isClosed) continue;
+        const definition = this.#registry.get(run.state.workflowType);
+        if (!definition) continue;
+        const replacement = WorkflowRun.load(run.state, definition, this.#host);
+        execution.runs[index] = replacement;
+        if (replacement.state.blocked?.reason === 'nonDeterminism' && replacement.state.blocked.codeVersion !== this.#host.codeVersion) replacement.unblock();
+      }
+    }
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Skips `duration` of virtual time, firing every timer and timeout due on the way, in order. */
+  async sleep(duration: Duration): Promise<void> {
+    const target = this.clock.now() + toMs(duration);
+    for (;;) {
+      await this.#settle();
+      const next = this.#nextWakeAt();
+      if (next === undefined || next > target) break;
+      this.#advanceTo(next);
+    }
+    this.clock.advanceTo(target);
+    await this.#settle();
+  }
+
+  async start<W extends WorkflowDefinition>(workflow: W | string, options: StartOptions<WorkflowInput<W>> = {}): Promise<TestWorkflowHandle<W>> {
+    const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
+    const workflowId = options.workflowId ?? `${workflowType}-${++this.#ids}`;
+    const run = this.#startRun(workflowType, workflowId, options.input, {
+      ...(options.memo && { memo: options.memo }),
+      ...(options.searchAttributes && { searchAttributes: options.searchAttributes }),
+      ...defined({ runTimeoutMs: optionalMs(options.runTimeout), executionTimeoutMs: optionalMs(options.executionTimeout) }),
+    });
+    await run.idle();
+    return new TestWorkflowHandle<W>(this, workflowId, run.runId);
+  }
+
+  /** Starts a workflow and waits for its result (skipping time). */
+  async execute<W extends WorkflowDefinition>(workflow: W | string, options: StartOptions<WorkflowInput<W>> = {}): Promise<WorkflowOutput<W>> {
+    const handle = await this.start(workflow, options);
+    return handle.result();
+  }
+
+  getHandle(workflowId: string, runId?: string): TestWorkflowHandle {
+    if (!this.#executions.has(workflowId)) throw new WorkflowNotFoundError(workflowId);
+    return new TestWorkflowHandle(this, workflowId, runId ?? this.#executions.get(workflowId)!.runs[0]!.runId);
+  }
+
+  /** Drops the in-memory workflow of every open run (or of one workflow id): the next input replays history. */
+  evict(workflowId?: string): void {
+    for (const [id, execution] of this.#executions) {
+      if (workflowId === undefined || id === workflowId) for (const run of execution.runs) run.evict();
+    }
+  }
+
+  /** @internal */
+  runOf(workflowId: string, runId?: string): WorkflowRun {
+    const execution = this.#executions.get(workflowId);
+    const run = runId === undefined ? execution?.runs.at(-1) : execution?.runs.find((r) => r.runId === runId);
+    if (!run) throw new WorkflowNotFoundError(workflowId, runId);
+    return run;
+  }
+
+  /** @internal The run after `run` in its continue-as-new chain, if any. */
+  nextRunOf(run: WorkflowRun): WorkflowRun | undefined {
+    const runs = this.#executions.get(run.workflowId)?.runs ?? [];
+    const index = runs.indexOf(run);
+    const next = runs[index + 1];
+    return next && next.state.workflowId === run.workflowId && this.#executions.get(run.workflowId)!.params.get(next.runId)?.continuedFromRunId === run.runId ? next : undefined;
+  }
+
+  /** @internal Waits, skipping virtual time while nothing else happens, until `check` returns a value. */
+  async waitFor<T>(check: () => T | undefined): Promise<T> {
+    for (;;) {
+      const early = check();
+      if (early !== undefined) return early;
+      await this.#settle();
+      const value = check();
+      if (value !== undefined) return value;
+      const next = this.#nextWakeAt();
+      if (next === undefined) await new Promise<void>((resolve) => this.#progressWaiters.push(resolve));
+      else this.#advanceTo(next);
+    }
+  }
+
+  /** @internal */
+  history(workflowId: string, runId?: string): HistoryEvent[] {
+    return this.store.history(this.runOf(workflowId, runId).runId);
+  }
+
+  // ---- host ----
+
+  #startRun(workflowType: string, workflowId: string, input: unknown, extra: Partial<StartParams>, carriedSignals: Array<{ signalName: string; args: unknown[] }> = []): WorkflowRun {
+    const definition = this.#registry.get(workflowType);
+    if (!definition) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${workflowType}' (registered: ${this.#registry.names().join(', ') || 'none'})`, 'WorkflowTypeNotFound');
+    const execution: Execution = this.#executions.get(workflowId) ?? { runs: [], params: new Map() };
+    const current = execution.runs.at(-1);
+    if (current && !current.isClosed && extra.continuedFromRunId === undefined) throw new WorkflowExecutionAlreadyStartedError(workflowId, current.runId);
+    const runId = crypto.randomUUID();
+    const params: StartParams = {
+      workflowType, workflowId, runId, input,
+      randomnessSeed: crypto.randomUUID(),
+      attempt: 1,
+      firstRunId: runId,
+      ...extra,
+    };
+    if (params.executionTimeoutMs !== undefined && params.executionDeadline === undefined) params.executionDeadline = this.clock.now() + params.executionTimeoutMs;
+    const run = WorkflowRun.start(params, definition, this.#host, carriedSignals);
+    execution.runs.push(run);
+    execution.params.set(runId, params);
+    this.#executions.set(workflowId, execution);
+    this.#bump();
+    return run;
+  }
+
+  #carryOut(run: WorkflowRun, effects: RunEffect[]): void {
+    this.#bump();
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'dispatchActivity': {
+          const { task } = effect;
+          const key = `${task.runId}:${task.activityId}:${task.attempt}`;
+          const controller = new AbortController();
+          this.#attempts.set(key, controller);
+          void runActivityAttempt(this.#activities, this.clock, activityInfoOf(task), task.input, task.heartbeatDetails, controller, {
+            heartbeat: (details) => run.heartbeat(task.activityId, task.attempt, details),
+            onProgress: () => this.#bump(),
+          }).then((outcome) => {
+            this.#attempts.delete(key);
+            if ('result' in outcome) run.activityCompleted(task.activityId, task.attempt, outcome.result);
+            else run.activityFailed(task.activityId, task.attempt, outcome.failure);
+          });
+          break;
+        }
+        case 'cancelActivity':
+          this.#attempts.get(`${run.runId}:${effect.activityId}:${effect.attempt}`)?.abort();
+          break;
+        case 'startChild':
+          this.#startChild(run, effect);
+          break;
+        case 'external':
+          void this.#deliverExternal(run, effect.request);
+          break;
+        case 'closed':
+          this.#onClosed(run, effect);
+          break;
+      }
+    }
+  }
+
+  #startChild(parent: WorkflowRun, effect: Extract<RunEffect, { type: 'startChild' }>): void {
+    const { child } = effect;
+    try {
+      const run = this.#startRun(child.workflowType, child.workflowId, child.input, {
+        parent: { workflowId: parent.workflowId, runId: parent.runId, seq: child.seq },
+        ...(child.options.memo && { memo: child.options.memo }),
+        ...(child.options.searchAttributes && { searchAttributes: child.options.searchAttributes }),
+        ...defined({ runTimeoutMs: child.options.runTimeoutMs, executionTimeoutMs: child.options.executionTimeoutMs }),
+      });
+      parent.deliver({ type: 'ChildWorkflowStarted', seq: child.seq, workflowId: child.workflowId, runId: run.runId });
+    } catch (error) {
+      parent.deliver({ type: 'ChildWorkflowStartFailed', seq: child.seq, workflowId: child.workflowId, failure: toFailureInfo(error) });
+    }
+  }
+
+  async #deliverExternal(source: WorkflowRun, request: Extract<RunEffect, { type: 'external' }>['request']): Promise<void> {
+    const done = request.kind === 'signal' ? 'ExternalSignalDelivered' : 'ExternalCancelDelivered';
+    const failed = request.kind === 'signal' ? 'ExternalSignalFailed' : 'ExternalCancelFailed';
+    try {
+      const target = this.runOf(request.workflowId, request.runId);
+      if (target.isClosed) throw new WorkflowNotFoundError(request.workflowId, request.runId);
+      if (request.kind === 'signal') await target.signal(request.signalName!, request.args ?? [], `${source.runId}:${request.seq}`);
+      else await target.cancel(`requested by ${source.workflowId}`);
+      source.deliver({ type: done, seq: request.seq });
+    } catch (error) {
+      const failure = toFailureInfo(error instanceof WorkflowNotFoundError ? ApplicationFailure.nonRetryable(error.message, 'WorkflowNotFound') : error);
+      source.deliver({ type: failed, seq: request.seq, failure });
+    }
+  }
+
+  #onClosed(run: WorkflowRun, effect: Extract<RunEffect, { type: 'closed' }>): void {
+    const { closeEvent, outcome } = effect;
+    const params = this.#executions.get(run.workflowId)!.params.get(run.runId)!;
+    if (closeEvent.type === 'WorkflowExecutionContinuedAsNew') {
+      const { runId: _old, randomnessSeed: _seed, input: _input, ...carried } = params;
+      this.#startRun(run.state.workflowType, run.workflowId, closeEvent.input, {
+        ...carried,
+        continuedFromRunId: run.runId,
+        memo: run.state.memo,
+        searchAttributes: run.state.searchAttributes,
+      }, closeEvent.bufferedSignals);
+    } else if (params.parent) {
+      const parent = this.#executions.get(params.parent.workflowId)?.runs.find((r) => r.runId === params.parent!.runId);
+      if (parent && !parent.isClosed) {
+        const childOutcome = 'result' in outcome && outcome.status === 'completed' ? { result: outcome.result } : { failure: outcome.failure! };
+        parent.deliver({ type: 'ChildWorkflowClosed', seq: params.parent.seq, workflowId: run.workflowId, runId: run.runId, status: outcome.status as 'completed', outcome: childOutcome });
+      }
+    }
+    for (const child of effect.children) {
+      const target = this.#executions.get(child.workflowId)?.runs.at(-1);
+      if (!target || target.isClosed) continue;
+      if (child.parentClosePolicy === 'TERMINATE') void target.terminate(`parent ${run.workflowId} closed`);
+      else if (child.parentClosePolicy === 'REQUEST_CANCEL') void target.cancel(`parent ${run.workflowId} closed`);
+    }
+  }
+
+  #openRuns(): WorkflowRun[] {
+    const runs: WorkflowRun[] = [];
+    for (const execution of this.#executions.values()) for (const run of execution.runs) if (!run.isClosed) runs.push(run);
+    return runs;
+  }
+
+  #nextWakeAt(): number | undefined {
+    let min = this.clock.nextTimerAt();
+    for (const run of this.#openRuns()) {
+      const at = run.nextWakeAt();
+      if (at !== undefined && (min === undefined || at < min)) min = at;
+    }
+    return min;
+  }
+
+  #advanceTo(time: number): void {
+    this.clock.advanceTo(time);
+    for (const run of this.#openRuns()) {
+      const at = run.nextWakeAt();
+      if (at !== undefined && at <= this.clock.now()) run.fireDeadlines();
+    }
+    this.#bump();
+  }
+
+  /** Lets in-process work run until nothing has happened for several event-loop turns. */
+  async #settle(): Promise<void> {
+    let quietTurns = 0;
+    let seen = this.#progress;
+    while (quietTurns < 8) {
+      await yieldMacrotask();
+      if (this.#progress === seen) quietTurns++;
+      else {
+        seen = this.#progress;
+        quietTurns = 0;
+      }
+    }
+  }
+
+  #bump(): void {
+    this.#progress++;
+    const waiters = this.#progressWaiters.splice(0);
+    for (const waiter of waiters) waiter();
+  }
+}
+

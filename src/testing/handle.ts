@@ -1,0 +1,116 @@
+// A handle on one workflow execution in the test environment; the same methods as DuroClient's handles.
+import { WorkflowFailedError, WorkflowUpdateFailedError, WorkflowUpdateRejectedError } from '../core/client-errors';
+import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowOutput } from '../core/definitions';
+import type { HistoryEvent } from '../core/history';
+import { outcomeOfCloseEvent, type WorkflowRun } from '../core/internals';
+import type { TestWorkflowEnvironment } from './environment';
+
+export interface WorkflowDescription {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  status: string;
+  startTime: number;
+  closeTime?: number;
+  historyLength: number;
+  pendingActivities: Array<{ activityId: string; activityType: string; attempt: number; phase: string; lastFailure?: unknown; heartbeatDetails?: unknown }>;
+  pendingTimers: Array<{ timerId: string; fireAt: number }>;
+  pendingChildren: Array<{ workflowId: string; workflowType: string; runId?: string }>;
+  memo: Record<string, unknown>;
+  searchAttributes: Record<string, unknown>;
+  blockedReason?: string;
+}
+
+type NameOf<D> = D | string;
+const nameOf = (definition: { name: string } | string) => (typeof definition === 'string' ? definition : definition.name);
+
+export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
+  constructor(
+    readonly env: TestWorkflowEnvironment,
+    readonly workflowId: string,
+    /** Run id of the first run this handle was created for. */
+    readonly runId: string,
+  ) {}
+
+  /** Waits for the result (skipping virtual time), following continue-as-new to the last run. Throws `WorkflowFailedError`. */
+  async result(): Promise<WorkflowOutput<W>> {
+    let run = this.env.runOf(this.workflowId, this.runId);
+    for (;;) {
+      const current = run;
+      const outcome = await this.env.waitFor(() => (current.isClosed ? outcomeOfCloseEvent(current.state.closeEvent!) : undefined));
+      if (outcome.status === 'continuedAsNew') {
+        run = this.env.runOf(this.workflowId, outcome.newRunId);
+        continue;
+      }
+      if (outcome.status === 'completed') return outcome.result as WorkflowOutput<W>;
+      throw new WorkflowFailedError(this.workflowId, outcome.status, outcome.failure!);
+    }
+  }
+
+  async signal<Args extends unknown[]>(signal: NameOf<SignalDefinition<Args>>, ...args: Args): Promise<void> {
+    await this.#current().signal(nameOf(signal), args);
+  }
+
+  /** Signal with a request id: repeating the same id records the signal once. */
+  async signalWithRequestId<Args extends unknown[]>(requestId: string, signal: NameOf<SignalDefinition<Args>>, ...args: Args): Promise<void> {
+    await this.#current().signal(nameOf(signal), args, requestId);
+  }
+
+  async query<R, Args extends unknown[]>(query: NameOf<QueryDefinition<R, Args>>, ...args: Args): Promise<R> {
+    return (await this.#current().query(nameOf(query), args)) as R;
+  }
+
+  /** Runs an update to completion. Throws `WorkflowUpdateRejectedError` (validator) or `WorkflowUpdateFailedError` (handler). */
+  async executeUpdate<R, Args extends unknown[]>(update: NameOf<UpdateDefinition<R, Args>>, options: { args?: Args; updateId?: string } = {}): Promise<R> {
+    const name = nameOf(update);
+    const reply = await this.#current().update(name, options.args ?? [], options.updateId === undefined ? {} : { updateId: options.updateId });
+    if (reply.rejected) throw new WorkflowUpdateRejectedError(name, reply.rejected);
+    const outcome = reply.outcome!;
+    if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
+    return outcome.result as R;
+  }
+
+  async cancel(reason?: string): Promise<void> {
+    await this.#current().cancel(reason);
+  }
+
+  async terminate(reason?: string): Promise<void> {
+    await this.#current().terminate(reason);
+  }
+
+  /** Events of a run (default: the latest run of this workflow id), oldest first. */
+  async fetchHistory(runId?: string): Promise<HistoryEvent[]> {
+    return this.env.history(this.workflowId, runId ?? this.#current().runId);
+  }
+
+  async describe(runId?: string): Promise<WorkflowDescription> {
+    const run = runId === undefined ? this.#current() : this.env.runOf(this.workflowId, runId);
+    await run.idle();
+    const s = run.state;
+    const description: WorkflowDescription = {
+      workflowId: s.workflowId,
+      runId: s.runId,
+      workflowType: s.workflowType,
+      status: s.status,
+      startTime: s.startTime,
+      historyLength: s.nextEventId - 1,
+      pendingActivities: Object.values(s.activities).map((a) => ({
+        activityId: a.activityId, activityType: a.activityType, attempt: a.attempt, phase: a.phase,
+        ...(a.lastFailure && { lastFailure: a.lastFailure }),
+        ...(a.heartbeatDetails !== undefined && { heartbeatDetails: a.heartbeatDetails }),
+      })),
+      pendingTimers: Object.values(s.timers).map((t) => ({ ...t })),
+      pendingChildren: Object.values(s.children).map((c) => ({ workflowId: c.workflowId, workflowType: c.workflowType, ...(c.runId && { runId: c.runId }) })),
+      memo: { ...s.memo },
+      searchAttributes: { ...s.searchAttributes },
+    };
+    if (s.closeTime !== undefined) description.closeTime = s.closeTime;
+    if (s.blocked) description.blockedReason = s.blocked.message;
+    return description;
+  }
+
+  /** The latest run of this workflow id. */
+  #current(): WorkflowRun {
+    return this.env.runOf(this.workflowId);
+  }
+}
