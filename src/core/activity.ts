@@ -15,6 +15,8 @@ export interface ActivityInfo {
   /** Heartbeat timeout of this activity in ms, if any. */
   heartbeatTimeoutMs?: number;
   isLocal: boolean;
+  /** Authorises heartbeats and asynchronous completion of this attempt (remote activities). */
+  taskToken?: string;
 }
 
 /** Passed as the second argument to every activity. */
@@ -28,6 +30,11 @@ export interface ActivityContext {
   heartbeat(details?: unknown): void;
   /** Waits for `ms`, or rejects with `CancelledFailure` when the activity is cancelled. Uses the host's clock. */
   sleep(ms: number): Promise<void>;
+  /**
+   * Returning no longer completes the activity: it completes later through
+   * `POST /v1/activities/complete` with `info.taskToken` (asynchronous completion).
+   */
+  doNotCompleteOnReturn(): void;
 }
 
 /**
@@ -43,7 +50,9 @@ export type ActivityFunction<I = any, O = any> = (input: I, ctx: ActivityContext
 type InputArgs<P extends unknown[]> = P extends []
   ? []
   : P extends [infer I, ...unknown[]]
-    ? [input: I]
+    ? undefined extends I
+      ? [input?: I]
+      : [input: I]
     : P extends [(infer I)?, ...unknown[]]
       ? [input?: I]
       : [];

@@ -119,9 +119,9 @@ export interface WorkflowContext {
   /** Runs `fn` once and records its value; replay returns the recorded value without running it. */
   sideEffect<T>(fn: () => T): Promise<T>;
 
-  setHandler<Args extends unknown[]>(signal: SignalDefinition<Args>, handler: ((...args: Args) => void | Promise<void>) | undefined): void;
-  setHandler<R, Args extends unknown[]>(query: QueryDefinition<R, Args>, handler: ((...args: Args) => R) | undefined): void;
-  setHandler<R, Args extends unknown[]>(update: UpdateDefinition<R, Args>, handler: ((...args: Args) => R | Promise<R>) | undefined, options?: UpdateHandlerOptions<Args>): void;
+  setHandler<Args extends unknown[]>(signal: SignalDefinition<Args>, handler: ((...args: NoInfer<Args>) => void | Promise<void>) | undefined): void;
+  setHandler<R, Args extends unknown[]>(query: QueryDefinition<R, Args>, handler: ((...args: NoInfer<Args>) => NoInfer<R>) | undefined): void;
+  setHandler<R, Args extends unknown[]>(update: UpdateDefinition<R, Args>, handler: ((...args: NoInfer<Args>) => NoInfer<R> | Promise<NoInfer<R>>) | undefined, options?: UpdateHandlerOptions<NoInfer<Args>>): void;
 
   startChild<W extends WorkflowDefinition>(workflow: W | string, options?: ChildWorkflowOptions<WorkflowInput<W>>): Promise<ChildWorkflowHandle<WorkflowOutput<W>>>;
   executeChild<W extends WorkflowDefinition>(workflow: W | string, options?: ChildWorkflowOptions<WorkflowInput<W>>): Promise<WorkflowOutput<W>>;

@@ -149,6 +149,9 @@ export class WorkflowRun {
   signal(signalName: string, args: unknown[] = [], requestId?: string): Promise<void> {
     this.#assertOpen();
     checkPayload(args, `Arguments of signal '${signalName}'`);
+    if ((this.#activator?.bufferedSignalCount ?? 0) >= Limits.maxBufferedSignals) {
+      throw ApplicationFailure.nonRetryable(`Workflow ${this.state.workflowId} already buffers ${Limits.maxBufferedSignals} signals without a handler`, 'LimitExceeded');
+    }
     const event: NewEvent = requestId === undefined ? { type: 'SignalReceived', signalName, args } : { type: 'SignalReceived', signalName, args, requestId };
     return new Promise((resolve) => this.#enqueue({ kind: 'input', event, at: this.#host.now(), done: resolve }));
   }
@@ -232,11 +235,17 @@ export class WorkflowRun {
 
   #enqueue(request: Request): void {
     this.#queue.push(request);
-    this.#processing ??= this.#processQueue().finally(() => (this.#processing = undefined));
+    this.#processing ??= this.#processQueue();
   }
 
   async #processQueue(): Promise<void> {
-    while (this.#queue.length > 0) await this.#step();
+    // Cleared in the same microtask that sees the queue empty: a `.finally()` would leave a gap in which a
+    // request enqueued (e.g. an activity outcome) finds `#processing` still set and is never processed.
+    try {
+      while (this.#queue.length > 0) await this.#step();
+    } finally {
+      this.#processing = undefined;
+    }
   }
 
   /** One step: gather inputs, run at most one activation, commit, then carry out effects. */

@@ -20,7 +20,7 @@ export async function runActivityAttempt(
   heartbeatDetails: unknown,
   controller: AbortController,
   hooks: AttemptHooks,
-): Promise<Outcome> {
+): Promise<Outcome | undefined> {
   const fn = activities[info.activityType];
   if (!fn) {
     const known = Object.keys(activities).join(', ') || 'none';
@@ -36,10 +36,16 @@ export async function runActivityAttempt(
       if (!reply || reply.cancelRequested) controller.abort(new CancelledFailure('Activity cancelled'));
     },
     sleep: (ms: number) => virtualSleep(clock, ms, controller.signal),
+    doNotCompleteOnReturn() {
+      if (info.isLocal) throw ApplicationFailure.nonRetryable('Local activities cannot complete asynchronously', 'AsyncCompletionNotSupported');
+      completesLater = true;
+    },
   };
+  let completesLater = false;
   hooks.onProgress();
   try {
     const result = await fn(input, ctx);
+    if (completesLater) return undefined; // completed later through the task token
     checkPayload(result, `Result of activity '${info.activityType}'`);
     return { result };
   } catch (error) {
@@ -63,7 +69,13 @@ export function activityInfoOf(task: ActivityTask): ActivityInfo {
   };
   if (task.deadline !== undefined) info.deadline = task.deadline;
   if (task.heartbeatTimeoutMs !== undefined) info.heartbeatTimeoutMs = task.heartbeatTimeoutMs;
+  info.taskToken = testTaskToken(task);
   return info;
+}
+
+/** The test environment's task token: not secret (nothing leaves the process), bound to one attempt. */
+export function testTaskToken(task: Pick<ActivityTask, 'workflowId' | 'runId' | 'activityId' | 'attempt'>): string {
+  return JSON.stringify([task.workflowId, task.runId, task.activityId, task.attempt]);
 }
 
 /** A local activity attempt, bounded by its start-to-close timeout on the virtual clock. */
@@ -82,7 +94,10 @@ export async function runLocalActivityAttempt(activities: ActivityImplementation
   });
   const hooks: AttemptHooks = { heartbeat: () => ({ cancelRequested: false }), onProgress };
   try {
-    return await Promise.race([runActivityAttempt(activities, clock, info, command.input, undefined, controller, hooks), timedOut]);
+    const attempt = runActivityAttempt(activities, clock, info, command.input, undefined, controller, hooks).then(
+      (outcome): Outcome => outcome ?? { failure: toFailureInfo(ApplicationFailure.nonRetryable('Local activities cannot complete asynchronously', 'AsyncCompletionNotSupported')) },
+    );
+    return await Promise.race([attempt, timedOut]);
   } finally {
     cancelTimer();
   }

@@ -4,8 +4,8 @@ import { collectActivities, type ActivityImplementations } from '../core/activit
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../core/client-errors';
 import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput, type WorkflowOutput } from '../core/definitions';
 import { optionalMs, toMs, type Duration } from '../core/duration';
-import { ApplicationFailure, toFailureInfo } from '../core/failure';
-import type { HistoryEvent, SearchAttributes, WorkflowExecutionStarted } from '../core/history';
+import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
+import type { HistoryEvent, Outcome, SearchAttributes, WorkflowExecutionStarted } from '../core/history';
 import { WorkflowRun, type RunEffect, type RunHost } from '../core/internals';
 import { yieldMacrotask } from '../core/scheduling';
 import { activityInfoOf, runActivityAttempt, runLocalActivityAttempt } from './activity-runner';
@@ -145,6 +145,25 @@ export class TestWorkflowEnvironment {
     }
   }
 
+  /**
+   * Completes an activity that called `ctx.doNotCompleteOnReturn()`, as `POST /v1/activities/complete` would.
+   * Returns false when the token's attempt is no longer running (it timed out or the run closed).
+   */
+  completeActivity(taskToken: string, outcome: { result: unknown } | { failure: FailureInfo }): boolean {
+    const [workflowId, runId, activityId, attempt] = JSON.parse(taskToken) as [string, string, string, number];
+    const run = this.runOf(workflowId, runId);
+    const pending = run.state.activities[activityId];
+    if (!pending || pending.attempt !== attempt || pending.phase !== 'running') return false;
+    this.#report(run, activityId, attempt, outcome);
+    return true;
+  }
+
+  /** Heartbeats an asynchronously completing activity by its task token; undefined when the attempt is stale. */
+  heartbeatActivity(taskToken: string, details?: unknown): { cancelRequested: boolean } | undefined {
+    const [workflowId, runId, activityId, attempt] = JSON.parse(taskToken) as [string, string, string, number];
+    return this.runOf(workflowId, runId).heartbeat(activityId, attempt, details);
+  }
+
   /** @internal */
   runOf(workflowId: string, runId?: string): WorkflowRun {
     const execution = this.#executions.get(workflowId);
@@ -219,8 +238,7 @@ export class TestWorkflowEnvironment {
             onProgress: () => this.#bump(),
           }).then((outcome) => {
             this.#attempts.delete(key);
-            if ('result' in outcome) run.activityCompleted(task.activityId, task.attempt, outcome.result);
-            else run.activityFailed(task.activityId, task.attempt, outcome.failure);
+            if (outcome) this.#report(run, task.activityId, task.attempt, outcome);
           });
           break;
         }
@@ -238,6 +256,11 @@ export class TestWorkflowEnvironment {
           break;
       }
     }
+  }
+
+  #report(run: WorkflowRun, activityId: string, attempt: number, outcome: Outcome): void {
+    if ('result' in outcome) run.activityCompleted(activityId, attempt, outcome.result);
+    else run.activityFailed(activityId, attempt, outcome.failure);
   }
 
   #startChild(parent: WorkflowRun, effect: Extract<RunEffect, { type: 'startChild' }>): void {

@@ -34,12 +34,16 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
 
   /** Waits for the result (skipping virtual time), following continue-as-new to the last run. Throws `WorkflowFailedError`. */
   async result(): Promise<WorkflowOutput<W>> {
-    let run = this.env.runOf(this.workflowId, this.runId);
+    let runId = this.runId;
     for (;;) {
-      const current = run;
-      const outcome = await this.env.waitFor(() => (current.isClosed ? outcomeOfCloseEvent(current.state.closeEvent!) : undefined));
+      // Look the run up on every check: env.deploy() replaces run objects.
+      const id = runId;
+      const outcome = await this.env.waitFor(() => {
+        const run = this.env.runOf(this.workflowId, id);
+        return run.isClosed ? outcomeOfCloseEvent(run.state.closeEvent!) : undefined;
+      });
       if (outcome.status === 'continuedAsNew') {
-        run = this.env.runOf(this.workflowId, outcome.newRunId);
+        runId = outcome.newRunId!;
         continue;
       }
       if (outcome.status === 'completed') return outcome.result as WorkflowOutput<W>;
