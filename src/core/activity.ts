@@ -42,7 +42,8 @@ export interface ActivityContext {
  * @example
  * export async function chargeCard(input: { amount: number }, ctx: ActivityContext) {
  *   ctx.heartbeat();
- *   return await payments.charge(input.amount, { idempotencyKey: ctx.info.activityId });
+ *   const { workflowId, runId, activityId } = ctx.info; // unique per activity, stable across its retries
+ *   return await payments.charge(input.amount, { idempotencyKey: `${workflowId}:${runId}:${activityId}` });
  * }
  */
 export type ActivityFunction<I = any, O = any> = (input: I, ctx: ActivityContext) => O | Promise<O>;

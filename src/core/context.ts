@@ -27,7 +27,7 @@ export interface LocalActivityOptions {
 
 export interface ChildWorkflowOptions<I = unknown> {
   input?: I;
-  /** Default: `<parent workflowId>-child-<n>`, deterministic. */
+  /** Default: `<parent workflowId>-<first 8 characters of the parent runId>-child-<n>`, deterministic. */
   workflowId?: string;
   /** Default `TERMINATE`, as in Temporal. */
   parentClosePolicy?: ParentClosePolicy;

@@ -22,6 +22,9 @@ export class CompensationError extends ApplicationFailure {
 
 /**
  * @example
+ * // bound the retries of each step: with unlimited retries a failing step never lets compensation start
+ * const acts = (ctx: WorkflowContext) => ctx.proxyActivities<typeof activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
+ * const { reserveInventory, charge } = acts(ctx);
  * const saga = new Saga(ctx);
  * try {
  *   saga.addCompensation((ctx) => acts(ctx).releaseInventory(order));

@@ -207,7 +207,7 @@ export class TestWorkflowEnvironment {
     const execution: Execution = this.#executions.get(workflowId) ?? { runs: [], params: new Map() };
     const current = execution.runs.at(-1);
     if (current && !current.isClosed && extra.continuedFromRunId === undefined) throw new WorkflowExecutionAlreadyStartedError(workflowId, current.runId);
-    const runId = crypto.randomUUID();
+    const runId = extra.runId ?? crypto.randomUUID();
     const params: StartParams = {
       workflowType, workflowId, runId, input,
       randomnessSeed: crypto.randomUUID(),
@@ -300,6 +300,7 @@ export class TestWorkflowEnvironment {
       const { runId: _old, randomnessSeed: _seed, input: _input, ...carried } = params;
       this.#startRun(run.state.workflowType, run.workflowId, closeEvent.input, {
         ...carried,
+        runId: closeEvent.newRunId, // the id the closing run recorded, so result() can follow the chain
         continuedFromRunId: run.runId,
         memo: run.state.memo,
         searchAttributes: run.state.searchAttributes,
