@@ -103,6 +103,8 @@ export class Activator {
   readonly #seq = { activity: 0, timer: 0, local: 0, child: 0, external: 0, sideEffect: 0 };
   readonly #activities = new Map<string, PendingActivity>();
   readonly #timers = new Map<string, Waiter<void>>();
+  /** Timers whose TimerFired is among the inputs being delivered: cancelling one must not record TimerCanceled too. */
+  readonly #timersFiring = new Set<string>();
   readonly #localActivities = new Map<number, Waiter<Outcome>>();
   readonly #children = new Map<number, PendingChild>();
   readonly #externals = new Map<number, Waiter<void>>();
@@ -155,7 +157,13 @@ export class Activator {
     pending.reject(new ActivityFailure('Activity cancelled', pending.activityType, activityId, 0, new CancelledFailure('Activity cancelled', details)));
   }
 
+  /** Called before an activation's inputs are delivered, for each TimerFired among them. */
+  markTimerFiring(timerId: string): void {
+    this.#timersFiring.add(timerId);
+  }
+
   fireTimer(timerId: string): void {
+    this.#timersFiring.delete(timerId);
     const waiter = this.#timers.get(timerId);
     if (!waiter) return;
     this.#timers.delete(timerId);
@@ -337,6 +345,7 @@ export class Activator {
   }
 
   scheduleActivity(scope: CancellationScope, activityType: string, input: unknown, options: RecordedActivityOptions): Promise<unknown> {
+    this.#assertNotReadOnly('scheduling an activity'); // before any seq is drawn: a failed query leaves no trace (messages.test.ts)
     if (scope.consideredCancelled) return Promise.reject(this.#cancelledActivity(activityType, '', scope.cancellationFailure!));
     try {
       checkPayload(input, `Input of activity '${activityType}'`);
@@ -367,6 +376,7 @@ export class Activator {
   }
 
   startTimer(scope: CancellationScope, durationMs: number): Promise<void> {
+    this.#assertNotReadOnly('starting a timer');
     if (scope.consideredCancelled) return Promise.reject(scope.cancellationFailure);
     const seq = ++this.#seq.timer;
     const timerId = String(seq);
@@ -376,14 +386,21 @@ export class Activator {
       scope.onCancel((failure) => {
         if (!this.#timers.has(timerId)) return;
         this.#timers.delete(timerId);
-        if (!this.completed) this.#push({ type: 'cancelTimer', seq, timerId });
+        // A cancellation delivered before this timer's TimerFired (same activation) still rejects the sleep, but the
+        // timer has fired: one terminal event per timer (engine.property.test.ts). Temporal's core drops it likewise.
+        if (!this.completed && !this.#timersFiring.has(timerId)) this.#push({ type: 'cancelTimer', seq, timerId });
         reject(failure);
       });
     });
   }
 
   /** A local activity with its retries: every attempt's outcome is a marker; backoff is a durable timer. */
-  async executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions): Promise<unknown> {
+  executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions): Promise<unknown> {
+    this.#assertNotReadOnly('scheduling a local activity'); // synchronous, like the other commands
+    return this.#executeLocalActivity(scope, activityType, input, options);
+  }
+
+  async #executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions): Promise<unknown> {
     checkPayload(input, `Input of local activity '${activityType}'`);
     const scheduledAt = this.now;
     for (let attempt = 1; ; attempt++) {
@@ -404,6 +421,7 @@ export class Activator {
   }
 
   sideEffect<T>(fn: () => T): Promise<T> {
+    this.#assertNotReadOnly('ctx.sideEffect()');
     const seq = ++this.#seq.sideEffect;
     // On replay the recorded value is returned at the same point as live, so continuations interleave identically.
     const value = this.isReplaying ? (this.replayData.sideEffects.get(seq) as T) : fn();
@@ -415,6 +433,7 @@ export class Activator {
   patched(patchId: string, deprecated: boolean): boolean {
     const known = this.#patches.get(patchId);
     if (known !== undefined) return known;
+    this.#assertNotReadOnly('ctx.patched()');
     // Replaying a run recorded without the marker: take the old branch, record nothing.
     const use = !this.isReplaying || this.replayData.patches.has(patchId);
     this.#patches.set(patchId, use || deprecated);
@@ -423,6 +442,7 @@ export class Activator {
   }
 
   startChild(scope: CancellationScope, workflowType: string, input: unknown, childOptions: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string }, cancellationType: 'REQUEST_CANCEL' | 'ABANDON'): { started: Promise<string>; result: Promise<unknown>; workflowId: string; seq: number } {
+    this.#assertNotReadOnly('starting a child workflow');
     if (scope.consideredCancelled) throw scope.cancellationFailure;
     checkPayload(input, `Input of child workflow '${workflowType}'`);
     if (this.#children.size >= Limits.maxPendingChildren) throw ApplicationFailure.nonRetryable(`At most ${Limits.maxPendingChildren} children may be pending in one run`, 'LimitExceeded');
@@ -454,6 +474,7 @@ export class Activator {
   }
 
   signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childSeq?: number): Promise<void> {
+    this.#assertNotReadOnly('signalling a workflow');
     checkPayload(args, `Arguments of signal '${signalName}'`);
     const seq = ++this.#seq.external;
     const command: Command = { type: 'signalExternal', seq, workflowId, signalName, args };
@@ -463,6 +484,7 @@ export class Activator {
   }
 
   cancelExternal(workflowId: string, runId: string | undefined): Promise<void> {
+    this.#assertNotReadOnly('cancelling a workflow');
     const seq = ++this.#seq.external;
     const command: Command = { type: 'cancelExternal', seq, workflowId };
     if (runId !== undefined) command.runId = runId;
@@ -477,6 +499,7 @@ export class Activator {
   }
 
   upsertSearchAttributes(attributes: SearchAttributes): void {
+    this.#assertNotReadOnly('ctx.upsertSearchAttributes()');
     checkPayload(attributes, 'Search attributes');
     for (const [key, value] of Object.entries(attributes)) {
       if (value === null) delete this.#searchAttributes[key];

@@ -58,6 +58,8 @@ export interface RunState {
   externals: Record<string, PendingExternalState>;
   /** Updates accepted but not completed. */
   inFlightUpdates: string[];
+  /** Updates completed in this run: a repeated updateId gets the recorded outcome instead of running again. */
+  completedUpdateIds?: string[];
   /** requestIds of recorded signals, to drop duplicates. */
   signalRequestIds: string[];
   cancelRequested: boolean;

@@ -61,7 +61,7 @@ export class WorkflowClosedError extends Error {
 }
 
 type Request =
-  | { kind: 'input'; event: NewEvent; at: number; done?: () => void }
+  | { kind: 'input'; event: NewEvent; at: number; done?: () => void; fail?: (error: Error) => void }
   | { kind: 'activity'; activityId: string; attempt: number; outcome: Outcome; at: number }
   | { kind: 'update'; updateId: string; name: string; args: unknown[]; at: number; respond: (outcome: UpdateOutcome) => void; acceptedOnly: boolean }
   | { kind: 'deadlines' }
@@ -127,6 +127,8 @@ export class WorkflowRun {
   get isClosed(): boolean { return this.state.status !== 'running'; }
   /** True while the workflow coroutine is in memory. */
   get isLive(): boolean { return this.#activator !== undefined; }
+  /** True while a step is being processed (replay and activation included). */
+  get isProcessing(): boolean { return this.#processing !== undefined; }
 
   /** Drops the in-memory workflow (as an evicted Durable Object would); the next input replays history. */
   evict(): void {
@@ -153,7 +155,7 @@ export class WorkflowRun {
       throw ApplicationFailure.nonRetryable(`Workflow ${this.state.workflowId} already buffers ${Limits.maxBufferedSignals} signals without a handler`, 'LimitExceeded');
     }
     const event: NewEvent = requestId === undefined ? { type: 'SignalReceived', signalName, args } : { type: 'SignalReceived', signalName, args, requestId };
-    return new Promise((resolve) => this.#enqueue({ kind: 'input', event, at: this.#host.now(), done: resolve }));
+    return new Promise((resolve, reject) => this.#enqueue({ kind: 'input', event, at: this.#host.now(), done: resolve, fail: reject }));
   }
 
   /** Validates, records and runs an update; resolves when it completes (or, with `acceptedOnly`, when it is accepted). */
@@ -240,7 +242,7 @@ export class WorkflowRun {
 
   async #processQueue(): Promise<void> {
     // Cleared in the same microtask that sees the queue empty: a `.finally()` would leave a gap in which a
-    // request enqueued (e.g. an activity outcome) finds `#processing` still set and is never processed.
+    // request enqueued (e.g. an activity outcome) finds `#processing` still set and is never processed (activities.test.ts).
     try {
       while (this.#queue.length > 0) await this.#step();
     } finally {
@@ -357,7 +359,11 @@ export class WorkflowRun {
       return [this.#close(record({ type: 'WorkflowExecutionFailed', failure: limitFailure }), effects, now)];
     }
     const events: HistoryEvent[] = [];
+    // Timers start when their activation ends (as Temporal's do when the task completes): local activities may have
+    // taken time since `now`, and a retry backoff counted from `now` would already be over (local-activities.test.ts).
+    const endedAt = this.#host.now();
     for (const event of produced) {
+      if (event.type === 'TimerStarted' && endedAt > now) event.fireAt = endedAt + event.durationMs;
       const numbered = record(event);
       events.push(numbered);
       if (isCloseEvent(numbered)) {
@@ -431,6 +437,15 @@ export class WorkflowRun {
       this.#waitForUpdate(request);
       return false;
     }
+    if (this.state.completedUpdateIds?.includes(updateId)) {
+      // A retried update (same id) must not be accepted twice: answer with the outcome already recorded.
+      const history = await this.#host.store.readHistory(this.state.runId);
+      const completed = history.find((event) => event.type === 'UpdateCompleted' && event.updateId === updateId);
+      if (completed?.type === 'UpdateCompleted') {
+        request.respond({ updateId, outcome: completed.outcome });
+        return false;
+      }
+    }
     if (this.state.inFlightUpdates.length >= Limits.maxInFlightUpdates) {
       request.respond({ updateId, rejected: toFailureInfo(ApplicationFailure.nonRetryable(`At most ${Limits.maxInFlightUpdates} updates may be in flight`, 'LimitExceeded')) });
       return false;
@@ -476,6 +491,8 @@ export class WorkflowRun {
 
   #rejectAfterClose(request: Request): void {
     if (request.kind === 'update') request.respond({ updateId: request.updateId, rejected: toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is ${this.state.status}`, 'WorkflowClosed')) });
+    // A signal queued when the run closed was not recorded: the sender must not take it as delivered.
+    else if (request.kind === 'input' && request.fail && request.event.type === 'SignalReceived') request.fail(new WorkflowClosedError(this.state.workflowId, this.state.status));
     else if (request.kind === 'input' || request.kind === 'terminate') request.done?.();
   }
 
@@ -594,6 +611,7 @@ export class WorkflowRun {
         return;
       case 'UpdateCompleted':
         s.inFlightUpdates = s.inFlightUpdates.filter((id) => id !== event.updateId);
+        (s.completedUpdateIds ??= []).push(event.updateId);
         return;
       case 'SignalReceived':
         if (event.requestId !== undefined) s.signalRequestIds.push(event.requestId);

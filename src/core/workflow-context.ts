@@ -1,6 +1,6 @@
 // The WorkflowContext implementation: a thin view of the activator bound to one cancellation scope.
 import type { Activator } from './activator';
-import { ContinueAsNewRequest } from './activator';
+import { ContinueAsNewRequest, DeterminismViolationError } from './activator';
 import type { ActivityProxies } from './activity';
 import { CancellationScope } from './cancellation-scope';
 import type { ActivityOptions, ChildWorkflowHandle, ChildWorkflowOptions, ExternalWorkflowHandle, LocalActivityOptions, UpdateHandlerOptions, WorkflowContext } from './context';
@@ -64,32 +64,37 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
       }
     },
 
-    async startChild(workflow: WorkflowDefinition | string, options: ChildWorkflowOptions = {}): Promise<ChildWorkflowHandle<any>> {
+    startChild(workflow: WorkflowDefinition | string, options: ChildWorkflowOptions = {}): Promise<ChildWorkflowHandle<any>> {
       const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
-      const recorded: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string } = {
-        parentClosePolicy: options.parentClosePolicy ?? ParentClosePolicy.terminate,
-        ...defined({
-          workflowId: options.workflowId,
-          executionTimeoutMs: optionalMs(options.executionTimeout),
-          runTimeoutMs: optionalMs(options.runTimeout),
-          memo: options.memo,
-          searchAttributes: options.searchAttributes,
-        }),
-      };
-      const child = activator.startChild(scope, workflowType, options.input, recorded, options.cancellationType ?? 'REQUEST_CANCEL');
-      const runId = await child.started;
-      return {
+      let child: ReturnType<Activator['startChild']>;
+      try {
+        const recorded: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string } = {
+          parentClosePolicy: options.parentClosePolicy ?? ParentClosePolicy.terminate,
+          ...defined({
+            workflowId: options.workflowId,
+            executionTimeoutMs: optionalMs(options.executionTimeout),
+            runTimeoutMs: optionalMs(options.runTimeout),
+            memo: options.memo,
+            searchAttributes: options.searchAttributes,
+          }),
+        };
+        child = activator.startChild(scope, workflowType, options.input, recorded, options.cancellationType ?? 'REQUEST_CANCEL');
+      } catch (error) {
+        // A query or validator calling this must fail at once, not return a rejected promise it ignores.
+        if (error instanceof DeterminismViolationError) throw error;
+        return Promise.reject(error);
+      }
+      return child.started.then((runId) => ({
         workflowId: child.workflowId,
         firstExecutionRunId: runId,
         result: () => child.result,
         signal: (signal: SignalDefinition<any> | string, ...args: unknown[]) =>
           activator.signalExternal(child.workflowId, undefined, typeof signal === 'string' ? signal : signal.name, args, child.seq),
-      };
+      }));
     },
 
-    async executeChild(workflow: WorkflowDefinition | string, options?: ChildWorkflowOptions): Promise<any> {
-      const handle = await ctx.startChild(workflow, options);
-      return handle.result();
+    executeChild(workflow: WorkflowDefinition | string, options?: ChildWorkflowOptions): Promise<any> {
+      return ctx.startChild(workflow, options).then((handle) => handle.result());
     },
 
     getExternalWorkflowHandle(workflowId: string, runId?: string): ExternalWorkflowHandle {

@@ -105,14 +105,16 @@ export async function runLocalActivityAttempt(activities: ActivityImplementation
 
 function virtualSleep(clock: VirtualClock, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason ?? new CancelledFailure());
+    // Always a CancelledFailure, as ActivityContext.sleep promises: a bare abort() would surface as an AbortError (cancellation.test.ts).
+    const cancelled = () => (signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('Activity cancelled'));
+    if (signal.aborted) return reject(cancelled());
     const cancel = clock.setTimer(clock.now() + ms, () => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     });
     const onAbort = () => {
       cancel();
-      reject(signal.reason ?? new CancelledFailure());
+      reject(cancelled());
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });

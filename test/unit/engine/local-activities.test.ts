@@ -1,0 +1,139 @@
+// Local activities: run in-process inside the activation; every attempt's outcome is a MarkerRecorded event.
+import { describe, expect, it } from 'vitest';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError, defineQuery, defineWorkflow, type ActivityContext, type HistoryEvent } from 'duro/workflow';
+import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
+
+function lookupActivities(failures: number, log: Array<{ attempt: number; isLocal: boolean }> = []) {
+  return {
+    log,
+    activities: {
+      async lookup(input: { key: string }, ctx: ActivityContext) {
+        log.push({ attempt: ctx.info.attempt, isLocal: ctx.info.isLocal });
+        if (ctx.info.attempt <= failures) throw ApplicationFailure.retryable(`cache miss ${ctx.info.attempt}`, 'CacheMiss');
+        return `value of ${input.key}`;
+      },
+      async stall(_input: unknown, ctx: ActivityContext) {
+        await ctx.sleep(60_000);
+        return 'late';
+      },
+    },
+  };
+}
+type Acts = ReturnType<typeof lookupActivities>['activities'];
+
+const calls = defineQuery<number>('calls');
+
+const usesLookup = defineWorkflow('usesLookup', async (ctx, input: { maximumAttempts?: number } = {}) => {
+  const { lookup } = ctx.proxyLocalActivities<Acts>({ startToCloseTimeout: '5s', retry: { initialInterval: '1s', maximumAttempts: input.maximumAttempts ?? 0 } });
+  const a = await lookup({ key: 'a' });
+  let lookups = 1;
+  ctx.setHandler(calls, () => lookups);
+  const b = await lookup({ key: 'b' });
+  lookups++;
+  await ctx.sleep('1 hour');
+  return [a, b];
+});
+
+const usesStall = defineWorkflow('usesStall', async (ctx) => {
+  const { stall } = ctx.proxyLocalActivities<Acts>({ startToCloseTimeout: '2s', retry: { maximumAttempts: 2 } });
+  return await stall();
+});
+
+const workflows = { usesLookup, usesStall };
+
+const localMarkers = (history: HistoryEvent[]) => history.filter((e) => e.type === 'MarkerRecorded' && e.markerName === 'LocalActivity');
+
+describe('local activities', () => {
+  it('run in-process and record their outcome as a LocalActivity marker, not as activity tasks', async () => {
+    const { activities, log } = lookupActivities(0);
+    const env = await TestWorkflowEnvironment.create({ workflows, activities });
+    const handle = await env.start(usesLookup);
+
+    expect(await handle.result()).toEqual(['value of a', 'value of b']);
+    expect(log).toEqual([{ attempt: 1, isLocal: true }, { attempt: 1, isLocal: true }]);
+    const history = await handle.fetchHistory();
+    expect(localMarkers(history)).toMatchObject([
+      { seq: 1, data: { activityType: 'lookup', attempt: 1, outcome: { result: 'value of a' } } },
+      { seq: 2, data: { activityType: 'lookup', attempt: 1, outcome: { result: 'value of b' } } },
+    ]);
+    expect(history.some((e) => e.type.startsWith('ActivityTask'))).toBe(false);
+  });
+
+  it('commit local activities that finish in one activation together, in one workflow task', async () => {
+    const { activities } = lookupActivities(0);
+    const env = await TestWorkflowEnvironment.create({ workflows, activities });
+    const handle = await env.start(usesLookup);
+    await handle.result();
+    const types = (await handle.fetchHistory()).map((e) => e.type);
+    expect(types.slice(0, 5)).toEqual(['WorkflowExecutionStarted', 'MarkerRecorded', 'MarkerRecorded', 'TimerStarted', 'WorkflowTaskCompleted']);
+  });
+
+  it('retry per their policy: a marker per attempt and a durable timer per backoff', async () => {
+    const { activities, log } = lookupActivities(2);
+    const env = await TestWorkflowEnvironment.create({ workflows, activities });
+    const start = env.now();
+    const handle = await env.start(usesLookup);
+
+    expect(await handle.result()).toEqual(['value of a', 'value of b']);
+    expect(log.map((l) => l.attempt)).toEqual([1, 2, 3, 1, 2, 3]);
+    const history = await handle.fetchHistory();
+    expect(localMarkers(history).map((e) => e.type === 'MarkerRecorded' && e.data)).toMatchObject([
+      { attempt: 1, outcome: { failure: { type: 'CacheMiss' } } },
+      { attempt: 2, outcome: { failure: { type: 'CacheMiss' } } },
+      { attempt: 3, outcome: { result: 'value of a' } },
+      { attempt: 1, outcome: { failure: { type: 'CacheMiss' } } },
+      { attempt: 2, outcome: { failure: { type: 'CacheMiss' } } },
+      { attempt: 3, outcome: { result: 'value of b' } },
+    ]);
+    const timers = history.flatMap((e) => (e.type === 'TimerStarted' ? [e.durationMs] : []));
+    expect(timers).toEqual([1_000, 2_000, 1_000, 2_000, 3_600_000]);
+    expect(history.filter((e) => e.type === 'TimerFired')).toHaveLength(5);
+    expect(env.now() - start).toBe(6_000 + 3_600_000);
+  });
+
+  it('fail with ActivityFailure carrying the last cause once attempts run out', async () => {
+    const { activities } = lookupActivities(Infinity);
+    const env = await TestWorkflowEnvironment.create({ workflows, activities });
+    const error = (await env.execute(usesLookup, { input: { maximumAttempts: 3 } }).catch((e: unknown) => e)) as WorkflowFailedError;
+
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(error.cause).toBeInstanceOf(ActivityFailure);
+    expect(error.cause).toMatchObject({ activityType: 'lookup', attempt: 3 });
+    expect(error.cause.cause).toMatchObject({ type: 'CacheMiss', message: 'cache miss 3' });
+  });
+
+  it('time out an attempt at startToCloseTimeout on the virtual clock, and wait the full backoff before retrying', async () => {
+    const { activities } = lookupActivities(0);
+    const env = await TestWorkflowEnvironment.create({ workflows, activities });
+    const start = env.now();
+    const error = (await env.execute(usesStall).catch((e: unknown) => e)) as WorkflowFailedError;
+
+    expect(error.cause).toBeInstanceOf(ActivityFailure);
+    expect((error.cause as ActivityFailure).attempt).toBe(2);
+    expect(error.cause.cause).toBeInstanceOf(TimeoutFailure);
+    // attempt 1 times out at 2 s; the 1 s backoff counts from then, not from the start of the activation
+    expect(env.now() - start).toBe(2_000 + 1_000 + 2_000);
+  });
+
+  it('are not run again on replay: the marker supplies the outcome', async () => {
+    const { activities, log } = lookupActivities(1);
+    const env = await TestWorkflowEnvironment.create({ workflows, activities });
+    const handle = await env.start(usesLookup);
+    await env.sleep('1 minute');
+    const callsBefore = log.length;
+    const lookupsBefore = await handle.query(calls);
+
+    env.evict(handle.workflowId);
+    expect(await handle.query(calls)).toBe(lookupsBefore);
+    expect(log.length).toBe(callsBefore);
+
+    expect(await handle.result()).toEqual(['value of a', 'value of b']);
+    await expect(replayHistory(workflows, await handle.fetchHistory())).resolves.toBeUndefined();
+  });
+
+  it('require a timeout', async () => {
+    const noTimeout = defineWorkflow('noTimeout', async (ctx) => ctx.proxyLocalActivities<Acts>({}).lookup({ key: 'a' }));
+    const env = await TestWorkflowEnvironment.create({ workflows: { noTimeout }, activities: lookupActivities(0).activities });
+    await expect(env.execute(noTimeout)).rejects.toMatchObject({ failure: { type: 'TypeError', message: expect.stringContaining('startToCloseTimeout') } });
+  });
+});
