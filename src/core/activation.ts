@@ -4,6 +4,7 @@
 import type { Activator } from './activator';
 import { eventForCommand, compareCommandWithEvent, describeCommand, describeEvent, type Command, type RecordedCommand } from './commands';
 import { isCommandEvent, type HistoryEvent, type MarkerRecorded, type NewEvent, type Outcome } from './history';
+import { toFailureInfo } from './failure';
 import { NonDeterminismError } from './nondeterminism';
 import { yieldMacrotask } from './scheduling';
 
@@ -73,10 +74,12 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
       if (command.type === 'scheduleLocalActivity') {
         running++;
         // The outcome is delivered only while the workflow is blocked, never mid-flight, so replay matches.
-        void options.runLocalActivity(command).then((outcome) => {
+        const settle = (outcome: Outcome) => {
           finished.push({ command, outcome });
           wake?.();
-        });
+        };
+        // A runner that throws is a host fault; it still ends the attempt (as a failure) so the activation cannot hang.
+        options.runLocalActivity(command).then(settle, (error: unknown) => settle({ failure: toFailureInfo(error) }));
       } else {
         emit(eventForCommand(command, activator.now, options.newRunId));
       }

@@ -1,7 +1,9 @@
 // For hosts (the test environment, the Durable Object host, the browser host) — not for workflow authors.
-export { WorkflowRun, WorkflowClosedError, replayInto, type RunHost, type RunStore, type RunEffect, type RunRef, type UpdateOutcome } from './run';
-export type { RunState, RunOutcome, PendingChildState, PendingExternalState, BlockedState } from './run-state';
-export { outcomeOfCloseEvent } from './run-state';
+export { WorkflowRun, WorkflowClosedError, type RunHost, type RunStore, type RunCommit, type RunEffect, type RunRef, type UpdateOutcome } from './run';
+export { replayInto } from './replay';
+export { nextWakeAt } from './run-transitions';
+export type { RunState, RunRecord, RunOutcome, PendingChildState, PendingExternalState, BlockedState, PendingChange, PendingCollection } from './run-state';
+export { outcomeOfCloseEvent, runRecordOf, runStateFrom, PENDING_COLLECTIONS } from './run-state';
 export { Activator, QueryNotFoundError, DeterminismViolationError } from './activator';
 export type { LocalActivityCommand, LocalActivityMarkerData } from './activation';
 export type { ActivityTask, PendingActivityState } from './activity-state';

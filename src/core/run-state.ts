@@ -58,10 +58,10 @@ export interface RunState {
   externals: Record<string, PendingExternalState>;
   /** Updates accepted but not completed. */
   inFlightUpdates: string[];
-  /** Updates completed in this run: a repeated updateId gets the recorded outcome instead of running again. */
-  completedUpdateIds?: string[];
-  /** requestIds of recorded signals, to drop duplicates. */
-  signalRequestIds: string[];
+  /** Completed updates → eventId of their UpdateCompleted: a repeated updateId gets the recorded outcome. */
+  completedUpdates: Record<string, number>;
+  /** requestIds of recorded signals → eventId, to drop duplicates. */
+  signalRequestIds: Record<string, number>;
   cancelRequested: boolean;
   /** Inputs were recorded but no activation has yet completed for them (blocked, or an activation failed). */
   hasUnprocessedInputs?: boolean;
@@ -92,5 +92,52 @@ export function outcomeOfCloseEvent(event: HistoryEvent): RunOutcome | undefined
     case 'WorkflowExecutionTimedOut': return { status: 'timedOut', failure: { kind: 'timeout', type: 'TimeoutFailure', message: `workflow timed out (${event.timeoutType})`, nonRetryable: true, timeoutType: event.timeoutType } };
     case 'WorkflowExecutionContinuedAsNew': return { status: 'continuedAsNew', newRunId: event.newRunId };
     default: return undefined;
+  }
+}
+
+/** The parts of RunState that can grow large: stored as one row per entry, written only when they change. */
+export const PENDING_COLLECTIONS = ['activities', 'timers', 'children', 'externals', 'signalRequestIds', 'completedUpdates'] as const;
+export type PendingCollection = (typeof PENDING_COLLECTIONS)[number];
+
+/** One entry written (`value`) or removed (`value` undefined) by a step. */
+export interface PendingChange {
+  collection: PendingCollection;
+  key: string;
+  value: unknown;
+}
+
+/** The run's small, whole-row part. */
+export type RunRecord = Omit<RunState, PendingCollection>;
+
+export function runRecordOf(state: RunState): RunRecord {
+  const { activities: _a, timers: _t, children: _c, externals: _e, signalRequestIds: _s, completedUpdates: _u, ...record } = state;
+  return record;
+}
+
+/** Reassembles a RunState from its record and its stored entries (the inverse of what commits write). */
+export function runStateFrom(record: RunRecord, entries: Iterable<{ collection: PendingCollection; key: string; value: unknown }>): RunState {
+  const state: RunState = { ...record, activities: {}, timers: {}, children: {}, externals: {}, signalRequestIds: {}, completedUpdates: {} };
+  for (const entry of entries) (state[entry.collection] as Record<string, unknown>)[entry.key] = entry.value;
+  return state;
+}
+
+/** Remembers which entries a step touched, so a commit writes only those. */
+export class PendingChanges {
+  readonly #touched = new Map<string, { collection: PendingCollection; key: string }>();
+
+  touch(collection: PendingCollection, key: string | number): void {
+    const id = `${collection}/${key}`;
+    if (!this.#touched.has(id)) this.#touched.set(id, { collection, key: String(key) });
+  }
+
+  touchAll(state: RunState, collection: PendingCollection): void {
+    for (const key of Object.keys(state[collection])) this.touch(collection, key);
+  }
+
+  /** The touched entries with their current values; clears the list. */
+  take(state: RunState): PendingChange[] {
+    const changes = [...this.#touched.values()].map(({ collection, key }) => ({ collection, key, value: (state[collection] as Record<string, unknown>)[key] }));
+    this.#touched.clear();
+    return changes;
   }
 }

@@ -1,39 +1,37 @@
 // One run of a workflow, host-agnostic: takes inputs (signals, updates, activity outcomes, deadlines…),
 // runs activations, and hands each step to the host as one commit (new events + pending state) followed
 // by effects (dispatch an activity, start a child…). Effects leave only after their commit: the outbox rule.
-import { applyInput, replayActivation, runLiveActivation, splitActivation, type LocalActivityCommand } from './activation';
+import { runLiveActivation, type LocalActivityCommand } from './activation';
 import { Activator } from './activator';
-import {
-  activityWakeAt, canceledBeforeRunning, completeAttempt, dueTimeout, failAttempt, newPendingActivity,
-  scheduleToCloseTimedOut, startAttempt, timeoutFailure, type ActivityTask, type AttemptResolution,
-} from './activity-state';
+import { completeAttempt, failAttempt } from './activity-state';
 import type { WorkflowDefinition } from './definitions';
-import { ApplicationFailure, TimeoutType, toFailureInfo, type FailureInfo } from './failure';
-import { isCloseEvent, isCommandEvent, statusOfCloseEvent, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted } from './history';
+import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
+import { isCloseEvent, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted } from './history';
 import { Limits } from './limits';
 import { NonDeterminismError } from './nondeterminism';
 import { checkPayload, payloadSize } from './payload';
-import { outcomeOfCloseEvent, type PendingChildState, type PendingExternalState, type RunOutcome, type RunState } from './run-state';
+import { replayInto } from './replay';
+import { outcomeOfCloseEvent, PendingChanges, type PendingChange, type RunOutcome, type RunState } from './run-state';
+import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, runRefOf, type RunEffect, type RunRef, type StepContext } from './run-transitions';
+
+export type { RunEffect, RunRef } from './run-transitions';
+
+/** What one step writes, atomically: new events and the entries of pending state that changed. */
+export interface RunCommit {
+  events: HistoryEvent[];
+  /** The whole state, for stores that keep it in one piece (memory); durable stores write `changes`. */
+  state: RunState;
+  changes: PendingChange[];
+  /** When the run next needs attention (its alarm), or undefined. */
+  wakeAt: number | undefined;
+}
 
 /** Where a run keeps its history and state. One `commit` is one atomic write. */
 export interface RunStore {
-  readHistory(runId: string): HistoryEvent[] | Promise<HistoryEvent[]>;
-  commit(runId: string, events: HistoryEvent[], state: RunState): void | Promise<void>;
+  /** Events of a run in order, from `afterEventId` (exclusive) on. */
+  readHistory(runId: string, afterEventId?: number): HistoryEvent[] | Promise<HistoryEvent[]>;
+  commit(runId: string, commit: RunCommit): void | Promise<void>;
 }
-
-export interface RunRef {
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-}
-
-/** Things a run asks its host to do once the step that caused them is committed. */
-export type RunEffect =
-  | { type: 'dispatchActivity'; task: ActivityTask }
-  | { type: 'cancelActivity'; activityId: string; attempt: number }
-  | { type: 'startChild'; child: PendingChildState; parent: { workflowId: string; runId: string } }
-  | { type: 'external'; request: PendingExternalState }
-  | { type: 'closed'; outcome: RunOutcome; closeEvent: HistoryEvent; children: PendingChildState[] };
 
 export interface RunHost {
   now(): number;
@@ -65,6 +63,7 @@ type Request =
   | { kind: 'activity'; activityId: string; attempt: number; outcome: Outcome; at: number }
   | { kind: 'update'; updateId: string; name: string; args: unknown[]; at: number; respond: (outcome: UpdateOutcome) => void; acceptedOnly: boolean }
   | { kind: 'deadlines' }
+  | { kind: 'persist' }
   | { kind: 'terminate'; reason?: string; at: number; done: () => void };
 
 export class WorkflowRun {
@@ -78,6 +77,7 @@ export class WorkflowRun {
   #processing: Promise<void> | undefined;
   readonly #updateWaiters = new Map<string, Array<(outcome: Outcome) => void>>();
   readonly #closeWaiters: Array<(outcome: RunOutcome) => void> = [];
+  readonly #changes = new PendingChanges();
 
   private constructor(state: RunState, definition: WorkflowDefinition, host: RunHost) {
     this.state = state;
@@ -104,9 +104,10 @@ export class WorkflowRun {
       children: {},
       externals: {},
       inFlightUpdates: [],
-      signalRequestIds: [],
+      signalRequestIds: {},
       cancelRequested: false,
       activationFailures: 0,
+      completedUpdates: {},
     };
     if (started.parent) state.parent = started.parent;
     if (started.runTimeoutMs !== undefined) state.runDeadline = now + started.runTimeoutMs;
@@ -201,6 +202,9 @@ export class WorkflowRun {
       activity.heartbeatDetails = details;
     }
     activity.lastHeartbeatAt = this.#host.now();
+    // Persisted by the next step, so the next attempt resumes from these details even after a restart.
+    this.#changes.touch('activities', activityId);
+    this.#enqueue({ kind: 'persist' });
     return { cancelRequested: activity.cancelRequested };
   }
 
@@ -216,17 +220,7 @@ export class WorkflowRun {
 
   /** The earliest time this run needs attention; the host sets its alarm to it. */
   nextWakeAt(): number | undefined {
-    if (this.isClosed) return undefined;
-    let min: number | undefined;
-    const consider = (time: number | undefined) => {
-      if (time !== undefined && (min === undefined || time < min)) min = time;
-    };
-    for (const timer of Object.values(this.state.timers)) consider(timer.fireAt);
-    for (const activity of Object.values(this.state.activities)) consider(activityWakeAt(activity));
-    consider(this.state.runDeadline);
-    consider(this.state.executionDeadline);
-    consider(this.state.blocked?.retryAt);
-    return min;
+    return nextWakeAt(this.state);
   }
 
   // ---- processing ----
@@ -254,17 +248,17 @@ export class WorkflowRun {
   async #step(): Promise<void> {
     const now = this.#host.now();
     const inputs: HistoryEvent[] = [];
-    const effects: RunEffect[] = [];
     const acks: Array<() => void> = [];
     const respondLater: Array<() => void> = [];
+    const step: StepContext = { now, changes: this.#changes, effects: [], requeue: (event) => this.#queue.unshift({ kind: 'input', event, at: now }) };
     const record = (event: NewEvent, at = now): HistoryEvent => {
       const numbered = { ...event, eventId: this.state.nextEventId++, timestamp: at } as HistoryEvent;
       this.state.historySizeBytes += payloadSize(numbered);
       return numbered;
     };
-    const addInput = (event: NewEvent, at: number) => {
+    const addInput = (event: NewEvent, at = now) => {
       const numbered = record(event, at);
-      this.#applyToState(numbered, effects, now);
+      applyEventToState(this.state, numbered, step);
       inputs.push(numbered);
     };
     let closing: NewEvent | undefined;
@@ -274,15 +268,11 @@ export class WorkflowRun {
       if (request.kind === 'update' && inputs.length > 0) break; // validate against the state these inputs lead to
       this.#queue.shift();
       if (this.isClosed) {
-        this.#rejectAfterClose(request);
-        continue;
-      }
-      if (request.kind === 'update' && this.state.blocked) {
-        request.respond({ updateId: request.updateId, rejected: toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is blocked: ${this.state.blocked.message}`, 'WorkflowBlocked')) });
+        this.#afterClose(request, step);
         continue;
       }
       switch (request.kind) {
-        case 'input': {
+        case 'input':
           if (this.#isDuplicate(request.event)) {
             request.done?.();
             break;
@@ -290,46 +280,48 @@ export class WorkflowRun {
           addInput(request.event, request.at);
           if (request.done) acks.push(request.done);
           break;
-        }
         case 'activity':
-          this.#resolveAttempt(request.activityId, request.attempt, request.outcome, now, addInput);
+          this.#resolveAttempt(request, step, addInput);
           break;
         case 'deadlines':
-          closing = this.#collectDeadlines(now, addInput, effects);
+          closing = collectDeadlines(this.state, step, addInput);
+          break;
+        case 'persist':
           break;
         case 'terminate':
           closing = request.reason === undefined ? { type: 'WorkflowExecutionTerminated' } : { type: 'WorkflowExecutionTerminated', reason: request.reason };
           acks.push(request.done);
           break;
-        case 'update': {
-          const handled = await this.#acceptUpdate(request, addInput, respondLater);
-          if (!handled) continue;
+        case 'update':
+          await this.#acceptUpdate(request, addInput, respondLater);
           break;
-        }
       }
     }
 
     const events: HistoryEvent[] = [...inputs];
     if (closing) {
       this.#activator = undefined;
-      events.push(this.#close(record(closing), effects, now));
+      const event = record(closing);
+      closeRun(this.state, event, step);
+      events.push(event);
     } else if (!this.isClosed && !this.state.blocked && (inputs.length > 0 || this.state.hasUnprocessedInputs)) {
-      events.push(...(await this.#activate(inputs, now, record, effects)));
+      events.push(...(await this.#activate(inputs, record, step)));
     } else if (inputs.length > 0) {
       this.state.hasUnprocessedInputs = true; // blocked: recorded now, delivered once unblocked
       this.#pendingInputs.push(...inputs);
     }
 
-    await this.#host.store.commit(this.state.runId, events, this.state);
+    await this.#host.store.commit(this.state.runId, { events, state: this.state, changes: this.#changes.take(this.state), wakeAt: nextWakeAt(this.state) });
     for (const ack of acks) ack();
     for (const respond of respondLater) respond();
     this.#notifyUpdates(events);
-    if (effects.length > 0) this.#host.effects(this, effects);
+    if (step.effects.length > 0) this.#host.effects(this, step.effects);
     if (this.state.closeEvent) this.#resolveCloseWaiters();
   }
 
   /** Runs the activation for the recorded inputs; returns the events it produced (WorkflowTaskCompleted included). */
-  async #activate(inputs: HistoryEvent[], now: number, record: (event: NewEvent, at?: number) => HistoryEvent, effects: RunEffect[]): Promise<HistoryEvent[]> {
+  async #activate(inputs: HistoryEvent[], record: (event: NewEvent, at?: number) => HistoryEvent, step: StepContext): Promise<HistoryEvent[]> {
+    const { now } = step;
     let produced: NewEvent[];
     try {
       const first = inputs[0];
@@ -342,7 +334,7 @@ export class WorkflowRun {
       activator.historySizeBytes = this.state.historySizeBytes;
       produced = await runLiveActivation(activator, allInputs, {
         newRunId: () => this.#host.newRunId(),
-        runLocalActivity: (command) => this.#host.runLocalActivity(command, this.#runRef()),
+        runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(this.state)),
       });
       this.#pendingInputs = [];
       delete this.state.hasUnprocessedInputs;
@@ -356,7 +348,9 @@ export class WorkflowRun {
     const limitFailure = this.#historyLimitFailure(produced);
     if (limitFailure) {
       this.#activator = undefined;
-      return [this.#close(record({ type: 'WorkflowExecutionFailed', failure: limitFailure }), effects, now)];
+      const event = record({ type: 'WorkflowExecutionFailed', failure: limitFailure });
+      closeRun(this.state, event, step);
+      return [event];
     }
     const events: HistoryEvent[] = [];
     // Timers start when their activation ends (as Temporal's do when the task completes): local activities may have
@@ -368,9 +362,10 @@ export class WorkflowRun {
       events.push(numbered);
       if (isCloseEvent(numbered)) {
         this.#activator = undefined;
-        return [...events.slice(0, -1), this.#close(numbered, effects, now)];
+        closeRun(this.state, numbered, step);
+        return events;
       }
-      this.#applyToState(numbered, effects, now);
+      applyEventToState(this.state, numbered, step);
     }
     events.push(record(this.#host.codeVersion === undefined ? { type: 'WorkflowTaskCompleted' } : { type: 'WorkflowTaskCompleted', codeVersion: this.#host.codeVersion }));
     return events;
@@ -431,41 +426,32 @@ export class WorkflowRun {
     ));
   }
 
-  async #acceptUpdate(request: Extract<Request, { kind: 'update' }>, addInput: (event: NewEvent, at: number) => void, respondLater: Array<() => void>): Promise<boolean> {
+  /** Validates an update against the current state; records it when accepted. */
+  async #acceptUpdate(request: Extract<Request, { kind: 'update' }>, addInput: (event: NewEvent, at?: number) => void, respondLater: Array<() => void>): Promise<void> {
     const { updateId } = request;
-    if (this.state.inFlightUpdates.includes(updateId)) {
-      this.#waitForUpdate(request);
-      return false;
-    }
-    if (this.state.completedUpdateIds?.includes(updateId)) {
-      // A retried update (same id) must not be accepted twice: answer with the outcome already recorded.
-      const history = await this.#host.store.readHistory(this.state.runId);
-      const completed = history.find((event) => event.type === 'UpdateCompleted' && event.updateId === updateId);
-      if (completed?.type === 'UpdateCompleted') {
-        request.respond({ updateId, outcome: completed.outcome });
-        return false;
-      }
+    const reject = (failure: FailureInfo) => request.respond({ updateId, rejected: failure });
+    if (this.state.blocked) return reject(toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is blocked: ${this.state.blocked.message}`, 'WorkflowBlocked')));
+    if (this.state.inFlightUpdates.includes(updateId)) return this.#waitForUpdate(request);
+    const completedAt = this.state.completedUpdates[updateId];
+    if (completedAt !== undefined) {
+      // A retried update (same id) is not run twice: it gets the outcome already recorded.
+      const [completed] = await this.#host.store.readHistory(this.state.runId, completedAt - 1);
+      if (completed?.type === 'UpdateCompleted') return request.respond({ updateId, outcome: completed.outcome });
     }
     if (this.state.inFlightUpdates.length >= Limits.maxInFlightUpdates) {
-      request.respond({ updateId, rejected: toFailureInfo(ApplicationFailure.nonRetryable(`At most ${Limits.maxInFlightUpdates} updates may be in flight`, 'LimitExceeded')) });
-      return false;
+      return reject(toFailureInfo(ApplicationFailure.nonRetryable(`At most ${Limits.maxInFlightUpdates} updates may be in flight`, 'LimitExceeded')));
     }
     let activator: Activator;
     try {
       activator = await this.#ensureLive();
     } catch (error) {
-      request.respond({ updateId, rejected: toFailureInfo(error) });
-      return false;
+      return reject(toFailureInfo(error));
     }
     const rejection = activator.validateUpdate(request.name, request.args);
-    if (rejection) {
-      request.respond({ updateId, rejected: rejection });
-      return false;
-    }
+    if (rejection) return reject(rejection);
     addInput({ type: 'UpdateAccepted', updateId, updateName: request.name, args: request.args }, request.at);
     if (request.acceptedOnly) respondLater.push(() => request.respond({ updateId }));
     else this.#waitForUpdate(request);
-    return true;
   }
 
   #waitForUpdate(request: Extract<Request, { kind: 'update' }>): void {
@@ -489,158 +475,36 @@ export class WorkflowRun {
     }
   }
 
-  #rejectAfterClose(request: Request): void {
-    if (request.kind === 'update') request.respond({ updateId: request.updateId, rejected: toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is ${this.state.status}`, 'WorkflowClosed')) });
-    // A signal queued when the run closed was not recorded: the sender must not take it as delivered.
-    else if (request.kind === 'input' && request.fail && request.event.type === 'SignalReceived') request.fail(new WorkflowClosedError(this.state.workflowId, this.state.status));
-    else if (request.kind === 'input' || request.kind === 'terminate') request.done?.();
+  /** A request that reached a closed run: refused, except acknowledgements that clear its outbox. */
+  #afterClose(request: Request, step: StepContext): void {
+    if (request.kind === 'update') {
+      request.respond({ updateId: request.updateId, rejected: toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is ${this.state.status}`, 'WorkflowClosed')) });
+    } else if (request.kind === 'input' && isExternalAck(request.event)) {
+      // The signal or cancel this run sent was delivered after it closed: nothing to record, but stop re-sending.
+      delete this.state.externals[request.event.seq];
+      step.changes.touch('externals', request.event.seq);
+    } else if (request.kind === 'input' && request.fail && request.event.type === 'SignalReceived') {
+      // A signal queued when the run closed was not recorded: the sender must not take it as delivered.
+      request.fail(new WorkflowClosedError(this.state.workflowId, this.state.status));
+    } else if (request.kind === 'input' || request.kind === 'terminate') {
+      request.done?.();
+    }
   }
 
   #isDuplicate(event: NewEvent): boolean {
-    if (event.type === 'SignalReceived' && event.requestId !== undefined) return this.state.signalRequestIds.includes(event.requestId);
+    if (event.type === 'SignalReceived' && event.requestId !== undefined) return this.state.signalRequestIds[event.requestId] !== undefined;
     if (event.type === 'WorkflowExecutionCancelRequested') return this.state.cancelRequested;
     return false;
   }
 
   /** An attempt's outcome: stale attempts are ignored; failures may be retried without touching history. */
-  #resolveAttempt(activityId: string, attempt: number, outcome: Outcome, now: number, addInput: (event: NewEvent, at: number) => void): void {
-    const activity = this.state.activities[activityId];
-    if (!activity || activity.attempt !== attempt || activity.phase !== 'running') return;
-    const resolution: AttemptResolution = 'result' in outcome ? completeAttempt(activity, outcome.result) : failAttempt(activity, outcome.failure, now);
-    if ('events' in resolution) for (const event of resolution.events) addInput(event, now);
-  }
-
-  #collectDeadlines(now: number, addInput: (event: NewEvent, at: number) => void, effects: RunEffect[]): NewEvent | undefined {
-    const { executionDeadline, runDeadline } = this.state;
-    if (executionDeadline !== undefined && now >= executionDeadline) return { type: 'WorkflowExecutionTimedOut', timeoutType: TimeoutType.workflowExecution };
-    if (runDeadline !== undefined && now >= runDeadline) return { type: 'WorkflowExecutionTimedOut', timeoutType: TimeoutType.workflowRun };
-    const blocked = this.state.blocked;
-    if (blocked?.retryAt !== undefined && now >= blocked.retryAt) delete this.state.blocked;
-    const dueTimers = Object.values(this.state.timers).filter((timer) => timer.fireAt <= now).sort((a, b) => a.fireAt - b.fireAt || Number(a.timerId) - Number(b.timerId));
-    for (const timer of dueTimers) addInput({ type: 'TimerFired', timerId: timer.timerId }, now);
-    for (const activity of Object.values(this.state.activities)) {
-      const timeout = dueTimeout(activity, now);
-      if (timeout === TimeoutType.scheduleToClose) {
-        if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
-        for (const event of scheduleToCloseTimedOut(activity)) addInput(event, now);
-      } else if (timeout !== undefined) {
-        effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
-        const resolution = failAttempt(activity, timeoutFailure(activity, timeout), now, true);
-        if ('events' in resolution) for (const event of resolution.events) addInput(event, now);
-      } else if (activity.phase === 'backoff' && activity.retryAt !== undefined && now >= activity.retryAt) {
-        effects.push({ type: 'dispatchActivity', task: startAttempt(activity, now, this.#runRef()) });
-      }
-    }
-    return undefined;
-  }
-
-  #runRef(): RunRef {
-    return { workflowId: this.state.workflowId, runId: this.state.runId, workflowType: this.state.workflowType };
-  }
-
-  /** Keeps pending state in step with each recorded event, and collects the effects it implies. */
-  #applyToState(event: HistoryEvent, effects: RunEffect[], now: number): void {
-    const s = this.state;
-    switch (event.type) {
-      case 'ActivityTaskScheduled': {
-        const activity = newPendingActivity(event);
-        s.activities[event.activityId] = activity;
-        effects.push({ type: 'dispatchActivity', task: startAttempt(activity, now, this.#runRef()) });
-        return;
-      }
-      case 'ActivityTaskCancelRequested': {
-        const activity = s.activities[event.activityId];
-        if (!activity) return;
-        activity.cancelRequested = true;
-        if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
-        else this.#queue.unshift({ kind: 'input', event: canceledBeforeRunning(activity)[0]!, at: now });
-        return;
-      }
-      case 'ActivityTaskCompleted':
-      case 'ActivityTaskFailed':
-      case 'ActivityTaskTimedOut':
-      case 'ActivityTaskCanceled':
-        delete s.activities[event.activityId];
-        return;
-      case 'TimerStarted':
-        s.timers[event.timerId] = { timerId: event.timerId, fireAt: event.fireAt };
-        return;
-      case 'TimerFired':
-      case 'TimerCanceled':
-        delete s.timers[event.timerId];
-        return;
-      case 'ChildWorkflowInitiated': {
-        const child: PendingChildState = { seq: event.seq, workflowType: event.workflowType, workflowId: event.options.workflowId, input: event.input, options: event.options, parentClosePolicy: event.options.parentClosePolicy, phase: 'starting' };
-        s.children[event.seq] = child;
-        effects.push({ type: 'startChild', child, parent: { workflowId: s.workflowId, runId: s.runId } });
-        return;
-      }
-      case 'ChildWorkflowStarted': {
-        const child = s.children[event.seq];
-        if (child) Object.assign(child, { phase: 'started', runId: event.runId });
-        return;
-      }
-      case 'ChildWorkflowStartFailed':
-      case 'ChildWorkflowClosed':
-        delete s.children[event.seq];
-        return;
-      case 'ExternalSignalInitiated':
-      case 'ExternalCancelInitiated': {
-        const request: PendingExternalState = { seq: event.seq, kind: event.type === 'ExternalSignalInitiated' ? 'signal' : 'cancel', workflowId: event.workflowId };
-        if (event.runId !== undefined) request.runId = event.runId;
-        if (event.childSeq !== undefined) request.childSeq = event.childSeq;
-        if (event.type === 'ExternalSignalInitiated') Object.assign(request, { signalName: event.signalName, args: event.args });
-        s.externals[event.seq] = request;
-        effects.push({ type: 'external', request });
-        return;
-      }
-      case 'ExternalSignalDelivered':
-      case 'ExternalSignalFailed':
-      case 'ExternalCancelDelivered':
-      case 'ExternalCancelFailed':
-        delete s.externals[event.seq];
-        return;
-      case 'SearchAttributesUpserted':
-        for (const [key, value] of Object.entries(event.searchAttributes)) {
-          if (value === null) delete s.searchAttributes[key];
-          else s.searchAttributes[key] = value;
-        }
-        return;
-      case 'UpdateAccepted':
-        s.inFlightUpdates.push(event.updateId);
-        return;
-      case 'UpdateCompleted':
-        s.inFlightUpdates = s.inFlightUpdates.filter((id) => id !== event.updateId);
-        (s.completedUpdateIds ??= []).push(event.updateId);
-        return;
-      case 'SignalReceived':
-        if (event.requestId !== undefined) s.signalRequestIds.push(event.requestId);
-        return;
-      case 'WorkflowExecutionCancelRequested':
-        s.cancelRequested = true;
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** Closes the run: records the close event and tells the host what follows (parent, children, next run). */
-  #close(event: HistoryEvent, effects: RunEffect[], now: number): HistoryEvent {
-    const s = this.state;
-    s.status = statusOfCloseEvent(event)!;
-    s.closeTime = now;
-    s.closeEvent = event;
-    for (const activity of Object.values(s.activities)) {
-      if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
-    }
-    const children = Object.values(s.children);
-    s.activities = {};
-    s.timers = {};
-    s.children = {};
-    delete s.blocked;
-    if (s.parent && event.type !== 'WorkflowExecutionContinuedAsNew') s.parentNotificationPending = true;
-    effects.push({ type: 'closed', outcome: outcomeOfCloseEvent(event)!, closeEvent: event, children });
-    return event;
+  #resolveAttempt(request: Extract<Request, { kind: 'activity' }>, step: StepContext, addInput: (event: NewEvent) => void): void {
+    const activity = this.state.activities[request.activityId];
+    if (!activity || activity.attempt !== request.attempt || activity.phase !== 'running') return;
+    step.changes.touch('activities', request.activityId);
+    const { outcome } = request;
+    const resolution = 'result' in outcome ? completeAttempt(activity, outcome.result) : failAttempt(activity, outcome.failure, step.now);
+    if ('events' in resolution) for (const event of resolution.events) addInput(event);
   }
 
   #resolveCloseWaiters(): void {
@@ -649,35 +513,6 @@ export class WorkflowRun {
   }
 }
 
-/**
- * Replays a run's history into a fresh activator: every complete activation is re-run and checked.
- * Returns the recorded inputs after the last completed activation, which still need a live activation.
- */
-export async function replayInto(activator: Activator, history: HistoryEvent[]): Promise<HistoryEvent[]> {
-  let segment: HistoryEvent[] = [];
-  let sizeBytes = 0;
-  let sizeBeforeCommands: number | undefined;
-  for (const event of history) {
-    segment.push(event);
-    if (sizeBeforeCommands === undefined && isCommandEvent(event)) sizeBeforeCommands = sizeBytes;
-    sizeBytes += payloadSize(event);
-    if (event.type !== 'WorkflowTaskCompleted' && !isCloseEvent(event)) continue;
-    const { inputs, recorded } = splitActivation(segment);
-    if (event.type === 'WorkflowExecutionTerminated' || event.type === 'WorkflowExecutionTimedOut') {
-      // Closed from outside: no activation ran for these inputs.
-      for (const input of inputs) applyInput(activator, input);
-      segment = [];
-      sizeBeforeCommands = undefined;
-      continue;
-    }
-    // The same history facts the live activation saw: everything recorded before its first command.
-    activator.now = event.timestamp;
-    activator.historyLength = (recorded[0]?.eventId ?? event.eventId) - 1;
-    activator.historySizeBytes = sizeBeforeCommands ?? sizeBytes - payloadSize(event);
-    await replayActivation(activator, inputs, recorded, event.eventId);
-    segment = [];
-    sizeBeforeCommands = undefined;
-  }
-  activator.isReplaying = false;
-  return segment.filter((event) => event.type !== 'WorkflowTaskFailed');
+function isExternalAck(event: NewEvent): event is Extract<NewEvent, { type: 'ExternalSignalDelivered' | 'ExternalSignalFailed' | 'ExternalCancelDelivered' | 'ExternalCancelFailed' }> {
+  return event.type === 'ExternalSignalDelivered' || event.type === 'ExternalSignalFailed' || event.type === 'ExternalCancelDelivered' || event.type === 'ExternalCancelFailed';
 }

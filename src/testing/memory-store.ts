@@ -1,22 +1,22 @@
 // In-memory history and run state, with the same commit contract as the durable hosts.
 import type { HistoryEvent } from '../core/history';
-import type { RunState, RunStore } from '../core/internals';
+import type { RunCommit, RunStore } from '../core/internals';
 
 export class MemoryRunStore implements RunStore {
   readonly #histories = new Map<string, HistoryEvent[]>();
-  readonly #states = new Map<string, RunState>();
+  readonly #states = new Map<string, RunCommit['state']>();
   #onCommit: () => void;
 
   constructor(onCommit: () => void = () => undefined) {
     this.#onCommit = onCommit;
   }
 
-  readHistory(runId: string): HistoryEvent[] {
+  readHistory(runId: string, afterEventId = 0): HistoryEvent[] {
     // A copy, as a real store would hand out: replay must not share objects with the live run.
-    return structuredClone(this.#histories.get(runId) ?? []);
+    return structuredClone((this.#histories.get(runId) ?? []).slice(afterEventId));
   }
 
-  commit(runId: string, events: HistoryEvent[], state: RunState): void {
+  commit(runId: string, { events, state }: RunCommit): void {
     const history = this.#histories.get(runId) ?? [];
     for (const event of events) {
       const expected = (history.at(-1)?.eventId ?? 0) + 1;

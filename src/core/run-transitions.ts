@@ -1,0 +1,201 @@
+// How each recorded event moves a run's pending state, and which effects it implies. Pure functions
+// over RunState; every entry they change is touched, so the host writes exactly what changed.
+import {
+  activityWakeAt, canceledBeforeRunning, dueTimeout, failAttempt, newPendingActivity, scheduleToCloseTimedOut,
+  startAttempt, timeoutFailure, type ActivityTask,
+} from './activity-state';
+import { TimeoutType } from './failure';
+import { statusOfCloseEvent, type HistoryEvent, type NewEvent } from './history';
+import { outcomeOfCloseEvent, type PendingChanges, type PendingChildState, type PendingExternalState, type RunOutcome, type RunState } from './run-state';
+
+export interface RunRef {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+}
+
+/** Things a run asks its host to do once the step that caused them is committed. */
+export type RunEffect =
+  | { type: 'dispatchActivity'; task: ActivityTask }
+  | { type: 'cancelActivity'; activityId: string; attempt: number }
+  | { type: 'startChild'; child: PendingChildState; parent: { workflowId: string; runId: string } }
+  | { type: 'external'; request: PendingExternalState }
+  | { type: 'closed'; outcome: RunOutcome; closeEvent: HistoryEvent; children: PendingChildState[] };
+
+/** What a transition needs besides the state. */
+export interface StepContext {
+  now: number;
+  changes: PendingChanges;
+  effects: RunEffect[];
+  /** Queues an input for the next step (an event this one implies but must not record itself). */
+  requeue(event: NewEvent): void;
+}
+
+export function runRefOf(state: RunState): RunRef {
+  return { workflowId: state.workflowId, runId: state.runId, workflowType: state.workflowType };
+}
+
+/** Keeps pending state in step with one recorded event. */
+export function applyEventToState(state: RunState, event: HistoryEvent, step: StepContext): void {
+  const { changes, effects } = step;
+  switch (event.type) {
+    case 'ActivityTaskScheduled': {
+      const activity = newPendingActivity(event);
+      state.activities[event.activityId] = activity;
+      changes.touch('activities', event.activityId);
+      effects.push({ type: 'dispatchActivity', task: startAttempt(activity, step.now, runRefOf(state)) });
+      return;
+    }
+    case 'ActivityTaskCancelRequested': {
+      const activity = state.activities[event.activityId];
+      if (!activity) return;
+      activity.cancelRequested = true;
+      changes.touch('activities', event.activityId);
+      if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
+      else step.requeue(canceledBeforeRunning(activity)[0]!);
+      return;
+    }
+    case 'ActivityTaskCompleted':
+    case 'ActivityTaskFailed':
+    case 'ActivityTaskTimedOut':
+    case 'ActivityTaskCanceled':
+      delete state.activities[event.activityId];
+      changes.touch('activities', event.activityId);
+      return;
+    case 'TimerStarted':
+      state.timers[event.timerId] = { timerId: event.timerId, fireAt: event.fireAt };
+      changes.touch('timers', event.timerId);
+      return;
+    case 'TimerFired':
+    case 'TimerCanceled':
+      delete state.timers[event.timerId];
+      changes.touch('timers', event.timerId);
+      return;
+    case 'ChildWorkflowInitiated': {
+      const child: PendingChildState = { seq: event.seq, workflowType: event.workflowType, workflowId: event.options.workflowId, input: event.input, options: event.options, parentClosePolicy: event.options.parentClosePolicy, phase: 'starting' };
+      state.children[event.seq] = child;
+      changes.touch('children', event.seq);
+      effects.push({ type: 'startChild', child, parent: { workflowId: state.workflowId, runId: state.runId } });
+      return;
+    }
+    case 'ChildWorkflowStarted': {
+      const child = state.children[event.seq];
+      if (!child) return;
+      Object.assign(child, { phase: 'started', runId: event.runId });
+      changes.touch('children', event.seq);
+      return;
+    }
+    case 'ChildWorkflowStartFailed':
+    case 'ChildWorkflowClosed':
+      delete state.children[event.seq];
+      changes.touch('children', event.seq);
+      return;
+    case 'ExternalSignalInitiated':
+    case 'ExternalCancelInitiated': {
+      const request: PendingExternalState = { seq: event.seq, kind: event.type === 'ExternalSignalInitiated' ? 'signal' : 'cancel', workflowId: event.workflowId };
+      if (event.runId !== undefined) request.runId = event.runId;
+      if (event.childSeq !== undefined) request.childSeq = event.childSeq;
+      if (event.type === 'ExternalSignalInitiated') Object.assign(request, { signalName: event.signalName, args: event.args });
+      state.externals[event.seq] = request;
+      changes.touch('externals', event.seq);
+      effects.push({ type: 'external', request });
+      return;
+    }
+    case 'ExternalSignalDelivered':
+    case 'ExternalSignalFailed':
+    case 'ExternalCancelDelivered':
+    case 'ExternalCancelFailed':
+      delete state.externals[event.seq];
+      changes.touch('externals', event.seq);
+      return;
+    case 'SearchAttributesUpserted':
+      for (const [key, value] of Object.entries(event.searchAttributes)) {
+        if (value === null) delete state.searchAttributes[key];
+        else state.searchAttributes[key] = value;
+      }
+      return;
+    case 'UpdateAccepted':
+      state.inFlightUpdates.push(event.updateId);
+      return;
+    case 'UpdateCompleted':
+      state.inFlightUpdates = state.inFlightUpdates.filter((id) => id !== event.updateId);
+      state.completedUpdates[event.updateId] = event.eventId;
+      changes.touch('completedUpdates', event.updateId);
+      return;
+    case 'SignalReceived':
+      if (event.requestId === undefined) return;
+      state.signalRequestIds[event.requestId] = event.eventId;
+      changes.touch('signalRequestIds', event.requestId);
+      return;
+    case 'WorkflowExecutionCancelRequested':
+      state.cancelRequested = true;
+      return;
+    default:
+      return;
+  }
+}
+
+/**
+ * Everything due at `now`: timers fire, activity attempts time out (and are retried or fail for good),
+ * backoffs end (the next attempt is dispatched). Returns the close event when a workflow timeout passed.
+ */
+export function collectDeadlines(state: RunState, step: StepContext, addInput: (event: NewEvent) => void): NewEvent | undefined {
+  const { now, effects, changes } = step;
+  if (state.executionDeadline !== undefined && now >= state.executionDeadline) return { type: 'WorkflowExecutionTimedOut', timeoutType: TimeoutType.workflowExecution };
+  if (state.runDeadline !== undefined && now >= state.runDeadline) return { type: 'WorkflowExecutionTimedOut', timeoutType: TimeoutType.workflowRun };
+  if (state.blocked?.retryAt !== undefined && now >= state.blocked.retryAt) delete state.blocked;
+  const dueTimers = Object.values(state.timers).filter((timer) => timer.fireAt <= now).sort((a, b) => a.fireAt - b.fireAt || Number(a.timerId) - Number(b.timerId));
+  for (const timer of dueTimers) addInput({ type: 'TimerFired', timerId: timer.timerId });
+  for (const activity of Object.values(state.activities)) {
+    const timeout = dueTimeout(activity, now);
+    const isRetryDue = timeout === undefined && activity.phase === 'backoff' && activity.retryAt !== undefined && now >= activity.retryAt;
+    if (timeout === undefined && !isRetryDue) continue;
+    changes.touch('activities', activity.activityId);
+    if (isRetryDue) {
+      effects.push({ type: 'dispatchActivity', task: startAttempt(activity, now, runRefOf(state)) });
+      continue;
+    }
+    if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
+    const events = timeout === TimeoutType.scheduleToClose ? scheduleToCloseTimedOut(activity) : attemptEvents(failAttempt(activity, timeoutFailure(activity, timeout!), now, true));
+    for (const event of events) addInput(event);
+  }
+  return undefined;
+}
+
+function attemptEvents(resolution: { retryAt: number } | { events: NewEvent[] }): NewEvent[] {
+  return 'events' in resolution ? resolution.events : [];
+}
+
+/** The earliest time the run needs attention: the host arms its alarm for it. */
+export function nextWakeAt(state: RunState): number | undefined {
+  if (state.status !== 'running') return undefined;
+  let min: number | undefined;
+  const consider = (time: number | undefined) => {
+    if (time !== undefined && (min === undefined || time < min)) min = time;
+  };
+  for (const timer of Object.values(state.timers)) consider(timer.fireAt);
+  for (const activity of Object.values(state.activities)) consider(activityWakeAt(activity));
+  consider(state.runDeadline);
+  consider(state.executionDeadline);
+  consider(state.blocked?.retryAt);
+  return min;
+}
+
+/** Records the close: pending work is dropped (running attempts cancelled), and the host learns what follows. */
+export function closeRun(state: RunState, event: HistoryEvent, step: StepContext): void {
+  const { changes, effects } = step;
+  state.status = statusOfCloseEvent(event)!;
+  state.closeTime = step.now;
+  state.closeEvent = event;
+  for (const activity of Object.values(state.activities)) {
+    if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
+  }
+  const children = Object.values(state.children);
+  for (const collection of ['activities', 'timers', 'children'] as const) {
+    changes.touchAll(state, collection);
+    state[collection] = {};
+  }
+  delete state.blocked;
+  if (state.parent && event.type !== 'WorkflowExecutionContinuedAsNew') state.parentNotificationPending = true;
+  effects.push({ type: 'closed', outcome: outcomeOfCloseEvent(event)!, closeEvent: event, children });
+}
