@@ -1,7 +1,8 @@
 // serveActivities: an activity server for any runtime with fetch (Workers, Node, Bun, Deno).
 // It verifies Duro's signature, runs the activity with a context, and answers 202 by itself when the
 // activity outlives `asyncAfterMs`, completing it later through the callback (DESIGN §4).
-import type { ActivityContext, ActivityInfo } from '../src/core/activity';
+import type { ActivityContext } from '../src/core/activity';
+import { activityInfoOf } from '../src/core/activity-state';
 import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
@@ -80,19 +81,7 @@ export function serveActivities(options: ServeActivitiesOptions): { fetch(reques
 
 function activityContext(task: ActivityRequest, callback: (path: string, payload: unknown) => Promise<Response>, throttleMs: number) {
   const controller = new AbortController();
-  const info: ActivityInfo = {
-    activityId: task.activityId,
-    activityType: task.activityType,
-    taskQueue: task.taskQueue,
-    workflowId: task.workflowId,
-    runId: task.runId,
-    workflowType: task.workflowType,
-    attempt: task.attempt,
-    isLocal: false,
-    taskToken: task.taskToken,
-    ...(task.deadline !== undefined && { deadline: task.deadline }),
-    ...(task.heartbeatTimeoutMs !== undefined && { heartbeatTimeoutMs: task.heartbeatTimeoutMs }),
-  };
+  const info = activityInfoOf(task, task.taskToken);
   let lastSent = 0;
   let pending: { details: unknown } | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -14,7 +14,8 @@ export const MIGRATIONS: readonly string[] = [
     start_time INTEGER NOT NULL,
     close_time INTEGER,
     retain_until INTEGER,
-    record TEXT NOT NULL
+    record TEXT,
+    chunks INTEGER NOT NULL DEFAULT 0
   );
   CREATE TABLE history (
     run_id TEXT NOT NULL,
@@ -24,18 +25,19 @@ export const MIGRATIONS: readonly string[] = [
     chunks INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, event_id)
   ) WITHOUT ROWID;
+  -- A SQLite row holds at most 2 MB: larger values are stored here in pieces, keyed by their owner row.
   CREATE TABLE payload_chunks (
-    run_id TEXT NOT NULL,
-    event_id INTEGER NOT NULL,
+    owner TEXT NOT NULL,
     chunk INTEGER NOT NULL,
     data TEXT NOT NULL,
-    PRIMARY KEY (run_id, event_id, chunk)
+    PRIMARY KEY (owner, chunk)
   ) WITHOUT ROWID;
   CREATE TABLE pending (
     run_id TEXT NOT NULL,
     collection TEXT NOT NULL,
     key TEXT NOT NULL,
-    value TEXT NOT NULL,
+    value TEXT,
+    chunks INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, collection, key)
   ) WITHOUT ROWID;
   CREATE TABLE deadlines (

@@ -1,5 +1,6 @@
 // The pending state of one remote activity: attempts, backoff, heartbeats and timeouts.
 // Retries live here, not in history (DESIGN §3): history gets only the final outcome.
+import type { ActivityInfo } from './activity';
 import { ActivityFailure, CancelledFailure, fromFailureInfo, TimeoutFailure, TimeoutType, toFailureInfo, type FailureInfo } from './failure';
 import type { ActivityTaskScheduled, NewEvent, RecordedActivityOptions } from './history';
 import { nextRetryDelay } from './retry-policy';
@@ -37,6 +38,24 @@ export interface ActivityTask {
   deadline?: number;
   heartbeatTimeoutMs?: number;
   heartbeatDetails?: unknown;
+}
+
+/** What the activity implementation sees of its task. */
+export function activityInfoOf(task: ActivityTask, taskToken?: string): ActivityInfo {
+  const info: ActivityInfo = {
+    activityId: task.activityId,
+    activityType: task.activityType,
+    taskQueue: task.taskQueue,
+    workflowId: task.workflowId,
+    runId: task.runId,
+    workflowType: task.workflowType,
+    attempt: task.attempt,
+    isLocal: false,
+  };
+  if (task.deadline !== undefined) info.deadline = task.deadline;
+  if (task.heartbeatTimeoutMs !== undefined) info.heartbeatTimeoutMs = task.heartbeatTimeoutMs;
+  if (taskToken !== undefined) info.taskToken = taskToken;
+  return info;
 }
 
 export function newPendingActivity(event: ActivityTaskScheduled): PendingActivityState {

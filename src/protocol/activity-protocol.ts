@@ -1,21 +1,9 @@
 // The wire format between a Duro deployment and an activity server (docs/activities.md).
+import type { ActivityTask } from '../core/activity-state';
 import type { FailureInfo } from '../core/failure';
 
 /** POST body of one activity attempt. Headers: `Idempotency-Key`, `Duro-Signature`. */
-export interface ActivityRequest {
-  activityType: string;
-  input: unknown;
-  attempt: number;
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  activityId: string;
-  taskQueue: string;
-  /** Absolute time (ms since epoch) by which this attempt must finish. */
-  deadline?: number;
-  heartbeatTimeoutMs?: number;
-  /** Heartbeat details of the previous attempt: where to resume. */
-  heartbeatDetails?: unknown;
+export interface ActivityRequest extends ActivityTask {
   /** Authorises `POST /v1/activities/heartbeat` and `/complete` for this attempt only. */
   taskToken: string;
   /** Base URL of the Duro API for those callbacks, when the deployment knows it. */

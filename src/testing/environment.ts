@@ -6,9 +6,10 @@ import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput, type Wor
 import { optionalMs, toMs, type Duration } from '../core/duration';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes, WorkflowExecutionStarted } from '../core/history';
-import { WorkflowRun, type RunEffect, type RunHost } from '../core/internals';
+import { activityInfoOf, WorkflowRun, type RunEffect, type RunHost } from '../core/internals';
 import { yieldMacrotask } from '../core/scheduling';
-import { activityInfoOf, runActivityAttempt, runLocalActivityAttempt } from './activity-runner';
+import { runActivityAttempt, runLocalActivityAttempt } from '../core/activity-execution';
+import { testTaskToken } from './task-token';
 import { TestWorkflowHandle } from './handle';
 import { MemoryRunStore } from './memory-store';
 import { VirtualClock } from './virtual-clock';
@@ -242,7 +243,7 @@ export class TestWorkflowEnvironment {
           const key = `${task.runId}:${task.activityId}:${task.attempt}`;
           const controller = new AbortController();
           this.#attempts.set(key, controller);
-          void runActivityAttempt(this.#activities, this.clock, activityInfoOf(task), task.input, task.heartbeatDetails, controller, {
+          void runActivityAttempt(this.#activities, this.clock, activityInfoOf(task, testTaskToken(task)), task.input, task.heartbeatDetails, controller, {
             heartbeat: (details) => run.heartbeat(task.activityId, task.attempt, details),
             onProgress: () => this.#bump(),
           }).then((outcome) => {

@@ -1,10 +1,18 @@
-// Runs activity implementations in-process for the test environment, on the virtual clock.
-import type { ActivityContext, ActivityImplementations, ActivityInfo } from '../core/activity';
-import { ApplicationFailure, CancelledFailure, toFailureInfo } from '../core/failure';
-import type { Outcome } from '../core/history';
-import type { ActivityTask, LocalActivityCommand, RunRef } from '../core/internals';
-import { checkPayload } from '../core/payload';
-import type { VirtualClock } from './virtual-clock';
+// Runs activity implementations in-process with an activity context: every host uses it for local
+// activities, and the test environment for all activities. Time comes from the host's clock.
+import type { ActivityContext, ActivityImplementations, ActivityInfo } from './activity';
+import type { LocalActivityCommand } from './activation';
+import { ApplicationFailure, CancelledFailure, toFailureInfo } from './failure';
+import type { Outcome } from './history';
+import { checkPayload } from './payload';
+import type { RunRef } from './run-transitions';
+
+/** The host's clock: real time in Workers and browsers, virtual time in tests. */
+export interface HostClock {
+  now(): number;
+  /** Calls `fire` at time `at`; returns a function that cancels it. */
+  setTimer(at: number, fire: () => void): () => void;
+}
 
 export interface AttemptHooks {
   heartbeat(details: unknown): { cancelRequested: boolean } | undefined;
@@ -14,7 +22,7 @@ export interface AttemptHooks {
 /** Runs one attempt; resolves with its outcome. `controller` aborts it (cancellation, timeout). */
 export async function runActivityAttempt(
   activities: ActivityImplementations,
-  clock: VirtualClock,
+  clock: HostClock,
   info: ActivityInfo,
   input: unknown,
   heartbeatDetails: unknown,
@@ -35,7 +43,7 @@ export async function runActivityAttempt(
       const reply = hooks.heartbeat(details);
       if (!reply || reply.cancelRequested) controller.abort(new CancelledFailure('Activity cancelled'));
     },
-    sleep: (ms: number) => virtualSleep(clock, ms, controller.signal),
+    sleep: (ms: number) => clockSleep(clock, ms, controller.signal),
     doNotCompleteOnReturn() {
       if (info.isLocal) throw ApplicationFailure.nonRetryable('Local activities cannot complete asynchronously', 'AsyncCompletionNotSupported');
       completesLater = true;
@@ -56,30 +64,8 @@ export async function runActivityAttempt(
   }
 }
 
-export function activityInfoOf(task: ActivityTask): ActivityInfo {
-  const info: ActivityInfo = {
-    activityId: task.activityId,
-    activityType: task.activityType,
-    taskQueue: task.taskQueue,
-    workflowId: task.workflowId,
-    runId: task.runId,
-    workflowType: task.workflowType,
-    attempt: task.attempt,
-    isLocal: false,
-  };
-  if (task.deadline !== undefined) info.deadline = task.deadline;
-  if (task.heartbeatTimeoutMs !== undefined) info.heartbeatTimeoutMs = task.heartbeatTimeoutMs;
-  info.taskToken = testTaskToken(task);
-  return info;
-}
-
-/** The test environment's task token: not secret (nothing leaves the process), bound to one attempt. */
-export function testTaskToken(task: Pick<ActivityTask, 'workflowId' | 'runId' | 'activityId' | 'attempt'>): string {
-  return JSON.stringify([task.workflowId, task.runId, task.activityId, task.attempt]);
-}
-
 /** A local activity attempt, bounded by its start-to-close timeout on the virtual clock. */
-export async function runLocalActivityAttempt(activities: ActivityImplementations, clock: VirtualClock, command: LocalActivityCommand, run: RunRef, onProgress: () => void): Promise<Outcome> {
+export async function runLocalActivityAttempt(activities: ActivityImplementations, clock: HostClock, command: LocalActivityCommand, run: RunRef, onProgress: () => void): Promise<Outcome> {
   const controller = new AbortController();
   const info: ActivityInfo = { activityId: `local-${command.seq}`, activityType: command.activityType, taskQueue: 'local', ...run, attempt: command.attempt, isLocal: true };
   const timeoutMs = command.options.startToCloseTimeoutMs ?? command.options.scheduleToCloseTimeoutMs;
@@ -103,7 +89,7 @@ export async function runLocalActivityAttempt(activities: ActivityImplementation
   }
 }
 
-function virtualSleep(clock: VirtualClock, ms: number, signal: AbortSignal): Promise<void> {
+function clockSleep(clock: HostClock, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     // Always a CancelledFailure, as ActivityContext.sleep promises: a bare abort() would surface as an AbortError (cancellation.test.ts).
     const cancelled = () => (signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('Activity cancelled'));

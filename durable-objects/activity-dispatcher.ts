@@ -1,0 +1,116 @@
+// Sends activity attempts over HTTP (DESIGN §4): signed POSTs to the task queue's endpoint, a concurrency
+// limit per task queue, and an abort when the attempt times out or is cancelled.
+import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
+import type { Outcome } from '../src/core/history';
+import type { ActivityTask } from '../src/core/internals';
+import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityRequest } from '../src/protocol/activity-protocol';
+import { SIGNATURE_HEADER, signBody } from '../src/protocol/signature';
+import { createTaskToken } from '../src/protocol/task-token';
+
+/** Where a task queue's activities run. */
+export interface TaskQueueEndpoint {
+  /** A fetcher (service binding, e.g. to this Worker itself) or a URL reached with global fetch. */
+  fetcher?: { fetch(input: string, init?: RequestInit): Promise<Response> };
+  url: string;
+  /** Attempts in flight at once from one workflow object; more wait their turn. */
+  concurrency: number;
+}
+
+/** The attempt will complete later, through the callback with its task token. */
+export const COMPLETES_LATER = Symbol('completes later');
+
+export class ActivityDispatcher {
+  readonly #secret: string;
+  readonly #callbackUrl: string | undefined;
+  readonly #endpointOf: (taskQueue: string) => TaskQueueEndpoint | undefined;
+  readonly #inFlight = new Map<string, AbortController>();
+  readonly #running = new Map<string, number>();
+  readonly #waiting = new Map<string, Array<() => void>>();
+
+  constructor(options: { secret: string; callbackUrl?: string; endpointOf: (taskQueue: string) => TaskQueueEndpoint | undefined }) {
+    this.#secret = options.secret;
+    this.#callbackUrl = options.callbackUrl;
+    this.#endpointOf = options.endpointOf;
+  }
+
+  /** Runs one attempt to an outcome; never rejects. */
+  async dispatch(task: ActivityTask): Promise<Outcome | typeof COMPLETES_LATER> {
+    const endpoint = this.#endpointOf(task.taskQueue);
+    if (!endpoint) return failure(ApplicationFailure.nonRetryable(`No endpoint is configured for task queue '${task.taskQueue}'`, 'UnknownTaskQueue'));
+    const key = attemptKey(task.runId, task.activityId, task.attempt);
+    const controller = new AbortController();
+    this.#inFlight.set(key, controller);
+    await this.#acquire(task.taskQueue, endpoint.concurrency);
+    try {
+      if (controller.signal.aborted) return failure(ApplicationFailure.retryable('Attempt cancelled before it was sent', 'ActivityCancelled'));
+      const request: ActivityRequest = { ...task, taskToken: await createTaskToken(this.#secret, task) };
+      if (this.#callbackUrl) request.callbackUrl = this.#callbackUrl;
+      const body = JSON.stringify(request);
+      const init: RequestInit = {
+        method: 'POST',
+        body,
+        signal: controller.signal,
+        headers: { 'content-type': 'application/json', [IDEMPOTENCY_KEY_HEADER]: idempotencyKey(task), [SIGNATURE_HEADER]: await signBody(this.#secret, body) },
+      };
+      const response = endpoint.fetcher ? await endpoint.fetcher.fetch(endpoint.url, init) : await fetch(endpoint.url, init);
+      return await readReply(response);
+    } catch (error) {
+      // Transport errors and aborts are retryable: the engine's timeouts and retry policy decide what follows.
+      return failure(ApplicationFailure.retryable(`Activity request failed: ${(error as Error).message}`, 'ActivityTransportError'));
+    } finally {
+      this.#inFlight.delete(key);
+      this.#release(task.taskQueue);
+    }
+  }
+
+  /** Aborts an attempt's HTTP call (timed out or cancelled). */
+  abort(runId: string, activityId: string, attempt: number): void {
+    this.#inFlight.get(attemptKey(runId, activityId, attempt))?.abort();
+  }
+
+  async #acquire(taskQueue: string, limit: number): Promise<void> {
+    while ((this.#running.get(taskQueue) ?? 0) >= limit) {
+      await new Promise<void>((resolve) => {
+        const list = this.#waiting.get(taskQueue) ?? [];
+        list.push(resolve);
+        this.#waiting.set(taskQueue, list);
+      });
+    }
+    this.#running.set(taskQueue, (this.#running.get(taskQueue) ?? 0) + 1);
+  }
+
+  #release(taskQueue: string): void {
+    this.#running.set(taskQueue, (this.#running.get(taskQueue) ?? 1) - 1);
+    this.#waiting.get(taskQueue)?.shift()?.();
+  }
+}
+
+export function attemptKey(runId: string, activityId: string, attempt: number): string {
+  return `${runId}/${activityId}/${attempt}`;
+}
+
+async function readReply(response: Response): Promise<Outcome | typeof COMPLETES_LATER> {
+  if (response.status === 202) return COMPLETES_LATER;
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (response.ok) return { result: (body as { result?: unknown } | undefined)?.result ?? null };
+  if (isFailureInfo(body)) return { failure: body };
+  const retryAfter = response.headers.get('retry-after');
+  return failure(ApplicationFailure.retryable(
+    `Activity server answered ${response.status}${retryAfter ? ` (Retry-After ${retryAfter})` : ''}: ${text.slice(0, 200)}`,
+    response.status === 429 || response.status === 503 ? 'ActivityServerBusy' : 'ActivityServerError',
+  ));
+}
+
+function isFailureInfo(value: unknown): value is FailureInfo {
+  return typeof value === 'object' && value !== null && typeof (value as FailureInfo).type === 'string' && typeof (value as FailureInfo).message === 'string' && typeof (value as FailureInfo).kind === 'string';
+}
+
+function failure(error: Error): Outcome {
+  return { failure: toFailureInfo(error) };
+}

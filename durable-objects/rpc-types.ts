@@ -1,0 +1,104 @@
+// What the Worker (API routes) and other objects may ask of a WorkflowExecution object over RPC.
+// Replies are plain data; refusals are `Problem`s the API turns into problem+json as they are.
+import type { FailureInfo } from '../src/core/failure';
+import type { HistoryEvent, Outcome, ParentRef, SearchAttributes, WorkflowStatus } from '../src/core/history';
+import type { RetryPolicy } from '../src/core/retry-policy';
+
+/** A refusal with a stable `type` (shared/API.md), e.g. `duro:workflow-not-found`. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  [extension: string]: unknown;
+}
+
+export type Reply<T> = { ok: true; value: T } | { ok: false; problem: Problem };
+
+/** Temporal's names: what to do when the id was used by a closed run, or is in use by a running one. */
+export type IdReusePolicy = 'allowDuplicate' | 'allowDuplicateFailedOnly' | 'rejectDuplicate' | 'terminateIfRunning';
+export type IdConflictPolicy = 'fail' | 'useExisting' | 'terminateExisting';
+
+export interface StartRequest {
+  workflowType: string;
+  workflowId: string;
+  input?: unknown;
+  idReusePolicy?: IdReusePolicy;
+  idConflictPolicy?: IdConflictPolicy;
+  executionTimeoutMs?: number;
+  runTimeoutMs?: number;
+  startDelayMs?: number;
+  memo?: Record<string, unknown>;
+  searchAttributes?: SearchAttributes;
+  /** Set when a workflow starts this one as its child. */
+  parent?: ParentRef;
+}
+
+export interface StartReply {
+  workflowId: string;
+  runId: string;
+  /** False when an existing run was returned (`useExisting`). */
+  started: boolean;
+}
+
+export interface PendingActivityView {
+  activityId: string;
+  activityType: string;
+  taskQueue: string;
+  attempt: number;
+  state: 'scheduled' | 'running' | 'backoff';
+  scheduledTime: number;
+  lastStartedTime?: number;
+  nextAttemptTime?: number;
+  lastFailure?: FailureInfo;
+  heartbeatDetails?: unknown;
+  cancelRequested: boolean;
+}
+
+export interface WorkflowDescription {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  status: WorkflowStatus;
+  startTime: number;
+  closeTime?: number;
+  historyLength: number;
+  pendingActivities: PendingActivityView[];
+  pendingTimers: Array<{ timerId: string; fireAt: number }>;
+  pendingChildren: Array<{ workflowId: string; workflowType: string; runId?: string }>;
+  memo: Record<string, unknown>;
+  searchAttributes: SearchAttributes;
+  blockedReason?: string;
+  parent?: ParentRef;
+}
+
+export type ResultReply =
+  | { status: 'running'; runId: string }
+  | { status: 'completed'; runId: string; result: unknown }
+  | { status: 'failed' | 'canceled' | 'terminated' | 'timedOut'; runId: string; failure: FailureInfo };
+
+export interface HistoryPage {
+  events: HistoryEvent[];
+  /** Ask with `after = nextEventId - 1` for what follows; equal to the last event id + 1. */
+  nextEventId: number;
+}
+
+export interface UpdateRequest {
+  name: string;
+  args: unknown[];
+  updateId?: string;
+  wait: 'accepted' | 'completed';
+}
+
+export interface UpdateReply {
+  updateId: string;
+  /** Absent when waiting only for acceptance. */
+  outcome?: Outcome;
+}
+
+/** Identifies one attempt of one activity; parsed from a verified task token. */
+export interface AttemptRef {
+  runId: string;
+  activityId: string;
+  attempt: number;
+}

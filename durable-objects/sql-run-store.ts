@@ -1,0 +1,108 @@
+// History and run state in a WorkflowExecution object's SQLite. Each commit is one transactionSync:
+// events, the run record, the changed pending entries and the run's deadline — all or nothing.
+import type { HistoryEvent } from '../src/core/history';
+import { runRecordOf, runStateFrom, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
+
+/** A SQLite row holds at most 2 MB; JSON longer than this many characters is split into chunks. */
+const CHUNK_CHARS = 256 * 1024;
+
+export interface StoredRun {
+  runId: string;
+  chainIndex: number;
+  status: string;
+}
+
+type Stored = { value: string | null; chunks: number };
+
+export class SqlRunStore {
+  readonly #storage: DurableObjectStorage;
+  readonly #sql: SqlStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+    this.#sql = storage.sql;
+  }
+
+  /** Events of a run after `afterEventId`, at most `limit` of them. */
+  readHistory(runId: string, afterEventId = 0, limit = -1): HistoryEvent[] {
+    return this.#sql
+      .exec<{ event_id: number; body: string | null; chunks: number }>('SELECT event_id, body, chunks FROM history WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?', runId, afterEventId, limit)
+      .toArray()
+      .map((row) => JSON.parse(this.#read(`h/${runId}/${row.event_id}`, { value: row.body, chunks: row.chunks })) as HistoryEvent);
+  }
+
+  commit(runId: string, chainIndex: number, commit: RunCommit): void {
+    this.#storage.transactionSync(() => {
+      for (const event of commit.events) {
+        const stored = this.#write(`h/${runId}/${event.eventId}`, JSON.stringify(event));
+        this.#sql.exec('INSERT INTO history (run_id, event_id, type, body, chunks) VALUES (?, ?, ?, ?, ?)', runId, event.eventId, event.type, stored.value, stored.chunks);
+      }
+      const record = runRecordOf(commit.state);
+      const stored = this.#write(`r/${runId}`, JSON.stringify(record), true);
+      this.#sql.exec(
+        `INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, record, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record, chunks = excluded.chunks`,
+        runId, chainIndex, record.workflowType, record.status, record.startTime, record.closeTime ?? null, stored.value, stored.chunks,
+      );
+      for (const change of commit.changes) this.#writePending(runId, change);
+      this.setDeadline(runId, 'run', commit.wakeAt);
+    });
+  }
+
+  /** Every run this object holds, oldest first (the continue-as-new chain and reuses of the id). */
+  listRuns(): StoredRun[] {
+    return this.#sql
+      .exec<{ run_id: string; chain_index: number; status: string }>('SELECT run_id, chain_index, status FROM runs ORDER BY chain_index')
+      .toArray()
+      .map((row) => ({ runId: row.run_id, chainIndex: row.chain_index, status: row.status }));
+  }
+
+  loadState(runId: string): RunState | undefined {
+    const row = this.#sql.exec<{ record: string | null; chunks: number }>('SELECT record, chunks FROM runs WHERE run_id = ?', runId).toArray()[0];
+    if (!row) return undefined;
+    const record = JSON.parse(this.#read(`r/${runId}`, { value: row.record, chunks: row.chunks })) as RunRecord;
+    const entries = this.#sql
+      .exec<{ collection: PendingCollection; key: string; value: string | null; chunks: number }>('SELECT collection, key, value, chunks FROM pending WHERE run_id = ?', runId)
+      .toArray()
+      .map((entry) => ({ collection: entry.collection, key: entry.key, value: JSON.parse(this.#read(`p/${runId}/${entry.collection}/${entry.key}`, entry)) as unknown }));
+    return runStateFrom(record, entries);
+  }
+
+  /** The earliest deadline of any run here: what the alarm must be set to. */
+  earliestDeadline(): number | undefined {
+    return this.#sql.exec<{ at: number | null }>('SELECT min(wake_at) AS at FROM deadlines').one().at ?? undefined;
+  }
+
+  setDeadline(runId: string, kind: string, wakeAt: number | undefined): void {
+    if (wakeAt === undefined) this.#sql.exec('DELETE FROM deadlines WHERE run_id = ? AND kind = ?', runId, kind);
+    else this.#sql.exec('INSERT INTO deadlines (run_id, kind, wake_at) VALUES (?, ?, ?) ON CONFLICT (run_id, kind) DO UPDATE SET wake_at = excluded.wake_at', runId, kind, wakeAt);
+  }
+
+  #writePending(runId: string, change: PendingChange): void {
+    const owner = `p/${runId}/${change.collection}/${change.key}`;
+    if (change.value === undefined) {
+      this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', owner);
+      this.#sql.exec('DELETE FROM pending WHERE run_id = ? AND collection = ? AND key = ?', runId, change.collection, change.key);
+      return;
+    }
+    const stored = this.#write(owner, JSON.stringify(change.value), true);
+    this.#sql.exec(
+      'INSERT INTO pending (run_id, collection, key, value, chunks) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, collection, key) DO UPDATE SET value = excluded.value, chunks = excluded.chunks',
+      runId, change.collection, change.key, stored.value, stored.chunks,
+    );
+  }
+
+  /** Stores `json` inline when it fits a row, else as chunks owned by `owner` (replacing any earlier ones). */
+  #write(owner: string, json: string, replacing = false): Stored {
+    if (replacing) this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', owner);
+    if (json.length <= CHUNK_CHARS) return { value: json, chunks: 0 };
+    const chunks = Math.ceil(json.length / CHUNK_CHARS);
+    for (let i = 0; i < chunks; i++) this.#sql.exec('INSERT INTO payload_chunks (owner, chunk, data) VALUES (?, ?, ?)', owner, i, json.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS));
+    return { value: null, chunks };
+  }
+
+  #read(owner: string, stored: Stored): string {
+    if (stored.chunks === 0) return stored.value!;
+    return this.#sql.exec<{ data: string }>('SELECT data FROM payload_chunks WHERE owner = ? ORDER BY chunk', owner).toArray().map((row) => row.data).join('');
+  }
+}
