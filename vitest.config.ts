@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config';
 const alias = {
   'duro/workflow': fileURLToPath(new URL('./src/core/index.ts', import.meta.url)),
   'duro/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
+  'duro/worker': fileURLToPath(new URL('./src/worker.ts', import.meta.url)),
+  'duro/client': fileURLToPath(new URL('./client/index.ts', import.meta.url)),
 };
 
 export default defineConfig({

@@ -18,8 +18,8 @@ export interface ServeActivitiesOptions {
   asyncAfterMs?: number;
   /** Minimum gap between heartbeat calls; later details replace earlier ones. Default 1 s. */
   heartbeatThrottleMs?: number;
-  /** fetch used for callbacks (tests inject one). */
-  fetch?: typeof fetch;
+  /** fetch used for callbacks (a service binding, or a test's). */
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }
 
 /** The part of a Workers `ExecutionContext` this needs: keep the isolate alive for late completions. */
@@ -36,7 +36,7 @@ type Settled = { result: unknown } | { failure: FailureInfo } | { completesLater
  */
 export function serveActivities(options: ServeActivitiesOptions): { fetch(request: Request, env?: unknown, ctx?: WaitUntil): Promise<Response> } {
   const asyncAfterMs = options.asyncAfterMs ?? 5_000;
-  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const doFetch = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
 
   return {
     async fetch(request: Request, _env?: unknown, ctx?: WaitUntil): Promise<Response> {

@@ -1,9 +1,8 @@
-// This repo's own Worker. It will become createDuro({ workflows, activities })
-// with the examples once the Durable Object host lands; for now it serves the API.
-import { createApiApp } from './api/app';
+// This repo's own Worker: Duro with the example workflows, exactly as a user's Worker would embed it.
+import { createDuro } from 'duro/worker';
+import * as examples from '../examples';
 
-const app = createApiApp();
+const duro = createDuro({ workflows: examples, activities: examples.activities });
 
-export default {
-  fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+export const { WorkflowExecution } = duro.durableObjects;
+export default duro;

@@ -1,42 +1,58 @@
-// The Hono app behind the Duro REST API (shared/API.md). Routes grow here;
-// errors leave as application/problem+json with a stable `type`.
-import { Hono } from 'hono';
+// The Hono app behind the Duro REST API (shared/API.md): validation, routes, OpenAPI and docs.
+// Routes translate HTTP to the backend's RPC; errors leave as application/problem+json with a stable `type`.
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { emptyBackend, type ApiBackend } from './backend';
+import { renderDocsPage } from './docs';
+import { bodyTooLarge, notFoundHandler, renderError, validationHook } from './errors';
+import { problemResponse } from './problems';
+import { registerActivityRoutes } from './routes/activities';
+import { registerMessageRoutes } from './routes/messages';
+import { json } from './routes/responses';
+import { registerWorkflowRoutes } from './routes/workflows';
+import { HealthReply } from './schemas';
 
-/** A problem+json body (RFC 9457) as every API error is shaped. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-}
+/** Bodies above this are refused before parsing: one 2 MiB payload plus the fields and JSON escaping around it. */
+export const MAX_BODY_BYTES = 2.5 * 1024 * 1024;
 
-function problem(body: Problem): Response {
-  return new Response(JSON.stringify(body), {
-    status: body.status,
-    headers: { 'content-type': 'application/problem+json' },
-  });
-}
+const OPENAPI_CONFIG = {
+  openapi: '3.0.3',
+  info: {
+    title: 'Duro API',
+    version: 'v1',
+    description: 'Durable workflows on Cloudflare Durable Objects. Errors are `application/problem+json` with a stable `type` such as `duro:workflow-not-found`.',
+  },
+};
+
+const health = createRoute({
+  method: 'get',
+  path: '/healthz',
+  tags: ['operations'],
+  summary: 'Liveness check',
+  responses: { 200: json(HealthReply, 'Serving.') },
+});
 
 /**
- * Builds the API app.
+ * Builds the API app over a backend (the Durable Object host in a Worker, or any other host).
  *
  * @example
- * const app = createApiApp();
+ * const app = createApiApp(backend);
  * export default { fetch: app.fetch };
  */
-export function createApiApp(): Hono {
-  const app = new Hono();
+export function createApiApp(backend: ApiBackend = emptyBackend()): OpenAPIHono {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  app.onError(renderError);
+  app.notFound(notFoundHandler(() => app.routes));
 
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  // Checks Content-Length when given and counts streamed bytes otherwise, before any JSON parsing.
+  app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => problemResponse(bodyTooLarge(MAX_BODY_BYTES)) }));
 
-  app.notFound((c) =>
-    problem({
-      type: 'duro:not-found',
-      title: 'Not Found',
-      status: 404,
-      detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
-    }),
-  );
+  app.openapi(health, (c) => c.json({ ok: true as const }, 200));
+  registerWorkflowRoutes(app, backend);
+  registerMessageRoutes(app, backend);
+  registerActivityRoutes(app, backend);
 
+  app.doc('/openapi.json', OPENAPI_CONFIG);
+  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPIDocument(OPENAPI_CONFIG))));
   return app;
 }

@@ -20,6 +20,8 @@ export interface PendingActivityState {
   heartbeatDetails?: unknown;
   lastFailure?: FailureInfo;
   cancelRequested: boolean;
+  /** The running attempt was accepted for asynchronous completion (202): a restart does not lose it. */
+  completesLater?: boolean;
 }
 
 /** What a host sends to run one attempt (DESIGN §4, the activity protocol). */
@@ -104,6 +106,7 @@ export function startAttempt(activity: PendingActivityState, now: number, run: {
   activity.phase = 'running';
   activity.attemptStartedAt = now;
   delete activity.retryAt;
+  delete activity.completesLater;
   delete activity.lastHeartbeatAt;
   const task: ActivityTask = {
     ...run,

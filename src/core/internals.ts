@@ -13,3 +13,5 @@ export { checkPayload, payloadSize } from './payload';
 export { isCloseEvent, isCommandEvent } from './history';
 export { seededRandom, uuidFrom } from './random';
 export { definedFields } from './objects';
+export { continuedRunParams, startParamsOf, type StartParams } from './run-chain';
+export { runActivityAttempt, runLocalActivityAttempt, type HostClock } from './activity-execution';

@@ -208,6 +208,22 @@ export class WorkflowRun {
     return { cancelRequested: activity.cancelRequested };
   }
 
+  /** The activity server answered 202: the attempt completes later through its task token, so it is not lost on a restart. */
+  attemptAccepted(activityId: string, attempt: number): void {
+    const activity = this.state.activities[activityId];
+    if (!activity || activity.attempt !== attempt || activity.phase !== 'running') return;
+    activity.completesLater = true;
+    this.#changes.touch('activities', activityId);
+    this.#enqueue({ kind: 'persist' });
+  }
+
+  /** The parent recorded this run's close: stop re-sending it. */
+  parentNotified(): void {
+    if (!this.state.parentNotificationPending) return;
+    delete this.state.parentNotificationPending;
+    this.#enqueue({ kind: 'persist' });
+  }
+
   /** Delivers a child's start, a child's close, or the outcome of a signal/cancel sent to another workflow. */
   deliver(event: NewEvent): void {
     this.#enqueue({ kind: 'input', event, at: this.#host.now() });
@@ -267,7 +283,7 @@ export class WorkflowRun {
       const request = this.#queue[0]!;
       if (request.kind === 'update' && inputs.length > 0) break; // validate against the state these inputs lead to
       this.#queue.shift();
-      if (this.isClosed) {
+      if (this.isClosed && request.kind !== 'persist') {
         this.#afterClose(request, step);
         continue;
       }
@@ -491,10 +507,21 @@ export class WorkflowRun {
     }
   }
 
+  /** Inputs that were already recorded, or answer something no longer pending: receivers dedupe (DESIGN §4). */
   #isDuplicate(event: NewEvent): boolean {
-    if (event.type === 'SignalReceived' && event.requestId !== undefined) return this.state.signalRequestIds[event.requestId] !== undefined;
-    if (event.type === 'WorkflowExecutionCancelRequested') return this.state.cancelRequested;
-    return false;
+    const s = this.state;
+    switch (event.type) {
+      case 'SignalReceived': return event.requestId !== undefined && s.signalRequestIds[event.requestId] !== undefined;
+      case 'WorkflowExecutionCancelRequested': return s.cancelRequested;
+      case 'ChildWorkflowStarted': return s.children[event.seq]?.phase !== 'starting';
+      case 'ChildWorkflowStartFailed':
+      case 'ChildWorkflowClosed': return s.children[event.seq] === undefined;
+      case 'ExternalSignalDelivered':
+      case 'ExternalSignalFailed':
+      case 'ExternalCancelDelivered':
+      case 'ExternalCancelFailed': return s.externals[event.seq] === undefined;
+      default: return false;
+    }
   }
 
   /** An attempt's outcome: stale attempts are ignored; failures may be retried without touching history. */

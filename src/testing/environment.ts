@@ -6,7 +6,7 @@ import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput, type Wor
 import { optionalMs, toMs, type Duration } from '../core/duration';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes, WorkflowExecutionStarted } from '../core/history';
-import { activityInfoOf, WorkflowRun, type RunEffect, type RunHost } from '../core/internals';
+import { activityInfoOf, continuedRunParams, WorkflowRun, type RunEffect, type RunHost } from '../core/internals';
 import { yieldMacrotask } from '../core/scheduling';
 import { runActivityAttempt, runLocalActivityAttempt } from '../core/activity-execution';
 import { testTaskToken } from './task-token';
@@ -307,14 +307,8 @@ export class TestWorkflowEnvironment {
     const { closeEvent, outcome } = effect;
     const params = this.#executions.get(run.workflowId)!.params.get(run.runId)!;
     if (closeEvent.type === 'WorkflowExecutionContinuedAsNew') {
-      const { runId: _old, randomnessSeed: _seed, input: _input, ...carried } = params;
-      this.#startRun(run.state.workflowType, run.workflowId, closeEvent.input, {
-        ...carried,
-        runId: closeEvent.newRunId, // the id the closing run recorded, so result() can follow the chain
-        continuedFromRunId: run.runId,
-        memo: run.state.memo,
-        searchAttributes: run.state.searchAttributes,
-      }, closeEvent.bufferedSignals);
+      const next = continuedRunParams(params, run.state, closeEvent, crypto.randomUUID());
+      this.#startRun(run.state.workflowType, run.workflowId, next.input, next, closeEvent.bufferedSignals);
     } else if (params.parent) {
       const parent = this.#executions.get(params.parent.workflowId)?.runs.find((r) => r.runId === params.parent!.runId);
       if (parent && !parent.isClosed) {

@@ -1,0 +1,555 @@
+// WorkflowExecution: one Durable Object per workflow id, holding that id's runs. History and state live in
+// the object's SQLite (one transaction per step, before any effect leaves); one alarm serves every deadline;
+// activities go out over HTTP; children, parents and signals to other workflows travel by RPC, re-sent until
+// acknowledged.
+import { DurableObject } from 'cloudflare:workers';
+import type { ActivityImplementations } from '../src/core/activity';
+import { QueryNotFoundError, DeterminismViolationError } from '../src/core/activator';
+import type { WorkflowRegistry } from '../src/core/definitions';
+import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
+import type { Outcome } from '../src/core/history';
+import {
+  continuedRunParams, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
+  type HostClock, type RunEffect, type RunHost, type RunOutcome, type StartParams,
+} from '../src/core/internals';
+import { PayloadError } from '../src/core/payload';
+import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
+import { ok, refuse } from './problems';
+import type { AttemptRef, HistoryPage, Reply, ResultReply, StartReply, StartRequest, UpdateReply, UpdateRequest, WorkflowDescription } from './rpc-types';
+import { migrate } from './schema';
+import { SqlRunStore } from './sql-run-store';
+import { describeRun } from './describe';
+
+export interface ExecutionConfig {
+  registry: WorkflowRegistry;
+  /** Implementations of local activities (run in-process, inside the activation). */
+  activities: ActivityImplementations;
+  /** The namespace of WorkflowExecution objects, for children, parents and external signals. */
+  namespace(env: unknown): DurableObjectNamespace;
+  endpointOf(env: unknown, taskQueue: string): TaskQueueEndpoint | undefined;
+  activitySecret(env: unknown): string;
+  callbackUrl(env: unknown): string | undefined;
+  codeVersion(env: unknown): string | undefined;
+}
+
+/** The RPC surface other parts of Duro use (the Worker's API, other executions). */
+export interface WorkflowExecutionRpc {
+  start(request: StartRequest): Promise<Reply<StartReply>>;
+  describe(options: { runId?: string }): Promise<Reply<WorkflowDescription>>;
+  result(options: { runId?: string; waitMs: number; followRuns: boolean }): Promise<Reply<ResultReply>>;
+  history(options: { runId?: string; afterEventId?: number; limit?: number }): Promise<Reply<HistoryPage>>;
+  signal(options: { name: string; args: unknown[]; requestId?: string; runId?: string }): Promise<Reply<null>>;
+  query(options: { name: string; args: unknown[]; runId?: string }): Promise<Reply<{ result: unknown }>>;
+  update(options: UpdateRequest & { runId?: string }): Promise<Reply<UpdateReply>>;
+  cancel(options: { reason?: string; runId?: string }): Promise<Reply<null>>;
+  terminate(options: { reason?: string; runId?: string }): Promise<Reply<null>>;
+  activityHeartbeat(ref: AttemptRef, details: unknown): Promise<Reply<{ cancelRequested: boolean }>>;
+  activityComplete(ref: AttemptRef, outcome: Outcome): Promise<Reply<null>>;
+  childClosed(notice: ChildClosedNotice): Promise<Reply<null>>;
+  childStarted(notice: { parentRunId: string; seq: number; workflowId: string; runId: string }): Promise<Reply<null>>;
+}
+
+/** The RPC stub of the object that holds `workflowId`. */
+export function executionStub(namespace: DurableObjectNamespace, workflowId: string): WorkflowExecutionRpc {
+  return namespace.get(namespace.idFromName(workflowId)) as unknown as WorkflowExecutionRpc;
+}
+
+export interface ChildClosedNotice {
+  parentRunId: string;
+  seq: number;
+  workflowId: string;
+  runId: string;
+  status: 'completed' | 'failed' | 'canceled' | 'terminated' | 'timedOut';
+  outcome: Outcome;
+}
+
+/** How long the alarm waits before re-sending unacknowledged messages to other objects. */
+const OUTBOX_RETRY_MS = 2_000;
+/** A run blocked by non-determinism is looked at again this often (a deploy restarts the object with new code). */
+const BLOCKED_RECHECK_MS = 15 * 60_000;
+
+const realClock: HostClock = {
+  now: () => Date.now(),
+  setTimer(at, fire) {
+    const timer = setTimeout(fire, Math.max(0, at - Date.now()));
+    return () => clearTimeout(timer);
+  },
+};
+
+interface LoadedRun {
+  run: WorkflowRun;
+  chainIndex: number;
+}
+
+export function createWorkflowExecutionClass(config: ExecutionConfig) {
+  return class WorkflowExecution extends DurableObject implements WorkflowExecutionRpc {
+    readonly #store: SqlRunStore;
+    readonly #dispatcher: ActivityDispatcher;
+    /** Runs in chain order; closed runs are loaded on demand. */
+    readonly #runIds: string[] = [];
+    readonly #loaded = new Map<string, LoadedRun>();
+    #alarmAt: number | null = null;
+    #outboxDue = false;
+
+    constructor(ctx: DurableObjectState, env: unknown) {
+      super(ctx, env as never);
+      this.#store = new SqlRunStore(ctx.storage);
+      this.#dispatcher = new ActivityDispatcher({
+        secret: config.activitySecret(env),
+        callbackUrl: config.callbackUrl(env),
+        endpointOf: (taskQueue) => config.endpointOf(env, taskQueue),
+      });
+      void ctx.blockConcurrencyWhile(async () => {
+        migrate(ctx.storage);
+        this.#loadOpenRuns();
+        this.#alarmAt = await ctx.storage.getAlarm();
+        await this.#rearm();
+      });
+    }
+
+    // ---- RPC ----
+
+    async start(request: StartRequest): Promise<Reply<StartReply>> {
+      const definition = config.registry.get(request.workflowType);
+      if (!definition) return refuse(404, 'duro:workflow-type-not-found', `Unknown workflow type '${request.workflowType}'`);
+      if (request.startDelayMs) return refuse(501, 'duro:not-implemented', 'startDelay is not supported yet');
+      const current = this.#current();
+      if (current && !current.run.isClosed) {
+        const parent = current.run.state.parent;
+        // A parent re-sending the start of its child gets the run it already started.
+        if (request.parent && parent && parent.runId === request.parent.runId && parent.seq === request.parent.seq) return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
+        const policy = request.idConflictPolicy ?? 'fail';
+        if (policy === 'useExisting') return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
+        if (policy === 'fail') return refuse(409, 'duro:workflow-already-started', `Workflow ${request.workflowId} is already running`, { runId: current.run.runId });
+        await current.run.terminate('terminated by a new start (idConflictPolicy terminateExisting)');
+      } else if (current) {
+        const reuse = request.idReusePolicy ?? 'allowDuplicate';
+        if (reuse === 'rejectDuplicate' || (reuse === 'allowDuplicateFailedOnly' && current.run.state.status === 'completed')) {
+          return refuse(409, 'duro:workflow-already-started', `Workflow id ${request.workflowId} was already used (idReusePolicy ${reuse})`, { runId: current.run.runId });
+        }
+      }
+      const runId = crypto.randomUUID();
+      const params: StartParams = {
+        workflowType: request.workflowType,
+        workflowId: request.workflowId,
+        runId,
+        input: request.input,
+        randomnessSeed: crypto.randomUUID(),
+        attempt: 1,
+        firstRunId: runId,
+        ...(request.parent && { parent: request.parent }),
+        ...(request.memo && { memo: request.memo }),
+        ...(request.searchAttributes && { searchAttributes: request.searchAttributes }),
+        ...(request.runTimeoutMs !== undefined && { runTimeoutMs: request.runTimeoutMs }),
+        ...(request.executionTimeoutMs !== undefined && { executionTimeoutMs: request.executionTimeoutMs, executionDeadline: Date.now() + request.executionTimeoutMs }),
+      };
+      return this.#guard(async () => {
+        const run = this.#startRun(params, []);
+        await run.idle();
+        return { workflowId: request.workflowId, runId, started: true };
+      });
+    }
+
+    async describe(options: { runId?: string }): Promise<Reply<WorkflowDescription>> {
+      const loaded = this.#find(options.runId);
+      if (!loaded) return this.#notFound(options.runId);
+      await loaded.run.idle();
+      return ok(describeRun(loaded.run.state));
+    }
+
+    async result(options: { runId?: string; waitMs: number; followRuns: boolean }): Promise<Reply<ResultReply>> {
+      let loaded: LoadedRun | undefined = this.#find(options.runId);
+      if (!loaded) return this.#notFound(options.runId);
+      const deadline = Date.now() + options.waitMs;
+      for (;;) {
+        const run: WorkflowRun = loaded.run;
+        if (!run.isClosed) {
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) return ok({ status: 'running', runId: run.runId });
+          await Promise.race([run.result(), sleep(remaining)]);
+          continue;
+        }
+        const outcome: RunOutcome = outcomeOfCloseEvent(run.state.closeEvent!)!;
+        if (outcome.status === 'continuedAsNew') {
+          const next: LoadedRun | undefined = options.followRuns ? this.#find(outcome.newRunId) : undefined;
+          if (next) {
+            loaded = next;
+            continue;
+          }
+          return ok({ status: 'running', runId: outcome.newRunId! });
+        }
+        if (outcome.status === 'completed') return ok({ status: 'completed', runId: run.runId, result: outcome.result });
+        return ok({ status: outcome.status as 'failed', runId: run.runId, failure: outcome.failure! });
+      }
+    }
+
+    async history(options: { runId?: string; afterEventId?: number; limit?: number }): Promise<Reply<HistoryPage>> {
+      const loaded = this.#find(options.runId);
+      if (!loaded) return this.#notFound(options.runId);
+      await loaded.run.idle();
+      const events = this.#store.readHistory(loaded.run.runId, options.afterEventId ?? 0, options.limit ?? 1_000);
+      return ok({ events, nextEventId: (events.at(-1)?.eventId ?? options.afterEventId ?? 0) + 1 });
+    }
+
+    async signal(options: { name: string; args: unknown[]; requestId?: string; runId?: string }): Promise<Reply<null>> {
+      return this.#onOpenRun(options.runId, async (run) => {
+        await run.signal(options.name, options.args, options.requestId);
+        return null;
+      });
+    }
+
+    async query(options: { name: string; args: unknown[]; runId?: string }): Promise<Reply<{ result: unknown }>> {
+      const loaded = this.#find(options.runId);
+      if (!loaded) return this.#notFound(options.runId);
+      try {
+        return ok({ result: await loaded.run.query(options.name, options.args) });
+      } catch (error) {
+        if (error instanceof QueryNotFoundError) return refuse(400, 'duro:query-not-found', error.message);
+        return refuse(500, 'duro:query-failed', (error as Error).message, { failure: toFailureInfo(error) });
+      }
+    }
+
+    async update(options: UpdateRequest & { runId?: string }): Promise<Reply<UpdateReply>> {
+      return this.#onOpenRun(options.runId, async (run) => {
+        const reply = await run.update(options.name, options.args, { ...(options.updateId !== undefined && { updateId: options.updateId }), acceptedOnly: options.wait === 'accepted' });
+        if (reply.rejected) throw new UpdateRejected(reply.rejected);
+        return reply.outcome ? { updateId: reply.updateId, outcome: reply.outcome } : { updateId: reply.updateId };
+      });
+    }
+
+    async cancel(options: { reason?: string; runId?: string }): Promise<Reply<null>> {
+      return this.#onOpenRun(options.runId, async (run) => {
+        await run.cancel(options.reason);
+        return null;
+      });
+    }
+
+    async terminate(options: { reason?: string; runId?: string }): Promise<Reply<null>> {
+      return this.#onOpenRun(options.runId, async (run) => {
+        await run.terminate(options.reason);
+        return null;
+      });
+    }
+
+    async activityHeartbeat(ref: AttemptRef, details: unknown): Promise<Reply<{ cancelRequested: boolean }>> {
+      const run = this.#find(ref.runId)?.run;
+      const reply = run && !run.isClosed ? this.#guardSync(() => run.heartbeat(ref.activityId, ref.attempt, details)) : undefined;
+      if (reply && !reply.ok) return reply as Reply<never>;
+      if (!reply?.value) return refuse(409, 'duro:activity-not-running', `Attempt ${ref.attempt} of activity ${ref.activityId} is not running`);
+      return ok(reply.value);
+    }
+
+    async activityComplete(ref: AttemptRef, outcome: Outcome): Promise<Reply<null>> {
+      const run = this.#find(ref.runId)?.run;
+      const activity = run && !run.isClosed ? run.state.activities[ref.activityId] : undefined;
+      if (!run || !activity || activity.attempt !== ref.attempt || activity.phase !== 'running') {
+        return refuse(409, 'duro:activity-not-running', `Attempt ${ref.attempt} of activity ${ref.activityId} is not running`);
+      }
+      if ('result' in outcome) run.activityCompleted(ref.activityId, ref.attempt, outcome.result);
+      else run.activityFailed(ref.activityId, ref.attempt, outcome.failure);
+      await run.idle();
+      return ok(null);
+    }
+
+    async childStarted(notice: { parentRunId: string; seq: number; workflowId: string; runId: string }): Promise<Reply<null>> {
+      const run = this.#find(notice.parentRunId)?.run;
+      if (run && !run.isClosed) {
+        run.deliver({ type: 'ChildWorkflowStarted', seq: notice.seq, workflowId: notice.workflowId, runId: notice.runId });
+        await run.idle();
+      }
+      return ok(null);
+    }
+
+    async childClosed(notice: ChildClosedNotice): Promise<Reply<null>> {
+      const run = this.#find(notice.parentRunId)?.run;
+      // A parent that closed meanwhile abandoned the child: the notice is acknowledged and dropped.
+      if (run && !run.isClosed) {
+        run.deliver({ type: 'ChildWorkflowClosed', seq: notice.seq, workflowId: notice.workflowId, runId: notice.runId, status: notice.status, outcome: notice.outcome });
+        await run.idle();
+      }
+      return ok(null);
+    }
+
+    override async alarm(): Promise<void> {
+      // Alarms are retried a limited number of times: never throw, re-arm from the table in finally.
+      try {
+        this.#alarmAt = null;
+        const now = Date.now();
+        for (const { run } of this.#loaded.values()) {
+          if (run.isClosed) continue;
+          const wakeAt = run.nextWakeAt();
+          if (wakeAt !== undefined && wakeAt <= now) run.fireDeadlines();
+          if (run.state.blocked?.reason === 'nonDeterminism' && run.state.blocked.codeVersion !== config.codeVersion(this.env)) run.unblock();
+        }
+        this.#resendOutbox();
+        await Promise.all([...this.#loaded.values()].map(({ run }) => run.idle()));
+      } catch (error) {
+        console.error('duro: alarm failed', error);
+      } finally {
+        await this.#rearm();
+      }
+    }
+
+    // ---- runs ----
+
+    #loadOpenRuns(): void {
+      for (const stored of this.#store.listRuns()) {
+        this.#runIds.push(stored.runId);
+        if (stored.status === 'running' || this.#store.loadState(stored.runId)?.parentNotificationPending) this.#load(stored.runId, stored.chainIndex);
+      }
+      for (const { run } of this.#loaded.values()) {
+        // Attempts whose HTTP call died with the previous instance are failed as retryable at once.
+        for (const activity of Object.values(run.state.activities)) {
+          if (activity.phase === 'running' && !activity.completesLater) {
+            run.activityFailed(activity.activityId, activity.attempt, toFailureInfo(ApplicationFailure.retryable('The attempt was lost when the workflow object restarted', 'ActivityLostOnRestart')));
+          }
+        }
+        if (run.state.blocked?.reason === 'nonDeterminism' && run.state.blocked.codeVersion !== config.codeVersion(this.env)) run.unblock();
+      }
+      this.#outboxDue = true;
+    }
+
+    #load(runId: string, chainIndex: number): LoadedRun | undefined {
+      const state = this.#store.loadState(runId);
+      if (!state) return undefined;
+      const definition = config.registry.get(state.workflowType);
+      if (!definition) {
+        console.error(`duro: run ${runId} has workflow type '${state.workflowType}', which this deployment does not register`);
+        return undefined;
+      }
+      const loaded = { run: WorkflowRun.load(state, definition, this.#hostFor(chainIndex)), chainIndex };
+      this.#loaded.set(runId, loaded);
+      return loaded;
+    }
+
+    #startRun(params: StartParams, carriedSignals: Array<{ signalName: string; args: unknown[] }>): WorkflowRun {
+      const definition = config.registry.get(params.workflowType)!;
+      const chainIndex = this.#runIds.length;
+      const run = WorkflowRun.start(params, definition, this.#hostFor(chainIndex), carriedSignals);
+      this.#runIds.push(params.runId);
+      this.#loaded.set(params.runId, { run, chainIndex });
+      return run;
+    }
+
+    #current(): LoadedRun | undefined {
+      const runId = this.#runIds.at(-1);
+      return runId === undefined ? undefined : this.#find(runId);
+    }
+
+    #find(runId: string | undefined): LoadedRun | undefined {
+      if (runId === undefined) return this.#current();
+      const loaded = this.#loaded.get(runId);
+      if (loaded) return loaded;
+      const chainIndex = this.#runIds.indexOf(runId);
+      return chainIndex < 0 ? undefined : this.#load(runId, chainIndex);
+    }
+
+    #hostFor(chainIndex: number): RunHost {
+      const env = this.env;
+      const host: RunHost = {
+        now: () => Date.now(),
+        newRunId: () => crypto.randomUUID(),
+        store: {
+          readHistory: (runId, afterEventId) => this.#store.readHistory(runId, afterEventId),
+          commit: (runId, commit) => {
+            this.#store.commit(runId, chainIndex, commit);
+            void this.#rearm();
+          },
+        },
+        runLocalActivity: (command, ref) => runLocalActivityAttempt(config.activities, realClock, command, ref, () => undefined),
+        effects: (run, effects) => this.#carryOut(run, effects),
+      };
+      const codeVersion = config.codeVersion(env);
+      if (codeVersion !== undefined) host.codeVersion = codeVersion;
+      return host;
+    }
+
+    // ---- effects (after commit) ----
+
+    #carryOut(run: WorkflowRun, effects: RunEffect[]): void {
+      for (const effect of effects) {
+        switch (effect.type) {
+          case 'dispatchActivity':
+            void this.#dispatcher.dispatch(effect.task).then((outcome) => {
+              if (outcome === COMPLETES_LATER) run.attemptAccepted(effect.task.activityId, effect.task.attempt);
+              else if ('result' in outcome) run.activityCompleted(effect.task.activityId, effect.task.attempt, outcome.result);
+              else run.activityFailed(effect.task.activityId, effect.task.attempt, outcome.failure);
+            });
+            break;
+          case 'cancelActivity':
+            this.#dispatcher.abort(run.runId, effect.activityId, effect.attempt);
+            break;
+          case 'startChild':
+          case 'external':
+            void this.#sendOutbox(run);
+            break;
+          case 'closed':
+            this.#afterClose(run, effect);
+            break;
+        }
+      }
+    }
+
+    #afterClose(run: WorkflowRun, effect: Extract<RunEffect, { type: 'closed' }>): void {
+      const { closeEvent } = effect;
+      if (closeEvent.type === 'WorkflowExecutionContinuedAsNew') {
+        const [started] = this.#store.readHistory(run.runId, 0, 1);
+        if (started?.type === 'WorkflowExecutionStarted') {
+          this.#startRun(continuedRunParams(startParamsOf(started), run.state, closeEvent, crypto.randomUUID()), closeEvent.bufferedSignals);
+        }
+      }
+      const namespace = config.namespace(this.env);
+      for (const child of effect.children) {
+        if (child.parentClosePolicy === 'ABANDON') continue;
+        const stub = executionStub(namespace, child.workflowId);
+        const reason = `parent ${run.workflowId} closed (${run.state.status})`;
+        void (child.parentClosePolicy === 'TERMINATE' ? stub.terminate({ reason }) : stub.cancel({ reason })).catch((error: unknown) => console.error('duro: parent close policy not applied', error));
+      }
+      void this.#sendOutbox(run);
+    }
+
+    /** Re-sends everything this object owes to other objects; receivers dedupe (DESIGN §4). */
+    #resendOutbox(): void {
+      this.#outboxDue = false;
+      for (const { run } of this.#loaded.values()) void this.#sendOutbox(run);
+    }
+
+    async #sendOutbox(run: WorkflowRun): Promise<void> {
+      const namespace = config.namespace(this.env);
+      const stubOf = (workflowId: string) => executionStub(namespace, workflowId);
+      const state = run.state;
+      const sends: Array<Promise<void>> = [];
+      for (const child of Object.values(state.children)) {
+        if (child.phase !== 'starting') continue;
+        sends.push((async () => {
+          const reply = await stubOf(child.workflowId).start({
+            workflowType: child.workflowType,
+            workflowId: child.workflowId,
+            input: child.input,
+            parent: { workflowId: state.workflowId, runId: state.runId, seq: child.seq },
+            ...(child.options.memo && { memo: child.options.memo }),
+            ...(child.options.searchAttributes && { searchAttributes: child.options.searchAttributes }),
+            ...(child.options.runTimeoutMs !== undefined && { runTimeoutMs: child.options.runTimeoutMs }),
+            ...(child.options.executionTimeoutMs !== undefined && { executionTimeoutMs: child.options.executionTimeoutMs }),
+          });
+          if (reply.ok) run.deliver({ type: 'ChildWorkflowStarted', seq: child.seq, workflowId: child.workflowId, runId: reply.value.runId });
+          else run.deliver({ type: 'ChildWorkflowStartFailed', seq: child.seq, workflowId: child.workflowId, failure: problemFailure(reply.problem) });
+        })());
+      }
+      for (const request of Object.values(state.externals)) {
+        sends.push((async () => {
+          const stub = stubOf(request.workflowId);
+          const options = { ...(request.runId !== undefined && { runId: request.runId }) };
+          const reply = request.kind === 'signal'
+            ? await stub.signal({ ...options, name: request.signalName!, args: request.args ?? [], requestId: `${state.runId}:${request.seq}` })
+            : await stub.cancel({ ...options, reason: `requested by ${state.workflowId}` });
+          const failure = reply.ok || reply.problem.type === 'duro:workflow-closed' && request.kind === 'cancel' ? undefined : problemFailure(reply.problem);
+          const type = request.kind === 'signal' ? (failure ? 'ExternalSignalFailed' : 'ExternalSignalDelivered') : failure ? 'ExternalCancelFailed' : 'ExternalCancelDelivered';
+          run.deliver(failure ? { type, seq: request.seq, failure } as never : { type, seq: request.seq } as never);
+        })());
+      }
+      if (state.parentNotificationPending && state.parent && state.closeEvent) {
+        const parent = state.parent;
+        const outcome = outcomeOfCloseEvent(state.closeEvent)!;
+        sends.push((async () => {
+          const reply = await stubOf(parent.workflowId).childClosed({
+            parentRunId: parent.runId,
+            seq: parent.seq,
+            workflowId: state.workflowId,
+            runId: state.runId,
+            status: outcome.status as ChildClosedNotice['status'],
+            outcome: outcome.status === 'completed' ? { result: outcome.result } : { failure: outcome.failure! },
+          });
+          if (reply.ok) run.parentNotified();
+        })());
+      }
+      const results = await Promise.allSettled(sends);
+      if (results.some((result) => result.status === 'rejected')) {
+        // Unreachable receiver: the alarm tries again.
+        this.#outboxDue = true;
+        await this.#rearm();
+      }
+    }
+
+    async #rearm(): Promise<void> {
+      let at = this.#store.earliestDeadline();
+      const outboxAt = this.#outboxDue || this.#hasOutstandingOutbox() ? Date.now() + OUTBOX_RETRY_MS : undefined;
+      if (outboxAt !== undefined && (at === undefined || outboxAt < at)) at = outboxAt;
+      const blocked = [...this.#loaded.values()].some(({ run }) => run.state.blocked?.reason === 'nonDeterminism' || (run.state.blocked && run.state.blocked.retryAt === undefined));
+      if (blocked) {
+        const recheck = Date.now() + BLOCKED_RECHECK_MS;
+        if (at === undefined || recheck < at) at = recheck;
+      }
+      if (at === undefined) {
+        if (this.#alarmAt !== null) await this.ctx.storage.deleteAlarm();
+        this.#alarmAt = null;
+        return;
+      }
+      if (this.#alarmAt === at) return;
+      this.#alarmAt = at;
+      await this.ctx.storage.setAlarm(at);
+    }
+
+    #hasOutstandingOutbox(): boolean {
+      for (const { run } of this.#loaded.values()) {
+        const s = run.state;
+        if (Object.keys(s.externals).length > 0 || s.parentNotificationPending) return true;
+        if (Object.values(s.children).some((child) => child.phase === 'starting')) return true;
+      }
+      return false;
+    }
+
+    // ---- replies ----
+
+    async #onOpenRun<T>(runId: string | undefined, fn: (run: WorkflowRun) => Promise<T>): Promise<Reply<T>> {
+      const loaded = this.#find(runId);
+      if (!loaded) return this.#notFound(runId);
+      if (loaded.run.isClosed) return refuse(409, 'duro:workflow-closed', `Workflow ${loaded.run.workflowId} is ${loaded.run.state.status}`, { status: loaded.run.state.status });
+      return this.#guard(() => fn(loaded.run));
+    }
+
+    async #guard<T>(fn: () => Promise<T>): Promise<Reply<T>> {
+      try {
+        return ok(await fn());
+      } catch (error) {
+        return errorReply(error);
+      }
+    }
+
+    #guardSync<T>(fn: () => T): Reply<T> {
+      try {
+        return ok(fn());
+      } catch (error) {
+        return errorReply(error);
+      }
+    }
+
+    #notFound<T>(runId: string | undefined): Reply<T> {
+      return refuse(404, 'duro:workflow-not-found', runId ? `Run ${runId} not found` : 'Workflow not found');
+    }
+  };
+}
+
+class UpdateRejected extends Error {
+  constructor(readonly failure: FailureInfo) {
+    super(failure.message);
+  }
+}
+
+function errorReply<T>(error: unknown): Reply<T> {
+  if (error instanceof UpdateRejected) return refuse(400, 'duro:update-rejected', error.message, { failure: error.failure });
+  if (error instanceof WorkflowClosedError) return refuse(409, 'duro:workflow-closed', error.message);
+  if (error instanceof PayloadError) return refuse(413, 'duro:payload-too-large', error.message);
+  if (error instanceof DeterminismViolationError) return refuse(400, 'duro:determinism-violation', error.message);
+  if (error instanceof ApplicationFailure && error.type === 'LimitExceeded') return refuse(429, 'duro:limit-exceeded', error.message);
+  console.error('duro: unexpected error', error);
+  return refuse(500, 'duro:internal', (error as Error).message ?? String(error));
+}
+
+function problemFailure(problem: { type: string; detail: string }): FailureInfo {
+  return toFailureInfo(ApplicationFailure.nonRetryable(problem.detail, problem.type === 'duro:workflow-already-started' ? 'WorkflowExecutionAlreadyStarted' : problem.type === 'duro:workflow-not-found' ? 'WorkflowNotFound' : problem.type));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,22 @@
+// The smallest Duro workflow: one activity, one durable timer, one signal. Used by the README and smoke tests.
+import { defineSignal, defineQuery, defineWorkflow, type ActivityContext } from 'duro/workflow';
+
+export const helloActivities = {
+  async composeGreeting(input: { name: string }, _ctx: ActivityContext): Promise<string> {
+    return `Hello, ${input.name}!`;
+  },
+};
+
+export const setName = defineSignal<[name: string]>('setName');
+export const greetingQuery = defineQuery<string>('greeting');
+
+export const hello = defineWorkflow('hello', async (ctx, input: { name?: string; waitFor?: string } = {}) => {
+  const { composeGreeting } = ctx.proxyActivities<typeof helloActivities>({ startToCloseTimeout: '10s' });
+  let name = input.name ?? 'world';
+  let greeting = '';
+  ctx.setHandler(setName, (next) => void (name = next));
+  ctx.setHandler(greetingQuery, () => greeting);
+  if (input.waitFor) await ctx.sleep(input.waitFor);
+  greeting = await composeGreeting({ name });
+  return greeting;
+});

@@ -1,0 +1,118 @@
+// Starting workflows and reading them: POST /v1/workflows, describe, result (long-poll) and history.
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { StartRequest } from '../../../durable-objects/rpc-types';
+import { definedFields } from '../../core/objects';
+import type { ApiBackend } from '../backend';
+import { problem, ProblemError, ProblemType, unwrap } from '../problems';
+import {
+  DEFAULT_HISTORY_LIMIT, HistoryPageSchema, HistoryQuery, ResultClosedReply, ResultQuery, ResultRunningReply, RunQuery,
+  StartWorkflowBody, StartWorkflowReply, WorkflowDescriptionSchema, WorkflowParams,
+} from '../schemas';
+import { COMMON_ERRORS, json, problems } from './responses';
+
+/** Header carrying the run id a result belongs to (the body keeps API.md's exact shape). */
+export const RUN_ID_HEADER = 'Duro-Run-Id';
+
+const startWorkflow = createRoute({
+  method: 'post',
+  path: '/v1/workflows',
+  tags: ['workflows'],
+  summary: 'Start a workflow',
+  request: { body: { content: { 'application/json': { schema: StartWorkflowBody } }, required: true } },
+  responses: {
+    201: json(StartWorkflowReply, 'Started.'),
+    200: json(StartWorkflowReply, 'A run of this id was already running and `idConflictPolicy` is `useExisting`: that run.'),
+    ...problems({
+      ...COMMON_ERRORS,
+      404: 'No such workflow type (`duro:workflow-type-not-found`).',
+      409: 'A run of this id is running, or the reuse policy forbids a new one (`duro:workflow-already-started`).',
+    }),
+  },
+});
+
+const describeWorkflow = createRoute({
+  method: 'get',
+  path: '/v1/workflows/{workflowId}',
+  tags: ['workflows'],
+  summary: 'Describe a workflow execution',
+  request: { params: WorkflowParams, query: RunQuery },
+  responses: {
+    200: json(WorkflowDescriptionSchema, 'The run (default the latest run of the id).'),
+    ...problems({ ...COMMON_ERRORS, 404: 'No such workflow or run (`duro:workflow-not-found`).' }),
+  },
+});
+
+const workflowResult = createRoute({
+  method: 'get',
+  path: '/v1/workflows/{workflowId}/result',
+  tags: ['workflows'],
+  summary: 'Get the result, waiting up to `wait` for it',
+  description: `Follows continue-as-new to the last run unless followRuns=false. The run the result belongs to is in the \`${RUN_ID_HEADER}\` header.`,
+  request: { params: WorkflowParams, query: ResultQuery },
+  responses: {
+    200: json(ResultClosedReply, 'The run closed: `{status:"completed", result}` or `{status, failure}`.'),
+    202: json(ResultRunningReply, 'Still running when the wait ended.'),
+    ...problems({ ...COMMON_ERRORS, 404: 'No such workflow or run (`duro:workflow-not-found`).' }),
+  },
+});
+
+const workflowHistory = createRoute({
+  method: 'get',
+  path: '/v1/workflows/{workflowId}/history',
+  tags: ['workflows'],
+  summary: 'Read the event history of a run, a page at a time',
+  request: { params: WorkflowParams, query: HistoryQuery },
+  responses: {
+    200: json(HistoryPageSchema, 'Events with eventId > `after`, oldest first.'),
+    ...problems({ ...COMMON_ERRORS, 404: 'No such workflow or run (`duro:workflow-not-found`).' }),
+  },
+});
+
+export function registerWorkflowRoutes(app: OpenAPIHono, backend: ApiBackend): void {
+  app.openapi(startWorkflow, async (c) => {
+    const body = c.req.valid('json');
+    if (!backend.hasWorkflowType(body.workflowType)) {
+      throw new ProblemError(problem(ProblemType.workflowTypeNotFound, `No workflow type '${body.workflowType}' is registered`, { workflowType: body.workflowType }));
+    }
+    const workflowId = body.workflowId ?? crypto.randomUUID();
+    const request: StartRequest = {
+      workflowType: body.workflowType,
+      workflowId,
+      ...definedFields({
+        input: body.input,
+        idReusePolicy: body.idReusePolicy,
+        idConflictPolicy: body.idConflictPolicy,
+        executionTimeoutMs: body.executionTimeout,
+        runTimeoutMs: body.runTimeout,
+        startDelayMs: body.startDelay,
+        memo: body.memo,
+        searchAttributes: body.searchAttributes,
+      }),
+    };
+    const started = unwrap(await backend.execution(workflowId).start(request));
+    const reply = { workflowId: started.workflowId, runId: started.runId };
+    return started.started ? c.json(reply, 201) : c.json(reply, 200);
+  });
+
+  app.openapi(describeWorkflow, async (c) => {
+    const { workflowId } = c.req.valid('param');
+    const { runId } = c.req.valid('query');
+    return c.json(unwrap(await backend.execution(workflowId).describe({ runId })), 200);
+  });
+
+  app.openapi(workflowResult, async (c) => {
+    const { workflowId } = c.req.valid('param');
+    const { runId, wait, followRuns } = c.req.valid('query');
+    const { runId: resultRunId, ...body } = unwrap(await backend.execution(workflowId).result({ runId, waitMs: wait, followRuns }));
+    c.header(RUN_ID_HEADER, resultRunId);
+    if (body.status === 'running') return c.json({ status: body.status }, 202);
+    return c.json(body, 200);
+  });
+
+  app.openapi(workflowHistory, async (c) => {
+    const { workflowId } = c.req.valid('param');
+    const { runId, after, limit } = c.req.valid('query');
+    const page = unwrap(await backend.execution(workflowId).history({ runId, afterEventId: after, limit: limit ?? DEFAULT_HISTORY_LIMIT }));
+    return c.json(page, 200);
+  });
+}

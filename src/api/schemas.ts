@@ -1,0 +1,269 @@
+// The zod schemas of the REST API: one schema serves validation, the handlers' types and /openapi.json.
+import { z } from '@hono/zod-openapi';
+import type { IdConflictPolicy, IdReusePolicy } from '../../durable-objects/rpc-types';
+import { toMs } from '../core/duration';
+import { FailureKind, TimeoutType } from '../core/failure';
+import { WorkflowStatus } from '../core/history';
+import { checkPayload } from '../core/payload';
+
+/** Marks a zod issue as "payload over the limit", so the validation hook answers 413 instead of 400. */
+export const PAYLOAD_TOO_LARGE_ISSUE = 'duro:payload-too-large';
+
+/** Longest wait a result long-poll may ask for (API.md: max 60 s); longer waits are shortened to this. */
+export const MAX_RESULT_WAIT_MS = 60_000;
+export const DEFAULT_HISTORY_LIMIT = 1_000;
+/** Largest history page; larger `limit`s are shortened to this. */
+export const MAX_HISTORY_LIMIT = 10_000;
+
+const ID_MAX = 1_000;
+const id = (what: string) => z.string().min(1).max(ID_MAX).openapi({ description: what });
+
+/** Any JSON value, checked against the 2 MiB payload limit (counted as encoded UTF-8 JSON). */
+function payload(what: string, description: string) {
+  return z.unknown().superRefine((value, ctx) => {
+    try {
+      checkPayload(value, what);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message, params: { duro: PAYLOAD_TOO_LARGE_ISSUE } });
+    }
+  }).openapi({ description: `${description} Any JSON value of at most 2 MiB encoded.` });
+}
+
+/** Arguments of a signal, query or update. A non-array value is one argument: `"args": 5` means `[5]`. */
+function args(what: string) {
+  return z.unknown().optional()
+    .transform((value): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]))
+    .superRefine((value, ctx) => {
+      try {
+        checkPayload(value, `Arguments of ${what}`);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message, params: { duro: PAYLOAD_TOO_LARGE_ISSUE } });
+      }
+    })
+    .openapi({
+      type: 'array',
+      items: {},
+      description: `Arguments of the ${what}, in order (Temporal style). Default \`[]\`. A value that is not an array is taken as the single argument: \`"args": 5\` means \`[5]\`. At most 2 MiB encoded.`,
+    });
+}
+
+/** A duration as milliseconds (number) or text (`"30s"`, `"2 days"`, `"1h30m"`); handlers receive milliseconds. */
+export const DurationSchema = z.union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    try {
+      return toMs(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  })
+  .openapi({ description: 'Milliseconds (number) or a duration string such as "30s", "5m", "2 days", "1h30m".', example: '30s' });
+
+const ID_REUSE_POLICIES = ['allowDuplicate', 'allowDuplicateFailedOnly', 'rejectDuplicate', 'terminateIfRunning'] as const satisfies readonly IdReusePolicy[];
+const ID_CONFLICT_POLICIES = ['fail', 'useExisting', 'terminateExisting'] as const satisfies readonly IdConflictPolicy[];
+const STATUSES = Object.values(WorkflowStatus) as [WorkflowStatus, ...WorkflowStatus[]];
+
+const SearchAttributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
+
+// ---- shared shapes ----
+
+export const ProblemSchema = z.looseObject({
+  type: z.string().openapi({ example: 'duro:workflow-not-found', description: 'Stable code to match on.' }),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+}).openapi('Problem', { description: 'application/problem+json (RFC 9457); extensions such as `failure` or `errors` may follow.' });
+
+type FailureShape = {
+  kind: FailureKind;
+  type: string;
+  message: string;
+  nonRetryable: boolean;
+  details?: unknown;
+  stack?: string;
+  cause?: FailureShape;
+  activityType?: string;
+  activityId?: string;
+  attempt?: number;
+  timeoutType?: TimeoutType;
+  workflowType?: string;
+  workflowId?: string;
+  runId?: string;
+};
+
+export const FailureSchema: z.ZodType<FailureShape, unknown> = z.lazy(() => z.object({
+  kind: z.enum(Object.values(FailureKind) as [FailureKind, ...FailureKind[]]).default(FailureKind.application),
+  type: z.string().min(1).max(ID_MAX).openapi({ description: 'Stable type to match on, e.g. "PaymentDeclined".' }),
+  message: z.string(),
+  nonRetryable: z.boolean().default(false),
+  details: z.unknown().optional(),
+  stack: z.string().optional(),
+  cause: FailureSchema.optional(),
+  activityType: z.string().optional(),
+  activityId: z.string().optional(),
+  attempt: z.number().int().optional(),
+  timeoutType: z.enum(Object.values(TimeoutType) as [TimeoutType, ...TimeoutType[]]).optional(),
+  workflowType: z.string().optional(),
+  workflowId: z.string().optional(),
+  runId: z.string().optional(),
+})).openapi('Failure', { description: 'A serialized failure; `type` survives every boundary. `cause` nests the same shape.' });
+
+const OutcomeSchema = z.union([z.object({ result: z.unknown() }), z.object({ failure: FailureSchema })])
+  .openapi('Outcome', { description: '`{result}` when it succeeded, `{failure}` when it failed.' });
+
+// ---- parameters ----
+
+export const WorkflowParams = z.object({
+  workflowId: id('The workflow id.').openapi({ param: { name: 'workflowId', in: 'path' } }),
+});
+
+export const MessageParams = WorkflowParams.extend({
+  name: id('The signal, query or update name.').openapi({ param: { name: 'name', in: 'path' } }),
+});
+
+/** An empty query value (`?runId=`) means the parameter was not given, as clients filling a template send it. */
+const blank = <S extends z.ZodType>(schema: S) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+
+const runIdQuery = blank(z.string().min(1).max(ID_MAX).optional())
+  .openapi({ param: { name: 'runId', in: 'query' }, description: 'A specific run; default the latest run of the workflow id.' });
+
+export const RunQuery = z.object({ runId: runIdQuery });
+
+const nonNegativeInteger = (name: string, description: string) => blank(z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number).optional())
+  .openapi({ param: { name, in: 'query' }, description, type: 'integer' });
+
+export const ResultQuery = z.object({
+  runId: runIdQuery,
+  wait: blank(z.string().optional()).transform((value, ctx) => {
+    if (value === undefined) return 0;
+    try {
+      return Math.min(toMs(value), MAX_RESULT_WAIT_MS);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }).openapi({ param: { name: 'wait', in: 'query' }, description: 'Long-poll: how long to wait for the run to close ("30s", or milliseconds). Default 0; at most 60 s (longer waits are shortened).', example: '30s' }),
+  followRuns: blank(z.enum(['true', 'false']).default('true')).transform((value) => value === 'true')
+    .openapi({ param: { name: 'followRuns', in: 'query' }, description: 'Follow the continue-as-new chain to the last run. Default true.' }),
+});
+
+export const HistoryQuery = z.object({
+  runId: runIdQuery,
+  after: nonNegativeInteger('after', 'Return events whose eventId is greater than this; for the next page pass `nextEventId - 1`.'),
+  limit: blank(z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform((value) => Math.min(Number(value), MAX_HISTORY_LIMIT)).optional())
+    .openapi({ param: { name: 'limit', in: 'query' }, type: 'integer', description: `Events per page. Default ${DEFAULT_HISTORY_LIMIT}, at most ${MAX_HISTORY_LIMIT} (larger limits are shortened).` }),
+});
+
+// ---- bodies ----
+
+export const StartWorkflowBody = z.strictObject({
+  workflowType: z.string().min(1).max(ID_MAX).openapi({ description: 'Name of a registered workflow.', example: 'orderFulfillment' }),
+  workflowId: id('Unique among running executions. Default: a random UUID.').optional(),
+  input: payload('Workflow input', 'The workflow input.').optional(),
+  idReusePolicy: z.enum(ID_REUSE_POLICIES).optional().openapi({ description: 'What to do when the id was used by a closed run. Default allowDuplicate.' }),
+  idConflictPolicy: z.enum(ID_CONFLICT_POLICIES).optional().openapi({ description: 'What to do when a run of this id is running. Default fail (409).' }),
+  executionTimeout: DurationSchema.optional(),
+  runTimeout: DurationSchema.optional(),
+  startDelay: DurationSchema.optional(),
+  retryPolicy: z.strictObject({
+    initialInterval: DurationSchema.optional(),
+    backoffCoefficient: z.number().min(1).optional(),
+    maximumInterval: DurationSchema.optional(),
+    maximumAttempts: z.number().int().min(0).optional(),
+    nonRetryableErrorTypes: z.array(z.string()).optional(),
+  }).optional().openapi({ description: 'Accepted for compatibility; workflow retries are not applied yet.' }),
+  memo: z.record(z.string(), z.unknown()).optional(),
+  searchAttributes: z.record(z.string(), SearchAttributeValue).optional(),
+}).openapi('StartWorkflowRequest');
+
+export const SignalBody = z.strictObject({
+  args: args('signal'),
+  requestId: id('Repeating a signal with the same requestId records it once.').optional(),
+}).openapi('SignalRequest');
+
+export const QueryBody = z.strictObject({ args: args('query') }).openapi('QueryRequest');
+
+export const UpdateBody = z.strictObject({
+  args: args('update'),
+  updateId: id('Idempotency key of the update. Default: a random id.').optional(),
+  wait: z.enum(['accepted', 'completed']).default('completed')
+    .openapi({ description: 'Answer once the update is accepted (no outcome yet) or completed (default).' }),
+}).openapi('UpdateRequest');
+
+export const ReasonBody = z.strictObject({ reason: z.string().max(10_000).optional() }).openapi('ReasonRequest');
+
+const taskToken = z.string().min(1).max(10_000).openapi({ description: 'The task token the activity received with its attempt.' });
+
+export const HeartbeatBody = z.strictObject({
+  taskToken,
+  details: payload('Heartbeat details', 'Progress the next attempt receives as heartbeatDetails.').optional(),
+}).openapi('HeartbeatRequest');
+
+export const CompleteBody = z.strictObject({
+  taskToken,
+  result: payload('Activity result', 'The result, when the activity succeeded.').optional(),
+  failure: FailureSchema.optional().openapi({ description: 'The failure, when the activity failed. Give `result` or `failure`, not both; neither completes the activity with no result.' }),
+}).refine((body) => !(body.result !== undefined && body.failure !== undefined), { message: 'give result or failure, not both', path: ['failure'] })
+  .openapi('CompleteActivityRequest');
+
+// ---- replies ----
+
+export const StartWorkflowReply = z.object({ workflowId: z.string(), runId: z.string() }).openapi('StartWorkflowReply');
+
+const PendingActivity = z.looseObject({
+  activityId: z.string(),
+  activityType: z.string(),
+  attempt: z.number().int(),
+  state: z.enum(['scheduled', 'running', 'backoff']),
+  lastFailure: FailureSchema.optional(),
+  heartbeatDetails: z.unknown().optional(),
+});
+
+export const WorkflowDescriptionSchema = z.looseObject({
+  workflowId: z.string(),
+  runId: z.string(),
+  workflowType: z.string(),
+  status: z.enum(STATUSES),
+  startTime: z.number().openapi({ description: 'ms since the epoch' }),
+  closeTime: z.number().optional(),
+  historyLength: z.number().int(),
+  pendingActivities: z.array(PendingActivity),
+  pendingTimers: z.array(z.object({ timerId: z.string(), fireAt: z.number() })),
+  pendingChildren: z.array(z.object({ workflowId: z.string(), workflowType: z.string(), runId: z.string().optional() })),
+  memo: z.record(z.string(), z.unknown()),
+  searchAttributes: z.record(z.string(), SearchAttributeValue),
+  blockedReason: z.string().optional().openapi({ description: 'Why a running execution is stuck, e.g. a non-determinism diff.' }),
+}).openapi('WorkflowDescription');
+
+export const ResultClosedReply = z.union([
+  z.object({ status: z.literal('completed'), result: z.unknown() }),
+  z.object({ status: z.enum(['failed', 'canceled', 'terminated', 'timedOut']), failure: FailureSchema }),
+  z.object({ status: z.literal('continuedAsNew'), newRunId: z.string().optional() })
+    .openapi({ description: 'Only with followRuns=false, when the run continued as new.' }),
+]).openapi('WorkflowResult');
+
+export const ResultRunningReply = z.object({ status: z.literal('running') }).openapi('WorkflowRunning');
+
+export const HistoryEventSchema = z.looseObject({
+  eventId: z.number().int(),
+  type: z.string().openapi({ example: 'WorkflowExecutionStarted' }),
+  timestamp: z.number(),
+}).openapi('HistoryEvent', { description: 'One history event; the other members depend on `type`.' });
+
+export const HistoryPageSchema = z.object({
+  events: z.array(HistoryEventSchema),
+  nextEventId: z.number().int().openapi({ description: 'The last event id + 1; pass `after = nextEventId - 1` for the next page.' }),
+}).openapi('HistoryPage');
+
+export const QueryReply = z.object({ result: z.unknown() }).openapi('QueryReply');
+
+export const UpdateReplySchema = z.object({
+  updateId: z.string(),
+  outcome: OutcomeSchema.optional().openapi({ description: 'Absent when waiting only for acceptance.' }),
+}).openapi('UpdateReply');
+
+export const EmptyReply = z.object({}).openapi('Accepted');
+
+export const HeartbeatReply = z.object({ cancelRequested: z.boolean() }).openapi('HeartbeatReply');
+
+export const HealthReply = z.object({ ok: z.literal(true) });

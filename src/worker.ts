@@ -1,0 +1,102 @@
+// createDuro: Duro inside a user's own Worker. Returns the fetch handler (the REST API and the endpoint
+// that runs this Worker's activities) and the Durable Object classes built for the user's registry.
+import { serveActivities } from '../client/serve-activities';
+import { createWorkflowExecutionClass, executionStub } from '../durable-objects/workflow-execution';
+import type { TaskQueueEndpoint } from '../durable-objects/activity-dispatcher';
+import { createApiApp } from './api/app';
+import type { ApiBackend } from './api/backend';
+import { collectActivities } from './core/activity';
+import { WorkflowRegistry, type WorkflowDefinition } from './core/definitions';
+
+/** Where a task queue's activities run: this Worker itself, or any server speaking the activity protocol. */
+export type TaskQueueTarget = 'self' | { url: string; concurrency?: number };
+
+export interface DuroOptions {
+  /** Workflow definitions: a module object (`import * as workflows`) or an array. */
+  workflows: Record<string, unknown> | WorkflowDefinition[];
+  /** Activities this Worker runs (the 'self' task queues) and local activities. */
+  activities?: Record<string, unknown>;
+  /** Task queue name → target. Default: `{ default: 'self' }`. */
+  taskQueues?: Record<string, TaskQueueTarget>;
+  /** Binding names in wrangler.toml. */
+  bindings?: { execution?: string; self?: string };
+}
+
+type Env = Record<string, unknown>;
+
+/** Where 'self' activity requests are posted; the host part is never resolved (service binding or in-process). */
+const SELF_ACTIVITY_URL = 'https://duro.internal/_duro/activities';
+const DEV_SECRET = 'duro-insecure-development-secret';
+const DEFAULT_SELF_CONCURRENCY = 64;
+
+/**
+ * @example
+ * import { createDuro } from 'duro/worker';
+ * import * as workflows from './workflows';
+ * import * as activities from './activities';
+ * const duro = createDuro({ workflows, activities });
+ * export const { WorkflowExecution } = duro.durableObjects;
+ * export default duro;
+ */
+export function createDuro(options: DuroOptions) {
+  const registry = new WorkflowRegistry(options.workflows as Record<string, unknown>);
+  const activities = collectActivities(options.activities);
+  const taskQueues: Record<string, TaskQueueTarget> = options.taskQueues ?? { default: 'self' };
+  const executionBinding = options.bindings?.execution ?? 'WORKFLOW_EXECUTION';
+  const selfBinding = options.bindings?.self ?? 'DURO_SELF';
+
+  const namespace = (env: Env) => {
+    const binding = env[executionBinding] as DurableObjectNamespace | undefined;
+    if (!binding) throw new Error(`The Durable Object binding '${executionBinding}' is missing from wrangler.toml`);
+    return binding;
+  };
+  const activitySecret = (env: Env) => (env.DURO_ACTIVITY_SECRET as string | undefined) || DEV_SECRET;
+
+  const apiFor = (env: Env) => {
+    const backend: ApiBackend = {
+      execution: (workflowId) => executionStub(namespace(env), workflowId),
+      hasWorkflowType: (name) => registry.has(name),
+      activitySecret: activitySecret(env),
+    };
+    return createApiApp(backend);
+  };
+
+  /** The activity server for 'self' task queues; its callbacks reach this Worker's API without leaving the isolate. */
+  const activityServerFor = (env: Env, ctx?: ExecutionContext) =>
+    serveActivities({
+      activities,
+      secret: activitySecret(env),
+      duroUrl: 'https://duro.internal',
+      fetch: async (url, init) => apiFor(env).fetch(new Request(url, init), env, ctx),
+    });
+
+  const endpointOf = (env: Env, taskQueue: string): TaskQueueEndpoint | undefined => {
+    const target = taskQueues[taskQueue];
+    if (target === undefined) return undefined;
+    if (target !== 'self') return { url: target.url, concurrency: target.concurrency ?? DEFAULT_SELF_CONCURRENCY };
+    // Through the service binding each activity runs in its own invocation; without one, in this isolate.
+    const self = env[selfBinding] as Fetcher | undefined;
+    const fetcher = self ?? { fetch: (input: string, init?: RequestInit) => activityServerFor(env).fetch(new Request(input, init), env) };
+    return { url: SELF_ACTIVITY_URL, fetcher, concurrency: DEFAULT_SELF_CONCURRENCY };
+  };
+
+  const WorkflowExecution = createWorkflowExecutionClass({
+    registry,
+    activities,
+    namespace: (env) => namespace(env as Env),
+    endpointOf: (env, taskQueue) => endpointOf(env as Env, taskQueue),
+    activitySecret: (env) => activitySecret(env as Env),
+    callbackUrl: (env) => (env as Env).DURO_PUBLIC_URL as string | undefined,
+    codeVersion: (env) => ((env as Env).CF_VERSION_METADATA as { id?: string } | undefined)?.id,
+  });
+
+  return {
+    registry,
+    durableObjects: { WorkflowExecution },
+    async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+      const url = new URL(request.url);
+      if (url.pathname === '/_duro/activities') return activityServerFor(env, ctx).fetch(request, env, ctx);
+      return apiFor(env).fetch(request, env, ctx);
+    },
+  };
+}
