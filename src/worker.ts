@@ -8,8 +8,11 @@ import type { ApiBackend } from './api/backend';
 import { collectActivities } from './core/activity';
 import { WorkflowRegistry, type WorkflowDefinition } from './core/definitions';
 
-/** Where a task queue's activities run: this Worker itself, or any server speaking the activity protocol. */
-export type TaskQueueTarget = 'self' | { url: string; concurrency?: number };
+/**
+ * Where a task queue's activities run: this Worker itself, or any server speaking the activity protocol
+ * (`url` may be read from the Worker's environment, e.g. `(env) => env.PAYMENTS_URL`).
+ */
+export type TaskQueueTarget = 'self' | { url: string | ((env: Record<string, unknown>) => string); concurrency?: number };
 
 export interface DuroOptions {
   /** Workflow definitions: a module object (`import * as workflows`) or an array. */
@@ -73,7 +76,7 @@ export function createDuro(options: DuroOptions) {
   const endpointOf = (env: Env, taskQueue: string): TaskQueueEndpoint | undefined => {
     const target = taskQueues[taskQueue];
     if (target === undefined) return undefined;
-    if (target !== 'self') return { url: target.url, concurrency: target.concurrency ?? DEFAULT_SELF_CONCURRENCY };
+    if (target !== 'self') return { url: typeof target.url === 'function' ? target.url(env) : target.url, concurrency: target.concurrency ?? DEFAULT_SELF_CONCURRENCY };
     // Through the service binding each activity runs in its own invocation; without one, in this isolate.
     const self = env[selfBinding] as Fetcher | undefined;
     const fetcher = self ?? { fetch: (input: string, init?: RequestInit) => activityServerFor(env).fetch(new Request(input, init), env) };
