@@ -111,8 +111,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     async start(request: StartRequest): Promise<Reply<StartReply>> {
       const definition = config.registry.get(request.workflowType);
-      if (!definition) return refuse(404, 'duro:workflow-type-not-found', `Unknown workflow type '${request.workflowType}'`);
-      if (request.startDelayMs) return refuse(501, 'duro:not-implemented', 'startDelay is not supported yet');
+      if (!definition) return refuse('duro:workflow-type-not-found', `Unknown workflow type '${request.workflowType}'`);
+      if (request.startDelayMs) return refuse('duro:not-implemented', 'startDelay is not supported yet');
       const current = this.#current();
       if (current && !current.run.isClosed) {
         const parent = current.run.state.parent;
@@ -120,12 +120,12 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         if (request.parent && parent && parent.runId === request.parent.runId && parent.seq === request.parent.seq) return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
         const policy = request.idConflictPolicy ?? 'fail';
         if (policy === 'useExisting') return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
-        if (policy === 'fail') return refuse(409, 'duro:workflow-already-started', `Workflow ${request.workflowId} is already running`, { runId: current.run.runId });
+        if (policy === 'fail') return refuse('duro:workflow-already-started', `Workflow ${request.workflowId} is already running`, { runId: current.run.runId });
         await current.run.terminate('terminated by a new start (idConflictPolicy terminateExisting)');
       } else if (current) {
         const reuse = request.idReusePolicy ?? 'allowDuplicate';
         if (reuse === 'rejectDuplicate' || (reuse === 'allowDuplicateFailedOnly' && current.run.state.status === 'completed')) {
-          return refuse(409, 'duro:workflow-already-started', `Workflow id ${request.workflowId} was already used (idReusePolicy ${reuse})`, { runId: current.run.runId });
+          return refuse('duro:workflow-already-started', `Workflow id ${request.workflowId} was already used (idReusePolicy ${reuse})`, { runId: current.run.runId });
         }
       }
       const runId = crypto.randomUUID();
@@ -204,8 +204,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       try {
         return ok({ result: await loaded.run.query(options.name, options.args) });
       } catch (error) {
-        if (error instanceof QueryNotFoundError) return refuse(400, 'duro:query-not-found', error.message);
-        return refuse(500, 'duro:query-failed', (error as Error).message, { failure: toFailureInfo(error) });
+        if (error instanceof QueryNotFoundError) return refuse('duro:query-not-found', error.message);
+        return refuse('duro:query-failed', (error as Error).message, { failure: toFailureInfo(error) });
       }
     }
 
@@ -235,7 +235,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const run = this.#find(ref.runId)?.run;
       const reply = run && !run.isClosed ? this.#guardSync(() => run.heartbeat(ref.activityId, ref.attempt, details)) : undefined;
       if (reply && !reply.ok) return reply as Reply<never>;
-      if (!reply?.value) return refuse(409, 'duro:activity-not-running', `Attempt ${ref.attempt} of activity ${ref.activityId} is not running`);
+      if (!reply?.value) return refuse('duro:activity-not-running', `Attempt ${ref.attempt} of activity ${ref.activityId} is not running`);
       return ok(reply.value);
     }
 
@@ -243,7 +243,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const run = this.#find(ref.runId)?.run;
       const activity = run && !run.isClosed ? run.state.activities[ref.activityId] : undefined;
       if (!run || !activity || activity.attempt !== ref.attempt || activity.phase !== 'running') {
-        return refuse(409, 'duro:activity-not-running', `Attempt ${ref.attempt} of activity ${ref.activityId} is not running`);
+        return refuse('duro:activity-not-running', `Attempt ${ref.attempt} of activity ${ref.activityId} is not running`);
       }
       if ('result' in outcome) run.activityCompleted(ref.activityId, ref.attempt, outcome.result);
       else run.activityFailed(ref.activityId, ref.attempt, outcome.failure);
@@ -504,7 +504,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     async #onOpenRun<T>(runId: string | undefined, fn: (run: WorkflowRun) => Promise<T>): Promise<Reply<T>> {
       const loaded = this.#find(runId);
       if (!loaded) return this.#notFound(runId);
-      if (loaded.run.isClosed) return refuse(409, 'duro:workflow-closed', `Workflow ${loaded.run.workflowId} is ${loaded.run.state.status}`, { status: loaded.run.state.status });
+      if (loaded.run.isClosed) return refuse('duro:workflow-closed', `Workflow ${loaded.run.workflowId} is ${loaded.run.state.status}`, { workflowStatus: loaded.run.state.status });
       return this.#guard(() => fn(loaded.run));
     }
 
@@ -525,7 +525,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     #notFound<T>(runId: string | undefined): Reply<T> {
-      return refuse(404, 'duro:workflow-not-found', runId ? `Run ${runId} not found` : 'Workflow not found');
+      return refuse('duro:workflow-not-found', runId ? `Run ${runId} not found` : 'Workflow not found');
     }
   };
 }
@@ -537,13 +537,13 @@ class UpdateRejected extends Error {
 }
 
 function errorReply<T>(error: unknown): Reply<T> {
-  if (error instanceof UpdateRejected) return refuse(400, 'duro:update-rejected', error.message, { failure: error.failure });
-  if (error instanceof WorkflowClosedError) return refuse(409, 'duro:workflow-closed', error.message);
-  if (error instanceof PayloadError) return refuse(413, 'duro:payload-too-large', error.message);
-  if (error instanceof DeterminismViolationError) return refuse(400, 'duro:determinism-violation', error.message);
-  if (error instanceof ApplicationFailure && error.type === 'LimitExceeded') return refuse(429, 'duro:limit-exceeded', error.message);
+  if (error instanceof UpdateRejected) return refuse('duro:update-rejected', error.message, { failure: error.failure });
+  if (error instanceof WorkflowClosedError) return refuse('duro:workflow-closed', error.message);
+  if (error instanceof PayloadError) return refuse('duro:payload-too-large', error.message);
+  if (error instanceof DeterminismViolationError) return refuse('duro:determinism-violation', error.message);
+  if (error instanceof ApplicationFailure && error.type === 'LimitExceeded') return refuse('duro:limit-exceeded', error.message);
   console.error('duro: unexpected error', error);
-  return refuse(500, 'duro:internal', (error as Error).message ?? String(error));
+  return refuse('duro:internal', (error as Error).message ?? String(error));
 }
 
 function problemFailure(problem: { type: string; detail: string }): FailureInfo {
