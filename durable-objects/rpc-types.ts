@@ -75,6 +75,8 @@ export interface WorkflowDescription {
 export type ResultReply =
   | { status: 'running'; runId: string }
   | { status: 'completed'; runId: string; result: unknown }
+  /** Only with `followRuns: false`: this run handed over to `newRunId`. */
+  | { status: 'continuedAsNew'; runId: string; newRunId: string }
   | { status: 'failed' | 'canceled' | 'terminated' | 'timedOut'; runId: string; failure: FailureInfo };
 
 export interface HistoryPage {

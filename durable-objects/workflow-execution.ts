@@ -176,6 +176,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
             loaded = next;
             continue;
           }
+          if (!options.followRuns) return ok({ status: 'continuedAsNew', runId: run.runId, newRunId: outcome.newRunId! });
           return ok({ status: 'running', runId: outcome.newRunId! });
         }
         if (outcome.status === 'completed') return ok({ status: 'completed', runId: run.runId, result: outcome.result });

@@ -184,9 +184,10 @@ function resultReply(runId: string, outcome: RunOutcome): ResultReply {
       return { status: 'completed', runId, result: outcome.result };
     case 'failed': case 'canceled': case 'terminated': case 'timedOut':
       return { status: outcome.status, runId, failure: outcome.failure! };
+    case 'continuedAsNew':
+      return { status: 'continuedAsNew', runId, newRunId: outcome.newRunId! };
     default:
-      // continuedAsNew with followRuns=false: ResultReply has no member for it yet, so it goes through as is.
-      return { status: outcome.status, runId, newRunId: outcome.newRunId } as unknown as ResultReply;
+      throw new Error(`unexpected outcome ${outcome.status}`);
   }
 }
 
