@@ -55,13 +55,20 @@ export function createDuro(options: DuroOptions) {
   };
   const activitySecret = (env: Env) => (env.DURO_ACTIVITY_SECRET as string | undefined) || DEV_SECRET;
 
+  // One app per environment object (the runtime hands the same env to every request of an isolate).
+  const apps = new WeakMap<Env, ReturnType<typeof createApiApp>>();
   const apiFor = (env: Env) => {
-    const backend: ApiBackend = {
-      execution: (workflowId) => executionStub(namespace(env), workflowId),
-      hasWorkflowType: (name) => registry.has(name),
-      activitySecret: activitySecret(env),
-    };
-    return createApiApp(backend);
+    let app = apps.get(env);
+    if (!app) {
+      const backend: ApiBackend = {
+        execution: (workflowId) => executionStub(namespace(env), workflowId),
+        hasWorkflowType: (name) => registry.has(name),
+        activitySecret: activitySecret(env),
+      };
+      app = createApiApp(backend);
+      apps.set(env, app);
+    }
+    return app;
   };
 
   /** The activity server for 'self' task queues; its callbacks reach this Worker's API without leaving the isolate. */
