@@ -114,10 +114,12 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       if (!definition) return refuse('duro:workflow-type-not-found', `Unknown workflow type '${request.workflowType}'`);
       if (request.startDelayMs) return refuse('duro:not-implemented', 'startDelay is not supported yet');
       const current = this.#current();
+      const parent = current?.run.state.parent;
+      // A parent re-sending the start of its child gets the run it already started, open or closed.
+      if (current && request.parent && parent && parent.runId === request.parent.runId && parent.seq === request.parent.seq) {
+        return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
+      }
       if (current && !current.run.isClosed) {
-        const parent = current.run.state.parent;
-        // A parent re-sending the start of its child gets the run it already started.
-        if (request.parent && parent && parent.runId === request.parent.runId && parent.seq === request.parent.seq) return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
         const policy = request.idConflictPolicy ?? 'fail';
         if (policy === 'useExisting') return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
         if (policy === 'fail') return refuse('duro:workflow-already-started', `Workflow ${request.workflowId} is already running`, { runId: current.run.runId });

@@ -181,6 +181,11 @@ export class Activator {
     const child = this.#children.get(seq);
     if (!child) return;
     this.#children.delete(seq);
+    // The close can overtake the start's acknowledgement (they travel separately): the child did start.
+    if (child.runId === undefined) {
+      child.runId = runId;
+      child.start.resolve(runId);
+    }
     if ('result' in outcome) child.result.resolve(outcome.result);
     else child.result.reject(new ChildWorkflowFailure(`Child workflow ${status}`, child.workflowType, child.workflowId, runId, fromFailureInfo(outcome.failure)));
   }
