@@ -10,7 +10,7 @@ import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core
 import type { Outcome } from '../src/core/history';
 import {
   continuedRunParams, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
-  type HostClock, type RunEffect, type RunHost, type RunOutcome, type StartParams,
+  type HostClock, type PendingChildState, type PendingExternalState, type RunEffect, type RunHost, type RunOutcome, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
@@ -90,6 +90,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     readonly #loaded = new Map<string, LoadedRun>();
     #alarmAt: number | null = null;
     #outboxDue = false;
+    /** Messages to other objects being delivered right now, by key. */
+    readonly #sending = new Set<string>();
 
     constructor(ctx: DurableObjectState, env: unknown) {
       super(ctx, env as never);
@@ -383,8 +385,10 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
             this.#dispatcher.abort(run.runId, effect.activityId, effect.attempt);
             break;
           case 'startChild':
+            this.#sendChildStart(run, effect.child);
+            break;
           case 'external':
-            void this.#sendOutbox(run);
+            this.#sendExternal(run, effect.request);
             break;
           case 'closed':
             this.#afterClose(run, effect);
@@ -408,70 +412,85 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         const reason = `parent ${run.workflowId} closed (${run.state.status})`;
         void (child.parentClosePolicy === 'TERMINATE' ? stub.terminate({ reason }) : stub.cancel({ reason })).catch((error: unknown) => console.error('duro: parent close policy not applied', error));
       }
-      void this.#sendOutbox(run);
+      this.#sendParentNotice(run);
     }
 
     /** Re-sends everything this object owes to other objects; receivers dedupe (DESIGN §4). */
     #resendOutbox(): void {
       this.#outboxDue = false;
-      for (const { run } of this.#loaded.values()) void this.#sendOutbox(run);
+      for (const { run } of this.#loaded.values()) this.#sendOutbox(run);
     }
 
-    async #sendOutbox(run: WorkflowRun): Promise<void> {
-      const namespace = config.namespace(this.env);
-      const stubOf = (workflowId: string) => executionStub(namespace, workflowId);
+    /** Sends everything `run` owes to other objects (on load and from the alarm). */
+    #sendOutbox(run: WorkflowRun): void {
+      for (const child of Object.values(run.state.children)) if (child.phase === 'starting') this.#sendChildStart(run, child);
+      for (const request of Object.values(run.state.externals)) this.#sendExternal(run, request);
+      this.#sendParentNotice(run);
+    }
+
+    #sendChildStart(run: WorkflowRun, child: PendingChildState): void {
       const state = run.state;
-      const sends: Array<Promise<void>> = [];
-      for (const child of Object.values(state.children)) {
-        if (child.phase !== 'starting') continue;
-        sends.push((async () => {
-          const reply = await stubOf(child.workflowId).start({
-            workflowType: child.workflowType,
-            workflowId: child.workflowId,
-            input: child.input,
-            parent: { workflowId: state.workflowId, runId: state.runId, seq: child.seq },
-            ...(child.options.memo && { memo: child.options.memo }),
-            ...(child.options.searchAttributes && { searchAttributes: child.options.searchAttributes }),
-            ...(child.options.runTimeoutMs !== undefined && { runTimeoutMs: child.options.runTimeoutMs }),
-            ...(child.options.executionTimeoutMs !== undefined && { executionTimeoutMs: child.options.executionTimeoutMs }),
-          });
-          if (reply.ok) run.deliver({ type: 'ChildWorkflowStarted', seq: child.seq, workflowId: child.workflowId, runId: reply.value.runId });
-          else run.deliver({ type: 'ChildWorkflowStartFailed', seq: child.seq, workflowId: child.workflowId, failure: problemFailure(reply.problem) });
-        })());
-      }
-      for (const request of Object.values(state.externals)) {
-        sends.push((async () => {
-          const stub = stubOf(request.workflowId);
-          const options = { ...(request.runId !== undefined && { runId: request.runId }) };
-          const reply = request.kind === 'signal'
-            ? await stub.signal({ ...options, name: request.signalName!, args: request.args ?? [], requestId: `${state.runId}:${request.seq}` })
-            : await stub.cancel({ ...options, reason: `requested by ${state.workflowId}` });
-          const failure = reply.ok || reply.problem.type === 'duro:workflow-closed' && request.kind === 'cancel' ? undefined : problemFailure(reply.problem);
-          const type = request.kind === 'signal' ? (failure ? 'ExternalSignalFailed' : 'ExternalSignalDelivered') : failure ? 'ExternalCancelFailed' : 'ExternalCancelDelivered';
-          run.deliver(failure ? { type, seq: request.seq, failure } as never : { type, seq: request.seq } as never);
-        })());
-      }
-      if (state.parentNotificationPending && state.parent && state.closeEvent) {
-        const parent = state.parent;
-        const outcome = outcomeOfCloseEvent(state.closeEvent)!;
-        sends.push((async () => {
-          const reply = await stubOf(parent.workflowId).childClosed({
-            parentRunId: parent.runId,
-            seq: parent.seq,
-            workflowId: state.workflowId,
-            runId: state.runId,
-            status: outcome.status as ChildClosedNotice['status'],
-            outcome: outcome.status === 'completed' ? { result: outcome.result } : { failure: outcome.failure! },
-          });
-          if (reply.ok) run.parentNotified();
-        })());
-      }
-      const results = await Promise.allSettled(sends);
-      if (results.some((result) => result.status === 'rejected')) {
-        // Unreachable receiver: the alarm tries again.
-        this.#outboxDue = true;
-        await this.#rearm();
-      }
+      this.#send(`${state.runId}/child/${child.seq}`, async (stubOf) => {
+        const reply = await stubOf(child.workflowId).start({
+          workflowType: child.workflowType,
+          workflowId: child.workflowId,
+          input: child.input,
+          parent: { workflowId: state.workflowId, runId: state.runId, seq: child.seq },
+          ...(child.options.memo && { memo: child.options.memo }),
+          ...(child.options.searchAttributes && { searchAttributes: child.options.searchAttributes }),
+          ...(child.options.runTimeoutMs !== undefined && { runTimeoutMs: child.options.runTimeoutMs }),
+          ...(child.options.executionTimeoutMs !== undefined && { executionTimeoutMs: child.options.executionTimeoutMs }),
+        });
+        if (reply.ok) run.deliver({ type: 'ChildWorkflowStarted', seq: child.seq, workflowId: child.workflowId, runId: reply.value.runId });
+        else run.deliver({ type: 'ChildWorkflowStartFailed', seq: child.seq, workflowId: child.workflowId, failure: problemFailure(reply.problem) });
+      });
+    }
+
+    #sendExternal(run: WorkflowRun, request: PendingExternalState): void {
+      const state = run.state;
+      this.#send(`${state.runId}/external/${request.seq}`, async (stubOf) => {
+        const stub = stubOf(request.workflowId);
+        const options = { ...(request.runId !== undefined && { runId: request.runId }) };
+        const reply = request.kind === 'signal'
+          ? await stub.signal({ ...options, name: request.signalName!, args: request.args ?? [], requestId: `${state.runId}:${request.seq}` })
+          : await stub.cancel({ ...options, reason: `requested by ${state.workflowId}` });
+        // Cancelling a workflow that already closed has nothing left to do: that is success.
+        const failure = reply.ok || (reply.problem.type === 'duro:workflow-closed' && request.kind === 'cancel') ? undefined : problemFailure(reply.problem);
+        if (request.kind === 'signal') run.deliver(failure ? { type: 'ExternalSignalFailed', seq: request.seq, failure } : { type: 'ExternalSignalDelivered', seq: request.seq });
+        else run.deliver(failure ? { type: 'ExternalCancelFailed', seq: request.seq, failure } : { type: 'ExternalCancelDelivered', seq: request.seq });
+      });
+    }
+
+    #sendParentNotice(run: WorkflowRun): void {
+      const state = run.state;
+      if (!state.parentNotificationPending || !state.parent || !state.closeEvent) return;
+      const parent = state.parent;
+      const outcome = outcomeOfCloseEvent(state.closeEvent)!;
+      this.#send(`${state.runId}/parent`, async (stubOf) => {
+        const reply = await stubOf(parent.workflowId).childClosed({
+          parentRunId: parent.runId,
+          seq: parent.seq,
+          workflowId: state.workflowId,
+          runId: state.runId,
+          status: outcome.status as ChildClosedNotice['status'],
+          outcome: outcome.status === 'completed' ? { result: outcome.result } : { failure: outcome.failure! },
+        });
+        if (reply.ok) run.parentNotified();
+      });
+    }
+
+    /** One delivery at a time per message; an unreachable receiver leaves it to the alarm (receivers dedupe). */
+    #send(key: string, deliver: (stubOf: (workflowId: string) => WorkflowExecutionRpc) => Promise<void>): void {
+      if (this.#sending.has(key)) return;
+      this.#sending.add(key);
+      const namespace = config.namespace(this.env);
+      deliver((workflowId) => executionStub(namespace, workflowId))
+        .catch(async (error: unknown) => {
+          console.error(`duro: delivery of ${key} failed; retrying from the alarm`, error);
+          this.#outboxDue = true;
+          await this.#rearm();
+        })
+        .finally(() => this.#sending.delete(key));
     }
 
     async #rearm(): Promise<void> {
