@@ -1,3 +1,7 @@
-// duro/client: talking to Duro from any runtime. (DuroClient arrives with the API issue.)
+// duro/client: talking to Duro from any runtime, and serving activities.
+export { DuroClient, WorkflowHandle, DuroApiError, type DuroClientOptions, type StartWorkflowOptions } from './duro-client';
+export {
+  WorkflowFailedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRejectedError, WorkflowUpdateFailedError,
+} from '../src/core/client-errors';
 export { serveActivities, type ServeActivitiesOptions, type WaitUntil } from './serve-activities';
 export { toNodeListener, type FetchHandler } from './node-adapter';

@@ -1,0 +1,221 @@
+// DuroClient: the REST API (shared/API.md) as typed calls, over fetch — Node 20, browsers, Workers, Deno, Bun.
+// Typed by the same defineWorkflow/defineSignal/defineQuery/defineUpdate definitions the workflows use.
+import {
+  WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRejectedError,
+} from '../src/core/client-errors';
+import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowInput, WorkflowOutput } from '../src/core/definitions';
+import type { Duration } from '../src/core/duration';
+import type { FailureInfo } from '../src/core/failure';
+import type { HistoryEvent, Outcome, SearchAttributes } from '../src/core/history';
+import type { HistoryPage, IdConflictPolicy, IdReusePolicy, Problem, ResultReply, WorkflowDescription } from '../durable-objects/rpc-types';
+
+export interface DuroClientOptions {
+  /** Base URL of the Duro Worker, e.g. `https://duro.example.workers.dev`. */
+  baseUrl?: string;
+  /** `DURO_API_TOKEN`, sent as a bearer token. */
+  token?: string;
+  /** A fetch of your own: a service binding (`env.DURO`) or a test's. */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Long-poll window of each `result()` request. Default 30 s (the server caps it at 60 s). */
+  resultPollWait?: Duration;
+}
+
+export interface StartWorkflowOptions<I = unknown> {
+  workflowId?: string;
+  input?: I;
+  idReusePolicy?: IdReusePolicy;
+  idConflictPolicy?: IdConflictPolicy;
+  executionTimeout?: Duration;
+  runTimeout?: Duration;
+  startDelay?: Duration;
+  memo?: Record<string, unknown>;
+  searchAttributes?: SearchAttributes;
+}
+
+/** A response the API refused, with its problem+json body. */
+export class DuroApiError extends Error {
+  constructor(readonly status: number, readonly problem: Problem) {
+    super(`${problem.type}: ${problem.detail}`);
+    this.name = 'DuroApiError';
+  }
+
+  get type(): string {
+    return this.problem.type;
+  }
+}
+
+type Named<D> = D | string;
+const nameOf = (definition: { name: string } | string) => (typeof definition === 'string' ? definition : definition.name);
+
+/**
+ * @example
+ * const client = new DuroClient({ baseUrl: 'http://127.0.0.1:8787' });
+ * const handle = await client.start(order, { workflowId: 'order-42', input: { id: '42' } });
+ * await handle.signal(approve, 'ada');
+ * console.log(await handle.result());
+ */
+export class DuroClient {
+  readonly #baseUrl: string;
+  readonly #token: string | undefined;
+  readonly #fetch: (request: Request) => Promise<Response>;
+  readonly #resultPollWait: Duration;
+
+  constructor(options: DuroClientOptions = {}) {
+    this.#baseUrl = (options.baseUrl ?? 'http://duro.internal').replace(/\/+$/, '');
+    this.#token = options.token;
+    this.#fetch = options.fetch ?? ((request) => fetch(request));
+    this.#resultPollWait = options.resultPollWait ?? '30s';
+  }
+
+  /** Starts a workflow; resolves with its handle once the start is recorded. */
+  async start<W extends WorkflowDefinition>(workflow: Named<W>, options: StartWorkflowOptions<WorkflowInput<W>> = {}): Promise<WorkflowHandle<W>> {
+    const body: Record<string, unknown> = { workflowType: nameOf(workflow) };
+    for (const [key, value] of Object.entries(options)) if (value !== undefined) body[key] = value;
+    try {
+      const reply = await this.request<{ workflowId: string; runId: string }>('POST', '/v1/workflows', body);
+      return new WorkflowHandle<W>(this, reply.workflowId, reply.runId);
+    } catch (error) {
+      if (error instanceof DuroApiError && error.type === 'duro:workflow-already-started') {
+        throw new WorkflowExecutionAlreadyStartedError(options.workflowId ?? '', String(error.problem.runId ?? ''));
+      }
+      throw error;
+    }
+  }
+
+  /** Starts a workflow and waits for its result. */
+  async execute<W extends WorkflowDefinition>(workflow: Named<W>, options: StartWorkflowOptions<WorkflowInput<W>> = {}): Promise<WorkflowOutput<W>> {
+    return (await this.start(workflow, options)).result();
+  }
+
+  /** A handle on an existing workflow (its latest run, or `runId`). */
+  getHandle<W extends WorkflowDefinition = WorkflowDefinition>(workflowId: string, runId?: string): WorkflowHandle<W> {
+    return new WorkflowHandle<W>(this, workflowId, runId);
+  }
+
+  /** @internal One API call: JSON in, JSON out, problems thrown as errors. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.requestRaw(method, path, body);
+    return (await response.json()) as T;
+  }
+
+  /** @internal */
+  async requestRaw(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const response = await this.#fetch(new Request(`${this.#baseUrl}${path}`, init));
+    if (response.ok) return response;
+    const text = await response.text();
+    let problem: Problem;
+    try {
+      problem = JSON.parse(text) as Problem;
+    } catch {
+      problem = { type: 'duro:http-error', title: response.statusText, status: response.status, detail: text.slice(0, 500) };
+    }
+    if (problem.type === 'duro:workflow-not-found') throw new WorkflowNotFoundError(decodeURIComponent(path.split('/')[3] ?? ''));
+    throw new DuroApiError(response.status, problem);
+  }
+
+  /** @internal */
+  get resultPollWait(): Duration {
+    return this.#resultPollWait;
+  }
+}
+
+export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
+  constructor(
+    readonly client: DuroClient,
+    readonly workflowId: string,
+    /** The run this handle was created for; undefined means "the latest run". */
+    readonly runId?: string,
+  ) {}
+
+  #path(suffix = ''): string {
+    return `/v1/workflows/${encodeURIComponent(this.workflowId)}${suffix}`;
+  }
+
+  #runQuery(extra: Record<string, string> = {}): string {
+    const params = new URLSearchParams(extra);
+    if (this.runId) params.set('runId', this.runId);
+    const text = params.toString();
+    return text ? `?${text}` : '';
+  }
+
+  /**
+   * Waits for the result, long-polling and following continue-as-new; throws `WorkflowFailedError`
+   * (with the workflow's failure as `cause`) when it did not complete.
+   */
+  async result(): Promise<WorkflowOutput<W>> {
+    const wait = String(this.client.resultPollWait);
+    for (;;) {
+      const response = await this.client.requestRaw('GET', this.#path(`/result${this.#runQuery({ wait })}`));
+      if (response.status === 202) continue;
+      const reply = (await response.json()) as ResultReply;
+      if (reply.status === 'completed') return reply.result as WorkflowOutput<W>;
+      if (reply.status === 'running' || reply.status === 'continuedAsNew') continue;
+      throw new WorkflowFailedError(this.workflowId, reply.status, reply.failure);
+    }
+  }
+
+  /** Sends a signal. A request id makes retries safe: the same id is recorded once. */
+  async signal<Args extends unknown[]>(signal: Named<SignalDefinition<Args>>, ...args: Args): Promise<void> {
+    await this.signalWithRequestId(crypto.randomUUID(), signal, ...args);
+  }
+
+  async signalWithRequestId<Args extends unknown[]>(requestId: string, signal: Named<SignalDefinition<Args>>, ...args: Args): Promise<void> {
+    await this.client.request('POST', this.#path(`/signals/${encodeURIComponent(nameOf(signal))}${this.#runQuery()}`), { args, requestId });
+  }
+
+  async query<R, Args extends unknown[]>(query: Named<QueryDefinition<R, Args>>, ...args: Args): Promise<R> {
+    const reply = await this.client.request<{ result: R }>('POST', this.#path(`/queries/${encodeURIComponent(nameOf(query))}${this.#runQuery()}`), { args });
+    return reply.result;
+  }
+
+  /**
+   * Runs an update and returns its result. Throws `WorkflowUpdateRejectedError` when the validator refused it
+   * (nothing was recorded), `WorkflowUpdateFailedError` when the handler failed.
+   */
+  async executeUpdate<R, Args extends unknown[]>(update: Named<UpdateDefinition<R, Args>>, options: { args?: Args; updateId?: string } = {}): Promise<R> {
+    const name = nameOf(update);
+    let reply: { updateId: string; outcome?: Outcome };
+    try {
+      reply = await this.client.request('POST', this.#path(`/updates/${encodeURIComponent(name)}${this.#runQuery()}`), { args: options.args ?? [], updateId: options.updateId ?? crypto.randomUUID(), wait: 'completed' });
+    } catch (error) {
+      if (error instanceof DuroApiError && error.type === 'duro:update-rejected') throw new WorkflowUpdateRejectedError(name, (error.problem.failure as FailureInfo | undefined) ?? failureOf(error.problem));
+      throw error;
+    }
+    const outcome = reply.outcome!;
+    if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
+    return outcome.result as R;
+  }
+
+  async cancel(reason?: string): Promise<void> {
+    await this.client.request('POST', this.#path(`/cancel${this.#runQuery()}`), reason === undefined ? {} : { reason });
+  }
+
+  async terminate(reason?: string): Promise<void> {
+    await this.client.request('POST', this.#path(`/terminate${this.#runQuery()}`), reason === undefined ? {} : { reason });
+  }
+
+  async describe(): Promise<WorkflowDescription> {
+    return this.client.request('GET', this.#path(this.#runQuery()));
+  }
+
+  /** Every event of the run, oldest first (all pages). */
+  async fetchHistory(): Promise<HistoryEvent[]> {
+    const events: HistoryEvent[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await this.client.request<HistoryPage>('GET', this.#path(`/history${this.#runQuery({ after: String(after), limit: '1000' })}`));
+      events.push(...page.events);
+      if (page.events.length === 0) return events;
+      after = page.nextEventId - 1;
+    }
+  }
+}
+
+function failureOf(problem: Problem): FailureInfo {
+  return { kind: 'application', type: problem.type, message: problem.detail, nonRetryable: true };
+}

@@ -1,0 +1,87 @@
+// DuroClient against the real API app over the real engine (the test environment as the backend).
+import { describe, expect, it } from 'vitest';
+import { DuroApiError, DuroClient, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateRejectedError } from 'duro/client';
+import { ApplicationFailure } from 'duro/workflow';
+import { add, counter, decline, finish, greet, relay, setTotal, setup, stepper, total } from '../api/fixtures';
+
+async function clientOver() {
+  const { app, env } = await setup();
+  const client = new DuroClient({ baseUrl: 'http://duro.test', fetch: async (request) => app.fetch(request), resultPollWait: '1s' });
+  return { client, env };
+}
+
+describe('DuroClient', () => {
+  it('starts a workflow and returns its typed result', async () => {
+    const { client } = await clientOver();
+    const handle = await client.start(greet, { workflowId: 'greet-1', input: 'Ada' });
+    expect(handle.workflowId).toBe('greet-1');
+    expect(handle.runId).toMatch(/[0-9a-f-]{36}/);
+    const result: string = await handle.result();
+    expect(result).toBe('Hello, Ada!');
+    expect(await client.execute(greet, { input: 'Grace' })).toBe('Hello, Grace!');
+  });
+
+  it('signals, queries and updates by definition, and keeps retried signals single', async () => {
+    const { client } = await clientOver();
+    const handle = await client.start(counter, { workflowId: 'counter-1' });
+    await handle.signal(add, 2);
+    await handle.signalWithRequestId('req-1', add, 5);
+    await handle.signalWithRequestId('req-1', add, 5); // a retry: recorded once
+    expect(await handle.query(total)).toBe(7);
+    expect(await handle.executeUpdate(setTotal, { args: [40] })).toBe(40);
+    await expect(handle.executeUpdate(setTotal, { args: [-1] })).rejects.toBeInstanceOf(WorkflowUpdateRejectedError);
+    await handle.signal(finish);
+    expect(await handle.result()).toBe(40);
+    const history = await handle.fetchHistory();
+    expect(history.filter((event) => event.type === 'SignalReceived')).toHaveLength(3);
+    expect(history.some((event) => event.type === 'UpdateAccepted' && event.args[0] === -1)).toBe(false);
+  });
+
+  it('surfaces a failed workflow as WorkflowFailedError with the original type in its cause', async () => {
+    const { client } = await clientOver();
+    const handle = await client.start(decline);
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const failed = error as WorkflowFailedError;
+    expect(failed.status).toBe('failed');
+    expect(failed.cause).toBeInstanceOf(ApplicationFailure);
+    expect((failed.cause as ApplicationFailure).type).toBe('PaymentDeclined');
+    expect((failed.cause as ApplicationFailure).details).toEqual({ code: 51 });
+  });
+
+  it('follows continue-as-new to the last run', async () => {
+    const { client } = await clientOver();
+    const handle = await client.start(relay, { input: 0 });
+    expect(await handle.result()).toBe(2);
+  });
+
+  it('fetches every page of a long history', async () => {
+    const { client } = await clientOver();
+    const handle = await client.start(stepper, { input: 400 });
+    await handle.result();
+    const history = await handle.fetchHistory();
+    expect(history.length).toBeGreaterThan(1_000);
+    expect(history.map((event) => event.eventId)).toEqual(history.map((_, index) => index + 1));
+  });
+
+  it('turns refusals into typed errors', async () => {
+    const { client } = await clientOver();
+    await client.start(counter, { workflowId: 'dup' });
+    await expect(client.start(counter, { workflowId: 'dup' })).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    await expect(client.getHandle('missing').describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const error = await client.start('no-such-type').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DuroApiError);
+    expect((error as DuroApiError).type).toBe('duro:workflow-type-not-found');
+    const cancelled = await client.start(counter, { workflowId: 'closing' });
+    await cancelled.terminate('done here');
+    await expect(cancelled.signal(add, 1)).rejects.toMatchObject({ type: 'duro:workflow-closed' });
+    await expect(cancelled.result()).rejects.toMatchObject({ status: 'terminated' });
+  });
+
+  it('describes a run', async () => {
+    const { client } = await clientOver();
+    const handle = await client.start(counter, { workflowId: 'described', memo: { owner: 'ada' } });
+    const description = await handle.describe();
+    expect(description).toMatchObject({ workflowId: 'described', workflowType: 'counter', status: 'running', memo: { owner: 'ada' } });
+  });
+});
