@@ -41,36 +41,8 @@ export interface StartReply {
   started: boolean;
 }
 
-export interface PendingActivityView {
-  activityId: string;
-  activityType: string;
-  taskQueue: string;
-  attempt: number;
-  state: 'scheduled' | 'running' | 'backoff';
-  scheduledTime: number;
-  lastStartedTime?: number;
-  nextAttemptTime?: number;
-  lastFailure?: FailureInfo;
-  heartbeatDetails?: unknown;
-  cancelRequested: boolean;
-}
-
-export interface WorkflowDescription {
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  status: WorkflowStatus;
-  startTime: number;
-  closeTime?: number;
-  historyLength: number;
-  pendingActivities: PendingActivityView[];
-  pendingTimers: Array<{ timerId: string; fireAt: number }>;
-  pendingChildren: Array<{ workflowId: string; workflowType: string; runId?: string }>;
-  memo: Record<string, unknown>;
-  searchAttributes: SearchAttributes;
-  blockedReason?: string;
-  parent?: ParentRef;
-}
+export type { PendingActivityView, WorkflowDescription } from '../src/core/describe';
+import type { WorkflowDescription } from '../src/core/describe';
 
 export type ResultReply =
   | { status: 'running'; runId: string }
@@ -103,4 +75,20 @@ export interface AttemptRef {
   runId: string;
   activityId: string;
   attempt: number;
+}
+
+/** What the API asks of one WorkflowExecution object (addressed by workflowId). Refusals come back as problems, never throws. */
+export interface ExecutionApi {
+  start(req: StartRequest): Promise<Reply<StartReply>>;
+  describe(opts: { runId?: string }): Promise<Reply<WorkflowDescription>>;
+  /** Waits up to `waitMs` for the run (or, with `followRuns`, the last run of its continue-as-new chain) to close. */
+  result(opts: { runId?: string; waitMs: number; followRuns: boolean }): Promise<Reply<ResultReply>>;
+  history(opts: { runId?: string; afterEventId?: number; limit?: number }): Promise<Reply<HistoryPage>>;
+  signal(opts: { name: string; args: unknown[]; requestId?: string; runId?: string }): Promise<Reply<null>>;
+  query(opts: { name: string; args: unknown[]; runId?: string }): Promise<Reply<{ result: unknown }>>;
+  update(opts: UpdateRequest & { runId?: string }): Promise<Reply<UpdateReply>>;
+  cancel(opts: { reason?: string; runId?: string }): Promise<Reply<null>>;
+  terminate(opts: { reason?: string; runId?: string }): Promise<Reply<null>>;
+  activityHeartbeat(ref: AttemptRef, details: unknown): Promise<Reply<{ cancelRequested: boolean }>>;
+  activityComplete(ref: AttemptRef, outcome: { result: unknown } | { failure: FailureInfo }): Promise<Reply<null>>;
 }

@@ -9,16 +9,15 @@ import type { WorkflowRegistry } from '../src/core/definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { Outcome } from '../src/core/history';
 import {
-  continuedRunParams, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
+  continuedRunParams, describeRun, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
   type HostClock, type PendingChildState, type PendingExternalState, type RunEffect, type RunHost, type RunOutcome, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
 import { ok, refuse } from './problems';
-import type { AttemptRef, HistoryPage, Reply, ResultReply, StartReply, StartRequest, UpdateReply, UpdateRequest, WorkflowDescription } from './rpc-types';
+import type { AttemptRef, ExecutionApi, HistoryPage, Reply, ResultReply, StartReply, StartRequest, UpdateReply, UpdateRequest, WorkflowDescription } from './rpc-types';
 import { migrate } from './schema';
 import { SqlRunStore } from './sql-run-store';
-import { describeRun } from './describe';
 
 export interface ExecutionConfig {
   registry: WorkflowRegistry;
@@ -32,19 +31,8 @@ export interface ExecutionConfig {
   codeVersion(env: unknown): string | undefined;
 }
 
-/** The RPC surface other parts of Duro use (the Worker's API, other executions). */
-export interface WorkflowExecutionRpc {
-  start(request: StartRequest): Promise<Reply<StartReply>>;
-  describe(options: { runId?: string }): Promise<Reply<WorkflowDescription>>;
-  result(options: { runId?: string; waitMs: number; followRuns: boolean }): Promise<Reply<ResultReply>>;
-  history(options: { runId?: string; afterEventId?: number; limit?: number }): Promise<Reply<HistoryPage>>;
-  signal(options: { name: string; args: unknown[]; requestId?: string; runId?: string }): Promise<Reply<null>>;
-  query(options: { name: string; args: unknown[]; runId?: string }): Promise<Reply<{ result: unknown }>>;
-  update(options: UpdateRequest & { runId?: string }): Promise<Reply<UpdateReply>>;
-  cancel(options: { reason?: string; runId?: string }): Promise<Reply<null>>;
-  terminate(options: { reason?: string; runId?: string }): Promise<Reply<null>>;
-  activityHeartbeat(ref: AttemptRef, details: unknown): Promise<Reply<{ cancelRequested: boolean }>>;
-  activityComplete(ref: AttemptRef, outcome: Outcome): Promise<Reply<null>>;
+/** The RPC surface: the API's, plus what other executions send (outbox receivers). */
+export interface WorkflowExecutionRpc extends ExecutionApi {
   childClosed(notice: ChildClosedNotice): Promise<Reply<null>>;
   childStarted(notice: { parentRunId: string; seq: number; workflowId: string; runId: string }): Promise<Reply<null>>;
 }

@@ -29,22 +29,27 @@ export class WorkflowNotFoundError extends Error {
   }
 }
 
-/** The update's validator rejected it; nothing was recorded. */
-export class WorkflowUpdateRejectedError extends Error {
+/** An update that did not produce a result; `cause` is its failure. */
+abstract class WorkflowUpdateError extends Error {
   declare readonly cause: DuroFailure;
-  constructor(readonly updateName: string, readonly failure: FailureInfo) {
-    super(`Update '${updateName}' rejected: ${failure.message}`);
-    this.name = 'WorkflowUpdateRejectedError';
+  constructor(readonly updateName: string, readonly failure: FailureInfo, what: string) {
+    super(`Update '${updateName}' ${what}: ${failure.message}`);
     Object.defineProperty(this, 'cause', { value: fromFailureInfo(failure), enumerable: false });
   }
 }
 
+/** The update's validator rejected it; nothing was recorded. */
+export class WorkflowUpdateRejectedError extends WorkflowUpdateError {
+  constructor(updateName: string, failure: FailureInfo) {
+    super(updateName, failure, 'rejected');
+    this.name = 'WorkflowUpdateRejectedError';
+  }
+}
+
 /** The update was accepted and its handler failed. */
-export class WorkflowUpdateFailedError extends Error {
-  declare readonly cause: DuroFailure;
-  constructor(readonly updateName: string, readonly failure: FailureInfo) {
-    super(`Update '${updateName}' failed: ${failure.message}`);
+export class WorkflowUpdateFailedError extends WorkflowUpdateError {
+  constructor(updateName: string, failure: FailureInfo) {
+    super(updateName, failure, 'failed');
     this.name = 'WorkflowUpdateFailedError';
-    Object.defineProperty(this, 'cause', { value: fromFailureInfo(failure), enumerable: false });
   }
 }

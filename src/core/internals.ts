@@ -15,3 +15,4 @@ export { seededRandom, uuidFrom } from './random';
 export { definedFields } from './objects';
 export { continuedRunParams, startParamsOf, type StartParams } from './run-chain';
 export { runActivityAttempt, runLocalActivityAttempt, type HostClock } from './activity-execution';
+export { describeRun, type WorkflowDescription, type PendingActivityView } from './describe';

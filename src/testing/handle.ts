@@ -2,24 +2,10 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError, WorkflowUpdateRejectedError } from '../core/client-errors';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowOutput } from '../core/definitions';
 import type { HistoryEvent } from '../core/history';
-import { outcomeOfCloseEvent, type WorkflowRun } from '../core/internals';
+import { describeRun, outcomeOfCloseEvent, type WorkflowDescription, type WorkflowRun } from '../core/internals';
 import type { TestWorkflowEnvironment } from './environment';
 
-export interface WorkflowDescription {
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  status: string;
-  startTime: number;
-  closeTime?: number;
-  historyLength: number;
-  pendingActivities: Array<{ activityId: string; activityType: string; attempt: number; phase: string; lastFailure?: unknown; heartbeatDetails?: unknown }>;
-  pendingTimers: Array<{ timerId: string; fireAt: number }>;
-  pendingChildren: Array<{ workflowId: string; workflowType: string; runId?: string }>;
-  memo: Record<string, unknown>;
-  searchAttributes: Record<string, unknown>;
-  blockedReason?: string;
-}
+export type { WorkflowDescription } from '../core/describe';
 
 type NameOf<D> = D | string;
 const nameOf = (definition: { name: string } | string) => (typeof definition === 'string' ? definition : definition.name);
@@ -87,30 +73,11 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
     return this.env.history(this.workflowId, runId ?? this.#current().runId);
   }
 
+  /** What GET /v1/workflows/{id} would answer for this run (default: the latest). */
   async describe(runId?: string): Promise<WorkflowDescription> {
     const run = runId === undefined ? this.#current() : this.env.runOf(this.workflowId, runId);
     await run.idle();
-    const s = run.state;
-    const description: WorkflowDescription = {
-      workflowId: s.workflowId,
-      runId: s.runId,
-      workflowType: s.workflowType,
-      status: s.status,
-      startTime: s.startTime,
-      historyLength: s.nextEventId - 1,
-      pendingActivities: Object.values(s.activities).map((a) => ({
-        activityId: a.activityId, activityType: a.activityType, attempt: a.attempt, phase: a.phase,
-        ...(a.lastFailure && { lastFailure: a.lastFailure }),
-        ...(a.heartbeatDetails !== undefined && { heartbeatDetails: a.heartbeatDetails }),
-      })),
-      pendingTimers: Object.values(s.timers).map((t) => ({ ...t })),
-      pendingChildren: Object.values(s.children).map((c) => ({ workflowId: c.workflowId, workflowType: c.workflowType, ...(c.runId && { runId: c.runId }) })),
-      memo: { ...s.memo },
-      searchAttributes: { ...s.searchAttributes },
-    };
-    if (s.closeTime !== undefined) description.closeTime = s.closeTime;
-    if (s.blocked) description.blockedReason = s.blocked.message;
-    return description;
+    return describeRun(run.state);
   }
 
   /** The latest run of this workflow id. */

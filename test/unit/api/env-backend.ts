@@ -1,6 +1,6 @@
 // An ApiBackend over TestWorkflowEnvironment: a second, in-memory host under the REST API. Real workflows run on
 // the real engine; only time is virtual, and waiting (long-poll, updates) skips it as env.sleep would.
-import type { HistoryPage, Reply, ResultReply, StartRequest, WorkflowDescription } from '../../../durable-objects/rpc-types';
+import type { HistoryPage, Reply, ResultReply, StartRequest } from '../../../durable-objects/rpc-types';
 import type { ApiBackend, ExecutionStub } from '../../../src/api/backend';
 import { problem, ProblemType, type Problem } from '../../../src/api/problems';
 import { WorkflowRegistry, toFailureInfo } from '../../../src/core';
@@ -89,7 +89,7 @@ function executionStub(env: TestWorkflowEnvironment, workflowId: string): Execut
       return { workflowId, runId: handle.runId, started: true };
     }, problemCarried),
 
-    describe: ({ runId }) => reply(async () => describeRun(env, workflowId, runOf(runId))),
+    describe: ({ runId }) => reply(async () => env.getHandle(workflowId).describe(runOf(runId).runId)),
 
     result: ({ runId, waitMs, followRuns }) => reply(async () => {
       let run = runOf(runId);
@@ -191,23 +191,3 @@ function resultReply(runId: string, outcome: RunOutcome): ResultReply {
   }
 }
 
-async function describeRun(env: TestWorkflowEnvironment, workflowId: string, run: WorkflowRun): Promise<WorkflowDescription> {
-  const base = await env.getHandle(workflowId).describe(run.runId);
-  const s = run.state;
-  return {
-    ...base,
-    status: s.status,
-    searchAttributes: s.searchAttributes,
-    pendingActivities: Object.values(s.activities).map((a) => ({
-      activityId: a.activityId,
-      activityType: a.activityType,
-      taskQueue: a.options.taskQueue,
-      attempt: a.attempt,
-      state: a.phase,
-      scheduledTime: a.scheduledAt,
-      cancelRequested: a.cancelRequested,
-      ...definedFields({ lastStartedTime: a.attemptStartedAt, nextAttemptTime: a.retryAt, lastFailure: a.lastFailure, heartbeatDetails: a.heartbeatDetails }),
-    })),
-    ...definedFields({ parent: s.parent }),
-  };
-}

@@ -1,6 +1,38 @@
-// The description of a run that the API returns (shared/API.md, GET /v1/workflows/{id}).
-import type { RunState } from '../src/core/internals';
-import type { WorkflowDescription } from './rpc-types';
+// The description of a run that the API returns (shared/API.md, GET /v1/workflows/{id}); every host answers alike.
+import type { FailureInfo } from './failure';
+import type { ParentRef, SearchAttributes, WorkflowStatus } from './history';
+import type { RunState } from './run-state';
+
+export interface PendingActivityView {
+  activityId: string;
+  activityType: string;
+  taskQueue: string;
+  attempt: number;
+  state: 'scheduled' | 'running' | 'backoff';
+  scheduledTime: number;
+  lastStartedTime?: number;
+  nextAttemptTime?: number;
+  lastFailure?: FailureInfo;
+  heartbeatDetails?: unknown;
+  cancelRequested: boolean;
+}
+
+export interface WorkflowDescription {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  status: WorkflowStatus;
+  startTime: number;
+  closeTime?: number;
+  historyLength: number;
+  pendingActivities: PendingActivityView[];
+  pendingTimers: Array<{ timerId: string; fireAt: number }>;
+  pendingChildren: Array<{ workflowId: string; workflowType: string; runId?: string }>;
+  memo: Record<string, unknown>;
+  searchAttributes: SearchAttributes;
+  blockedReason?: string;
+  parent?: ParentRef;
+}
 
 export function describeRun(state: RunState): WorkflowDescription {
   const description: WorkflowDescription = {
