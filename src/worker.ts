@@ -65,6 +65,8 @@ export function createDuro(options: DuroOptions) {
         hasWorkflowType: (name) => registry.has(name),
         activitySecret: activitySecret(env),
       };
+      const apiToken = env.DURO_API_TOKEN as string | undefined;
+      if (apiToken) backend.apiToken = apiToken;
       app = createApiApp(backend);
       apps.set(env, app);
     }

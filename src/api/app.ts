@@ -2,6 +2,7 @@
 // Routes translate HTTP to the backend's RPC; errors leave as application/problem+json with a stable `type`.
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { authMiddleware } from './auth';
 import { emptyBackend, type ApiBackend } from './backend';
 import { renderDocsPage } from './docs';
 import { bodyTooLarge, notFoundHandler, renderError, validationHook } from './errors';
@@ -44,6 +45,7 @@ export function createApiApp(backend: ApiBackend = emptyBackend()): OpenAPIHono 
   app.onError(renderError);
   app.notFound(notFoundHandler(() => app.routes));
 
+  app.use('*', authMiddleware(backend.apiToken));
   // Checks Content-Length when given and counts streamed bytes otherwise, before any JSON parsing.
   app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => problemResponse(bodyTooLarge(MAX_BODY_BYTES)) }));
 

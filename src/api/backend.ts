@@ -13,6 +13,8 @@ export interface ApiBackend {
   hasWorkflowType(name: string): boolean;
   /** Secret that signs task tokens (DURO_ACTIVITY_SECRET). */
   activitySecret: string;
+  /** DURO_API_TOKEN: when set, required as a bearer token; when not, only local hosts are served. */
+  apiToken?: string;
 }
 
 /**

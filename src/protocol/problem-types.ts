@@ -19,6 +19,8 @@ export const ProblemType = {
   limitExceeded: 'duro:limit-exceeded',
   determinismViolation: 'duro:determinism-violation',
   notImplemented: 'duro:not-implemented',
+  unauthorized: 'duro:unauthorized',
+  authNotConfigured: 'duro:auth-not-configured',
   internal: 'duro:internal',
 } as const;
 export type ProblemType = (typeof ProblemType)[keyof typeof ProblemType];
@@ -41,6 +43,8 @@ const DEFAULTS: Record<ProblemType, { status: number; title: string }> = {
   'duro:limit-exceeded': { status: 429, title: 'Limit Exceeded' },
   'duro:determinism-violation': { status: 400, title: 'Determinism Violation' },
   'duro:not-implemented': { status: 501, title: 'Not Implemented' },
+  'duro:unauthorized': { status: 401, title: 'Unauthorized' },
+  'duro:auth-not-configured': { status: 503, title: 'API Token Not Configured' },
   'duro:internal': { status: 500, title: 'Internal Server Error' },
 };
 
