@@ -82,6 +82,21 @@ export class DuroClient {
     }
   }
 
+  /**
+   * Signals the running workflow of `options.workflowId`, or starts it with the signal delivered first.
+   * @example await client.signalWithStart(cart, { workflowId: 'cart-7', signal: addItem, signalArgs: [{ sku: 'a', qty: 1 }] });
+   */
+  async signalWithStart<W extends WorkflowDefinition, Args extends unknown[]>(
+    workflow: Named<W>,
+    options: StartWorkflowOptions<WorkflowInput<W>> & { workflowId: string; signal: Named<SignalDefinition<Args>>; signalArgs?: Args; requestId?: string },
+  ): Promise<WorkflowHandle<W> & { started: boolean }> {
+    const { signal, signalArgs, requestId, ...start } = options;
+    const body: Record<string, unknown> = { workflowType: nameOf(workflow), signalName: nameOf(signal), signalArgs: signalArgs ?? [], requestId: requestId ?? crypto.randomUUID() };
+    for (const [key, value] of Object.entries(start)) if (value !== undefined) body[key] = value;
+    const reply = await this.request<{ workflowId: string; runId: string; started: boolean }>('POST', '/v1/workflows/signal-with-start', body);
+    return Object.assign(new WorkflowHandle<W>(this, reply.workflowId), { started: reply.started });
+  }
+
   /** Starts a workflow and waits for its result. */
   async execute<W extends WorkflowDefinition>(workflow: Named<W>, options: StartWorkflowOptions<WorkflowInput<W>> = {}): Promise<WorkflowOutput<W>> {
     return (await this.start(workflow, options)).result();

@@ -80,6 +80,8 @@ export interface AttemptRef {
 /** What the API asks of one WorkflowExecution object (addressed by workflowId). Refusals come back as problems, never throws. */
 export interface ExecutionApi {
   start(req: StartRequest): Promise<Reply<StartReply>>;
+  signalWithStart(req: StartRequest & { signalName: string; signalArgs: unknown[]; requestId?: string }): Promise<Reply<StartReply>>;
+  updateWithStart(req: StartRequest & { update: UpdateRequest }): Promise<Reply<StartReply & UpdateReply>>;
   describe(opts: { runId?: string }): Promise<Reply<WorkflowDescription>>;
   /** Waits up to `waitMs` for the run (or, with `followRuns`, the last run of its continue-as-new chain) to close. */
   result(opts: { runId?: string; waitMs: number; followRuns: boolean }): Promise<Reply<ResultReply>>;

@@ -176,6 +176,20 @@ export const StartWorkflowBody = z.strictObject({
   searchAttributes: z.record(z.string(), SearchAttributeValue).optional(),
 }).openapi('StartWorkflowRequest');
 
+export const SignalWithStartBody = StartWorkflowBody.extend({
+  signalName: z.string().min(1).max(ID_MAX).openapi({ description: 'Signal to send; delivered first if the workflow is started.' }),
+  signalArgs: args('signal'),
+  requestId: id('Repeating the signal with the same requestId records it once.').optional(),
+}).openapi('SignalWithStartRequest');
+
+export const SignalWithStartReply = z.object({ workflowId: z.string(), runId: z.string(), started: z.boolean() }).openapi('SignalWithStartReply');
+
+export const UpdateWithStartBody = StartWorkflowBody.extend({
+  updateName: z.string().min(1).max(ID_MAX).openapi({ description: 'Update to run once the workflow exists.' }),
+  updateArgs: args('update'),
+  updateId: id('Idempotency key of the update. Default: a random id.').optional(),
+}).openapi('UpdateWithStartRequest');
+
 export const SignalBody = z.strictObject({
   args: args('signal'),
   requestId: id('Repeating a signal with the same requestId records it once.').optional(),
@@ -267,3 +281,11 @@ export const EmptyReply = z.object({}).openapi('Accepted');
 export const HeartbeatReply = z.object({ cancelRequested: z.boolean() }).openapi('HeartbeatReply');
 
 export const HealthReply = z.object({ ok: z.literal(true) });
+
+export const UpdateWithStartReply = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  started: z.boolean(),
+  updateId: z.string(),
+  outcome: OutcomeSchema,
+}).openapi('UpdateWithStartReply');

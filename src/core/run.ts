@@ -43,6 +43,13 @@ export interface RunHost {
   effects(run: WorkflowRun, effects: RunEffect[]): void;
 }
 
+/** A signal recorded right after WorkflowExecutionStarted: carried over by continue-as-new, or sent with the start. */
+export interface CarriedSignal {
+  signalName: string;
+  args: unknown[];
+  requestId?: string;
+}
+
 export interface UpdateOutcome {
   updateId: string;
   /** The validator rejected it: nothing was recorded. */
@@ -86,7 +93,7 @@ export class WorkflowRun {
   }
 
   /** Starts a new run: records `WorkflowExecutionStarted` (and carried-over signals) and runs the first activation. */
-  static start(started: Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>, definition: WorkflowDefinition, host: RunHost, carriedSignals: Array<{ signalName: string; args: unknown[] }> = []): WorkflowRun {
+  static start(started: Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>, definition: WorkflowDefinition, host: RunHost, carriedSignals: CarriedSignal[] = []): WorkflowRun {
     checkPayload(started.input, 'Workflow input');
     const now = host.now();
     const state: RunState = {
@@ -113,8 +120,13 @@ export class WorkflowRun {
     if (started.runTimeoutMs !== undefined) state.runDeadline = now + started.runTimeoutMs;
     if (started.executionDeadline !== undefined) state.executionDeadline = started.executionDeadline;
     const run = new WorkflowRun(state, definition, host);
-    run.#enqueue({ kind: 'input', event: { type: 'WorkflowExecutionStarted', ...started }, at: now });
-    for (const signal of carriedSignals) run.#enqueue({ kind: 'input', event: { type: 'SignalReceived', signalName: signal.signalName, args: signal.args }, at: now });
+    // Queued together so the carried signals are recorded in the first activation, right after the start.
+    run.#queue.push({ kind: 'input', event: { type: 'WorkflowExecutionStarted', ...started }, at: now });
+    for (const signal of carriedSignals) {
+      const event: NewEvent = signal.requestId === undefined ? { type: 'SignalReceived', signalName: signal.signalName, args: signal.args } : { type: 'SignalReceived', signalName: signal.signalName, args: signal.args, requestId: signal.requestId };
+      run.#queue.push({ kind: 'input', event, at: now });
+    }
+    run.#processing = run.#processQueue();
     return run;
   }
 
@@ -221,6 +233,16 @@ export class WorkflowRun {
   parentNotified(): void {
     if (!this.state.parentNotificationPending) return;
     delete this.state.parentNotificationPending;
+    this.#enqueue({ kind: 'persist' });
+  }
+
+  /** A child was terminated or cancelled under its parent-close policy (or is already closed): stop re-sending it. */
+  childClosePolicyApplied(workflowId: string): void {
+    const owed = this.state.childrenToClose;
+    if (!owed?.some((child) => child.workflowId === workflowId)) return;
+    const rest = owed.filter((child) => child.workflowId !== workflowId);
+    if (rest.length > 0) this.state.childrenToClose = rest;
+    else delete this.state.childrenToClose;
     this.#enqueue({ kind: 'persist' });
   }
 

@@ -2,11 +2,11 @@
 // Workflows, activities, children and messages behave as on the Durable Object host; only time is fake.
 import { collectActivities, type ActivityImplementations } from '../core/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../core/client-errors';
-import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput, type WorkflowOutput } from '../core/definitions';
+import { WorkflowRegistry, type SignalDefinition, type WorkflowDefinition, type WorkflowInput, type WorkflowOutput } from '../core/definitions';
 import { optionalMs, toMs, type Duration } from '../core/duration';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes, WorkflowExecutionStarted } from '../core/history';
-import { activityInfoOf, continuedRunParams, WorkflowRun, type RunEffect, type RunHost } from '../core/internals';
+import { activityInfoOf, continuedRunParams, WorkflowRun, type CarriedSignal, type RunEffect, type RunHost } from '../core/internals';
 import { yieldMacrotask } from '../core/scheduling';
 import { runActivityAttempt, runLocalActivityAttempt } from '../core/activity-execution';
 import { testTaskToken } from './task-token';
@@ -122,19 +122,36 @@ export class TestWorkflowEnvironment {
     await this.#settle();
   }
 
-  async start<W extends WorkflowDefinition>(workflow: W | string, options: StartOptions<WorkflowInput<W>> = {}): Promise<TestWorkflowHandle<W>> {
+  async start<W extends WorkflowDefinition>(workflow: W | string, options: StartOptions<WorkflowInput<W>> = {}, carriedSignals: CarriedSignal[] = []): Promise<TestWorkflowHandle<W>> {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     const workflowId = options.workflowId ?? `${workflowType}-${++this.#ids}`;
     const run = this.#startRun(workflowType, workflowId, options.input, {
       ...(options.memo && { memo: options.memo }),
       ...(options.searchAttributes && { searchAttributes: options.searchAttributes }),
       ...defined({ runTimeoutMs: optionalMs(options.runTimeout), executionTimeoutMs: optionalMs(options.executionTimeout) }),
-    });
+    }, carriedSignals);
     // Skip time while waiting: a first activation blocked on a local activity may need the clock to move (local-activities.test.ts).
     let idle = false;
     void run.idle().then(() => (idle = true));
     await this.waitFor(() => (idle ? true : undefined));
     return new TestWorkflowHandle<W>(this, workflowId, run.runId);
+  }
+
+  /** Signals the running workflow of `options.workflowId`, or starts it with the signal delivered first. */
+  async signalWithStart<W extends WorkflowDefinition, Args extends unknown[]>(
+    workflow: W | string,
+    options: StartOptions<WorkflowInput<W>> & { workflowId: string; requestId?: string },
+    signal: SignalDefinition<Args> | string,
+    ...args: Args
+  ): Promise<{ handle: TestWorkflowHandle<W>; started: boolean }> {
+    const signalName = typeof signal === 'string' ? signal : signal.name;
+    const current = this.#executions.get(options.workflowId)?.runs.at(-1);
+    if (current && !current.isClosed) {
+      await current.signal(signalName, args, options.requestId);
+      return { handle: new TestWorkflowHandle<W>(this, options.workflowId, current.runId), started: false };
+    }
+    const { requestId, ...startOptions } = options;
+    return { handle: await this.start(workflow, startOptions as StartOptions<WorkflowInput<W>>, [{ signalName, args, ...(requestId !== undefined && { requestId }) }]), started: true };
   }
 
   /** Starts a workflow and waits for its result (skipping time). */
@@ -211,7 +228,7 @@ export class TestWorkflowEnvironment {
 
   // ---- host ----
 
-  #startRun(workflowType: string, workflowId: string, input: unknown, extra: Partial<StartParams>, carriedSignals: Array<{ signalName: string; args: unknown[] }> = []): WorkflowRun {
+  #startRun(workflowType: string, workflowId: string, input: unknown, extra: Partial<StartParams>, carriedSignals: CarriedSignal[] = []): WorkflowRun {
     const definition = this.#registry.get(workflowType);
     if (!definition) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${workflowType}' (registered: ${this.#registry.names().join(', ') || 'none'})`, 'WorkflowTypeNotFound');
     const execution: Execution = this.#executions.get(workflowId) ?? { runs: [], params: new Map() };

@@ -1,12 +1,13 @@
 // Starting workflows and reading them: POST /v1/workflows, describe, result (long-poll) and history.
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { StartRequest } from '../../../durable-objects/rpc-types';
 import { definedFields } from '../../core/objects';
 import type { ApiBackend } from '../backend';
 import { problem, ProblemError, ProblemType, unwrap } from '../problems';
 import {
   DEFAULT_HISTORY_LIMIT, HistoryPageSchema, HistoryQuery, ResultClosedReply, ResultQuery, ResultRunningReply, RunQuery,
-  StartWorkflowBody, StartWorkflowReply, WorkflowDescriptionSchema, WorkflowParams,
+  SignalWithStartBody, SignalWithStartReply, StartWorkflowBody, StartWorkflowReply, UpdateWithStartBody, UpdateWithStartReply,
+  WorkflowDescriptionSchema, WorkflowParams,
 } from '../schemas';
 import { COMMON_ERRORS, json, problems } from './responses';
 
@@ -27,6 +28,30 @@ const startWorkflow = createRoute({
       404: 'No such workflow type (`duro:workflow-type-not-found`).',
       409: 'A run of this id is running, or the reuse policy forbids a new one (`duro:workflow-already-started`).',
     }),
+  },
+});
+
+const signalWithStart = createRoute({
+  method: 'post',
+  path: '/v1/workflows/signal-with-start',
+  tags: ['workflows'],
+  summary: 'Signal a workflow, starting it first if it is not running',
+  request: { body: { content: { 'application/json': { schema: SignalWithStartBody } }, required: true } },
+  responses: {
+    200: json(SignalWithStartReply, '`started` says whether a new run was started.'),
+    ...problems({ ...COMMON_ERRORS, 404: 'No such workflow type (`duro:workflow-type-not-found`).', 409: 'The reuse policy forbids a new run (`duro:workflow-already-started`).' }),
+  },
+});
+
+const updateWithStart = createRoute({
+  method: 'post',
+  path: '/v1/workflows/update-with-start',
+  tags: ['workflows'],
+  summary: 'Run an update, starting the workflow first if it is not running',
+  request: { body: { content: { 'application/json': { schema: UpdateWithStartBody } }, required: true } },
+  responses: {
+    200: json(UpdateWithStartReply, 'The update completed; `started` says whether a new run was started.'),
+    ...problems({ ...COMMON_ERRORS, 400: 'Invalid body, or the validator rejected the update (`duro:update-rejected`).', 404: 'No such workflow type (`duro:workflow-type-not-found`).' }),
   },
 });
 
@@ -70,28 +95,25 @@ const workflowHistory = createRoute({
 
 export function registerWorkflowRoutes(app: OpenAPIHono, backend: ApiBackend): void {
   app.openapi(startWorkflow, async (c) => {
-    const body = c.req.valid('json');
-    if (!backend.hasWorkflowType(body.workflowType)) {
-      throw new ProblemError(problem(ProblemType.workflowTypeNotFound, `No workflow type '${body.workflowType}' is registered`, { workflowType: body.workflowType }));
-    }
-    const workflowId = body.workflowId ?? crypto.randomUUID();
-    const request: StartRequest = {
-      workflowType: body.workflowType,
-      workflowId,
-      ...definedFields({
-        input: body.input,
-        idReusePolicy: body.idReusePolicy,
-        idConflictPolicy: body.idConflictPolicy,
-        executionTimeoutMs: body.executionTimeout,
-        runTimeoutMs: body.runTimeout,
-        startDelayMs: body.startDelay,
-        memo: body.memo,
-        searchAttributes: body.searchAttributes,
-      }),
-    };
-    const started = unwrap(await backend.execution(workflowId).start(request));
+    const request = startRequestOf(c.req.valid('json'), backend);
+    const started = unwrap(await backend.execution(request.workflowId).start(request));
     const reply = { workflowId: started.workflowId, runId: started.runId };
     return started.started ? c.json(reply, 201) : c.json(reply, 200);
+  });
+
+  app.openapi(signalWithStart, async (c) => {
+    const body = c.req.valid('json');
+    const request = startRequestOf(body, backend);
+    const reply = unwrap(await backend.execution(request.workflowId).signalWithStart({ ...request, signalName: body.signalName, signalArgs: body.signalArgs, ...definedFields({ requestId: body.requestId }) }));
+    return c.json({ workflowId: reply.workflowId, runId: reply.runId, started: reply.started }, 200);
+  });
+
+  app.openapi(updateWithStart, async (c) => {
+    const body = c.req.valid('json');
+    const request = startRequestOf(body, backend);
+    const update = { name: body.updateName, args: body.updateArgs, wait: 'completed' as const, ...definedFields({ updateId: body.updateId }) };
+    const reply = unwrap(await backend.execution(request.workflowId).updateWithStart({ ...request, update }));
+    return c.json({ workflowId: reply.workflowId, runId: reply.runId, started: reply.started, updateId: reply.updateId, outcome: reply.outcome! }, 200);
   });
 
   app.openapi(describeWorkflow, async (c) => {
@@ -115,4 +137,25 @@ export function registerWorkflowRoutes(app: OpenAPIHono, backend: ApiBackend): v
     const page = unwrap(await backend.execution(workflowId).history({ runId, afterEventId: after, limit: limit ?? DEFAULT_HISTORY_LIMIT }));
     return c.json(page, 200);
   });
+}
+
+/** The backend's start request out of a validated start body; an unknown workflow type is a 404. */
+function startRequestOf(body: z.infer<typeof StartWorkflowBody>, backend: ApiBackend): StartRequest {
+  if (!backend.hasWorkflowType(body.workflowType)) {
+    throw new ProblemError(problem(ProblemType.workflowTypeNotFound, `No workflow type '${body.workflowType}' is registered`, { workflowType: body.workflowType }));
+  }
+  return {
+    workflowType: body.workflowType,
+    workflowId: body.workflowId ?? crypto.randomUUID(),
+    ...definedFields({
+      input: body.input,
+      idReusePolicy: body.idReusePolicy,
+      idConflictPolicy: body.idConflictPolicy,
+      executionTimeoutMs: body.executionTimeout,
+      runTimeoutMs: body.runTimeout,
+      startDelayMs: body.startDelay,
+      memo: body.memo,
+      searchAttributes: body.searchAttributes,
+    }),
+  };
 }

@@ -72,7 +72,24 @@ function executionStub(env: TestWorkflowEnvironment, workflowId: string): Execut
   };
   const taskToken = (ref: { runId: string; activityId: string; attempt: number }) => JSON.stringify([workflowId, ref.runId, ref.activityId, ref.attempt]);
 
-  return {
+  const stub: ExecutionStub = {
+    signalWithStart: (req) => reply(async () => {
+      const { handle, started } = await env.signalWithStart(req.workflowType, { ...startOptions(req), workflowId, ...definedFields({ requestId: req.requestId }) }, req.signalName, ...req.signalArgs);
+      return { workflowId, runId: handle.runId, started };
+    }, problemCarried),
+
+    updateWithStart: async (req) => {
+      const current = latest();
+      let started = { workflowId, runId: current?.runId ?? '', started: false };
+      if (!current || current.isClosed) {
+        const reply = await stub.start(req);
+        if (!reply.ok) return reply;
+        started = reply.value;
+      }
+      const updated = await stub.update({ ...req.update, runId: started.runId });
+      return updated.ok ? { ok: true, value: { ...started, ...updated.value } } : updated;
+    },
+
     start: (req) => reply(async () => {
       const current = latest();
       if (current && !current.isClosed) {
@@ -158,6 +175,7 @@ function executionStub(env: TestWorkflowEnvironment, workflowId: string): Execut
       return null;
     }, problemCarried),
   };
+  return stub;
 }
 
 /** Unwraps the problems thrown by `refuse`. */

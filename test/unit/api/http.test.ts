@@ -132,6 +132,8 @@ describe('operations', () => {
       '/v1/activities/complete',
       '/v1/activities/heartbeat',
       '/v1/workflows',
+      '/v1/workflows/signal-with-start',
+      '/v1/workflows/update-with-start',
       '/v1/workflows/{workflowId}',
       '/v1/workflows/{workflowId}/cancel',
       '/v1/workflows/{workflowId}/history',

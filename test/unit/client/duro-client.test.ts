@@ -78,6 +78,14 @@ describe('DuroClient', () => {
     await expect(cancelled.result()).rejects.toMatchObject({ status: 'terminated' });
   });
 
+  it('signals with start: starts once, then signals the running workflow', async () => {
+    const { client } = await clientOver();
+    const first = await client.signalWithStart(counter, { workflowId: 'sws', signal: add, signalArgs: [3] });
+    const second = await client.signalWithStart(counter, { workflowId: 'sws', signal: add, signalArgs: [4] });
+    expect([first.started, second.started]).toEqual([true, false]);
+    expect(await second.query(total)).toBe(7);
+  });
+
   it('describes a run', async () => {
     const { client } = await clientOver();
     const handle = await client.start(counter, { workflowId: 'described', memo: { owner: 'ada' } });

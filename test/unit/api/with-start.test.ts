@@ -1,0 +1,42 @@
+// POST /v1/workflows/signal-with-start and /update-with-start (shared/API.md).
+import { describe, expect, it } from 'vitest';
+import { setup } from './fixtures';
+
+describe('signal-with-start', () => {
+  it('starts the workflow with the signal delivered first, then signals the running one', async () => {
+    const { call } = await setup();
+    const first = await call('POST', '/v1/workflows/signal-with-start', { workflowType: 'counter', workflowId: 'sws', signalName: 'add', signalArgs: [5] });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ workflowId: 'sws', started: true });
+    const second = await call('POST', '/v1/workflows/signal-with-start', { workflowType: 'counter', workflowId: 'sws', signalName: 'add', signalArgs: [2], requestId: 'r-1' });
+    expect(second.body).toMatchObject({ workflowId: 'sws', runId: first.body.runId, started: false });
+    await call('POST', '/v1/workflows/signal-with-start', { workflowType: 'counter', workflowId: 'sws', signalName: 'add', signalArgs: [2], requestId: 'r-1' });
+    expect((await call('POST', '/v1/workflows/sws/queries/total', {})).body).toEqual({ result: 7 });
+    const history = (await call('GET', '/v1/workflows/sws/history')).body.events as Array<{ type: string }>;
+    expect(history.map((e) => e.type).slice(0, 2)).toEqual(['WorkflowExecutionStarted', 'SignalReceived']);
+  });
+
+  it('refuses an unknown workflow type and a bad body', async () => {
+    const { call } = await setup();
+    expect((await call('POST', '/v1/workflows/signal-with-start', { workflowType: 'nope', signalName: 'add' })).body).toMatchObject({ type: 'duro:workflow-type-not-found' });
+    expect((await call('POST', '/v1/workflows/signal-with-start', { workflowType: 'counter' })).body).toMatchObject({ type: 'duro:invalid-request' });
+  });
+});
+
+describe('update-with-start', () => {
+  it('starts the workflow and runs the update, then updates the running one', async () => {
+    const { call } = await setup();
+    const first = await call('POST', '/v1/workflows/update-with-start', { workflowType: 'counter', workflowId: 'uws', updateName: 'setTotal', updateArgs: [10] });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ workflowId: 'uws', started: true, outcome: { result: 10 } });
+    const second = await call('POST', '/v1/workflows/update-with-start', { workflowType: 'counter', workflowId: 'uws', updateName: 'setTotal', updateArgs: [11] });
+    expect(second.body).toMatchObject({ runId: first.body.runId, started: false, outcome: { result: 11 } });
+  });
+
+  it('passes a validator rejection through as 400 duro:update-rejected', async () => {
+    const { call } = await setup();
+    const rejected = await call('POST', '/v1/workflows/update-with-start', { workflowType: 'counter', workflowId: 'uws-bad', updateName: 'setTotal', updateArgs: [-1] });
+    expect(rejected.status).toBe(400);
+    expect(rejected.body).toMatchObject({ type: 'duro:update-rejected' });
+  });
+});
