@@ -148,6 +148,9 @@ export function failAttempt(activity: PendingActivityState, failure: FailureInfo
     return { events: [started, { type: 'ActivityTaskCanceled', activityId: activity.activityId, attempt: activity.attempt, details: failure.details }] };
   }
   let delay = nextRetryDelay(activity.options.retry, activity.attempt, failure);
+  // A busy activity server (429/503 with Retry-After) says when to come back: never sooner.
+  const retryAfterMs = (failure.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  if (delay !== undefined && failure.type === 'ActivityServerBusy' && typeof retryAfterMs === 'number') delay = Math.max(delay, retryAfterMs);
   const closeBy = scheduleToCloseDeadline(activity);
   if (delay !== undefined && closeBy !== undefined && now + delay >= closeBy) delay = undefined;
   if (delay !== undefined) {
