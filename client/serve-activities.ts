@@ -1,9 +1,10 @@
 // serveActivities: an activity server for any runtime with fetch (Workers, Node, Bun, Deno).
 // It verifies Duro's signature, runs the activity with a context, and answers 202 by itself when the
-// activity outlives `asyncAfterMs`, completing it later through the callback (DESIGN §4).
+// activity outlives `asyncAfterMs`, completing it later through the callback (DESIGN §4, docs/activities.md).
 import type { ActivityContext } from '../src/core/activity';
 import { activityInfoOf } from '../src/core/activity-state';
 import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
+import { checkPayload } from '../src/core/payload';
 import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
 
@@ -14,7 +15,10 @@ export interface ServeActivitiesOptions {
   secret: string;
   /** Base URL of the Duro API for heartbeats and asynchronous completion; default: the request's `callbackUrl`. */
   duroUrl?: string;
-  /** Answer 202 and complete through the callback when an activity runs longer than this. Default 5 s. */
+  /**
+   * Answer 202 and complete through the callback when an activity runs longer than this. Default 5 s.
+   * With no Duro URL to call back, the reply waits for the activity instead.
+   */
   asyncAfterMs?: number;
   /** Minimum gap between heartbeat calls; later details replace earlier ones. Default 1 s. */
   heartbeatThrottleMs?: number;
@@ -28,6 +32,11 @@ export interface WaitUntil {
 }
 
 type Settled = { result: unknown } | { failure: FailureInfo } | { completesLater: true };
+type Callback = (path: string, payload: unknown) => Promise<Response>;
+
+/** Tries of a late completion POST, and the wait before the second one (doubling after). */
+const COMPLETE_TRIES = 3;
+const COMPLETE_RETRY_MS = 500;
 
 /**
  * @example
@@ -44,42 +53,66 @@ export function serveActivities(options: ServeActivitiesOptions): { fetch(reques
       const body = await request.text();
       const check = await verifyBodySignature(options.secret, body, request.headers.get(SIGNATURE_HEADER));
       if (!check.ok) return problem(401, 'duro:bad-signature', check.reason);
-      let task: ActivityRequest;
-      try {
-        task = JSON.parse(body) as ActivityRequest;
-      } catch {
-        return problem(400, 'duro:invalid-body', 'The body is not JSON');
-      }
-      const fn = options.activities[task.activityType];
+      const task = parseTask(body);
+      if (!task) return problem(400, 'duro:invalid-body', 'The body is not an activity request');
+      // Own properties only: `toString` or `constructor` must not pass for an activity.
+      const fn = Object.hasOwn(options.activities, task.activityType) ? options.activities[task.activityType] : undefined;
       if (typeof fn !== 'function') {
         return failureResponse(toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${task.activityType}' is not served here`, 'ActivityNotRegistered')));
       }
       const callbackUrl = options.duroUrl ?? task.callbackUrl;
-      const callback = async (path: string, payload: unknown): Promise<Response> => {
+      const callback: Callback = async (path, payload) => {
         if (!callbackUrl) throw new Error('No Duro URL to call back: set serveActivities({ duroUrl })');
         return doFetch(new URL(path, callbackUrl).toString(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
       };
-      const { context, controller } = activityContext(task, callback, options.heartbeatThrottleMs ?? 1_000);
-      const running = runActivity(fn as (input: unknown, ctx: ActivityContext) => unknown, task.input, context, controller);
-      const slow = delay(asyncAfterMs);
-      const first = await Promise.race([running, slow.promise.then(() => 'slow' as const)]);
-      slow.cancel();
-      if (first !== 'slow' && !('completesLater' in first)) return settledResponse(first);
-      // Slow, or completing asynchronously by request: answer now so no connection is held for minutes.
-      if (first === 'slow') {
-        const completion = running.then(async (settled) => {
-          if ('completesLater' in settled) return;
-          const payload: CompleteRequest = 'result' in settled ? { taskToken: task.taskToken, result: settled.result } : { taskToken: task.taskToken, failure: settled.failure };
-          await callback('/v1/activities/complete', payload).catch(() => undefined); // the engine's timeouts cover a lost callback
-        });
+      const attempt = activityContext(task, callback, options.heartbeatThrottleMs ?? 1_000);
+      // Duro hanging up before the reply means the attempt timed out or was cancelled there.
+      const onHangUp = () => attempt.controller.abort(new CancelledFailure('Duro closed the request: the attempt timed out or was cancelled'));
+      request.signal?.addEventListener('abort', onHangUp, { once: true });
+      const running = runActivity(fn as (input: unknown, ctx: ActivityContext) => unknown, task.input, attempt);
+      try {
+        if (!callbackUrl) {
+          // Nowhere to complete later: hold the connection (Duro's start-to-close timeout still bounds it).
+          const settled = await running;
+          return 'completesLater' in settled ? accepted() : settledResponse(settled);
+        }
+        const slow = delay(asyncAfterMs);
+        const first = await Promise.race([running, slow.promise.then(() => 'slow' as const)]);
+        slow.cancel();
+        if (first !== 'slow') return 'completesLater' in first ? accepted() : settledResponse(first);
+        // Slow: answer now so no connection is held for minutes, and complete through the callback.
+        const completion = running.then((settled) => completeLater(task.taskToken, settled, callback));
         ctx?.waitUntil(completion);
+        return accepted();
+      } finally {
+        request.signal?.removeEventListener('abort', onHangUp);
       }
-      return new Response(JSON.stringify({ accepted: true }), { status: 202, headers: { 'content-type': 'application/json' } });
     },
   };
 }
 
-function activityContext(task: ActivityRequest, callback: (path: string, payload: unknown) => Promise<Response>, throttleMs: number) {
+/** The request body, if it has the fields this server relies on (the signature already vouches for its origin). */
+function parseTask(body: string): ActivityRequest | undefined {
+  let task: unknown;
+  try {
+    task = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof task !== 'object' || task === null) return undefined;
+  const t = task as Record<string, unknown>;
+  const strings = ['activityType', 'taskToken', 'workflowId', 'runId', 'activityId'].every((field) => typeof t[field] === 'string');
+  return strings && Number.isInteger(t.attempt) ? (task as ActivityRequest) : undefined;
+}
+
+interface Attempt {
+  context: ActivityContext & { readonly completesLater: boolean };
+  controller: AbortController;
+  /** Stops the heartbeat and deadline timers; after a failure, first delivers heartbeat details still waiting. */
+  finish(failed: boolean): Promise<void>;
+}
+
+function activityContext(task: ActivityRequest, callback: Callback, throttleMs: number): Attempt {
   const controller = new AbortController();
   const info = activityInfoOf(task, task.taskToken);
   let lastSent = 0;
@@ -99,8 +132,10 @@ function activityContext(task: ActivityRequest, callback: (path: string, payload
       // A lost heartbeat is retried by the next one; the heartbeat timeout is the backstop.
     }
   };
+  // Past its deadline Duro has timed the attempt out: whatever it returns now is discarded.
+  const deadlineTimer = task.deadline === undefined ? undefined : setTimeout(() => controller.abort(new CancelledFailure('Activity attempt passed its deadline')), Math.max(0, task.deadline - Date.now()));
   let completesLater = false;
-  const context: ActivityContext & { readonly completesLater: boolean } = {
+  const context: Attempt['context'] = {
     info,
     heartbeatDetails: task.heartbeatDetails,
     cancellationSignal: controller.signal,
@@ -118,18 +153,57 @@ function activityContext(task: ActivityRequest, callback: (path: string, payload
       return completesLater;
     },
   };
-  return { context, controller };
+  const finish = async (failed: boolean) => {
+    clearTimeout(deadlineTimer);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    // Throttled details of a failed attempt are where the next attempt resumes: deliver them before the failure.
+    if (failed) await send();
+    timer = undefined;
+    pending = undefined;
+  };
+  return { context, controller, finish };
 }
 
-async function runActivity(fn: (input: unknown, ctx: ActivityContext) => unknown, input: unknown, context: ActivityContext & { readonly completesLater: boolean }, controller: AbortController): Promise<Settled> {
+async function runActivity(fn: (input: unknown, ctx: ActivityContext) => unknown, input: unknown, attempt: Attempt): Promise<Settled> {
+  const { context, controller } = attempt;
+  let settled: Settled;
   try {
     const result = await fn(input, context);
-    return context.completesLater ? { completesLater: true } : { result };
+    if (context.completesLater) settled = { completesLater: true };
+    else {
+      checkPayload(result, 'Activity result');
+      settled = { result };
+    }
   } catch (error) {
-    return { failure: toFailureInfo(error) };
-  } finally {
-    if (!context.completesLater) controller.abort(new CancelledFailure('Activity finished'));
+    const payloadError = error instanceof Error && error.name === 'PayloadError';
+    settled = { failure: toFailureInfo(payloadError ? ApplicationFailure.nonRetryable(error.message, 'PayloadTooLarge') : error) };
   }
+  if (context.completesLater) return settled;
+  await attempt.finish('failure' in settled);
+  controller.abort(new CancelledFailure('Activity finished'));
+  return settled;
+}
+
+/** POSTs the outcome of an attempt that was answered with 202; retried a few times, then left to Duro's timeouts. */
+async function completeLater(taskToken: string, settled: Settled, callback: Callback): Promise<void> {
+  if ('completesLater' in settled) return;
+  const payload: CompleteRequest = 'result' in settled ? { taskToken, result: settled.result } : { taskToken, failure: settled.failure };
+  for (let tries = 1; ; tries++) {
+    try {
+      const reply = await callback('/v1/activities/complete', payload);
+      // 2xx: recorded; 4xx: the attempt is over or the token is not valid, so trying again cannot help.
+      if (reply.status < 500) return;
+    } catch {
+      // transport error: try again
+    }
+    if (tries >= COMPLETE_TRIES) return;
+    await delay(COMPLETE_RETRY_MS * 2 ** (tries - 1)).promise;
+  }
+}
+
+function accepted(): Response {
+  return new Response(JSON.stringify({ accepted: true }), { status: 202, headers: { 'content-type': 'application/json' } });
 }
 
 function settledResponse(settled: { result: unknown } | { failure: FailureInfo }): Response {

@@ -29,7 +29,8 @@ export async function runActivityAttempt(
   controller: AbortController,
   hooks: AttemptHooks,
 ): Promise<Outcome | undefined> {
-  const fn = activities[info.activityType];
+  // Own properties only: an inherited name such as `toString` is not an activity.
+  const fn = Object.hasOwn(activities, info.activityType) ? activities[info.activityType] : undefined;
   if (!fn) {
     const known = Object.keys(activities).join(', ') || 'none';
     return { failure: toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${info.activityType}' is not registered (registered: ${known})`, 'ActivityNotRegistered')) };

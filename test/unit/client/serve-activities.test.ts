@@ -1,0 +1,350 @@
+// serveActivities as an activity server must behave (docs/activities.md): it refuses unsigned or stale requests,
+// answers 200 {result} or a failure body, heartbeats to the Duro API, and completes slow activities through it.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApplicationFailure, CancelledFailure, type ActivityContext } from 'duro/workflow';
+import { serveActivities, type ServeActivitiesOptions } from 'duro/client';
+import { activityRequest, deferred, FakeDuroApi, SECRET, settle, signedRequest } from './helpers';
+
+let api: FakeDuroApi;
+beforeEach(async () => {
+  api = await FakeDuroApi.start();
+});
+afterEach(async () => {
+  await api.close();
+});
+
+function serve(activities: Record<string, unknown>, options: Partial<ServeActivitiesOptions> = {}) {
+  return serveActivities({ activities, secret: SECRET, ...options });
+}
+
+async function json(response: Response): Promise<any> {
+  return JSON.parse(await response.text());
+}
+
+const charge = async (input: { amount: number }) => ({ charged: input.amount });
+
+describe('serveActivities: signatures', () => {
+  it('runs a request signed with the deployment secret', async () => {
+    const response = await serve({ charge }).fetch(await signedRequest(await activityRequest()));
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({ result: { charged: 42 } });
+  });
+
+  it.each([
+    ['signed with another secret', { secret: 'not-the-secret' }, 'signature does not match'],
+    ['without a Duro-Signature header', { signature: null }, 'missing Duro-Signature header'],
+    ['with a malformed header', { signature: 'v1=abc' }, 'malformed Duro-Signature header'],
+    ['signed more than 5 minutes ago', { at: Date.now() - 5 * 60_000 - 1_000 }, 'outside the tolerance window'],
+    ['signed more than 5 minutes in the future', { at: Date.now() + 5 * 60_000 + 1_000 }, 'outside the tolerance window'],
+    ['whose body changed after signing', { tamperedBody: '{"activityType":"charge"}' }, 'signature does not match'],
+  ])('refuses a request %s with 401 and never runs the activity', async (_case, sign, reason) => {
+    let ran = false;
+    const response = await serve({ charge: () => (ran = true) }).fetch(await signedRequest(await activityRequest(), sign));
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await json(response)).toMatchObject({ type: 'duro:bad-signature', status: 401, detail: expect.stringContaining(reason) });
+    expect(ran).toBe(false);
+  });
+
+  it('accepts a request signed 4 minutes ago (inside the tolerance)', async () => {
+    const response = await serve({ charge }).fetch(await signedRequest(await activityRequest(), { at: Date.now() - 4 * 60_000 }));
+    expect(response.status).toBe(200);
+  });
+
+  it('answers 405 to anything but POST, and 400 to a signed body that is not an activity request', async () => {
+    const server = serve({ charge });
+    expect((await server.fetch(new Request('http://activities.test/'))).status).toBe(405);
+    const response = await server.fetch(await signedRequest({ hello: 'world' }));
+    expect(response.status).toBe(400);
+    expect(await json(response)).toMatchObject({ type: 'duro:invalid-body' });
+  });
+});
+
+describe('serveActivities: results and failures', () => {
+  it('answers 200 {result}, and {result: null} for an activity that returns nothing', async () => {
+    const server = serve({ charge, noop: async () => undefined });
+    expect(await json(await server.fetch(await signedRequest(await activityRequest())))).toEqual({ result: { charged: 42 } });
+    const response = await server.fetch(await signedRequest(await activityRequest({ activityType: 'noop' })));
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({ result: null });
+  });
+
+  it('gives the activity its input, ctx.info (idempotency fields, attempt, deadline, task token) and heartbeat details', async () => {
+    let seen: { input: unknown; info: ActivityContext['info']; heartbeatDetails: unknown } | undefined;
+    const task = await activityRequest({ attempt: 3, deadline: Date.now() + 60_000, heartbeatTimeoutMs: 5_000, heartbeatDetails: { page: 7 } });
+    await serve({ charge: (input: unknown, ctx: ActivityContext) => void (seen = { input, info: ctx.info, heartbeatDetails: ctx.heartbeatDetails }) }).fetch(await signedRequest(task));
+    expect(seen).toEqual({
+      input: { amount: 42 },
+      heartbeatDetails: { page: 7 },
+      info: {
+        workflowId: 'order-1', runId: 'run-1', workflowType: 'order', activityId: '1', activityType: 'charge', taskQueue: 'payments',
+        attempt: 3, deadline: task.deadline, heartbeatTimeoutMs: 5_000, isLocal: false, taskToken: task.taskToken,
+      },
+    });
+  });
+
+  it('answers a non-2xx failure body that keeps the type, details and non-retryable flag', async () => {
+    const decline = async () => {
+      throw ApplicationFailure.nonRetryable('card declined', 'PaymentDeclined', { code: 51 });
+    };
+    const response = await serve({ charge: decline }).fetch(await signedRequest(await activityRequest()));
+    expect(response.status).toBe(500);
+    expect(await json(response)).toMatchObject({ kind: 'application', type: 'PaymentDeclined', message: 'card declined', nonRetryable: true, details: { code: 51 } });
+  });
+
+  it('reports a plain Error as a retryable failure typed by its name, with its cause', async () => {
+    const flaky = async () => {
+      throw new TypeError('socket hang up', { cause: new RangeError('port 0') });
+    };
+    const body = await json(await serve({ charge: flaky }).fetch(await signedRequest(await activityRequest())));
+    expect(body).toMatchObject({ kind: 'application', type: 'TypeError', message: 'socket hang up', nonRetryable: false, cause: { type: 'RangeError', message: 'port 0' } });
+  });
+
+  it('answers ActivityNotRegistered (non-retryable) for an activity it does not serve, inherited names included', async () => {
+    const server = serve({ charge });
+    for (const activityType of ['refund', 'toString', 'constructor', '__proto__']) {
+      const response = await server.fetch(await signedRequest(await activityRequest({ activityType })));
+      expect(response.status).toBe(500);
+      expect(await json(response)).toMatchObject({ type: 'ActivityNotRegistered', nonRetryable: true, message: `Activity '${activityType}' is not served here` });
+    }
+  });
+
+  it('fails a result over the 2 MiB payload limit as non-retryable PayloadTooLarge', async () => {
+    const response = await serve({ charge: () => 'x'.repeat(2 * 1024 * 1024 + 1) }).fetch(await signedRequest(await activityRequest()));
+    expect(response.status).toBe(500);
+    expect(await json(response)).toMatchObject({ type: 'PayloadTooLarge', nonRetryable: true });
+  });
+});
+
+describe('serveActivities: heartbeats', () => {
+  it('sends heartbeats with the task token and details to the callback URL, throttled to the latest details', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        ctx.heartbeat({ done: 1 });
+        ctx.heartbeat({ done: 2 }); // within the throttle: replaces {done: 1}... which was already on its way
+        ctx.heartbeat({ done: 3 });
+        await api.next('/v1/activities/heartbeat', (call) => (call.body.details as { done: number }).done === 3);
+        return 'ok';
+      },
+    }, { heartbeatThrottleMs: 20 });
+    const response = await server.fetch(await signedRequest(task));
+    expect(await json(response)).toEqual({ result: 'ok' });
+    const heartbeats = api.callsTo('/v1/activities/heartbeat');
+    expect(heartbeats.map((call) => call.body)).toEqual([{ taskToken: task.taskToken, details: { done: 3 } }]);
+  });
+
+  it('uses serveActivities({ duroUrl }) over the callbackUrl of the request', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: 'http://127.0.0.1:1' };
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        ctx.heartbeat('tick');
+        await api.next('/v1/activities/heartbeat');
+        return 'ok';
+      },
+    }, { duroUrl: api.url, heartbeatThrottleMs: 0 });
+    expect((await server.fetch(await signedRequest(task))).status).toBe(200);
+    expect(api.callsTo('/v1/activities/heartbeat')).toHaveLength(1);
+  });
+
+  it('aborts ctx.cancellationSignal when a heartbeat answers cancelRequested, and reports the cancellation', async () => {
+    api.reply = (call) => call.path === '/v1/activities/heartbeat' ? { status: 200, body: { cancelRequested: true } } : { status: 200, body: {} };
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    let reason: unknown;
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        ctx.heartbeat();
+        ctx.cancellationSignal.addEventListener('abort', () => (reason = ctx.cancellationSignal.reason));
+        await ctx.sleep(60_000); // rejects with the CancelledFailure
+      },
+    }, { heartbeatThrottleMs: 0 });
+    const response = await server.fetch(await signedRequest(task));
+    expect(reason).toBeInstanceOf(CancelledFailure);
+    expect(response.status).toBe(500);
+    expect(await json(response)).toMatchObject({ kind: 'cancelled', type: 'CancelledFailure', message: 'Activity cancelled' });
+  });
+
+  it.each([404, 409])('treats a heartbeat answered %i as the end of the attempt: the signal aborts', async (status) => {
+    api.reply = () => ({ status, body: { type: 'duro:activity-not-running' } });
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        ctx.heartbeat();
+        await ctx.sleep(60_000);
+      },
+    }, { heartbeatThrottleMs: 0 });
+    expect(await json(await server.fetch(await signedRequest(task)))).toMatchObject({ kind: 'cancelled', message: 'Activity attempt is no longer current' });
+  });
+
+  it('delivers throttled heartbeat details of a failed attempt before the failure, so the next attempt resumes from them', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        ctx.heartbeat({ page: 1 });
+        await api.next('/v1/activities/heartbeat');
+        ctx.heartbeat({ page: 2 }); // held back by the throttle
+        throw new Error('upstream down');
+      },
+    }, { heartbeatThrottleMs: 60_000 });
+    const response = await server.fetch(await signedRequest(task));
+    expect(response.status).toBe(500);
+    expect(api.callsTo('/v1/activities/heartbeat').map((call) => call.body.details)).toEqual([{ page: 1 }, { page: 2 }]);
+  });
+
+  it('drops a throttled heartbeat once the attempt succeeded (nothing is sent for a finished attempt)', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        ctx.heartbeat({ page: 1 });
+        await api.next('/v1/activities/heartbeat');
+        ctx.heartbeat({ page: 2 });
+        return 'done';
+      },
+    }, { heartbeatThrottleMs: 0 });
+    expect((await server.fetch(await signedRequest(task))).status).toBe(200);
+    await settle(); // a 0 ms throttle: the second heartbeat would have gone by now
+    expect(api.callsTo('/v1/activities/heartbeat')).toHaveLength(1);
+  });
+});
+
+describe('serveActivities: cancellation without heartbeats', () => {
+  it('aborts ctx.cancellationSignal at the attempt deadline', async () => {
+    const task = await activityRequest({ deadline: Date.now() + 50 });
+    const server = serve({ charge: (_input: unknown, ctx: ActivityContext) => ctx.sleep(60_000) });
+    const response = await server.fetch(await signedRequest(task));
+    expect(await json(response)).toMatchObject({ kind: 'cancelled', message: 'Activity attempt passed its deadline' });
+  });
+
+  it('aborts ctx.cancellationSignal when Duro hangs up before the reply (the attempt timed out or was cancelled)', async () => {
+    const hangUp = new AbortController();
+    const signed = await signedRequest(await activityRequest());
+    const request = new Request(signed, { signal: hangUp.signal });
+    const started = deferred();
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        started.resolve();
+        await ctx.sleep(60_000);
+      },
+    });
+    const reply = server.fetch(request);
+    await started.promise;
+    hangUp.abort();
+    expect(await json(await reply)).toMatchObject({ kind: 'cancelled', message: expect.stringContaining('Duro closed the request') });
+  });
+});
+
+describe('serveActivities: asynchronous completion', () => {
+  it('answers 202 when the activity outlives asyncAfterMs, then POSTs its result to /v1/activities/complete', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const release = deferred();
+    const server = serve({
+      async charge() {
+        await release.promise;
+        return { charged: 42 };
+      },
+    }, { asyncAfterMs: 20 });
+    const response = await server.fetch(await signedRequest(task));
+    expect(response.status).toBe(202);
+    expect(await json(response)).toEqual({ accepted: true });
+    expect(api.callsTo('/v1/activities/complete')).toEqual([]);
+    release.resolve();
+    const completion = await api.next('/v1/activities/complete');
+    expect(completion.body).toEqual({ taskToken: task.taskToken, result: { charged: 42 } });
+  });
+
+  it('POSTs the failure of a slow activity to /v1/activities/complete', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        await ctx.sleep(60);
+        throw ApplicationFailure.nonRetryable('card declined', 'PaymentDeclined');
+      },
+    }, { asyncAfterMs: 10 });
+    expect((await server.fetch(await signedRequest(task))).status).toBe(202);
+    const completion = await api.next('/v1/activities/complete');
+    expect(completion.body).toMatchObject({ taskToken: task.taskToken, failure: { type: 'PaymentDeclined', nonRetryable: true } });
+  });
+
+  it('keeps the ExecutionContext alive with waitUntil until the completion is delivered', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const kept: Array<Promise<unknown>> = [];
+    const server = serve({ charge: async (_input: unknown, ctx: ActivityContext) => (await ctx.sleep(50), 'late') }, { asyncAfterMs: 10 });
+    expect((await server.fetch(await signedRequest(task), {}, { waitUntil: (promise) => kept.push(promise) })).status).toBe(202);
+    expect(kept).toHaveLength(1);
+    await kept[0];
+    expect(api.callsTo('/v1/activities/complete').map((call) => call.body.result)).toEqual(['late']);
+  });
+
+  it('tries a completion again after a transport error or a 5xx, and stops at a 4xx', async () => {
+    const calls: Array<{ url: string; body: unknown }> = [];
+    const answers: Array<() => Response> = [
+      () => { throw new TypeError('fetch failed'); },
+      () => new Response('{}', { status: 503 }),
+      () => new Response('{}', { status: 200 }),
+    ];
+    const fetch = async (url: string, init?: RequestInit) => {
+      calls.push({ url, body: JSON.parse(String(init?.body)) });
+      return answers[calls.length - 1]!();
+    };
+    const task = { ...(await activityRequest()), callbackUrl: 'https://duro.example' };
+    const done = deferred();
+    const kept: Array<Promise<unknown>> = [];
+    const server = serve({ charge: async () => (await done.promise, 'late') }, { asyncAfterMs: 5, fetch });
+    expect((await server.fetch(await signedRequest(task), {}, { waitUntil: (p) => kept.push(p) })).status).toBe(202);
+    done.resolve();
+    await kept[0];
+    expect(calls.map((call) => call.url)).toEqual(Array(3).fill('https://duro.example/v1/activities/complete'));
+    expect(calls[2]!.body).toEqual({ taskToken: task.taskToken, result: 'late' });
+
+    calls.length = 0;
+    answers.splice(0, 3, () => new Response('{}', { status: 409 }));
+    const again = deferred();
+    const server2 = serve({ charge: async () => (await again.promise, 'late') }, { asyncAfterMs: 5, fetch });
+    kept.length = 0;
+    expect((await server2.fetch(await signedRequest(task), {}, { waitUntil: (p) => kept.push(p) })).status).toBe(202);
+    again.resolve();
+    await kept[0];
+    expect(calls).toHaveLength(1);
+  });
+
+  it('waits for a slow activity instead of answering 202 when there is no Duro URL to complete through', async () => {
+    const server = serve({ charge: async (_input: unknown, ctx: ActivityContext) => (await ctx.sleep(50), 'held') }, { asyncAfterMs: 5 });
+    const response = await server.fetch(await signedRequest(await activityRequest()));
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({ result: 'held' });
+  });
+
+  it('answers 202 for ctx.doNotCompleteOnReturn() and posts no completion: the activity completes itself later', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const returned = deferred<string>();
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        ctx.doNotCompleteOnReturn();
+        returned.resolve(ctx.info.taskToken!);
+        return 'ignored';
+      },
+    });
+    const response = await server.fetch(await signedRequest(task));
+    expect(response.status).toBe(202);
+    expect(await returned.promise).toBe(task.taskToken);
+    await settle();
+    expect(api.calls).toEqual([]);
+  });
+
+  it('posts no completion for doNotCompleteOnReturn() either when the activity was already answered 202 for being slow', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const returned = deferred();
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        await ctx.sleep(40);
+        ctx.doNotCompleteOnReturn();
+        returned.resolve();
+        return 'ignored';
+      },
+    }, { asyncAfterMs: 5 });
+    expect((await server.fetch(await signedRequest(task))).status).toBe(202);
+    await returned.promise;
+    await settle();
+    expect(api.calls).toEqual([]);
+  });
+});

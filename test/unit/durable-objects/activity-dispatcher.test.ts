@@ -1,0 +1,110 @@
+// The engine's side of the activity protocol (docs/activities.md), under Node: what the dispatcher sends, and
+// how it reads each kind of reply — from serveActivities and from a server written without Duro's classes.
+import { describe, expect, it } from 'vitest';
+import { serveActivities } from 'duro/client';
+import { ApplicationFailure, type ActivityContext } from 'duro/workflow';
+import { ActivityDispatcher, COMPLETES_LATER } from '../../../durable-objects/activity-dispatcher';
+import type { ActivityTask } from '../../../src/core/internals';
+import { verifyBodySignature } from '../../../src/protocol/signature';
+import { verifyTaskToken } from '../../../src/protocol/task-token';
+
+const SECRET = 'dispatcher-test-secret';
+
+const task: ActivityTask = {
+  workflowId: 'order-1', runId: 'run-1', workflowType: 'order', activityId: '3', activityType: 'charge', taskQueue: 'payments',
+  input: { amount: 42 }, attempt: 2, scheduledAt: 1_000, startedAt: 2_000, deadline: Date.now() + 60_000,
+};
+
+type Handler = (request: Request) => Promise<Response> | Response;
+
+function dispatcherFor(handler: Handler, options: { callbackUrl?: string } = {}) {
+  const fetcher = { fetch: async (url: string, init?: RequestInit) => handler(new Request(url, init)) };
+  return new ActivityDispatcher({ secret: SECRET, ...options, endpointOf: (queue) => (queue === 'payments' ? { url: 'https://activities.test/run', fetcher, concurrency: 4 } : undefined) });
+}
+
+const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+describe('ActivityDispatcher: the request', () => {
+  it('POSTs the task with a task token, callbackUrl, Idempotency-Key and a Duro-Signature over the exact body', async () => {
+    let seen: { method: string; url: string; key: string | null; signature: string | null; body: string } | undefined;
+    const outcome = await dispatcherFor(async (request) => {
+      seen = { method: request.method, url: request.url, key: request.headers.get('Idempotency-Key'), signature: request.headers.get('Duro-Signature'), body: await request.text() };
+      return reply(200, { result: 'ok' });
+    }, { callbackUrl: 'https://duro.example' }).dispatch(task);
+    expect(outcome).toEqual({ result: 'ok' });
+    expect(seen).toMatchObject({ method: 'POST', url: 'https://activities.test/run', key: 'order-1:run-1:3', signature: expect.stringMatching(/^t=\d+,v1=[A-Za-z0-9_-]+$/) });
+    expect(await verifyBodySignature(SECRET, seen!.body, seen!.signature)).toEqual({ ok: true });
+    const body = JSON.parse(seen!.body);
+    expect(body).toEqual({ ...task, taskToken: expect.any(String), callbackUrl: 'https://duro.example' });
+    expect(await verifyTaskToken(SECRET, body.taskToken)).toEqual({ workflowId: 'order-1', runId: 'run-1', activityId: '3', attempt: 2 });
+  });
+
+  it('fails an activity of a task queue with no endpoint as non-retryable UnknownTaskQueue', async () => {
+    const outcome = await dispatcherFor(() => reply(200, {})).dispatch({ ...task, taskQueue: 'nowhere' });
+    expect(outcome).toMatchObject({ failure: { type: 'UnknownTaskQueue', nonRetryable: true } });
+  });
+});
+
+describe('ActivityDispatcher: replies from serveActivities', () => {
+  const server = serveActivities({
+    secret: SECRET,
+    activities: {
+      charge: async (input: { amount: number }, ctx: ActivityContext) => ({ charged: input.amount, attempt: ctx.info.attempt }),
+      decline: async () => { throw ApplicationFailure.nonRetryable('card declined', 'PaymentDeclined', { code: 51 }); },
+      approve: async (_input: unknown, ctx: ActivityContext) => ctx.doNotCompleteOnReturn(),
+    },
+  });
+  const dispatcher = dispatcherFor((request) => server.fetch(request));
+
+  it('reads 200 {result} as the result', async () => {
+    expect(await dispatcher.dispatch(task)).toEqual({ result: { charged: 42, attempt: 2 } });
+  });
+
+  it('reads a failure body with its type, details and non-retryable flag', async () => {
+    expect(await dispatcher.dispatch({ ...task, activityType: 'decline' })).toMatchObject({ failure: { kind: 'application', type: 'PaymentDeclined', nonRetryable: true, details: { code: 51 } } });
+  });
+
+  it('reads 202 as "completes later"', async () => {
+    expect(await dispatcher.dispatch({ ...task, activityType: 'approve' })).toBe(COMPLETES_LATER);
+  });
+
+  it('gets a retryable failure when the server refuses the signature (another secret)', async () => {
+    const other = serveActivities({ secret: 'another-secret', activities: { charge: async () => 'never' } });
+    const outcome = await dispatcherFor((request) => other.fetch(request)).dispatch(task);
+    expect(outcome).toMatchObject({ failure: { type: 'ActivityServerError', nonRetryable: false, message: expect.stringContaining('401') } });
+  });
+});
+
+describe('ActivityDispatcher: replies from other servers', () => {
+  it('takes a failure body without kind or nonRetryable as a retryable application failure (docs/activities.md)', async () => {
+    const outcome = await dispatcherFor(() => reply(500, { type: 'UpstreamDown', message: 'try later', details: [1] })).dispatch(task);
+    expect(outcome).toEqual({ failure: { kind: 'application', type: 'UpstreamDown', message: 'try later', nonRetryable: false, details: [1] } });
+  });
+
+  it('keeps nonRetryable: true and a nested cause from a failure body without kind', async () => {
+    const body = { type: 'InvalidCard', message: 'no such card', nonRetryable: true, cause: { type: 'LookupError', message: 'card 4242 unknown' } };
+    const outcome = await dispatcherFor(() => reply(422, body)).dispatch(task);
+    expect(outcome).toEqual({ failure: { kind: 'application', type: 'InvalidCard', message: 'no such card', nonRetryable: true, cause: { kind: 'application', type: 'LookupError', message: 'card 4242 unknown', nonRetryable: false } } });
+  });
+
+  it.each([
+    [500, 'Internal Server Error', 'ActivityServerError'],
+    [502, { error: 'bad gateway' }, 'ActivityServerError'],
+    [404, { type: 'about:blank', title: 'Not Found', status: 404 }, 'ActivityServerError'],
+    [429, '', 'ActivityServerBusy'],
+    [503, '', 'ActivityServerBusy'],
+  ])('takes a %i without a failure body as a retryable failure', async (status, body, type) => {
+    const outcome = await dispatcherFor(() => reply(status, body, { 'retry-after': '3' })).dispatch(task);
+    expect(outcome).toMatchObject({ failure: { type, nonRetryable: false, message: expect.stringContaining(`answered ${status} (Retry-After 3)`) } });
+  });
+
+  it('takes a transport error as a retryable ActivityTransportError', async () => {
+    const outcome = await dispatcherFor(() => { throw new TypeError('fetch failed'); }).dispatch(task);
+    expect(outcome).toMatchObject({ failure: { type: 'ActivityTransportError', nonRetryable: false } });
+  });
+
+  it('takes a 2xx without a JSON body as a null result', async () => {
+    expect(await dispatcherFor(() => new Response(null, { status: 204 })).dispatch(task)).toEqual({ result: null });
+  });
+});
