@@ -1,6 +1,10 @@
-// Two kinds of tests, one command (`npm test`): `unit` runs src/core under
+// Four kinds of tests, one command (`npm test`): `unit` runs src/core under
 // plain Node, which is also the check that the core needs nothing of
-// Cloudflare's; `workers` runs integration tests inside workerd.
+// Cloudflare's; `workers` runs integration tests inside workerd against this
+// repo's Worker; `integration` runs the Durable Object host inside workerd
+// against a second, minimal Worker that uses Duro only through its public
+// entry points (test/fixtures/integration-worker); `e2e` drives a real
+// `wrangler dev` over HTTP and kills it mid-run (test/fixtures/e2e-worker).
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
@@ -34,6 +38,33 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['test/integration/**/*.test.ts'],
+        },
+      },
+      {
+        resolve: { alias },
+        plugins: [
+          cloudflareTest({
+            main: './test/fixtures/integration-worker/worker.ts',
+            wrangler: { configPath: './test/fixtures/integration-worker/wrangler.toml' },
+          }),
+        ],
+        test: {
+          name: 'integration',
+          include: ['test/integration-fixture/**/*.test.ts'],
+          testTimeout: 10_000,
+        },
+      },
+      {
+        // A real `wrangler dev` (test/fixtures/e2e-worker) and a Node activity server, killed and restarted
+        // mid-run: one file at a time, with timeouts that cover wrangler starting twice.
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 90_000,
         },
       },
     ],

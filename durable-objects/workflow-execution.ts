@@ -7,10 +7,10 @@ import type { ActivityImplementations } from '../src/core/activity';
 import { QueryNotFoundError, DeterminismViolationError } from '../src/core/activator';
 import type { WorkflowRegistry } from '../src/core/definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
-import type { Outcome } from '../src/core/history';
+import type { Outcome, WorkflowExecutionContinuedAsNew } from '../src/core/history';
 import {
   continuedRunParams, describeRun, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
-  type HostClock, type PendingChildState, type PendingExternalState, type RunEffect, type RunHost, type RunOutcome, type StartParams,
+  type CarriedSignal, type HostClock, type PendingChildState, type PendingExternalState, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
@@ -55,6 +55,12 @@ export interface ChildClosedNotice {
 const OUTBOX_RETRY_MS = 2_000;
 /** A run blocked by non-determinism is looked at again this often (a deploy restarts the object with new code). */
 const BLOCKED_RECHECK_MS = 15 * 60_000;
+/**
+ * While an attempt's HTTP call is held by this instance, the alarm comes at least this often: if the instance died
+ * (crash, deploy), the alarm starts a new one, which fails the lost attempt at once (#loadOpenRuns) instead of
+ * leaving the run stalled until the attempt's timeout (test/e2e/crash.test.ts: "… retrying the lost attempt with no request …").
+ */
+const IN_FLIGHT_CHECK_MS = 5_000;
 
 const realClock: HostClock = {
   now: () => Date.now(),
@@ -99,7 +105,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     // ---- RPC ----
 
-    async start(request: StartRequest): Promise<Reply<StartReply>> {
+    async start(request: StartRequest, carriedSignals: CarriedSignal[] = []): Promise<Reply<StartReply>> {
       const definition = config.registry.get(request.workflowType);
       if (!definition) return refuse('duro:workflow-type-not-found', `Unknown workflow type '${request.workflowType}'`);
       if (request.startDelayMs) return refuse('duro:not-implemented', 'startDelay is not supported yet');
@@ -136,10 +142,36 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         ...(request.executionTimeoutMs !== undefined && { executionTimeoutMs: request.executionTimeoutMs, executionDeadline: Date.now() + request.executionTimeoutMs }),
       };
       return this.#guard(async () => {
-        const run = this.#startRun(params, []);
+        const run = this.#startRun(params, carriedSignals);
         await run.idle();
         return { workflowId: request.workflowId, runId, started: true };
       });
+    }
+
+    /** Signals the running workflow, or starts it with the signal delivered first (Temporal's signal-with-start). */
+    async signalWithStart(request: StartRequest & { signalName: string; signalArgs: unknown[]; requestId?: string }): Promise<Reply<StartReply>> {
+      const current = this.#current();
+      if (current && !current.run.isClosed) {
+        const signalled = await this.signal({ name: request.signalName, args: request.signalArgs, ...(request.requestId !== undefined && { requestId: request.requestId }) });
+        if (!signalled.ok) return signalled;
+        return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
+      }
+      return this.start(request, [{ signalName: request.signalName, args: request.signalArgs, ...(request.requestId !== undefined && { requestId: request.requestId }) }]);
+    }
+
+    /** Runs an update on the running workflow, starting it first when there is none (update-with-start). */
+    async updateWithStart(request: StartRequest & { update: UpdateRequest }): Promise<Reply<StartReply & UpdateReply>> {
+      const current = this.#current();
+      let started: StartReply;
+      if (current && !current.run.isClosed) started = { workflowId: request.workflowId, runId: current.run.runId, started: false };
+      else {
+        const reply = await this.start(request);
+        if (!reply.ok) return reply;
+        started = reply.value;
+      }
+      const updated = await this.update({ ...request.update, runId: started.runId });
+      if (!updated.ok) return updated;
+      return ok({ ...started, ...updated.value });
     }
 
     async describe(options: { runId?: string }): Promise<Reply<WorkflowDescription>> {
@@ -288,7 +320,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     #loadOpenRuns(): void {
       for (const stored of this.#store.listRuns()) {
         this.#runIds.push(stored.runId);
-        if (stored.status === 'running' || this.#store.loadState(stored.runId)?.parentNotificationPending) this.#load(stored.runId, stored.chainIndex);
+        if (stored.status === 'running' || owesMessages(this.#store.loadState(stored.runId))) this.#load(stored.runId, stored.chainIndex);
       }
       for (const { run } of this.#loaded.values()) {
         // Attempts whose HTTP call died with the previous instance are failed as retryable at once.
@@ -299,6 +331,11 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         }
         if (run.state.blocked?.reason === 'nonDeterminism' && run.state.blocked.codeVersion !== config.codeVersion(this.env)) run.unblock();
       }
+      // A run that continued as new is closed one step before the next run's first commit: if the object died in
+      // between, its close event is the record of the start still owed (children.test.ts in test/integration-fixture).
+      const lastRunId = this.#runIds.at(-1);
+      const last = lastRunId === undefined ? undefined : this.#find(lastRunId)?.run;
+      if (last?.state.closeEvent?.type === 'WorkflowExecutionContinuedAsNew') this.#startContinuedRun(last, last.state.closeEvent);
       this.#outboxDue = true;
     }
 
@@ -315,7 +352,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       return loaded;
     }
 
-    #startRun(params: StartParams, carriedSignals: Array<{ signalName: string; args: unknown[] }>): WorkflowRun {
+    #startRun(params: StartParams, carriedSignals: CarriedSignal[]): WorkflowRun {
       const definition = config.registry.get(params.workflowType)!;
       const chainIndex = this.#runIds.length;
       const run = WorkflowRun.start(params, definition, this.#hostFor(chainIndex), carriedSignals);
@@ -345,7 +382,15 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         store: {
           readHistory: (runId, afterEventId) => this.#store.readHistory(runId, afterEventId),
           commit: (runId, commit) => {
-            this.#store.commit(runId, chainIndex, commit);
+            try {
+              this.#store.commit(runId, chainIndex, commit);
+            } catch (error) {
+              // The run in memory is now ahead of storage: going on would leave a gap in its history. Reset the
+              // object, so the next request or the alarm reloads the run from what was committed.
+              console.error(`duro: commit of run ${runId} failed; resetting the object`, error);
+              this.#reset(error);
+              throw error;
+            }
             void this.#rearm();
           },
         },
@@ -387,20 +432,17 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     #afterClose(run: WorkflowRun, effect: Extract<RunEffect, { type: 'closed' }>): void {
       const { closeEvent } = effect;
-      if (closeEvent.type === 'WorkflowExecutionContinuedAsNew') {
-        const [started] = this.#store.readHistory(run.runId, 0, 1);
-        if (started?.type === 'WorkflowExecutionStarted') {
-          this.#startRun(continuedRunParams(startParamsOf(started), run.state, closeEvent, crypto.randomUUID()), closeEvent.bufferedSignals);
-        }
-      }
-      const namespace = config.namespace(this.env);
-      for (const child of effect.children) {
-        if (child.parentClosePolicy === 'ABANDON') continue;
-        const stub = executionStub(namespace, child.workflowId);
-        const reason = `parent ${run.workflowId} closed (${run.state.status})`;
-        void (child.parentClosePolicy === 'TERMINATE' ? stub.terminate({ reason }) : stub.cancel({ reason })).catch((error: unknown) => console.error('duro: parent close policy not applied', error));
-      }
+      if (closeEvent.type === 'WorkflowExecutionContinuedAsNew') this.#startContinuedRun(run, closeEvent);
+      this.#sendChildClosePolicies(run);
       this.#sendParentNotice(run);
+    }
+
+    /** Starts the run that a continue-as-new close names. */
+    #startContinuedRun(run: WorkflowRun, closeEvent: WorkflowExecutionContinuedAsNew): void {
+      const [started] = this.#store.readHistory(run.runId, 0, 1);
+      if (started?.type === 'WorkflowExecutionStarted') {
+        this.#startRun(continuedRunParams(startParamsOf(started), run.state, closeEvent, crypto.randomUUID()), closeEvent.bufferedSignals);
+      }
     }
 
     /** Re-sends everything this object owes to other objects; receivers dedupe (DESIGN §4). */
@@ -413,7 +455,22 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     #sendOutbox(run: WorkflowRun): void {
       for (const child of Object.values(run.state.children)) if (child.phase === 'starting') this.#sendChildStart(run, child);
       for (const request of Object.values(run.state.externals)) this.#sendExternal(run, request);
+      this.#sendChildClosePolicies(run);
       this.#sendParentNotice(run);
+    }
+
+    /** Terminates or cancels the children a closed run still owes its parent-close policy, until they acknowledge. */
+    #sendChildClosePolicies(run: WorkflowRun): void {
+      const state = run.state;
+      for (const child of state.childrenToClose ?? []) {
+        this.#send(`${state.runId}/close-child/${child.workflowId}`, async (stubOf) => {
+          const stub = stubOf(child.workflowId);
+          const reason = `parent ${state.workflowId} closed (${state.status})`;
+          const reply = child.policy === 'TERMINATE' ? await stub.terminate({ reason }) : await stub.cancel({ reason });
+          // A child already closed, or never started, has nothing left to do.
+          if (reply.ok || reply.problem.type === 'duro:workflow-closed' || reply.problem.type === 'duro:workflow-not-found') run.childClosePolicyApplied(child.workflowId);
+        });
+      }
     }
 
     #sendChildStart(run: WorkflowRun, child: PendingChildState): void {
@@ -490,6 +547,12 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         const recheck = Date.now() + BLOCKED_RECHECK_MS;
         if (at === undefined || recheck < at) at = recheck;
       }
+      if (this.#hasAttemptInFlight()) {
+        // Keep an alarm already due within the window rather than writing a new one on every commit.
+        const now = Date.now();
+        const check = this.#alarmAt !== null && this.#alarmAt > now && this.#alarmAt <= now + IN_FLIGHT_CHECK_MS ? this.#alarmAt : now + IN_FLIGHT_CHECK_MS;
+        if (at === undefined || check < at) at = check;
+      }
       if (at === undefined) {
         if (this.#alarmAt !== null) await this.ctx.storage.deleteAlarm();
         this.#alarmAt = null;
@@ -500,10 +563,19 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       await this.ctx.storage.setAlarm(at);
     }
 
+    /** An attempt whose outcome only this instance's fetch can bring (not one accepted with 202). */
+    #hasAttemptInFlight(): boolean {
+      for (const { run } of this.#loaded.values()) {
+        if (run.isClosed) continue;
+        if (Object.values(run.state.activities).some((activity) => activity.phase === 'running' && !activity.completesLater)) return true;
+      }
+      return false;
+    }
+
     #hasOutstandingOutbox(): boolean {
       for (const { run } of this.#loaded.values()) {
         const s = run.state;
-        if (Object.keys(s.externals).length > 0 || s.parentNotificationPending) return true;
+        if (Object.keys(s.externals).length > 0 || s.parentNotificationPending || s.childrenToClose) return true;
         if (Object.values(s.children).some((child) => child.phase === 'starting')) return true;
       }
       return false;
@@ -534,6 +606,14 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       }
     }
 
+    #reset(cause: unknown): void {
+      try {
+        this.ctx.abort(`duro: a commit failed (${cause instanceof Error ? cause.message : String(cause)})`);
+      } catch {
+        // Already reset (an instance outliving its reset, e.g. with an in-process activity still running).
+      }
+    }
+
     #notFound<T>(runId: string | undefined): Reply<T> {
       return refuse('duro:workflow-not-found', runId ? `Run ${runId} not found` : 'Workflow not found');
     }
@@ -554,6 +634,11 @@ function errorReply<T>(error: unknown): Reply<T> {
   if (error instanceof ApplicationFailure && error.type === 'LimitExceeded') return refuse('duro:limit-exceeded', error.message);
   console.error('duro: unexpected error', error);
   return refuse('duro:internal', (error as Error).message ?? String(error));
+}
+
+/** A closed run that still owes other objects a message (its parent's notice, its children's close policy). */
+function owesMessages(state: RunState | undefined): boolean {
+  return state !== undefined && (state.parentNotificationPending === true || state.childrenToClose !== undefined);
 }
 
 function problemFailure(problem: { type: string; detail: string }): FailureInfo {

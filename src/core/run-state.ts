@@ -72,6 +72,8 @@ export interface RunState {
   closeEvent?: HistoryEvent;
   /** The parent has not yet acknowledged this run's close (outbox). */
   parentNotificationPending?: boolean;
+  /** Children this closed run must still terminate or cancel under their parent-close policy (outbox). */
+  childrenToClose?: Array<{ workflowId: string; policy: 'TERMINATE' | 'REQUEST_CANCEL' }>;
 }
 
 /** How a closed run ended, in the API's terms. */

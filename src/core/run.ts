@@ -269,7 +269,11 @@ export class WorkflowRun {
 
   #enqueue(request: Request): void {
     this.#queue.push(request);
-    this.#processing ??= this.#processQueue();
+    if (this.#processing) return;
+    this.#processing = this.#processQueue();
+    // A step fails only when the host's store throws, and the host reports that itself; callers of idle() still
+    // see the rejection, but an input nobody waits for must not surface as an unhandled rejection.
+    this.#processing.catch(() => undefined);
   }
 
   async #processQueue(): Promise<void> {

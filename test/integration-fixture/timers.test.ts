@@ -1,0 +1,78 @@
+// Timers live in the deadlines table and fire through the object's one alarm, which is always armed for the
+// earliest deadline; an alarm invocation that dies does not lose the timer.
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe as group, expect, it } from 'vitest';
+import { probe } from '../fixtures/integration-worker/probe';
+import { describe, eventually, executionStub, history, post, result, start, uniqueId } from './helpers';
+
+const armedAlarm = (workflowId: string) => runInDurableObject(executionStub(workflowId), (_instance, state) => state.storage.getAlarm());
+
+group('timers', () => {
+  it('fires a timer through the alarm, then clears the alarm', async () => {
+    const workflowId = uniqueId('sleeper');
+    await start('sleeper', workflowId, { duration: '300ms' });
+    const [timer] = (await describe(workflowId)).pendingTimers;
+    expect(timer).toBeDefined();
+    expect(await armedAlarm(workflowId)).toBe(timer!.fireAt);
+
+    expect(await result(workflowId)).toEqual({ status: 200, body: { status: 'completed', result: 'woke' } });
+    const events = await history(workflowId);
+    const fired = events.find((event) => event.type === 'TimerFired')!;
+    expect(fired.timestamp).toBeGreaterThanOrEqual(timer!.fireAt);
+    expect(await armedAlarm(workflowId)).toBeNull();
+  });
+
+  it('fires a timer whose object was reset while it waited', async () => {
+    const workflowId = uniqueId('sleeper-reset');
+    await start('sleeper', workflowId, { duration: '300ms' });
+    await abortAllDurableObjects();
+    expect(await result(workflowId)).toEqual({ status: 200, body: { status: 'completed', result: 'woke' } });
+    expect((await history(workflowId)).filter((event) => event.type === 'TimerFired')).toHaveLength(1);
+    expect(await armedAlarm(workflowId)).toBeNull();
+  });
+
+  it('keeps a 1 hour timer pending, and the alarm armed for it, when the alarm runs early', async () => {
+    // The engine compares deadlines with the real clock, so a test cannot make an hour pass; it can check
+    // that an alarm running too early (alarms are at-least-once) neither fires the timer nor loses it.
+    const workflowId = uniqueId('sleeper-1h');
+    await start('sleeper', workflowId, { duration: '1 hour' });
+    const [timer] = (await describe(workflowId)).pendingTimers;
+    expect(timer!.fireAt - Date.now()).toBeGreaterThan(59 * 60_000);
+
+    expect(await runDurableObjectAlarm(executionStub(workflowId))).toBe(true);
+    const after = await describe(workflowId);
+    expect(after.status).toBe('running');
+    expect(after.pendingTimers).toEqual([timer]);
+    expect(await armedAlarm(workflowId)).toBe(timer!.fireAt);
+    expect((await history(workflowId)).map((event) => event.type)).not.toContain('TimerFired');
+
+    expect((await post(`/v1/workflows/${workflowId}/terminate`, { reason: 'test over' })).status).toBe(202);
+  });
+
+  it('fires the timer even though the alarm invocation firing it dies 7 times in a row', async () => {
+    // After the timer fires, the activation runs a local activity that hangs on its first 7 calls; each time
+    // the test resets the object mid-alarm, as a crash or a CPU-limit kill would, so nothing of that
+    // activation is committed. The platform retries a failed alarm at most 6 times; here every later
+    // invocation goes through runDurableObjectAlarm, which deletes the alarm before running the handler,
+    // so each next invocation finds an alarm only because the restarted object re-armed it from its table.
+    const workflowId = uniqueId('fragile');
+    await start('sleepThenLocal', workflowId, { duration: '100ms', hangs: 7 });
+    const calls = () => probe.counter(`fragile:${workflowId}`);
+    for (let killed = 0; killed < 7; killed++) {
+      // The first invocation is the real alarm. A stub does not outlive the object it reached: a new one each time.
+      // A killed invocation's promise settles only lazily, so it is not awaited.
+      if (killed > 0) void runDurableObjectAlarm(executionStub(workflowId)).catch(() => undefined);
+      await eventually(() => calls() > killed, 5_000, `alarm invocation ${killed + 1}`);
+      await abortAllDurableObjects();
+    }
+
+    expect(await runDurableObjectAlarm(executionStub(workflowId))).toBe(true);
+    expect(await result(workflowId)).toEqual({ status: 200, body: { status: 'completed', result: 'done on call 8' } });
+    expect(calls()).toBe(8);
+    const types = (await history(workflowId)).map((event) => event.type);
+    expect(types).toEqual([
+      'WorkflowExecutionStarted', 'TimerStarted', 'WorkflowTaskCompleted',
+      'TimerFired', 'MarkerRecorded', 'WorkflowExecutionCompleted',
+    ]);
+  });
+});
