@@ -3,6 +3,8 @@
 import { ApplicationFailure, FailureKind, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { Outcome } from '../src/core/history';
 import type { ActivityTask } from '../src/core/internals';
+import { Limits } from '../src/core/limits';
+import { payloadSize } from '../src/core/payload';
 import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityRequest } from '../src/protocol/activity-protocol';
 import { SIGNATURE_HEADER, signBody } from '../src/protocol/signature';
 import { createTaskToken } from '../src/protocol/task-token';
@@ -98,7 +100,12 @@ async function readReply(response: Response): Promise<Outcome | typeof COMPLETES
   } catch {
     body = undefined;
   }
-  if (response.ok) return { result: (body as { result?: unknown } | undefined)?.result ?? null };
+  if (response.ok) {
+    const result = (body as { result?: unknown } | undefined)?.result ?? null;
+    // Never stored: a result over the payload limit fails the activity for good.
+    if (payloadSize(result) > Limits.maxPayloadBytes) return failure(ApplicationFailure.nonRetryable(`Activity result is ${payloadSize(result)} bytes, over the 2 MiB payload limit`, 'PayloadTooLarge'));
+    return { result };
+  }
   const reported = asFailureInfo(body);
   if (reported) return { failure: reported };
   const retryAfter = response.headers.get('retry-after');

@@ -3,7 +3,7 @@
 
 /** One entry per schema version; never edit a shipped migration, append a new one. */
 export const MIGRATIONS: readonly string[] = [
-  // 1: runs, history (+ chunks for large events), pending state, outbox, idempotency keys
+  // 1: runs, history, chunks of large values, pending state (the outbox and dedup keys among it), deadlines
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE runs (
@@ -47,21 +47,6 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, kind)
   ) WITHOUT ROWID;
   CREATE INDEX deadlines_by_time ON deadlines (wake_at);
-  CREATE TABLE outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    body TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL
-  );
-  CREATE INDEX outbox_by_time ON outbox (next_attempt_at);
-  CREATE TABLE idempotency (
-    key TEXT PRIMARY KEY,
-    run_id TEXT NOT NULL,
-    reply TEXT,
-    expires_at INTEGER NOT NULL
-  ) WITHOUT ROWID;
   `,
 ];
 

@@ -31,7 +31,8 @@ export class SqlRunStore {
       .map((row) => JSON.parse(this.#read(`h/${runId}/${row.event_id}`, { value: row.body, chunks: row.chunks })) as HistoryEvent);
   }
 
-  commit(runId: string, chainIndex: number, commit: RunCommit): void {
+  /** `retainUntil`: for a closed run, when retention removes it. */
+  commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil?: number): void {
     this.#storage.transactionSync(() => {
       for (const event of commit.events) {
         const stored = this.#write(`h/${runId}/${event.eventId}`, JSON.stringify(event));
@@ -46,6 +47,25 @@ export class SqlRunStore {
       );
       for (const change of commit.changes) this.#writePending(runId, change);
       this.setDeadline(runId, 'run', commit.wakeAt);
+      if (retainUntil !== undefined) {
+        this.#sql.exec('UPDATE runs SET retain_until = ? WHERE run_id = ? AND retain_until IS NULL', retainUntil, runId);
+        this.#sql.exec(`INSERT INTO deadlines (run_id, kind, wake_at) SELECT run_id, 'retention', retain_until FROM runs WHERE run_id = ? ON CONFLICT (run_id, kind) DO NOTHING`, runId);
+      }
+    });
+  }
+
+  /** Closed runs whose retention has passed, oldest first. */
+  expiredRuns(now: number): string[] {
+    return this.#sql.exec<{ run_id: string }>('SELECT run_id FROM runs WHERE retain_until IS NOT NULL AND retain_until <= ? ORDER BY chain_index', now).toArray().map((row) => row.run_id);
+  }
+
+  /** Removes a run and everything stored for it, in one transaction. */
+  deleteRun(runId: string): void {
+    this.#storage.transactionSync(() => {
+      for (const table of ['history', 'pending', 'deadlines', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
+      // Chunk owners are `h/<run>/…`, `p/<run>/…` and `r/<run>`.
+      for (const prefix of [`h/${runId}/`, `p/${runId}/`]) this.#sql.exec('DELETE FROM payload_chunks WHERE owner >= ? AND owner < ?', prefix, `${prefix}\uffff`);
+      this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', `r/${runId}`);
     });
   }
 

@@ -29,6 +29,8 @@ export interface ExecutionConfig {
   activitySecret(env: unknown): string;
   callbackUrl(env: unknown): string | undefined;
   codeVersion(env: unknown): string | undefined;
+  /** How long a closed run's history stays readable before the alarm deletes it. */
+  retentionMs(env: unknown): number;
 }
 
 /** The RPC surface: the API's, plus what other executions send (outbox receivers). */
@@ -308,6 +310,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         }
         this.#resendOutbox();
         await Promise.all([...this.#loaded.values()].map(({ run }) => run.idle()));
+        this.#removeExpiredRuns(now);
       } catch (error) {
         console.error('duro: alarm failed', error);
       } finally {
@@ -316,6 +319,22 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     // ---- runs ----
+
+    /** Retention: closed runs past their time are deleted with their history, unless they still owe messages. */
+    #removeExpiredRuns(now: number): void {
+      for (const runId of this.#store.expiredRuns(now)) {
+        const state = this.#loaded.get(runId)?.run.state ?? this.#store.loadState(runId);
+        if (state?.status === 'running') continue;
+        if (owesMessages(state)) {
+          this.#store.setDeadline(runId, 'retention', now + OUTBOX_RETRY_MS); // delivered first, removed after
+          continue;
+        }
+        this.#store.deleteRun(runId);
+        this.#loaded.delete(runId);
+        const index = this.#runIds.indexOf(runId);
+        if (index >= 0) this.#runIds.splice(index, 1);
+      }
+    }
 
     #loadOpenRuns(): void {
       for (const stored of this.#store.listRuns()) {
@@ -383,7 +402,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           readHistory: (runId, afterEventId) => this.#store.readHistory(runId, afterEventId),
           commit: (runId, commit) => {
             try {
-              this.#store.commit(runId, chainIndex, commit);
+              const retainUntil = commit.state.closeTime === undefined ? undefined : commit.state.closeTime + config.retentionMs(this.env);
+              this.#store.commit(runId, chainIndex, commit, retainUntil);
             } catch (error) {
               // The run in memory is now ahead of storage: going on would leave a gap in its history. Reset the
               // object, so the next request or the alarm reloads the run from what was committed.

@@ -7,6 +7,7 @@ import { createApiApp } from './api/app';
 import type { ApiBackend } from './api/backend';
 import { collectActivities } from './core/activity';
 import { WorkflowRegistry, type WorkflowDefinition } from './core/definitions';
+import { toMs, type Duration } from './core/duration';
 
 /**
  * Where a task queue's activities run: this Worker itself, or any server speaking the activity protocol
@@ -23,6 +24,8 @@ export interface DuroOptions {
   taskQueues?: Record<string, TaskQueueTarget>;
   /** Binding names in wrangler.toml. */
   bindings?: { execution?: string; self?: string };
+  /** How long a closed run stays readable (history, result) before it is deleted. Default 30 days. */
+  retention?: Duration;
 }
 
 type Env = Record<string, unknown>;
@@ -47,6 +50,7 @@ export function createDuro(options: DuroOptions) {
   const taskQueues: Record<string, TaskQueueTarget> = options.taskQueues ?? { default: 'self' };
   const executionBinding = options.bindings?.execution ?? 'WORKFLOW_EXECUTION';
   const selfBinding = options.bindings?.self ?? 'DURO_SELF';
+  const retentionMs = toMs(options.retention ?? '30 days');
 
   const namespace = (env: Env) => {
     const binding = env[executionBinding] as DurableObjectNamespace | undefined;
@@ -100,6 +104,7 @@ export function createDuro(options: DuroOptions) {
     activitySecret: (env) => activitySecret(env as Env),
     callbackUrl: (env) => (env as Env).DURO_PUBLIC_URL as string | undefined,
     codeVersion: (env) => ((env as Env).CF_VERSION_METADATA as { id?: string } | undefined)?.id,
+    retentionMs: () => retentionMs,
   });
 
   return {

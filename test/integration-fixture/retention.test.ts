@@ -1,0 +1,34 @@
+// Retention: a closed run keeps a retention deadline, and removing it deletes everything stored for it.
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { SqlRunStore } from '../../durable-objects/sql-run-store';
+import { api, start, uniqueId } from './helpers';
+
+const THIRTY_DAYS = 30 * 86_400_000;
+
+describe('retention', () => {
+  it('gives a closed run a retention deadline 30 days after its close, and deletes it with its history then', async () => {
+    const workflowId = uniqueId('retained');
+    const runId = await start('counted', workflowId);
+    expect((await api(`/v1/workflows/${workflowId}/result?wait=10s`)).status).toBe(200);
+    const namespace = (env as unknown as { WORKFLOW_EXECUTION: DurableObjectNamespace }).WORKFLOW_EXECUTION;
+    const stub = namespace.get(namespace.idFromName(workflowId));
+    await runInDurableObject(stub, async (_instance, state) => {
+      const store = new SqlRunStore(state.storage);
+      const closeTime = store.loadState(runId)!.closeTime!;
+      expect(store.expiredRuns(closeTime + THIRTY_DAYS - 1)).toEqual([]);
+      expect(store.expiredRuns(closeTime + THIRTY_DAYS)).toEqual([runId]);
+      expect(store.earliestDeadline()).toBe(closeTime + THIRTY_DAYS);
+      expect(store.readHistory(runId).length).toBeGreaterThan(0);
+
+      store.deleteRun(runId);
+      expect(store.readHistory(runId)).toEqual([]);
+      expect(store.loadState(runId)).toBeUndefined();
+      expect(store.earliestDeadline()).toBeUndefined();
+      for (const table of ['history', 'pending', 'deadlines', 'runs']) {
+        expect(state.storage.sql.exec(`SELECT count(*) AS n FROM ${table} WHERE run_id = ?`, runId).one().n).toBe(0);
+      }
+    });
+  });
+});
