@@ -26,6 +26,12 @@ export interface DuroOptions {
   bindings?: { execution?: string; self?: string };
   /** How long a closed run stays readable (history, result) before it is deleted. Default 30 days. */
   retention?: Duration;
+  /**
+   * The version of the deployed code, recorded with runs blocked by non-determinism: such a run is retried
+   * when the version changes. Default: the Worker's version id (`[version_metadata]` binding
+   * `CF_VERSION_METADATA`) together with a hash of the registered workflow functions' source.
+   */
+  codeVersion?: (env: Record<string, unknown>) => string;
 }
 
 type Env = Record<string, unknown>;
@@ -51,6 +57,8 @@ export function createDuro(options: DuroOptions) {
   const executionBinding = options.bindings?.execution ?? 'WORKFLOW_EXECUTION';
   const selfBinding = options.bindings?.self ?? 'DURO_SELF';
   const retentionMs = toMs(options.retention ?? '30 days');
+  // Changes whenever a workflow function's code does, even where no version id is bound (wrangler dev).
+  const sourceHash = fnv1a(registry.names().sort().map((name) => `${name}:${registry.get(name)!.fn.toString()}`).join('\n'));
 
   const namespace = (env: Env) => {
     const binding = env[executionBinding] as DurableObjectNamespace | undefined;
@@ -103,7 +111,7 @@ export function createDuro(options: DuroOptions) {
     endpointOf: (env, taskQueue) => endpointOf(env as Env, taskQueue),
     activitySecret: (env) => activitySecret(env as Env),
     callbackUrl: (env) => (env as Env).DURO_PUBLIC_URL as string | undefined,
-    codeVersion: (env) => ((env as Env).CF_VERSION_METADATA as { id?: string } | undefined)?.id,
+    codeVersion: (env) => options.codeVersion?.(env as Env) ?? `${((env as Env).CF_VERSION_METADATA as { id?: string } | undefined)?.id ?? 'local'}:${sourceHash}`,
     retentionMs: () => retentionMs,
   });
 
@@ -116,4 +124,14 @@ export function createDuro(options: DuroOptions) {
       return apiFor(env).fetch(request, env, ctx);
     },
   };
+}
+
+/** FNV-1a, 32 bits, as hex: a cheap, stable fingerprint (not a security hash). */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }

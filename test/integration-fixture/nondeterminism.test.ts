@@ -34,5 +34,15 @@ group('a deploy that changes workflow code', () => {
     const update = await post(`/v1/workflows/${workflowId}/updates/anything`, { args: [] });
     expect(update.status).toBe(400);
     expect(await update.json()).toMatchObject({ type: 'duro:update-rejected', failure: { type: 'WorkflowBlocked' } });
+
+    // Fixed code is deployed (the old branch is back, under a new code version): the object restarts, sees
+    // the version changed, replays successfully and continues by itself with the signals it recorded.
+    probe.set(`deployed:${workflowId}`, false);
+    probe.set('codeVersion', `v2-${workflowId}`);
+    await abortAllDurableObjects();
+    const done = await result(workflowId, 'wait=5s');
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: 'completed', result: 'one:a' });
+    expect((await describe(workflowId)).blockedReason).toBeUndefined();
   });
 });
