@@ -5,10 +5,12 @@ import { describe as group, expect, it } from 'vitest';
 import { probe } from '../fixtures/integration-worker/probe';
 import { describe, eventually, executionStub, history, post, result, start, uniqueId } from './helpers';
 
+/** A closed run keeps the alarm armed for one thing: deleting it when its 30-day retention ends. */
+const retentionDeadline = async (workflowId: string) => ((await describe(workflowId)) as { closeTime?: number }).closeTime! + 30 * 86_400_000;
 const armedAlarm = (workflowId: string) => runInDurableObject(executionStub(workflowId), (_instance, state) => state.storage.getAlarm());
 
 group('timers', () => {
-  it('fires a timer through the alarm, then clears the alarm', async () => {
+  it('fires a timer through the alarm, then arms the alarm only for the retention of the closed run', async () => {
     const workflowId = uniqueId('sleeper');
     await start('sleeper', workflowId, { duration: '300ms' });
     const [timer] = (await describe(workflowId)).pendingTimers;
@@ -19,7 +21,7 @@ group('timers', () => {
     const events = await history(workflowId);
     const fired = events.find((event) => event.type === 'TimerFired')!;
     expect(fired.timestamp).toBeGreaterThanOrEqual(timer!.fireAt);
-    expect(await armedAlarm(workflowId)).toBeNull();
+    expect(await armedAlarm(workflowId)).toBe(await retentionDeadline(workflowId));
   });
 
   it('fires a timer whose object was reset while it waited', async () => {
@@ -28,7 +30,7 @@ group('timers', () => {
     await abortAllDurableObjects();
     expect(await result(workflowId)).toEqual({ status: 200, body: { status: 'completed', result: 'woke' } });
     expect((await history(workflowId)).filter((event) => event.type === 'TimerFired')).toHaveLength(1);
-    expect(await armedAlarm(workflowId)).toBeNull();
+    expect(await armedAlarm(workflowId)).toBe(await retentionDeadline(workflowId));
   });
 
   it('keeps a 1 hour timer pending, and the alarm armed for it, when the alarm runs early', async () => {
