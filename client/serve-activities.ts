@@ -220,6 +220,8 @@ function problem(status: number, type: string, detail: string): Response {
 }
 
 function delay(ms: number): { promise: Promise<void>; cancel(): void } {
+  // setTimeout turns Infinity into ~1 ms: "never" must not arm a timer at all.
+  if (!Number.isFinite(ms)) return { promise: new Promise<void>(() => undefined), cancel: () => undefined };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
   return { promise, cancel: () => clearTimeout(timer) };

@@ -107,6 +107,7 @@ async function readReply(response: Response): Promise<Outcome | typeof COMPLETES
     return { result };
   }
   const reported = asFailureInfo(body);
+  if (reported && payloadSize(reported) > Limits.maxPayloadBytes) return failure(ApplicationFailure.nonRetryable(`Activity failure ${reported.type} is ${payloadSize(reported)} bytes, over the 2 MiB payload limit: ${reported.message.slice(0, 500)}`, 'PayloadTooLarge'));
   if (reported) return { failure: reported };
   const retryAfter = response.headers.get('retry-after');
   const retryAfterMs = retryAfter === null ? undefined : parseRetryAfter(retryAfter);

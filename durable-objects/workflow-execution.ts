@@ -53,6 +53,11 @@ export interface ChildClosedNotice {
   outcome: Outcome;
 }
 
+/** Refusals that end a child start for good; any other (e.g. a failed commit on the far side) is retried. */
+const FINAL_START_REFUSALS = new Set(['duro:workflow-already-started', 'duro:workflow-type-not-found', 'duro:invalid-request', 'duro:payload-too-large', 'duro:not-implemented']);
+/** Refusals that end a signal or cancel to another workflow for good. */
+const FINAL_MESSAGE_REFUSALS = new Set(['duro:workflow-not-found', 'duro:workflow-closed', 'duro:payload-too-large', 'duro:limit-exceeded', 'duro:invalid-request']);
+
 /** How long the alarm waits before re-sending unacknowledged messages to other objects. */
 const OUTBOX_RETRY_MS = 2_000;
 /** A run blocked by non-determinism is looked at again this often (a deploy restarts the object with new code). */
@@ -83,6 +88,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     readonly #dispatcher: ActivityDispatcher;
     /** Runs in chain order; closed runs are loaded on demand. */
     readonly #runIds: string[] = [];
+    readonly #chainIndexes = new Map<string, number>();
+    #nextChainIndex = 0;
     readonly #loaded = new Map<string, LoadedRun>();
     #alarmAt: number | null = null;
     #outboxDue = false;
@@ -192,7 +199,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         if (!run.isClosed) {
           const remaining = deadline - Date.now();
           if (remaining <= 0) return ok({ status: 'running', runId: run.runId });
-          await Promise.race([run.result(), sleep(remaining)]);
+          await untilClosedOr(run, remaining);
           continue;
         }
         const outcome: RunOutcome = outcomeOfCloseEvent(run.state.closeEvent!)!;
@@ -260,7 +267,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     async activityHeartbeat(ref: AttemptRef, details: unknown): Promise<Reply<{ cancelRequested: boolean }>> {
       const run = this.#find(ref.runId)?.run;
-      const reply = run && !run.isClosed ? this.#guardSync(() => run.heartbeat(ref.activityId, ref.attempt, details)) : undefined;
+      if (!run) return refuse('duro:unknown-task-token', `Run ${ref.runId} no longer exists`);
+      const reply = !run.isClosed ? this.#guardSync(() => run.heartbeat(ref.activityId, ref.attempt, details)) : undefined;
       if (reply && !reply.ok) return reply as Reply<never>;
       if (!reply?.value) return refuse('duro:activity-not-running', `Attempt ${ref.attempt} of activity ${ref.activityId} is not running`);
       return ok(reply.value);
@@ -268,8 +276,9 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     async activityComplete(ref: AttemptRef, outcome: Outcome): Promise<Reply<null>> {
       const run = this.#find(ref.runId)?.run;
-      const activity = run && !run.isClosed ? run.state.activities[ref.activityId] : undefined;
-      if (!run || !activity || activity.attempt !== ref.attempt || activity.phase !== 'running') {
+      if (!run) return refuse('duro:unknown-task-token', `Run ${ref.runId} no longer exists`);
+      const activity = !run.isClosed ? run.state.activities[ref.activityId] : undefined;
+      if (!activity || activity.attempt !== ref.attempt || activity.phase !== 'running') {
         return refuse('duro:activity-not-running', `Attempt ${ref.attempt} of activity ${ref.activityId} is not running`);
       }
       if ('result' in outcome) run.activityCompleted(ref.activityId, ref.attempt, outcome.result);
@@ -331,6 +340,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         }
         this.#store.deleteRun(runId);
         this.#loaded.delete(runId);
+        this.#chainIndexes.delete(runId);
         const index = this.#runIds.indexOf(runId);
         if (index >= 0) this.#runIds.splice(index, 1);
       }
@@ -339,7 +349,12 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     #loadOpenRuns(): void {
       for (const stored of this.#store.listRuns()) {
         this.#runIds.push(stored.runId);
-        if (stored.status === 'running' || owesMessages(this.#store.loadState(stored.runId))) this.#load(stored.runId, stored.chainIndex);
+        this.#chainIndexes.set(stored.runId, stored.chainIndex);
+        this.#nextChainIndex = Math.max(this.#nextChainIndex, stored.chainIndex + 1);
+        if (stored.status === 'running' || owesMessages(this.#store.loadState(stored.runId))) {
+          // A run this deployment cannot load (its workflow type is gone) must not keep the alarm firing.
+          if (!this.#load(stored.runId, stored.chainIndex)) this.#store.setDeadline(stored.runId, 'run', undefined);
+        }
       }
       for (const { run } of this.#loaded.values()) {
         // Attempts whose HTTP call died with the previous instance are failed as retryable at once.
@@ -349,6 +364,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           }
         }
         if (run.state.blocked?.reason === 'nonDeterminism' && run.state.blocked.codeVersion !== config.codeVersion(this.env)) run.unblock();
+        if (!run.isClosed) this.#store.setDeadline(run.runId, 'run', run.nextWakeAt());
       }
       // A run that continued as new is closed one step before the next run's first commit: if the object died in
       // between, its close event is the record of the start still owed (children.test.ts in test/integration-fixture).
@@ -373,9 +389,11 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     #startRun(params: StartParams, carriedSignals: CarriedSignal[]): WorkflowRun {
       const definition = config.registry.get(params.workflowType)!;
-      const chainIndex = this.#runIds.length;
+      // Stored indexes only grow: retention may have removed older runs, never renumbering the rest.
+      const chainIndex = this.#nextChainIndex++;
       const run = WorkflowRun.start(params, definition, this.#hostFor(chainIndex), carriedSignals);
       this.#runIds.push(params.runId);
+      this.#chainIndexes.set(params.runId, chainIndex);
       this.#loaded.set(params.runId, { run, chainIndex });
       return run;
     }
@@ -389,8 +407,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       if (runId === undefined) return this.#current();
       const loaded = this.#loaded.get(runId);
       if (loaded) return loaded;
-      const chainIndex = this.#runIds.indexOf(runId);
-      return chainIndex < 0 ? undefined : this.#load(runId, chainIndex);
+      const chainIndex = this.#chainIndexes.get(runId);
+      return chainIndex === undefined ? undefined : this.#load(runId, chainIndex);
     }
 
     #hostFor(chainIndex: number): RunHost {
@@ -459,6 +477,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     /** Starts the run that a continue-as-new close names. */
     #startContinuedRun(run: WorkflowRun, closeEvent: WorkflowExecutionContinuedAsNew): void {
+      if (this.#chainIndexes.has(closeEvent.newRunId)) return; // already started
       const [started] = this.#store.readHistory(run.runId, 0, 1);
       if (started?.type === 'WorkflowExecutionStarted') {
         this.#startRun(continuedRunParams(startParamsOf(started), run.state, closeEvent, crypto.randomUUID()), closeEvent.bufferedSignals);
@@ -507,7 +526,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           ...(child.options.executionTimeoutMs !== undefined && { executionTimeoutMs: child.options.executionTimeoutMs }),
         });
         if (reply.ok) run.deliver({ type: 'ChildWorkflowStarted', seq: child.seq, workflowId: child.workflowId, runId: reply.value.runId });
-        else run.deliver({ type: 'ChildWorkflowStartFailed', seq: child.seq, workflowId: child.workflowId, failure: problemFailure(reply.problem) });
+        else if (FINAL_START_REFUSALS.has(reply.problem.type)) run.deliver({ type: 'ChildWorkflowStartFailed', seq: child.seq, workflowId: child.workflowId, failure: problemFailure(reply.problem) });
+        else throw new Error(`child start refused for now: ${reply.problem.type}`); // re-sent from the alarm
       });
     }
 
@@ -520,6 +540,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           ? await stub.signal({ ...options, name: request.signalName!, args: request.args ?? [], requestId: `${state.runId}:${request.seq}` })
           : await stub.cancel({ ...options, reason: `requested by ${state.workflowId}` });
         // Cancelling a workflow that already closed has nothing left to do: that is success.
+        if (!reply.ok && !FINAL_MESSAGE_REFUSALS.has(reply.problem.type)) throw new Error(`${request.kind} refused for now: ${reply.problem.type}`); // re-sent from the alarm
         const failure = reply.ok || (reply.problem.type === 'duro:workflow-closed' && request.kind === 'cancel') ? undefined : problemFailure(reply.problem);
         if (request.kind === 'signal') run.deliver(failure ? { type: 'ExternalSignalFailed', seq: request.seq, failure } : { type: 'ExternalSignalDelivered', seq: request.seq });
         else run.deliver(failure ? { type: 'ExternalCancelFailed', seq: request.seq, failure } : { type: 'ExternalCancelDelivered', seq: request.seq });
@@ -658,13 +679,23 @@ function errorReply<T>(error: unknown): Reply<T> {
 
 /** A closed run that still owes other objects a message (its parent's notice, its children's close policy). */
 function owesMessages(state: RunState | undefined): boolean {
-  return state !== undefined && (state.parentNotificationPending === true || state.childrenToClose !== undefined);
+  return state !== undefined && (state.parentNotificationPending === true || state.childrenToClose !== undefined || Object.keys(state.externals).length > 0);
 }
 
 function problemFailure(problem: { type: string; detail: string }): FailureInfo {
   return toFailureInfo(ApplicationFailure.nonRetryable(problem.detail, problem.type === 'duro:workflow-already-started' ? 'WorkflowExecutionAlreadyStarted' : problem.type === 'duro:workflow-not-found' ? 'WorkflowNotFound' : problem.type));
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits for the run to close or for `ms`, leaving no waiter behind either way (a long-poll per 30 s adds up). */
+function untilClosedOr(run: WorkflowRun, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      resolve();
+    }, ms);
+    const unsubscribe = run.onClose(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

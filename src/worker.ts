@@ -4,6 +4,8 @@ import { serveActivities } from '../client/serve-activities';
 import { createWorkflowExecutionClass, executionStub } from '../durable-objects/workflow-execution';
 import type { TaskQueueEndpoint } from '../durable-objects/activity-dispatcher';
 import { createApiApp } from './api/app';
+import { isLocalHost } from './api/auth';
+import { problem, problemResponse, ProblemType } from './api/problems';
 import type { ApiBackend } from './api/backend';
 import { collectActivities } from './core/activity';
 import { WorkflowRegistry, type WorkflowDefinition } from './core/definitions';
@@ -91,6 +93,8 @@ export function createDuro(options: DuroOptions) {
       activities,
       secret: activitySecret(env),
       duroUrl: 'https://duro.internal',
+      // Hold the connection instead of answering 202: a Worker's waitUntil would not outlive a long activity.
+      asyncAfterMs: Number.POSITIVE_INFINITY,
       fetch: async (url, init) => apiFor(env).fetch(new Request(url, init), env, ctx),
     });
 
@@ -120,6 +124,11 @@ export function createDuro(options: DuroOptions) {
     durableObjects: { WorkflowExecution },
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
       const url = new URL(request.url);
+      const callsActivities = url.pathname === '/_duro/activities' || url.pathname.startsWith('/v1/activities/');
+      // The development secret is public: a deployed Worker must not accept activity requests or task tokens signed with it.
+      if (callsActivities && !env.DURO_ACTIVITY_SECRET && !isLocalHost(url.hostname)) {
+        return problemResponse(problem(ProblemType.authNotConfigured, 'This Duro deployment has no activity secret. Set one with `wrangler secret put DURO_ACTIVITY_SECRET`.'));
+      }
       if (url.pathname === '/_duro/activities') return activityServerFor(env, ctx).fetch(request, env, ctx);
       return apiFor(env).fetch(request, env, ctx);
     },

@@ -160,6 +160,20 @@ export class WorkflowRun {
     return new Promise((resolve) => this.#closeWaiters.push(resolve));
   }
 
+  /** Calls `listener` once the run closes (at once if it has); returns a function that removes it. */
+  onClose(listener: (outcome: RunOutcome) => void): () => void {
+    const outcome = this.state.closeEvent && outcomeOfCloseEvent(this.state.closeEvent);
+    if (outcome) {
+      listener(outcome);
+      return () => undefined;
+    }
+    this.#closeWaiters.push(listener);
+    return () => {
+      const index = this.#closeWaiters.indexOf(listener);
+      if (index >= 0) this.#closeWaiters.splice(index, 1);
+    };
+  }
+
   /** Records a signal. Resolves once it is committed; a repeated `requestId` is acknowledged without a second event. */
   signal(signalName: string, args: unknown[] = [], requestId?: string): Promise<void> {
     this.#assertOpen();
