@@ -117,7 +117,6 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     async start(request: StartRequest, carriedSignals: CarriedSignal[] = []): Promise<Reply<StartReply>> {
       const definition = config.registry.get(request.workflowType);
       if (!definition) return refuse('duro:workflow-type-not-found', `Unknown workflow type '${request.workflowType}'`);
-      if (request.startDelayMs) return refuse('duro:not-implemented', 'startDelay is not supported yet');
       const current = this.#current();
       const parent = current?.run.state.parent;
       // A parent re-sending the start of its child gets the run it already started, open or closed.
@@ -151,7 +150,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         ...(request.executionTimeoutMs !== undefined && { executionTimeoutMs: request.executionTimeoutMs, executionDeadline: Date.now() + request.executionTimeoutMs }),
       };
       return this.#guard(async () => {
-        const run = this.#startRun(params, carriedSignals);
+        const run = this.#startRun(params, carriedSignals, request.startDelayMs);
         await run.idle();
         return { workflowId: request.workflowId, runId, started: true };
       });
@@ -387,11 +386,11 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       return loaded;
     }
 
-    #startRun(params: StartParams, carriedSignals: CarriedSignal[]): WorkflowRun {
+    #startRun(params: StartParams, carriedSignals: CarriedSignal[], startDelayMs = 0): WorkflowRun {
       const definition = config.registry.get(params.workflowType)!;
       // Stored indexes only grow: retention may have removed older runs, never renumbering the rest.
       const chainIndex = this.#nextChainIndex++;
-      const run = WorkflowRun.start(params, definition, this.#hostFor(chainIndex), carriedSignals);
+      const run = WorkflowRun.start(params, definition, this.#hostFor(chainIndex), carriedSignals, startDelayMs);
       this.#runIds.push(params.runId);
       this.#chainIndexes.set(params.runId, chainIndex);
       this.#loaded.set(params.runId, { run, chainIndex });

@@ -63,6 +63,8 @@ export interface RunState {
   /** requestIds of recorded signals → eventId, to drop duplicates. */
   signalRequestIds: Record<string, number>;
   cancelRequested: boolean;
+  /** With a start delay: no activation runs before this time. */
+  delayedUntil?: number;
   /** Inputs were recorded but no activation has yet completed for them (blocked, or an activation failed). */
   hasUnprocessedInputs?: boolean;
   /** Consecutive activations that threw inside the engine. */

@@ -144,6 +144,7 @@ export function collectDeadlines(state: RunState, step: StepContext, addInput: (
   if (state.executionDeadline !== undefined && now >= state.executionDeadline) return { type: 'WorkflowExecutionTimedOut', timeoutType: TimeoutType.workflowExecution };
   if (state.runDeadline !== undefined && now >= state.runDeadline) return { type: 'WorkflowExecutionTimedOut', timeoutType: TimeoutType.workflowRun };
   if (state.blocked?.retryAt !== undefined && now >= state.blocked.retryAt) delete state.blocked;
+  if (state.delayedUntil !== undefined && now >= state.delayedUntil) delete state.delayedUntil;
   const dueTimers = Object.values(state.timers).filter((timer) => timer.fireAt <= now).sort((a, b) => a.fireAt - b.fireAt || Number(a.timerId) - Number(b.timerId));
   for (const timer of dueTimers) addInput({ type: 'TimerFired', timerId: timer.timerId });
   for (const activity of Object.values(state.activities)) {
@@ -178,6 +179,7 @@ export function nextWakeAt(state: RunState): number | undefined {
   consider(state.runDeadline);
   consider(state.executionDeadline);
   consider(state.blocked?.retryAt);
+  consider(state.delayedUntil);
   return min;
 }
 

@@ -93,7 +93,11 @@ export class WorkflowRun {
   }
 
   /** Starts a new run: records `WorkflowExecutionStarted` (and carried-over signals) and runs the first activation. */
-  static start(started: Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>, definition: WorkflowDefinition, host: RunHost, carriedSignals: CarriedSignal[] = []): WorkflowRun {
+  /**
+   * Starts a new run: records `WorkflowExecutionStarted` (and carried-over signals) and runs the first activation,
+   * after `startDelayMs` when given (inputs that arrive meanwhile are recorded and delivered then).
+   */
+  static start(started: Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>, definition: WorkflowDefinition, host: RunHost, carriedSignals: CarriedSignal[] = [], startDelayMs = 0): WorkflowRun {
     checkPayload(started.input, 'Workflow input');
     const now = host.now();
     const state: RunState = {
@@ -117,6 +121,7 @@ export class WorkflowRun {
       completedUpdates: {},
     };
     if (started.parent) state.parent = started.parent;
+    if (startDelayMs > 0) state.delayedUntil = now + startDelayMs;
     if (started.runTimeoutMs !== undefined) state.runDeadline = now + started.runTimeoutMs;
     if (started.executionDeadline !== undefined) state.executionDeadline = started.executionDeadline;
     const run = new WorkflowRun(state, definition, host);
@@ -360,10 +365,10 @@ export class WorkflowRun {
       const event = record(closing);
       closeRun(this.state, event, step);
       events.push(event);
-    } else if (!this.isClosed && !this.state.blocked && (inputs.length > 0 || this.state.hasUnprocessedInputs)) {
+    } else if (!this.isClosed && !this.state.blocked && this.state.delayedUntil === undefined && (inputs.length > 0 || this.state.hasUnprocessedInputs)) {
       events.push(...(await this.#activate(inputs, record, step)));
     } else if (inputs.length > 0) {
-      this.state.hasUnprocessedInputs = true; // blocked: recorded now, delivered once unblocked
+      this.state.hasUnprocessedInputs = true; // blocked or delayed: recorded now, delivered once it may run
       this.#pendingInputs.push(...inputs);
     }
 

@@ -33,6 +33,8 @@ export interface StartOptions<I = unknown> {
   searchAttributes?: SearchAttributes;
   runTimeout?: Duration;
   executionTimeout?: Duration;
+  /** The first activation runs after this delay (signals sent meanwhile are recorded and delivered then). */
+  startDelay?: Duration;
 }
 
 type StartParams = Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>;
@@ -129,7 +131,7 @@ export class TestWorkflowEnvironment {
       ...(options.memo && { memo: options.memo }),
       ...(options.searchAttributes && { searchAttributes: options.searchAttributes }),
       ...defined({ runTimeoutMs: optionalMs(options.runTimeout), executionTimeoutMs: optionalMs(options.executionTimeout) }),
-    }, carriedSignals);
+    }, carriedSignals, optionalMs(options.startDelay) ?? 0);
     // Skip time while waiting: a first activation blocked on a local activity may need the clock to move (local-activities.test.ts).
     let idle = false;
     void run.idle().then(() => (idle = true));
@@ -228,7 +230,7 @@ export class TestWorkflowEnvironment {
 
   // ---- host ----
 
-  #startRun(workflowType: string, workflowId: string, input: unknown, extra: Partial<StartParams>, carriedSignals: CarriedSignal[] = []): WorkflowRun {
+  #startRun(workflowType: string, workflowId: string, input: unknown, extra: Partial<StartParams>, carriedSignals: CarriedSignal[] = [], startDelayMs = 0): WorkflowRun {
     const definition = this.#registry.get(workflowType);
     if (!definition) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${workflowType}' (registered: ${this.#registry.names().join(', ') || 'none'})`, 'WorkflowTypeNotFound');
     const execution: Execution = this.#executions.get(workflowId) ?? { runs: [], params: new Map() };
@@ -243,7 +245,7 @@ export class TestWorkflowEnvironment {
       ...extra,
     };
     if (params.executionTimeoutMs !== undefined && params.executionDeadline === undefined) params.executionDeadline = this.clock.now() + params.executionTimeoutMs;
-    const run = WorkflowRun.start(params, definition, this.#host, carriedSignals);
+    const run = WorkflowRun.start(params, definition, this.#host, carriedSignals, startDelayMs);
     execution.runs.push(run);
     execution.params.set(runId, params);
     this.#executions.set(workflowId, execution);

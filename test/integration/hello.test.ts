@@ -19,4 +19,16 @@ describe('the example Worker', () => {
     ]);
     expect(runId).toMatch(/[0-9a-f-]{36}/);
   });
+
+  it('honours a start delay: the first activation runs only after it, through the alarm', async () => {
+    const before = Date.now();
+    const started = await post('/v1/workflows', { workflowType: 'hello', workflowId: 'hello-delayed', input: { name: 'Later' }, startDelay: '400ms' });
+    expect(started.status).toBe(201);
+    const early = (await (await api('/v1/workflows/hello-delayed/history')).json()) as { events: Array<{ type: string }> };
+    expect(early.events.map((e) => e.type)).toEqual(['WorkflowExecutionStarted']);
+    const result = await api('/v1/workflows/hello-delayed/result?wait=10s');
+    expect(await result.json()).toMatchObject({ status: 'completed', result: 'Hello, Later!' });
+    const events = ((await (await api('/v1/workflows/hello-delayed/history')).json()) as { events: Array<{ type: string; timestamp: number }> }).events;
+    expect(events.find((e) => e.type === 'ActivityTaskScheduled')!.timestamp - before).toBeGreaterThanOrEqual(400);
+  });
 });

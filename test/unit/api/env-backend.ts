@@ -192,7 +192,7 @@ function startOptions(req: StartRequest) {
   return {
     workflowId: req.workflowId,
     input: req.input,
-    ...definedFields({ memo: req.memo, searchAttributes: req.searchAttributes, runTimeout: req.runTimeoutMs, executionTimeout: req.executionTimeoutMs }),
+    ...definedFields({ memo: req.memo, searchAttributes: req.searchAttributes, runTimeout: req.runTimeoutMs, executionTimeout: req.executionTimeoutMs, startDelay: req.startDelayMs }),
   };
 }
 
