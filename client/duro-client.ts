@@ -214,6 +214,16 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
     await this.client.request('POST', this.#path(`/terminate${this.#runQuery()}`), reason === undefined ? {} : { reason });
   }
 
+  /** Holds activities and timers until `unpause`; signals and updates are still recorded. */
+  async pause(reason?: string): Promise<void> {
+    await this.client.request('POST', this.#path(`/pause${this.#runQuery()}`), reason === undefined ? {} : { reason });
+  }
+
+  /** Resumes a paused run: overdue timers fire and held activities are sent at once. */
+  async unpause(): Promise<void> {
+    await this.client.request('POST', this.#path(`/unpause${this.#runQuery()}`), {});
+  }
+
   async describe(): Promise<WorkflowDescription> {
     return this.client.request('GET', this.#path(this.#runQuery()));
   }

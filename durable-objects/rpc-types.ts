@@ -91,6 +91,8 @@ export interface ExecutionApi {
   update(opts: UpdateRequest & { runId?: string }): Promise<Reply<UpdateReply>>;
   cancel(opts: { reason?: string; runId?: string }): Promise<Reply<null>>;
   terminate(opts: { reason?: string; runId?: string }): Promise<Reply<null>>;
+  pause(opts: { reason?: string; runId?: string }): Promise<Reply<null>>;
+  unpause(opts: { runId?: string }): Promise<Reply<null>>;
   activityHeartbeat(ref: AttemptRef, details: unknown): Promise<Reply<{ cancelRequested: boolean }>>;
   activityComplete(ref: AttemptRef, outcome: { result: unknown } | { failure: FailureInfo }): Promise<Reply<null>>;
 }

@@ -264,6 +264,22 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       });
     }
 
+    async pause(options: { reason?: string; runId?: string }): Promise<Reply<null>> {
+      return this.#onOpenRun(options.runId, async (run) => {
+        run.pause(options.reason);
+        await run.idle();
+        return null;
+      });
+    }
+
+    async unpause(options: { runId?: string }): Promise<Reply<null>> {
+      return this.#onOpenRun(options.runId, async (run) => {
+        run.unpause();
+        await run.idle();
+        return null;
+      });
+    }
+
     async activityHeartbeat(ref: AttemptRef, details: unknown): Promise<Reply<{ cancelRequested: boolean }>> {
       const run = this.#find(ref.runId)?.run;
       if (!run) return refuse('duro:unknown-task-token', `Run ${ref.runId} no longer exists`);

@@ -31,6 +31,8 @@ export interface WorkflowDescription {
   memo: Record<string, unknown>;
   searchAttributes: SearchAttributes;
   blockedReason?: string;
+  /** Set while the run is paused (no activity sent, no timer fired). */
+  paused?: boolean;
   parent?: ParentRef;
 }
 
@@ -62,6 +64,7 @@ export function describeRun(state: RunState): WorkflowDescription {
   };
   if (state.closeTime !== undefined) description.closeTime = state.closeTime;
   if (state.blocked) description.blockedReason = state.blocked.message;
+  if (state.paused) description.paused = true;
   if (state.parent) description.parent = state.parent;
   return description;
 }

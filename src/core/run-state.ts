@@ -63,6 +63,8 @@ export interface RunState {
   /** requestIds of recorded signals → eventId, to drop duplicates. */
   signalRequestIds: Record<string, number>;
   cancelRequested: boolean;
+  /** Paused: no activity is sent and no timer fires until unpaused; inputs are still recorded. */
+  paused?: { reason?: string; since: number };
   /** With a start delay: no activation runs before this time. */
   delayedUntil?: number;
   /** Inputs were recorded but no activation has yet completed for them (blocked, or an activation failed). */

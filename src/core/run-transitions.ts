@@ -43,7 +43,8 @@ export function applyEventToState(state: RunState, event: HistoryEvent, step: St
       const activity = newPendingActivity(event);
       state.activities[event.activityId] = activity;
       changes.touch('activities', event.activityId);
-      effects.push({ type: 'dispatchActivity', task: startAttempt(activity, step.now, runRefOf(state)) });
+      // A paused run records the activity but sends it only once unpaused.
+      if (!state.paused) effects.push({ type: 'dispatchActivity', task: startAttempt(activity, step.now, runRefOf(state)) });
       return;
     }
     case 'ActivityTaskCancelRequested': {
@@ -145,14 +146,17 @@ export function collectDeadlines(state: RunState, step: StepContext, addInput: (
   if (state.runDeadline !== undefined && now >= state.runDeadline) return { type: 'WorkflowExecutionTimedOut', timeoutType: TimeoutType.workflowRun };
   if (state.blocked?.retryAt !== undefined && now >= state.blocked.retryAt) delete state.blocked;
   if (state.delayedUntil !== undefined && now >= state.delayedUntil) delete state.delayedUntil;
-  const dueTimers = Object.values(state.timers).filter((timer) => timer.fireAt <= now).sort((a, b) => a.fireAt - b.fireAt || Number(a.timerId) - Number(b.timerId));
+  // Paused: no timer fires and no attempt starts; attempts already running keep their timeouts.
+  const paused = state.paused !== undefined;
+  const dueTimers = paused ? [] : Object.values(state.timers).filter((timer) => timer.fireAt <= now).sort((a, b) => a.fireAt - b.fireAt || Number(a.timerId) - Number(b.timerId));
   for (const timer of dueTimers) addInput({ type: 'TimerFired', timerId: timer.timerId });
   for (const activity of Object.values(state.activities)) {
     const timeout = dueTimeout(activity, now);
-    const isRetryDue = timeout === undefined && activity.phase === 'backoff' && activity.retryAt !== undefined && now >= activity.retryAt;
-    if (timeout === undefined && !isRetryDue) continue;
+    const isHeld = !paused && activity.phase === 'scheduled' && activity.attempt === 0;
+    const isRetryDue = !paused && timeout === undefined && activity.phase === 'backoff' && activity.retryAt !== undefined && now >= activity.retryAt;
+    if (timeout === undefined && !isRetryDue && !isHeld) continue;
     changes.touch('activities', activity.activityId);
-    if (isRetryDue) {
+    if (isRetryDue || (isHeld && timeout === undefined)) {
       effects.push({ type: 'dispatchActivity', task: startAttempt(activity, now, runRefOf(state)) });
       continue;
     }
@@ -174,8 +178,11 @@ export function nextWakeAt(state: RunState): number | undefined {
   const consider = (time: number | undefined) => {
     if (time !== undefined && (min === undefined || time < min)) min = time;
   };
-  for (const timer of Object.values(state.timers)) consider(timer.fireAt);
-  for (const activity of Object.values(state.activities)) consider(activityWakeAt(activity));
+  const paused = state.paused !== undefined;
+  if (!paused) for (const timer of Object.values(state.timers)) consider(timer.fireAt);
+  for (const activity of Object.values(state.activities)) {
+    if (!paused || activity.phase === 'running') consider(activityWakeAt(activity));
+  }
   consider(state.runDeadline);
   consider(state.executionDeadline);
   consider(state.blocked?.retryAt);

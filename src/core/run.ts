@@ -239,6 +239,22 @@ export class WorkflowRun {
     return { cancelRequested: activity.cancelRequested };
   }
 
+  /** Holds activity dispatch and timers until `unpause` (signals and updates are still recorded and handled). */
+  pause(reason?: string): void {
+    this.#assertOpen();
+    if (this.state.paused) return;
+    this.state.paused = { since: this.#host.now(), ...(reason !== undefined && { reason }) };
+    this.#enqueue({ kind: 'persist' });
+  }
+
+  /** Resumes a paused run: overdue timers fire and held activities are sent at once. */
+  unpause(): void {
+    this.#assertOpen();
+    if (!this.state.paused) return;
+    delete this.state.paused;
+    this.#enqueue({ kind: 'deadlines' });
+  }
+
   /** The activity server answered 202: the attempt completes later through its task token, so it is not lost on a restart. */
   attemptAccepted(activityId: string, attempt: number): void {
     const activity = this.state.activities[activityId];

@@ -68,6 +68,19 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
     await this.#current().terminate(reason);
   }
 
+  /** Holds activities and timers; signals and updates are still recorded. */
+  async pause(reason?: string): Promise<void> {
+    const run = this.#current();
+    run.pause(reason);
+    await run.idle();
+  }
+
+  async unpause(): Promise<void> {
+    const run = this.#current();
+    run.unpause();
+    await run.idle();
+  }
+
   /** Events of a run (default: the latest run of this workflow id), oldest first. */
   async fetchHistory(runId?: string): Promise<HistoryEvent[]> {
     return this.env.history(this.workflowId, runId ?? this.#current().runId);

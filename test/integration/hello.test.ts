@@ -32,3 +32,18 @@ describe('the example Worker', () => {
     expect(events.find((e) => e.type === 'ActivityTaskScheduled')!.timestamp - before).toBeGreaterThanOrEqual(400);
   });
 });
+
+describe('pause in the Durable Object', () => {
+  it('holds the activity of a paused run and sends it once unpaused', async () => {
+    const started = await post('/v1/workflows', { workflowType: 'hello', workflowId: 'hello-paused', input: { name: 'Paused', waitFor: '300ms' } });
+    expect(started.status).toBe(201);
+    expect((await post('/v1/workflows/hello-paused/pause', { reason: 'test' })).status).toBe(202);
+    expect((await api('/v1/workflows/hello-paused/result?wait=1s')).status).toBe(202);
+    const described = (await (await api('/v1/workflows/hello-paused')).json()) as { paused?: boolean; pendingTimers: unknown[] };
+    expect(described.paused).toBe(true);
+    expect(described.pendingTimers).toHaveLength(1);
+    expect((await post('/v1/workflows/hello-paused/unpause', {})).status).toBe(202);
+    const result = await api('/v1/workflows/hello-paused/result?wait=10s');
+    expect(await result.json()).toMatchObject({ status: 'completed', result: 'Hello, Paused!' });
+  });
+});

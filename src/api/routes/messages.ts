@@ -1,4 +1,4 @@
-// Messages to a running workflow: signals, queries, updates, cancel and terminate.
+// Messages to a running workflow: signals, queries, updates, cancel, terminate, pause and unpause.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiBackend } from '../backend';
 import { unwrap } from '../problems';
@@ -55,7 +55,7 @@ const updateWorkflow = createRoute({
   },
 });
 
-const closeRoute = (action: 'cancel' | 'terminate', summary: string) => createRoute({
+const closeRoute = (action: 'cancel' | 'terminate' | 'pause' | 'unpause', summary: string) => createRoute({
   method: 'post',
   path: `/v1/workflows/{workflowId}/${action}`,
   tags: ['messages'],
@@ -66,6 +66,8 @@ const closeRoute = (action: 'cancel' | 'terminate', summary: string) => createRo
 
 const cancelWorkflow = closeRoute('cancel', 'Request cancellation (the workflow may clean up)');
 const terminateWorkflow = closeRoute('terminate', 'Terminate at once (no workflow code runs)');
+const pauseWorkflow = closeRoute('pause', 'Pause: no activity is sent and no timer fires until unpaused; signals and updates are still recorded');
+const unpauseWorkflow = closeRoute('unpause', 'Unpause: overdue timers fire and held activities are sent at once');
 
 export function registerMessageRoutes(app: OpenAPIHono, backend: ApiBackend): void {
   app.openapi(signalWorkflow, async (c) => {
@@ -92,7 +94,7 @@ export function registerMessageRoutes(app: OpenAPIHono, backend: ApiBackend): vo
     return c.json(reply, 200);
   });
 
-  for (const [route, action] of [[cancelWorkflow, 'cancel'], [terminateWorkflow, 'terminate']] as const) {
+  for (const [route, action] of [[cancelWorkflow, 'cancel'], [terminateWorkflow, 'terminate'], [pauseWorkflow, 'pause'], [unpauseWorkflow, 'unpause']] as const) {
     app.openapi(route, async (c) => {
       const { workflowId } = c.req.valid('param');
       const { runId } = c.req.valid('query');

@@ -164,6 +164,16 @@ function executionStub(env: TestWorkflowEnvironment, workflowId: string): Execut
       return null;
     }),
 
+    pause: ({ reason, runId }) => reply(async () => {
+      await env.getHandle(workflowId, runOf(runId).runId).pause(reason);
+      return null;
+    }),
+
+    unpause: ({ runId }) => reply(async () => {
+      await env.getHandle(workflowId, runOf(runId).runId).unpause();
+      return null;
+    }),
+
     activityHeartbeat: (ref, details) => reply(async () => {
       const answer = env.heartbeatActivity(taskToken(ref), details);
       if (!answer) refuse(notRunning(ref));

@@ -137,10 +137,12 @@ describe('operations', () => {
       '/v1/workflows/{workflowId}',
       '/v1/workflows/{workflowId}/cancel',
       '/v1/workflows/{workflowId}/history',
+      '/v1/workflows/{workflowId}/pause',
       '/v1/workflows/{workflowId}/queries/{name}',
       '/v1/workflows/{workflowId}/result',
       '/v1/workflows/{workflowId}/signals/{name}',
       '/v1/workflows/{workflowId}/terminate',
+      '/v1/workflows/{workflowId}/unpause',
       '/v1/workflows/{workflowId}/updates/{name}',
     ]);
     const start = res.body.paths['/v1/workflows'].post;

@@ -40,3 +40,18 @@ describe('update-with-start', () => {
     expect(rejected.body).toMatchObject({ type: 'duro:update-rejected' });
   });
 });
+
+describe('pause and unpause', () => {
+  it('pause answers 202 and shows in describe; unpause lets the run finish; both 409 on a closed run', async () => {
+    const { call, start } = await setup();
+    const { workflowId } = await start('nap', { input: { ms: 1_000 } });
+    expect((await call('POST', `/v1/workflows/${workflowId}/pause`, { reason: 'maintenance' })).status).toBe(202);
+    expect((await call('GET', `/v1/workflows/${workflowId}`)).body).toMatchObject({ paused: true });
+    expect((await call('GET', `/v1/workflows/${workflowId}/result?wait=5s`)).status).toBe(202);
+    expect((await call('POST', `/v1/workflows/${workflowId}/unpause`, {})).status).toBe(202);
+    expect((await call('GET', `/v1/workflows/${workflowId}/result?wait=5s`)).body).toEqual({ status: 'completed', result: 'rested' });
+    const closed = await call('POST', `/v1/workflows/${workflowId}/pause`, {});
+    expect(closed.status).toBe(409);
+    expect(closed.body).toMatchObject({ type: 'duro:workflow-closed' });
+  });
+});
