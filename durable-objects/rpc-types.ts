@@ -92,6 +92,8 @@ export interface ExecutionApi {
   cancel(opts: { reason?: string; runId?: string }): Promise<Reply<null>>;
   terminate(opts: { reason?: string; runId?: string }): Promise<Reply<null>>;
   pause(opts: { reason?: string; runId?: string }): Promise<Reply<null>>;
+  /** A new run re-running from the end of an earlier activation; the old run is terminated. */
+  reset(opts: { eventId: number; reason?: string; runId?: string }): Promise<Reply<{ runId: string }>>;
   unpause(opts: { runId?: string }): Promise<Reply<null>>;
   activityHeartbeat(ref: AttemptRef, details: unknown): Promise<Reply<{ cancelRequested: boolean }>>;
   activityComplete(ref: AttemptRef, outcome: { result: unknown } | { failure: FailureInfo }): Promise<Reply<null>>;

@@ -9,7 +9,7 @@ import type { WorkflowRegistry } from '../src/core/definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { Outcome, WorkflowExecutionContinuedAsNew } from '../src/core/history';
 import {
-  continuedRunParams, describeRun, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
+  badResetPoint, continuedRunParams, describeRun, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
   type CarriedSignal, type HostClock, type PendingChildState, type PendingExternalState, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
@@ -261,6 +261,29 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       return this.#onOpenRun(options.runId, async (run) => {
         await run.terminate(options.reason);
         return null;
+      });
+    }
+
+    async reset(options: { eventId: number; reason?: string; runId?: string }): Promise<Reply<{ runId: string }>> {
+      const loaded = this.#find(options.runId);
+      if (!loaded) return this.#notFound(options.runId);
+      const old = loaded.run;
+      await old.idle();
+      const history = this.#store.readHistory(old.runId);
+      const bad = badResetPoint(history, options.eventId);
+      if (bad) return refuse('duro:bad-reset-point', bad);
+      const definition = config.registry.get(old.state.workflowType);
+      if (!definition) return refuse('duro:workflow-type-not-found', `Workflow type '${old.state.workflowType}' is not registered`);
+      return this.#guard(async () => {
+        if (!old.isClosed) await old.terminate(`reset: ${options.reason ?? 'reset'}`);
+        const plan = planReset(history, options.eventId, crypto.randomUUID(), Date.now());
+        const chainIndex = this.#nextChainIndex++;
+        const run = await WorkflowRun.fromReset(plan, definition, this.#hostFor(chainIndex));
+        this.#runIds.push(run.runId);
+        this.#chainIndexes.set(run.runId, chainIndex);
+        this.#loaded.set(run.runId, { run, chainIndex });
+        await run.idle();
+        return { runId: run.runId };
       });
     }
 

@@ -204,6 +204,13 @@ export const UpdateBody = z.strictObject({
     .openapi({ description: 'Answer once the update is accepted (no outcome yet) or completed (default).' }),
 }).openapi('UpdateRequest');
 
+export const ResetBody = z.strictObject({
+  eventId: z.number().int().min(1).openapi({ description: 'A WorkflowTaskCompleted event of the run: the new run re-runs from the end of that activation.' }),
+  reason: z.string().max(10_000).optional(),
+}).openapi('ResetRequest');
+
+export const ResetReply = z.object({ runId: z.string() }).openapi('ResetReply');
+
 export const ReasonBody = z.strictObject({ reason: z.string().max(10_000).optional() }).openapi('ReasonRequest');
 
 const taskToken = z.string().min(1).max(10_000).openapi({ description: 'The task token the activity received with its attempt.' });

@@ -16,3 +16,4 @@ export { definedFields } from './objects';
 export { continuedRunParams, startParamsOf, type StartParams } from './run-chain';
 export { runActivityAttempt, runLocalActivityAttempt, type HostClock } from './activity-execution';
 export { describeRun, type WorkflowDescription, type PendingActivityView } from './describe';
+export { badResetPoint, planReset, type ResetPlan } from './run-reset';

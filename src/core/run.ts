@@ -11,6 +11,7 @@ import { Limits } from './limits';
 import { NonDeterminismError } from './nondeterminism';
 import { checkPayload, payloadSize } from './payload';
 import { replayInto } from './replay';
+import { allEntriesOf, type ResetPlan } from './run-reset';
 import { outcomeOfCloseEvent, PendingChanges, type PendingChange, type RunOutcome, type RunState } from './run-state';
 import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, runRefOf, type RunEffect, type RunRef, type StepContext } from './run-transitions';
 
@@ -132,6 +133,19 @@ export class WorkflowRun {
       run.#queue.push({ kind: 'input', event, at: now });
     }
     run.#processing = run.#processQueue();
+    return run;
+  }
+
+  /**
+   * A new run made by a reset: commits the copied history and its rebuilt state, sends what was in flight at
+   * that point, and records again the signals the old run received after it. The workflow replays on first need.
+   */
+  static async fromReset(plan: ResetPlan, definition: WorkflowDefinition, host: RunHost): Promise<WorkflowRun> {
+    const run = new WorkflowRun(plan.state, definition, host);
+    await host.store.commit(plan.state.runId, { events: plan.events, state: plan.state, changes: allEntriesOf(plan.state), wakeAt: nextWakeAt(plan.state) });
+    if (plan.effects.length > 0) host.effects(run, plan.effects);
+    for (const signal of plan.signalsAfter) void run.signal(signal.signalName, signal.args, signal.requestId);
+    run.fireDeadlines(); // timers whose time passed since the reset point fire now
     return run;
   }
 

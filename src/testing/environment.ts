@@ -6,7 +6,7 @@ import { WorkflowRegistry, type SignalDefinition, type WorkflowDefinition, type 
 import { optionalMs, toMs, type Duration } from '../core/duration';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes, WorkflowExecutionStarted } from '../core/history';
-import { activityInfoOf, continuedRunParams, WorkflowRun, type CarriedSignal, type RunEffect, type RunHost } from '../core/internals';
+import { activityInfoOf, badResetPoint, continuedRunParams, planReset, startParamsOf, WorkflowRun, type CarriedSignal, type RunEffect, type RunHost } from '../core/internals';
 import { yieldMacrotask } from '../core/scheduling';
 import { runActivityAttempt, runLocalActivityAttempt } from '../core/activity-execution';
 import { testTaskToken } from './task-token';
@@ -191,6 +191,28 @@ export class TestWorkflowEnvironment {
   heartbeatActivity(taskToken: string, details?: unknown): { cancelRequested: boolean } | undefined {
     const [workflowId, runId, activityId, attempt] = JSON.parse(taskToken) as [string, string, string, number];
     return this.runOf(workflowId, runId).heartbeat(activityId, attempt, details);
+  }
+
+  /**
+   * Resets a run to the end of an earlier activation (`eventId`, a WorkflowTaskCompleted): a new run re-runs
+   * from there with the current code, the old run is terminated, later signals are re-applied. Returns the new run id.
+   */
+  async reset(workflowId: string, eventId: number, reason = 'reset', runId?: string): Promise<string> {
+    const old = this.runOf(workflowId, runId);
+    await old.idle();
+    const history = this.store.history(old.runId);
+    const problem = badResetPoint(history, eventId);
+    if (problem) throw ApplicationFailure.nonRetryable(problem, 'BadResetPoint');
+    const definition = this.#registry.get(old.state.workflowType);
+    if (!definition) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${old.state.workflowType}'`, 'WorkflowTypeNotFound');
+    if (!old.isClosed) await old.terminate(`reset: ${reason}`);
+    const plan = planReset(history, eventId, crypto.randomUUID(), this.clock.now());
+    const run = await WorkflowRun.fromReset(plan, definition, this.#host);
+    const execution = this.#executions.get(workflowId)!;
+    execution.runs.push(run);
+    execution.params.set(run.runId, startParamsOf(plan.events[0] as WorkflowExecutionStarted));
+    this.#bump();
+    return run.runId;
   }
 
   /** @internal */

@@ -68,6 +68,11 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
     await this.#current().terminate(reason);
   }
 
+  /** Resets to the end of an earlier activation (a WorkflowTaskCompleted event); returns the new run id. */
+  async reset(eventId: number, reason?: string): Promise<string> {
+    return this.env.reset(this.workflowId, eventId, reason);
+  }
+
   /** Holds activities and timers; signals and updates are still recorded. */
   async pause(reason?: string): Promise<void> {
     const run = this.#current();

@@ -47,3 +47,19 @@ describe('pause in the Durable Object', () => {
     expect(await result.json()).toMatchObject({ status: 'completed', result: 'Hello, Paused!' });
   });
 });
+
+describe('reset in the Durable Object', () => {
+  it('re-runs a completed workflow from the end of its first activation', async () => {
+    expect((await post('/v1/workflows', { workflowType: 'hello', workflowId: 'hello-reset', input: { name: 'Again' } })).status).toBe(201);
+    expect(await (await api('/v1/workflows/hello-reset/result?wait=10s')).json()).toMatchObject({ status: 'completed' });
+    const events = ((await (await api('/v1/workflows/hello-reset/history')).json()) as { events: Array<{ type: string; eventId: number }> }).events;
+    const point = events.find((event) => event.type === 'WorkflowTaskCompleted')!;
+    const reset = await post('/v1/workflows/hello-reset/reset', { eventId: point.eventId, reason: 'again' });
+    expect(reset.status).toBe(201);
+    const { runId } = (await reset.json()) as { runId: string };
+    const result = await api(`/v1/workflows/hello-reset/result?wait=10s&runId=${runId}`);
+    expect(await result.json()).toMatchObject({ status: 'completed', result: 'Hello, Again!' });
+    const replayed = ((await (await api(`/v1/workflows/hello-reset/history?runId=${runId}`)).json()) as { events: Array<{ type: string }> }).events;
+    expect(replayed.map((event) => event.type)).toEqual(events.map((event) => event.type));
+  });
+});

@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiBackend } from '../backend';
 import { unwrap } from '../problems';
 import {
-  EmptyReply, MessageParams, QueryBody, QueryReply, ReasonBody, RunQuery, SignalBody, UpdateBody, UpdateReplySchema, WorkflowParams,
+  EmptyReply, MessageParams, QueryBody, QueryReply, ReasonBody, ResetBody, ResetReply, RunQuery, SignalBody, UpdateBody, UpdateReplySchema, WorkflowParams,
 } from '../schemas';
 import { COMMON_ERRORS, json, problems } from './responses';
 
@@ -69,7 +69,24 @@ const terminateWorkflow = closeRoute('terminate', 'Terminate at once (no workflo
 const pauseWorkflow = closeRoute('pause', 'Pause: no activity is sent and no timer fires until unpaused; signals and updates are still recorded');
 const unpauseWorkflow = closeRoute('unpause', 'Unpause: overdue timers fire and held activities are sent at once');
 
+const resetWorkflow = createRoute({
+  method: 'post',
+  path: '/v1/workflows/{workflowId}/reset',
+  tags: ['messages'],
+  summary: 'Reset to the end of an earlier activation: a new run re-runs from there with the current code',
+  description: 'The old run ends terminated with the reason; signals it received after that point are re-applied to the new run.',
+  request: { params: WorkflowParams, query: RunQuery, body: { content: { 'application/json': { schema: ResetBody } }, required: true } },
+  responses: { 201: json(ResetReply, 'The new run.'), ...problems({ ...COMMON_ERRORS, 400: 'Not a WorkflowTaskCompleted of the run, or children are pending there (`duro:bad-reset-point`).', ...NOT_FOUND }) },
+});
+
 export function registerMessageRoutes(app: OpenAPIHono, backend: ApiBackend): void {
+  app.openapi(resetWorkflow, async (c) => {
+    const { workflowId } = c.req.valid('param');
+    const { runId } = c.req.valid('query');
+    const { eventId, reason } = c.req.valid('json');
+    return c.json(unwrap(await backend.execution(workflowId).reset({ eventId, reason, runId })), 201);
+  });
+
   app.openapi(signalWorkflow, async (c) => {
     const { workflowId, name } = c.req.valid('param');
     const { runId } = c.req.valid('query');

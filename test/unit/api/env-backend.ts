@@ -164,6 +164,15 @@ function executionStub(env: TestWorkflowEnvironment, workflowId: string): Execut
       return null;
     }),
 
+    reset: ({ eventId, reason, runId }) => reply(async () => {
+      try {
+        return { runId: await env.reset(workflowId, eventId, reason, runOf(runId).runId) };
+      } catch (error) {
+        if ((error as { type?: string }).type === 'BadResetPoint') refuse(problem(ProblemType.badResetPoint, (error as Error).message));
+        throw error;
+      }
+    }, problemCarried),
+
     pause: ({ reason, runId }) => reply(async () => {
       await env.getHandle(workflowId, runOf(runId).runId).pause(reason);
       return null;

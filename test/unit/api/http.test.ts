@@ -139,6 +139,7 @@ describe('operations', () => {
       '/v1/workflows/{workflowId}/history',
       '/v1/workflows/{workflowId}/pause',
       '/v1/workflows/{workflowId}/queries/{name}',
+      '/v1/workflows/{workflowId}/reset',
       '/v1/workflows/{workflowId}/result',
       '/v1/workflows/{workflowId}/signals/{name}',
       '/v1/workflows/{workflowId}/terminate',

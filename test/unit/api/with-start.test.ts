@@ -55,3 +55,21 @@ describe('pause and unpause', () => {
     expect(closed.body).toMatchObject({ type: 'duro:workflow-closed' });
   });
 });
+
+describe('reset', () => {
+  it('answers 201 with the new run, and 400 duro:bad-reset-point for an event that does not end an activation', async () => {
+    const { call, start } = await setup();
+    const { workflowId, runId } = await start('counter');
+    await call('POST', `/v1/workflows/${workflowId}/signals/add`, { args: [4] });
+    const events = (await call('GET', `/v1/workflows/${workflowId}/history`)).body.events as Array<{ type: string; eventId: number }>;
+    const bad = await call('POST', `/v1/workflows/${workflowId}/reset`, { eventId: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ type: 'duro:bad-reset-point' });
+    const point = events.find((event) => event.type === 'WorkflowTaskCompleted')!;
+    const reset = await call('POST', `/v1/workflows/${workflowId}/reset`, { eventId: point.eventId, reason: 'try again' });
+    expect(reset.status).toBe(201);
+    expect(reset.body.runId).not.toBe(runId);
+    expect((await call('POST', `/v1/workflows/${workflowId}/queries/total`, {})).body).toEqual({ result: 4 }); // the signal was re-applied
+    expect((await call('GET', `/v1/workflows/${workflowId}?runId=${runId}`)).body).toMatchObject({ status: 'terminated' });
+  });
+});
