@@ -115,6 +115,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     // ---- RPC ----
 
     async start(request: StartRequest, carriedSignals: CarriedSignal[] = []): Promise<Reply<StartReply>> {
+      this.#checkAlarm();
       const definition = config.registry.get(request.workflowType);
       if (!definition) return refuse('duro:workflow-type-not-found', `Unknown workflow type '${request.workflowType}'`);
       const current = this.#current();
@@ -183,6 +184,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async describe(options: { runId?: string }): Promise<Reply<WorkflowDescription>> {
+      this.#checkAlarm();
       const loaded = this.#find(options.runId);
       if (!loaded) return this.#notFound(options.runId);
       await loaded.run.idle();
@@ -190,6 +192,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async result(options: { runId?: string; waitMs: number; followRuns: boolean }): Promise<Reply<ResultReply>> {
+      this.#checkAlarm();
       let loaded: LoadedRun | undefined = this.#find(options.runId);
       if (!loaded) return this.#notFound(options.runId);
       const deadline = Date.now() + options.waitMs;
@@ -217,6 +220,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async history(options: { runId?: string; afterEventId?: number; limit?: number }): Promise<Reply<HistoryPage>> {
+      this.#checkAlarm();
       const loaded = this.#find(options.runId);
       if (!loaded) return this.#notFound(options.runId);
       await loaded.run.idle();
@@ -225,6 +229,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async signal(options: { name: string; args: unknown[]; requestId?: string; runId?: string }): Promise<Reply<null>> {
+      this.#checkAlarm();
       return this.#onOpenRun(options.runId, async (run) => {
         await run.signal(options.name, options.args, options.requestId);
         return null;
@@ -232,6 +237,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async query(options: { name: string; args: unknown[]; runId?: string }): Promise<Reply<{ result: unknown }>> {
+      this.#checkAlarm();
       const loaded = this.#find(options.runId);
       if (!loaded) return this.#notFound(options.runId);
       try {
@@ -243,6 +249,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async update(options: UpdateRequest & { runId?: string }): Promise<Reply<UpdateReply>> {
+      this.#checkAlarm();
       return this.#onOpenRun(options.runId, async (run) => {
         const reply = await run.update(options.name, options.args, { ...(options.updateId !== undefined && { updateId: options.updateId }), acceptedOnly: options.wait === 'accepted' });
         if (reply.rejected) throw new UpdateRejected(reply.rejected);
@@ -251,6 +258,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async cancel(options: { reason?: string; runId?: string }): Promise<Reply<null>> {
+      this.#checkAlarm();
       return this.#onOpenRun(options.runId, async (run) => {
         await run.cancel(options.reason);
         return null;
@@ -258,6 +266,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async terminate(options: { reason?: string; runId?: string }): Promise<Reply<null>> {
+      this.#checkAlarm();
       return this.#onOpenRun(options.runId, async (run) => {
         await run.terminate(options.reason);
         return null;
@@ -615,6 +624,18 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           await this.#rearm();
         })
         .finally(() => this.#sending.delete(key));
+    }
+
+    /**
+     * Every request re-arms from the table (DESIGN §4): the alarm actually stored is read back, so an alarm lost
+     * by the platform is restored by the next request, not only by the next commit.
+     */
+    #checkAlarm(): void {
+      void this.ctx.storage.getAlarm().then((stored) => {
+        if (stored === this.#alarmAt) return;
+        this.#alarmAt = stored;
+        return this.#rearm();
+      });
     }
 
     async #rearm(): Promise<void> {

@@ -78,3 +78,15 @@ group('timers', () => {
     ]);
   });
 });
+
+group('an alarm lost by the platform', () => {
+  it('is restored by the next request from the deadlines table', async () => {
+    const workflowId = uniqueId('sleeper-lost-alarm');
+    await start('sleeper', workflowId, { duration: '1h' });
+    const [timer] = (await describe(workflowId)).pendingTimers;
+    await runInDurableObject(executionStub(workflowId), (_instance, state) => state.storage.deleteAlarm());
+    expect(await armedAlarm(workflowId)).toBeNull();
+    await describe(workflowId); // any request
+    await eventually(async () => (await armedAlarm(workflowId)) === timer!.fireAt, 2_000, 'the alarm re-armed for the timer');
+  });
+});
