@@ -418,7 +418,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const lastRunId = this.#runIds.at(-1);
       const last = lastRunId === undefined ? undefined : this.#find(lastRunId)?.run;
       if (last?.state.closeEvent?.type === 'WorkflowExecutionContinuedAsNew') this.#startContinuedRun(last, last.state.closeEvent);
-      this.#outboxDue = true;
+      // Whatever the last instance was sending may not have arrived: send it again, soon.
+      this.#outboxDue = this.#hasOutstandingOutbox();
     }
 
     #load(runId: string, chainIndex: number): LoadedRun | undefined {
