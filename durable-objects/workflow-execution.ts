@@ -58,6 +58,9 @@ const FINAL_START_REFUSALS = new Set(['duro:workflow-already-started', 'duro:wor
 /** Refusals that end a signal or cancel to another workflow for good. */
 const FINAL_MESSAGE_REFUSALS = new Set(['duro:workflow-not-found', 'duro:workflow-closed', 'duro:payload-too-large', 'duro:limit-exceeded', 'duro:invalid-request']);
 
+/** How long a closed parent keeps applying its close policy to a child whose start had not landed yet. */
+const CHILD_START_GRACE_MS = 10 * 60_000;
+
 /** How long the alarm waits before re-sending unacknowledged messages to other objects. */
 const OUTBOX_RETRY_MS = 2_000;
 /** A run blocked by non-determinism is looked at again this often (a deploy restarts the object with new code). */
@@ -554,6 +557,9 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           const stub = stubOf(child.workflowId);
           const reason = `parent ${state.workflowId} closed (${state.status})`;
           const reply = child.policy === 'TERMINATE' ? await stub.terminate({ reason }) : await stub.cancel({ reason });
+          // A child whose start may still be on its way is not "never started" yet: ask again for a while.
+          const mayStillStart = child.starting === true && reply.ok === false && reply.problem.type === 'duro:workflow-not-found' && Date.now() - (state.closeTime ?? 0) < CHILD_START_GRACE_MS;
+          if (mayStillStart) throw new Error(`child ${child.workflowId} not started yet`);
           // A child already closed, or never started, has nothing left to do.
           if (reply.ok || reply.problem.type === 'duro:workflow-closed' || reply.problem.type === 'duro:workflow-not-found') run.childClosePolicyApplied(child.workflowId);
         });

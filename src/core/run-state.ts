@@ -77,7 +77,7 @@ export interface RunState {
   /** The parent has not yet acknowledged this run's close (outbox). */
   parentNotificationPending?: boolean;
   /** Children this closed run must still terminate or cancel under their parent-close policy (outbox). */
-  childrenToClose?: Array<{ workflowId: string; policy: 'TERMINATE' | 'REQUEST_CANCEL' }>;
+  childrenToClose?: Array<{ workflowId: string; policy: 'TERMINATE' | 'REQUEST_CANCEL'; /** Its start had not been acknowledged. */ starting?: boolean }>;
 }
 
 /** How a closed run ended, in the API's terms. */

@@ -207,7 +207,7 @@ export function closeRun(state: RunState, event: HistoryEvent, step: StepContext
   delete state.blocked;
   if (state.parent && event.type !== 'WorkflowExecutionContinuedAsNew') state.parentNotificationPending = true;
   // Recorded with the close, so a host that dies before reaching the children still owes them (outbox).
-  const childrenToClose = children.flatMap((child) => (child.parentClosePolicy === 'ABANDON' ? [] : [{ workflowId: child.workflowId, policy: child.parentClosePolicy }]));
+  const childrenToClose = children.flatMap((child) => (child.parentClosePolicy === 'ABANDON' ? [] : [{ workflowId: child.workflowId, policy: child.parentClosePolicy, ...(child.phase === 'starting' && { starting: true }) }]));
   if (childrenToClose.length > 0) state.childrenToClose = childrenToClose;
   effects.push({ type: 'closed', outcome: outcomeOfCloseEvent(event)!, closeEvent: event, children });
 }
