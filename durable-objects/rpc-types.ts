@@ -1,8 +1,7 @@
 // What the Worker (API routes) and other objects may ask of a WorkflowExecution object over RPC.
 // Replies are plain data; refusals are `Problem`s the API turns into problem+json as they are.
 import type { FailureInfo } from '../src/core/failure';
-import type { HistoryEvent, Outcome, ParentRef, SearchAttributes, WorkflowStatus } from '../src/core/history';
-import type { RetryPolicy } from '../src/core/retry-policy';
+import type { HistoryEvent, Outcome, ParentRef, SearchAttributes } from '../src/core/history';
 
 /** A refusal with a stable `type` (shared/API.md), e.g. `duro:workflow-not-found`. */
 export interface Problem {

@@ -276,22 +276,12 @@ export class Activator {
     }
   }
 
-  hasUpdateHandler(updateName: string): boolean {
-    return this.#updateHandlers.has(updateName);
-  }
 
   get bufferedSignalCount(): number {
     return this.#bufferedSignals.length;
   }
 
-  get pendingActivityCount(): number {
-    return this.#activities.size;
-  }
 
-  /** Signals received without a handler, in arrival order (carried over by continue-as-new). */
-  get bufferedSignals(): ReadonlyArray<{ signalName: string; args: unknown[] }> {
-    return this.#bufferedSignals;
-  }
 
   // ---- called by the workflow context ----
 

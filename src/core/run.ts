@@ -436,29 +436,35 @@ export class WorkflowRun {
       return [this.#taskFailed(error, now, record)];
     }
     this.state.activationFailures = 0;
-    const limitFailure = this.#historyLimitFailure(produced);
+    // Timers start when their activation ends (as Temporal's do when the task completes): local activities may have
+    // taken time since `now`, and a retry backoff counted from `now` would already be over (local-activities.test.ts).
+    const endedAt = this.#host.now();
+    // Numbered (and measured, once each) before any is applied, so a history over its limit records none of them.
+    const before = { nextEventId: this.state.nextEventId, historySizeBytes: this.state.historySizeBytes };
+    const events: HistoryEvent[] = [];
+    for (const event of produced) {
+      if (event.type === 'TimerStarted' && endedAt > now) event.fireAt = endedAt + event.durationMs;
+      events.push(record(event));
+      if (isCloseEvent(event)) break;
+    }
+    const closing = events.at(-1) !== undefined && isCloseEvent(events.at(-1)!);
+    if (!closing) events.push(record(this.#host.codeVersion === undefined ? { type: 'WorkflowTaskCompleted' } : { type: 'WorkflowTaskCompleted', codeVersion: this.#host.codeVersion }));
+    const limitFailure = this.#historyLimitFailure();
     if (limitFailure) {
+      Object.assign(this.state, before);
       this.#activator = undefined;
       const event = record({ type: 'WorkflowExecutionFailed', failure: limitFailure });
       closeRun(this.state, event, step);
       return [event];
     }
-    const events: HistoryEvent[] = [];
-    // Timers start when their activation ends (as Temporal's do when the task completes): local activities may have
-    // taken time since `now`, and a retry backoff counted from `now` would already be over (local-activities.test.ts).
-    const endedAt = this.#host.now();
-    for (const event of produced) {
-      if (event.type === 'TimerStarted' && endedAt > now) event.fireAt = endedAt + event.durationMs;
-      const numbered = record(event);
-      events.push(numbered);
-      if (isCloseEvent(numbered)) {
+    for (const event of events) {
+      if (isCloseEvent(event)) {
         this.#activator = undefined;
-        closeRun(this.state, numbered, step);
-        return events;
+        closeRun(this.state, event, step);
+      } else if (event.type !== 'WorkflowTaskCompleted') {
+        applyEventToState(this.state, event, step);
       }
-      applyEventToState(this.state, numbered, step);
     }
-    events.push(record(this.#host.codeVersion === undefined ? { type: 'WorkflowTaskCompleted' } : { type: 'WorkflowTaskCompleted', codeVersion: this.#host.codeVersion }));
     return events;
   }
 
@@ -507,9 +513,9 @@ export class WorkflowRun {
     this.#enqueue({ kind: 'deadlines' });
   }
 
-  #historyLimitFailure(produced: NewEvent[]): FailureInfo | undefined {
-    const events = this.state.nextEventId - 1 + produced.length + 1;
-    const bytes = this.state.historySizeBytes + produced.reduce((sum, event) => sum + payloadSize(event), 0);
+  #historyLimitFailure(): FailureInfo | undefined {
+    const events = this.state.nextEventId - 1;
+    const bytes = this.state.historySizeBytes;
     if (events <= Limits.historyMaxEvents && bytes <= Limits.historyMaxBytes) return undefined;
     return toFailureInfo(ApplicationFailure.nonRetryable(
       `History limit exceeded (${events} events, ${bytes} bytes; the limit is ${Limits.historyMaxEvents} events or ${Limits.historyMaxBytes} bytes). Use ctx.continueAsNew() when ctx.info().continueAsNewSuggested turns true.`,
