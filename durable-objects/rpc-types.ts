@@ -14,9 +14,8 @@ export interface Problem {
 
 export type Reply<T> = { ok: true; value: T } | { ok: false; problem: Problem };
 
-/** Temporal's names: what to do when the id was used by a closed run, or is in use by a running one. */
-export type IdReusePolicy = 'allowDuplicate' | 'allowDuplicateFailedOnly' | 'rejectDuplicate' | 'terminateIfRunning';
-export type IdConflictPolicy = 'fail' | 'useExisting' | 'terminateExisting';
+export type { IdConflictPolicy, IdReusePolicy } from '../src/core/start-policy';
+import type { IdConflictPolicy, IdReusePolicy } from '../src/core/start-policy';
 
 export interface StartRequest {
   workflowType: string;

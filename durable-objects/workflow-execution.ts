@@ -18,6 +18,7 @@ import { ok, refuse } from './problems';
 import type { AttemptRef, ExecutionApi, HistoryPage, Reply, ResultReply, StartReply, StartRequest, UpdateReply, UpdateRequest, WorkflowDescription } from './rpc-types';
 import { migrate } from './schema';
 import { SqlRunStore } from './sql-run-store';
+import { decideStart } from '../src/core/start-policy';
 
 export interface ExecutionConfig {
   registry: WorkflowRegistry;
@@ -121,23 +122,11 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       this.#checkAlarm();
       const definition = config.registry.get(request.workflowType);
       if (!definition) return refuse('duro:workflow-type-not-found', `Unknown workflow type '${request.workflowType}'`);
-      const current = this.#current();
-      const parent = current?.run.state.parent;
-      // A parent re-sending the start of its child gets the run it already started, open or closed.
-      if (current && request.parent && parent && parent.runId === request.parent.runId && parent.seq === request.parent.seq) {
-        return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
-      }
-      if (current && !current.run.isClosed) {
-        const policy = request.idConflictPolicy ?? 'fail';
-        if (policy === 'useExisting') return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
-        if (policy === 'fail') return refuse('duro:workflow-already-started', `Workflow ${request.workflowId} is already running`, { runId: current.run.runId });
-        await current.run.terminate('terminated by a new start (idConflictPolicy terminateExisting)');
-      } else if (current) {
-        const reuse = request.idReusePolicy ?? 'allowDuplicate';
-        if (reuse === 'rejectDuplicate' || (reuse === 'allowDuplicateFailedOnly' && current.run.state.status === 'completed')) {
-          return refuse('duro:workflow-already-started', `Workflow id ${request.workflowId} was already used (idReusePolicy ${reuse})`, { runId: current.run.runId });
-        }
-      }
+      const current = this.#current()?.run;
+      const decision = decideStart(current && { runId: current.runId, status: current.state.status, ...(current.state.parent && { parent: current.state.parent }) }, request);
+      if (decision.action === 'useExisting') return ok({ workflowId: request.workflowId, runId: decision.runId, started: false });
+      if (decision.action === 'refuse') return refuse('duro:workflow-already-started', decision.detail, { runId: decision.runId });
+      if (decision.action === 'terminateThenStart') await current!.terminate('terminated by a new start of the same workflow id');
       const runId = crypto.randomUUID();
       const params: StartParams = {
         workflowType: request.workflowType,

@@ -7,6 +7,7 @@ import { WorkflowRegistry, toFailureInfo } from '../../../src/core';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../../../src/core/client-errors';
 import { QueryNotFoundError, WorkflowClosedError, definedFields, outcomeOfCloseEvent, type RunOutcome, type WorkflowRun } from '../../../src/core/internals';
 import { TestWorkflowEnvironment, type TestEnvironmentOptions } from '../../../src/testing';
+import { decideStart } from '../../../src/core/start-policy';
 
 export interface EnvBackendOptions extends TestEnvironmentOptions {
   workflows: Record<string, unknown>;
@@ -92,16 +93,10 @@ function executionStub(env: TestWorkflowEnvironment, workflowId: string): Execut
 
     start: (req) => reply(async () => {
       const current = latest();
-      if (current && !current.isClosed) {
-        const policy = req.idConflictPolicy ?? 'fail';
-        if (policy === 'useExisting') return { workflowId, runId: current.runId, started: false };
-        if (policy === 'terminateExisting' || req.idReusePolicy === 'terminateIfRunning') await settled(env, current.terminate('terminated by a new start'));
-      } else if (current) {
-        const reuse = req.idReusePolicy ?? 'allowDuplicate';
-        if (reuse === 'rejectDuplicate' || (reuse === 'allowDuplicateFailedOnly' && current.state.status === 'completed')) {
-          refuse(problem(ProblemType.workflowAlreadyStarted, `Workflow ${workflowId} was already used (policy ${reuse})`, { runId: current.runId }));
-        }
-      }
+      const decision = decideStart(current && { runId: current.runId, status: current.state.status }, req);
+      if (decision.action === 'useExisting') return { workflowId, runId: decision.runId, started: false };
+      if (decision.action === 'refuse') refuse(problem(ProblemType.workflowAlreadyStarted, decision.detail, { runId: decision.runId }));
+      if (decision.action === 'terminateThenStart') await settled(env, current!.terminate('terminated by a new start of the same workflow id'));
       const handle = await env.start(req.workflowType, startOptions(req));
       return { workflowId, runId: handle.runId, started: true };
     }, problemCarried),
