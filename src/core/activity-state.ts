@@ -125,6 +125,26 @@ export function startAttempt(activity: PendingActivityState, now: number, run: {
   return task;
 }
 
+/**
+ * How one attempt ended, for metrics (retries live in pending state, so history alone cannot tell):
+ * reported with the step that resolved it, written in the same commit.
+ */
+export interface AttemptObservation {
+  activityType: string;
+  outcome: 'completed' | 'failed' | 'timedOut' | 'canceled';
+  /** From the attempt's start to its resolution. */
+  latencyMs: number;
+  /** The failure will be retried after a backoff. */
+  retrying: boolean;
+}
+
+/** Observes the running attempt of `activity` ending as `outcome`; call before resolving it (which forgets the start time). */
+export function observeAttempt(activity: PendingActivityState, outcome: AttemptObservation['outcome'], now: number): (resolution: AttemptResolution) => AttemptObservation {
+  const latencyMs = Math.max(0, now - (activity.attemptStartedAt ?? now));
+  const canceled = outcome !== 'completed' && activity.cancelRequested;
+  return (resolution) => ({ activityType: activity.activityType, outcome: canceled ? 'canceled' : outcome, latencyMs, retrying: 'retryAt' in resolution });
+}
+
 /** The outcome of an attempt for the pending state: either retry later, or final events for history. */
 export type AttemptResolution = { retryAt: number } | { events: NewEvent[] };
 

@@ -6,7 +6,7 @@ export type { RunState, RunRecord, RunOutcome, PendingChildState, PendingExterna
 export { outcomeOfCloseEvent, runRecordOf, runStateFrom, PENDING_COLLECTIONS } from './run-state';
 export { Activator, QueryNotFoundError, DeterminismViolationError } from './activator';
 export type { LocalActivityCommand, LocalActivityMarkerData } from './activation';
-export { activityInfoOf, type ActivityTask, type PendingActivityState } from './activity-state';
+export { activityInfoOf, type ActivityTask, type AttemptObservation, type PendingActivityState } from './activity-state';
 export { collectActivities, type ActivityImplementations } from './activity';
 export { resolveRetryPolicy, nextRetryDelay, type ResolvedRetryPolicy } from './retry-policy';
 export { checkPayload, payloadSize } from './payload';

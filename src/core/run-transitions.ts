@@ -1,7 +1,7 @@
 // How each recorded event moves a run's pending state, and which effects it implies. Pure functions
 // over RunState; every entry they change is touched, so the host writes exactly what changed.
 import {
-  activityWakeAt, canceledBeforeRunning, dueTimeout, failAttempt, newPendingActivity, scheduleToCloseTimedOut,
+  activityWakeAt, canceledBeforeRunning, dueTimeout, failAttempt, newPendingActivity, observeAttempt, scheduleToCloseTimedOut, type AttemptObservation,
   startAttempt, timeoutFailure, type ActivityTask,
 } from './activity-state';
 import { TimeoutType } from './failure';
@@ -29,6 +29,8 @@ export interface StepContext {
   effects: RunEffect[];
   /** Queues an input for the next step (an event this one implies but must not record itself). */
   requeue(event: NewEvent): void;
+  /** Activity attempts this step resolved (for metrics). */
+  attempts: AttemptObservation[];
 }
 
 export function runRefOf(state: RunState): RunRef {
@@ -161,7 +163,17 @@ export function collectDeadlines(state: RunState, step: StepContext, addInput: (
       continue;
     }
     if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
-    const events = timeout === TimeoutType.scheduleToClose ? scheduleToCloseTimedOut(activity) : attemptEvents(failAttempt(activity, timeoutFailure(activity, timeout!), now, true));
+    const wasRunning = activity.phase === 'running';
+    const observe = observeAttempt(activity, 'timedOut', now);
+    let events: NewEvent[];
+    if (timeout === TimeoutType.scheduleToClose) {
+      events = scheduleToCloseTimedOut(activity);
+      if (wasRunning) step.attempts.push(observe({ events }));
+    } else {
+      const resolution = failAttempt(activity, timeoutFailure(activity, timeout!), now, true);
+      step.attempts.push(observe(resolution));
+      events = attemptEvents(resolution);
+    }
     for (const event of events) addInput(event);
   }
   return undefined;

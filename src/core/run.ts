@@ -3,7 +3,7 @@
 // by effects (dispatch an activity, start a child…). Effects leave only after their commit: the outbox rule.
 import { runLiveActivation, type LocalActivityCommand } from './activation';
 import { Activator } from './activator';
-import { completeAttempt, failAttempt } from './activity-state';
+import { completeAttempt, failAttempt, observeAttempt, type AttemptObservation } from './activity-state';
 import type { WorkflowDefinition } from './definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import { isCloseEvent, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted } from './history';
@@ -25,6 +25,8 @@ export interface RunCommit {
   changes: PendingChange[];
   /** When the run next needs attention (its alarm), or undefined. */
   wakeAt: number | undefined;
+  /** Activity attempts this step resolved, for metrics (retries are not in history). */
+  attempts: AttemptObservation[];
 }
 
 /** Where a run keeps its history and state. One `commit` is one atomic write. */
@@ -142,7 +144,7 @@ export class WorkflowRun {
    */
   static async fromReset(plan: ResetPlan, definition: WorkflowDefinition, host: RunHost): Promise<WorkflowRun> {
     const run = new WorkflowRun(plan.state, definition, host);
-    await host.store.commit(plan.state.runId, { events: plan.events, state: plan.state, changes: allEntriesOf(plan.state), wakeAt: nextWakeAt(plan.state) });
+    await host.store.commit(plan.state.runId, { events: plan.events, state: plan.state, changes: allEntriesOf(plan.state), wakeAt: nextWakeAt(plan.state), attempts: [] });
     if (plan.effects.length > 0) host.effects(run, plan.effects);
     for (const signal of plan.signalsAfter) void run.signal(signal.signalName, signal.args, signal.requestId);
     run.fireDeadlines(); // timers whose time passed since the reset point fire now
@@ -341,7 +343,7 @@ export class WorkflowRun {
     const inputs: HistoryEvent[] = [];
     const acks: Array<() => void> = [];
     const respondLater: Array<() => void> = [];
-    const step: StepContext = { now, changes: this.#changes, effects: [], requeue: (event) => this.#queue.unshift({ kind: 'input', event, at: now }) };
+    const step: StepContext = { now, changes: this.#changes, effects: [], attempts: [], requeue: (event) => this.#queue.unshift({ kind: 'input', event, at: now }) };
     const record = (event: NewEvent, at = now): HistoryEvent => {
       const numbered = { ...event, eventId: this.state.nextEventId++, timestamp: at } as HistoryEvent;
       this.state.historySizeBytes += payloadSize(numbered);
@@ -402,7 +404,7 @@ export class WorkflowRun {
       this.#pendingInputs.push(...inputs);
     }
 
-    await this.#host.store.commit(this.state.runId, { events, state: this.state, changes: this.#changes.take(this.state), wakeAt: nextWakeAt(this.state) });
+    await this.#host.store.commit(this.state.runId, { events, state: this.state, changes: this.#changes.take(this.state), wakeAt: nextWakeAt(this.state), attempts: step.attempts });
     for (const ack of acks) ack();
     for (const respond of respondLater) respond();
     this.#notifyUpdates(events);
@@ -611,7 +613,9 @@ export class WorkflowRun {
     if (!activity || activity.attempt !== request.attempt || activity.phase !== 'running') return;
     step.changes.touch('activities', request.activityId);
     const { outcome } = request;
+    const observe = observeAttempt(activity, 'result' in outcome ? 'completed' : 'failed', step.now);
     const resolution = 'result' in outcome ? completeAttempt(activity, outcome.result) : failAttempt(activity, outcome.failure, step.now);
+    step.attempts.push(observe(resolution));
     if ('events' in resolution) for (const event of resolution.events) addInput(event);
   }
 
