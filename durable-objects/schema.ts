@@ -1,4 +1,4 @@
-// SQLite schema of a WorkflowExecution object, versioned inside the object: each migration runs once,
+// SQLite schemas of Duro's Durable Objects, versioned inside each object: each migration runs once,
 // in order, inside a transaction, and the applied version is kept in `meta`.
 
 /** One entry per schema version; never edit a shipped migration, append a new one. */
@@ -48,18 +48,71 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX deadlines_by_time ON deadlines (wake_at);
   `,
+  // 2: messages to the Visibility index, numbered so the shard applies each once and in order
+  `
+  CREATE TABLE visibility_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
+  `,
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
+/** The Visibility shard: the index of executions, the /metrics series, and batch operations. */
+export const VISIBILITY_MIGRATIONS: readonly string[] = [
+  // 1
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE executions (
+    run_id TEXT PRIMARY KEY,
+    workflow_id TEXT NOT NULL,
+    workflow_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    start_time INTEGER NOT NULL,
+    close_time INTEGER,
+    record TEXT NOT NULL
+  );
+  CREATE INDEX executions_by_start ON executions (start_time DESC, run_id DESC);
+  CREATE INDEX executions_by_type ON executions (workflow_type, start_time DESC, run_id DESC);
+  CREATE INDEX executions_by_status ON executions (status, start_time DESC, run_id DESC);
+  -- One row per (attribute, value) of each run: a keyword list has a row per element.
+  CREATE TABLE search_index (
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    PRIMARY KEY (name, value, run_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX search_by_run ON search_index (run_id);
+  -- The last message applied from each execution object (messages are numbered by their sender).
+  CREATE TABLE senders (workflow_id TEXT PRIMARY KEY, applied_seq INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE counters (series TEXT PRIMARY KEY, name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL) WITHOUT ROWID;
+  CREATE TABLE histograms (series TEXT PRIMARY KEY, name TEXT NOT NULL, labels TEXT NOT NULL, buckets TEXT NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE batches (
+    batch_id TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    matched INTEGER NOT NULL,
+    succeeded INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    failures TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL,
+    completed_at INTEGER
+  );
+  CREATE TABLE batch_items (
+    batch_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    workflow_id TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (batch_id, run_id)
+  ) WITHOUT ROWID;
+  `,
+];
 
 /** Applies the migrations this object has not seen yet. Synchronous: call it from blockConcurrencyWhile. */
-export function migrate(storage: DurableObjectStorage): number {
+export function migrate(storage: DurableObjectStorage, migrations: readonly string[] = MIGRATIONS): number {
+  const latest = migrations.length;
   return storage.transactionSync(() => {
     const hasMeta = storage.sql.exec(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).one().n as number;
     const current = hasMeta ? Number(storage.sql.exec(`SELECT value FROM meta WHERE key = 'schema_version'`).toArray()[0]?.value ?? 0) : 0;
-    if (current > SCHEMA_VERSION) throw new Error(`Storage schema ${current} is newer than this code (${SCHEMA_VERSION}): roll forward, not back`);
-    for (let version = current; version < SCHEMA_VERSION; version++) storage.sql.exec(MIGRATIONS[version]!);
-    if (current < SCHEMA_VERSION) storage.sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, String(SCHEMA_VERSION));
-    return SCHEMA_VERSION;
+    if (current > latest) throw new Error(`Storage schema ${current} is newer than this code (${latest}): roll forward, not back`);
+    for (let version = current; version < latest; version++) storage.sql.exec(migrations[version]!);
+    if (current < latest) storage.sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, String(latest));
+    return latest;
   });
 }

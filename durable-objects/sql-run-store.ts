@@ -31,9 +31,10 @@ export class SqlRunStore {
       .map((row) => JSON.parse(this.#read(`h/${runId}/${row.event_id}`, { value: row.body, chunks: row.chunks })) as HistoryEvent);
   }
 
-  /** `retainUntil`: for a closed run, when retention removes it. */
-  commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil?: number): void {
+  /** `retainUntil`: for a closed run, when retention removes it. `alsoWrite` joins the transaction (the outbox). */
+  commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil?: number, alsoWrite?: () => void): void {
     this.#storage.transactionSync(() => {
+      alsoWrite?.();
       for (const event of commit.events) {
         const stored = this.#write(`h/${runId}/${event.eventId}`, JSON.stringify(event));
         this.#sql.exec('INSERT INTO history (run_id, event_id, type, body, chunks) VALUES (?, ?, ?, ?, ?)', runId, event.eventId, event.type, stored.value, stored.chunks);
@@ -59,9 +60,10 @@ export class SqlRunStore {
     return this.#sql.exec<{ run_id: string }>('SELECT run_id FROM runs WHERE retain_until IS NOT NULL AND retain_until <= ? ORDER BY chain_index', now).toArray().map((row) => row.run_id);
   }
 
-  /** Removes a run and everything stored for it, in one transaction. */
-  deleteRun(runId: string): void {
+  /** Removes a run and everything stored for it, in one transaction (which `alsoWrite` joins). */
+  deleteRun(runId: string, alsoWrite?: () => void): void {
     this.#storage.transactionSync(() => {
+      alsoWrite?.();
       for (const table of ['history', 'pending', 'deadlines', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
       // Chunk owners are `h/<run>/…`, `p/<run>/…` and `r/<run>`.
       for (const prefix of [`h/${runId}/`, `p/${runId}/`]) this.#sql.exec('DELETE FROM payload_chunks WHERE owner >= ? AND owner < ?', prefix, `${prefix}\uffff`);

@@ -10,7 +10,7 @@ import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core
 import type { Outcome, WorkflowExecutionContinuedAsNew } from '../src/core/history';
 import {
   badResetPoint, continuedRunParams, describeRun, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
-  type CarriedSignal, type HostClock, type PendingChildState, type PendingExternalState, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
+  type AttemptObservation, type CarriedSignal, type HostClock, type PendingChildState, type PendingExternalState, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
@@ -19,6 +19,8 @@ import type { AttemptRef, ExecutionApi, HistoryPage, Reply, ResultReply, StartRe
 import { migrate } from './schema';
 import { SqlRunStore } from './sql-run-store';
 import { decideStart } from '../src/core/start-policy';
+import { executionRecordOf, type VisibilityMessage } from '../src/visibility/record';
+import { VisibilityOutbox, type VisibilityTarget } from './visibility-outbox';
 
 export interface ExecutionConfig {
   registry: WorkflowRegistry;
@@ -32,6 +34,8 @@ export interface ExecutionConfig {
   codeVersion(env: unknown): string | undefined;
   /** How long a closed run's history stays readable before the alarm deletes it. */
   retentionMs(env: unknown): number;
+  /** The Visibility shards this object reports to; undefined when the deployment binds none (no list or count). */
+  visibility(env: unknown): VisibilityTarget | undefined;
 }
 
 /** The RPC surface: the API's, plus what other executions send (outbox receivers). */
@@ -89,6 +93,11 @@ interface LoadedRun {
 export function createWorkflowExecutionClass(config: ExecutionConfig) {
   return class WorkflowExecution extends DurableObject implements WorkflowExecutionRpc {
     readonly #store: SqlRunStore;
+    readonly #visibility: VisibilityOutbox;
+    /** The last record each run reported to Visibility (as JSON): a step that changes none of it sends none. */
+    readonly #reported = new Map<string, string>();
+    #visibilityFlush: Promise<void> | undefined;
+    #visibilityAgain = false;
     readonly #dispatcher: ActivityDispatcher;
     /** Runs in chain order; closed runs are loaded on demand. */
     readonly #runIds: string[] = [];
@@ -103,6 +112,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     constructor(ctx: DurableObjectState, env: unknown) {
       super(ctx, env as never);
       this.#store = new SqlRunStore(ctx.storage);
+      this.#visibility = new VisibilityOutbox(ctx.storage);
       this.#dispatcher = new ActivityDispatcher({
         secret: config.activitySecret(env),
         callbackUrl: config.callbackUrl(env),
@@ -377,7 +387,9 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           this.#store.setDeadline(runId, 'retention', now + OUTBOX_RETRY_MS); // delivered first, removed after
           continue;
         }
-        this.#store.deleteRun(runId);
+        const visibility = config.visibility(this.env);
+        this.#store.deleteRun(runId, visibility && (() => this.#visibility.enqueue(state!.workflowId, [{ kind: 'remove', workflowId: state!.workflowId, runId }], visibility.shards)));
+        this.#reported.delete(runId);
         this.#loaded.delete(runId);
         this.#chainIndexes.delete(runId);
         const index = this.#runIds.indexOf(runId);
@@ -412,6 +424,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       if (last?.state.closeEvent?.type === 'WorkflowExecutionContinuedAsNew') this.#startContinuedRun(last, last.state.closeEvent);
       // Whatever the last instance was sending may not have arrived: send it again, soon.
       this.#outboxDue = this.#hasOutstandingOutbox();
+      this.#flushVisibility();
     }
 
     #load(runId: string, chainIndex: number): LoadedRun | undefined {
@@ -422,6 +435,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         console.error(`duro: run ${runId} has workflow type '${state.workflowType}', which this deployment does not register`);
         return undefined;
       }
+      // Its record was reported in the same transaction that stored this state.
+      this.#reported.set(runId, JSON.stringify(executionRecordOf(state)));
       const loaded = { run: WorkflowRun.load(state, definition, this.#hostFor(chainIndex)), chainIndex };
       this.#loaded.set(runId, loaded);
       return loaded;
@@ -461,7 +476,9 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           commit: (runId, commit) => {
             try {
               const retainUntil = commit.state.closeTime === undefined ? undefined : commit.state.closeTime + config.retentionMs(this.env);
-              this.#store.commit(runId, chainIndex, commit, retainUntil);
+              const report = this.#visibilityReport(commit.state, commit.attempts);
+              this.#store.commit(runId, chainIndex, commit, retainUntil, report?.write);
+              if (report) this.#reported.set(runId, report.record);
             } catch (error) {
               // The run in memory is now ahead of storage: going on would leave a gap in its history. Reset the
               // object, so the next request or the alarm reloads the run from what was committed.
@@ -470,6 +487,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
               throw error;
             }
             void this.#rearm();
+            this.#flushVisibility();
           },
         },
         runLocalActivity: (command, ref) => runLocalActivityAttempt(config.activities, realClock, command, ref, () => undefined),
@@ -528,6 +546,46 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     #resendOutbox(): void {
       this.#outboxDue = false;
       for (const { run } of this.#loaded.values()) this.#sendOutbox(run);
+      this.#flushVisibility();
+    }
+
+    /** The Visibility messages a commit of `state` owes, and how to write them in its transaction. */
+    #visibilityReport(state: RunState, attempts: AttemptObservation[]): { record: string; write: () => void } | undefined {
+      const visibility = config.visibility(this.env);
+      if (!visibility) return undefined;
+      const record = executionRecordOf(state);
+      const json = JSON.stringify(record);
+      const messages: VisibilityMessage[] = [];
+      if (this.#reported.get(state.runId) !== json) messages.push({ kind: 'upsert', execution: record });
+      if (attempts.length > 0) messages.push({ kind: 'attempts', attempts });
+      if (messages.length === 0) return undefined;
+      return { record: json, write: () => this.#visibility.enqueue(state.workflowId, messages, visibility.shards) };
+    }
+
+    /** Sends the Visibility messages not yet acknowledged (after each commit, and from the alarm); one delivery at a time. */
+    #flushVisibility(): void {
+      const visibility = config.visibility(this.env);
+      if (!visibility) return;
+      if (this.#visibilityFlush) {
+        this.#visibilityAgain = true; // rows committed after the running delivery read its last batch
+        return;
+      }
+      if (!this.#visibility.hasPending()) return;
+      this.#visibilityFlush = this.#visibility
+        .flush(visibility)
+        .then(() => this.#rearm()) // nothing owed any more: the alarm goes back to the next real deadline
+        .catch(async (error: unknown) => {
+          console.error('duro: delivery to Visibility failed; retrying from the alarm', error);
+          this.#visibilityAgain = false;
+          this.#outboxDue = true;
+          await this.#rearm();
+        })
+        .finally(() => {
+          this.#visibilityFlush = undefined;
+          if (!this.#visibilityAgain) return;
+          this.#visibilityAgain = false;
+          this.#flushVisibility();
+        });
     }
 
     /** Sends everything `run` owes to other objects (on load and from the alarm). */
@@ -669,6 +727,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     #hasOutstandingOutbox(): boolean {
+      if (config.visibility(this.env) && this.#visibility.hasPending()) return true;
       for (const { run } of this.#loaded.values()) {
         const s = run.state;
         if (Object.keys(s.externals).length > 0 || s.parentNotificationPending || s.childrenToClose) return true;

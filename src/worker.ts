@@ -1,6 +1,7 @@
 // createDuro: Duro inside a user's own Worker. Returns the fetch handler (the REST API and the endpoint
 // that runs this Worker's activities) and the Durable Object classes built for the user's registry.
 import { serveActivities } from '../client/serve-activities';
+import { createVisibilityClass, visibilityStub } from '../durable-objects/visibility';
 import { createWorkflowExecutionClass, executionStub } from '../durable-objects/workflow-execution';
 import type { TaskQueueEndpoint } from '../durable-objects/activity-dispatcher';
 import { createApiApp } from './api/app';
@@ -10,6 +11,7 @@ import type { ApiBackend } from './api/backend';
 import { collectActivities } from './core/activity';
 import { WorkflowRegistry, type WorkflowDefinition } from './core/definitions';
 import { toMs, type Duration } from './core/duration';
+import { DEFAULT_VISIBILITY_SHARDS } from './visibility/shard';
 
 /**
  * Where a task queue's activities run: this Worker itself, or any server speaking the activity protocol
@@ -25,7 +27,12 @@ export interface DuroOptions {
   /** Task queue name → target. Default: `{ default: 'self' }`. */
   taskQueues?: Record<string, TaskQueueTarget>;
   /** Binding names in wrangler.toml. */
-  bindings?: { execution?: string; self?: string };
+  bindings?: { execution?: string; visibility?: string; self?: string };
+  /**
+   * Shards of the Visibility index (list, count, batch operations, /metrics). Default 8. A workflow id keeps the
+   * shard it was first given, so the count may grow later; it must never shrink.
+   */
+  visibility?: { shards?: number };
   /** How long a closed run stays readable (history, result) before it is deleted. Default 30 days. */
   retention?: Duration;
   /**
@@ -49,7 +56,7 @@ const DEFAULT_SELF_CONCURRENCY = 64;
  * import * as workflows from './workflows';
  * import * as activities from './activities';
  * const duro = createDuro({ workflows, activities });
- * export const { WorkflowExecution } = duro.durableObjects;
+ * export const { WorkflowExecution, Visibility } = duro.durableObjects;
  * export default duro;
  */
 export function createDuro(options: DuroOptions) {
@@ -58,6 +65,9 @@ export function createDuro(options: DuroOptions) {
   const taskQueues: Record<string, TaskQueueTarget> = options.taskQueues ?? { default: 'self' };
   const executionBinding = options.bindings?.execution ?? 'WORKFLOW_EXECUTION';
   const selfBinding = options.bindings?.self ?? 'DURO_SELF';
+  const visibilityBinding = options.bindings?.visibility ?? 'VISIBILITY';
+  const visibilityShards = options.visibility?.shards ?? DEFAULT_VISIBILITY_SHARDS;
+  if (!Number.isInteger(visibilityShards) || visibilityShards < 1) throw new Error(`visibility.shards must be a positive integer, not ${visibilityShards}`);
   const retentionMs = toMs(options.retention ?? '30 days');
   // Changes whenever a workflow function's code does, even where no version id is bound (wrangler dev).
   const sourceHash = fnv1a(registry.names().sort().map((name) => `${name}:${registry.get(name)!.fn.toString()}`).join('\n'));
@@ -67,6 +77,8 @@ export function createDuro(options: DuroOptions) {
     if (!binding) throw new Error(`The Durable Object binding '${executionBinding}' is missing from wrangler.toml`);
     return binding;
   };
+  /** Without the binding there is no index: executions report nothing and list/count answer 501. */
+  const visibilityNamespace = (env: Env) => env[visibilityBinding] as DurableObjectNamespace | undefined;
   const activitySecret = (env: Env) => (env.DURO_ACTIVITY_SECRET as string | undefined) || DEV_SECRET;
 
   // One app per environment object (the runtime hands the same env to every request of an isolate).
@@ -79,6 +91,8 @@ export function createDuro(options: DuroOptions) {
         hasWorkflowType: (name) => registry.has(name),
         activitySecret: activitySecret(env),
       };
+      const visibility = visibilityNamespace(env);
+      if (visibility) backend.visibilityShards = () => Array.from({ length: visibilityShards }, (_, shard) => visibilityStub(visibility, shard));
       const apiToken = env.DURO_API_TOKEN as string | undefined;
       if (apiToken) backend.apiToken = apiToken;
       app = createApiApp(backend);
@@ -117,11 +131,16 @@ export function createDuro(options: DuroOptions) {
     callbackUrl: (env) => (env as Env).DURO_PUBLIC_URL as string | undefined,
     codeVersion: (env) => options.codeVersion?.(env as Env) ?? `${((env as Env).CF_VERSION_METADATA as { id?: string } | undefined)?.id ?? 'local'}:${sourceHash}`,
     retentionMs: () => retentionMs,
+    visibility: (env) => {
+      const namespace = visibilityNamespace(env as Env);
+      return namespace && { namespace, shards: visibilityShards };
+    },
   });
+  const Visibility = createVisibilityClass({ executions: (env) => namespace(env as Env) });
 
   return {
     registry,
-    durableObjects: { WorkflowExecution },
+    durableObjects: { WorkflowExecution, Visibility },
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
       const url = new URL(request.url);
       const callsActivities = url.pathname === '/_duro/activities' || url.pathname.startsWith('/v1/activities/');

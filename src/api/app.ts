@@ -10,6 +10,7 @@ import { problemResponse } from './problems';
 import { registerActivityRoutes } from './routes/activities';
 import { registerMessageRoutes } from './routes/messages';
 import { json } from './routes/responses';
+import { registerVisibilityRoutes } from './routes/visibility';
 import { registerWorkflowRoutes } from './routes/workflows';
 import { HealthReply } from './schemas';
 
@@ -50,6 +51,8 @@ export function createApiApp(backend: ApiBackend = emptyBackend()): OpenAPIHono 
   app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => problemResponse(bodyTooLarge(MAX_BODY_BYTES)) }));
 
   app.openapi(health, (c) => c.json({ ok: true as const }, 200));
+  // Before the run routes: GET /v1/workflows/count is not the description of a workflow named "count".
+  registerVisibilityRoutes(app, backend);
   registerWorkflowRoutes(app, backend);
   registerMessageRoutes(app, backend);
   registerActivityRoutes(app, backend);

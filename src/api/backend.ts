@@ -6,6 +6,10 @@ import { problem, ProblemType } from './problems';
 /** The RPC surface of one WorkflowExecution object, addressed by workflowId. */
 export type { ExecutionApi as ExecutionStub } from '../../durable-objects/rpc-types';
 import type { ExecutionApi as ExecutionStub } from '../../durable-objects/rpc-types';
+import type { VisibilityRpc } from '../../durable-objects/visibility';
+
+/** One shard of the Visibility index (list, count, batch operations, metrics). */
+export type VisibilityShard = Pick<VisibilityRpc, 'list' | 'countByStatus' | 'metrics' | 'startBatch' | 'batchProgress'>;
 
 export interface ApiBackend {
   execution(workflowId: string): ExecutionStub;
@@ -15,6 +19,8 @@ export interface ApiBackend {
   activitySecret: string;
   /** DURO_API_TOKEN: when set, required as a bearer token; when not, only local hosts are served. */
   apiToken?: string;
+  /** Every Visibility shard; absent when the deployment binds none (list, count, batch and metrics answer 501). */
+  visibilityShards?(): VisibilityShard[];
 }
 
 /**

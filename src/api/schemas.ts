@@ -61,9 +61,9 @@ export const DurationSchema = z.union([z.string(), z.number()])
 
 const ID_REUSE_POLICIES = ['allowDuplicate', 'allowDuplicateFailedOnly', 'rejectDuplicate', 'terminateIfRunning'] as const satisfies readonly IdReusePolicy[];
 const ID_CONFLICT_POLICIES = ['fail', 'useExisting', 'terminateExisting'] as const satisfies readonly IdConflictPolicy[];
-const STATUSES = Object.values(WorkflowStatus) as [WorkflowStatus, ...WorkflowStatus[]];
+export const STATUSES = Object.values(WorkflowStatus) as [WorkflowStatus, ...WorkflowStatus[]];
 
-const SearchAttributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
+export const SearchAttributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
 
 // ---- shared shapes ----
 

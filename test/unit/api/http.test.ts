@@ -74,7 +74,7 @@ describe('request errors', () => {
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD');
     expect(res.body.type).toBe('duro:method-not-allowed');
-    expect((await call('GET', '/v1/workflows')).status).toBe(405);
+    expect((await call('PUT', '/v1/workflows')).status).toBe(405);
   });
 
   it('answers 500 duro:internal without leaking the error when the backend throws', async () => {
@@ -129,9 +129,13 @@ describe('operations', () => {
     expect(res.body.openapi).toMatch(/^3\./);
     expect(Object.keys(res.body.paths).sort()).toEqual([
       '/healthz',
+      '/metrics',
       '/v1/activities/complete',
       '/v1/activities/heartbeat',
+      '/v1/batch/{batchId}',
+      '/v1/batch/{operation}',
       '/v1/workflows',
+      '/v1/workflows/count',
       '/v1/workflows/signal-with-start',
       '/v1/workflows/update-with-start',
       '/v1/workflows/{workflowId}',

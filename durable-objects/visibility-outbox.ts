@@ -1,0 +1,56 @@
+// The execution object's side of the Visibility feed (DESIGN §4, "outbox, not hope"): messages are rows written
+// in the same transaction as the step they describe, numbered, sent in order to the object's shard after the
+// commit and again from the alarm until the shard acknowledges them. The shard applies each seq once.
+import { shardOf } from '../src/visibility/shard';
+import type { SequencedMessage, VisibilityMessage } from '../src/visibility/record';
+import { visibilityStub } from './visibility';
+
+export interface VisibilityTarget {
+  namespace: DurableObjectNamespace;
+  shards: number;
+}
+
+/** Messages per delivery. */
+const BATCH = 100;
+
+export class VisibilityOutbox {
+  readonly #sql: SqlStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#sql = storage.sql;
+  }
+
+  /**
+   * Adds messages from the execution `workflowId`; call it inside the commit's transaction. The first call fixes
+   * this object's shard, so a later change of the shard count never splits one workflow id across shards.
+   */
+  enqueue(workflowId: string, messages: VisibilityMessage[], shards: number): void {
+    if (messages.length === 0) return;
+    this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_sender', ?) ON CONFLICT (key) DO NOTHING`, workflowId);
+    this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_shard', ?) ON CONFLICT (key) DO NOTHING`, String(shardOf(workflowId, shards)));
+    for (const message of messages) this.#sql.exec('INSERT INTO visibility_outbox (body) VALUES (?)', JSON.stringify(message));
+  }
+
+  hasPending(): boolean {
+    return this.#sql.exec('SELECT 1 FROM visibility_outbox LIMIT 1').toArray().length > 0;
+  }
+
+  /** Delivers everything pending, oldest first, until none is left; throws when the shard cannot be reached. */
+  async flush(target: VisibilityTarget): Promise<void> {
+    const sender = this.#meta('visibility_sender');
+    const shard = Number(this.#meta('visibility_shard'));
+    if (sender === undefined) return;
+    const stub = visibilityStub(target.namespace, shard);
+    for (;;) {
+      const rows = this.#sql.exec<{ seq: number; body: string }>('SELECT seq, body FROM visibility_outbox ORDER BY seq LIMIT ?', BATCH).toArray();
+      if (rows.length === 0) return;
+      const applied = await stub.apply(sender, rows.map((row) => ({ ...(JSON.parse(row.body) as VisibilityMessage), seq: row.seq }) as SequencedMessage));
+      this.#sql.exec('DELETE FROM visibility_outbox WHERE seq <= ?', applied);
+      if (applied < rows.at(-1)!.seq) throw new Error(`visibility shard ${shard} applied up to ${applied} of ${rows.at(-1)!.seq}`);
+    }
+  }
+
+  #meta(key: string): string | undefined {
+    return this.#sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value;
+  }
+}

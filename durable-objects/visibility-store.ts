@@ -1,0 +1,232 @@
+// The SQLite side of a Visibility shard: the execution index (list, count), the metric series, and the work
+// lists of batch operations. Every method is synchronous; `apply` is one transaction per delivery.
+import type { AttemptObservation } from '../src/core/activity-state';
+import { MAX_KEPT_FAILURES, type BatchFailure, type BatchProgress, type BatchSpec } from '../src/visibility/batch';
+import type { ListFilter } from '../src/visibility/filter';
+import { bucketIndex, HISTOGRAM_BOUNDS, seriesKey, type Labels, type MetricsSnapshot } from '../src/visibility/metrics';
+import type { ListCursor } from '../src/visibility/pager';
+import { searchValues, type ExecutionRecord, type SequencedMessage } from '../src/visibility/record';
+
+export interface BatchItem {
+  runId: string;
+  workflowId: string;
+  attempts: number;
+}
+
+export type BatchItemOutcome = { kind: 'succeeded' } | { kind: 'skipped' } | { kind: 'failed'; failure: BatchFailure };
+
+export class VisibilityStore {
+  readonly #storage: DurableObjectStorage;
+  readonly #sql: SqlStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+    this.#sql = storage.sql;
+  }
+
+  // ---- the feed ----
+
+  /** Applies the messages of `sender` not applied before, in order; returns the last seq applied. */
+  apply(sender: string, messages: SequencedMessage[]): number {
+    return this.#storage.transactionSync(() => {
+      let applied = this.#sql.exec<{ applied_seq: number }>('SELECT applied_seq FROM senders WHERE workflow_id = ?', sender).toArray()[0]?.applied_seq ?? 0;
+      for (const message of [...messages].sort((a, b) => a.seq - b.seq)) {
+        if (message.seq <= applied) continue; // a re-send of what an earlier delivery applied
+        this.#applyOne(message);
+        applied = message.seq;
+      }
+      this.#sql.exec('INSERT INTO senders (workflow_id, applied_seq) VALUES (?, ?) ON CONFLICT (workflow_id) DO UPDATE SET applied_seq = excluded.applied_seq', sender, applied);
+      return applied;
+    });
+  }
+
+  #applyOne(message: SequencedMessage): void {
+    switch (message.kind) {
+      case 'upsert':
+        return this.#upsert(message.execution);
+      case 'remove':
+        this.#sql.exec('DELETE FROM executions WHERE run_id = ?', message.runId);
+        this.#sql.exec('DELETE FROM search_index WHERE run_id = ?', message.runId);
+        return;
+      case 'attempts':
+        for (const attempt of message.attempts) this.#observeAttempt(attempt);
+        return;
+    }
+  }
+
+  #upsert(execution: ExecutionRecord): void {
+    const before = this.#sql.exec<{ status: string }>('SELECT status FROM executions WHERE run_id = ?', execution.runId).toArray()[0];
+    const type = { workflow_type: execution.workflowType };
+    if (!before) this.#count('duro_workflows_started_total', type);
+    if ((!before || before.status === 'running') && execution.status !== 'running') {
+      this.#count('duro_workflows_closed_total', { ...type, status: execution.status });
+      this.#observe('duro_workflow_duration_seconds', type, ((execution.closeTime ?? execution.startTime) - execution.startTime) / 1000);
+    }
+    this.#sql.exec(
+      `INSERT INTO executions (run_id, workflow_id, workflow_type, status, start_time, close_time, record) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record`,
+      execution.runId, execution.workflowId, execution.workflowType, execution.status, execution.startTime, execution.closeTime ?? null, JSON.stringify(execution),
+    );
+    this.#sql.exec('DELETE FROM search_index WHERE run_id = ?', execution.runId);
+    for (const [name, value] of Object.entries(execution.searchAttributes)) {
+      for (const text of new Set(searchValues(value))) this.#sql.exec('INSERT INTO search_index (name, value, run_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', name, text, execution.runId);
+    }
+  }
+
+  #observeAttempt(attempt: AttemptObservation): void {
+    const type = { activity_type: attempt.activityType };
+    this.#count('duro_activity_attempts_total', { ...type, outcome: attempt.outcome });
+    if (attempt.retrying) this.#count('duro_activity_retries_total', type);
+    this.#observe('duro_activity_latency_seconds', type, attempt.latencyMs / 1000);
+  }
+
+  #count(name: string, labels: Labels): void {
+    this.#sql.exec(
+      'INSERT INTO counters (series, name, labels, value) VALUES (?, ?, ?, 1) ON CONFLICT (series) DO UPDATE SET value = value + 1',
+      seriesKey(name, labels), name, JSON.stringify(labels),
+    );
+  }
+
+  #observe(name: string, labels: Labels, value: number): void {
+    const series = seriesKey(name, labels);
+    const row = this.#sql.exec<{ buckets: string }>('SELECT buckets FROM histograms WHERE series = ?', series).toArray()[0];
+    const buckets = row ? (JSON.parse(row.buckets) as number[]) : new Array<number>(HISTOGRAM_BOUNDS[name]!.length + 1).fill(0);
+    buckets[bucketIndex(name, value)]! += 1;
+    this.#sql.exec(
+      `INSERT INTO histograms (series, name, labels, buckets, sum, count) VALUES (?, ?, ?, ?, ?, 1)
+       ON CONFLICT (series) DO UPDATE SET buckets = excluded.buckets, sum = sum + excluded.sum, count = count + 1`,
+      series, name, JSON.stringify(labels), JSON.stringify(buckets), value,
+    );
+  }
+
+  // ---- list, count, metrics ----
+
+  list(filter: ListFilter, after: ListCursor | undefined, limit: number): ExecutionRecord[] {
+    const where = whereOf(filter, after);
+    return this.#sql
+      .exec<{ record: string }>(`SELECT record FROM executions ${where.sql} ORDER BY start_time DESC, run_id DESC LIMIT ?`, ...where.params, limit)
+      .toArray()
+      .map((row) => JSON.parse(row.record) as ExecutionRecord);
+  }
+
+  countByStatus(filter: ListFilter): Record<string, number> {
+    const where = whereOf(filter);
+    const byStatus: Record<string, number> = {};
+    for (const row of this.#sql.exec<{ status: string; n: number }>(`SELECT status, count(*) AS n FROM executions ${where.sql} GROUP BY status`, ...where.params)) byStatus[row.status] = row.n;
+    return byStatus;
+  }
+
+  metrics(): MetricsSnapshot {
+    return {
+      counters: this.#sql.exec<{ name: string; labels: string; value: number }>('SELECT name, labels, value FROM counters').toArray().map((row) => ({ name: row.name, labels: JSON.parse(row.labels) as Labels, value: row.value })),
+      histograms: this.#sql
+        .exec<{ name: string; labels: string; buckets: string; sum: number; count: number }>('SELECT name, labels, buckets, sum, count FROM histograms')
+        .toArray()
+        .map((row) => ({ name: row.name, labels: JSON.parse(row.labels) as Labels, buckets: JSON.parse(row.buckets) as number[], sum: row.sum, count: row.count })),
+      running: this.#sql
+        .exec<{ workflow_type: string; n: number }>(`SELECT workflow_type, count(*) AS n FROM executions WHERE status = 'running' GROUP BY workflow_type`)
+        .toArray()
+        .map((row) => ({ workflowType: row.workflow_type, count: row.n })),
+    };
+  }
+
+  // ---- batches ----
+
+  /** Records the batch and takes the executions it matches now; a repeated start changes nothing. Returns matched. */
+  startBatch(spec: BatchSpec): number {
+    return this.#storage.transactionSync(() => {
+      const known = this.#sql.exec<{ matched: number }>('SELECT matched FROM batches WHERE batch_id = ?', spec.batchId).toArray()[0];
+      if (known) return known.matched;
+      const where = whereOf(spec.filter);
+      this.#sql.exec(`INSERT INTO batch_items (batch_id, run_id, workflow_id) SELECT ?, run_id, workflow_id FROM executions ${where.sql}`, spec.batchId, ...where.params);
+      const matched = this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM batch_items WHERE batch_id = ?', spec.batchId).one().n;
+      this.#sql.exec('INSERT INTO batches (batch_id, spec, matched, created_at, completed_at) VALUES (?, ?, ?, ?, ?)', spec.batchId, JSON.stringify(spec), matched, spec.createdAt, matched === 0 ? spec.createdAt : null);
+      return matched;
+    });
+  }
+
+  /** The batches with work left, oldest first. */
+  openBatches(): BatchSpec[] {
+    return this.#sql.exec<{ spec: string }>('SELECT spec FROM batches WHERE completed_at IS NULL ORDER BY created_at').toArray().map((row) => JSON.parse(row.spec) as BatchSpec);
+  }
+
+  nextBatchItems(batchId: string, limit: number): BatchItem[] {
+    return this.#sql
+      .exec<{ run_id: string; workflow_id: string; attempts: number }>('SELECT run_id, workflow_id, attempts FROM batch_items WHERE batch_id = ? ORDER BY run_id LIMIT ?', batchId, limit)
+      .toArray()
+      .map((row) => ({ runId: row.run_id, workflowId: row.workflow_id, attempts: row.attempts }));
+  }
+
+  /** Records what happened to one item and, with the last one, completes the batch. */
+  finishBatchItem(batchId: string, runId: string, outcome: BatchItemOutcome, now: number): void {
+    this.#storage.transactionSync(() => {
+      if (this.#sql.exec('DELETE FROM batch_items WHERE batch_id = ? AND run_id = ?', batchId, runId).rowsWritten === 0) return; // already recorded
+      this.#sql.exec(`UPDATE batches SET ${outcome.kind} = ${outcome.kind} + 1 WHERE batch_id = ?`, batchId);
+      if (outcome.kind === 'failed') {
+        const { failures } = this.#sql.exec<{ failures: string }>('SELECT failures FROM batches WHERE batch_id = ?', batchId).one();
+        const kept = JSON.parse(failures) as BatchFailure[];
+        if (kept.length < MAX_KEPT_FAILURES) this.#sql.exec('UPDATE batches SET failures = ? WHERE batch_id = ?', JSON.stringify([...kept, outcome.failure]), batchId);
+      }
+      const left = this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM batch_items WHERE batch_id = ?', batchId).one().n;
+      if (left === 0) this.#sql.exec('UPDATE batches SET completed_at = ? WHERE batch_id = ?', now, batchId);
+    });
+  }
+
+  /** Counts a delivery that did not arrive; returns the attempts so far. */
+  retryBatchItem(batchId: string, runId: string): number {
+    this.#sql.exec('UPDATE batch_items SET attempts = attempts + 1 WHERE batch_id = ? AND run_id = ?', batchId, runId);
+    return this.#sql.exec<{ attempts: number }>('SELECT attempts FROM batch_items WHERE batch_id = ? AND run_id = ?', batchId, runId).toArray()[0]?.attempts ?? 0;
+  }
+
+  batchProgress(batchId: string): BatchProgress | undefined {
+    const row = this.#sql
+      .exec<{ spec: string; matched: number; succeeded: number; failed: number; skipped: number; failures: string; created_at: number; completed_at: number | null }>('SELECT * FROM batches WHERE batch_id = ?', batchId)
+      .toArray()[0];
+    if (!row) return undefined;
+    const spec = JSON.parse(row.spec) as BatchSpec;
+    const progress: BatchProgress = {
+      batchId,
+      operation: spec.operation,
+      status: row.completed_at === null ? 'running' : 'completed',
+      matched: row.matched,
+      succeeded: row.succeeded,
+      failed: row.failed,
+      skipped: row.skipped,
+      failures: JSON.parse(row.failures) as BatchFailure[],
+      createdAt: row.created_at,
+    };
+    if (row.completed_at !== null) progress.completedAt = row.completed_at;
+    return progress;
+  }
+}
+
+/** The WHERE clause of a filter (and of the rows after a cursor, in list order). */
+function whereOf(filter: ListFilter, after?: ListCursor): { sql: string; params: Array<string | number> } {
+  const conditions: string[] = [];
+  const params: Array<string | number> = [];
+  if (filter.workflowType !== undefined) {
+    conditions.push('workflow_type = ?');
+    params.push(filter.workflowType);
+  }
+  if (filter.statuses) {
+    conditions.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
+    params.push(...filter.statuses);
+  }
+  if (filter.startedAfter !== undefined) {
+    conditions.push('start_time > ?');
+    params.push(filter.startedAfter);
+  }
+  if (filter.startedBefore !== undefined) {
+    conditions.push('start_time < ?');
+    params.push(filter.startedBefore);
+  }
+  for (const { name, value } of filter.search ?? []) {
+    conditions.push('run_id IN (SELECT run_id FROM search_index WHERE name = ? AND value = ?)');
+    params.push(name, value);
+  }
+  if (after) {
+    conditions.push('(start_time < ? OR (start_time = ? AND run_id < ?))');
+    params.push(after.startTime, after.startTime, after.runId);
+  }
+  return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}

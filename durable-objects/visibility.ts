@@ -1,0 +1,126 @@
+// Visibility: one shard of the index of executions behind list, count and batch operations, and the keeper of
+// the /metrics series (DESIGN §4). Executions feed it through their outboxes; it applies each message once.
+import { DurableObject } from 'cloudflare:workers';
+import type { BatchProgress, BatchSpec } from '../src/visibility/batch';
+import type { ListFilter } from '../src/visibility/filter';
+import type { MetricsSnapshot } from '../src/visibility/metrics';
+import type { ListCursor } from '../src/visibility/pager';
+import type { ExecutionRecord, SequencedMessage } from '../src/visibility/record';
+import { shardName } from '../src/visibility/shard';
+import { migrate, VISIBILITY_MIGRATIONS } from './schema';
+import { VisibilityStore, type BatchItem, type BatchItemOutcome } from './visibility-store';
+import { executionStub } from './workflow-execution';
+
+export interface VisibilityConfig {
+  /** The namespace of WorkflowExecution objects, which batch operations act on. */
+  executions(env: unknown): DurableObjectNamespace;
+}
+
+/** What the Worker and the execution objects call on a shard. */
+export interface VisibilityRpc {
+  /** The messages of one execution object; returns the last seq applied (the sender drops what is at or below it). */
+  apply(sender: string, messages: SequencedMessage[]): Promise<number>;
+  list(filter: ListFilter, after: ListCursor | undefined, limit: number): Promise<ExecutionRecord[]>;
+  countByStatus(filter: ListFilter): Promise<Record<string, number>>;
+  metrics(): Promise<MetricsSnapshot>;
+  /** Takes this shard's matching executions into the batch; returns how many. Idempotent by batchId. */
+  startBatch(spec: BatchSpec): Promise<number>;
+  batchProgress(batchId: string): Promise<BatchProgress | undefined>;
+}
+
+/** The stub of shard `shard`. */
+export function visibilityStub(namespace: DurableObjectNamespace, shard: number): VisibilityRpc {
+  return namespace.get(namespace.idFromName(shardName(shard))) as unknown as VisibilityRpc;
+}
+
+/** Items one alarm works through, and how many of them at once. */
+const BATCH_STEP = 64;
+const BATCH_CONCURRENCY = 8;
+/** A delivery that did not arrive is tried again this much later, this many times, before it counts as failed. */
+const BATCH_RETRY_MS = 2_000;
+const BATCH_MAX_ATTEMPTS = 5;
+
+export function createVisibilityClass(config: VisibilityConfig) {
+  return class Visibility extends DurableObject implements VisibilityRpc {
+    readonly #store: VisibilityStore;
+
+    constructor(ctx: DurableObjectState, env: unknown) {
+      super(ctx, env as never);
+      this.#store = new VisibilityStore(ctx.storage);
+      void ctx.blockConcurrencyWhile(async () => {
+        migrate(ctx.storage, VISIBILITY_MIGRATIONS);
+      });
+    }
+
+    async apply(sender: string, messages: SequencedMessage[]): Promise<number> {
+      return this.#store.apply(sender, messages);
+    }
+
+    async list(filter: ListFilter, after: ListCursor | undefined, limit: number): Promise<ExecutionRecord[]> {
+      return this.#store.list(filter, after, limit);
+    }
+
+    async countByStatus(filter: ListFilter): Promise<Record<string, number>> {
+      return this.#store.countByStatus(filter);
+    }
+
+    async metrics(): Promise<MetricsSnapshot> {
+      return this.#store.metrics();
+    }
+
+    async startBatch(spec: BatchSpec): Promise<number> {
+      const matched = this.#store.startBatch(spec);
+      if (matched > 0) await this.#wakeAt(Date.now());
+      return matched;
+    }
+
+    async batchProgress(batchId: string): Promise<BatchProgress | undefined> {
+      return this.#store.batchProgress(batchId);
+    }
+
+    /** Works through a step of each open batch; never throws (alarms are retried only a few times). */
+    override async alarm(): Promise<void> {
+      let retryLater = false;
+      try {
+        for (const spec of this.#store.openBatches()) {
+          const items = this.#store.nextBatchItems(spec.batchId, BATCH_STEP);
+          for (let i = 0; i < items.length; i += BATCH_CONCURRENCY) {
+            const outcomes = await Promise.all(items.slice(i, i + BATCH_CONCURRENCY).map((item) => this.#carryOut(spec, item)));
+            if (outcomes.includes(undefined)) retryLater = true;
+          }
+        }
+      } catch (error) {
+        console.error('duro: a batch step failed', error);
+        retryLater = true;
+      } finally {
+        if (this.#store.openBatches().length > 0) await this.#wakeAt(Date.now() + (retryLater ? BATCH_RETRY_MS : 0));
+      }
+    }
+
+    /** Applies the batch's operation to one execution; undefined when it must be tried again. */
+    async #carryOut(spec: BatchSpec, item: BatchItem): Promise<BatchItemOutcome | undefined> {
+      let outcome: BatchItemOutcome;
+      try {
+        const stub = executionStub(config.executions(this.env), item.workflowId);
+        const reason = spec.reason ?? `batch ${spec.batchId}`;
+        const reply =
+          spec.operation === 'cancel' ? await stub.cancel({ runId: item.runId, reason })
+          : spec.operation === 'terminate' ? await stub.terminate({ runId: item.runId, reason })
+          : await stub.signal({ runId: item.runId, name: spec.signalName!, args: spec.args ?? [], requestId: `batch:${spec.batchId}` });
+        if (reply.ok) outcome = { kind: 'succeeded' };
+        else if (reply.problem.type === 'duro:workflow-closed' || reply.problem.type === 'duro:workflow-not-found') outcome = { kind: 'skipped' };
+        else outcome = { kind: 'failed', failure: { workflowId: item.workflowId, runId: item.runId, type: reply.problem.type, detail: reply.problem.detail } };
+      } catch (error) {
+        if (this.#store.retryBatchItem(spec.batchId, item.runId) < BATCH_MAX_ATTEMPTS) return undefined;
+        outcome = { kind: 'failed', failure: { workflowId: item.workflowId, runId: item.runId, type: 'duro:unreachable', detail: (error as Error).message } };
+      }
+      this.#store.finishBatchItem(spec.batchId, item.runId, outcome, Date.now());
+      return outcome;
+    }
+
+    async #wakeAt(at: number): Promise<void> {
+      const current = await this.ctx.storage.getAlarm();
+      if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    }
+  };
+}

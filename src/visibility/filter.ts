@@ -1,0 +1,71 @@
+// The filters of GET /v1/workflows, /count and the batch operations (shared/API.md), checked once at the edge
+// and handed to every shard in one normalised shape.
+import { WorkflowStatus } from '../core/history';
+
+const WORKFLOW_STATUSES: readonly WorkflowStatus[] = Object.values(WorkflowStatus);
+
+export interface SearchFilter {
+  name: string;
+  value: string;
+}
+
+export interface ListFilter {
+  workflowType?: string;
+  /** Any of these statuses. */
+  statuses?: WorkflowStatus[];
+  /** Epoch ms, exclusive. */
+  startedAfter?: number;
+  /** Epoch ms, exclusive. */
+  startedBefore?: number;
+  /** Every one of these must match. */
+  search?: SearchFilter[];
+}
+
+/** The filters as a request spells them (query string or JSON body). */
+export interface RawListFilter {
+  workflowType?: string;
+  /** One status, a comma-separated list, or an array. */
+  status?: string | string[];
+  /** ISO 8601 or epoch milliseconds. */
+  startedAfter?: string | number;
+  startedBefore?: string | number;
+  search?: Record<string, string | number | boolean>;
+}
+
+/** A filter that cannot be applied: a 400 `duro:invalid-request`. */
+export class FilterError extends Error {}
+
+const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+
+export function parseListFilter(raw: RawListFilter): ListFilter {
+  const filter: ListFilter = {};
+  if (raw.workflowType !== undefined && raw.workflowType !== '') filter.workflowType = raw.workflowType;
+  if (raw.status !== undefined) {
+    const statuses = (Array.isArray(raw.status) ? raw.status : [raw.status]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+    for (const status of statuses) {
+      if (!WORKFLOW_STATUSES.includes(status as WorkflowStatus)) throw new FilterError(`Unknown status '${status}'; expected one of ${WORKFLOW_STATUSES.join(', ')}`);
+    }
+    if (statuses.length > 0) filter.statuses = [...new Set(statuses as WorkflowStatus[])].sort();
+  }
+  if (raw.startedAfter !== undefined) filter.startedAfter = parseTime(raw.startedAfter, 'startedAfter');
+  if (raw.startedBefore !== undefined) filter.startedBefore = parseTime(raw.startedBefore, 'startedBefore');
+  const search = Object.entries(raw.search ?? {}).map(([name, value]) => {
+    if (!ATTRIBUTE_NAME.test(name)) throw new FilterError(`'${name}' is not a search attribute name (letters, digits, '_' and '-')`);
+    if (!['string', 'number', 'boolean'].includes(typeof value)) throw new FilterError(`search.${name} must be a string, number or boolean`);
+    return { name, value: String(value) };
+  });
+  if (search.length > 0) filter.search = search.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return filter;
+}
+
+/** Epoch ms from ISO 8601 or a number of milliseconds. */
+function parseTime(value: string | number, field: string): number {
+  const ms = typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new FilterError(`${field} must be an ISO 8601 time or epoch milliseconds, not '${value}'`);
+  return ms;
+}
+
+/** The same filter always yields the same key: a page token is bound to the filter it was made for. */
+export function filterKey(filter: ListFilter): string {
+  return JSON.stringify([filter.workflowType ?? null, filter.statuses ?? null, filter.startedAfter ?? null, filter.startedBefore ?? null, filter.search ?? null]);
+}

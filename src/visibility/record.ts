@@ -1,0 +1,57 @@
+// What the Visibility index knows of a run, and the messages an execution sends to keep it current
+// (DESIGN §4: through the outbox, numbered, applied once each by the shard).
+import type { AttemptObservation } from '../core/activity-state';
+import type { SearchAttributes, WorkflowStatus } from '../core/history';
+import type { RunState } from '../core/run-state';
+
+/** One run as list and count see it. Times are epoch milliseconds, as in describe. */
+export interface ExecutionRecord {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  status: WorkflowStatus;
+  startTime: number;
+  closeTime?: number;
+  memo: Record<string, unknown>;
+  searchAttributes: SearchAttributes;
+}
+
+export type VisibilityMessage =
+  /** The run is new, or its status, memo or search attributes changed. */
+  | { kind: 'upsert'; execution: ExecutionRecord }
+  /** Retention deleted the run. */
+  | { kind: 'remove'; workflowId: string; runId: string }
+  /** Activity attempts a step resolved: counters and latencies for /metrics. */
+  | { kind: 'attempts'; attempts: AttemptObservation[] };
+
+/** A message with its place in the sender's outbox: a shard applies each sender's messages once, in order. */
+export type SequencedMessage = VisibilityMessage & { seq: number };
+
+/** A record larger than this leaves its memo out of the index (the run's describe still has it). */
+const MAX_RECORD_CHARS = 64 * 1024;
+
+export function executionRecordOf(state: RunState): ExecutionRecord {
+  const record: ExecutionRecord = {
+    workflowId: state.workflowId,
+    runId: state.runId,
+    workflowType: state.workflowType,
+    status: state.status,
+    startTime: state.startTime,
+    memo: state.memo,
+    searchAttributes: state.searchAttributes,
+  };
+  if (state.closeTime !== undefined) record.closeTime = state.closeTime;
+  if (JSON.stringify(record).length > MAX_RECORD_CHARS) record.memo = { memoOmitted: 'too large for the visibility index; describe the run to read it' };
+  return record;
+}
+
+/**
+ * The values an attribute matches in a `search.<name>=<value>` filter: a keyword list matches each of its
+ * elements; numbers and booleans match their JSON spelling (`search.priority=2`, `search.vip=true`).
+ */
+export function searchValues(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(searchValues);
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
+  return [];
+}
