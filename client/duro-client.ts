@@ -8,6 +8,10 @@ import type { Duration } from '../src/core/duration';
 import type { FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes } from '../src/core/history';
 import type { HistoryPage, IdConflictPolicy, IdReusePolicy, Problem, ResultReply, WorkflowDescription } from '../durable-objects/rpc-types';
+import {
+  batchBody, filterQuery, type BatchCloseOptions, type BatchDescription, type BatchSignalOptions, type BatchStarted, type CountReply, type ExecutionInfo,
+  type ListFilter, type ListOptions, type ListPage, type ListPageOptions,
+} from './visibility';
 
 export interface DuroClientOptions {
   /** Base URL of the Duro Worker, e.g. `https://duro.example.workers.dev`. */
@@ -105,6 +109,56 @@ export class DuroClient {
   /** A handle on an existing workflow (its latest run, or `runId`). */
   getHandle<W extends WorkflowDefinition = WorkflowDefinition>(workflowId: string, runId?: string): WorkflowHandle<W> {
     return new WorkflowHandle<W>(this, workflowId, runId);
+  }
+
+  /**
+   * Every execution the filter matches, newest first, fetched a page at a time as you iterate.
+   * @example
+   * for await (const execution of client.list({ workflowType: 'order', status: ['failed', 'timedOut'] })) {
+   *   console.log(execution.workflowId, execution.status);
+   * }
+   */
+  async *list(filter: ListFilter = {}, options: ListOptions = {}): AsyncIterable<ExecutionInfo> {
+    let nextPageToken: string | undefined;
+    do {
+      const page = await this.listPage(filter, { ...options, ...(nextPageToken !== undefined && { nextPageToken }) });
+      yield* page.executions;
+      nextPageToken = page.nextPageToken;
+    } while (nextPageToken);
+  }
+
+  /**
+   * One page of `list`; pass its `nextPageToken` back for the next one.
+   * @example const { executions, nextPageToken } = await client.listPage({ status: 'running' }, { pageSize: 50 });
+   */
+  async listPage(filter: ListFilter = {}, options: ListPageOptions = {}): Promise<ListPage> {
+    return this.request('GET', `/v1/workflows${filterQuery(filter, { pageSize: options.pageSize, nextPageToken: options.nextPageToken })}`);
+  }
+
+  /**
+   * How many executions the filter matches, in all and by status.
+   * @example const { count, byStatus } = await client.count({ workflowType: 'order' });
+   */
+  async count(filter: ListFilter = {}): Promise<CountReply> {
+    return this.request('GET', `/v1/workflows/count${filterQuery(filter)}`);
+  }
+
+  /**
+   * Cancels, terminates or signals every execution the filter matches, in the background; follow it with `describeBatch`.
+   * @example
+   * const { batchId } = await client.batch('terminate', { workflowType: 'order', status: 'running', reason: 'bad release' });
+   * const { status, succeeded } = await client.describeBatch(batchId);
+   */
+  async batch(operation: 'cancel' | 'terminate', options: BatchCloseOptions): Promise<BatchStarted>;
+  async batch<Args extends unknown[]>(operation: 'signal', options: BatchSignalOptions<Args>): Promise<BatchStarted>;
+  async batch(operation: 'cancel' | 'terminate' | 'signal', options: BatchCloseOptions | BatchSignalOptions): Promise<BatchStarted> {
+    if (operation === 'signal' && !('signalName' in options)) throw new TypeError("batch('signal') needs a signalName");
+    return this.request('POST', `/v1/batch/${operation}`, batchBody(options));
+  }
+
+  /** Progress of a batch operation: counts so far and the executions it could not act on. */
+  async describeBatch(batchId: string): Promise<BatchDescription> {
+    return this.request('GET', `/v1/batch/${encodeURIComponent(batchId)}`);
   }
 
   /** @internal One API call: JSON in, JSON out, problems thrown as errors. */

@@ -1,5 +1,10 @@
 // duro/client: talking to Duro from any runtime, and serving activities.
 export { DuroClient, WorkflowHandle, DuroApiError, type DuroClientOptions, type StartWorkflowOptions } from './duro-client';
+export type {
+  BatchOperation, ListFilter, ListOptions, ListPageOptions, ListPage, ExecutionInfo, CountReply,
+  BatchCloseOptions, BatchSignalOptions, BatchStarted, BatchDescription, BatchFailure,
+} from './visibility';
+export { WorkflowStatus } from '../src/core/history';
 export {
   WorkflowFailedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRejectedError, WorkflowUpdateFailedError,
 } from '../src/core/client-errors';
