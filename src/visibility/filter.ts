@@ -58,10 +58,13 @@ export function parseListFilter(raw: RawListFilter): ListFilter {
   return filter;
 }
 
-/** Epoch ms from ISO 8601 or a number of milliseconds. */
+/** A date, or a date and time with an optional fraction and zone (`Z` or `±hh:mm`): what ISO 8601 means on the wire. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Epoch ms from ISO 8601 or a whole number of milliseconds; anything else (Date.parse is lenient) is refused. */
 function parseTime(value: string | number, field: string): number {
-  const ms = typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new FilterError(`${field} must be an ISO 8601 time or epoch milliseconds, not '${value}'`);
+  const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : ISO_8601.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new FilterError(`${field} must be an ISO 8601 time or epoch milliseconds, not '${value}'`);
   return ms;
 }
 

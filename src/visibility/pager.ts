@@ -53,13 +53,13 @@ export function encodePageToken(cursor: ListCursor, filter: ListFilter): string 
 }
 
 export function decodePageToken(token: string, filter: ListFilter): ListCursor {
-  let body: Partial<TokenBody>;
+  let body: Partial<TokenBody> | null;
   try {
-    body = JSON.parse(fromUtf8(fromBase64Url(token))) as Partial<TokenBody>;
+    body = JSON.parse(fromUtf8(fromBase64Url(token))) as Partial<TokenBody> | null;
   } catch {
     throw new FilterError('nextPageToken is not a token this API issued');
   }
-  if (body.v !== 1 || typeof body.s !== 'number' || typeof body.r !== 'string') throw new FilterError('nextPageToken is not a token this API issued');
+  if (typeof body !== 'object' || body === null || body.v !== 1 || typeof body.s !== 'number' || typeof body.r !== 'string') throw new FilterError('nextPageToken is not a token this API issued');
   if (body.f !== filterKey(filter)) throw new FilterError('nextPageToken belongs to a listing with other filters; pass the same filters to page on');
   return { startTime: body.s, runId: body.r };
 }
