@@ -5,6 +5,7 @@ import {
 } from '../src/core/client-errors';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowInput, WorkflowOutput } from '../src/core/definitions';
 import type { Duration } from '../src/core/duration';
+import type { RetryPolicy } from '../src/core/retry-policy';
 import type { FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes } from '../src/core/history';
 import type { HistoryPage, IdConflictPolicy, IdReusePolicy, Problem, ResultReply, WorkflowDescription } from '../durable-objects/rpc-types';
@@ -34,6 +35,8 @@ export interface StartWorkflowOptions<I = unknown> {
   startDelay?: Duration;
   memo?: Record<string, unknown>;
   searchAttributes?: SearchAttributes;
+  /** The workflow's retry policy; `result()` follows the attempts. */
+  retryPolicy?: RetryPolicy;
 }
 
 /** A response the API refused, with its problem+json body. */

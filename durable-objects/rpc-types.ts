@@ -15,6 +15,7 @@ export interface Problem {
 export type Reply<T> = { ok: true; value: T } | { ok: false; problem: Problem };
 
 export type { IdConflictPolicy, IdReusePolicy } from '../src/core/start-policy';
+import type { ResolvedRetryPolicy } from '../src/core/retry-policy';
 import type { IdConflictPolicy, IdReusePolicy } from '../src/core/start-policy';
 
 export interface StartRequest {
@@ -28,6 +29,8 @@ export interface StartRequest {
   startDelayMs?: number;
   memo?: Record<string, unknown>;
   searchAttributes?: SearchAttributes;
+  /** The workflow's retry policy, defaults applied. */
+  retryPolicy?: ResolvedRetryPolicy;
   /** Set when a workflow starts this one as its child. */
   parent?: ParentRef;
 }

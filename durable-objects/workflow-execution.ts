@@ -7,9 +7,9 @@ import type { ActivityImplementations } from '../src/core/activity';
 import { QueryNotFoundError, DeterminismViolationError } from '../src/core/activator';
 import type { WorkflowRegistry } from '../src/core/definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
-import type { Outcome, WorkflowExecutionContinuedAsNew } from '../src/core/history';
+import type { HistoryEvent, Outcome } from '../src/core/history';
 import {
-  badResetPoint, continuedRunParams, describeRun, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
+  badResetPoint, describeRun, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
   type AttemptObservation, type CarriedSignal, type HostClock, type PendingChildState, type PendingExternalState, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
@@ -149,6 +149,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         ...(request.parent && { parent: request.parent }),
         ...(request.memo && { memo: request.memo }),
         ...(request.searchAttributes && { searchAttributes: request.searchAttributes }),
+        ...(request.retryPolicy && { retryPolicy: request.retryPolicy }),
         ...(request.runTimeoutMs !== undefined && { runTimeoutMs: request.runTimeoutMs }),
         ...(request.executionTimeoutMs !== undefined && { executionTimeoutMs: request.executionTimeoutMs, executionDeadline: Date.now() + request.executionTimeoutMs }),
       };
@@ -207,7 +208,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           continue;
         }
         const outcome: RunOutcome = outcomeOfCloseEvent(run.state.closeEvent!)!;
-        if (outcome.status === 'continuedAsNew') {
+        // Continue-as-new and a retry hand over to a next run: the result is that run's (Temporal's GetResult).
+        if (outcome.status === 'continuedAsNew' || (outcome.newRunId !== undefined && options.followRuns)) {
           const next: LoadedRun | undefined = options.followRuns ? this.#find(outcome.newRunId) : undefined;
           if (next) {
             loaded = next;
@@ -417,11 +419,11 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         if (run.state.blocked?.reason === 'nonDeterminism' && run.state.blocked.codeVersion !== config.codeVersion(this.env)) run.unblock();
         if (!run.isClosed) this.#store.setDeadline(run.runId, 'run', run.nextWakeAt());
       }
-      // A run that continued as new is closed one step before the next run's first commit: if the object died in
-      // between, its close event is the record of the start still owed (children.test.ts in test/integration-fixture).
+      // A run that continued as new (or is retried) is closed one step before the next run's first commit: if the
+      // object died in between, its close event is the record of the start still owed (children.test.ts in test/integration-fixture).
       const lastRunId = this.#runIds.at(-1);
       const last = lastRunId === undefined ? undefined : this.#find(lastRunId)?.run;
-      if (last?.state.closeEvent?.type === 'WorkflowExecutionContinuedAsNew') this.#startContinuedRun(last, last.state.closeEvent);
+      if (last?.state.closeEvent) this.#startNextRun(last, last.state.closeEvent);
       // Whatever the last instance was sending may not have arrived: send it again, soon.
       this.#outboxDue = this.#hasOutstandingOutbox();
       this.#flushVisibility();
@@ -528,18 +530,18 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     #afterClose(run: WorkflowRun, effect: Extract<RunEffect, { type: 'closed' }>): void {
       const { closeEvent } = effect;
-      if (closeEvent.type === 'WorkflowExecutionContinuedAsNew') this.#startContinuedRun(run, closeEvent);
+      this.#startNextRun(run, closeEvent);
       this.#sendChildClosePolicies(run);
       this.#sendParentNotice(run);
     }
 
-    /** Starts the run that a continue-as-new close names. */
-    #startContinuedRun(run: WorkflowRun, closeEvent: WorkflowExecutionContinuedAsNew): void {
-      if (this.#chainIndexes.has(closeEvent.newRunId)) return; // already started
+    /** Starts the run that a close hands over to (continue-as-new, or the next attempt of a retried workflow). */
+    #startNextRun(run: WorkflowRun, closeEvent: HistoryEvent): void {
       const [started] = this.#store.readHistory(run.runId, 0, 1);
-      if (started?.type === 'WorkflowExecutionStarted') {
-        this.#startRun(continuedRunParams(startParamsOf(started), run.state, closeEvent, crypto.randomUUID()), closeEvent.bufferedSignals);
-      }
+      if (started?.type !== 'WorkflowExecutionStarted') return;
+      const next = nextRunOf(startParamsOf(started), run.state, closeEvent, crypto.randomUUID());
+      if (!next || this.#chainIndexes.has(next.params.runId)) return; // nothing follows, or already started
+      this.#startRun(next.params, next.carriedSignals, Math.max(0, next.startAt - Date.now()));
     }
 
     /** Re-sends everything this object owes to other objects; receivers dedupe (DESIGN §4). */
@@ -623,6 +625,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           parent: { workflowId: state.workflowId, runId: state.runId, seq: child.seq },
           ...(child.options.memo && { memo: child.options.memo }),
           ...(child.options.searchAttributes && { searchAttributes: child.options.searchAttributes }),
+          ...(child.options.retryPolicy && { retryPolicy: child.options.retryPolicy }),
           ...(child.options.runTimeoutMs !== undefined && { runTimeoutMs: child.options.runTimeoutMs }),
           ...(child.options.executionTimeoutMs !== undefined && { executionTimeoutMs: child.options.executionTimeoutMs }),
         });

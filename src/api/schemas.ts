@@ -171,7 +171,7 @@ export const StartWorkflowBody = z.strictObject({
     maximumInterval: DurationSchema.optional(),
     maximumAttempts: z.number().int().min(0).optional(),
     nonRetryableErrorTypes: z.array(z.string()).optional(),
-  }).optional().openapi({ description: 'Accepted for compatibility; workflow retries are not applied yet.' }),
+  }).optional().openapi({ description: "The workflow's retry policy (Temporal's): a run that fails, or hits its run timeout, is followed by the next attempt after the backoff, until attempts run out or the execution timeout. `result` follows the attempts. Default: no retries." }),
   memo: z.record(z.string(), z.unknown()).optional(),
   searchAttributes: z.record(z.string(), SearchAttributeValue).optional(),
 }).openapi('StartWorkflowRequest');

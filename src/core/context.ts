@@ -37,6 +37,8 @@ export interface ChildWorkflowOptions<I = unknown> {
   runTimeout?: Duration;
   memo?: Record<string, unknown>;
   searchAttributes?: SearchAttributes;
+  /** The child's own retry policy: its failed runs are retried, and the parent hears only the final outcome. */
+  retry?: RetryPolicy;
 }
 
 export interface ChildWorkflowHandle<O = unknown> {

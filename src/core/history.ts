@@ -38,6 +38,7 @@ export interface RecordedChildOptions {
   parentClosePolicy: ParentClosePolicy;
   executionTimeoutMs?: number;
   runTimeoutMs?: number;
+  retryPolicy?: ResolvedRetryPolicy;
   memo?: Record<string, unknown>;
   searchAttributes?: SearchAttributes;
 }
@@ -71,7 +72,16 @@ export type WorkflowExecutionStarted = Base<'WorkflowExecutionStarted', {
   executionDeadline?: number;
   memo?: Record<string, unknown>;
   searchAttributes?: SearchAttributes;
+  /** The workflow's own retry policy (Temporal's): a failed or run-timed-out run is followed by attempt + 1. */
+  retryPolicy?: ResolvedRetryPolicy;
 }>;
+
+/** Set on a failed or timed-out close when the retry policy starts another attempt. */
+export interface WorkflowRetry {
+  newRunId: string;
+  /** The next attempt starts this long after the close. */
+  backoffMs: number;
+}
 
 export type WorkflowTaskCompleted = Base<'WorkflowTaskCompleted', { codeVersion?: string }>;
 export type WorkflowTaskFailed = Base<'WorkflowTaskFailed', {
@@ -145,10 +155,10 @@ export type ExternalCancelDelivered = Base<'ExternalCancelDelivered', { seq: num
 export type ExternalCancelFailed = Base<'ExternalCancelFailed', { seq: number; failure: FailureInfo }>;
 
 export type WorkflowExecutionCompleted = Base<'WorkflowExecutionCompleted', { result: unknown }>;
-export type WorkflowExecutionFailed = Base<'WorkflowExecutionFailed', { failure: FailureInfo }>;
+export type WorkflowExecutionFailed = Base<'WorkflowExecutionFailed', { failure: FailureInfo; retry?: WorkflowRetry }>;
 export type WorkflowExecutionCanceled = Base<'WorkflowExecutionCanceled', { failure: FailureInfo }>;
 export type WorkflowExecutionTerminated = Base<'WorkflowExecutionTerminated', { reason?: string }>;
-export type WorkflowExecutionTimedOut = Base<'WorkflowExecutionTimedOut', { timeoutType: TimeoutType }>;
+export type WorkflowExecutionTimedOut = Base<'WorkflowExecutionTimedOut', { timeoutType: TimeoutType; retry?: WorkflowRetry }>;
 export type WorkflowExecutionContinuedAsNew = Base<'WorkflowExecutionContinuedAsNew', {
   newRunId: string;
   input: unknown;

@@ -13,7 +13,7 @@ export { checkPayload, payloadSize } from './payload';
 export { isCloseEvent, isCommandEvent } from './history';
 export { seededRandom, uuidFrom } from './random';
 export { definedFields } from './objects';
-export { continuedRunParams, startParamsOf, type StartParams } from './run-chain';
+export { continuedRunParams, nextRunOf, startParamsOf, type NextRun, type StartParams } from './run-chain';
 export { runActivityAttempt, runLocalActivityAttempt, type HostClock } from './activity-execution';
 export { describeRun, type WorkflowDescription, type PendingActivityView } from './describe';
 export { badResetPoint, planReset, type ResetPlan } from './run-reset';

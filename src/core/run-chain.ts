@@ -1,5 +1,7 @@
-// How one run of a workflow id leads to the next: what continue-as-new carries over.
-import type { WorkflowExecutionContinuedAsNew, WorkflowExecutionStarted } from './history';
+// How one run of a workflow id leads to the next: what continue-as-new carries over, and what a retry of the
+// workflow (its retry policy) starts again.
+import type { HistoryEvent, WorkflowExecutionContinuedAsNew, WorkflowExecutionStarted } from './history';
+import type { CarriedSignal } from './run';
 import type { RunState } from './run-state';
 
 /** The fields of WorkflowExecutionStarted that a host chooses when it starts a run. */
@@ -26,4 +28,28 @@ export function continuedRunParams(previous: StartParams, state: RunState, close
 export function startParamsOf(event: WorkflowExecutionStarted): StartParams {
   const { eventId: _id, timestamp: _ts, type: _type, ...params } = event;
   return params;
+}
+
+/** The run a closed run hands over to, if any: its start parameters, signals to deliver first, and when it starts. */
+export interface NextRun {
+  params: StartParams;
+  carriedSignals: CarriedSignal[];
+  /** Epoch ms; a retry waits out its backoff, counted from the close. */
+  startAt: number;
+}
+
+export function nextRunOf(previous: StartParams, state: RunState, closeEvent: HistoryEvent, randomnessSeed: string): NextRun | undefined {
+  if (closeEvent.type === 'WorkflowExecutionContinuedAsNew') {
+    return { params: continuedRunParams(previous, state, closeEvent, randomnessSeed), carriedSignals: closeEvent.bufferedSignals, startAt: closeEvent.timestamp };
+  }
+  if ((closeEvent.type === 'WorkflowExecutionFailed' || closeEvent.type === 'WorkflowExecutionTimedOut') && closeEvent.retry) {
+    // The same input and options, attempt + 1 (Temporal's workflow retry).
+    const { randomnessSeed: _seed, runId: _runId, continuedFromRunId: _from, ...carried } = previous;
+    return {
+      params: { ...carried, runId: closeEvent.retry.newRunId, randomnessSeed, attempt: previous.attempt + 1, continuedFromRunId: state.runId },
+      carriedSignals: [],
+      startAt: closeEvent.timestamp + closeEvent.retry.backoffMs,
+    };
+  }
+  return undefined;
 }

@@ -54,9 +54,10 @@ export function planReset(history: HistoryEvent[], eventId: number, newRunId: st
     activationFailures: 0,
   };
   if (first.parent) state.parent = first.parent;
+  if (first.retryPolicy) state.retry = { policy: first.retryPolicy, attempt: first.attempt };
   if (first.executionDeadline !== undefined) state.executionDeadline = first.executionDeadline;
   if (first.runTimeoutMs !== undefined) state.runDeadline = now + first.runTimeoutMs;
-  const step: StepContext = { now, changes: new PendingChanges(), effects: [], attempts: [], requeue: () => undefined };
+  const step: StepContext = { now, changes: new PendingChanges(), effects: [], attempts: [], newRunId: notClosing, requeue: () => undefined };
   for (const event of events) applyEventToState(state, event, step);
   // Only what is still pending at the reset point is sent again.
   const effects = step.effects.filter((effect) =>
@@ -73,4 +74,9 @@ export function allEntriesOf(state: RunState) {
   const changes = new PendingChanges();
   for (const collection of PENDING_COLLECTIONS) changes.touchAll(state, collection);
   return changes.take(state);
+}
+
+/** Folding a reset's copied history never closes the run (the point is a completed workflow task). */
+function notClosing(): never {
+  throw new Error('a reset point cannot close the run');
 }

@@ -1,9 +1,10 @@
 // The mutable, persisted state of one run beside its history: what is pending, what is owed to
 // other executions (the outbox), and why the run may be blocked. Plain JSON, so any host can store it.
 import type { PendingActivityState } from './activity-state';
-import type { FailureInfo } from './failure';
+import type { FailureInfo, TimeoutType } from './failure';
 import type { HistoryEvent, ParentClosePolicy, ParentRef, RecordedChildOptions, SearchAttributes, WorkflowStatus } from './history';
 import type { NonDeterminismDiff } from './nondeterminism';
+import type { ResolvedRetryPolicy } from './retry-policy';
 
 export interface PendingChildState {
   seq: number;
@@ -47,6 +48,8 @@ export interface RunState {
   parent?: ParentRef;
   /** Absolute deadlines from the run and execution timeouts. */
   runDeadline?: number;
+  /** The workflow's retry policy and this run's attempt under it (1-based). */
+  retry?: { policy: ResolvedRetryPolicy; attempt: number };
   executionDeadline?: number;
   nextEventId: number;
   historySizeBytes: number;
@@ -85,17 +88,21 @@ export interface RunOutcome {
   status: WorkflowStatus;
   result?: unknown;
   failure?: FailureInfo;
-  /** Set when the run continued as new. */
+  /** The run that follows: set when the run continued as new, or failed or timed out and is retried. */
   newRunId?: string;
+}
+
+function workflowTimeoutFailure(timeoutType: TimeoutType): FailureInfo {
+  return { kind: 'timeout', type: 'TimeoutFailure', message: `workflow timed out (${timeoutType})`, nonRetryable: true, timeoutType };
 }
 
 export function outcomeOfCloseEvent(event: HistoryEvent): RunOutcome | undefined {
   switch (event.type) {
     case 'WorkflowExecutionCompleted': return { status: 'completed', result: event.result };
-    case 'WorkflowExecutionFailed': return { status: 'failed', failure: event.failure };
+    case 'WorkflowExecutionFailed': return { status: 'failed', failure: event.failure, ...(event.retry && { newRunId: event.retry.newRunId }) };
     case 'WorkflowExecutionCanceled': return { status: 'canceled', failure: event.failure };
     case 'WorkflowExecutionTerminated': return { status: 'terminated', failure: { kind: 'terminated', type: 'TerminatedFailure', message: event.reason ?? 'terminated', nonRetryable: true } };
-    case 'WorkflowExecutionTimedOut': return { status: 'timedOut', failure: { kind: 'timeout', type: 'TimeoutFailure', message: `workflow timed out (${event.timeoutType})`, nonRetryable: true, timeoutType: event.timeoutType } };
+    case 'WorkflowExecutionTimedOut': return { status: 'timedOut', failure: workflowTimeoutFailure(event.timeoutType), ...(event.retry && { newRunId: event.retry.newRunId }) };
     case 'WorkflowExecutionContinuedAsNew': return { status: 'continuedAsNew', newRunId: event.newRunId };
     default: return undefined;
   }

@@ -4,7 +4,8 @@ import {
   activityWakeAt, canceledBeforeRunning, dueTimeout, failAttempt, newPendingActivity, observeAttempt, scheduleToCloseTimedOut, type AttemptObservation,
   startAttempt, timeoutFailure, type ActivityTask,
 } from './activity-state';
-import { TimeoutType } from './failure';
+import { TimeoutType, type FailureInfo } from './failure';
+import { nextRetryDelay } from './retry-policy';
 import { statusOfCloseEvent, type HistoryEvent, type NewEvent } from './history';
 import { outcomeOfCloseEvent, type PendingChanges, type PendingChildState, type PendingExternalState, type RunOutcome, type RunState } from './run-state';
 
@@ -31,6 +32,8 @@ export interface StepContext {
   requeue(event: NewEvent): void;
   /** Activity attempts this step resolved (for metrics). */
   attempts: AttemptObservation[];
+  /** A fresh run id (for the next attempt of a retried workflow). */
+  newRunId(): string;
 }
 
 export function runRefOf(state: RunState): RunRef {
@@ -205,6 +208,7 @@ export function nextWakeAt(state: RunState): number | undefined {
 /** Records the close: pending work is dropped (running attempts cancelled), and the host learns what follows. */
 export function closeRun(state: RunState, event: HistoryEvent, step: StepContext): void {
   const { changes, effects } = step;
+  planWorkflowRetry(state, event, step);
   state.status = statusOfCloseEvent(event)!;
   state.closeTime = step.now;
   state.closeEvent = event;
@@ -217,9 +221,29 @@ export function closeRun(state: RunState, event: HistoryEvent, step: StepContext
     state[collection] = {};
   }
   delete state.blocked;
-  if (state.parent && event.type !== 'WorkflowExecutionContinuedAsNew') state.parentNotificationPending = true;
+  // The parent hears of the execution's close, not of a run handing over to the next (continue-as-new, a retry).
+  const handsOver = event.type === 'WorkflowExecutionContinuedAsNew' || ((event.type === 'WorkflowExecutionFailed' || event.type === 'WorkflowExecutionTimedOut') && event.retry !== undefined);
+  if (state.parent && !handsOver) state.parentNotificationPending = true;
   // Recorded with the close, so a host that dies before reaching the children still owes them (outbox).
   const childrenToClose = children.flatMap((child) => (child.parentClosePolicy === 'ABANDON' ? [] : [{ workflowId: child.workflowId, policy: child.parentClosePolicy, ...(child.phase === 'starting' && { starting: true }) }]));
   if (childrenToClose.length > 0) state.childrenToClose = childrenToClose;
   effects.push({ type: 'closed', outcome: outcomeOfCloseEvent(event)!, closeEvent: event, children });
+}
+
+/**
+ * Temporal's workflow retry: a run that failed, or hit its run timeout, under a retry policy is followed by the
+ * next attempt after the policy's backoff — unless the failure is non-retryable, attempts are used up, or the
+ * next attempt would start after the execution deadline. The decision is recorded on the close event.
+ */
+function planWorkflowRetry(state: RunState, event: HistoryEvent, step: StepContext): void {
+  if (!state.retry) return;
+  let failure: FailureInfo;
+  if (event.type === 'WorkflowExecutionFailed') failure = event.failure;
+  else if (event.type === 'WorkflowExecutionTimedOut' && event.timeoutType === TimeoutType.workflowRun) {
+    failure = { kind: 'timeout', type: 'TimeoutFailure', message: 'workflow run timed out', nonRetryable: false, timeoutType: event.timeoutType };
+  } else return;
+  const backoffMs = nextRetryDelay(state.retry.policy, state.retry.attempt, failure);
+  if (backoffMs === undefined) return;
+  if (state.executionDeadline !== undefined && step.now + backoffMs >= state.executionDeadline) return;
+  event.retry = { newRunId: step.newRunId(), backoffMs };
 }

@@ -124,6 +124,7 @@ export class WorkflowRun {
       completedUpdates: {},
     };
     if (started.parent) state.parent = started.parent;
+    if (started.retryPolicy) state.retry = { policy: started.retryPolicy, attempt: started.attempt };
     if (startDelayMs > 0) state.delayedUntil = now + startDelayMs;
     if (started.runTimeoutMs !== undefined) state.runDeadline = now + started.runTimeoutMs;
     if (started.executionDeadline !== undefined) state.executionDeadline = started.executionDeadline;
@@ -343,7 +344,7 @@ export class WorkflowRun {
     const inputs: HistoryEvent[] = [];
     const acks: Array<() => void> = [];
     const respondLater: Array<() => void> = [];
-    const step: StepContext = { now, changes: this.#changes, effects: [], attempts: [], requeue: (event) => this.#queue.unshift({ kind: 'input', event, at: now }) };
+    const step: StepContext = { now, changes: this.#changes, effects: [], attempts: [], newRunId: () => this.#host.newRunId(), requeue: (event) => this.#queue.unshift({ kind: 'input', event, at: now }) };
     const record = (event: NewEvent, at = now): HistoryEvent => {
       const numbered = { ...event, eventId: this.state.nextEventId++, timestamp: at } as HistoryEvent;
       this.state.historySizeBytes += payloadSize(numbered);

@@ -76,6 +76,7 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
             runTimeoutMs: optionalMs(options.runTimeout),
             memo: options.memo,
             searchAttributes: options.searchAttributes,
+            retryPolicy: options.retry && resolveRetryPolicy(options.retry),
           }),
         };
         child = activator.startChild(scope, workflowType, options.input, recorded, options.cancellationType ?? 'REQUEST_CANCEL');

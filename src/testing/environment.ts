@@ -6,7 +6,7 @@ import { WorkflowRegistry, type SignalDefinition, type WorkflowDefinition, type 
 import { optionalMs, toMs, type Duration } from '../core/duration';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes, WorkflowExecutionStarted } from '../core/history';
-import { activityInfoOf, badResetPoint, continuedRunParams, planReset, startParamsOf, WorkflowRun, type CarriedSignal, type RunEffect, type RunHost } from '../core/internals';
+import { activityInfoOf, badResetPoint, nextRunOf, planReset, startParamsOf, WorkflowRun, type CarriedSignal, type RunEffect, type RunHost } from '../core/internals';
 import { yieldMacrotask } from '../core/scheduling';
 import { runActivityAttempt, runLocalActivityAttempt } from '../core/activity-execution';
 import { testTaskToken } from './task-token';
@@ -14,6 +14,7 @@ import { TestWorkflowHandle } from './handle';
 import { MemoryRunStore } from './memory-store';
 import { VirtualClock } from './virtual-clock';
 import { definedFields as defined } from '../core/objects';
+import { resolveRetryPolicy, type RetryPolicy } from '../core/retry-policy';
 
 export interface TestEnvironmentOptions {
   /** Workflow definitions: a module object (`import * as workflows`) or an array. */
@@ -35,6 +36,8 @@ export interface StartOptions<I = unknown> {
   executionTimeout?: Duration;
   /** The first activation runs after this delay (signals sent meanwhile are recorded and delivered then). */
   startDelay?: Duration;
+  /** The workflow's retry policy: a failed (or run-timed-out) run is followed by the next attempt after the backoff. */
+  retryPolicy?: RetryPolicy;
 }
 
 type StartParams = Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>;
@@ -130,6 +133,7 @@ export class TestWorkflowEnvironment {
     const run = this.#startRun(workflowType, workflowId, options.input, {
       ...(options.memo && { memo: options.memo }),
       ...(options.searchAttributes && { searchAttributes: options.searchAttributes }),
+      ...(options.retryPolicy && { retryPolicy: resolveRetryPolicy(options.retryPolicy) }),
       ...defined({ runTimeoutMs: optionalMs(options.runTimeout), executionTimeoutMs: optionalMs(options.executionTimeout) }),
     }, carriedSignals, optionalMs(options.startDelay) ?? 0);
     // Skip time while waiting: a first activation blocked on a local activity may need the clock to move (local-activities.test.ts).
@@ -321,6 +325,7 @@ export class TestWorkflowEnvironment {
         parent: { workflowId: parent.workflowId, runId: parent.runId, seq: child.seq },
         ...(child.options.memo && { memo: child.options.memo }),
         ...(child.options.searchAttributes && { searchAttributes: child.options.searchAttributes }),
+        ...(child.options.retryPolicy && { retryPolicy: child.options.retryPolicy }),
         ...defined({ runTimeoutMs: child.options.runTimeoutMs, executionTimeoutMs: child.options.executionTimeoutMs }),
       });
       parent.deliver({ type: 'ChildWorkflowStarted', seq: child.seq, workflowId: child.workflowId, runId: run.runId });
@@ -347,9 +352,9 @@ export class TestWorkflowEnvironment {
   #onClosed(run: WorkflowRun, effect: Extract<RunEffect, { type: 'closed' }>): void {
     const { closeEvent, outcome } = effect;
     const params = this.#executions.get(run.workflowId)!.params.get(run.runId)!;
-    if (closeEvent.type === 'WorkflowExecutionContinuedAsNew') {
-      const next = continuedRunParams(params, run.state, closeEvent, crypto.randomUUID());
-      this.#startRun(run.state.workflowType, run.workflowId, next.input, next, closeEvent.bufferedSignals);
+    const next = nextRunOf(params, run.state, closeEvent, crypto.randomUUID());
+    if (next) {
+      this.#startRun(run.state.workflowType, run.workflowId, next.params.input, next.params, next.carriedSignals, Math.max(0, next.startAt - this.clock.now()));
     } else if (params.parent) {
       const parent = this.#executions.get(params.parent.workflowId)?.runs.find((r) => r.runId === params.parent!.runId);
       if (parent && !parent.isClosed) {

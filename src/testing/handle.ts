@@ -28,8 +28,9 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
         const run = this.env.runOf(this.workflowId, id);
         return run.isClosed ? outcomeOfCloseEvent(run.state.closeEvent!) : undefined;
       });
-      if (outcome.status === 'continuedAsNew') {
-        runId = outcome.newRunId!;
+      // Continue-as-new and a retry of the workflow hand over to the next run.
+      if (outcome.newRunId !== undefined) {
+        runId = outcome.newRunId;
         continue;
       }
       if (outcome.status === 'completed') return outcome.result as WorkflowOutput<W>;

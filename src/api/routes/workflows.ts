@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { StartRequest } from '../../../durable-objects/rpc-types';
 import { definedFields } from '../../core/objects';
+import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from '../../core/retry-policy';
 import type { ApiBackend } from '../backend';
 import { problem, ProblemError, ProblemType, unwrap } from '../problems';
 import {
@@ -156,6 +157,16 @@ function startRequestOf(body: z.infer<typeof StartWorkflowBody>, backend: ApiBac
       startDelayMs: body.startDelay,
       memo: body.memo,
       searchAttributes: body.searchAttributes,
+      retryPolicy: body.retryPolicy && retryPolicyOf(body.retryPolicy),
     }),
   };
+}
+
+/** The resolved policy (defaults applied, milliseconds); an inconsistent one is a 400. */
+function retryPolicyOf(policy: RetryPolicy): ResolvedRetryPolicy {
+  try {
+    return resolveRetryPolicy(policy);
+  } catch (error) {
+    throw new ProblemError(problem(ProblemType.invalidRequest, `retryPolicy: ${(error as Error).message}`));
+  }
 }
