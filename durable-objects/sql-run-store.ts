@@ -118,13 +118,29 @@ export class SqlRunStore {
   #write(owner: string, json: string, replacing = false): Stored {
     if (replacing) this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', owner);
     if (json.length <= CHUNK_CHARS) return { value: json, chunks: 0 };
-    const chunks = Math.ceil(json.length / CHUNK_CHARS);
-    for (let i = 0; i < chunks; i++) this.#sql.exec('INSERT INTO payload_chunks (owner, chunk, data) VALUES (?, ?, ?)', owner, i, json.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS));
-    return { value: null, chunks };
+    const pieces = chunksOf(json);
+    pieces.forEach((piece, i) => this.#sql.exec('INSERT INTO payload_chunks (owner, chunk, data) VALUES (?, ?, ?)', owner, i, piece));
+    return { value: null, chunks: pieces.length };
   }
 
   #read(owner: string, stored: Stored): string {
     if (stored.chunks === 0) return stored.value!;
     return this.#sql.exec<{ data: string }>('SELECT data FROM payload_chunks WHERE owner = ? ORDER BY chunk', owner).toArray().map((row) => row.data).join('');
   }
+}
+
+/**
+ * Pieces of at most CHUNK_CHARS UTF-16 units, never cutting a surrogate pair: half an emoji is not valid text,
+ * and SQLite would store it as U+FFFD.
+ */
+export function chunksOf(json: string): string[] {
+  const pieces: string[] = [];
+  for (let start = 0; start < json.length; ) {
+    let end = Math.min(start + CHUNK_CHARS, json.length);
+    const last = json.charCodeAt(end - 1);
+    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end -= 1; // a high surrogate: keep the pair together
+    pieces.push(json.slice(start, end));
+    start = end;
+  }
+  return pieces;
 }
