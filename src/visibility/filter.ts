@@ -58,12 +58,15 @@ export function parseListFilter(raw: RawListFilter): ListFilter {
   return filter;
 }
 
-/** A date, or a date and time with an optional fraction and zone (`Z` or `±hh:mm`): what ISO 8601 means on the wire. */
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+/**
+ * A date (UTC midnight), or a date and time with its zone (`Z` or `±hh:mm`): a time without a zone would be read in
+ * the server's local time zone.
+ */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
 
 /** Epoch ms from ISO 8601 or a whole number of milliseconds; anything else (Date.parse is lenient) is refused. */
 function parseTime(value: string | number, field: string): number {
-  const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : ISO_8601.test(value) ? Date.parse(value) : Number.NaN;
+  const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : ISO_8601.test(value) && isCalendarDate(value) ? Date.parse(value) : Number.NaN;
   if (!Number.isSafeInteger(ms) || ms < 0) throw new FilterError(`${field} must be an ISO 8601 time or epoch milliseconds, not '${value}'`);
   return ms;
 }
@@ -71,4 +74,11 @@ function parseTime(value: string | number, field: string): number {
 /** The same filter always yields the same key: a page token is bound to the filter it was made for. */
 export function filterKey(filter: ListFilter): string {
   return JSON.stringify([filter.workflowType ?? null, filter.statuses ?? null, filter.startedAfter ?? null, filter.startedBefore ?? null, filter.search ?? null]);
+}
+
+/** Date.parse rolls a day past the month's end over into the next month (2025-02-30 → 2 March): refuse it instead. */
+function isCalendarDate(iso: string): boolean {
+  const [year, month, day] = iso.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

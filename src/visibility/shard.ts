@@ -10,6 +10,13 @@ export function shardOf(workflowId: string, shards: number): number {
     hash ^= workflowId.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
+  // murmur3's finalizer: without it the low bits (all a power-of-two count uses) depend only on the characters'
+  // low bits, and `job-a`, `job-i`, `job-q`, `job-y` share a shard of 8.
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return (hash >>> 0) % shards;
 }
 
