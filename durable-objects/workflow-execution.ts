@@ -136,7 +136,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const decision = decideStart(current && { runId: current.runId, status: current.state.status, ...(current.state.parent && { parent: current.state.parent }) }, request);
       if (decision.action === 'useExisting') return ok({ workflowId: request.workflowId, runId: decision.runId, started: false });
       if (decision.action === 'refuse') return refuse('duro:workflow-already-started', decision.detail, { runId: decision.runId });
-      if (decision.action === 'terminateThenStart') await current!.terminate('terminated by a new start of the same workflow id');
+      if (decision.action === 'terminateThenStart') await closedAnyway(current!.terminate('terminated by a new start of the same workflow id'));
       const runId = crypto.randomUUID();
       const params: StartParams = {
         workflowType: request.workflowType,
@@ -256,6 +256,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       this.#checkAlarm();
       return this.#onOpenRun(options.runId, async (run) => {
         const reply = await run.update(options.name, options.args, { ...(options.updateId !== undefined && { updateId: options.updateId }), acceptedOnly: options.wait === 'accepted' });
+        if (reply.closedAs) throw new WorkflowClosedError(run.workflowId, reply.closedAs);
         if (reply.rejected) throw new UpdateRejected(reply.rejected);
         return reply.outcome ? { updateId: reply.updateId, outcome: reply.outcome } : { updateId: reply.updateId };
       });
@@ -288,7 +289,11 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const definition = config.registry.get(old.state.workflowType);
       if (!definition) return refuse('duro:workflow-type-not-found', `Workflow type '${old.state.workflowType}' is not registered`);
       return this.#guard(async () => {
-        if (!old.isClosed) await old.terminate(`reset: ${options.reason ?? 'reset'}`);
+        const reason = `reset: ${options.reason ?? 'reset'}`;
+        if (!old.isClosed) await closedAnyway(old.terminate(reason));
+        // Resetting an earlier run of the chain (a failed attempt, a continued run) replaces the one running now.
+        const current = this.#current()?.run;
+        if (current && current !== old && !current.isClosed) await closedAnyway(current.terminate(reason));
         const plan = planReset(history, options.eventId, crypto.randomUUID(), Date.now());
         const chainIndex = this.#nextChainIndex++;
         const run = await WorkflowRun.fromReset(plan, definition, this.#hostFor(chainIndex));
@@ -742,10 +747,16 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     // ---- replies ----
 
     async #onOpenRun<T>(runId: string | undefined, fn: (run: WorkflowRun) => Promise<T>): Promise<Reply<T>> {
-      const loaded = this.#find(runId);
-      if (!loaded) return this.#notFound(runId);
-      if (loaded.run.isClosed) return refuse('duro:workflow-closed', `Workflow ${loaded.run.workflowId} is ${loaded.run.state.status}`, { workflowStatus: loaded.run.state.status });
-      return this.#guard(() => fn(loaded.run));
+      for (let handOvers = 0; ; handOvers++) {
+        const loaded = this.#find(runId);
+        if (!loaded) return this.#notFound(runId);
+        if (loaded.run.isClosed) return refuse('duro:workflow-closed', `Workflow ${loaded.run.workflowId} is ${loaded.run.state.status}`, { workflowStatus: loaded.run.state.status });
+        const reply = await this.#guard(() => fn(loaded.run));
+        // Addressed to the workflow id, not a run: a run that closed while the request waited in its queue handed
+        // over to the next one (continue-as-new, a retry), which takes it — as Temporal delivers to the current run.
+        const handedOver = !reply.ok && reply.problem.type === 'duro:workflow-closed' && runId === undefined && this.#current()?.run !== loaded.run;
+        if (!handedOver || handOvers >= 10) return reply;
+      }
     }
 
     async #guard<T>(fn: () => Promise<T>): Promise<Reply<T>> {
@@ -792,6 +803,15 @@ function errorReply<T>(error: unknown): Reply<T> {
   if (error instanceof ApplicationFailure && error.type === 'LimitExceeded') return refuse('duro:limit-exceeded', error.message);
   console.error('duro: unexpected error', error);
   return refuse('duro:internal', (error as Error).message ?? String(error));
+}
+
+/** Waits for a terminate this object asked for itself; a run that closed first needs none. */
+async function closedAnyway(terminated: Promise<void>): Promise<void> {
+  try {
+    await terminated;
+  } catch (error) {
+    if (!(error instanceof WorkflowClosedError)) throw error;
+  }
 }
 
 /** A closed run that still owes other objects a message (its parent's notice, its children's close policy). */

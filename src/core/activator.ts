@@ -17,7 +17,7 @@ import {
 } from './failure';
 import type { ActivityCancellationType, Outcome, RecordedActivityOptions, RecordedChildOptions, SearchAttributes, WorkflowExecutionStarted } from './history';
 import { Limits } from './limits';
-import { checkPayload } from './payload';
+import { checkPayload, checkSearchAttributes } from './payload';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
 import { nextRetryDelay } from './retry-policy';
 import { createWorkflowContext } from './workflow-context';
@@ -474,11 +474,13 @@ export class Activator {
 
   upsertSearchAttributes(attributes: SearchAttributes): void {
     this.#assertNotReadOnly('ctx.upsertSearchAttributes()');
-    checkPayload(attributes, 'Search attributes');
+    const merged = { ...this.#searchAttributes };
     for (const [key, value] of Object.entries(attributes)) {
-      if (value === null) delete this.#searchAttributes[key];
-      else this.#searchAttributes[key] = value;
+      if (value === null) delete merged[key];
+      else merged[key] = value;
     }
+    checkSearchAttributes(merged);
+    this.#searchAttributes = merged;
     this.#push({ type: 'upsertSearchAttributes', searchAttributes: attributes });
   }
 

@@ -9,6 +9,8 @@ export const Limits = {
   /** History size at which the run fails, telling the author to use continue-as-new. */
   historyMaxEvents: 50_000,
   historyMaxBytes: 32 * 1024 * 1024,
+  /** All search attributes of a run together, encoded: they are indexed (Temporal allows 40 KB). */
+  maxSearchAttributesBytes: 40 * 1024,
   maxPendingActivities: 2_000,
   maxPendingChildren: 2_000,
   maxBufferedSignals: 2_000,

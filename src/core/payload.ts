@@ -33,3 +33,11 @@ export function checkPayload(value: unknown, what: string): number {
   }
   return size;
 }
+
+/** Search attributes are indexed for list and count: all of a run's together stay small (Limits.maxSearchAttributesBytes). */
+export function checkSearchAttributes(attributes: Record<string, unknown>): void {
+  const size = checkPayload(attributes, 'Search attributes');
+  if (size > Limits.maxSearchAttributesBytes) {
+    throw new PayloadError(`Search attributes are ${size} bytes together, over the ${Limits.maxSearchAttributesBytes}-byte limit: they are indexed for list and count; keep large data in the memo`, size);
+  }
+}

@@ -8,8 +8,8 @@ import type { RunState } from './run-state';
 export type StartParams = Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>;
 
 /**
- * The next run of a continue-as-new chain: the id the old run recorded, the new input, a fresh seed;
- * the parent, execution deadline, timeouts, memo and search attributes carry over.
+ * The next run of a continue-as-new chain: the id the old run recorded, the new input, a fresh seed, attempt 1;
+ * the parent, execution deadline, timeouts, retry policy, memo and search attributes carry over.
  */
 export function continuedRunParams(previous: StartParams, state: RunState, close: WorkflowExecutionContinuedAsNew, randomnessSeed: string): StartParams {
   const { input: _input, randomnessSeed: _seed, runId: _runId, continuedFromRunId: _from, ...carried } = previous;
@@ -18,6 +18,7 @@ export function continuedRunParams(previous: StartParams, state: RunState, close
     runId: close.newRunId,
     input: close.input,
     randomnessSeed,
+    attempt: 1, // a new run of the chain, not a retry: the retry policy counts afresh (as Temporal's does)
     continuedFromRunId: state.runId,
     memo: { ...state.memo },
     searchAttributes: { ...state.searchAttributes },

@@ -236,7 +236,8 @@ export function closeRun(state: RunState, event: HistoryEvent, step: StepContext
  * next attempt would start after the execution deadline. The decision is recorded on the close event.
  */
 function planWorkflowRetry(state: RunState, event: HistoryEvent, step: StepContext): void {
-  if (!state.retry) return;
+  // A run asked to cancel that then failed (its cleanup threw) is not started again.
+  if (!state.retry || state.cancelRequested) return;
   let failure: FailureInfo;
   if (event.type === 'WorkflowExecutionFailed') failure = event.failure;
   else if (event.type === 'WorkflowExecutionTimedOut' && event.timeoutType === TimeoutType.workflowRun) {

@@ -6,10 +6,10 @@ import { Activator } from './activator';
 import { completeAttempt, failAttempt, observeAttempt, type AttemptObservation } from './activity-state';
 import type { WorkflowDefinition } from './definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
-import { isCloseEvent, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted } from './history';
+import { isCloseEvent, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted, type WorkflowStatus } from './history';
 import { Limits } from './limits';
 import { NonDeterminismError } from './nondeterminism';
-import { checkPayload, payloadSize } from './payload';
+import { checkPayload, checkSearchAttributes, payloadSize } from './payload';
 import { replayInto } from './replay';
 import { allEntriesOf, type ResetPlan } from './run-reset';
 import { outcomeOfCloseEvent, PendingChanges, type PendingChange, type RunOutcome, type RunState } from './run-state';
@@ -57,6 +57,8 @@ export interface UpdateOutcome {
   updateId: string;
   /** The validator rejected it: nothing was recorded. */
   rejected?: FailureInfo;
+  /** The run closed before the update was taken: nothing was recorded (the next run may take it). */
+  closedAs?: WorkflowStatus;
   outcome?: Outcome;
 }
 
@@ -74,7 +76,7 @@ type Request =
   | { kind: 'update'; updateId: string; name: string; args: unknown[]; at: number; respond: (outcome: UpdateOutcome) => void; acceptedOnly: boolean }
   | { kind: 'deadlines' }
   | { kind: 'persist' }
-  | { kind: 'terminate'; reason?: string; at: number; done: () => void };
+  | { kind: 'terminate'; reason?: string; at: number; done: () => void; fail: (error: Error) => void };
 
 export class WorkflowRun {
   readonly state: RunState;
@@ -102,6 +104,7 @@ export class WorkflowRun {
    */
   static start(started: Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>, definition: WorkflowDefinition, host: RunHost, carriedSignals: CarriedSignal[] = [], startDelayMs = 0): WorkflowRun {
     checkPayload(started.input, 'Workflow input');
+    checkSearchAttributes(started.searchAttributes ?? {});
     const now = host.now();
     const state: RunState = {
       workflowId: started.workflowId,
@@ -126,7 +129,8 @@ export class WorkflowRun {
     if (started.parent) state.parent = started.parent;
     if (started.retryPolicy) state.retry = { policy: started.retryPolicy, attempt: started.attempt };
     if (startDelayMs > 0) state.delayedUntil = now + startDelayMs;
-    if (started.runTimeoutMs !== undefined) state.runDeadline = now + started.runTimeoutMs;
+    // The run timeout bounds the run's own time: it starts when the run may first activate, after any delay.
+    if (started.runTimeoutMs !== undefined) state.runDeadline = now + startDelayMs + started.runTimeoutMs;
     if (started.executionDeadline !== undefined) state.executionDeadline = started.executionDeadline;
     const run = new WorkflowRun(state, definition, host);
     // Queued together so the carried signals are recorded in the first activation, right after the start.
@@ -225,12 +229,13 @@ export class WorkflowRun {
   cancel(reason?: string): Promise<void> {
     this.#assertOpen();
     const event: NewEvent = reason === undefined ? { type: 'WorkflowExecutionCancelRequested' } : { type: 'WorkflowExecutionCancelRequested', reason };
-    return new Promise((resolve) => this.#enqueue({ kind: 'input', event, at: this.#host.now(), done: resolve }));
+    return new Promise((resolve, reject) => this.#enqueue({ kind: 'input', event, at: this.#host.now(), done: resolve, fail: reject }));
   }
 
+  /** Rejects with `WorkflowClosedError` when the run closed before the terminate was taken (see `#afterClose`). */
   terminate(reason?: string): Promise<void> {
     this.#assertOpen();
-    return new Promise((done) => this.#enqueue(reason === undefined ? { kind: 'terminate', at: this.#host.now(), done } : { kind: 'terminate', reason, at: this.#host.now(), done }));
+    return new Promise((done, fail) => this.#enqueue(reason === undefined ? { kind: 'terminate', at: this.#host.now(), done, fail } : { kind: 'terminate', reason, at: this.#host.now(), done, fail }));
   }
 
   activityCompleted(activityId: string, attempt: number, result: unknown): void {
@@ -576,17 +581,24 @@ export class WorkflowRun {
   }
 
   /** A request that reached a closed run: refused, except acknowledgements that clear its outbox. */
+  /**
+   * A request queued before the run closed. A signal, update, cancel or terminate was not taken: it is refused with
+   * `WorkflowClosedError` (an update: `closedAs`), so the host can hand it to the run that follows (continue-as-new,
+   * a retry) when it was addressed to the workflow id, or tell the sender it was not delivered.
+   */
   #afterClose(request: Request, step: StepContext): void {
+    const closed = () => new WorkflowClosedError(this.state.workflowId, this.state.status);
     if (request.kind === 'update') {
-      request.respond({ updateId: request.updateId, rejected: toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is ${this.state.status}`, 'WorkflowClosed')) });
+      request.respond({ updateId: request.updateId, closedAs: this.state.status });
     } else if (request.kind === 'input' && isExternalAck(request.event)) {
       // The signal or cancel this run sent was delivered after it closed: nothing to record, but stop re-sending.
       delete this.state.externals[request.event.seq];
       step.changes.touch('externals', request.event.seq);
-    } else if (request.kind === 'input' && request.fail && request.event.type === 'SignalReceived') {
-      // A signal queued when the run closed was not recorded: the sender must not take it as delivered.
-      request.fail(new WorkflowClosedError(this.state.workflowId, this.state.status));
-    } else if (request.kind === 'input' || request.kind === 'terminate') {
+    } else if (request.kind === 'input' && request.fail && (request.event.type === 'SignalReceived' || request.event.type === 'WorkflowExecutionCancelRequested')) {
+      request.fail(closed());
+    } else if (request.kind === 'terminate') {
+      request.fail(closed());
+    } else if (request.kind === 'input') {
       request.done?.();
     }
   }

@@ -6,7 +6,7 @@ import { WorkflowRegistry, type SignalDefinition, type WorkflowDefinition, type 
 import { optionalMs, toMs, type Duration } from '../core/duration';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes, WorkflowExecutionStarted } from '../core/history';
-import { activityInfoOf, badResetPoint, nextRunOf, planReset, startParamsOf, WorkflowRun, type CarriedSignal, type RunEffect, type RunHost } from '../core/internals';
+import { activityInfoOf, badResetPoint, nextRunOf, planReset, startParamsOf, WorkflowClosedError, WorkflowRun, type CarriedSignal, type RunEffect, type RunHost } from '../core/internals';
 import { yieldMacrotask } from '../core/scheduling';
 import { runActivityAttempt, runLocalActivityAttempt } from '../core/activity-execution';
 import { testTaskToken } from './task-token';
@@ -209,7 +209,9 @@ export class TestWorkflowEnvironment {
     if (problem) throw ApplicationFailure.nonRetryable(problem, 'BadResetPoint');
     const definition = this.#registry.get(old.state.workflowType);
     if (!definition) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${old.state.workflowType}'`, 'WorkflowTypeNotFound');
-    if (!old.isClosed) await old.terminate(`reset: ${reason}`);
+    if (!old.isClosed) await old.terminate(`reset: ${reason}`).catch(ignoreClosed);
+    const current = this.runOf(workflowId);
+    if (current !== old && !current.isClosed) await current.terminate(`reset: ${reason}`).catch(ignoreClosed);
     const plan = planReset(history, eventId, crypto.randomUUID(), this.clock.now());
     const run = await WorkflowRun.fromReset(plan, definition, this.#host);
     const execution = this.#executions.get(workflowId)!;
@@ -365,8 +367,8 @@ export class TestWorkflowEnvironment {
     for (const child of effect.children) {
       const target = this.#executions.get(child.workflowId)?.runs.at(-1);
       if (!target || target.isClosed) continue;
-      if (child.parentClosePolicy === 'TERMINATE') void target.terminate(`parent ${run.workflowId} closed`);
-      else if (child.parentClosePolicy === 'REQUEST_CANCEL') void target.cancel(`parent ${run.workflowId} closed`);
+      if (child.parentClosePolicy === 'TERMINATE') void target.terminate(`parent ${run.workflowId} closed`).catch(ignoreClosed);
+      else if (child.parentClosePolicy === 'REQUEST_CANCEL') void target.cancel(`parent ${run.workflowId} closed`).catch(ignoreClosed);
     }
   }
 
@@ -421,3 +423,7 @@ export class TestWorkflowEnvironment {
   }
 }
 
+/** A terminate or cancel the environment sends on its own behalf: a run that closed first needs none. */
+function ignoreClosed(error: unknown): void {
+  if (!(error instanceof WorkflowClosedError)) throw error;
+}

@@ -2,7 +2,7 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError, WorkflowUpdateRejectedError } from '../core/client-errors';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowOutput } from '../core/definitions';
 import type { HistoryEvent } from '../core/history';
-import { describeRun, outcomeOfCloseEvent, type WorkflowDescription, type WorkflowRun } from '../core/internals';
+import { describeRun, outcomeOfCloseEvent, WorkflowClosedError, type WorkflowDescription, type WorkflowRun } from '../core/internals';
 import type { TestWorkflowEnvironment } from './environment';
 
 export type { WorkflowDescription } from '../core/describe';
@@ -39,12 +39,12 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
   }
 
   async signal<Args extends unknown[]>(signal: NameOf<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.#current().signal(nameOf(signal), args);
+    await this.#onCurrentRun((run) => run.signal(nameOf(signal), args));
   }
 
   /** Signal with a request id: repeating the same id records the signal once. */
   async signalWithRequestId<Args extends unknown[]>(requestId: string, signal: NameOf<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.#current().signal(nameOf(signal), args, requestId);
+    await this.#onCurrentRun((run) => run.signal(nameOf(signal), args, requestId));
   }
 
   async query<R, Args extends unknown[]>(query: NameOf<QueryDefinition<R, Args>>, ...args: Args): Promise<R> {
@@ -54,7 +54,11 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
   /** Runs an update to completion. Throws `WorkflowUpdateRejectedError` (validator) or `WorkflowUpdateFailedError` (handler). */
   async executeUpdate<R, Args extends unknown[]>(update: NameOf<UpdateDefinition<R, Args>>, options: { args?: Args; updateId?: string } = {}): Promise<R> {
     const name = nameOf(update);
-    const reply = await this.#current().update(name, options.args ?? [], options.updateId === undefined ? {} : { updateId: options.updateId });
+    const reply = await this.#onCurrentRun(async (run) => {
+      const answer = await run.update(name, options.args ?? [], options.updateId === undefined ? {} : { updateId: options.updateId });
+      if (answer.closedAs) throw new WorkflowClosedError(this.workflowId, answer.closedAs);
+      return answer;
+    });
     if (reply.rejected) throw new WorkflowUpdateRejectedError(name, reply.rejected);
     const outcome = reply.outcome!;
     if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
@@ -62,11 +66,11 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
   }
 
   async cancel(reason?: string): Promise<void> {
-    await this.#current().cancel(reason);
+    await this.#onCurrentRun((run) => run.cancel(reason));
   }
 
   async terminate(reason?: string): Promise<void> {
-    await this.#current().terminate(reason);
+    await this.#onCurrentRun((run) => run.terminate(reason));
   }
 
   /** Resets to the end of an earlier activation (a WorkflowTaskCompleted event); returns the new run id. */
@@ -102,5 +106,20 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
   /** The latest run of this workflow id. */
   #current(): WorkflowRun {
     return this.env.runOf(this.workflowId);
+  }
+
+  /**
+   * Calls `fn` on the current run; when that run closed while the call waited in its queue and handed over to a
+   * next run (continue-as-new, a retry), the next run takes it, as the Durable Object host does.
+   */
+  async #onCurrentRun<T>(fn: (run: WorkflowRun) => Promise<T>): Promise<T> {
+    for (let handOvers = 0; ; handOvers++) {
+      const run = this.#current();
+      try {
+        return await fn(run);
+      } catch (error) {
+        if (!(error instanceof WorkflowClosedError) || this.#current() === run || handOvers >= 10) throw error;
+      }
+    }
   }
 }

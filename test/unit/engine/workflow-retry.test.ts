@@ -24,7 +24,23 @@ const parentOfShaky = defineWorkflow('parentOfShaky', async (ctx) => {
   return await child.result();
 });
 
-const workflows = { shaky, slowFirst, parentOfShaky };
+/** Continues as new once, then fails: the continued run is attempt 1 of its own retries. */
+const chained = defineWorkflow('chained', async (ctx, input: { continued?: boolean }) => {
+  if (!input.continued && ctx.info().attempt === 2) await ctx.continueAsNew({ continued: true });
+  if (ctx.info().attempt < 2 || input.continued) throw ApplicationFailure.retryable(`attempt ${ctx.info().attempt} failed`, 'Chained');
+  return 'unreachable';
+});
+
+/** Fails in its cancellation cleanup. */
+const failsOnCancel = defineWorkflow('failsOnCancel', async (ctx) => {
+  try {
+    await ctx.sleep('1 day');
+  } catch {
+    throw ApplicationFailure.retryable('cleanup failed', 'Cleanup');
+  }
+});
+
+const workflows = { shaky, slowFirst, parentOfShaky, chained, failsOnCancel };
 
 describe('workflow retry policy', () => {
   it('starts the next attempt after the backoff, with the same input, and the result follows the attempts', async () => {
@@ -78,6 +94,28 @@ describe('workflow retry policy', () => {
     const handle = await env.start(slowFirst, { workflowId: 'slow', runTimeout: '10 minutes', retryPolicy: { initialInterval: '1s' } });
     expect(await handle.result()).toBe(2);
     expect(env.runOf('slow', handle.runId).state.status).toBe('timedOut');
+  });
+
+  it('counts the run timeout of a delayed attempt from its start, so a backoff longer than the run timeout still runs it', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(shaky, { workflowId: 'long-backoff', input: { succeedOn: 3 }, runTimeout: '30s', retryPolicy: { initialInterval: '40s', maximumAttempts: 4 } });
+    expect(await handle.result()).toEqual({ attempt: 3, input: { succeedOn: 3 } });
+  });
+
+  it('starts a continued run at attempt 1, with the whole retry budget', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(chained, { workflowId: 'chain', input: {}, retryPolicy: { initialInterval: '1s', maximumAttempts: 3 } });
+    await expect(handle.result()).rejects.toThrow('attempt 3 failed');
+    const attempts = env.history('chain', env.runOf('chain').runId)[0] as { attempt: number; continuedFromRunId?: string };
+    expect(attempts.attempt).toBe(3); // the continued run failed on attempts 1 and 2 and was retried up to 3
+  });
+
+  it('does not retry a run that failed after it was asked to cancel', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(failsOnCancel, { workflowId: 'cancelled', retryPolicy: { initialInterval: '1s' } });
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow('cleanup failed');
+    expect(env.runOf('cancelled').runId).toBe(handle.runId);
   });
 
   it('without a retry policy a failed run is final', async () => {
