@@ -4,7 +4,7 @@ import type { IdConflictPolicy, IdReusePolicy } from '../../durable-objects/rpc-
 import { toMs } from '../core/duration';
 import { FailureKind, TimeoutType } from '../core/failure';
 import { WorkflowStatus } from '../core/history';
-import { checkPayload } from '../core/payload';
+import { checkPayload, checkSearchAttributes } from '../core/payload';
 
 /** Marks a zod issue as "payload over the limit", so the validation hook answers 413 instead of 400. */
 export const PAYLOAD_TOO_LARGE_ISSUE = 'duro:payload-too-large';
@@ -30,7 +30,7 @@ function payload(what: string, description: string) {
 }
 
 /** Arguments of a signal, query or update. A non-array value is one argument: `"args": 5` means `[5]`. */
-function args(what: string) {
+export function args(what: string) {
   return z.unknown().optional()
     .transform((value): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]))
     .superRefine((value, ctx) => {
@@ -173,7 +173,13 @@ export const StartWorkflowBody = z.strictObject({
     nonRetryableErrorTypes: z.array(z.string()).optional(),
   }).optional().openapi({ description: "The workflow's retry policy (Temporal's): a run that fails, or hits its run timeout, is followed by the next attempt after the backoff, until attempts run out or the execution timeout. `result` follows the attempts. Default: no retries." }),
   memo: z.record(z.string(), z.unknown()).optional(),
-  searchAttributes: z.record(z.string(), SearchAttributeValue).optional(),
+  searchAttributes: z.record(z.string(), SearchAttributeValue).superRefine((value, ctx) => {
+    try {
+      checkSearchAttributes(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message, params: { duro: PAYLOAD_TOO_LARGE_ISSUE } });
+    }
+  }).optional().openapi({ description: 'Indexed for list, count and batch filters; at most 40 KiB together, encoded.' }),
 }).openapi('StartWorkflowRequest');
 
 export const SignalWithStartBody = StartWorkflowBody.extend({

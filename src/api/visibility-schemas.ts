@@ -1,7 +1,7 @@
 // Schemas of the visibility routes (list, count, batch operations), beside schemas.ts for the run routes.
 import { z } from '@hono/zod-openapi';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../visibility/pager';
-import { SearchAttributeValue, STATUSES } from './schemas';
+import { args as signalArgs, SearchAttributeValue, STATUSES } from './schemas';
 
 const queryParam = (name: string, description: string, example?: string) =>
   z.preprocess((value) => (value === '' ? undefined : value), z.string().max(1_000).optional()).openapi({ param: { name, in: 'query' }, description, ...(example && { example }) });
@@ -50,7 +50,9 @@ export const BatchBody = z.strictObject({
   search: SearchFilterBody.optional().openapi({ description: 'Search attributes that must match, as in `search.<attribute>=<value>`.' }),
   reason: z.string().max(10_000).optional().openapi({ description: 'Recorded with each cancel or terminate.' }),
   signalName: z.string().min(1).max(1_000).optional().openapi({ description: 'For `signal`: the signal to send.' }),
-  args: z.array(z.unknown()).optional().openapi({ description: 'For `signal`: its arguments.' }),
+  args: signalArgs('batch signal'),
+  batchId: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'letters, digits and _ . : - only').optional()
+    .openapi({ description: 'Your id for this batch: sending the same request again with it starts nothing new (use it to retry after an error).' }),
 }).openapi('BatchRequest', { description: 'The filters of GET /v1/workflows (at least one), and what to do.' });
 
 export const BatchParams = z.object({

@@ -86,19 +86,20 @@ export function registerVisibilityRoutes(app: OpenAPIHono, backend: ApiBackend):
 
   app.openapi(startBatch, async (c) => {
     const { operation } = c.req.valid('param');
-    const { reason, signalName, args, ...raw } = c.req.valid('json');
+    const { reason, signalName, args, batchId, ...raw } = c.req.valid('json');
     const filter = filterOf(raw);
     if (Object.keys(filter).length === 0) throw invalid('A batch needs at least one filter (workflowType, status, startedAfter, startedBefore or search).');
     if (operation === 'signal' && signalName === undefined) throw invalid('A signal batch needs `signalName`.');
     const spec: BatchSpec = {
-      batchId: crypto.randomUUID(),
+      batchId: batchId ?? crypto.randomUUID(),
       operation,
       filter,
       createdAt: Date.now(),
       ...(reason !== undefined && { reason }),
       ...(operation === 'signal' && { signalName: signalName!, args: args ?? [] }),
     };
-    const matched = (await Promise.all(shards().map((shard) => shard.startBatch(spec)))).reduce((sum, n) => sum + n, 0);
+    // Every shard must take its part; a shard that cannot is asked again (startBatch is idempotent by batchId).
+    const matched = (await Promise.all(shards().map((shard) => withRetries(() => shard.startBatch(spec))))).reduce((sum, n) => sum + n, 0);
     return c.json({ batchId: spec.batchId, matched }, 202);
   });
 
@@ -113,6 +114,18 @@ export function registerVisibilityRoutes(app: OpenAPIHono, backend: ApiBackend):
     const snapshot = mergeSnapshots(await Promise.all(shards().map((shard) => shard.metrics())));
     return c.text(renderPrometheus(snapshot), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
+}
+
+/** A shard call, tried up to three times: a shard restarting (a deploy) refuses calls for a moment. */
+async function withRetries<T>(call: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 /** `search.<attribute>=<value>` query parameters. */
