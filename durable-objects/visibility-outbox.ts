@@ -10,8 +10,9 @@ export interface VisibilityTarget {
   shards: number;
 }
 
-/** Messages per delivery. */
+/** Messages per delivery, and their encoded size (well under the RPC and row limits). */
 const BATCH = 100;
+const BATCH_CHARS = 512 * 1024;
 
 export class VisibilityOutbox {
   readonly #sql: SqlStorage;
@@ -26,13 +27,20 @@ export class VisibilityOutbox {
    */
   enqueue(workflowId: string, messages: VisibilityMessage[], shards: number): void {
     if (messages.length === 0) return;
-    this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_sender', ?) ON CONFLICT (key) DO NOTHING`, workflowId);
+    // The shard numbers messages per sender: a random part keeps a recreated object (storage wiped, namespace
+    // renamed) from being taken for the old one, whose high-water mark would swallow its new messages.
+    this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_sender', ?) ON CONFLICT (key) DO NOTHING`, `${workflowId}#${crypto.randomUUID()}`);
     this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_shard', ?) ON CONFLICT (key) DO NOTHING`, String(shardOf(workflowId, shards)));
     for (const message of messages) this.#sql.exec('INSERT INTO visibility_outbox (body) VALUES (?)', JSON.stringify(message));
   }
 
   hasPending(): boolean {
     return this.#sql.exec('SELECT 1 FROM visibility_outbox LIMIT 1').toArray().length > 0;
+  }
+
+  /** Whether this object ever reported to Visibility (objects older than the binding have runs it never heard of). */
+  hasReported(): boolean {
+    return this.#meta('visibility_sender') !== undefined;
   }
 
   /** Delivers everything pending, oldest first, until none is left; throws when the shard cannot be reached. */
@@ -42,7 +50,13 @@ export class VisibilityOutbox {
     if (sender === undefined) return;
     const stub = visibilityStub(target.namespace, shard);
     for (;;) {
-      const rows = this.#sql.exec<{ seq: number; body: string }>('SELECT seq, body FROM visibility_outbox ORDER BY seq LIMIT ?', BATCH).toArray();
+      const rows: Array<{ seq: number; body: string }> = [];
+      let chars = 0;
+      for (const row of this.#sql.exec<{ seq: number; body: string }>('SELECT seq, body FROM visibility_outbox ORDER BY seq LIMIT ?', BATCH)) {
+        if (rows.length > 0 && chars + row.body.length > BATCH_CHARS) break;
+        rows.push(row);
+        chars += row.body.length;
+      }
       if (rows.length === 0) return;
       const applied = await stub.apply(sender, rows.map((row) => ({ ...(JSON.parse(row.body) as VisibilityMessage), seq: row.seq }) as SequencedMessage));
       this.#sql.exec('DELETE FROM visibility_outbox WHERE seq <= ?', applied);

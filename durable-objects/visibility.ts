@@ -53,6 +53,7 @@ export function createVisibilityClass(config: VisibilityConfig) {
     }
 
     async apply(sender: string, messages: SequencedMessage[]): Promise<number> {
+      await this.#keepBatchesGoing();
       return this.#store.apply(sender, messages);
     }
 
@@ -75,7 +76,13 @@ export function createVisibilityClass(config: VisibilityConfig) {
     }
 
     async batchProgress(batchId: string): Promise<BatchProgress | undefined> {
+      await this.#keepBatchesGoing();
       return this.#store.batchProgress(batchId);
+    }
+
+    /** An alarm whose retries ran out (a hung call, an eviction) leaves open batches unarmed: any call re-arms it. */
+    async #keepBatchesGoing(): Promise<void> {
+      if (this.#store.openBatches().length > 0 && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
     }
 
     /** Works through a step of each open batch; never throws (alarms are retried only a few times). */

@@ -429,8 +429,9 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const lastRunId = this.#runIds.at(-1);
       const last = lastRunId === undefined ? undefined : this.#find(lastRunId)?.run;
       if (last?.state.closeEvent) this.#startNextRun(last, last.state.closeEvent);
+      this.#backfillVisibility();
       // Whatever the last instance was sending may not have arrived: send it again, soon.
-      this.#outboxDue = this.#hasOutstandingOutbox();
+      this.#outboxDue = this.#hasOutstandingOutbox() || (config.visibility(this.env) !== undefined && this.#visibility.hasPending());
       this.#flushVisibility();
     }
 
@@ -567,6 +568,20 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       if (attempts.length > 0) messages.push({ kind: 'attempts', attempts });
       if (messages.length === 0) return undefined;
       return { record: json, write: () => this.#visibility.enqueue(state.workflowId, messages, visibility.shards) };
+    }
+
+    /**
+     * Runs stored before this object had a Visibility binding (or before Visibility existed) were never reported:
+     * report every run once, in one transaction, the first time the object has a binding.
+     */
+    #backfillVisibility(): void {
+      const visibility = config.visibility(this.env);
+      if (!visibility || this.#visibility.hasReported()) return;
+      const states = this.#store.listRuns().flatMap((stored) => this.#loaded.get(stored.runId)?.run.state ?? this.#store.loadState(stored.runId) ?? []);
+      const [first] = states;
+      if (!first) return;
+      this.ctx.storage.transactionSync(() => this.#visibility.enqueue(first.workflowId, states.map((state) => ({ kind: 'upsert', execution: executionRecordOf(state) })), visibility.shards));
+      for (const state of states) this.#reported.set(state.runId, JSON.stringify(executionRecordOf(state)));
     }
 
     /** Sends the Visibility messages not yet acknowledged (after each commit, and from the alarm); one delivery at a time. */
@@ -735,7 +750,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     #hasOutstandingOutbox(): boolean {
-      if (config.visibility(this.env) && this.#visibility.hasPending()) return true;
+      // Visibility rows are sent right after their commit; only a failed delivery (#outboxDue) brings the alarm for them.
       for (const { run } of this.#loaded.values()) {
         const s = run.state;
         if (Object.keys(s.externals).length > 0 || s.parentNotificationPending || s.childrenToClose) return true;

@@ -1,11 +1,11 @@
 // List, count, batch operations and /metrics over the Visibility shards (4 in the fixture Worker), fed by the
 // execution objects' outboxes. Every test tags its runs with a search attribute of its own, since the shards
 // hold the runs of the whole file.
-import { runInDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe as group, expect, it } from 'vitest';
 import { shardOf } from '../../src/visibility/shard';
-import { api, eventually, post, result, start, uniqueId } from './helpers';
+import { api, eventually, executionStub, post, result, start, uniqueId } from './helpers';
 
 interface Execution {
   workflowId: string;
@@ -277,5 +277,21 @@ group('the feed', () => {
     expect(execution).toMatchObject({ workflowId, runId, workflowType: 'waiter', status: 'completed' });
     expect(await count(`search.suite=${suite}`)).toEqual({ count: 1, byStatus: { completed: 1 } });
     expect(await start('waiter', uniqueId('unlisted'))).toBeDefined();
+  });
+
+  it('reports the runs of an object that never reported (stored before the binding existed) once it loads', async () => {
+    const suite = uniqueId('backfill');
+    const { workflowId, runId } = await startTagged('waiter', suite);
+    await indexed(`search.suite=${suite}`, 1);
+    // Make it an object from before Visibility: no sender in its meta, and no row of it in its shard.
+    await runInDurableObject(executionStub(workflowId), (_instance, state) => void state.storage.sql.exec(`DELETE FROM meta WHERE key IN ('visibility_sender', 'visibility_shard')`));
+    const namespace = env.VISIBILITY as DurableObjectNamespace;
+    const shard = namespace.get(namespace.idFromName(`visibility-${shardOf(workflowId, SHARDS)}`));
+    await runInDurableObject(shard, (_instance, state) => void state.storage.sql.exec('DELETE FROM executions WHERE run_id = ?', runId));
+    expect((await count(`search.suite=${suite}`)).count).toBe(0);
+
+    await abortAllDurableObjects(); // the next request loads the object afresh
+    expect((await api(`/v1/workflows/${workflowId}`)).status).toBe(200);
+    await indexed(`search.suite=${suite}&status=running`, 1);
   });
 });
