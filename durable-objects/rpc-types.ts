@@ -87,11 +87,12 @@ export interface ExecutionApi {
   /** Waits up to `waitMs` for the run (or, with `followRuns`, the last run of its continue-as-new chain) to close. */
   result(opts: { runId?: string; waitMs: number; followRuns: boolean }): Promise<Reply<ResultReply>>;
   history(opts: { runId?: string; afterEventId?: number; limit?: number }): Promise<Reply<HistoryPage>>;
-  signal(opts: { name: string; args: unknown[]; requestId?: string; runId?: string }): Promise<Reply<null>>;
+  /** `followRuns`: a `runId` that handed over (continue-as-new, a retry) means the run it handed over to. */
+  signal(opts: { name: string; args: unknown[]; requestId?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>>;
   query(opts: { name: string; args: unknown[]; runId?: string }): Promise<Reply<{ result: unknown }>>;
   update(opts: UpdateRequest & { runId?: string }): Promise<Reply<UpdateReply>>;
-  cancel(opts: { reason?: string; runId?: string }): Promise<Reply<null>>;
-  terminate(opts: { reason?: string; runId?: string }): Promise<Reply<null>>;
+  cancel(opts: { reason?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>>;
+  terminate(opts: { reason?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>>;
   pause(opts: { reason?: string; runId?: string }): Promise<Reply<null>>;
   /** A new run re-running from the end of an earlier activation; the old run is terminated. */
   reset(opts: { eventId: number; reason?: string; runId?: string }): Promise<Reply<{ runId: string }>>;

@@ -110,10 +110,12 @@ export function createVisibilityClass(config: VisibilityConfig) {
       try {
         const stub = executionStub(config.executions(this.env), item.workflowId);
         const reason = spec.reason ?? `batch ${spec.batchId}`;
+        // The run matched stands for its chain: one that continued as new or is retried is acted on where it is now.
+        const target = { runId: item.runId, followRuns: true };
         const reply =
-          spec.operation === 'cancel' ? await stub.cancel({ runId: item.runId, reason })
-          : spec.operation === 'terminate' ? await stub.terminate({ runId: item.runId, reason })
-          : await stub.signal({ runId: item.runId, name: spec.signalName!, args: spec.args ?? [], requestId: `batch:${spec.batchId}` });
+          spec.operation === 'cancel' ? await stub.cancel({ ...target, reason })
+          : spec.operation === 'terminate' ? await stub.terminate({ ...target, reason })
+          : await stub.signal({ ...target, name: spec.signalName!, args: spec.args ?? [], requestId: `batch:${spec.batchId}` });
         if (reply.ok) outcome = { kind: 'succeeded' };
         else if (reply.problem.type === 'duro:workflow-closed' || reply.problem.type === 'duro:workflow-not-found') outcome = { kind: 'skipped' };
         else outcome = { kind: 'failed', failure: { workflowId: item.workflowId, runId: item.runId, type: reply.problem.type, detail: reply.problem.detail } };

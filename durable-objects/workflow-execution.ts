@@ -232,9 +232,9 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       return ok({ events, nextEventId: (events.at(-1)?.eventId ?? options.afterEventId ?? 0) + 1 });
     }
 
-    async signal(options: { name: string; args: unknown[]; requestId?: string; runId?: string }): Promise<Reply<null>> {
+    async signal(options: { name: string; args: unknown[]; requestId?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>> {
       this.#checkAlarm();
-      return this.#onOpenRun(options.runId, async (run) => {
+      return this.#onOpenRun(this.#following(options), async (run) => {
         await run.signal(options.name, options.args, options.requestId);
         return null;
       });
@@ -262,17 +262,17 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       });
     }
 
-    async cancel(options: { reason?: string; runId?: string }): Promise<Reply<null>> {
+    async cancel(options: { reason?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>> {
       this.#checkAlarm();
-      return this.#onOpenRun(options.runId, async (run) => {
+      return this.#onOpenRun(this.#following(options), async (run) => {
         await run.cancel(options.reason);
         return null;
       });
     }
 
-    async terminate(options: { reason?: string; runId?: string }): Promise<Reply<null>> {
+    async terminate(options: { reason?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>> {
       this.#checkAlarm();
-      return this.#onOpenRun(options.runId, async (run) => {
+      return this.#onOpenRun(this.#following(options), async (run) => {
         await run.terminate(options.reason);
         return null;
       });
@@ -760,6 +760,21 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     // ---- replies ----
+
+    /**
+     * With `followRuns`, the run a request names stands for its chain: when it handed over (continue-as-new, a retry)
+     * and the chain is still running, the current run is meant. A batch names the runs it matched, which may have moved on.
+     */
+    #following(options: { runId?: string; followRuns?: boolean }): string | undefined {
+      if (!options.followRuns || options.runId === undefined) return options.runId;
+      let run = this.#find(options.runId)?.run;
+      for (let hops = 0; run?.isClosed && hops < 10_000; hops++) {
+        const next = outcomeOfCloseEvent(run.state.closeEvent!)?.newRunId;
+        if (next === undefined) break;
+        run = this.#find(next)?.run;
+      }
+      return run?.runId ?? options.runId;
+    }
 
     async #onOpenRun<T>(runId: string | undefined, fn: (run: WorkflowRun) => Promise<T>): Promise<Reply<T>> {
       for (let handOvers = 0; ; handOvers++) {

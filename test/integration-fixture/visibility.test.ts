@@ -210,6 +210,19 @@ group('batch operations', () => {
     for (const run of spared) expect((await result(run.workflowId)).body.status).toBe('canceled');
   });
 
+  it('acts on where a matched run\'s chain is now: a failed attempt stands for the retry that follows it', async () => {
+    const suite = uniqueId('batch-chain');
+    const res = await post('/v1/workflows', { workflowType: 'failsFirst', workflowId: uniqueId(suite), input: { failures: 1 }, searchAttributes: { suite }, retryPolicy: { initialInterval: '1 hour' } });
+    const { workflowId } = (await res.json()) as { workflowId: string };
+    await indexed(`search.suite=${suite}&status=failed`, 1); // attempt 1; attempt 2 waits an hour
+    const started = await batch('terminate', { search: { suite }, status: 'failed', reason: 'stop retrying', batchId: `${suite}-job` });
+    expect(started.body).toEqual({ batchId: `${suite}-job`, matched: 1 });
+    expect(await finished(started.body.batchId)).toMatchObject({ matched: 1, succeeded: 1, skipped: 0 });
+    expect((await result(workflowId)).body).toMatchObject({ status: 'terminated', failure: { message: 'stop retrying' } });
+    // The same batchId again starts nothing new.
+    expect((await batch('terminate', { search: { suite }, status: 'failed', batchId: `${suite}-job` })).body).toEqual({ batchId: `${suite}-job`, matched: 1 });
+  });
+
   it('refuses a batch with no filter, a signal batch with no signal, and answers 404 for an unknown batch', async () => {
     expect(await batch('terminate', {})).toMatchObject({ status: 400, body: { type: 'duro:invalid-request' } });
     expect(await batch('signal', { workflowType: 'waiter' })).toMatchObject({ status: 400, body: { type: 'duro:invalid-request' } });
