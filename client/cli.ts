@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '../src/core/client-errors';
+import { ApplicationFailure } from '../src/core/failure';
 import { WorkflowStatus, type HistoryEvent } from '../src/core/history';
 import { runCheck } from './cli-check';
 import { formatBatch, formatCount, formatDescription, formatExecutions, formatHistory, formatKeyValues, formatValue } from './cli-format';
@@ -33,6 +34,10 @@ Workflows
   update <workflowId> <name> [--args JSON] [--update-id ID]
   cancel | terminate | pause | unpause <workflowId> [--run RUN] [--reason TEXT]
   reset <workflowId> --event EVENT_ID [--reason TEXT]
+
+Activities that complete later (answered 202)
+  complete <taskToken> [--input JSON]         complete it with this result
+  fail <taskToken> [--reason TEXT]            fail it (non-retryable)
 
 Many workflows (filters: --type T --status S[,S] --started-after ISO --started-before ISO --search attr=value ...)
   list [filters] [--page-size N] [--limit N]  newest first
@@ -98,6 +103,16 @@ const COMMANDS: Record<string, (c: Command) => Promise<number>> = {
     const updateId = c.values['update-id'];
     const result = await handleOf(c).executeUpdate(need(c.operands[1], 'update name'), { args: argsOf(c), ...(updateId && { updateId }) });
     return emitted(c, { result }, () => formatValue(result));
+  },
+  complete: async (c) => {
+    const taskToken = need(c.operands[0], 'taskToken');
+    await c.client.completeActivity(taskToken, c.values.input === undefined ? undefined : parseJson(c.values.input, '--input'));
+    return emitted(c, { ok: true }, () => 'Completed the activity.');
+  },
+  fail: async (c) => {
+    const taskToken = need(c.operands[0], 'taskToken');
+    await c.client.failActivity(taskToken, ApplicationFailure.nonRetryable(c.values.reason ?? 'failed from the duro CLI', 'CompletedWithFailure'));
+    return emitted(c, { ok: true }, () => 'Failed the activity.');
   },
   cancel: acted((handle, reason) => handle.cancel(reason), 'Requested cancellation of'),
   terminate: acted((handle, reason) => handle.terminate(reason), 'Terminated'),

@@ -6,7 +6,7 @@ import {
 import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowInput, WorkflowOutput } from '../src/core/definitions';
 import type { Duration } from '../src/core/duration';
 import type { RetryPolicy } from '../src/core/retry-policy';
-import type { FailureInfo } from '../src/core/failure';
+import { toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes } from '../src/core/history';
 import type { HistoryPage, IdConflictPolicy, IdReusePolicy, Problem, ResultReply, WorkflowDescription } from '../durable-objects/rpc-types';
 import {
@@ -162,6 +162,24 @@ export class DuroClient {
   /** Progress of a batch operation: counts so far and the executions it could not act on. */
   async describeBatch(batchId: string): Promise<BatchDescription> {
     return this.request('GET', `/v1/batch/${encodeURIComponent(batchId)}`);
+  }
+
+  /**
+   * Completes an activity that answered 202 (asynchronous completion) with its result, from anywhere that holds its
+   * task token — a webhook, a human's decision. Temporal's `client.activity.complete`.
+   */
+  async completeActivity(taskToken: string, result?: unknown): Promise<void> {
+    await this.request('POST', '/v1/activities/complete', result === undefined ? { taskToken } : { taskToken, result });
+  }
+
+  /** Fails such an activity; the retry policy decides whether another attempt follows (`ApplicationFailure.nonRetryable` stops it). */
+  async failActivity(taskToken: string, error: unknown): Promise<void> {
+    await this.request('POST', '/v1/activities/complete', { taskToken, failure: toFailureInfo(error) });
+  }
+
+  /** Records a heartbeat (progress details) for such an activity; says whether its cancellation was requested. */
+  async heartbeatActivity(taskToken: string, details?: unknown): Promise<{ cancelRequested: boolean }> {
+    return this.request('POST', '/v1/activities/heartbeat', details === undefined ? { taskToken } : { taskToken, details });
   }
 
   /** @internal One API call: JSON in, JSON out, problems thrown as errors. */

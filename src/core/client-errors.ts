@@ -53,3 +53,14 @@ export class WorkflowUpdateFailedError extends WorkflowUpdateError {
     this.name = 'WorkflowUpdateFailedError';
   }
 }
+
+/** The run is closed and no longer takes this signal, update, cancel or terminate (the API's 409 `duro:workflow-closed`). */
+export class WorkflowClosedError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly status: string,
+  ) {
+    super(`Workflow ${workflowId} is ${status}`);
+    this.name = 'WorkflowClosedError';
+  }
+}

@@ -19,4 +19,4 @@ export type { RetryPolicy } from './retry-policy';
 export { toMs, type Duration } from './duration';
 export { Limits } from './limits';
 export { PayloadError } from './payload';
-export { WorkflowFailedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRejectedError, WorkflowUpdateFailedError } from './client-errors';
+export { WorkflowClosedError, WorkflowFailedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRejectedError, WorkflowUpdateFailedError } from './client-errors';

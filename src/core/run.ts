@@ -3,6 +3,7 @@
 // by effects (dispatch an activity, start a child…). Effects leave only after their commit: the outbox rule.
 import { runLiveActivation, type LocalActivityCommand } from './activation';
 import { Activator } from './activator';
+import { WorkflowClosedError } from './client-errors';
 import { completeAttempt, failAttempt, observeAttempt, type AttemptObservation } from './activity-state';
 import type { WorkflowDefinition } from './definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
@@ -62,13 +63,7 @@ export interface UpdateOutcome {
   outcome?: Outcome;
 }
 
-/** The run no longer accepts this input. */
-export class WorkflowClosedError extends Error {
-  constructor(workflowId: string, status: string) {
-    super(`Workflow ${workflowId} is ${status}`);
-    this.name = 'WorkflowClosedError';
-  }
-}
+export { WorkflowClosedError };
 
 type Request =
   | { kind: 'input'; event: NewEvent; at: number; done?: () => void; fail?: (error: Error) => void }

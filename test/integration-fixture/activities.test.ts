@@ -3,7 +3,9 @@
 import { abortAllDurableObjects } from 'cloudflare:test';
 import { describe as group, expect, it } from 'vitest';
 import { probe } from '../fixtures/integration-worker/probe';
-import { describe, eventually, history, post, result, start, uniqueId } from './helpers';
+import { DuroClient } from 'duro/client';
+import { ApplicationFailure } from 'duro/workflow';
+import { api, describe, eventually, history, post, result, start, uniqueId } from './helpers';
 
 group('activities', () => {
   it('retries a failing activity across a forced restart and records one Started and one Completed', async () => {
@@ -45,6 +47,27 @@ group('activities', () => {
       'ActivityTaskStarted', 'ActivityTaskCompleted', 'WorkflowExecutionCompleted',
     ]);
     expect(events.find((event) => event.type === 'ActivityTaskCompleted')).toMatchObject({ attempt: 2, result: 'slow but sure' });
+  });
+
+  it('heartbeats, fails and completes asynchronous activities through DuroClient', async () => {
+    const client = new DuroClient({ baseUrl: 'http://duro.test', fetch: (request) => api(new URL(request.url).pathname, request) });
+    const workflowId = uniqueId('approval-client');
+    await start('awaitApproval', workflowId);
+    const taskToken = await eventually(() => probe.get<string>(`token:${workflowId}`), 5_000, 'the task token');
+    await eventually(async () => (await describe(workflowId)).pendingActivities[0]?.state === 'running');
+    expect(await client.heartbeatActivity(taskToken, { seen: 'by a human' })).toEqual({ cancelRequested: false });
+    expect((await describe(workflowId)).pendingActivities[0]).toMatchObject({ heartbeatDetails: { seen: 'by a human' } });
+    await client.completeActivity(taskToken, 'approved by client');
+    expect(await result(workflowId)).toEqual({ status: 200, body: { status: 'completed', result: { verdict: 'approved by client' } } });
+    await expect(client.completeActivity(taskToken, 'again')).rejects.toMatchObject({ status: 409, problem: { type: 'duro:activity-not-running' } });
+
+    const refusedId = uniqueId('approval-refused');
+    await start('awaitApproval', refusedId);
+    const refusedToken = await eventually(() => probe.get<string>(`token:${refusedId}`), 5_000, 'the task token');
+    await eventually(async () => (await describe(refusedId)).pendingActivities[0]?.state === 'running');
+    await client.failActivity(refusedToken, ApplicationFailure.nonRetryable('no', 'Refused'));
+    const failed = await result(refusedId);
+    expect(failed.body).toMatchObject({ status: 'failed', failure: { type: 'ActivityFailure', cause: { type: 'Refused', message: 'no' } } });
   });
 
   it('completes an activity asynchronously through its task token, and refuses stale and forged tokens', async () => {
