@@ -43,6 +43,13 @@ interface ProcessBatchInput {
 // can check that every item was processed exactly once. A real activity writes its effects where they are durable.
 const processedCounts = new Map<string, { runId: string; counts: number[] }>();
 
+/** Attempts that went silent and were then stopped by Duro (their cancellation signal fired), per workflow id (demo bookkeeping). */
+const stoppedAttempts = new Map<string, number[]>();
+
+export function batchStoppedAttempts(workflowId: string): number[] {
+  return [...(stoppedAttempts.get(workflowId) ?? [])];
+}
+
 /** How many times `processBatch` processed each item of a workflow's batch, in this isolate (demo bookkeeping). */
 export function batchProcessCounts(workflowId: string): number[] {
   return [...(processedCounts.get(workflowId)?.counts ?? [])];
@@ -78,6 +85,7 @@ export const batchActivities = {
 async function crash(mode: 'throw' | 'hang', item: number, ctx: ActivityContext): Promise<never> {
   if (mode === 'hang') {
     await ctx.sleep(3_600_000).catch(() => undefined); // aborted when the heartbeat timeout fires
+    stoppedAttempts.set(ctx.info.workflowId, [...(stoppedAttempts.get(ctx.info.workflowId) ?? []), ctx.info.attempt]);
     throw ApplicationFailure.retryable(`attempt ${ctx.info.attempt} stopped heartbeating before item ${item}`, 'SimulatedHang');
   }
   throw ApplicationFailure.retryable(`attempt ${ctx.info.attempt} crashed before item ${item}`, 'SimulatedCrash');

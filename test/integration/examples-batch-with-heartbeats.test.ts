@@ -3,7 +3,7 @@
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 // The activities run in this same isolate (through the DURO_SELF binding), so the demo's bookkeeping is visible here.
-import { batchProcessCounts } from '../../examples/batch-with-heartbeats';
+import { batchProcessCounts, batchStoppedAttempts } from '../../examples/batch-with-heartbeats';
 
 const api = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`http://duro.test${path}`, init));
 const post = (path: string, body: unknown) => api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -62,5 +62,10 @@ describe('batchWithHeartbeats through the API', () => {
     const events = ((await (await api('/v1/workflows/batch-api-hang/history')).json()) as { events: Array<{ type: string; attempt?: number }> }).events;
     expect(events.filter((event) => event.type.startsWith('ActivityTask')).map((event) => [event.type, event.attempt]))
       .toEqual([['ActivityTaskScheduled', undefined], ['ActivityTaskStarted', 2], ['ActivityTaskCompleted', 2]]);
+    // The silent attempt itself was stopped (its request aborted, `enable_request_signal`), not left running until its
+    // start-to-close timeout.
+    const deadline = Date.now() + 5_000;
+    while (batchStoppedAttempts('batch-api-hang').length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(batchStoppedAttempts('batch-api-hang')).toEqual([1]);
   }, 30_000);
 });
