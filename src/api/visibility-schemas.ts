@@ -1,7 +1,7 @@
 // Schemas of the visibility routes (list, count, batch operations), beside schemas.ts for the run routes.
 import { z } from '@hono/zod-openapi';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../visibility/pager';
-import { args as signalArgs, SearchAttributeValue, STATUSES } from './schemas';
+import { args as signalArgs, STATUSES, WorkflowDescriptionSchema } from './schemas';
 
 const queryParam = (name: string, description: string, example?: string) =>
   z.preprocess((value) => (value === '' ? undefined : value), z.string().max(1_000).optional()).openapi({ param: { name, in: 'query' }, description, ...(example && { example }) });
@@ -19,16 +19,10 @@ export const ListQuery = z.object({
   description: 'Search attributes filter as `search.<attribute>=<value>` (repeat for several; all must match; a keyword list matches any of its elements).',
 });
 
-export const ExecutionInfoSchema = z.object({
-  workflowId: z.string(),
-  runId: z.string(),
-  workflowType: z.string(),
-  status: z.enum(STATUSES),
-  startTime: z.number().openapi({ description: 'ms since the epoch' }),
-  closeTime: z.number().optional(),
-  memo: z.record(z.string(), z.unknown()),
-  searchAttributes: z.record(z.string(), SearchAttributeValue),
-}).openapi('ExecutionInfo');
+/** One execution as the index keeps it: the identifying fields of a description. */
+export const ExecutionInfoSchema = z.object(WorkflowDescriptionSchema.pick({
+  workflowId: true, runId: true, workflowType: true, status: true, startTime: true, closeTime: true, memo: true, searchAttributes: true,
+}).shape).openapi('ExecutionInfo');
 
 export const ListReply = z.object({
   executions: z.array(ExecutionInfoSchema).openapi({ description: 'Newest start first.' }),
