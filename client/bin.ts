@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // Entry point of the `duro` bin (bundled to dist/cli.mjs by `npm run build:cli`).
 import { runCli } from './cli';
 

@@ -1,5 +1,5 @@
-// Runs the end-to-end Worker (test/fixtures/e2e-worker) under a real `wrangler dev`, as its own process group,
-// so a test can SIGKILL all of it (wrangler, workerd, esbuild) at once and start it again on the same state.
+// Runs the end-to-end Worker (test/fixtures/e2e-worker, or another `config`) under a real `wrangler dev`, as its own
+// process group, so a test can SIGKILL all of it (wrangler, workerd, esbuild) at once and start it again on the same state.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,6 +26,8 @@ export interface WranglerOptions {
   inspectorPort: number;
   persistTo: string;
   vars: Record<string, string>;
+  /** The wrangler.toml to run. Default: the end-to-end Worker's (test/fixtures/e2e-worker/wrangler.toml). */
+  config?: string;
   /** How long `GET /healthz` may take to answer 200. */
   readyTimeoutMs?: number;
 }
@@ -44,7 +46,7 @@ export class WranglerDev {
   /** Spawns `wrangler dev` leading its own process group and waits until the Worker answers. */
   static async start(options: WranglerOptions): Promise<WranglerDev> {
     const args = [
-      WRANGLER, 'dev', '--config', CONFIG, '--persist-to', options.persistTo, '--ip', '127.0.0.1', '--port', String(options.port),
+      WRANGLER, 'dev', '--config', options.config ?? CONFIG, '--persist-to', options.persistTo, '--ip', '127.0.0.1', '--port', String(options.port),
       '--inspector-port', String(options.inspectorPort), '--show-interactive-dev-session=false', '--log-level', 'warn',
       ...Object.entries(options.vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ];

@@ -63,7 +63,7 @@ export function registerVisibilityRoutes(app: OpenAPIHono, backend: ApiBackend):
   const shards = (): VisibilityShard[] => {
     const all = backend.visibilityShards?.();
     if (!all || all.length === 0) {
-      throw new ProblemError(problem(ProblemType.notImplemented, 'This deployment has no Visibility index: bind the Visibility Durable Object (see the README, "Embedding Duro").'));
+      throw new ProblemError(problem(ProblemType.notImplemented, 'This deployment has no Visibility index: bind the Visibility Durable Object (see the README, "Duro in your own Worker").'));
     }
     return all;
   };
