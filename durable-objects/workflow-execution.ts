@@ -9,7 +9,7 @@ import type { WorkflowRegistry } from '../src/core/definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome } from '../src/core/history';
 import {
-  badResetPoint, describeRun, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
+  badResetPoint, blockedOnOtherCode, describeRun, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
   type AttemptObservation, type CarriedSignal, type HostClock, type PendingChildState, type PendingExternalState, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
@@ -371,7 +371,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           if (run.isClosed) continue;
           const wakeAt = run.nextWakeAt();
           if (wakeAt !== undefined && wakeAt <= now) run.fireDeadlines();
-          if (run.state.blocked?.reason === 'nonDeterminism' && run.state.blocked.codeVersion !== config.codeVersion(this.env)) run.unblock();
+          if (blockedOnOtherCode(run.state, config.codeVersion(this.env))) run.unblock();
         }
         this.#resendOutbox();
         await Promise.all([...this.#loaded.values()].map(({ run }) => run.idle()));
@@ -421,7 +421,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
             run.activityFailed(activity.activityId, activity.attempt, toFailureInfo(ApplicationFailure.retryable('The attempt was lost when the workflow object restarted', 'ActivityLostOnRestart')));
           }
         }
-        if (run.state.blocked?.reason === 'nonDeterminism' && run.state.blocked.codeVersion !== config.codeVersion(this.env)) run.unblock();
+        if (blockedOnOtherCode(run.state, config.codeVersion(this.env))) run.unblock();
         if (!run.isClosed) this.#store.setDeadline(run.runId, 'run', run.nextWakeAt());
       }
       // A run that continued as new (or is retried) is closed one step before the next run's first commit: if the

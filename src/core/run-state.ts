@@ -154,3 +154,12 @@ export class PendingChanges {
     return changes;
   }
 }
+
+/**
+ * A run blocked until other code is deployed — by non-determinism, or by an engine crash that kept recurring — whose
+ * recorded code version is not `codeVersion`: the new code gets its chance.
+ */
+export function blockedOnOtherCode(state: RunState, codeVersion: string | undefined): boolean {
+  const blocked = state.blocked;
+  return blocked !== undefined && blocked.retryAt === undefined && blocked.codeVersion !== undefined && blocked.codeVersion !== codeVersion;
+}

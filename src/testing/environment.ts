@@ -6,7 +6,7 @@ import { WorkflowRegistry, type SignalDefinition, type WorkflowDefinition, type 
 import { optionalMs, toMs, type Duration } from '../core/duration';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes, WorkflowExecutionStarted } from '../core/history';
-import { activityInfoOf, badResetPoint, nextRunOf, planReset, startParamsOf, WorkflowClosedError, WorkflowRun, type CarriedSignal, type RunEffect, type RunHost } from '../core/internals';
+import { activityInfoOf, badResetPoint, blockedOnOtherCode, nextRunOf, planReset, startParamsOf, WorkflowClosedError, WorkflowRun, type CarriedSignal, type RunEffect, type RunHost } from '../core/internals';
 import { yieldMacrotask } from '../core/scheduling';
 import { runActivityAttempt, runLocalActivityAttempt } from '../core/activity-execution';
 import { testTaskToken } from './task-token';
@@ -105,7 +105,7 @@ export class TestWorkflowEnvironment {
         if (!definition) continue;
         const replacement = WorkflowRun.load(run.state, definition, this.#host);
         execution.runs[index] = replacement;
-        if (replacement.state.blocked?.reason === 'nonDeterminism' && replacement.state.blocked.codeVersion !== this.#host.codeVersion) replacement.unblock();
+        if (blockedOnOtherCode(replacement.state, this.#host.codeVersion)) replacement.unblock();
       }
     }
   }

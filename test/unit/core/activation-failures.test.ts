@@ -2,7 +2,7 @@
 // with backoff a few times, then the run is blocked (not failed, not looping) until unblocked.
 import { describe, expect, it } from 'vitest';
 import { defineWorkflow } from 'duro/workflow';
-import { WorkflowRun, type RunHost } from '../../../src/core/internals';
+import { blockedOnOtherCode, WorkflowRun, type RunHost } from '../../../src/core/internals';
 import { MemoryRunStore } from '../../../src/testing/memory-store';
 
 const napper = defineWorkflow('napper', async (ctx) => {
@@ -14,6 +14,7 @@ function faultyHost(failingReads: { remaining: number }) {
   let now = 1_000_000;
   const store = new MemoryRunStore();
   const host: RunHost = {
+    codeVersion: 'v1',
     now: () => now,
     newRunId: () => crypto.randomUUID(),
     store: {
@@ -61,6 +62,9 @@ describe('activations that throw inside the engine', () => {
     expect(run.nextWakeAt()).toBeUndefined();
     expect(store.history('r').filter((event) => event.type === 'TimerFired')).toHaveLength(1);
 
+    // Blocked until other code runs: a host with the same version leaves it, a deploy of another version lifts it.
+    expect(blockedOnOtherCode(run.state, 'v1')).toBe(false);
+    expect(blockedOnOtherCode(run.state, 'v2')).toBe(true);
     failingReads.remaining = 0; // the fault is repaired (e.g. a deploy)
     run.unblock();
     await run.idle();
