@@ -10,6 +10,7 @@ import { WorkflowStatus, type HistoryEvent } from '../src/core/history';
 import { runCheck } from './cli-check';
 import { formatBatch, formatCount, formatDescription, formatExecutions, formatHistory, formatKeyValues, formatValue } from './cli-format';
 import { formatReplayOutcome, replayOne, replayRecentRuns } from './cli-replay';
+import { SCHEDULE_USAGE, scheduleCommand } from './cli-schedule';
 import { DuroApiError, DuroClient, type WorkflowHandle } from './duro-client';
 import type { ExecutionInfo, ListFilter } from './visibility';
 
@@ -46,6 +47,9 @@ Many workflows (filters: --type T --status S[,S] --started-after ISO --started-b
                                               at least one filter; --status running matches every running one
   batch-status <batchId>
 
+Schedules
+${SCHEDULE_USAGE}
+
 Local checks
   replay <history.json> --workflows <module>  replay an exported history against your workflow code
   replay --workflow-type T --workflows <module> [--limit N] [filters]
@@ -67,6 +71,8 @@ const OPTIONS = {
   reason: { type: 'string' }, event: { type: 'string' }, workflows: { type: 'string' }, signal: { type: 'string' },
   type: { type: 'string' }, 'workflow-type': { type: 'string' }, status: { type: 'string' }, 'started-after': { type: 'string' },
   'started-before': { type: 'string' }, search: { type: 'string', multiple: true }, 'page-size': { type: 'string' }, limit: { type: 'string' },
+  cron: { type: 'string' }, every: { type: 'string' }, timezone: { type: 'string' }, jitter: { type: 'string' }, 'catchup-window': { type: 'string' },
+  'start-at': { type: 'string' }, 'end-at': { type: 'string' }, overlap: { type: 'string' }, paused: { type: 'boolean' },
 } as const;
 
 type Parsed = ReturnType<typeof parse>;
@@ -129,6 +135,7 @@ const COMMANDS: Record<string, (c: Command) => Promise<number>> = {
   count: async (c) => emitted(c, await c.client.count(filterOf(c.values)), formatCount),
   batch: batchCommand,
   'batch-status': async (c) => emitted(c, await c.client.describeBatch(need(c.operands[0], 'batchId')), formatBatch),
+  schedule: (c) => scheduleCommand({ ...c, emit: (json, human) => c.emit(json, human), usage: (message) => new UsageError(message), parseJson }),
   replay: replayCommand,
   check: async (c) => {
     if (c.operands.length === 0) throw new UsageError('missing file(s) to check');

@@ -39,6 +39,43 @@ export interface StartWorkflowOptions<I = unknown> {
   retryPolicy?: RetryPolicy;
 }
 
+export interface CreateScheduleOptions {
+  scheduleId: string;
+  workflowType: string;
+  input?: unknown;
+  /** A cron expression (5 fields, or 6 with seconds); give `cron` or `every`. */
+  cron?: string;
+  /** A fixed interval, aligned to `startAt` (or the epoch). */
+  every?: Duration;
+  /** IANA zone of `cron`; default UTC. */
+  timezone?: string;
+  jitter?: Duration;
+  catchupWindow?: Duration;
+  startAt?: Date | string | number;
+  endAt?: Date | string | number;
+  overlap?: 'skip' | 'bufferOne' | 'allowAll';
+  paused?: boolean;
+}
+
+export interface ScheduleDescription {
+  scheduleId: string;
+  workflowType: string;
+  input?: unknown;
+  spec: Record<string, unknown>;
+  overlap: 'skip' | 'bufferOne' | 'allowAll';
+  paused: boolean;
+  createdAt: number;
+  /** The next scheduled times (epoch ms, before jitter); empty while paused. */
+  nextRunTimes: number[];
+  state: {
+    actions: number;
+    skippedOverlap: number;
+    missedCatchup: number;
+    buffered?: number;
+    lastAction?: { scheduledTime: number; workflowId: string; startedAt: number };
+  };
+}
+
 /** A response the API refused, with its problem+json body. */
 export class DuroApiError extends Error {
   constructor(readonly status: number, readonly problem: Problem) {
@@ -162,6 +199,38 @@ export class DuroClient {
   /** Progress of a batch operation: counts so far and the executions it could not act on. */
   async describeBatch(batchId: string): Promise<BatchDescription> {
     return this.request('GET', `/v1/batch/${encodeURIComponent(batchId)}`);
+  }
+
+  /** Creates a schedule (shared/API.md, Schedules): a cron or interval calendar that starts `workflowType`. */
+  async createSchedule(options: CreateScheduleOptions): Promise<ScheduleDescription> {
+    const body: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(options)) if (value !== undefined) body[key] = value instanceof Date ? value.toISOString() : value;
+    return this.request('POST', '/v1/schedules', body);
+  }
+
+  async listSchedules(): Promise<ScheduleDescription[]> {
+    return (await this.request<{ schedules: ScheduleDescription[] }>('GET', '/v1/schedules')).schedules;
+  }
+
+  async describeSchedule(scheduleId: string): Promise<ScheduleDescription> {
+    return this.request('GET', `/v1/schedules/${encodeURIComponent(scheduleId)}`);
+  }
+
+  async deleteSchedule(scheduleId: string): Promise<void> {
+    await this.request('DELETE', `/v1/schedules/${encodeURIComponent(scheduleId)}`);
+  }
+
+  async pauseSchedule(scheduleId: string): Promise<void> {
+    await this.request('POST', `/v1/schedules/${encodeURIComponent(scheduleId)}/pause`);
+  }
+
+  async unpauseSchedule(scheduleId: string): Promise<void> {
+    await this.request('POST', `/v1/schedules/${encodeURIComponent(scheduleId)}/unpause`);
+  }
+
+  /** Starts an action now, besides the calendar; answers its workflow id. */
+  async triggerSchedule(scheduleId: string): Promise<{ workflowId: string }> {
+    return this.request('POST', `/v1/schedules/${encodeURIComponent(scheduleId)}/trigger`);
   }
 
   /**

@@ -1,4 +1,5 @@
 // duro/client: talking to Duro from any runtime, and serving activities.
+export type { CreateScheduleOptions, ScheduleDescription } from './duro-client';
 export { DuroClient, WorkflowHandle, DuroApiError, type DuroClientOptions, type StartWorkflowOptions } from './duro-client';
 export type {
   BatchOperation, ListFilter, ListOptions, ListPageOptions, ListPage, ExecutionInfo, CountReply,

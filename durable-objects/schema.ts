@@ -104,6 +104,16 @@ export const VISIBILITY_MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** The Scheduler: every schedule of the deployment, and when each next needs the alarm. */
+export const SCHEDULER_MIGRATIONS: readonly string[] = [
+  // 1
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE schedules (schedule_id TEXT PRIMARY KEY, body TEXT NOT NULL, wake_at INTEGER);
+  CREATE INDEX schedules_by_wake ON schedules (wake_at);
+  `,
+];
+
 /** Applies the migrations this object has not seen yet. Synchronous: call it from blockConcurrencyWhile. */
 export function migrate(storage: DurableObjectStorage, migrations: readonly string[] = MIGRATIONS): number {
   const latest = migrations.length;

@@ -4,5 +4,5 @@ import * as examples from '../examples';
 
 const duro = createDuro({ workflows: examples, activities: examples.activities });
 
-export const { WorkflowExecution, Visibility } = duro.durableObjects;
+export const { WorkflowExecution, Visibility, Scheduler } = duro.durableObjects;
 export default duro;

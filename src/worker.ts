@@ -1,6 +1,7 @@
 // createDuro: Duro inside a user's own Worker. Returns the fetch handler (the REST API and the endpoint
 // that runs this Worker's activities) and the Durable Object classes built for the user's registry.
 import { serveActivities } from '../client/serve-activities';
+import { createSchedulerClass, schedulerStub } from '../durable-objects/scheduler';
 import { createVisibilityClass, visibilityStub } from '../durable-objects/visibility';
 import { createWorkflowExecutionClass, executionStub } from '../durable-objects/workflow-execution';
 import type { TaskQueueEndpoint } from '../durable-objects/activity-dispatcher';
@@ -27,7 +28,7 @@ export interface DuroOptions {
   /** Task queue name → target. Default: `{ default: 'self' }`. */
   taskQueues?: Record<string, TaskQueueTarget>;
   /** Binding names in wrangler.toml. */
-  bindings?: { execution?: string; visibility?: string; self?: string };
+  bindings?: { execution?: string; visibility?: string; scheduler?: string; self?: string };
   /**
    * Shards of the Visibility index (list, count, batch operations, /metrics). Default 8. A workflow id keeps the
    * shard it was first given, so the count may grow later; it must never shrink.
@@ -56,7 +57,7 @@ const DEFAULT_SELF_CONCURRENCY = 64;
  * import * as workflows from './workflows';
  * import * as activities from './activities';
  * const duro = createDuro({ workflows, activities });
- * export const { WorkflowExecution, Visibility } = duro.durableObjects;
+ * export const { WorkflowExecution, Visibility, Scheduler } = duro.durableObjects;
  * export default duro;
  */
 export function createDuro(options: DuroOptions) {
@@ -66,6 +67,7 @@ export function createDuro(options: DuroOptions) {
   const executionBinding = options.bindings?.execution ?? 'WORKFLOW_EXECUTION';
   const selfBinding = options.bindings?.self ?? 'DURO_SELF';
   const visibilityBinding = options.bindings?.visibility ?? 'VISIBILITY';
+  const schedulerBinding = options.bindings?.scheduler ?? 'SCHEDULER';
   const visibilityShards = options.visibility?.shards ?? DEFAULT_VISIBILITY_SHARDS;
   if (!Number.isInteger(visibilityShards) || visibilityShards < 1) throw new Error(`visibility.shards must be a positive integer, not ${visibilityShards}`);
   const retentionMs = toMs(options.retention ?? '30 days');
@@ -93,6 +95,8 @@ export function createDuro(options: DuroOptions) {
       };
       const visibility = visibilityNamespace(env);
       if (visibility) backend.visibilityShards = () => Array.from({ length: visibilityShards }, (_, shard) => visibilityStub(visibility, shard));
+      const schedules = env[schedulerBinding] as DurableObjectNamespace | undefined;
+      if (schedules) backend.scheduler = () => schedulerStub(schedules);
       const apiToken = env.DURO_API_TOKEN as string | undefined;
       if (apiToken) backend.apiToken = apiToken;
       app = createApiApp(backend);
@@ -137,10 +141,11 @@ export function createDuro(options: DuroOptions) {
     },
   });
   const Visibility = createVisibilityClass({ executions: (env) => namespace(env as Env) });
+  const Scheduler = createSchedulerClass({ executions: (env) => namespace(env as Env) });
 
   return {
     registry,
-    durableObjects: { WorkflowExecution, Visibility },
+    durableObjects: { WorkflowExecution, Visibility, Scheduler },
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
       const url = new URL(request.url);
       const callsActivities = url.pathname === '/_duro/activities' || url.pathname.startsWith('/v1/activities/');

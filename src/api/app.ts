@@ -10,6 +10,7 @@ import { problemResponse } from './problems';
 import { registerActivityRoutes } from './routes/activities';
 import { registerMessageRoutes } from './routes/messages';
 import { json } from './routes/responses';
+import { registerScheduleRoutes } from './routes/schedules';
 import { registerVisibilityRoutes } from './routes/visibility';
 import { registerWorkflowRoutes } from './routes/workflows';
 import { HealthReply } from './schemas';
@@ -54,6 +55,7 @@ export function createApiApp(backend: ApiBackend = emptyBackend()): OpenAPIHono 
   // Before the run routes: GET /v1/workflows/count is not the description of a workflow named "count".
   registerVisibilityRoutes(app, backend);
   registerWorkflowRoutes(app, backend);
+  registerScheduleRoutes(app, backend);
   registerMessageRoutes(app, backend);
   registerActivityRoutes(app, backend);
 

@@ -6,6 +6,7 @@ import { problem, ProblemType } from './problems';
 /** The RPC surface of one WorkflowExecution object, addressed by workflowId. */
 export type { ExecutionApi as ExecutionStub } from '../../durable-objects/rpc-types';
 import type { ExecutionApi as ExecutionStub } from '../../durable-objects/rpc-types';
+import type { SchedulerRpc } from '../../durable-objects/scheduler';
 import type { VisibilityRpc } from '../../durable-objects/visibility';
 
 /** One shard of the Visibility index (list, count, batch operations, metrics). */
@@ -21,6 +22,8 @@ export interface ApiBackend {
   apiToken?: string;
   /** Every Visibility shard; absent when the deployment binds none (list, count, batch and metrics answer 501). */
   visibilityShards?(): VisibilityShard[];
+  /** The Scheduler object; absent when the deployment binds none (the schedule routes answer 501). */
+  scheduler?(): SchedulerRpc;
 }
 
 /**

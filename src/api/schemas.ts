@@ -19,7 +19,7 @@ const ID_MAX = 1_000;
 const id = (what: string) => z.string().min(1).max(ID_MAX).openapi({ description: what });
 
 /** Any JSON value, checked against the 2 MiB payload limit (counted as encoded UTF-8 JSON). */
-function payload(what: string, description: string) {
+export function payload(what: string, description: string) {
   return z.unknown().superRefine((value, ctx) => {
     try {
       checkPayload(value, what);

@@ -47,8 +47,8 @@ export function parseListFilter(raw: RawListFilter): ListFilter {
     }
     if (statuses.length > 0) filter.statuses = [...new Set(statuses as WorkflowStatus[])].sort();
   }
-  if (raw.startedAfter !== undefined) filter.startedAfter = parseTime(raw.startedAfter, 'startedAfter');
-  if (raw.startedBefore !== undefined) filter.startedBefore = parseTime(raw.startedBefore, 'startedBefore');
+  if (raw.startedAfter !== undefined) filter.startedAfter = parseInstant(raw.startedAfter, 'startedAfter');
+  if (raw.startedBefore !== undefined) filter.startedBefore = parseInstant(raw.startedBefore, 'startedBefore');
   const search = Object.entries(raw.search ?? {}).map(([name, value]) => {
     if (!ATTRIBUTE_NAME.test(name)) throw new FilterError(`'${name}' is not a search attribute name (letters, digits, '_' and '-')`);
     if (!['string', 'number', 'boolean'].includes(typeof value)) throw new FilterError(`search.${name} must be a string, number or boolean`);
@@ -64,8 +64,8 @@ export function parseListFilter(raw: RawListFilter): ListFilter {
  */
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
 
-/** Epoch ms from ISO 8601 or a whole number of milliseconds; anything else (Date.parse is lenient) is refused. */
-function parseTime(value: string | number, field: string): number {
+/** Epoch ms from ISO 8601 or a whole number of milliseconds; anything else (Date.parse is lenient) is a FilterError. */
+export function parseInstant(value: string | number, field: string): number {
   const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : ISO_8601.test(value) && isCalendarDate(value) ? Date.parse(value) : Number.NaN;
   if (!Number.isSafeInteger(ms) || ms < 0) throw new FilterError(`${field} must be an ISO 8601 time or epoch milliseconds, not '${value}'`);
   return ms;

@@ -1,0 +1,223 @@
+// Scheduler: the schedules of a deployment (shared/API.md, Schedules) in one object's SQLite, woken by one alarm
+// set to the earliest due time. Each action is a normal workflow whose id is derived from the schedule and the
+// scheduled time, started with `rejectDuplicate`, so a repeated alarm never starts it twice. The calendar
+// arithmetic and the overlap policy are pure code in src/core/schedule.ts.
+import { DurableObject } from 'cloudflare:workers';
+import {
+  initialScheduleState, nextScheduledTimes, planTick, planTrigger, resolveScheduleSpec, unpauseScheduleState,
+  type OverlapPolicy, type ResolvedScheduleSpec, type ScheduleSpec, type ScheduleState, type TickPlan,
+} from '../src/core/schedule';
+import { ok, refuse } from './problems';
+import type { Reply } from './rpc-types';
+import { migrate, SCHEDULER_MIGRATIONS } from './schema';
+import { executionStub } from './workflow-execution';
+
+export interface SchedulerConfig {
+  /** The namespace of WorkflowExecution objects, where actions start. */
+  executions(env: unknown): DurableObjectNamespace;
+}
+
+export interface ScheduleDefinition {
+  scheduleId: string;
+  spec: ScheduleSpec;
+  workflowType: string;
+  input?: unknown;
+  overlap: OverlapPolicy;
+  paused: boolean;
+  createdAt: number;
+}
+
+export interface ScheduleDescription extends ScheduleDefinition {
+  state: ScheduleState;
+  /** The next scheduled times (before jitter), at most 5; none while paused. */
+  nextRunTimes: number[];
+}
+
+export interface SchedulerRpc {
+  create(definition: Omit<ScheduleDefinition, 'createdAt'>): Promise<Reply<ScheduleDescription>>;
+  list(): Promise<ScheduleDescription[]>;
+  describe(scheduleId: string): Promise<Reply<ScheduleDescription>>;
+  remove(scheduleId: string): Promise<Reply<null>>;
+  setPaused(scheduleId: string, paused: boolean): Promise<Reply<null>>;
+  trigger(scheduleId: string): Promise<Reply<{ workflowId: string }>>;
+}
+
+/** The deployment's one Scheduler object. */
+export function schedulerStub(namespace: DurableObjectNamespace): SchedulerRpc {
+  return namespace.get(namespace.idFromName('schedules')) as unknown as SchedulerRpc;
+}
+
+interface Row {
+  definition: ScheduleDefinition;
+  spec: ResolvedScheduleSpec;
+  state: ScheduleState;
+}
+
+/** An alarm that fails is tried again this much later (alarms are retried only a few times by the platform). */
+const RETRY_MS = 5_000;
+
+export function createSchedulerClass(config: SchedulerConfig) {
+  return class Scheduler extends DurableObject implements SchedulerRpc {
+    constructor(ctx: DurableObjectState, env: unknown) {
+      super(ctx, env as never);
+      void ctx.blockConcurrencyWhile(async () => {
+        migrate(ctx.storage, SCHEDULER_MIGRATIONS);
+      });
+    }
+
+    async create(input: Omit<ScheduleDefinition, 'createdAt'>): Promise<Reply<ScheduleDescription>> {
+      if (this.#row(input.scheduleId)) return refuse('duro:schedule-already-exists', `Schedule ${input.scheduleId} already exists`);
+      let spec: ResolvedScheduleSpec;
+      try {
+        spec = resolveScheduleSpec(input.spec);
+      } catch (error) {
+        return refuse('duro:invalid-request', (error as Error).message);
+      }
+      const now = Date.now();
+      const definition: ScheduleDefinition = { ...input, createdAt: now };
+      const row: Row = { definition, spec, state: initialScheduleState(now) };
+      this.#save(row, this.#wakeAtOf(row, now));
+      await this.#rearm();
+      return ok(this.#describe(row));
+    }
+
+    async list(): Promise<ScheduleDescription[]> {
+      await this.#checkAlarm();
+      return this.#rows().map((row) => this.#describe(row));
+    }
+
+    async describe(scheduleId: string): Promise<Reply<ScheduleDescription>> {
+      await this.#checkAlarm();
+      const row = this.#row(scheduleId);
+      return row ? ok(this.#describe(row)) : notFound(scheduleId);
+    }
+
+    async remove(scheduleId: string): Promise<Reply<null>> {
+      if (!this.#row(scheduleId)) return notFound(scheduleId);
+      this.ctx.storage.sql.exec('DELETE FROM schedules WHERE schedule_id = ?', scheduleId);
+      await this.#rearm();
+      return ok(null);
+    }
+
+    async setPaused(scheduleId: string, paused: boolean): Promise<Reply<null>> {
+      const row = this.#row(scheduleId);
+      if (!row) return notFound(scheduleId);
+      if (row.definition.paused === paused) return ok(null);
+      row.definition.paused = paused;
+      const now = Date.now();
+      // Times that passed while paused are not run on unpause: the schedule carries on from now.
+      if (!paused) row.state = unpauseScheduleState(row.state, now);
+      this.#save(row, this.#wakeAtOf(row, now));
+      await this.#rearm();
+      return ok(null);
+    }
+
+    async trigger(scheduleId: string): Promise<Reply<{ workflowId: string }>> {
+      const row = this.#row(scheduleId);
+      if (!row) return notFound(scheduleId);
+      const now = Date.now();
+      const plan = planTrigger(scheduleId, row.state, now);
+      // The calendar goes on as before.
+      await this.#carryOut(row, plan, this.#storedWakeAt(scheduleId));
+      await this.#rearm();
+      return ok({ workflowId: plan.start[0]!.workflowId });
+    }
+
+    /** Ticks every due schedule; never throws (re-arms in finally). */
+    override async alarm(): Promise<void> {
+      try {
+        const now = Date.now();
+        const due = this.ctx.storage.sql.exec<{ schedule_id: string }>('SELECT schedule_id FROM schedules WHERE wake_at IS NOT NULL AND wake_at <= ?', now).toArray();
+        for (const { schedule_id } of due) {
+          try {
+            await this.#tick(schedule_id, now);
+          } catch (error) {
+            console.error(`duro: schedule ${schedule_id} failed to tick; trying again`, error);
+            this.ctx.storage.sql.exec('UPDATE schedules SET wake_at = ? WHERE schedule_id = ?', now + RETRY_MS, schedule_id);
+          }
+        }
+      } catch (error) {
+        console.error('duro: scheduler alarm failed', error);
+      } finally {
+        await this.#rearm();
+      }
+    }
+
+    async #tick(scheduleId: string, now: number): Promise<void> {
+      const row = this.#row(scheduleId);
+      if (!row || row.definition.paused) return;
+      const running = row.state.lastAction ? await this.#isRunning(row.state.lastAction.workflowId) : false;
+      await this.#carryOut(row, planTick(scheduleId, row.spec, row.definition.overlap, row.state, now, running));
+    }
+
+    /** Starts the plan's actions, then stores its state: a crash in between starts them again, which the ids dedupe. */
+    async #carryOut(row: Row, plan: TickPlan, wakeAt = plan.wakeAt): Promise<void> {
+      for (const action of plan.start) {
+        const reply = await executionStub(config.executions(this.env), action.workflowId).start({
+          workflowType: row.definition.workflowType,
+          workflowId: action.workflowId,
+          ...(row.definition.input !== undefined && { input: row.definition.input }),
+          idReusePolicy: 'rejectDuplicate',
+          searchAttributes: { scheduleId: row.definition.scheduleId, scheduledTime: new Date(action.scheduledTime).toISOString() },
+        });
+        // Already started by an earlier attempt of this tick: that is the action.
+        if (!reply.ok && reply.problem.type !== 'duro:workflow-already-started') throw new Error(`${reply.problem.type}: ${reply.problem.detail}`);
+      }
+      const current = this.#row(row.definition.scheduleId);
+      if (!current) return; // deleted meanwhile
+      row.state = plan.state;
+      this.#save({ ...current, state: plan.state }, current.definition.paused ? undefined : wakeAt);
+    }
+
+    async #isRunning(workflowId: string): Promise<boolean> {
+      const reply = await executionStub(config.executions(this.env), workflowId).describe({});
+      return reply.ok && reply.value.status === 'running';
+    }
+
+    #describe(row: Row): ScheduleDescription {
+      const nextRunTimes = row.definition.paused ? [] : nextScheduledTimes(row.spec, Math.max(row.state.handledThrough, Date.now()), 5);
+      return { ...row.definition, state: row.state, nextRunTimes };
+    }
+
+    #wakeAtOf(row: Row, now: number): number | undefined {
+      if (row.definition.paused) return undefined;
+      return planTick(row.definition.scheduleId, row.spec, row.definition.overlap, row.state, now, false).wakeAt;
+    }
+
+    #storedWakeAt(scheduleId: string): number | undefined {
+      return this.ctx.storage.sql.exec<{ wake_at: number | null }>('SELECT wake_at FROM schedules WHERE schedule_id = ?', scheduleId).toArray()[0]?.wake_at ?? undefined;
+    }
+
+    #row(scheduleId: string): Row | undefined {
+      const found = this.ctx.storage.sql.exec<{ body: string }>('SELECT body FROM schedules WHERE schedule_id = ?', scheduleId).toArray()[0];
+      return found && (JSON.parse(found.body) as Row);
+    }
+
+    #rows(): Row[] {
+      return this.ctx.storage.sql.exec<{ body: string }>('SELECT body FROM schedules ORDER BY schedule_id').toArray().map((found) => JSON.parse(found.body) as Row);
+    }
+
+    #save(row: Row, wakeAt: number | undefined): void {
+      this.ctx.storage.sql.exec(
+        'INSERT INTO schedules (schedule_id, body, wake_at) VALUES (?, ?, ?) ON CONFLICT (schedule_id) DO UPDATE SET body = excluded.body, wake_at = excluded.wake_at',
+        row.definition.scheduleId, JSON.stringify(row), wakeAt ?? null,
+      );
+    }
+
+    /** The alarm is always the earliest wake-up of any schedule. */
+    async #rearm(): Promise<void> {
+      const at = this.ctx.storage.sql.exec<{ at: number | null }>('SELECT min(wake_at) AS at FROM schedules').one().at;
+      if (at === null) await this.ctx.storage.deleteAlarm();
+      else if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
+    }
+
+    /** Every call restores an alarm the platform lost (its retries ran out). */
+    async #checkAlarm(): Promise<void> {
+      if ((await this.ctx.storage.getAlarm()) === null) await this.#rearm();
+    }
+  };
+}
+
+function notFound<T>(scheduleId: string): Reply<T> {
+  return refuse('duro:schedule-not-found', `Schedule ${scheduleId} not found`);
+}
