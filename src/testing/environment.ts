@@ -14,6 +14,7 @@ import { TestWorkflowHandle } from './handle';
 import { MemoryRunStore } from './memory-store';
 import { VirtualClock } from './virtual-clock';
 import { definedFields as defined } from '../core/objects';
+import { TestSchedules } from './schedules';
 import { resolveRetryPolicy, type RetryPolicy } from '../core/retry-policy';
 
 export interface TestEnvironmentOptions {
@@ -64,6 +65,17 @@ export class TestWorkflowEnvironment {
   /** Local activity attempts running, by run id: a run waiting on one may be waiting for virtual time. */
   readonly #localAttempts = new Map<string, number>();
   readonly #host: RunHost;
+  /** Schedules on the virtual clock (`createSchedule`). */
+  readonly schedules = new TestSchedules({
+    now: () => this.clock.now(),
+    start: (workflowType, workflowId, input, searchAttributes) => {
+      const current = this.#executions.get(workflowId)?.runs.at(-1);
+      // rejectDuplicate: an action id is used once, open or closed.
+      if (current) throw new WorkflowExecutionAlreadyStartedError(workflowId, current.runId);
+      this.#startRun(workflowType, workflowId, input, { searchAttributes });
+    },
+    isRunning: (workflowId) => this.#executions.get(workflowId)?.runs.at(-1)?.isClosed === false,
+  });
   #progress = 0;
   #ids = 0;
   #progressWaiters: Array<() => void> = [];
@@ -380,6 +392,8 @@ export class TestWorkflowEnvironment {
 
   #nextWakeAt(): number | undefined {
     let min = this.clock.nextTimerAt();
+    const scheduled = this.schedules.nextWakeAt();
+    if (scheduled !== undefined && (min === undefined || scheduled < min)) min = scheduled;
     for (const run of this.#openRuns()) {
       const at = run.nextWakeAt();
       // Already due while the run is busy (its deadlines request waits in its queue, maybe behind a local activity that
@@ -392,6 +406,7 @@ export class TestWorkflowEnvironment {
 
   #advanceTo(time: number): void {
     this.clock.advanceTo(time);
+    this.schedules.fireDue();
     for (const run of this.#openRuns()) {
       const at = run.nextWakeAt();
       if (at !== undefined && at <= this.clock.now()) run.fireDeadlines();

@@ -3,3 +3,4 @@ export { TestWorkflowEnvironment, type TestEnvironmentOptions, type StartOptions
 export { TestWorkflowHandle, type WorkflowDescription } from './handle';
 export { replayHistory } from './replay';
 export { VirtualClock } from './virtual-clock';
+export { TestSchedules, type TestScheduleOptions, type TestScheduleDescription } from './schedules';

@@ -31,4 +31,9 @@ export class MemoryRunStore implements RunStore {
   history(runId: string): HistoryEvent[] {
     return this.readHistory(runId);
   }
+
+  /** Every run stored, in the order they first committed. */
+  runIds(): string[] {
+    return [...this.#histories.keys()];
+  }
 }
