@@ -10,7 +10,7 @@ import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core
 import type { HistoryEvent, Outcome } from '../src/core/history';
 import {
   badResetPoint, blockedOnOtherCode, describeRun, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
-  type AttemptObservation, type CarriedSignal, type HostClock, type PendingChildState, type PendingExternalState, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
+  type AttemptObservation, type CarriedSignal, type HostClock, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
@@ -18,6 +18,7 @@ import { ok, refuse } from './problems';
 import type { AttemptRef, ExecutionApi, HistoryPage, Reply, ResultReply, StartReply, StartRequest, UpdateReply, UpdateRequest, WorkflowDescription } from './rpc-types';
 import { migrate } from './schema';
 import { SqlRunStore } from './sql-run-store';
+import { sendChildClosePolicies, sendChildStart, sendExternal, sendOutbox, sendParentNotice, type ChildClosedNotice, type Send } from './execution-messages';
 import { decideStart } from '../src/core/start-policy';
 import { executionRecordOf, type VisibilityMessage } from '../src/visibility/record';
 import { VisibilityOutbox, type VisibilityTarget } from './visibility-outbox';
@@ -49,22 +50,7 @@ export function executionStub(namespace: DurableObjectNamespace, workflowId: str
   return namespace.get(namespace.idFromName(workflowId)) as unknown as WorkflowExecutionRpc;
 }
 
-export interface ChildClosedNotice {
-  parentRunId: string;
-  seq: number;
-  workflowId: string;
-  runId: string;
-  status: 'completed' | 'failed' | 'canceled' | 'terminated' | 'timedOut';
-  outcome: Outcome;
-}
-
-/** Refusals that end a child start for good; any other (e.g. a failed commit on the far side) is retried. */
-const FINAL_START_REFUSALS = new Set(['duro:workflow-already-started', 'duro:workflow-type-not-found', 'duro:invalid-request', 'duro:payload-too-large', 'duro:not-implemented']);
-/** Refusals that end a signal or cancel to another workflow for good. */
-const FINAL_MESSAGE_REFUSALS = new Set(['duro:workflow-not-found', 'duro:workflow-closed', 'duro:payload-too-large', 'duro:limit-exceeded', 'duro:invalid-request']);
-
-/** How long a closed parent keeps applying its close policy to a child whose start had not landed yet. */
-const CHILD_START_GRACE_MS = 10 * 60_000;
+export type { ChildClosedNotice } from './execution-messages';
 
 /** How long the alarm waits before re-sending unacknowledged messages to other objects. */
 const OUTBOX_RETRY_MS = 2_000;
@@ -522,10 +508,10 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
             this.#dispatcher.abort(run.runId, effect.activityId, effect.attempt);
             break;
           case 'startChild':
-            this.#sendChildStart(run, effect.child);
+            sendChildStart(run, effect.child, this.#sender);
             break;
           case 'external':
-            this.#sendExternal(run, effect.request);
+            sendExternal(run, effect.request, this.#sender);
             break;
           case 'closed':
             this.#afterClose(run, effect);
@@ -537,8 +523,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     #afterClose(run: WorkflowRun, effect: Extract<RunEffect, { type: 'closed' }>): void {
       const { closeEvent } = effect;
       this.#startNextRun(run, closeEvent);
-      this.#sendChildClosePolicies(run);
-      this.#sendParentNotice(run);
+      sendChildClosePolicies(run, this.#sender);
+      sendParentNotice(run, this.#sender);
     }
 
     /** Starts the run that a close hands over to (continue-as-new, or the next attempt of a retried workflow). */
@@ -553,7 +539,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     /** Re-sends everything this object owes to other objects; receivers dedupe (DESIGN §4). */
     #resendOutbox(): void {
       this.#outboxDue = false;
-      for (const { run } of this.#loaded.values()) this.#sendOutbox(run);
+      for (const { run } of this.#loaded.values()) sendOutbox(run, this.#sender);
       this.#flushVisibility();
     }
 
@@ -610,84 +596,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         });
     }
 
-    /** Sends everything `run` owes to other objects (on load and from the alarm). */
-    #sendOutbox(run: WorkflowRun): void {
-      for (const child of Object.values(run.state.children)) if (child.phase === 'starting') this.#sendChildStart(run, child);
-      for (const request of Object.values(run.state.externals)) this.#sendExternal(run, request);
-      this.#sendChildClosePolicies(run);
-      this.#sendParentNotice(run);
-    }
-
-    /** Terminates or cancels the children a closed run still owes its parent-close policy, until they acknowledge. */
-    #sendChildClosePolicies(run: WorkflowRun): void {
-      const state = run.state;
-      for (const child of state.childrenToClose ?? []) {
-        this.#send(`${state.runId}/close-child/${child.workflowId}`, async (stubOf) => {
-          const stub = stubOf(child.workflowId);
-          const reason = `parent ${state.workflowId} closed (${state.status})`;
-          const reply = child.policy === 'TERMINATE' ? await stub.terminate({ reason }) : await stub.cancel({ reason });
-          // A child whose start may still be on its way is not "never started" yet: ask again for a while.
-          const mayStillStart = child.starting === true && reply.ok === false && reply.problem.type === 'duro:workflow-not-found' && Date.now() - (state.closeTime ?? 0) < CHILD_START_GRACE_MS;
-          if (mayStillStart) throw new Error(`child ${child.workflowId} not started yet`);
-          // A child already closed, or never started, has nothing left to do.
-          if (reply.ok || reply.problem.type === 'duro:workflow-closed' || reply.problem.type === 'duro:workflow-not-found') run.childClosePolicyApplied(child.workflowId);
-        });
-      }
-    }
-
-    #sendChildStart(run: WorkflowRun, child: PendingChildState): void {
-      const state = run.state;
-      this.#send(`${state.runId}/child/${child.seq}`, async (stubOf) => {
-        const reply = await stubOf(child.workflowId).start({
-          workflowType: child.workflowType,
-          workflowId: child.workflowId,
-          input: child.input,
-          parent: { workflowId: state.workflowId, runId: state.runId, seq: child.seq },
-          ...(child.options.memo && { memo: child.options.memo }),
-          ...(child.options.searchAttributes && { searchAttributes: child.options.searchAttributes }),
-          ...(child.options.retryPolicy && { retryPolicy: child.options.retryPolicy }),
-          ...(child.options.runTimeoutMs !== undefined && { runTimeoutMs: child.options.runTimeoutMs }),
-          ...(child.options.executionTimeoutMs !== undefined && { executionTimeoutMs: child.options.executionTimeoutMs }),
-        });
-        if (reply.ok) run.deliver({ type: 'ChildWorkflowStarted', seq: child.seq, workflowId: child.workflowId, runId: reply.value.runId });
-        else if (FINAL_START_REFUSALS.has(reply.problem.type)) run.deliver({ type: 'ChildWorkflowStartFailed', seq: child.seq, workflowId: child.workflowId, failure: problemFailure(reply.problem) });
-        else throw new Error(`child start refused for now: ${reply.problem.type}`); // re-sent from the alarm
-      });
-    }
-
-    #sendExternal(run: WorkflowRun, request: PendingExternalState): void {
-      const state = run.state;
-      this.#send(`${state.runId}/external/${request.seq}`, async (stubOf) => {
-        const stub = stubOf(request.workflowId);
-        const options = { ...(request.runId !== undefined && { runId: request.runId }) };
-        const reply = request.kind === 'signal'
-          ? await stub.signal({ ...options, name: request.signalName!, args: request.args ?? [], requestId: `${state.runId}:${request.seq}` })
-          : await stub.cancel({ ...options, reason: `requested by ${state.workflowId}` });
-        // Cancelling a workflow that already closed has nothing left to do: that is success.
-        if (!reply.ok && !FINAL_MESSAGE_REFUSALS.has(reply.problem.type)) throw new Error(`${request.kind} refused for now: ${reply.problem.type}`); // re-sent from the alarm
-        const failure = reply.ok || (reply.problem.type === 'duro:workflow-closed' && request.kind === 'cancel') ? undefined : problemFailure(reply.problem);
-        if (request.kind === 'signal') run.deliver(failure ? { type: 'ExternalSignalFailed', seq: request.seq, failure } : { type: 'ExternalSignalDelivered', seq: request.seq });
-        else run.deliver(failure ? { type: 'ExternalCancelFailed', seq: request.seq, failure } : { type: 'ExternalCancelDelivered', seq: request.seq });
-      });
-    }
-
-    #sendParentNotice(run: WorkflowRun): void {
-      const state = run.state;
-      if (!state.parentNotificationPending || !state.parent || !state.closeEvent) return;
-      const parent = state.parent;
-      const outcome = outcomeOfCloseEvent(state.closeEvent)!;
-      this.#send(`${state.runId}/parent`, async (stubOf) => {
-        const reply = await stubOf(parent.workflowId).childClosed({
-          parentRunId: parent.runId,
-          seq: parent.seq,
-          workflowId: state.workflowId,
-          runId: state.runId,
-          status: outcome.status as ChildClosedNotice['status'],
-          outcome: outcome.status === 'completed' ? { result: outcome.result } : { failure: outcome.failure! },
-        });
-        if (reply.ok) run.parentNotified();
-      });
-    }
+    readonly #sender: Send = (key, deliver) => this.#send(key, deliver);
 
     /** One delivery at a time per message; an unreachable receiver leaves it to the alarm (receivers dedupe). */
     #send(key: string, deliver: (stubOf: (workflowId: string) => WorkflowExecutionRpc) => Promise<void>): void {
@@ -849,9 +758,6 @@ function owesMessages(state: RunState | undefined): boolean {
   return state !== undefined && (state.parentNotificationPending === true || state.childrenToClose !== undefined || Object.keys(state.externals).length > 0);
 }
 
-function problemFailure(problem: { type: string; detail: string }): FailureInfo {
-  return toFailureInfo(ApplicationFailure.nonRetryable(problem.detail, problem.type === 'duro:workflow-already-started' ? 'WorkflowExecutionAlreadyStarted' : problem.type === 'duro:workflow-not-found' ? 'WorkflowNotFound' : problem.type));
-}
 
 /** Waits for the run to close or for `ms`, leaving no waiter behind either way (a long-poll per 30 s adds up). */
 function untilClosedOr(run: WorkflowRun, ms: number): Promise<void> {

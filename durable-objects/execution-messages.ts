@@ -1,0 +1,110 @@
+// What an execution object sends to other execution objects: child starts, signals and cancels to other workflows,
+// the parent's notice of a child's close, and parent-close policies. Each is pending state until acknowledged
+// (the outbox, DESIGN §4); these functions send it once, and the object calls them again from its alarm.
+import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
+import { outcomeOfCloseEvent, type PendingChildState, type PendingExternalState, type WorkflowRun } from '../src/core/internals';
+import type { Outcome } from '../src/core/history';
+import type { WorkflowExecutionRpc } from './workflow-execution';
+
+/** Delivers one message (keyed, one delivery at a time); a throw leaves it to the alarm. */
+export type Send = (key: string, deliver: (stubOf: (workflowId: string) => WorkflowExecutionRpc) => Promise<void>) => void;
+
+export interface ChildClosedNotice {
+  parentRunId: string;
+  seq: number;
+  workflowId: string;
+  runId: string;
+  status: 'completed' | 'failed' | 'canceled' | 'terminated' | 'timedOut';
+  outcome: Outcome;
+}
+
+/** Refusals that end a child start for good; any other (e.g. a failed commit on the far side) is retried. */
+const FINAL_START_REFUSALS = new Set(['duro:workflow-already-started', 'duro:workflow-type-not-found', 'duro:invalid-request', 'duro:payload-too-large', 'duro:not-implemented']);
+/** Refusals that end a signal or cancel to another workflow for good. */
+const FINAL_MESSAGE_REFUSALS = new Set(['duro:workflow-not-found', 'duro:workflow-closed', 'duro:payload-too-large', 'duro:limit-exceeded', 'duro:invalid-request']);
+
+/** How long a closed parent keeps applying its close policy to a child whose start had not landed yet. */
+const CHILD_START_GRACE_MS = 10 * 60_000;
+
+/** Sends everything `run` owes to other objects (on load and from the alarm). */
+export function sendOutbox(run: WorkflowRun, send: Send): void {
+  for (const child of Object.values(run.state.children)) if (child.phase === 'starting') sendChildStart(run, child, send);
+  for (const request of Object.values(run.state.externals)) sendExternal(run, request, send);
+  sendChildClosePolicies(run, send);
+  sendParentNotice(run, send);
+}
+
+/** Terminates or cancels the children a closed run still owes its parent-close policy, until they acknowledge. */
+export function sendChildClosePolicies(run: WorkflowRun, send: Send): void {
+  const state = run.state;
+  for (const child of state.childrenToClose ?? []) {
+    send(`${state.runId}/close-child/${child.workflowId}`, async (stubOf) => {
+      const stub = stubOf(child.workflowId);
+      const reason = `parent ${state.workflowId} closed (${state.status})`;
+      const reply = child.policy === 'TERMINATE' ? await stub.terminate({ reason }) : await stub.cancel({ reason });
+      // A child whose start may still be on its way is not "never started" yet: ask again for a while.
+      const mayStillStart = child.starting === true && reply.ok === false && reply.problem.type === 'duro:workflow-not-found' && Date.now() - (state.closeTime ?? 0) < CHILD_START_GRACE_MS;
+      if (mayStillStart) throw new Error(`child ${child.workflowId} not started yet`);
+      // A child already closed, or never started, has nothing left to do.
+      if (reply.ok || reply.problem.type === 'duro:workflow-closed' || reply.problem.type === 'duro:workflow-not-found') run.childClosePolicyApplied(child.workflowId);
+    });
+  }
+}
+
+export function sendChildStart(run: WorkflowRun, child: PendingChildState, send: Send): void {
+  const state = run.state;
+  send(`${state.runId}/child/${child.seq}`, async (stubOf) => {
+    const reply = await stubOf(child.workflowId).start({
+      workflowType: child.workflowType,
+      workflowId: child.workflowId,
+      input: child.input,
+      parent: { workflowId: state.workflowId, runId: state.runId, seq: child.seq },
+      ...(child.options.memo && { memo: child.options.memo }),
+      ...(child.options.searchAttributes && { searchAttributes: child.options.searchAttributes }),
+      ...(child.options.retryPolicy && { retryPolicy: child.options.retryPolicy }),
+      ...(child.options.runTimeoutMs !== undefined && { runTimeoutMs: child.options.runTimeoutMs }),
+      ...(child.options.executionTimeoutMs !== undefined && { executionTimeoutMs: child.options.executionTimeoutMs }),
+    });
+    if (reply.ok) run.deliver({ type: 'ChildWorkflowStarted', seq: child.seq, workflowId: child.workflowId, runId: reply.value.runId });
+    else if (FINAL_START_REFUSALS.has(reply.problem.type)) run.deliver({ type: 'ChildWorkflowStartFailed', seq: child.seq, workflowId: child.workflowId, failure: problemFailure(reply.problem) });
+    else throw new Error(`child start refused for now: ${reply.problem.type}`); // re-sent from the alarm
+  });
+}
+
+export function sendExternal(run: WorkflowRun, request: PendingExternalState, send: Send): void {
+  const state = run.state;
+  send(`${state.runId}/external/${request.seq}`, async (stubOf) => {
+    const stub = stubOf(request.workflowId);
+    const options = { ...(request.runId !== undefined && { runId: request.runId }) };
+    const reply = request.kind === 'signal'
+      ? await stub.signal({ ...options, name: request.signalName!, args: request.args ?? [], requestId: `${state.runId}:${request.seq}` })
+      : await stub.cancel({ ...options, reason: `requested by ${state.workflowId}` });
+    // Cancelling a workflow that already closed has nothing left to do: that is success.
+    if (!reply.ok && !FINAL_MESSAGE_REFUSALS.has(reply.problem.type)) throw new Error(`${request.kind} refused for now: ${reply.problem.type}`); // re-sent from the alarm
+    const failure = reply.ok || (reply.problem.type === 'duro:workflow-closed' && request.kind === 'cancel') ? undefined : problemFailure(reply.problem);
+    if (request.kind === 'signal') run.deliver(failure ? { type: 'ExternalSignalFailed', seq: request.seq, failure } : { type: 'ExternalSignalDelivered', seq: request.seq });
+    else run.deliver(failure ? { type: 'ExternalCancelFailed', seq: request.seq, failure } : { type: 'ExternalCancelDelivered', seq: request.seq });
+  });
+}
+
+export function sendParentNotice(run: WorkflowRun, send: Send): void {
+  const state = run.state;
+  if (!state.parentNotificationPending || !state.parent || !state.closeEvent) return;
+  const parent = state.parent;
+  const outcome = outcomeOfCloseEvent(state.closeEvent)!;
+  send(`${state.runId}/parent`, async (stubOf) => {
+    const reply = await stubOf(parent.workflowId).childClosed({
+      parentRunId: parent.runId,
+      seq: parent.seq,
+      workflowId: state.workflowId,
+      runId: state.runId,
+      status: outcome.status as ChildClosedNotice['status'],
+      outcome: outcome.status === 'completed' ? { result: outcome.result } : { failure: outcome.failure! },
+    });
+    if (reply.ok) run.parentNotified();
+  });
+}
+
+function problemFailure(problem: { type: string; detail: string }): FailureInfo {
+  return toFailureInfo(ApplicationFailure.nonRetryable(problem.detail, problem.type === 'duro:workflow-already-started' ? 'WorkflowExecutionAlreadyStarted' : problem.type === 'duro:workflow-not-found' ? 'WorkflowNotFound' : problem.type));
+}
