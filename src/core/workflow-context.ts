@@ -42,6 +42,8 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
     condition: ((fn: () => boolean, timeout?: Duration): Promise<void> | Promise<boolean> => {
       if (timeout === undefined) return activator.condition(scope, fn);
       const timeoutMs = toMs(timeout);
+      // Already true: no timer to start and cancel (Temporal's SDK drops such a pair before it reaches history).
+      if (!scope.consideredCancelled && fn()) return Promise.resolve(true);
       return CancellationScope.cancellable(ctx, async (inner) => {
         const met = activator.condition(inner.cancellationScope, fn).then(() => true);
         const expired = inner.sleep(timeoutMs).then(() => false);

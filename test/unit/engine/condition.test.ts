@@ -66,6 +66,19 @@ describe('ctx.condition', () => {
     expect(types).not.toContain('TimerFired');
   });
 
+  it('records no timer when the condition already holds', async () => {
+    const already = defineWorkflow('already', async (ctx) => {
+      const met = await ctx.condition(() => true, '1 hour');
+      await ctx.sleep('1 minute');
+      return met;
+    });
+    const env = await TestWorkflowEnvironment.create({ workflows: { already } });
+    const handle = await env.start(already);
+    expect(await handle.result()).toBe(true);
+    const timers = (await handle.fetchHistory()).filter((e) => e.type.startsWith('Timer')).map((e) => e.type);
+    expect(timers).toEqual(['TimerStarted', 'TimerFired']); // only the sleep's
+  });
+
   it('returns false at the timeout when the signal arrives late', async () => {
     const env = await TestWorkflowEnvironment.create({ workflows });
     const handle = await env.start(approval, { input: { timeout: '1 hour' } });
