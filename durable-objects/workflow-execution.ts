@@ -122,7 +122,10 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const decision = decideStart(current && { runId: current.runId, status: current.state.status, ...(current.state.parent && { parent: current.state.parent }) }, request);
       if (decision.action === 'useExisting') return ok({ workflowId: request.workflowId, runId: decision.runId, started: false });
       if (decision.action === 'refuse') return refuse('duro:workflow-already-started', decision.detail, { runId: decision.runId });
-      if (decision.action === 'terminateThenStart') await closedAnyway(current!.terminate('terminated by a new start of the same workflow id'));
+      if (decision.action === 'terminateThenStart') {
+        // The run may hand over (continue-as-new, a retry) while the terminate waits: terminate whatever runs now.
+        for (let run = current; run && !run.isClosed; run = this.#current()?.run) await closedAnyway(run.terminate('terminated by a new start of the same workflow id'));
+      }
       const runId = crypto.randomUUID();
       const params: StartParams = {
         workflowType: request.workflowType,
@@ -220,7 +223,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     async signal(options: { name: string; args: unknown[]; requestId?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>> {
       this.#checkAlarm();
-      return this.#onOpenRun(this.#following(options), async (run) => {
+      return this.#onOpenRun(options, async (run) => {
         await run.signal(options.name, options.args, options.requestId);
         return null;
       });
@@ -240,7 +243,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     async update(options: UpdateRequest & { runId?: string }): Promise<Reply<UpdateReply>> {
       this.#checkAlarm();
-      return this.#onOpenRun(options.runId, async (run) => {
+      return this.#onOpenRun(options, async (run) => {
         const reply = await run.update(options.name, options.args, { ...(options.updateId !== undefined && { updateId: options.updateId }), acceptedOnly: options.wait === 'accepted' });
         if (reply.closedAs) throw new WorkflowClosedError(run.workflowId, reply.closedAs);
         if (reply.rejected) throw new UpdateRejected(reply.rejected);
@@ -250,7 +253,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     async cancel(options: { reason?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>> {
       this.#checkAlarm();
-      return this.#onOpenRun(this.#following(options), async (run) => {
+      return this.#onOpenRun(options, async (run) => {
         await run.cancel(options.reason);
         return null;
       });
@@ -258,7 +261,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     async terminate(options: { reason?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>> {
       this.#checkAlarm();
-      return this.#onOpenRun(this.#following(options), async (run) => {
+      return this.#onOpenRun(options, async (run) => {
         await run.terminate(options.reason);
         return null;
       });
@@ -292,7 +295,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async pause(options: { reason?: string; runId?: string }): Promise<Reply<null>> {
-      return this.#onOpenRun(options.runId, async (run) => {
+      return this.#onOpenRun(options, async (run) => {
         run.pause(options.reason);
         await run.idle();
         return null;
@@ -300,7 +303,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async unpause(options: { runId?: string }): Promise<Reply<null>> {
-      return this.#onOpenRun(options.runId, async (run) => {
+      return this.#onOpenRun(options, async (run) => {
         run.unpause();
         await run.idle();
         return null;
@@ -685,15 +688,18 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       return run?.runId ?? options.runId;
     }
 
-    async #onOpenRun<T>(runId: string | undefined, fn: (run: WorkflowRun) => Promise<T>): Promise<Reply<T>> {
+    /** `target`: a run id (that run), none (the current run), or a run id with `followRuns` (where its chain is now). */
+    async #onOpenRun<T>(target: { runId?: string; followRuns?: boolean }, fn: (run: WorkflowRun) => Promise<T>): Promise<Reply<T>> {
+      const followsChain = target.runId === undefined || target.followRuns === true;
       for (let handOvers = 0; ; handOvers++) {
+        const runId = this.#following(target);
         const loaded = this.#find(runId);
         if (!loaded) return this.#notFound(runId);
         if (loaded.run.isClosed) return refuse('duro:workflow-closed', `Workflow ${loaded.run.workflowId} is ${loaded.run.state.status}`, { workflowStatus: loaded.run.state.status });
         const reply = await this.#guard(() => fn(loaded.run));
         // Addressed to the workflow id, not a run: a run that closed while the request waited in its queue handed
         // over to the next one (continue-as-new, a retry), which takes it — as Temporal delivers to the current run.
-        const handedOver = !reply.ok && reply.problem.type === 'duro:workflow-closed' && runId === undefined && this.#current()?.run !== loaded.run;
+        const handedOver = !reply.ok && reply.problem.type === 'duro:workflow-closed' && followsChain && this.#find(this.#following(target))?.run !== loaded.run;
         if (!handedOver || handOvers >= 10) return reply;
       }
     }

@@ -161,5 +161,5 @@ export class PendingChanges {
  */
 export function blockedOnOtherCode(state: RunState, codeVersion: string | undefined): boolean {
   const blocked = state.blocked;
-  return blocked !== undefined && blocked.retryAt === undefined && blocked.codeVersion !== undefined && blocked.codeVersion !== codeVersion;
+  return blocked !== undefined && blocked.retryAt === undefined && codeVersion !== undefined && blocked.codeVersion !== codeVersion;
 }

@@ -362,7 +362,9 @@ export class WorkflowRun {
       if (request.kind === 'update' && inputs.length > 0) break; // validate against the state these inputs lead to
       this.#queue.shift();
       if (this.isClosed && request.kind !== 'persist') {
-        this.#afterClose(request, step);
+        // An update this run already completed is answered from its history, not handed over to run twice.
+        if (request.kind === 'update' && this.state.completedUpdates[request.updateId] !== undefined) await this.#acceptUpdate(request, addInput, respondLater);
+        else this.#afterClose(request, step);
         continue;
       }
       switch (request.kind) {
@@ -589,6 +591,8 @@ export class WorkflowRun {
       // The signal or cancel this run sent was delivered after it closed: nothing to record, but stop re-sending.
       delete this.state.externals[request.event.seq];
       step.changes.touch('externals', request.event.seq);
+    } else if (request.kind === 'input' && this.#isDuplicate(request.event)) {
+      request.done?.(); // recorded by this run already (same requestId): not handed over to be recorded again
     } else if (request.kind === 'input' && request.fail && (request.event.type === 'SignalReceived' || request.event.type === 'WorkflowExecutionCancelRequested')) {
       request.fail(closed());
     } else if (request.kind === 'terminate') {

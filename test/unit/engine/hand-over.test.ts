@@ -31,11 +31,30 @@ describe('hand-over to the next run', () => {
     expect(await handle.query(total)).toBe((30 * 31) / 2 + 6 * 1000);
   });
 
-  it('terminates the current run when the run addressed closed by continue-as-new meanwhile', async () => {
+  it('terminates the next run when the terminate waited while the run continued as new', async () => {
     const env = await TestWorkflowEnvironment.create({ workflows: { summer } });
     const handle = await env.start(summer, { workflowId: 't', input: { sum: 0 } });
-    await Promise.all([handle.signal(add, 1), handle.signal(add, 2), handle.signal(add, 3), handle.terminate('stop')]);
+    await handle.signal(add, 1);
+    await handle.signal(add, 2);
+    // The third signal's activation continues as new; the terminate arrives while it runs, so it waits behind it.
+    const third = handle.signal(add, 3);
+    const terminated = handle.terminate('stop');
+    await Promise.all([third, terminated]);
     await expect(handle.result()).rejects.toThrow('stop');
+    expect(env.runOf('t', handle.runId).state.status).toBe('continuedAsNew');
+    expect(env.runOf('t').runId).not.toBe(handle.runId);
     expect(env.runOf('t').state.status).toBe('terminated');
+  });
+
+  it('records a repeated request once even when the copy waited while the run continued as new', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { summer } });
+    const handle = await env.start(summer, { workflowId: 'd', input: { sum: 0 } });
+    await handle.signal(add, 1);
+    await handle.signal(add, 2);
+    // Two copies of the third signal (same requestId), and two of an update (same updateId): one of each counts.
+    await Promise.all([handle.signalWithRequestId('r3', add, 3), handle.signalWithRequestId('r3', add, 3)]);
+    await Promise.all([handle.executeUpdate(addUpdate, { args: [100], updateId: 'u1' }), handle.executeUpdate(addUpdate, { args: [100], updateId: 'u1' })]);
+    await env.sleep('1 second');
+    expect(await handle.query(total)).toBe(1 + 2 + 3 + 100);
   });
 });
