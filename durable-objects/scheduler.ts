@@ -29,6 +29,8 @@ export interface ScheduleDefinition {
 
 export interface ScheduleDescription extends ScheduleDefinition {
   state: ScheduleState;
+  /** The last action whose start was refused for good, and why. */
+  lastError?: { at: number; workflowId: string; detail: string };
   /** The next scheduled times (before jitter), at most 5; none while paused. */
   nextRunTimes: number[];
 }
@@ -51,13 +53,33 @@ interface Row {
   definition: ScheduleDefinition;
   spec: ResolvedScheduleSpec;
   state: ScheduleState;
+  /** The last start that was refused for good (e.g. the workflow type is gone after a deploy). */
+  lastError?: { at: number; workflowId: string; detail: string };
 }
 
 /** An alarm that fails is tried again this much later (alarms are retried only a few times by the platform). */
 const RETRY_MS = 5_000;
+/** Actions one alarm starts across all schedules; the rest stay due and the alarm comes again at once. */
+const STARTS_PER_ALARM = 20;
+/** The alarm is never set further ahead than this (the platform refuses far dates); it then simply looks again. */
+const MAX_ALARM_AHEAD_MS = 365 * 86_400_000;
+/** Refusals a retry cannot cure: the action is given up (and reported) instead of retried forever. */
+const FINAL_START_REFUSALS = new Set(['duro:workflow-type-not-found', 'duro:invalid-request', 'duro:payload-too-large']);
 
 export function createSchedulerClass(config: SchedulerConfig) {
   return class Scheduler extends DurableObject implements SchedulerRpc {
+    /**
+     * Every change to schedules runs here, one at a time: a tick waits on other objects (starting actions), and a
+     * pause, delete or trigger arriving meanwhile must not act on, or be overwritten by, a stale copy of the row.
+     */
+    #changes: Promise<unknown> = Promise.resolve();
+
+    #exclusive<T>(change: () => Promise<T>): Promise<T> {
+      const result = this.#changes.then(change);
+      this.#changes = result.catch(() => undefined);
+      return result;
+    }
+
     constructor(ctx: DurableObjectState, env: unknown) {
       super(ctx, env as never);
       void ctx.blockConcurrencyWhile(async () => {
@@ -66,6 +88,10 @@ export function createSchedulerClass(config: SchedulerConfig) {
     }
 
     async create(input: Omit<ScheduleDefinition, 'createdAt'>): Promise<Reply<ScheduleDescription>> {
+      return this.#exclusive(() => this.#create(input));
+    }
+
+    async #create(input: Omit<ScheduleDefinition, 'createdAt'>): Promise<Reply<ScheduleDescription>> {
       if (this.#row(input.scheduleId)) return refuse('duro:schedule-already-exists', `Schedule ${input.scheduleId} already exists`);
       let spec: ResolvedScheduleSpec;
       try {
@@ -93,6 +119,10 @@ export function createSchedulerClass(config: SchedulerConfig) {
     }
 
     async remove(scheduleId: string): Promise<Reply<null>> {
+      return this.#exclusive(() => this.#remove(scheduleId));
+    }
+
+    async #remove(scheduleId: string): Promise<Reply<null>> {
       if (!this.#row(scheduleId)) return notFound(scheduleId);
       this.ctx.storage.sql.exec('DELETE FROM schedules WHERE schedule_id = ?', scheduleId);
       await this.#rearm();
@@ -100,6 +130,10 @@ export function createSchedulerClass(config: SchedulerConfig) {
     }
 
     async setPaused(scheduleId: string, paused: boolean): Promise<Reply<null>> {
+      return this.#exclusive(() => this.#setPaused(scheduleId, paused));
+    }
+
+    async #setPaused(scheduleId: string, paused: boolean): Promise<Reply<null>> {
       const row = this.#row(scheduleId);
       if (!row) return notFound(scheduleId);
       if (row.definition.paused === paused) return ok(null);
@@ -113,6 +147,10 @@ export function createSchedulerClass(config: SchedulerConfig) {
     }
 
     async trigger(scheduleId: string): Promise<Reply<{ workflowId: string }>> {
+      return this.#exclusive(() => this.#trigger(scheduleId));
+    }
+
+    async #trigger(scheduleId: string): Promise<Reply<{ workflowId: string }>> {
       const row = this.#row(scheduleId);
       if (!row) return notFound(scheduleId);
       const now = Date.now();
@@ -125,29 +163,37 @@ export function createSchedulerClass(config: SchedulerConfig) {
 
     /** Ticks every due schedule; never throws (re-arms in finally). */
     override async alarm(): Promise<void> {
-      try {
-        const now = Date.now();
-        const due = this.ctx.storage.sql.exec<{ schedule_id: string }>('SELECT schedule_id FROM schedules WHERE wake_at IS NOT NULL AND wake_at <= ?', now).toArray();
-        for (const { schedule_id } of due) {
-          try {
-            await this.#tick(schedule_id, now);
-          } catch (error) {
-            console.error(`duro: schedule ${schedule_id} failed to tick; trying again`, error);
-            this.ctx.storage.sql.exec('UPDATE schedules SET wake_at = ? WHERE schedule_id = ?', now + RETRY_MS, schedule_id);
+      await this.#exclusive(async () => {
+        try {
+          const now = Date.now();
+          const due = this.ctx.storage.sql.exec<{ schedule_id: string }>('SELECT schedule_id FROM schedules WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at', now).toArray();
+          let started = 0;
+          for (const { schedule_id } of due) {
+            if (started >= STARTS_PER_ALARM) break; // the rest stay due: the alarm comes again at once
+            try {
+              started += await this.#tick(schedule_id, now);
+            } catch (error) {
+              console.error(`duro: schedule ${schedule_id} failed to tick; trying again`, error);
+              this.ctx.storage.sql.exec('UPDATE schedules SET wake_at = ? WHERE schedule_id = ?', now + RETRY_MS, schedule_id);
+            }
           }
+        } catch (error) {
+          console.error('duro: scheduler alarm failed', error);
+        } finally {
+          await this.#rearm();
         }
-      } catch (error) {
-        console.error('duro: scheduler alarm failed', error);
-      } finally {
-        await this.#rearm();
-      }
+      });
     }
 
-    async #tick(scheduleId: string, now: number): Promise<void> {
+    /** One schedule's wake-up; answers how many actions it started. */
+    async #tick(scheduleId: string, now: number): Promise<number> {
       const row = this.#row(scheduleId);
-      if (!row || row.definition.paused) return;
-      const running = row.state.lastAction ? await this.#isRunning(row.state.lastAction.workflowId) : false;
-      await this.#carryOut(row, planTick(scheduleId, row.spec, row.definition.overlap, row.state, now, running));
+      if (!row || row.definition.paused) return 0;
+      // Under allowAll the last action does not matter: no call to ask.
+      const running = row.definition.overlap !== 'allowAll' && row.state.lastAction ? await this.#isRunning(row.state.lastAction.workflowId) : false;
+      const plan = planTick(scheduleId, row.spec, row.definition.overlap, row.state, now, running);
+      await this.#carryOut(row, plan);
+      return plan.start.length;
     }
 
     /** Starts the plan's actions, then stores its state: a crash in between starts them again, which the ids dedupe. */
@@ -160,13 +206,15 @@ export function createSchedulerClass(config: SchedulerConfig) {
           idReusePolicy: 'rejectDuplicate',
           searchAttributes: { scheduleId: row.definition.scheduleId, scheduledTime: new Date(action.scheduledTime).toISOString() },
         });
-        // Already started by an earlier attempt of this tick: that is the action.
-        if (!reply.ok && reply.problem.type !== 'duro:workflow-already-started') throw new Error(`${reply.problem.type}: ${reply.problem.detail}`);
+        if (reply.ok || reply.problem.type === 'duro:workflow-already-started') continue; // already there: an earlier try started it
+        if (!FINAL_START_REFUSALS.has(reply.problem.type)) throw new Error(`${reply.problem.type}: ${reply.problem.detail}`); // tried again
+        console.error(`duro: schedule ${row.definition.scheduleId} could not start ${action.workflowId}: ${reply.problem.detail}`);
+        row.lastError = { at: Date.now(), workflowId: action.workflowId, detail: `${reply.problem.type}: ${reply.problem.detail}` };
       }
       const current = this.#row(row.definition.scheduleId);
       if (!current) return; // deleted meanwhile
       row.state = plan.state;
-      this.#save({ ...current, state: plan.state }, current.definition.paused ? undefined : wakeAt);
+      this.#save({ ...current, state: plan.state, ...(row.lastError && { lastError: row.lastError }) }, current.definition.paused ? undefined : wakeAt);
     }
 
     async #isRunning(workflowId: string): Promise<boolean> {
@@ -176,11 +224,12 @@ export function createSchedulerClass(config: SchedulerConfig) {
 
     #describe(row: Row): ScheduleDescription {
       const nextRunTimes = row.definition.paused ? [] : nextScheduledTimes(row.spec, Math.max(row.state.handledThrough, Date.now()), 5);
-      return { ...row.definition, state: row.state, nextRunTimes };
+      return { ...row.definition, state: row.state, nextRunTimes, ...(row.lastError && { lastError: row.lastError }) };
     }
 
     #wakeAtOf(row: Row, now: number): number | undefined {
       if (row.definition.paused) return undefined;
+      if (row.state.buffered !== undefined) return now; // a buffered action may start as soon as the last one closed
       return planTick(row.definition.scheduleId, row.spec, row.definition.overlap, row.state, now, false).wakeAt;
     }
 
@@ -206,7 +255,8 @@ export function createSchedulerClass(config: SchedulerConfig) {
 
     /** The alarm is always the earliest wake-up of any schedule. */
     async #rearm(): Promise<void> {
-      const at = this.ctx.storage.sql.exec<{ at: number | null }>('SELECT min(wake_at) AS at FROM schedules').one().at;
+      const earliest = this.ctx.storage.sql.exec<{ at: number | null }>('SELECT min(wake_at) AS at FROM schedules').one().at;
+      const at = earliest === null ? null : Math.min(earliest, Date.now() + MAX_ALARM_AHEAD_MS);
       if (at === null) await this.ctx.storage.deleteAlarm();
       else if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
     }

@@ -114,6 +114,7 @@ export class TestSchedules {
 
   #wakeAt(schedule: Schedule, now: number): number | undefined {
     if (schedule.paused) return undefined;
+    if (schedule.state.buffered !== undefined) return now; // it may start as soon as the last action closed
     return planTick(schedule.options.scheduleId, schedule.spec, schedule.options.overlap ?? 'skip', schedule.state, now, false).wakeAt;
   }
 
