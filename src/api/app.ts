@@ -2,6 +2,7 @@
 // Routes translate HTTP to the backend's RPC; errors leave as application/problem+json with a stable `type`.
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { registerUi } from '../ui';
 import { authMiddleware } from './auth';
 import { emptyBackend, type ApiBackend } from './backend';
 import { renderDocsPage } from './docs';
@@ -59,6 +60,7 @@ export function createApiApp(backend: ApiBackend = emptyBackend()): OpenAPIHono 
   registerMessageRoutes(app, backend);
   registerActivityRoutes(app, backend);
 
+  registerUi(app);
   app.doc('/openapi.json', OPENAPI_CONFIG);
   app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPIDocument(OPENAPI_CONFIG))));
   return app;

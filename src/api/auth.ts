@@ -2,10 +2,14 @@
 // callbacks (authorised by their task token) needs it. Without a token only local requests are served.
 import type { MiddlewareHandler } from 'hono';
 import { constantTimeEqual, utf8 } from '../protocol/encoding';
+import { UI_PATH } from '../ui';
 import { problem, problemResponse, ProblemType } from './problems';
 
 /** Routes that carry their own authorisation, or none by design. */
 const OPEN_PATHS = new Set(['/healthz', '/v1/activities/heartbeat', '/v1/activities/complete']);
+
+/** The web UI's page and assets (src/ui) hold no data: the API calls the page makes carry the user's token. */
+const isUiPath = (path: string) => path === UI_PATH || path.startsWith(`${UI_PATH}/`);
 
 /**
  * Hosts that cannot belong to a deployed Worker: loopback, and the names reserved for testing and private
@@ -19,7 +23,7 @@ export function isLocalHost(hostname: string): boolean {
 export function authMiddleware(token: string | undefined): MiddlewareHandler {
   const expected = token ? utf8(`Bearer ${token}`) : undefined;
   return async (c, next) => {
-    if (OPEN_PATHS.has(c.req.path)) return next();
+    if (OPEN_PATHS.has(c.req.path) || isUiPath(c.req.path)) return next();
     if (!expected) {
       if (isLocalHost(new URL(c.req.url).hostname)) return next();
       return problemResponse(problem(ProblemType.authNotConfigured, 'This Duro deployment has no API token, so it serves only local requests. Set one with `wrangler secret put DURO_API_TOKEN` and send it as `Authorization: Bearer <token>`.'));

@@ -64,10 +64,13 @@ export function parseListFilter(raw: RawListFilter): ListFilter {
  */
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
 
+/** The last instant a JavaScript Date can hold. */
+const MAX_DATE_MS = 8.64e15;
+
 /** Epoch ms from ISO 8601 or a whole number of milliseconds; anything else (Date.parse is lenient) is a FilterError. */
 export function parseInstant(value: string | number, field: string): number {
   const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : ISO_8601.test(value) && isCalendarDate(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new FilterError(`${field} must be an ISO 8601 time or epoch milliseconds, not '${value}'`);
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_DATE_MS) throw new FilterError(`${field} must be an ISO 8601 time or epoch milliseconds, not '${value}'`);
   return ms;
 }
 

@@ -1,0 +1,274 @@
+// End to end: the web UI (src/ui, docs/ui.md) in a real headless Chromium (Debian's `chromium`, driven by
+// playwright-core; no browser is downloaded) against this repo's Worker under `wrangler dev` with an API token.
+// A reviewer can follow each step in the screenshots saved to test/artifacts/ui-*.png.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ApiHttp } from './api-http';
+import { freePort, WranglerDev } from './wrangler-dev';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ARTIFACTS = join(ROOT, 'test/artifacts');
+const CHROMIUM = process.env.DURO_CHROMIUM ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const TOKEN = 'ui-e2e-token';
+const MARKUP = '<img src=x onerror=globalThis.injected=1>';
+/** Every wait on the page is bounded by this. */
+const STEP_MS = 15_000;
+
+if (!hasChromium) console.warn(`ui.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set DURO_CHROMIUM)`);
+
+let dev: WranglerDev | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let api: ApiHttp;
+let work: string;
+const pageErrors: string[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `ui-${name}.png`), fullPage: true, timeout: STEP_MS });
+}
+
+/** The workflow ids of the list's rows, in order. */
+async function listedIds(): Promise<string[]> {
+  return page.locator('tr[data-workflow-id]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-workflow-id') ?? ''));
+}
+
+/** The number on a counts-by-status link ('all' for the total). */
+async function countOf(status: string): Promise<number> {
+  const text = await page.locator(`a[data-count="${status}"] strong`).textContent({ timeout: STEP_MS });
+  return Number(text);
+}
+
+async function filterList(workflowType: string, status: string): Promise<void> {
+  const form = page.getByRole('search', { name: 'Filter executions' });
+  await form.getByLabel('Workflow type').fill(workflowType);
+  await form.getByLabel('Status').selectOption(status);
+  await form.getByRole('button', { name: 'Apply filters' }).click();
+}
+
+function actionForm(key: string): Locator {
+  return page.locator(`form[data-action="${key}"]`);
+}
+
+/** Polls the API until the Visibility index (eventually consistent) shows what the UI is expected to list. */
+async function waitForCount(filters: string, count: number): Promise<void> {
+  const deadline = Date.now() + STEP_MS;
+  for (;;) {
+    const reply = await api.call('GET', `/v1/workflows/count?${filters}`);
+    if (reply.body?.count === count) return;
+    if (Date.now() > deadline) throw new Error(`count ${filters} is ${reply.text}, not ${count}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe.skipIf(!hasChromium)(`the web UI${hasChromium ? '' : ` (skipped: no Chromium at ${CHROMIUM})`}`, () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    work = mkdtempSync(join(tmpdir(), 'duro-e2e-ui-'));
+    const port = await freePort();
+    dev = await WranglerDev.start({
+      config: join(ROOT, 'wrangler.toml'), port, inspectorPort: await freePort(), persistTo: join(work, 'state'), vars: { DURO_API_TOKEN: TOKEN },
+    });
+    api = new ApiHttp(dev.url, TOKEN);
+    await api.start('hello', 'hello-ada', { name: 'ada' });
+    await api.start('hello', 'hello-bob', { name: MARKUP }); // data the page must show as text
+    await api.start('hello', 'hello-sleepy', { name: 'zed', waitFor: '1 hour' });
+    await api.start('shoppingCart', 'cart-1', {});
+    await api.start('shoppingCart', 'cart-2', {});
+    const schedule = await api.call('POST', '/v1/schedules', { scheduleId: 'ui-nightly', cron: '0 2 * * *', timezone: 'Europe/Berlin', workflowType: 'hello', input: { name: 'night' } });
+    expect(schedule.status, schedule.text).toBe(201);
+    expect(await api.resultOf('hello-ada')).toMatchObject({ status: 'completed' });
+    expect(await api.resultOf('hello-bob')).toMatchObject({ status: 'completed' });
+    await waitForCount('workflowType=hello&status=completed', 2);
+    await waitForCount('workflowType=shoppingCart&status=running', 2);
+    await waitForCount('workflowType=hello&status=running', 1);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: STEP_MS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(STEP_MS);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 90_000);
+
+  beforeEach(({ onTestFailed }) => onTestFailed(async () => {
+    console.error(`wrangler dev, last lines:\n${dev?.logTail(40) ?? '(not running)'}`);
+    await shot('failed').catch(() => undefined);
+  }));
+
+  afterAll(async () => {
+    await Promise.race([browser?.close(), new Promise((resolve) => setTimeout(resolve, 10_000))]).catch(() => undefined);
+    await dev?.kill().catch(() => undefined);
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('serves the page without the token, and asks for one when the API refuses', async () => {
+    const reply = await fetch(`${dev!.url}/ui`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(reply.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const script = (await reply.text()).match(/src="(\/ui\/app\.[0-9a-f]{8}\.js)"/)?.[1];
+    const asset = await fetch(`${dev!.url}${script}`);
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${dev!.url}/v1/workflows`)).status).toBe(401); // the API itself still needs the token
+
+    await page.goto(`${dev!.url}/ui`);
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: STEP_MS }).toContain('API token');
+    await shot('01-asks-for-token');
+  });
+
+  it('lists executions with counts by status once the token is entered', async () => {
+    await page.locator('#token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.locator('tr[data-workflow-id]').first().waitFor();
+    expect((await listedIds()).sort()).toEqual(['cart-1', 'cart-2', 'hello-ada', 'hello-bob', 'hello-sleepy']);
+    expect(await countOf('all')).toBe(5);
+    expect(await countOf('running')).toBe(3);
+    expect(await countOf('completed')).toBe(2);
+    expect(await page.locator('#token-state').textContent()).toContain('token is set');
+    await shot('02-executions');
+  });
+
+  it('filters the list by type and status, and pages through it', async () => {
+    await filterList('shoppingCart', 'running');
+    await expect.poll(async () => (await listedIds()).sort(), { timeout: STEP_MS }).toEqual(['cart-1', 'cart-2']);
+    expect(await countOf('running')).toBe(2);
+    await shot('03-filter-carts-running');
+
+    await filterList('hello', 'completed');
+    await expect.poll(async () => (await listedIds()).sort(), { timeout: STEP_MS }).toEqual(['hello-ada', 'hello-bob']);
+    expect(await countOf('all')).toBe(3); // counts leave the status filter out
+    expect(await countOf('completed')).toBe(2);
+    expect(await countOf('running')).toBe(1);
+    await shot('04-filter-hello-completed');
+
+    await page.locator('a[data-count="running"]').click();
+    await expect.poll(listedIds, { timeout: STEP_MS }).toEqual(['hello-sleepy']);
+
+    await page.goto(`${dev!.url}/ui#/workflows?workflowType=hello&pageSize=2`);
+    await expect.poll(listedIds, { timeout: STEP_MS }).toEqual(['hello-sleepy', 'hello-bob']); // newest first
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await expect.poll(listedIds, { timeout: STEP_MS }).toEqual(['hello-ada']);
+    expect(await page.getByRole('link', { name: 'Next page' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(listedIds, { timeout: STEP_MS }).toEqual(['hello-sleepy', 'hello-bob']);
+
+    // datetime-local inputs take the browser's local time, which is this process's.
+    const inAnHour = new Date(Date.now() + 3_600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    const form = page.getByRole('search', { name: 'Filter executions' });
+    await form.getByLabel('Started after').fill(inAnHour);
+    await form.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No executions match these filters.').waitFor();
+    expect(await countOf('all')).toBe(0);
+    await form.getByLabel('Started after').fill('');
+    await form.getByLabel('Started before').fill(inAnHour);
+    await form.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(async () => (await listedIds()).sort(), { timeout: STEP_MS }).toEqual(['hello-ada', 'hello-bob', 'hello-sleepy']);
+  });
+
+  it('shows an execution: input, result (as text), pending timers and the timeline with durations', async () => {
+    await page.getByRole('link', { name: 'hello-sleepy' }).click();
+    await page.getByRole('heading', { name: /hello-sleepy/ }).waitFor();
+    expect(await page.locator('tr[data-timer-id]').count()).toBe(1);
+    expect(await page.getByRole('region', { name: 'Result' }).textContent()).toContain('Still running');
+
+    await page.goto(`${dev!.url}/ui#/workflows?workflowType=hello&status=completed`);
+    await page.getByRole('link', { name: 'hello-ada' }).click();
+    await page.getByRole('heading', { name: /hello-ada/ }).waitFor();
+    expect(await page.locator('[data-status-badge]').first().textContent()).toBe('completed');
+    expect(await page.getByRole('region', { name: 'Input' }).textContent()).toContain('"name": "ada"');
+    expect(await page.getByRole('region', { name: 'Result' }).textContent()).toContain('Hello, ada!');
+    const types = await page.locator('tr[data-event-type]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-event-type')));
+    expect(types[0]).toBe('WorkflowExecutionStarted');
+    expect(types).toContain('ActivityTaskScheduled');
+    expect(types).toContain('ActivityTaskCompleted');
+    expect(types.at(-1)).toBe('WorkflowExecutionCompleted');
+    const completed = page.locator('tr[data-event-type="ActivityTaskCompleted"]');
+    expect(await completed.textContent()).toMatch(/returned "Hello, ada!".*took \d/);
+    expect(await page.locator('tr[data-event-type="WorkflowExecutionCompleted"] time').textContent()).toMatch(/^T\+\d/);
+    await shot('05-execution-timeline');
+
+    await page.goto(`${dev!.url}/ui#/workflows/hello-bob`);
+    await page.getByRole('heading', { name: /hello-bob/ }).waitFor();
+    expect(await page.getByRole('region', { name: 'Result' }).textContent()).toContain(`Hello, ${MARKUP}!`);
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { injected?: number }).injected)).toBeUndefined();
+  });
+
+  it('sends a signal, an update and a query through the forms and shows the cart change', async () => {
+    await page.goto(`${dev!.url}/ui#/workflows/cart-1`);
+    await page.getByRole('heading', { name: /cart-1/ }).waitFor();
+    const signal = actionForm('signal');
+    await signal.getByLabel('Signal name').fill('addItem');
+    await signal.getByLabel('Arguments (JSON)').fill('{"sku":"a","qty":2}');
+    await signal.getByRole('button', { name: 'Send signal' }).click();
+    await expect.poll(() => page.locator('#flash').textContent(), { timeout: STEP_MS }).toContain('Signal addItem sent');
+    // The signal is in history once the API accepted it; Refresh only covers a render that raced the reply.
+    await expect.poll(async () => {
+      const count = await page.locator('tr[data-event-type="SignalReceived"]').count();
+      if (count === 0) await page.getByRole('button', { name: 'Refresh' }).click();
+      return count;
+    }, { timeout: STEP_MS, interval: 500 }).toBe(1);
+    expect(await page.locator('tr[data-event-type="SignalReceived"]').textContent()).toContain('addItem [{"sku":"a","qty":2}]');
+
+    const update = actionForm('update');
+    await update.getByLabel('Update name').fill('applyCoupon');
+    await update.getByLabel('Arguments (JSON)').fill('{"code":"WELCOME10"}');
+    await update.getByRole('button', { name: 'Send update' }).click();
+    await expect.poll(() => update.locator('output').textContent(), { timeout: STEP_MS }).toContain('"percentOff": 10');
+
+    const queryForm = actionForm('query');
+    await queryForm.getByLabel('Query name').fill('getCart');
+    await queryForm.getByRole('button', { name: 'Run query' }).click();
+    await expect.poll(() => queryForm.locator('output').textContent(), { timeout: STEP_MS }).toContain('"sku": "a"');
+    const cart = JSON.parse((await queryForm.locator('output pre').textContent())!);
+    expect(cart).toEqual({ items: [{ sku: 'a', qty: 2 }], status: 'open', coupon: { code: 'WELCOME10', percentOff: 10 } });
+    await shot('06-signal-update-query');
+
+    await update.getByLabel('Update name').fill('applyCoupon');
+    await update.getByLabel('Arguments (JSON)').fill('{"code":"SPRING20"}');
+    await update.getByRole('button', { name: 'Send update' }).click();
+    await expect.poll(() => update.getByRole('alert').textContent(), { timeout: STEP_MS }).toContain('expired');
+  });
+
+  it('terminates an execution through the form', async () => {
+    await page.goto(`${dev!.url}/ui#/workflows/cart-2`);
+    await page.getByRole('heading', { name: /cart-2/ }).waitFor();
+    const terminate = actionForm('terminate');
+    await terminate.getByLabel('Reason').fill('cleared by the UI test');
+    await terminate.getByRole('button', { name: 'Terminate' }).click();
+    await expect.poll(() => page.locator('h2 [data-status-badge]').textContent(), { timeout: STEP_MS }).toBe('terminated');
+    expect(await page.getByRole('region', { name: 'Failure' }).textContent()).toContain('cleared by the UI test');
+    expect(await page.locator('tr[data-event-type="WorkflowExecutionTerminated"]').textContent()).toContain('cleared by the UI test');
+    await shot('07-terminated');
+  });
+
+  it('lists schedules with their next runs, pauses and triggers one', async () => {
+    await page.getByRole('link', { name: 'Schedules' }).click();
+    const row = page.locator('tr[data-schedule-id="ui-nightly"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('cron 0 2 * * *, in Europe/Berlin');
+    expect(await row.locator('.next-runs li').count()).toBeGreaterThan(0);
+    expect(await row.locator('.state').textContent()).toBe('active');
+    await shot('08-schedules');
+
+    await row.getByRole('button', { name: 'Pause schedule ui-nightly' }).click();
+    await expect.poll(() => row.locator('.state').textContent(), { timeout: STEP_MS }).toBe('paused');
+    expect(await row.locator('.next-runs').count()).toBe(0);
+    expect((await api.call('GET', '/v1/schedules/ui-nightly')).body.paused).toBe(true);
+
+    await row.getByRole('button', { name: 'Trigger now schedule ui-nightly' }).click();
+    await expect.poll(() => page.locator('#flash').textContent(), { timeout: STEP_MS }).toMatch(/Triggered ui-nightly: started ui-nightly-/);
+    await expect.poll(() => row.locator('td').nth(5).textContent(), { timeout: STEP_MS }).toBe('1');
+    await shot('09-schedule-paused-triggered');
+
+    await page.locator('#flash a').click();
+    await page.getByRole('heading', { name: /ui-nightly-/ }).waitFor();
+    expect(await page.getByRole('region', { name: 'Input' }).textContent()).toContain('"name": "night"');
+    await shot('10-triggered-action');
+    expect(pageErrors).toEqual([]);
+  });
+});
