@@ -1,20 +1,11 @@
 // What the Visibility index knows of a run, and the messages an execution sends to keep it current
 // (DESIGN §4: through the outbox, numbered, applied once each by the shard).
 import type { AttemptObservation } from '../core/activity-state';
-import type { SearchAttributes, WorkflowStatus } from '../core/history';
+import type { WorkflowDescription } from '../core/describe';
 import type { RunState } from '../core/run-state';
 
-/** One run as list and count see it. Times are epoch milliseconds, as in describe. */
-export interface ExecutionRecord {
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  status: WorkflowStatus;
-  startTime: number;
-  closeTime?: number;
-  memo: Record<string, unknown>;
-  searchAttributes: SearchAttributes;
-}
+/** One run as list and count see it: the identifying fields of its description (times in epoch ms). */
+export type ExecutionRecord = Pick<WorkflowDescription, 'workflowId' | 'runId' | 'workflowType' | 'status' | 'startTime' | 'closeTime' | 'memo' | 'searchAttributes'>;
 
 export type VisibilityMessage =
   /** The run is new, or its status, memo or search attributes changed. */
