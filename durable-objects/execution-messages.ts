@@ -106,5 +106,5 @@ export function sendParentNotice(run: WorkflowRun, send: Send): void {
 }
 
 function problemFailure(problem: { type: string; detail: string }): FailureInfo {
-  return toFailureInfo(ApplicationFailure.nonRetryable(problem.detail, problem.type === 'duro:workflow-already-started' ? 'WorkflowExecutionAlreadyStarted' : problem.type === 'duro:workflow-not-found' ? 'WorkflowNotFound' : problem.type));
+  return toFailureInfo(ApplicationFailure.nonRetryable(problem.detail, problem.type === 'duro:workflow-already-started' ? 'WorkflowExecutionAlreadyStarted' : problem.type === 'duro:workflow-not-found' ? 'WorkflowNotFound' : problem.type === 'duro:workflow-closed' ? 'WorkflowClosed' : problem.type));
 }

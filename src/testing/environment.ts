@@ -75,6 +75,7 @@ export class TestWorkflowEnvironment {
       this.#startRun(workflowType, workflowId, input, { searchAttributes });
     },
     isRunning: (workflowId) => this.#executions.get(workflowId)?.runs.at(-1)?.isClosed === false,
+    hasWorkflowType: (name) => this.#registry.has(name),
   });
   #progress = 0;
   #ids = 0;
@@ -351,14 +352,29 @@ export class TestWorkflowEnvironment {
   async #deliverExternal(source: WorkflowRun, request: Extract<RunEffect, { type: 'external' }>['request']): Promise<void> {
     const done = request.kind === 'signal' ? 'ExternalSignalDelivered' : 'ExternalCancelDelivered';
     const failed = request.kind === 'signal' ? 'ExternalSignalFailed' : 'ExternalCancelFailed';
+    // As the Durable Object host answers: a closed target refuses a signal and needs no cancel; a run that closed
+    // while the message waited hands it over to the next run when the message names no run.
     try {
-      const target = this.runOf(request.workflowId, request.runId);
-      if (target.isClosed) throw new WorkflowNotFoundError(request.workflowId, request.runId);
-      if (request.kind === 'signal') await target.signal(request.signalName!, request.args ?? [], `${source.runId}:${request.seq}`);
-      else await target.cancel(`requested by ${source.workflowId}`);
+      for (let handOvers = 0; ; handOvers++) {
+        const target = this.runOf(request.workflowId, request.runId);
+        if (target.isClosed && request.kind === 'cancel') break;
+        if (target.isClosed) throw new WorkflowClosedError(request.workflowId, target.state.status);
+        try {
+          if (request.kind === 'signal') await target.signal(request.signalName!, request.args ?? [], `${source.runId}:${request.seq}`);
+          else await target.cancel(`requested by ${source.workflowId}`);
+          break;
+        } catch (error) {
+          const handedOver = error instanceof WorkflowClosedError && request.runId === undefined && this.runOf(request.workflowId) !== target && handOvers < 10;
+          if (!handedOver) throw error;
+        }
+      }
       source.deliver({ type: done, seq: request.seq });
     } catch (error) {
-      const failure = toFailureInfo(error instanceof WorkflowNotFoundError ? ApplicationFailure.nonRetryable(error.message, 'WorkflowNotFound') : error);
+      const failure = toFailureInfo(
+        error instanceof WorkflowNotFoundError ? ApplicationFailure.nonRetryable(error.message, 'WorkflowNotFound')
+          : error instanceof WorkflowClosedError ? ApplicationFailure.nonRetryable(error.message, 'WorkflowClosed')
+            : error,
+      );
       source.deliver({ type: failed, seq: request.seq, failure });
     }
   }

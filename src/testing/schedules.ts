@@ -35,6 +35,7 @@ export interface ScheduleHost {
   /** Starts an action; throws WorkflowExecutionAlreadyStartedError when its id is taken. */
   start(workflowType: string, workflowId: string, input: unknown, searchAttributes: Record<string, string>): void;
   isRunning(workflowId: string): boolean;
+  hasWorkflowType(name: string): boolean;
 }
 
 export class TestSchedules {
@@ -47,6 +48,7 @@ export class TestSchedules {
 
   create(options: TestScheduleOptions): void {
     if (this.#schedules.has(options.scheduleId)) throw new Error(`Schedule ${options.scheduleId} already exists`);
+    if (!this.#host.hasWorkflowType(options.workflowType)) throw new Error(`Schedule ${options.scheduleId}: no workflow type '${options.workflowType}' is registered`);
     const now = this.#host.now();
     const schedule: Schedule = { options, spec: resolveScheduleSpec(options), state: initialScheduleState(now), paused: options.paused ?? false, wakeAt: undefined };
     schedule.wakeAt = this.#wakeAt(schedule, now);
