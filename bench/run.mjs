@@ -1,2 +1,472 @@
-// Side-by-side benchmarks (DESIGN.md §7) will live here and print ratios.
-console.log('No benchmarks yet (see issue 7).');
+// Side-by-side benchmarks (DESIGN.md §7, issue 7): Duro vs Cloudflare Workflows vs bare Durable Object floors,
+// all in one local workerd under `wrangler dev` (bench/wrangler.toml). Prints absolute figures and ratios with
+// PASS/MISS per target, and writes bench/results/latest.json. Benchmarks are not tests: nothing here asserts.
+//
+//   npm run bench                    everything (a few minutes)
+//   npm run bench -- --quick         a reduced set, same targets, under five minutes
+//   npm run bench -- --tiny          a smoke run of every measurement (the e2e test uses it)
+//   --out <file>                     where to write the JSON (default bench/results/latest.json)
+//   --only seq,throughput,signal,timer,replay,fanout
+//   --fanout-large                   adds fan-out 1 000 × 1 000 (a million tasks; long)
+//   --no-visibility                  executions report nothing to Visibility (what the index costs, for profiling)
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
+const CONFIG = join(ROOT, 'bench/wrangler.toml');
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    tiny: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
+    only: { type: 'string' },
+    'fanout-large': { type: 'boolean', default: false },
+    'no-visibility': { type: 'boolean', default: false },
+  },
+});
+
+const SIZES = {
+  full: {
+    // Fetch steps stop at 1 000: 10 000 self-fetches from one call exhaust workerd's open files locally (docs/performance.md).
+    local: [1, 10, 100, 1_000, 10_000], remote: [1, 10, 100, 1_000], cf: [1, 10, 100, 1_000], floors: [1, 10, 100, 1_000, 10_000],
+    throughput: { workflows: 1_000, clients: 16 }, signals: 1_000, timers: { workflows: 200, ms: 1_000 }, replaySteps: 10_000,
+    fanOut: [[10, 100], [100, 100]],
+  },
+  quick: {
+    local: [1, 10, 100, 1_000, 10_000], remote: [10, 100], cf: [10, 100, 1_000], floors: [10, 100, 1_000, 10_000],
+    throughput: { workflows: 300, clients: 16 }, signals: 300, timers: { workflows: 100, ms: 1_000 }, replaySteps: 10_000,
+    fanOut: [[10, 100], [100, 100]],
+  },
+  tiny: {
+    local: [1, 10], remote: [1, 5], cf: [1, 5], floors: [1, 10],
+    throughput: { workflows: 6, clients: 2 }, signals: 5, timers: { workflows: 3, ms: 200 }, replaySteps: 100,
+    fanOut: [[2, 3]],
+  },
+};
+const sizeName = flags.tiny ? 'tiny' : flags.quick ? 'quick' : 'full';
+const size = SIZES[sizeName];
+if (flags['fanout-large']) size.fanOut.push([1_000, 1_000]);
+const only = flags.only ? new Set(flags.only.split(',')) : undefined;
+const wanted = (name) => !only || only.has(name);
+
+/** The CF local engine sets two timeouts per step.do and hits workerd's 10 000 active-timeout quota near step 5 000. */
+const CF_MAX_LOCAL_STEPS = 4_000;
+
+// ---- wrangler dev, as its own process group ----
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let group; // pid of wrangler dev, leader of its process group
+const workDir = mkdtempSync(join(os.tmpdir(), 'duro-bench-'));
+const persistTo = join(workDir, 'state');
+const bundleDir = join(workDir, 'bundle');
+
+function stopWrangler() {
+  if (group !== undefined) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    group = undefined;
+  }
+  rmSync(workDir, { recursive: true, force: true });
+}
+process.on('exit', stopWrangler);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    stopWrangler();
+    process.exit(130);
+  });
+}
+
+/**
+ * Bundles the bench Worker once and serves that bundle: `wrangler dev` would otherwise rebuild and restart the
+ * Worker mid-run whenever a file under src/ changes, and the figures would mix two versions of the code.
+ */
+function bundleWorker() {
+  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
+  execFileSync(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--outdir', bundleDir, '--config', CONFIG], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The config sits beside the bundle's folder, not in it: wrangler writes .wrangler/ next to its config, and a
+  // write inside the watched folder of `main` would make it reload the Worker again and again.
+  const config = readFileSync(CONFIG, 'utf8').replace(/^main = .*$/m, 'main = "bundle/index.js"');
+  writeFileSync(join(workDir, 'wrangler.toml'), config);
+  return join(workDir, 'wrangler.toml');
+}
+
+async function startWrangler() {
+  const config = bundleWorker();
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const child = spawn(process.execPath, [
+    WRANGLER, 'dev', '--config', config, '--no-bundle', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
+    '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', 'warn',
+    ...(flags['no-visibility'] ? ['--var', 'BENCH_NO_VISIBILITY:1'] : []),
+  ], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' } });
+  group = child.pid;
+  const log = [];
+  const keep = (chunk) => {
+    log.push(chunk.toString());
+    if (log.length > 200) log.shift();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited;
+  child.once('exit', (code, signal) => (exited = signal ?? code));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`wrangler dev exited (${exited}) before it was ready:\n${log.join('')}`);
+    try {
+      if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok) return url;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`wrangler dev was not ready within 90 s:\n${log.join('')}`);
+    await sleep(200);
+  }
+}
+
+// ---- HTTP helpers ----
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+let BASE;
+
+async function call(method, path, body) {
+  const response = await fetch(`${BASE}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(900_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 600)}`);
+  return text ? JSON.parse(text) : null;
+}
+const bench = (path, body) => call('POST', `/bench/${path}`, body);
+
+async function startDuro(workflowType, workflowId, input) {
+  return call('POST', '/v1/workflows', { workflowType, workflowId, input });
+}
+
+async function resultOf(workflowId) {
+  for (;;) {
+    const reply = await call('GET', `/v1/workflows/${encodeURIComponent(workflowId)}/result?wait=60s`);
+    if (reply.status === 'running') continue;
+    if (reply.status !== 'completed') throw new Error(`${workflowId} ended ${JSON.stringify(reply).slice(0, 600)}`);
+    return reply.result;
+  }
+}
+
+/** Runs `task(i)` for i < count with `clients` concurrent loops. */
+async function pool(count, clients, task) {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(clients, count) }, async () => {
+    while (next < count) await task(next++);
+  }));
+}
+
+const median = (xs) => percentile(xs, 50);
+function percentile(xs, p) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+const round = (x, digits = 3) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
+const uid = () => Math.random().toString(36).slice(2, 10);
+
+// ---- measurements ----
+
+const runs = [];
+const record = (run) => {
+  runs.push(run);
+  return run;
+};
+/** Repetitions per size: small runs are noisy, large ones long. */
+const repeatsFor = (n) => (sizeName === 'tiny' ? 1 : n <= 100 ? 5 : n <= 1_000 ? 3 : 1);
+
+async function sequential() {
+  const variants = [
+    { variant: 'duro-local', sizes: size.local, once: (n) => bench('duro/sequential', { workflowType: 'benchLocalSteps', n }) },
+    { variant: 'duro-remote', sizes: size.remote, once: (n) => bench('duro/sequential', { workflowType: 'benchRemoteSteps', n }) },
+    { variant: 'cf-step.do', sizes: size.cf.filter((n) => n <= CF_MAX_LOCAL_STEPS), once: (n) => bench('cf/sequential', { n }) },
+    { variant: 'floor-macrotask', sizes: size.floors, once: (n) => bench('floor', { mode: 'macrotask', n }) },
+    { variant: 'floor-coalesced', sizes: size.floors, once: (n) => bench('floor', { mode: 'microtask', n }) },
+    { variant: 'floor-fetch', sizes: size.remote, once: (n) => bench('floor', { mode: 'fetch', n }) },
+  ];
+  for (const { variant, sizes, once } of variants) {
+    await once(1); // warm-up: the first object, the first workflow, the first fetch of each kind
+    for (const n of sizes) {
+      const samples = [];
+      for (let r = 0; r < repeatsFor(n); r++) samples.push((await once(n)).ms);
+      const ms = median(samples);
+      record({ bench: 'sequential', variant, n, ms, msPerStep: round(ms / n, 4), samples });
+      log(`  sequential ${variant.padEnd(16)} n=${String(n).padStart(6)}  ${fmt(ms)} ms  ${fmt(ms / n, 4)} ms/step`);
+    }
+  }
+}
+
+async function throughput() {
+  const { workflows, clients } = size.throughput;
+  for (const variant of ['duro', 'cf']) {
+    const prefix = `tp-${variant}-${uid()}`;
+    const startedAt = performance.now();
+    let startsDoneAt = 0;
+    const started = [];
+    const sleepers = [];
+    const notify = () => {
+      for (const wake of sleepers.splice(0)) wake();
+    };
+    const waiters = [];
+    const starting = pool(workflows, clients, async (i) => {
+      const id = `${prefix}-${i}`;
+      if (variant === 'duro') await startDuro('benchLocalSteps', id, { n: 1 });
+      else await bench('cf/create', { id, n: 1 });
+      started.push(id);
+      notify();
+    }).then(() => {
+      startsDoneAt = performance.now();
+      notify();
+    });
+    // Completions are awaited by as many clients again, as the ids come in.
+    let taken = 0;
+    let lastCompletionAt = 0;
+    for (let c = 0; c < clients; c++) {
+      waiters.push((async () => {
+        for (;;) {
+          if (taken < started.length) {
+            const id = started[taken++];
+            if (variant === 'duro') await resultOf(id);
+            else {
+              // 50 ms between polls: 16 waiters polling every 10 ms would slow the creates they are measuring.
+              const status = await bench('cf/wait', { id, intervalMs: 50 });
+              if (status.status !== 'complete') throw new Error(`${id} ended ${status.status}`);
+            }
+            lastCompletionAt = Math.max(lastCompletionAt, performance.now());
+          } else if (startsDoneAt && taken >= started.length) return;
+          else await new Promise((resolve) => sleepers.push(resolve));
+        }
+      })());
+    }
+    await starting;
+    await Promise.all(waiters);
+    const startSeconds = (startsDoneAt - startedAt) / 1_000;
+    const completeSeconds = (lastCompletionAt - startedAt) / 1_000;
+    const run = record({
+      bench: 'throughput', variant, workflows, clients,
+      startsPerSec: round(workflows / startSeconds, 1), completionsPerSec: round(workflows / completeSeconds, 1),
+    });
+    log(`  throughput ${variant.padEnd(5)} ${workflows} workflows, ${clients} clients: ${run.startsPerSec} starts/s, ${run.completionsPerSec} completions/s`);
+  }
+}
+
+async function signalRoundTrip() {
+  const workflowId = `sig-${uid()}`;
+  await startDuro('benchSignals', workflowId, {});
+  const samples = [];
+  for (let i = 1; i <= size.signals + 5; i++) {
+    const startedAt = performance.now();
+    await call('POST', `/v1/workflows/${workflowId}/signals/add`, { args: [1] });
+    for (;;) {
+      const { result } = await call('POST', `/v1/workflows/${workflowId}/queries/total`, { args: [] });
+      if (result >= i) break;
+    }
+    if (i > 5) samples.push(performance.now() - startedAt); // the first five warm up
+  }
+  await call('POST', `/v1/workflows/${workflowId}/signals/finish`, { args: [] });
+  await resultOf(workflowId);
+  const run = record({ bench: 'signal', samples: samples.length, p50Ms: round(percentile(samples, 50)), p99Ms: round(percentile(samples, 99)), maxMs: round(Math.max(...samples)) });
+  log(`  signal round trip: ${run.samples} samples, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`);
+}
+
+async function timerAccuracy() {
+  const { workflows, ms } = size.timers;
+  const prefix = `timer-${uid()}`;
+  await pool(workflows, 16, (i) => startDuro('benchTimer', `${prefix}-${i}`, { ms }));
+  const lateness = [];
+  await pool(workflows, 16, async (i) => {
+    const result = await resultOf(`${prefix}-${i}`);
+    lateness.push(result.wokeAt - (result.startedAt + result.ms));
+  });
+  const run = record({ bench: 'timer', workflows, sleepMs: ms, p50LateMs: percentile(lateness, 50), p99LateMs: percentile(lateness, 99), maxLateMs: Math.max(...lateness) });
+  log(`  timers: ${workflows} × ${ms} ms sleep, lateness p50 ${run.p50LateMs} ms, p99 ${run.p99LateMs} ms`);
+}
+
+async function replay() {
+  const n = size.replaySteps;
+  const workflowId = `replay-${uid()}`;
+  const liveStartedAt = performance.now();
+  await startDuro('benchReplay', workflowId, { n });
+  for (;;) {
+    const { result } = await call('POST', `/v1/workflows/${workflowId}/queries/total`, { args: [] });
+    if (result === n) break;
+    await sleep(5);
+  }
+  const liveMs = performance.now() - liveStartedAt;
+  const measured = await bench('replay', { workflowId });
+  await call('POST', `/v1/workflows/${workflowId}/signals/finish`, { args: [] });
+  await resultOf(workflowId);
+  const run = record({ bench: 'replay', steps: n, events: measured.rows, bytes: measured.bytes, liveMs: round(liveMs, 1), rawReadMs: measured.rawReadMs, replayMs: measured.replayMs, liveQueryMs: measured.liveQueryMs, queryAfterReplayMs: measured.queryAfterReplayMs });
+  log(`  replay: ${run.events} events (${run.bytes} bytes), raw read ${run.rawReadMs} ms, replay ${run.replayMs} ms, live run ${run.liveMs} ms`);
+}
+
+async function fanOut() {
+  for (const [children, tasksPerChild] of size.fanOut) {
+    const workflowId = `fan-${children}x${tasksPerChild}-${uid()}`;
+    const startedAt = performance.now();
+    await startDuro('fanOut', workflowId, { children, tasksPerChild });
+    const result = await resultOf(workflowId);
+    const ms = performance.now() - startedAt;
+    const tasks = children * tasksPerChild;
+    if (result.succeeded !== tasks) throw new Error(`fan-out ${children}×${tasksPerChild} reported ${JSON.stringify(result)}`);
+    const run = record({ bench: 'fanout', children, tasksPerChild, tasks, ms: round(ms, 1), tasksPerSec: round(tasks / (ms / 1_000), 1) });
+    log(`  fan-out ${children}×${tasksPerChild}: ${tasks} tasks in ${fmt(ms)} ms, ${run.tasksPerSec} tasks/s`);
+  }
+}
+
+// ---- targets (issue 7) ----
+
+function seq(variant, n) {
+  return runs.find((run) => run.bench === 'sequential' && run.variant === variant && run.n === n);
+}
+
+function targets() {
+  const list = [];
+  /** `value` is a ratio or a rate; `atLeast` says which way the target points. */
+  const add = (name, value, target, atLeast) => {
+    if (value === undefined || !Number.isFinite(value)) return;
+    list.push({ name, value: round(value, 3), target: `${atLeast ? '>=' : '<='} ${target}`, pass: atLeast ? value >= target : value <= target });
+  };
+  const speedup = (n) => seq('cf-step.do', n) && seq('duro-local', n) && seq('cf-step.do', n).msPerStep / seq('duro-local', n).msPerStep;
+  add('local steps: CF step.do / Duro per step at n=100', speedup(100), 10, true);
+  add('local steps: CF step.do / Duro per step at n=1000', speedup(1_000), 20, true);
+  for (const n of [1_000, 10_000]) {
+    const duro = seq('duro-local', n);
+    const floor = seq('floor-coalesced', n);
+    if (duro && floor) add(`local steps: Duro / coalesced floor at n=${n}`, duro.ms / Math.max(floor.ms, 1), 3, false);
+  }
+  for (const n of [100, 1_000, 10_000]) {
+    const duro = seq('duro-remote', n);
+    const floor = seq('floor-fetch', n);
+    if (duro && floor) add(`fetch steps: Duro / fetch floor at n=${n}`, duro.ms / floor.ms, 1.25, false);
+    const cf = seq('cf-step.do', n);
+    if (duro && cf) add(`fetch steps: Duro / CF step.do per step at n=${n}`, duro.msPerStep / cf.msPerStep, 1, false);
+  }
+  for (const variant of ['duro-local', 'duro-remote']) {
+    const small = seq(variant, 100);
+    const large = seq(variant, 10_000);
+    if (small && large) add(`flat cost (${variant}): ms/step n=10000 / n=100`, large.msPerStep / small.msPerStep, 1.5, false);
+  }
+  const replayRun = runs.find((run) => run.bench === 'replay');
+  if (replayRun) add(`replay of ${replayRun.events} events / raw read of the rows`, replayRun.replayMs / Math.max(replayRun.rawReadMs, 1), 10, false);
+  const tp = (variant) => runs.find((run) => run.bench === 'throughput' && run.variant === variant);
+  if (tp('duro') && tp('cf')) add('start throughput: Duro / CF create', tp('duro').startsPerSec / tp('cf').startsPerSec, 2, true);
+  const fan = runs.find((run) => run.bench === 'fanout' && run.children === 100 && run.tasksPerChild === 100);
+  if (fan) add('fan-out 100×100 tasks/s', fan.tasksPerSec, 2_000, true);
+  return list;
+}
+
+// ---- output ----
+
+function log(line) {
+  process.stdout.write(`${line}\n`);
+}
+function fmt(x, digits = 1) {
+  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
+}
+
+function printTables(targetList) {
+  const ns = [...new Set(runs.filter((run) => run.bench === 'sequential').map((run) => run.n))].sort((a, b) => a - b);
+  if (ns.length > 0) {
+    log('\nSequential steps: ms total (ms/step); ratios per step');
+    const columns = ['duro-local', 'duro-remote', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch'];
+    const rows = [['n', ...columns, 'CF/local', 'local/coal.', 'local/macro', 'remote/fetch', 'remote/CF']];
+    for (const n of ns) {
+      const cell = (variant) => {
+        const run = seq(variant, n);
+        return run ? `${fmt(run.ms, 0)} (${fmt(run.msPerStep, 4)})` : '-';
+      };
+      const ratio = (a, b, perStep = true) => {
+        const x = seq(a, n);
+        const y = seq(b, n);
+        if (!x || !y) return '-';
+        return `${fmt(perStep ? x.msPerStep / y.msPerStep : x.ms / Math.max(y.ms, 1), 2)}×`;
+      };
+      rows.push([String(n), ...columns.map(cell), ratio('cf-step.do', 'duro-local'), ratio('duro-local', 'floor-coalesced', false), ratio('duro-local', 'floor-macrotask'), ratio('duro-remote', 'floor-fetch'), ratio('duro-remote', 'cf-step.do')]);
+    }
+    printGrid(rows);
+  }
+  const others = runs.filter((run) => run.bench !== 'sequential');
+  if (others.length > 0) {
+    log('\nOther measurements');
+    for (const run of others) {
+      const { bench: name, ...rest } = run;
+      log(`  ${name.padEnd(10)} ${Object.entries(rest).map(([k, v]) => `${k}=${v}`).join('  ')}`);
+    }
+  }
+  log('\nTargets');
+  printGrid([['target', 'value', 'wanted', ''], ...targetList.map((t) => [t.name, String(t.value), t.target, t.pass ? 'PASS' : 'MISS'])]);
+}
+
+function printGrid(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  for (const row of rows) log(`  ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')}`);
+}
+
+// ---- main ----
+
+async function main() {
+  const wranglerVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/wrangler/package.json'), 'utf8')).version;
+  log(`Duro benchmarks (${sizeName}${flags['no-visibility'] ? ', no Visibility' : ''}): local workerd under wrangler ${wranglerVersion}, ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}`);
+  const loadBefore = os.loadavg().map((x) => round(x, 2));
+  BASE = await startWrangler();
+  log(`wrangler dev ready at ${BASE}`);
+  const began = performance.now();
+  if (wanted('seq')) await sequential();
+  if (wanted('throughput')) await throughput();
+  if (wanted('signal')) await signalRoundTrip();
+  if (wanted('timer')) await timerAccuracy();
+  if (wanted('replay')) await replay();
+  if (wanted('fanout')) await fanOut();
+  const targetList = targets();
+  printTables(targetList);
+  const result = {
+    date: new Date().toISOString(),
+    size: sizeName,
+    visibility: !flags['no-visibility'],
+    durationSeconds: round((performance.now() - began) / 1_000, 1),
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version, wrangler: wranglerVersion, runtime: 'local workerd (wrangler dev)', loadAverage: { before: loadBefore, after: os.loadavg().map((x) => round(x, 2)) } },
+    runs,
+    targets: targetList,
+  };
+  mkdirSync(dirname(flags.out), { recursive: true });
+  writeFileSync(flags.out, `${JSON.stringify(result, null, 2)}\n`);
+  log(`\nwrote ${flags.out} (${result.durationSeconds} s of measurements; load average ${loadBefore[0]} before, ${result.machine.loadAverage.after[0]} after: other work on this machine skews the figures)`);
+}
+
+main()
+  .then(() => {
+    stopWrangler();
+    process.exit(0);
+  })
+  .catch((error) => {
+    console.error(error instanceof Error ? error.stack : error);
+    stopWrangler();
+    process.exit(1);
+  });

@@ -1,0 +1,48 @@
+// The floors: a bare SQLite-backed Durable Object doing what one workflow step must at least do — two inserts
+// (an event row and a state row) — chained three ways (DESIGN §3 "one commit per activation").
+import { DurableObject } from 'cloudflare:workers';
+
+export type FloorMode = 'macrotask' | 'microtask' | 'fetch';
+
+interface FloorEnv {
+  DURO_SELF: Fetcher;
+}
+
+/** About the size of a Duro history row of a step (a marker with a small result). */
+const ROW = JSON.stringify({ type: 'MarkerRecorded', markerName: 'LocalActivity', seq: 0, data: { activityType: 'benchStep', attempt: 1, outcome: { result: { i: 0 } } } });
+
+export class BenchFloor extends DurableObject<FloorEnv> {
+  /**
+   * n steps of two inserts each. `macrotask`: a setTimeout(0) between steps, so every step ends the implicit
+   * transaction (a commit and an fsync each). `microtask`: steps chained through promises only (one commit).
+   * `fetch`: one fetch to this Worker through the service binding per step (what a remote activity costs at least).
+   */
+  async steps(mode: FloorMode, n: number): Promise<{ ms: number; steps: number }> {
+    const sql = this.ctx.storage.sql;
+    sql.exec('CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v TEXT NOT NULL)');
+    await this.ctx.storage.sync();
+    const startedAt = Date.now();
+    for (let i = 0; i < n; i++) {
+      if (mode === 'fetch') {
+        const response = await this.env.DURO_SELF.fetch('https://bench.internal/bench/echo', { method: 'POST', body: JSON.stringify({ i }) });
+        await response.arrayBuffer();
+      }
+      sql.exec('INSERT INTO events (body) VALUES (?)', ROW);
+      sql.exec('INSERT OR REPLACE INTO state (k, v) VALUES (?, ?)', 'run', `{"steps":${i + 1}}`);
+      if (mode === 'macrotask') await new Promise((resolve) => setTimeout(resolve, 0));
+      else await Promise.resolve();
+    }
+    await this.ctx.storage.sync(); // durable, as a workflow step is before anything leaves
+    return { ms: Date.now() - startedAt, steps: n };
+  }
+
+  /** Whether Date.now() moves during pure CPU work here (it does not in deployed Workers until I/O). */
+  async clock(): Promise<{ busyMs: number; observedMs: number }> {
+    const startedAt = Date.now();
+    const perfStart = performance.now();
+    let x = 0;
+    while (performance.now() - perfStart < 20 && x < 1e9) x++;
+    return { busyMs: performance.now() - perfStart, observedMs: Date.now() - startedAt };
+  }
+}

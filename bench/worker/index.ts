@@ -1,0 +1,146 @@
+// The benchmark Worker (bench/wrangler.toml): Duro embedded as a user would embed it, the Cloudflare Workflows
+// baseline and the bare Durable Object floors, side by side in one workerd. Routes under /bench/* run one
+// measurement each and answer JSON timings taken next to the work; everything else is Duro's REST API.
+import { createDuro } from 'duro/worker';
+import { fanOut, fanOutActivities, fanOutChild } from '../../examples/fan-out';
+import { CfStepsWorkflow } from './cf-steps';
+import { withBenchMethods } from './execution';
+import { BenchFloor, type FloorMode } from './floor';
+import { benchActivities, benchLocalSteps, benchRemoteSteps, benchReplay, benchSignals, benchTimer } from './workflows';
+
+interface BenchEnv {
+  WORKFLOW_EXECUTION: DurableObjectNamespace;
+  BENCH_FLOOR: DurableObjectNamespace<BenchFloor>;
+  CF_STEPS: Workflow<{ n: number }>;
+  DURO_SELF: Fetcher;
+}
+
+const duro = createDuro({
+  workflows: { benchLocalSteps, benchRemoteSteps, benchSignals, benchTimer, benchReplay, fanOut, fanOutChild },
+  activities: { ...benchActivities, ...fanOutActivities },
+  taskQueues: { default: 'self' },
+});
+
+export const WorkflowExecution = withBenchMethods(duro.durableObjects.WorkflowExecution);
+export const { Visibility } = duro.durableObjects;
+export { BenchFloor, CfStepsWorkflow };
+
+/** The bench methods of the execution object, as its RPC stub exposes them (bench/worker/execution.ts). */
+interface BenchExecutionRpc {
+  benchEvict(): Promise<void>;
+  benchPing(): Promise<boolean>;
+  benchRawRead(): Promise<{ ms: number; rows: number; bytes: number }>;
+  benchTimedQuery(name: string): Promise<{ ms: number; result: unknown }>;
+}
+
+const json = (value: unknown, status = 200) => Response.json(value, { status });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export default {
+  async fetch(request: Request, env: BenchEnv, ctx: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith('/bench/')) return duro.fetch(request, env as unknown as Record<string, unknown>, ctx);
+    try {
+      const body = request.method === 'POST' ? ((await request.json()) as Record<string, unknown>) : {};
+      switch (url.pathname) {
+        case '/bench/echo':
+          return json({ ok: true, body });
+        case '/bench/clock':
+          return json(await floorStub(env).clock());
+        case '/bench/floor': {
+          // Timed as Duro is: from this Worker, around a new object's first call (creating it included).
+          const startedAt = Date.now();
+          const inner = await floorStub(env).steps(body.mode as FloorMode, Number(body.n));
+          return json({ ms: Date.now() - startedAt, innerMs: inner.ms, steps: inner.steps });
+        }
+        case '/bench/duro/sequential':
+          return json(await duroSequential(env, ctx, String(body.workflowType), Number(body.n)));
+        case '/bench/duro/run':
+          return json(await duroRun(env, ctx, String(body.workflowType), body.input));
+        case '/bench/cf/sequential':
+          return json(await cfSequential(env, Number(body.n)));
+        case '/bench/cf/create':
+          await env.CF_STEPS.create({ id: String(body.id), params: { n: Number(body.n ?? 1) } });
+          return json({ ok: true });
+        case '/bench/cf/wait':
+          return json(await cfWait(env, String(body.id), Number(body.timeoutMs ?? 120_000), Number(body.intervalMs ?? 10)));
+        case '/bench/replay':
+          return json(await replayAfterEviction(env, String(body.workflowId)));
+        default:
+          return json({ error: `no route ${url.pathname}` }, 404);
+      }
+    } catch (error) {
+      return json({ error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }, 500);
+    }
+  },
+};
+
+function floorStub(env: BenchEnv) {
+  return env.BENCH_FLOOR.get(env.BENCH_FLOOR.idFromName(crypto.randomUUID()));
+}
+
+/** Starts a workflow through Duro's REST API (in this isolate, no network hop) and long-polls its result. */
+async function duroRun(env: BenchEnv, ctx: ExecutionContext, workflowType: string, input: unknown) {
+  const api = (path: string, init?: RequestInit) => duro.fetch(new Request(`http://localhost${path}`, init), env as unknown as Record<string, unknown>, ctx);
+  const workflowId = `${workflowType}-${crypto.randomUUID()}`;
+  const startedAt = Date.now();
+  const started = await api('/v1/workflows', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflowType, workflowId, input }) });
+  if (started.status !== 201) throw new Error(`start answered ${started.status}: ${await started.text()}`);
+  for (;;) {
+    const reply = await api(`/v1/workflows/${encodeURIComponent(workflowId)}/result?wait=60s`);
+    const outcome = (await reply.json()) as { status: string; result?: unknown };
+    if (outcome.status === 'running') continue;
+    const ms = Date.now() - startedAt;
+    if (outcome.status !== 'completed') throw new Error(`${workflowId} ended ${JSON.stringify(outcome).slice(0, 500)}`);
+    return { ms, result: outcome.result, workflowId };
+  }
+}
+
+async function duroSequential(env: BenchEnv, ctx: ExecutionContext, workflowType: string, n: number) {
+  const { ms, result, workflowId } = await duroRun(env, ctx, workflowType, { n });
+  if ((result as { steps?: number } | undefined)?.steps !== n) throw new Error(`${workflowId} returned ${JSON.stringify(result)}`);
+  return { ms, steps: n, workflowId };
+}
+
+/** Creates an instance and polls its status; `ms` runs to the moment its last step ran (a lower bound for CF). */
+async function cfSequential(env: BenchEnv, n: number) {
+  const id = `cf-${n}-${crypto.randomUUID()}`;
+  const startedAt = Date.now();
+  await env.CF_STEPS.create({ id, params: { n } });
+  const done = await cfWait(env, id, 600_000);
+  const output = done.output as { steps: number; lastStepAt: number } | undefined;
+  if (done.status !== 'complete' || output?.steps !== n) throw new Error(`${id} ended ${done.status}: ${JSON.stringify(done.error ?? output)}`);
+  return { ms: output.lastStepAt - startedAt, observedMs: done.at - startedAt, steps: n };
+}
+
+/** Polls `status()`: every call is a request to the instance's engine object, so pollers compete with the work. */
+async function cfWait(env: BenchEnv, id: string, timeoutMs: number, intervalMs = 10) {
+  const instance = await env.CF_STEPS.get(id);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await instance.status();
+    if (status.status === 'complete' || status.status === 'errored' || status.status === 'terminated') return { ...status, at: Date.now() };
+    if (Date.now() > deadline) throw new Error(`CF instance ${id} still ${status.status} after ${timeoutMs} ms`);
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * Replay after eviction: the live query, the raw read of the history rows on a fresh object, then the first query on
+ * another fresh object (which reads and replays the history). Each eviction is a `ctx.abort()` of the object.
+ */
+async function replayAfterEviction(env: BenchEnv, workflowId: string) {
+  const stubOf = () => env.WORKFLOW_EXECUTION.get(env.WORKFLOW_EXECUTION.idFromName(workflowId)) as unknown as BenchExecutionRpc;
+  const evict = async () => {
+    await stubOf().benchEvict().catch(() => undefined); // the abort rejects this very call
+    await stubOf().benchPing(); // a fresh instance, constructed and loaded, nothing replayed yet
+  };
+  const live = await stubOf().benchTimedQuery('total');
+  await evict();
+  const raw = await stubOf().benchRawRead();
+  await evict();
+  const replayed = await stubOf().benchTimedQuery('total');
+  const again = await stubOf().benchTimedQuery('total');
+  if (replayed.result !== live.result) throw new Error(`replayed state ${String(replayed.result)} differs from live ${String(live.result)}`);
+  return { liveQueryMs: live.ms, rawReadMs: raw.ms, rows: raw.rows, bytes: raw.bytes, replayMs: replayed.ms, queryAfterReplayMs: again.ms, steps: live.result };
+}

@@ -1,0 +1,57 @@
+// The benchmark harness (bench/run.mjs) runs end to end at tiny sizes: it starts its own `wrangler dev`, runs every
+// measurement and writes a well-formed result. No timing is asserted: benchmarks are not tests (DESIGN §7).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'duro-bench-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface BenchResult {
+  date: string;
+  machine: { cpu: string; cores: number; node: string; wrangler: string };
+  runs: Array<Record<string, unknown> & { bench: string }>;
+  targets: Array<{ name: string; value: number; target: string; pass: boolean }>;
+}
+
+function runHarness(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(ROOT, 'bench/run.mjs'), ...args], { cwd: ROOT, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('bench/run.mjs --tiny', () => {
+  it('runs every measurement and writes a latest.json-shaped result with targets', async () => {
+    const out = join(dir, 'result.json');
+    const { code, stdout, stderr } = await runHarness(['--tiny', '--out', out]);
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as BenchResult;
+
+    expect(Number.isNaN(Date.parse(result.date))).toBe(false);
+    expect(result.machine).toMatchObject({ cpu: expect.any(String), cores: expect.any(Number), node: process.version, wrangler: expect.any(String) });
+
+    const sequential = result.runs.filter((run) => run.bench === 'sequential');
+    for (const variant of ['duro-local', 'duro-remote', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch']) {
+      const ofVariant = sequential.filter((run) => run.variant === variant);
+      expect(ofVariant.length, variant).toBeGreaterThan(0);
+      for (const run of ofVariant) expect(run).toMatchObject({ n: expect.any(Number), ms: expect.any(Number), msPerStep: expect.any(Number) });
+    }
+    expect(result.runs.filter((run) => run.bench === 'throughput').map((run) => run.variant).sort()).toEqual(['cf', 'duro']);
+    for (const bench of ['signal', 'timer', 'replay', 'fanout']) expect(result.runs.some((run) => run.bench === bench), bench).toBe(true);
+    const replay = result.runs.find((run) => run.bench === 'replay')!;
+    expect(replay).toMatchObject({ rawReadMs: expect.any(Number), replayMs: expect.any(Number), events: expect.any(Number) });
+
+    expect(result.targets.length).toBeGreaterThan(0);
+    for (const target of result.targets) {
+      expect(target).toMatchObject({ name: expect.any(String), value: expect.any(Number), target: expect.stringMatching(/^(<=|>=) /), pass: expect.any(Boolean) });
+    }
+    expect(stdout).toMatch(/Targets/);
+    expect(stdout).toMatch(/PASS|MISS/);
+  }, 170_000);
+});
