@@ -53,7 +53,6 @@ export function createVisibilityClass(config: VisibilityConfig) {
     }
 
     async apply(sender: string, messages: SequencedMessage[]): Promise<number> {
-      await this.#keepBatchesGoing();
       return this.#store.apply(sender, messages);
     }
 
@@ -66,6 +65,7 @@ export function createVisibilityClass(config: VisibilityConfig) {
     }
 
     async metrics(): Promise<MetricsSnapshot> {
+      await this.#keepBatchesGoing();
       return this.#store.metrics();
     }
 

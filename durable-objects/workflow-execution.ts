@@ -52,6 +52,9 @@ export function executionStub(namespace: DurableObjectNamespace, workflowId: str
 
 export type { ChildClosedNotice } from './execution-messages';
 
+/** How long metrics-only Visibility messages wait to be sent together. */
+const VISIBILITY_METRICS_DELAY_MS = 1_000;
+
 /** How long the alarm waits before re-sending unacknowledged messages to other objects. */
 const OUTBOX_RETRY_MS = 2_000;
 /** A run blocked by non-determinism is looked at again this often (a deploy restarts the object with new code). */
@@ -83,6 +86,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     /** The last record each run reported to Visibility (as JSON): a step that changes none of it sends none. */
     readonly #reported = new Map<string, string>();
     #visibilityFlush: Promise<void> | undefined;
+    #visibilityTimer: ReturnType<typeof setTimeout> | undefined;
     #visibilityAgain = false;
     readonly #dispatcher: ActivityDispatcher;
     /** Runs in chain order; closed runs are loaded on demand. */
@@ -476,6 +480,9 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
               const report = this.#visibilityReport(commit.state, commit.attempts);
               this.#store.commit(runId, chainIndex, commit, retainUntil, report?.write);
               if (report) this.#reported.set(runId, report.record);
+              // A change of what lists show goes out at once; metrics alone ride along with it, or go a moment later.
+              if (report?.changesRecord) this.#flushVisibility();
+              else if (report) this.#flushVisibilitySoon();
             } catch (error) {
               // The run in memory is now ahead of storage: going on would leave a gap in its history. Reset the
               // object, so the next request or the alarm reloads the run from what was committed.
@@ -484,7 +491,6 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
               throw error;
             }
             void this.#rearm();
-            this.#flushVisibility();
           },
         },
         runLocalActivity: (command, ref) => runLocalActivityAttempt(config.activities, realClock, command, ref, () => undefined),
@@ -547,7 +553,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     /** The Visibility messages a commit of `state` owes, and how to write them in its transaction. */
-    #visibilityReport(state: RunState, attempts: AttemptObservation[]): { record: string; write: () => void } | undefined {
+    #visibilityReport(state: RunState, attempts: AttemptObservation[]): { record: string; changesRecord: boolean; write: () => void } | undefined {
       const visibility = config.visibility(this.env);
       if (!visibility) return undefined;
       const record = executionRecordOf(state);
@@ -556,7 +562,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       if (this.#reported.get(state.runId) !== json) messages.push({ kind: 'upsert', execution: record });
       if (attempts.length > 0) messages.push({ kind: 'attempts', attempts });
       if (messages.length === 0) return undefined;
-      return { record: json, write: () => this.#visibility.enqueue(state.workflowId, messages, visibility.shards) };
+      return { record: json, changesRecord: messages[0]!.kind === 'upsert', write: () => this.#visibility.enqueue(state.workflowId, messages, visibility.shards) };
     }
 
     /**
@@ -571,6 +577,18 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       if (!first) return;
       this.ctx.storage.transactionSync(() => this.#visibility.enqueue(first.workflowId, states.map((state) => ({ kind: 'upsert', execution: executionRecordOf(state) })), visibility.shards));
       for (const state of states) this.#reported.set(state.runId, JSON.stringify(executionRecordOf(state)));
+    }
+
+    /**
+     * Metrics-only messages (activity attempts) wait up to this long, so a run doing many steps sends them in a
+     * few deliveries instead of one per step. They are already stored: an object that goes away sends them on load.
+     */
+    #flushVisibilitySoon(): void {
+      if (this.#visibilityTimer !== undefined) return;
+      this.#visibilityTimer = setTimeout(() => {
+        this.#visibilityTimer = undefined;
+        this.#flushVisibility();
+      }, VISIBILITY_METRICS_DELAY_MS);
     }
 
     /** Sends the Visibility messages not yet acknowledged (after each commit, and from the alarm); one delivery at a time. */
