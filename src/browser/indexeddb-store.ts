@@ -1,0 +1,227 @@
+// History and run state of the browser host in IndexedDB. Each commit is one readwrite transaction over the three
+// object stores (events, the run record, the changed pending entries), resolved only once the transaction completes.
+import type { HistoryEvent, WorkflowStatus } from '../core/history';
+import { runRecordOf, runStateFrom, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
+import type { IdbDatabase, IdbFactory, IdbGlobals, IdbKey, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
+import { commitFailure, HistoryConflictError } from './store-errors';
+
+const DB_VERSION = 1;
+const ALL_STORES = ['events', 'runs', 'pending'];
+
+/** `events`: one row per history event, keyed [runId, eventId], so a key range reads a run's history in order. */
+interface EventRow {
+  runId: string;
+  eventId: number;
+  event: HistoryEvent;
+}
+
+/** `runs`: the run's small, whole part (`runRecordOf`) and the fields resumeAll and lookups need without parsing it. */
+interface RunRow {
+  runId: string;
+  workflowId: string;
+  workflowType: string;
+  status: WorkflowStatus;
+  /** Order in which runs were first stored in this database (a run's continue-as-new successors come after it). */
+  chainIndex: number;
+  /** When the run next needs attention: a timer, an activity timeout or retry, a run deadline. */
+  wakeAt?: number;
+  record: RunRecord;
+}
+
+/** `pending`: one row per entry of the pending collections, keyed [runId, collection, key]: a commit writes only those it changed. */
+interface PendingRow {
+  runId: string;
+  collection: PendingCollection;
+  key: string;
+  value: unknown;
+}
+
+/** What `listRuns` tells about a stored run, without loading its state. */
+export type StoredRunSummary = Omit<RunRow, 'record'>;
+
+/**
+ * A `RunStore` in the origin's IndexedDB, for the engine in a tab, a Web Worker or a Service Worker.
+ *
+ * @example
+ * const store = await IndexedDbRunStore.open('duro');
+ * for (const run of await store.listRuns()) if (run.status === 'running') resume(await store.loadState(run.runId));
+ */
+export class IndexedDbRunStore implements RunStore {
+  readonly #db: IdbDatabase;
+  readonly #keyRange: IdbKeyRangeStatic;
+
+  private constructor(db: IdbDatabase, keyRange: IdbKeyRangeStatic) {
+    this.#db = db;
+    this.#keyRange = keyRange;
+  }
+
+  /** Opens (creating or upgrading) the database `dbName`; `indexedDB` and `keyRange` default to the page's own. */
+  static open(dbName: string, indexedDB = webGlobals().indexedDB, keyRange = webGlobals().IDBKeyRange): Promise<IndexedDbRunStore> {
+    if (!indexedDB || !keyRange) return Promise.reject(new Error('IndexedDB is not available here: pass an IDBFactory and IDBKeyRange to IndexedDbRunStore.open'));
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(dbName, DB_VERSION);
+      request.onupgradeneeded = ({ oldVersion }) => {
+        if (oldVersion < 1) createSchema(request.result);
+      };
+      request.onsuccess = () => {
+        const db = request.result;
+        // Another tab opening a newer version waits for this connection: let it go (later calls then fail, visibly).
+        db.onversionchange = () => db.close();
+        resolve(new IndexedDbRunStore(db, keyRange));
+      };
+      request.onerror = () => reject(new Error(`Cannot open IndexedDB database '${dbName}': ${request.error?.message ?? 'unknown error'}`, { cause: request.error }));
+    });
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  async readHistory(runId: string, afterEventId = 0): Promise<HistoryEvent[]> {
+    const events = this.#db.transaction(['events'], 'readonly').objectStore('events');
+    const rows = (await resultOf(events.getAll(this.#keyRange.bound([runId, afterEventId], [runId, []], true)))) as EventRow[];
+    return rows.map((row) => row.event);
+  }
+
+  /**
+   * Writes the step's events, run record and changed pending entries in one transaction; resolves once it completes.
+   * The step must follow the last stored event, checked inside the transaction: a stale copy of the run (another
+   * tab, a store that lost a race) fails with `HistoryConflictError` instead of forking history
+   * (indexeddb-store.test.ts, 'refuses a commit from a stale store').
+   */
+  async commit(runId: string, commit: RunCommit): Promise<void> {
+    let tx: IdbTransaction;
+    try {
+      // 'strict': `complete` means on disk, as the outbox rule needs before any effect leaves.
+      tx = this.#db.transaction(ALL_STORES, 'readwrite', { durability: 'strict' });
+    } catch (error) {
+      throw commitFailure(runId, error);
+    }
+    let failure: unknown;
+    const fail = (error: unknown) => {
+      failure ??= error;
+      try {
+        tx.abort();
+      } catch {
+        // already aborting: its abort event reports `failure`
+      }
+    };
+    const finished = new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onabort = () => reject(commitFailure(runId, failure ?? tx.error));
+    });
+    const events = tx.objectStore('events');
+    onSuccess(events.openKeyCursor(this.#rangeOfRun(runId), 'prev'), fail, (last) => {
+      const conflict = conflictOf(runId, last ? Number((last.key as IdbKey[])[1]) : 0, commit);
+      if (conflict) return fail(conflict);
+      // `add`, not `put`: an existing [runId, eventId] fails the transaction rather than being overwritten.
+      for (const event of commit.events) events.add({ runId, eventId: event.eventId, event } satisfies EventRow);
+      this.#writeRun(tx, runId, commit, fail);
+      const pending = tx.objectStore('pending');
+      for (const { collection, key, value } of commit.changes) {
+        if (value === undefined) pending.delete([runId, collection, key]);
+        else pending.put({ runId, collection, key, value } satisfies PendingRow);
+      }
+    });
+    return finished;
+  }
+
+  /** The run's state as last committed, or undefined when the run is not stored here. */
+  async loadState(runId: string): Promise<RunState | undefined> {
+    const tx = this.#db.transaction(['runs', 'pending'], 'readonly');
+    const [row, entries] = await Promise.all([
+      resultOf(tx.objectStore('runs').get(runId)) as Promise<RunRow | undefined>,
+      resultOf(tx.objectStore('pending').getAll(this.#rangeOfRun(runId))) as Promise<PendingRow[]>,
+    ]);
+    return row && runStateFrom(row.record, entries);
+  }
+
+  /** Every stored run, oldest first: what `resumeAll` looks through for open runs and due deadlines. */
+  async listRuns(): Promise<StoredRunSummary[]> {
+    const runs = this.#db.transaction(['runs'], 'readonly').objectStore('runs');
+    return ((await resultOf(runs.index('chainIndex').getAll())) as RunRow[]).map(summaryOf);
+  }
+
+  /** The runs of one workflow id, oldest first (its continue-as-new chain, and earlier uses of the id). */
+  async runsOf(workflowId: string): Promise<StoredRunSummary[]> {
+    const runs = this.#db.transaction(['runs'], 'readonly').objectStore('runs');
+    return ((await resultOf(runs.index('workflowId').getAll(this.#rangeOfRun(workflowId)))) as RunRow[]).map(summaryOf);
+  }
+
+  /** Removes a run's events, record and pending entries, in one transaction. */
+  deleteRun(runId: string): Promise<void> {
+    const tx = this.#db.transaction(ALL_STORES, 'readwrite');
+    tx.objectStore('events').delete(this.#rangeOfRun(runId));
+    tx.objectStore('pending').delete(this.#rangeOfRun(runId));
+    tx.objectStore('runs').delete(runId);
+    return new Promise((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onabort = () => reject(new Error(`Cannot delete run ${runId} from IndexedDB: ${tx.error?.message ?? 'aborted'}`, { cause: tx.error }));
+    });
+  }
+
+  /** Writes the run's row, keeping its chainIndex, or giving a new run the next one. */
+  #writeRun(tx: IdbTransaction, runId: string, commit: RunCommit, fail: (error: unknown) => void): void {
+    const runs = tx.objectStore('runs');
+    const write = (chainIndex: number) => runs.put(runRowOf(runId, chainIndex, runRecordOf(commit.state), commit.wakeAt));
+    onSuccess(runs.get(runId), fail, (existing) => {
+      if (existing) return void write((existing as RunRow).chainIndex);
+      onSuccess(runs.index('chainIndex').openKeyCursor(undefined, 'prev'), fail, (newest) => void write(newest ? Number(newest.key) + 1 : 0));
+    });
+  }
+
+  /** Keys [id, …anything]: an array key sorts after every number and string, so [id, []] bounds them all. */
+  #rangeOfRun(id: string): unknown {
+    return this.#keyRange.bound([id], [id, []]);
+  }
+}
+
+function createSchema(db: IdbDatabase): void {
+  db.createObjectStore('events', { keyPath: ['runId', 'eventId'] });
+  const runs = db.createObjectStore('runs', { keyPath: 'runId' });
+  runs.createIndex('chainIndex', 'chainIndex', { unique: true });
+  runs.createIndex('workflowId', ['workflowId', 'chainIndex']);
+  db.createObjectStore('pending', { keyPath: ['runId', 'collection', 'key'] });
+}
+
+/**
+ * Why the step cannot follow the stored history, if it cannot: its events must number on from the last stored
+ * event, and its state must count them (a step with no events from a stale copy is caught by the count).
+ */
+function conflictOf(runId: string, lastStoredEventId: number, { events, state }: RunCommit): HistoryConflictError | undefined {
+  const follows = events.every((event, i) => event.eventId === lastStoredEventId + 1 + i) && state.nextEventId === lastStoredEventId + 1 + events.length;
+  if (follows) return undefined;
+  return new HistoryConflictError(runId, lastStoredEventId, (events[0]?.eventId ?? state.nextEventId) - 1);
+}
+
+function runRowOf(runId: string, chainIndex: number, record: RunRecord, wakeAt: number | undefined): RunRow {
+  const row: RunRow = { runId, workflowId: record.workflowId, workflowType: record.workflowType, status: record.status, chainIndex, record };
+  if (wakeAt !== undefined) row.wakeAt = wakeAt;
+  return row;
+}
+
+function summaryOf({ record: _record, ...summary }: RunRow): StoredRunSummary {
+  return summary;
+}
+
+/** Runs `then` with the request's result while the transaction is still active; what it throws aborts the transaction. */
+function onSuccess<T>(request: IdbRequest<T>, fail: (error: unknown) => void, then: (result: T) => void): void {
+  request.onsuccess = () => {
+    try {
+      then(request.result);
+    } catch (error) {
+      fail(error);
+    }
+  };
+}
+
+function resultOf<T>(request: IdbRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function webGlobals(): IdbGlobals {
+  return globalThis as IdbGlobals;
+}
