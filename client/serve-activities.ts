@@ -24,6 +24,11 @@ export interface ServeActivitiesOptions {
   heartbeatThrottleMs?: number;
   /** fetch used for callbacks (a service binding, or a test's). */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+  /**
+   * Requests for which this answers true are served without a signature: those that can only come from the
+   * deployment itself (Duro's own Worker serving its 'self' queue through a service binding). Default: none.
+   */
+  trustRequest?: (request: Request) => boolean;
 }
 
 /** The part of a Workers `ExecutionContext` this needs: keep the isolate alive for late completions. */
@@ -51,8 +56,10 @@ export function serveActivities(options: ServeActivitiesOptions): { fetch(reques
     async fetch(request: Request, _env?: unknown, ctx?: WaitUntil): Promise<Response> {
       if (request.method !== 'POST') return problem(405, 'duro:method-not-allowed', 'Activity requests are POSTs');
       const body = await request.text();
-      const check = await verifyBodySignature(options.secret, body, request.headers.get(SIGNATURE_HEADER));
-      if (!check.ok) return problem(401, 'duro:bad-signature', check.reason);
+      if (!options.trustRequest?.(request)) {
+        const check = await verifyBodySignature(options.secret, body, request.headers.get(SIGNATURE_HEADER));
+        if (!check.ok) return problem(401, 'duro:bad-signature', check.reason);
+      }
       const task = parseTask(body);
       if (!task) return problem(400, 'duro:invalid-body', 'The body is not an activity request');
       // Own properties only: `toString` or `constructor` must not pass for an activity.

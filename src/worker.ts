@@ -47,7 +47,8 @@ export interface DuroOptions {
 type Env = Record<string, unknown>;
 
 /** Where 'self' activity requests are posted; the host part is never resolved (service binding or in-process). */
-const SELF_ACTIVITY_URL = 'https://duro.internal/_duro/activities';
+const SELF_HOST = 'duro.internal';
+const SELF_ACTIVITY_URL = `https://${SELF_HOST}/_duro/activities`;
 const DEV_SECRET = 'duro-insecure-development-secret';
 const DEFAULT_SELF_CONCURRENCY = 64;
 
@@ -113,6 +114,9 @@ export function createDuro(options: DuroOptions) {
       duroUrl: 'https://duro.internal',
       // Hold the connection instead of answering 202: a Worker's waitUntil would not outlive a long activity.
       asyncAfterMs: Number.POSITIVE_INFINITY,
+      // Requests to the internal host come through DURO_SELF (or in-process) from this Worker's own objects: no
+      // outside request can carry it (routing is by hostname), so they need no signature.
+      trustRequest: (request) => new URL(request.url).hostname === SELF_HOST,
       fetch: async (url, init) => apiFor(env).fetch(new Request(url, init), env, ctx),
     });
 
@@ -123,7 +127,7 @@ export function createDuro(options: DuroOptions) {
     // Through the service binding each activity runs in its own invocation; without one, in this isolate.
     const self = env[selfBinding] as Fetcher | undefined;
     const fetcher = self ?? { fetch: (input: string, init?: RequestInit) => activityServerFor(env).fetch(new Request(input, init), env) };
-    return { url: SELF_ACTIVITY_URL, fetcher, concurrency: DEFAULT_SELF_CONCURRENCY };
+    return { url: SELF_ACTIVITY_URL, fetcher, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true };
   };
 
   const WorkflowExecution = createWorkflowExecutionClass({

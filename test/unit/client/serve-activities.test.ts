@@ -46,6 +46,15 @@ describe('serveActivities: signatures', () => {
     expect(ran).toBe(false);
   });
 
+  it('serves unsigned requests only where trustRequest says they come from the deployment itself', async () => {
+    const trusting = serveActivities({ activities: { charge }, secret: SECRET, trustRequest: (request) => new URL(request.url).hostname === 'duro.internal' });
+    const inside = await trusting.fetch(await signedRequest(await activityRequest(), { signature: null }, 'https://duro.internal/_duro/activities'));
+    expect(inside.status).toBe(200);
+    expect(await json(inside)).toEqual({ result: { charged: 42 } });
+    const outside = await trusting.fetch(await signedRequest(await activityRequest(), { signature: null }, 'https://duro.example.com/_duro/activities'));
+    expect(outside.status).toBe(401);
+  });
+
   it('accepts a request signed 4 minutes ago (inside the tolerance)', async () => {
     const response = await serve({ charge }).fetch(await signedRequest(await activityRequest(), { at: Date.now() - 4 * 60_000 }));
     expect(response.status).toBe(200);

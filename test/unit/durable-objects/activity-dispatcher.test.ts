@@ -40,6 +40,19 @@ describe('ActivityDispatcher: the request', () => {
     expect(await verifyTaskToken(SECRET, body.taskToken)).toEqual({ workflowId: 'order-1', runId: 'run-1', activityId: '3', attempt: 2 });
   });
 
+  it('sends no signature to a trusted endpoint (the Worker\'s own queue), but still a task token', async () => {
+    let seen: { signature: string | null; body: string } | undefined;
+    const fetcher = { fetch: async (url: string, init?: RequestInit) => {
+      const request = new Request(url, init);
+      seen = { signature: request.headers.get('Duro-Signature'), body: await request.text() };
+      return reply(200, { result: 'ok' });
+    } };
+    const dispatcher = new ActivityDispatcher({ secret: SECRET, endpointOf: () => ({ url: 'https://duro.internal/_duro/activities', fetcher, concurrency: 4, trusted: true }) });
+    expect(await dispatcher.dispatch(task)).toEqual({ result: 'ok' });
+    expect(seen!.signature).toBeNull();
+    expect(await verifyTaskToken(SECRET, JSON.parse(seen!.body).taskToken)).toMatchObject({ activityId: '3', attempt: 2 });
+  });
+
   it('fails an activity of a task queue with no endpoint as non-retryable UnknownTaskQueue', async () => {
     const outcome = await dispatcherFor(() => reply(200, {})).dispatch({ ...task, taskQueue: 'nowhere' });
     expect(outcome).toMatchObject({ failure: { type: 'UnknownTaskQueue', nonRetryable: true } });
