@@ -12,12 +12,28 @@ export class PayloadError extends Error {
   }
 }
 
-const encoder = new TextEncoder();
-
 /** Encoded size in bytes of a JSON value (`undefined` counts as 0). */
 export function payloadSize(value: unknown): number {
   if (value === undefined) return 0;
-  return encoder.encode(JSON.stringify(value)).byteLength;
+  return utf8Length(JSON.stringify(value));
+}
+
+/**
+ * The UTF-8 length of a string without encoding it (every step measures its events: no buffer per event). A lone
+ * surrogate counts 3 bytes, as TextEncoder writes it (U+FFFD).
+ */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // a pair: 4 bytes for 2 units
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
 }
 
 /** Throws a {@link PayloadError} naming `what` when the value cannot be encoded or is over the limit; returns its size. */
