@@ -14,6 +14,7 @@ const alias = {
   'duro/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
   'duro/worker': fileURLToPath(new URL('./src/worker.ts', import.meta.url)),
   'duro/client': fileURLToPath(new URL('./client/index.ts', import.meta.url)),
+  'duro/browser': fileURLToPath(new URL('./src/browser/index.ts', import.meta.url)),
 };
 
 export default defineConfig({

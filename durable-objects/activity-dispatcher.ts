@@ -1,11 +1,10 @@
 // Sends activity attempts over HTTP (DESIGN §4): signed POSTs to the task queue's endpoint, a concurrency
 // limit per task queue, and an abort when the attempt times out or is cancelled.
-import { ApplicationFailure, FailureKind, toFailureInfo, type FailureInfo } from '../src/core/failure';
+import { ApplicationFailure } from '../src/core/failure';
 import type { Outcome } from '../src/core/history';
 import type { ActivityTask } from '../src/core/internals';
-import { Limits } from '../src/core/limits';
-import { payloadSize } from '../src/core/payload';
 import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityRequest } from '../src/protocol/activity-protocol';
+import { ACCEPTED, failure, readActivityReply } from '../src/protocol/activity-reply';
 import { SIGNATURE_HEADER, signBody } from '../src/protocol/signature';
 import { createTaskToken } from '../src/protocol/task-token';
 
@@ -101,58 +100,8 @@ export function attemptKey(runId: string, activityId: string, attempt: number): 
 }
 
 async function readReply(response: Response): Promise<Outcome | typeof COMPLETES_LATER> {
-  if (response.status === 202) return COMPLETES_LATER;
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (response.ok) {
-    const result = (body as { result?: unknown } | undefined)?.result ?? null;
-    // Never stored: a result over the payload limit fails the activity for good.
-    if (payloadSize(result) > Limits.maxPayloadBytes) return failure(ApplicationFailure.nonRetryable(`Activity result is ${payloadSize(result)} bytes, over the 2 MiB payload limit`, 'PayloadTooLarge'));
-    return { result };
-  }
-  const reported = asFailureInfo(body);
-  if (reported && payloadSize(reported) > Limits.maxPayloadBytes) return failure(ApplicationFailure.nonRetryable(`Activity failure ${reported.type} is ${payloadSize(reported)} bytes, over the 2 MiB payload limit: ${reported.message.slice(0, 500)}`, 'PayloadTooLarge'));
-  if (reported) return { failure: reported };
-  const retryAfter = response.headers.get('retry-after');
-  const retryAfterMs = retryAfter === null ? undefined : parseRetryAfter(retryAfter);
-  return failure(ApplicationFailure.retryable(
-    `Activity server answered ${response.status}${retryAfter ? ` (Retry-After ${retryAfter})` : ''}: ${text.slice(0, 200)}`,
-    response.status === 429 || response.status === 503 ? 'ActivityServerBusy' : 'ActivityServerError',
-    // The next attempt waits at least this long (activity-state.ts failAttempt).
-    retryAfterMs === undefined ? undefined : { retryAfterMs },
-  ));
+  const reply = await readActivityReply(response);
+  return reply === ACCEPTED ? COMPLETES_LATER : reply;
 }
 
-/**
- * A failure body as docs/activities.md describes it: `type` and `message` are required; `kind` defaults to
- * `application` and `nonRetryable` to false, as the completion callback's schema does, so a server in another
- * language need not know Duro's failure classes (activity-dispatcher.test.ts).
- */
-function asFailureInfo(value: unknown, depth = 0): FailureInfo | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const body = value as Partial<FailureInfo>;
-  if (typeof body.type !== 'string' || typeof body.message !== 'string') return undefined;
-  const kind = Object.values(FailureKind).includes(body.kind as FailureKind) ? body.kind! : FailureKind.application;
-  const info: FailureInfo = { ...body, kind, type: body.type, message: body.message, nonRetryable: body.nonRetryable === true };
-  const cause = depth < 32 ? asFailureInfo(body.cause, depth + 1) : undefined;
-  if (cause) info.cause = cause;
-  else delete info.cause;
-  return info;
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date, in ms from now; undefined when unreadable. */
-export function parseRetryAfter(value: string, now = Date.now()): number | undefined {
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1_000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-function failure(error: Error): Outcome {
-  return { failure: toFailureInfo(error) };
-}
+export { parseRetryAfter } from '../src/protocol/activity-reply';

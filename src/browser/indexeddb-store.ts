@@ -83,6 +83,12 @@ export class IndexedDbRunStore implements RunStore {
     return rows.map((row) => row.event);
   }
 
+  /** One event of a run (e.g. its WorkflowExecutionStarted, event 1), or undefined. */
+  async readEvent(runId: string, eventId: number): Promise<HistoryEvent | undefined> {
+    const events = this.#db.transaction(['events'], 'readonly').objectStore('events');
+    return ((await resultOf(events.get([runId, eventId]))) as EventRow | undefined)?.event;
+  }
+
   /**
    * Writes the step's events, run record and changed pending entries in one transaction; resolves once it completes.
    * The step must follow the last stored event, checked inside the transaction: a stale copy of the run (another

@@ -1,0 +1,75 @@
+// Activity attempts of the browser host: in-page functions (with a real clock), or a POST to the task queue's
+// server. Outcomes go to whichever run object holds the run id when the attempt ends.
+import type { ActivityImplementations } from '../core/activity';
+import { ApplicationFailure, toFailureInfo } from '../core/failure';
+import type { Outcome } from '../core/history';
+import { activityInfoOf, runActivityAttempt, type ActivityTask, type HostClock } from '../core/internals';
+import { sendRemoteAttempt, type ActivityHeadersHook, type RemoteTaskQueue } from './remote-activity';
+
+export const realClock: HostClock = {
+  now: () => Date.now(),
+  setTimer(at, fire) {
+    const timer = setTimeout(fire, Math.max(0, at - Date.now()));
+    return () => clearTimeout(timer);
+  },
+};
+
+export interface AttemptTarget {
+  heartbeat(details: unknown): { cancelRequested: boolean } | undefined;
+  report(outcome: Outcome): void;
+}
+
+export class ActivityAttempts {
+  readonly #activities: ActivityImplementations;
+  readonly #taskQueues: Record<string, RemoteTaskQueue>;
+  readonly #headers: ActivityHeadersHook | undefined;
+  readonly #fetch: typeof fetch;
+  /** Attempts in flight, by run, activity and attempt. */
+  readonly #inFlight = new Map<string, AbortController>();
+
+  constructor(options: { activities: ActivityImplementations; taskQueues: Record<string, RemoteTaskQueue>; headers: ActivityHeadersHook | undefined; fetch: typeof fetch }) {
+    this.#activities = options.activities;
+    this.#taskQueues = options.taskQueues;
+    this.#headers = options.headers;
+    this.#fetch = options.fetch;
+  }
+
+  /** Runs one attempt; `target` is asked for heartbeats and given the outcome (it may drop a stale one). */
+  dispatch(task: ActivityTask, target: AttemptTarget): void {
+    const key = attemptKey(task.runId, task.activityId, task.attempt);
+    const controller = new AbortController();
+    this.#inFlight.set(key, controller);
+    const remote = Object.hasOwn(this.#taskQueues, task.taskQueue) ? this.#taskQueues[task.taskQueue] : undefined;
+    const attempt: Promise<Outcome> = remote
+      ? sendRemoteAttempt(remote, task, controller.signal, this.#headers, this.#fetch)
+      : runActivityAttempt(this.#activities, realClock, activityInfoOf(task, ''), task.input, task.heartbeatDetails, controller, {
+        heartbeat: (details) => target.heartbeat(details),
+        onProgress: () => undefined,
+      }).then((outcome) => outcome ?? {
+        failure: toFailureInfo(ApplicationFailure.nonRetryable('The browser host does not support asynchronous completion (ctx.doNotCompleteOnReturn()) of in-page activities', 'NotSupportedInBrowser')),
+      });
+    void attempt.then((outcome) => {
+      if (this.#inFlight.get(key) !== controller) return; // aborted by abortAll: the context is gone
+      this.#inFlight.delete(key);
+      target.report(outcome);
+    });
+  }
+
+  /** Aborts an attempt (timed out, cancelled, or its run closed). */
+  abort(runId: string, activityId: string, attempt: number): void {
+    this.#inFlight.get(attemptKey(runId, activityId, attempt))?.abort();
+  }
+
+  isInFlight(runId: string, activityId: string, attempt: number): boolean {
+    return this.#inFlight.has(attemptKey(runId, activityId, attempt));
+  }
+
+  abortAll(): void {
+    for (const controller of this.#inFlight.values()) controller.abort();
+    this.#inFlight.clear();
+  }
+}
+
+function attemptKey(runId: string, activityId: string, attempt: number): string {
+  return `${runId}/${activityId}/${attempt}`;
+}

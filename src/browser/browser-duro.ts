@@ -1,0 +1,414 @@
+// BrowserDuro: the engine in a tab, a Web Worker or a Service Worker. Each run is a WorkflowRun over the IndexedDB
+// store (one transaction per step, before any effect); one setTimeout serves every deadline; activities run in-page
+// or over fetch; a Web Lock per workflow id keeps two tabs from driving the same execution.
+import { collectActivities, type ActivityImplementations } from '../core/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../core/client-errors';
+import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput } from '../core/definitions';
+import { optionalMs } from '../core/duration';
+import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
+import {
+  blockedOnOtherCode, nextRunOf, runLocalActivityAttempt, startParamsOf, WorkflowRun,
+  type ActivityTask, type CarriedSignal, type PendingActivityState, type RunCommit, type RunEffect, type RunHost, type RunState, type StartParams,
+} from '../core/internals';
+import { resolveRetryPolicy } from '../core/retry-policy';
+import { BrowserWorkflowHandle } from './browser-handle';
+import { IndexedDbRunStore, type StoredRunSummary } from './indexeddb-store';
+import { ActivityAttempts, realClock } from './activity-attempts';
+import { DeadlineTimer } from './deadline-timer';
+import type { BrowserDuroOptions, BrowserStartOptions } from './browser-options';
+import { RunLocks } from './run-locks';
+
+/** A run this context drives. `broken` rejects when one of its commits failed and it was replaced from the store. */
+interface DrivenRun {
+  run: WorkflowRun;
+  /** Start parameters, for the run that follows a close (read from history when the run was loaded). */
+  params?: StartParams;
+  broken: Promise<never>;
+  breakWith(error: unknown): void;
+}
+
+/** What a handle acts on: a run driven here, or (driven by another tab, or closed) its stored state. */
+export type RunView = { driven: DrivenRun; state: RunState } | { driven?: undefined; state: RunState };
+
+/**
+ * Opens the database and returns the engine; call `resumeAll()` on page load to continue the runs a reload interrupted.
+ *
+ * What differs from the server: a tab that does not hold a workflow's Web Lock (another tab drives it) can describe,
+ * query (replaying stored history read-only), fetch the history and wait for the result; signals, updates, cancel and
+ * terminate are refused with `WorkflowDrivenElsewhere` until that tab closes, when the next call takes the run over.
+ * Child workflows, signals and cancels to other workflows, and asynchronous activity completion (202 from a server,
+ * `ctx.doNotCompleteOnReturn()` in-page) fail with `NotSupportedInBrowser`. A failed commit (quota, a conflict with
+ * another tab) rejects the call that caused it, is passed to `onError`, and the run is reloaded from IndexedDB.
+ *
+ * @example
+ * const duro = await createBrowserDuro({ workflows, activities, dbName: 'my-app' });
+ * await duro.resumeAll();
+ * const handle = await duro.start(upload, { workflowId: 'upload-1', input: { files } });
+ * console.log(await handle.result());
+ */
+export async function createBrowserDuro(options: BrowserDuroOptions): Promise<BrowserDuro> {
+  const store = await IndexedDbRunStore.open(options.dbName, options.indexedDB, options.IDBKeyRange);
+  return new BrowserDuro(store, options);
+}
+
+export class BrowserDuro {
+  readonly store: IndexedDbRunStore;
+  readonly #registry: WorkflowRegistry;
+  readonly #activities: ActivityImplementations;
+  readonly #attempts: ActivityAttempts;
+  readonly #timer = new DeadlineTimer(() => [...this.#runs.values()].map((driven) => driven.run));
+  readonly #onError: (error: unknown) => void;
+  readonly #locks: RunLocks;
+  readonly #host: RunHost;
+  /** Runs driven here by run id (closed ones stay, for their waiters). */
+  readonly #runs = new Map<string, DrivenRun>();
+  /** The latest run driven here, by workflow id. */
+  readonly #current = new Map<string, string>();
+  /** Runs being reloaded after a failed commit, by workflow id: nothing else may load them meanwhile. */
+  readonly #reloads = new Map<string, Promise<void>>();
+  #closed = false;
+
+  /** Use `createBrowserDuro`. */
+  constructor(store: IndexedDbRunStore, options: BrowserDuroOptions) {
+    this.store = store;
+    this.#registry = new WorkflowRegistry(options.workflows as Record<string, unknown>);
+    this.#activities = collectActivities(options.activities);
+    this.#attempts = new ActivityAttempts({
+      activities: this.#activities,
+      taskQueues: options.taskQueues ?? {},
+      headers: options.headers,
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    });
+    this.#onError = options.onError ?? ((error) => console.error('duro:', error));
+    this.#locks = new RunLocks(options.dbName, options.locks);
+    this.#host = {
+      now: () => Date.now(),
+      newRunId: () => crypto.randomUUID(),
+      store: { readHistory: (runId, afterEventId) => this.store.readHistory(runId, afterEventId), commit: (runId, commit) => this.#commit(runId, commit) },
+      runLocalActivity: (command, ref) => runLocalActivityAttempt(this.#activities, realClock, command, ref, () => undefined),
+      effects: (run, effects) => this.#carryOut(run, effects),
+    };
+    if (options.codeVersion !== undefined) this.#host.codeVersion = options.codeVersion;
+  }
+
+  /**
+   * Continues every open run stored in the database that no other tab drives: replays each once, fails the attempts
+   * a reload interrupted (retryable), fires deadlines that passed meanwhile, and starts the run a stored close owes.
+   */
+  async resumeAll(): Promise<void> {
+    const byWorkflow = new Map<string, StoredRunSummary[]>();
+    for (const summary of await this.store.listRuns()) {
+      const runs = byWorkflow.get(summary.workflowId) ?? [];
+      runs.push(summary);
+      byWorkflow.set(summary.workflowId, runs);
+    }
+    for (const [workflowId, runs] of byWorkflow) {
+      if (runs.some((run) => run.status === 'running') || mayOweNextRun(runs.at(-1)!)) await this.#adopt(workflowId, runs);
+    }
+    this.#timer.arm();
+  }
+
+  /** Starts a workflow; resolves with its handle once the start is committed. */
+  async start<W extends WorkflowDefinition>(workflow: W | string, options: BrowserStartOptions<WorkflowInput<W>> = {}): Promise<BrowserWorkflowHandle<W>> {
+    this.#assertOpen();
+    const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
+    if (!this.#registry.has(workflowType)) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${workflowType}' (registered: ${this.#registry.names().join(', ') || 'none'})`, 'WorkflowTypeNotFound');
+    const workflowId = options.workflowId ?? `${workflowType}-${crypto.randomUUID()}`;
+    if (!(await this.#locks.claim(workflowId))) throw drivenElsewhere(workflowId);
+    const stored = (await this.store.runsOf(workflowId)).at(-1);
+    // Checked with no await before the start below, so two starts of one id in this tab cannot both pass.
+    const current = this.#currentOf(workflowId);
+    if (current && !current.run.isClosed) throw new WorkflowExecutionAlreadyStartedError(workflowId, current.run.runId);
+    if (stored?.status === 'running' && !this.#runs.has(stored.runId)) {
+      this.#releaseIfIdle(workflowId);
+      throw new WorkflowExecutionAlreadyStartedError(workflowId, stored.runId);
+    }
+    const runId = crypto.randomUUID();
+    const executionTimeoutMs = optionalMs(options.executionTimeout);
+    const runTimeoutMs = optionalMs(options.runTimeout);
+    const params: StartParams = {
+      workflowType, workflowId, runId, input: options.input, randomnessSeed: crypto.randomUUID(), attempt: 1, firstRunId: runId,
+      ...(options.memo && { memo: options.memo }),
+      ...(options.searchAttributes && { searchAttributes: options.searchAttributes }),
+      ...(options.retryPolicy && { retryPolicy: resolveRetryPolicy(options.retryPolicy) }),
+      ...(runTimeoutMs !== undefined && { runTimeoutMs }),
+      ...(executionTimeoutMs !== undefined && { executionTimeoutMs, executionDeadline: Date.now() + executionTimeoutMs }),
+    };
+    let driven: DrivenRun;
+    try {
+      driven = this.#startRun(params, [], optionalMs(options.startDelay) ?? 0);
+    } catch (error) {
+      this.#releaseIfIdle(workflowId); // bad input (a payload over 2 MiB…): nothing was stored
+      throw error;
+    }
+    await Promise.race([driven.run.idle(), driven.broken]);
+    return new BrowserWorkflowHandle<W>(this, workflowId, runId);
+  }
+
+  /** A handle on a workflow stored here (its latest run, or `runId`); it may be driven by another tab. */
+  getHandle<W extends WorkflowDefinition = WorkflowDefinition>(workflowId: string, runId?: string): BrowserWorkflowHandle<W> {
+    return new BrowserWorkflowHandle<W>(this, workflowId, runId);
+  }
+
+  /**
+   * What a reload does to this instance: stops the timer, aborts attempts in flight, lets the locks go and closes
+   * the database. Open runs stay open in storage; another instance continues them with `resumeAll()`.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#timer.stop();
+    this.#attempts.abortAll();
+    this.#locks.releaseAll();
+    this.store.close();
+  }
+
+  // ---- for handles ----
+
+  /**
+   * @internal The run of `workflowId` that signals, updates, cancel and terminate go to: the one driven here, adopting
+   * it when no tab drives it. A closed latest run is loaded read-only, so the core refuses with WorkflowClosedError.
+   */
+  async drivenRunOf(workflowId: string): Promise<DrivenRun> {
+    this.#assertOpen();
+    await this.#reloads.get(workflowId);
+    const current = this.#currentOf(workflowId);
+    if (current && !current.run.isClosed) return current;
+    const runs = await this.store.runsOf(workflowId);
+    const latest = runs.at(-1);
+    if (!latest) throw new WorkflowNotFoundError(workflowId);
+    if (latest.status === 'running') await this.#adopt(workflowId, runs);
+    const adopted = this.#currentOf(workflowId);
+    if (adopted && !adopted.run.isClosed) return adopted;
+    if (latest.status === 'running') throw drivenElsewhere(workflowId);
+    return (await this.#readOnly(workflowId, latest.runId)).driven!;
+  }
+
+  /** @internal A run as this context sees it: driven here, or its last committed state. Undefined `runId`: the latest. */
+  async viewOf(workflowId: string, runId?: string): Promise<RunView> {
+    this.#assertOpen();
+    await this.#reloads.get(workflowId);
+    const driven = runId === undefined ? this.#currentOf(workflowId) : this.#runs.get(runId);
+    // Once its last run closed here and the lock went, another tab may have started the id again: ask the store.
+    const isCurrent = runId !== undefined || !driven?.run.isClosed || this.#locks.holds(workflowId);
+    if (driven && driven.run.workflowId === workflowId && isCurrent) return { driven, state: driven.run.state };
+    const id = runId ?? (await this.store.runsOf(workflowId)).at(-1)?.runId;
+    const state = id === undefined ? undefined : await this.store.loadState(id);
+    if (!state || state.workflowId !== workflowId) throw new WorkflowNotFoundError(workflowId, runId);
+    return { state };
+  }
+
+  /** @internal A run loaded from storage for reading only (queries by a tab that does not drive it): it cannot commit. */
+  async readOnlyRun(state: RunState): Promise<WorkflowRun> {
+    return (await this.#readOnly(state.workflowId, state.runId, state)).driven!.run;
+  }
+
+  /**
+   * @internal Tries to drive `workflowId` here when no other tab does (the tab that drove it closed): true when a
+   * run of it is now driven here.
+   */
+  async tryAdopt(workflowId: string): Promise<boolean> {
+    if (this.#currentOf(workflowId)) return true;
+    await this.#adopt(workflowId, await this.store.runsOf(workflowId));
+    this.#timer.arm();
+    return this.#currentOf(workflowId) !== undefined;
+  }
+
+  // ---- runs ----
+
+  async #adopt(workflowId: string, runs: StoredRunSummary[]): Promise<void> {
+    await this.#reloads.get(workflowId);
+    if (this.#closed || !(await this.#locks.claim(workflowId))) return;
+    for (const summary of runs) {
+      if (summary.status !== 'running' || this.#runs.has(summary.runId)) continue;
+      const state = await this.store.loadState(summary.runId);
+      const definition = state && this.#registry.get(state.workflowType);
+      const params = await this.#startParamsOf(summary.runId);
+      if (!state || !definition || !params) {
+        this.#onError(new Error(`Run ${summary.runId} has workflow type '${summary.workflowType}', which this page does not register: it stays as stored`));
+        continue;
+      }
+      const driven = this.#track(WorkflowRun.load(state, definition, this.#host), params);
+      this.#failLostAttempts(driven.run, 'The attempt was lost when the page reloaded');
+      if (blockedOnOtherCode(state, this.#host.codeVersion)) driven.run.unblock();
+    }
+    // A close is committed one step before the next run's start: a reload in between leaves that start owed.
+    // `last` is the newest stored run of the id, so the run it hands over to was not stored.
+    const last = runs.at(-1);
+    if (last && mayOweNextRun(last) && !this.#runs.has(last.runId)) {
+      const [state, params] = await Promise.all([this.store.loadState(last.runId), this.#startParamsOf(last.runId)]);
+      if (state && params) this.#startNextRun(state, params);
+    }
+    this.#releaseIfIdle(workflowId);
+  }
+
+  #startRun(params: StartParams, carriedSignals: CarriedSignal[], startDelayMs: number): DrivenRun {
+    const definition = this.#registry.get(params.workflowType);
+    if (!definition) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${params.workflowType}'`, 'WorkflowTypeNotFound');
+    const driven = this.#track(WorkflowRun.start(params, definition, this.#host, carriedSignals, startDelayMs), params);
+    driven.run.idle().catch(() => undefined); // a failed first commit is reported by #commit
+    return driven;
+  }
+
+  #track(run: WorkflowRun, params?: StartParams): DrivenRun {
+    let breakWith: (error: unknown) => void = () => undefined;
+    const broken = new Promise<never>((_, reject) => (breakWith = reject));
+    broken.catch(() => undefined);
+    const driven: DrivenRun = { run, broken, breakWith, ...(params && { params }) };
+    this.#runs.set(run.runId, driven);
+    this.#current.set(run.workflowId, run.runId);
+    return driven;
+  }
+
+  #currentOf(workflowId: string): DrivenRun | undefined {
+    const runId = this.#current.get(workflowId);
+    return runId === undefined ? undefined : this.#runs.get(runId);
+  }
+
+  async #readOnly(workflowId: string, runId: string, known?: RunState): Promise<RunView> {
+    const state = known ?? (await this.store.loadState(runId));
+    if (!state) throw new WorkflowNotFoundError(workflowId, runId);
+    const definition = this.#registry.get(state.workflowType);
+    if (!definition) throw ApplicationFailure.nonRetryable(`Workflow type '${state.workflowType}' is not registered in this page`, 'WorkflowTypeNotFound');
+    const host: RunHost = {
+      ...this.#host,
+      store: { readHistory: (id, after) => this.store.readHistory(id, after), commit: () => Promise.reject(drivenElsewhere(workflowId)) },
+      effects: () => undefined,
+    };
+    const run = WorkflowRun.load(structuredClone(state), definition, host);
+    return { state, driven: { run, broken: new Promise<never>(() => undefined), breakWith: () => undefined } };
+  }
+
+  #releaseIfIdle(workflowId: string): void {
+    const current = this.#currentOf(workflowId);
+    if (!current || current.run.isClosed) this.#locks.release(workflowId);
+  }
+
+  // ---- host ----
+
+  async #commit(runId: string, commit: RunCommit): Promise<void> {
+    if (this.#closed) throw new Error(`Run ${runId} cannot commit: this BrowserDuro was closed`);
+    try {
+      await this.store.commit(runId, commit);
+    } catch (error) {
+      // The run in memory is now ahead of storage: going on would leave a gap in its history. It is dropped and
+      // loaded again from what was committed (browser-duro.test.ts, 'surfaces a failed commit …').
+      const dropped = this.#runs.get(runId);
+      dropped?.breakWith(error);
+      this.#onError(error);
+      if (dropped) {
+        const { workflowId } = dropped.run;
+        this.#reloads.set(workflowId, this.#reload(dropped).finally(() => this.#reloads.delete(workflowId)));
+      }
+      throw error;
+    }
+    this.#timer.arm();
+  }
+
+  async #reload(dropped: DrivenRun): Promise<void> {
+    const { runId } = dropped.run;
+    this.#runs.delete(runId);
+    const state = this.#closed ? undefined : await this.store.loadState(runId).catch(() => undefined);
+    const definition = state && this.#registry.get(state.workflowType);
+    if (!state || !definition) {
+      // Its start was never stored: the id goes back to its previous run here, if any. A start that run's close owed
+      // (continue-as-new, a retry) is not tried again at once, which a full quota would turn into a loop: the next
+      // resumeAll() starts it (browser-duro.test.ts, 'starts on resume the run a stored close still owes').
+      const { workflowId } = dropped.run;
+      const previous = [...this.#runs.values()].filter((other) => other.run.workflowId === workflowId).at(-1);
+      if (previous) this.#current.set(workflowId, previous.run.runId);
+      else this.#current.delete(workflowId);
+      this.#releaseIfIdle(workflowId);
+      return;
+    }
+    const driven = this.#track(WorkflowRun.load(state, definition, this.#host), dropped.params);
+    // An attempt whose outcome went with the failed step is still 'running' in storage but no longer in flight here.
+    this.#failLostAttempts(driven.run, 'The attempt\'s outcome was lost with a failed commit', (activity) => this.#attempts.isInFlight(runId, activity.activityId, activity.attempt));
+    this.#timer.arm();
+  }
+
+  #failLostAttempts(run: WorkflowRun, message: string, stillRunning: (activity: PendingActivityState) => boolean = () => false): void {
+    for (const activity of Object.values(run.state.activities)) {
+      if (activity.phase !== 'running' || activity.completesLater || stillRunning(activity)) continue;
+      run.activityFailed(activity.activityId, activity.attempt, toFailureInfo(ApplicationFailure.retryable(message, 'ActivityLostOnReload')));
+    }
+  }
+
+  #carryOut(run: WorkflowRun, effects: RunEffect[]): void {
+    if (this.#closed) return;
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'dispatchActivity':
+          this.#dispatch(effect.task);
+          break;
+        case 'cancelActivity':
+          this.#attempts.abort(run.runId, effect.activityId, effect.attempt);
+          break;
+        case 'startChild':
+          run.deliver({ type: 'ChildWorkflowStartFailed', seq: effect.child.seq, workflowId: effect.child.workflowId, failure: notSupported('child workflows') });
+          break;
+        case 'external': {
+          const { request } = effect;
+          const what = request.kind === 'signal' ? 'signals to other workflows' : 'cancelling other workflows';
+          run.deliver({ type: request.kind === 'signal' ? 'ExternalSignalFailed' : 'ExternalCancelFailed', seq: request.seq, failure: notSupported(what) });
+          break;
+        }
+        case 'closed': {
+          this.#timer.forget(run.runId);
+          const params = this.#runs.get(run.runId)?.params;
+          if (!params || !this.#startNextRun(run.state, params)) this.#releaseIfIdle(run.workflowId);
+          break;
+        }
+      }
+    }
+  }
+
+  #dispatch(task: ActivityTask): void {
+    // Looked up when used: a run replaced after a failed commit takes the outcome of an attempt it still counts as running.
+    const runOf = () => (this.#closed ? undefined : this.#runs.get(task.runId)?.run);
+    this.#attempts.dispatch(task, {
+      heartbeat: (details) => runOf()?.heartbeat(task.activityId, task.attempt, details),
+      report: (outcome) => {
+        const run = runOf();
+        if (!run || run.isClosed) return;
+        if ('result' in outcome) run.activityCompleted(task.activityId, task.attempt, outcome.result);
+        else run.activityFailed(task.activityId, task.attempt, outcome.failure);
+      },
+    });
+  }
+
+  /** Starts the run a close hands over to (continue-as-new, a retry), at once, so messages to the id find it. */
+  #startNextRun(state: RunState, params: StartParams): boolean {
+    const next = state.closeEvent && nextRunOf(params, state, state.closeEvent, crypto.randomUUID());
+    if (!next || this.#closed || this.#runs.has(next.params.runId)) return false;
+    this.#startRun(next.params, next.carriedSignals, Math.max(0, next.startAt - Date.now()));
+    return true;
+  }
+
+  async #startParamsOf(runId: string): Promise<StartParams | undefined> {
+    const started = await this.store.readEvent(runId, 1);
+    return started?.type === 'WorkflowExecutionStarted' ? startParamsOf(started) : undefined;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('This BrowserDuro was closed');
+  }
+}
+
+/** Only these statuses may hand over to a next run (a retry needs the close event to tell). */
+function mayOweNextRun(summary: StoredRunSummary): boolean {
+  return summary.status === 'continuedAsNew' || summary.status === 'failed' || summary.status === 'timedOut';
+}
+
+function notSupported(what: string): FailureInfo {
+  return toFailureInfo(ApplicationFailure.nonRetryable(`The browser host does not support ${what}`, 'NotSupportedInBrowser'));
+}
+
+function drivenElsewhere(workflowId: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `Workflow ${workflowId} is driven by another tab or worker of this origin (it holds its Web Lock): describe, query, fetchHistory and result work here; signals, updates, cancel and terminate must go through that tab`,
+    'WorkflowDrivenElsewhere',
+  );
+}
+
+

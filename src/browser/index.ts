@@ -1,0 +1,12 @@
+// duro/browser: the engine in a tab, a Web Worker or a Service Worker, with history in IndexedDB.
+export { createBrowserDuro, BrowserDuro } from './browser-duro';
+export type { BrowserDuroOptions, BrowserStartOptions } from './browser-options';
+export { BrowserWorkflowHandle } from './browser-handle';
+export type { RemoteTaskQueue, ActivityHeadersHook } from './remote-activity';
+export type { LockManagerLike } from './run-locks';
+export { IndexedDbRunStore, type StoredRunSummary } from './indexeddb-store';
+export { HistoryConflictError, StorageQuotaError, StoreCommitError } from './store-errors';
+export type { WorkflowDescription } from '../core/describe';
+export {
+  WorkflowFailedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRejectedError, WorkflowUpdateFailedError, WorkflowClosedError,
+} from '../core/client-errors';

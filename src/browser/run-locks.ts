@@ -1,0 +1,59 @@
+// Web Locks per workflow id, so two tabs (or workers) of one origin never drive the same execution at once.
+// Without `navigator.locks` (Node, old browsers) every claim succeeds: a single driver is assumed.
+
+/** The slice of the Web Locks API used here (the repo's tsconfig has no DOM lib). */
+export interface LockManagerLike {
+  request(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<void> | void): Promise<unknown>;
+}
+
+export class RunLocks {
+  readonly #prefix: string;
+  readonly #locks: LockManagerLike | undefined;
+  /** Held locks by workflow id: calling the function lets the lock go. */
+  readonly #held = new Map<string, () => void>();
+  readonly #claiming = new Map<string, Promise<boolean>>();
+
+  constructor(dbName: string, locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks) {
+    this.#prefix = `duro:${dbName}:`;
+    this.#locks = locks;
+  }
+
+  holds(workflowId: string): boolean {
+    return this.#held.has(workflowId);
+  }
+
+  /** Takes the lock of `workflowId` if no one holds it; says whether this context now holds it. */
+  claim(workflowId: string): Promise<boolean> {
+    if (this.#held.has(workflowId)) return Promise.resolve(true);
+    if (!this.#locks) {
+      this.#held.set(workflowId, () => undefined);
+      return Promise.resolve(true);
+    }
+    // Two claims of one id at once in this context share the request (the second would find the lock taken).
+    const pending = this.#claiming.get(workflowId) ?? this.#request(this.#locks, workflowId).finally(() => this.#claiming.delete(workflowId));
+    this.#claiming.set(workflowId, pending);
+    return pending;
+  }
+
+  #request(locks: LockManagerLike, workflowId: string): Promise<boolean> {
+    return new Promise<boolean>((answer) => {
+      locks.request(this.#prefix + workflowId, { ifAvailable: true }, (lock) => {
+        if (!lock) return answer(false);
+        // Held until released: the lock lives as long as the promise the callback returns.
+        return new Promise<void>((release) => {
+          this.#held.set(workflowId, release);
+          answer(true);
+        });
+      }).catch(() => answer(false));
+    });
+  }
+
+  release(workflowId: string): void {
+    this.#held.get(workflowId)?.();
+    this.#held.delete(workflowId);
+  }
+
+  releaseAll(): void {
+    for (const workflowId of [...this.#held.keys()]) this.release(workflowId);
+  }
+}

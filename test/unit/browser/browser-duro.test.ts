@@ -1,0 +1,399 @@
+// The browser host end to end on fake-indexeddb and real (short) time: a run with an in-page activity and a timer,
+// messages through the handle, reloads in the middle of a timer and of an activity, remote activities over fetch,
+// a failed commit, and two tabs sharing one database.
+import { indexedDB, IDBKeyRange } from 'fake-indexeddb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApplicationFailure, defineQuery, defineSignal, defineUpdate, defineWorkflow, type ActivityContext, type HistoryEvent } from 'duro/workflow';
+import { createBrowserDuro, StorageQuotaError, WorkflowFailedError, WorkflowUpdateRejectedError, type BrowserDuro, type BrowserDuroOptions } from 'duro/browser';
+
+const activityCalls: Array<{ name: string; attempt: number }> = [];
+/** Attempts of `hold` wait on this until a test releases them (or the attempt is aborted). */
+let releaseHold: () => void = () => undefined;
+
+const activities = {
+  async greet(name: string, ctx: ActivityContext) {
+    activityCalls.push({ name: 'greet', attempt: ctx.info.attempt });
+    return `hello ${name}`;
+  },
+  async hold(_input: undefined, ctx: ActivityContext) {
+    activityCalls.push({ name: 'hold', attempt: ctx.info.attempt });
+    if (ctx.info.attempt === 1) {
+      await new Promise<void>((resolve, reject) => {
+        releaseHold = resolve;
+        ctx.cancellationSignal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+      });
+    }
+    return `held ${ctx.info.attempt}`;
+  },
+};
+type Acts = typeof activities;
+type Remote = { charge(amount: number): Promise<{ charged: number }> };
+
+const greeting = defineWorkflow('greeting', async (ctx, input: { name: string; sleep: string | number }) => {
+  const { greet } = ctx.proxyActivities<Acts>({ startToCloseTimeout: '5s' });
+  const text = await greet(input.name);
+  await ctx.sleep(input.sleep);
+  return `${text}!`;
+});
+
+const holding = defineWorkflow('holding', async (ctx) => {
+  const { hold } = ctx.proxyActivities<Acts>({ startToCloseTimeout: '5s', retry: { initialInterval: 10, maximumAttempts: 3 } });
+  return await hold();
+});
+
+const add = defineSignal<[n: number]>('add');
+const finish = defineSignal('finish');
+const total = defineQuery<number>('total');
+const setTotal = defineUpdate<number, [n: number]>('setTotal');
+const counter = defineWorkflow('counter', async (ctx) => {
+  let sum = 0;
+  let done = false;
+  ctx.setHandler(add, (n) => void (sum += n));
+  ctx.setHandler(finish, () => void (done = true));
+  ctx.setHandler(total, () => sum);
+  ctx.setHandler(setTotal, (n) => {
+    const before = sum;
+    sum = n;
+    return before;
+  }, { validator: (n) => { if (n < 0) throw ApplicationFailure.nonRetryable('no negative totals', 'Negative'); } });
+  await ctx.condition(() => done);
+  return sum;
+});
+
+const paying = defineWorkflow('paying', async (ctx, amount: number) => {
+  const { charge } = ctx.proxyActivities<Remote>({ taskQueue: 'payments', startToCloseTimeout: '5s', retry: { initialInterval: 10, maximumAttempts: 3 } });
+  return await charge(amount);
+});
+
+const looping = defineWorkflow('looping', async (ctx, round: number): Promise<number> => {
+  await ctx.sleep(5);
+  if (round < 3) await ctx.continueAsNew(round + 1);
+  return round;
+});
+
+const workflows = { greeting, holding, counter, paying, looping };
+
+let databases = 0;
+const opened: BrowserDuro[] = [];
+
+function open(dbName: string, extra: Partial<BrowserDuroOptions> = {}): Promise<BrowserDuro> {
+  return createBrowserDuro({ workflows, activities, dbName, indexedDB, IDBKeyRange, onError: () => undefined, ...extra }).then((duro) => {
+    opened.push(duro);
+    return duro;
+  });
+}
+
+/** Polls until `check` holds, failing after `ms` (the browser host runs on real time). */
+async function until(check: () => boolean | Promise<boolean>, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const types = (history: HistoryEvent[]) => history.map((event) => event.type);
+
+function expectWellFormed(history: HistoryEvent[]): void {
+  expect(history.map((event) => event.eventId)).toEqual(history.map((_, i) => i + 1));
+  expect(history.filter((event) => event.type === 'WorkflowExecutionStarted')).toHaveLength(1);
+  expect(history.filter((event) => event.type.startsWith('WorkflowExecution') && event.type !== 'WorkflowExecutionStarted')).toHaveLength(1);
+}
+
+/** A Web Locks manager shared by the "tabs" of one test (Node has no navigator.locks). */
+function sharedLocks() {
+  const held = new Set<string>();
+  return {
+    async request(name: string, _options: { ifAvailable: true }, callback: (lock: unknown) => Promise<void> | void) {
+      if (held.has(name)) return callback(null);
+      held.add(name);
+      try {
+        return await callback({ name });
+      } finally {
+        held.delete(name);
+      }
+    },
+  };
+}
+
+afterEach(() => {
+  for (const duro of opened.splice(0)) duro.close();
+  activityCalls.length = 0;
+  vi.restoreAllMocks();
+});
+
+describe('createBrowserDuro', () => {
+  it('runs a workflow with an in-page activity and a timer to its result', async () => {
+    const duro = await open(`duro-browser-${++databases}`);
+    const handle = await duro.start(greeting, { workflowId: 'g1', input: { name: 'ada', sleep: 20 } });
+
+    expect(await handle.result()).toBe('hello ada!');
+    const history = await handle.fetchHistory();
+    expectWellFormed(history);
+    expect(types(history)).toEqual([
+      'WorkflowExecutionStarted', 'ActivityTaskScheduled', 'WorkflowTaskCompleted',
+      'ActivityTaskStarted', 'ActivityTaskCompleted', 'TimerStarted', 'WorkflowTaskCompleted',
+      'TimerFired', 'WorkflowExecutionCompleted',
+    ]);
+    expect((await handle.describe()).status).toBe('completed');
+    expect(await duro.getHandle('g1').result()).toBe('hello ada!');
+  });
+
+  it('takes signals, queries and updates through the handle', async () => {
+    const duro = await open(`duro-browser-${++databases}`);
+    const handle = await duro.start(counter, { workflowId: 'c1' });
+
+    await handle.signal(add, 2);
+    await handle.signal(add, 3);
+    expect(await handle.query(total)).toBe(5);
+    expect(await handle.executeUpdate(setTotal, { args: [10] })).toBe(5);
+    await expect(handle.executeUpdate(setTotal, { args: [-1] })).rejects.toThrow(WorkflowUpdateRejectedError);
+    await handle.signal(finish);
+    expect(await handle.result()).toBe(10);
+    await expect(duro.start(counter, { workflowId: 'c1' }).then((h) => h.cancel())).resolves.toBeUndefined(); // the id may be reused once closed
+  });
+
+  it('follows continue-as-new to the last run', async () => {
+    const duro = await open(`duro-browser-${++databases}`);
+    const handle = await duro.start(looping, { workflowId: 'l1', input: 1 });
+    expect(await handle.result()).toBe(3);
+    expect((await duro.store.runsOf('l1')).map((run) => run.status)).toEqual(['continuedAsNew', 'continuedAsNew', 'completed']);
+  });
+
+  it('continues a run after a reload in the middle of a timer, firing it once', async () => {
+    const dbName = `duro-browser-${++databases}`;
+    const before = await open(dbName);
+    await before.start(greeting, { workflowId: 'g2', input: { name: 'bob', sleep: 80 } });
+    await until(async () => types(await before.store.readHistory((await before.store.runsOf('g2'))[0]!.runId)).includes('TimerStarted'));
+    before.close(); // the tab reloads: nothing in memory survives, the run stays open in IndexedDB
+
+    const after = await open(dbName);
+    await after.resumeAll();
+    const handle = after.getHandle('g2');
+    expect(await handle.result()).toBe('hello bob!');
+    const history = await handle.fetchHistory();
+    expectWellFormed(history);
+    expect(types(history).filter((type) => type === 'TimerStarted' || type === 'TimerFired')).toEqual(['TimerStarted', 'TimerFired']);
+    expect(activityCalls).toEqual([{ name: 'greet', attempt: 1 }]);
+  });
+
+  it('continues a run after a reload in the middle of an activity, retrying the lost attempt once', async () => {
+    const dbName = `duro-browser-${++databases}`;
+    const before = await open(dbName);
+    await before.start(holding, { workflowId: 'h1' });
+    await until(() => activityCalls.length === 1);
+    before.close();
+
+    const after = await open(dbName);
+    await after.resumeAll();
+    const handle = after.getHandle('h1');
+    expect(await handle.result()).toBe('held 2');
+    expect(activityCalls).toEqual([{ name: 'hold', attempt: 1 }, { name: 'hold', attempt: 2 }]);
+    const history = await handle.fetchHistory();
+    expectWellFormed(history);
+    // Retries are not history: one scheduled, one started (the attempt that completed), one completed.
+    expect(types(history)).toEqual(['WorkflowExecutionStarted', 'ActivityTaskScheduled', 'WorkflowTaskCompleted', 'ActivityTaskStarted', 'ActivityTaskCompleted', 'WorkflowExecutionCompleted']);
+    expect(history.find((event) => event.type === 'ActivityTaskStarted')).toMatchObject({ attempt: 2 });
+    expect((await handle.describe()).status).toBe('completed');
+  });
+
+  it('fires on resume a timer whose deadline passed while the page was closed', async () => {
+    const dbName = `duro-browser-${++databases}`;
+    const before = await open(dbName);
+    await before.start(greeting, { workflowId: 'g3', input: { name: 'cy', sleep: '1h' } });
+    await until(async () => types(await before.store.readHistory((await before.store.runsOf('g3'))[0]!.runId)).includes('TimerStarted'));
+    before.close();
+
+    // The page comes back two hours later.
+    const realNow = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 2 * 3_600_000);
+    const after = await open(dbName);
+    await after.resumeAll();
+    expect(await after.getHandle('g3').result()).toBe('hello cy!');
+    const history = await after.getHandle('g3').fetchHistory();
+    const started = history.find((event) => event.type === 'TimerStarted');
+    const fired = history.find((event) => event.type === 'TimerFired');
+    expect(fired!.timestamp).toBeGreaterThanOrEqual(started!.type === 'TimerStarted' ? started!.fireAt : Infinity);
+  });
+
+  it('sends remote activities over fetch, unsigned, with the headers hook, and retries a failure', async () => {
+    const requests: Request[] = [];
+    const replies = [
+      Response.json({ type: 'GatewayBusy', message: 'try again' }, { status: 500 }),
+      Response.json({ result: { charged: 42 } }),
+    ];
+    const duro = await open(`duro-browser-${++databases}`, {
+      taskQueues: { payments: { url: 'https://api.example/activities' } },
+      headers: async (task) => ({ authorization: `Bearer user-7`, 'x-attempt': String(task.attempt) }),
+      fetch: async (input, init) => {
+        requests.push(new Request(input, init));
+        return replies.shift()!;
+      },
+    });
+    const handle = await duro.start(paying, { workflowId: 'p1', input: 42 });
+    expect(await handle.result()).toEqual({ charged: 42 });
+
+    expect(requests).toHaveLength(2);
+    const [first, second] = requests;
+    expect(first!.url).toBe('https://api.example/activities');
+    expect(first!.method).toBe('POST');
+    expect(first!.headers.get('authorization')).toBe('Bearer user-7');
+    expect(second!.headers.get('x-attempt')).toBe('2');
+    expect(first!.headers.get('duro-signature')).toBeNull();
+    const body = (await first!.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ activityType: 'charge', input: 42, workflowId: 'p1', taskQueue: 'payments', attempt: 1 });
+    expect(first!.headers.get('idempotency-key')).toBe(`p1:${String(body.runId)}:${String(body.activityId)}`);
+  });
+
+  it('fires a deadline that came due while the step setting it was being committed', async () => {
+    const duro = await open(`duro-browser-${++databases}`, {
+      taskQueues: { payments: { url: 'https://api.example/activities' } },
+      fetch: async () => (calls++ === 0 ? Response.json({ type: 'Flaky', message: 'once' }, { status: 500 }) : Response.json({ result: 'paid' })),
+    });
+    let calls = 0;
+    // A slow disk: the retry backoff (10 ms) is over before the step that scheduled it is committed.
+    const commit = duro.store.commit.bind(duro.store);
+    duro.store.commit = async (runId, step) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return commit(runId, step);
+    };
+    expect(await (await duro.start(paying, { workflowId: 'p3', input: 5 })).result()).toBe('paid');
+    expect(calls).toBe(2);
+  });
+
+  it('fails an attempt answered 202, which a browser cannot complete later', async () => {
+    const duro = await open(`duro-browser-${++databases}`, {
+      taskQueues: { payments: { url: 'https://api.example/activities' } },
+      fetch: async () => new Response(null, { status: 202 }),
+    });
+    const handle = await duro.start(paying, { workflowId: 'p2', input: 1 });
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(JSON.stringify((error as WorkflowFailedError).failure)).toMatch(/AsyncCompletionNotSupported.*202/);
+  });
+
+  it('surfaces a failed commit as an error, stores nothing of the step, and goes on from storage', async () => {
+    const errors: unknown[] = [];
+    const duro = await open(`duro-browser-${++databases}`, { onError: (error) => errors.push(error) });
+    const handle = await duro.start(counter, { workflowId: 'c2' });
+    await handle.signal(add, 1);
+
+    const commit = duro.store.commit.bind(duro.store);
+    duro.store.commit = async (runId) => {
+      throw new StorageQuotaError(runId, new DOMException('over quota', 'QuotaExceededError'));
+    };
+    await expect(handle.signal(add, 100)).rejects.toThrow(StorageQuotaError);
+    expect(errors).toHaveLength(1);
+    duro.store.commit = commit;
+
+    // The run was reloaded from what IndexedDB holds: the lost signal is not in it, later ones are.
+    expect(await handle.query(total)).toBe(1);
+    await handle.signal(add, 10);
+    await handle.signal(finish);
+    expect(await handle.result()).toBe(11);
+    const history = await handle.fetchHistory();
+    expectWellFormed(history);
+    expect(history.filter((event) => event.type === 'SignalReceived')).toHaveLength(3);
+  });
+
+  it('refuses a start whose first commit fails, leaving the id free', async () => {
+    const duro = await open(`duro-browser-${++databases}`);
+    const commit = duro.store.commit.bind(duro.store);
+    duro.store.commit = async (runId) => {
+      throw new StorageQuotaError(runId, new DOMException('over quota', 'QuotaExceededError'));
+    };
+    await expect(duro.start(counter, { workflowId: 'c3' })).rejects.toThrow(/quota exceeded/);
+    duro.store.commit = commit;
+    await expect(duro.getHandle('c3').describe()).rejects.toThrow(/not found/);
+    const handle = await duro.start(counter, { workflowId: 'c3' });
+    await handle.signal(finish);
+    expect(await handle.result()).toBe(0);
+  });
+
+  it('lets a second tab query a run it does not drive, and take it over once the first tab closes', async () => {
+    const dbName = `duro-browser-${++databases}`;
+    const locks = sharedLocks();
+    const first = await open(dbName, { locks });
+    const second = await open(dbName, { locks });
+    await (await first.start(counter, { workflowId: 'c4' })).signal(add, 4);
+
+    await second.resumeAll(); // the first tab holds the lock: nothing is driven here
+    const there = second.getHandle('c4');
+    expect(await there.query(total)).toBe(4);
+    expect((await there.describe()).status).toBe('running');
+    await expect(there.signal(add, 1)).rejects.toThrow(/driven by another tab/);
+    expect(types(await there.fetchHistory()).filter((type) => type === 'SignalReceived')).toHaveLength(1);
+
+    first.close();
+    await there.signal(add, 1); // the lock is free: this tab loads the run and drives it
+    await there.signal(finish);
+    expect(await there.result()).toBe(5);
+    expectWellFormed(await there.fetchHistory());
+  });
+
+  it('rejects child workflows clearly', async () => {
+    const child = defineWorkflow('child', async () => 'never');
+    const parent = defineWorkflow('parent', async (ctx) => ctx.executeChild(child, { workflowId: 'kid' }));
+    const duro = await createBrowserDuro({ workflows: { parent, child }, dbName: `duro-browser-${++databases}`, indexedDB, IDBKeyRange, onError: () => undefined });
+    opened.push(duro);
+    const error = await (await duro.start(parent, { workflowId: 'parent-1' })).result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(JSON.stringify((error as WorkflowFailedError).failure)).toMatch(/NotSupportedInBrowser/);
+  });
+
+  it('starts on resume the run a stored close still owes (continue-as-new interrupted before the next start)', async () => {
+    const dbName = `duro-browser-${++databases}`;
+    const before = await open(dbName);
+    const commit = before.store.commit.bind(before.store);
+    // The page dies between the close of round 1 and the start of round 2: that start never reaches IndexedDB.
+    before.store.commit = async (runId, step) => {
+      if (step.events[0]?.type === 'WorkflowExecutionStarted' && step.events[0].continuedFromRunId !== undefined) throw new Error('the page went away');
+      return commit(runId, step);
+    };
+    await before.start(looping, { workflowId: 'l2', input: 1 });
+    await until(async () => (await before.store.runsOf('l2'))[0]?.status === 'continuedAsNew');
+    before.close();
+    expect((await open(dbName).then((probe) => probe.store.runsOf('l2'))).map((run) => run.status)).toEqual(['continuedAsNew']);
+
+    const after = await open(dbName);
+    await after.resumeAll();
+    expect(await after.getHandle('l2').result()).toBe(3);
+    expect((await after.store.runsOf('l2')).map((run) => run.status)).toEqual(['continuedAsNew', 'continuedAsNew', 'completed']);
+  });
+
+  it('blocks a run whose stored history the reloaded code no longer replays, with the diff', async () => {
+    const dbName = `duro-browser-${++databases}`;
+    const v1 = defineWorkflow('versioned', async (ctx) => {
+      await ctx.sleep(30);
+      return 'v1';
+    });
+    const v2 = defineWorkflow('versioned', async (ctx) => {
+      const { greet } = ctx.proxyActivities<Acts>({ startToCloseTimeout: '5s' });
+      await greet('x');
+      await ctx.sleep(30);
+      return 'v2';
+    });
+    const before = await open(dbName, { workflows: { v1 } });
+    await before.start(v1, { workflowId: 'v' });
+    before.close();
+
+    const after = await open(dbName, { workflows: { v2 } });
+    await after.resumeAll();
+    await until(async () => (await after.getHandle('v').describe()).blockedReason !== undefined);
+    expect((await after.getHandle('v').describe()).status).toBe('running');
+    const state = await after.store.loadState((await after.store.runsOf('v'))[0]!.runId);
+    expect(state?.blocked).toMatchObject({ reason: 'nonDeterminism' });
+    expect(state?.blocked?.diff).toBeDefined();
+    expect(activityCalls).toEqual([]);
+  });
+
+  it('refuses input over the 2 MiB payload limit, storing nothing', async () => {
+    const duro = await open(`duro-browser-${++databases}`);
+    await expect(duro.start(greeting, { workflowId: 'big', input: { name: 'x'.repeat(3 * 1024 * 1024), sleep: 1 } })).rejects.toThrow(/2 MiB|payload/i);
+    expect(await duro.store.runsOf('big')).toEqual([]);
+    const handle = await duro.start(counter, { workflowId: 'big' });
+    await expect(handle.signal(add, 'x'.repeat(3 * 1024 * 1024) as unknown as number)).rejects.toThrow(/2 MiB|payload/i);
+    await handle.terminate('done');
+    await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+  });
+});
