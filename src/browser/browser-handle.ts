@@ -1,10 +1,11 @@
 // A handle on one workflow execution of the browser host: the methods of DuroClient's WorkflowHandle, so UI code can
 // swap a local engine for a server one. Messages go to the run this context drives; reads work from any tab.
-import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRejectedError } from '../core/client-errors';
+import { WorkflowFailedError, WorkflowNotFoundError } from '../core/client-errors';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowOutput } from '../core/definitions';
 import type { WorkflowDescription } from '../core/describe';
 import type { HistoryEvent } from '../core/history';
 import { describeRun, outcomeOfCloseEvent, WorkflowClosedError, type WorkflowRun } from '../core/internals';
+import { updateOnRun, updateResult } from '../core/update-call';
 import type { BrowserDuro, RunView } from './browser-duro';
 
 type Named<D> = D | string;
@@ -82,15 +83,7 @@ export class BrowserWorkflowHandle<W extends WorkflowDefinition = WorkflowDefini
   /** Runs an update to completion. Throws `WorkflowUpdateRejectedError` (validator) or `WorkflowUpdateFailedError` (handler). */
   async executeUpdate<R, Args extends unknown[]>(update: Named<UpdateDefinition<R, Args>>, options: { args?: Args; updateId?: string } = {}): Promise<R> {
     const name = nameOf(update);
-    const reply = await this.#onCurrentRun(async (run) => {
-      const answer = await run.update(name, options.args ?? [], options.updateId === undefined ? {} : { updateId: options.updateId });
-      if (answer.closedAs) throw new WorkflowClosedError(this.workflowId, answer.closedAs);
-      return answer;
-    });
-    if (reply.rejected) throw new WorkflowUpdateRejectedError(name, reply.rejected);
-    const outcome = reply.outcome!;
-    if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
-    return outcome.result as R;
+    return updateResult<R>(name, await this.#onCurrentRun((run) => updateOnRun(run, name, options.args ?? [], options.updateId)));
   }
 
   async cancel(reason?: string): Promise<void> {

@@ -1,8 +1,9 @@
 // A handle on one workflow execution in the test environment; the same methods as DuroClient's handles.
-import { WorkflowFailedError, WorkflowUpdateFailedError, WorkflowUpdateRejectedError } from '../core/client-errors';
+import { WorkflowFailedError } from '../core/client-errors';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowOutput } from '../core/definitions';
 import type { HistoryEvent } from '../core/history';
 import { describeRun, outcomeOfCloseEvent, WorkflowClosedError, type WorkflowDescription, type WorkflowRun } from '../core/internals';
+import { updateOnRun, updateResult } from '../core/update-call';
 import type { TestWorkflowEnvironment } from './environment';
 
 export type { WorkflowDescription } from '../core/describe';
@@ -54,15 +55,7 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
   /** Runs an update to completion. Throws `WorkflowUpdateRejectedError` (validator) or `WorkflowUpdateFailedError` (handler). */
   async executeUpdate<R, Args extends unknown[]>(update: NameOf<UpdateDefinition<R, Args>>, options: { args?: Args; updateId?: string } = {}): Promise<R> {
     const name = nameOf(update);
-    const reply = await this.#onCurrentRun(async (run) => {
-      const answer = await run.update(name, options.args ?? [], options.updateId === undefined ? {} : { updateId: options.updateId });
-      if (answer.closedAs) throw new WorkflowClosedError(this.workflowId, answer.closedAs);
-      return answer;
-    });
-    if (reply.rejected) throw new WorkflowUpdateRejectedError(name, reply.rejected);
-    const outcome = reply.outcome!;
-    if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
-    return outcome.result as R;
+    return updateResult<R>(name, await this.#onCurrentRun((run) => updateOnRun(run, name, options.args ?? [], options.updateId)));
   }
 
   async cancel(reason?: string): Promise<void> {
