@@ -1,8 +1,6 @@
 // What createBrowserDuro and BrowserDuro.start take.
 import type { WorkflowDefinition } from '../core/definitions';
-import type { Duration } from '../core/duration';
-import type { SearchAttributes } from '../core/history';
-import type { RetryPolicy } from '../core/retry-policy';
+import type { InProcessStartOptions } from '../core/start-options';
 import type { IdbFactory, IdbKeyRangeStatic } from './indexeddb-types';
 import type { ActivityHeadersHook, RemoteTaskQueue } from './remote-activity';
 import type { LockManagerLike } from './run-locks';
@@ -31,15 +29,4 @@ export interface BrowserDuroOptions {
   locks?: LockManagerLike;
 }
 
-export interface BrowserStartOptions<I = unknown> {
-  workflowId?: string;
-  input?: I;
-  memo?: Record<string, unknown>;
-  searchAttributes?: SearchAttributes;
-  runTimeout?: Duration;
-  executionTimeout?: Duration;
-  /** The first activation runs after this delay (signals sent meanwhile are recorded and delivered then). */
-  startDelay?: Duration;
-  /** The workflow's retry policy: `result()` follows the attempts. */
-  retryPolicy?: RetryPolicy;
-}
+export type BrowserStartOptions<I = unknown> = InProcessStartOptions<I>;

@@ -5,7 +5,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../
 import { WorkflowRegistry, type SignalDefinition, type WorkflowDefinition, type WorkflowInput, type WorkflowOutput } from '../core/definitions';
 import { optionalMs, toMs, type Duration } from '../core/duration';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
-import type { HistoryEvent, Outcome, SearchAttributes, WorkflowExecutionStarted } from '../core/history';
+import type { HistoryEvent, Outcome, WorkflowExecutionStarted } from '../core/history';
 import { activityInfoOf, badResetPoint, blockedOnOtherCode, nextRunOf, planReset, startParamsOf, WorkflowClosedError, WorkflowRun, type CarriedSignal, type RunEffect, type RunHost } from '../core/internals';
 import { yieldMacrotask } from '../core/scheduling';
 import { runActivityAttempt, runLocalActivityAttempt } from '../core/activity-execution';
@@ -15,7 +15,8 @@ import { MemoryRunStore } from './memory-store';
 import { VirtualClock } from './virtual-clock';
 import { definedFields as defined } from '../core/objects';
 import { TestSchedules } from './schedules';
-import { resolveRetryPolicy, type RetryPolicy } from '../core/retry-policy';
+import type { InProcessStartOptions } from '../core/start-options';
+import { resolveRetryPolicy } from '../core/retry-policy';
 
 export interface TestEnvironmentOptions {
   /** Workflow definitions: a module object (`import * as workflows`) or an array. */
@@ -28,18 +29,7 @@ export interface TestEnvironmentOptions {
   codeVersion?: string;
 }
 
-export interface StartOptions<I = unknown> {
-  workflowId?: string;
-  input?: I;
-  memo?: Record<string, unknown>;
-  searchAttributes?: SearchAttributes;
-  runTimeout?: Duration;
-  executionTimeout?: Duration;
-  /** The first activation runs after this delay (signals sent meanwhile are recorded and delivered then). */
-  startDelay?: Duration;
-  /** The workflow's retry policy: a failed (or run-timed-out) run is followed by the next attempt after the backoff. */
-  retryPolicy?: RetryPolicy;
-}
+export type StartOptions<I = unknown> = InProcessStartOptions<I>;
 
 type StartParams = Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>;
 
