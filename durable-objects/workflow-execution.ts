@@ -9,7 +9,7 @@ import type { WorkflowRegistry } from '../src/core/definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome } from '../src/core/history';
 import {
-  badResetPoint, blockedOnOtherCode, describeRun, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
+  badResetPoint, blockedOnOtherCode, describeRun, isCloseEvent, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
   type AttemptObservation, type CarriedSignal, type HostClock, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
@@ -477,9 +477,9 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           commit: (runId, commit) => {
             try {
               const retainUntil = commit.state.closeTime === undefined ? undefined : commit.state.closeTime + config.retentionMs(this.env);
-              const report = this.#visibilityReport(commit.state, commit.attempts);
+              const report = this.#visibilityReport(commit.state, commit.events, commit.attempts);
               this.#store.commit(runId, chainIndex, commit, retainUntil, report?.write);
-              if (report) this.#reported.set(runId, report.record);
+              if (report?.record !== undefined) this.#reported.set(runId, report.record);
               // A change of what lists show goes out at once; metrics alone ride along with it, or go a moment later.
               if (report?.changesRecord) this.#flushVisibility();
               else if (report) this.#flushVisibilitySoon();
@@ -553,16 +553,21 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     /** The Visibility messages a commit of `state` owes, and how to write them in its transaction. */
-    #visibilityReport(state: RunState, attempts: AttemptObservation[]): { record: string; changesRecord: boolean; write: () => void } | undefined {
+    #visibilityReport(state: RunState, events: HistoryEvent[], attempts: AttemptObservation[]): { record?: string; changesRecord: boolean; write: () => void } | undefined {
       const visibility = config.visibility(this.env);
       if (!visibility) return undefined;
-      const record = executionRecordOf(state);
-      const json = JSON.stringify(record);
       const messages: VisibilityMessage[] = [];
-      if (this.#reported.get(state.runId) !== json) messages.push({ kind: 'upsert', execution: record });
+      // The record changes only with the start, a search-attribute upsert or the close: most steps need not build it.
+      let json: string | undefined;
+      if (!this.#reported.has(state.runId) || events.some((event) => event.type === 'WorkflowExecutionStarted' || event.type === 'SearchAttributesUpserted' || isCloseEvent(event))) {
+        const record = executionRecordOf(state);
+        json = JSON.stringify(record);
+        if (this.#reported.get(state.runId) !== json) messages.push({ kind: 'upsert', execution: record });
+      }
       if (attempts.length > 0) messages.push({ kind: 'attempts', attempts });
       if (messages.length === 0) return undefined;
-      return { record: json, changesRecord: messages[0]!.kind === 'upsert', write: () => this.#visibility.enqueue(state.workflowId, messages, visibility.shards) };
+      const changesRecord = messages[0]!.kind === 'upsert';
+      return { ...(changesRecord && { record: json! }), changesRecord, write: () => this.#visibility.enqueue(state.workflowId, messages, visibility.shards) };
     }
 
     /**
