@@ -110,17 +110,18 @@ function bundleWorker() {
   return join(workDir, 'wrangler.toml');
 }
 
+/** The last chunks wrangler dev printed, shown when a run fails. */
+const wranglerLog = [];
+
 async function startWrangler() {
   const config = bundleWorker();
   const port = await freePort();
-  const inspectorPort = await freePort();
   const child = spawn(process.execPath, [
-    WRANGLER, 'dev', '--config', config, '--no-bundle', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
-    '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', 'warn',
+    join(ROOT, 'bench/serve.mjs'), config, String(port), persistTo,
     ...(flags['no-visibility'] ? ['--var', 'BENCH_NO_VISIBILITY:1'] : []),
   ], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' } });
   group = child.pid;
-  const log = [];
+  const log = wranglerLog;
   const keep = (chunk) => {
     log.push(chunk.toString());
     if (log.length > 200) log.shift();
@@ -467,6 +468,7 @@ main()
   })
   .catch((error) => {
     console.error(error instanceof Error ? error.stack : error);
+    if (wranglerLog.length > 0) console.error(`\nwrangler dev printed last:\n${wranglerLog.join('').slice(-4_000)}`);
     stopWrangler();
     process.exit(1);
   });
