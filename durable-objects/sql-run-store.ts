@@ -36,7 +36,7 @@ export class SqlRunStore {
     this.#storage.transactionSync(() => {
       alsoWrite?.();
       for (const event of commit.events) {
-        const stored = this.#write(`h/${runId}/${event.eventId}`, JSON.stringify(event));
+        const stored = this.#write(`h/${runId}/${event.eventId}`, commit.encoded?.get(event) ?? JSON.stringify(event));
         this.#sql.exec('INSERT INTO history (run_id, event_id, type, body, chunks) VALUES (?, ?, ?, ?, ?)', runId, event.eventId, event.type, stored.value, stored.chunks);
       }
       const record = runRecordOf(commit.state);

@@ -208,7 +208,6 @@ export function nextWakeAt(state: RunState): number | undefined {
 /** Records the close: pending work is dropped (running attempts cancelled), and the host learns what follows. */
 export function closeRun(state: RunState, event: HistoryEvent, step: StepContext): void {
   const { changes, effects } = step;
-  planWorkflowRetry(state, event, step);
   state.status = statusOfCloseEvent(event)!;
   state.closeTime = step.now;
   state.closeEvent = event;
@@ -233,9 +232,10 @@ export function closeRun(state: RunState, event: HistoryEvent, step: StepContext
 /**
  * Temporal's workflow retry: a run that failed, or hit its run timeout, under a retry policy is followed by the
  * next attempt after the policy's backoff — unless the failure is non-retryable, attempts are used up, or the
- * next attempt would start after the execution deadline. The decision is recorded on the close event.
+ * next attempt would start after the execution deadline. The decision is written on the close event before it is
+ * recorded (a recorded event is final: its JSON is made once, for the size check and the store alike).
  */
-function planWorkflowRetry(state: RunState, event: HistoryEvent, step: StepContext): void {
+export function planWorkflowRetry(state: RunState, event: NewEvent, step: Pick<StepContext, 'now' | 'newRunId'>): void {
   // A run asked to cancel that then failed (its cleanup threw) is not started again.
   if (!state.retry || state.cancelRequested) return;
   let failure: FailureInfo;

@@ -10,11 +10,11 @@ import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import { isCloseEvent, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted, type WorkflowStatus } from './history';
 import { Limits } from './limits';
 import { NonDeterminismError } from './nondeterminism';
-import { checkPayload, checkSearchAttributes, payloadSize } from './payload';
+import { checkPayload, checkSearchAttributes, utf8Length } from './payload';
 import { replayInto } from './replay';
 import { allEntriesOf, type ResetPlan } from './run-reset';
 import { outcomeOfCloseEvent, PendingChanges, type PendingChange, type RunOutcome, type RunState } from './run-state';
-import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, runRefOf, type RunEffect, type RunRef, type StepContext } from './run-transitions';
+import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, planWorkflowRetry, runRefOf, type RunEffect, type RunRef, type StepContext } from './run-transitions';
 
 export type { RunEffect, RunRef } from './run-transitions';
 
@@ -28,6 +28,8 @@ export interface RunCommit {
   wakeAt: number | undefined;
   /** Activity attempts this step resolved, for metrics (retries are not in history). */
   attempts: AttemptObservation[];
+  /** The JSON text of each event, made once when it was recorded and measured: stores write it as is. */
+  encoded?: ReadonlyMap<HistoryEvent, string>;
 }
 
 /** Where a run keeps its history and state. One `commit` is one atomic write. */
@@ -345,9 +347,13 @@ export class WorkflowRun {
     const acks: Array<() => void> = [];
     const respondLater: Array<() => void> = [];
     const step: StepContext = { now, changes: this.#changes, effects: [], attempts: [], newRunId: () => this.#host.newRunId(), requeue: (event) => this.#queue.unshift({ kind: 'input', event, at: now }) };
+    const encoded = new Map<HistoryEvent, string>();
     const record = (event: NewEvent, at = now): HistoryEvent => {
+      if (isCloseEvent(event)) planWorkflowRetry(this.state, event, step);
       const numbered = { ...event, eventId: this.state.nextEventId++, timestamp: at } as HistoryEvent;
-      this.state.historySizeBytes += payloadSize(numbered);
+      const json = JSON.stringify(numbered);
+      this.state.historySizeBytes += utf8Length(json);
+      encoded.set(numbered, json);
       return numbered;
     };
     const addInput = (event: NewEvent, at = now) => {
@@ -407,7 +413,7 @@ export class WorkflowRun {
       this.#pendingInputs.push(...inputs);
     }
 
-    await this.#host.store.commit(this.state.runId, { events, state: this.state, changes: this.#changes.take(this.state), wakeAt: nextWakeAt(this.state), attempts: step.attempts });
+    await this.#host.store.commit(this.state.runId, { events, state: this.state, changes: this.#changes.take(this.state), wakeAt: nextWakeAt(this.state), attempts: step.attempts, encoded });
     for (const ack of acks) ack();
     for (const respond of respondLater) respond();
     this.#notifyUpdates(events);
