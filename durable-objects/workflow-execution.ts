@@ -9,7 +9,7 @@ import type { WorkflowRegistry } from '../src/core/definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome } from '../src/core/history';
 import {
-  badResetPoint, blockedOnOtherCode, describeRun, isCloseEvent, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
+  badResetPoint, blockedOnOtherCode, createRealClock, describeRun, isCloseEvent, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
   type AttemptObservation, type CarriedSignal, type HostClock, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
@@ -66,14 +66,6 @@ const BLOCKED_RECHECK_MS = 15 * 60_000;
  */
 const IN_FLIGHT_CHECK_MS = 5_000;
 
-const realClock: HostClock = {
-  now: () => Date.now(),
-  setTimer(at, fire) {
-    const timer = setTimeout(fire, Math.max(0, at - Date.now()));
-    return () => clearTimeout(timer);
-  },
-};
-
 interface LoadedRun {
   run: WorkflowRun;
   chainIndex: number;
@@ -89,6 +81,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     #visibilityTimer: ReturnType<typeof setTimeout> | undefined;
     #visibilityAgain = false;
     readonly #dispatcher: ActivityDispatcher;
+    /** Local activity deadlines of this object, on one host timer. */
+    readonly #clock: HostClock = createRealClock();
     /** Runs in chain order; closed runs are loaded on demand. */
     readonly #runIds: string[] = [];
     readonly #chainIndexes = new Map<string, number>();
@@ -493,7 +487,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
             void this.#rearm();
           },
         },
-        runLocalActivity: (command, ref) => runLocalActivityAttempt(config.activities, realClock, command, ref, () => undefined),
+        runLocalActivity: (command, ref) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined),
         effects: (run, effects) => this.#carryOut(run, effects),
       };
       const codeVersion = config.codeVersion(env);

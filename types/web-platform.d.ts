@@ -10,6 +10,7 @@ interface AbortSignal {
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 declare function setTimeout(callback: () => void, ms?: number): unknown;
+declare function clearTimeout(timer: unknown): void;
 declare class AbortController {
   readonly signal: AbortSignal;
   abort(reason?: unknown): void;

@@ -15,5 +15,6 @@ export { seededRandom, uuidFrom } from './random';
 export { definedFields } from './objects';
 export { continuedRunParams, nextRunOf, startParamsOf, type NextRun, type StartParams } from './run-chain';
 export { runActivityAttempt, runLocalActivityAttempt, type HostClock } from './activity-execution';
+export { createRealClock } from './real-clock';
 export { describeRun, type WorkflowDescription, type PendingActivityView } from './describe';
 export { badResetPoint, planReset, type ResetPlan } from './run-reset';
