@@ -67,19 +67,20 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
   let running = 0;
   let wake: (() => void) | undefined;
 
+  // The outcome is delivered only while the workflow is blocked, never mid-flight, so replay matches.
+  const settle = (command: LocalActivityCommand, outcome: Outcome) => {
+    finished.push({ command, outcome });
+    wake?.();
+  };
+
   applyInputs(activator, inputs);
   for (;;) {
     await yieldMacrotask();
     for (const command of activator.commands.splice(0)) {
       if (command.type === 'scheduleLocalActivity') {
         running++;
-        // The outcome is delivered only while the workflow is blocked, never mid-flight, so replay matches.
-        const settle = (outcome: Outcome) => {
-          finished.push({ command, outcome });
-          wake?.();
-        };
         // A runner that throws is a host fault; it still ends the attempt (as a failure) so the activation cannot hang.
-        options.runLocalActivity(command).then(settle, (error: unknown) => settle({ failure: toFailureInfo(error) }));
+        options.runLocalActivity(command).then((outcome) => settle(command, outcome), (error: unknown) => settle(command, { failure: toFailureInfo(error) }));
       } else {
         emit(eventForCommand(command, activator.now, options.newRunId));
       }

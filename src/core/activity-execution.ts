@@ -19,6 +19,9 @@ export interface AttemptHooks {
   onProgress(): void;
 }
 
+/** What an attempt needs of an AbortController: `signal` and `abort`. */
+export type AttemptAbort = Pick<AbortController, 'signal' | 'abort'>;
+
 /** Runs one attempt; resolves with its outcome. `controller` aborts it (cancellation, timeout). */
 export async function runActivityAttempt(
   activities: ActivityImplementations,
@@ -26,7 +29,7 @@ export async function runActivityAttempt(
   info: ActivityInfo,
   input: unknown,
   heartbeatDetails: unknown,
-  controller: AbortController,
+  controller: AttemptAbort,
   hooks: AttemptHooks,
 ): Promise<Outcome | undefined> {
   // Own properties only: an inherited name such as `toString` is not an activity.
@@ -35,26 +38,11 @@ export async function runActivityAttempt(
     const known = Object.keys(activities).join(', ') || 'none';
     return { failure: toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${info.activityType}' is not registered (registered: ${known})`, 'ActivityNotRegistered')) };
   }
-  const ctx: ActivityContext = {
-    info,
-    heartbeatDetails,
-    cancellationSignal: controller.signal,
-    heartbeat(details?: unknown) {
-      hooks.onProgress();
-      const reply = hooks.heartbeat(details);
-      if (!reply || reply.cancelRequested) controller.abort(new CancelledFailure('Activity cancelled'));
-    },
-    sleep: (ms: number) => clockSleep(clock, ms, controller.signal),
-    doNotCompleteOnReturn() {
-      if (info.isLocal) throw ApplicationFailure.nonRetryable('Local activities cannot complete asynchronously', 'AsyncCompletionNotSupported');
-      completesLater = true;
-    },
-  };
-  let completesLater = false;
+  const ctx = new AttemptContext(info, heartbeatDetails, controller, clock, hooks);
   hooks.onProgress();
   try {
     const result = await fn(input, ctx);
-    if (completesLater) return undefined; // completed later through the task token
+    if (ctx.completesLater) return undefined; // completed later through the task token
     checkPayload(result, `Result of activity '${info.activityType}'`);
     return { result };
   } catch (error) {
@@ -65,29 +53,96 @@ export async function runActivityAttempt(
   }
 }
 
-/** A local activity attempt, bounded by its start-to-close timeout on the virtual clock. */
-export async function runLocalActivityAttempt(activities: ActivityImplementations, clock: HostClock, command: LocalActivityCommand, run: RunRef, onProgress: () => void): Promise<Outcome> {
-  const controller = new AbortController();
+/** The `ctx` of one attempt (a class: one per step of a local activity chain, so no closures per attempt). */
+class AttemptContext implements ActivityContext {
+  completesLater = false;
+  readonly #controller: AttemptAbort;
+  readonly #clock: HostClock;
+  readonly #hooks: AttemptHooks;
+
+  constructor(
+    readonly info: ActivityInfo,
+    readonly heartbeatDetails: unknown,
+    controller: AttemptAbort,
+    clock: HostClock,
+    hooks: AttemptHooks,
+  ) {
+    this.#controller = controller;
+    this.#clock = clock;
+    this.#hooks = hooks;
+  }
+
+  get cancellationSignal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  heartbeat(details?: unknown): void {
+    this.#hooks.onProgress();
+    const reply = this.#hooks.heartbeat(details);
+    if (!reply || reply.cancelRequested) this.#controller.abort(new CancelledFailure('Activity cancelled'));
+  }
+
+  sleep(ms: number): Promise<void> {
+    return clockSleep(this.#clock, ms, this.#controller.signal);
+  }
+
+  doNotCompleteOnReturn(): void {
+    if (this.info.isLocal) throw ApplicationFailure.nonRetryable('Local activities cannot complete asynchronously', 'AsyncCompletionNotSupported');
+    this.completesLater = true;
+  }
+}
+
+/** An AbortController made on first use: most local attempts never look at their signal. */
+class LazyAbort implements AttemptAbort {
+  #controller: AbortController | undefined;
+  #aborted: { reason: unknown } | undefined;
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#aborted.reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason?: unknown): void {
+    if (this.#controller) this.#controller.abort(reason);
+    else this.#aborted ??= { reason };
+  }
+}
+
+/** Hooks of a local attempt: heartbeats are accepted and go nowhere (a local activity has no heartbeat timeout). */
+const localHooks = (onProgress: () => void): AttemptHooks => ({ heartbeat: acceptHeartbeat, onProgress });
+const acceptHeartbeat = () => ({ cancelRequested: false });
+
+/** A local activity attempt, bounded by its start-to-close timeout on the host's clock. */
+export function runLocalActivityAttempt(activities: ActivityImplementations, clock: HostClock, command: LocalActivityCommand, run: RunRef, onProgress: () => void): Promise<Outcome> {
+  const controller = new LazyAbort();
   const info: ActivityInfo = { activityId: `local-${command.seq}`, activityType: command.activityType, taskQueue: 'local', ...run, attempt: command.attempt, isLocal: true };
   const timeoutMs = command.options.startToCloseTimeoutMs ?? command.options.scheduleToCloseTimeoutMs;
-  let cancelTimer = () => {};
-  const timedOut = new Promise<Outcome>((resolve) => {
-    if (timeoutMs === undefined) return;
-    info.deadline = clock.now() + timeoutMs;
-    cancelTimer = clock.setTimer(info.deadline, () => {
+  if (timeoutMs !== undefined) info.deadline = clock.now() + timeoutMs;
+  const attempt = runActivityAttempt(activities, clock, info, command.input, undefined, controller, localHooks(onProgress));
+  if (info.deadline === undefined) return attempt.then(orAsyncNotSupported);
+  const deadline = info.deadline;
+  return new Promise<Outcome>((resolve) => {
+    let settled = false;
+    const cancelTimer = clock.setTimer(deadline, () => {
+      if (settled) return;
+      settled = true;
       controller.abort(new CancelledFailure('local activity timed out'));
       resolve({ failure: { kind: 'timeout', type: 'TimeoutFailure', message: `Local activity '${command.activityType}' timed out after ${timeoutMs} ms`, nonRetryable: false, timeoutType: 'START_TO_CLOSE' } });
     });
+    void attempt.then((outcome) => {
+      if (settled) return;
+      settled = true;
+      cancelTimer();
+      resolve(orAsyncNotSupported(outcome));
+    });
   });
-  const hooks: AttemptHooks = { heartbeat: () => ({ cancelRequested: false }), onProgress };
-  try {
-    const attempt = runActivityAttempt(activities, clock, info, command.input, undefined, controller, hooks).then(
-      (outcome): Outcome => outcome ?? { failure: toFailureInfo(ApplicationFailure.nonRetryable('Local activities cannot complete asynchronously', 'AsyncCompletionNotSupported')) },
-    );
-    return await Promise.race([attempt, timedOut]);
-  } finally {
-    cancelTimer();
-  }
+}
+
+function orAsyncNotSupported(outcome: Outcome | undefined): Outcome {
+  return outcome ?? { failure: toFailureInfo(ApplicationFailure.nonRetryable('Local activities cannot complete asynchronously', 'AsyncCompletionNotSupported')) };
 }
 
 function clockSleep(clock: HostClock, ms: number, signal: AbortSignal): Promise<void> {
