@@ -16,6 +16,8 @@ const BATCH_CHARS = 512 * 1024;
 
 export class VisibilityOutbox {
   readonly #sql: SqlStorage;
+  /** This object's sender id and shard are known to be stored (read back by a flush): no need to write them again. */
+  #identityStored = false;
 
   constructor(storage: DurableObjectStorage) {
     this.#sql = storage.sql;
@@ -27,10 +29,12 @@ export class VisibilityOutbox {
    */
   enqueue(workflowId: string, messages: VisibilityMessage[], shards: number): void {
     if (messages.length === 0) return;
-    // The shard numbers messages per sender: a random part keeps a recreated object (storage wiped, namespace
-    // renamed) from being taken for the old one, whose high-water mark would swallow its new messages.
-    this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_sender', ?) ON CONFLICT (key) DO NOTHING`, `${workflowId}#${crypto.randomUUID()}`);
-    this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_shard', ?) ON CONFLICT (key) DO NOTHING`, String(shardOf(workflowId, shards)));
+    if (!this.#identityStored) {
+      // The shard numbers messages per sender: a random part keeps a recreated object (storage wiped, namespace
+      // renamed) from being taken for the old one, whose high-water mark would swallow its new messages.
+      this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_sender', ?) ON CONFLICT (key) DO NOTHING`, `${workflowId}#${crypto.randomUUID()}`);
+      this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_shard', ?) ON CONFLICT (key) DO NOTHING`, String(shardOf(workflowId, shards)));
+    }
     for (const message of messages) this.#sql.exec('INSERT INTO visibility_outbox (body) VALUES (?)', JSON.stringify(message));
   }
 
@@ -48,6 +52,7 @@ export class VisibilityOutbox {
     const sender = this.#meta('visibility_sender');
     const shard = Number(this.#meta('visibility_shard'));
     if (sender === undefined) return;
+    this.#identityStored = true;
     const stub = visibilityStub(target.namespace, shard);
     for (;;) {
       const rows: Array<{ seq: number; body: string }> = [];

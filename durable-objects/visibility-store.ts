@@ -3,7 +3,8 @@
 import type { AttemptObservation } from '../src/core/activity-state';
 import { MAX_KEPT_FAILURES, type BatchFailure, type BatchProgress, type BatchSpec } from '../src/visibility/batch';
 import type { ListFilter } from '../src/visibility/filter';
-import { bucketIndex, HISTOGRAM_BOUNDS, seriesKey, type Labels, type MetricsSnapshot } from '../src/visibility/metrics';
+import { MetricDeltas } from '../src/visibility/metric-deltas';
+import type { Labels, MetricsSnapshot } from '../src/visibility/metrics';
 import type { ListCursor } from '../src/visibility/pager';
 import { searchValues, type ExecutionRecord, type SequencedMessage } from '../src/visibility/record';
 
@@ -30,37 +31,39 @@ export class VisibilityStore {
   apply(sender: string, messages: SequencedMessage[]): number {
     return this.#storage.transactionSync(() => {
       let applied = this.#sql.exec<{ applied_seq: number }>('SELECT applied_seq FROM senders WHERE workflow_id = ?', sender).toArray()[0]?.applied_seq ?? 0;
+      const metrics = new MetricDeltas();
       for (const message of [...messages].sort((a, b) => a.seq - b.seq)) {
         if (message.seq <= applied) continue; // a re-send of what an earlier delivery applied
-        this.#applyOne(message);
+        this.#applyOne(message, metrics);
         applied = message.seq;
       }
+      this.#writeMetrics(metrics);
       this.#sql.exec('INSERT INTO senders (workflow_id, applied_seq) VALUES (?, ?) ON CONFLICT (workflow_id) DO UPDATE SET applied_seq = excluded.applied_seq', sender, applied);
       return applied;
     });
   }
 
-  #applyOne(message: SequencedMessage): void {
+  #applyOne(message: SequencedMessage, metrics: MetricDeltas): void {
     switch (message.kind) {
       case 'upsert':
-        return this.#upsert(message.execution);
+        return this.#upsert(message.execution, metrics);
       case 'remove':
         this.#sql.exec('DELETE FROM executions WHERE run_id = ?', message.runId);
         this.#sql.exec('DELETE FROM search_index WHERE run_id = ?', message.runId);
         return;
       case 'attempts':
-        for (const attempt of message.attempts) this.#observeAttempt(attempt);
+        for (const attempt of message.attempts) observeAttempt(attempt, metrics);
         return;
     }
   }
 
-  #upsert(execution: ExecutionRecord): void {
+  #upsert(execution: ExecutionRecord, metrics: MetricDeltas): void {
     const before = this.#sql.exec<{ status: string }>('SELECT status FROM executions WHERE run_id = ?', execution.runId).toArray()[0];
     const type = { workflow_type: execution.workflowType };
-    if (!before) this.#count('duro_workflows_started_total', type);
+    if (!before) metrics.count('duro_workflows_started_total', type);
     if ((!before || before.status === 'running') && execution.status !== 'running') {
-      this.#count('duro_workflows_closed_total', { ...type, status: execution.status });
-      this.#observe('duro_workflow_duration_seconds', type, ((execution.closeTime ?? execution.startTime) - execution.startTime) / 1000);
+      metrics.count('duro_workflows_closed_total', { ...type, status: execution.status });
+      metrics.observe('duro_workflow_duration_seconds', type, ((execution.closeTime ?? execution.startTime) - execution.startTime) / 1000);
     }
     this.#sql.exec(
       `INSERT INTO executions (run_id, workflow_id, workflow_type, status, start_time, close_time, record) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -73,30 +76,23 @@ export class VisibilityStore {
     }
   }
 
-  #observeAttempt(attempt: AttemptObservation): void {
-    const type = { activity_type: attempt.activityType };
-    this.#count('duro_activity_attempts_total', { ...type, outcome: attempt.outcome });
-    if (attempt.retrying) this.#count('duro_activity_retries_total', type);
-    this.#observe('duro_activity_latency_seconds', type, attempt.latencyMs / 1000);
-  }
-
-  #count(name: string, labels: Labels): void {
-    this.#sql.exec(
-      'INSERT INTO counters (series, name, labels, value) VALUES (?, ?, ?, 1) ON CONFLICT (series) DO UPDATE SET value = value + 1',
-      seriesKey(name, labels), name, JSON.stringify(labels),
-    );
-  }
-
-  #observe(name: string, labels: Labels, value: number): void {
-    const series = seriesKey(name, labels);
-    const row = this.#sql.exec<{ buckets: string }>('SELECT buckets FROM histograms WHERE series = ?', series).toArray()[0];
-    const buckets = row ? (JSON.parse(row.buckets) as number[]) : new Array<number>(HISTOGRAM_BOUNDS[name]!.length + 1).fill(0);
-    buckets[bucketIndex(name, value)]! += 1;
-    this.#sql.exec(
-      `INSERT INTO histograms (series, name, labels, buckets, sum, count) VALUES (?, ?, ?, ?, ?, 1)
-       ON CONFLICT (series) DO UPDATE SET buckets = excluded.buckets, sum = sum + excluded.sum, count = count + 1`,
-      series, name, JSON.stringify(labels), JSON.stringify(buckets), value,
-    );
+  /** Adds a delivery's metric changes: one statement per counter series, two per histogram series. */
+  #writeMetrics(metrics: MetricDeltas): void {
+    for (const counter of metrics.counters.values()) {
+      this.#sql.exec(
+        'INSERT INTO counters (series, name, labels, value) VALUES (?, ?, ?, ?) ON CONFLICT (series) DO UPDATE SET value = value + excluded.value',
+        counter.series, counter.name, JSON.stringify(counter.labels), counter.by,
+      );
+    }
+    for (const histogram of metrics.histograms.values()) {
+      const row = this.#sql.exec<{ buckets: string }>('SELECT buckets FROM histograms WHERE series = ?', histogram.series).toArray()[0];
+      const buckets = row ? (JSON.parse(row.buckets) as number[]).map((n, i) => n + (histogram.buckets[i] ?? 0)) : histogram.buckets;
+      this.#sql.exec(
+        `INSERT INTO histograms (series, name, labels, buckets, sum, count) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (series) DO UPDATE SET buckets = excluded.buckets, sum = sum + excluded.sum, count = count + excluded.count`,
+        histogram.series, histogram.name, JSON.stringify(histogram.labels), JSON.stringify(buckets), histogram.sum, histogram.count,
+      );
+    }
   }
 
   // ---- list, count, metrics ----
@@ -229,4 +225,11 @@ function whereOf(filter: ListFilter, after?: ListCursor): { sql: string; params:
     params.push(after.startTime, after.startTime, after.runId);
   }
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+function observeAttempt(attempt: AttemptObservation, metrics: MetricDeltas): void {
+  const type = { activity_type: attempt.activityType };
+  metrics.count('duro_activity_attempts_total', { ...type, outcome: attempt.outcome });
+  if (attempt.retrying) metrics.count('duro_activity_retries_total', type);
+  metrics.observe('duro_activity_latency_seconds', type, attempt.latencyMs / 1000);
 }
