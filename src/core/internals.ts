@@ -13,7 +13,7 @@ export { checkPayload, payloadSize } from './payload';
 export { isCloseEvent, isCommandEvent } from './history';
 export { seededRandom, uuidFrom } from './random';
 export { definedFields } from './objects';
-export { continuedRunParams, nextRunOf, startParamsOf, type NextRun, type StartParams } from './run-chain';
+export { continuedRunParams, handsOver, nextRunOf, startParamsOf, type NextRun, type StartParams } from './run-chain';
 export { runActivityAttempt, runLocalActivityAttempt, type HostClock } from './activity-execution';
 export { createRealClock } from './real-clock';
 export { describeRun, type WorkflowDescription, type PendingActivityView } from './describe';

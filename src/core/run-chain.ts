@@ -39,6 +39,12 @@ export interface NextRun {
   startAt: number;
 }
 
+/** Whether a close is followed by another run of the chain (continue-as-new, or a retry of a failed run). */
+export function handsOver(closeEvent: HistoryEvent): boolean {
+  if (closeEvent.type === 'WorkflowExecutionContinuedAsNew') return true;
+  return (closeEvent.type === 'WorkflowExecutionFailed' || closeEvent.type === 'WorkflowExecutionTimedOut') && closeEvent.retry !== undefined;
+}
+
 export function nextRunOf(previous: StartParams, state: RunState, closeEvent: HistoryEvent, randomnessSeed: string): NextRun | undefined {
   if (closeEvent.type === 'WorkflowExecutionContinuedAsNew') {
     return { params: continuedRunParams(previous, state, closeEvent, randomnessSeed), carriedSignals: closeEvent.bufferedSignals, startAt: closeEvent.timestamp };

@@ -6,6 +6,7 @@ import {
 } from './activity-state';
 import { TimeoutType, type FailureInfo } from './failure';
 import { nextRetryDelay } from './retry-policy';
+import { handsOver } from './run-chain';
 import { statusOfCloseEvent, type HistoryEvent, type NewEvent } from './history';
 import { outcomeOfCloseEvent, type PendingChanges, type PendingChildState, type PendingExternalState, type RunOutcome, type RunState } from './run-state';
 
@@ -221,8 +222,7 @@ export function closeRun(state: RunState, event: HistoryEvent, step: StepContext
   }
   delete state.blocked;
   // The parent hears of the execution's close, not of a run handing over to the next (continue-as-new, a retry).
-  const handsOver = event.type === 'WorkflowExecutionContinuedAsNew' || ((event.type === 'WorkflowExecutionFailed' || event.type === 'WorkflowExecutionTimedOut') && event.retry !== undefined);
-  if (state.parent && !handsOver) state.parentNotificationPending = true;
+  if (state.parent && !handsOver(event)) state.parentNotificationPending = true;
   // Recorded with the close, so a host that dies before reaching the children still owes them (outbox).
   const childrenToClose = children.flatMap((child) => (child.parentClosePolicy === 'ABANDON' ? [] : [{ workflowId: child.workflowId, policy: child.parentClosePolicy, ...(child.phase === 'starting' && { starting: true }) }]));
   if (childrenToClose.length > 0) state.childrenToClose = childrenToClose;
