@@ -74,8 +74,9 @@ export function serveActivities(options: ServeActivitiesOptions): { fetch(reques
       };
       const attempt = activityContext(task, callback, options.heartbeatThrottleMs ?? 1_000);
       // Duro hanging up before the reply means the attempt timed out or was cancelled there.
-      const onHangUp = () => attempt.controller.abort(new CancelledFailure('Duro closed the request: the attempt timed out or was cancelled'));
-      request.signal?.addEventListener('abort', onHangUp, { once: true });
+      const onHangUp = () => attempt.cancellation.abort(() => new CancelledFailure('Duro closed the request: the attempt timed out or was cancelled'));
+      if (request.signal?.aborted) onHangUp(); // hung up while the body was read and verified
+      else request.signal?.addEventListener('abort', onHangUp, { once: true });
       const running = runActivity(fn as (input: unknown, ctx: ActivityContext) => unknown, task.input, attempt);
       try {
         if (!callbackUrl) {
@@ -114,13 +115,55 @@ function parseTask(body: string): ActivityRequest | undefined {
 
 interface Attempt {
   context: ActivityContext & { readonly completesLater: boolean };
-  controller: AbortController;
-  /** Stops the heartbeat and deadline timers; after a failure, first delivers heartbeat details still waiting. */
+  cancellation: AttemptCancellation;
+  /** Stops the heartbeat timer; after a failure, first delivers heartbeat details still waiting. */
   finish(failed: boolean): Promise<void>;
 }
 
+/**
+ * The attempt's cancellation signal, made when the activity first reads it (most never do): only then is there
+ * anyone to tell of a deadline, a hang-up or the end of the attempt, so only then is a deadline timer armed.
+ */
+class AttemptCancellation {
+  readonly #deadline: number | undefined;
+  #controller: AbortController | undefined;
+  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #abortedWith: (() => unknown) | undefined;
+
+  constructor(deadline: number | undefined) {
+    this.#deadline = deadline;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      const controller = (this.#controller = new AbortController());
+      if (this.#abortedWith) controller.abort(this.#abortedWith());
+      // Past its deadline Duro has timed the attempt out: whatever it returns now is discarded.
+      else if (this.#deadline !== undefined) {
+        this.#deadlineTimer = setTimeout(() => controller.abort(new CancelledFailure('Activity attempt passed its deadline')), Math.max(0, this.#deadline - Date.now()));
+      }
+    }
+    return this.#controller.signal;
+  }
+
+  /** `reason` is made only if the signal was read. */
+  abort(reason: () => unknown): void {
+    if (this.#controller) {
+      if (!this.#controller.signal.aborted) this.#controller.abort(reason());
+    } else {
+      this.#abortedWith ??= reason;
+    }
+  }
+
+  /** The attempt is over: stops what the activity may have left running on its signal. */
+  finish(): void {
+    clearTimeout(this.#deadlineTimer);
+    this.abort(() => new CancelledFailure('Activity finished'));
+  }
+}
+
 function activityContext(task: ActivityRequest, callback: Callback, throttleMs: number): Attempt {
-  const controller = new AbortController();
+  const cancellation = new AttemptCancellation(task.deadline);
   const info = activityInfoOf(task, task.taskToken);
   let lastSent = 0;
   let pending: { details: unknown } | undefined;
@@ -133,26 +176,26 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
     try {
       const reply = await callback('/v1/activities/heartbeat', { taskToken: task.taskToken, details });
       // 404/409: the attempt is over (timed out, cancelled, run closed) — stop working on it.
-      if (reply.status === 404 || reply.status === 409) controller.abort(new CancelledFailure('Activity attempt is no longer current'));
-      else if (reply.ok && ((await reply.json()) as HeartbeatReply).cancelRequested) controller.abort(new CancelledFailure('Activity cancelled'));
+      if (reply.status === 404 || reply.status === 409) cancellation.abort(() => new CancelledFailure('Activity attempt is no longer current'));
+      else if (reply.ok && ((await reply.json()) as HeartbeatReply).cancelRequested) cancellation.abort(() => new CancelledFailure('Activity cancelled'));
     } catch {
       // A lost heartbeat is retried by the next one; the heartbeat timeout is the backstop.
     }
   };
-  // Past its deadline Duro has timed the attempt out: whatever it returns now is discarded.
-  const deadlineTimer = task.deadline === undefined ? undefined : setTimeout(() => controller.abort(new CancelledFailure('Activity attempt passed its deadline')), Math.max(0, task.deadline - Date.now()));
   let completesLater = false;
   const context: Attempt['context'] = {
     info,
     heartbeatDetails: task.heartbeatDetails,
-    cancellationSignal: controller.signal,
+    get cancellationSignal() {
+      return cancellation.signal;
+    },
     heartbeat(details?: unknown) {
       pending = { details };
       if (timer !== undefined) return;
       const wait = Math.max(0, lastSent + throttleMs - Date.now());
       timer = setTimeout(() => void send(), wait);
     },
-    sleep: (ms: number) => abortableDelay(ms, controller.signal),
+    sleep: (ms: number) => abortableDelay(ms, cancellation.signal),
     doNotCompleteOnReturn() {
       completesLater = true;
     },
@@ -161,7 +204,6 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
     },
   };
   const finish = async (failed: boolean) => {
-    clearTimeout(deadlineTimer);
     if (timer === undefined) return;
     clearTimeout(timer);
     // Throttled details of a failed attempt are where the next attempt resumes: deliver them before the failure.
@@ -169,11 +211,11 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
     timer = undefined;
     pending = undefined;
   };
-  return { context, controller, finish };
+  return { context, cancellation, finish };
 }
 
 async function runActivity(fn: (input: unknown, ctx: ActivityContext) => unknown, input: unknown, attempt: Attempt): Promise<Settled> {
-  const { context, controller } = attempt;
+  const { context, cancellation } = attempt;
   let settled: Settled;
   try {
     const result = await fn(input, context);
@@ -188,7 +230,7 @@ async function runActivity(fn: (input: unknown, ctx: ActivityContext) => unknown
   }
   if (context.completesLater) return settled;
   await attempt.finish('failure' in settled);
-  controller.abort(new CancelledFailure('Activity finished'));
+  cancellation.finish();
   return settled;
 }
 

@@ -240,6 +240,39 @@ describe('serveActivities: cancellation without heartbeats', () => {
     hangUp.abort();
     expect(await json(await reply)).toMatchObject({ kind: 'cancelled', message: expect.stringContaining('Duro closed the request') });
   });
+  it('gives an activity that reads its signal only after the hang-up an aborted signal', async () => {
+    const hangUp = new AbortController();
+    const signed = await signedRequest(await activityRequest());
+    const request = new Request(signed, { signal: hangUp.signal });
+    const hungUp = deferred();
+    let seen: { aborted: boolean; reason: unknown } | undefined;
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        await hungUp.promise;
+        seen = { aborted: ctx.cancellationSignal.aborted, reason: ctx.cancellationSignal.reason };
+        return 'done anyway';
+      },
+    });
+    const reply = server.fetch(request);
+    hangUp.abort();
+    hungUp.resolve();
+    await reply;
+    expect(seen?.aborted).toBe(true);
+    expect(seen?.reason).toBeInstanceOf(CancelledFailure);
+  });
+
+  it('aborts the signal of a finished attempt, stopping what the activity left running on it', async () => {
+    let signal: AbortSignal | undefined;
+    const server = serve({
+      charge(_input: unknown, ctx: ActivityContext) {
+        signal = ctx.cancellationSignal;
+        return 'quick';
+      },
+    });
+    expect(await json(await server.fetch(await signedRequest(await activityRequest())))).toEqual({ result: 'quick' });
+    expect(signal?.aborted).toBe(true);
+    expect((signal?.reason as Error).message).toBe('Activity finished');
+  });
 });
 
 describe('serveActivities: asynchronous completion', () => {
