@@ -1,11 +1,12 @@
 // BrowserDuro: the engine in a tab, a Web Worker or a Service Worker. Each run is a WorkflowRun over the IndexedDB
 // store (one transaction per step, before any effect); one setTimeout serves every deadline; activities run in-page
-// or over fetch; a Web Lock per workflow id keeps two tabs from driving the same execution.
+// or over fetch; a Web Lock per workflow id keeps two tabs from driving the same execution; children and messages
+// between workflows go through the Messenger.
 import { collectActivities, type ActivityImplementations } from '../core/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../core/client-errors';
 import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput } from '../core/definitions';
 import { optionalMs } from '../core/duration';
-import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
+import { ApplicationFailure, toFailureInfo } from '../core/failure';
 import {
   blockedOnOtherCode, nextRunOf, runLocalActivityAttempt, startParamsOf, WorkflowRun,
   type ActivityTask, type CarriedSignal, type PendingActivityState, type RunCommit, type RunEffect, type RunHost, type RunState, type StartParams,
@@ -16,6 +17,11 @@ import { IndexedDbRunStore, type StoredRunSummary } from './indexeddb-store';
 import { ActivityAttempts, realClock } from './activity-attempts';
 import { DeadlineTimer } from './deadline-timer';
 import type { BrowserDuroOptions, BrowserStartOptions } from './browser-options';
+import { KeyedQueue } from './keyed-queue';
+import type { FoundRun } from './message-receiver';
+import { Messenger } from './messenger';
+import { owesMessages } from './run-messages';
+import { newRunParams } from './run-params';
 import { RunLocks } from './run-locks';
 
 /** A run this context drives. `broken` rejects when one of its commits failed and it was replaced from the store. */
@@ -36,9 +42,10 @@ export type RunView = { driven: DrivenRun; state: RunState } | { driven?: undefi
  * What differs from the server: a tab that does not hold a workflow's Web Lock (another tab drives it) can describe,
  * query (replaying stored history read-only), fetch the history and wait for the result; signals, updates, cancel and
  * terminate are refused with `WorkflowDrivenElsewhere` until that tab closes, when the next call takes the run over.
- * Child workflows, signals and cancels to other workflows, and asynchronous activity completion (202 from a server,
- * `ctx.doNotCompleteOnReturn()` in-page) fail with `NotSupportedInBrowser`. A failed commit (quota, a conflict with
- * another tab) rejects the call that caused it, is passed to `onError`, and the run is reloaded from IndexedDB.
+ * Child workflows and signals or cancels from workflow code reach workflows driven by any tab (docs/browser.md).
+ * Asynchronous activity completion (202 from a server, `ctx.doNotCompleteOnReturn()` in-page) is not available. A
+ * failed commit (quota, a conflict with another tab) rejects the call that caused it, is passed to `onError`, and
+ * the run is reloaded from IndexedDB.
  *
  * @example
  * const duro = await createBrowserDuro({ workflows, activities, dbName: 'my-app' });
@@ -60,12 +67,19 @@ export class BrowserDuro {
   readonly #onError: (error: unknown) => void;
   readonly #locks: RunLocks;
   readonly #host: RunHost;
+  readonly #messenger: Messenger;
   /** Runs driven here by run id (closed ones stay, for their waiters). */
   readonly #runs = new Map<string, DrivenRun>();
   /** The latest run driven here, by workflow id. */
   readonly #current = new Map<string, string>();
   /** Runs being reloaded after a failed commit, by workflow id: nothing else may load them meanwhile. */
   readonly #reloads = new Map<string, Promise<void>>();
+  /** Claims of a workflow id, one at a time, so no run is loaded twice. */
+  readonly #claims = new KeyedQueue();
+  /** Workflow ids whose stored runs were loaded since this context took their lock. */
+  readonly #loaded = new Set<string>();
+  /** Calls of `start` in progress, by workflow id. */
+  readonly #starts = new Map<string, number>();
   #closed = false;
 
   /** Use `createBrowserDuro`. */
@@ -89,11 +103,29 @@ export class BrowserDuro {
       effects: (run, effects) => this.#carryOut(run, effects),
     };
     if (options.codeVersion !== undefined) this.#host.codeVersion = options.codeVersion;
+    this.#messenger = new Messenger(this.store, options.dbName, {
+      claim: (workflowId) => this.#claim(workflowId),
+      holds: (workflowId) => this.#locks.holds(workflowId),
+      releaseIfIdle: (workflowId) => this.#releaseIfIdle(workflowId),
+      drivenRuns: () => [...this.#runs.values()].map((driven) => driven.run),
+      drivenRun: (runId) => this.#runs.get(runId)?.run,
+      firstRunIdOf: (runId) => this.#runs.get(runId)?.params?.firstRunId,
+      find: (workflowId, runId) => this.#find(workflowId, runId),
+      startRun: async (params) => {
+        // A start through the handle may have got in since the receiver looked: checked again with no await before the start.
+        const current = this.#currentOf(params.workflowId);
+        if (current && !current.run.isClosed) throw ApplicationFailure.nonRetryable(`Workflow ${params.workflowId} is already running`, 'WorkflowExecutionAlreadyStarted');
+        const driven = this.#startRun(params, [], 0);
+        await Promise.race([driven.run.idle(), driven.broken]);
+      },
+      onError: (error) => this.#onError(error),
+    });
   }
 
   /**
    * Continues every open run stored in the database that no other tab drives: replays each once, fails the attempts
-   * a reload interrupted (retryable), fires deadlines that passed meanwhile, and starts the run a stored close owes.
+   * a reload interrupted (retryable), fires deadlines that passed meanwhile, starts the run a stored close owes, and
+   * sends again what runs owe other workflows (a child's start, a parent's notice, a signal…).
    */
   async resumeAll(): Promise<void> {
     const byWorkflow = new Map<string, StoredRunSummary[]>();
@@ -103,7 +135,7 @@ export class BrowserDuro {
       byWorkflow.set(summary.workflowId, runs);
     }
     for (const [workflowId, runs] of byWorkflow) {
-      if (runs.some((run) => run.status === 'running') || mayOweNextRun(runs.at(-1)!)) await this.#adopt(workflowId, runs);
+      if (runs.some((run) => run.status === 'running' || run.owes) || mayOweNextRun(runs.at(-1)!)) await this.#adopt(workflowId);
     }
     this.#timer.arm();
   }
@@ -114,35 +146,24 @@ export class BrowserDuro {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     if (!this.#registry.has(workflowType)) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${workflowType}' (registered: ${this.#registry.names().join(', ') || 'none'})`, 'WorkflowTypeNotFound');
     const workflowId = options.workflowId ?? `${workflowType}-${crypto.randomUUID()}`;
-    if (!(await this.#locks.claim(workflowId))) throw drivenElsewhere(workflowId);
-    const stored = (await this.store.runsOf(workflowId)).at(-1);
-    // Checked with no await before the start below, so two starts of one id in this tab cannot both pass.
-    const current = this.#currentOf(workflowId);
-    if (current && !current.run.isClosed) throw new WorkflowExecutionAlreadyStartedError(workflowId, current.run.runId);
-    if (stored?.status === 'running' && !this.#runs.has(stored.runId)) {
-      this.#releaseIfIdle(workflowId);
-      throw new WorkflowExecutionAlreadyStartedError(workflowId, stored.runId);
-    }
-    const runId = crypto.randomUUID();
-    const executionTimeoutMs = optionalMs(options.executionTimeout);
-    const runTimeoutMs = optionalMs(options.runTimeout);
-    const params: StartParams = {
-      workflowType, workflowId, runId, input: options.input, randomnessSeed: crypto.randomUUID(), attempt: 1, firstRunId: runId,
-      ...(options.memo && { memo: options.memo }),
-      ...(options.searchAttributes && { searchAttributes: options.searchAttributes }),
-      ...(options.retryPolicy && { retryPolicy: resolveRetryPolicy(options.retryPolicy) }),
-      ...(runTimeoutMs !== undefined && { runTimeoutMs }),
-      ...(executionTimeoutMs !== undefined && { executionTimeoutMs, executionDeadline: Date.now() + executionTimeoutMs }),
-    };
+    const params = newRunParams({
+      workflowType, workflowId, input: options.input, memo: options.memo, searchAttributes: options.searchAttributes,
+      retryPolicy: options.retryPolicy && resolveRetryPolicy(options.retryPolicy),
+      runTimeoutMs: optionalMs(options.runTimeout), executionTimeoutMs: optionalMs(options.executionTimeout),
+    });
+    // Counted, so nothing lets the lock go while this start is between taking it and tracking its run.
+    this.#starts.set(workflowId, (this.#starts.get(workflowId) ?? 0) + 1);
     let driven: DrivenRun;
     try {
-      driven = this.#startRun(params, [], optionalMs(options.startDelay) ?? 0);
-    } catch (error) {
-      this.#releaseIfIdle(workflowId); // bad input (a payload over 2 MiB…): nothing was stored
-      throw error;
+      driven = await this.#startHere(params, optionalMs(options.startDelay) ?? 0);
+    } finally {
+      const left = this.#starts.get(workflowId)! - 1;
+      if (left > 0) this.#starts.set(workflowId, left);
+      else this.#starts.delete(workflowId);
+      this.#releaseIfIdle(workflowId); // a refused start (already started, bad input): nothing was stored
     }
     await Promise.race([driven.run.idle(), driven.broken]);
-    return new BrowserWorkflowHandle<W>(this, workflowId, runId);
+    return new BrowserWorkflowHandle<W>(this, workflowId, params.runId);
   }
 
   /** A handle on a workflow stored here (its latest run, or `runId`); it may be driven by another tab. */
@@ -158,6 +179,7 @@ export class BrowserDuro {
     if (this.#closed) return;
     this.#closed = true;
     this.#timer.stop();
+    this.#messenger.close();
     this.#attempts.abortAll();
     this.#locks.releaseAll();
     this.store.close();
@@ -177,7 +199,7 @@ export class BrowserDuro {
     const runs = await this.store.runsOf(workflowId);
     const latest = runs.at(-1);
     if (!latest) throw new WorkflowNotFoundError(workflowId);
-    if (latest.status === 'running') await this.#adopt(workflowId, runs);
+    if (latest.status === 'running') await this.#adopt(workflowId);
     const adopted = this.#currentOf(workflowId);
     if (adopted && !adopted.run.isClosed) return adopted;
     if (latest.status === 'running') throw drivenElsewhere(workflowId);
@@ -209,37 +231,74 @@ export class BrowserDuro {
    */
   async tryAdopt(workflowId: string): Promise<boolean> {
     if (this.#currentOf(workflowId)) return true;
-    await this.#adopt(workflowId, await this.store.runsOf(workflowId));
+    await this.#adopt(workflowId);
     this.#timer.arm();
     return this.#currentOf(workflowId) !== undefined;
   }
 
   // ---- runs ----
 
-  async #adopt(workflowId: string, runs: StoredRunSummary[]): Promise<void> {
-    await this.#reloads.get(workflowId);
-    if (this.#closed || !(await this.#locks.claim(workflowId))) return;
-    for (const summary of runs) {
-      if (summary.status !== 'running' || this.#runs.has(summary.runId)) continue;
-      const state = await this.store.loadState(summary.runId);
-      const definition = state && this.#registry.get(state.workflowType);
-      const params = await this.#startParamsOf(summary.runId);
-      if (!state || !definition || !params) {
-        this.#onError(new Error(`Run ${summary.runId} has workflow type '${summary.workflowType}', which this page does not register: it stays as stored`));
-        continue;
+  async #startHere(params: StartParams, startDelayMs: number): Promise<DrivenRun> {
+    const { workflowId } = params;
+    if (!(await this.#locks.claim(workflowId))) throw drivenElsewhere(workflowId);
+    const stored = (await this.store.runsOf(workflowId)).at(-1);
+    // Checked with no await before the start below, so two starts of one id in this tab cannot both pass.
+    const current = this.#currentOf(workflowId);
+    if (current && !current.run.isClosed) throw new WorkflowExecutionAlreadyStartedError(workflowId, current.run.runId);
+    if (stored?.status === 'running' && !this.#runs.has(stored.runId)) throw new WorkflowExecutionAlreadyStartedError(workflowId, stored.runId);
+    return this.#startRun(params, [], startDelayMs);
+  }
+
+  /** Drives `workflowId` here if no other context does (see #claim); lets the lock go again when nothing is open. */
+  async #adopt(workflowId: string): Promise<void> {
+    if (await this.#claim(workflowId)) this.#releaseIfIdle(workflowId);
+  }
+
+  /**
+   * Takes the Web Lock of `workflowId` if free and, the first time, loads what of it must be driven: its open runs,
+   * its closed runs that still owe other workflows a message (re-sent now), the run a stored close owes, and the
+   * messages queued for it while another context drove it. True when this context drives it; the caller releases.
+   */
+  #claim(workflowId: string): Promise<boolean> {
+    return this.#claims.run(workflowId, async () => {
+      await this.#reloads.get(workflowId);
+      if (this.#closed || !(await this.#locks.claim(workflowId))) return false;
+      if (this.#loaded.has(workflowId)) return true;
+      const runs = await this.store.runsOf(workflowId);
+      const last = runs.at(-1);
+      const lastWasDriven = last !== undefined && this.#runs.has(last.runId);
+      for (const summary of runs) {
+        if ((summary.status !== 'running' && !summary.owes) || this.#runs.has(summary.runId)) continue;
+        await this.#load(summary, summary === last);
       }
-      const driven = this.#track(WorkflowRun.load(state, definition, this.#host), params);
-      this.#failLostAttempts(driven.run, 'The attempt was lost when the page reloaded');
-      if (blockedOnOtherCode(state, this.#host.codeVersion)) driven.run.unblock();
+      // A close is committed one step before the next run's start: a reload in between leaves that start owed.
+      // `last` is the newest stored run of the id, so the run it hands over to was not stored; one driven here
+      // started it on close.
+      if (last && !lastWasDriven && mayOweNextRun(last)) {
+        const [state, params] = await Promise.all([this.store.loadState(last.runId), this.#startParamsOf(last.runId)]);
+        if (state && params) this.#startNextRun(state, params);
+      }
+      if (this.#closed) return false;
+      this.#loaded.add(workflowId);
+      this.#messenger.drain(workflowId);
+      this.#timer.arm();
+      return true;
+    });
+  }
+
+  async #load(summary: StoredRunSummary, isLatest: boolean): Promise<void> {
+    const state = await this.store.loadState(summary.runId);
+    const definition = state && this.#registry.get(state.workflowType);
+    const params = await this.#startParamsOf(summary.runId);
+    if (!state || !definition || !params) {
+      this.#onError(new Error(`Run ${summary.runId} has workflow type '${summary.workflowType}', which this page does not register: it stays as stored`));
+      return;
     }
-    // A close is committed one step before the next run's start: a reload in between leaves that start owed.
-    // `last` is the newest stored run of the id, so the run it hands over to was not stored.
-    const last = runs.at(-1);
-    if (last && mayOweNextRun(last) && !this.#runs.has(last.runId)) {
-      const [state, params] = await Promise.all([this.store.loadState(last.runId), this.#startParamsOf(last.runId)]);
-      if (state && params) this.#startNextRun(state, params);
-    }
-    this.#releaseIfIdle(workflowId);
+    if (this.#runs.has(summary.runId)) return; // started or loaded here meanwhile
+    const driven = this.#track(WorkflowRun.load(state, definition, this.#host), params, isLatest);
+    this.#failLostAttempts(driven.run, 'The attempt was lost when the page reloaded');
+    if (blockedOnOtherCode(state, this.#host.codeVersion)) driven.run.unblock();
+    this.#messenger.sendOwed(driven.run);
   }
 
   #startRun(params: StartParams, carriedSignals: CarriedSignal[], startDelayMs: number): DrivenRun {
@@ -250,13 +309,14 @@ export class BrowserDuro {
     return driven;
   }
 
-  #track(run: WorkflowRun, params?: StartParams): DrivenRun {
+  /** Drives `run` here; `isCurrent`: it is its workflow's latest run (an older one only still owes messages). */
+  #track(run: WorkflowRun, params?: StartParams, isCurrent = true): DrivenRun {
     let breakWith: (error: unknown) => void = () => undefined;
     const broken = new Promise<never>((_, reject) => (breakWith = reject));
     broken.catch(() => undefined);
     const driven: DrivenRun = { run, broken, breakWith, ...(params && { params }) };
     this.#runs.set(run.runId, driven);
-    this.#current.set(run.workflowId, run.runId);
+    if (isCurrent) this.#current.set(run.workflowId, run.runId);
     return driven;
   }
 
@@ -279,9 +339,29 @@ export class BrowserDuro {
     return { state, driven: { run, broken: new Promise<never>(() => undefined), breakWith: () => undefined } };
   }
 
+  /** Lets the lock go once no run of `workflowId` driven here is open or owes another workflow a message. */
   #releaseIfIdle(workflowId: string): void {
+    if (this.#starts.has(workflowId)) return;
+    for (const { run } of this.#runs.values()) {
+      if (run.workflowId === workflowId && (!run.isClosed || owesMessages(run.state))) return;
+    }
+    this.#loaded.delete(workflowId);
+    this.#locks.release(workflowId);
+  }
+
+  /** For messages to `workflowId`, whose lock this context holds: run `runId` (default the latest) as driven or stored. */
+  async #find(workflowId: string, runId?: string): Promise<FoundRun | undefined> {
     const current = this.#currentOf(workflowId);
-    if (!current || current.run.isClosed) this.#locks.release(workflowId);
+    // An open run driven here is the latest, even while its first step (a continue-as-new) is not stored yet.
+    const id = runId ?? (current && !current.run.isClosed ? current.run.runId : (await this.store.runsOf(workflowId)).at(-1)?.runId);
+    if (id === undefined) return undefined;
+    const driven = this.#runs.get(id);
+    if (driven && driven.run.workflowId === workflowId) {
+      // A closed run that owes nothing may no longer be this context's to write.
+      return !driven.run.isClosed || owesMessages(driven.run.state) ? { state: driven.run.state, driven } : { state: driven.run.state };
+    }
+    const state = await this.store.loadState(id);
+    return state?.workflowId === workflowId ? { state } : undefined;
   }
 
   // ---- host ----
@@ -321,7 +401,7 @@ export class BrowserDuro {
       this.#releaseIfIdle(workflowId);
       return;
     }
-    const driven = this.#track(WorkflowRun.load(state, definition, this.#host), dropped.params);
+    const driven = this.#track(WorkflowRun.load(state, definition, this.#host), dropped.params, this.#current.get(state.workflowId) === runId);
     // An attempt whose outcome went with the failed step is still 'running' in storage but no longer in flight here.
     this.#failLostAttempts(driven.run, 'The attempt\'s outcome was lost with a failed commit', (activity) => this.#attempts.isInFlight(runId, activity.activityId, activity.attempt));
     this.#timer.arm();
@@ -336,6 +416,7 @@ export class BrowserDuro {
 
   #carryOut(run: WorkflowRun, effects: RunEffect[]): void {
     if (this.#closed) return;
+    let sends = false;
     for (const effect of effects) {
       switch (effect.type) {
         case 'dispatchActivity':
@@ -345,15 +426,11 @@ export class BrowserDuro {
           this.#attempts.abort(run.runId, effect.activityId, effect.attempt);
           break;
         case 'startChild':
-          run.deliver({ type: 'ChildWorkflowStartFailed', seq: effect.child.seq, workflowId: effect.child.workflowId, failure: notSupported('child workflows') });
+        case 'external':
+          sends = true;
           break;
-        case 'external': {
-          const { request } = effect;
-          const what = request.kind === 'signal' ? 'signals to other workflows' : 'cancelling other workflows';
-          run.deliver({ type: request.kind === 'signal' ? 'ExternalSignalFailed' : 'ExternalCancelFailed', seq: request.seq, failure: notSupported(what) });
-          break;
-        }
         case 'closed': {
+          sends = true; // its parent's notice, its children's close policies
           this.#timer.forget(run.runId);
           const params = this.#runs.get(run.runId)?.params;
           if (!params || !this.#startNextRun(run.state, params)) this.#releaseIfIdle(run.workflowId);
@@ -361,6 +438,8 @@ export class BrowserDuro {
         }
       }
     }
+    // Committed before this is called: what a reload interrupts now, resumeAll() sends again.
+    if (sends) this.#messenger.sendOwed(run);
   }
 
   #dispatch(task: ActivityTask): void {
@@ -398,10 +477,6 @@ export class BrowserDuro {
 /** Only these statuses may hand over to a next run (a retry needs the close event to tell). */
 function mayOweNextRun(summary: StoredRunSummary): boolean {
   return summary.status === 'continuedAsNew' || summary.status === 'failed' || summary.status === 'timedOut';
-}
-
-function notSupported(what: string): FailureInfo {
-  return toFailureInfo(ApplicationFailure.nonRetryable(`The browser host does not support ${what}`, 'NotSupportedInBrowser'));
 }
 
 function drivenElsewhere(workflowId: string): ApplicationFailure {

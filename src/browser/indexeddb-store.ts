@@ -1,11 +1,14 @@
 // History and run state of the browser host in IndexedDB. Each commit is one readwrite transaction over the three
 // object stores (events, the run record, the changed pending entries), resolved only once the transaction completes.
+// A fourth store, `inbox`, carries messages between workflows to the context (tab, worker) that drives the receiver.
 import type { HistoryEvent, WorkflowStatus } from '../core/history';
 import { runRecordOf, runStateFrom, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
 import type { IdbDatabase, IdbFactory, IdbGlobals, IdbKey, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
+import { owesMessages } from './run-messages';
 import { commitFailure, HistoryConflictError } from './store-errors';
 
-const DB_VERSION = 1;
+/** 1: events, runs, pending. 2: inbox. */
+const DB_VERSION = 2;
 const ALL_STORES = ['events', 'runs', 'pending'];
 
 /** `events`: one row per history event, keyed [runId, eventId], so a key range reads a run's history in order. */
@@ -25,6 +28,8 @@ interface RunRow {
   chainIndex: number;
   /** When the run next needs attention: a timer, an activity timeout or retry, a run deadline. */
   wakeAt?: number;
+  /** Still owes other workflows a message (a child's start, its parent's notice, a close policy, a signal): resumeAll loads a closed run that does. */
+  owes?: true;
   record: RunRecord;
 }
 
@@ -39,6 +44,15 @@ interface PendingRow {
 /** What `listRuns` tells about a stored run, without loading its state. */
 export type StoredRunSummary = Omit<RunRow, 'record'>;
 
+/** `inbox`: a message to the context that drives workflow `to`, keyed by the sender's stable key (a re-send adds nothing). */
+interface InboxRow {
+  key: string;
+  to: string;
+  /** When the message was first queued: a receiver takes a workflow's messages in this order. */
+  sentAt: number;
+  message: unknown;
+}
+
 /**
  * A `RunStore` in the origin's IndexedDB, for the engine in a tab, a Web Worker or a Service Worker.
  *
@@ -49,6 +63,8 @@ export type StoredRunSummary = Omit<RunRow, 'record'>;
 export class IndexedDbRunStore implements RunStore {
   readonly #db: IdbDatabase;
   readonly #keyRange: IdbKeyRangeStatic;
+  /** Messages queued in one millisecond keep their order. */
+  #lastSentAt = 0;
 
   private constructor(db: IdbDatabase, keyRange: IdbKeyRangeStatic) {
     this.#db = db;
@@ -62,6 +78,7 @@ export class IndexedDbRunStore implements RunStore {
       const request = indexedDB.open(dbName, DB_VERSION);
       request.onupgradeneeded = ({ oldVersion }) => {
         if (oldVersion < 1) createSchema(request.result);
+        if (oldVersion < 2) createInbox(request.result);
       };
       request.onsuccess = () => {
         const db = request.result;
@@ -160,16 +177,42 @@ export class IndexedDbRunStore implements RunStore {
     tx.objectStore('events').delete(this.#rangeOfRun(runId));
     tx.objectStore('pending').delete(this.#rangeOfRun(runId));
     tx.objectStore('runs').delete(runId);
-    return new Promise((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onabort = () => reject(new Error(`Cannot delete run ${runId} from IndexedDB: ${tx.error?.message ?? 'aborted'}`, { cause: tx.error }));
+    return completionOf(tx, `Cannot delete run ${runId} from IndexedDB`);
+  }
+
+  /**
+   * Queues `message` for the context driving workflow `to`. A message already queued under `key` stays as it is
+   * (with its place in line): senders re-send until answered, and the receiver dedupes what it applies twice.
+   */
+  putMessage(key: string, to: string, message: unknown): Promise<void> {
+    const tx = this.#db.transaction(['inbox'], 'readwrite', { durability: 'strict' });
+    const inbox = tx.objectStore('inbox');
+    const fail = () => tx.abort();
+    const sentAt = (this.#lastSentAt = Math.max(Date.now(), this.#lastSentAt + 1));
+    onSuccess(inbox.get(key), fail, (existing) => {
+      if (!existing) inbox.add({ key, to, sentAt, message } satisfies InboxRow);
     });
+    return completionOf(tx, `Cannot queue message ${key}`);
+  }
+
+  /** The messages queued for workflow `to`, oldest first. */
+  async messagesTo(to: string): Promise<Array<{ key: string; message: unknown }>> {
+    const inbox = this.#db.transaction(['inbox'], 'readonly').objectStore('inbox');
+    const rows = (await resultOf(inbox.index('to').getAll(this.#rangeOfRun(to)))) as InboxRow[];
+    return rows.map(({ key, message }) => ({ key, message }));
+  }
+
+  /** Removes a message once the receiver applied it. */
+  deleteMessage(key: string): Promise<void> {
+    const tx = this.#db.transaction(['inbox'], 'readwrite');
+    tx.objectStore('inbox').delete(key);
+    return completionOf(tx, `Cannot delete message ${key}`);
   }
 
   /** Writes the run's row, keeping its chainIndex, or giving a new run the next one. */
   #writeRun(tx: IdbTransaction, runId: string, commit: RunCommit, fail: (error: unknown) => void): void {
     const runs = tx.objectStore('runs');
-    const write = (chainIndex: number) => runs.put(runRowOf(runId, chainIndex, runRecordOf(commit.state), commit.wakeAt));
+    const write = (chainIndex: number) => runs.put(runRowOf(runId, chainIndex, runRecordOf(commit.state), commit.wakeAt, owesMessages(commit.state)));
     onSuccess(runs.get(runId), fail, (existing) => {
       if (existing) return void write((existing as RunRow).chainIndex);
       onSuccess(runs.index('chainIndex').openKeyCursor(undefined, 'prev'), fail, (newest) => void write(newest ? Number(newest.key) + 1 : 0));
@@ -200,10 +243,22 @@ function conflictOf(runId: string, lastStoredEventId: number, { events, state }:
   return new HistoryConflictError(runId, lastStoredEventId, (events[0]?.eventId ?? state.nextEventId) - 1);
 }
 
-function runRowOf(runId: string, chainIndex: number, record: RunRecord, wakeAt: number | undefined): RunRow {
+function createInbox(db: IdbDatabase): void {
+  db.createObjectStore('inbox', { keyPath: 'key' }).createIndex('to', ['to', 'sentAt']);
+}
+
+function runRowOf(runId: string, chainIndex: number, record: RunRecord, wakeAt: number | undefined, owes: boolean): RunRow {
   const row: RunRow = { runId, workflowId: record.workflowId, workflowType: record.workflowType, status: record.status, chainIndex, record };
   if (wakeAt !== undefined) row.wakeAt = wakeAt;
+  if (owes) row.owes = true;
   return row;
+}
+
+function completionOf(tx: IdbTransaction, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(new Error(`${what}: ${tx.error?.message ?? 'aborted'}`, { cause: tx.error }));
+  });
 }
 
 function summaryOf({ record: _record, ...summary }: RunRow): StoredRunSummary {

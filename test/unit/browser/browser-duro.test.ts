@@ -331,16 +331,6 @@ describe('createBrowserDuro', () => {
     expectWellFormed(await there.fetchHistory());
   });
 
-  it('rejects child workflows clearly', async () => {
-    const child = defineWorkflow('child', async () => 'never');
-    const parent = defineWorkflow('parent', async (ctx) => ctx.executeChild(child, { workflowId: 'kid' }));
-    const duro = await createBrowserDuro({ workflows: { parent, child }, dbName: `duro-browser-${++databases}`, indexedDB, IDBKeyRange, onError: () => undefined });
-    opened.push(duro);
-    const error = await (await duro.start(parent, { workflowId: 'parent-1' })).result().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect(JSON.stringify((error as WorkflowFailedError).failure)).toMatch(/NotSupportedInBrowser/);
-  });
-
   it('starts on resume the run a stored close still owes (continue-as-new interrupted before the next start)', async () => {
     const dbName = `duro-browser-${++databases}`;
     const before = await open(dbName);

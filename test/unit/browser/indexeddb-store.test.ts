@@ -242,4 +242,55 @@ describe('IndexedDbRunStore', () => {
     await store.commit('r1', stepOf(runState('r1', 2), [signalEvent(1)]));
     expect((await store.loadState('r1'))?.timers).toEqual({});
   });
+
+  it('queues messages per receiver in the order first sent, keeps a re-sent one in its place, and deletes them', async () => {
+    const store = await openStore(newDbName());
+    await store.putMessage('a', 'w1', { n: 1 });
+    await store.putMessage('b', 'w2', { n: 2 });
+    await store.putMessage('c', 'w1', { n: 3 });
+    await store.putMessage('a', 'w1', { n: 'sent again' });
+    expect(await store.messagesTo('w1')).toEqual([{ key: 'a', message: { n: 1 } }, { key: 'c', message: { n: 3 } }]);
+    await store.deleteMessage('a');
+    expect(await store.messagesTo('w1')).toEqual([{ key: 'c', message: { n: 3 } }]);
+    expect(await store.messagesTo('w2')).toEqual([{ key: 'b', message: { n: 2 } }]);
+  });
+
+  it('flags a closed run that still owes another workflow a message', async () => {
+    const store = await openStore(newDbName());
+    await store.commit('r', stepOf(runState('r', 2, { status: 'completed', parent: { workflowId: 'p', runId: 'pr', seq: 1 }, parentNotificationPending: true }), [signalEvent(1)]));
+    expect((await store.listRuns())[0]).toMatchObject({ status: 'completed', owes: true });
+    await store.commit('r', stepOf(runState('r', 2, { status: 'completed', parent: { workflowId: 'p', runId: 'pr', seq: 1 } }), []));
+    expect((await store.listRuns())[0]?.owes).toBeUndefined();
+  });
+
+  it('adds the inbox to a database stored before it existed, keeping its runs', async () => {
+    const dbName = newDbName();
+    // Version 1 of the schema, with one run, as a page of an earlier release left it.
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.open(dbName, 1);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        db.createObjectStore('events', { keyPath: ['runId', 'eventId'] });
+        const runs = db.createObjectStore('runs', { keyPath: 'runId' });
+        runs.createIndex('chainIndex', 'chainIndex', { unique: true });
+        runs.createIndex('workflowId', ['workflowId', 'chainIndex']);
+        db.createObjectStore('pending', { keyPath: ['runId', 'collection', 'key'] });
+      };
+      request.onsuccess = () => {
+        const db = request.result;
+        const tx = db.transaction(['runs'], 'readwrite');
+        tx.objectStore('runs').put({ runId: 'r', workflowId: 'w', workflowType: 'adder', status: 'running', chainIndex: 0, record: runState('r', 1) });
+        tx.oncomplete = () => {
+          db.close();
+          resolve();
+        };
+      };
+      request.onerror = () => reject(request.error);
+    });
+
+    const store = await openStore(dbName);
+    expect((await store.listRuns()).map((run) => run.runId)).toEqual(['r']);
+    await store.putMessage('k', 'w', { hello: true });
+    expect(await store.messagesTo('w')).toEqual([{ key: 'k', message: { hello: true } }]);
+  });
 });
