@@ -3,16 +3,11 @@
 import type { ActivityImplementations } from '../core/activity';
 import { ApplicationFailure, toFailureInfo } from '../core/failure';
 import type { Outcome } from '../core/history';
-import { activityInfoOf, runActivityAttempt, type ActivityTask, type HostClock } from '../core/internals';
+import { activityInfoOf, createRealClock, runActivityAttempt, type ActivityTask, type HostClock } from '../core/internals';
 import { sendRemoteAttempt, type ActivityHeadersHook, type RemoteTaskQueue } from './remote-activity';
 
-export const realClock: HostClock = {
-  now: () => Date.now(),
-  setTimer(at, fire) {
-    const timer = setTimeout(fire, Math.max(0, at - Date.now()));
-    return () => clearTimeout(timer);
-  },
-};
+/** Real time, with attempt deadlines on one timer queue (a page has one event loop: one queue serves it). */
+export const realClock: HostClock = createRealClock();
 
 export interface AttemptTarget {
   heartbeat(details: unknown): { cancelRequested: boolean } | undefined;
