@@ -16,8 +16,10 @@ const BATCH_CHARS = 512 * 1024;
 
 export class VisibilityOutbox {
   readonly #sql: SqlStorage;
-  /** This object's sender id and shard are known to be stored (read back by a flush): no need to write them again. */
+  /** This object's sender id and shard are known to be stored: no need to write them again. */
   #identityStored = false;
+  /** Written by the transaction under way; stored once it commits ({@link committed}). */
+  #identityWritten = false;
 
   constructor(storage: DurableObjectStorage) {
     this.#sql = storage.sql;
@@ -34,8 +36,14 @@ export class VisibilityOutbox {
       // renamed) from being taken for the old one, whose high-water mark would swallow its new messages.
       this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_sender', ?) ON CONFLICT (key) DO NOTHING`, `${workflowId}#${crypto.randomUUID()}`);
       this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_shard', ?) ON CONFLICT (key) DO NOTHING`, String(shardOf(workflowId, shards)));
+      this.#identityWritten = true;
     }
     for (const message of messages) this.#sql.exec('INSERT INTO visibility_outbox (body) VALUES (?)', JSON.stringify(message));
+  }
+
+  /** The transaction that called {@link enqueue} committed. */
+  committed(): void {
+    if (this.#identityWritten) this.#identityStored = true;
   }
 
   hasPending(): boolean {

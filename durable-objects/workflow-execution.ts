@@ -479,6 +479,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
               const retainUntil = commit.state.closeTime === undefined ? undefined : commit.state.closeTime + config.retentionMs(this.env);
               const report = this.#visibilityReport(commit.state, commit.events, commit.attempts);
               this.#store.commit(runId, chainIndex, commit, retainUntil, report?.write);
+              if (report) this.#visibility.committed();
               if (report?.record !== undefined) this.#reported.set(runId, report.record);
               // A change of what lists show goes out in moments; metrics alone ride along with it, or go a second later.
               if (report) this.#flushVisibilitySoon(report.changesRecord ? VISIBILITY_RECORD_DELAY_MS : VISIBILITY_METRICS_DELAY_MS);
