@@ -5,6 +5,13 @@ import { runRecordOf, runStateFrom, type PendingChange, type PendingCollection, 
 
 /** A SQLite row holds at most 2 MB; JSON longer than this many characters is split into chunks. */
 const CHUNK_CHARS = 256 * 1024;
+/**
+ * History rows per INSERT statement: a statement binds at most 100 parameters in a Durable Object, and a row has 5.
+ * Each statement call has a fixed cost, so a step's events (10 000 for a long chain of local activities) go in groups.
+ */
+const ROWS_PER_INSERT = 20;
+const insertHistorySql = (rows: number) => `INSERT INTO history (run_id, event_id, type, body, chunks) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`;
+const INSERT_HISTORY_FULL = insertHistorySql(ROWS_PER_INSERT);
 
 export interface StoredRun {
   runId: string;
@@ -17,6 +24,11 @@ type Stored = { value: string | null; chunks: number };
 export class SqlRunStore {
   readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
+  /**
+   * Owners of replaceable values (run records, pending entries) stored in chunks, as written or read by this instance:
+   * only these have chunks to delete when replaced. A run's values are all read when it is loaded, before any commit.
+   */
+  readonly #chunked = new Set<string>();
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
@@ -35,10 +47,7 @@ export class SqlRunStore {
   commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil?: number, alsoWrite?: () => void): void {
     this.#storage.transactionSync(() => {
       alsoWrite?.();
-      for (const event of commit.events) {
-        const stored = this.#write(`h/${runId}/${event.eventId}`, commit.encoded?.get(event) ?? JSON.stringify(event));
-        this.#sql.exec('INSERT INTO history (run_id, event_id, type, body, chunks) VALUES (?, ?, ?, ?, ?)', runId, event.eventId, event.type, stored.value, stored.chunks);
-      }
+      this.#insertHistory(runId, commit);
       const record = runRecordOf(commit.state);
       const stored = this.#write(`r/${runId}`, JSON.stringify(record), true);
       this.#sql.exec(
@@ -53,6 +62,23 @@ export class SqlRunStore {
         this.#sql.exec(`INSERT INTO deadlines (run_id, kind, wake_at) SELECT run_id, 'retention', retain_until FROM runs WHERE run_id = ? ON CONFLICT (run_id, kind) DO NOTHING`, runId);
       }
     });
+  }
+
+  /** The commit's events, in groups of ROWS_PER_INSERT rows per statement. */
+  #insertHistory(runId: string, commit: RunCommit): void {
+    let params: unknown[] = [];
+    const flush = () => {
+      if (params.length === 0) return;
+      const rows = params.length / 5;
+      this.#sql.exec(rows === ROWS_PER_INSERT ? INSERT_HISTORY_FULL : insertHistorySql(rows), ...params);
+      params = [];
+    };
+    for (const event of commit.events) {
+      const stored = this.#write(`h/${runId}/${event.eventId}`, commit.encoded?.get(event) ?? JSON.stringify(event));
+      params.push(runId, event.eventId, event.type, stored.value, stored.chunks);
+      if (params.length === ROWS_PER_INSERT * 5) flush();
+    }
+    flush();
   }
 
   /** Closed runs whose retention has passed, oldest first. */
@@ -103,7 +129,7 @@ export class SqlRunStore {
   #writePending(runId: string, change: PendingChange): void {
     const owner = `p/${runId}/${change.collection}/${change.key}`;
     if (change.value === undefined) {
-      this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', owner);
+      this.#dropChunks(owner);
       this.#sql.exec('DELETE FROM pending WHERE run_id = ? AND collection = ? AND key = ?', runId, change.collection, change.key);
       return;
     }
@@ -116,15 +142,22 @@ export class SqlRunStore {
 
   /** Stores `json` inline when it fits a row, else as chunks owned by `owner` (replacing any earlier ones). */
   #write(owner: string, json: string, replacing = false): Stored {
-    if (replacing) this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', owner);
+    if (replacing) this.#dropChunks(owner);
     if (json.length <= CHUNK_CHARS) return { value: json, chunks: 0 };
     const pieces = chunksOf(json);
     pieces.forEach((piece, i) => this.#sql.exec('INSERT INTO payload_chunks (owner, chunk, data) VALUES (?, ?, ?)', owner, i, piece));
+    if (replacing) this.#chunked.add(owner);
     return { value: null, chunks: pieces.length };
+  }
+
+  #dropChunks(owner: string): void {
+    if (!this.#chunked.delete(owner)) return;
+    this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', owner);
   }
 
   #read(owner: string, stored: Stored): string {
     if (stored.chunks === 0) return stored.value!;
+    if (!owner.startsWith('h/')) this.#chunked.add(owner);
     return this.#sql.exec<{ data: string }>('SELECT data FROM payload_chunks WHERE owner = ? ORDER BY chunk', owner).toArray().map((row) => row.data).join('');
   }
 }

@@ -1,0 +1,74 @@
+// The SQLite run store in a real Durable Object: history in grouped INSERTs, and values too large for one row kept in
+// chunks that are dropped when the value is replaced or removed, also by a later instance of the object (a restart).
+import { env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { SqlRunStore } from '../../durable-objects/sql-run-store';
+import type { HistoryEvent } from '../../src/core/history';
+import type { PendingChange, RunState } from '../../src/core/internals';
+
+const big = (char: string) => char.repeat(300 * 1024); // over the 256 Ki-character row limit: stored in chunks
+
+function stateOf(runId: string, memo: Record<string, unknown> = {}): RunState {
+  return {
+    workflowId: `wf-${runId}`, runId, workflowType: 'hello', status: 'running', startTime: 1, nextEventId: 1, historySizeBytes: 0,
+    memo, searchAttributes: {}, activities: {}, timers: {}, children: {}, externals: {}, inFlightUpdates: [], signalRequestIds: {},
+    cancelRequested: false, activationFailures: 0, completedUpdates: {},
+  } as RunState;
+}
+
+function markers(from: number, count: number): HistoryEvent[] {
+  return Array.from({ length: count }, (_, i) => ({ type: 'MarkerRecorded', markerName: 'LocalActivity', seq: from + i, data: { n: from + i }, eventId: from + i, timestamp: 1 }) as unknown as HistoryEvent);
+}
+
+const commitOf = (state: RunState, events: HistoryEvent[], changes: PendingChange[] = []) => ({ events, state, changes, wakeAt: undefined, attempts: [] });
+
+/** A fresh object of the repo's WorkflowExecution class: its constructor has made the tables. */
+function freshObject() {
+  const namespace = env.WORKFLOW_EXECUTION as DurableObjectNamespace;
+  return namespace.get(namespace.idFromName(`store-${crypto.randomUUID()}`));
+}
+
+const chunkCount = (storage: DurableObjectStorage) => storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM payload_chunks').one().n;
+
+describe('SqlRunStore', () => {
+  it('writes a commit of any number of events, in order, each once', async () => {
+    await runInDurableObject(freshObject(), (_instance, state) => {
+      const store = new SqlRunStore(state.storage);
+      for (const count of [1, 19, 20, 21, 1_000]) {
+        const runId = `run-${count}`;
+        store.commit(runId, 0, commitOf(stateOf(runId), markers(1, count)));
+        expect(store.readHistory(runId).map((event) => event.eventId)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      }
+      // A second commit continues the same history.
+      store.commit('run-21', 0, commitOf(stateOf('run-21'), markers(22, 3)));
+      expect(store.readHistory('run-21', 20).map((event) => event.eventId)).toEqual([21, 22, 23, 24]);
+    });
+  });
+
+  it('drops the chunks of a replaced or removed large value, also when a later instance replaces it', async () => {
+    const object = freshObject();
+    const runId = 'chunky';
+    await runInDurableObject(object, (_instance, state) => {
+      const store = new SqlRunStore(state.storage);
+      const changes: PendingChange[] = [
+        { collection: 'activities', key: '1', value: { input: big('a') } },
+        { collection: 'completedUpdates', key: 'u1', value: big('é') },
+      ];
+      store.commit(runId, 0, commitOf(stateOf(runId, { note: big('m') }), markers(1, 1), changes));
+      expect(chunkCount(state.storage)).toBeGreaterThan(0);
+      // The same instance replaces one value with a small one.
+      store.commit(runId, 0, commitOf(stateOf(runId, { note: big('m') }), markers(2, 1), [{ collection: 'activities', key: '1', value: { input: 'small' } }]));
+      expect(store.loadState(runId)?.activities['1']).toEqual({ input: 'small' });
+    });
+    await runInDurableObject(object, (_instance, state) => {
+      // A new instance: it learns which values are chunked by loading the run, as the object does before any commit.
+      const store = new SqlRunStore(state.storage);
+      const loaded = store.loadState(runId)!;
+      expect(loaded.memo).toEqual({ note: big('m') });
+      expect(loaded.completedUpdates.u1).toBe(big('é'));
+      store.commit(runId, 0, commitOf(stateOf(runId, { note: 'short' }), markers(3, 1), [{ collection: 'completedUpdates', key: 'u1', value: undefined }]));
+      expect(chunkCount(state.storage)).toBe(0);
+      expect(store.loadState(runId)).toMatchObject({ memo: { note: 'short' }, completedUpdates: {}, activities: { 1: { input: 'small' } } });
+    });
+  });
+});
