@@ -598,7 +598,12 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       this.#visibilityTimerAt = at;
       this.#visibilityTimer = setTimeout(() => {
         this.#visibilityTimer = undefined;
-        this.#flushVisibility();
+        try {
+          this.#flushVisibility();
+        } catch (error) {
+          // Only an object being reset gets here (its storage refuses reads); its next instance sends the rows.
+          console.error('duro: delivery to Visibility failed; retrying from the alarm', error);
+        }
       }, delayMs);
     }
 
@@ -656,7 +661,19 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       });
     }
 
+    /**
+     * Never rejects: it runs from timers and promise chains nobody awaits, and it fails only when the object is being
+     * reset or aborted (its storage refuses writes) — the next instance re-arms from the table anyway.
+     */
     async #rearm(): Promise<void> {
+      try {
+        await this.#rearmFromTable();
+      } catch (error) {
+        console.error('duro: could not re-arm the alarm', error);
+      }
+    }
+
+    async #rearmFromTable(): Promise<void> {
       let at = this.#store.earliestDeadline();
       const outboxAt = this.#outboxDue || this.#hasOutstandingOutbox() ? Date.now() + OUTBOX_RETRY_MS : undefined;
       if (outboxAt !== undefined && (at === undefined || outboxAt < at)) at = outboxAt;
