@@ -38,6 +38,9 @@ export default defineConfig({
         ],
         test: {
           name: 'workers',
+          // wrangler.toml serves dist/public as static assets, and the pool refuses to start when that folder is missing;
+          // it does not run wrangler's [build] command, so the same build runs here first (a fresh clone needs no step).
+          globalSetup: ['./scripts/build-browser-example.mjs'],
           include: ['test/integration/**/*.test.ts'],
         },
       },

@@ -1,5 +1,6 @@
 // The example page (examples/browser/index.html): starts `uploadBatch` runs in this tab with `duro/browser`, shows
 // their progress by polling the `progress` query, and continues an interrupted run after a reload (`resumeAll()`).
+// Opened in two tabs, one drives the run and the other follows it, taking over when the first closes.
 // What an automated test needs is on `window.duroExample`.
 import { createBrowserDuro, type BrowserWorkflowHandle } from 'duro/browser';
 import type { HistoryEvent } from 'duro/workflow';
@@ -16,17 +17,62 @@ interface Element {
 declare const document: { getElementById(id: string): Element };
 declare const window: { duroExample?: unknown; addEventListener(type: string, listener: () => void): void };
 declare const localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+interface LockInfo { name?: string; clientId?: string }
+declare const navigator: {
+  locks?: { request(name: string, callback: () => Promise<void>): Promise<void>; query(): Promise<{ held?: LockInfo[] }> };
+};
 
 const CURRENT = 'duro-example:current';
 const UNLOADS = 'duro-example:unloads';
 const POLL_MS = 50;
+const DB_NAME = 'duro-example';
+/** The Web Lock duro/browser holds for a workflow id in the tab that drives it (src/browser/run-locks.ts). */
+const runLock = (workflowId: string) => `duro:${DB_NAME}:${workflowId}`;
+
+/** Which tab drives the run: the holder of its Web Lock, told apart by Web Locks client ids. */
+type Driver = 'this tab' | 'another tab' | 'no tab';
 
 const $ = (id: string) => document.getElementById(id);
-const duro = await createBrowserDuro({ workflows: { uploadBatch }, activities, dbName: 'duro-example' });
+// A lock only this tab ever holds, so that `navigator.locks.query()` tells this tab's client id.
+const tabLock = `duro-example:tab:${crypto.randomUUID()}`;
+const locks = navigator.locks;
+if (locks) {
+  await new Promise<void>((granted) => {
+    void locks.request(tabLock, () => {
+      granted();
+      return new Promise<void>(() => undefined); // held until the tab goes away
+    });
+  });
+}
+
+const duro = await createBrowserDuro({ workflows: { uploadBatch }, activities, dbName: DB_NAME });
 let handle: BrowserWorkflowHandle<typeof uploadBatch> | undefined;
 let lastProgress: UploadProgress | undefined;
 let lastResult: UploadResult | undefined;
 let lastError: string | undefined;
+let notice = '';
+/** Who drove the watched run at each change this tab saw while it was open, oldest first. */
+let drivers: Driver[] = [];
+
+async function driverOf(workflowId: string): Promise<Driver | undefined> {
+  if (!locks) return undefined;
+  const { held = [] } = await locks.query();
+  const me = held.find((lock) => lock.name === tabLock)?.clientId;
+  const holder = held.find((lock) => lock.name === runLock(workflowId));
+  if (!holder) return 'no tab';
+  return me !== undefined && holder.clientId === me ? 'this tab' : 'another tab';
+}
+
+async function noteDriver(workflowId: string): Promise<void> {
+  const driver = await driverOf(workflowId).catch(() => undefined);
+  if (driver && drivers.at(-1) !== driver) drivers.push(driver);
+}
+
+const DRIVER_TEXT: Record<Driver, string> = {
+  'this tab': 'this tab',
+  'another tab': 'another tab (this one follows its progress, and takes the run over when that tab closes)',
+  'no tab': 'no tab',
+};
 
 function show(): void {
   const bar = $('bar');
@@ -37,6 +83,9 @@ function show(): void {
     $('status').textContent = `${lastProgress.done} / ${lastProgress.total}${at}`;
   }
   $('result').textContent = lastError ?? (lastResult ? JSON.stringify(lastResult, null, 2) : '');
+  const driver = drivers.at(-1);
+  $('driver').textContent = lastResult || lastError ? 'no tab (the run is closed)' : driver ? DRIVER_TEXT[driver] : '–';
+  $('notice').textContent = notice;
   if (handle) $('counts').textContent = [
     `uploads:  ${JSON.stringify(uploadCounts(handle.workflowId, 'uploads'))}`,
     `attempts: ${JSON.stringify(uploadCounts(handle.workflowId, 'attempts'))}`,
@@ -50,6 +99,8 @@ async function watch(current: BrowserWorkflowHandle<typeof uploadBatch>): Promis
   lastProgress = undefined;
   lastResult = undefined;
   lastError = undefined;
+  notice = '';
+  drivers = [];
   let closed = false;
   const outcome = current.result().then(
     (result) => void (lastResult = result),
@@ -64,6 +115,7 @@ async function watch(current: BrowserWorkflowHandle<typeof uploadBatch>): Promis
     } catch {
       // Between a reload and the run's adoption a query can miss; the next poll asks again.
     }
+    await noteDriver(current.workflowId);
     show();
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -81,6 +133,23 @@ async function start(files: number): Promise<string> {
   return workflowId;
 }
 
+/** Asks the run to stop after the current file; a tab that does not drive it is refused (`WorkflowDrivenElsewhere`). */
+async function cancel(): Promise<{ sent: true } | { sent: false; type: string; message: string }> {
+  if (!handle) return { sent: false, type: 'NoRun', message: 'no run to cancel' };
+  try {
+    await handle.signal(cancelUpload);
+    notice = 'Cancel requested: the run stops after the current file.';
+    return { sent: true };
+  } catch (error) {
+    const type = (error as { type?: unknown }).type;
+    const refused = { sent: false as const, type: typeof type === 'string' ? type : 'Error', message: error instanceof Error ? error.message : String(error) };
+    notice = `Cancel refused (${refused.type}): ${refused.message}`;
+    return refused;
+  } finally {
+    show();
+  }
+}
+
 // Before the tab goes away, note where the run was (the test checks that its reloads hit an upload and a sleep).
 window.addEventListener('pagehide', () => {
   const unloads = JSON.parse(localStorage.getItem(UNLOADS) ?? '[]') as unknown[];
@@ -89,7 +158,7 @@ window.addEventListener('pagehide', () => {
 });
 
 $('start').addEventListener('click', () => void start(Math.max(1, Number($('files').value) || 1)));
-$('cancel').addEventListener('click', () => void handle?.signal(cancelUpload));
+$('cancel').addEventListener('click', () => void cancel());
 
 await duro.resumeAll();
 const previous = localStorage.getItem(CURRENT);
@@ -108,4 +177,8 @@ window.duroExample = {
   runs: () => duro.store.runsOf(handle!.workflowId),
   counts: () => ({ uploads: uploadCounts(handle!.workflowId, 'uploads'), attempts: uploadCounts(handle!.workflowId, 'attempts') }),
   unloads: () => JSON.parse(localStorage.getItem(UNLOADS) ?? '[]') as unknown[],
+  /** Who drove the watched run, as last seen while it was open ('this tab', 'another tab', 'no tab'), and every change seen. */
+  driver: () => drivers.at(-1),
+  drivers: () => [...drivers],
+  cancel,
 };

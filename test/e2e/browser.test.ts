@@ -1,22 +1,24 @@
 // End to end: the browser example (examples/browser, `duro/browser` over IndexedDB) in a real headless Chromium
-// (Debian's `chromium`, driven by playwright-core). The page is bundled with esbuild and served from a temp dir; a run
-// of `uploadBatch` is reloaded once during an upload and once during a sleep, and must still complete once, with every
-// file uploaded once and a history without gaps or duplicates. Screenshot: test/artifacts/browser-example.png.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+// (Debian's `chromium`, driven by playwright-core), served at /examples/browser/ by this repo's Worker under a real
+// `wrangler dev` (what `npm run dev` serves: its custom build bundles the page into the Worker's static assets).
+// A run of `uploadBatch` is reloaded once during an upload and once during a sleep; in two tabs of one origin, the
+// tab that started a run drives it alone until it closes, and the other takes it over. Either way the run completes
+// once, with every file uploaded once and a history without gaps or duplicates.
+// Screenshots: test/artifacts/browser-example.png (after the reloads), browser-example-second-tab.png (the tab that follows).
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { freePort, WranglerDev } from './wrangler-dev';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test/artifacts');
 const CHROMIUM = process.env.DURO_CHROMIUM ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-/** Every wait on the page is bounded by this. */
+/** Every wait on a page is bounded by this. */
 const STEP_MS = 15_000;
 const FILES = 5;
 
@@ -24,102 +26,132 @@ if (!hasChromium) console.warn(`browser.test.ts skipped: no Chromium at ${CHROMI
 
 interface Progress { done: number; total: number; phase: string; current?: number }
 interface ExampleResult { files: number; uploaded: number; receipts: string[]; cancelled: boolean }
+interface Counts { uploads: Record<string, number>; attempts: Record<string, number> }
 
 let work: string;
-let server: Server | undefined;
+let dev: WranglerDev | undefined;
 let url: string;
 let browser: Browser | undefined;
-let page: Page;
-let bundle: string;
 const pageErrors: string[] = [];
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+/** A new tab in `context`, its errors collected into `pageErrors`. */
+async function newTab(context: BrowserContext, name: string): Promise<Page> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+  return page;
+}
 
-function serve(dir: string): Promise<string> {
-  server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(readFileSync(file));
-  });
-  return new Promise((resolve, reject) => {
-    server!.once('error', reject);
-    server!.listen(0, '127.0.0.1', () => {
-      const address = server!.address();
-      resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`);
-    });
-  });
+/** A browser context with storage of its own: its tabs share IndexedDB, localStorage and Web Locks, as a profile's tabs do. */
+async function newContext(): Promise<BrowserContext> {
+  return browser!.newContext({ viewport: { width: 900, height: 800 } });
+}
+
+async function open(page: Page): Promise<void> {
+  await page.goto(url, { timeout: STEP_MS });
+  await page.waitForFunction('window.duroExample?.ready === true', undefined, { timeout: STEP_MS });
 }
 
 /** Waits (bounded) until the page's last polled progress satisfies `test`, checked on every animation frame. */
-async function progressWhere(source: string): Promise<Progress> {
+async function progressWhere(page: Page, source: string): Promise<Progress> {
   const handle = await page.waitForFunction(`(() => { const p = window.duroExample?.progress?.(); return p && (${source}) ? p : undefined; })()`, undefined, { timeout: STEP_MS, polling: 'raf' });
   return (await handle.jsonValue()) as Progress;
 }
 
-async function reload(): Promise<void> {
+/** Waits (bounded) until the page's simulated server counted an attempt at uploading file `index`; returns the attempts per file. */
+async function attempted(page: Page, workflowId: string, index: number): Promise<Record<string, number>> {
+  const handle = await page.waitForFunction(`(() => { const a = JSON.parse(localStorage.getItem('duro-example:attempts:${workflowId}') ?? '{}'); return a[${index}] >= 1 ? a : undefined; })()`, undefined, { timeout: STEP_MS, polling: 'raf' });
+  return (await handle.jsonValue()) as Record<string, number>;
+}
+
+async function reload(page: Page): Promise<void> {
   await page.reload({ timeout: STEP_MS });
   await page.waitForFunction('window.duroExample?.ready === true', undefined, { timeout: STEP_MS });
+}
+
+/** `{ '0': 1, '1': 1, … }` for the files of the batch, with `except` overriding some. */
+function perFile(count: number, except: Record<number, number> = {}): Record<string, number> {
+  return Object.fromEntries(Array.from({ length: FILES }, (_, i) => [String(i), except[i] ?? count]));
+}
+
+/** The run completed once with every receipt, each file took effect once, and its history is 1..n with nothing repeated. */
+async function expectCompletedOnce(page: Page, workflowId: string): Promise<void> {
+  await page.waitForFunction('window.duroExample.settled() !== undefined', undefined, { timeout: 2 * STEP_MS });
+  const result = (await page.evaluate('window.duroExample.result()')) as ExampleResult;
+  expect(result).toEqual({
+    files: FILES, uploaded: FILES, cancelled: false, receipts: Array.from({ length: FILES }, (_, i) => `file-${i}@${workflowId}`),
+  });
+  const counts = (await page.evaluate('window.duroExample.counts()')) as Counts;
+  expect(counts.uploads).toEqual(perFile(1));
+
+  const runs = (await page.evaluate('window.duroExample.runs()')) as Array<{ status: string }>;
+  expect(runs).toHaveLength(1);
+  expect(runs[0]!.status).toBe('completed');
+  const history = (await page.evaluate('window.duroExample.history()')) as Array<{ eventId: number; type: string }>;
+  expect(history.map((event) => event.eventId)).toEqual(Array.from({ length: history.length }, (_, i) => i + 1));
+  const count = (type: string) => history.filter((event) => event.type === type).length;
+  expect(count('WorkflowExecutionStarted')).toBe(1);
+  expect(count('WorkflowExecutionCompleted')).toBe(1);
+  expect(count('ActivityTaskCompleted')).toBe(FILES);
+  expect(count('TimerStarted')).toBe(FILES);
+  expect(count('TimerFired')).toBe(FILES);
+  expect(history.at(-1)!.type).toBe('WorkflowExecutionCompleted');
 }
 
 describe.skipIf(!hasChromium)(`the browser example${hasChromium ? '' : ` (skipped: no Chromium at ${CHROMIUM})`}`, () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     work = mkdtempSync(join(tmpdir(), 'duro-e2e-browser-'));
-    execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), [
-      join(ROOT, 'examples/browser/app.ts'), '--bundle', '--platform=browser', '--format=esm', '--minify', '--log-level=warning',
-      `--alias:duro/browser=${join(ROOT, 'src/browser/index.ts')}`, `--alias:duro/workflow=${join(ROOT, 'src/core/index.ts')}`,
-      `--outfile=${join(work, 'app.js')}`,
-    ], { cwd: ROOT, timeout: 30_000 });
-    copyFileSync(join(ROOT, 'examples/browser/index.html'), join(work, 'index.html'));
-    bundle = readFileSync(join(work, 'app.js'), 'utf8');
-    url = await serve(work);
-
+    // As `npm run dev` runs it: no token, so the Worker's API is open on localhost.
+    dev = await WranglerDev.start({ config: join(ROOT, 'wrangler.toml'), port: await freePort(), inspectorPort: await freePort(), persistTo: join(work, 'state'), vars: {} });
+    url = `${dev.url}/examples/browser/`;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: STEP_MS });
-    page = await browser.newPage({ viewport: { width: 900, height: 800 } });
-    page.setDefaultTimeout(STEP_MS);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  }, 45_000);
+  }, 90_000);
+
+  beforeEach(({ onTestFailed }) => onTestFailed(() => {
+    console.error(`wrangler dev, last lines:\n${dev?.logTail(40) ?? '(not running)'}\npage errors: ${JSON.stringify(pageErrors)}`);
+  }));
 
   afterAll(async () => {
     await Promise.race([browser?.close(), new Promise((resolve) => setTimeout(resolve, 10_000))]).catch(() => undefined);
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections();
+    await dev?.kill().catch(() => undefined);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('bundles for the browser with no node: or cloudflare: import', () => {
+  it('serves the page and its bundle, with no node: or cloudflare: import, beside the API', async () => {
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('<script type="module" src="./app.js"></script>');
+    const script = await fetch(`${url}app.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const bundle = await script.text();
     expect(bundle).not.toMatch(/(?:from|import)\s*\(?\s*["'](?:node|cloudflare):/);
     expect(bundle).not.toMatch(/["'](?:node|cloudflare):[a-z_/]+["']/);
     const gzipped = gzipSync(bundle).length;
     console.log(`examples/browser bundle (duro/browser + the example, minified): ${(bundle.length / 1024).toFixed(1)} kB, ${(gzipped / 1024).toFixed(1)} kB gzipped`);
     expect(gzipped).toBeGreaterThan(0);
+    expect((await fetch(`${dev!.url}/healthz`)).status).toBe(200); // everything that is not a file still reaches the Worker
   });
 
   it('completes a run once across a reload during an upload and one during a sleep', async () => {
-    await page.goto(url, { timeout: STEP_MS });
-    await page.waitForFunction('window.duroExample?.ready === true', undefined, { timeout: STEP_MS });
+    const page = await newTab(await newContext(), 'tab');
+    await open(page);
     const workflowId = (await page.evaluate(`window.duroExample.start(${FILES})`)) as string;
     expect(workflowId).toMatch(/^upload-/);
 
     // 1. Reload while the second file's upload (an in-page activity) is running.
-    const uploading = await progressWhere(`p.phase === 'uploading' && p.current === 1`);
+    const uploading = await progressWhere(page, `p.phase === 'uploading' && p.current === 1`);
     expect(uploading).toMatchObject({ done: 1, total: FILES });
-    await page.waitForFunction(`JSON.parse(localStorage.getItem('duro-example:attempts:${workflowId}') ?? '{}')[1] >= 1`, undefined, { timeout: STEP_MS, polling: 'raf' });
-    await reload();
+    await attempted(page, workflowId, 1);
+    await reload(page);
 
     // 2. Reload during the 300 ms sleep after the third file.
-    await progressWhere(`p.phase === 'sleeping' && p.done === 3`);
-    await reload();
+    await progressWhere(page, `p.phase === 'sleeping' && p.done === 3`);
+    await reload(page);
 
-    await page.waitForFunction('window.duroExample.settled() !== undefined', undefined, { timeout: STEP_MS });
-    const result = (await page.evaluate('window.duroExample.result()')) as ExampleResult;
-    expect(result).toEqual({
-      files: FILES, uploaded: FILES, cancelled: false, receipts: Array.from({ length: FILES }, (_, i) => `file-${i}@${workflowId}`),
-    });
+    await expectCompletedOnce(page, workflowId);
     await expect.poll(() => page.locator('#status').textContent(), { timeout: STEP_MS }).toBe(`${FILES} / ${FILES} (finished) ✓`);
     await expect.poll(() => page.locator('#result').textContent(), { timeout: STEP_MS }).toContain(`"uploaded": ${FILES}`);
     await page.screenshot({ path: join(ARTIFACTS, 'browser-example.png'), fullPage: true, timeout: STEP_MS });
@@ -127,25 +159,44 @@ describe.skipIf(!hasChromium)(`the browser example${hasChromium ? '' : ` (skippe
     // Where the reloads hit, as the page saw it just before unloading.
     const unloads = (await page.evaluate('window.duroExample.unloads()')) as Progress[];
     expect(unloads.slice(-2)).toMatchObject([{ phase: 'uploading', current: 1 }, { phase: 'sleeping', done: 3 }]);
-
-    // Each file's upload took effect once; only the interrupted upload (file 1) was attempted again.
-    const counts = (await page.evaluate('window.duroExample.counts()')) as { uploads: Record<string, number>; attempts: Record<string, number> };
-    expect(counts.uploads).toEqual(Object.fromEntries(Array.from({ length: FILES }, (_, i) => [String(i), 1])));
-    expect(counts.attempts).toEqual(Object.fromEntries(Array.from({ length: FILES }, (_, i) => [String(i), i === 1 ? 2 : 1])));
-
-    // One run, completed once; its history numbered 1..n with no gap or duplicate.
-    const runs = (await page.evaluate('window.duroExample.runs()')) as Array<{ status: string }>;
-    expect(runs).toHaveLength(1);
-    expect(runs[0]!.status).toBe('completed');
-    const history = (await page.evaluate('window.duroExample.history()')) as Array<{ eventId: number; type: string }>;
-    expect(history.map((event) => event.eventId)).toEqual(Array.from({ length: history.length }, (_, i) => i + 1));
-    const count = (type: string) => history.filter((event) => event.type === type).length;
-    expect(count('WorkflowExecutionStarted')).toBe(1);
-    expect(count('WorkflowExecutionCompleted')).toBe(1);
-    expect(count('ActivityTaskCompleted')).toBe(FILES);
-    expect(count('TimerStarted')).toBe(FILES);
-    expect(count('TimerFired')).toBe(FILES);
-    expect(history.at(-1)!.type).toBe('WorkflowExecutionCompleted');
+    // Only the interrupted upload (file 1) was attempted again.
+    expect(((await page.evaluate('window.duroExample.counts()')) as Counts).attempts).toEqual(perFile(1, { 1: 2 }));
     expect(pageErrors).toEqual([]);
-  }, 50_000);
+  }, 60_000);
+
+  it('drives a run from one tab while another follows it, and the other takes it over when the first closes', async () => {
+    const context = await newContext();
+    const first = await newTab(context, 'first tab');
+    await open(first);
+    const workflowId = (await first.evaluate(`window.duroExample.start(${FILES})`)) as string;
+    await progressWhere(first, 'p.done >= 1');
+
+    // The second tab's resumeAll() finds the run open but locked: it follows it (queries replay the stored history) and drives nothing.
+    const second = await newTab(context, 'second tab');
+    await open(second);
+    expect(await second.evaluate('window.duroExample.workflowId()')).toBe(workflowId);
+    await second.waitForFunction(`window.duroExample.driver() === 'another tab'`, undefined, { timeout: STEP_MS });
+    expect(await first.evaluate('window.duroExample.driver()')).toBe('this tab');
+    await progressWhere(second, 'p.done >= 1');
+    expect(await second.evaluate('window.duroExample.describe()')).toMatchObject({ workflowId, status: 'running' });
+    expect(await second.evaluate('window.duroExample.cancel()')).toMatchObject({ sent: false, type: 'WorkflowDrivenElsewhere' });
+    await expect.poll(() => second.locator('#notice').textContent(), { timeout: STEP_MS }).toContain('Cancel refused (WorkflowDrivenElsewhere)');
+    await second.screenshot({ path: join(ARTIFACTS, 'browser-example-second-tab.png'), fullPage: true, timeout: STEP_MS });
+
+    // Close the first tab while it uploads the third file: its Web Lock goes with it.
+    await progressWhere(first, `p.phase === 'uploading' && p.current === 2`);
+    const attemptsBeforeClose = await attempted(first, workflowId, 2);
+    await first.close(); // at once: the upload of file 2 takes 700 ms
+    expect(attemptsBeforeClose).toEqual({ 0: 1, 1: 1, 2: 1 }); // the second tab ran no upload of its own
+
+    await expectCompletedOnce(second, workflowId);
+    // The second tab drove the rest: it retried the upload the closed tab left unfinished, and ran the files after it.
+    expect(((await second.evaluate('window.duroExample.counts()')) as Counts).attempts).toEqual(perFile(1, { 2: 2 }));
+    await expect.poll(() => second.locator('#status').textContent(), { timeout: STEP_MS }).toBe(`${FILES} / ${FILES} (finished) ✓`);
+    // Who held the run's lock while it was open, as the second tab saw it (between the close and its takeover, maybe no one).
+    const drivers = (await second.evaluate('window.duroExample.drivers()')) as string[];
+    expect(drivers[0]).toBe('another tab');
+    expect(drivers).toContain('this tab');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });
