@@ -18,14 +18,16 @@ export async function readActivityReply(response: Response): Promise<Outcome | t
   } catch {
     body = undefined;
   }
+  // A reply whose whole text is under a third of the limit cannot hold a payload over it (3 UTF-8 bytes per unit at most).
+  const small = text.length * 3 <= Limits.maxPayloadBytes;
   if (response.ok) {
     const result = (body as { result?: unknown } | undefined)?.result ?? null;
     // Never stored: a result over the payload limit fails the activity for good.
-    if (payloadSize(result) > Limits.maxPayloadBytes) return failure(ApplicationFailure.nonRetryable(`Activity result is ${payloadSize(result)} bytes, over the 2 MiB payload limit`, 'PayloadTooLarge'));
+    if (!small && payloadSize(result) > Limits.maxPayloadBytes) return failure(ApplicationFailure.nonRetryable(`Activity result is ${payloadSize(result)} bytes, over the 2 MiB payload limit`, 'PayloadTooLarge'));
     return { result };
   }
   const reported = asFailureInfo(body);
-  if (reported && payloadSize(reported) > Limits.maxPayloadBytes) return failure(ApplicationFailure.nonRetryable(`Activity failure ${reported.type} is ${payloadSize(reported)} bytes, over the 2 MiB payload limit: ${reported.message.slice(0, 500)}`, 'PayloadTooLarge'));
+  if (reported && !small && payloadSize(reported) > Limits.maxPayloadBytes) return failure(ApplicationFailure.nonRetryable(`Activity failure ${reported.type} is ${payloadSize(reported)} bytes, over the 2 MiB payload limit: ${reported.message.slice(0, 500)}`, 'PayloadTooLarge'));
   if (reported) return { failure: reported };
   const retryAfter = response.headers.get('retry-after');
   const retryAfterMs = retryAfter === null ? undefined : parseRetryAfter(retryAfter);
