@@ -1,6 +1,7 @@
 // Side-by-side benchmarks (DESIGN.md §7, issue 7): Duro vs Cloudflare Workflows vs bare Durable Object floors,
-// all in one local workerd under `wrangler dev` (bench/wrangler.toml). Prints absolute figures and ratios with
-// PASS/MISS per target, and writes bench/results/latest.json. Benchmarks are not tests: nothing here asserts.
+// all in one local workerd under wrangler's dev server with the inspector off (bench/serve.mjs, bench/wrangler.toml).
+// Prints absolute figures and ratios with PASS/MISS per target, and writes bench/results/latest.json. Benchmarks
+// are not tests: nothing here asserts.
 //
 //   npm run bench                    everything (a few minutes)
 //   npm run bench -- --quick         a reduced set, same targets, under five minutes
@@ -59,7 +60,7 @@ const wanted = (name) => !only || only.has(name);
 /** The CF local engine sets two timeouts per step.do and hits workerd's 10 000 active-timeout quota near step 5 000. */
 const CF_MAX_LOCAL_STEPS = 4_000;
 
-// ---- wrangler dev, as its own process group ----
+// ---- the dev server (bench/serve.mjs), as its own process group ----
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -72,7 +73,7 @@ function freePort() {
   });
 }
 
-let group; // pid of wrangler dev, leader of its process group
+let group; // pid of bench/serve.mjs, leader of its process group
 const workDir = mkdtempSync(join(os.tmpdir(), 'duro-bench-'));
 const persistTo = join(workDir, 'state');
 const bundleDir = join(workDir, 'bundle');
@@ -110,7 +111,7 @@ function bundleWorker() {
   return join(workDir, 'wrangler.toml');
 }
 
-/** The last chunks wrangler dev printed, shown when a run fails. */
+/** The last chunks the dev server printed, shown when a run fails. */
 const wranglerLog = [];
 
 async function startWrangler() {
@@ -133,13 +134,13 @@ async function startWrangler() {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (exited !== undefined) throw new Error(`wrangler dev exited (${exited}) before it was ready:\n${log.join('')}`);
+    if (exited !== undefined) throw new Error(`the dev server exited (${exited}) before it was ready:\n${log.join('')}`);
     try {
       if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok) return url;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`wrangler dev was not ready within 90 s:\n${log.join('')}`);
+    if (Date.now() > deadline) throw new Error(`the dev server was not ready within 90 s:\n${log.join('')}`);
     await sleep(200);
   }
 }
@@ -437,7 +438,7 @@ async function main() {
   log(`Duro benchmarks (${sizeName}${flags['no-visibility'] ? ', no Visibility' : ''}): local workerd under wrangler ${wranglerVersion}, ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}`);
   const loadBefore = os.loadavg().map((x) => round(x, 2));
   BASE = await startWrangler();
-  log(`wrangler dev ready at ${BASE}`);
+  log(`dev server ready at ${BASE} (wrangler's unstable_startWorker, inspector off)`);
   const began = performance.now();
   if (wanted('seq')) await sequential();
   if (wanted('throughput')) await throughput();
@@ -452,7 +453,7 @@ async function main() {
     size: sizeName,
     visibility: !flags['no-visibility'],
     durationSeconds: round((performance.now() - began) / 1_000, 1),
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version, wrangler: wranglerVersion, runtime: 'local workerd (wrangler dev)', loadAverage: { before: loadBefore, after: os.loadavg().map((x) => round(x, 2)) } },
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version, wrangler: wranglerVersion, runtime: 'local workerd (wrangler unstable_startWorker, inspector off)', loadAverage: { before: loadBefore, after: os.loadavg().map((x) => round(x, 2)) } },
     runs,
     targets: targetList,
   };
@@ -468,7 +469,7 @@ main()
   })
   .catch((error) => {
     console.error(error instanceof Error ? error.stack : error);
-    if (wranglerLog.length > 0) console.error(`\nwrangler dev printed last:\n${wranglerLog.join('').slice(-4_000)}`);
+    if (wranglerLog.length > 0) console.error(`\nthe dev server printed last:\n${wranglerLog.join('').slice(-4_000)}`);
     stopWrangler();
     process.exit(1);
   });

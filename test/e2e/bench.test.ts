@@ -1,4 +1,4 @@
-// The benchmark harness (bench/run.mjs) runs end to end at tiny sizes: it starts its own `wrangler dev`, runs every
+// The benchmark harness (bench/run.mjs) runs end to end at tiny sizes: it starts its own dev server (bench/serve.mjs), runs every
 // measurement and writes a well-formed result. No timing is asserted: benchmarks are not tests (DESIGN §7).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
