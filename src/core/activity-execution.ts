@@ -38,7 +38,7 @@ export async function runActivityAttempt(
     const known = Object.keys(activities).join(', ') || 'none';
     return { failure: toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${info.activityType}' is not registered (registered: ${known})`, 'ActivityNotRegistered')) };
   }
-  const ctx = new AttemptContext(info, heartbeatDetails, controller, clock, hooks);
+  const ctx = attemptContext(info, heartbeatDetails, controller, clock, hooks);
   hooks.onProgress();
   try {
     const result = await fn(input, ctx);
@@ -53,43 +53,35 @@ export async function runActivityAttempt(
   }
 }
 
-/** The `ctx` of one attempt (a class: one per step of a local activity chain, so no closures per attempt). */
-class AttemptContext implements ActivityContext {
-  completesLater = false;
-  readonly #controller: AttemptAbort;
-  readonly #clock: HostClock;
-  readonly #hooks: AttemptHooks;
-
-  constructor(
-    readonly info: ActivityInfo,
-    readonly heartbeatDetails: unknown,
-    controller: AttemptAbort,
-    clock: HostClock,
-    hooks: AttemptHooks,
-  ) {
-    this.#controller = controller;
-    this.#clock = clock;
-    this.#hooks = hooks;
-  }
-
-  get cancellationSignal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  heartbeat(details?: unknown): void {
-    this.#hooks.onProgress();
-    const reply = this.#hooks.heartbeat(details);
-    if (!reply || reply.cancelRequested) this.#controller.abort(new CancelledFailure('Activity cancelled'));
-  }
-
-  sleep(ms: number): Promise<void> {
-    return clockSleep(this.#clock, ms, this.#controller.signal);
-  }
-
-  doNotCompleteOnReturn(): void {
-    if (this.info.isLocal) throw ApplicationFailure.nonRetryable('Local activities cannot complete asynchronously', 'AsyncCompletionNotSupported');
-    this.completesLater = true;
-  }
+/**
+ * The `ctx` of one attempt: a plain object whose members close over the attempt, not `this`, so an activity may
+ * destructure it (`async (input, { heartbeat, sleep }) => …`) or spread it, as with serveActivities' context.
+ * Methods, not arrow properties, so a bundler keeping names adds no call per attempt.
+ */
+function attemptContext(info: ActivityInfo, heartbeatDetails: unknown, controller: AttemptAbort, clock: HostClock, hooks: AttemptHooks): ActivityContext & { readonly completesLater: boolean } {
+  let completesLater = false;
+  return {
+    info,
+    heartbeatDetails,
+    get cancellationSignal() {
+      return controller.signal;
+    },
+    heartbeat(details?: unknown) {
+      hooks.onProgress();
+      const reply = hooks.heartbeat(details);
+      if (!reply || reply.cancelRequested) controller.abort(new CancelledFailure('Activity cancelled'));
+    },
+    sleep(ms: number) {
+      return clockSleep(clock, ms, controller.signal);
+    },
+    doNotCompleteOnReturn() {
+      if (info.isLocal) throw ApplicationFailure.nonRetryable('Local activities cannot complete asynchronously', 'AsyncCompletionNotSupported');
+      completesLater = true;
+    },
+    get completesLater() {
+      return completesLater;
+    },
+  };
 }
 
 /** An AbortController made on first use: most local attempts never look at their signal. */
@@ -132,12 +124,14 @@ export function runLocalActivityAttempt(activities: ActivityImplementations, clo
       controller.abort(new CancelledFailure('local activity timed out'));
       resolve({ failure: { kind: 'timeout', type: 'TimeoutFailure', message: `Local activity '${command.activityType}' timed out after ${timeoutMs} ms`, nonRetryable: false, timeoutType: 'START_TO_CLOSE' } });
     });
-    void attempt.then((outcome) => {
+    const settle = (outcome: Outcome) => {
       if (settled) return;
       settled = true;
       cancelTimer();
-      resolve(orAsyncNotSupported(outcome));
-    });
+      resolve(outcome);
+    };
+    // A rejection is a host fault (its onProgress threw): reported as the attempt's failure, as before.
+    attempt.then((outcome) => settle(orAsyncNotSupported(outcome)), (error: unknown) => settle({ failure: toFailureInfo(error) }));
   });
 }
 
