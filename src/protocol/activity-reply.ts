@@ -18,8 +18,9 @@ export async function readActivityReply(response: Response): Promise<Outcome | t
   } catch {
     body = undefined;
   }
-  // A reply whose whole text is under a third of the limit cannot hold a payload over it (3 UTF-8 bytes per unit at most).
-  const small = text.length * 3 <= Limits.maxPayloadBytes;
+  // A reply this short cannot hold a payload over the limit however it is encoded again: a unit of text is at most
+  // 3 UTF-8 bytes, and a number may come back 5.25× longer (`1e20` is written `100000000000000000000`).
+  const small = text.length * 6 <= Limits.maxPayloadBytes;
   if (response.ok) {
     const result = (body as { result?: unknown } | undefined)?.result ?? null;
     // Never stored: a result over the payload limit fails the activity for good.

@@ -121,3 +121,17 @@ describe('ActivityDispatcher: replies from other servers', () => {
     expect(await dispatcherFor(() => new Response(null, { status: 204 })).dispatch(task)).toEqual({ result: null });
   });
 });
+
+describe('ActivityDispatcher: the payload limit on replies', () => {
+  it('fails a result over 2 MiB as non-retryable PayloadTooLarge, also one whose reply text is shorter (numbers written wider again)', async () => {
+    // 400 000 × `1e20,` is 2.0 MB of text; the result, encoded again, has `100000000000000000000` for each: 8.8 MB.
+    const widening = `{"result":[${Array.from({ length: 400_000 }, () => '1e20').join(',')}]}`;
+    expect(await dispatcherFor(() => reply(200, widening)).dispatch(task)).toMatchObject({ failure: { type: 'PayloadTooLarge', nonRetryable: true } });
+    const shortButWide = `{"result":[${Array.from({ length: 110_000 }, () => '1e20').join(',')}]}`; // 550 kB of text, 2.4 MB encoded
+    expect(await dispatcherFor(() => reply(200, shortButWide)).dispatch(task)).toMatchObject({ failure: { type: 'PayloadTooLarge', nonRetryable: true } });
+  });
+
+  it('takes a small result as it is', async () => {
+    expect(await dispatcherFor(() => reply(200, { result: [1e20, 'é'] })).dispatch(task)).toEqual({ result: [1e20, 'é'] });
+  });
+});
