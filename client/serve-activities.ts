@@ -137,11 +137,11 @@ class AttemptCancellation {
   get signal(): AbortSignal {
     if (!this.#controller) {
       const controller = (this.#controller = new AbortController());
+      const passedDeadline = () => new CancelledFailure('Activity attempt passed its deadline');
       if (this.#abortedWith) controller.abort(this.#abortedWith());
       // Past its deadline Duro has timed the attempt out: whatever it returns now is discarded.
-      else if (this.#deadline !== undefined) {
-        this.#deadlineTimer = setTimeout(() => controller.abort(new CancelledFailure('Activity attempt passed its deadline')), Math.max(0, this.#deadline - Date.now()));
-      }
+      else if (this.#deadline !== undefined && this.#deadline <= Date.now()) controller.abort(passedDeadline());
+      else if (this.#deadline !== undefined) this.#deadlineTimer = setTimeout(() => controller.abort(passedDeadline()), this.#deadline - Date.now());
     }
     return this.#controller.signal;
   }

@@ -240,6 +240,19 @@ describe('serveActivities: cancellation without heartbeats', () => {
     hangUp.abort();
     expect(await json(await reply)).toMatchObject({ kind: 'cancelled', message: expect.stringContaining('Duro closed the request') });
   });
+  it('gives an activity that first reads its signal after the deadline an aborted signal', async () => {
+    let seen: boolean | undefined;
+    const serveLate = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        seen = ctx.cancellationSignal.aborted;
+        return 'late';
+      },
+    });
+    await serveLate.fetch(await signedRequest(await activityRequest({ deadline: Date.now() + 20 })));
+    expect(seen).toBe(true);
+  });
+
   it('gives an activity that reads its signal only after the hang-up an aborted signal', async () => {
     const hangUp = new AbortController();
     const signed = await signedRequest(await activityRequest());
