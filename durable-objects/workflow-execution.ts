@@ -96,6 +96,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     readonly #loaded = new Map<string, LoadedRun>();
     #alarmAt: number | null = null;
     #outboxDue = false;
+    /** Visibility rows committed and not yet acknowledged by a flush of this instance (the alarm stands behind them). */
+    #visibilityUnsent = false;
     /** Messages to other objects being delivered right now, by key. */
     readonly #sending = new Set<string>();
 
@@ -479,7 +481,10 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
               const retainUntil = commit.state.closeTime === undefined ? undefined : commit.state.closeTime + config.retentionMs(this.env);
               const report = this.#visibilityReport(commit.state, commit.events, commit.attempts);
               this.#store.commit(runId, chainIndex, commit, retainUntil, report?.write);
-              if (report) this.#visibility.committed();
+              if (report) {
+                this.#visibility.committed();
+                this.#visibilityUnsent = true;
+              }
               if (report?.record !== undefined) this.#reported.set(runId, report.record);
               // A change of what lists show goes out in moments; metrics alone ride along with it, or go a second later.
               if (report) this.#flushVisibilitySoon(report.changesRecord ? VISIBILITY_RECORD_DELAY_MS : VISIBILITY_METRICS_DELAY_MS);
@@ -618,7 +623,10 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       if (!this.#visibility.hasPending()) return;
       this.#visibilityFlush = this.#visibility
         .flush(visibility)
-        .then(() => this.#rearm()) // nothing owed any more: the alarm goes back to the next real deadline
+        .then(() => {
+          if (!this.#visibilityAgain) this.#visibilityUnsent = false;
+          return this.#rearm(); // nothing owed any more: the alarm goes back to the next real deadline
+        })
         .catch(async (error: unknown) => {
           console.error('duro: delivery to Visibility failed; retrying from the alarm', error);
           this.#visibilityAgain = false;
@@ -682,12 +690,15 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         const recheck = Date.now() + BLOCKED_RECHECK_MS;
         if (at === undefined || recheck < at) at = recheck;
       }
-      if (this.#hasAttemptInFlight()) {
+      const soon = (windowMs: number) => {
         // Keep an alarm already due within the window rather than writing a new one on every commit.
         const now = Date.now();
-        const check = this.#alarmAt !== null && this.#alarmAt > now && this.#alarmAt <= now + IN_FLIGHT_CHECK_MS ? this.#alarmAt : now + IN_FLIGHT_CHECK_MS;
+        const check = this.#alarmAt !== null && this.#alarmAt > now && this.#alarmAt <= now + windowMs ? this.#alarmAt : now + windowMs;
         if (at === undefined || check < at) at = check;
-      }
+      };
+      if (this.#hasAttemptInFlight()) soon(IN_FLIGHT_CHECK_MS);
+      // Rows waiting for their (delayed) delivery: if this instance goes away first, the alarm sends them.
+      if (this.#visibilityUnsent) soon(OUTBOX_RETRY_MS);
       if (at === undefined) {
         if (this.#alarmAt !== null) await this.ctx.storage.deleteAlarm();
         this.#alarmAt = null;
@@ -708,7 +719,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     #hasOutstandingOutbox(): boolean {
-      // Visibility rows are sent right after their commit; only a failed delivery (#outboxDue) brings the alarm for them.
+      // Visibility rows have their own alarm rule (#visibilityUnsent, #outboxDue after a failed delivery).
       for (const { run } of this.#loaded.values()) {
         const s = run.state;
         if (Object.keys(s.externals).length > 0 || s.parentNotificationPending || s.childrenToClose) return true;

@@ -1,7 +1,7 @@
 // List, count, batch operations and /metrics over the Visibility shards (4 in the fixture Worker), fed by the
 // execution objects' outboxes. Every test tags its runs with a search attribute of its own, since the shards
 // hold the runs of the whole file.
-import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe as group, expect, it } from 'vitest';
 import { shardOf } from '../../src/visibility/shard';
@@ -306,5 +306,30 @@ group('the feed', () => {
     await abortAllDurableObjects(); // the next request loads the object afresh
     expect((await api(`/v1/workflows/${workflowId}`)).status).toBe(200);
     await indexed(`search.suite=${suite}&status=running`, 1);
+  });
+
+  it('keeps an alarm behind rows waiting for their delivery, so an object reset before it sends them still does', async () => {
+    // A start and a close wait ~25 ms to go out together. Catch that window: rows committed, not yet delivered.
+    for (let tries = 1; ; tries++) {
+      const suite = uniqueId('reset-before-flush');
+      const { workflowId } = await startTagged('visible', suite, { outcome: 'complete' });
+      const stub = executionStub(workflowId);
+      const waiting = await runInDurableObject(stub, async (_instance, state) => ({
+        rows: state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM visibility_outbox').one().n,
+        alarm: await state.storage.getAlarm(),
+        now: Date.now(),
+      }));
+      if (waiting.rows === 0) {
+        expect(tries, 'the delivery always went out before the test could look').toBeLessThan(5);
+        continue;
+      }
+      // Within the outbox retry window (2 s), not the retention deadline of the closed run.
+      expect(waiting.alarm).not.toBeNull();
+      expect(waiting.alarm! - waiting.now).toBeLessThanOrEqual(2_500);
+      await abortAllDurableObjects(); // the instance and its 25 ms timer are gone; nothing else addresses this workflow
+      expect(await runDurableObjectAlarm(executionStub(workflowId))).toBe(true); // a new instance, woken by the alarm alone
+      await indexed(`search.suite=${suite}&status=completed`, 1);
+      return;
+    }
   });
 });
