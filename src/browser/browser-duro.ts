@@ -80,6 +80,8 @@ export class BrowserDuro {
   readonly #loaded = new Set<string>();
   /** Calls of `start` in progress, by workflow id. */
   readonly #starts = new Map<string, number>();
+  /** Workflow ids another context drives, whose lock this one queues for (resumeAll). */
+  readonly #following = new Set<string>();
   #closed = false;
 
   /** Use `createBrowserDuro`. */
@@ -135,9 +137,41 @@ export class BrowserDuro {
       byWorkflow.set(summary.workflowId, runs);
     }
     for (const [workflowId, runs] of byWorkflow) {
-      if (runs.some((run) => run.status === 'running' || run.owes) || mayOweNextRun(runs.at(-1)!)) await this.#adopt(workflowId);
+      if (!(runs.some((run) => run.status === 'running' || run.owes) || mayOweNextRun(runs.at(-1)!))) continue;
+      await this.#adopt(workflowId);
+      if (!this.#locks.holds(workflowId) && !this.#loaded.has(workflowId)) this.#takeOverWhenFree(workflowId);
     }
     this.#timer.arm();
+  }
+
+  /**
+   * Another tab or worker drives `workflowId`: wait in the lock's queue and take the workflow over as soon as that
+   * context goes away (closed, reloaded, terminated), while it still has something to drive.
+   */
+  #takeOverWhenFree(workflowId: string): void {
+    if (this.#following.has(workflowId)) return;
+    this.#following.add(workflowId);
+    void (async () => {
+      try {
+        while (!this.#closed) {
+          await this.#locks.whenFree(workflowId);
+          if (this.#closed) return;
+          await this.#adopt(workflowId);
+          this.#timer.arm();
+          // Taken (or nothing left to drive: #adopt let it go again), or another context was quicker: queue again.
+          if (this.#loaded.has(workflowId) || !(await this.#stillToDrive(workflowId))) return;
+        }
+      } catch (error) {
+        this.#onError(error);
+      } finally {
+        this.#following.delete(workflowId);
+      }
+    })();
+  }
+
+  async #stillToDrive(workflowId: string): Promise<boolean> {
+    const runs = await this.store.runsOf(workflowId);
+    return runs.some((run) => run.status === 'running' || run.owes) || (runs.length > 0 && mayOweNextRun(runs.at(-1)!));
   }
 
   /** Starts a workflow; resolves with its handle once the start is committed. */

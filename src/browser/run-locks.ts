@@ -3,7 +3,7 @@
 
 /** The slice of the Web Locks API used here (the repo's tsconfig has no DOM lib). */
 export interface LockManagerLike {
-  request(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<void> | void): Promise<unknown>;
+  request(name: string, options: { ifAvailable?: true; signal?: AbortSignal }, callback: (lock: unknown) => Promise<void> | void): Promise<unknown>;
 }
 
 export class RunLocks {
@@ -12,6 +12,8 @@ export class RunLocks {
   /** Held locks by workflow id: calling the function lets the lock go. */
   readonly #held = new Map<string, () => void>();
   readonly #claiming = new Map<string, Promise<boolean>>();
+  /** Ends the waits of {@link whenFree} (on close). */
+  readonly #waits = new AbortController();
 
   constructor(dbName: string, locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks) {
     this.#prefix = `duro:${dbName}:`;
@@ -48,12 +50,25 @@ export class RunLocks {
     });
   }
 
+  /**
+   * Resolves once the lock of `workflowId`, held elsewhere now, has been free for a moment: this context queues for it
+   * (without keeping it), so it hears at once when the tab or worker that drives the workflow goes away, instead of
+   * polling. Never resolves after {@link releaseAll}; resolves at once without Web Locks.
+   */
+  whenFree(workflowId: string): Promise<void> {
+    if (!this.#locks) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#locks!.request(this.#prefix + workflowId, { signal: this.#waits.signal }, () => resolve()).catch(() => undefined);
+    });
+  }
+
   release(workflowId: string): void {
     this.#held.get(workflowId)?.();
     this.#held.delete(workflowId);
   }
 
   releaseAll(): void {
+    this.#waits.abort();
     for (const workflowId of [...this.#held.keys()]) this.release(workflowId);
   }
 }

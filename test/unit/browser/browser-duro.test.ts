@@ -5,6 +5,7 @@ import { indexedDB, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure, defineQuery, defineSignal, defineUpdate, defineWorkflow, type ActivityContext, type HistoryEvent } from 'duro/workflow';
 import { createBrowserDuro, StorageQuotaError, WorkflowFailedError, WorkflowUpdateRejectedError, type BrowserDuro, type BrowserDuroOptions } from 'duro/browser';
+import { sharedLocks } from './fake-locks';
 
 const activityCalls: Array<{ name: string; attempt: number }> = [];
 /** Attempts of `hold` wait on this until a test releases them (or the attempt is aborted). */
@@ -98,22 +99,6 @@ function expectWellFormed(history: HistoryEvent[]): void {
   expect(history.map((event) => event.eventId)).toEqual(history.map((_, i) => i + 1));
   expect(history.filter((event) => event.type === 'WorkflowExecutionStarted')).toHaveLength(1);
   expect(history.filter((event) => event.type.startsWith('WorkflowExecution') && event.type !== 'WorkflowExecutionStarted')).toHaveLength(1);
-}
-
-/** A Web Locks manager shared by the "tabs" of one test (Node has no navigator.locks). */
-function sharedLocks() {
-  const held = new Set<string>();
-  return {
-    async request(name: string, _options: { ifAvailable: true }, callback: (lock: unknown) => Promise<void> | void) {
-      if (held.has(name)) return callback(null);
-      held.add(name);
-      try {
-        return await callback({ name });
-      } finally {
-        held.delete(name);
-      }
-    },
-  };
 }
 
 afterEach(() => {
@@ -329,6 +314,25 @@ describe('createBrowserDuro', () => {
     await there.signal(finish);
     expect(await there.result()).toBe(5);
     expectWellFormed(await there.fetchHistory());
+  });
+
+  it('takes a run over by itself the moment the tab driving it goes away (a waiting Web Lock, no polling)', async () => {
+    const dbName = `duro-browser-${++databases}`;
+    const locks = sharedLocks();
+    const first = await open(dbName, { locks });
+    const second = await open(dbName, { locks });
+    await first.start(greeting, { workflowId: 'g9', input: { name: 'bo', sleep: 150 } });
+    await until(async () => types(await first.store.readHistory((await first.store.runsOf('g9'))[0]!.runId)).includes('TimerStarted'));
+
+    await second.resumeAll(); // driven by the first tab: the second only queues for its lock
+    first.close(); // before the timer fires: nothing in the first tab will fire it now
+    await until(async () => (await second.store.runsOf('g9'))[0]?.status === 'completed');
+
+    const history = await second.getHandle('g9').fetchHistory();
+    expectWellFormed(history);
+    expect(types(history).filter((type) => type === 'TimerFired')).toHaveLength(1);
+    expect(types(history).filter((type) => type === 'ActivityTaskCompleted')).toHaveLength(1);
+    expect(await second.getHandle('g9').result()).toBe('hello bo!');
   });
 
   it('starts on resume the run a stored close still owes (continue-as-new interrupted before the next start)', async () => {

@@ -8,6 +8,7 @@ import {
   type HistoryEvent, type ParentClosePolicy,
 } from 'duro/workflow';
 import { createBrowserDuro, WorkflowFailedError, type BrowserDuro, type BrowserDuroOptions } from 'duro/browser';
+import { sharedLocks } from './fake-locks';
 
 const ping = defineSignal<[from: string]>('ping');
 const pings = defineQuery<string[]>('pings');
@@ -124,22 +125,6 @@ function expectWellFormed(history: HistoryEvent[]): void {
   expect(history.map((event) => event.eventId)).toEqual(history.map((_, i) => i + 1));
   expect(count(history, 'WorkflowExecutionStarted')).toBe(1);
   expect(history.filter((event) => event.type.startsWith('WorkflowExecution') && event.type !== 'WorkflowExecutionStarted' && event.type !== 'WorkflowExecutionCancelRequested')).toHaveLength(1);
-}
-
-/** A Web Locks manager shared by the "tabs" of one test (Node has no navigator.locks). */
-function sharedLocks() {
-  const held = new Set<string>();
-  return {
-    async request(name: string, _options: { ifAvailable: true }, callback: (lock: unknown) => Promise<void> | void) {
-      if (held.has(name)) return callback(null);
-      held.add(name);
-      try {
-        return await callback({ name });
-      } finally {
-        held.delete(name);
-      }
-    },
-  };
 }
 
 /** Makes the first commit that `matches` fail, as a page that went away before it landed; `failed` counts them. */
