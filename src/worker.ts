@@ -48,7 +48,8 @@ type Env = Record<string, unknown>;
 
 /** Where 'self' activity requests are posted; the host part is never resolved (service binding or in-process). */
 const SELF_HOST = 'duro.internal';
-const SELF_ACTIVITY_URL = `https://${SELF_HOST}/_duro/activities`;
+const SELF_ORIGIN = `https://${SELF_HOST}/`;
+const SELF_ACTIVITY_URL = `${SELF_ORIGIN}_duro/activities`;
 const DEV_SECRET = 'duro-insecure-development-secret';
 const DEFAULT_SELF_CONCURRENCY = 64;
 
@@ -106,8 +107,20 @@ export function createDuro(options: DuroOptions) {
     return app;
   };
 
-  /** The activity server for 'self' task queues; its callbacks reach this Worker's API without leaving the isolate. */
-  const activityServerFor = (env: Env, ctx?: ExecutionContext) =>
+  /**
+   * The activity server for 'self' task queues; its callbacks reach this Worker's API without leaving the isolate.
+   * One per env, as the API app is: it is asked for on every activity attempt.
+   */
+  const activityServers = new WeakMap<Env, ReturnType<typeof serveActivities>>();
+  const activityServerFor = (env: Env) => {
+    let server = activityServers.get(env);
+    if (!server) {
+      server = newActivityServer(env);
+      activityServers.set(env, server);
+    }
+    return server;
+  };
+  const newActivityServer = (env: Env) =>
     serveActivities({
       activities,
       secret: activitySecret(env),
@@ -116,8 +129,8 @@ export function createDuro(options: DuroOptions) {
       asyncAfterMs: Number.POSITIVE_INFINITY,
       // Requests to the internal host come through DURO_SELF (or in-process) from this Worker's own objects: no
       // outside request can carry it (routing is by hostname), so they need no signature.
-      trustRequest: (request) => new URL(request.url).hostname === SELF_HOST,
-      fetch: async (url, init) => apiFor(env).fetch(new Request(url, init), env, ctx),
+      trustRequest: (request) => request.url.startsWith(SELF_ORIGIN),
+      fetch: async (url, init) => apiFor(env).fetch(new Request(url, init), env),
     });
 
   const endpointOf = (env: Env, taskQueue: string): TaskQueueEndpoint | undefined => {
@@ -157,7 +170,7 @@ export function createDuro(options: DuroOptions) {
       if (callsActivities && !env.DURO_ACTIVITY_SECRET && !isLocalHost(url.hostname)) {
         return problemResponse(problem(ProblemType.authNotConfigured, 'This Duro deployment has no activity secret. Set one with `wrangler secret put DURO_ACTIVITY_SECRET`.'));
       }
-      if (url.pathname === '/_duro/activities') return activityServerFor(env, ctx).fetch(request, env, ctx);
+      if (url.pathname === '/_duro/activities') return activityServerFor(env).fetch(request, env, ctx);
       return apiFor(env).fetch(request, env, ctx);
     },
   };
