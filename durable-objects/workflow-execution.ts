@@ -477,8 +477,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         store: {
           readHistory: (runId, afterEventId) => this.#store.readHistory(runId, afterEventId),
           commit: (runId, commit) => {
+            const retainUntil = commit.state.closeTime === undefined ? undefined : commit.state.closeTime + config.retentionMs(this.env);
             try {
-              const retainUntil = commit.state.closeTime === undefined ? undefined : commit.state.closeTime + config.retentionMs(this.env);
               const report = this.#visibilityReport(commit.state, commit.events, commit.attempts);
               this.#store.commit(runId, chainIndex, commit, retainUntil, report?.write);
               if (report) {
@@ -495,7 +495,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
               this.#reset(error);
               throw error;
             }
-            void this.#rearm();
+            if (!this.#alarmCovers(commit.wakeAt, retainUntil)) void this.#rearm();
           },
         },
         runLocalActivity: (command, ref) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined),
@@ -707,6 +707,23 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       if (this.#alarmAt === at) return;
       this.#alarmAt = at;
       await this.ctx.storage.setAlarm(at);
+    }
+
+    /**
+     * Whether the alarm already set is early enough after a commit that set this run's next deadline to `wakeAt`, so
+     * the commit need not re-arm from the table (a query and maybe a write per step otherwise). A commit changes only
+     * its own run's deadline; an alarm earlier than needed is harmless (it re-arms when it fires), a late one never
+     * happens here: anything else (a close and its retention, a blocked run, owed messages, an alarm already due) re-arms.
+     */
+    #alarmCovers(wakeAt: number | undefined, retainUntil: number | undefined): boolean {
+      const alarmAt = this.#alarmAt;
+      const now = Date.now();
+      if (alarmAt === null || alarmAt <= now || retainUntil !== undefined || this.#outboxDue) return false;
+      if (wakeAt !== undefined && wakeAt < alarmAt) return false;
+      if (this.#visibilityUnsent && alarmAt > now + OUTBOX_RETRY_MS) return false;
+      if (alarmAt > now + IN_FLIGHT_CHECK_MS && this.#hasAttemptInFlight()) return false;
+      for (const { run } of this.#loaded.values()) if (run.state.blocked) return false;
+      return !this.#hasOutstandingOutbox();
     }
 
     /** An attempt whose outcome only this instance's fetch can bring (not one accepted with 202). */

@@ -25,6 +25,15 @@ group('timers', () => {
     await eventually(async () => (await armedAlarm(workflowId)) === (await retentionDeadline(workflowId)), 5_000, 'the alarm armed for retention only');
   });
 
+  it('re-arms the alarm for a timer due sooner than the alarm kept while an activity was in flight', async () => {
+    const workflowId = uniqueId('echo-sleep');
+    await start('echoThenSleep', workflowId, { duration: '1s' });
+    await eventually(async () => (await describe(workflowId)).pendingTimers.length === 1, 5_000, 'the timer started');
+    const [timer] = (await describe(workflowId)).pendingTimers;
+    expect(await armedAlarm(workflowId)).toBeLessThanOrEqual(timer!.fireAt);
+    expect(await result(workflowId)).toEqual({ status: 200, body: { status: 'completed', result: 'hi' } });
+  });
+
   it('fires a timer whose object was reset while it waited', async () => {
     const workflowId = uniqueId('sleeper-reset');
     await start('sleeper', workflowId, { duration: '300ms' });
