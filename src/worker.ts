@@ -85,42 +85,27 @@ export function createDuro(options: DuroOptions) {
   const visibilityNamespace = (env: Env) => env[visibilityBinding] as DurableObjectNamespace | undefined;
   const activitySecret = (env: Env) => (env.DURO_ACTIVITY_SECRET as string | undefined) || DEV_SECRET;
 
-  // One app per environment object (the runtime hands the same env to every request of an isolate).
-  const apps = new WeakMap<Env, ReturnType<typeof createApiApp>>();
-  const apiFor = (env: Env) => {
-    let app = apps.get(env);
-    if (!app) {
-      const backend: ApiBackend = {
-        execution: (workflowId) => executionStub(namespace(env), workflowId),
-        hasWorkflowType: (name) => registry.has(name),
-        activitySecret: activitySecret(env),
-      };
-      const visibility = visibilityNamespace(env);
-      if (visibility) backend.visibilityShards = () => Array.from({ length: visibilityShards }, (_, shard) => visibilityStub(visibility, shard));
-      const schedules = env[schedulerBinding] as DurableObjectNamespace | undefined;
-      if (schedules) backend.scheduler = () => schedulerStub(schedules);
-      const apiToken = env.DURO_API_TOKEN as string | undefined;
-      if (apiToken) backend.apiToken = apiToken;
-      app = createApiApp(backend);
-      apps.set(env, app);
-    }
-    return app;
-  };
+  /** The API app of an env, made on its first request. */
+  const apiFor = perEnv((env) => {
+    const backend: ApiBackend = {
+      execution: (workflowId) => executionStub(namespace(env), workflowId),
+      hasWorkflowType: (name) => registry.has(name),
+      activitySecret: activitySecret(env),
+    };
+    const visibility = visibilityNamespace(env);
+    if (visibility) backend.visibilityShards = () => Array.from({ length: visibilityShards }, (_, shard) => visibilityStub(visibility, shard));
+    const schedules = env[schedulerBinding] as DurableObjectNamespace | undefined;
+    if (schedules) backend.scheduler = () => schedulerStub(schedules);
+    const apiToken = env.DURO_API_TOKEN as string | undefined;
+    if (apiToken) backend.apiToken = apiToken;
+    return createApiApp(backend);
+  });
 
   /**
    * The activity server for 'self' task queues; its callbacks reach this Worker's API without leaving the isolate.
    * One per env, as the API app is: it is asked for on every activity attempt.
    */
-  const activityServers = new WeakMap<Env, ReturnType<typeof serveActivities>>();
-  const activityServerFor = (env: Env) => {
-    let server = activityServers.get(env);
-    if (!server) {
-      server = newActivityServer(env);
-      activityServers.set(env, server);
-    }
-    return server;
-  };
-  const newActivityServer = (env: Env) =>
+  const activityServerFor = perEnv((env) =>
     serveActivities({
       activities,
       secret: activitySecret(env),
@@ -131,7 +116,8 @@ export function createDuro(options: DuroOptions) {
       // outside request can carry it (routing is by hostname), so they need no signature.
       trustRequest: (request) => request.url.startsWith(SELF_ORIGIN),
       fetch: async (url, init) => apiFor(env).fetch(new Request(url, init), env),
-    });
+    }),
+  );
 
   const endpointOf = (env: Env, taskQueue: string): TaskQueueEndpoint | undefined => {
     const target = taskQueues[taskQueue];
@@ -184,4 +170,17 @@ function fnv1a(text: string): string {
     hash = Math.imul(hash, 0x01000193);
   }
   return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/** `make(env)`, made once per env object (the runtime hands every request of an isolate the same one). */
+function perEnv<T>(make: (env: Env) => T): (env: Env) => T {
+  const made = new WeakMap<Env, T>();
+  return (env) => {
+    let value = made.get(env);
+    if (value === undefined) {
+      value = make(env);
+      made.set(env, value);
+    }
+    return value;
+  };
 }
