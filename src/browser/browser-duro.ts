@@ -137,7 +137,7 @@ export class BrowserDuro {
       byWorkflow.set(summary.workflowId, runs);
     }
     for (const [workflowId, runs] of byWorkflow) {
-      if (!(runs.some((run) => run.status === 'running' || run.owes) || mayOweNextRun(runs.at(-1)!))) continue;
+      if (!needsDriving(runs)) continue;
       await this.#adopt(workflowId);
       if (!this.#locks.holds(workflowId) && !this.#loaded.has(workflowId)) this.#takeOverWhenFree(workflowId);
     }
@@ -170,8 +170,7 @@ export class BrowserDuro {
   }
 
   async #stillToDrive(workflowId: string): Promise<boolean> {
-    const runs = await this.store.runsOf(workflowId);
-    return runs.some((run) => run.status === 'running' || run.owes) || (runs.length > 0 && mayOweNextRun(runs.at(-1)!));
+    return needsDriving(await this.store.runsOf(workflowId));
   }
 
   /** Starts a workflow; resolves with its handle once the start is committed. */
@@ -509,6 +508,12 @@ export class BrowserDuro {
 }
 
 /** Only these statuses may hand over to a next run (a retry needs the close event to tell). */
+/** Whether the stored runs of one workflow id (oldest first) leave something to drive: an open run, a message owed, a next run owed. */
+function needsDriving(runs: StoredRunSummary[]): boolean {
+  const last = runs.at(-1);
+  return runs.some((run) => run.status === 'running' || run.owes) || (last !== undefined && mayOweNextRun(last));
+}
+
 function mayOweNextRun(summary: StoredRunSummary): boolean {
   return summary.status === 'continuedAsNew' || summary.status === 'failed' || summary.status === 'timedOut';
 }
