@@ -507,13 +507,13 @@ export class BrowserDuro {
   }
 }
 
-/** Only these statuses may hand over to a next run (a retry needs the close event to tell). */
 /** Whether the stored runs of one workflow id (oldest first) leave something to drive: an open run, a message owed, a next run owed. */
 function needsDriving(runs: StoredRunSummary[]): boolean {
   const last = runs.at(-1);
   return runs.some((run) => run.status === 'running' || run.owes) || (last !== undefined && mayOweNextRun(last));
 }
 
+/** Only these statuses may hand over to a next run (a retry needs the close event to tell). */
 function mayOweNextRun(summary: StoredRunSummary): boolean {
   return summary.status === 'continuedAsNew' || summary.status === 'failed' || summary.status === 'timedOut';
 }
