@@ -10,8 +10,9 @@ const CHUNK_CHARS = 256 * 1024;
  * Each statement call has a fixed cost, so a step's events (10 000 for a long chain of local activities) go in groups.
  */
 const ROWS_PER_INSERT = 20;
-const insertHistorySql = (rows: number) => `INSERT INTO history (run_id, event_id, type, body, chunks) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`;
-const INSERT_HISTORY_FULL = insertHistorySql(ROWS_PER_INSERT);
+/** The INSERT of `rows` history rows, by `rows` (1 to ROWS_PER_INSERT): made once, not on every step. */
+const INSERT_HISTORY = Array.from({ length: ROWS_PER_INSERT + 1 }, (_, rows) =>
+  `INSERT INTO history (run_id, event_id, type, body, chunks) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`);
 
 export interface StoredRun {
   runId: string;
@@ -69,8 +70,7 @@ export class SqlRunStore {
     let params: unknown[] = [];
     const flush = () => {
       if (params.length === 0) return;
-      const rows = params.length / 5;
-      this.#sql.exec(rows === ROWS_PER_INSERT ? INSERT_HISTORY_FULL : insertHistorySql(rows), ...params);
+      this.#sql.exec(INSERT_HISTORY[params.length / 5]!, ...params);
       params = [];
     };
     for (const event of commit.events) {
