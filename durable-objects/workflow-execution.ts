@@ -592,7 +592,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     /**
      * Flushes within `delayMs` (an earlier flush already planned stands): a run doing many steps sends its metrics in
-     * a few deliveries instead of one per step. The messages are already stored: an object that goes away sends them on load.
+     * a few deliveries instead of one per step. The messages are already stored, and an alarm stands behind them
+     * (#visibilityUnsent): if this instance goes away first, the next one sends them.
      */
     #flushVisibilitySoon(delayMs: number): void {
       const at = Date.now() + delayMs;
