@@ -4,6 +4,7 @@
 import type { ActivityContext } from '../src/core/activity';
 import { activityInfoOf } from '../src/core/activity-state';
 import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
+import { LazyAbort } from '../src/core/lazy-abort';
 import { checkPayload } from '../src/core/payload';
 import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
@@ -125,40 +126,32 @@ interface Attempt {
  * anyone to tell of a deadline, a hang-up or the end of the attempt, so only then is a deadline timer armed.
  */
 class AttemptCancellation {
-  readonly #deadline: number | undefined;
-  #controller: AbortController | undefined;
+  readonly #lazy: LazyAbort;
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-  #abortedWith: (() => unknown) | undefined;
 
   constructor(deadline: number | undefined) {
-    this.#deadline = deadline;
+    // Past its deadline Duro has timed the attempt out: whatever it returns now is discarded.
+    this.#lazy = new LazyAbort((controller) => {
+      if (deadline === undefined) return;
+      const passedDeadline = () => controller.abort(new CancelledFailure('Activity attempt passed its deadline'));
+      if (deadline <= Date.now()) passedDeadline();
+      else this.#deadlineTimer = setTimeout(passedDeadline, deadline - Date.now());
+    });
   }
 
   get signal(): AbortSignal {
-    if (!this.#controller) {
-      const controller = (this.#controller = new AbortController());
-      const passedDeadline = () => new CancelledFailure('Activity attempt passed its deadline');
-      if (this.#abortedWith) controller.abort(this.#abortedWith());
-      // Past its deadline Duro has timed the attempt out: whatever it returns now is discarded.
-      else if (this.#deadline !== undefined && this.#deadline <= Date.now()) controller.abort(passedDeadline());
-      else if (this.#deadline !== undefined) this.#deadlineTimer = setTimeout(() => controller.abort(passedDeadline()), this.#deadline - Date.now());
-    }
-    return this.#controller.signal;
+    return this.#lazy.signal;
   }
 
   /** `reason` is made only if the signal was read. */
   abort(reason: () => unknown): void {
-    if (this.#controller) {
-      if (!this.#controller.signal.aborted) this.#controller.abort(reason());
-    } else {
-      this.#abortedWith ??= reason;
-    }
+    this.#lazy.abortWith(reason);
   }
 
   /** The attempt is over: stops what the activity may have left running on its signal. */
   finish(): void {
     clearTimeout(this.#deadlineTimer);
-    this.abort(() => new CancelledFailure('Activity finished'));
+    this.#lazy.abortWith(() => new CancelledFailure('Activity finished'));
   }
 }
 

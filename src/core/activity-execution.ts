@@ -4,6 +4,7 @@ import type { ActivityContext, ActivityImplementations, ActivityInfo } from './a
 import type { LocalActivityCommand } from './activation';
 import { ApplicationFailure, CancelledFailure, toFailureInfo } from './failure';
 import type { Outcome } from './history';
+import { LazyAbort } from './lazy-abort';
 import { checkPayload } from './payload';
 import type { RunRef } from './run-transitions';
 
@@ -82,25 +83,6 @@ function attemptContext(info: ActivityInfo, heartbeatDetails: unknown, controlle
       return completesLater;
     },
   };
-}
-
-/** An AbortController made on first use: most local attempts never look at their signal. */
-class LazyAbort implements AttemptAbort {
-  #controller: AbortController | undefined;
-  #aborted: { reason: unknown } | undefined;
-
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#aborted.reason);
-    }
-    return this.#controller.signal;
-  }
-
-  abort(reason?: unknown): void {
-    if (this.#controller) this.#controller.abort(reason);
-    else this.#aborted ??= { reason };
-  }
 }
 
 /** Hooks of a local attempt: heartbeats are accepted and go nowhere (a local activity has no heartbeat timeout). */
