@@ -225,7 +225,8 @@ async function sequential() {
 
 async function throughput() {
   const { workflows, clients } = size.throughput;
-  for (const variant of ['duro', 'cf']) {
+  // floor: a bare SQLite-backed object created per start (a table, a row, durable), with nothing to complete.
+  for (const variant of ['duro', 'cf', 'floor']) {
     const prefix = `tp-${variant}-${uid()}`;
     const startedAt = performance.now();
     let startsDoneAt = 0;
@@ -238,7 +239,8 @@ async function throughput() {
     const starting = pool(workflows, clients, async (i) => {
       const id = `${prefix}-${i}`;
       if (variant === 'duro') await startDuro('benchLocalSteps', id, { n: 1 });
-      else await bench('cf/create', { id, n: 1 });
+      else if (variant === 'cf') await bench('cf/create', { id, n: 1 });
+      else await bench('floor/start', { id });
       started.push(id);
       notify();
     }).then(() => {
@@ -254,7 +256,7 @@ async function throughput() {
           if (taken < started.length) {
             const id = started[taken++];
             if (variant === 'duro') await resultOf(id);
-            else {
+            else if (variant === 'cf') {
               // 50 ms between polls: 16 waiters polling every 10 ms would slow the creates they are measuring.
               const status = await bench('cf/wait', { id, intervalMs: 50 });
               if (status.status !== 'complete') throw new Error(`${id} ended ${status.status}`);

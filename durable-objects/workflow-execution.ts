@@ -54,6 +54,8 @@ export type { ChildClosedNotice } from './execution-messages';
 
 /** How long metrics-only Visibility messages wait to be sent together. */
 const VISIBILITY_METRICS_DELAY_MS = 1_000;
+/** Attempts kept in memory before a commit writes them anyway: one outbox row stays small (~100 bytes each). */
+const MAX_UNWRITTEN_ATTEMPTS = 1_000;
 /**
  * A change of what lists show (a start, a close, an upsert of search attributes) waits this long, so a short run's
  * start and close go to its shard in one delivery: half the calls and transactions for the common quick workflow.
@@ -98,6 +100,13 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     #outboxDue = false;
     /** Visibility rows committed and not yet acknowledged by a flush of this instance (the alarm stands behind them). */
     #visibilityUnsent = false;
+    /**
+     * Activity attempts observed by commits that changed no Visibility record, for /metrics: kept here and written with
+     * the next outbox row written anyway, or by the metrics flush at most a second later, rather than as a row per
+     * step. A crash loses what is here (docs/visibility.md: metrics are at most once, history is not).
+     */
+    #unwrittenAttempts: AttemptObservation[] = [];
+    #unwrittenAttemptsOf = '';
     /** Messages to other objects being delivered right now, by key. */
     readonly #sending = new Set<string>();
 
@@ -481,13 +490,18 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
             try {
               const report = this.#visibilityReport(commit.state, commit.events, commit.attempts);
               this.#store.commit(runId, chainIndex, commit, retainUntil, report?.write);
-              if (report) {
+              if (report?.write) {
                 this.#visibility.committed();
                 this.#visibilityUnsent = true;
+                this.#unwrittenAttempts = [];
+                if (report.record !== undefined) this.#reported.set(runId, report.record);
+                // A change of what lists show goes out in moments; metrics kept in memory ride along with it.
+                this.#flushVisibilitySoon(report.record !== undefined ? VISIBILITY_RECORD_DELAY_MS : VISIBILITY_METRICS_DELAY_MS);
+              } else if (report) {
+                for (const attempt of report.keep) this.#unwrittenAttempts.push(attempt);
+                this.#unwrittenAttemptsOf = commit.state.workflowId;
+                this.#flushVisibilitySoon(VISIBILITY_METRICS_DELAY_MS);
               }
-              if (report?.record !== undefined) this.#reported.set(runId, report.record);
-              // A change of what lists show goes out in moments; metrics alone ride along with it, or go a second later.
-              if (report) this.#flushVisibilitySoon(report.changesRecord ? VISIBILITY_RECORD_DELAY_MS : VISIBILITY_METRICS_DELAY_MS);
             } catch (error) {
               // The run in memory is now ahead of storage: going on would leave a gap in its history. Reset the
               // object, so the next request or the alarm reloads the run from what was committed.
@@ -558,8 +572,11 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       this.#flushVisibility();
     }
 
-    /** The Visibility messages a commit of `state` owes, and how to write them in its transaction. */
-    #visibilityReport(state: RunState, events: HistoryEvent[], attempts: AttemptObservation[]): { record?: string; changesRecord: boolean; write: () => void } | undefined {
+    /**
+     * The Visibility messages a commit of `state` owes, and how to write them in its transaction; or, when the commit
+     * changes no record and only observed activity attempts, the attempts to keep in memory (#unwrittenAttempts).
+     */
+    #visibilityReport(state: RunState, events: HistoryEvent[], attempts: AttemptObservation[]): { record?: string; write: () => void } | { write?: undefined; keep: AttemptObservation[] } | undefined {
       const visibility = config.visibility(this.env);
       if (!visibility) return undefined;
       const messages: VisibilityMessage[] = [];
@@ -570,10 +587,20 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         json = JSON.stringify(record);
         if (this.#reported.get(state.runId) !== json) messages.push({ kind: 'upsert', execution: record });
       }
-      if (attempts.length > 0) messages.push({ kind: 'attempts', attempts });
-      if (messages.length === 0) return undefined;
-      const changesRecord = messages[0]!.kind === 'upsert';
-      return { ...(changesRecord && { record: json! }), changesRecord, write: () => this.#visibility.enqueue(state.workflowId, messages, visibility.shards) };
+      if (messages.length === 0 && this.#unwrittenAttempts.length + attempts.length < MAX_UNWRITTEN_ATTEMPTS) return attempts.length > 0 ? { keep: attempts } : undefined;
+      const unwritten = this.#unwrittenAttempts.length > 0 ? [...this.#unwrittenAttempts, ...attempts] : attempts;
+      if (unwritten.length > 0) messages.push({ kind: 'attempts', attempts: unwritten });
+      return { ...(messages[0]!.kind === 'upsert' && { record: json! }), write: () => this.#visibility.enqueue(state.workflowId, messages, visibility.shards) };
+    }
+
+    /** Writes the attempts kept in memory as one outbox row (the metrics flush, when no record change took them along). */
+    #writeUnwrittenAttempts(shards: number): void {
+      if (this.#unwrittenAttempts.length === 0) return;
+      const attempts = this.#unwrittenAttempts;
+      this.ctx.storage.transactionSync(() => this.#visibility.enqueue(this.#unwrittenAttemptsOf, [{ kind: 'attempts', attempts }], shards));
+      this.#visibility.committed();
+      this.#visibilityUnsent = true;
+      this.#unwrittenAttempts = [];
     }
 
     /**
@@ -621,6 +648,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         this.#visibilityAgain = true; // rows committed after the running delivery read its last batch
         return;
       }
+      this.#writeUnwrittenAttempts(visibility.shards);
       if (!this.#visibility.hasPending()) return;
       this.#visibilityFlush = this.#visibility
         .flush(visibility)

@@ -37,6 +37,15 @@ export class BenchFloor extends DurableObject<FloorEnv> {
     return { ms: Date.now() - startedAt, steps: n };
   }
 
+  /** What a start must at least do: a new object with a table, one row written and made durable. */
+  async start(id: string): Promise<boolean> {
+    const sql = this.ctx.storage.sql;
+    sql.exec('CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    sql.exec('INSERT INTO events (body) VALUES (?)', JSON.stringify({ type: 'WorkflowExecutionStarted', workflowId: id }));
+    await this.ctx.storage.sync();
+    return true;
+  }
+
   /** Whether Date.now() moves during pure CPU work here (it does not in deployed Workers until I/O). */
   async clock(): Promise<{ busyMs: number; observedMs: number }> {
     const startedAt = Date.now();

@@ -53,6 +53,8 @@ export default {
           const inner = await floorStub(env).steps(body.mode as FloorMode, Number(body.n));
           return json({ ms: Date.now() - startedAt, innerMs: inner.ms, steps: inner.steps });
         }
+        case '/bench/floor/start':
+          return json({ ok: await env.BENCH_FLOOR.get(env.BENCH_FLOOR.idFromName(String(body.id))).start(String(body.id)) });
         case '/bench/duro/sequential':
           return json(await duroSequential(env, ctx, String(body.workflowType), Number(body.n)));
         case '/bench/duro/run':
