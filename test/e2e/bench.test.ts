@@ -42,7 +42,7 @@ describe('bench/run.mjs --tiny', () => {
       expect(ofVariant.length, variant).toBeGreaterThan(0);
       for (const run of ofVariant) expect(run).toMatchObject({ n: expect.any(Number), ms: expect.any(Number), msPerStep: expect.any(Number) });
     }
-    expect(result.runs.filter((run) => run.bench === 'throughput').map((run) => run.variant).sort()).toEqual(['cf', 'duro']);
+    expect(result.runs.filter((run) => run.bench === 'throughput').map((run) => run.variant).sort()).toEqual(['cf', 'duro', 'floor']);
     for (const bench of ['signal', 'timer', 'replay', 'fanout']) expect(result.runs.some((run) => run.bench === bench), bench).toBe(true);
     const replay = result.runs.find((run) => run.bench === 'replay')!;
     expect(replay).toMatchObject({ rawReadMs: expect.any(Number), replayMs: expect.any(Number), events: expect.any(Number) });
