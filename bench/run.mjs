@@ -423,6 +423,11 @@ function printTables(targetList) {
       log(`  ${name.padEnd(10)} ${Object.entries(rest).map(([k, v]) => `${k}=${v}`).join('  ')}`);
     }
   }
+  const tp = (variant) => runs.find((run) => run.bench === 'throughput' && run.variant === variant);
+  if (tp('duro') && tp('cf') && tp('floor')) {
+    // The floor bounds what any start can reach here: 2× CF is only possible if the floor itself is above it.
+    log(`  starts/s as ratios: Duro / CF ${fmt(tp('duro').startsPerSec / tp('cf').startsPerSec, 2)}, bare-object floor / CF ${fmt(tp('floor').startsPerSec / tp('cf').startsPerSec, 2)}, Duro / floor ${fmt(tp('duro').startsPerSec / tp('floor').startsPerSec, 2)}`);
+  }
   log('\nTargets');
   printGrid([['target', 'value', 'wanted', ''], ...targetList.map((t) => [t.name, String(t.value), t.target, t.pass ? 'PASS' : 'MISS'])]);
 }
