@@ -72,15 +72,28 @@ function freePort() {
   });
 }
 
-let group; // pid of bench/serve.mjs, leader of its process group
+let group; // {pid, exited} of bench/serve.mjs, leader of its process group
 const workDir = mkdtempSync(join(os.tmpdir(), 'duro-bench-'));
-const persistTo = join(workDir, 'state');
 const bundleDir = join(workDir, 'bundle');
+let servers = 0;
+
+/** Stops the dev server serving now, if any; resolves once its process group leader has exited. */
+async function stopServer() {
+  if (group === undefined) return;
+  const { pid, exited } = group;
+  group = undefined;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    return; // already gone
+  }
+  await Promise.race([exited, sleep(10_000)]);
+}
 
 function stopWrangler() {
   if (group !== undefined) {
     try {
-      process.kill(-group, 'SIGKILL');
+      process.kill(-group.pid, 'SIGKILL');
     } catch {
       // already gone
     }
@@ -113,14 +126,20 @@ function bundleWorker() {
 /** The last chunks the dev server printed, shown when a run fails. */
 const wranglerLog = [];
 
-async function startWrangler() {
-  const config = bundleWorker();
+/**
+ * Serves the bundle on a fresh local workerd with empty storage. Each measurement gets its own: one isolate holds
+ * every object of the Worker locally, so a thousand workflows and Cloudflare instances left by the throughput test
+ * would otherwise slow the fan-out after it — a cost of sharing one local process, not of either engine.
+ */
+async function startWrangler(config) {
+  await stopServer();
   const port = await freePort();
+  const persistTo = join(workDir, `state-${++servers}`);
   const child = spawn(process.execPath, [
     join(ROOT, 'bench/serve.mjs'), config, String(port), persistTo,
     ...(flags['no-visibility'] ? ['--var', 'BENCH_NO_VISIBILITY:1'] : []),
   ], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' } });
-  group = child.pid;
+  group = { pid: child.pid, exited: new Promise((resolve) => child.once('exit', resolve)) };
   const log = wranglerLog;
   const keep = (chunk) => {
     log.push(chunk.toString());
@@ -443,15 +462,16 @@ async function main() {
   const wranglerVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/wrangler/package.json'), 'utf8')).version;
   log(`Duro benchmarks (${sizeName}${flags['no-visibility'] ? ', no Visibility' : ''}): local workerd under wrangler ${wranglerVersion}, ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}`);
   const loadBefore = os.loadavg().map((x) => round(x, 2));
-  BASE = await startWrangler();
-  log(`dev server ready at ${BASE} (wrangler's unstable_startWorker, inspector off)`);
+  const config = bundleWorker();
   const began = performance.now();
-  if (wanted('seq')) await sequential();
-  if (wanted('throughput')) await throughput();
-  if (wanted('signal')) await signalRoundTrip();
-  if (wanted('timer')) await timerAccuracy();
-  if (wanted('replay')) await replay();
-  if (wanted('fanout')) await fanOut();
+  const measurements = [['seq', sequential], ['throughput', throughput], ['signal', signalRoundTrip], ['timer', timerAccuracy], ['replay', replay], ['fanout', fanOut]];
+  for (const [name, measure] of measurements) {
+    if (!wanted(name)) continue;
+    BASE = await startWrangler(config);
+    log(`${name}: a fresh dev server at ${BASE} (wrangler's unstable_startWorker, inspector off, empty storage)`);
+    await measure();
+  }
+  await stopServer();
   const targetList = targets();
   printTables(targetList);
   const result = {
