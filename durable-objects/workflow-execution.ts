@@ -9,8 +9,8 @@ import type { WorkflowRegistry } from '../src/core/definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome } from '../src/core/history';
 import {
-  badResetPoint, blockedOnOtherCode, createRealClock, describeRun, handsOver, isCloseEvent, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
-  type AttemptObservation, type CarriedSignal, type HostClock, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
+  badResetPoint, blockedOnOtherCode, createRealClock, describeRun, handsOver, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
+  type CarriedSignal, type HostClock, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
@@ -20,8 +20,8 @@ import { migrate } from './schema';
 import { SqlRunStore } from './sql-run-store';
 import { sendChildClosePolicies, sendChildStart, sendExternal, sendOutbox, sendParentNotice, type ChildClosedNotice, type Send } from './execution-messages';
 import { decideStart } from '../src/core/start-policy';
-import { executionRecordOf, type VisibilityMessage } from '../src/visibility/record';
-import { VisibilityOutbox, type VisibilityTarget } from './visibility-outbox';
+import type { VisibilityTarget } from './visibility-outbox';
+import { VisibilityReporter } from './visibility-reporter';
 
 export interface ExecutionConfig {
   registry: WorkflowRegistry;
@@ -52,16 +52,6 @@ export function executionStub(namespace: DurableObjectNamespace, workflowId: str
 
 export type { ChildClosedNotice } from './execution-messages';
 
-/** How long metrics-only Visibility messages wait to be sent together. */
-const VISIBILITY_METRICS_DELAY_MS = 1_000;
-/** Attempts kept in memory before a commit writes them anyway: one outbox row stays small (~100 bytes each). */
-const MAX_UNWRITTEN_ATTEMPTS = 1_000;
-/**
- * A change of what lists show (a start, a close, an upsert of search attributes) waits this long, so a short run's
- * start and close go to its shard in one delivery: half the calls and transactions for the common quick workflow.
- */
-const VISIBILITY_RECORD_DELAY_MS = 25;
-
 /** How long the alarm waits before re-sending unacknowledged messages to other objects. */
 const OUTBOX_RETRY_MS = 2_000;
 /** A run blocked by non-determinism is looked at again this often (a deploy restarts the object with new code). */
@@ -81,13 +71,7 @@ interface LoadedRun {
 export function createWorkflowExecutionClass(config: ExecutionConfig) {
   return class WorkflowExecution extends DurableObject implements WorkflowExecutionRpc {
     readonly #store: SqlRunStore;
-    readonly #visibility: VisibilityOutbox;
-    /** The last record each run reported to Visibility (as JSON): a step that changes none of it sends none. */
-    readonly #reported = new Map<string, string>();
-    #visibilityFlush: Promise<void> | undefined;
-    #visibilityTimer: ReturnType<typeof setTimeout> | undefined;
-    #visibilityTimerAt = 0;
-    #visibilityAgain = false;
+    readonly #visibility: VisibilityReporter;
     readonly #dispatcher: ActivityDispatcher;
     /** Local activity deadlines of this object, on one host timer. */
     readonly #clock: HostClock = createRealClock();
@@ -98,22 +82,20 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     readonly #loaded = new Map<string, LoadedRun>();
     #alarmAt: number | null = null;
     #outboxDue = false;
-    /** Visibility rows committed and not yet acknowledged by a flush of this instance (the alarm stands behind them). */
-    #visibilityUnsent = false;
-    /**
-     * Activity attempts observed by commits that changed no Visibility record, for /metrics: kept here and written with
-     * the next outbox row written anyway, or by the metrics flush at most a second later, rather than as a row per
-     * step. A crash loses what is here (docs/visibility.md: metrics are at most once, history is not).
-     */
-    #unwrittenAttempts: AttemptObservation[] = [];
-    #unwrittenAttemptsOf = '';
     /** Messages to other objects being delivered right now, by key. */
     readonly #sending = new Set<string>();
 
     constructor(ctx: DurableObjectState, env: unknown) {
       super(ctx, env as never);
       this.#store = new SqlRunStore(ctx.storage);
-      this.#visibility = new VisibilityOutbox(ctx.storage);
+      this.#visibility = new VisibilityReporter({
+        storage: ctx.storage,
+        target: () => config.visibility(this.env),
+        delivered: async (failed) => {
+          if (failed) this.#outboxDue = true;
+          await this.#rearm();
+        },
+      });
       this.#dispatcher = new ActivityDispatcher({
         secret: config.activitySecret(env),
         callbackUrl: config.callbackUrl(env),
@@ -398,9 +380,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           this.#store.setDeadline(runId, 'retention', now + OUTBOX_RETRY_MS); // delivered first, removed after
           continue;
         }
-        const visibility = config.visibility(this.env);
-        this.#store.deleteRun(runId, visibility && (() => this.#visibility.enqueue(state!.workflowId, [{ kind: 'remove', workflowId: state!.workflowId, runId }], visibility.shards)));
-        this.#reported.delete(runId);
+        this.#store.deleteRun(runId, this.#visibility.removal(state!));
         this.#loaded.delete(runId);
         this.#chainIndexes.delete(runId);
         const index = this.#runIds.indexOf(runId);
@@ -433,10 +413,10 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const lastRunId = this.#runIds.at(-1);
       const last = lastRunId === undefined ? undefined : this.#find(lastRunId)?.run;
       if (last?.state.closeEvent) this.#startNextRun(last, last.state.closeEvent);
-      this.#backfillVisibility();
+      this.#visibility.backfill(() => this.#store.listRuns().flatMap((stored) => this.#loaded.get(stored.runId)?.run.state ?? this.#store.loadState(stored.runId) ?? []));
       // Whatever the last instance was sending may not have arrived: send it again, soon.
-      this.#outboxDue = this.#hasOutstandingOutbox() || (config.visibility(this.env) !== undefined && this.#visibility.hasPending());
-      this.#flushVisibility();
+      this.#outboxDue = this.#hasOutstandingOutbox() || this.#visibility.hasPending();
+      this.#visibility.flush();
     }
 
     #load(runId: string, chainIndex: number): LoadedRun | undefined {
@@ -447,8 +427,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         console.error(`duro: run ${runId} has workflow type '${state.workflowType}', which this deployment does not register`);
         return undefined;
       }
-      // Its record was reported in the same transaction that stored this state.
-      this.#reported.set(runId, JSON.stringify(executionRecordOf(state)));
+      this.#visibility.loaded(state);
       const loaded = { run: WorkflowRun.load(state, definition, this.#hostFor(chainIndex)), chainIndex };
       this.#loaded.set(runId, loaded);
       return loaded;
@@ -488,20 +467,9 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           commit: (runId, commit) => {
             const retainUntil = commit.state.closeTime === undefined ? undefined : commit.state.closeTime + config.retentionMs(this.env);
             try {
-              const report = this.#visibilityReport(commit.state, commit.events, commit.attempts);
+              const report = this.#visibility.report(commit.state, commit.events, commit.attempts);
               this.#store.commit(runId, chainIndex, commit, retainUntil, report?.write);
-              if (report?.write) {
-                this.#visibility.committed();
-                this.#visibilityUnsent = true;
-                this.#unwrittenAttempts = [];
-                if (report.record !== undefined) this.#reported.set(runId, report.record);
-                // A change of what lists show goes out in moments; metrics kept in memory ride along with it.
-                this.#flushVisibilitySoon(report.record !== undefined ? VISIBILITY_RECORD_DELAY_MS : VISIBILITY_METRICS_DELAY_MS);
-              } else if (report) {
-                for (const attempt of report.keep) this.#unwrittenAttempts.push(attempt);
-                this.#unwrittenAttemptsOf = commit.state.workflowId;
-                this.#flushVisibilitySoon(VISIBILITY_METRICS_DELAY_MS);
-              }
+              if (report) this.#visibility.committed(report);
             } catch (error) {
               // The run in memory is now ahead of storage: going on would leave a gap in its history. Reset the
               // object, so the next request or the alarm reloads the run from what was committed.
@@ -569,105 +537,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     #resendOutbox(): void {
       this.#outboxDue = false;
       for (const { run } of this.#loaded.values()) sendOutbox(run, this.#sender);
-      this.#flushVisibility();
-    }
-
-    /**
-     * The Visibility messages a commit of `state` owes, and how to write them in its transaction; or, when the commit
-     * changes no record and only observed activity attempts, the attempts to keep in memory (#unwrittenAttempts).
-     */
-    #visibilityReport(state: RunState, events: HistoryEvent[], attempts: AttemptObservation[]): { record?: string; write: () => void } | { write?: undefined; keep: AttemptObservation[] } | undefined {
-      const visibility = config.visibility(this.env);
-      if (!visibility) return undefined;
-      const messages: VisibilityMessage[] = [];
-      // The record changes only with the start, a search-attribute upsert or the close: most steps need not build it.
-      let json: string | undefined;
-      if (!this.#reported.has(state.runId) || events.some((event) => event.type === 'WorkflowExecutionStarted' || event.type === 'SearchAttributesUpserted' || isCloseEvent(event))) {
-        const record = executionRecordOf(state);
-        json = JSON.stringify(record);
-        if (this.#reported.get(state.runId) !== json) messages.push({ kind: 'upsert', execution: record });
-      }
-      if (messages.length === 0 && this.#unwrittenAttempts.length + attempts.length < MAX_UNWRITTEN_ATTEMPTS) return attempts.length > 0 ? { keep: attempts } : undefined;
-      const unwritten = this.#unwrittenAttempts.length > 0 ? [...this.#unwrittenAttempts, ...attempts] : attempts;
-      if (unwritten.length > 0) messages.push({ kind: 'attempts', attempts: unwritten });
-      return { ...(messages[0]!.kind === 'upsert' && { record: json! }), write: () => this.#visibility.enqueue(state.workflowId, messages, visibility.shards) };
-    }
-
-    /** Writes the attempts kept in memory as one outbox row (the metrics flush, when no record change took them along). */
-    #writeUnwrittenAttempts(shards: number): void {
-      if (this.#unwrittenAttempts.length === 0) return;
-      const attempts = this.#unwrittenAttempts;
-      this.ctx.storage.transactionSync(() => this.#visibility.enqueue(this.#unwrittenAttemptsOf, [{ kind: 'attempts', attempts }], shards));
-      this.#visibility.committed();
-      this.#visibilityUnsent = true;
-      this.#unwrittenAttempts = [];
-    }
-
-    /**
-     * Runs stored before this object had a Visibility binding (or before Visibility existed) were never reported:
-     * report every run once, in one transaction, the first time the object has a binding.
-     */
-    #backfillVisibility(): void {
-      const visibility = config.visibility(this.env);
-      if (!visibility || this.#visibility.hasReported()) return;
-      const states = this.#store.listRuns().flatMap((stored) => this.#loaded.get(stored.runId)?.run.state ?? this.#store.loadState(stored.runId) ?? []);
-      const [first] = states;
-      if (!first) return;
-      this.ctx.storage.transactionSync(() => this.#visibility.enqueue(first.workflowId, states.map((state) => ({ kind: 'upsert', execution: executionRecordOf(state) })), visibility.shards));
-      for (const state of states) this.#reported.set(state.runId, JSON.stringify(executionRecordOf(state)));
-    }
-
-    /**
-     * Flushes within `delayMs` (an earlier flush already planned stands): a run doing many steps sends its metrics in
-     * a few deliveries instead of one per step. The messages are already stored, and an alarm stands behind them
-     * (#visibilityUnsent): if this instance goes away first, the next one sends them.
-     */
-    #flushVisibilitySoon(delayMs: number): void {
-      const at = Date.now() + delayMs;
-      if (this.#visibilityTimer !== undefined) {
-        if (this.#visibilityTimerAt <= at) return;
-        clearTimeout(this.#visibilityTimer);
-      }
-      this.#visibilityTimerAt = at;
-      this.#visibilityTimer = setTimeout(() => {
-        this.#visibilityTimer = undefined;
-        try {
-          this.#flushVisibility();
-        } catch (error) {
-          // Only an object being reset gets here (its storage refuses reads); its next instance sends the rows.
-          console.error('duro: delivery to Visibility failed; retrying from the alarm', error);
-        }
-      }, delayMs);
-    }
-
-    /** Sends the Visibility messages not yet acknowledged (after each commit, and from the alarm); one delivery at a time. */
-    #flushVisibility(): void {
-      const visibility = config.visibility(this.env);
-      if (!visibility) return;
-      if (this.#visibilityFlush) {
-        this.#visibilityAgain = true; // rows committed after the running delivery read its last batch
-        return;
-      }
-      this.#writeUnwrittenAttempts(visibility.shards);
-      if (!this.#visibility.hasPending()) return;
-      this.#visibilityFlush = this.#visibility
-        .flush(visibility)
-        .then(() => {
-          if (!this.#visibilityAgain) this.#visibilityUnsent = false;
-          return this.#rearm(); // nothing owed any more: the alarm goes back to the next real deadline
-        })
-        .catch(async (error: unknown) => {
-          console.error('duro: delivery to Visibility failed; retrying from the alarm', error);
-          this.#visibilityAgain = false;
-          this.#outboxDue = true;
-          await this.#rearm();
-        })
-        .finally(() => {
-          this.#visibilityFlush = undefined;
-          if (!this.#visibilityAgain) return;
-          this.#visibilityAgain = false;
-          this.#flushVisibility();
-        });
+      this.#visibility.flush();
     }
 
     readonly #sender: Send = (key, deliver) => this.#send(key, deliver);
@@ -727,7 +597,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       };
       if (this.#hasAttemptInFlight()) soon(IN_FLIGHT_CHECK_MS);
       // Rows waiting for their (delayed) delivery: if this instance goes away first, the alarm sends them.
-      if (this.#visibilityUnsent) soon(OUTBOX_RETRY_MS);
+      if (this.#visibility.unsent) soon(OUTBOX_RETRY_MS);
       if (at === undefined) {
         if (this.#alarmAt !== null) await this.ctx.storage.deleteAlarm();
         this.#alarmAt = null;
@@ -749,7 +619,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const now = Date.now();
       if (alarmAt === null || alarmAt <= now || retainUntil !== undefined || this.#outboxDue) return false;
       if (wakeAt !== undefined && wakeAt < alarmAt) return false;
-      if (this.#visibilityUnsent && alarmAt > now + OUTBOX_RETRY_MS) return false;
+      if (this.#visibility.unsent && alarmAt > now + OUTBOX_RETRY_MS) return false;
       if (alarmAt > now + IN_FLIGHT_CHECK_MS && this.#hasAttemptInFlight()) return false;
       for (const { run } of this.#loaded.values()) if (run.state.blocked) return false;
       return !this.#hasOutstandingOutbox();
@@ -765,7 +635,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     #hasOutstandingOutbox(): boolean {
-      // Visibility rows have their own alarm rule (#visibilityUnsent, #outboxDue after a failed delivery).
+      // Visibility rows have their own alarm rule (the reporter's `unsent`, #outboxDue after a failed delivery).
       for (const { run } of this.#loaded.values()) {
         const s = run.state;
         if (Object.keys(s.externals).length > 0 || s.parentNotificationPending || s.childrenToClose) return true;

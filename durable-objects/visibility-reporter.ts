@@ -1,0 +1,199 @@
+// What an execution object tells Visibility, and when (DESIGN §4, decision 006): a record change is written as an
+// outbox row in the step's own transaction and sent ~25 ms later (so a short run's start and close travel together);
+// activity attempts for /metrics ride along with the next record change or go out a second later. Delivery, retries
+// from the alarm and the alarm's rule for unsent rows live here; the object only asks and re-arms.
+import type { AttemptObservation } from '../src/core/activity-state';
+import { isCloseEvent, type HistoryEvent } from '../src/core/history';
+import type { RunState } from '../src/core/internals';
+import { executionRecordOf, type VisibilityMessage } from '../src/visibility/record';
+import { VisibilityOutbox, type VisibilityTarget } from './visibility-outbox';
+
+/** How long metrics-only Visibility messages wait to be sent together. */
+const METRICS_DELAY_MS = 1_000;
+/**
+ * A change of what lists show (a start, a close, an upsert of search attributes) waits this long, so a short run's
+ * start and close go to its shard in one delivery: half the calls and transactions for the common quick workflow.
+ */
+const RECORD_DELAY_MS = 25;
+/** Attempts kept in memory before a commit writes them anyway: one outbox row stays small (~100 bytes each). */
+const MAX_UNWRITTEN_ATTEMPTS = 1_000;
+
+/** What a commit owes Visibility: rows to write in its transaction, or attempts to keep in memory. */
+export type VisibilityReport =
+  | { runId: string; record?: string; write: () => void; keep?: undefined }
+  | { runId: string; write?: undefined; keep: AttemptObservation[]; workflowId: string };
+
+export interface VisibilityReporterOptions {
+  storage: DurableObjectStorage;
+  /** The shards to report to, or undefined when this deployment has no Visibility binding. */
+  target: () => VisibilityTarget | undefined;
+  /** After a delivery, or its failure (`failed`): the object re-arms its alarm (and re-sends from it after a failure). */
+  delivered: (failed: boolean) => Promise<void>;
+}
+
+export class VisibilityReporter {
+  readonly #storage: DurableObjectStorage;
+  readonly #outbox: VisibilityOutbox;
+  readonly #target: () => VisibilityTarget | undefined;
+  readonly #delivered: (failed: boolean) => Promise<void>;
+  /** The last record each run reported (as JSON): a step that changes none of it sends none. */
+  readonly #reported = new Map<string, string>();
+  #flushing: Promise<void> | undefined;
+  #again = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = 0;
+  /** Rows committed and not yet acknowledged by a flush of this instance: the alarm must stand behind them. */
+  #unsent = false;
+  /**
+   * Activity attempts observed by commits that changed no record, for /metrics: kept here and written with the next
+   * row written anyway, or by the metrics flush at most a second later, rather than as a row per step. A crash loses
+   * what is here (docs/visibility.md: attempt metrics are at most once, history is not).
+   */
+  #unwrittenAttempts: AttemptObservation[] = [];
+  #unwrittenAttemptsOf = '';
+
+  constructor(options: VisibilityReporterOptions) {
+    this.#storage = options.storage;
+    this.#outbox = new VisibilityOutbox(options.storage);
+    this.#target = options.target;
+    this.#delivered = options.delivered;
+  }
+
+  /** Whether rows wait for delivery with no flush of this instance behind them yet (the alarm must come soon). */
+  get unsent(): boolean {
+    return this.#unsent;
+  }
+
+  /** Whether the outbox holds rows from an earlier instance (to send again soon). */
+  hasPending(): boolean {
+    return this.#target() !== undefined && this.#outbox.hasPending();
+  }
+
+  /** A loaded run's record was reported in the same transaction that stored its state. */
+  loaded(state: RunState): void {
+    this.#reported.set(state.runId, JSON.stringify(executionRecordOf(state)));
+  }
+
+  /** What a commit of `state` owes, before the commit: call {@link committed} once its transaction succeeded. */
+  report(state: RunState, events: HistoryEvent[], attempts: AttemptObservation[]): VisibilityReport | undefined {
+    const target = this.#target();
+    if (!target) return undefined;
+    const messages: VisibilityMessage[] = [];
+    // The record changes only with the start, a search-attribute upsert or the close: most steps need not build it.
+    let json: string | undefined;
+    if (!this.#reported.has(state.runId) || events.some((event) => event.type === 'WorkflowExecutionStarted' || event.type === 'SearchAttributesUpserted' || isCloseEvent(event))) {
+      const record = executionRecordOf(state);
+      json = JSON.stringify(record);
+      if (this.#reported.get(state.runId) !== json) messages.push({ kind: 'upsert', execution: record });
+    }
+    if (messages.length === 0 && this.#unwrittenAttempts.length + attempts.length < MAX_UNWRITTEN_ATTEMPTS) {
+      return attempts.length > 0 ? { runId: state.runId, keep: attempts, workflowId: state.workflowId } : undefined;
+    }
+    const unwritten = this.#unwrittenAttempts.length > 0 ? [...this.#unwrittenAttempts, ...attempts] : attempts;
+    if (unwritten.length > 0) messages.push({ kind: 'attempts', attempts: unwritten });
+    return {
+      runId: state.runId,
+      ...(messages[0]!.kind === 'upsert' && { record: json! }),
+      write: () => this.#outbox.enqueue(state.workflowId, messages, target.shards),
+    };
+  }
+
+  /** The commit that carried `report` succeeded: remember what was reported and plan its delivery. */
+  committed(report: VisibilityReport): void {
+    if (report.write) {
+      this.#outbox.committed();
+      this.#unsent = true;
+      this.#unwrittenAttempts = [];
+      if (report.record !== undefined) this.#reported.set(report.runId, report.record);
+      // A change of what lists show goes out in moments; metrics kept in memory ride along with it.
+      this.#flushSoon(report.record !== undefined ? RECORD_DELAY_MS : METRICS_DELAY_MS);
+      return;
+    }
+    for (const attempt of report.keep) this.#unwrittenAttempts.push(attempt);
+    this.#unwrittenAttemptsOf = report.workflowId;
+    this.#flushSoon(METRICS_DELAY_MS);
+  }
+
+  /** The write (inside the deletion's transaction) that takes a run removed by retention out of the index. */
+  removal(state: RunState): (() => void) | undefined {
+    const target = this.#target();
+    this.#reported.delete(state.runId);
+    return target && (() => this.#outbox.enqueue(state.workflowId, [{ kind: 'remove', workflowId: state.workflowId, runId: state.runId }], target.shards));
+  }
+
+  /**
+   * Runs stored before this object had a Visibility binding (or before Visibility existed) were never reported:
+   * report every run once, in one transaction, the first time the object has a binding.
+   */
+  backfill(states: () => RunState[]): void {
+    const target = this.#target();
+    if (!target || this.#outbox.hasReported()) return;
+    const all = states();
+    const [first] = all;
+    if (!first) return;
+    this.#storage.transactionSync(() => this.#outbox.enqueue(first.workflowId, all.map((state) => ({ kind: 'upsert', execution: executionRecordOf(state) })), target.shards));
+    for (const state of all) this.#reported.set(state.runId, JSON.stringify(executionRecordOf(state)));
+  }
+
+  /** Sends the rows not yet acknowledged (after commits, and from the alarm); one delivery at a time. */
+  flush(): void {
+    const target = this.#target();
+    if (!target) return;
+    if (this.#flushing) {
+      this.#again = true; // rows committed after the running delivery read its last batch
+      return;
+    }
+    this.#writeUnwrittenAttempts(target.shards);
+    if (!this.#outbox.hasPending()) return;
+    this.#flushing = this.#outbox
+      .flush(target)
+      .then(() => {
+        if (!this.#again) this.#unsent = false;
+        return this.#delivered(false); // nothing owed any more: the alarm goes back to the next real deadline
+      })
+      .catch(async (error: unknown) => {
+        console.error('duro: delivery to Visibility failed; retrying from the alarm', error);
+        this.#again = false;
+        await this.#delivered(true);
+      })
+      .finally(() => {
+        this.#flushing = undefined;
+        if (!this.#again) return;
+        this.#again = false;
+        this.flush();
+      });
+  }
+
+  /**
+   * Flushes within `delayMs` (an earlier flush already planned stands): a run doing many steps sends its metrics in
+   * a few deliveries instead of one per step. Rows are already stored, and an alarm stands behind them (`unsent`):
+   * if this instance goes away first, the next one sends them.
+   */
+  #flushSoon(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (this.#timer !== undefined) {
+      if (this.#timerAt <= at) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      try {
+        this.flush();
+      } catch (error) {
+        // Only an object being reset gets here (its storage refuses reads); its next instance sends the rows.
+        console.error('duro: delivery to Visibility failed; retrying from the alarm', error);
+      }
+    }, delayMs);
+  }
+
+  /** Writes the attempts kept in memory as one outbox row (the metrics flush, when no record change took them along). */
+  #writeUnwrittenAttempts(shards: number): void {
+    if (this.#unwrittenAttempts.length === 0) return;
+    const attempts = this.#unwrittenAttempts;
+    this.#storage.transactionSync(() => this.#outbox.enqueue(this.#unwrittenAttemptsOf, [{ kind: 'attempts', attempts }], shards));
+    this.#outbox.committed();
+    this.#unsent = true;
+    this.#unwrittenAttempts = [];
+  }
+}
