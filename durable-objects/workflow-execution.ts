@@ -22,6 +22,7 @@ import { sendChildClosePolicies, sendChildStart, sendExternal, sendOutbox, sendP
 import { decideStart } from '../src/core/start-policy';
 import type { VisibilityTarget } from './visibility-outbox';
 import { VisibilityReporter } from './visibility-reporter';
+import { AlarmKeeper, OUTBOX_RETRY_MS } from './alarm-keeper';
 
 export interface ExecutionConfig {
   registry: WorkflowRegistry;
@@ -52,17 +53,6 @@ export function executionStub(namespace: DurableObjectNamespace, workflowId: str
 
 export type { ChildClosedNotice } from './execution-messages';
 
-/** How long the alarm waits before re-sending unacknowledged messages to other objects. */
-const OUTBOX_RETRY_MS = 2_000;
-/** A run blocked by non-determinism is looked at again this often (a deploy restarts the object with new code). */
-const BLOCKED_RECHECK_MS = 15 * 60_000;
-/**
- * While an attempt's HTTP call is held by this instance, the alarm comes at least this often: if the instance died
- * (crash, deploy), the alarm starts a new one, which fails the lost attempt at once (#loadOpenRuns) instead of
- * leaving the run stalled until the attempt's timeout (test/e2e/crash.test.ts: "… retrying the lost attempt with no request …").
- */
-const IN_FLIGHT_CHECK_MS = 5_000;
-
 interface LoadedRun {
   run: WorkflowRun;
   chainIndex: number;
@@ -80,8 +70,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     readonly #chainIndexes = new Map<string, number>();
     #nextChainIndex = 0;
     readonly #loaded = new Map<string, LoadedRun>();
-    #alarmAt: number | null = null;
-    #outboxDue = false;
+    readonly #alarm: AlarmKeeper;
     /** Messages to other objects being delivered right now, by key. */
     readonly #sending = new Set<string>();
 
@@ -92,9 +81,15 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         storage: ctx.storage,
         target: () => config.visibility(this.env),
         delivered: async (failed) => {
-          if (failed) this.#outboxDue = true;
-          await this.#rearm();
+          if (failed) this.#alarm.outboxDue = true;
+          await this.#alarm.rearm();
         },
+      });
+      this.#alarm = new AlarmKeeper({
+        storage: ctx.storage,
+        earliestDeadline: () => this.#store.earliestDeadline(),
+        runs: () => Array.from(this.#loaded.values(), (loaded) => loaded.run),
+        visibilityUnsent: () => this.#visibility.unsent,
       });
       this.#dispatcher = new ActivityDispatcher({
         secret: config.activitySecret(env),
@@ -104,15 +99,14 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       void ctx.blockConcurrencyWhile(async () => {
         migrate(ctx.storage);
         this.#loadOpenRuns();
-        this.#alarmAt = await ctx.storage.getAlarm();
-        await this.#rearm();
+        await this.#alarm.load();
       });
     }
 
     // ---- RPC ----
 
     async start(request: StartRequest, carriedSignals: CarriedSignal[] = []): Promise<Reply<StartReply>> {
-      this.#checkAlarm();
+      this.#alarm.check();
       const definition = config.registry.get(request.workflowType);
       if (!definition) return refuse('duro:workflow-type-not-found', `Unknown workflow type '${request.workflowType}'`);
       const current = this.#current()?.run;
@@ -173,7 +167,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async describe(options: { runId?: string }): Promise<Reply<WorkflowDescription>> {
-      this.#checkAlarm();
+      this.#alarm.check();
       const loaded = this.#find(options.runId);
       if (!loaded) return this.#notFound(options.runId);
       await loaded.run.idle();
@@ -181,7 +175,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async result(options: { runId?: string; waitMs: number; followRuns: boolean }): Promise<Reply<ResultReply>> {
-      this.#checkAlarm();
+      this.#alarm.check();
       let loaded: LoadedRun | undefined = this.#find(options.runId);
       if (!loaded) return this.#notFound(options.runId);
       const deadline = Date.now() + options.waitMs;
@@ -210,7 +204,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async history(options: { runId?: string; afterEventId?: number; limit?: number }): Promise<Reply<HistoryPage>> {
-      this.#checkAlarm();
+      this.#alarm.check();
       const loaded = this.#find(options.runId);
       if (!loaded) return this.#notFound(options.runId);
       await loaded.run.idle();
@@ -219,7 +213,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async signal(options: { name: string; args: unknown[]; requestId?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>> {
-      this.#checkAlarm();
+      this.#alarm.check();
       return this.#onOpenRun(options, async (run) => {
         await run.signal(options.name, options.args, options.requestId);
         return null;
@@ -227,7 +221,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async query(options: { name: string; args: unknown[]; runId?: string }): Promise<Reply<{ result: unknown }>> {
-      this.#checkAlarm();
+      this.#alarm.check();
       const loaded = this.#find(options.runId);
       if (!loaded) return this.#notFound(options.runId);
       try {
@@ -239,7 +233,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async update(options: UpdateRequest & { runId?: string }): Promise<Reply<UpdateReply>> {
-      this.#checkAlarm();
+      this.#alarm.check();
       return this.#onOpenRun(options, async (run) => {
         const reply = await run.update(options.name, options.args, { ...(options.updateId !== undefined && { updateId: options.updateId }), acceptedOnly: options.wait === 'accepted' });
         if (reply.closedAs) throw new WorkflowClosedError(run.workflowId, reply.closedAs);
@@ -249,7 +243,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async cancel(options: { reason?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>> {
-      this.#checkAlarm();
+      this.#alarm.check();
       return this.#onOpenRun(options, async (run) => {
         await run.cancel(options.reason);
         return null;
@@ -257,7 +251,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     }
 
     async terminate(options: { reason?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>> {
-      this.#checkAlarm();
+      this.#alarm.check();
       return this.#onOpenRun(options, async (run) => {
         await run.terminate(options.reason);
         return null;
@@ -351,7 +345,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     override async alarm(): Promise<void> {
       // Alarms are retried a limited number of times: never throw, re-arm from the table in finally.
       try {
-        this.#alarmAt = null;
+        this.#alarm.fired();
         const now = Date.now();
         for (const { run } of this.#loaded.values()) {
           if (run.isClosed) continue;
@@ -365,7 +359,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       } catch (error) {
         console.error('duro: alarm failed', error);
       } finally {
-        await this.#rearm();
+        await this.#alarm.rearm();
       }
     }
 
@@ -415,7 +409,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       if (last?.state.closeEvent) this.#startNextRun(last, last.state.closeEvent);
       this.#visibility.backfill(() => this.#store.listRuns().flatMap((stored) => this.#loaded.get(stored.runId)?.run.state ?? this.#store.loadState(stored.runId) ?? []));
       // Whatever the last instance was sending may not have arrived: send it again, soon.
-      this.#outboxDue = this.#hasOutstandingOutbox() || this.#visibility.hasPending();
+      this.#alarm.outboxDue = this.#alarm.owesMessages() || this.#visibility.hasPending();
       this.#visibility.flush();
     }
 
@@ -477,7 +471,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
               this.#reset(error);
               throw error;
             }
-            if (!this.#alarmCovers(commit.wakeAt, retainUntil)) void this.#rearm();
+            if (!this.#alarm.covers(commit.wakeAt, retainUntil)) void this.#alarm.rearm();
           },
         },
         runLocalActivity: (command, ref) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined),
@@ -535,7 +529,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     /** Re-sends everything this object owes to other objects; receivers dedupe (DESIGN §4). */
     #resendOutbox(): void {
-      this.#outboxDue = false;
+      this.#alarm.outboxDue = false;
       for (const { run } of this.#loaded.values()) sendOutbox(run, this.#sender);
       this.#visibility.flush();
     }
@@ -550,98 +544,10 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       deliver((workflowId) => executionStub(namespace, workflowId))
         .catch(async (error: unknown) => {
           console.error(`duro: delivery of ${key} failed; retrying from the alarm`, error);
-          this.#outboxDue = true;
-          await this.#rearm();
+          this.#alarm.outboxDue = true;
+          await this.#alarm.rearm();
         })
         .finally(() => this.#sending.delete(key));
-    }
-
-    /**
-     * Every request re-arms from the table (DESIGN §4): the alarm actually stored is read back, so an alarm lost
-     * by the platform is restored by the next request, not only by the next commit.
-     */
-    #checkAlarm(): void {
-      void this.ctx.storage.getAlarm().then((stored) => {
-        if (stored === this.#alarmAt) return;
-        this.#alarmAt = stored;
-        return this.#rearm();
-      });
-    }
-
-    /**
-     * Never rejects: it runs from timers and promise chains nobody awaits, and it fails only when the object is being
-     * reset or aborted (its storage refuses writes) — the next instance re-arms from the table anyway.
-     */
-    async #rearm(): Promise<void> {
-      try {
-        await this.#rearmFromTable();
-      } catch (error) {
-        console.error('duro: could not re-arm the alarm', error);
-      }
-    }
-
-    async #rearmFromTable(): Promise<void> {
-      let at = this.#store.earliestDeadline();
-      const outboxAt = this.#outboxDue || this.#hasOutstandingOutbox() ? Date.now() + OUTBOX_RETRY_MS : undefined;
-      if (outboxAt !== undefined && (at === undefined || outboxAt < at)) at = outboxAt;
-      const blocked = [...this.#loaded.values()].some(({ run }) => run.state.blocked?.reason === 'nonDeterminism' || (run.state.blocked && run.state.blocked.retryAt === undefined));
-      if (blocked) {
-        const recheck = Date.now() + BLOCKED_RECHECK_MS;
-        if (at === undefined || recheck < at) at = recheck;
-      }
-      const soon = (windowMs: number) => {
-        // Keep an alarm already due within the window rather than writing a new one on every commit.
-        const now = Date.now();
-        const check = this.#alarmAt !== null && this.#alarmAt > now && this.#alarmAt <= now + windowMs ? this.#alarmAt : now + windowMs;
-        if (at === undefined || check < at) at = check;
-      };
-      if (this.#hasAttemptInFlight()) soon(IN_FLIGHT_CHECK_MS);
-      // Rows waiting for their (delayed) delivery: if this instance goes away first, the alarm sends them.
-      if (this.#visibility.unsent) soon(OUTBOX_RETRY_MS);
-      if (at === undefined) {
-        if (this.#alarmAt !== null) await this.ctx.storage.deleteAlarm();
-        this.#alarmAt = null;
-        return;
-      }
-      if (this.#alarmAt === at) return;
-      this.#alarmAt = at;
-      await this.ctx.storage.setAlarm(at);
-    }
-
-    /**
-     * Whether the alarm already set is early enough after a commit that set this run's next deadline to `wakeAt`, so
-     * the commit need not re-arm from the table (a query and maybe a write per step otherwise). A commit changes only
-     * its own run's deadline; an alarm earlier than needed is harmless (it re-arms when it fires), a late one never
-     * happens here: anything else (a close and its retention, a blocked run, owed messages, an alarm already due) re-arms.
-     */
-    #alarmCovers(wakeAt: number | undefined, retainUntil: number | undefined): boolean {
-      const alarmAt = this.#alarmAt;
-      const now = Date.now();
-      if (alarmAt === null || alarmAt <= now || retainUntil !== undefined || this.#outboxDue) return false;
-      if (wakeAt !== undefined && wakeAt < alarmAt) return false;
-      if (this.#visibility.unsent && alarmAt > now + OUTBOX_RETRY_MS) return false;
-      if (alarmAt > now + IN_FLIGHT_CHECK_MS && this.#hasAttemptInFlight()) return false;
-      for (const { run } of this.#loaded.values()) if (run.state.blocked) return false;
-      return !this.#hasOutstandingOutbox();
-    }
-
-    /** An attempt whose outcome only this instance's fetch can bring (not one accepted with 202). */
-    #hasAttemptInFlight(): boolean {
-      for (const { run } of this.#loaded.values()) {
-        if (run.isClosed) continue;
-        if (Object.values(run.state.activities).some((activity) => activity.phase === 'running' && !activity.completesLater)) return true;
-      }
-      return false;
-    }
-
-    #hasOutstandingOutbox(): boolean {
-      // Visibility rows have their own alarm rule (the reporter's `unsent`, #outboxDue after a failed delivery).
-      for (const { run } of this.#loaded.values()) {
-        const s = run.state;
-        if (Object.keys(s.externals).length > 0 || s.parentNotificationPending || s.childrenToClose) return true;
-        if (Object.values(s.children).some((child) => child.phase === 'starting')) return true;
-      }
-      return false;
     }
 
     // ---- replies ----

@@ -5,7 +5,7 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { env } from 'cloudflare:workers';
 import { describe as group, expect, it } from 'vitest';
 import { shardOf } from '../../src/visibility/shard';
-import { api, eventually, executionStub, historyReaches, post, result, start, uniqueId } from './helpers';
+import { api, eventually, executionStub, post, result, start, uniqueId } from './helpers';
 
 interface Execution {
   workflowId: string;
@@ -280,18 +280,6 @@ group('/metrics', () => {
     expect(delta('duro_workflows_running{workflow_type="waiter"}')).toBeGreaterThanOrEqual(1);
     expect(waiting.workflowId).toBeDefined();
   }, 30_000);
-
-  it('keeps the attempts of steps that change no record out of the outbox, and counts them within the metrics flush', async () => {
-    const series = 'duro_activity_attempts_total{activity_type="echo",outcome="completed"}';
-    const before = sample(await metrics(), series);
-    const suite = uniqueId('attempts');
-    const { workflowId } = await startTagged('counted', suite, { label: suite });
-    await historyReaches(workflowId, 'ActivityTaskCompleted'); // the first echo; the run now waits for `proceed`
-    const outbox = await runInDurableObject(executionStub(workflowId), (_instance, state) =>
-      state.storage.sql.exec<{ body: string }>('SELECT body FROM visibility_outbox').toArray().map((row) => (JSON.parse(row.body) as { kind: string }).kind));
-    expect(outbox).not.toContain('attempts'); // the step's attempt is in memory, not a row per step
-    await eventually(async () => sample(await metrics(), series) >= before + 1, 5_000, 'the kept attempt counted by the flush');
-  });
 });
 
 group('the feed', () => {

@@ -1,0 +1,77 @@
+// The execution object's Visibility reporter on a real object's SQLite: which commits write outbox rows, and that
+// activity attempts of steps changing no record wait in memory for the next row written anyway (or the flush).
+// Each case runs inside one synchronous stretch, so no delivery timer fires in between.
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { expect, it } from 'vitest';
+import { VisibilityReporter } from '../../durable-objects/visibility-reporter';
+import type { AttemptObservation, HistoryEvent, RunState } from '../../src/core/internals';
+import { executionStub, uniqueId } from './helpers';
+
+type Row = { kind: string; execution?: { status: string }; attempts?: AttemptObservation[] };
+
+function runState(workflowId: string, status: 'running' | 'completed'): RunState {
+  return { workflowId, runId: `${workflowId}-run`, workflowType: 'probe', status, startTime: 1, memo: {}, searchAttributes: {}, ...(status !== 'running' && { closeTime: 2 }) } as unknown as RunState;
+}
+
+const event = (type: string) => ({ type }) as HistoryEvent;
+const attempt = (latencyMs: number): AttemptObservation => ({ activityType: 'echo', outcome: 'completed', latencyMs, retrying: false });
+
+/** Runs `check` in a fresh execution object with a reporter of its own over the object's storage. */
+async function withReporter(check: (reporter: VisibilityReporter, commit: (state: RunState, events: HistoryEvent[], attempts: AttemptObservation[]) => void, rows: () => Row[]) => void) {
+  const workflowId = uniqueId('reporter');
+  await runInDurableObject(executionStub(workflowId), (_instance, state) => {
+    const reporter = new VisibilityReporter({ storage: state.storage, target: () => ({ namespace: env.VISIBILITY as DurableObjectNamespace, shards: 4 }), delivered: async () => undefined });
+    const commit = (run: RunState, events: HistoryEvent[], attempts: AttemptObservation[]) => {
+      const report = reporter.report(run, events, attempts);
+      if (!report) return;
+      state.storage.transactionSync(() => report.write?.());
+      reporter.committed(report);
+    };
+    const rows = () => state.storage.sql.exec<{ body: string }>('SELECT body FROM visibility_outbox ORDER BY seq').toArray().map((row) => JSON.parse(row.body) as Row);
+    check(reporter, commit, rows);
+  });
+}
+
+it('writes a row for the start and the close, and keeps the attempts of the steps between in memory until the close', async () => {
+  await withReporter((_reporter, commit, rows) => {
+    const workflowId = uniqueId('kept');
+    commit(runState(workflowId, 'running'), [event('WorkflowExecutionStarted')], []);
+    expect(rows().map((row) => row.kind)).toEqual(['upsert']);
+    for (let step = 1; step <= 3; step++) commit(runState(workflowId, 'running'), [event('ActivityTaskCompleted'), event('ActivityTaskScheduled')], [attempt(step)]);
+    expect(rows()).toHaveLength(1); // no row per step
+    commit(runState(workflowId, 'completed'), [event('ActivityTaskCompleted'), event('WorkflowExecutionCompleted')], [attempt(4)]);
+    const written = rows();
+    expect(written.map((row) => row.kind)).toEqual(['upsert', 'upsert', 'attempts']);
+    expect(written[1]!.execution!.status).toBe('completed');
+    expect(written[2]!.attempts!.map((a) => a.latencyMs)).toEqual([1, 2, 3, 4]); // in order, each once
+  });
+});
+
+it('writes the kept attempts as one row when the flush comes before any record change', async () => {
+  await withReporter((reporter, commit, rows) => {
+    const workflowId = uniqueId('flushed');
+    commit(runState(workflowId, 'running'), [event('WorkflowExecutionStarted')], []);
+    commit(runState(workflowId, 'running'), [event('ActivityTaskCompleted')], [attempt(1)]);
+    commit(runState(workflowId, 'running'), [event('ActivityTaskCompleted')], [attempt(2)]);
+    expect(rows().map((row) => row.kind)).toEqual(['upsert']);
+    expect(reporter.unsent).toBe(true); // the start's row: the alarm must stand behind it
+    reporter.flush(); // what the metrics timer (or the alarm) does; the delivery itself goes on after this
+    const written = rows();
+    expect(written.map((row) => row.kind)).toEqual(['upsert', 'attempts']);
+    expect(written[1]!.attempts!.map((a) => a.latencyMs)).toEqual([1, 2]);
+  });
+});
+
+it('writes attempts at once when too many wait, so one row stays small', async () => {
+  await withReporter((_reporter, commit, rows) => {
+    const workflowId = uniqueId('many');
+    commit(runState(workflowId, 'running'), [event('WorkflowExecutionStarted')], []);
+    commit(runState(workflowId, 'running'), [event('ActivityTaskCompleted')], Array.from({ length: 999 }, (_, i) => attempt(i)));
+    expect(rows()).toHaveLength(1);
+    commit(runState(workflowId, 'running'), [event('ActivityTaskCompleted')], [attempt(999)]);
+    const written = rows();
+    expect(written.map((row) => row.kind)).toEqual(['upsert', 'attempts']);
+    expect(written[1]!.attempts).toHaveLength(1_000);
+  });
+});
