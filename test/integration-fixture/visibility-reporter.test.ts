@@ -5,7 +5,8 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
 import { VisibilityReporter } from '../../durable-objects/visibility-reporter';
-import type { AttemptObservation, HistoryEvent, RunState } from '../../src/core/internals';
+import type { HistoryEvent } from '../../src/core/history';
+import type { AttemptObservation, RunState } from '../../src/core/internals';
 import { executionStub, uniqueId } from './helpers';
 
 type Row = { kind: string; execution?: { status: string }; attempts?: AttemptObservation[] };
