@@ -1,37 +1,28 @@
 // BrowserDuro: the engine in a tab, a Web Worker or a Service Worker. Each run is a WorkflowRun over the IndexedDB
 // store (one transaction per step, before any effect); one setTimeout serves every deadline; activities run in-page
 // or over fetch; a Web Lock per workflow id keeps two tabs from driving the same execution; children and messages
-// between workflows go through the Messenger.
-import { collectActivities, type ActivityImplementations } from '../core/activity';
+// between workflows go through the Messenger. This file decides which workflows this context drives (claims,
+// take-overs, read-only views of the rest); RunDriver (run-driver.ts) keeps the runs it drives going.
+import { collectActivities } from '../core/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../core/client-errors';
 import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput } from '../core/definitions';
 import { optionalMs } from '../core/duration';
-import { ApplicationFailure, toFailureInfo } from '../core/failure';
-import {
-  blockedOnOtherCode, nextRunOf, runLocalActivityAttempt, startParamsOf, WorkflowRun,
-  type ActivityTask, type CarriedSignal, type PendingActivityState, type RunCommit, type RunEffect, type RunHost, type RunState, type StartParams,
-} from '../core/internals';
+import { ApplicationFailure } from '../core/failure';
+import { WorkflowRun, type RunHost, type RunState, type StartParams } from '../core/internals';
 import { resolveRetryPolicy } from '../core/retry-policy';
 import { BrowserWorkflowHandle } from './browser-handle';
 import { IndexedDbRunStore, type StoredRunSummary } from './indexeddb-store';
-import { ActivityAttempts, realClock } from './activity-attempts';
+import { ActivityAttempts } from './activity-attempts';
 import { DeadlineTimer } from './deadline-timer';
 import type { BrowserDuroOptions, BrowserStartOptions } from './browser-options';
+import { DrivenRuns, type DrivenRun } from './driven-runs';
 import { KeyedQueue } from './keyed-queue';
 import type { FoundRun } from './message-receiver';
 import { Messenger } from './messenger';
+import { RunDriver } from './run-driver';
 import { owesMessages } from './run-messages';
 import { newRunParams } from './run-params';
 import { RunLocks } from './run-locks';
-
-/** A run this context drives. `broken` rejects when one of its commits failed and it was replaced from the store. */
-interface DrivenRun {
-  run: WorkflowRun;
-  /** Start parameters, for the run that follows a close (read from history when the run was loaded). */
-  params?: StartParams;
-  broken: Promise<never>;
-  breakWith(error: unknown): void;
-}
 
 /** What a handle acts on: a run driven here, or (driven by another tab, or closed) its stored state. */
 export type RunView = { driven: DrivenRun; state: RunState } | { driven?: undefined; state: RunState };
@@ -61,19 +52,13 @@ export async function createBrowserDuro(options: BrowserDuroOptions): Promise<Br
 export class BrowserDuro {
   readonly store: IndexedDbRunStore;
   readonly #registry: WorkflowRegistry;
-  readonly #activities: ActivityImplementations;
   readonly #attempts: ActivityAttempts;
-  readonly #timer = new DeadlineTimer(() => [...this.#runs.values()].map((driven) => driven.run));
+  readonly #runs = new DrivenRuns();
+  readonly #timer = new DeadlineTimer(() => this.#runs.runs());
   readonly #onError: (error: unknown) => void;
   readonly #locks: RunLocks;
-  readonly #host: RunHost;
+  readonly #driver: RunDriver;
   readonly #messenger: Messenger;
-  /** Runs driven here by run id (closed ones stay, for their waiters). */
-  readonly #runs = new Map<string, DrivenRun>();
-  /** The latest run driven here, by workflow id. */
-  readonly #current = new Map<string, string>();
-  /** Runs being reloaded after a failed commit, by workflow id: nothing else may load them meanwhile. */
-  readonly #reloads = new Map<string, Promise<void>>();
   /** Claims of a workflow id, one at a time, so no run is loaded twice. */
   readonly #claims = new KeyedQueue();
   /** Workflow ids whose stored runs were loaded since this context took their lock. */
@@ -88,36 +73,35 @@ export class BrowserDuro {
   constructor(store: IndexedDbRunStore, options: BrowserDuroOptions) {
     this.store = store;
     this.#registry = new WorkflowRegistry(options.workflows as Record<string, unknown>);
-    this.#activities = collectActivities(options.activities);
+    const activities = collectActivities(options.activities);
     this.#attempts = new ActivityAttempts({
-      activities: this.#activities,
+      activities,
       taskQueues: options.taskQueues ?? {},
       headers: options.headers,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     });
     this.#onError = options.onError ?? ((error) => console.error('duro:', error));
     this.#locks = new RunLocks(options.dbName, options.locks);
-    this.#host = {
-      now: () => Date.now(),
-      newRunId: () => crypto.randomUUID(),
-      store: { readHistory: (runId, afterEventId) => this.store.readHistory(runId, afterEventId), commit: (runId, commit) => this.#commit(runId, commit) },
-      runLocalActivity: (command, ref) => runLocalActivityAttempt(this.#activities, realClock, command, ref, () => undefined),
-      effects: (run, effects) => this.#carryOut(run, effects),
-    };
-    if (options.codeVersion !== undefined) this.#host.codeVersion = options.codeVersion;
+    this.#driver = new RunDriver({
+      store, registry: this.#registry, activities, attempts: this.#attempts, runs: this.#runs, timer: this.#timer, codeVersion: options.codeVersion,
+      isClosed: () => this.#closed,
+      releaseIfIdle: (workflowId) => this.#releaseIfIdle(workflowId),
+      sendOwed: (run) => this.#messenger.sendOwed(run),
+      onError: (error) => this.#onError(error),
+    });
     this.#messenger = new Messenger(this.store, options.dbName, {
       claim: (workflowId) => this.#claim(workflowId),
       holds: (workflowId) => this.#locks.holds(workflowId),
       releaseIfIdle: (workflowId) => this.#releaseIfIdle(workflowId),
-      drivenRuns: () => [...this.#runs.values()].map((driven) => driven.run),
+      drivenRuns: () => this.#runs.runs(),
       drivenRun: (runId) => this.#runs.get(runId)?.run,
       firstRunIdOf: (runId) => this.#runs.get(runId)?.params?.firstRunId,
       find: (workflowId, runId) => this.#find(workflowId, runId),
       startRun: async (params) => {
         // A start through the handle may have got in since the receiver looked: checked again with no await before the start.
-        const current = this.#currentOf(params.workflowId);
+        const current = this.#runs.currentOf(params.workflowId);
         if (current && !current.run.isClosed) throw ApplicationFailure.nonRetryable(`Workflow ${params.workflowId} is already running`, 'WorkflowExecutionAlreadyStarted');
-        const driven = this.#startRun(params, [], 0);
+        const driven = this.#driver.start(params, [], 0);
         await Promise.race([driven.run.idle(), driven.broken]);
       },
       onError: (error) => this.#onError(error),
@@ -226,14 +210,14 @@ export class BrowserDuro {
    */
   async drivenRunOf(workflowId: string): Promise<DrivenRun> {
     this.#assertOpen();
-    await this.#reloads.get(workflowId);
-    const current = this.#currentOf(workflowId);
+    await this.#driver.reloading(workflowId);
+    const current = this.#runs.currentOf(workflowId);
     if (current && !current.run.isClosed) return current;
     const runs = await this.store.runsOf(workflowId);
     const latest = runs.at(-1);
     if (!latest) throw new WorkflowNotFoundError(workflowId);
     if (latest.status === 'running') await this.#adopt(workflowId);
-    const adopted = this.#currentOf(workflowId);
+    const adopted = this.#runs.currentOf(workflowId);
     if (adopted && !adopted.run.isClosed) return adopted;
     if (latest.status === 'running') throw drivenElsewhere(workflowId);
     return (await this.#readOnly(workflowId, latest.runId)).driven!;
@@ -242,8 +226,8 @@ export class BrowserDuro {
   /** @internal A run as this context sees it: driven here, or its last committed state. Undefined `runId`: the latest. */
   async viewOf(workflowId: string, runId?: string): Promise<RunView> {
     this.#assertOpen();
-    await this.#reloads.get(workflowId);
-    const driven = runId === undefined ? this.#currentOf(workflowId) : this.#runs.get(runId);
+    await this.#driver.reloading(workflowId);
+    const driven = runId === undefined ? this.#runs.currentOf(workflowId) : this.#runs.get(runId);
     // Once its last run closed here and the lock went, another tab may have started the id again: ask the store.
     const isCurrent = runId !== undefined || !driven?.run.isClosed || this.#locks.holds(workflowId);
     if (driven && driven.run.workflowId === workflowId && isCurrent) return { driven, state: driven.run.state };
@@ -263,23 +247,23 @@ export class BrowserDuro {
    * run of it is now driven here.
    */
   async tryAdopt(workflowId: string): Promise<boolean> {
-    if (this.#currentOf(workflowId)) return true;
+    if (this.#runs.currentOf(workflowId)) return true;
     await this.#adopt(workflowId);
     this.#timer.arm();
-    return this.#currentOf(workflowId) !== undefined;
+    return this.#runs.currentOf(workflowId) !== undefined;
   }
 
-  // ---- runs ----
+  // ---- which workflows this context drives ----
 
   async #startHere(params: StartParams, startDelayMs: number): Promise<DrivenRun> {
     const { workflowId } = params;
     if (!(await this.#locks.claim(workflowId))) throw drivenElsewhere(workflowId);
     const stored = (await this.store.runsOf(workflowId)).at(-1);
     // Checked with no await before the start below, so two starts of one id in this tab cannot both pass.
-    const current = this.#currentOf(workflowId);
+    const current = this.#runs.currentOf(workflowId);
     if (current && !current.run.isClosed) throw new WorkflowExecutionAlreadyStartedError(workflowId, current.run.runId);
     if (stored?.status === 'running' && !this.#runs.has(stored.runId)) throw new WorkflowExecutionAlreadyStartedError(workflowId, stored.runId);
-    return this.#startRun(params, [], startDelayMs);
+    return this.#driver.start(params, [], startDelayMs);
   }
 
   /** Drives `workflowId` here if no other context does (see #claim); lets the lock go again when nothing is open. */
@@ -294,7 +278,7 @@ export class BrowserDuro {
    */
   #claim(workflowId: string): Promise<boolean> {
     return this.#claims.run(workflowId, async () => {
-      await this.#reloads.get(workflowId);
+      await this.#driver.reloading(workflowId);
       if (this.#closed || !(await this.#locks.claim(workflowId))) return false;
       if (this.#loaded.has(workflowId)) return true;
       const runs = await this.store.runsOf(workflowId);
@@ -302,14 +286,14 @@ export class BrowserDuro {
       const lastWasDriven = last !== undefined && this.#runs.has(last.runId);
       for (const summary of runs) {
         if ((summary.status !== 'running' && !summary.owes) || this.#runs.has(summary.runId)) continue;
-        await this.#load(summary, summary === last);
+        await this.#driver.load(summary, summary === last);
       }
       // A close is committed one step before the next run's start: a reload in between leaves that start owed.
       // `last` is the newest stored run of the id, so the run it hands over to was not stored; one driven here
       // started it on close.
       if (last && !lastWasDriven && mayOweNextRun(last)) {
-        const [state, params] = await Promise.all([this.store.loadState(last.runId), this.#startParamsOf(last.runId)]);
-        if (state && params) this.#startNextRun(state, params);
+        const [state, params] = await Promise.all([this.store.loadState(last.runId), this.#driver.startParamsOf(last.runId)]);
+        if (state && params) this.#driver.startNextRun(state, params);
       }
       if (this.#closed) return false;
       this.#loaded.add(workflowId);
@@ -319,52 +303,13 @@ export class BrowserDuro {
     });
   }
 
-  async #load(summary: StoredRunSummary, isLatest: boolean): Promise<void> {
-    const state = await this.store.loadState(summary.runId);
-    const definition = state && this.#registry.get(state.workflowType);
-    const params = await this.#startParamsOf(summary.runId);
-    if (!state || !definition || !params) {
-      this.#onError(new Error(`Run ${summary.runId} has workflow type '${summary.workflowType}', which this page does not register: it stays as stored`));
-      return;
-    }
-    if (this.#runs.has(summary.runId)) return; // started or loaded here meanwhile
-    const driven = this.#track(WorkflowRun.load(state, definition, this.#host), params, isLatest);
-    this.#failLostAttempts(driven.run, 'The attempt was lost when the page reloaded');
-    if (blockedOnOtherCode(state, this.#host.codeVersion)) driven.run.unblock();
-    this.#messenger.sendOwed(driven.run);
-  }
-
-  #startRun(params: StartParams, carriedSignals: CarriedSignal[], startDelayMs: number): DrivenRun {
-    const definition = this.#registry.get(params.workflowType);
-    if (!definition) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${params.workflowType}'`, 'WorkflowTypeNotFound');
-    const driven = this.#track(WorkflowRun.start(params, definition, this.#host, carriedSignals, startDelayMs), params);
-    driven.run.idle().catch(() => undefined); // a failed first commit is reported by #commit
-    return driven;
-  }
-
-  /** Drives `run` here; `isCurrent`: it is its workflow's latest run (an older one only still owes messages). */
-  #track(run: WorkflowRun, params?: StartParams, isCurrent = true): DrivenRun {
-    let breakWith: (error: unknown) => void = () => undefined;
-    const broken = new Promise<never>((_, reject) => (breakWith = reject));
-    broken.catch(() => undefined);
-    const driven: DrivenRun = { run, broken, breakWith, ...(params && { params }) };
-    this.#runs.set(run.runId, driven);
-    if (isCurrent) this.#current.set(run.workflowId, run.runId);
-    return driven;
-  }
-
-  #currentOf(workflowId: string): DrivenRun | undefined {
-    const runId = this.#current.get(workflowId);
-    return runId === undefined ? undefined : this.#runs.get(runId);
-  }
-
   async #readOnly(workflowId: string, runId: string, known?: RunState): Promise<RunView> {
     const state = known ?? (await this.store.loadState(runId));
     if (!state) throw new WorkflowNotFoundError(workflowId, runId);
     const definition = this.#registry.get(state.workflowType);
     if (!definition) throw ApplicationFailure.nonRetryable(`Workflow type '${state.workflowType}' is not registered in this page`, 'WorkflowTypeNotFound');
     const host: RunHost = {
-      ...this.#host,
+      ...this.#driver.host,
       store: { readHistory: (id, after) => this.store.readHistory(id, after), commit: () => Promise.reject(drivenElsewhere(workflowId)) },
       effects: () => undefined,
     };
@@ -375,7 +320,7 @@ export class BrowserDuro {
   /** Lets the lock go once no run of `workflowId` driven here is open or owes another workflow a message. */
   #releaseIfIdle(workflowId: string): void {
     if (this.#starts.has(workflowId)) return;
-    for (const { run } of this.#runs.values()) {
+    for (const { run } of this.#runs.all()) {
       if (run.workflowId === workflowId && (!run.isClosed || owesMessages(run.state))) return;
     }
     this.#loaded.delete(workflowId);
@@ -384,7 +329,7 @@ export class BrowserDuro {
 
   /** For messages to `workflowId`, whose lock this context holds: run `runId` (default the latest) as driven or stored. */
   async #find(workflowId: string, runId?: string): Promise<FoundRun | undefined> {
-    const current = this.#currentOf(workflowId);
+    const current = this.#runs.currentOf(workflowId);
     // An open run driven here is the latest, even while its first step (a continue-as-new) is not stored yet.
     const id = runId ?? (current && !current.run.isClosed ? current.run.runId : (await this.store.runsOf(workflowId)).at(-1)?.runId);
     if (id === undefined) return undefined;
@@ -395,111 +340,6 @@ export class BrowserDuro {
     }
     const state = await this.store.loadState(id);
     return state?.workflowId === workflowId ? { state } : undefined;
-  }
-
-  // ---- host ----
-
-  async #commit(runId: string, commit: RunCommit): Promise<void> {
-    if (this.#closed) throw new Error(`Run ${runId} cannot commit: this BrowserDuro was closed`);
-    try {
-      await this.store.commit(runId, commit);
-    } catch (error) {
-      // The run in memory is now ahead of storage: going on would leave a gap in its history. It is dropped and
-      // loaded again from what was committed (browser-duro.test.ts, 'surfaces a failed commit …').
-      const dropped = this.#runs.get(runId);
-      dropped?.breakWith(error);
-      this.#onError(error);
-      if (dropped) {
-        const { workflowId } = dropped.run;
-        this.#reloads.set(workflowId, this.#reload(dropped).finally(() => this.#reloads.delete(workflowId)));
-      }
-      throw error;
-    }
-    this.#timer.arm();
-  }
-
-  async #reload(dropped: DrivenRun): Promise<void> {
-    const { runId } = dropped.run;
-    this.#runs.delete(runId);
-    const state = this.#closed ? undefined : await this.store.loadState(runId).catch(() => undefined);
-    const definition = state && this.#registry.get(state.workflowType);
-    if (!state || !definition) {
-      // Its start was never stored: the id goes back to its previous run here, if any. A start that run's close owed
-      // (continue-as-new, a retry) is not tried again at once, which a full quota would turn into a loop: the next
-      // resumeAll() starts it (browser-duro.test.ts, 'starts on resume the run a stored close still owes').
-      const { workflowId } = dropped.run;
-      const previous = [...this.#runs.values()].filter((other) => other.run.workflowId === workflowId).at(-1);
-      if (previous) this.#current.set(workflowId, previous.run.runId);
-      else this.#current.delete(workflowId);
-      this.#releaseIfIdle(workflowId);
-      return;
-    }
-    const driven = this.#track(WorkflowRun.load(state, definition, this.#host), dropped.params, this.#current.get(state.workflowId) === runId);
-    // An attempt whose outcome went with the failed step is still 'running' in storage but no longer in flight here.
-    this.#failLostAttempts(driven.run, 'The attempt\'s outcome was lost with a failed commit', (activity) => this.#attempts.isInFlight(runId, activity.activityId, activity.attempt));
-    this.#timer.arm();
-  }
-
-  #failLostAttempts(run: WorkflowRun, message: string, stillRunning: (activity: PendingActivityState) => boolean = () => false): void {
-    for (const activity of Object.values(run.state.activities)) {
-      if (activity.phase !== 'running' || activity.completesLater || stillRunning(activity)) continue;
-      run.activityFailed(activity.activityId, activity.attempt, toFailureInfo(ApplicationFailure.retryable(message, 'ActivityLostOnReload')));
-    }
-  }
-
-  #carryOut(run: WorkflowRun, effects: RunEffect[]): void {
-    if (this.#closed) return;
-    let sends = false;
-    for (const effect of effects) {
-      switch (effect.type) {
-        case 'dispatchActivity':
-          this.#dispatch(effect.task);
-          break;
-        case 'cancelActivity':
-          this.#attempts.abort(run.runId, effect.activityId, effect.attempt);
-          break;
-        case 'startChild':
-        case 'external':
-          sends = true;
-          break;
-        case 'closed': {
-          sends = true; // its parent's notice, its children's close policies
-          this.#timer.forget(run.runId);
-          const params = this.#runs.get(run.runId)?.params;
-          if (!params || !this.#startNextRun(run.state, params)) this.#releaseIfIdle(run.workflowId);
-          break;
-        }
-      }
-    }
-    // Committed before this is called: what a reload interrupts now, resumeAll() sends again.
-    if (sends) this.#messenger.sendOwed(run);
-  }
-
-  #dispatch(task: ActivityTask): void {
-    // Looked up when used: a run replaced after a failed commit takes the outcome of an attempt it still counts as running.
-    const runOf = () => (this.#closed ? undefined : this.#runs.get(task.runId)?.run);
-    this.#attempts.dispatch(task, {
-      heartbeat: (details) => runOf()?.heartbeat(task.activityId, task.attempt, details),
-      report: (outcome) => {
-        const run = runOf();
-        if (!run || run.isClosed) return;
-        if ('result' in outcome) run.activityCompleted(task.activityId, task.attempt, outcome.result);
-        else run.activityFailed(task.activityId, task.attempt, outcome.failure);
-      },
-    });
-  }
-
-  /** Starts the run a close hands over to (continue-as-new, a retry), at once, so messages to the id find it. */
-  #startNextRun(state: RunState, params: StartParams): boolean {
-    const next = state.closeEvent && nextRunOf(params, state, state.closeEvent, crypto.randomUUID());
-    if (!next || this.#closed || this.#runs.has(next.params.runId)) return false;
-    this.#startRun(next.params, next.carriedSignals, Math.max(0, next.startAt - Date.now()));
-    return true;
-  }
-
-  async #startParamsOf(runId: string): Promise<StartParams | undefined> {
-    const started = await this.store.readEvent(runId, 1);
-    return started?.type === 'WorkflowExecutionStarted' ? startParamsOf(started) : undefined;
   }
 
   #assertOpen(): void {
