@@ -13,7 +13,10 @@ export interface ChildClosedNotice {
   parentRunId: string;
   seq: number;
   workflowId: string;
+  /** The run that closed (the last of the child's chain). */
   runId: string;
+  /** The first run of the child's chain: what the start answered, for a parent that has not heard that answer yet. */
+  firstRunId?: string;
   status: 'completed' | 'failed' | 'canceled' | 'terminated' | 'timedOut';
   outcome: Outcome;
 }
@@ -26,12 +29,15 @@ const FINAL_MESSAGE_REFUSALS = new Set(['duro:workflow-not-found', 'duro:workflo
 /** How long a closed parent keeps applying its close policy to a child whose start had not landed yet. */
 const CHILD_START_GRACE_MS = 10 * 60_000;
 
+/** The first run of a closed run's chain (from its start event). */
+export type FirstRunIdOf = (run: WorkflowRun) => string;
+
 /** Sends everything `run` owes to other objects (on load and from the alarm). */
-export function sendOutbox(run: WorkflowRun, send: Send): void {
+export function sendOutbox(run: WorkflowRun, send: Send, firstRunIdOf: FirstRunIdOf): void {
   for (const child of Object.values(run.state.children)) if (child.phase === 'starting') sendChildStart(run, child, send);
   for (const request of Object.values(run.state.externals)) sendExternal(run, request, send);
   sendChildClosePolicies(run, send);
-  sendParentNotice(run, send);
+  sendParentNotice(run, send, firstRunIdOf);
 }
 
 /** Terminates or cancels the children a closed run still owes its parent-close policy, until they acknowledge. */
@@ -87,7 +93,7 @@ export function sendExternal(run: WorkflowRun, request: PendingExternalState, se
   });
 }
 
-export function sendParentNotice(run: WorkflowRun, send: Send): void {
+export function sendParentNotice(run: WorkflowRun, send: Send, firstRunIdOf: FirstRunIdOf): void {
   const state = run.state;
   if (!state.parentNotificationPending || !state.parent || !state.closeEvent) return;
   const parent = state.parent;
@@ -98,6 +104,7 @@ export function sendParentNotice(run: WorkflowRun, send: Send): void {
       seq: parent.seq,
       workflowId: state.workflowId,
       runId: state.runId,
+      firstRunId: firstRunIdOf(run),
       status: outcome.status as ChildClosedNotice['status'],
       outcome: outcome.status === 'completed' ? { result: outcome.result } : { failure: outcome.failure! },
     });

@@ -336,6 +336,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const run = this.#find(notice.parentRunId)?.run;
       // A parent that closed meanwhile abandoned the child: the notice is acknowledged and dropped.
       if (run && !run.isClosed) {
+        // The close overtook the answer to the start (both were on their way): the start is recorded first, as it happened.
+        if (run.state.children[notice.seq]?.phase === 'starting') run.deliver({ type: 'ChildWorkflowStarted', seq: notice.seq, workflowId: notice.workflowId, runId: notice.firstRunId ?? notice.runId });
         run.deliver({ type: 'ChildWorkflowClosed', seq: notice.seq, workflowId: notice.workflowId, runId: notice.runId, status: notice.status, outcome: notice.outcome });
         await run.idle();
       }
@@ -514,7 +516,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const { closeEvent } = effect;
       this.#startNextRun(run, closeEvent);
       sendChildClosePolicies(run, this.#sender);
-      sendParentNotice(run, this.#sender);
+      sendParentNotice(run, this.#sender, this.#firstRunIdOf);
     }
 
     /** Starts the run that a close hands over to (continue-as-new, or the next attempt of a retried workflow). */
@@ -530,11 +532,17 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     /** Re-sends everything this object owes to other objects; receivers dedupe (DESIGN §4). */
     #resendOutbox(): void {
       this.#alarm.outboxDue = false;
-      for (const { run } of this.#loaded.values()) sendOutbox(run, this.#sender);
+      for (const { run } of this.#loaded.values()) sendOutbox(run, this.#sender, this.#firstRunIdOf);
       this.#visibility.flush();
     }
 
     readonly #sender: Send = (key, deliver) => this.#send(key, deliver);
+
+    /** Read from the run's start event: only a child's close notice needs it, once per child. */
+    readonly #firstRunIdOf = (run: WorkflowRun): string => {
+      const [started] = this.#store.readHistory(run.runId, 0, 1);
+      return started?.type === 'WorkflowExecutionStarted' ? started.firstRunId : run.runId;
+    };
 
     /** One delivery at a time per message; an unreachable receiver leaves it to the alarm (receivers dedupe). */
     #send(key: string, deliver: (stubOf: (workflowId: string) => WorkflowExecutionRpc) => Promise<void>): void {

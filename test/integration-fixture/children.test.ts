@@ -3,7 +3,7 @@
 import { abortAllDurableObjects } from 'cloudflare:test';
 import { describe as group, expect, it } from 'vitest';
 import { probe } from '../fixtures/integration-worker/probe';
-import { api, describe, eventually, history, result, signal, start, uniqueId } from './helpers';
+import { api, describe, eventually, executionStub, history, result, signal, start, uniqueId } from './helpers';
 
 async function closeParentWithChild(policy: 'TERMINATE' | 'REQUEST_CANCEL' | 'ABANDON', options: { restartOnClose?: boolean } = {}) {
   const parentId = uniqueId(`parent-${policy.toLowerCase()}`);
@@ -102,5 +102,30 @@ group('continue-as-new', () => {
     const second = await history(workflowId);
     expect(second[0]).toMatchObject({ type: 'WorkflowExecutionStarted', runId: newRunId, continuedFromRunId: firstRunId, input: { n: 0 } });
     expect(second.map((event) => event.type)).toEqual(['WorkflowExecutionStarted', 'MarkerRecorded', 'WorkflowExecutionCompleted']);
+  });
+});
+
+group('a child\'s close that overtakes the answer to its start', () => {
+  it('records the start first, with the chain\'s first run id, and later copies of either message change nothing', async () => {
+    const parentId = uniqueId('overtaken');
+    const childId = `${parentId}-child`;
+    // The child's first activation takes 1.5 s, and its start is answered only after it.
+    const parentRunId = await start('startingParent', parentId, { childId, ms: 1_500 });
+    const initiated = await eventually(async () => (await history(parentId)).find((event) => event.type === 'ChildWorkflowInitiated'), 5_000, 'the child start sent');
+    // The notice a closing child sends (here, of a later run of its chain), arriving before the start's answer.
+    const parent = executionStub(parentId) as unknown as { childClosed(notice: unknown): Promise<{ ok: boolean }> };
+    const notice = { parentRunId, seq: initiated.seq, workflowId: childId, runId: 'child-last-run', firstRunId: 'child-first-run', status: 'completed', outcome: { result: 'closed early' } };
+    expect(await parent.childClosed(notice)).toMatchObject({ ok: true });
+
+    expect(await result(parentId)).toEqual({ status: 200, body: { status: 'completed', result: { firstRunId: 'child-first-run', result: 'closed early' } } });
+    const childEvents = (events: Array<{ type: string }>) => events.filter((event) => event.type.startsWith('ChildWorkflow')).map((event) => event.type);
+    expect(childEvents(await history(parentId))).toEqual(['ChildWorkflowInitiated', 'ChildWorkflowStarted', 'ChildWorkflowClosed']);
+    expect((await history(parentId)).find((event) => event.type === 'ChildWorkflowStarted')).toMatchObject({ runId: 'child-first-run' });
+
+    // The real answer to the start, and the real child's close notice, come later and are dropped as duplicates.
+    expect(await result(childId)).toMatchObject({ status: 200, body: { status: 'completed', result: 'slow to start' } });
+    expect(await parent.childClosed({ ...notice, runId: 'child-last-run' })).toMatchObject({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(childEvents(await history(parentId))).toEqual(['ChildWorkflowInitiated', 'ChildWorkflowStarted', 'ChildWorkflowClosed']);
   });
 });
