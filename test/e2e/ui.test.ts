@@ -218,7 +218,10 @@ describe.skipIf(!hasChromium)(`the web UI${hasChromium ? '' : ` (skipped: no Chr
     await update.getByLabel('Update name').fill('applyCoupon');
     await update.getByLabel('Arguments (JSON)').fill('{"code":"WELCOME10"}');
     await update.getByRole('button', { name: 'Send update' }).click();
-    await expect.poll(() => update.locator('output').textContent(), { timeout: STEP_MS }).toContain('"percentOff": 10');
+    await expect.poll(() => page.locator('#flash').textContent(), { timeout: STEP_MS }).toContain('Update applyCoupon answered {"result":{');
+    expect(await page.locator('#flash').textContent()).toContain('"coupon":{"code":"WELCOME10","percentOff":10}');
+    // The page rendered again: the update's events are in the timeline without a Refresh.
+    await expect.poll(() => page.locator('tr[data-event-type="UpdateCompleted"]').count(), { timeout: STEP_MS }).toBe(1);
 
     const queryForm = actionForm('query');
     await queryForm.getByLabel('Query name').fill('getCart');

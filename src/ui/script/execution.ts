@@ -178,8 +178,11 @@ function actionsSection(run) {
     }));
     forms.push(
       actionForm('update', 'Update', [nameField('Update name'), argsField], 'Send update', async (values) => {
-        const reply = await api('POST', path + '/updates/' + encodeURIComponent(values.name.trim()), withArgs(values.args));
-        return pre(reply.data.outcome);
+        const name = values.name.trim();
+        const reply = await api('POST', path + '/updates/' + encodeURIComponent(name), withArgs(values.args));
+        // The update is in history now: render again (as after a signal), with its outcome in the flash.
+        flash('Update ' + name + ' answered ', h('code', {}, JSON.stringify(reply.data.outcome)), '.');
+        await render();
       }),
       actionForm('cancel', 'Cancel', [{ name: 'reason', label: 'Reason' }], 'Request cancellation', async (values) => {
         await api('POST', path + '/cancel', values.reason.trim() ? { reason: values.reason.trim() } : {});
