@@ -1,7 +1,7 @@
 // The one alarm of an execution object (DESIGN §4): it serves every deadline in the `deadlines` table, and also comes
 // back soon while something is owed that only an alarm would retry: messages to other objects, Visibility rows,
 // an attempt whose HTTP call dies with this instance, a run blocked on other code.
-import type { WorkflowRun } from '../src/core/internals';
+import { owesMessages, type WorkflowRun } from '../src/core/internals';
 
 /** How long the alarm waits before re-sending unacknowledged messages to other objects. */
 export const OUTBOX_RETRY_MS = 2_000;
@@ -95,11 +95,7 @@ export class AlarmKeeper {
 
   /** Whether a loaded run owes another object a message (Visibility rows have their own rule: `visibilityUnsent`). */
   owesMessages(): boolean {
-    for (const run of this.#runs()) {
-      const s = run.state;
-      if (Object.keys(s.externals).length > 0 || s.parentNotificationPending || s.childrenToClose) return true;
-      if (Object.values(s.children).some((child) => child.phase === 'starting')) return true;
-    }
+    for (const run of this.#runs()) if (owesMessages(run.state)) return true;
     return false;
   }
 

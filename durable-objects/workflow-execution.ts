@@ -9,7 +9,7 @@ import type { WorkflowRegistry } from '../src/core/definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome } from '../src/core/history';
 import {
-  badResetPoint, blockedOnOtherCode, createRealClock, describeRun, handsOver, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
+  badResetPoint, blockedOnOtherCode, owesMessages, createRealClock, describeRun, handsOver, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
   type CarriedSignal, type HostClock, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
@@ -372,7 +372,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       for (const runId of this.#store.expiredRuns(now)) {
         const state = this.#loaded.get(runId)?.run.state ?? this.#store.loadState(runId);
         if (state?.status === 'running') continue;
-        if (owesMessages(state)) {
+        if (state && owesMessages(state)) {
           this.#store.setDeadline(runId, 'retention', now + OUTBOX_RETRY_MS); // delivered first, removed after
           continue;
         }
@@ -389,7 +389,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         this.#runIds.push(stored.runId);
         this.#chainIndexes.set(stored.runId, stored.chainIndex);
         this.#nextChainIndex = Math.max(this.#nextChainIndex, stored.chainIndex + 1);
-        if (stored.status === 'running' || owesMessages(this.#store.loadState(stored.runId))) {
+        const closed = stored.status === 'running' ? undefined : this.#store.loadState(stored.runId);
+        if (stored.status === 'running' || (closed !== undefined && owesMessages(closed))) {
           // A run this deployment cannot load (its workflow type is gone) must not keep the alarm firing.
           if (!this.#load(stored.runId, stored.chainIndex)) this.#store.setDeadline(stored.runId, 'run', undefined);
         }
@@ -646,10 +647,6 @@ async function closedAnyway(terminated: Promise<void>): Promise<void> {
   }
 }
 
-/** A closed run that still owes other objects a message (its parent's notice, its children's close policy). */
-function owesMessages(state: RunState | undefined): boolean {
-  return state !== undefined && (state.parentNotificationPending === true || state.childrenToClose !== undefined || Object.keys(state.externals).length > 0);
-}
 
 
 /** Waits for the run to close or for `ms`, leaving no waiter behind either way (a long-poll per 30 s adds up). */

@@ -8,7 +8,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../
 import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput } from '../core/definitions';
 import { optionalMs } from '../core/duration';
 import { ApplicationFailure } from '../core/failure';
-import { WorkflowRun, type RunHost, type RunState, type StartParams } from '../core/internals';
+import { owesMessages, WorkflowRun, type RunHost, type RunState, type StartParams } from '../core/internals';
 import { resolveRetryPolicy } from '../core/retry-policy';
 import { BrowserWorkflowHandle } from './browser-handle';
 import { IndexedDbRunStore, type StoredRunSummary } from './indexeddb-store';
@@ -20,7 +20,6 @@ import { KeyedQueue } from './keyed-queue';
 import type { FoundRun } from './message-receiver';
 import { Messenger } from './messenger';
 import { RunDriver } from './run-driver';
-import { owesMessages } from './run-messages';
 import { newRunParams } from './run-params';
 import { RunLocks } from './run-locks';
 

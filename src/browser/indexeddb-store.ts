@@ -2,9 +2,8 @@
 // object stores (events, the run record, the changed pending entries), resolved only once the transaction completes.
 // A fourth store, `inbox`, carries messages between workflows to the context (tab, worker) that drives the receiver.
 import type { HistoryEvent, WorkflowStatus } from '../core/history';
-import { runRecordOf, runStateFrom, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
+import { owesMessages, runRecordOf, runStateFrom, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
 import type { IdbDatabase, IdbFactory, IdbGlobals, IdbKey, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
-import { owesMessages } from './run-messages';
 import { commitFailure, HistoryConflictError } from './store-errors';
 
 /** 1: events, runs, pending. 2: inbox. */

@@ -68,15 +68,6 @@ export function owedMessages(state: RunState, firstRunId = state.runId): RunMess
   return messages;
 }
 
-/**
- * Whether `state` still owes another workflow a message: a closed run that does is loaded again after a reload
- * (children.test.ts, 'tell the parent once when the page went away after the child closed …').
- */
-export function owesMessages(state: RunState): boolean {
-  return state.parentNotificationPending === true || state.childrenToClose !== undefined || Object.keys(state.externals).length > 0
-    || Object.values(state.children).some((child) => child.phase === 'starting');
-}
-
 /** `answer` to `request`, addressed to the run that sent it. */
 export function answerTo(request: RunMessage, sender: RunAddress, answer: Answer): RunMessage {
   return { ...answer, key: `${request.key}/answer`, to: sender.workflowId, runId: sender.runId };

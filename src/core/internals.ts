@@ -3,7 +3,7 @@ export { WorkflowRun, WorkflowClosedError, type CarriedSignal, type RunHost, typ
 export { replayInto } from './replay';
 export { nextWakeAt } from './run-transitions';
 export type { RunState, RunRecord, RunOutcome, PendingChildState, PendingExternalState, BlockedState, PendingChange, PendingCollection } from './run-state';
-export { blockedOnOtherCode, outcomeOfCloseEvent, runRecordOf, runStateFrom, PENDING_COLLECTIONS } from './run-state';
+export { blockedOnOtherCode, outcomeOfCloseEvent, owesMessages, runRecordOf, runStateFrom, PENDING_COLLECTIONS } from './run-state';
 export { Activator, QueryNotFoundError, DeterminismViolationError } from './activator';
 export type { LocalActivityCommand, LocalActivityMarkerData } from './activation';
 export { activityInfoOf, type ActivityTask, type AttemptObservation, type PendingActivityState } from './activity-state';

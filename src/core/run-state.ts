@@ -156,6 +156,15 @@ export class PendingChanges {
 }
 
 /**
+ * Whether `state` still owes another workflow a message until it is answered (the outbox, DESIGN §4): a child start,
+ * a signal or cancel to another workflow, its parent's notice of its close, its children's close policy.
+ */
+export function owesMessages(state: RunState): boolean {
+  return state.parentNotificationPending === true || state.childrenToClose !== undefined || Object.keys(state.externals).length > 0
+    || Object.values(state.children).some((child) => child.phase === 'starting');
+}
+
+/**
  * A run blocked until other code is deployed — by non-determinism, or by an engine crash that kept recurring — whose
  * recorded code version is not `codeVersion`: the new code gets its chance.
  */
