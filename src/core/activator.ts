@@ -1,6 +1,7 @@
 // The activator: runs one workflow function, turns its calls into commands and delivers results back.
 // One sequence counter and one map of pending completions per command kind (Temporal's internals.ts):
 // the per-kind seq is what lets replay match commands to history and detect non-determinism.
+// Signal, query and update handlers live in message-handlers.ts; the activator delegates to them.
 import { CancellationScope } from './cancellation-scope';
 import type { Command, LocalActivityCommandOptions } from './commands';
 import type { UpdateHandlerOptions, WorkflowInfo } from './context';
@@ -17,11 +18,12 @@ import {
 } from './failure';
 import type { ActivityCancellationType, Outcome, RecordedActivityOptions, RecordedChildOptions, SearchAttributes, WorkflowExecutionStarted } from './history';
 import { Limits } from './limits';
+import { MessageHandlers, resultOutcome, type Handler } from './message-handlers';
 import { checkPayload, checkSearchAttributes } from './payload';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
 import { nextRetryDelay } from './retry-policy';
 import { createWorkflowContext } from './workflow-context';
-import { ContinueAsNewRequest, DeterminismViolationError, QueryNotFoundError } from './workflow-errors';
+import { ContinueAsNewRequest } from './workflow-errors';
 
 export { ContinueAsNewRequest, DeterminismViolationError, QueryNotFoundError } from './workflow-errors';
 
@@ -50,8 +52,6 @@ interface Condition {
   reject(error: unknown): void;
 }
 
-type Handler = (...args: unknown[]) => unknown;
-
 /** Values an activation recorded that replay must hand back synchronously. */
 export interface ReplayData {
   patches: ReadonlySet<string>;
@@ -77,7 +77,6 @@ export class Activator {
   readonly #random: RandomSource;
   #searchAttributes: SearchAttributes;
   #cancelRequested = false;
-  #queryDepth = 0;
 
   readonly #seq = { activity: 0, timer: 0, local: 0, child: 0, external: 0, sideEffect: 0 };
   readonly #activities = new Map<string, PendingActivity>();
@@ -89,10 +88,11 @@ export class Activator {
   readonly #externals = new Map<number, Waiter<void>>();
   readonly #patches = new Map<string, boolean>();
   readonly #conditions: Condition[] = [];
-  readonly #signalHandlers = new Map<string, Handler>();
-  readonly #queryHandlers = new Map<string, Handler>();
-  readonly #updateHandlers = new Map<string, { handler: Handler; validator?: Handler }>();
-  #bufferedSignals: Array<{ signalName: string; args: unknown[] }> = [];
+  readonly #messages = new MessageHandlers({
+    isCompleted: () => this.completed,
+    push: (command) => this.#push(command),
+    failWorkflow: (error) => this.#failWith(error),
+  });
 
   constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted) {
     this.#definition = definition;
@@ -198,31 +198,10 @@ export class Activator {
     else waiter.resolve();
   }
 
-  deliverSignal(signalName: string, args: unknown[]): void {
-    if (this.completed) return;
-    const handler = this.#signalHandlers.get(signalName);
-    if (handler) this.#invokeSignalHandler(handler, args);
-    else this.#bufferedSignals.push({ signalName, args });
-  }
+  deliverSignal(signalName: string, args: unknown[]): void { this.#messages.deliverSignal(signalName, args); }
 
   /** Starts the handler of an accepted update; its outcome becomes a `completeUpdate` command. */
-  acceptUpdate(updateId: string, updateName: string, args: unknown[]): void {
-    const entry = this.#updateHandlers.get(updateName);
-    if (!entry) {
-      this.#push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(ApplicationFailure.nonRetryable(`No update handler for '${updateName}'`, 'UpdateNotFound')) } });
-      return;
-    }
-    let result: Promise<unknown>;
-    try {
-      result = Promise.resolve(entry.handler(...args));
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    result.then(
-      (value) => this.#push({ type: 'completeUpdate', updateId, outcome: this.#resultOutcome(value, `Result of update '${updateName}'`) }),
-      (error) => this.#push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(error) } }),
-    );
-  }
+  acceptUpdate(updateId: string, updateName: string, args: unknown[]): void { this.#messages.acceptUpdate(updateId, updateName, args); }
 
   requestCancellation(reason?: string): void {
     if (this.#cancelRequested) return;
@@ -255,33 +234,13 @@ export class Activator {
 
   // ---- read-only access: queries and update validation ----
 
-  query(queryName: string, args: unknown[]): unknown {
-    const handler = this.#queryHandlers.get(queryName);
-    if (!handler) throw new QueryNotFoundError(queryName, [...this.#queryHandlers.keys()]);
-    const result = this.#readOnly(() => handler(...args));
-    // A copy, so a caller can never reach into live workflow state.
-    return result === undefined ? undefined : JSON.parse(JSON.stringify(result));
-  }
+  /** A copy of the query handler's result, so a caller can never reach into live workflow state. */
+  query(queryName: string, args: unknown[]): unknown { return this.#messages.query(queryName, args); }
 
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
-  validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined {
-    const entry = this.#updateHandlers.get(updateName);
-    if (!entry) return toFailureInfo(ApplicationFailure.nonRetryable(`No update handler for '${updateName}'`, 'UpdateNotFound'));
-    if (!entry.validator) return undefined;
-    try {
-      this.#readOnly(() => entry.validator!(...args));
-      return undefined;
-    } catch (error) {
-      return toFailureInfo(error);
-    }
-  }
+  validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined { return this.#messages.validateUpdate(updateName, args); }
 
-
-  get bufferedSignalCount(): number {
-    return this.#bufferedSignals.length;
-  }
-
-
+  get bufferedSignalCount(): number { return this.#messages.bufferedSignals.length; }
 
   // ---- called by the workflow context ----
 
@@ -502,32 +461,11 @@ export class Activator {
     });
   }
 
-  setSignalHandler(name: string, handler: Handler | undefined): void {
-    if (!handler) {
-      this.#signalHandlers.delete(name);
-      return;
-    }
-    this.#signalHandlers.set(name, handler);
-    const waiting = this.#bufferedSignals.filter((s) => s.signalName === name);
-    if (waiting.length === 0) return;
-    this.#bufferedSignals = this.#bufferedSignals.filter((s) => s.signalName !== name);
-    for (const signal of waiting) this.#invokeSignalHandler(handler, signal.args);
-  }
+  setSignalHandler(name: string, handler: Handler | undefined): void { this.#messages.setSignalHandler(name, handler); }
 
-  setQueryHandler(name: string, handler: Handler | undefined): void {
-    if (handler) this.#queryHandlers.set(name, handler);
-    else this.#queryHandlers.delete(name);
-  }
+  setQueryHandler(name: string, handler: Handler | undefined): void { this.#messages.setQueryHandler(name, handler); }
 
-  setUpdateHandler(name: string, handler: Handler | undefined, options?: UpdateHandlerOptions<unknown[]>): void {
-    if (!handler) {
-      this.#updateHandlers.delete(name);
-      return;
-    }
-    const entry: { handler: Handler; validator?: Handler } = { handler };
-    if (options?.validator) entry.validator = options.validator as Handler;
-    this.#updateHandlers.set(name, entry);
-  }
+  setUpdateHandler(name: string, handler: Handler | undefined, options?: UpdateHandlerOptions<unknown[]>): void { this.#messages.setUpdateHandler(name, handler, options); }
 
   // ---- internals ----
 
@@ -537,40 +475,11 @@ export class Activator {
     this.commands.push(command);
   }
 
-  #readOnly<T>(fn: () => T): T {
-    this.#queryDepth++;
-    try {
-      return fn();
-    } finally {
-      this.#queryDepth--;
-    }
-  }
-
-  #assertNotReadOnly(what: string): void {
-    if (this.#queryDepth > 0) throw new DeterminismViolationError(`Queries and update validators must not change workflow state (${what})`);
-  }
-
-  #invokeSignalHandler(handler: Handler, args: unknown[]): void {
-    try {
-      const result = handler(...args);
-      if (result instanceof Promise) result.catch((error) => this.#failWith(error));
-    } catch (error) {
-      this.#failWith(error);
-    }
-  }
-
-  #resultOutcome(value: unknown, what: string): Outcome {
-    try {
-      checkPayload(value, what);
-      return { result: value };
-    } catch (error) {
-      return { failure: toFailureInfo(ApplicationFailure.nonRetryable((error as Error).message, 'PayloadTooLarge')) };
-    }
-  }
+  #assertNotReadOnly(what: string): void { this.#messages.assertNotReadOnly(what); }
 
   #completeWith(result: unknown): void {
     if (this.completed) return;
-    const outcome = this.#resultOutcome(result, 'Workflow result');
+    const outcome = resultOutcome(result, 'Workflow result');
     this.#push('result' in outcome ? { type: 'completeWorkflow', result } : { type: 'failWorkflow', failure: outcome.failure });
     this.completed = true;
   }
@@ -578,7 +487,7 @@ export class Activator {
   #failWith(error: unknown): void {
     if (this.completed) return;
     if (error instanceof ContinueAsNewRequest) {
-      this.#push({ type: 'continueAsNew', input: error.input, bufferedSignals: [...this.#bufferedSignals] });
+      this.#push({ type: 'continueAsNew', input: error.input, bufferedSignals: [...this.#messages.bufferedSignals] });
     } else if (this.#cancelRequested && isCancellation(error)) {
       this.#push({ type: 'cancelWorkflow', failure: toFailureInfo(error) });
     } else {

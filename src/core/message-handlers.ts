@@ -1,0 +1,156 @@
+// The workflow's signal, query and update handlers, owned by the activator. Apart because messages arrive from
+// outside, at any point of a run: signals before their handler is set wait here, and queries and update
+// validators run read-only, a guard every command the activator issues must pass.
+import type { Command } from './commands';
+import type { UpdateHandlerOptions } from './context';
+import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
+import type { Outcome } from './history';
+import { checkPayload } from './payload';
+import { DeterminismViolationError, QueryNotFoundError } from './workflow-errors';
+
+export type Handler = (...args: unknown[]) => unknown;
+
+export interface BufferedSignal {
+  signalName: string;
+  args: unknown[];
+}
+
+/** What the handlers need from the activator that owns them. */
+export interface MessageHost {
+  /** The workflow function has settled: signals arriving now are dropped. */
+  isCompleted(): boolean;
+  push(command: Command): void;
+  /** A signal handler threw or rejected: that fails the workflow, as its own function failing would. */
+  failWorkflow(error: unknown): void;
+}
+
+/** A result as an outcome; one too large to record becomes a non-retryable failure instead of a broken history. */
+export function resultOutcome(value: unknown, what: string): Outcome {
+  try {
+    checkPayload(value, what);
+    return { result: value };
+  } catch (error) {
+    return { failure: toFailureInfo(ApplicationFailure.nonRetryable((error as Error).message, 'PayloadTooLarge')) };
+  }
+}
+
+export class MessageHandlers {
+  readonly #host: MessageHost;
+  readonly #signalHandlers = new Map<string, Handler>();
+  readonly #queryHandlers = new Map<string, Handler>();
+  readonly #updateHandlers = new Map<string, { handler: Handler; validator?: Handler }>();
+  #bufferedSignals: BufferedSignal[] = [];
+  #queryDepth = 0;
+
+  constructor(host: MessageHost) {
+    this.#host = host;
+  }
+
+  /** Signals received with no handler set, in arrival order; continue-as-new carries them to the next run. */
+  get bufferedSignals(): readonly BufferedSignal[] {
+    return this.#bufferedSignals;
+  }
+
+  // ---- setting handlers: called by the workflow context ----
+
+  setSignalHandler(name: string, handler: Handler | undefined): void {
+    if (!handler) {
+      this.#signalHandlers.delete(name);
+      return;
+    }
+    this.#signalHandlers.set(name, handler);
+    const waiting = this.#bufferedSignals.filter((s) => s.signalName === name);
+    if (waiting.length === 0) return;
+    this.#bufferedSignals = this.#bufferedSignals.filter((s) => s.signalName !== name);
+    for (const signal of waiting) this.#invokeSignalHandler(handler, signal.args);
+  }
+
+  setQueryHandler(name: string, handler: Handler | undefined): void {
+    if (handler) this.#queryHandlers.set(name, handler);
+    else this.#queryHandlers.delete(name);
+  }
+
+  setUpdateHandler(name: string, handler: Handler | undefined, options?: UpdateHandlerOptions<unknown[]>): void {
+    if (!handler) {
+      this.#updateHandlers.delete(name);
+      return;
+    }
+    const entry: { handler: Handler; validator?: Handler } = { handler };
+    if (options?.validator) entry.validator = options.validator as Handler;
+    this.#updateHandlers.set(name, entry);
+  }
+
+  // ---- jobs: delivered by the driver between drains ----
+
+  deliverSignal(signalName: string, args: unknown[]): void {
+    if (this.#host.isCompleted()) return;
+    const handler = this.#signalHandlers.get(signalName);
+    if (handler) this.#invokeSignalHandler(handler, args);
+    else this.#bufferedSignals.push({ signalName, args });
+  }
+
+  /** Starts the handler of an accepted update; its outcome becomes a `completeUpdate` command. */
+  acceptUpdate(updateId: string, updateName: string, args: unknown[]): void {
+    const entry = this.#updateHandlers.get(updateName);
+    if (!entry) {
+      this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(ApplicationFailure.nonRetryable(`No update handler for '${updateName}'`, 'UpdateNotFound')) } });
+      return;
+    }
+    let result: Promise<unknown>;
+    try {
+      result = Promise.resolve(entry.handler(...args));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(
+      (value) => this.#host.push({ type: 'completeUpdate', updateId, outcome: resultOutcome(value, `Result of update '${updateName}'`) }),
+      (error) => this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(error) } }),
+    );
+  }
+
+  // ---- read-only access: queries and update validation ----
+
+  query(queryName: string, args: unknown[]): unknown {
+    const handler = this.#queryHandlers.get(queryName);
+    if (!handler) throw new QueryNotFoundError(queryName, [...this.#queryHandlers.keys()]);
+    const result = this.#readOnly(() => handler(...args));
+    // A copy, so a caller can never reach into live workflow state.
+    return result === undefined ? undefined : JSON.parse(JSON.stringify(result));
+  }
+
+  /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
+  validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined {
+    const entry = this.#updateHandlers.get(updateName);
+    if (!entry) return toFailureInfo(ApplicationFailure.nonRetryable(`No update handler for '${updateName}'`, 'UpdateNotFound'));
+    if (!entry.validator) return undefined;
+    try {
+      this.#readOnly(() => entry.validator!(...args));
+      return undefined;
+    } catch (error) {
+      return toFailureInfo(error);
+    }
+  }
+
+  /** Throws while a query or validator runs; the activator calls it before anything that would change state. */
+  assertNotReadOnly(what: string): void {
+    if (this.#queryDepth > 0) throw new DeterminismViolationError(`Queries and update validators must not change workflow state (${what})`);
+  }
+
+  #readOnly<T>(fn: () => T): T {
+    this.#queryDepth++;
+    try {
+      return fn();
+    } finally {
+      this.#queryDepth--;
+    }
+  }
+
+  #invokeSignalHandler(handler: Handler, args: unknown[]): void {
+    try {
+      const result = handler(...args);
+      if (result instanceof Promise) result.catch((error) => this.#host.failWorkflow(error));
+    } catch (error) {
+      this.#host.failWorkflow(error);
+    }
+  }
+}
