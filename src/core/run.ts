@@ -1,53 +1,23 @@
 // One run of a workflow, host-agnostic: takes inputs (signals, updates, activity outcomes, deadlines…),
 // runs activations, and hands each step to the host as one commit (new events + pending state) followed
 // by effects (dispatch an activity, start a child…). Effects leave only after their commit: the outbox rule.
-import { runLiveActivation, type LocalActivityCommand } from './activation';
-import { Activator } from './activator';
+import type { Activator } from './activator';
 import { WorkflowClosedError } from './client-errors';
-import { completeAttempt, failAttempt, observeAttempt, type AttemptObservation } from './activity-state';
 import type { WorkflowDefinition } from './definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import { isCloseEvent, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted, type WorkflowStatus } from './history';
 import { Limits } from './limits';
-import { NonDeterminismError } from './nondeterminism';
+import { LiveWorkflow } from './live-workflow';
 import { checkPayload, checkSearchAttributes, utf8Length } from './payload';
-import { replayInto } from './replay';
+import type { RunHost } from './run-host';
+import { answerAfterClose, isDuplicate, resolveAttempt, type RunRequest } from './run-requests';
 import { allEntriesOf, type ResetPlan } from './run-reset';
-import { outcomeOfCloseEvent, PendingChanges, type PendingChange, type RunOutcome, type RunState } from './run-state';
-import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, planWorkflowRetry, runRefOf, type RunEffect, type RunRef, type StepContext } from './run-transitions';
+import { outcomeOfCloseEvent, PendingChanges, type RunOutcome, type RunState } from './run-state';
+import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, planWorkflowRetry, type StepContext } from './run-transitions';
+import { RunWaiters } from './run-waiters';
 
 export type { RunEffect, RunRef } from './run-transitions';
-
-/** What one step writes, atomically: new events and the entries of pending state that changed. */
-export interface RunCommit {
-  events: HistoryEvent[];
-  /** The whole state, for stores that keep it in one piece (memory); durable stores write `changes`. */
-  state: RunState;
-  changes: PendingChange[];
-  /** When the run next needs attention (its alarm), or undefined. */
-  wakeAt: number | undefined;
-  /** Activity attempts this step resolved, for metrics (retries are not in history). */
-  attempts: AttemptObservation[];
-  /** The JSON text of each event, made once when it was recorded and measured: stores write it as is. */
-  encoded?: ReadonlyMap<HistoryEvent, string>;
-}
-
-/** Where a run keeps its history and state. One `commit` is one atomic write. */
-export interface RunStore {
-  /** Events of a run in order, from `afterEventId` (exclusive) on. */
-  readHistory(runId: string, afterEventId?: number): HistoryEvent[] | Promise<HistoryEvent[]>;
-  commit(runId: string, commit: RunCommit): void | Promise<void>;
-}
-
-export interface RunHost {
-  now(): number;
-  newRunId(): string;
-  /** Version of the deployed code, recorded with blocked runs (`CF_VERSION_METADATA` in Workers). */
-  codeVersion?: string;
-  store: RunStore;
-  runLocalActivity(command: LocalActivityCommand, run: RunRef): Promise<Outcome>;
-  effects(run: WorkflowRun, effects: RunEffect[]): void;
-}
+export type { RunCommit, RunHost, RunStore } from './run-host';
 
 /** A signal recorded right after WorkflowExecutionStarted: carried over by continue-as-new, or sent with the start. */
 export interface CarriedSignal {
@@ -67,34 +37,21 @@ export interface UpdateOutcome {
 
 export { WorkflowClosedError };
 
-type Request =
-  | { kind: 'input'; event: NewEvent; at: number; done?: () => void; fail?: (error: Error) => void }
-  | { kind: 'activity'; activityId: string; attempt: number; outcome: Outcome; at: number }
-  | { kind: 'update'; updateId: string; name: string; args: unknown[]; at: number; respond: (outcome: UpdateOutcome) => void; acceptedOnly: boolean }
-  | { kind: 'deadlines' }
-  | { kind: 'persist' }
-  | { kind: 'terminate'; reason?: string; at: number; done: () => void; fail: (error: Error) => void };
-
 export class WorkflowRun {
   readonly state: RunState;
-  readonly #definition: WorkflowDefinition;
   readonly #host: RunHost;
-  #activator: Activator | undefined;
-  /** Recorded inputs that still need an activation (after a failed one, or a restart). */
-  #pendingInputs: HistoryEvent[] = [];
-  #queue: Request[] = [];
+  readonly #live: LiveWorkflow;
+  #queue: RunRequest[] = [];
   #processing: Promise<void> | undefined;
-  readonly #updateWaiters = new Map<string, Array<(outcome: Outcome) => void>>();
-  readonly #closeWaiters: Array<(outcome: RunOutcome) => void> = [];
+  readonly #waiters = new RunWaiters();
   readonly #changes = new PendingChanges();
 
   private constructor(state: RunState, definition: WorkflowDefinition, host: RunHost) {
     this.state = state;
-    this.#definition = definition;
     this.#host = host;
+    this.#live = new LiveWorkflow(state, definition, host);
   }
 
-  /** Starts a new run: records `WorkflowExecutionStarted` (and carried-over signals) and runs the first activation. */
   /**
    * Starts a new run: records `WorkflowExecutionStarted` (and carried-over signals) and runs the first activation,
    * after `startDelayMs` when given (inputs that arrive meanwhile are recorded and delivered then).
@@ -162,13 +119,13 @@ export class WorkflowRun {
   get runId(): string { return this.state.runId; }
   get isClosed(): boolean { return this.state.status !== 'running'; }
   /** True while the workflow coroutine is in memory. */
-  get isLive(): boolean { return this.#activator !== undefined; }
+  get isLive(): boolean { return this.#live.isLive; }
   /** True while a step is being processed (replay and activation included). */
   get isProcessing(): boolean { return this.#processing !== undefined; }
 
   /** Drops the in-memory workflow (as an evicted Durable Object would); the next input replays history. */
   evict(): void {
-    this.#activator = undefined;
+    this.#live.evict();
   }
 
   /** Resolves once every queued input has been processed. */
@@ -180,7 +137,7 @@ export class WorkflowRun {
   result(): Promise<RunOutcome> {
     const outcome = this.state.closeEvent && outcomeOfCloseEvent(this.state.closeEvent);
     if (outcome) return Promise.resolve(outcome);
-    return new Promise((resolve) => this.#closeWaiters.push(resolve));
+    return new Promise((resolve) => this.#waiters.onClose(resolve));
   }
 
   /** Calls `listener` once the run closes (at once if it has); returns a function that removes it. */
@@ -190,18 +147,14 @@ export class WorkflowRun {
       listener(outcome);
       return () => undefined;
     }
-    this.#closeWaiters.push(listener);
-    return () => {
-      const index = this.#closeWaiters.indexOf(listener);
-      if (index >= 0) this.#closeWaiters.splice(index, 1);
-    };
+    return this.#waiters.onClose(listener);
   }
 
   /** Records a signal. Resolves once it is committed; a repeated `requestId` is acknowledged without a second event. */
   signal(signalName: string, args: unknown[] = [], requestId?: string): Promise<void> {
     this.#assertOpen();
     checkPayload(args, `Arguments of signal '${signalName}'`);
-    if ((this.#activator?.bufferedSignalCount ?? 0) >= Limits.maxBufferedSignals) {
+    if (this.#live.bufferedSignalCount >= Limits.maxBufferedSignals) {
       throw ApplicationFailure.nonRetryable(`Workflow ${this.state.workflowId} already buffers ${Limits.maxBufferedSignals} signals without a handler`, 'LimitExceeded');
     }
     const event: NewEvent = requestId === undefined ? { type: 'SignalReceived', signalName, args } : { type: 'SignalReceived', signalName, args, requestId };
@@ -219,7 +172,7 @@ export class WorkflowRun {
   /** Answers a query from live state (replaying first if the workflow was evicted). */
   async query(queryName: string, args: unknown[] = []): Promise<unknown> {
     await this.idle();
-    const activator = await this.#ensureLive();
+    const activator = await this.#live.ensureLive();
     return activator.query(queryName, args);
   }
 
@@ -229,7 +182,7 @@ export class WorkflowRun {
     return new Promise((resolve, reject) => this.#enqueue({ kind: 'input', event, at: this.#host.now(), done: resolve, fail: reject }));
   }
 
-  /** Rejects with `WorkflowClosedError` when the run closed before the terminate was taken (see `#afterClose`). */
+  /** Rejects with `WorkflowClosedError` when the run closed before the terminate was taken (see `answerAfterClose`). */
   terminate(reason?: string): Promise<void> {
     this.#assertOpen();
     return new Promise((done, fail) => this.#enqueue(reason === undefined ? { kind: 'terminate', at: this.#host.now(), done, fail } : { kind: 'terminate', reason, at: this.#host.now(), done, fail }));
@@ -321,7 +274,7 @@ export class WorkflowRun {
     if (this.isClosed) throw new WorkflowClosedError(this.state.workflowId, this.state.status);
   }
 
-  #enqueue(request: Request): void {
+  #enqueue(request: RunRequest): void {
     this.#queue.push(request);
     if (this.#processing) return;
     this.#processing = this.#processQueue();
@@ -370,12 +323,12 @@ export class WorkflowRun {
       if (this.isClosed && request.kind !== 'persist') {
         // An update this run already completed is answered from its history, not handed over to run twice.
         if (request.kind === 'update' && this.state.completedUpdates[request.updateId] !== undefined) await this.#acceptUpdate(request, addInput, respondLater);
-        else this.#afterClose(request, step);
+        else answerAfterClose(this.state, request, step);
         continue;
       }
       switch (request.kind) {
         case 'input':
-          if (this.#isDuplicate(request.event)) {
+          if (isDuplicate(this.state, request.event)) {
             request.done?.();
             break;
           }
@@ -383,7 +336,7 @@ export class WorkflowRun {
           if (request.done) acks.push(request.done);
           break;
         case 'activity':
-          this.#resolveAttempt(request, step, addInput);
+          resolveAttempt(this.state, request, step, addInput);
           break;
         case 'deadlines':
           closing = collectDeadlines(this.state, step, addInput);
@@ -402,117 +355,22 @@ export class WorkflowRun {
 
     const events: HistoryEvent[] = [...inputs];
     if (closing) {
-      this.#activator = undefined;
+      this.#live.evict();
       const event = record(closing);
       closeRun(this.state, event, step);
       events.push(event);
     } else if (!this.isClosed && !this.state.blocked && this.state.delayedUntil === undefined && (inputs.length > 0 || this.state.hasUnprocessedInputs)) {
-      events.push(...(await this.#activate(inputs, record, step)));
+      events.push(...(await this.#live.activate(inputs, record, step)));
     } else if (inputs.length > 0) {
-      this.state.hasUnprocessedInputs = true; // blocked or delayed: recorded now, delivered once it may run
-      this.#pendingInputs.push(...inputs);
+      this.#live.defer(inputs);
     }
 
     await this.#host.store.commit(this.state.runId, { events, state: this.state, changes: this.#changes.take(this.state), wakeAt: nextWakeAt(this.state), attempts: step.attempts, encoded });
     for (const ack of acks) ack();
     for (const respond of respondLater) respond();
-    this.#notifyUpdates(events);
+    this.#waiters.notifyUpdates(events, this.isClosed ? this.state.status : undefined);
     if (step.effects.length > 0) this.#host.effects(this, step.effects);
-    if (this.state.closeEvent) this.#resolveCloseWaiters();
-  }
-
-  /** Runs the activation for the recorded inputs; returns the events it produced (WorkflowTaskCompleted included). */
-  async #activate(inputs: HistoryEvent[], record: (event: NewEvent, at?: number) => HistoryEvent, step: StepContext): Promise<HistoryEvent[]> {
-    const { now } = step;
-    let produced: NewEvent[];
-    try {
-      const first = inputs[0];
-      // A new run has no history to replay: its first activation starts the workflow.
-      if (first?.type === 'WorkflowExecutionStarted') this.#activator = new Activator(this.#definition, first);
-      const activator = await this.#ensureLive();
-      const allInputs = [...this.#pendingInputs, ...inputs];
-      activator.now = now;
-      activator.historyLength = this.state.nextEventId - 1;
-      activator.historySizeBytes = this.state.historySizeBytes;
-      produced = await runLiveActivation(activator, allInputs, {
-        newRunId: () => this.#host.newRunId(),
-        runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(this.state)),
-      });
-      this.#pendingInputs = [];
-      delete this.state.hasUnprocessedInputs;
-    } catch (error) {
-      this.#activator = undefined; // its state may be half-updated: rebuild from history next time
-      this.#pendingInputs.push(...inputs);
-      this.state.hasUnprocessedInputs = true;
-      return [this.#taskFailed(error, now, record)];
-    }
-    this.state.activationFailures = 0;
-    // Timers start when their activation ends (as Temporal's do when the task completes): local activities may have
-    // taken time since `now`, and a retry backoff counted from `now` would already be over (local-activities.test.ts).
-    const endedAt = this.#host.now();
-    // Numbered (and measured, once each) before any is applied, so a history over its limit records none of them.
-    const before = { nextEventId: this.state.nextEventId, historySizeBytes: this.state.historySizeBytes };
-    const events: HistoryEvent[] = [];
-    for (const event of produced) {
-      if (event.type === 'TimerStarted' && endedAt > now) event.fireAt = endedAt + event.durationMs;
-      events.push(record(event));
-      if (isCloseEvent(event)) break;
-    }
-    const closing = events.at(-1) !== undefined && isCloseEvent(events.at(-1)!);
-    if (!closing) events.push(record(this.#host.codeVersion === undefined ? { type: 'WorkflowTaskCompleted' } : { type: 'WorkflowTaskCompleted', codeVersion: this.#host.codeVersion }));
-    const limitFailure = this.#historyLimitFailure();
-    if (limitFailure) {
-      Object.assign(this.state, before);
-      this.#activator = undefined;
-      const event = record({ type: 'WorkflowExecutionFailed', failure: limitFailure });
-      closeRun(this.state, event, step);
-      return [event];
-    }
-    for (const event of events) {
-      if (isCloseEvent(event)) {
-        this.#activator = undefined;
-        closeRun(this.state, event, step);
-      } else if (event.type !== 'WorkflowTaskCompleted') {
-        applyEventToState(this.state, event, step);
-      }
-    }
-    return events;
-  }
-
-  /** Rebuilds the workflow from history when it is not in memory. */
-  #ensureLive(): Promise<Activator> {
-    if (this.#activator) return Promise.resolve(this.#activator);
-    this.#rebuilding ??= this.#rebuild().finally(() => (this.#rebuilding = undefined));
-    return this.#rebuilding;
-  }
-
-  #rebuilding: Promise<Activator> | undefined;
-
-  async #rebuild(): Promise<Activator> {
-    const history = await this.#host.store.readHistory(this.state.runId);
-    const first = history[0];
-    if (!first || first.type !== 'WorkflowExecutionStarted') throw new Error(`History of run ${this.state.runId} does not begin with WorkflowExecutionStarted`);
-    const activator = new Activator(this.#definition, first);
-    const pending = await replayInto(activator, history);
-    this.#pendingInputs = pending;
-    this.#activator = activator;
-    return activator;
-  }
-
-  #taskFailed(error: unknown, now: number, record: (event: NewEvent) => HistoryEvent): HistoryEvent {
-    const nonDeterministic = error instanceof NonDeterminismError;
-    this.state.activationFailures += 1;
-    const message = error instanceof Error ? error.message : String(error);
-    if (nonDeterministic) {
-      this.state.blocked = { reason: 'nonDeterminism', message, diff: error.diff, since: now, ...(this.#host.codeVersion === undefined ? {} : { codeVersion: this.#host.codeVersion }) };
-    } else if (this.state.activationFailures >= Limits.maxActivationFailures) {
-      this.state.blocked = { reason: 'activationFailure', message, since: now, ...(this.#host.codeVersion === undefined ? {} : { codeVersion: this.#host.codeVersion }) };
-    } else {
-      this.state.blocked = { reason: 'activationFailure', message, since: now, retryAt: now + 1_000 * 2 ** (this.state.activationFailures - 1) };
-    }
-    const event: NewEvent = { type: 'WorkflowTaskFailed', reason: nonDeterministic ? 'nonDeterminism' : 'activationFailure', message };
-    if (this.#host.codeVersion !== undefined) (event as { codeVersion?: string }).codeVersion = this.#host.codeVersion;
-    return record(event);
+    if (this.state.closeEvent) this.#waiters.closed(outcomeOfCloseEvent(this.state.closeEvent)!);
   }
 
   /** Lets a blocked run try again (after a deploy: the host calls this when its code version changed). */
@@ -520,22 +378,12 @@ export class WorkflowRun {
     if (!this.state.blocked) return;
     delete this.state.blocked;
     this.state.activationFailures = 0;
-    this.#activator = undefined;
+    this.#live.evict();
     this.#enqueue({ kind: 'deadlines' });
   }
 
-  #historyLimitFailure(): FailureInfo | undefined {
-    const events = this.state.nextEventId - 1;
-    const bytes = this.state.historySizeBytes;
-    if (events <= Limits.historyMaxEvents && bytes <= Limits.historyMaxBytes) return undefined;
-    return toFailureInfo(ApplicationFailure.nonRetryable(
-      `History limit exceeded (${events} events, ${bytes} bytes; the limit is ${Limits.historyMaxEvents} events or ${Limits.historyMaxBytes} bytes). Use ctx.continueAsNew() when ctx.info().continueAsNewSuggested turns true.`,
-      'HistoryLimitExceeded',
-    ));
-  }
-
   /** Validates an update against the current state; records it when accepted. */
-  async #acceptUpdate(request: Extract<Request, { kind: 'update' }>, addInput: (event: NewEvent, at?: number) => void, respondLater: Array<() => void>): Promise<void> {
+  async #acceptUpdate(request: Extract<RunRequest, { kind: 'update' }>, addInput: (event: NewEvent, at?: number) => void, respondLater: Array<() => void>): Promise<void> {
     const { updateId } = request;
     const reject = (failure: FailureInfo) => request.respond({ updateId, rejected: failure });
     if (this.state.blocked) return reject(toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is blocked: ${this.state.blocked.message}`, 'WorkflowBlocked')));
@@ -551,7 +399,7 @@ export class WorkflowRun {
     }
     let activator: Activator;
     try {
-      activator = await this.#ensureLive();
+      activator = await this.#live.ensureLive();
     } catch (error) {
       return reject(toFailureInfo(error));
     }
@@ -562,87 +410,7 @@ export class WorkflowRun {
     else this.#waitForUpdate(request);
   }
 
-  #waitForUpdate(request: Extract<Request, { kind: 'update' }>): void {
-    const list = this.#updateWaiters.get(request.updateId) ?? [];
-    list.push((outcome) => request.respond({ updateId: request.updateId, outcome }));
-    this.#updateWaiters.set(request.updateId, list);
+  #waitForUpdate(request: Extract<RunRequest, { kind: 'update' }>): void {
+    this.#waiters.waitForUpdate(request.updateId, (outcome) => request.respond({ updateId: request.updateId, outcome }));
   }
-
-  #notifyUpdates(events: HistoryEvent[]): void {
-    for (const event of events) {
-      if (event.type !== 'UpdateCompleted') continue;
-      const waiters = this.#updateWaiters.get(event.updateId) ?? [];
-      this.#updateWaiters.delete(event.updateId);
-      for (const waiter of waiters) waiter(event.outcome);
-    }
-    if (this.isClosed) {
-      for (const [updateId, waiters] of this.#updateWaiters) {
-        for (const waiter of waiters) waiter({ failure: toFailureInfo(ApplicationFailure.nonRetryable(`Workflow closed (${this.state.status}) before update ${updateId} completed`, 'WorkflowClosed')) });
-      }
-      this.#updateWaiters.clear();
-    }
-  }
-
-  /** A request that reached a closed run: refused, except acknowledgements that clear its outbox. */
-  /**
-   * A request queued before the run closed. A signal, update, cancel or terminate was not taken: it is refused with
-   * `WorkflowClosedError` (an update: `closedAs`), so the host can hand it to the run that follows (continue-as-new,
-   * a retry) when it was addressed to the workflow id, or tell the sender it was not delivered.
-   */
-  #afterClose(request: Request, step: StepContext): void {
-    const closed = () => new WorkflowClosedError(this.state.workflowId, this.state.status);
-    if (request.kind === 'update') {
-      request.respond({ updateId: request.updateId, closedAs: this.state.status });
-    } else if (request.kind === 'input' && isExternalAck(request.event)) {
-      // The signal or cancel this run sent was delivered after it closed: nothing to record, but stop re-sending.
-      delete this.state.externals[request.event.seq];
-      step.changes.touch('externals', request.event.seq);
-    } else if (request.kind === 'input' && this.#isDuplicate(request.event)) {
-      request.done?.(); // recorded by this run already (same requestId): not handed over to be recorded again
-    } else if (request.kind === 'input' && request.fail && (request.event.type === 'SignalReceived' || request.event.type === 'WorkflowExecutionCancelRequested')) {
-      request.fail(closed());
-    } else if (request.kind === 'terminate') {
-      request.fail(closed());
-    } else if (request.kind === 'input') {
-      request.done?.();
-    }
-  }
-
-  /** Inputs that were already recorded, or answer something no longer pending: receivers dedupe (DESIGN §4). */
-  #isDuplicate(event: NewEvent): boolean {
-    const s = this.state;
-    switch (event.type) {
-      case 'SignalReceived': return event.requestId !== undefined && s.signalRequestIds[event.requestId] !== undefined;
-      case 'WorkflowExecutionCancelRequested': return s.cancelRequested;
-      case 'ChildWorkflowStarted': return s.children[event.seq]?.phase !== 'starting';
-      case 'ChildWorkflowStartFailed':
-      case 'ChildWorkflowClosed': return s.children[event.seq] === undefined;
-      case 'ExternalSignalDelivered':
-      case 'ExternalSignalFailed':
-      case 'ExternalCancelDelivered':
-      case 'ExternalCancelFailed': return s.externals[event.seq] === undefined;
-      default: return false;
-    }
-  }
-
-  /** An attempt's outcome: stale attempts are ignored; failures may be retried without touching history. */
-  #resolveAttempt(request: Extract<Request, { kind: 'activity' }>, step: StepContext, addInput: (event: NewEvent) => void): void {
-    const activity = this.state.activities[request.activityId];
-    if (!activity || activity.attempt !== request.attempt || activity.phase !== 'running') return;
-    step.changes.touch('activities', request.activityId);
-    const { outcome } = request;
-    const observe = observeAttempt(activity, 'result' in outcome ? 'completed' : 'failed', step.now);
-    const resolution = 'result' in outcome ? completeAttempt(activity, outcome.result) : failAttempt(activity, outcome.failure, step.now);
-    step.attempts.push(observe(resolution));
-    if ('events' in resolution) for (const event of resolution.events) addInput(event);
-  }
-
-  #resolveCloseWaiters(): void {
-    const outcome = outcomeOfCloseEvent(this.state.closeEvent!)!;
-    for (const waiter of this.#closeWaiters.splice(0)) waiter(outcome);
-  }
-}
-
-function isExternalAck(event: NewEvent): event is Extract<NewEvent, { type: 'ExternalSignalDelivered' | 'ExternalSignalFailed' | 'ExternalCancelDelivered' | 'ExternalCancelFailed' }> {
-  return event.type === 'ExternalSignalDelivered' || event.type === 'ExternalSignalFailed' || event.type === 'ExternalCancelDelivered' || event.type === 'ExternalCancelFailed';
 }

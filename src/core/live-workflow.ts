@@ -1,0 +1,148 @@
+// The workflow coroutine a run keeps in memory between steps (DESIGN §3: live instance, replay only when needed),
+// the recorded inputs it has not seen yet, and the activation that feeds them to it. Kept apart from WorkflowRun so
+// the queue and the commit read without the replay, task-failure and history-limit rules in between.
+import { runLiveActivation } from './activation';
+import { Activator } from './activator';
+import type { WorkflowDefinition } from './definitions';
+import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
+import { isCloseEvent, type HistoryEvent, type NewEvent } from './history';
+import { Limits } from './limits';
+import { NonDeterminismError } from './nondeterminism';
+import { replayInto } from './replay';
+import type { RunHost } from './run-host';
+import type { RunState } from './run-state';
+import { applyEventToState, closeRun, runRefOf, type StepContext } from './run-transitions';
+
+export class LiveWorkflow {
+  readonly #state: RunState;
+  readonly #definition: WorkflowDefinition;
+  readonly #host: RunHost;
+  #activator: Activator | undefined;
+  /** Recorded inputs that still need an activation (after a failed one, or a restart). */
+  #pendingInputs: HistoryEvent[] = [];
+  #rebuilding: Promise<Activator> | undefined;
+
+  constructor(state: RunState, definition: WorkflowDefinition, host: RunHost) {
+    this.#state = state;
+    this.#definition = definition;
+    this.#host = host;
+  }
+
+  get isLive(): boolean { return this.#activator !== undefined; }
+  get bufferedSignalCount(): number { return this.#activator?.bufferedSignalCount ?? 0; }
+
+  /** Drops the coroutine (evicted, closed, or stale); the next need replays history. Pending inputs stay. */
+  evict(): void {
+    this.#activator = undefined;
+  }
+
+  /** Rebuilds the workflow from history when it is not in memory. */
+  ensureLive(): Promise<Activator> {
+    if (this.#activator) return Promise.resolve(this.#activator);
+    this.#rebuilding ??= this.#rebuild().finally(() => (this.#rebuilding = undefined));
+    return this.#rebuilding;
+  }
+
+  /** Holds recorded inputs of a blocked or delayed run: delivered by the first activation it may run. */
+  defer(inputs: HistoryEvent[]): void {
+    this.#state.hasUnprocessedInputs = true; // blocked or delayed: recorded now, delivered once it may run
+    this.#pendingInputs.push(...inputs);
+  }
+
+  /** Runs the activation for the recorded inputs; returns the events it produced (WorkflowTaskCompleted included). */
+  async activate(inputs: HistoryEvent[], record: (event: NewEvent, at?: number) => HistoryEvent, step: StepContext): Promise<HistoryEvent[]> {
+    const state = this.#state;
+    const { now } = step;
+    let produced: NewEvent[];
+    try {
+      const first = inputs[0];
+      // A new run has no history to replay: its first activation starts the workflow.
+      if (first?.type === 'WorkflowExecutionStarted') this.#activator = new Activator(this.#definition, first);
+      const activator = await this.ensureLive();
+      const allInputs = [...this.#pendingInputs, ...inputs];
+      activator.now = now;
+      activator.historyLength = state.nextEventId - 1;
+      activator.historySizeBytes = state.historySizeBytes;
+      produced = await runLiveActivation(activator, allInputs, {
+        newRunId: () => this.#host.newRunId(),
+        runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(state)),
+      });
+      this.#pendingInputs = [];
+      delete state.hasUnprocessedInputs;
+    } catch (error) {
+      this.#activator = undefined; // its state may be half-updated: rebuild from history next time
+      this.#pendingInputs.push(...inputs);
+      state.hasUnprocessedInputs = true;
+      return [this.#taskFailed(error, now, record)];
+    }
+    state.activationFailures = 0;
+    // Timers start when their activation ends (as Temporal's do when the task completes): local activities may have
+    // taken time since `now`, and a retry backoff counted from `now` would already be over (local-activities.test.ts).
+    const endedAt = this.#host.now();
+    // Numbered (and measured, once each) before any is applied, so a history over its limit records none of them.
+    const before = { nextEventId: state.nextEventId, historySizeBytes: state.historySizeBytes };
+    const events: HistoryEvent[] = [];
+    for (const event of produced) {
+      if (event.type === 'TimerStarted' && endedAt > now) event.fireAt = endedAt + event.durationMs;
+      events.push(record(event));
+      if (isCloseEvent(event)) break;
+    }
+    const closing = events.at(-1) !== undefined && isCloseEvent(events.at(-1)!);
+    if (!closing) events.push(record(this.#host.codeVersion === undefined ? { type: 'WorkflowTaskCompleted' } : { type: 'WorkflowTaskCompleted', codeVersion: this.#host.codeVersion }));
+    const limitFailure = historyLimitFailure(state);
+    if (limitFailure) {
+      Object.assign(state, before);
+      this.#activator = undefined;
+      const event = record({ type: 'WorkflowExecutionFailed', failure: limitFailure });
+      closeRun(state, event, step);
+      return [event];
+    }
+    for (const event of events) {
+      if (isCloseEvent(event)) {
+        this.#activator = undefined;
+        closeRun(state, event, step);
+      } else if (event.type !== 'WorkflowTaskCompleted') {
+        applyEventToState(state, event, step);
+      }
+    }
+    return events;
+  }
+
+  async #rebuild(): Promise<Activator> {
+    const history = await this.#host.store.readHistory(this.#state.runId);
+    const first = history[0];
+    if (!first || first.type !== 'WorkflowExecutionStarted') throw new Error(`History of run ${this.#state.runId} does not begin with WorkflowExecutionStarted`);
+    const activator = new Activator(this.#definition, first);
+    const pending = await replayInto(activator, history);
+    this.#pendingInputs = pending;
+    this.#activator = activator;
+    return activator;
+  }
+
+  #taskFailed(error: unknown, now: number, record: (event: NewEvent) => HistoryEvent): HistoryEvent {
+    const state = this.#state;
+    const nonDeterministic = error instanceof NonDeterminismError;
+    state.activationFailures += 1;
+    const message = error instanceof Error ? error.message : String(error);
+    if (nonDeterministic) {
+      state.blocked = { reason: 'nonDeterminism', message, diff: error.diff, since: now, ...(this.#host.codeVersion === undefined ? {} : { codeVersion: this.#host.codeVersion }) };
+    } else if (state.activationFailures >= Limits.maxActivationFailures) {
+      state.blocked = { reason: 'activationFailure', message, since: now, ...(this.#host.codeVersion === undefined ? {} : { codeVersion: this.#host.codeVersion }) };
+    } else {
+      state.blocked = { reason: 'activationFailure', message, since: now, retryAt: now + 1_000 * 2 ** (state.activationFailures - 1) };
+    }
+    const event: NewEvent = { type: 'WorkflowTaskFailed', reason: nonDeterministic ? 'nonDeterminism' : 'activationFailure', message };
+    if (this.#host.codeVersion !== undefined) (event as { codeVersion?: string }).codeVersion = this.#host.codeVersion;
+    return record(event);
+  }
+}
+
+function historyLimitFailure(state: RunState): FailureInfo | undefined {
+  const events = state.nextEventId - 1;
+  const bytes = state.historySizeBytes;
+  if (events <= Limits.historyMaxEvents && bytes <= Limits.historyMaxBytes) return undefined;
+  return toFailureInfo(ApplicationFailure.nonRetryable(
+    `History limit exceeded (${events} events, ${bytes} bytes; the limit is ${Limits.historyMaxEvents} events or ${Limits.historyMaxBytes} bytes). Use ctx.continueAsNew() when ctx.info().continueAsNewSuggested turns true.`,
+    'HistoryLimitExceeded',
+  ));
+}

@@ -1,0 +1,39 @@
+// What a run needs from its host (DESIGN §3 "Hosts"): a clock, run ids, a store whose `commit` is one atomic write,
+// local activities run inline, and someone to carry out effects once their commit is written.
+import type { LocalActivityCommand } from './activation';
+import type { AttemptObservation } from './activity-state';
+import type { HistoryEvent, Outcome } from './history';
+import type { WorkflowRun } from './run';
+import type { PendingChange, RunState } from './run-state';
+import type { RunEffect, RunRef } from './run-transitions';
+
+/** What one step writes, atomically: new events and the entries of pending state that changed. */
+export interface RunCommit {
+  events: HistoryEvent[];
+  /** The whole state, for stores that keep it in one piece (memory); durable stores write `changes`. */
+  state: RunState;
+  changes: PendingChange[];
+  /** When the run next needs attention (its alarm), or undefined. */
+  wakeAt: number | undefined;
+  /** Activity attempts this step resolved, for metrics (retries are not in history). */
+  attempts: AttemptObservation[];
+  /** The JSON text of each event, made once when it was recorded and measured: stores write it as is. */
+  encoded?: ReadonlyMap<HistoryEvent, string>;
+}
+
+/** Where a run keeps its history and state. One `commit` is one atomic write. */
+export interface RunStore {
+  /** Events of a run in order, from `afterEventId` (exclusive) on. */
+  readHistory(runId: string, afterEventId?: number): HistoryEvent[] | Promise<HistoryEvent[]>;
+  commit(runId: string, commit: RunCommit): void | Promise<void>;
+}
+
+export interface RunHost {
+  now(): number;
+  newRunId(): string;
+  /** Version of the deployed code, recorded with blocked runs (`CF_VERSION_METADATA` in Workers). */
+  codeVersion?: string;
+  store: RunStore;
+  runLocalActivity(command: LocalActivityCommand, run: RunRef): Promise<Outcome>;
+  effects(run: WorkflowRun, effects: RunEffect[]): void;
+}
