@@ -29,6 +29,11 @@ export interface VisibilityReporterOptions {
   target: () => VisibilityTarget | undefined;
   /** After a delivery, or its failure (`failed`): the object re-arms its alarm (and re-sends from it after a failure). */
   delivered: (failed: boolean) => Promise<void>;
+  /**
+   * A row was written outside a step's commit (the kept attempts, by the flush): the object re-arms, so an alarm
+   * stands behind the row before its delivery is tried (a step's commit re-arms by itself).
+   */
+  wroteOutsideCommit: () => void;
 }
 
 export class VisibilityReporter {
@@ -36,6 +41,7 @@ export class VisibilityReporter {
   readonly #outbox: VisibilityOutbox;
   readonly #target: () => VisibilityTarget | undefined;
   readonly #delivered: (failed: boolean) => Promise<void>;
+  readonly #wroteOutsideCommit: () => void;
   /** The last record each run reported (as JSON): a step that changes none of it sends none. */
   readonly #reported = new Map<string, string>();
   #flushing: Promise<void> | undefined;
@@ -57,6 +63,7 @@ export class VisibilityReporter {
     this.#outbox = new VisibilityOutbox(options.storage);
     this.#target = options.target;
     this.#delivered = options.delivered;
+    this.#wroteOutsideCommit = options.wroteOutsideCommit;
   }
 
   /** Whether rows wait for delivery with no flush of this instance behind them yet (the alarm must come soon). */
@@ -195,5 +202,6 @@ export class VisibilityReporter {
     this.#outbox.committed();
     this.#unsent = true;
     this.#unwrittenAttempts = [];
+    this.#wroteOutsideCommit();
   }
 }

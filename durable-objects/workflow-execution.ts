@@ -84,6 +84,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           if (failed) this.#alarm.outboxDue = true;
           await this.#alarm.rearm();
         },
+        wroteOutsideCommit: () => void this.#alarm.rearm(),
       });
       this.#alarm = new AlarmKeeper({
         storage: ctx.storage,

@@ -19,10 +19,16 @@ const event = (type: string) => ({ type }) as HistoryEvent;
 const attempt = (latencyMs: number): AttemptObservation => ({ activityType: 'echo', outcome: 'completed', latencyMs, retrying: false });
 
 /** Runs `check` in a fresh execution object with a reporter of its own over the object's storage. */
-async function withReporter(check: (reporter: VisibilityReporter, commit: (state: RunState, events: HistoryEvent[], attempts: AttemptObservation[]) => void, rows: () => Row[]) => void) {
+async function withReporter(check: (reporter: VisibilityReporter, commit: (state: RunState, events: HistoryEvent[], attempts: AttemptObservation[]) => void, rows: () => Row[], rearms: () => number) => void) {
   const workflowId = uniqueId('reporter');
   await runInDurableObject(executionStub(workflowId), (_instance, state) => {
-    const reporter = new VisibilityReporter({ storage: state.storage, target: () => ({ namespace: env.VISIBILITY as DurableObjectNamespace, shards: 4 }), delivered: async () => undefined });
+    let rearms = 0;
+    const reporter = new VisibilityReporter({
+      storage: state.storage,
+      target: () => ({ namespace: env.VISIBILITY as DurableObjectNamespace, shards: 4 }),
+      delivered: async () => undefined,
+      wroteOutsideCommit: () => void rearms++,
+    });
     const commit = (run: RunState, events: HistoryEvent[], attempts: AttemptObservation[]) => {
       const report = reporter.report(run, events, attempts);
       if (!report) return;
@@ -30,7 +36,7 @@ async function withReporter(check: (reporter: VisibilityReporter, commit: (state
       reporter.committed(report);
     };
     const rows = () => state.storage.sql.exec<{ body: string }>('SELECT body FROM visibility_outbox ORDER BY seq').toArray().map((row) => JSON.parse(row.body) as Row);
-    check(reporter, commit, rows);
+    check(reporter, commit, rows, () => rearms);
   });
 }
 
@@ -49,8 +55,8 @@ it('writes a row for the start and the close, and keeps the attempts of the step
   });
 });
 
-it('writes the kept attempts as one row when the flush comes before any record change', async () => {
-  await withReporter((reporter, commit, rows) => {
+it('writes the kept attempts as one row when the flush comes before any record change, and has the alarm re-armed', async () => {
+  await withReporter((reporter, commit, rows, rearms) => {
     const workflowId = uniqueId('flushed');
     commit(runState(workflowId, 'running'), [event('WorkflowExecutionStarted')], []);
     commit(runState(workflowId, 'running'), [event('ActivityTaskCompleted')], [attempt(1)]);
@@ -58,6 +64,7 @@ it('writes the kept attempts as one row when the flush comes before any record c
     expect(rows().map((row) => row.kind)).toEqual(['upsert']);
     expect(reporter.unsent).toBe(true); // the start's row: the alarm must stand behind it
     reporter.flush(); // what the metrics timer (or the alarm) does; the delivery itself goes on after this
+    expect(rearms()).toBe(1); // the row was written outside a step's commit: the alarm must come to stand behind it
     const written = rows();
     expect(written.map((row) => row.kind)).toEqual(['upsert', 'attempts']);
     expect(written[1]!.attempts!.map((a) => a.latencyMs)).toEqual([1, 2]);
