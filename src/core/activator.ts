@@ -128,12 +128,12 @@ export class Activator {
     else pending.reject(fromFailureInfo(outcome.failure));
   }
 
-  /** The activity confirmed its cancellation (in `attempt`, which the recorded event names). */
-  activityCanceled(activityId: string, attempt: number, details?: unknown): void {
+  /** The activity confirmed its cancellation. */
+  activityCanceled(activityId: string, details?: unknown): void {
     const pending = this.#activities.get(activityId);
     if (!pending) return;
     this.#activities.delete(activityId);
-    pending.reject(new ActivityFailure('Activity cancelled', pending.activityType, activityId, attempt, new CancelledFailure('Activity cancelled', details)));
+    pending.reject(new ActivityFailure('Activity cancelled', pending.activityType, activityId, 0, new CancelledFailure('Activity cancelled', details)));
   }
 
   /** Called before an activation's inputs are delivered, for each TimerFired among them. */
@@ -304,10 +304,6 @@ export class Activator {
     pending.reject(this.#cancelledActivity(pending.activityType, activityId, failure));
   }
 
-  /**
-   * Cancelled without waiting for the activity: the workflow cannot know which attempt was running (that is the
-   * host's, not history's), so the failure names attempt 0, as "none confirmed".
-   */
   #cancelledActivity(activityType: string, activityId: string, failure: CancelledFailure): ActivityFailure {
     return new ActivityFailure('Activity cancelled', activityType, activityId, 0, failure);
   }
