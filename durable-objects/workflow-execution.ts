@@ -111,7 +111,13 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const definition = config.registry.get(request.workflowType);
       if (!definition) return refuse('duro:workflow-type-not-found', `Unknown workflow type '${request.workflowType}'`);
       const current = this.#current()?.run;
-      const decision = decideStart(current && { runId: current.runId, status: current.state.status, ...(current.state.parent && { parent: current.state.parent }) }, request);
+      const latest = current && {
+        runId: current.runId,
+        status: current.state.status,
+        ...(current.state.parent && { parent: current.state.parent }),
+        ...(request.parent && { firstRunId: this.#firstRunIdOf(current) }), // only a parent's re-sent start needs it
+      };
+      const decision = decideStart(latest, request);
       if (decision.action === 'useExisting') return ok({ workflowId: request.workflowId, runId: decision.runId, started: false });
       if (decision.action === 'refuse') return refuse('duro:workflow-already-started', decision.detail, { runId: decision.runId });
       if (decision.action === 'terminateThenStart') {

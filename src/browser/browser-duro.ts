@@ -95,6 +95,7 @@ export class BrowserDuro {
       drivenRuns: () => this.#runs.runs(),
       drivenRun: (runId) => this.#runs.get(runId)?.run,
       firstRunIdOf: (runId) => this.#runs.get(runId)?.params?.firstRunId,
+      chainFirstRunId: async (runId) => this.#runs.get(runId)?.params?.firstRunId ?? (await this.#driver.startParamsOf(runId))?.firstRunId,
       find: (workflowId, runId) => this.#find(workflowId, runId),
       startRun: async (params) => {
         // A start through the handle may have got in since the receiver looked: checked again with no await before the start.

@@ -22,6 +22,8 @@ export interface MessageReceiver {
   find(workflowId: string, runId?: string): Promise<FoundRun | undefined>;
   /** Starts a run; resolves once its start is committed. Throws `ApplicationFailure` or `PayloadError` when it cannot start. */
   startRun(params: StartParams): Promise<void>;
+  /** The first run of the chain `runId` belongs to (from its start, read from history if need be). */
+  chainFirstRunId(runId: string): Promise<string | undefined>;
 }
 
 /** A run of a workflow type this context does not register: it cannot take the message now, but another context may. */
@@ -57,7 +59,8 @@ async function startChild(message: MessageOf<'startChild'>, receiver: MessageRec
   const { state } = latest ?? {};
   // A parent re-sending the start of its child gets the run it already started: a reload between the two commits
   // (children.test.ts, 'answer the parent with the child it already started …').
-  const decision = decideStart(state && { runId: state.runId, status: state.status, ...(state.parent && { parent: state.parent }) }, { workflowId: message.to, parent });
+  const firstRunId = state && (await receiver.chainFirstRunId(state.runId));
+  const decision = decideStart(state && { runId: state.runId, status: state.status, ...(state.parent && { parent: state.parent }), ...(firstRunId !== undefined && { firstRunId }) }, { workflowId: message.to, parent });
   if (decision.action === 'useExisting') return started(decision.runId);
   if (decision.action !== 'start') return startFailed(toFailureInfo(ApplicationFailure.nonRetryable(decision.action === 'refuse' ? decision.detail : `Workflow ${message.to} is already running`, 'WorkflowExecutionAlreadyStarted')));
   const params = newRunParams({

@@ -11,6 +11,8 @@ export interface LatestRun {
   runId: string;
   status: WorkflowStatus;
   parent?: ParentRef;
+  /** The first run of its continue-as-new chain: what the start of a child answers its parent, whenever asked. */
+  firstRunId?: string;
 }
 
 export type StartDecision =
@@ -25,8 +27,9 @@ export function decideStart(
 ): StartDecision {
   if (!latest) return { action: 'start' };
   const { parent } = request;
-  // A parent re-sending the start of its child gets the run it already started, open or closed.
-  if (parent && latest.parent && latest.parent.runId === parent.runId && latest.parent.seq === parent.seq) return { action: 'useExisting', runId: latest.runId };
+  // A parent re-sending the start of its child gets the run it already started, open or closed: the chain's first
+  // run, as the first answer said, even when the child continued as new since.
+  if (parent && latest.parent && latest.parent.runId === parent.runId && latest.parent.seq === parent.seq) return { action: 'useExisting', runId: latest.firstRunId ?? latest.runId };
   if (latest.status === 'running') {
     const conflict = request.idReusePolicy === 'terminateIfRunning' ? 'terminateExisting' : (request.idConflictPolicy ?? 'fail');
     if (conflict === 'useExisting') return { action: 'useExisting', runId: latest.runId };

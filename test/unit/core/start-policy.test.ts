@@ -30,5 +30,7 @@ describe('decideStart', () => {
     const parent = { workflowId: 'p', runId: 'pr', seq: 3 };
     expect(decideStart({ ...running, parent }, req({ parent }))).toEqual({ action: 'useExisting', runId: 'r1' });
     expect(decideStart({ runId: 'r1', status: 'completed', parent }, req({ parent, idReusePolicy: 'rejectDuplicate' }))).toEqual({ action: 'useExisting', runId: 'r1' });
+    // The child continued as new before the re-sent start arrived: the answer still names the run first started.
+    expect(decideStart({ runId: 'r3', status: 'running', parent, firstRunId: 'r1' }, req({ parent }))).toEqual({ action: 'useExisting', runId: 'r1' });
   });
 });
