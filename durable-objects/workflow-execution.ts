@@ -89,7 +89,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       this.#alarm = new AlarmKeeper({
         storage: ctx.storage,
         earliestDeadline: () => this.#store.earliestDeadline(),
-        runs: () => Array.from(this.#loaded.values(), (loaded) => loaded.run),
+        loaded: this.#loaded,
         visibilityUnsent: () => this.#visibility.unsent,
       });
       this.#dispatcher = new ActivityDispatcher({
