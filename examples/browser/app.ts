@@ -17,34 +17,16 @@ interface Element {
 declare const document: { getElementById(id: string): Element };
 declare const window: { duroExample?: unknown; addEventListener(type: string, listener: () => void): void };
 declare const localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
-interface LockInfo { name?: string; clientId?: string }
-declare const navigator: {
-  locks?: { request(name: string, callback: () => Promise<void>): Promise<void>; query(): Promise<{ held?: LockInfo[] }> };
-};
 
 const CURRENT = 'duro-example:current';
 const UNLOADS = 'duro-example:unloads';
 const POLL_MS = 50;
 const DB_NAME = 'duro-example';
-/** The Web Lock duro/browser holds for a workflow id in the tab that drives it (src/browser/run-locks.ts). */
-const runLock = (workflowId: string) => `duro:${DB_NAME}:${workflowId}`;
-
-/** Which tab drives the run: the holder of its Web Lock, told apart by Web Locks client ids. */
+/** Which tab drives the run, as `duro.driverOf` tells (the holder of the run's Web Lock). */
 type Driver = 'this tab' | 'another tab' | 'no tab';
+const DRIVERS = { here: 'this tab', elsewhere: 'another tab', none: 'no tab' } as const;
 
 const $ = (id: string) => document.getElementById(id);
-// A lock only this tab ever holds, so that `navigator.locks.query()` tells this tab's client id.
-const tabLock = `duro-example:tab:${crypto.randomUUID()}`;
-const locks = navigator.locks;
-if (locks) {
-  await new Promise<void>((granted) => {
-    void locks.request(tabLock, () => {
-      granted();
-      return new Promise<void>(() => undefined); // held until the tab goes away
-    });
-  });
-}
-
 const duro = await createBrowserDuro({ workflows: { uploadBatch }, activities, dbName: DB_NAME });
 let handle: BrowserWorkflowHandle<typeof uploadBatch> | undefined;
 let lastProgress: UploadProgress | undefined;
@@ -54,17 +36,8 @@ let notice = '';
 /** Who drove the watched run at each change this tab saw while it was open, oldest first. */
 let drivers: Driver[] = [];
 
-async function driverOf(workflowId: string): Promise<Driver | undefined> {
-  if (!locks) return undefined;
-  const { held = [] } = await locks.query();
-  const me = held.find((lock) => lock.name === tabLock)?.clientId;
-  const holder = held.find((lock) => lock.name === runLock(workflowId));
-  if (!holder) return 'no tab';
-  return me !== undefined && holder.clientId === me ? 'this tab' : 'another tab';
-}
-
 async function noteDriver(workflowId: string): Promise<void> {
-  const driver = await driverOf(workflowId).catch(() => undefined);
+  const driver = await duro.driverOf(workflowId).then((who) => DRIVERS[who], () => undefined);
   if (driver && drivers.at(-1) !== driver) drivers.push(driver);
 }
 

@@ -21,7 +21,7 @@ import type { FoundRun } from './message-receiver';
 import { Messenger } from './messenger';
 import { RunDriver } from './run-driver';
 import { newRunParams } from './run-params';
-import { RunLocks } from './run-locks';
+import { RunLocks, type Driver } from './run-locks';
 
 /** What a handle acts on: a run driven here, or (driven by another tab, or closed) its stored state. */
 export type RunView = { driven: DrivenRun; state: RunState } | { driven?: undefined; state: RunState };
@@ -181,6 +181,14 @@ export class BrowserDuro {
     }
     await Promise.race([driven.run.idle(), driven.broken]);
     return new BrowserWorkflowHandle<W>(this, workflowId, params.runId);
+  }
+
+  /**
+   * Who drives `workflowId` now: this context (`'here'`), another tab or worker of the origin (`'elsewhere'`: signals,
+   * updates, cancel and terminate must go through it), or nobody (`'none'`: closed, or waiting for a context to take it).
+   */
+  driverOf(workflowId: string): Promise<Driver> {
+    return this.#locks.driverOf(workflowId);
   }
 
   /** A handle on a workflow stored here (its latest run, or `runId`); it may be driven by another tab. */

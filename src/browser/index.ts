@@ -3,7 +3,7 @@ export { createBrowserDuro, BrowserDuro } from './browser-duro';
 export type { BrowserDuroOptions, BrowserStartOptions } from './browser-options';
 export { BrowserWorkflowHandle } from './browser-handle';
 export type { RemoteTaskQueue, ActivityHeadersHook } from './remote-activity';
-export type { LockManagerLike } from './run-locks';
+export type { Driver, LockManagerLike } from './run-locks';
 export { IndexedDbRunStore, type StoredRunSummary } from './indexeddb-store';
 export { HistoryConflictError, StorageQuotaError, StoreCommitError } from './store-errors';
 export type { WorkflowDescription } from '../core/describe';

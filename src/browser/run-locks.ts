@@ -4,7 +4,12 @@
 /** The slice of the Web Locks API used here (the repo's tsconfig has no DOM lib). */
 export interface LockManagerLike {
   request(name: string, options: { ifAvailable?: true; signal?: AbortSignal }, callback: (lock: unknown) => Promise<void> | void): Promise<unknown>;
+  /** What is held and waited for (every browser has it; a manager without it is asked by a brief `ifAvailable` request). */
+  query?(): Promise<{ held?: Array<{ name?: string }> }>;
 }
+
+/** Who drives a workflow id: this context, another tab or worker of the origin, or nobody right now. */
+export type Driver = 'here' | 'elsewhere' | 'none';
 
 export class RunLocks {
   readonly #prefix: string;
@@ -22,6 +27,17 @@ export class RunLocks {
 
   holds(workflowId: string): boolean {
     return this.#held.has(workflowId);
+  }
+
+  /** Who holds the lock of `workflowId`; without Web Locks, this context is the only possible driver. */
+  async driverOf(workflowId: string): Promise<Driver> {
+    if (this.#held.has(workflowId)) return 'here';
+    if (!this.#locks) return 'none';
+    const name = this.#prefix + workflowId;
+    if (this.#locks.query) return (await this.#locks.query()).held?.some((lock) => lock.name === name) ? 'elsewhere' : 'none';
+    let free = false;
+    await this.#locks.request(name, { ifAvailable: true }, (lock) => void (free = lock !== null)).catch(() => undefined);
+    return free ? 'none' : 'elsewhere';
   }
 
   /** Takes the lock of `workflowId` if no one holds it; says whether this context now holds it. */

@@ -295,12 +295,14 @@ describe('createBrowserDuro', () => {
     expect(await handle.result()).toBe(0);
   });
 
-  it('lets a second tab query a run it does not drive, and take it over once the first tab closes', async () => {
+  it.each([false, true])('lets a second tab query a run it does not drive, and take it over once the first tab closes (locks.query: %s)', async (query) => {
     const dbName = `duro-browser-${++databases}`;
-    const locks = sharedLocks();
+    const locks = sharedLocks({ query });
     const first = await open(dbName, { locks });
     const second = await open(dbName, { locks });
     await (await first.start(counter, { workflowId: 'c4' })).signal(add, 4);
+    expect(await first.driverOf('c4')).toBe('here');
+    expect(await second.driverOf('c4')).toBe('elsewhere');
 
     await second.resumeAll(); // the first tab holds the lock: nothing is driven here
     const there = second.getHandle('c4');
@@ -310,10 +312,25 @@ describe('createBrowserDuro', () => {
     expect(types(await there.fetchHistory()).filter((type) => type === 'SignalReceived')).toHaveLength(1);
 
     first.close();
-    await there.signal(add, 1); // the lock is free: this tab loads the run and drives it
+    await until(async () => (await second.driverOf('c4')) === 'here'); // resumeAll queued this tab for the lock
+    await there.signal(add, 1);
     await there.signal(finish);
     expect(await there.result()).toBe(5);
     expectWellFormed(await there.fetchHistory());
+    await until(async () => (await second.driverOf('c4')) === 'none'); // closed and owing nothing: the lock goes
+  });
+
+  it.each([false, true])('says nobody drives a stored open run until a context takes it, and asking does not take it (locks.query: %s)', async (query) => {
+    const dbName = `duro-browser-${++databases}`;
+    const locks = sharedLocks({ query });
+    const first = await open(dbName, { locks });
+    await (await first.start(counter, { workflowId: 'c5' })).signal(add, 2);
+    first.close(); // a reload: the run stays open in storage
+    const second = await open(dbName, { locks });
+    expect(await second.driverOf('c5')).toBe('none');
+    expect(await second.driverOf('c5')).toBe('none');
+    await second.resumeAll();
+    expect(await second.driverOf('c5')).toBe('here');
   });
 
   it('takes a run over by itself the moment the tab driving it goes away (a waiting Web Lock, no polling)', async () => {

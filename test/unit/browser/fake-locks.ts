@@ -1,8 +1,9 @@
 // A Web Locks manager shared by the "tabs" of one test (Node has no navigator.locks): exclusive locks by name;
 // `ifAvailable` answers null when held, otherwise a request waits in line, and its signal takes it out of the line.
+// `query` (what is held) only when asked for, so both ways of asking who holds a lock are tested.
 type Callback = (lock: unknown) => Promise<void> | void;
 
-export function sharedLocks() {
+export function sharedLocks(options: { query?: boolean } = {}) {
   const held = new Set<string>();
   const queues = new Map<string, Array<() => void>>();
 
@@ -16,7 +17,9 @@ export function sharedLocks() {
     }
   };
 
+  const query = async () => ({ held: [...held].map((name) => ({ name })) });
   return {
+    ...(options.query && { query }),
     async request(name: string, options: { ifAvailable?: true; signal?: AbortSignal }, callback: Callback): Promise<unknown> {
       if (!held.has(name)) return grant(name, callback);
       if (options.ifAvailable) return callback(null);
