@@ -29,7 +29,7 @@ export function applyInput(activator: Activator, event: HistoryEvent): void {
     case 'ActivityTaskCompleted': return activator.resolveActivity(event.activityId, { result: event.result });
     case 'ActivityTaskFailed':
     case 'ActivityTaskTimedOut': return activator.resolveActivity(event.activityId, { failure: event.failure });
-    case 'ActivityTaskCanceled': return activator.activityCanceled(event.activityId, event.details);
+    case 'ActivityTaskCanceled': return activator.activityCanceled(event.activityId, event.attempt, event.details);
     case 'TimerFired': return activator.fireTimer(event.timerId);
     case 'ChildWorkflowStarted': return activator.childStarted(event.seq, event.runId);
     case 'ChildWorkflowStartFailed': return activator.childStartFailed(event.seq, event.failure);

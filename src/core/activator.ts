@@ -17,6 +17,7 @@ import {
   type FailureInfo,
 } from './failure';
 import type { ActivityCancellationType, Outcome, RecordedActivityOptions, RecordedChildOptions, SearchAttributes, WorkflowExecutionStarted } from './history';
+import { EngineFlag, EngineFlags } from './engine-flags';
 import { Limits } from './limits';
 import { MessageHandlers, resultOutcome, type Handler } from './message-handlers';
 import { checkPayload, checkSearchAttributes } from './payload';
@@ -64,6 +65,8 @@ export class Activator {
   /** Activation time; the driver sets it before each activation. */
   now: number;
   isReplaying = false;
+  /** Engine fixes this run relies on (recorded in history, so replay sees what the run saw). */
+  readonly flags = new EngineFlags();
   /** What the activation being replayed recorded, needed at the moment of the call (set by the driver). */
   replayData: ReplayData = { patches: new Set(), sideEffects: new Map() };
   historyLength = 0;
@@ -128,12 +131,13 @@ export class Activator {
     else pending.reject(fromFailureInfo(outcome.failure));
   }
 
-  /** The activity confirmed its cancellation. */
-  activityCanceled(activityId: string, details?: unknown): void {
+  /** The activity confirmed its cancellation (in `attempt`, which the recorded event names). */
+  activityCanceled(activityId: string, attempt: number, details?: unknown): void {
     const pending = this.#activities.get(activityId);
     if (!pending) return;
     this.#activities.delete(activityId);
-    pending.reject(new ActivityFailure('Activity cancelled', pending.activityType, activityId, 0, new CancelledFailure('Activity cancelled', details)));
+    const named = this.flags.use(EngineFlag.CancelledActivityAttempt, this.isReplaying) ? attempt : 0;
+    pending.reject(new ActivityFailure('Activity cancelled', pending.activityType, activityId, named, new CancelledFailure('Activity cancelled', details)));
   }
 
   /** Called before an activation's inputs are delivered, for each TimerFired among them. */

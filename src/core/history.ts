@@ -83,7 +83,12 @@ export interface WorkflowRetry {
   backoffMs: number;
 }
 
-export type WorkflowTaskCompleted = Base<'WorkflowTaskCompleted', { codeVersion?: string }>;
+/** On the event that ends an activation: the engine flags that activation relied on first (engine-flags.ts). */
+export interface EndsActivation {
+  flags?: string[];
+}
+
+export type WorkflowTaskCompleted = Base<'WorkflowTaskCompleted', { codeVersion?: string } & EndsActivation>;
 export type WorkflowTaskFailed = Base<'WorkflowTaskFailed', {
   reason: 'nonDeterminism' | 'activationFailure';
   message: string;
@@ -154,9 +159,9 @@ export type ExternalCancelInitiated = Base<'ExternalCancelInitiated', { seq: num
 export type ExternalCancelDelivered = Base<'ExternalCancelDelivered', { seq: number }>;
 export type ExternalCancelFailed = Base<'ExternalCancelFailed', { seq: number; failure: FailureInfo }>;
 
-export type WorkflowExecutionCompleted = Base<'WorkflowExecutionCompleted', { result: unknown }>;
-export type WorkflowExecutionFailed = Base<'WorkflowExecutionFailed', { failure: FailureInfo; retry?: WorkflowRetry }>;
-export type WorkflowExecutionCanceled = Base<'WorkflowExecutionCanceled', { failure: FailureInfo }>;
+export type WorkflowExecutionCompleted = Base<'WorkflowExecutionCompleted', { result: unknown } & EndsActivation>;
+export type WorkflowExecutionFailed = Base<'WorkflowExecutionFailed', { failure: FailureInfo; retry?: WorkflowRetry } & EndsActivation>;
+export type WorkflowExecutionCanceled = Base<'WorkflowExecutionCanceled', { failure: FailureInfo } & EndsActivation>;
 export type WorkflowExecutionTerminated = Base<'WorkflowExecutionTerminated', { reason?: string }>;
 export type WorkflowExecutionTimedOut = Base<'WorkflowExecutionTimedOut', { timeoutType: TimeoutType; retry?: WorkflowRetry }>;
 export type WorkflowExecutionContinuedAsNew = Base<'WorkflowExecutionContinuedAsNew', {
@@ -164,7 +169,7 @@ export type WorkflowExecutionContinuedAsNew = Base<'WorkflowExecutionContinuedAs
   input: unknown;
   /** Signals received but not yet handled; delivered first in the new run. */
   bufferedSignals: Array<{ signalName: string; args: unknown[] }>;
-}>;
+} & EndsActivation>;
 
 export type HistoryEvent =
   | WorkflowExecutionStarted

@@ -5,7 +5,7 @@ import { runLiveActivation } from './activation';
 import { Activator } from './activator';
 import type { WorkflowDefinition } from './definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
-import { isCloseEvent, type HistoryEvent, type NewEvent } from './history';
+import { isCloseEvent, type EndsActivation, type HistoryEvent, type NewEvent } from './history';
 import { Limits } from './limits';
 import { NonDeterminismError } from './nondeterminism';
 import { replayInto } from './replay';
@@ -54,6 +54,7 @@ export class LiveWorkflow {
     const state = this.#state;
     const { now } = step;
     let produced: NewEvent[];
+    let flags: string[] | undefined;
     try {
       const first = inputs[0];
       // A new run has no history to replay: its first activation starts the workflow.
@@ -67,6 +68,7 @@ export class LiveWorkflow {
         newRunId: () => this.#host.newRunId(),
         runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(state)),
       });
+      flags = activator.flags.takeFirstUsed();
       this.#pendingInputs = [];
       delete state.hasUnprocessedInputs;
     } catch (error) {
@@ -84,11 +86,19 @@ export class LiveWorkflow {
     const events: HistoryEvent[] = [];
     for (const event of produced) {
       if (event.type === 'TimerStarted' && endedAt > now) event.fireAt = endedAt + event.durationMs;
+      // Flags go on the event that ends the activation, before it is recorded (and serialized, once).
+      if (flags && isCloseEvent(event)) (event as EndsActivation).flags = flags;
       events.push(record(event));
       if (isCloseEvent(event)) break;
     }
     const closing = events.at(-1) !== undefined && isCloseEvent(events.at(-1)!);
-    if (!closing) events.push(record(this.#host.codeVersion === undefined ? { type: 'WorkflowTaskCompleted' } : { type: 'WorkflowTaskCompleted', codeVersion: this.#host.codeVersion }));
+    if (!closing) {
+      events.push(record({
+        type: 'WorkflowTaskCompleted',
+        ...(this.#host.codeVersion !== undefined && { codeVersion: this.#host.codeVersion }),
+        ...(flags && { flags }),
+      }));
+    }
     const limitFailure = historyLimitFailure(state);
     if (limitFailure) {
       Object.assign(state, before);

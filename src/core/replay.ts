@@ -1,7 +1,7 @@
 // Rebuilding a workflow from its history: every recorded activation is re-run and checked.
 import { applyInput, replayActivation, splitActivation } from './activation';
 import type { Activator } from './activator';
-import { isCloseEvent, isCommandEvent, type HistoryEvent } from './history';
+import { isCloseEvent, isCommandEvent, type EndsActivation, type HistoryEvent } from './history';
 import { payloadSize } from './payload';
 
 /**
@@ -29,6 +29,7 @@ export async function replayInto(activator: Activator, history: HistoryEvent[]):
     activator.now = event.timestamp;
     activator.historyLength = (recorded[0]?.eventId ?? event.eventId) - 1;
     activator.historySizeBytes = sizeBeforeCommands ?? sizeBytes - payloadSize(event);
+    activator.flags.recorded((event as EndsActivation).flags); // on from the activation that first relied on them
     await replayActivation(activator, inputs, recorded, event.eventId);
     segment = [];
     sizeBeforeCommands = undefined;

@@ -1,0 +1,45 @@
+// Engine fixes that change what workflow code sees are gated by flags recorded in history (STYLE; Temporal's
+// SdkFlags): a run records a flag on the event that ends the first activation that relied on it, and replay turns a
+// flag on only from the activation that recorded it. A history written before a fix replays the old way; a run that
+// outlives the deploy gets the fix from its next activation on.
+
+/** Every flag, with since when and why. Never remove or rename one: recorded histories name them. */
+export const EngineFlag = {
+  /**
+   * Since November 2026: the `ActivityFailure` of a confirmed activity cancellation (`WAIT_CANCELLATION_COMPLETED`)
+   * names the attempt its `ActivityTaskCanceled` event records; before, it said 0.
+   */
+  CancelledActivityAttempt: 'cancelledActivityAttempt',
+} as const;
+export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
+
+/** The flags of one run, as its activator knows them. */
+export class EngineFlags {
+  readonly #known = new Set<string>();
+  #firstUsed: string[] = [];
+
+  /** Replay: the flags recorded by the event that ends the activation about to be replayed. */
+  recorded(flags: readonly string[] | undefined): void {
+    for (const flag of flags ?? []) this.#known.add(flag);
+  }
+
+  /**
+   * Whether the fix behind `flag` applies: live, always (a flag new to the run is recorded with this activation);
+   * replaying, only once the history recorded it.
+   */
+  use(flag: EngineFlag, replaying: boolean): boolean {
+    if (this.#known.has(flag)) return true;
+    if (replaying) return false;
+    this.#known.add(flag);
+    this.#firstUsed.push(flag);
+    return true;
+  }
+
+  /** The flags the activation ending now used first, to record on its last event; none is undefined. */
+  takeFirstUsed(): string[] | undefined {
+    if (this.#firstUsed.length === 0) return undefined;
+    const flags = this.#firstUsed;
+    this.#firstUsed = [];
+    return flags;
+  }
+}
