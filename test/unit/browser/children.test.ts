@@ -4,14 +4,12 @@
 import { indexedDB, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ApplicationFailure, CancellationScope, ChildWorkflowFailure, defineQuery, defineSignal, defineWorkflow, isCancellation,
+  ApplicationFailure, CancellationScope, ChildWorkflowFailure, defineWorkflow, isCancellation,
   type HistoryEvent, type ParentClosePolicy,
 } from 'duro/workflow';
 import { createBrowserDuro, WorkflowFailedError, type BrowserDuro, type BrowserDuroOptions } from 'duro/browser';
+import { listener, ping, pings } from '../children-fixtures';
 import { sharedLocks } from './fake-locks';
-
-const ping = defineSignal<[from: string]>('ping');
-const pings = defineQuery<string[]>('pings');
 
 const double = defineWorkflow('double', async (_ctx, n: number) => n * 2);
 
@@ -19,14 +17,6 @@ const failing = defineWorkflow('failing', async (_ctx, reason: string) => {
   throw ApplicationFailure.nonRetryable(reason, 'ChildBroke', { severity: 'high' });
 });
 
-/** Collects pings until it has `until` of them (forever by default). */
-const listener = defineWorkflow('listener', async (ctx, input: { until?: number } = {}) => {
-  const received: string[] = [];
-  ctx.setHandler(ping, (from) => void received.push(from));
-  ctx.setHandler(pings, () => received);
-  await ctx.condition(() => received.length >= (input.until ?? Infinity));
-  return received;
-});
 
 const parentOfDouble = defineWorkflow('parentOfDouble', async (ctx, n: number) => {
   const a = await ctx.executeChild(double, { input: n, workflowId: 'double-kid' });

@@ -1,13 +1,11 @@
 // Child workflows and signalling other workflows: results, failures, parent close policies, external handles.
 import { describe, expect, it } from 'vitest';
 import {
-  ApplicationFailure, ChildWorkflowFailure, WorkflowFailedError, defineQuery, defineSignal, defineWorkflow,
+  ApplicationFailure, ChildWorkflowFailure, WorkflowFailedError, defineWorkflow,
   type ParentClosePolicy,
 } from 'duro/workflow';
 import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
-
-const ping = defineSignal<[from: string]>('ping');
-const pings = defineQuery<string[]>('pings');
+import { listener, ping, pings } from '../children-fixtures';
 
 const double = defineWorkflow('double', async (_ctx, input: { n: number }) => input.n * 2);
 
@@ -15,14 +13,6 @@ const failing = defineWorkflow('failing', async (_ctx, input: { reason: string }
   throw ApplicationFailure.nonRetryable(input.reason, 'ChildBroke', { severity: 'high' });
 });
 
-/** Waits for pings forever (or until it has `until` of them). */
-const listener = defineWorkflow('listener', async (ctx, input: { until?: number } = {}) => {
-  const received: string[] = [];
-  ctx.setHandler(ping, (from) => void received.push(from));
-  ctx.setHandler(pings, () => received);
-  await ctx.condition(() => received.length >= (input.until ?? Infinity));
-  return received;
-});
 
 const parentOfDouble = defineWorkflow('parentOfDouble', async (ctx) => {
   const a = await ctx.executeChild(double, { input: { n: 2 } });
