@@ -77,28 +77,28 @@ const workDir = mkdtempSync(join(os.tmpdir(), 'duro-bench-'));
 const bundleDir = join(workDir, 'bundle');
 let servers = 0;
 
-/** Stops the dev server serving now, if any; resolves once its process group leader has exited. */
-async function stopServer() {
-  if (group === undefined) return;
+/** Kills the dev server's process group, if one serves now; returns the promise of its leader's exit. */
+function killServer() {
+  if (group === undefined) return undefined;
   const { pid, exited } = group;
   group = undefined;
   try {
     process.kill(-pid, 'SIGKILL');
   } catch {
-    return; // already gone
+    return undefined; // already gone
   }
-  await Promise.race([exited, sleep(10_000)]);
+  return exited;
 }
 
+/** Stops the dev server serving now, if any; resolves once its process group leader has exited. */
+async function stopServer() {
+  const exited = killServer();
+  if (exited) await Promise.race([exited, sleep(10_000)]);
+}
+
+/** On exit, errors and signals: synchronous, as `process.on('exit')` needs. */
 function stopWrangler() {
-  if (group !== undefined) {
-    try {
-      process.kill(-group.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    group = undefined;
-  }
+  killServer();
   rmSync(workDir, { recursive: true, force: true });
 }
 process.on('exit', stopWrangler);
