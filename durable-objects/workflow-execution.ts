@@ -7,7 +7,7 @@ import type { ActivityImplementations } from '../src/core/activity';
 import { QueryNotFoundError, DeterminismViolationError } from '../src/core/activator';
 import type { WorkflowRegistry } from '../src/core/definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
-import type { HistoryEvent, Outcome } from '../src/core/history';
+import type { HistoryEvent, Outcome, WorkflowExecutionStarted } from '../src/core/history';
 import {
   badResetPoint, blockedOnOtherCode, owesMessages, createRealClock, describeRun, handsOver, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
   type CarriedSignal, type HostClock, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
@@ -530,8 +530,8 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     /** Starts the run that a close hands over to (continue-as-new, or the next attempt of a retried workflow). */
     #startNextRun(run: WorkflowRun, closeEvent: HistoryEvent): void {
       if (!handsOver(closeEvent)) return; // most closes: no read of the start event
-      const [started] = this.#store.readHistory(run.runId, 0, 1);
-      if (started?.type !== 'WorkflowExecutionStarted') return;
+      const started = this.#startEventOf(run.runId);
+      if (!started) return;
       const next = nextRunOf(startParamsOf(started), run.state, closeEvent, crypto.randomUUID());
       if (!next || this.#chainIndexes.has(next.params.runId)) return; // nothing follows, or already started
       this.#startRun(next.params, next.carriedSignals, Math.max(0, next.startAt - Date.now()));
@@ -546,11 +546,14 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     readonly #sender: Send = (key, deliver) => this.#send(key, deliver);
 
-    /** Read from the run's start event: only a child's close notice needs it, once per child. */
-    readonly #firstRunIdOf = (run: WorkflowRun): string => {
-      const [started] = this.#store.readHistory(run.runId, 0, 1);
-      return started?.type === 'WorkflowExecutionStarted' ? started.firstRunId : run.runId;
-    };
+    /** From the run's start event: read only for a child's close notice and a parent's re-sent child start. */
+    readonly #firstRunIdOf = (run: WorkflowRun): string => this.#startEventOf(run.runId)?.firstRunId ?? run.runId;
+
+    /** A run's first event, read from storage (the run in memory keeps only what its state needs). */
+    #startEventOf(runId: string): WorkflowExecutionStarted | undefined {
+      const [started] = this.#store.readHistory(runId, 0, 1);
+      return started?.type === 'WorkflowExecutionStarted' ? started : undefined;
+    }
 
     /** One delivery at a time per message; an unreachable receiver leaves it to the alarm (receivers dedupe). */
     #send(key: string, deliver: (stubOf: (workflowId: string) => WorkflowExecutionRpc) => Promise<void>): void {
