@@ -1,4 +1,4 @@
-// DuroClient: the REST API (shared/API.md) as typed calls, over fetch — Node 20, browsers, Workers, Deno, Bun.
+// DuroClient: the REST API (docs/api.md) as typed calls, over fetch — Node 20, browsers, Workers, Deno, Bun.
 // Typed by the same defineWorkflow/defineSignal/defineQuery/defineUpdate definitions the workflows use.
 import {
   WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRejectedError,
@@ -201,7 +201,7 @@ export class DuroClient {
     return this.request('GET', `/v1/batch/${encodeURIComponent(batchId)}`);
   }
 
-  /** Creates a schedule (shared/API.md, Schedules): a cron or interval calendar that starts `workflowType`. */
+  /** Creates a schedule (docs/api.md, Schedules): a cron or interval calendar that starts `workflowType`. */
   async createSchedule(options: CreateScheduleOptions): Promise<ScheduleDescription> {
     const body: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(options)) if (value !== undefined) body[key] = value instanceof Date ? value.toISOString() : value;

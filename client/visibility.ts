@@ -1,4 +1,4 @@
-// Listing, counting and batch operations over many executions (shared/API.md `GET /v1/workflows`, `/v1/batch`):
+// Listing, counting and batch operations over many executions (docs/api.md `GET /v1/workflows`, `/v1/batch`):
 // the shapes DuroClient sends and receives, and how a filter becomes a query string or a batch body.
 import type { SignalDefinition } from '../src/core/definitions';
 import type { WorkflowStatus } from '../src/core/history';

@@ -3,7 +3,7 @@
 import type { FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome, ParentRef, SearchAttributes } from '../src/core/history';
 
-/** A refusal with a stable `type` (shared/API.md), e.g. `duro:workflow-not-found`. */
+/** A refusal with a stable `type` (docs/api.md), e.g. `duro:workflow-not-found`. */
 export interface Problem {
   type: string;
   title: string;

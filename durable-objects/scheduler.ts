@@ -1,4 +1,4 @@
-// Scheduler: the schedules of a deployment (shared/API.md, Schedules) in one object's SQLite, woken by one alarm
+// Scheduler: the schedules of a deployment (docs/api.md, Schedules) in one object's SQLite, woken by one alarm
 // set to the earliest due time. Each action is a normal workflow whose id is derived from the schedule and the
 // scheduled time, started with `rejectDuplicate`, so a repeated alarm never starts it twice. The calendar
 // arithmetic and the overlap policy are pure code in src/core/schedule.ts.

@@ -1,4 +1,4 @@
-// The Hono app behind the Duro REST API (shared/API.md): validation, routes, OpenAPI and docs.
+// The Hono app behind the Duro REST API (docs/api.md): validation, routes, OpenAPI and docs.
 // Routes translate HTTP to the backend's RPC; errors leave as application/problem+json with a stable `type`.
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';

@@ -1,4 +1,4 @@
-// Schemas of the schedule routes (shared/API.md, Schedules).
+// Schemas of the schedule routes (docs/api.md, Schedules).
 import { z } from '@hono/zod-openapi';
 import { DurationSchema, payload } from './schemas';
 

@@ -1,4 +1,4 @@
-// The description of a run that the API returns (shared/API.md, GET /v1/workflows/{id}); every host answers alike.
+// The description of a run that the API returns (docs/api.md, GET /v1/workflows/{id}); every host answers alike.
 import type { FailureInfo } from './failure';
 import type { ParentRef, SearchAttributes, WorkflowStatus } from './history';
 import type { RunState } from './run-state';

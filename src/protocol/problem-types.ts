@@ -1,7 +1,7 @@
-// The stable problem types of shared/API.md, shared by every producer (the API, the Durable Object, test hosts).
+// The stable problem types of docs/api.md, shared by every producer (the API, the Durable Object, test hosts).
 import type { Problem } from '../../durable-objects/rpc-types';
 
-/** The stable problem `type` codes of shared/API.md. The API produces the request-level ones, the backend the rest. */
+/** The stable problem `type` codes of docs/api.md. The API produces the request-level ones, the backend the rest. */
 export const ProblemType = {
   invalidRequest: 'duro:invalid-request',
   notFound: 'duro:not-found',

@@ -1,4 +1,4 @@
-// Batch operations (shared/API.md): cancel, terminate or signal every execution a list filter matches.
+// Batch operations (docs/api.md): cancel, terminate or signal every execution a list filter matches.
 // Each shard takes the executions it indexes at the moment the batch starts and works through them from its
 // alarm; progress is the sum over the shards.
 import type { ListFilter } from './filter';

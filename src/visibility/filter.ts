@@ -1,4 +1,4 @@
-// The filters of GET /v1/workflows, /count and the batch operations (shared/API.md), checked once at the edge
+// The filters of GET /v1/workflows, /count and the batch operations (docs/api.md), checked once at the edge
 // and handed to every shard in one normalised shape.
 import { WorkflowStatus } from '../core/history';
 

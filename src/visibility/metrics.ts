@@ -1,4 +1,4 @@
-// The /metrics series (shared/API.md, Operations). Shards keep counters and histograms in SQLite (a stateless
+// The /metrics series (docs/api.md, Operations). Shards keep counters and histograms in SQLite (a stateless
 // Worker isolate cannot); the Worker adds the shards' snapshots up and renders Prometheus text format 0.0.4.
 
 export type Labels = Record<string, string>;

@@ -1,4 +1,4 @@
-// Raw HTTP against the REST API of a running `wrangler dev` (shared/API.md), for the end-to-end API tests:
+// Raw HTTP against the REST API of a running `wrangler dev` (docs/api.md), for the end-to-end API tests:
 // calls with or without the bearer token, problem+json assertions, whole histories and before/after snapshots.
 import { expect } from 'vitest';
 

@@ -1,4 +1,4 @@
-// End to end: the REST API of shared/API.md against a real `wrangler dev` with auth on, through raw HTTP and
+// End to end: the REST API of docs/api.md against a real `wrangler dev` with auth on, through raw HTTP and
 // through DuroClient. Every route's lifecycle, then a matrix of bad input, each case checking that nothing changed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

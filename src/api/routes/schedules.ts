@@ -1,4 +1,4 @@
-// Schedules (shared/API.md): cron or interval calendars that start workflows, kept by the Scheduler object.
+// Schedules (docs/api.md): cron or interval calendars that start workflows, kept by the Scheduler object.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { SchedulerRpc } from '../../../durable-objects/scheduler';
 import { FilterError, parseInstant } from '../../visibility/filter';

@@ -89,7 +89,7 @@ class ApiError extends Error {
   }
 }
 
-/** Calls the REST API (shared/API.md) with the tab's token; a non-2xx answer throws its problem+json detail. */
+/** Calls the REST API (docs/api.md) with the tab's token; a non-2xx answer throws its problem+json detail. */
 async function api(method, path, body) {
   const headers = { accept: 'application/json' };
   const token = getToken();

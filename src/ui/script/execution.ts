@@ -1,5 +1,5 @@
 // Browser code of the web UI, part 3: #/workflows/<id>, one execution (describe, result, pending work, children)
-// and the action forms: signal, query, update, cancel, terminate (the run routes of shared/API.md).
+// and the action forms: signal, query, update, cancel, terminate (the run routes of docs/api.md).
 export const EXECUTION_JS = String.raw`
 const HISTORY_PAGE = 1000;
 const HISTORY_PAGES = 10;

@@ -28,7 +28,7 @@ export async function createEnvBackend(options: EnvBackendOptions): Promise<{ en
   return { env, backend };
 }
 
-/** The engine's errors as the problems the Durable Object host answers with (shared/API.md). */
+/** The engine's errors as the problems the Durable Object host answers with (docs/api.md). */
 function problemOf(error: unknown): Problem | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error instanceof WorkflowNotFoundError) return problem(ProblemType.workflowNotFound, error.message);

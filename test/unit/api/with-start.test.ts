@@ -1,4 +1,4 @@
-// POST /v1/workflows/signal-with-start and /update-with-start (shared/API.md).
+// POST /v1/workflows/signal-with-start and /update-with-start (docs/api.md).
 import { describe, expect, it } from 'vitest';
 import { setup } from './fixtures';
 

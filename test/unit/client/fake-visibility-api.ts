@@ -1,4 +1,4 @@
-// A stand-in for the list, count, batch and history routes (shared/API.md), as a fetch function: it serves
+// A stand-in for the list, count, batch and history routes (docs/api.md), as a fetch function: it serves
 // executions and histories it is given, records every request, and pages the way the real API does.
 import type { HistoryEvent } from 'duro/workflow';
 import type { BatchDescription, ExecutionInfo } from 'duro/client';

@@ -1,4 +1,4 @@
-// DuroClient's list, count and batch calls against the routes' shapes (shared/API.md), served by a fake fetch.
+// DuroClient's list, count and batch calls against the routes' shapes (docs/api.md), served by a fake fetch.
 import { describe, expect, it } from 'vitest';
 import { DuroApiError, DuroClient, type ExecutionInfo } from 'duro/client';
 import { defineSignal } from 'duro/workflow';

@@ -1,4 +1,4 @@
-// The list filters as GET /v1/workflows, /count and the batch operations take them (shared/API.md): one normalised
+// The list filters as GET /v1/workflows, /count and the batch operations take them (docs/api.md): one normalised
 // shape whatever way a request spells them, and a key that binds a page token to its filter.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
