@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point of the `duro` bin (bundled to dist/cli.mjs by `npm run build:cli`).
+// Entry point of the `duro` bin (bundled to dist/cli.js by `npm run build`).
 import { runCli } from './cli';
 
 process.exitCode = await runCli(process.argv.slice(2), {

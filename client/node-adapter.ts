@@ -1,6 +1,22 @@
-// Serves a fetch handler (such as serveActivities) from Node's `http` server. Only the types come from Node:
-// bodies are plain Uint8Arrays, so `client/` loads in any runtime.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// Serves a fetch handler (such as serveActivities) from Node's `http` server. Nothing comes from Node, not even its
+// types: the few members used are described below, so `duro/client` compiles without @types/node and loads anywhere.
+
+/** The part of Node's `http.IncomingMessage` the adapter reads. */
+export interface NodeRequestLike extends AsyncIterable<string | Uint8Array> {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** The part of Node's `http.ServerResponse` the adapter writes. */
+export interface NodeResponseLike {
+  readonly headersSent: boolean;
+  readonly writableFinished: boolean;
+  on(event: 'close', listener: () => void): unknown;
+  writeHead(status: number, headers: Record<string, string | string[]>): unknown;
+  end(body: Uint8Array | string): unknown;
+  destroy(error?: Error): unknown;
+}
 
 export type FetchHandler = { fetch(request: Request): Promise<Response> };
 
@@ -11,7 +27,7 @@ export type FetchHandler = { fetch(request: Request): Promise<Response> };
  * import { createServer } from 'node:http';
  * createServer(toNodeListener(serveActivities({ activities, secret }))).listen(8788, '127.0.0.1');
  */
-export function toNodeListener(handler: FetchHandler): (req: IncomingMessage, res: ServerResponse) => void {
+export function toNodeListener(handler: FetchHandler): (req: NodeRequestLike, res: NodeResponseLike) => void {
   return (req, res) => {
     const hangUp = new AbortController();
     res.on('close', () => {
@@ -35,7 +51,7 @@ export function toNodeListener(handler: FetchHandler): (req: IncomingMessage, re
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<Uint8Array> {
+async function readBody(req: NodeRequestLike): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of req) {
@@ -52,7 +68,7 @@ async function readBody(req: IncomingMessage): Promise<Uint8Array> {
   return body;
 }
 
-function requestHeaders(req: IncomingMessage): Headers {
+function requestHeaders(req: NodeRequestLike): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);

@@ -9,6 +9,7 @@ import { createApiApp } from './api/app';
 import { isLocalHost } from './api/auth';
 import { problem, problemResponse, ProblemType } from './api/problems';
 import type { ApiBackend } from './api/backend';
+import type { DurableObject } from 'cloudflare:workers';
 import { collectActivities } from './core/activity';
 import { WorkflowRegistry, type WorkflowDefinition } from './core/definitions';
 import { toMs, type Duration } from './core/duration';
@@ -46,6 +47,23 @@ export interface DuroOptions {
 
 type Env = Record<string, unknown>;
 
+/** A Durable Object class to export from the Worker's main module, under the `class_name` wrangler.toml gives it. */
+export type DuroDurableObjectClass = new (ctx: DurableObjectState, env: object) => DurableObject;
+
+/** What `createDuro` returns: the Worker's default export (its `fetch`) and the classes to export beside it. */
+export interface Duro {
+  /** The registered workflows, by name. */
+  readonly registry: WorkflowRegistry;
+  /** Export each under its `class_name`: `export const { WorkflowExecution, Visibility, Scheduler } = duro.durableObjects`. */
+  readonly durableObjects: {
+    readonly WorkflowExecution: DuroDurableObjectClass;
+    readonly Visibility: DuroDurableObjectClass;
+    readonly Scheduler: DuroDurableObjectClass;
+  };
+  /** The REST API, the web UI and the endpoint of this Worker's activities. */
+  fetch(request: Request, env: object, ctx: ExecutionContext): Promise<Response>;
+}
+
 /** Where 'self' activity requests are posted; the host part is never resolved (service binding or in-process). */
 const SELF_HOST = 'duro.internal';
 const SELF_ORIGIN = `https://${SELF_HOST}/`;
@@ -62,7 +80,7 @@ const DEFAULT_SELF_CONCURRENCY = 64;
  * export const { WorkflowExecution, Visibility, Scheduler } = duro.durableObjects;
  * export default duro;
  */
-export function createDuro(options: DuroOptions) {
+export function createDuro(options: DuroOptions): Duro {
   const registry = new WorkflowRegistry(options.workflows as Record<string, unknown>);
   const activities = collectActivities(options.activities);
   const taskQueues: Record<string, TaskQueueTarget> = options.taskQueues ?? { default: 'self' };
@@ -149,7 +167,8 @@ export function createDuro(options: DuroOptions) {
   return {
     registry,
     durableObjects: { WorkflowExecution, Visibility, Scheduler },
-    async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    async fetch(request: Request, userEnv: object, ctx: ExecutionContext): Promise<Response> {
+      const env = userEnv as Env;
       const url = new URL(request.url);
       const callsActivities = url.pathname === '/_duro/activities' || url.pathname.startsWith('/v1/activities/');
       // The development secret is public: a deployed Worker must not accept activity requests or task tokens signed with it.

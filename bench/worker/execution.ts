@@ -1,10 +1,13 @@
 // The WorkflowExecution class of the bench Worker: Duro's own, plus three methods the replay measurement needs
 // (evict the object, read its history rows raw, time a query). Timing inside the object keeps RPC out of the figure.
-import type { createDuro } from 'duro/worker';
+import type { DuroDurableObjectClass } from 'duro/worker';
+import type { createWorkflowExecutionClass } from '../../durable-objects/workflow-execution';
 
-type WorkflowExecutionClass = ReturnType<typeof createDuro>['durableObjects']['WorkflowExecution'];
+/** The class createDuro builds, with its RPC methods: the public type names only its constructor. */
+type WorkflowExecutionClass = ReturnType<typeof createWorkflowExecutionClass>;
 
-export function withBenchMethods(Base: WorkflowExecutionClass) {
+export function withBenchMethods(PublicBase: DuroDurableObjectClass) {
+  const Base = PublicBase as WorkflowExecutionClass;
   return class BenchWorkflowExecution extends Base {
     constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
       // `--no-visibility` (bench/run.mjs): the same engine with no Visibility binding, to measure what reporting costs.

@@ -54,12 +54,3 @@ describe('duro CLI', () => {
     expect(replayed.json()).toMatchObject({ ok: true });
   });
 });
-
-describe('the duro bin', () => {
-  it('bundles to dist/cli.mjs and runs under plain Node', async () => {
-    const { execFileSync } = await import('node:child_process');
-    execFileSync('npm', ['run', '-s', 'build:cli'], { stdio: 'pipe' });
-    const help = execFileSync(process.execPath, ['dist/cli.mjs', '--help'], { encoding: 'utf8' });
-    expect(help).toMatch(/usage: duro <command>/);
-  }, 60_000);
-});
