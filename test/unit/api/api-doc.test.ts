@@ -1,5 +1,5 @@
 // docs/api.md is the REST contract users read: it must name every route the app serves and every problem type,
-// and no doc or comment may send readers to files outside the repo (the published package has no ../shared).
+// and no doc or comment may send readers to files outside the repo (readers of the package have nothing else).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
