@@ -3,6 +3,7 @@
 import {
   WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRejectedError,
 } from '../src/core/client-errors';
+import { brandClass } from '../src/core/brand';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowInput, WorkflowOutput } from '../src/core/definitions';
 import type { Duration } from '../src/core/duration';
 import type { RetryPolicy } from '../src/core/retry-policy';
@@ -78,6 +79,10 @@ export interface ScheduleDescription {
 
 /** A response the API refused, with its problem+json body. */
 export class DuroApiError extends Error {
+  static {
+    brandClass(this, 'DuroApiError');
+  }
+
   constructor(readonly status: number, readonly problem: Problem) {
     super(`${problem.type}: ${problem.detail}`);
     this.name = 'DuroApiError';

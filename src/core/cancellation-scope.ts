@@ -1,5 +1,6 @@
 // Cancellation scopes (Temporal's model), reached through ctx instead of async-local storage:
 // `CancellationScope.nonCancellable(ctx, (ctx) => ...)` hands the callback a context bound to the new scope.
+import { brandClass } from './brand';
 import type { WorkflowContext } from './context';
 import { toMs, type Duration } from './duration';
 import { CancelledFailure } from './failure';
@@ -8,6 +9,14 @@ import { CancelledFailure } from './failure';
 export type ScopedContextFactory = (scope: CancellationScope) => WorkflowContext;
 
 const rootToken = Symbol('root scope');
+
+/**
+ * Where a scope keeps the factory of its context view. A `Symbol.for` key, not a `#private` field: a scope made
+ * by a user's copy of Duro (their bundle imports `duro/workflow`) has a parent made by the engine's copy (the
+ * CLI's, a test runner's), and one copy cannot read another's private fields (test/unit/package/two-copies.test.ts).
+ */
+const contextFactoryKey = Symbol.for('duro.CancellationScope.contextFactory');
+
 
 /**
  * A tree of scopes: cancelling one cancels the work started in it and in its cancellable children.
@@ -21,10 +30,14 @@ const rootToken = Symbol('root scope');
  * }
  */
 export class CancellationScope {
+  static {
+    brandClass(this, 'CancellationScope');
+  }
+
   readonly parent: CancellationScope | undefined;
   /** False for scopes shielded from their parent's cancellation. */
   readonly cancellable: boolean;
-  readonly #factory: ScopedContextFactory;
+  declare readonly [contextFactoryKey]: ScopedContextFactory;
   readonly #listeners = new Set<(failure: CancelledFailure) => void>();
   #failure: CancelledFailure | undefined;
 
@@ -36,15 +49,15 @@ export class CancellationScope {
     if (ctx === rootToken) {
       this.parent = undefined;
       this.cancellable = true;
-      this.#factory = options.factory!;
+      Object.defineProperty(this, contextFactoryKey, { value: options.factory! });
       return;
     }
     const parent = ctx.cancellationScope;
     this.parent = parent;
     this.cancellable = options.cancellable ?? true;
-    this.#factory = parent.#factory;
+    Object.defineProperty(this, contextFactoryKey, { value: parent[contextFactoryKey] });
     if (this.cancellable) {
-      if (parent.#failure) this.#failure = parent.#failure;
+      if (parent.cancellationFailure) this.#failure = parent.cancellationFailure;
       else {
         // Propagate the parent's cancellation for as long as this scope lives; a settled scope unsubscribes in run().
         const unsubscribe = parent.onCancel((failure) => this.#cancelWith(failure));
@@ -101,7 +114,7 @@ export class CancellationScope {
   /** Runs `fn` with a context bound to this scope. */
   async run<T>(fn: (ctx: WorkflowContext) => Promise<T>): Promise<T> {
     try {
-      return await fn(this.#factory(this));
+      return await fn(this[contextFactoryKey](this));
     } finally {
       this.#unsubscribeFromParent?.();
       this.#unsubscribeFromParent = undefined;

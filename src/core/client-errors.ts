@@ -1,8 +1,13 @@
 // Errors a caller of a workflow (client, test environment) receives. Shared so every client throws the same classes.
+import { brandClass } from './brand';
 import { fromFailureInfo, type DuroFailure, type FailureInfo } from './failure';
 
 /** The workflow ended without a result: failed, cancelled, terminated or timed out. `cause` is its failure. */
 export class WorkflowFailedError extends Error {
+  static {
+    brandClass(this, 'WorkflowFailedError');
+  }
+
   declare readonly cause: DuroFailure;
   constructor(
     readonly workflowId: string,
@@ -16,6 +21,10 @@ export class WorkflowFailedError extends Error {
 }
 
 export class WorkflowExecutionAlreadyStartedError extends Error {
+  static {
+    brandClass(this, 'WorkflowExecutionAlreadyStartedError');
+  }
+
   constructor(readonly workflowId: string, readonly runId: string) {
     super(`Workflow ${workflowId} is already running (run ${runId})`);
     this.name = 'WorkflowExecutionAlreadyStartedError';
@@ -23,6 +32,10 @@ export class WorkflowExecutionAlreadyStartedError extends Error {
 }
 
 export class WorkflowNotFoundError extends Error {
+  static {
+    brandClass(this, 'WorkflowNotFoundError');
+  }
+
   constructor(readonly workflowId: string, readonly runId?: string) {
     super(`Workflow ${workflowId}${runId ? ` run ${runId}` : ''} not found`);
     this.name = 'WorkflowNotFoundError';
@@ -40,6 +53,10 @@ abstract class WorkflowUpdateError extends Error {
 
 /** The update's validator rejected it; nothing was recorded. */
 export class WorkflowUpdateRejectedError extends WorkflowUpdateError {
+  static {
+    brandClass(this, 'WorkflowUpdateRejectedError');
+  }
+
   constructor(updateName: string, failure: FailureInfo) {
     super(updateName, failure, 'rejected');
     this.name = 'WorkflowUpdateRejectedError';
@@ -48,6 +65,10 @@ export class WorkflowUpdateRejectedError extends WorkflowUpdateError {
 
 /** The update was accepted and its handler failed. */
 export class WorkflowUpdateFailedError extends WorkflowUpdateError {
+  static {
+    brandClass(this, 'WorkflowUpdateFailedError');
+  }
+
   constructor(updateName: string, failure: FailureInfo) {
     super(updateName, failure, 'failed');
     this.name = 'WorkflowUpdateFailedError';
@@ -56,6 +77,10 @@ export class WorkflowUpdateFailedError extends WorkflowUpdateError {
 
 /** The run is closed and no longer takes this signal, update, cancel or terminate (the API's 409 `duro:workflow-closed`). */
 export class WorkflowClosedError extends Error {
+  static {
+    brandClass(this, 'WorkflowClosedError');
+  }
+
   constructor(
     readonly workflowId: string,
     readonly status: string,

@@ -1,5 +1,6 @@
 // Failures that keep their type and cause across every boundary (activity → workflow → API → client).
 // Each class wraps the serializable `FailureInfo`; `toFailureInfo` / `fromFailureInfo` convert both ways.
+import { brandClass } from './brand';
 
 /** Which failure class a serialized failure came from. */
 export const FailureKind = {
@@ -43,6 +44,10 @@ export interface FailureInfo {
 
 /** Base class of every Duro failure: an `Error` that can be serialized without losing its type or cause. */
 export abstract class DuroFailure extends Error {
+  static {
+    brandClass(this, 'DuroFailure');
+  }
+
   abstract readonly kind: FailureKind;
   declare readonly cause?: Error;
 
@@ -75,6 +80,10 @@ export interface ApplicationFailureOptions {
  * throw ApplicationFailure.nonRetryable('card declined', 'PaymentDeclined', { code: 51 });
  */
 export class ApplicationFailure extends DuroFailure {
+  static {
+    brandClass(this, 'ApplicationFailure');
+  }
+
   readonly kind = FailureKind.application;
   readonly #type: string;
   readonly #nonRetryable: boolean;
@@ -124,6 +133,10 @@ export class ApplicationFailure extends DuroFailure {
 
 /** An activity failed for good (retries exhausted, non-retryable, timed out or cancelled); `cause` says why. */
 export class ActivityFailure extends DuroFailure {
+  static {
+    brandClass(this, 'ActivityFailure');
+  }
+
   readonly kind = FailureKind.activity;
   constructor(
     message: string,
@@ -139,6 +152,10 @@ export class ActivityFailure extends DuroFailure {
 
 /** A timeout (activity start-to-close, schedule-to-close, heartbeat, workflow run/execution). */
 export class TimeoutFailure extends DuroFailure {
+  static {
+    brandClass(this, 'TimeoutFailure');
+  }
+
   readonly kind = FailureKind.timeout;
   constructor(
     message: string,
@@ -152,6 +169,10 @@ export class TimeoutFailure extends DuroFailure {
 
 /** The operation was cancelled: a cancellation scope, a workflow cancel request, or an activity cancel. */
 export class CancelledFailure extends DuroFailure {
+  static {
+    brandClass(this, 'CancelledFailure');
+  }
+
   readonly kind = FailureKind.cancelled;
   constructor(
     message = 'cancelled',
@@ -165,6 +186,10 @@ export class CancelledFailure extends DuroFailure {
 
 /** A child workflow ended without completing; `cause` is the child's own failure. */
 export class ChildWorkflowFailure extends DuroFailure {
+  static {
+    brandClass(this, 'ChildWorkflowFailure');
+  }
+
   readonly kind = FailureKind.childWorkflow;
   constructor(
     message: string,
@@ -180,6 +205,10 @@ export class ChildWorkflowFailure extends DuroFailure {
 
 /** The workflow was terminated from outside; workflow code cannot catch or prevent it. */
 export class TerminatedFailure extends DuroFailure {
+  static {
+    brandClass(this, 'TerminatedFailure');
+  }
+
   readonly kind = FailureKind.terminated;
   constructor(message = 'terminated') {
     super(message);

@@ -1,4 +1,5 @@
 // The error replay raises when workflow code no longer issues what its history recorded.
+import { brandClass } from './brand';
 
 export interface NonDeterminismDiff {
   /** The recorded event where replay diverged (or the event that ends the activation). */
@@ -14,6 +15,10 @@ export interface NonDeterminismDiff {
  * it resumes when code that replays the history is deployed.
  */
 export class NonDeterminismError extends Error {
+  static {
+    brandClass(this, 'NonDeterminismError');
+  }
+
   constructor(readonly diff: NonDeterminismDiff) {
     super(
       `Non-deterministic workflow: at event ${diff.eventId} the code issued ${diff.expected} but the history recorded ${diff.recorded}. ` +

@@ -1,8 +1,13 @@
 // Payload encoding and the 2 MiB limit. Payloads are JSON; size is what storage and the wire see.
+import { brandClass } from './brand';
 import { Limits } from './limits';
 
 /** A payload larger than the limit, or one that JSON cannot encode. Never stored. */
 export class PayloadError extends Error {
+  static {
+    brandClass(this, 'PayloadError');
+  }
+
   constructor(
     message: string,
     readonly sizeBytes?: number,

@@ -1,4 +1,5 @@
 // The saga pattern: register a compensation before each step; on failure run them in reverse.
+import { brandClass } from './brand';
 import { CancellationScope } from './cancellation-scope';
 import type { WorkflowContext } from './context';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
@@ -15,6 +16,10 @@ export interface SagaOptions {
 
 /** Compensations that failed; `cause` is the first failure, `details.failures` lists them all. */
 export class CompensationError extends ApplicationFailure {
+  static {
+    brandClass(this, 'CompensationError');
+  }
+
   constructor(readonly failures: FailureInfo[], cause: Error) {
     super(`${failures.length} compensation(s) failed`, 'CompensationFailed', true, { failures }, cause);
   }
@@ -37,6 +42,10 @@ export class CompensationError extends ApplicationFailure {
  * }
  */
 export class Saga {
+  static {
+    brandClass(this, 'Saga');
+  }
+
   readonly #ctx: WorkflowContext;
   readonly #options: Required<SagaOptions>;
   readonly #compensations: Compensation[] = [];

@@ -1,5 +1,6 @@
 // When a schedule fires: a cron expression (croner, in an IANA zone) or a fixed interval, bounded by startAt/endAt,
 // with a deterministic per-time jitter. Pure arithmetic: nothing here sets a timer.
+import { brandClass } from './brand';
 import { Cron } from 'croner';
 import { toMs, type Duration } from './duration';
 import { seededRandom } from './random';
@@ -45,6 +46,10 @@ export const MIN_EVERY_MS = 1_000;
  * try { resolveScheduleSpec({ every: '0s' }) } catch (e) { if (e instanceof ScheduleSpecError) e.field } // 'every'
  */
 export class ScheduleSpecError extends Error {
+  static {
+    brandClass(this, 'ScheduleSpecError');
+  }
+
   override readonly name = 'ScheduleSpecError';
   readonly field: string;
 
