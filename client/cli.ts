@@ -1,14 +1,13 @@
 // `duro`: the REST API from a terminal, through DuroClient, plus the local replay and determinism checks.
 // Node only (the bin entry). Human-readable output by default, `--json` for scripts.
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '../src/core/client-errors';
 import { ApplicationFailure } from '../src/core/failure';
 import { WorkflowStatus, type HistoryEvent } from '../src/core/history';
 import { runCheck } from './cli-check';
 import { formatBatch, formatCount, formatDescription, formatExecutions, formatHistory, formatKeyValues, formatValue } from './cli-format';
+import { loadWorkflowModule } from './load-workflows';
 import { formatReplayOutcome, replayOne, replayRecentRuns } from './cli-replay';
 import { SCHEDULE_USAGE, scheduleCommand } from './cli-schedule';
 import { DuroApiError, DuroClient, type WorkflowHandle } from './duro-client';
@@ -233,7 +232,7 @@ async function batchCommand(c: Command): Promise<number> {
 }
 
 async function replayCommand(c: Command): Promise<number> {
-  const workflows = (await import(pathToFileURL(resolve(need(c.values.workflows, '--workflows'))).href)) as Record<string, unknown>;
+  const workflows = await loadWorkflowModule(need(c.values.workflows, '--workflows'));
   const file = c.operands[0];
   if (file !== undefined) {
     const history = parseJson(await readFile(file, 'utf8'), file) as HistoryEvent[] | { events: HistoryEvent[] };

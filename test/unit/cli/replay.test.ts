@@ -86,3 +86,67 @@ describe('duro replay <history.json>', () => {
     expect(api.requests).toHaveLength(0);
   });
 });
+
+describe('duro replay <history.json> --workflows <file>', () => {
+  const SAGA = 'test/unit/package/fixtures/cross-copy-workflows.ts';
+
+  async function sagaHistory(): Promise<string> {
+    const workflows = await import('../package/fixtures/cross-copy-workflows');
+    const env = await TestWorkflowEnvironment.create({ workflows, activities: workflows.activities });
+    const handle = await env.start(workflows.sagaOrder, { workflowId: 'saga-replay', input: 'o-9' });
+    await handle.result().catch(() => undefined);
+    const file = join(mkdtempSync(join(tmpdir(), 'duro-replay-')), 'saga.json');
+    writeFileSync(file, JSON.stringify(await handle.fetchHistory()));
+    return file;
+  }
+
+  /** A JavaScript module that imports duro/workflow, written outside the repo as a user's build output would be. */
+  function javascriptSaga(compensationsReversed: boolean): string {
+    const file = join(mkdtempSync(join(tmpdir(), 'duro-replay-js-')), 'workflows.mjs');
+    const [first, second] = compensationsReversed ? ['notify', 'release'] : ['release', 'notify'];
+    writeFileSync(file, `import { defineWorkflow, Saga, ApplicationFailure } from 'duro/workflow';
+const options = { startToCloseTimeout: '10s', retry: { maximumAttempts: 3, initialInterval: '1s' } };
+export const sagaOrder = defineWorkflow('sagaOrder', async (ctx, order) => {
+  const acts = ctx.proxyActivities(options);
+  const saga = new Saga(ctx);
+  try {
+    await acts.reserve(order);
+    saga.addCompensation((ctx) => ctx.proxyActivities(options).${first}(order));
+    saga.addCompensation((ctx) => ctx.proxyActivities(options).${second}(order));
+    await acts.charge(order);
+    return 'charged';
+  } catch (error) {
+    await saga.compensate();
+    throw ApplicationFailure.nonRetryable('order ' + order + ' failed', 'OrderFailed', { step: error.activityType, cause: error.cause.type });
+  }
+});
+`);
+    return file;
+  }
+
+  it('replays a compensated Saga against the TypeScript file that recorded it, with no loader', async () => {
+    const duro = cliWith(async () => new Response(null, { status: 599 }));
+    const run = await duro('replay', await sagaHistory(), '--workflows', SAGA);
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/^ok /);
+  });
+
+  it('replays it against a JavaScript module, and fails with the diff when the compensations changed order', async () => {
+    const history = await sagaHistory();
+    const duro = cliWith(async () => new Response(null, { status: 599 }));
+    expect((await duro('replay', history, '--workflows', javascriptSaga(false))).code).toBe(0);
+    const changed = await duro('replay', history, '--workflows', javascriptSaga(true));
+    expect(changed.code).toBe(1);
+    expect(changed.out).toMatch(/^NON-DETERMINISTIC .*notify.*release|^NON-DETERMINISTIC .*release.*notify/);
+  });
+
+  it('says which file could not be bundled, and why', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'duro-replay-bad-')), 'broken.ts');
+    writeFileSync(file, 'export const x = ;\n');
+    const duro = cliWith(async () => new Response(null, { status: 599 }));
+    const run = await duro('replay', await sagaHistory(), '--workflows', file);
+    expect(run.code).not.toBe(0);
+    expect(run.err).toMatch(/could not bundle .*broken\.ts/);
+  });
+});
