@@ -1,16 +1,12 @@
-// `duro check <file...>`: client/check.ts over files on disk, with the `typescript` package of the project it runs in.
+// `duro check <file...>`: client/check.ts over files on disk, reading the relative imports it follows on demand.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type * as TS from 'typescript';
 import { checkWorkflowSources, type CheckFinding } from './check';
 
 /** Prints `file:line:col  message` per finding; resolves with 1 when anything was flagged. */
 export async function runCheck(files: string[], options: { json: boolean; out: (text: string) => void }): Promise<number> {
-  const ts = await loadTypeScript();
   const sources = await Promise.all(files.map(async (fileName) => ({ fileName, text: await readFile(fileName, 'utf8') })));
-  const findings = checkWorkflowSources(ts, sources);
+  const findings = checkWorkflowSources(sources, { readSource: readIfFile });
   if (options.json) options.out(JSON.stringify(findings, null, 2));
   else options.out(formatFindings(findings, files.length));
   return findings.length > 0 ? 1 : 0;
@@ -23,23 +19,13 @@ export function formatFindings(findings: CheckFinding[], fileCount: number): str
   return [...lines, `${findings.length} problem${findings.length === 1 ? '' : 's'} in ${files} checked`].join('\n');
 }
 
-/**
- * The compiler from beside the CLI, else from the current project. Never bundled into dist/cli.mjs: the
- * specifier is a variable, which esbuild leaves to Node.
- */
-async function loadTypeScript(): Promise<typeof TS> {
-  const specifier = 'typescript';
-  const candidates = [
-    () => import(specifier),
-    () => import(pathToFileURL(createRequire(resolve('package.json')).resolve(specifier)).href),
-  ];
-  for (const load of candidates) {
-    try {
-      const module = (await load()) as typeof TS & { default?: typeof TS };
-      return module.default ?? module;
-    } catch {
-      // try the next place
-    }
+/** The check probes `util.ts`, `util.tsx`, … for `./util`: a name that is not a file is a miss, not an error. */
+function readIfFile(fileName: string): string | undefined {
+  try {
+    return readFileSync(fileName, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
+    throw error;
   }
-  throw new Error("check needs the 'typescript' package: install it in your project (npm install --save-dev typescript)");
 }

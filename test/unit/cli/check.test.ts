@@ -1,15 +1,31 @@
-// `duro check`: what breaks replay in workflow code is flagged; comments, strings and activities are not.
+// `duro check`: what breaks replay in workflow code and the helpers it calls is flagged; comments, strings and activities are not.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ts from 'typescript';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { checkWorkflowSources } from '../../../client/check';
+import { checkWorkflowSources, type CheckOptions, type SourceText } from '../../../client/check';
 import { cliWith } from './run-cli';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/check/', import.meta.url));
+
+/** The message up to its advice (`Date.now() reads the real clock`), keeping which helper and workflow it is in. */
+function brief(message: string): string {
+  const [finding = '', helper] = message.split(' (in helper ');
+  return `${finding.split(';')[0]}${helper === undefined ? '' : ` (in helper ${helper}`}`;
+}
 
 /** `line:column  message` for each finding in one source. */
 function check(text: string, fileName = 'workflows.ts'): string[] {
-  return checkWorkflowSources(ts, [{ fileName, text }]).map((f) => `${f.line}:${f.column}  ${f.message.split(';')[0]}`);
+  return checkWorkflowSources([{ fileName, text }]).map((f) => `${f.line}:${f.column}  ${brief(f.message)}`);
+}
+
+/** `file:line:column  message` for each finding across sources. */
+function checkFiles(sources: SourceText[], options?: CheckOptions): string[] {
+  return checkWorkflowSources(sources, options).map((f) => `${f.fileName}:${f.line}:${f.column}  ${brief(f.message)}`);
 }
 
 describe('checkWorkflowSources', () => {
@@ -111,6 +127,135 @@ describe('checkWorkflowSources', () => {
   });
 });
 
+describe('checkWorkflowSources on the helpers a workflow calls', () => {
+  it('flags a helper of the same file that a workflow calls, naming the helper and the workflow', () => {
+    const source = [
+      "import { defineWorkflow } from 'duro/workflow';",
+      'function stampOf(id: string) { return `${id}@${Date.now()}`; }',
+      'const pick = (n: number) => Math.floor(Math.random() * n);',
+      'const wait = function () { return new Promise((r) => setTimeout(r, 10)); };',
+      'export const order = defineWorkflow("order", async (ctx, id: string) => {',
+      '  await wait();',
+      '  return { stamp: stampOf(id), ids: [3, 4].map(pick) };',
+      '});',
+    ].join('\n');
+    expect(check(source)).toEqual([
+      "2:48  Date.now() reads the real clock (in helper stampOf, called from workflow 'order')",
+      "3:40  Math.random() is not replayable (in helper pick, called from workflow 'order')",
+      "4:54  setTimeout() is not durable and does not replay (in helper wait, called from workflow 'order')",
+    ]);
+  });
+
+  it('follows helpers that call helpers, and names every workflow that reaches one', () => {
+    const source = [
+      "import { defineWorkflow } from 'duro/workflow';",
+      'function stampOf(id: string) { return `${id}@${Date.now()}`; }',
+      'const audit = (id: string) => `audited ${stampOf(id)}`;',
+      'export const order = defineWorkflow("order", async (ctx, id: string) => audit(id));',
+      'export const refund = defineWorkflow("refund", async (ctx, id: string) => stampOf(id));',
+    ].join('\n');
+    expect(check(source)).toEqual([
+      "2:48  Date.now() reads the real clock (in helper stampOf, called from workflow 'order' via audit and from workflow 'refund')",
+    ]);
+  });
+
+  it('leaves alone helpers no workflow calls, helpers only activities call, and locals that shadow a helper', () => {
+    const source = [
+      "import { defineWorkflow } from 'duro/workflow';",
+      "function unused() { return fetch('https://example.com'); }",
+      'function receiptId() { return crypto.randomUUID(); }',
+      'const stampOf = () => Date.now();',
+      'export const activities = { async charge() { return receiptId(); } };',
+      'export const order = defineWorkflow("order", async (ctx) => {',
+      "  const { charge } = ctx.proxyActivities<typeof activities>({ startToCloseTimeout: '1m' });",
+      '  const stampOf = () => ctx.now();',
+      '  return { receipt: await charge(), at: stampOf() };',
+      '});',
+    ].join('\n');
+    expect(check(source)).toEqual([]);
+  });
+
+  it('ends on recursion, direct and mutual, and flags each place once', () => {
+    const source = [
+      "import { defineWorkflow } from 'duro/workflow';",
+      'function countdown(n: number): number { return n > 0 ? countdown(n - 1) : Date.now(); }',
+      'function ping(n: number): number { return n > 0 ? pong(n - 1) : Math.random(); }',
+      'function pong(n: number): number { return ping(n); }',
+      'export const order = defineWorkflow("order", async () => countdown(3) + pong(2));',
+    ].join('\n');
+    expect(check(source)).toEqual([
+      "2:75  Date.now() reads the real clock (in helper countdown, called from workflow 'order')",
+      "3:65  Math.random() is not replayable (in helper ping, called from workflow 'order' via pong)",
+    ]);
+  });
+
+  it('follows named, namespace, default and re-exported imports into the other files given', () => {
+    const sources = [
+      {
+        fileName: 'src/workflows.ts',
+        text: [
+          "import { defineWorkflow } from 'duro/workflow';",
+          "import { stampOf, pick } from './lib/index.js';",
+          "import * as ids from './lib/ids';",
+          "import wait from '../shared/wait';",
+          'export const order = defineWorkflow("order", async () => [stampOf(), pick(2), ids.next(), await wait()]);',
+        ].join('\n'),
+      },
+      { fileName: 'src/lib/index.ts', text: "export * from './stamps';\nexport { choose as pick } from './random';\n" },
+      { fileName: 'src/lib/stamps.ts', text: 'export function stampOf() { return new Date().toISOString(); }\n' },
+      { fileName: 'src/lib/random.ts', text: 'export const choose = (n: number) => Math.floor(Math.random() * n);\nexport const never = () => Math.random();\n' },
+      { fileName: './src/lib/ids.ts', text: 'export const next = () => crypto.randomUUID();\n' },
+      { fileName: 'shared/wait.ts', text: 'export default function () { return new Promise((r) => setTimeout(r, 1)); }\n' },
+    ];
+    expect(checkFiles(sources)).toEqual([
+      "src/lib/stamps.ts:1:36  new Date() reads the real clock (in helper stampOf, called from workflow 'order')",
+      "src/lib/random.ts:1:49  Math.random() is not replayable (in helper choose, called from workflow 'order')",
+      "./src/lib/ids.ts:1:27  crypto.randomUUID() is not replayable (in helper next, called from workflow 'order')",
+      "shared/wait.ts:1:56  setTimeout() is not durable and does not replay (in helper default export, called from workflow 'order')",
+    ]);
+  });
+
+  it('reads imported files it was not given through readSource, trying the usual extensions', () => {
+    const files: Record<string, string> = { 'app/helpers/index.ts': 'export const stampOf = () => Date.now();\n' };
+    const asked: string[] = [];
+    const readSource = (fileName: string) => {
+      asked.push(fileName);
+      return files[fileName];
+    };
+    const workflow = "import { defineWorkflow } from 'duro/workflow';\nimport { stampOf } from './helpers';\nexport const w = defineWorkflow('w', async () => stampOf());\n";
+    expect(checkFiles([{ fileName: 'app/workflows.ts', text: workflow }], { readSource })).toEqual([
+      "app/helpers/index.ts:1:30  Date.now() reads the real clock (in helper stampOf, called from workflow 'w')",
+    ]);
+    expect(asked).toEqual(['app/helpers.ts', 'app/helpers.tsx', 'app/helpers.mts', 'app/helpers.js', 'app/helpers.mjs', 'app/helpers/index.ts']);
+  });
+
+  it('ends on import cycles between files', () => {
+    const sources = [
+      { fileName: 'a.ts', text: "import { defineWorkflow } from 'duro/workflow';\nimport { b } from './b';\nexport const a = (n: number): number => (n > 0 ? b(n - 1) : 0);\nexport const w = defineWorkflow('w', async () => a(3));\n" },
+      { fileName: 'b.ts', text: "import { a } from './a';\nexport * from './b';\nexport const b = (n: number): number => a(n) + Date.now();\n" },
+    ];
+    expect(checkFiles([...sources])).toEqual(["b.ts:3:48  Date.now() reads the real clock (in helper b, called from workflow 'w' via a)"]);
+  });
+
+  it('checks .mjs and .js files, JSX included', () => {
+    const sources = [
+      {
+        fileName: 'workflows.mjs',
+        text: "import { defineWorkflow } from 'duro/workflow';\nimport { render } from './render.js';\nexport const w = defineWorkflow('w', async () => render(Math.random()));\n",
+      },
+      { fileName: 'render.js', text: 'export function render(value) { return <p at={Date.now()}>{value}</p>; }\n' },
+    ];
+    expect(checkFiles(sources)).toEqual([
+      'workflows.mjs:3:57  Math.random() is not replayable',
+      "render.js:1:47  Date.now() reads the real clock (in helper render, called from workflow 'w')",
+    ]);
+  });
+
+  it('reports a file it cannot parse instead of throwing', () => {
+    expect(check('export const = ;', 'broken.ts')).toEqual([expect.stringMatching(/^1:14 {2}cannot parse: /)]);
+  });
+});
+
 describe('duro check', () => {
   function files(sources: Record<string, string>): string[] {
     const dir = mkdtempSync(join(tmpdir(), 'duro-check-'));
@@ -139,5 +284,38 @@ describe('duro check', () => {
     const missing = await duro('check', join(tmpdir(), 'no-such-file.ts'));
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/ENOENT/);
+  });
+
+  it('follows helpers into files next to the checked one, and says which workflow reaches them', async () => {
+    const run = await cliWith(fetch)('check', join(FIXTURES, 'order-workflow.ts'));
+    expect(run.code).toBe(1);
+    expect(run.out).toBe(
+      [
+        `${join(FIXTURES, 'ids.ts')}:3:10  crypto.randomUUID() is not replayable; use ctx.uuid() (in helper nextId, called from workflow 'order')`,
+        `${join(FIXTURES, 'stamps/index.ts')}:2:30  new Date() reads the real clock; use new Date(ctx.now()) (in helper stampOf, called from workflow 'order' via receiptOf)`,
+        '2 problems in 1 file checked',
+      ].join('\n'),
+    );
+  });
+
+  it('runs where no typescript package can be found', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'duro-check-no-ts-'));
+    // Bundled as the published CLI is, but with `typescript` left out: loading it from there would fail.
+    const bundle = await build({
+      entryPoints: [fileURLToPath(new URL('../../../client/cli-check.ts', import.meta.url))],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: join(dir, 'check.mjs'),
+      external: ['typescript'],
+      metafile: true,
+      logLevel: 'silent',
+    });
+    expect(Object.keys(bundle.metafile.inputs).filter((input) => input.includes('node_modules/typescript'))).toEqual([]);
+    writeFileSync(join(dir, 'run.mjs'), "import { runCheck } from './check.mjs';\nprocess.exitCode = await runCheck(process.argv.slice(2), { json: true, out: console.log });\n");
+    const [badFile] = files({ 'bad.ts': bad });
+    const run = await promisify(execFile)(process.execPath, ['run.mjs', badFile!], { cwd: dir }).catch((failure: { code: number; stdout: string; stderr: string }) => failure);
+    expect('code' in run ? run.code : 0, run.stderr).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual([{ fileName: badFile, line: 2, column: 50, message: expect.stringMatching(/^Math.random/) }]);
   });
 });
