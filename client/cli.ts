@@ -56,6 +56,7 @@ Local checks
                                               exits 1 if any does not replay (gate a deploy on it)
   check <file...>                             flag Date.now(), new Date(), Math.random(), fetch(),
                                               setTimeout/setInterval, crypto.randomUUID() in workflow code
+                                              and the helpers it calls (same file or ./ imports)
 
   --address (alias --url) defaults to $DURO_ADDRESS, $DURO_URL or http://127.0.0.1:8787;
   --token to $DURO_API_TOKEN. --args takes a JSON array (a single value is one argument).
