@@ -197,7 +197,7 @@ describe('checkWorkflowSources on the helpers a workflow calls', () => {
           "import { defineWorkflow } from 'duro/workflow';",
           "import { stampOf, pick } from './lib/index.js';",
           "import * as ids from './lib/ids';",
-          "import wait from '../shared/wait';",
+          "import wait from '../common/wait';",
           'export const order = defineWorkflow("order", async () => [stampOf(), pick(2), ids.next(), await wait()]);',
         ].join('\n'),
       },
@@ -205,13 +205,13 @@ describe('checkWorkflowSources on the helpers a workflow calls', () => {
       { fileName: 'src/lib/stamps.ts', text: 'export function stampOf() { return new Date().toISOString(); }\n' },
       { fileName: 'src/lib/random.ts', text: 'export const choose = (n: number) => Math.floor(Math.random() * n);\nexport const never = () => Math.random();\n' },
       { fileName: './src/lib/ids.ts', text: 'export const next = () => crypto.randomUUID();\n' },
-      { fileName: 'shared/wait.ts', text: 'export default function () { return new Promise((r) => setTimeout(r, 1)); }\n' },
+      { fileName: 'common/wait.ts', text: 'export default function () { return new Promise((r) => setTimeout(r, 1)); }\n' },
     ];
     expect(checkFiles(sources)).toEqual([
       "src/lib/stamps.ts:1:36  new Date() reads the real clock (in helper stampOf, called from workflow 'order')",
       "src/lib/random.ts:1:49  Math.random() is not replayable (in helper choose, called from workflow 'order')",
       "./src/lib/ids.ts:1:27  crypto.randomUUID() is not replayable (in helper next, called from workflow 'order')",
-      "shared/wait.ts:1:56  setTimeout() is not durable and does not replay (in helper default export, called from workflow 'order')",
+      "common/wait.ts:1:56  setTimeout() is not durable and does not replay (in helper default export, called from workflow 'order')",
     ]);
   });
 
