@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '../src/core/client-errors';
 import { ApplicationFailure } from '../src/core/failure';
 import { WorkflowStatus, type HistoryEvent } from '../src/core/history';
-import { runCheck } from './cli-check';
 import { formatBatch, formatCount, formatDescription, formatExecutions, formatHistory, formatKeyValues, formatValue } from './cli-format';
+import { initProject, nextSteps } from './cli-init';
 import { loadWorkflowModule } from './load-workflows';
 import { formatReplayOutcome, replayOne, replayRecentRuns } from './cli-replay';
 import { SCHEDULE_USAGE, scheduleCommand } from './cli-schedule';
@@ -22,6 +22,9 @@ export interface CliIo {
 }
 
 const USAGE = `usage: duro <command> [arguments] [--address URL] [--token TOKEN] [--json]
+
+New project
+  init [dir]                                  scaffold a Worker with Duro, a workflow, its activities and a test
 
 Workflows
   start <workflowType> [--id ID] [--input JSON] [--memo JSON] [--search-attributes JSON] [--wait]
@@ -137,8 +140,15 @@ const COMMANDS: Record<string, (c: Command) => Promise<number>> = {
   'batch-status': async (c) => emitted(c, await c.client.describeBatch(need(c.operands[0], 'batchId')), formatBatch),
   schedule: (c) => scheduleCommand({ ...c, emit: (json, human) => c.emit(json, human), usage: (message) => new UsageError(message), parseJson }),
   replay: replayCommand,
+  init: async (c) => {
+    const dir = c.operands[0] ?? '.';
+    const result = await initProject(dir);
+    return emitted(c, result, () => nextSteps(result, dir));
+  },
   check: async (c) => {
     if (c.operands.length === 0) throw new UsageError('missing file(s) to check');
+    // Loaded on demand: the parser is only needed here, and every other command starts faster without it.
+    const { runCheck } = await import('./cli-check');
     return runCheck(c.operands, { json: c.values.json === true, out: c.io.out });
   },
 };

@@ -3,6 +3,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,6 +31,8 @@ export interface WranglerOptions {
   config?: string;
   /** How long `GET /healthz` may take to answer 200. */
   readyTimeoutMs?: number;
+  /** The project to run wrangler in, with its own wrangler (node_modules/wrangler). Default: this repo. */
+  project?: string;
 }
 
 export class WranglerDev {
@@ -45,13 +48,14 @@ export class WranglerDev {
 
   /** Spawns `wrangler dev` leading its own process group and waits until the Worker answers. */
   static async start(options: WranglerOptions): Promise<WranglerDev> {
+    const wrangler = options.project ? join(options.project, 'node_modules/wrangler/bin/wrangler.js') : WRANGLER;
     const args = [
-      WRANGLER, 'dev', '--config', options.config ?? CONFIG, '--persist-to', options.persistTo, '--ip', '127.0.0.1', '--port', String(options.port),
+      wrangler, 'dev', '--config', options.config ?? (options.project ? join(options.project, 'wrangler.toml') : CONFIG), '--persist-to', options.persistTo, '--ip', '127.0.0.1', '--port', String(options.port),
       '--inspector-port', String(options.inspectorPort), '--show-interactive-dev-session=false', '--log-level', 'warn',
       ...Object.entries(options.vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ];
     const child = spawn(process.execPath, args, {
-      cwd: ROOT,
+      cwd: options.project ?? ROOT,
       detached: true, // its own process group: process.kill(-pid) reaches workerd and esbuild too
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },

@@ -1,0 +1,174 @@
+// The new user's journey, from the packed tarball, in a folder outside the repo: `npm pack` → `duro init` →
+// `npm install` → strict `tsc` (Workers types from @cloudflare/workers-types and from `wrangler types`) → `wrangler dev`
+// → start, query, signal and result with curl and with a plain Node script importing `duro/client` → the scaffold's
+// own tests → `duro replay` of a recorded Saga history, passing for the same code and failing for changed code →
+// `wrangler deploy --dry-run` and its bundle size. Nothing here sees the repo's sources or vitest aliases.
+import { execFile, type ExecFileOptions } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, WranglerDev } from './wrangler-dev';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Ran {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs a command to its end, never throwing: the test asserts on the code and what it printed. */
+function run(command: string, args: string[], options: ExecFileOptions & { timeout?: number } = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(command, args, {
+      maxBuffer: 64 * 1024 * 1024, timeout: 240_000, ...options,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0', npm_config_update_notifier: 'false', ...options.env },
+    }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: String(stdout), err: String(stderr) });
+    });
+  });
+}
+
+const expectOk = (ran: Ran) => expect(ran.code, `${ran.out}\n${ran.err}`).toBe(0);
+
+let work: string;
+let tarball: string;
+let app: string;
+let dev: WranglerDev | undefined;
+
+const inApp = (command: string, args: string[], options: ExecFileOptions = {}) => run(command, args, { cwd: app, ...options });
+const npx = (...args: string[]) => inApp('npx', ['--no-install', ...args]);
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'duro-journey-'));
+  // `prepack` builds dist/ first, as a publish would.
+  expectOk(await run('npm', ['pack', '--pack-destination', work], { cwd: ROOT }));
+  tarball = join(work, readdirSync(work).find((file) => file.endsWith('.tgz'))!);
+  // `npx duro init` before anything is installed: npm fetches the package (here, the tarball) and runs its bin.
+  expectOk(await run('tar', ['xzf', tarball, '-C', work]));
+  const init = await run('npm', ['exec', '--yes', '--prefer-offline', `--package=${tarball}`, '--', 'duro', 'init', 'my-app'], { cwd: work });
+  expectOk(init);
+  expect(init.out).toMatch(/Created my-app/);
+  app = join(work, 'my-app');
+  // The scaffold depends on duro ^0.1.0 from the registry; this journey installs the tarball in its place.
+  expectOk(await inApp('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball]));
+}, 420_000);
+
+afterAll(async () => {
+  await dev?.kill().catch(() => undefined);
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('a new project made by duro init, with the packed tarball', () => {
+  it('ships a package that publint and arethetypeswrong accept', async () => {
+    expectOk(await run('npx', ['--no-install', 'publint', '--strict', join(work, 'package')], { cwd: ROOT }));
+    const attw = await run('npx', ['--no-install', 'attw', tarball, '--profile', 'esm-only'], { cwd: ROOT });
+    expectOk(attw); // exits non-zero on any problem for the ESM resolutions (node16 from ESM, bundler)
+  });
+
+  it('holds built JavaScript and types only, and no tests or sources', () => {
+    const files = JSON.parse(readFileSync(join(app, 'node_modules/duro/package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    expect(Object.keys(files.exports)).toEqual(expect.arrayContaining(['./workflow', './worker', './client', './testing', './browser']));
+  });
+
+  it('compiles under strict TypeScript with @cloudflare/workers-types, and with the types wrangler generates', async () => {
+    expectOk(await npx('tsc', '--noEmit'));
+    // Duro's own declarations are checked too (skipLibCheck off), over the Worker's sources; the tests are left out
+    // because vitest's declarations do not compile against Workers types.
+    writeFileSync(join(app, 'tsconfig.libcheck.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { skipLibCheck: false }, include: ['src'] }));
+    expectOk(await npx('tsc', '-p', 'tsconfig.libcheck.json'));
+    expectOk(await npx('wrangler', 'types'));
+    writeFileSync(join(app, 'tsconfig.wrangler.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { types: ['./worker-configuration.d.ts'] } }));
+    expectOk(await npx('tsc', '--noEmit', '-p', 'tsconfig.wrangler.json'));
+  });
+
+  it('lets duro/client and duro/workflow compile with no Node or Workers types', async () => {
+    writeFileSync(join(app, 'bare.ts'), [
+      "import { defineWorkflow, ApplicationFailure } from 'duro/workflow';",
+      "import { DuroClient, type WorkflowHandle } from 'duro/client';",
+      "export const w = defineWorkflow('w', async (ctx, n: number) => { if (n < 0) throw ApplicationFailure.nonRetryable('neg'); return ctx.now() + n; });",
+      "export async function go(client: DuroClient): Promise<WorkflowHandle<typeof w>> { return client.start(w, { args: 1 } as never); }",
+    ].join('\n'));
+    writeFileSync(join(app, 'tsconfig.bare.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', lib: ['ES2022', 'DOM'], module: 'ESNext', moduleResolution: 'Bundler', types: [], strict: true, skipLibCheck: false, noEmit: true },
+      files: ['bare.ts'],
+    }));
+    expectOk(await npx('tsc', '-p', 'tsconfig.bare.json'));
+  });
+
+  it("passes the scaffold's own tests", async () => {
+    const tested = await npx('vitest', 'run');
+    expectOk(tested);
+    expect(`${tested.out}${tested.err}`).toMatch(/3 passed/);
+  });
+
+  it('runs under wrangler dev: curl and a plain Node script start, query, signal and read the result', async () => {
+    const port = await freePort();
+    dev = await WranglerDev.start({ project: app, port, inspectorPort: await freePort(), persistTo: join(work, 'state'), vars: {}, readyTimeoutMs: 90_000 });
+    const curl = (...args: string[]) => run('curl', ['-s', '--max-time', '70', ...args]);
+    const json = (body: unknown) => ['-H', 'content-type: application/json', '-d', JSON.stringify(body)];
+
+    const root = await curl('-o', '/dev/null', '-w', '%{http_code} %{redirect_url}', `${dev.url}/`);
+    expect(root.out).toBe(`302 ${dev.url}/ui`);
+    const started = await curl('-X', 'POST', `${dev.url}/v1/workflows`, ...json({ workflowType: 'order', workflowId: 'order-1', input: { orderId: 'o-1', amount: 40 } }));
+    expect(JSON.parse(started.out)).toMatchObject({ workflowId: 'order-1' });
+    const queried = await curl('-X', 'POST', `${dev.url}/v1/workflows/order-1/queries/status`, ...json({}));
+    expect(JSON.parse(queried.out)).toEqual({ result: 'awaiting approval' });
+    await curl('-X', 'POST', `${dev.url}/v1/workflows/order-1/signals/approve`, ...json({ args: ['ada'] }));
+    const result = await curl(`${dev.url}/v1/workflows/order-1/result`);
+    expect(JSON.parse(result.out)).toMatchObject({ status: 'completed', result: { status: 'completed', approvedBy: 'ada', chargeId: 'charge-o-1' } });
+
+    writeFileSync(join(app, 'client.mjs'), `
+import { DuroClient, WorkflowFailedError } from 'duro/client';
+const client = new DuroClient({ baseUrl: process.argv[2] });
+const handle = await client.start('order', { workflowId: 'order-2', input: { orderId: 'o-2', amount: 5000 } });
+console.log('status:', await handle.query('status'));
+await handle.signal('approve', 'grace');
+try {
+  await handle.result();
+  console.log('completed?');
+} catch (error) {
+  if (!(error instanceof WorkflowFailedError)) throw error;
+  console.log('failed:', error.cause.type, JSON.stringify(error.cause.details));
+}
+const history = await handle.fetchHistory();
+console.log('activities:', history.filter((e) => e.type === 'ActivityTaskScheduled').map((e) => e.activityType).join(','));
+process.stdout.write(JSON.stringify(history) + '\\n', () => undefined);
+`);
+    const node = await inApp(process.execPath, ['client.mjs', dev.url]);
+    expectOk(node);
+    const [status, failed, activities, history] = node.out.trim().split('\n');
+    expect(status).toBe('status: awaiting approval');
+    expect(failed).toBe('failed: OrderFailed {"reason":"PaymentDeclined"}');
+    expect(activities).toBe('activities: reserve,charge,release');
+    writeFileSync(join(app, 'order-2.history.json'), history!);
+  });
+
+  it('gates a deploy with duro replay: the recorded Saga replays against its code and fails against changed code', async () => {
+    const same = await npx('duro', 'replay', 'order-2.history.json', '--workflows', 'src/workflows.ts');
+    expectOk(same);
+    expect(same.out).toMatch(/^ok /);
+
+    const source = readFileSync(join(app, 'src/workflows.ts'), 'utf8');
+    // A change that running orders would trip on: a new activity before the reservation.
+    const changed = source.replace("state = 'reserving';", "state = 'reserving';\n    await ctx.proxyActivities<typeof activities>(activityOptions).release({ reservationId: 'warm-up' });");
+    expect(changed).not.toBe(source);
+    writeFileSync(join(app, 'src/workflows-changed.ts'), changed);
+    const diverged = await npx('duro', 'replay', 'order-2.history.json', '--workflows', 'src/workflows-changed.ts');
+    expect(diverged.code).toBe(1);
+    expect(diverged.out).toMatch(/^NON-DETERMINISTIC .*release.*reserve|^NON-DETERMINISTIC .*reserve.*release/);
+
+    const checked = await npx('duro', 'check', 'src/workflows.ts');
+    expectOk(checked);
+  });
+
+  it('bundles for deployment (wrangler deploy --dry-run) and reports the size', async () => {
+    const dry = await npx('wrangler', 'deploy', '--dry-run', '--outdir', join(work, 'bundle'));
+    expectOk(dry);
+    const size = /Total Upload: ([\d.]+ KiB) \/ gzip: ([\d.]+ KiB)/.exec(dry.out);
+    expect(size, dry.out).not.toBeNull();
+    console.log(`scaffolded Worker bundle: ${size![1]}, ${size![2]} gzipped`);
+  });
+});
