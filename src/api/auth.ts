@@ -1,4 +1,4 @@
-// Bearer-token auth (DESIGN §6): with DURO_API_TOKEN set, every route but /healthz and the two activity
+// Bearer-token auth (DESIGN §6): with DURO_API_TOKEN set, every route but /healthz, the web UI and the two activity
 // callbacks (authorised by their task token) needs it. Without a token only local requests are served.
 import type { MiddlewareHandler } from 'hono';
 import { constantTimeEqual, utf8 } from '../protocol/encoding';
@@ -8,8 +8,11 @@ import { problem, problemResponse, ProblemType } from './problems';
 /** Routes that carry their own authorisation, or none by design. */
 const OPEN_PATHS = new Set(['/healthz', '/v1/activities/heartbeat', '/v1/activities/complete']);
 
-/** The web UI's page and assets (src/ui) hold no data: the API calls the page makes carry the user's token. */
-const isUiPath = (path: string) => path === UI_PATH || path.startsWith(`${UI_PATH}/`);
+/**
+ * The web UI's page and assets (src/ui), and `/` that redirects to it, hold no data: the API calls the page makes
+ * carry the user's token.
+ */
+const isUiPath = (path: string) => path === '/' || path === UI_PATH || path.startsWith(`${UI_PATH}/`);
 
 /**
  * Hosts that cannot belong to a deployed Worker: loopback, and the names reserved for testing and private

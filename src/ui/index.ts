@@ -35,13 +35,15 @@ const PAGE_HEADERS = {
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
- * Adds GET /ui (and its assets) to an app. Call it before the OpenAPI document is built: the UI is not part of the API.
+ * Adds GET /ui (and its assets) to an app, and `/` redirecting to it: `npm run dev` prints the bare address.
+ * Call it before the OpenAPI document is built: the UI is not part of the API.
  *
  * @example
  * const app = new OpenAPIHono();
  * registerUi(app); // http://127.0.0.1:8787/ui
  */
 export function registerUi(app: Hono<any, any, any>): void {
+  app.get('/', (c) => c.redirect(UI_PATH, 302));
   app.get(UI_PATH, (c) => {
     if (c.req.header('if-none-match') === PAGE_ETAG) return c.body(null, 304, PAGE_HEADERS);
     return c.body(PAGE, 200, PAGE_HEADERS);

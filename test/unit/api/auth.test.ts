@@ -41,6 +41,17 @@ describe('API auth', () => {
     expect(await heartbeat.json()).toMatchObject({ type: 'duro:unknown-task-token' });
   });
 
+  it('serves / (a redirect) and the web UI without the token: they hold no data, the page sends the token itself', async () => {
+    for (const token of ['s3cret', undefined]) {
+      const app = await appWith(token);
+      const root = await app.fetch(new Request('https://duro.example.com/'));
+      expect(root.status).toBe(302);
+      expect(root.headers.get('location')).toBe('/ui');
+      expect((await app.fetch(new Request('https://duro.example.com/ui'))).status).toBe(200);
+      expect((await app.fetch(new Request('https://duro.example.com/docs'))).status).toBe(token ? 401 : 503);
+    }
+  });
+
   it('without a token refuses non-local requests with 503 explaining how to set one', async () => {
     const app = await appWith();
     const refused = await app.fetch(start());

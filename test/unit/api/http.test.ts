@@ -115,6 +115,16 @@ describe('operations', () => {
     expect(res.body).toEqual({ ok: true });
   });
 
+  it('redirects GET and HEAD / to the web UI with 302 Location /ui', async () => {
+    const { app } = await setup();
+    for (const method of ['GET', 'HEAD']) {
+      const res = await app.request('/', { method });
+      expect(res.status, method).toBe(302);
+      expect(res.headers.get('location'), method).toBe('/ui');
+    }
+    expect((await app.request('/ui')).status).toBe(200);
+  });
+
   it('serves an API with no backend: health, and 404s for every workflow', async () => {
     const app = createApiApp();
     expect((await app.request('/healthz')).status).toBe(200);
