@@ -7,6 +7,7 @@ import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityRequest } from '..
 import { ACCEPTED, failure, readActivityReply } from '../src/protocol/activity-reply';
 import { SIGNATURE_HEADER, signBody } from '../src/protocol/signature';
 import { createTaskToken } from '../src/protocol/task-token';
+import { causeOf, notReachedBy, unreachableEndpoint, type EndpointLabel } from './unreachable-endpoint';
 
 /** Where a task queue's activities run. */
 export interface TaskQueueEndpoint {
@@ -20,6 +21,8 @@ export interface TaskQueueEndpoint {
    * unsigned, saving two HMACs per attempt. The task token is still issued: callbacks go through the public API.
    */
   trusted?: boolean;
+  /** How messages name the endpoint, and what to check, when it cannot be reached. Default: its URL. */
+  label?: EndpointLabel;
 }
 
 /** The attempt will complete later, through the callback with its task token. */
@@ -62,10 +65,20 @@ export class ActivityDispatcher {
           ...(!endpoint.trusted && { [SIGNATURE_HEADER]: await signBody(this.#secret, body) }),
         },
       };
-      const response = endpoint.fetcher ? await endpoint.fetcher.fetch(endpoint.url, init) : await fetch(endpoint.url, init);
+      let response: Response;
+      try {
+        response = endpoint.fetcher ? await endpoint.fetcher.fetch(endpoint.url, init) : await fetch(endpoint.url, init);
+      } catch (error) {
+        // A service binding rethrows what its Worker threw (an activity over its CPU limit): that Worker was reached.
+        if (controller.signal.aborted || endpoint.fetcher) throw error;
+        return failure(unreachableEndpoint(task.taskQueue, labelOf(endpoint), causeOf(error)));
+      }
+      const notReached = await notReachedBy(endpoint, response);
+      if (notReached) return failure(unreachableEndpoint(task.taskQueue, labelOf(endpoint), notReached));
       return await readReply(response);
     } catch (error) {
-      // Transport errors and aborts are retryable: the engine's timeouts and retry policy decide what follows.
+      // Aborts (the attempt timed out or was cancelled) and a reply cut off midway are retryable: the engine's
+      // timeouts and retry policy decide what follows.
       return failure(ApplicationFailure.retryable(`Activity request failed: ${(error as Error).message}`, 'ActivityTransportError'));
     } finally {
       this.#inFlight.delete(key);
@@ -93,6 +106,10 @@ export class ActivityDispatcher {
     this.#running.set(taskQueue, (this.#running.get(taskQueue) ?? 1) - 1);
     this.#waiting.get(taskQueue)?.shift()?.();
   }
+}
+
+function labelOf(endpoint: TaskQueueEndpoint): EndpointLabel {
+  return endpoint.label ?? { name: `URL ${endpoint.url}`, remedy: 'Check that the address is right and that its server is up.' };
 }
 
 export function attemptKey(runId: string, activityId: string, attempt: number): string {

@@ -140,10 +140,18 @@ export function createDuro(options: DuroOptions): Duro {
   const endpointOf = (env: Env, taskQueue: string): TaskQueueEndpoint | undefined => {
     const target = taskQueues[taskQueue];
     if (target === undefined) return undefined;
-    if (target !== 'self') return { url: typeof target.url === 'function' ? target.url(env) : target.url, concurrency: target.concurrency ?? DEFAULT_SELF_CONCURRENCY };
+    if (target !== 'self') {
+      const url = typeof target.url === 'function' ? target.url(env) : target.url;
+      const label = { name: urlEndpointName(url), remedy: `Check taskQueues.${taskQueue}.url in createDuro (and the variable it reads), and that a server speaking the activity protocol answers there.` };
+      return { url, concurrency: target.concurrency ?? DEFAULT_SELF_CONCURRENCY, label };
+    }
     // Through the service binding each activity runs in its own invocation; without one, in this isolate.
     const self = env[selfBinding] as Fetcher | undefined;
-    const fetcher = self ?? { fetch: (input: string, init?: RequestInit) => activityServerFor(env).fetch(new Request(input, init), env) };
+    if (self) {
+      const label = { name: `service binding ${selfBinding}`, remedy: `Check the [[services]] binding ${selfBinding} in wrangler.toml: its service must be this Worker's own name (its \`name\` there).` };
+      return { url: SELF_ACTIVITY_URL, fetcher: self, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true, label };
+    }
+    const fetcher = { fetch: (input: string, init?: RequestInit) => activityServerFor(env).fetch(new Request(input, init), env) };
     return { url: SELF_ACTIVITY_URL, fetcher, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true };
   };
 
@@ -179,6 +187,17 @@ export function createDuro(options: DuroOptions): Duro {
       return apiFor(env).fetch(request, env, ctx);
     },
   };
+}
+
+/** How logs and failures name a URL endpoint: without credentials or a query string, which may hold secrets. */
+function urlEndpointName(url: unknown): string {
+  if (typeof url !== 'string' || url === '') return `no URL (its url gave ${url === '' ? 'an empty string' : String(url)})`;
+  try {
+    const parsed = new URL(url);
+    return `URL ${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return 'a URL that does not parse';
+  }
 }
 
 /** FNV-1a, 32 bits, as hex: a cheap, stable fingerprint (not a security hash). */

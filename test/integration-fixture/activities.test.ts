@@ -1,7 +1,7 @@
 // Remote activities run over the activity protocol against this Worker's own activity endpoint: retries that
 // survive a restart of the object, asynchronous completion by task token, and heartbeat timeouts.
 import { abortAllDurableObjects } from 'cloudflare:test';
-import { describe as group, expect, it } from 'vitest';
+import { describe as group, expect, it, vi } from 'vitest';
 import { probe } from '../fixtures/integration-worker/probe';
 import { DuroClient } from 'duro/client';
 import { ApplicationFailure } from 'duro/workflow';
@@ -121,5 +121,28 @@ group('activities', () => {
     await eventually(() => probe.logOf(`resumable:${workflowId}`).includes(1), 5_000, 'the return of attempt 1');
     expect(probe.logOf(`resumable:${workflowId}`).sort()).toEqual([1, 2]);
     expect(await history(workflowId)).toEqual(events);
+  });
+
+  it('says once in the log, and in describe on every attempt, that a task queue\'s endpoint cannot be reached', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const workflowId = uniqueId('unreachable');
+    try {
+      await start('unreachable', workflowId);
+      const activity = await eventually(async () => {
+        const [pending] = (await describe(workflowId)).pendingActivities;
+        return pending && pending.attempt >= 5 ? pending : undefined;
+      }, 8_000, 'five attempts at the unreachable endpoint');
+      expect(activity.lastFailure).toMatchObject({
+        type: 'ActivityEndpointUnreachable',
+        nonRetryable: false,
+        message: expect.stringMatching(/^Task queue 'nowhere' cannot reach its activity endpoint \(URL http:\/\/127\.0\.0\.1:1\/duro\): .+\. Check taskQueues\.nowhere\.url in createDuro/),
+      });
+      const lines = log.mock.calls.map((args) => args.join(' ')).filter((line) => line.includes("Task queue 'nowhere'"));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^duro: Task queue 'nowhere' cannot reach its activity endpoint \(URL http:\/\/127\.0\.0\.1:1\/duro\)/);
+    } finally {
+      await post(`/v1/workflows/${workflowId}/terminate`, { reason: 'test over' });
+      log.mockRestore();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The engine's side of the activity protocol (docs/activities.md), under Node: what the dispatcher sends, and
 // how it reads each kind of reply — from serveActivities and from a server written without Duro's classes.
-import { describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { serveActivities } from 'duro/client';
 import { ApplicationFailure, type ActivityContext } from 'duro/workflow';
 import { ActivityDispatcher, COMPLETES_LATER } from '../../../durable-objects/activity-dispatcher';
@@ -112,8 +113,8 @@ describe('ActivityDispatcher: replies from other servers', () => {
     expect(outcome).toMatchObject({ failure: { type, nonRetryable: false, message: expect.stringContaining(`answered ${status} (Retry-After 3)`) } });
   });
 
-  it('takes a transport error as a retryable ActivityTransportError', async () => {
-    const outcome = await dispatcherFor(() => { throw new TypeError('fetch failed'); }).dispatch(task);
+  it('takes an error thrown through a service binding (its Worker threw) as a retryable ActivityTransportError', async () => {
+    const outcome = await dispatcherFor(() => { throw new Error('Worker exceeded CPU time limit.'); }).dispatch(task);
     expect(outcome).toMatchObject({ failure: { type: 'ActivityTransportError', nonRetryable: false } });
   });
 
@@ -133,5 +134,115 @@ describe('ActivityDispatcher: the payload limit on replies', () => {
 
   it('takes a small result as it is', async () => {
     expect(await dispatcherFor(() => reply(200, { result: [1e20, 'é'] })).dispatch(task)).toEqual({ result: [1e20, 'é'] });
+  });
+});
+
+/** A local port nothing listens on: connecting to it is refused at once. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('ActivityDispatcher: an endpoint it cannot reach', () => {
+  let log: MockInstance<typeof console.error>;
+  beforeEach(() => {
+    log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    log.mockRestore();
+    vi.unstubAllGlobals();
+  });
+
+  /** The log lines about one task queue (the dedupe is the isolate's: each test uses a queue of its own). */
+  const linesAbout = (taskQueue: string) => log.mock.calls.map((args) => args.join(' ')).filter((line) => line.includes(`Task queue '${taskQueue}'`));
+
+  async function attempts(dispatcher: ActivityDispatcher, taskQueue: string, count: number) {
+    const outcomes = [];
+    for (let attempt = 1; attempt <= count; attempt++) outcomes.push(await dispatcher.dispatch({ ...task, taskQueue, attempt }));
+    return outcomes;
+  }
+
+  const urlEndpoint = (url: string, fetcher?: { fetch(input: string, init?: RequestInit): Promise<Response> }) => new ActivityDispatcher({
+    secret: SECRET,
+    endpointOf: (taskQueue) => ({ url, concurrency: 4, ...(fetcher && { fetcher }), label: { name: `URL ${url}`, remedy: `Check taskQueues.${taskQueue}.url.` } }),
+  });
+
+  it('fails every attempt at a URL that refuses connections as retryable ActivityEndpointUnreachable, logged once', async () => {
+    const port = await closedPort();
+    const outcomes = await attempts(urlEndpoint(`http://127.0.0.1:${port}/duro`), 'refused', 5);
+    for (const outcome of outcomes) {
+      expect(outcome).toMatchObject({ failure: {
+        type: 'ActivityEndpointUnreachable',
+        nonRetryable: false,
+        message: expect.stringMatching(new RegExp(`^Task queue 'refused' cannot reach its activity endpoint \\(URL http://127\\.0\\.0\\.1:${port}/duro\\): fetch failed: .*ECONNREFUSED.*\\. Check taskQueues\\.refused\\.url\\.$`)),
+      } });
+    }
+    expect(linesAbout('refused')).toEqual([expect.stringMatching(/^duro: Task queue 'refused' cannot reach .*ECONNREFUSED.*logged once per task queue and cause\.$/)]);
+  });
+
+  it('takes the 503 of a service binding to a Worker that is not running (wrangler dev) as unreachable', async () => {
+    // What wrangler dev's registry answers for a [[services]] binding whose service is not running (miniflare).
+    const notFound = { fetch: async () => new Response('Worker "my-app" not found. Make sure it is running locally.', { status: 503 }) };
+    const label = { name: 'service binding DURO_SELF', remedy: 'Check the [[services]] binding DURO_SELF in wrangler.toml.' };
+    const dispatcher = new ActivityDispatcher({ secret: SECRET, endpointOf: () => ({ url: 'https://duro.internal/_duro/activities', fetcher: notFound, concurrency: 4, trusted: true, label }) });
+    const outcomes = await attempts(dispatcher, 'self-binding', 4);
+    expect(outcomes).toEqual(Array(4).fill({ failure: expect.objectContaining({
+      type: 'ActivityEndpointUnreachable',
+      nonRetryable: false,
+      message: 'Task queue \'self-binding\' cannot reach its activity endpoint (service binding DURO_SELF): it answered 503 "Worker "my-app" not found. Make sure it is running locally.", '
+        + "not as this Worker's activity server would. Check the [[services]] binding DURO_SELF in wrangler.toml.",
+    }) }));
+    expect(linesAbout('self-binding')).toHaveLength(1);
+  });
+
+  it("reads the JSON error replies of the Worker's own activity server as usual", async () => {
+    const own = { fetch: async () => reply(500, { type: 'Declined', message: 'no' }) };
+    const dispatcher = new ActivityDispatcher({ secret: SECRET, endpointOf: () => ({ url: 'https://duro.internal/_duro/activities', fetcher: own, concurrency: 4, trusted: true }) });
+    expect(await dispatcher.dispatch({ ...task, taskQueue: 'own' })).toMatchObject({ failure: { type: 'Declined' } });
+    expect(linesAbout('own')).toEqual([]);
+  });
+
+  it("takes Cloudflare's 530 (the origin's name does not resolve) as unreachable", async () => {
+    const outcome = await urlEndpoint('https://payments.example/duro', { fetch: async () => new Response('error code: 1016', { status: 530 }) }).dispatch({ ...task, taskQueue: 'dns-530' });
+    expect(outcome).toMatchObject({ failure: { type: 'ActivityEndpointUnreachable', message: expect.stringContaining('Cloudflare answered 530: the host name could not be resolved') } });
+  });
+
+  it('logs again for another task queue or another cause, once each', async () => {
+    let cause = 'connect ECONNREFUSED';
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('fetch failed', { cause: new Error(cause) });
+    });
+    const dispatcher = urlEndpoint('https://payments.example/duro');
+    await attempts(dispatcher, 'flapping-a', 3);
+    await attempts(dispatcher, 'flapping-b', 3);
+    cause = 'getaddrinfo ENOTFOUND payments.example';
+    await attempts(dispatcher, 'flapping-a', 3);
+    expect(linesAbout('flapping-a')).toEqual([expect.stringContaining('ECONNREFUSED'), expect.stringContaining('ENOTFOUND')]);
+    expect(linesAbout('flapping-b')).toHaveLength(1);
+  });
+
+  it('logs a failed DNS lookup in workerd once, though each attempt gets a new error reference', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new Error(`internal error; reference = ${crypto.randomUUID().replaceAll('-', '')}`);
+    });
+    const outcomes = await attempts(urlEndpoint('https://payments.invalid/duro'), 'workerd-dns', 3);
+    expect(outcomes[2]).toMatchObject({ failure: { type: 'ActivityEndpointUnreachable', message: expect.stringContaining('internal error; reference = ') } });
+    expect(linesAbout('workerd-dns')).toHaveLength(1);
+  });
+
+  it('leaves an aborted attempt (timed out or cancelled) an ActivityTransportError, logging nothing', async () => {
+    const hanging = vi.fn((_url: string, init: RequestInit) => new Promise<Response>((_resolve, reject) => {
+      init.signal!.addEventListener('abort', () => reject(new DOMException('The operation was aborted', 'AbortError')));
+    }));
+    vi.stubGlobal('fetch', hanging);
+    const dispatcher = urlEndpoint('https://payments.example/duro');
+    const pending = dispatcher.dispatch({ ...task, taskQueue: 'aborted' });
+    await vi.waitFor(() => expect(hanging).toHaveBeenCalled());
+    dispatcher.abort(task.runId, task.activityId, task.attempt);
+    expect(await pending).toMatchObject({ failure: { type: 'ActivityTransportError' } });
+    expect(linesAbout('aborted')).toEqual([]);
   });
 });
