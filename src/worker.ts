@@ -9,6 +9,7 @@ import { createApiApp } from './api/app';
 import { isLocalHost } from './api/auth';
 import { problem, problemResponse, ProblemType } from './api/problems';
 import type { ApiBackend } from './api/backend';
+import { isDebugEnabled } from './api/stack-traces';
 import type { DurableObject } from 'cloudflare:workers';
 import { collectActivities } from './core/activity';
 import { WorkflowRegistry, type WorkflowDefinition } from './core/definitions';
@@ -116,6 +117,7 @@ export function createDuro(options: DuroOptions): Duro {
     if (schedules) backend.scheduler = () => schedulerStub(schedules);
     const apiToken = env.DURO_API_TOKEN as string | undefined;
     if (apiToken) backend.apiToken = apiToken;
+    if (isDebugEnabled(env.DURO_DEBUG)) backend.debug = true;
     return createApiApp(backend);
   });
 

@@ -15,6 +15,7 @@ import { registerScheduleRoutes } from './routes/schedules';
 import { registerVisibilityRoutes } from './routes/visibility';
 import { registerWorkflowRoutes } from './routes/workflows';
 import { HealthReply } from './schemas';
+import { hideStackTraces } from './stack-traces';
 
 /** Bodies above this are refused before parsing: one 2 MiB payload plus the fields and JSON escaping around it. */
 export const MAX_BODY_BYTES = 2.5 * 1024 * 1024;
@@ -48,6 +49,7 @@ export function createApiApp(backend: ApiBackend = emptyBackend()): OpenAPIHono 
   app.onError(renderError);
   app.notFound(notFoundHandler(() => app.routes));
 
+  if (!backend.debug) app.use('*', hideStackTraces());
   app.use('*', authMiddleware(backend.apiToken));
   // Checks Content-Length when given and counts streamed bytes otherwise, before any JSON parsing.
   app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => problemResponse(bodyTooLarge(MAX_BODY_BYTES)) }));

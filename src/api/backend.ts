@@ -20,6 +20,8 @@ export interface ApiBackend {
   activitySecret: string;
   /** DURO_API_TOKEN: when set, required as a bearer token; when not, only local hosts are served. */
   apiToken?: string;
+  /** DURO_DEBUG: replies keep the stack traces of failures (src/api/stack-traces.ts); without it they lose them. */
+  debug?: boolean;
   /** Every Visibility shard; absent when the deployment binds none (list, count, batch and metrics answer 501). */
   visibilityShards?(): VisibilityShard[];
   /** The Scheduler object; absent when the deployment binds none (the schedule routes answer 501). */

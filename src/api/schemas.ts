@@ -97,7 +97,7 @@ export const FailureSchema: z.ZodType<FailureShape, unknown> = z.lazy(() => z.ob
   message: z.string(),
   nonRetryable: z.boolean().default(false),
   details: z.unknown().optional(),
-  stack: z.string().optional(),
+  stack: z.string().optional().openapi({ description: 'Kept in history; replies carry it only when the Worker sets DURO_DEBUG.' }),
   cause: FailureSchema.optional(),
   activityType: z.string().optional(),
   activityId: z.string().optional(),
