@@ -151,7 +151,12 @@ export class VisibilityReporter {
       return;
     }
     this.#writeUnwrittenAttempts(target.shards);
-    if (!this.#outbox.hasPending()) return;
+    if (!this.#outbox.hasPending()) {
+      // A delivery that found rows committed during its run (`#again`) left `unsent` set for this flush to clear:
+      // with nothing left, nothing is owed, or the alarm would come every OUTBOX_RETRY_MS for good.
+      this.#unsent = false;
+      return;
+    }
     this.#flushing = this.#outbox
       .flush(target)
       .then(() => {
