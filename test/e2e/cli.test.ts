@@ -1,22 +1,24 @@
-// End to end: the built `duro` binary (dist bundle, run by Node as a user would) against a real `wrangler dev` with
-// auth on, and list/count filters over real Visibility shards. The CLI and the workflows' module are bundled into
-// a temporary folder first, exactly as `npm run build:cli` does.
+// End to end: the built `duro` binary (the package build, run by Node as a user would) against a real `wrangler dev`
+// with auth on, and list/count filters over real Visibility shards. The package is built into test/artifacts (inside
+// the repo, so its runtime dependencies resolve from node_modules as they would from a user's project).
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuroClient } from 'duro/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort, WranglerDev } from './wrangler-dev';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ESBUILD = join(ROOT, 'node_modules/.bin/esbuild');
+const TSDOWN = join(ROOT, 'node_modules/tsdown/dist/run.mjs');
 const TOKEN = 'e2e-cli-token';
 
 let dev: WranglerDev | undefined;
 let work: string;
 let cliPath: string;
+/** The package build the CLI runs from. */
+let dist: string | undefined;
 let workflowsPath: string;
 let client: DuroClient;
 
@@ -42,17 +44,18 @@ async function duroJson<T = any>(args: string[]): Promise<T> {
   return JSON.parse(run.stdout) as T;
 }
 
-function bundle(entry: string, outfile: string): void {
-  execFileSync(ESBUILD, [entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${outfile}`, '--log-level=warning',
-    `--alias:duro/workflow=${join(ROOT, 'src/core/index.ts')}`], { cwd: ROOT });
+/** The package build (tsdown.config.ts) into `outDir`, without declarations: what `npm pack` ships as dist/. */
+function buildPackage(outDir: string): void {
+  execFileSync(process.execPath, [TSDOWN, '--out-dir', outDir, '--no-clean', '--no-dts', '--log-level', 'warn'], { cwd: ROOT, stdio: 'pipe' });
 }
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'duro-e2e-cli-'));
-  cliPath = join(work, 'cli.mjs');
-  bundle(join(ROOT, 'client/bin.ts'), cliPath);
-  workflowsPath = join(work, 'workflows.mjs');
-  bundle(join(ROOT, 'test/fixtures/e2e-worker/api-workflows.ts'), workflowsPath);
+  dist = join(ROOT, 'test/artifacts', basename(work));
+  buildPackage(dist);
+  cliPath = join(dist, 'cli.js');
+  // TypeScript, as users pass it: the CLI bundles it and points its duro/* imports at the build's own entries.
+  workflowsPath = join(ROOT, 'test/fixtures/e2e-worker/api-workflows.ts');
   const port = await freePort();
   dev = await WranglerDev.start({
     port,
@@ -68,6 +71,7 @@ beforeEach(({ onTestFailed }) => onTestFailed(() => console.error(`wrangler dev,
 afterAll(async () => {
   await dev?.kill().catch(() => undefined);
   if (work) rmSync(work, { recursive: true, force: true });
+  if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
 /** Polls until the index shows `n` executions for the filter (the index trails the executions by moments). */
