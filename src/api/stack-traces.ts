@@ -14,21 +14,27 @@ export function isDebugEnabled(value: unknown): boolean {
   return text !== '' && text !== '0' && text !== 'false';
 }
 
+/** Where the API puts failures: an object under one of these keys (at any depth) is a failure. */
+const FAILURE_KEYS = new Set(['failure', 'lastFailure', 'cause']);
+/** The caller's own data: never looked into, so a user's `stack` field stays as it was sent. */
+const PAYLOAD_KEYS = new Set(['input', 'result', 'args', 'details', 'heartbeatDetails', 'memo', 'searchAttributes', 'value', 'values']);
+
 /**
- * `value` with no `stack` on any failure in it, however deep: causes, `details`, a problem's `failure`, describe's
- * pending activities, history events. A failure is an object with a string `type` and `message` (FailureInfo, or
- * what an activity server sent); every other field is kept, and what holds no stack is returned as it was.
+ * `value` with no `stack` on any failure in it, however deep: causes, a problem's `failure`, describe's pending
+ * activities' `lastFailure`, history events' failures. A failure is an object under a `failure`, `lastFailure` or
+ * `cause` key; payloads (`input`, `result`, `args`, `details`, …) are the caller's data and are left whole.
  *
  * @example
  * withoutStackTraces({ failure: { type: 'Declined', message: 'no', stack: 'at charge (worker.js:1:2)' } });
  * // { failure: { type: 'Declined', message: 'no' } }
+ * `isFailure` says `value` itself is a failure (the walk passes it for what sits under a failure key).
  */
-export function withoutStackTraces<T>(value: T): T {
+export function withoutStackTraces<T>(value: T, isFailure = false): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     value.forEach((item, index) => {
-      const cleaned = withoutStackTraces(item);
+      const cleaned = withoutStackTraces(item, false);
       if (cleaned !== item) (copy ??= [...value])[index] = cleaned;
     });
     return (copy ?? value) as T;
@@ -36,18 +42,15 @@ export function withoutStackTraces<T>(value: T): T {
   const record = value as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
   for (const [key, field] of Object.entries(record)) {
-    const cleaned = withoutStackTraces(field);
+    if (PAYLOAD_KEYS.has(key)) continue;
+    const cleaned = withoutStackTraces(field, FAILURE_KEYS.has(key));
     if (cleaned !== field) (copy ??= { ...record })[key] = cleaned;
   }
-  if (isFailure(record) && 'stack' in record) {
+  if (isFailure && 'stack' in record) {
     copy ??= { ...record };
     delete copy.stack;
   }
   return (copy ?? value) as T;
-}
-
-function isFailure(value: Record<string, unknown>): boolean {
-  return typeof value.type === 'string' && typeof value.message === 'string';
 }
 
 const JSON_TYPE = /^application\/(?:problem\+)?json\b/i;

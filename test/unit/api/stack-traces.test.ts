@@ -16,25 +16,30 @@ describe('withoutStackTraces', () => {
       kind: 'activity', type: 'ActivityFailure', message: 'activity failed', nonRetryable: false, stack: STACK,
       cause: { kind: 'application', type: 'PaymentDeclined', message: 'card declined', nonRetryable: true, details: { code: 51 }, stack: STACK },
     };
-    expect(withoutStackTraces(failure)).toEqual({
+    expect(withoutStackTraces(failure, true)).toEqual({
       kind: 'activity', type: 'ActivityFailure', message: 'activity failed', nonRetryable: false,
       cause: { kind: 'application', type: 'PaymentDeclined', message: 'card declined', nonRetryable: true, details: { code: 51 } },
     });
     expect(failure.stack).toBe(STACK); // the value given is not changed
   });
 
-  it('finds failures at any depth: problem bodies, pending activities, history events, failures inside details', () => {
+  it('finds failures at any depth: problem bodies, pending activities, history events and their causes', () => {
     const body = {
       problem: { type: 'duro:update-rejected', title: 'Update Rejected', status: 400, detail: 'no', failure: { type: 'Negative', message: 'no', stack: STACK } },
       pendingActivities: [{ activityId: '1', lastFailure: { type: 'Flaky', message: 'try again', stack: STACK } }],
-      events: [{ eventId: 7, type: 'ActivityTaskFailed', failure: { type: 'Boom', message: 'boom', details: [{ type: 'Inner', message: 'inner', stack: STACK }], stack: STACK } }],
+      events: [{ eventId: 7, type: 'ActivityTaskFailed', failure: { type: 'Boom', message: 'boom', cause: { type: 'Inner', message: 'inner', stack: STACK }, stack: STACK } }],
     };
     expect(JSON.stringify(withoutStackTraces(body))).not.toContain('stack');
   });
 
   it("leaves a user's own `stack` fields alone when they are not failures, and returns unchanged values as they were", () => {
-    const result = { stack: ['a', 'b'], tool: { stack: 'LIFO' }, events: [{ type: 'MarkerRecorded', stack: 'kept' }] };
+    const result = {
+      stack: ['a', 'b'], tool: { stack: 'LIFO' }, events: [{ type: 'MarkerRecorded', stack: 'kept' }],
+      // A result or a failure's details shaped like a failure are still the caller's data.
+      result: { type: 'card', message: 'hi', stack: 'kept' }, failure: { type: 'T', message: 'm', details: { type: 'd', message: 'm', stack: 'kept' } },
+    };
     expect(withoutStackTraces(result)).toBe(result);
+    expect(JSON.stringify(withoutStackTraces(result)).match(/"stack"/g)).toHaveLength(5);
     expect(withoutStackTraces('text')).toBe('text');
     expect(withoutStackTraces(null)).toBe(null);
   });
