@@ -1,0 +1,46 @@
+// What `duro check` forbids in workflow code: the global calls that differ between a run and its replay.
+import { type AstNode, child, children, identifierName, isMember } from './check-ast';
+
+/** Global members that differ between the original run and its replay; `ctx` has a replayable stand-in for each. */
+// Maps, not object literals: a global `toString()` must not find Object.prototype.toString.
+const FORBIDDEN_MEMBERS = new Map([
+  ['Date.now', 'Date.now() reads the real clock; use ctx.now() in workflow code'],
+  ['Math.random', 'Math.random() is not replayable; use ctx.random()'],
+  ['crypto.randomUUID', 'crypto.randomUUID() is not replayable; use ctx.uuid()'],
+  ['crypto.getRandomValues', 'crypto.getRandomValues() is not replayable; use ctx.random() or ctx.uuid()'],
+]);
+
+const FORBIDDEN_CALLS = new Map([
+  ['fetch', 'fetch() does I/O from workflow code; call it from an activity'],
+  ['setTimeout', 'setTimeout() is not durable and does not replay; use ctx.sleep()'],
+  ['setInterval', 'setInterval() is not durable and does not replay; use ctx.sleep() in a loop'],
+  ['Date', 'Date() reads the real clock; use new Date(ctx.now())'],
+]);
+
+const NEW_DATE = 'new Date() reads the real clock; use new Date(ctx.now())';
+
+/** Names through which code reaches the global object. */
+const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
+
+/**
+ * Why `node` breaks replay, or undefined when it does not. `isDeclared` says whether a name is declared in the code
+ * around it: then it is not the global (an imported `setTimeout`, a local `Math`).
+ */
+export function forbiddenUse(node: AstNode, isDeclared: (name: string) => boolean): string | undefined {
+  const pathOf = (each: AstNode | undefined) => globalPath(each, isDeclared) ?? '';
+  if (isMember(node)) return FORBIDDEN_MEMBERS.get(pathOf(node));
+  if (node.type === 'NewExpression') return pathOf(child(node, 'callee')) === 'Date' && children(node, 'arguments').length === 0 ? NEW_DATE : undefined;
+  if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') return FORBIDDEN_CALLS.get(pathOf(child(node, 'callee')));
+  return undefined;
+}
+
+/** `Date.now` for `Date.now` or `globalThis.Date.now`, when the root is the global and not a local of that name. */
+function globalPath(node: AstNode | undefined, isDeclared: (name: string) => boolean): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'Identifier') return isDeclared(identifierName(node)) ? undefined : identifierName(node);
+  const property = isMember(node) && !node.computed ? identifierName(child(node, 'property')) : '';
+  if (!property) return undefined;
+  const base = globalPath(child(node, 'object'), isDeclared);
+  if (base === undefined) return undefined;
+  return GLOBAL_OBJECTS.has(base) ? property : `${base}.${property}`;
+}

@@ -1,0 +1,41 @@
+// Finds the workflows of a file for `duro check`: each function passed to `defineWorkflow`, however it was imported.
+import { type AstNode, child, children, exportName, functionIn, identifierName, isMember, sourceOf } from './check-ast';
+import type { Module, Target, Workflow } from './check-module';
+import type { Project } from './check-project';
+import { type Scope, walkScopes } from './check-scopes';
+
+/** The calls to `defineWorkflow` (however imported) in a file, and the function each is given. */
+export function workflowsOf(project: Project, module: Module): Workflow[] {
+  const program = module.program;
+  const defineNames = new Set(['defineWorkflow']);
+  for (const statement of children(program, 'body')) {
+    if (statement.type !== 'ImportDeclaration') continue;
+    for (const specifier of children(statement, 'specifiers')) {
+      if (specifier.type === 'ImportSpecifier' && exportName(child(specifier, 'imported')) === 'defineWorkflow') defineNames.add(identifierName(child(specifier, 'local')));
+    }
+  }
+  const isDefineWorkflow = (callee: AstNode | undefined) =>
+    (callee?.type === 'Identifier' && defineNames.has(identifierName(callee))) ||
+    (callee !== undefined && isMember(callee) && !callee.computed && identifierName(child(callee, 'property')) === 'defineWorkflow');
+  const workflows: Workflow[] = [];
+  walkScopes(program, [], (node, stack) => {
+    if (node.type !== 'CallExpression' || !isDefineWorkflow(child(node, 'callee'))) return;
+    const [nameArgument] = children(node, 'arguments');
+    const label = nameArgument?.type === 'StringLiteral' ? `'${String(nameArgument.value)}'` : sourceOf(module.text, nameArgument);
+    for (const argument of children(node, 'arguments')) {
+      const target = functionArgument(project, module, argument, stack);
+      if (target) workflows.push({ ...target, label });
+    }
+  });
+  return workflows;
+}
+
+/** An inline function, or the function a name in scope stands for (`function f…`, `const f = async () => …`, an import). */
+function functionArgument(project: Project, module: Module, argument: AstNode, stack: Scope[]): Target | undefined {
+  const inline = functionIn(argument);
+  if (inline) return { module, fn: inline, name: 'workflow' };
+  if (argument.type !== 'Identifier') return undefined;
+  const name = identifierName(argument);
+  const binding = [...stack].reverse().find((scope) => scope.has(name))?.get(name);
+  return binding && project.resolve(module, binding);
+}
