@@ -1,7 +1,7 @@
 // The zod schemas of the REST API: one schema serves validation, the handlers' types and /openapi.json.
 import { z } from '@hono/zod-openapi';
 import type { IdConflictPolicy, IdReusePolicy } from '../../durable-objects/rpc-types';
-import { toMs } from '../core/duration';
+import { MAX_DURATION_MS, toMs } from '../core/duration';
 import { FailureKind, TimeoutType } from '../core/failure';
 import { WorkflowStatus } from '../core/history';
 import { checkPayload, checkSearchAttributes } from '../core/payload';
@@ -57,7 +57,7 @@ export const DurationSchema = z.union([z.string(), z.number()])
       return z.NEVER;
     }
   })
-  .openapi({ description: 'Milliseconds (number) or a duration string such as "30s", "5m", "2 days", "1h30m".', example: '30s' });
+  .openapi({ description: `Milliseconds (number) or a duration string such as "30s", "5m", "2 days", "1h30m"; at most 100 years (${MAX_DURATION_MS} ms).`, example: '30s' });
 
 const ID_REUSE_POLICIES = ['allowDuplicate', 'allowDuplicateFailedOnly', 'rejectDuplicate', 'terminateIfRunning'] as const satisfies readonly IdReusePolicy[];
 const ID_CONFLICT_POLICIES = ['fail', 'useExisting', 'terminateExisting'] as const satisfies readonly IdConflictPolicy[];

@@ -3,6 +3,7 @@
 import type { ActivityInfo } from './activity';
 import { ActivityFailure, CancelledFailure, fromFailureInfo, TimeoutFailure, TimeoutType, toFailureInfo, type FailureInfo } from './failure';
 import type { ActivityTaskScheduled, NewEvent, RecordedActivityOptions } from './history';
+import { clampMs } from './duration';
 import { nextRetryDelay } from './retry-policy';
 
 export interface PendingActivityState {
@@ -168,9 +169,10 @@ export function failAttempt(activity: PendingActivityState, failure: FailureInfo
     return { events: [started, { type: 'ActivityTaskCanceled', activityId: activity.activityId, attempt: activity.attempt, details: failure.details }] };
   }
   let delay = nextRetryDelay(activity.options.retry, activity.attempt, failure);
-  // A busy activity server (429/503 with Retry-After) says when to come back: never sooner.
+  // A busy activity server (429/503 with Retry-After) says when to come back: never sooner, but never later than the
+  // policy's maximumInterval either — a server cannot park the run (a Retry-After of year 9999, issue 15).
   const retryAfterMs = (failure.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-  if (delay !== undefined && failure.type === 'ActivityServerBusy' && typeof retryAfterMs === 'number') delay = Math.max(delay, retryAfterMs);
+  if (delay !== undefined && failure.type === 'ActivityServerBusy' && typeof retryAfterMs === 'number') delay = Math.max(delay, clampMs(retryAfterMs, activity.options.retry.maximumIntervalMs));
   const closeBy = scheduleToCloseDeadline(activity);
   if (delay !== undefined && closeBy !== undefined && now + delay >= closeBy) delay = undefined;
   if (delay !== undefined) {

@@ -85,7 +85,7 @@ export class CancellationScope {
 
   /** Runs `fn` in a cancellable scope that is cancelled when `timeout` passes first (a durable timer). */
   static async withTimeout<T>(ctx: WorkflowContext, timeout: Duration, fn: (ctx: WorkflowContext) => Promise<T>): Promise<T> {
-    const timeoutMs = toMs(timeout);
+    const timeoutMs = toMs(timeout, 'withTimeout');
     const scope = new CancellationScope(ctx, { cancellable: true });
     const timerScope = new CancellationScope(ctx, { cancellable: true });
     timerScope

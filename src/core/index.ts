@@ -16,7 +16,7 @@ export { NonDeterminismError, type NonDeterminismDiff } from './nondeterminism';
 export { ActivityCancellationType, ParentClosePolicy, WorkflowStatus } from './history';
 export type { HistoryEvent, EventType, SearchAttributes, Outcome } from './history';
 export type { RetryPolicy } from './retry-policy';
-export { toMs, type Duration } from './duration';
+export { toMs, DurationError, MAX_DURATION_MS, type Duration } from './duration';
 export { Limits } from './limits';
 export { PayloadError } from './payload';
 export { WorkflowClosedError, WorkflowFailedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRejectedError, WorkflowUpdateFailedError } from './client-errors';

@@ -1,5 +1,5 @@
 // Temporal's retry policy: exponential backoff between attempts, bounded by attempts and error types.
-import { toMs, type Duration } from './duration';
+import { MAX_DURATION_MS, toMs, type Duration } from './duration';
 import type { FailureInfo } from './failure';
 
 /** How failed attempts are retried. Every field is optional; the defaults are Temporal's. */
@@ -26,12 +26,12 @@ export interface ResolvedRetryPolicy {
 }
 
 export function resolveRetryPolicy(policy: RetryPolicy = {}): ResolvedRetryPolicy {
-  const initialIntervalMs = toMs(policy.initialInterval ?? 1_000);
+  const initialIntervalMs = toMs(policy.initialInterval ?? 1_000, 'retry.initialInterval');
   const backoffCoefficient = policy.backoffCoefficient ?? 2;
-  const maximumIntervalMs = policy.maximumInterval === undefined ? 100 * initialIntervalMs : toMs(policy.maximumInterval);
+  const maximumIntervalMs = policy.maximumInterval === undefined ? Math.min(100 * initialIntervalMs, MAX_DURATION_MS) : toMs(policy.maximumInterval, 'retry.maximumInterval');
   const maximumAttempts = policy.maximumAttempts ?? 0;
   if (initialIntervalMs <= 0) throw new TypeError('retry.initialInterval must be positive');
-  if (backoffCoefficient < 1) throw new TypeError('retry.backoffCoefficient must be at least 1');
+  if (!Number.isFinite(backoffCoefficient) || backoffCoefficient < 1) throw new TypeError('retry.backoffCoefficient must be at least 1');
   if (maximumIntervalMs < initialIntervalMs) throw new TypeError('retry.maximumInterval must be at least initialInterval');
   if (!Number.isInteger(maximumAttempts) || maximumAttempts < 0) throw new TypeError('retry.maximumAttempts must be a non-negative integer');
   return { initialIntervalMs, backoffCoefficient, maximumIntervalMs, maximumAttempts, nonRetryableErrorTypes: [...(policy.nonRetryableErrorTypes ?? [])] };

@@ -2,7 +2,7 @@
 // with a deterministic per-time jitter. Pure arithmetic: nothing here sets a timer.
 import { brandClass } from './brand';
 import { Cron } from 'croner';
-import { toMs, type Duration } from './duration';
+import { checkInstant, toMs, type Duration } from './duration';
 import { seededRandom } from './random';
 
 export interface ScheduleSpec {
@@ -68,12 +68,12 @@ function specError(field: string, detail: string): ScheduleSpecError {
  * @example resolveScheduleSpec({ cron: '30 2 * * *', timezone: 'Europe/Berlin' })
  * // { cron: '30 2 * * *', timezone: 'Europe/Berlin', jitterMs: 0, catchupWindowMs: 31536000000 }
  */
-export function resolveScheduleSpec(spec: ScheduleSpec): ResolvedScheduleSpec {
+export function resolveScheduleSpec(spec: ScheduleSpec, now = Date.now()): ResolvedScheduleSpec {
   if (spec.cron !== undefined && spec.every !== undefined) throw new ScheduleSpecError('cron/every: give one of cron or every, not both', 'cron');
   if (spec.cron === undefined && spec.every === undefined) throw new ScheduleSpecError('cron/every: give one of cron or every', 'cron');
   const timezone = resolveTimezone(spec.timezone);
-  const startAt = resolveInstant('startAt', spec.startAt);
-  const endAt = resolveInstant('endAt', spec.endAt);
+  const startAt = resolveInstant('startAt', spec.startAt, now);
+  const endAt = resolveInstant('endAt', spec.endAt, now);
   if (startAt !== undefined && endAt !== undefined && endAt < startAt) throw specError('endAt', `${new Date(endAt).toISOString()} is before startAt ${new Date(startAt).toISOString()}`);
   const catchupWindowMs = spec.catchupWindow === undefined ? DEFAULT_CATCHUP_WINDOW_MS : durationMs('catchupWindow', spec.catchupWindow);
   if (catchupWindowMs < MIN_CATCHUP_WINDOW_MS) throw specError('catchupWindow', `must be at least 10s (got ${catchupWindowMs} ms)`);
@@ -101,10 +101,15 @@ function durationMs(field: string, duration: Duration): number {
   }
 }
 
-function resolveInstant(field: 'startAt' | 'endAt', value: unknown): number | undefined {
+/** Not before 1970, at most 100 years ahead: the rule of every duration and time (duration.ts). */
+function resolveInstant(field: 'startAt' | 'endAt', value: unknown, now: number): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw specError(field, `expected epoch milliseconds as an integer, got ${String(value)}`);
-  return value;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw specError(field, `expected epoch milliseconds as an integer, got ${String(value).slice(0, 60)}`);
+  try {
+    return checkInstant(value, field, now);
+  } catch (error) {
+    throw specError(field, (error as Error).message.replace(`${field}: `, ''));
+  }
 }
 
 function resolveTimezone(timezone: string | undefined): string {

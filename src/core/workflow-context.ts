@@ -28,8 +28,8 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
     },
 
     proxyLocalActivities<A>(options: LocalActivityOptions): ActivityProxies<A> {
-      const startToCloseTimeoutMs = optionalMs(options.startToCloseTimeout);
-      const scheduleToCloseTimeoutMs = optionalMs(options.scheduleToCloseTimeout);
+      const startToCloseTimeoutMs = optionalMs(options.startToCloseTimeout, 'startToCloseTimeout');
+      const scheduleToCloseTimeoutMs = optionalMs(options.scheduleToCloseTimeout, 'scheduleToCloseTimeout');
       if (startToCloseTimeoutMs === undefined && scheduleToCloseTimeoutMs === undefined) {
         throw new TypeError('proxyLocalActivities: set startToCloseTimeout or scheduleToCloseTimeout');
       }
@@ -37,11 +37,11 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
       return proxy((activityType) => (input?: unknown) => activator.executeLocalActivity(scope, activityType, input, recorded));
     },
 
-    sleep: (duration: Duration) => activator.startTimer(scope, toMs(duration)),
+    sleep: (duration: Duration) => activator.startTimer(scope, toMs(duration, 'ctx.sleep')),
 
     condition: ((fn: () => boolean, timeout?: Duration): Promise<void> | Promise<boolean> => {
       if (timeout === undefined) return activator.condition(scope, fn);
-      const timeoutMs = toMs(timeout);
+      const timeoutMs = toMs(timeout, 'condition timeout');
       // Already true: no timer to start and cancel (Temporal's SDK drops such a pair before it reaches history).
       if (!scope.consideredCancelled && fn()) return Promise.resolve(true);
       return CancellationScope.cancellable(ctx, async (inner) => {
@@ -74,8 +74,8 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
           parentClosePolicy: options.parentClosePolicy ?? ParentClosePolicy.terminate,
           ...defined({
             workflowId: options.workflowId,
-            executionTimeoutMs: optionalMs(options.executionTimeout),
-            runTimeoutMs: optionalMs(options.runTimeout),
+            executionTimeoutMs: optionalMs(options.executionTimeout, 'executionTimeout'),
+            runTimeoutMs: optionalMs(options.runTimeout, 'runTimeout'),
             memo: options.memo,
             searchAttributes: options.searchAttributes,
             retryPolicy: options.retry && resolveRetryPolicy(options.retry),
@@ -119,8 +119,8 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
 }
 
 function recordActivityOptions(options: ActivityOptions): RecordedActivityOptions {
-  const startToCloseTimeoutMs = optionalMs(options.startToCloseTimeout);
-  const scheduleToCloseTimeoutMs = optionalMs(options.scheduleToCloseTimeout);
+  const startToCloseTimeoutMs = optionalMs(options.startToCloseTimeout, 'startToCloseTimeout');
+  const scheduleToCloseTimeoutMs = optionalMs(options.scheduleToCloseTimeout, 'scheduleToCloseTimeout');
   if (startToCloseTimeoutMs === undefined && scheduleToCloseTimeoutMs === undefined) {
     throw new TypeError('proxyActivities: set startToCloseTimeout or scheduleToCloseTimeout (at least one is required)');
   }
@@ -128,7 +128,7 @@ function recordActivityOptions(options: ActivityOptions): RecordedActivityOption
     taskQueue: options.taskQueue ?? 'default',
     retry: resolveRetryPolicy(options.retry),
     cancellationType: options.cancellationType ?? ActivityCancellationType.tryCancel,
-    ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs, heartbeatTimeoutMs: optionalMs(options.heartbeatTimeout) }),
+    ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs, heartbeatTimeoutMs: optionalMs(options.heartbeatTimeout, 'heartbeatTimeout') }),
   };
 }
 

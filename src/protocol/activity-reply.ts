@@ -1,5 +1,6 @@
 // Reading an activity server's reply (docs/activities.md, The reply): shared by every host that sends attempts
 // over HTTP — the Durable Object's dispatcher and the browser host.
+import { clampMs } from '../core/duration';
 import { ApplicationFailure, FailureKind, toFailureInfo, type FailureInfo } from '../core/failure';
 import type { Outcome } from '../core/history';
 import { Limits } from '../core/limits';
@@ -33,7 +34,7 @@ export async function readActivityReply(response: Response): Promise<Outcome | t
   const retryAfter = response.headers.get('retry-after');
   const retryAfterMs = retryAfter === null ? undefined : parseRetryAfter(retryAfter);
   return failure(ApplicationFailure.retryable(
-    `Activity server answered ${response.status}${retryAfter ? ` (Retry-After ${retryAfter})` : ''}: ${text.slice(0, 200)}`,
+    `Activity server answered ${response.status}${retryAfter ? ` (Retry-After ${retryAfter.slice(0, 60)})` : ''}: ${text.slice(0, 200)}`,
     response.status === 429 || response.status === 503 ? 'ActivityServerBusy' : 'ActivityServerError',
     // The next attempt waits at least this long (activity-state.ts failAttempt).
     retryAfterMs === undefined ? undefined : { retryAfterMs },
@@ -57,12 +58,16 @@ function asFailureInfo(value: unknown, depth = 0): FailureInfo | undefined {
   return info;
 }
 
-/** `Retry-After` as delay-seconds or an HTTP date, in ms from now; undefined when unreadable. */
+/**
+ * `Retry-After` as delay-seconds or an HTTP date, in ms from now; undefined when unreadable. Held to the rule of every
+ * duration (duration.ts): a date in the past is 0, anything past 100 years (400 digits, year 9999) is 100 years —
+ * and the retry policy's maximumInterval caps it further (activity-state.ts failAttempt).
+ */
 export function parseRetryAfter(value: string, now = Date.now()): number | undefined {
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1_000;
+  if (/^\d+$/.test(trimmed)) return clampMs(Number(trimmed) * 1_000);
   const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return Number.isNaN(at) ? undefined : clampMs(at - now);
 }
 
 /** An outcome failed with `error`. */

@@ -90,11 +90,11 @@ describe('timers', () => {
     expect(marks).toEqual(steps.map((_, i) => steps.slice(0, i + 1).reduce((a, b) => a + b, 0)));
   });
 
-  it('rejects an invalid duration with a TypeError naming it', async () => {
+  it('rejects an invalid duration with a DurationError (a TypeError) naming it', async () => {
     const bad = defineWorkflow('bad', async (ctx) => ctx.sleep('5 fortnights'));
     const env = await TestWorkflowEnvironment.create({ workflows: { bad } });
     const error = (await env.execute(bad).catch((e: unknown) => e)) as WorkflowFailedError;
-    expect(error.failure).toMatchObject({ type: 'TypeError', message: expect.stringContaining("'5 fortnights'") });
+    expect(error.failure).toMatchObject({ type: 'DurationError', message: expect.stringContaining("'5 fortnights'") });
   });
 
   it('times a run out at its runTimeout', async () => {
