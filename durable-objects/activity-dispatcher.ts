@@ -4,7 +4,7 @@ import { ApplicationFailure } from '../src/core/failure';
 import type { Outcome } from '../src/core/history';
 import type { ActivityTask } from '../src/core/internals';
 import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityRequest } from '../src/protocol/activity-protocol';
-import { ACCEPTED, failure, readActivityReply } from '../src/protocol/activity-reply';
+import { ACCEPTED, ATTEMPT_REDIRECT, failure, readActivityReply } from '../src/protocol/activity-reply';
 import { SIGNATURE_HEADER, signBody } from '../src/protocol/signature';
 import { createTaskToken } from '../src/protocol/task-token';
 import { causeOf, notReachedBy, unreachableEndpoint, type EndpointLabel } from './unreachable-endpoint';
@@ -59,6 +59,7 @@ export class ActivityDispatcher {
         method: 'POST',
         body,
         signal: controller.signal,
+        redirect: ATTEMPT_REDIRECT,
         headers: {
           'content-type': 'application/json',
           [IDEMPOTENCY_KEY_HEADER]: idempotencyKey(task),

@@ -1,6 +1,7 @@
 // An activity endpoint that cannot be reached (a service binding to no Worker, a URL with no server or no DNS name
 // behind it): the attempt fails retryably saying what to check, and the log says so once, not once per attempt.
 import { ApplicationFailure } from '../src/core/failure';
+import { readReplyBody } from '../src/protocol/reply-body';
 
 /** The failure type of such an attempt (docs/activities.md, The reply). */
 export const ENDPOINT_UNREACHABLE = 'ActivityEndpointUnreachable';
@@ -32,7 +33,8 @@ export async function notReachedBy(endpoint: { trusted?: boolean }, response: Re
   if (response.ok) return undefined;
   if (endpoint.trusted) {
     if (/\bjson\b/i.test(response.headers.get('content-type') ?? '')) return undefined;
-    const text = (await response.text()).trim().slice(0, 200);
+    const body = await readReplyBody(response, 64 * 1024); // only its start is shown
+    const text = ('text' in body ? body.text : '').trim().slice(0, 200);
     return `it answered ${response.status}${text ? ` "${text}"` : ''}, not as this Worker's activity server would`;
   }
   const meaning = ORIGIN_UNREACHABLE[response.status];

@@ -4,7 +4,7 @@ import type { ActivityTask } from '../core/internals';
 import { ApplicationFailure } from '../core/failure';
 import type { Outcome } from '../core/history';
 import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityRequest } from '../protocol/activity-protocol';
-import { ACCEPTED, failure, readActivityReply } from '../protocol/activity-reply';
+import { ACCEPTED, ATTEMPT_REDIRECT, failure, readActivityReply } from '../protocol/activity-reply';
 
 /** Where a task queue's activities run when they are not in-page functions. */
 export interface RemoteTaskQueue {
@@ -23,7 +23,7 @@ export async function sendRemoteAttempt(queue: RemoteTaskQueue, task: ActivityTa
     const headers = new Headers(headersOf ? await headersOf(task) : undefined);
     headers.set('content-type', 'application/json');
     headers.set(IDEMPOTENCY_KEY_HEADER, idempotencyKey(task));
-    const response = await doFetch(queue.url, { method: 'POST', body: JSON.stringify(request), headers, signal });
+    const response = await doFetch(queue.url, { method: 'POST', body: JSON.stringify(request), headers, signal, redirect: ATTEMPT_REDIRECT });
     return await readReply(response);
   } catch (error) {
     // Transport errors and aborts are retryable: the engine's timeouts and retry policy decide what follows.

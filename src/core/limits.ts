@@ -3,6 +3,15 @@
 export const Limits = {
   /** One payload (input, result, signal/update args, heartbeat details), encoded as JSON in UTF-8. */
   maxPayloadBytes: 2 * 1024 * 1024,
+  /**
+   * Objects and arrays nested in one payload (`{"a":[1]}` is 2 deep). Checked before a value from outside is encoded
+   * or stored: JSON.parse reads any depth, but JSON.stringify and every recursive reader after it overflow the stack.
+   */
+  maxPayloadDepth: 64,
+  /** Causes chained under one failure (as toFailureInfo keeps them); each failure's fields may nest `maxPayloadDepth` deep. */
+  maxFailureCauseDepth: 32,
+  /** An activity server's reply body: one payload plus room for its envelope (type, message, stack, cause…). */
+  maxReplyBodyBytes: 2 * 1024 * 1024 + 256 * 1024,
   /** History size at which `continueAsNewSuggested` turns true. */
   historyWarnEvents: 10_000,
   historyWarnBytes: 10 * 1024 * 1024,

@@ -62,3 +62,25 @@ export function checkSearchAttributes(attributes: Record<string, unknown>): void
     throw new PayloadError(`Search attributes are ${size} bytes together, over the ${Limits.maxSearchAttributesBytes}-byte limit: they are indexed for list and count; keep large data in the memo`, size);
   }
 }
+
+/**
+ * What makes a value from outside unfit to store, or undefined: nesting deeper than `maxDepth` (objects and arrays;
+ * a scalar is 0 deep), a number JSON cannot carry (NaN, ±Infinity) or a bigint, which it cannot encode. Walks with
+ * its own stack and stops at the first problem, so a value 100 000 deep is measured without overflowing the stack
+ * that JSON.stringify would (activity-reply.test.ts).
+ */
+export function payloadShapeProblem(value: unknown, maxDepth: number = Limits.maxPayloadDepth): string | undefined {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current === 'number') {
+      if (!Number.isFinite(current)) return `holds the number ${current}, which JSON cannot carry`;
+    } else if (typeof current === 'bigint') {
+      return 'holds a bigint, which JSON cannot encode'; // functions and symbols JSON leaves out, as it always did
+    } else if (typeof current === 'object' && current !== null) {
+      if (depth + 1 > maxDepth) return `nests deeper than ${maxDepth} levels of objects and arrays`;
+      for (const child of Array.isArray(current) ? current : Object.values(current)) pending.push([child, depth + 1]);
+    }
+  }
+  return undefined;
+}

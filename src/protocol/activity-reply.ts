@@ -4,33 +4,55 @@ import { clampMs } from '../core/duration';
 import { ApplicationFailure, FailureKind, toFailureInfo, type FailureInfo } from '../core/failure';
 import type { Outcome } from '../core/history';
 import { Limits } from '../core/limits';
-import { payloadSize } from '../core/payload';
+import { invalidOutcome, ReplyFailureType } from './activity-outcome';
+import { discardBody, readReplyBody } from './reply-body';
 
 /** The server answered 202: the attempt completes later through its task token. */
 export const ACCEPTED = Symbol('accepted for later completion');
 
-/** The outcome a reply stands for; a 202 is `ACCEPTED` (each host decides what that means for it). */
+/**
+ * `redirect: 'manual'` on every attempt: a redirect is reported, never followed, so the signed body and its task
+ * token reach only the configured endpoint (activity-reply.test.ts).
+ */
+export const ATTEMPT_REDIRECT = 'manual' as const;
+
+/** The outcome a reply stands for; a 202 is `ACCEPTED` (each host decides what that means for it). Reads at most the reply cap. */
 export async function readActivityReply(response: Response): Promise<Outcome | typeof ACCEPTED> {
-  if (response.status === 202) return ACCEPTED;
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
+  if (response.status === 202) {
+    discardBody(response);
+    return ACCEPTED;
   }
-  // A reply this short cannot hold a payload over the limit however it is encoded again: a unit of text is at most
-  // 3 UTF-8 bytes, and a number may come back 5.25× longer (`1e20` is written `100000000000000000000`).
-  const small = text.length * 6 <= Limits.maxPayloadBytes;
+  // A browser hides a redirect it did not follow behind an opaque response with status 0.
+  if ((response.type as string) === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+    discardBody(response);
+    const location = response.headers.get('location');
+    return failure(ApplicationFailure.retryable(
+      `Activity server answered ${response.status || 'a redirect'}${location ? ` to ${location.slice(0, 500)}` : ''}: redirects are not followed, so the signed request and its task token go to the configured URL only. Configure the task queue with the final URL.`,
+      ReplyFailureType.redirected,
+    ));
+  }
+  const body = await readReplyBody(response);
+  if ('tooLargeAfterBytes' in body) {
+    return failure(ApplicationFailure.nonRetryable(
+      `Activity reply body is over ${Limits.maxReplyBodyBytes} bytes (the 2 MiB payload limit plus 256 KiB for its envelope); reading stopped${body.tooLargeAfterBytes ? ` after ${body.tooLargeAfterBytes} bytes` : ' at its Content-Length'}`,
+      ReplyFailureType.tooLarge,
+    ));
+  }
+  const { text } = body;
+  const parsed = parseJson(text);
   if (response.ok) {
-    const result = (body as { result?: unknown } | undefined)?.result ?? null;
-    // Never stored: a result over the payload limit fails the activity for good.
-    if (!small && payloadSize(result) > Limits.maxPayloadBytes) return failure(ApplicationFailure.nonRetryable(`Activity result is ${payloadSize(result)} bytes, over the 2 MiB payload limit`, 'PayloadTooLarge'));
-    return { result };
+    // 204/205 carry no body by definition: a void activity. Any other 2xx must be the protocol's object.
+    if ((response.status === 204 || response.status === 205) && text === '') return { result: null };
+    if (!isObject(parsed)) {
+      return failure(ApplicationFailure.retryable(
+        `Activity server answered ${response.status} with ${parsed === undefined ? 'a body that is not JSON or is cut off' : 'JSON that is not an object'} where the protocol asks for {"result": …}: ${text.slice(0, 200)}`,
+        ReplyFailureType.malformed,
+      ));
+    }
+    return checked({ result: parsed.result ?? null }, text.length);
   }
-  const reported = asFailureInfo(body);
-  if (reported && !small && payloadSize(reported) > Limits.maxPayloadBytes) return failure(ApplicationFailure.nonRetryable(`Activity failure ${reported.type} is ${payloadSize(reported)} bytes, over the 2 MiB payload limit: ${reported.message.slice(0, 500)}`, 'PayloadTooLarge'));
-  if (reported) return { failure: reported };
+  const reported = asFailureInfo(parsed);
+  if (reported) return checked({ failure: reported }, text.length);
   const retryAfter = response.headers.get('retry-after');
   const retryAfterMs = retryAfter === null ? undefined : parseRetryAfter(retryAfter);
   return failure(ApplicationFailure.retryable(
@@ -39,6 +61,24 @@ export async function readActivityReply(response: Response): Promise<Outcome | t
     // The next attempt waits at least this long (activity-state.ts failAttempt).
     retryAfterMs === undefined ? undefined : { retryAfterMs },
   ));
+}
+
+/** The outcome, or the non-retryable failure recorded instead when it cannot be stored (activity-outcome.ts). */
+function checked(outcome: Outcome, bodyChars: number): Outcome {
+  const invalid = invalidOutcome(outcome, bodyChars);
+  return invalid ? failure(invalid) : outcome;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -52,7 +92,8 @@ function asFailureInfo(value: unknown, depth = 0): FailureInfo | undefined {
   if (typeof body.type !== 'string' || typeof body.message !== 'string') return undefined;
   const kind = Object.values(FailureKind).includes(body.kind as FailureKind) ? body.kind! : FailureKind.application;
   const info: FailureInfo = { ...body, kind, type: body.type, message: body.message, nonRetryable: body.nonRetryable === true };
-  const cause = depth < 32 ? asFailureInfo(body.cause, depth + 1) : undefined;
+  // One failure past the bound is kept, so the check (activity-outcome.ts) refuses a chain too long; never deeper.
+  const cause = depth <= Limits.maxFailureCauseDepth ? asFailureInfo(body.cause, depth + 1) : undefined;
   if (cause) info.cause = cause;
   else delete info.cause;
   return info;
