@@ -40,10 +40,15 @@ export function isFunction(node: AstNode): boolean {
   return FUNCTION_TYPES.has(node.type);
 }
 
+/** The expression inside `as`, `satisfies`, `!` and parentheses. */
+export function unwrapped(node: AstNode | undefined): AstNode | undefined {
+  return node && TS_WRAPPERS.has(node.type) ? unwrapped(child(node, 'expression')) : node;
+}
+
 /** The arrow or function expression, seen through `as`, `satisfies`, `!` and parentheses. */
 export function functionIn(node: AstNode | undefined): AstNode | undefined {
-  if (node?.type === 'ArrowFunctionExpression' || node?.type === 'FunctionExpression') return node;
-  return node && TS_WRAPPERS.has(node.type) ? functionIn(child(node, 'expression')) : undefined;
+  const bare = unwrapped(node);
+  return bare?.type === 'ArrowFunctionExpression' || bare?.type === 'FunctionExpression' ? bare : undefined;
 }
 
 export function isMember(node: AstNode): boolean {
@@ -66,6 +71,13 @@ export function children(node: AstNode, key: string): AstNode[] {
 
 export function identifierName(node: AstNode | undefined): string {
   return node?.type === 'Identifier' && typeof node.name === 'string' ? node.name : '';
+}
+
+/** `p` in `o.p` and `o['p']`, `{ p: … }` and `{ 'p': … }`; empty when computed from anything but a string. */
+export function propertyName(node: AstNode, key: 'property' | 'key'): string {
+  const property = child(node, key);
+  if (property?.type === 'StringLiteral') return String(property.value);
+  return node.computed ? '' : identifierName(property);
 }
 
 /** `f` in `export { f }` and `export { "f" }`. */

@@ -47,7 +47,7 @@ export class Project {
   /** The function a binding stands for, following imports and re-exports across files. */
   resolve(module: Module, binding: Binding, seen = new Set<string>()): Target | undefined {
     if (binding.kind === 'function') return { module, fn: binding.fn, name: binding.name };
-    if (binding.kind === 'value' || binding.imported === '*') return undefined;
+    if (binding.kind !== 'import' || binding.imported === '*') return undefined;
     const target = this.imported(module, binding.from);
     return target && this.resolveExport(target, binding.imported, seen);
   }

@@ -2,7 +2,9 @@
 // helper is found by the name it is declared under.
 import { type AstNode, child, children, exportName, forEachChild, functionIn, identifierName, isFunction } from './check-ast';
 
-export type Binding = { kind: 'function'; fn: AstNode; name: string } | { kind: 'import'; from: string; imported: string } | { kind: 'value' };
+export type Binding = { kind: 'function'; fn: AstNode; name: string } | { kind: 'import'; from: string; imported: string } | ContextBinding | { kind: 'value' };
+/** The workflow's `ctx` under some name, or with `member`, one of its methods (`const { sideEffect } = ctx`). */
+export type ContextBinding = { kind: 'context'; member?: string };
 export type Scope = Map<string, Binding>;
 
 /** The names a node binds for the code inside it, or undefined when it opens no scope. */

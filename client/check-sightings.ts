@@ -19,17 +19,21 @@ interface Sighting {
 export class Sightings {
   readonly #byPlace = new Map<string, Sighting>();
 
-  /** Walks the workflow and, breadth-first, every helper it reaches; each function once, so recursion ends. */
+  /**
+   * Walks the workflow (its first parameter is `ctx`) and, breadth-first, every helper it reaches; each function once
+   * per set of parameters that hold `ctx`, so recursion ends.
+   */
   follow(project: Project, workflow: Workflow): void {
-    const walked = new Set<AstNode>();
-    const queue: { target: Target; via: string[] }[] = [{ target: workflow, via: [] }];
+    const walked = new Map<AstNode, Set<string>>();
+    const queue: { target: Target; via: string[]; contextParams: number[] }[] = [{ target: workflow, via: [], contextParams: [0] }];
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const { target, via } = next;
-      if (walked.has(target.fn)) continue;
-      walked.add(target.fn);
-      walkFunction(project, target.module, target.fn, {
+      const { target, via, contextParams } = next;
+      const ways = walked.get(target.fn) ?? new Set<string>();
+      if (ways.has(String(contextParams))) continue;
+      walked.set(target.fn, ways.add(String(contextParams)));
+      walkFunction(project, target.module, target.fn, contextParams, {
         flag: (node, message) => this.#see(target.module, node, message, workflow.label, via),
-        reach: (helper) => queue.push({ target: helper, via: [...via, helper.name] }),
+        reach: (helper, params) => queue.push({ target: helper, via: [...via, helper.name], contextParams: params }),
       });
     }
   }

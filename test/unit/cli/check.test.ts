@@ -256,6 +256,77 @@ describe('checkWorkflowSources on the helpers a workflow calls', () => {
   });
 });
 
+describe('checkWorkflowSources and ctx.sideEffect', () => {
+  it('leaves the callback of ctx.sideEffect alone, and flags the same call right outside it', () => {
+    const source = [
+      "import { defineWorkflow } from 'duro/workflow';",
+      'export const order = defineWorkflow("order", async (ctx) => {',
+      '  const coin = await ctx.sideEffect(() => Math.random());',
+      '  const id = await ctx.sideEffect(async function () { return `${crypto.randomUUID()}@${Date.now()}`; });',
+      '  const raw = await ctx?.sideEffect(Math.random);',
+      '  return { coin, id, raw, other: Math.random() };',
+      '});',
+    ].join('\n');
+    expect(check(source)).toEqual(['6:34  Math.random() is not replayable']);
+  });
+
+  it('does not follow a helper that only a sideEffect callback calls, and flags it once a workflow calls it directly', () => {
+    const source = [
+      "import { defineWorkflow } from 'duro/workflow';",
+      'function stampOf() { return Date.now(); }',
+      'const pick = () => Math.random();',
+      'export const quiet = defineWorkflow("quiet", async (ctx) => [await ctx.sideEffect(() => stampOf()), await ctx.sideEffect(pick)]);',
+      'export const loud = defineWorkflow("loud", async (ctx) => [await ctx.sideEffect(stampOf), pick()]);',
+    ].join('\n');
+    expect(check(source)).toEqual(["3:20  Math.random() is not replayable (in helper pick, called from workflow 'loud')"]);
+  });
+
+  it('knows ctx by any name: the first parameter, destructured, an alias, a scope callback, a helper handed it', () => {
+    const sources = [
+      {
+        fileName: 'workflows.ts',
+        text: [
+          "import { defineWorkflow, CancellationScope } from 'duro/workflow';",
+          "import { stampOf } from './stamps';",
+          'function receiptId(context, prefix: string) { return context.sideEffect(() => prefix + crypto.randomUUID()); }',
+          'export const a = defineWorkflow("a", async (context) => context.sideEffect(() => Date.now()));',
+          'export const b = defineWorkflow("b", async ({ sideEffect, now }) => (await sideEffect(() => Date.now())) - now());',
+          'export const c = defineWorkflow("c", async (ctx) => {',
+          '  const { sideEffect: record } = ctx;',
+          '  const same = ctx;',
+          '  const once = ctx.sideEffect;',
+          '  return [await record(() => Math.random()), await same.sideEffect(() => Math.random()), await once(() => Math.random())];',
+          '});',
+          'export const d = defineWorkflow("d", async (ctx) => [await receiptId(ctx, "r-"), await stampOf(ctx)]);',
+          'export const e = defineWorkflow("e", async (ctx) => CancellationScope.nonCancellable(ctx, (inner) => inner.sideEffect(() => Date.now())));',
+        ].join('\n'),
+      },
+      { fileName: 'stamps.ts', text: 'export const stampOf = ({ sideEffect }) => sideEffect(() => new Date().toISOString());\n' },
+    ];
+    expect(checkFiles(sources)).toEqual([]);
+  });
+
+  it('still flags sideEffect of something that is not ctx, a shadowed ctx, and arguments evaluated before the call', () => {
+    const source = [
+      "import { defineWorkflow } from 'duro/workflow';",
+      'const run = (ctx) => ctx.sideEffect(() => Date.now());',
+      'export const order = defineWorkflow("order", async (ctx) => {',
+      '  const other = { sideEffect: (f: () => number) => f() };',
+      '  other.sideEffect(() => Math.random());',
+      '  [1].map((ctx) => ctx.sideEffect(() => crypto.randomUUID()));',
+      '  await ctx.sideEffect(((at: number) => () => at)(Date.now()));',
+      '  return run(other);',
+      '});',
+    ].join('\n');
+    expect(check(source)).toEqual([
+      "2:43  Date.now() reads the real clock (in helper run, called from workflow 'order')",
+      '5:26  Math.random() is not replayable',
+      '6:41  crypto.randomUUID() is not replayable',
+      '7:51  Date.now() reads the real clock',
+    ]);
+  });
+});
+
 describe('duro check', () => {
   function files(sources: Record<string, string>): string[] {
     const dir = mkdtempSync(join(tmpdir(), 'duro-check-'));
