@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AttemptRef } from '../../../durable-objects/rpc-types';
 import type { FailureInfo } from '../../core/failure';
+import { invalidOutcome, ReplyFailureType } from '../../protocol/activity-outcome';
 import { verifyTaskToken } from '../../protocol/task-token';
 import type { ApiBackend } from '../backend';
 import { problem, ProblemError, ProblemType, unwrap } from '../problems';
@@ -51,6 +52,9 @@ export function registerActivityRoutes(app: OpenAPIHono, backend: ApiBackend): v
     const body = c.req.valid('json');
     const { workflowId, ref } = await attemptOf(body.taskToken);
     const outcome = body.failure === undefined ? { result: body.result } : { failure: body.failure as FailureInfo };
+    // The gate every reply to an attempt passes (activity-outcome.ts): refused whole, nothing is recorded.
+    const invalid = invalidOutcome(outcome);
+    if (invalid) throw new ProblemError(problem(invalid.type === ReplyFailureType.tooLarge ? ProblemType.payloadTooLarge : ProblemType.invalidRequest, invalid.message));
     unwrap(await backend.execution(workflowId).activityComplete(ref, outcome));
     return c.json({}, 200);
   });

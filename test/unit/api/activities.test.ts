@@ -72,6 +72,22 @@ describe('POST /v1/activities/complete', () => {
     expect((await call('POST', '/v1/activities/heartbeat', { taskToken: stale })).body.type).toBe('duro:activity-not-running');
   });
 
+  it('refuses a failure with too many causes, deep details or over 2 MiB, recording nothing (the gate replies pass too)', async () => {
+    const { call, taskToken, env } = await withPendingApproval();
+    let chained: Record<string, unknown> = { type: 'Root', message: 'root' };
+    for (let i = 0; i < 40; i++) chained = { type: 'Wrap', message: `level ${i}`, cause: chained };
+    const deepDetails = { type: 'Deep', message: 'm', details: JSON.parse('['.repeat(65) + ']'.repeat(65)) };
+    const huge = { type: 'Huge', message: 'x'.repeat(2.2 * 1024 * 1024) } // under the API's 2.5 MiB body limit;
+    for (const [failure, status, detail] of [[chained, 400, 'more than 32 causes'], [deepDetails, 400, "field 'details' nests deeper than 64"], [huge, 413, 'over the 2 MiB payload limit']] as const) {
+      const res = await call('POST', '/v1/activities/complete', { taskToken, failure });
+      expect(res.status).toBe(status);
+      expect(res.contentType).toBe('application/problem+json');
+      expect(res.body.detail).toContain(detail);
+    }
+    expect(env.history('a').some((e) => e.type === 'ActivityTaskCompleted' || e.type === 'ActivityTaskFailed')).toBe(false);
+    expect((await call('POST', '/v1/activities/heartbeat', { taskToken })).body).toEqual({ cancelRequested: false });
+  });
+
   it('rejects result and failure together', async () => {
     const { call, taskToken } = await withPendingApproval();
     const res = await call('POST', '/v1/activities/complete', { taskToken, result: 1, failure: { type: 'X', message: 'y' } });
