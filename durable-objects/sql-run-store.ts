@@ -37,11 +37,24 @@ export class SqlRunStore {
   }
 
   /** Events of a run after `afterEventId`, at most `limit` of them. */
-  readHistory(runId: string, afterEventId = 0, limit = -1): HistoryEvent[] {
-    return this.#sql
-      .exec<{ event_id: number; body: string | null; chunks: number }>('SELECT event_id, body, chunks FROM history WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?', runId, afterEventId, limit)
-      .toArray()
-      .map((row) => JSON.parse(this.#read(`h/${runId}/${row.event_id}`, { value: row.body, chunks: row.chunks })) as HistoryEvent);
+  /**
+   * Events after `afterEventId`, at most `limit` of them and, when `maxChars` is given, no more than fit in it (the
+   * first event always comes, so a page is never empty while events remain): a page that crosses a Durable Object
+   * RPC must stay under its 32 MiB, whatever the events hold (test/integration/sql-run-store.test.ts).
+   */
+  readHistory(runId: string, afterEventId = 0, limit = -1, maxChars = Number.POSITIVE_INFINITY): HistoryEvent[] {
+    const events: HistoryEvent[] = [];
+    let chars = 0;
+    const rows = this.#sql.exec<{ event_id: number; body: string | null; chunks: number }>(
+      'SELECT event_id, body, chunks FROM history WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?', runId, afterEventId, limit,
+    );
+    for (const row of rows) {
+      const text = this.#read(`h/${runId}/${row.event_id}`, { value: row.body, chunks: row.chunks });
+      chars += text.length;
+      if (events.length > 0 && chars > maxChars) break;
+      events.push(JSON.parse(text) as HistoryEvent);
+    }
+    return events;
   }
 
   /** `retainUntil`: for a closed run, when retention removes it. `alsoWrite` joins the transaction (the outbox). */

@@ -58,11 +58,18 @@ interface LoadedRun {
   chainIndex: number;
 }
 
+/**
+ * A history page's cap in JSON characters: at most ~12 MiB of UTF-8 (three bytes a character at worst), well under
+ * the 32 MiB a Durable Object RPC reply carries, so a history of any size is read page by page.
+ */
+const HISTORY_PAGE_MAX_CHARS = 4 * 1024 * 1024;
+
 export function createWorkflowExecutionClass(config: ExecutionConfig) {
   return class WorkflowExecution extends DurableObject implements WorkflowExecutionRpc {
     readonly #store: SqlRunStore;
     readonly #visibility: VisibilityReporter;
     readonly #dispatcher: ActivityDispatcher;
+    readonly #outcomes: AttemptOutcomes;
     /** Local activity deadlines of this object, on one host timer. */
     readonly #clock: HostClock = createRealClock();
     /** Runs in chain order; closed runs are loaded on demand. */
@@ -215,7 +222,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const loaded = this.#find(options.runId);
       if (!loaded) return this.#notFound(options.runId);
       await loaded.run.idle();
-      const events = this.#store.readHistory(loaded.run.runId, options.afterEventId ?? 0, options.limit ?? 1_000);
+      const events = this.#store.readHistory(loaded.run.runId, options.afterEventId ?? 0, options.limit ?? 1_000, HISTORY_PAGE_MAX_CHARS);
       return ok({ events, nextEventId: (events.at(-1)?.eventId ?? options.afterEventId ?? 0) + 1 });
     }
 

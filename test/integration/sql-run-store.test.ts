@@ -45,6 +45,25 @@ describe('SqlRunStore', () => {
     });
   });
 
+  it('pages history by size as well as count, never returning an empty page while events remain', async () => {
+    await runInDurableObject(freshObject(), (_instance, state) => {
+      const store = new SqlRunStore(state.storage);
+      const heavy = markers(1, 6).map((event, i) => ({ ...event, data: { n: i + 1, blob: big(String(i)) } }) as unknown as HistoryEvent);
+      store.commit('heavy', 0, commitOf(stateOf('heavy'), heavy));
+      // Each event is ~300 Ki characters: a 700 Ki page holds two, and a page too small for one still holds one.
+      const pages: number[][] = [];
+      for (let after = 0; ;) {
+        const page = store.readHistory('heavy', after, 1_000, 700 * 1024);
+        if (page.length === 0) break;
+        pages.push(page.map((event) => event.eventId));
+        after = page.at(-1)!.eventId;
+      }
+      expect(pages).toEqual([[1, 2], [3, 4], [5, 6]]);
+      expect(store.readHistory('heavy', 0, 1_000, 1).map((event) => event.eventId)).toEqual([1]);
+      expect(store.readHistory('heavy').length).toBe(6);
+    });
+  });
+
   it('drops the chunks of a replaced or removed large value, also when a later instance replaces it', async () => {
     const object = freshObject();
     const runId = 'chunky';
