@@ -84,10 +84,12 @@ describe('a new project made by duro init, with the packed tarball', () => {
     expectOk(await npx('tsc', '--noEmit', '-p', 'tsconfig.wrangler.json'));
   });
 
-  it('lets duro/client and duro/workflow compile with no Node or Workers types', async () => {
+  it('lets duro/client, duro/workflow and duro/browser compile with no Node or Workers types (the DOM lib only)', async () => {
     writeFileSync(join(app, 'bare.ts'), [
       "import { defineWorkflow, ApplicationFailure } from 'duro/workflow';",
       "import { DuroClient, type WorkflowHandle } from 'duro/client';",
+      "import { createBrowserDuro, type BrowserDuro } from 'duro/browser';",
+      "export const inTab = (): Promise<BrowserDuro> => createBrowserDuro({ workflows: { w }, dbName: 'app' });",
       "export const w = defineWorkflow('w', async (ctx, n: number) => { if (n < 0) throw ApplicationFailure.nonRetryable('neg'); return ctx.now() + n; });",
       "export async function go(client: DuroClient): Promise<WorkflowHandle<typeof w>> { return client.start(w, { args: 1 } as never); }",
     ].join('\n'));
