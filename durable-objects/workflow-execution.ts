@@ -14,6 +14,7 @@ import {
 } from '../src/core/internals';
 import { PayloadError } from '../src/core/payload';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
+import { AttemptOutcomes } from './attempt-outcomes';
 import { ok, refuse } from './problems';
 import type { AttemptRef, ExecutionApi, HistoryPage, Reply, ResultReply, StartReply, StartRequest, UpdateReply, UpdateRequest, WorkflowDescription } from './rpc-types';
 import { migrate } from './schema';
@@ -70,6 +71,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     readonly #visibility: VisibilityReporter;
     readonly #dispatcher: ActivityDispatcher;
     readonly #outcomes: AttemptOutcomes;
+    readonly #outcomes: AttemptOutcomes;
     /** Local activity deadlines of this object, on one host timer. */
     readonly #clock: HostClock = createRealClock();
     /** Runs in chain order; closed runs are loaded on demand. */
@@ -84,6 +86,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     constructor(ctx: DurableObjectState, env: unknown) {
       super(ctx, env as never);
       this.#store = new SqlRunStore(ctx.storage);
+      this.#outcomes = new AttemptOutcomes(ctx.storage);
       this.#visibility = new VisibilityReporter({
         storage: ctx.storage,
         target: () => config.visibility(this.env),
@@ -413,7 +416,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         // Attempts whose HTTP call died with the previous instance are failed as retryable at once.
         for (const activity of Object.values(run.state.activities)) {
           if (activity.phase === 'running' && !activity.completesLater) {
-            run.activityFailed(activity.activityId, activity.attempt, toFailureInfo(ApplicationFailure.retryable('The attempt was lost when the workflow object restarted', 'ActivityLostOnRestart')));
+            run.activityFailed(activity.activityId, activity.attempt, this.#outcomes.lostAttemptFailure(run.runId, activity));
           }
         }
         if (blockedOnOtherCode(run.state, config.codeVersion(this.env))) run.unblock();
@@ -485,6 +488,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
               // The run in memory is now ahead of storage: going on would leave a gap in its history. Reset the
               // object, so the next request or the alarm reloads the run from what was committed.
               console.error(`duro: commit of run ${runId} failed; resetting the object`, error);
+              this.#outcomes.noteFailedCommit(runId, error); // after the rollback, before the reset
               this.#reset(error);
               throw error;
             }
@@ -507,8 +511,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
           case 'dispatchActivity':
             void this.#dispatcher.dispatch(effect.task).then((outcome) => {
               if (outcome === COMPLETES_LATER) run.attemptAccepted(effect.task.activityId, effect.task.attempt);
-              else if ('result' in outcome) run.activityCompleted(effect.task.activityId, effect.task.attempt, outcome.result);
-              else run.activityFailed(effect.task.activityId, effect.task.attempt, outcome.failure);
+              else this.#outcomes.resolve(run, effect.task, outcome);
             });
             break;
           case 'cancelActivity':
