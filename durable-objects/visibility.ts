@@ -1,7 +1,7 @@
 // Visibility: one shard of the index of executions behind list, count and batch operations, and the keeper of
 // the /metrics series (DESIGN §4). Executions feed it through their outboxes; it applies each message once.
 import { DurableObject } from 'cloudflare:workers';
-import type { BatchProgress, BatchSpec } from '../src/visibility/batch';
+import { batchFailureOf, type BatchProgress, type BatchSpec } from '../src/visibility/batch';
 import type { ListFilter } from '../src/visibility/filter';
 import type { MetricsSnapshot } from '../src/visibility/metrics';
 import type { ListCursor } from '../src/visibility/pager';
@@ -118,10 +118,14 @@ export function createVisibilityClass(config: VisibilityConfig) {
           : await stub.signal({ ...target, name: spec.signalName!, args: spec.args ?? [], requestId: `batch:${spec.batchId}` });
         if (reply.ok) outcome = { kind: 'succeeded' };
         else if (reply.problem.type === 'duro:workflow-closed' || reply.problem.type === 'duro:workflow-not-found') outcome = { kind: 'skipped' };
-        else outcome = { kind: 'failed', failure: { workflowId: item.workflowId, runId: item.runId, type: reply.problem.type, detail: reply.problem.detail } };
+        else {
+          if (reply.problem.type === 'duro:internal') console.error(`duro: batch ${spec.batchId}: ${item.workflowId} (${item.runId}) answered`, reply.problem.detail);
+          outcome = { kind: 'failed', failure: batchFailureOf(item, reply.problem) };
+        }
       } catch (error) {
         if (this.#store.retryBatchItem(spec.batchId, item.runId) < BATCH_MAX_ATTEMPTS) return undefined;
-        outcome = { kind: 'failed', failure: { workflowId: item.workflowId, runId: item.runId, type: 'duro:unreachable', detail: (error as Error).message } };
+        console.error(`duro: batch ${spec.batchId}: ${item.workflowId} (${item.runId}) could not be reached`, error);
+        outcome = { kind: 'failed', failure: batchFailureOf(item, undefined) };
       }
       this.#store.finishBatchItem(spec.batchId, item.runId, outcome, Date.now());
       return outcome;

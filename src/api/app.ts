@@ -6,6 +6,7 @@ import { registerUi } from '../ui';
 import { authMiddleware } from './auth';
 import { emptyBackend, type ApiBackend } from './backend';
 import { renderDocsPage } from './docs';
+import { jsonBodyGate } from './json-body';
 import { bodyTooLarge, notFoundHandler, renderError, validationHook } from './errors';
 import { problemResponse } from './problems';
 import { registerActivityRoutes } from './routes/activities';
@@ -53,6 +54,8 @@ export function createApiApp(backend: ApiBackend = emptyBackend()): OpenAPIHono 
   app.use('*', authMiddleware(backend.apiToken));
   // Checks Content-Length when given and counts streamed bytes otherwise, before any JSON parsing.
   app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => problemResponse(bodyTooLarge(MAX_BODY_BYTES)) }));
+  // Nesting and numbers, before zod's schemas (which recurse) read the body.
+  app.use('/v1/*', jsonBodyGate());
 
   app.openapi(health, (c) => c.json({ ok: true as const }, 200));
   // Before the run routes: GET /v1/workflows/count is not the description of a workflow named "count".

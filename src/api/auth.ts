@@ -24,7 +24,7 @@ export function isLocalHost(hostname: string): boolean {
 }
 
 export function authMiddleware(token: string | undefined): MiddlewareHandler {
-  const expected = token ? utf8(`Bearer ${token}`) : undefined;
+  const expected = token ? utf8(token) : undefined;
   return async (c, next) => {
     if (OPEN_PATHS.has(c.req.path) || isUiPath(c.req.path)) return next();
     if (!expected) {
@@ -32,7 +32,14 @@ export function authMiddleware(token: string | undefined): MiddlewareHandler {
       return problemResponse(problem(ProblemType.authNotConfigured, 'This Duro deployment has no API token, so it serves only local requests. Set one with `wrangler secret put DURO_API_TOKEN` and send it as `Authorization: Bearer <token>`.'));
     }
     const given = c.req.header('authorization');
-    if (given && constantTimeEqual(utf8(given), expected)) return next();
+    const credentials = given === undefined ? undefined : bearerCredentials(given);
+    if (credentials !== undefined && constantTimeEqual(utf8(credentials), expected)) return next();
     return problemResponse(problem(ProblemType.unauthorized, given ? 'The bearer token is not valid' : 'Send `Authorization: Bearer <DURO_API_TOKEN>`'), { 'www-authenticate': 'Bearer realm="duro"' });
   };
+}
+
+/** The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 7235 §2.1, RFC 6750). */
+export function bearerCredentials(header: string): string | undefined {
+  const match = /^bearer (.+)$/is.exec(header);
+  return match?.[1];
 }

@@ -24,7 +24,10 @@ export function validationHook(result: { target: string; success: boolean; error
 export function renderError(error: Error): Response {
   if (error instanceof ProblemError) return problemResponse(error.problem);
   if (error instanceof HTTPException) return renderHttpException(error);
-  if (error.name === 'PayloadError') return problemResponse(problem(ProblemType.payloadTooLarge, error.message));
+  if (error.name === 'PayloadError') {
+    const tooLarge = (error as { sizeBytes?: number }).sizeBytes !== undefined;
+    return problemResponse(problem(tooLarge ? ProblemType.payloadTooLarge : ProblemType.invalidRequest, error.message));
+  }
   console.error('duro api: unhandled error', error);
   return problemResponse(problem(ProblemType.internal, 'An internal error occurred; the server log has the details'));
 }

@@ -3,7 +3,9 @@ import type { Problem } from '../../durable-objects/rpc-types';
 
 export type { Problem };
 
-export { ProblemType, problem } from '../protocol/problem-types';
+import { problem, ProblemType } from '../protocol/problem-types';
+
+export { ProblemType, problem };
 
 /** The HTTP response of a problem: its own status, its body as is. */
 export function problemResponse(body: Problem, headers: Record<string, string> = {}): Response {
@@ -25,6 +27,13 @@ export class ProblemError extends Error {
 
 /** The value of a successful backend reply; a refusal is thrown as a {@link ProblemError} and passes through unchanged. */
 export function unwrap<T>(reply: { ok: true; value: T } | { ok: false; problem: Problem }): T {
-  if (!reply.ok) throw new ProblemError(reply.problem);
+  if (!reply.ok) throw new ProblemError(publicProblem(reply.problem));
   return reply.value;
+}
+
+/** A backend's internal error says only that (its detail may be a storage error's raw text): the detail goes to the log. */
+function publicProblem(body: Problem): Problem {
+  if (body.type !== ProblemType.internal) return body;
+  console.error('duro api: the backend answered with an internal error', body.detail);
+  return problem(ProblemType.internal, 'An internal error occurred; the server log has the details');
 }

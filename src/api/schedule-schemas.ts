@@ -1,11 +1,12 @@
 // Schemas of the schedule routes (docs/api.md, Schedules).
 import { z } from '@hono/zod-openapi';
-import { DurationSchema, payload } from './schemas';
+import { NameKind } from '../core/names';
+import { DurationSchema, existingName, newName, payload } from './schemas';
 
 const instant = z.union([z.string().max(100), z.number()]).openapi({ description: 'ISO 8601 (with its zone) or epoch milliseconds.' });
 
 export const ScheduleParams = z.object({
-  scheduleId: z.string().min(1).max(200).openapi({ param: { name: 'scheduleId', in: 'path' } }),
+  scheduleId: existingName(NameKind.scheduleId, 'The schedule id.').openapi({ param: { name: 'scheduleId', in: 'path' } }),
 });
 
 export const ScheduleBody = z.strictObject({
@@ -17,7 +18,7 @@ export const ScheduleBody = z.strictObject({
   catchupWindow: DurationSchema.optional().openapi({ description: 'After downtime, times missed longer ago than this are skipped.' }),
   startAt: instant.optional(),
   endAt: instant.optional(),
-  workflowType: z.string().min(1).max(1_000),
+  workflowType: newName(NameKind.workflowType, 'The workflow every action starts.'),
   input: payload('Workflow input', 'The input of every action.').optional(),
   overlap: z.enum(['skip', 'bufferOne', 'allowAll']).optional().openapi({ description: 'When an action is due while the last one runs: skip it (default), buffer one, or start it anyway.' }),
   paused: z.boolean().optional(),

@@ -4,7 +4,9 @@ import type { IdConflictPolicy, IdReusePolicy } from '../../durable-objects/rpc-
 import { MAX_DURATION_MS, toMs } from '../core/duration';
 import { FailureKind, TimeoutType } from '../core/failure';
 import { WorkflowStatus } from '../core/history';
-import { checkPayload, checkSearchAttributes } from '../core/payload';
+import { Limits } from '../core/limits';
+import { lookupProblem, maxNameLength, NameKind, nameProblem, RESERVED_WORKFLOW_IDS } from '../core/names';
+import { checkPayload, checkSearchAttributes, PayloadError } from '../core/payload';
 
 /** Marks a zod issue as "payload over the limit", so the validation hook answers 413 instead of 400. */
 export const PAYLOAD_TOO_LARGE_ISSUE = 'duro:payload-too-large';
@@ -15,8 +17,26 @@ export const DEFAULT_HISTORY_LIMIT = 1_000;
 /** Largest history page; larger `limit`s are shortened to this. */
 export const MAX_HISTORY_LIMIT = 10_000;
 
-const ID_MAX = 1_000;
-const id = (what: string) => z.string().min(1).max(ID_MAX).openapi({ description: what });
+const ID_MAX = Limits.maxIdLength;
+
+/** A string of `kind` checked by one rule of core/names.ts; the length checks stay zod's, so OpenAPI shows them. */
+function named(kind: NameKind, rule: (value: string, kind: NameKind) => string | undefined) {
+  const max = maxNameLength(kind);
+  return z.string().min(1).max(max).superRefine((value, ctx) => {
+    if (value.length === 0 || value.length > max) return; // said by min/max
+    const problem = rule(value, kind);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+/** A new id or name (one this request creates): the full rule of core/names.ts. */
+export const newName = (kind: NameKind, description: string) => named(kind, nameProblem).openapi({ description: `${description} ${NAME_RULE}` });
+
+/** An id or name that should exist already: only what no id could ever be is refused; the rest finds it or 404s. */
+export const existingName = (kind: NameKind, description: string) => named(kind, lookupProblem).openapi({ description });
+
+const NAME_RULE = 'No control characters, valid Unicode, not "." or "..".';
+const id = (what: string) => newName(NameKind.requestId, what);
 
 /** Any JSON value, checked against the 2 MiB payload limit (counted as encoded UTF-8 JSON). */
 export function payload(what: string, description: string) {
@@ -24,9 +44,15 @@ export function payload(what: string, description: string) {
     try {
       checkPayload(value, what);
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message, params: { duro: PAYLOAD_TOO_LARGE_ISSUE } });
+      ctx.addIssue(payloadIssue(error));
     }
-  }).openapi({ description: `${description} Any JSON value of at most 2 MiB encoded.` });
+  }).openapi({ description: `${description} Any JSON value of at most 2 MiB encoded, nested at most ${Limits.maxPayloadDepth} deep.` });
+}
+
+/** A payload's refusal as a zod issue: 413 when it is too large, 400 when it is not JSON as it is (depth, NaN, …). */
+function payloadIssue(error: unknown) {
+  const tooLarge = error instanceof PayloadError && error.sizeBytes !== undefined;
+  return { code: 'custom' as const, message: (error as Error).message, ...(tooLarge && { params: { duro: PAYLOAD_TOO_LARGE_ISSUE } }) };
 }
 
 /** Arguments of a signal, query or update. A non-array value is one argument: `"args": 5` means `[5]`. */
@@ -37,7 +63,7 @@ export function args(what: string) {
       try {
         checkPayload(value, `Arguments of ${what}`);
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message, params: { duro: PAYLOAD_TOO_LARGE_ISSUE } });
+        ctx.addIssue(payloadIssue(error));
       }
     })
     .openapi({
@@ -114,17 +140,17 @@ const OutcomeSchema = z.union([z.object({ result: z.unknown() }), z.object({ fai
 // ---- parameters ----
 
 export const WorkflowParams = z.object({
-  workflowId: id('The workflow id.').openapi({ param: { name: 'workflowId', in: 'path' } }),
+  workflowId: existingName(NameKind.workflowId, 'The workflow id.').openapi({ param: { name: 'workflowId', in: 'path' } }),
 });
 
 export const MessageParams = WorkflowParams.extend({
-  name: id('The signal, query or update name.').openapi({ param: { name: 'name', in: 'path' } }),
+  name: newName(NameKind.signalName, 'The signal, query or update name.').openapi({ param: { name: 'name', in: 'path' } }),
 });
 
 /** An empty query value (`?runId=`) means the parameter was not given, as clients filling a template send it. */
 const blank = <S extends z.ZodType>(schema: S) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
-const runIdQuery = blank(z.string().min(1).max(ID_MAX).optional())
+const runIdQuery = blank(existingName(NameKind.runId, 'A run id.').optional())
   .openapi({ param: { name: 'runId', in: 'query' }, description: 'A specific run; default the latest run of the workflow id.' });
 
 export const RunQuery = z.object({ runId: runIdQuery });
@@ -157,8 +183,8 @@ export const HistoryQuery = z.object({
 // ---- bodies ----
 
 export const StartWorkflowBody = z.strictObject({
-  workflowType: z.string().min(1).max(ID_MAX).openapi({ description: 'Name of a registered workflow.', example: 'orderFulfillment' }),
-  workflowId: id('Unique among running executions. Default: a random UUID.').optional(),
+  workflowType: newName(NameKind.workflowType, 'Name of a registered workflow.').openapi({ example: 'orderFulfillment' }),
+  workflowId: newName(NameKind.workflowId, `Unique among running executions. Default: a random UUID. Not ${RESERVED_WORKFLOW_IDS.map((name) => `"${name}"`).join(', ')} (routes of the API).`).optional(),
   input: payload('Workflow input', 'The workflow input.').optional(),
   idReusePolicy: z.enum(ID_REUSE_POLICIES).optional().openapi({ description: 'What to do when the id was used by a closed run. Default allowDuplicate.' }),
   idConflictPolicy: z.enum(ID_CONFLICT_POLICIES).optional().openapi({ description: 'What to do when a run of this id is running. Default fail (409).' }),
@@ -173,7 +199,7 @@ export const StartWorkflowBody = z.strictObject({
     nonRetryableErrorTypes: z.array(z.string()).optional(),
   }).optional().openapi({ description: "The workflow's retry policy (Temporal's): a run that fails, or hits its run timeout, is followed by the next attempt after the backoff, until attempts run out or the execution timeout. `result` follows the attempts. Default: no retries." }),
   memo: z.record(z.string(), z.unknown()).optional(),
-  searchAttributes: z.record(z.string(), SearchAttributeValue).superRefine((value, ctx) => {
+  searchAttributes: z.record(newName(NameKind.searchAttributeKey, 'A search attribute.'), SearchAttributeValue).superRefine((value, ctx) => {
     try {
       checkSearchAttributes(value);
     } catch (error) {
@@ -183,7 +209,7 @@ export const StartWorkflowBody = z.strictObject({
 }).openapi('StartWorkflowRequest');
 
 export const SignalWithStartBody = StartWorkflowBody.extend({
-  signalName: z.string().min(1).max(ID_MAX).openapi({ description: 'Signal to send; delivered first if the workflow is started.' }),
+  signalName: newName(NameKind.signalName, 'Signal to send; delivered first if the workflow is started.'),
   signalArgs: args('signal'),
   requestId: id('Repeating the signal with the same requestId records it once.').optional(),
 }).openapi('SignalWithStartRequest');
@@ -191,9 +217,9 @@ export const SignalWithStartBody = StartWorkflowBody.extend({
 export const SignalWithStartReply = z.object({ workflowId: z.string(), runId: z.string(), started: z.boolean() }).openapi('SignalWithStartReply');
 
 export const UpdateWithStartBody = StartWorkflowBody.extend({
-  updateName: z.string().min(1).max(ID_MAX).openapi({ description: 'Update to run once the workflow exists.' }),
+  updateName: newName(NameKind.updateName, 'Update to run once the workflow exists.'),
   updateArgs: args('update'),
-  updateId: id('Idempotency key of the update. Default: a random id.').optional(),
+  updateId: newName(NameKind.updateId, 'Idempotency key of the update. Default: a random id.').optional(),
 }).openapi('UpdateWithStartRequest');
 
 export const SignalBody = z.strictObject({
@@ -205,7 +231,7 @@ export const QueryBody = z.strictObject({ args: args('query') }).openapi('QueryR
 
 export const UpdateBody = z.strictObject({
   args: args('update'),
-  updateId: id('Idempotency key of the update. Default: a random id.').optional(),
+  updateId: newName(NameKind.updateId, 'Idempotency key of the update. Default: a random id.').optional(),
   wait: z.enum(['accepted', 'completed']).default('completed')
     .openapi({ description: 'Answer once the update is accepted (no outcome yet) or completed (default).' }),
 }).openapi('UpdateRequest');

@@ -1,7 +1,8 @@
 // Schemas of the visibility routes (list, count, batch operations), beside schemas.ts for the run routes.
 import { z } from '@hono/zod-openapi';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../visibility/pager';
-import { args as signalArgs, STATUSES, WorkflowDescriptionSchema } from './schemas';
+import { NameKind } from '../core/names';
+import { args as signalArgs, existingName, newName, STATUSES, WorkflowDescriptionSchema } from './schemas';
 
 const queryParam = (name: string, description: string, example?: string) =>
   z.preprocess((value) => (value === '' ? undefined : value), z.string().max(1_000).optional()).openapi({ param: { name, in: 'query' }, description, ...(example && { example }) });
@@ -43,7 +44,7 @@ export const BatchBody = z.strictObject({
   startedBefore: z.union([z.string().max(100), z.number()]).optional(),
   search: SearchFilterBody.optional().openapi({ description: 'Search attributes that must match, as in `search.<attribute>=<value>`.' }),
   reason: z.string().max(10_000).optional().openapi({ description: 'Recorded with each cancel or terminate.' }),
-  signalName: z.string().min(1).max(1_000).optional().openapi({ description: 'For `signal`: the signal to send.' }),
+  signalName: newName(NameKind.signalName, 'For `signal`: the signal to send.').optional(),
   args: signalArgs('batch signal'),
   batchId: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'letters, digits and _ . : - only').optional()
     .openapi({ description: 'Your id for this batch: sending the same request again with it starts nothing new (use it to retry after an error).' }),
@@ -54,7 +55,7 @@ export const BatchParams = z.object({
 });
 
 export const BatchIdParams = z.object({
-  batchId: z.string().min(1).max(200).openapi({ param: { name: 'batchId', in: 'path' } }),
+  batchId: existingName(NameKind.batchId, 'The batch id.').openapi({ param: { name: 'batchId', in: 'path' } }),
 });
 
 export const BatchStartedReply = z.object({ batchId: z.string(), matched: z.number().int() }).openapi('BatchStarted');

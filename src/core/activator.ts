@@ -95,6 +95,7 @@ export class Activator {
     isCompleted: () => this.completed,
     push: (command) => this.#push(command),
     failWorkflow: (error) => this.#failWith(error),
+    checksPayloadShape: () => this.#checksPayloadShape(),
   });
 
   constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted) {
@@ -285,7 +286,7 @@ export class Activator {
     this.#assertNotReadOnly('scheduling an activity'); // before any seq is drawn: a failed query leaves no trace (messages.test.ts)
     if (scope.consideredCancelled) return Promise.reject(this.#cancelledActivity(activityType, '', scope.cancellationFailure!));
     try {
-      checkPayload(input, `Input of activity '${activityType}'`);
+      this.#checkPayload(input, `Input of activity '${activityType}'`);
       if (this.#activities.size >= Limits.maxPendingActivities) throw ApplicationFailure.nonRetryable(`At most ${Limits.maxPendingActivities} activities may be pending in one run`, 'LimitExceeded');
     } catch (error) {
       return Promise.reject(error);
@@ -338,7 +339,7 @@ export class Activator {
   }
 
   async #executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions): Promise<unknown> {
-    checkPayload(input, `Input of local activity '${activityType}'`);
+    this.#checkPayload(input, `Input of local activity '${activityType}'`);
     const scheduledAt = this.now;
     for (let attempt = 1; ; attempt++) {
       if (scope.consideredCancelled) throw this.#cancelledActivity(activityType, '', scope.cancellationFailure!);
@@ -362,7 +363,7 @@ export class Activator {
     const seq = ++this.#seq.sideEffect;
     // On replay the recorded value is returned at the same point as live, so continuations interleave identically.
     const value = this.isReplaying ? (this.replayData.sideEffects.get(seq) as T) : fn();
-    checkPayload(value, 'Side effect value');
+    this.#checkPayload(value, 'Side effect value');
     this.#push({ type: 'recordMarker', markerName: 'SideEffect', seq, data: value });
     return Promise.resolve(value);
   }
@@ -381,7 +382,7 @@ export class Activator {
   startChild(scope: CancellationScope, workflowType: string, input: unknown, childOptions: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string }, cancellationType: 'REQUEST_CANCEL' | 'ABANDON'): { started: Promise<string>; result: Promise<unknown>; workflowId: string; seq: number } {
     this.#assertNotReadOnly('starting a child workflow');
     if (scope.consideredCancelled) throw scope.cancellationFailure;
-    checkPayload(input, `Input of child workflow '${workflowType}'`);
+    this.#checkPayload(input, `Input of child workflow '${workflowType}'`);
     if (this.#children.size >= Limits.maxPendingChildren) throw ApplicationFailure.nonRetryable(`At most ${Limits.maxPendingChildren} children may be pending in one run`, 'LimitExceeded');
     const seq = ++this.#seq.child;
     // Deterministic default id; the run id prefix keeps ids of successive runs (continue-as-new) apart.
@@ -412,7 +413,7 @@ export class Activator {
 
   signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childSeq?: number): Promise<void> {
     this.#assertNotReadOnly('signalling a workflow');
-    checkPayload(args, `Arguments of signal '${signalName}'`);
+    this.#checkPayload(args, `Arguments of signal '${signalName}'`);
     const seq = ++this.#seq.external;
     const command: Command = { type: 'signalExternal', seq, workflowId, signalName, args };
     if (runId !== undefined) command.runId = runId;
@@ -426,6 +427,15 @@ export class Activator {
     const command: Command = { type: 'cancelExternal', seq, workflowId };
     if (runId !== undefined) command.runId = runId;
     return this.#awaitExternal(seq, command);
+  }
+
+  /** checkPayload for values workflow code hands over: depth and numbers only once the run records the flag. */
+  #checkPayload(value: unknown, what: string): void {
+    checkPayload(value, what, { shape: this.#checksPayloadShape() });
+  }
+
+  #checksPayloadShape(): boolean {
+    return this.flags.use(EngineFlag.PayloadShape, this.isReplaying);
   }
 
   #awaitExternal(seq: number, command: Command): Promise<void> {
@@ -442,7 +452,7 @@ export class Activator {
       if (value === null) delete merged[key];
       else merged[key] = value;
     }
-    checkSearchAttributes(merged);
+    checkSearchAttributes(merged, { shape: this.#checksPayloadShape() });
     this.#searchAttributes = merged;
     this.#push({ type: 'upsertSearchAttributes', searchAttributes: attributes });
   }
@@ -479,7 +489,7 @@ export class Activator {
 
   #completeWith(result: unknown): void {
     if (this.completed) return;
-    const outcome = resultOutcome(result, 'Workflow result');
+    const outcome = resultOutcome(result, 'Workflow result', this.#checksPayloadShape());
     this.#push('result' in outcome ? { type: 'completeWorkflow', result } : { type: 'failWorkflow', failure: outcome.failure });
     this.completed = true;
   }

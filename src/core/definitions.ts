@@ -1,5 +1,6 @@
 // Definitions of workflows and their messages, shared by workflow code, hosts and the typed client.
 import type { WorkflowContext } from './context';
+import { NameKind, nameProblem } from './names';
 
 /** A workflow function: deterministic, driven by its context. */
 export type WorkflowFunction<I = any, O = any> = (ctx: WorkflowContext, input: I) => Promise<O>;
@@ -22,8 +23,7 @@ export type WorkflowOutput<W> = W extends WorkflowDefinition<any, infer O> ? O :
  * });
  */
 export function defineWorkflow<I = void, O = unknown>(name: string, fn: WorkflowFunction<I, O>): WorkflowDefinition<I, O> {
-  if (!name) throw new TypeError('defineWorkflow: the name must not be empty');
-  return Object.freeze({ kind: 'workflow', name, fn });
+  return Object.freeze({ kind: 'workflow', name: validName(name, NameKind.workflowType, 'defineWorkflow'), fn });
 }
 
 export interface SignalDefinition<Args extends unknown[] = []> {
@@ -49,17 +49,17 @@ export interface UpdateDefinition<Result = unknown, Args extends unknown[] = []>
 
 /** @example export const addItem = defineSignal<[item: { sku: string; qty: number }]>('addItem'); */
 export function defineSignal<Args extends unknown[] = []>(name: string): SignalDefinition<Args> {
-  return Object.freeze({ kind: 'signal', name });
+  return Object.freeze({ kind: 'signal', name: validName(name, NameKind.signalName, 'defineSignal') });
 }
 
 /** @example export const getCart = defineQuery<Cart>('getCart'); */
 export function defineQuery<Result = unknown, Args extends unknown[] = []>(name: string): QueryDefinition<Result, Args> {
-  return Object.freeze({ kind: 'query', name });
+  return Object.freeze({ kind: 'query', name: validName(name, NameKind.queryName, 'defineQuery') });
 }
 
 /** @example export const deposit = defineUpdate<number, [amount: number]>('deposit'); */
 export function defineUpdate<Result = unknown, Args extends unknown[] = []>(name: string): UpdateDefinition<Result, Args> {
-  return Object.freeze({ kind: 'update', name });
+  return Object.freeze({ kind: 'update', name: validName(name, NameKind.updateName, 'defineUpdate') });
 }
 
 export type MessageDefinition = SignalDefinition<any> | QueryDefinition<any, any> | UpdateDefinition<any, any>;
@@ -93,4 +93,11 @@ export class WorkflowRegistry {
 
 export function isWorkflowDefinition(value: unknown): value is WorkflowDefinition {
   return typeof value === 'object' && value !== null && (value as WorkflowDefinition).kind === 'workflow' && typeof (value as WorkflowDefinition).fn === 'function';
+}
+
+/** A name as the API will take it (core/names.ts): a bad one fails where it is defined, not at its first use. */
+function validName(name: string, kind: NameKind, where: string): string {
+  const problem = nameProblem(name, kind);
+  if (problem !== undefined) throw new TypeError(`${where}: the name ${JSON.stringify(name)} ${problem}`);
+  return name;
 }

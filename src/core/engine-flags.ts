@@ -10,6 +10,13 @@ export const EngineFlag = {
    * names the attempt its `ActivityTaskCanceled` event records; before, it said 0.
    */
   CancelledActivityAttempt: 'cancelledActivityAttempt',
+  /**
+   * Since December 2026 (issue 15): a value workflow code hands the engine (activity and child input, signal
+   * arguments, side effect values, search attributes, update and workflow results) is refused with a PayloadError
+   * when it nests deeper than `Limits.maxPayloadDepth` or holds NaN or ±Infinity; before, JSON stored such numbers
+   * as null.
+   */
+  PayloadShape: 'payloadShape',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 

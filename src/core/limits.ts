@@ -3,6 +3,10 @@
 export const Limits = {
   /** One payload (input, result, signal/update args, heartbeat details), encoded as JSON in UTF-8. */
   maxPayloadBytes: 2 * 1024 * 1024,
+  /** Ids and names (workflowId, runId, types, signal/query/update names, search attribute keys), in UTF-16 units. */
+  maxIdLength: 1_000,
+  /** Schedule and batch ids: prefixes of the ids they make. */
+  maxShortIdLength: 200,
   /**
    * Objects and arrays nested in one payload (`{"a":[1]}` is 2 deep). Checked before a value from outside is encoded
    * or stored: JSON.parse reads any depth, but JSON.stringify and every recursive reader after it overflow the stack.

@@ -22,12 +22,14 @@ export interface MessageHost {
   push(command: Command): void;
   /** A signal handler threw or rejected: that fails the workflow, as its own function failing would. */
   failWorkflow(error: unknown): void;
+  /** Whether values are checked for depth and numbers too (`EngineFlag.PayloadShape`). */
+  checksPayloadShape(): boolean;
 }
 
 /** A result as an outcome; one too large to record becomes a non-retryable failure instead of a broken history. */
-export function resultOutcome(value: unknown, what: string): Outcome {
+export function resultOutcome(value: unknown, what: string, shape = true): Outcome {
   try {
-    checkPayload(value, what);
+    checkPayload(value, what, { shape });
     return { result: value };
   } catch (error) {
     return { failure: toFailureInfo(ApplicationFailure.nonRetryable((error as Error).message, 'PayloadTooLarge')) };
@@ -103,7 +105,7 @@ export class MessageHandlers {
       result = Promise.reject(error);
     }
     result.then(
-      (value) => this.#host.push({ type: 'completeUpdate', updateId, outcome: resultOutcome(value, `Result of update '${updateName}'`) }),
+      (value) => this.#host.push({ type: 'completeUpdate', updateId, outcome: resultOutcome(value, `Result of update '${updateName}'`, this.#host.checksPayloadShape()) }),
       (error) => this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(error) } }),
     );
   }
@@ -114,8 +116,11 @@ export class MessageHandlers {
     const handler = this.#queryHandlers.get(queryName);
     if (!handler) throw new QueryNotFoundError(queryName, [...this.#queryHandlers.keys()]);
     const result = this.#readOnly(() => handler(...args));
+    if (result === undefined) return undefined;
+    // A PayloadError rather than a copy in which NaN or Infinity became null.
+    checkPayload(result, `Result of query '${queryName}'`);
     // A copy, so a caller can never reach into live workflow state.
-    return result === undefined ? undefined : JSON.parse(JSON.stringify(result));
+    return JSON.parse(JSON.stringify(result));
   }
 
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */

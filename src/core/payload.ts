@@ -17,6 +17,14 @@ export class PayloadError extends Error {
   }
 }
 
+export interface PayloadCheckOptions {
+  /**
+   * Check depth and numbers too (default). Workflow code's values skip it until their run records
+   * `EngineFlag.PayloadShape`: a history written before stored NaN as null and must replay the same.
+   */
+  shape?: boolean;
+}
+
 /** Encoded size in bytes of a JSON value (`undefined` counts as 0). */
 export function payloadSize(value: unknown): number {
   if (value === undefined) return 0;
@@ -41,8 +49,14 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-/** Throws a {@link PayloadError} naming `what` when the value cannot be encoded or is over the limit; returns its size. */
-export function checkPayload(value: unknown, what: string): number {
+/**
+ * Throws a {@link PayloadError} naming `what` when the value cannot be encoded as it is (nested deeper than
+ * `Limits.maxPayloadDepth`, or holding NaN or ±Infinity, which JSON would turn into null) or is over the limit;
+ * returns its size.
+ */
+export function checkPayload(value: unknown, what: string, options: PayloadCheckOptions = {}): number {
+  const shape = options.shape === false ? undefined : payloadShapeProblem(value);
+  if (shape !== undefined) throw new PayloadError(`${what} ${shape}`);
   let size: number;
   try {
     size = payloadSize(value);
@@ -56,8 +70,8 @@ export function checkPayload(value: unknown, what: string): number {
 }
 
 /** Search attributes are indexed for list and count: all of a run's together stay small (Limits.maxSearchAttributesBytes). */
-export function checkSearchAttributes(attributes: Record<string, unknown>): void {
-  const size = checkPayload(attributes, 'Search attributes');
+export function checkSearchAttributes(attributes: Record<string, unknown>, options: PayloadCheckOptions = {}): void {
+  const size = checkPayload(attributes, 'Search attributes', options);
   if (size > Limits.maxSearchAttributesBytes) {
     throw new PayloadError(`Search attributes are ${size} bytes together, over the ${Limits.maxSearchAttributesBytes}-byte limit: they are indexed for list and count; keep large data in the memo`, size);
   }

@@ -7,6 +7,7 @@ import type { ActivityOptions, ChildWorkflowHandle, ChildWorkflowOptions, Extern
 import type { MessageDefinition, SignalDefinition, WorkflowDefinition } from './definitions';
 import { optionalMs, toMs, type Duration } from './duration';
 import { ActivityCancellationType, ParentClosePolicy, type RecordedActivityOptions, type RecordedChildOptions } from './history';
+import { checkLookupName, checkName, NameKind } from './names';
 import { resolveRetryPolicy } from './retry-policy';
 import { definedFields as defined } from './objects';
 
@@ -70,6 +71,8 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
       const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
       let child: ReturnType<Activator['startChild']>;
       try {
+        checkName(workflowType, NameKind.workflowType);
+        if (options.workflowId !== undefined) checkName(options.workflowId, NameKind.workflowId);
         const recorded: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string } = {
           parentClosePolicy: options.parentClosePolicy ?? ParentClosePolicy.terminate,
           ...defined({
@@ -91,8 +94,10 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
         workflowId: child.workflowId,
         firstExecutionRunId: runId,
         result: () => child.result,
-        signal: (signal: SignalDefinition<any> | string, ...args: unknown[]) =>
-          activator.signalExternal(child.workflowId, undefined, typeof signal === 'string' ? signal : signal.name, args, child.seq),
+        signal: (signal: SignalDefinition<any> | string, ...args: unknown[]) => namesChecked(
+          () => checkName(signalNameOf(signal), NameKind.signalName),
+          () => activator.signalExternal(child.workflowId, undefined, signalNameOf(signal), args, child.seq),
+        ),
       }));
     },
 
@@ -101,11 +106,18 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
     },
 
     getExternalWorkflowHandle(workflowId: string, runId?: string): ExternalWorkflowHandle {
+      // The workflow may exist from before the rule on new ids: only what no id could be is refused (core/names.ts).
+      const checkTarget = () => {
+        checkLookupName(workflowId, NameKind.workflowId);
+        if (runId !== undefined) checkLookupName(runId, NameKind.runId);
+      };
       const handle: ExternalWorkflowHandle = {
         workflowId,
-        signal: (signal: SignalDefinition<any> | string, ...args: unknown[]) =>
-          activator.signalExternal(workflowId, runId, typeof signal === 'string' ? signal : signal.name, args),
-        cancel: () => activator.cancelExternal(workflowId, runId),
+        signal: (signal: SignalDefinition<any> | string, ...args: unknown[]) => namesChecked(
+          () => (checkTarget(), checkName(signalNameOf(signal), NameKind.signalName)),
+          () => activator.signalExternal(workflowId, runId, signalNameOf(signal), args),
+        ),
+        cancel: () => namesChecked(checkTarget, () => activator.cancelExternal(workflowId, runId)),
       };
       if (runId !== undefined) return { ...handle, runId };
       return handle;
@@ -116,6 +128,18 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
     },
   };
   return ctx;
+}
+
+const signalNameOf = (signal: SignalDefinition<any> | string): string => (typeof signal === 'string' ? signal : signal.name);
+
+/** Runs `send` once `check` passes; a bad id or name is the rejected promise workflow code awaits, never an engine error. */
+function namesChecked(check: () => void, send: () => Promise<void>): Promise<void> {
+  try {
+    check();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return send();
 }
 
 function recordActivityOptions(options: ActivityOptions): RecordedActivityOptions {

@@ -38,6 +38,18 @@ export interface BatchProgress {
   completedAt?: number;
 }
 
+/**
+ * What a batch keeps of one execution's failure: the stable problem type, and its detail only when it is one of
+ * Duro's own refusals. An internal error or an execution that could not be reached is said in general words (its
+ * message may be a storage error's raw text); the caller logs the error itself.
+ */
+export function batchFailureOf(item: { workflowId: string; runId: string }, refusal: { type: string; detail: string } | undefined): BatchFailure {
+  const { workflowId, runId } = item;
+  if (refusal === undefined) return { workflowId, runId, type: 'duro:unreachable', detail: 'The execution could not be reached; the Visibility object\'s log has the error' };
+  if (refusal.type === 'duro:internal') return { workflowId, runId, type: refusal.type, detail: 'The execution failed with an internal error; its log has the details' };
+  return { workflowId, runId, type: refusal.type, detail: refusal.detail };
+}
+
 /** Failures kept per batch and shard. */
 export const MAX_KEPT_FAILURES = 20;
 
