@@ -257,6 +257,24 @@ describe('createBrowserDuro', () => {
     expect(JSON.stringify((error as WorkflowFailedError).failure)).toMatch(/AsyncCompletionNotSupported.*202/);
   });
 
+  it('does not follow redirects: a browser\'s opaque redirect fails the attempt as ActivityRedirected, as the Worker host does', async () => {
+    const modes: unknown[] = [];
+    const duro = await open(`duro-browser-${++databases}`, {
+      taskQueues: { payments: { url: 'https://api.example/activities' } },
+      fetch: async (_input, init) => {
+        modes.push(init?.redirect);
+        // What a browser answers for redirect: 'manual': status 0, type 'opaqueredirect', no Location to read.
+        const response = new Response(null, { status: 200 });
+        Object.defineProperties(response, { type: { value: 'opaqueredirect' }, status: { value: 0 } });
+        return response;
+      },
+    });
+    const error = await (await duro.start(paying, { workflowId: 'p4', input: 1 })).result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).failure).toMatchObject({ cause: { type: 'ActivityRedirected', message: expect.stringContaining('answered a redirect') } });
+    expect(modes).toEqual(['manual', 'manual', 'manual']);
+  });
+
   it('surfaces a failed commit as an error, stores nothing of the step, and goes on from storage', async () => {
     const errors: unknown[] = [];
     const duro = await open(`duro-browser-${++databases}`, { onError: (error) => errors.push(error) });

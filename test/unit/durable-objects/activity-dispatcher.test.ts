@@ -118,7 +118,7 @@ describe('ActivityDispatcher: replies from other servers', () => {
     expect(outcome).toMatchObject({ failure: { type: 'ActivityTransportError', nonRetryable: false } });
   });
 
-  it('takes a 2xx without a JSON body as a null result', async () => {
+  it('takes a 204 (no content: a void activity) as a null result; other 2xx must be {result} (activity-reply.test.ts)', async () => {
     expect(await dispatcherFor(() => new Response(null, { status: 204 })).dispatch(task)).toEqual({ result: null });
   });
 });
