@@ -1,6 +1,7 @@
 // The one alarm of an execution object (DESIGN §4): it serves every deadline in the `deadlines` table, and also comes
 // back soon while something is owed that only an alarm would retry: messages to other objects, Visibility rows,
 // an attempt whose HTTP call dies with this instance, a run blocked on other code.
+import { MAX_DURATION_MS } from '../src/core/duration';
 import { owesMessages, type WorkflowRun } from '../src/core/internals';
 
 /** How long the alarm waits before re-sending unacknowledged messages to other objects. */
@@ -122,6 +123,10 @@ export class AlarmKeeper {
       this.#alarmAt = null;
       return;
     }
+    // A deadline past what the platform can set (dates after 2189) or not a number at all: clamped, never refused.
+    const latest = Date.now() + MAX_DURATION_MS;
+    if (Number.isNaN(at) || at === -Infinity) at = Date.now();
+    else if (at > latest) at = latest;
     if (this.#alarmAt === at) return;
     this.#alarmAt = at;
     await this.#storage.setAlarm(at);

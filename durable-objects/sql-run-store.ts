@@ -129,12 +129,29 @@ export class SqlRunStore {
     return runStateFrom(record, entries);
   }
 
-  /** The earliest deadline of any run here: what the alarm must be set to. */
+  /** The earliest deadline of any run here: what the alarm must be set to. Rows that hold no time are dropped (logged). */
   earliestDeadline(): number | undefined {
-    return this.#sql.exec<{ at: number | null }>('SELECT min(wake_at) AS at FROM deadlines').one().at ?? undefined;
+    const bad = this.#sql.exec("DELETE FROM deadlines WHERE typeof(wake_at) NOT IN ('integer', 'real')").rowsWritten;
+    if (bad > 0) console.error(`duro: ${bad} deadline row(s) held no time and were dropped`);
+    const at: SqlStorageValue = this.#sql.exec<{ at: SqlStorageValue }>('SELECT min(wake_at) AS at FROM deadlines').one().at;
+    return typeof at === 'number' ? at : undefined;
   }
 
+  /** The summary row of a run, read without its record: what describe shows of a run whose state cannot be read. */
+  storedRun(runId: string): { workflowType: string; status: string; startTime: number; closeTime?: number; historyLength: number } | undefined {
+    const row = this.#sql.exec<{ workflow_type: string; status: string; start_time: number; close_time: number | null }>(
+      'SELECT workflow_type, status, start_time, close_time FROM runs WHERE run_id = ?', runId).toArray()[0];
+    if (!row) return undefined;
+    const historyLength = this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM history WHERE run_id = ?', runId).one().n;
+    return { workflowType: row.workflow_type, status: row.status, startTime: row.start_time, ...(row.close_time !== null && { closeTime: row.close_time }), historyLength };
+  }
+
+  /** `wakeAt` not a finite number (NaN, Infinity: no duration rule let one in, but a stored timer might) is no deadline. */
   setDeadline(runId: string, kind: string, wakeAt: number | undefined): void {
+    if (wakeAt !== undefined && !Number.isFinite(wakeAt)) {
+      console.error(`duro: run ${runId} has a ${kind} deadline of ${wakeAt}; it is dropped, not stored`);
+      wakeAt = undefined;
+    }
     if (wakeAt === undefined) this.#sql.exec('DELETE FROM deadlines WHERE run_id = ? AND kind = ?', runId, kind);
     else this.#sql.exec('INSERT INTO deadlines (run_id, kind, wake_at) VALUES (?, ?, ?) ON CONFLICT (run_id, kind) DO UPDATE SET wake_at = excluded.wake_at', runId, kind, wakeAt);
   }

@@ -122,7 +122,7 @@ export class VisibilityReporter {
   }
 
   /** The write (inside the deletion's transaction) that takes a run removed by retention out of the index. */
-  removal(state: RunState): (() => void) | undefined {
+  removal(state: Pick<RunState, 'runId' | 'workflowId'>): (() => void) | undefined {
     const target = this.#target();
     this.#reported.delete(state.runId);
     return target && (() => this.#outbox.enqueue(state.workflowId, [{ kind: 'remove', workflowId: state.workflowId, runId: state.runId }], target.shards));

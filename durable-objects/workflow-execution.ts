@@ -7,7 +7,7 @@ import type { ActivityImplementations } from '../src/core/activity';
 import { QueryNotFoundError, DeterminismViolationError } from '../src/core/activator';
 import type { WorkflowRegistry } from '../src/core/definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
-import type { HistoryEvent, Outcome, WorkflowExecutionStarted } from '../src/core/history';
+import type { HistoryEvent, Outcome, WorkflowExecutionStarted, WorkflowStatus } from '../src/core/history';
 import {
   badResetPoint, blockedOnOtherCode, owesMessages, createRealClock, describeRun, handsOver, nextRunOf, planReset, outcomeOfCloseEvent, runLocalActivityAttempt, startParamsOf, WorkflowClosedError, WorkflowRun,
   type CarriedSignal, type HostClock, type RunEffect, type RunHost, type RunOutcome, type RunState, type StartParams,
@@ -82,6 +82,11 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     readonly #alarm: AlarmKeeper;
     /** Messages to other objects being delivered right now, by key. */
     readonly #sending = new Set<string>();
+    /**
+     * Runs whose stored state cannot be read (a corrupt row), with the reason: still listed, described with the reason
+     * as `blockedReason`, and removed by a terminate, so no stored row can brick the workflow id (issue 15).
+     */
+    readonly #unloadable = new Map<string, string>();
 
     constructor(ctx: DurableObjectState, env: unknown) {
       super(ctx, env as never);
@@ -121,18 +126,19 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const definition = config.registry.get(request.workflowType);
       if (!definition) return refuse('duro:workflow-type-not-found', `Unknown workflow type '${request.workflowType}'`);
       const current = this.#current()?.run;
-      const latest = current && {
+      const latest = current ? {
         runId: current.runId,
         status: current.state.status,
         ...(current.state.parent && { parent: current.state.parent }),
         ...(request.parent && { firstRunId: this.#firstRunIdOf(current) }), // only a parent's re-sent start needs it
-      };
+      } : this.#unloadableLatest();
       const decision = decideStart(latest, request);
       if (decision.action === 'useExisting') return ok({ workflowId: request.workflowId, runId: decision.runId, started: false });
       if (decision.action === 'refuse') return refuse('duro:workflow-already-started', decision.detail, { runId: decision.runId });
       if (decision.action === 'terminateThenStart') {
         // The run may hand over (continue-as-new, a retry) while the terminate waits: terminate whatever runs now.
         for (let run = current; run && !run.isClosed; run = this.#current()?.run) await closedAnyway(run.terminate('terminated by a new start of the same workflow id'));
+        if (!current && latest) this.#removeUnloadable(latest.runId, 'a new start of the same workflow id terminated it');
       }
       const runId = crypto.randomUUID();
       const params: StartParams = {
@@ -186,7 +192,10 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     async describe(options: { runId?: string }): Promise<Reply<WorkflowDescription>> {
       this.#alarm.check();
       const loaded = this.#find(options.runId);
-      if (!loaded) return this.#notFound(options.runId);
+      if (!loaded) {
+        const unloadable = this.#describeUnloadable(options.runId ?? this.#runIds.at(-1));
+        return unloadable ? ok(unloadable) : this.#notFound(options.runId);
+      }
       await loaded.run.idle();
       return ok(describeRun(loaded.run.state));
     }
@@ -269,6 +278,11 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     async terminate(options: { reason?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>> {
       this.#alarm.check();
+      const unloadableId = options.runId ?? this.#runIds.at(-1);
+      if (unloadableId !== undefined && this.#unloadable.has(unloadableId) && !this.#loaded.has(unloadableId)) {
+        this.#removeUnloadable(unloadableId, `terminated: ${options.reason ?? 'no reason given'}`);
+        return ok(null);
+      }
       return this.#onOpenRun(options, async (run) => {
         await run.terminate(options.reason);
         return null;
@@ -387,17 +401,75 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     /** Retention: closed runs past their time are deleted with their history, unless they still owe messages. */
     #removeExpiredRuns(now: number): void {
       for (const runId of this.#store.expiredRuns(now)) {
-        const state = this.#loaded.get(runId)?.run.state ?? this.#store.loadState(runId);
+        const state = this.#loaded.get(runId)?.run.state ?? this.#readState(runId);
         if (state?.status === 'running') continue;
         if (state && owesMessages(state)) {
           this.#store.setDeadline(runId, 'retention', now + OUTBOX_RETRY_MS); // delivered first, removed after
           continue;
         }
-        this.#store.deleteRun(runId, this.#visibility.removal(state!));
-        this.#loaded.delete(runId);
-        this.#chainIndexes.delete(runId);
-        const index = this.#runIds.indexOf(runId);
-        if (index >= 0) this.#runIds.splice(index, 1);
+        this.#deleteRun(runId, state ?? { runId, workflowId: this.#workflowIdOf(runId) });
+      }
+    }
+
+    #deleteRun(runId: string, ids: { runId: string; workflowId: string }): void {
+      this.#store.deleteRun(runId, this.#visibility.removal(ids));
+      this.#loaded.delete(runId);
+      this.#unloadable.delete(runId);
+      this.#chainIndexes.delete(runId);
+      const index = this.#runIds.indexOf(runId);
+      if (index >= 0) this.#runIds.splice(index, 1);
+    }
+
+    // ---- runs that cannot be loaded (issue 15: no stored row bricks the id) ----
+
+    /** A run's stored state, or undefined when there is none or it cannot be read (then it is marked unloadable). */
+    #readState(runId: string): RunState | undefined {
+      try {
+        return this.#store.loadState(runId);
+      } catch (error) {
+        this.#markUnloadable(runId, `its stored state cannot be read: ${error instanceof Error ? error.message : String(error)}`, error);
+        return undefined;
+      }
+    }
+
+    #markUnloadable(runId: string, reason: string, error: unknown): void {
+      if (!this.#unloadable.has(runId)) console.error(`duro: run ${runId} cannot be loaded (${reason}); it can still be described, terminated and deleted`, error);
+      this.#unloadable.set(runId, reason.slice(0, 1_000));
+      this.#store.setDeadline(runId, 'run', undefined); // nothing can fire for it: the alarm must not come back for it
+    }
+
+    /** The latest run as `decideStart` needs it, when that run cannot be loaded. */
+    #unloadableLatest(): { runId: string; status: WorkflowStatus } | undefined {
+      const runId = this.#runIds.at(-1);
+      const stored = runId !== undefined && this.#unloadable.has(runId) ? this.#store.storedRun(runId) : undefined;
+      return stored && { runId: runId!, status: stored.status as WorkflowStatus };
+    }
+
+    #describeUnloadable(runId: string | undefined): WorkflowDescription | undefined {
+      const reason = runId === undefined ? undefined : this.#unloadable.get(runId);
+      const stored = reason === undefined ? undefined : this.#store.storedRun(runId!);
+      if (!stored) return undefined;
+      return {
+        workflowId: this.#workflowIdOf(runId!), runId: runId!, workflowType: stored.workflowType, status: stored.status as WorkflowStatus,
+        startTime: stored.startTime, ...(stored.closeTime !== undefined && { closeTime: stored.closeTime }), historyLength: stored.historyLength,
+        pendingActivities: [], pendingTimers: [], pendingChildren: [], memo: {}, searchAttributes: {},
+        blockedReason: `corrupt: ${reason}`,
+      };
+    }
+
+    /** Terminating a run that cannot be loaded deletes it: nothing could be recorded in its history anyway. */
+    #removeUnloadable(runId: string, why: string): void {
+      console.error(`duro: run ${runId}, which cannot be loaded, is deleted: ${why}`);
+      this.#deleteRun(runId, { runId, workflowId: this.#workflowIdOf(runId) });
+    }
+
+    /** The workflow id of this object, for a run whose state cannot be read: the object's name, else its start event. */
+    #workflowIdOf(runId: string): string {
+      if (this.ctx.id.name) return this.ctx.id.name;
+      try {
+        return this.#startEventOf(runId)?.workflowId ?? '';
+      } catch {
+        return '';
       }
     }
 
@@ -406,35 +478,41 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         this.#runIds.push(stored.runId);
         this.#chainIndexes.set(stored.runId, stored.chainIndex);
         this.#nextChainIndex = Math.max(this.#nextChainIndex, stored.chainIndex + 1);
-        const closed = stored.status === 'running' ? undefined : this.#store.loadState(stored.runId);
+        const closed = stored.status === 'running' ? undefined : this.#readState(stored.runId);
         if (stored.status === 'running' || (closed !== undefined && owesMessages(closed))) {
           // A run this deployment cannot load (its workflow type is gone) must not keep the alarm firing.
           if (!this.#load(stored.runId, stored.chainIndex)) this.#store.setDeadline(stored.runId, 'run', undefined);
         }
       }
-      for (const { run } of this.#loaded.values()) {
-        // Attempts whose HTTP call died with the previous instance are failed as retryable at once.
-        for (const activity of Object.values(run.state.activities)) {
-          if (activity.phase === 'running' && !activity.completesLater) {
-            run.activityFailed(activity.activityId, activity.attempt, this.#outcomes.lostAttemptFailure(run.runId, activity));
+      for (const { run } of [...this.#loaded.values()]) {
+        try {
+          // Attempts whose HTTP call died with the previous instance are failed as retryable at once.
+          for (const activity of Object.values(run.state.activities)) {
+            if (activity.phase === 'running' && !activity.completesLater) {
+              run.activityFailed(activity.activityId, activity.attempt, this.#outcomes.lostAttemptFailure(run.runId, activity));
+            }
           }
+          if (blockedOnOtherCode(run.state, config.codeVersion(this.env))) run.unblock();
+          if (!run.isClosed) this.#store.setDeadline(run.runId, 'run', run.nextWakeAt());
+        } catch (error) {
+          // A stored state that loaded but does not hold together: never an exception that takes the object down.
+          this.#loaded.delete(run.runId);
+          this.#markUnloadable(run.runId, `its stored state does not hold together: ${error instanceof Error ? error.message : String(error)}`, error);
         }
-        if (blockedOnOtherCode(run.state, config.codeVersion(this.env))) run.unblock();
-        if (!run.isClosed) this.#store.setDeadline(run.runId, 'run', run.nextWakeAt());
       }
       // A run that continued as new (or is retried) is closed one step before the next run's first commit: if the
       // object died in between, its close event is the record of the start still owed (children.test.ts in test/integration-fixture).
       const lastRunId = this.#runIds.at(-1);
       const last = lastRunId === undefined ? undefined : this.#find(lastRunId)?.run;
       if (last?.state.closeEvent) this.#startNextRun(last, last.state.closeEvent);
-      this.#visibility.backfill(() => this.#store.listRuns().flatMap((stored) => this.#loaded.get(stored.runId)?.run.state ?? this.#store.loadState(stored.runId) ?? []));
+      this.#visibility.backfill(() => this.#store.listRuns().flatMap((stored) => this.#loaded.get(stored.runId)?.run.state ?? this.#readState(stored.runId) ?? []));
       // Whatever the last instance was sending may not have arrived: send it again, soon.
       this.#alarm.outboxDue = this.#alarm.owesMessages() || this.#visibility.hasPending();
       this.#visibility.flush();
     }
 
     #load(runId: string, chainIndex: number): LoadedRun | undefined {
-      const state = this.#store.loadState(runId);
+      const state = this.#readState(runId);
       if (!state) return undefined;
       const definition = config.registry.get(state.workflowType);
       if (!definition) {
@@ -442,7 +520,13 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         return undefined;
       }
       this.#visibility.loaded(state);
-      const loaded = { run: WorkflowRun.load(state, definition, this.#hostFor(chainIndex)), chainIndex };
+      let loaded: LoadedRun;
+      try {
+        loaded = { run: WorkflowRun.load(state, definition, this.#hostFor(chainIndex)), chainIndex };
+      } catch (error) {
+        this.#markUnloadable(runId, `its stored state cannot be loaded: ${error instanceof Error ? error.message : String(error)}`, error);
+        return undefined;
+      }
       this.#loaded.set(runId, loaded);
       return loaded;
     }

@@ -422,6 +422,13 @@ describe('bad input', () => {
     { name: 'start with a numeric workflowType', send: post(() => '/v1/workflows', { workflowType: 42, workflowId: NEVER }), status: 400, type: 'duro:invalid-request' },
     { name: 'start without a workflowType', send: post(() => '/v1/workflows', { workflowId: NEVER }), status: 400, type: 'duro:invalid-request' },
     { name: 'start with an empty workflowId', send: post(() => '/v1/workflows', { workflowType: 'apiEntity', workflowId: '' }), status: 400, type: 'duro:invalid-request' },
+    // ids and JSON that used to get in but not work (issue 15)
+    { name: 'start with a workflowId holding LF', send: post(() => '/v1/workflows', { workflowType: 'apiEntity', workflowId: `${NEVER}\n` }), status: 400, type: 'duro:invalid-request' },
+    { name: 'start with a workflowId holding a lone surrogate', send: post(() => '/v1/workflows', { workflowType: 'apiEntity', workflowId: `${NEVER}\ud800` }), status: 400, type: 'duro:invalid-request' },
+    { name: 'start with the workflowId count', send: post(() => '/v1/workflows', { workflowType: 'apiEntity', workflowId: 'count' }), status: 400, type: 'duro:invalid-request' },
+    { name: 'start whose input nests 3 700 deep', send: postRaw(() => '/v1/workflows', `{"workflowType":"apiEntity","workflowId":"${NEVER}","input":${'['.repeat(3700)}${']'.repeat(3700)}}`), status: 400, type: 'duro:invalid-request' },
+    { name: 'signal whose args hold 1e400', send: postRaw(() => path(running, '/signals/apiAddItem'), '{"args":[1e400]}'), status: 400, type: 'duro:invalid-request' },
+    { name: 'update whose args nest 3 700 deep', send: postRaw(() => path(running, '/updates/apiSetLimit'), `{"args":${'['.repeat(3700)}${']'.repeat(3700)}}`), status: 400, type: 'duro:invalid-request' },
     { name: 'start with an unknown conflict policy', send: post(() => '/v1/workflows', { ...startBody, idConflictPolicy: 'sometimes' }), status: 400, type: 'duro:invalid-request' },
     { name: 'start with an unreadable duration', send: post(() => '/v1/workflows', { ...startBody, executionTimeout: 'soonish' }), status: 400, type: 'duro:invalid-request' },
     { name: 'start with an unknown field', send: post(() => '/v1/workflows', { ...startBody, colour: 'red' }), status: 400, type: 'duro:invalid-request' },
