@@ -72,8 +72,8 @@ export const bankAccount = defineWorkflow('bankAccount', async (ctx, input: Bank
 
   // An entity lives for as long as the account does, so each run hands over to a fresh one to keep history bounded.
   await ctx.condition(() => closed || operations >= maxOperations || ctx.info().continueAsNewSuggested);
-  // The engine deduplicates update ids within a run. Waiting for a quiet spell first means a client that retries a
-  // recent update (same id, reply lost) still reaches the run that recorded it, instead of applying it again in the next.
+  // A quiet spell before handing over keeps a burst of operations in one run. (A client that retries an update
+  // after the hand-over gets the outcome first recorded: each run hands its update ids to the next.)
   while (!closed && !ctx.info().continueAsNewSuggested) {
     const seen = operations;
     const busy = await ctx.condition(() => closed || operations !== seen, quietPeriod);

@@ -74,7 +74,24 @@ export type WorkflowExecutionStarted = Base<'WorkflowExecutionStarted', {
   searchAttributes?: SearchAttributes;
   /** The workflow's own retry policy (Temporal's): a failed or run-timed-out run is followed by attempt + 1. */
   retryPolicy?: ResolvedRetryPolicy;
+  /**
+   * Signal request ids and update ids that earlier runs of the chain recorded (the newest, up to
+   * CHAIN_DEDUPE_WINDOW of each): a client re-sending one after a continue-as-new or a retry is not recorded again.
+   */
+  earlierRequests?: EarlierRequests;
 }>;
+
+/** Where an earlier run of the chain recorded an update, so a re-sent one is answered with that outcome. */
+export interface EarlierUpdate {
+  runId: string;
+  /** The UpdateCompleted event in that run's history. */
+  eventId: number;
+}
+
+export interface EarlierRequests {
+  signalRequestIds: string[];
+  updates: Record<string, EarlierUpdate>;
+}
 
 /** Set on a failed or timed-out close when the retry policy starts another attempt. */
 export interface WorkflowRetry {

@@ -1,8 +1,28 @@
 // How one run of a workflow id leads to the next: what continue-as-new carries over, and what a retry of the
 // workflow (its retry policy) starts again.
-import type { HistoryEvent, WorkflowExecutionContinuedAsNew, WorkflowExecutionStarted } from './history';
+import type { EarlierRequests, EarlierUpdate, HistoryEvent, WorkflowExecutionContinuedAsNew, WorkflowExecutionStarted } from './history';
 import type { CarriedSignal } from './run';
 import type { RunState } from './run-state';
+
+/**
+ * How many signal request ids, and how many update ids, a run hands to the next run of its chain: the newest ones,
+ * its own first. A client re-sending a signal or an update within that many is not recorded twice (docs/operations.md).
+ */
+export const CHAIN_DEDUPE_WINDOW = 500;
+
+/** The ids the next run must not record again: this run's own, newest first, then those it was handed. */
+export function earlierRequestsOf(previous: StartParams, state: RunState): EarlierRequests | undefined {
+  const own = (map: Record<string, number>) => Object.entries(map).filter(([, eventId]) => eventId > 0).sort((a, b) => b[1] - a[1]);
+  const signalRequestIds = [...new Set([...own(state.signalRequestIds).map(([id]) => id), ...(previous.earlierRequests?.signalRequestIds ?? [])])].slice(0, CHAIN_DEDUPE_WINDOW);
+  const updates: Record<string, EarlierUpdate> = {};
+  const add = (id: string, where: EarlierUpdate) => {
+    if (Object.keys(updates).length < CHAIN_DEDUPE_WINDOW && !(id in updates)) updates[id] = where;
+  };
+  for (const [id, eventId] of own(state.completedUpdates)) add(id, { runId: state.runId, eventId });
+  for (const [id, where] of Object.entries(previous.earlierRequests?.updates ?? {})) add(id, where);
+  if (signalRequestIds.length === 0 && Object.keys(updates).length === 0) return undefined;
+  return { signalRequestIds, updates };
+}
 
 /** The fields of WorkflowExecutionStarted that a host chooses when it starts a run. */
 export type StartParams = Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>;
@@ -12,9 +32,11 @@ export type StartParams = Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp'
  * the parent, execution deadline, timeouts, retry policy, memo and search attributes carry over.
  */
 export function continuedRunParams(previous: StartParams, state: RunState, close: WorkflowExecutionContinuedAsNew, randomnessSeed: string): StartParams {
-  const { input: _input, randomnessSeed: _seed, runId: _runId, continuedFromRunId: _from, ...carried } = previous;
+  const { input: _input, randomnessSeed: _seed, runId: _runId, continuedFromRunId: _from, earlierRequests: _earlier, ...carried } = previous;
+  const earlierRequests = earlierRequestsOf(previous, state);
   return {
     ...carried,
+    ...(earlierRequests && { earlierRequests }),
     runId: close.newRunId,
     input: close.input,
     randomnessSeed,
@@ -51,9 +73,10 @@ export function nextRunOf(previous: StartParams, state: RunState, closeEvent: Hi
   }
   if ((closeEvent.type === 'WorkflowExecutionFailed' || closeEvent.type === 'WorkflowExecutionTimedOut') && closeEvent.retry) {
     // The same input and options, attempt + 1 (Temporal's workflow retry).
-    const { randomnessSeed: _seed, runId: _runId, continuedFromRunId: _from, ...carried } = previous;
+    const { randomnessSeed: _seed, runId: _runId, continuedFromRunId: _from, earlierRequests: _earlier, ...carried } = previous;
+    const earlierRequests = earlierRequestsOf(previous, state);
     return {
-      params: { ...carried, runId: closeEvent.retry.newRunId, randomnessSeed, attempt: previous.attempt + 1, continuedFromRunId: state.runId },
+      params: { ...carried, ...(earlierRequests && { earlierRequests }), runId: closeEvent.retry.newRunId, randomnessSeed, attempt: previous.attempt + 1, continuedFromRunId: state.runId },
       carriedSignals: [],
       startAt: closeEvent.timestamp + closeEvent.retry.backoffMs,
     };

@@ -23,8 +23,8 @@ export interface RunCommit {
 
 /** Where a run keeps its history and state. One `commit` is one atomic write. */
 export interface RunStore {
-  /** Events of a run in order, from `afterEventId` (exclusive) on. */
-  readHistory(runId: string, afterEventId?: number): HistoryEvent[] | Promise<HistoryEvent[]>;
+  /** Events of a run in order, from `afterEventId` (exclusive) on; at most `limit` of them where the store can cut. */
+  readHistory(runId: string, afterEventId?: number, limit?: number): HistoryEvent[] | Promise<HistoryEvent[]>;
   commit(runId: string, commit: RunCommit): void | Promise<void>;
 }
 

@@ -8,7 +8,7 @@ import { TimeoutType, type FailureInfo } from './failure';
 import { nextRetryDelay } from './retry-policy';
 import { handsOver } from './run-chain';
 import { statusOfCloseEvent, type HistoryEvent, type NewEvent } from './history';
-import { outcomeOfCloseEvent, type PendingChanges, type PendingChildState, type PendingExternalState, type RunOutcome, type RunState } from './run-state';
+import { EARLIER_RUN, outcomeOfCloseEvent, type PendingChanges, type PendingChildState, type PendingExternalState, type RunOutcome, type RunState } from './run-state';
 
 export interface RunRef {
   workflowId: string;
@@ -45,6 +45,17 @@ export function runRefOf(state: RunState): RunRef {
 export function applyEventToState(state: RunState, event: HistoryEvent, step: StepContext): void {
   const { changes, effects } = step;
   switch (event.type) {
+    case 'WorkflowExecutionStarted':
+      // Ids an earlier run of the chain recorded: a signal marked 0 (no event of this run), an update EARLIER_RUN.
+      for (const requestId of event.earlierRequests?.signalRequestIds ?? []) {
+        state.signalRequestIds[requestId] = 0;
+        changes.touch('signalRequestIds', requestId);
+      }
+      for (const updateId of Object.keys(event.earlierRequests?.updates ?? {})) {
+        state.completedUpdates[updateId] = EARLIER_RUN;
+        changes.touch('completedUpdates', updateId);
+      }
+      return;
     case 'ActivityTaskScheduled': {
       const activity = newPendingActivity(event);
       state.activities[event.activityId] = activity;

@@ -5,14 +5,14 @@ import type { Activator } from './activator';
 import { WorkflowClosedError } from './client-errors';
 import type { WorkflowDefinition } from './definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
-import { isCloseEvent, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted, type WorkflowStatus } from './history';
+import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted, type WorkflowStatus } from './history';
 import { Limits } from './limits';
 import { LiveWorkflow } from './live-workflow';
 import { checkPayload, checkSearchAttributes, utf8Length } from './payload';
 import type { RunHost } from './run-host';
 import { answerAfterClose, isDuplicate, resolveAttempt, type RunRequest } from './run-requests';
 import { allEntriesOf, type ResetPlan } from './run-reset';
-import { outcomeOfCloseEvent, PendingChanges, type RunOutcome, type RunState } from './run-state';
+import { EARLIER_RUN, outcomeOfCloseEvent, PendingChanges, type RunOutcome, type RunState } from './run-state';
 import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, planWorkflowRetry, type StepContext } from './run-transitions';
 import { RunWaiters } from './run-waiters';
 
@@ -45,6 +45,7 @@ export class WorkflowRun {
   #processing: Promise<void> | undefined;
   readonly #waiters = new RunWaiters();
   readonly #changes = new PendingChanges();
+  #earlierUpdates: Promise<Record<string, EarlierUpdate>> | undefined;
 
   private constructor(state: RunState, definition: WorkflowDefinition, host: RunHost) {
     this.state = state;
@@ -390,9 +391,13 @@ export class WorkflowRun {
     if (this.state.inFlightUpdates.includes(updateId)) return this.#waitForUpdate(request);
     const completedAt = this.state.completedUpdates[updateId];
     if (completedAt !== undefined) {
-      // A retried update (same id) is not run twice: it gets the outcome already recorded.
-      const [completed] = await this.#host.store.readHistory(this.state.runId, completedAt - 1);
+      // A retried update (same id) is not run twice: it gets the outcome already recorded, by this run or an earlier one.
+      const where = completedAt === EARLIER_RUN ? await this.#earlierUpdate(updateId) : { runId: this.state.runId, eventId: completedAt };
+      const [completed] = where ? await this.#host.store.readHistory(where.runId, where.eventId - 1, 1) : [];
       if (completed?.type === 'UpdateCompleted') return request.respond({ updateId, outcome: completed.outcome });
+      if (completedAt === EARLIER_RUN) {
+        return reject(toFailureInfo(ApplicationFailure.nonRetryable(`Update '${updateId}' was completed by an earlier run whose history is no longer retained`, 'UpdateOutcomeExpired')));
+      }
     }
     if (this.state.inFlightUpdates.length >= Limits.maxInFlightUpdates) {
       return reject(toFailureInfo(ApplicationFailure.nonRetryable(`At most ${Limits.maxInFlightUpdates} updates may be in flight`, 'LimitExceeded')));
@@ -408,6 +413,13 @@ export class WorkflowRun {
     addInput({ type: 'UpdateAccepted', updateId, updateName: request.name, args: request.args }, request.at);
     if (request.acceptedOnly) respondLater.push(() => request.respond({ updateId }));
     else this.#waitForUpdate(request);
+  }
+
+  /** Where an earlier run of the chain recorded `updateId`, from this run's start event (read once). */
+  async #earlierUpdate(updateId: string): Promise<EarlierUpdate | undefined> {
+    this.#earlierUpdates ??= Promise.resolve(this.#host.store.readHistory(this.state.runId, 0, 1)).then(([started]) =>
+      started?.type === 'WorkflowExecutionStarted' ? (started.earlierRequests?.updates ?? {}) : {});
+    return (await this.#earlierUpdates)[updateId];
   }
 
   #waitForUpdate(request: Extract<RunRequest, { kind: 'update' }>): void {

@@ -11,9 +11,9 @@ export class MemoryRunStore implements RunStore {
     this.#onCommit = onCommit;
   }
 
-  readHistory(runId: string, afterEventId = 0): HistoryEvent[] {
+  readHistory(runId: string, afterEventId = 0, limit?: number): HistoryEvent[] {
     // A copy, as a real store would hand out: replay must not share objects with the live run.
-    return structuredClone((this.#histories.get(runId) ?? []).slice(afterEventId));
+    return structuredClone((this.#histories.get(runId) ?? []).slice(afterEventId, limit === undefined ? undefined : afterEventId + limit));
   }
 
   commit(runId: string, { events, state }: RunCommit): void {

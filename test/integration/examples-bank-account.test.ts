@@ -76,3 +76,24 @@ describe('bankAccount through DuroClient', () => {
     expect((late as DuroApiError).type).toBe('duro:workflow-closed');
   });
 });
+
+describe('bankAccount across its runs', () => {
+  it('applies an update re-sent after the account continued as new once, also after the object was evicted', async () => {
+    const { abortAllDurableObjects } = await import('cloudflare:test');
+    const id = 'acct-it-chain';
+    await openAccount(id, { initialBalance: 100, maxOperationsPerRun: 1, quietPeriod: '50ms' });
+    const first = await json<{ runId: string }>(api(`/v1/workflows/${id}`));
+    expect(await json(post(`/v1/workflows/${id}/updates/deposit`, { args: [{ amount: 50 }], updateId: 'dep-chain' }))).toEqual({ updateId: 'dep-chain', outcome: { result: 150 } });
+    // The run hands over to the next once it has been quiet for 50 ms.
+    const deadline = Date.now() + 5_000;
+    while ((await json<{ runId: string }>(api(`/v1/workflows/${id}`))).runId === first.runId) {
+      if (Date.now() > deadline) throw new Error('the account did not continue as new');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await abortAllDurableObjects();
+    // The client never heard back and retries: the outcome first recorded, and nothing applied again.
+    expect(await json(post(`/v1/workflows/${id}/updates/deposit`, { args: [{ amount: 50 }], updateId: 'dep-chain' }))).toEqual({ updateId: 'dep-chain', outcome: { result: 150 } });
+    expect(await balanceOf(id)).toBe(150);
+    expect((await history(id)).filter((e) => e.type === 'UpdateAccepted')).toEqual([]);
+  }, 20_000);
+});
