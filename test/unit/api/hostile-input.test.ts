@@ -168,3 +168,24 @@ describe('auth and batch details', () => {
     expect(wrong.status).toBe(401);
   });
 });
+
+describe('internal errors of the backend', () => {
+  it('answer 500 duro:internal with a fixed detail: a storage error’s text stays in the log', async () => {
+    const { backend } = await createEnvBackend({ workflows });
+    const failing = { ...backend, execution: (workflowId: string) => ({ ...backend.execution(workflowId), describe: async () => ({ ok: false as const, problem: { type: 'duro:internal', title: 'Internal Server Error', status: 500, detail: 'NOT NULL constraint failed: deadlines.wake_at' } }) }) };
+    const app = createApiApp(failing);
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      const res = await app.request('/v1/workflows/w1');
+      expect(res.status).toBe(500);
+      const body = (await res.json()) as { type: string; detail: string };
+      expect(body.type).toBe('duro:internal');
+      expect(body.detail).not.toContain('NOT NULL');
+    } finally {
+      console.error = original;
+    }
+    expect(JSON.stringify(errors)).toContain('NOT NULL constraint failed');
+  });
+});

@@ -1,6 +1,6 @@
 // A batch's progress is the sum of the parts the shards report for it.
 import { describe, expect, it } from 'vitest';
-import { MAX_KEPT_FAILURES, mergeBatchProgress, type BatchFailure, type BatchProgress } from '../../../src/visibility/batch';
+import { batchFailureOf, MAX_KEPT_FAILURES, mergeBatchProgress, type BatchFailure, type BatchProgress } from '../../../src/visibility/batch';
 
 const CREATED_AT = Date.UTC(2025, 0, 31, 12);
 
@@ -63,5 +63,23 @@ describe('mergeBatchProgress', () => {
     const before = structuredClone(parts);
     mergeBatchProgress(parts);
     expect(parts).toEqual(before);
+  });
+});
+
+describe('batchFailureOf (issue 15: no raw storage error text in batch progress)', () => {
+  const item = { workflowId: 'wf-1', runId: 'run-1' };
+
+  it('keeps a refusal of Duro’s own as it is', () => {
+    expect(batchFailureOf(item, { type: 'duro:limit-exceeded', detail: 'At most 2000 buffered signals' }))
+      .toEqual({ ...item, type: 'duro:limit-exceeded', detail: 'At most 2000 buffered signals' });
+  });
+
+  it('says an internal error or an unreachable execution in general words, never the error’s message', () => {
+    const internal = batchFailureOf(item, { type: 'duro:internal', detail: 'NOT NULL constraint failed: deadlines.wake_at: SQLITE_CONSTRAINT' });
+    expect(internal.type).toBe('duro:internal');
+    expect(internal.detail).not.toMatch(/SQLITE|constraint/i);
+    const unreachable = batchFailureOf(item, undefined);
+    expect(unreachable).toMatchObject({ ...item, type: 'duro:unreachable' });
+    expect(unreachable.detail).toContain('log');
   });
 });
