@@ -71,7 +71,6 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
     readonly #visibility: VisibilityReporter;
     readonly #dispatcher: ActivityDispatcher;
     readonly #outcomes: AttemptOutcomes;
-    readonly #outcomes: AttemptOutcomes;
     /** Local activity deadlines of this object, on one host timer. */
     readonly #clock: HostClock = createRealClock();
     /** Runs in chain order; closed runs are loaded on demand. */
