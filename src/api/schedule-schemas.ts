@@ -10,7 +10,7 @@ export const ScheduleParams = z.object({
 });
 
 export const ScheduleBody = z.strictObject({
-  scheduleId: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'letters, digits and _ . : - only').openapi({ description: 'Also the prefix of every action\'s workflow id: `<scheduleId>-<scheduled time>`.' }),
+  scheduleId: newName(NameKind.scheduleId, 'Also the prefix of every action\'s workflow id: `<scheduleId>-<scheduled time>`.').regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only'),
   cron: z.string().min(1).max(200).optional().openapi({ description: 'A cron expression (5 fields, or 6 with seconds). Give `cron` or `every`.', example: '0 9 * * 1-5' }),
   every: DurationSchema.optional().openapi({ description: 'A fixed interval, aligned to `startAt` (or the epoch).', example: '15m' }),
   timezone: z.string().min(1).max(100).optional().openapi({ description: 'IANA time zone of `cron`. Default UTC.', example: 'Europe/Berlin' }),

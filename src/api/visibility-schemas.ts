@@ -46,8 +46,8 @@ export const BatchBody = z.strictObject({
   reason: z.string().max(10_000).optional().openapi({ description: 'Recorded with each cancel or terminate.' }),
   signalName: newName(NameKind.signalName, 'For `signal`: the signal to send.').optional(),
   args: signalArgs('batch signal'),
-  batchId: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'letters, digits and _ . : - only').optional()
-    .openapi({ description: 'Your id for this batch: sending the same request again with it starts nothing new (use it to retry after an error).' }),
+  batchId: newName(NameKind.batchId, 'Your id for this batch: sending the same request again with it starts nothing new (use it to retry after an error).')
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only').optional(),
 }).openapi('BatchRequest', { description: 'The filters of GET /v1/workflows (at least one), and what to do.' });
 
 export const BatchParams = z.object({

@@ -65,6 +65,14 @@ describe('ids and names (core/names.ts)', () => {
     expect((await call('POST', '/v1/workflows', { workflowType: 'greet', workflowId: 'x'.repeat(Limits.maxIdLength), input: 'x' })).status).toBe(201);
   });
 
+  it('refuses "." and ".." as a new scheduleId or batchId (their paths could not reach them)', async () => {
+    const { call } = await setup();
+    for (const scheduleId of ['.', '..']) {
+      expectProblem(await call('POST', '/v1/schedules', { scheduleId, every: '1m', workflowType: 'greet' }), 400, 'duro:invalid-request', 'body.scheduleId');
+      expectProblem(await call('POST', '/v1/batch/cancel', { workflowType: 'greet', batchId: scheduleId }), 400, 'duro:invalid-request', 'body.batchId');
+    }
+  });
+
   it('lets lookups of ids created before the rule through: a path id with a control character finds nothing (404), not 400', async () => {
     const { call } = await setup();
     const res = await call('GET', `/v1/workflows/${encodeURIComponent('old\nid')}`);
