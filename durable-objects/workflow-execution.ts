@@ -59,6 +59,11 @@ interface LoadedRun {
   chainIndex: number;
 }
 
+/** A with-start request whose run closed before it took the message tries again, a few times, on what runs then. */
+function closedUnderIt(reply: { ok: false; problem: { type: string } }, tries: number): boolean {
+  return reply.problem.type === 'duro:workflow-closed' && tries < 3;
+}
+
 /**
  * A history page's cap in JSON characters: at most ~12 MiB of UTF-8 (three bytes a character at worst), well under
  * the 32 MiB a Durable Object RPC reply carries, so a history of any size is read page by page.
@@ -164,28 +169,34 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     /** Signals the running workflow, or starts it with the signal delivered first (Temporal's signal-with-start). */
     async signalWithStart(request: StartRequest & { signalName: string; signalArgs: unknown[]; requestId?: string }): Promise<Reply<StartReply>> {
-      const current = this.#current();
-      if (current && !current.run.isClosed) {
+      const carried = { signalName: request.signalName, args: request.signalArgs, ...(request.requestId !== undefined && { requestId: request.requestId }) };
+      // A run that closes while the signal waits for it (a terminate racing this request) did not take it: the request
+      // then acts as if it came after the close, and starts a new run (test/integration-fixture/with-start-race.test.ts).
+      for (let tries = 1; ; tries++) {
+        const current = this.#current();
+        if (!current || current.run.isClosed) return this.start(request, [carried]);
         const signalled = await this.signal({ name: request.signalName, args: request.signalArgs, ...(request.requestId !== undefined && { requestId: request.requestId }) });
-        if (!signalled.ok) return signalled;
-        return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
+        if (signalled.ok) return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
+        if (!closedUnderIt(signalled, tries)) return signalled;
       }
-      return this.start(request, [{ signalName: request.signalName, args: request.signalArgs, ...(request.requestId !== undefined && { requestId: request.requestId }) }]);
     }
 
     /** Runs an update on the running workflow, starting it first when there is none (update-with-start). */
     async updateWithStart(request: StartRequest & { update: UpdateRequest }): Promise<Reply<StartReply & UpdateReply>> {
-      const current = this.#current();
-      let started: StartReply;
-      if (current && !current.run.isClosed) started = { workflowId: request.workflowId, runId: current.run.runId, started: false };
-      else {
-        const reply = await this.start(request);
-        if (!reply.ok) return reply;
-        started = reply.value;
+      for (let tries = 1; ; tries++) {
+        const current = this.#current();
+        let started: StartReply;
+        if (current && !current.run.isClosed) started = { workflowId: request.workflowId, runId: current.run.runId, started: false };
+        else {
+          const reply = await this.start(request);
+          if (!reply.ok) return reply;
+          started = reply.value;
+        }
+        const updated = await this.update({ ...request.update, runId: started.runId });
+        if (updated.ok) return ok({ ...started, ...updated.value });
+        // As for signal-with-start: a run that closed before taking the update leaves it to a new run.
+        if (started.started || !closedUnderIt(updated, tries)) return updated;
       }
-      const updated = await this.update({ ...request.update, runId: started.runId });
-      if (!updated.ok) return updated;
-      return ok({ ...started, ...updated.value });
     }
 
     async describe(options: { runId?: string }): Promise<Reply<WorkflowDescription>> {
