@@ -20,6 +20,7 @@ import type { ActivityCancellationType, Outcome, RecordedActivityOptions, Record
 import { EngineFlag, EngineFlags } from './engine-flags';
 import { Limits } from './limits';
 import { MessageHandlers, resultOutcome, type Handler } from './message-handlers';
+import { checkName, NameKind } from './names';
 import { checkPayload, checkSearchAttributes } from './payload';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
 import { nextRetryDelay } from './retry-policy';
@@ -447,6 +448,8 @@ export class Activator {
 
   upsertSearchAttributes(attributes: SearchAttributes): void {
     this.#assertNotReadOnly('ctx.upsertSearchAttributes()');
+    // Keys are names the API filters on (`search.<key>`): the rule of core/names.ts, with the shape check's flag.
+    if (this.#checksPayloadShape()) for (const key of Object.keys(attributes)) checkName(key, NameKind.searchAttributeKey);
     const merged = { ...this.#searchAttributes };
     for (const [key, value] of Object.entries(attributes)) {
       if (value === null) delete merged[key];

@@ -73,6 +73,7 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
       try {
         checkName(workflowType, NameKind.workflowType);
         if (options.workflowId !== undefined) checkName(options.workflowId, NameKind.workflowId);
+        for (const key of Object.keys(options.searchAttributes ?? {})) checkName(key, NameKind.searchAttributeKey);
         const recorded: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string } = {
           parentClosePolicy: options.parentClosePolicy ?? ParentClosePolicy.terminate,
           ...defined({

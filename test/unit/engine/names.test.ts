@@ -19,6 +19,8 @@ const tries = defineWorkflow('tries', async (ctx) => {
     () => ctx.getExternalWorkflowHandle('x\udc00').signal('go'),
     () => ctx.getExternalWorkflowHandle('other').signal('go\r\n'),
     () => ctx.getExternalWorkflowHandle('').cancel(),
+    () => ctx.startChild(child, { workflowId: 'with-bad-attribute', searchAttributes: { 'a\u0000': 'x' } }),
+    async () => ctx.upsertSearchAttributes({ 'line\nbreak': 'x' }),
   ];
   for (const attempt of attempts) {
     try {
@@ -34,10 +36,10 @@ const tries = defineWorkflow('tries', async (ctx) => {
 const overflow = defineWorkflow('overflow', async () => 1e308 + 1e308);
 
 describe('ids and names in workflow code', () => {
-  it('throws InvalidName into the workflow for bad child ids, types, external targets and signal names', async () => {
+  it('throws InvalidName into the workflow for bad child ids, types, external targets, signal names and search attribute keys', async () => {
     const env = await TestWorkflowEnvironment.create({ workflows: { tries, child } });
     const result = await env.execute(tries, { workflowId: 'tries' });
-    expect(result.caught).toEqual(Array(7).fill('InvalidName/true'));
+    expect(result.caught).toEqual(Array(9).fill('InvalidName/true'));
     expect(result.child).toBe('done');
     expect(env.history('tries').filter((event) => event.type === 'ChildWorkflowInitiated')).toHaveLength(1);
   });
