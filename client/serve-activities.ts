@@ -200,7 +200,9 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
     if (timer === undefined) return;
     clearTimeout(timer);
     // Throttled details of a failed attempt are where the next attempt resumes: deliver them before the failure.
-    if (failed) await send();
+    // An attempt that completes later is not over: its details (often where the callback is, as the approval
+    // example's task token) must arrive too (test/unit/client/serve-activities.test.ts, "delivers … completes later").
+    if (failed || completesLater) await send();
     timer = undefined;
     pending = undefined;
   };
@@ -221,7 +223,11 @@ async function runActivity(fn: (input: unknown, ctx: ActivityContext) => unknown
     const payloadError = error instanceof Error && error.name === 'PayloadError';
     settled = { failure: toFailureInfo(payloadError ? ApplicationFailure.nonRetryable(error.message, 'PayloadTooLarge') : error) };
   }
-  if (context.completesLater) return settled;
+  if (context.completesLater) {
+    // Sent before the 202: after the reply, nothing in a Worker's invocation is sure to run the throttle's timer.
+    await attempt.finish(false);
+    return settled;
+  }
   await attempt.finish('failure' in settled);
   cancellation.finish();
   return settled;

@@ -143,6 +143,19 @@ describe('serveActivities: heartbeats', () => {
     expect(heartbeats.map((call) => call.body)).toEqual([{ taskToken: task.taskToken, details: { done: 3 } }]);
   });
 
+  it('delivers the heartbeat of an attempt that completes later, even when the activity returns at once', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        ctx.heartbeat({ callback: ctx.info.taskToken }); // where an approver will complete it
+        ctx.doNotCompleteOnReturn();
+      },
+    }, { heartbeatThrottleMs: 1_000 });
+    const response = await server.fetch(await signedRequest(task));
+    expect(response.status).toBe(202);
+    expect(api.callsTo('/v1/activities/heartbeat').map((call) => call.body)).toEqual([{ taskToken: task.taskToken, details: { callback: task.taskToken } }]);
+  });
+
   it('uses serveActivities({ duroUrl }) over the callbackUrl of the request', async () => {
     const task = { ...(await activityRequest()), callbackUrl: 'http://127.0.0.1:1' };
     const server = serve({
