@@ -36,6 +36,18 @@ export type CompleteRequest = { taskToken: string; result: unknown } | { taskTok
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
+/** Printable ASCII: what any HTTP stack carries in a header unchanged. */
+const PLAIN_HEADER_VALUE = /^[\x20-\x7e]*$/;
+
+/**
+ * `<workflowId>:<runId>:<activityId>`, percent-encoded (encodeURIComponent) when it holds anything but printable
+ * ASCII: an id with a control character or non-Latin text (which older versions let in) would otherwise make every
+ * attempt fail with an invalid header value. Plain ids keep the key they always had.
+ */
 export function idempotencyKey(request: Pick<ActivityRequest, 'workflowId' | 'runId' | 'activityId'>): string {
-  return `${request.workflowId}:${request.runId}:${request.activityId}`;
+  const key = `${request.workflowId}:${request.runId}:${request.activityId}`;
+  return PLAIN_HEADER_VALUE.test(key) ? key : encodeURIComponent(key.replace(LONE_SURROGATE, '\uFFFD'));
 }
+
+/** encodeURIComponent throws on half a surrogate pair, which an id from before the name rule may hold. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
