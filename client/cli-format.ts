@@ -1,7 +1,7 @@
 // Human-readable output of the `duro` CLI: key/value blocks, tables and the history timeline (`--json` bypasses all of it).
 import type { FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome } from '../src/core/history';
-import type { WorkflowDescription } from '../durable-objects/rpc-types';
+import type { WorkflowDescription } from '../src/protocol/execution-rpc';
 import type { BatchDescription, CountReply, ExecutionInfo } from './visibility';
 
 /** `key  value` lines with the values aligned; rows without a value are left out. */

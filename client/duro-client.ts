@@ -9,7 +9,8 @@ import type { Duration } from '../src/core/duration';
 import type { RetryPolicy } from '../src/core/retry-policy';
 import { toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes } from '../src/core/history';
-import type { HistoryPage, IdConflictPolicy, IdReusePolicy, Problem, ResultReply, WorkflowDescription } from '../durable-objects/rpc-types';
+import type { HistoryPage, IdConflictPolicy, IdReusePolicy, ResultReply, WorkflowDescription } from '../src/protocol/execution-rpc';
+import type { Problem } from '../src/protocol/problem-types';
 import {
   batchBody, filterQuery, type BatchCloseOptions, type BatchDescription, type BatchSignalOptions, type BatchStarted, type CountReply, type ExecutionInfo,
   type ListFilter, type ListOptions, type ListPage, type ListPageOptions,

@@ -3,23 +3,10 @@
 // (the outbox, DESIGN §4); these functions send it once, and the object calls them again from its alarm.
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import { outcomeOfCloseEvent, type PendingChildState, type PendingExternalState, type WorkflowRun } from '../src/core/internals';
-import type { Outcome } from '../src/core/history';
-import type { WorkflowExecutionRpc } from './workflow-execution';
+import type { ChildClosedNotice, WorkflowExecutionRpc } from './stubs';
 
 /** Delivers one message (keyed, one delivery at a time); a throw leaves it to the alarm. */
 export type Send = (key: string, deliver: (stubOf: (workflowId: string) => WorkflowExecutionRpc) => Promise<void>) => void;
-
-export interface ChildClosedNotice {
-  parentRunId: string;
-  seq: number;
-  workflowId: string;
-  /** The run that closed (the last of the child's chain). */
-  runId: string;
-  /** The first run of the child's chain: what the start answered, for a parent that has not heard that answer yet. */
-  firstRunId?: string;
-  status: 'completed' | 'failed' | 'canceled' | 'terminated' | 'timedOut';
-  outcome: Outcome;
-}
 
 /** Refusals that end a child start for good; any other (e.g. a failed commit on the far side) is retried. */
 const FINAL_START_REFUSALS = new Set(['duro:workflow-already-started', 'duro:workflow-type-not-found', 'duro:invalid-request', 'duro:payload-too-large', 'duro:not-implemented']);

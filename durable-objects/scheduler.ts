@@ -5,48 +5,16 @@
 import { DurableObject } from 'cloudflare:workers';
 import {
   initialScheduleState, nextScheduledTimes, planTick, planTrigger, resolveScheduleSpec, unpauseScheduleState,
-  type OverlapPolicy, type ResolvedScheduleSpec, type ScheduleSpec, type ScheduleState, type TickPlan,
+  type ResolvedScheduleSpec, type ScheduleState, type TickPlan,
 } from '../src/core/schedule';
-import { ok, refuse } from './problems';
-import type { Reply } from './rpc-types';
+import { ok, refuse, type Reply } from '../src/protocol/reply';
+import type { ScheduleDefinition, ScheduleDescription, SchedulerRpc } from '../src/protocol/scheduler-rpc';
 import { migrate, SCHEDULER_MIGRATIONS } from './schema';
-import { executionStub } from './workflow-execution';
+import { executionStub } from './stubs';
 
 export interface SchedulerConfig {
   /** The namespace of WorkflowExecution objects, where actions start. */
   executions(env: unknown): DurableObjectNamespace;
-}
-
-export interface ScheduleDefinition {
-  scheduleId: string;
-  spec: ScheduleSpec;
-  workflowType: string;
-  input?: unknown;
-  overlap: OverlapPolicy;
-  paused: boolean;
-  createdAt: number;
-}
-
-export interface ScheduleDescription extends ScheduleDefinition {
-  state: ScheduleState;
-  /** The last action whose start was refused for good, and why. */
-  lastError?: { at: number; workflowId: string; detail: string };
-  /** The next scheduled times (before jitter), at most 5; none while paused. */
-  nextRunTimes: number[];
-}
-
-export interface SchedulerRpc {
-  create(definition: Omit<ScheduleDefinition, 'createdAt'>): Promise<Reply<ScheduleDescription>>;
-  list(): Promise<ScheduleDescription[]>;
-  describe(scheduleId: string): Promise<Reply<ScheduleDescription>>;
-  remove(scheduleId: string): Promise<Reply<null>>;
-  setPaused(scheduleId: string, paused: boolean): Promise<Reply<null>>;
-  trigger(scheduleId: string): Promise<Reply<{ workflowId: string }>>;
-}
-
-/** The deployment's one Scheduler object. */
-export function schedulerStub(namespace: DurableObjectNamespace): SchedulerRpc {
-  return namespace.get(namespace.idFromName('schedules')) as unknown as SchedulerRpc;
 }
 
 interface Row {

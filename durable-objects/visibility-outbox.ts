@@ -3,7 +3,7 @@
 // commit and again from the alarm until the shard acknowledges them. The shard applies each seq once.
 import { shardOf } from '../src/visibility/shard';
 import type { SequencedMessage, VisibilityMessage } from '../src/visibility/record';
-import { visibilityStub } from './visibility';
+import { visibilityStub } from './stubs';
 
 export interface VisibilityTarget {
   namespace: DurableObjectNamespace;

@@ -1,36 +1,19 @@
 // Visibility: one shard of the index of executions behind list, count and batch operations, and the keeper of
 // the /metrics series (DESIGN §4). Executions feed it through their outboxes; it applies each message once.
 import { DurableObject } from 'cloudflare:workers';
+import type { VisibilityRpc } from '../src/protocol/visibility-rpc';
 import { batchFailureOf, type BatchProgress, type BatchSpec } from '../src/visibility/batch';
 import type { ListFilter } from '../src/visibility/filter';
 import type { MetricsSnapshot } from '../src/visibility/metrics';
 import type { ListCursor } from '../src/visibility/pager';
 import type { ExecutionRecord, SequencedMessage } from '../src/visibility/record';
-import { shardName } from '../src/visibility/shard';
 import { migrate, VISIBILITY_MIGRATIONS } from './schema';
 import { VisibilityStore, type BatchItem, type BatchItemOutcome } from './visibility-store';
-import { executionStub } from './workflow-execution';
+import { executionStub } from './stubs';
 
 export interface VisibilityConfig {
   /** The namespace of WorkflowExecution objects, which batch operations act on. */
   executions(env: unknown): DurableObjectNamespace;
-}
-
-/** What the Worker and the execution objects call on a shard. */
-export interface VisibilityRpc {
-  /** The messages of one execution object; returns the last seq applied (the sender drops what is at or below it). */
-  apply(sender: string, messages: SequencedMessage[]): Promise<number>;
-  list(filter: ListFilter, after: ListCursor | undefined, limit: number): Promise<ExecutionRecord[]>;
-  countByStatus(filter: ListFilter): Promise<Record<string, number>>;
-  metrics(): Promise<MetricsSnapshot>;
-  /** Takes this shard's matching executions into the batch; returns how many. Idempotent by batchId. */
-  startBatch(spec: BatchSpec): Promise<number>;
-  batchProgress(batchId: string): Promise<BatchProgress | undefined>;
-}
-
-/** The stub of shard `shard`. */
-export function visibilityStub(namespace: DurableObjectNamespace, shard: number): VisibilityRpc {
-  return namespace.get(namespace.idFromName(shardName(shard))) as unknown as VisibilityRpc;
 }
 
 /** Items one alarm works through, and how many of them at once. */

@@ -15,11 +15,12 @@ import {
 import { PayloadError } from '../src/core/payload';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
 import { AttemptOutcomes } from './attempt-outcomes';
-import { ok, refuse } from './problems';
-import type { AttemptRef, ExecutionApi, HistoryPage, Reply, ResultReply, StartReply, StartRequest, UpdateReply, UpdateRequest, WorkflowDescription } from './rpc-types';
+import type { AttemptRef, HistoryPage, ResultReply, StartReply, StartRequest, UpdateReply, UpdateRequest, WorkflowDescription } from '../src/protocol/execution-rpc';
+import { ok, refuse, type Reply } from '../src/protocol/reply';
 import { migrate } from './schema';
 import { SqlRunStore } from './sql-run-store';
-import { sendChildClosePolicies, sendChildStart, sendExternal, sendOutbox, sendParentNotice, type ChildClosedNotice, type Send } from './execution-messages';
+import { sendChildClosePolicies, sendChildStart, sendExternal, sendOutbox, sendParentNotice, type Send } from './execution-messages';
+import { executionStub, type ChildClosedNotice, type WorkflowExecutionRpc } from './stubs';
 import { decideStart } from '../src/core/start-policy';
 import type { VisibilityTarget } from './visibility-outbox';
 import { VisibilityReporter } from './visibility-reporter';
@@ -40,19 +41,6 @@ export interface ExecutionConfig {
   /** The Visibility shards this object reports to; undefined when the deployment binds none (no list or count). */
   visibility(env: unknown): VisibilityTarget | undefined;
 }
-
-/** The RPC surface: the API's, plus what other executions send (outbox receivers). */
-export interface WorkflowExecutionRpc extends ExecutionApi {
-  childClosed(notice: ChildClosedNotice): Promise<Reply<null>>;
-  childStarted(notice: { parentRunId: string; seq: number; workflowId: string; runId: string }): Promise<Reply<null>>;
-}
-
-/** The RPC stub of the object that holds `workflowId`. */
-export function executionStub(namespace: DurableObjectNamespace, workflowId: string): WorkflowExecutionRpc {
-  return namespace.get(namespace.idFromName(workflowId)) as unknown as WorkflowExecutionRpc;
-}
-
-export type { ChildClosedNotice } from './execution-messages';
 
 interface LoadedRun {
   run: WorkflowRun;

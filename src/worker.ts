@@ -1,9 +1,10 @@
 // createDuro: Duro inside a user's own Worker. Returns the fetch handler (the REST API and the endpoint
 // that runs this Worker's activities) and the Durable Object classes built for the user's registry.
 import { serveActivities } from '../client/serve-activities';
-import { createSchedulerClass, schedulerStub } from '../durable-objects/scheduler';
-import { createVisibilityClass, visibilityStub } from '../durable-objects/visibility';
-import { createWorkflowExecutionClass, executionStub } from '../durable-objects/workflow-execution';
+import { createSchedulerClass } from '../durable-objects/scheduler';
+import { executionStub, schedulerStub, visibilityStub } from '../durable-objects/stubs';
+import { createVisibilityClass } from '../durable-objects/visibility';
+import { createWorkflowExecutionClass } from '../durable-objects/workflow-execution';
 import type { TaskQueueEndpoint } from '../durable-objects/activity-dispatcher';
 import { createApiApp } from './api/app';
 import { isLocalHost } from './api/auth';

@@ -1,13 +1,13 @@
 // What the API needs from whatever runs the workflows: the Durable Object host in a Worker, or any other host
 // (tests drive the API over TestWorkflowEnvironment). Routes hold no engine logic; they validate and translate.
-import type { Reply } from '../../durable-objects/rpc-types';
+import type { Reply } from '../protocol/reply';
 import { problem, ProblemType } from './problems';
 
 /** The RPC surface of one WorkflowExecution object, addressed by workflowId. */
-export type { ExecutionApi as ExecutionStub } from '../../durable-objects/rpc-types';
-import type { ExecutionApi as ExecutionStub } from '../../durable-objects/rpc-types';
-import type { SchedulerRpc } from '../../durable-objects/scheduler';
-import type { VisibilityRpc } from '../../durable-objects/visibility';
+export type { ExecutionApi as ExecutionStub } from '../protocol/execution-rpc';
+import type { ExecutionApi as ExecutionStub } from '../protocol/execution-rpc';
+import type { SchedulerRpc } from '../protocol/scheduler-rpc';
+import type { VisibilityRpc } from '../protocol/visibility-rpc';
 
 /** One shard of the Visibility index (list, count, batch operations, metrics). */
 export type VisibilityShard = Pick<VisibilityRpc, 'list' | 'countByStatus' | 'metrics' | 'startBatch' | 'batchProgress'>;

@@ -1,5 +1,5 @@
 // Every API error leaves as application/problem+json (RFC 9457) with a stable `type` code that clients match on.
-import type { Problem } from '../../durable-objects/rpc-types';
+import type { Problem } from '../protocol/problem-types';
 
 export type { Problem };
 

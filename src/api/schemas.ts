@@ -1,6 +1,6 @@
 // The zod schemas of the REST API: one schema serves validation, the handlers' types and /openapi.json.
 import { z } from '@hono/zod-openapi';
-import type { IdConflictPolicy, IdReusePolicy } from '../../durable-objects/rpc-types';
+import type { IdConflictPolicy, IdReusePolicy } from '../protocol/execution-rpc';
 import { MAX_DURATION_MS, toMs } from '../core/duration';
 import { FailureKind, TimeoutType } from '../core/failure';
 import { WorkflowStatus } from '../core/history';

@@ -1,5 +1,13 @@
-// The stable problem types of docs/api.md, shared by every producer (the API, the Durable Object, test hosts).
-import type { Problem } from '../../durable-objects/rpc-types';
+// The problem shape and its stable types (docs/api.md), shared by every producer (the API, the Durable Object, test hosts).
+
+/** A refusal with a stable `type` (docs/api.md), e.g. `duro:workflow-not-found`. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  [extension: string]: unknown;
+}
 
 /** The stable problem `type` codes of docs/api.md. The API produces the request-level ones, the backend the rest. */
 export const ProblemType = {

@@ -1,6 +1,6 @@
 // Callbacks from activity servers, authorised by the task token alone (an HMAC bound to one attempt; DESIGN §4, §6).
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { AttemptRef } from '../../../durable-objects/rpc-types';
+import type { AttemptRef } from '../../protocol/execution-rpc';
 import type { FailureInfo } from '../../core/failure';
 import { invalidOutcome, ReplyFailureType } from '../../protocol/activity-outcome';
 import { verifyTaskToken } from '../../protocol/task-token';

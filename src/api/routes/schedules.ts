@@ -1,6 +1,6 @@
 // Schedules (docs/api.md): cron or interval calendars that start workflows, kept by the Scheduler object.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { SchedulerRpc } from '../../../durable-objects/scheduler';
+import type { SchedulerRpc } from '../../protocol/scheduler-rpc';
 import { FilterError, parseInstant } from '../../visibility/filter';
 import type { ApiBackend } from '../backend';
 import { problem, ProblemError, ProblemType, unwrap } from '../problems';

@@ -1,6 +1,6 @@
 // Starting workflows and reading them: POST /v1/workflows, describe, result (long-poll) and history.
 import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
-import type { StartRequest } from '../../../durable-objects/rpc-types';
+import type { StartRequest } from '../../protocol/execution-rpc';
 import { definedFields } from '../../core/objects';
 import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from '../../core/retry-policy';
 import type { ApiBackend } from '../backend';

@@ -1,6 +1,7 @@
 // An ApiBackend over TestWorkflowEnvironment: a second, in-memory host under the REST API. Real workflows run on
 // the real engine; only time is virtual, and waiting (long-poll, updates) skips it as env.sleep would.
-import type { HistoryPage, Reply, ResultReply, StartRequest } from '../../../durable-objects/rpc-types';
+import type { HistoryPage, ResultReply, StartRequest } from '../../../src/protocol/execution-rpc';
+import type { Reply } from '../../../src/protocol/reply';
 import type { ApiBackend, ExecutionStub } from '../../../src/api/backend';
 import { problem, ProblemType, type Problem } from '../../../src/api/problems';
 import { WorkflowRegistry, toFailureInfo } from '../../../src/core';

@@ -1,22 +1,13 @@
-// What the Worker (API routes) and other objects may ask of a WorkflowExecution object over RPC.
-// Replies are plain data; refusals are `Problem`s the API turns into problem+json as they are.
-import type { FailureInfo } from '../src/core/failure';
-import type { HistoryEvent, Outcome, ParentRef, SearchAttributes } from '../src/core/history';
+// What the Worker (API routes) and other objects may ask of one workflow id's execution over RPC, whatever host
+// holds it. Replies are plain data; refusals are `Problem`s the API turns into problem+json as they are.
+import type { WorkflowDescription } from '../core/describe';
+import type { FailureInfo } from '../core/failure';
+import type { HistoryEvent, Outcome, ParentRef, SearchAttributes } from '../core/history';
+import type { ResolvedRetryPolicy } from '../core/retry-policy';
+import type { IdConflictPolicy, IdReusePolicy } from '../core/start-policy';
+import type { Reply } from './reply';
 
-/** A refusal with a stable `type` (docs/api.md), e.g. `duro:workflow-not-found`. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  [extension: string]: unknown;
-}
-
-export type Reply<T> = { ok: true; value: T } | { ok: false; problem: Problem };
-
-export type { IdConflictPolicy, IdReusePolicy } from '../src/core/start-policy';
-import type { ResolvedRetryPolicy } from '../src/core/retry-policy';
-import type { IdConflictPolicy, IdReusePolicy } from '../src/core/start-policy';
+export type { IdConflictPolicy, IdReusePolicy } from '../core/start-policy';
 
 export interface StartRequest {
   workflowType: string;
@@ -42,8 +33,7 @@ export interface StartReply {
   started: boolean;
 }
 
-export type { PendingActivityView, WorkflowDescription } from '../src/core/describe';
-import type { WorkflowDescription } from '../src/core/describe';
+export type { PendingActivityView, WorkflowDescription } from '../core/describe';
 
 export type ResultReply =
   | { status: 'running'; runId: string }
