@@ -11,6 +11,7 @@ import { ApplicationFailure } from '../core/failure';
 import { owesMessages, WorkflowRun, type RunHost, type RunState, type StartParams } from '../core/internals';
 import { resolveRetryPolicy } from '../core/retry-policy';
 import { BrowserWorkflowHandle } from './browser-handle';
+import type { HandleBackend, RunView } from './handle-backend';
 import { IndexedDbRunStore, type StoredRunSummary } from './indexeddb-store';
 import { ActivityAttempts } from './activity-attempts';
 import { DeadlineTimer } from './deadline-timer';
@@ -22,9 +23,6 @@ import { Messenger } from './messenger';
 import { RunDriver } from './run-driver';
 import { newRunParams } from './run-params';
 import { RunLocks, type Driver } from './run-locks';
-
-/** What a handle acts on: a run driven here, or (driven by another tab, or closed) its stored state. */
-export type RunView = { driven: DrivenRun; state: RunState } | { driven?: undefined; state: RunState };
 
 /**
  * Opens the database and returns the engine; call `resumeAll()` on page load to continue the runs a reload interrupted.
@@ -48,7 +46,7 @@ export async function createBrowserDuro(options: BrowserDuroOptions): Promise<Br
   return new BrowserDuro(store, options);
 }
 
-export class BrowserDuro {
+export class BrowserDuro implements HandleBackend {
   readonly store: IndexedDbRunStore;
   readonly #registry: WorkflowRegistry;
   readonly #attempts: ActivityAttempts;

@@ -6,7 +6,7 @@ import type { WorkflowDescription } from '../core/describe';
 import type { HistoryEvent } from '../core/history';
 import { describeRun, outcomeOfCloseEvent, WorkflowClosedError, type WorkflowRun } from '../core/internals';
 import { updateOnRun, updateResult } from '../core/update-call';
-import type { BrowserDuro, RunView } from './browser-duro';
+import type { HandleBackend, RunView } from './handle-backend';
 
 type Named<D> = D | string;
 const nameOf = (definition: { name: string } | string) => (typeof definition === 'string' ? definition : definition.name);
@@ -22,7 +22,7 @@ const RESULT_POLL_MS = 500;
  */
 export class BrowserWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
   constructor(
-    readonly duro: BrowserDuro,
+    readonly duro: HandleBackend,
     readonly workflowId: string,
     /** The run this handle was created for; undefined means "the latest run". */
     readonly runId?: string,

@@ -1,7 +1,7 @@
 // How one run of a workflow id leads to the next: what continue-as-new carries over, and what a retry of the
 // workflow (its retry policy) starts again.
 import type { EarlierRequests, EarlierUpdate, HistoryEvent, WorkflowExecutionContinuedAsNew, WorkflowExecutionStarted } from './history';
-import type { CarriedSignal } from './run';
+import type { CarriedSignal } from './carried-signal';
 import type { RunState } from './run-state';
 
 /**

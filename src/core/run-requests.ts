@@ -3,7 +3,7 @@
 import { completeAttempt, failAttempt, observeAttempt } from './activity-state';
 import { WorkflowClosedError } from './client-errors';
 import type { NewEvent, Outcome } from './history';
-import type { UpdateOutcome } from './run';
+import type { UpdateOutcome } from './update-outcome';
 import type { RunState } from './run-state';
 import type { StepContext } from './run-transitions';
 

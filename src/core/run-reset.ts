@@ -2,7 +2,7 @@
 // one activation, re-run from there with the current code; signals received after that point are re-applied.
 import type { HistoryEvent } from './history';
 import { payloadSize } from './payload';
-import type { CarriedSignal } from './run';
+import type { CarriedSignal } from './carried-signal';
 import { PENDING_COLLECTIONS, PendingChanges, type RunState } from './run-state';
 import { applyEventToState, type RunEffect, type StepContext } from './run-transitions';
 

@@ -2,10 +2,11 @@
 // runs activations, and hands each step to the host as one commit (new events + pending state) followed
 // by effects (dispatch an activity, start a child…). Effects leave only after their commit: the outbox rule.
 import type { Activator } from './activator';
+import type { CarriedSignal } from './carried-signal';
 import { WorkflowClosedError } from './client-errors';
 import type { WorkflowDefinition } from './definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
-import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted, type WorkflowStatus } from './history';
+import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type WorkflowExecutionStarted } from './history';
 import { Limits } from './limits';
 import { LiveWorkflow } from './live-workflow';
 import { checkPayload, checkSearchAttributes, utf8Length } from './payload';
@@ -15,25 +16,13 @@ import { allEntriesOf, type ResetPlan } from './run-reset';
 import { EARLIER_RUN, outcomeOfCloseEvent, PendingChanges, type RunOutcome, type RunState } from './run-state';
 import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, planWorkflowRetry, type StepContext } from './run-transitions';
 import { RunWaiters } from './run-waiters';
+import type { UpdateOutcome } from './update-outcome';
 
 export type { RunEffect, RunRef } from './run-transitions';
 export type { RunCommit, RunHost, RunStore } from './run-host';
 
-/** A signal recorded right after WorkflowExecutionStarted: carried over by continue-as-new, or sent with the start. */
-export interface CarriedSignal {
-  signalName: string;
-  args: unknown[];
-  requestId?: string;
-}
-
-export interface UpdateOutcome {
-  updateId: string;
-  /** The validator rejected it: nothing was recorded. */
-  rejected?: FailureInfo;
-  /** The run closed before the update was taken: nothing was recorded (the next run may take it). */
-  closedAs?: WorkflowStatus;
-  outcome?: Outcome;
-}
+export type { CarriedSignal } from './carried-signal';
+export type { UpdateOutcome } from './update-outcome';
 
 export { WorkflowClosedError };
 

@@ -1,6 +1,5 @@
 // The WorkflowContext implementation: a thin view of the activator bound to one cancellation scope.
 import type { Activator } from './activator';
-import { ContinueAsNewRequest, DeterminismViolationError } from './activator';
 import type { ActivityProxies } from './activity';
 import { CancellationScope } from './cancellation-scope';
 import type { ActivityOptions, ChildWorkflowHandle, ChildWorkflowOptions, ExternalWorkflowHandle, LocalActivityOptions, UpdateHandlerOptions, WorkflowContext } from './context';
@@ -10,6 +9,7 @@ import { ActivityCancellationType, ParentClosePolicy, type RecordedActivityOptio
 import { checkLookupName, checkName, NameKind } from './names';
 import { resolveRetryPolicy } from './retry-policy';
 import { definedFields as defined } from './objects';
+import { ContinueAsNewRequest, DeterminismViolationError } from './workflow-errors';
 
 export function createWorkflowContext(activator: Activator, scope: CancellationScope): WorkflowContext {
   const ctx: WorkflowContext = {

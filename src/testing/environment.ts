@@ -11,6 +11,7 @@ import { yieldMacrotask } from '../core/scheduling';
 import { runActivityAttempt, runLocalActivityAttempt } from '../core/activity-execution';
 import { testTaskToken } from './task-token';
 import { TestWorkflowHandle } from './handle';
+import type { HandleEnvironment } from './handle-environment';
 import { MemoryRunStore } from './memory-store';
 import { VirtualClock } from './virtual-clock';
 import { definedFields as defined } from '../core/objects';
@@ -45,7 +46,7 @@ interface Execution {
  * const handle = await env.start(reminder, { input: { days: 30 } });
  * expect(await handle.result()).toBe('sent'); // 30 virtual days, milliseconds of real time
  */
-export class TestWorkflowEnvironment {
+export class TestWorkflowEnvironment implements HandleEnvironment {
   readonly clock: VirtualClock;
   readonly store: MemoryRunStore;
   #registry: WorkflowRegistry;

@@ -4,7 +4,7 @@ import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefin
 import type { HistoryEvent } from '../core/history';
 import { describeRun, outcomeOfCloseEvent, WorkflowClosedError, type WorkflowDescription, type WorkflowRun } from '../core/internals';
 import { updateOnRun, updateResult } from '../core/update-call';
-import type { TestWorkflowEnvironment } from './environment';
+import type { HandleEnvironment } from './handle-environment';
 
 export type { WorkflowDescription } from '../core/describe';
 
@@ -13,7 +13,7 @@ const nameOf = (definition: { name: string } | string) => (typeof definition ===
 
 export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
   constructor(
-    readonly env: TestWorkflowEnvironment,
+    readonly env: HandleEnvironment,
     readonly workflowId: string,
     /** Run id of the first run this handle was created for. */
     readonly runId: string,
