@@ -4,6 +4,7 @@
 // Signal, query and update handlers live in message-handlers.ts; the activator delegates to them.
 import { CancellationScope } from './cancellation-scope';
 import type { Command, LocalActivityCommandOptions } from './commands';
+import type { ContextActivator } from './context-activator';
 import type { UpdateHandlerOptions, WorkflowInfo } from './context';
 import type { WorkflowDefinition } from './definitions';
 import {
@@ -60,7 +61,7 @@ export interface ReplayData {
   sideEffects: ReadonlyMap<number, unknown>;
 }
 
-export class Activator {
+export class Activator implements ContextActivator {
   /** Commands issued since the driver last took them, in order. */
   readonly commands: Command[] = [];
   /** Activation time; the driver sets it before each activation. */

@@ -1,7 +1,7 @@
 // The WorkflowContext implementation: a thin view of the activator bound to one cancellation scope.
-import type { Activator } from './activator';
 import type { ActivityProxies } from './activity';
 import { CancellationScope } from './cancellation-scope';
+import type { ContextActivator } from './context-activator';
 import type { ActivityOptions, ChildWorkflowHandle, ChildWorkflowOptions, ExternalWorkflowHandle, LocalActivityOptions, UpdateHandlerOptions, WorkflowContext } from './context';
 import type { MessageDefinition, SignalDefinition, WorkflowDefinition } from './definitions';
 import { optionalMs, toMs, type Duration } from './duration';
@@ -11,7 +11,7 @@ import { resolveRetryPolicy } from './retry-policy';
 import { definedFields as defined } from './objects';
 import { ContinueAsNewRequest, DeterminismViolationError } from './workflow-errors';
 
-export function createWorkflowContext(activator: Activator, scope: CancellationScope): WorkflowContext {
+export function createWorkflowContext(activator: ContextActivator, scope: CancellationScope): WorkflowContext {
   const ctx: WorkflowContext = {
     cancellationScope: scope,
     info: () => activator.info(),
@@ -69,7 +69,7 @@ export function createWorkflowContext(activator: Activator, scope: CancellationS
 
     startChild(workflow: WorkflowDefinition | string, options: ChildWorkflowOptions = {}): Promise<ChildWorkflowHandle<any>> {
       const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
-      let child: ReturnType<Activator['startChild']>;
+      let child: ReturnType<ContextActivator['startChild']>;
       try {
         checkName(workflowType, NameKind.workflowType);
         if (options.workflowId !== undefined) checkName(options.workflowId, NameKind.workflowId);

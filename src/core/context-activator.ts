@@ -1,0 +1,35 @@
+// What a WorkflowContext asks of the activator behind it: the reads and commands each `ctx` method turns into
+// (Restate's internal interface beside `context.ts`). The Activator implements it; workflow-context.ts needs
+// nothing else of it, so the two do not import each other.
+import type { CancellationScope } from './cancellation-scope';
+import type { LocalActivityCommandOptions } from './commands';
+import type { UpdateHandlerOptions, WorkflowInfo } from './context';
+import type { RecordedActivityOptions, RecordedChildOptions, SearchAttributes } from './history';
+import type { Handler } from './message-handlers';
+
+export interface ContextActivator {
+  /** Activation time. */
+  readonly now: number;
+  info(): WorkflowInfo;
+  random(): number;
+  uuid(): string;
+  sideEffect<T>(fn: () => T): Promise<T>;
+  patched(patchId: string, deprecated: boolean): boolean;
+  upsertSearchAttributes(attributes: SearchAttributes): void;
+  scheduleActivity(scope: CancellationScope, activityType: string, input: unknown, options: RecordedActivityOptions): Promise<unknown>;
+  executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions): Promise<unknown>;
+  startTimer(scope: CancellationScope, durationMs: number): Promise<void>;
+  condition(scope: CancellationScope, fn: () => boolean): Promise<void>;
+  startChild(
+    scope: CancellationScope,
+    workflowType: string,
+    input: unknown,
+    childOptions: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string },
+    cancellationType: 'REQUEST_CANCEL' | 'ABANDON',
+  ): { started: Promise<string>; result: Promise<unknown>; workflowId: string; seq: number };
+  signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childSeq?: number): Promise<void>;
+  cancelExternal(workflowId: string, runId: string | undefined): Promise<void>;
+  setSignalHandler(name: string, handler: Handler | undefined): void;
+  setQueryHandler(name: string, handler: Handler | undefined): void;
+  setUpdateHandler(name: string, handler: Handler | undefined, options?: UpdateHandlerOptions<unknown[]>): void;
+}
