@@ -1,10 +1,8 @@
-// Four kinds of tests, one command (`npm test`): `unit` runs src/core under
-// plain Node, which is also the check that the core needs nothing of
-// Cloudflare's; `workers` runs integration tests inside workerd against this
-// repo's Worker; `integration` runs the Durable Object host inside workerd
-// against a second, minimal Worker that uses Duro only through its public
-// entry points (test/fixtures/integration-worker); `e2e` drives a real
-// `wrangler dev` over HTTP and kills it mid-run (test/fixtures/e2e-worker).
+// Four kinds of tests, one command (`npm test`), each project named for its folder under test/: `unit` runs src/core
+// under plain Node, which is also the check that the core needs nothing of Cloudflare's; `integration` runs tests
+// inside workerd against this repo's Worker; `integration-fixture` runs the Durable Object host inside workerd against
+// a second, minimal Worker that uses Duro only through its public entry points (test/fixtures/integration-worker);
+// `e2e` drives a real `wrangler dev` over HTTP and kills it mid-run (test/fixtures/e2e-worker).
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
@@ -37,7 +35,7 @@ export default defineConfig({
           }),
         ],
         test: {
-          name: 'workers',
+          name: 'integration',
           // wrangler.toml serves dist/public as static assets, and the pool refuses to start when that folder is missing;
           // it does not run wrangler's [build] command, so the same build runs here first (a fresh clone needs no step).
           globalSetup: ['./scripts/build-browser-example.mjs'],
@@ -53,7 +51,7 @@ export default defineConfig({
           }),
         ],
         test: {
-          name: 'integration',
+          name: 'integration-fixture',
           include: ['test/integration-fixture/**/*.test.ts'],
           testTimeout: 10_000,
         },

@@ -1,7 +1,7 @@
 // Builds the browser example (examples/browser: its page and app.ts bundled with `duro/browser`) into
 // dist/public/examples/browser/, the Worker's static assets, which `npm run dev` serves at /examples/browser/.
 // Run by wrangler as the custom build of wrangler.toml (`wrangler dev`, `wrangler deploy`), and as a vitest global setup
-// (vitest.config.ts), since the workers project reads the same wrangler.toml without running its build.
+// (vitest.config.ts), since the integration project reads the same wrangler.toml without running its build.
 import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
