@@ -3,7 +3,7 @@
 // A fourth store, `inbox`, carries messages between workflows to the context (tab, worker) that drives the receiver.
 import type { HistoryEvent, WorkflowStatus } from '../core/history';
 import { owesMessages, runRecordOf, runStateFrom, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
-import type { IdbDatabase, IdbFactory, IdbGlobals, IdbKey, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
+import type { IdbDatabase, IdbGlobals, IdbKey, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
 import { commitFailure, HistoryConflictError } from './store-errors';
 
 /** 1: events, runs, pending. 2: inbox. */

@@ -105,7 +105,7 @@ export class Activator implements ContextActivator {
     this.#started = started;
     this.now = started.timestamp;
     this.#random = seededRandom(started.randomnessSeed);
-    this.#searchAttributes = { ...(started.searchAttributes ?? {}) };
+    this.#searchAttributes = { ...started.searchAttributes };
     this.rootScope = CancellationScope.createRoot((scope) => createWorkflowContext(this, scope));
   }
 
@@ -260,7 +260,7 @@ export class Activator implements ContextActivator {
       firstRunId: s.firstRunId,
       attempt: s.attempt,
       runStartTime: s.timestamp,
-      memo: { ...(s.memo ?? {}) },
+      memo: { ...s.memo },
       searchAttributes: { ...this.#searchAttributes },
       historyLength: this.historyLength,
       historySizeBytes: this.historySizeBytes,

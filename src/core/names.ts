@@ -30,6 +30,7 @@ export const RESERVED_WORKFLOW_IDS: readonly string[] = ['count', 'signal-with-s
 const SHORT_KINDS: ReadonlySet<NameKind> = new Set([NameKind.scheduleId, NameKind.batchId]);
 
 // C0 controls, DEL, and the line and paragraph separators (JSON and JavaScript treat them as line breaks).
+// oxlint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
 // In `u` mode a surrogate pair is one code point: only a lone surrogate matches.
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -8,8 +8,6 @@ import { createBrowserDuro, StorageQuotaError, WorkflowFailedError, WorkflowUpda
 import { sharedLocks } from './fake-locks';
 
 const activityCalls: Array<{ name: string; attempt: number }> = [];
-/** Attempts of `hold` wait on this until a test releases them (or the attempt is aborted). */
-let releaseHold: () => void = () => undefined;
 
 const activities = {
   async greet(name: string, ctx: ActivityContext) {
@@ -19,8 +17,8 @@ const activities = {
   async hold(_input: undefined, ctx: ActivityContext) {
     activityCalls.push({ name: 'hold', attempt: ctx.info.attempt });
     if (ctx.info.attempt === 1) {
-      await new Promise<void>((resolve, reject) => {
-        releaseHold = resolve;
+      // The first attempt waits until it is aborted (a timeout or a cancel); no test releases it.
+      await new Promise<void>((_resolve, reject) => {
         ctx.cancellationSignal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
       });
     }

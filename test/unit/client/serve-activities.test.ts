@@ -297,7 +297,7 @@ describe('serveActivities: cancellation without heartbeats', () => {
     });
     expect(await json(await server.fetch(await signedRequest(await activityRequest())))).toEqual({ result: 'quick' });
     expect(signal?.aborted).toBe(true);
-    expect((signal?.reason as Error).message).toBe('Activity finished');
+    expect((signal!.reason as Error).message).toBe('Activity finished');
   });
 });
 

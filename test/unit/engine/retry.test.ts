@@ -105,7 +105,7 @@ describe('activity retries', () => {
 
     expect(calls).toHaveLength(1);
     expect(error?.cause).toBeInstanceOf(ActivityFailure);
-    expect((error?.cause as ActivityFailure).attempt).toBe(1);
+    expect((error!.cause as ActivityFailure).attempt).toBe(1);
     expect(error?.cause.cause).toMatchObject({ type: 'InvalidInput', nonRetryable: false });
   });
 
@@ -141,7 +141,7 @@ describe('activity retries', () => {
     expect(gaps(calls)).toEqual([11_000, 12_000]);
     expect(error?.cause).toBeInstanceOf(ActivityFailure);
     expect(error?.cause.cause).toBeInstanceOf(TimeoutFailure);
-    expect((error?.cause.cause as TimeoutFailure).timeoutType).toBe('START_TO_CLOSE');
+    expect((error!.cause.cause as TimeoutFailure).timeoutType).toBe('START_TO_CLOSE');
   });
 
   it('stops retrying when the next attempt would start after scheduleToCloseTimeout', async () => {
@@ -151,7 +151,7 @@ describe('activity retries', () => {
     // attempts at 0, 1, 3, 7 s; the next would start at 15 s, past the 10 s budget
     expect(calls.map((c) => c.at - calls[0]!.at)).toEqual([0, 1_000, 3_000, 7_000]);
     expect(error?.cause).toBeInstanceOf(ActivityFailure);
-    expect((error?.cause as ActivityFailure).attempt).toBe(4);
+    expect((error!.cause as ActivityFailure).attempt).toBe(4);
   });
 
   it('rejects an invalid retry policy when the activity is called', async () => {

@@ -104,7 +104,7 @@ describe('Saga', () => {
 
     // The hotel compensation was registered before the hotel step, so it runs too (Temporal's "register first" idiom).
     expect(log).toEqual(['reserveFlight', 'reserveHotel', 'cancelHotel', 'cancelFlight']);
-    expect((error?.cause.cause as ApplicationFailure).type).toBe('NoRooms');
+    expect((error!.cause.cause as ApplicationFailure).type).toBe('NoRooms');
   });
 
   it('runs no compensation when every step succeeds', async () => {
