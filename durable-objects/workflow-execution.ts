@@ -733,7 +733,8 @@ class UpdateRejected extends Error {
 function errorReply<T>(error: unknown): Reply<T> {
   if (error instanceof UpdateRejected) return refuse('duro:update-rejected', error.message, { failure: error.failure });
   if (error instanceof WorkflowClosedError) return refuse('duro:workflow-closed', error.message);
-  if (error instanceof PayloadError) return refuse('duro:payload-too-large', error.message);
+  // Only a size says too large; a shape (NaN, nesting, not JSON) is an invalid value.
+  if (error instanceof PayloadError) return refuse(error.sizeBytes === undefined ? 'duro:invalid-request' : 'duro:payload-too-large', error.message);
   if (error instanceof DeterminismViolationError) return refuse('duro:determinism-violation', error.message);
   if (error instanceof ApplicationFailure && error.type === 'LimitExceeded') return refuse('duro:limit-exceeded', error.message);
   console.error('duro: unexpected error', error);

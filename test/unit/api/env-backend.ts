@@ -36,7 +36,7 @@ function problemOf(error: unknown): Problem | undefined {
   if (error instanceof WorkflowExecutionAlreadyStartedError) return problem(ProblemType.workflowAlreadyStarted, error.message, { runId: error.runId });
   if (error instanceof WorkflowClosedError) return problem(ProblemType.workflowClosed, error.message);
   if (error instanceof QueryNotFoundError) return problem(ProblemType.queryNotFound, error.message);
-  if (error.name === 'PayloadError') return problem(ProblemType.payloadTooLarge, error.message);
+  if (error.name === 'PayloadError') return problem((error as { sizeBytes?: number }).sizeBytes === undefined ? ProblemType.invalidRequest : ProblemType.payloadTooLarge, error.message);
   return undefined;
 }
 
