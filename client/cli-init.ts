@@ -12,6 +12,13 @@ const TEMPLATE_DIR = join(PACKAGE_ROOT, 'templates/init');
 
 /** npm never packs a file named .gitignore, so the template keeps it as `gitignore`. */
 const RENAMED: Record<string, string> = { gitignore: '.gitignore' };
+/** Files the package must not ship under their real names (a test file in a published package): `x.template` → `x`. */
+const TEMPLATE_SUFFIX = '.template';
+
+function destinationName(name: string): string {
+  if (RENAMED[name]) return RENAMED[name];
+  return name.endsWith(TEMPLATE_SUFFIX) ? name.slice(0, -TEMPLATE_SUFFIX.length) : name;
+}
 
 /** The tools the scaffold pins, at the versions this package's own tests use. */
 const TOOLS = ['wrangler', 'vitest', 'typescript', '@cloudflare/workers-types'] as const;
@@ -37,7 +44,7 @@ export async function initProject(dir: string): Promise<InitResult> {
   const files: string[] = [];
   for (const source of await templateFiles(TEMPLATE_DIR)) {
     const path = relative(TEMPLATE_DIR, source);
-    const destination = join(target, dirname(path), RENAMED[basename(path)] ?? basename(path));
+    const destination = join(target, dirname(path), destinationName(basename(path)));
     await mkdir(dirname(destination), { recursive: true });
     await writeFile(destination, (await readFile(source, 'utf8')).replaceAll('{{name}}', name));
     files.push(relative(target, destination));
