@@ -3,7 +3,7 @@
 // recorded ones. Both paths share the same loop shape, so they interleave workflow code identically.
 import type { Activator } from './activator';
 import { eventForCommand, compareCommandWithEvent, describeCommand, describeEvent, type Command, type RecordedCommand } from './commands';
-import { isCommandEvent, type HistoryEvent, type MarkerRecorded, type NewEvent, type Outcome } from './history';
+import { isCloseEvent, isCommandEvent, passOverUnknownEvent, type HistoryEvent, type MarkerRecorded, type NewEvent, type Outcome } from './history';
 import { toFailureInfo } from './failure';
 import { NonDeterminismError } from './nondeterminism';
 import { yieldMacrotask } from './scheduling';
@@ -21,6 +21,7 @@ export interface LocalActivityMarkerData {
 
 /** Delivers one recorded input event to the workflow. Command events and bookkeeping events deliver nothing. */
 export function applyInput(activator: Activator, event: HistoryEvent): void {
+  if (isCloseEvent(event)) return; // a close changes nothing here
   switch (event.type) {
     case 'WorkflowExecutionStarted': return activator.startWorkflow();
     case 'SignalReceived': return activator.deliverSignal(event.signalName, event.args);
@@ -51,19 +52,10 @@ export function applyInput(activator: Activator, event: HistoryEvent): void {
     case 'ChildWorkflowInitiated':
     case 'ExternalSignalInitiated':
     case 'ExternalCancelInitiated':
-    case 'WorkflowExecutionCompleted':
-    case 'WorkflowExecutionFailed':
-    case 'WorkflowExecutionCanceled':
-    case 'WorkflowExecutionTerminated':
-    case 'WorkflowExecutionTimedOut':
-    case 'WorkflowExecutionContinuedAsNew':
       return; // command and bookkeeping events: nothing to deliver
-    default: {
-      // A new event type fails to compile here; at run time (a history from a newer Duro) it changes nothing.
-      const _never: never = event;
-      void _never;
+    default:
+      passOverUnknownEvent(event);
       return;
-    }
   }
 }
 

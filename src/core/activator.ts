@@ -436,6 +436,10 @@ export class Activator implements ContextActivator {
     checkPayload(value, what, { shape: this.#checksPayloadShape() });
   }
 
+  checksInputRules(): boolean {
+    return this.#checksPayloadShape();
+  }
+
   #checksPayloadShape(): boolean {
     return this.flags.use(EngineFlag.PayloadShape, this.isReplaying);
   }

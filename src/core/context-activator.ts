@@ -11,6 +11,12 @@ export interface ContextActivator {
   /** Activation time. */
   readonly now: number;
   info(): WorkflowInfo;
+  /**
+   * Whether the rules on ids, names and payload shapes that came with EngineFlag.PayloadShape apply to what this
+   * activation issues: always live, and on replay only from where history recorded the flag, so an older run's
+   * history replays as it ran.
+   */
+  checksInputRules(): boolean;
   random(): number;
   uuid(): string;
   sideEffect<T>(fn: () => T): Promise<T>;

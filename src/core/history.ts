@@ -252,18 +252,27 @@ export function isCommandEvent(event: { type: EventType }): boolean {
   return COMMAND_EVENTS.has(event.type);
 }
 
-const CLOSE_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
+const CLOSE_EVENT_TYPES = [
   'WorkflowExecutionCompleted',
   'WorkflowExecutionFailed',
   'WorkflowExecutionCanceled',
   'WorkflowExecutionTerminated',
   'WorkflowExecutionTimedOut',
   'WorkflowExecutionContinuedAsNew',
-]);
+] as const satisfies readonly EventType[];
+type CloseEventType = (typeof CLOSE_EVENT_TYPES)[number];
+const CLOSE_EVENTS: ReadonlySet<EventType> = new Set<EventType>(CLOSE_EVENT_TYPES);
 
-export function isCloseEvent(event: { type: EventType }): boolean {
+/** The events that close a run; narrows `event`, so a switch after `if (isCloseEvent(e)) …` need not list them. */
+export function isCloseEvent<E extends { type: EventType }>(event: E): event is Extract<E, { type: CloseEventType }> {
   return CLOSE_EVENTS.has(event.type);
 }
+
+/**
+ * The `default` of an exhaustive switch over events: a new event type fails to compile at the call (its `event` is
+ * no longer `never`); at run time (a history written by a newer Duro) the event is passed over.
+ */
+export function passOverUnknownEvent(_event: never): void {}
 
 /** Status of a run as the API reports it. */
 export const WorkflowStatus = {

@@ -2,7 +2,7 @@
 // dedupe, DESIGN §4), outcomes of stale activity attempts, and whatever was still queued when the run closed.
 import { completeAttempt, failAttempt, observeAttempt } from './activity-state';
 import { WorkflowClosedError } from './client-errors';
-import type { NewEvent, Outcome } from './history';
+import { isCloseEvent, passOverUnknownEvent, type NewEvent, type Outcome } from './history';
 import type { UpdateOutcome } from './update-outcome';
 import type { RunState } from './run-state';
 import type { StepContext } from './run-transitions';
@@ -41,6 +41,7 @@ export function answerAfterClose(state: RunState, request: RunRequest, step: Ste
 
 /** Inputs that were already recorded, or answer something no longer pending: receivers dedupe (DESIGN §4). */
 export function isDuplicate(state: RunState, event: NewEvent): boolean {
+  if (isCloseEvent(event)) return false; // a close changes nothing here
   switch (event.type) {
     case 'SignalReceived': return event.requestId !== undefined && state.signalRequestIds[event.requestId] !== undefined;
     case 'WorkflowExecutionCancelRequested': return state.cancelRequested;
@@ -71,19 +72,10 @@ export function isDuplicate(state: RunState, event: NewEvent): boolean {
     case 'ChildWorkflowInitiated':
     case 'ExternalSignalInitiated':
     case 'ExternalCancelInitiated':
-    case 'WorkflowExecutionCompleted':
-    case 'WorkflowExecutionFailed':
-    case 'WorkflowExecutionCanceled':
-    case 'WorkflowExecutionTerminated':
-    case 'WorkflowExecutionTimedOut':
-    case 'WorkflowExecutionContinuedAsNew':
       return false;
-    default: {
-      // A new event type fails to compile here; at run time (a history from a newer Duro) it changes nothing.
-      const _never: never = event;
-      void _never;
+    default:
+      passOverUnknownEvent(event);
       return false;
-    }
   }
 }
 

@@ -7,7 +7,7 @@ import {
 import { TimeoutType, type FailureInfo } from './failure';
 import { nextRetryDelay } from './retry-policy';
 import { handsOver } from './run-chain';
-import { statusOfCloseEvent, type HistoryEvent, type NewEvent } from './history';
+import { isCloseEvent, passOverUnknownEvent, statusOfCloseEvent, type HistoryEvent, type NewEvent } from './history';
 import { EARLIER_RUN, outcomeOfCloseEvent, type PendingChanges, type PendingChildState, type PendingExternalState, type RunOutcome, type RunState } from './run-state';
 
 export interface RunRef {
@@ -44,6 +44,7 @@ export function runRefOf(state: RunState): RunRef {
 /** Keeps pending state in step with one recorded event. */
 export function applyEventToState(state: RunState, event: HistoryEvent, step: StepContext): void {
   const { changes, effects } = step;
+  if (isCloseEvent(event)) return; // a close changes nothing here
   switch (event.type) {
     case 'WorkflowExecutionStarted':
       // Ids an earlier run of the chain recorded: a signal marked 0 (no event of this run), an update EARLIER_RUN.
@@ -152,19 +153,10 @@ export function applyEventToState(state: RunState, event: HistoryEvent, step: St
     case 'WorkflowTaskFailed':
     case 'ActivityTaskStarted':
     case 'MarkerRecorded':
-    case 'WorkflowExecutionCompleted':
-    case 'WorkflowExecutionFailed':
-    case 'WorkflowExecutionCanceled':
-    case 'WorkflowExecutionTerminated':
-    case 'WorkflowExecutionTimedOut':
-    case 'WorkflowExecutionContinuedAsNew':
       return; // nothing of the run's state follows from these
-    default: {
-      // A new event type fails to compile here; at run time (a history from a newer Duro) it changes nothing.
-      const _never: never = event;
-      void _never;
+    default:
+      passOverUnknownEvent(event);
       return;
-    }
   }
 }
 

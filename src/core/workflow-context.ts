@@ -71,9 +71,11 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
       const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
       let child: ReturnType<ContextActivator['startChild']>;
       try {
-        checkName(workflowType, NameKind.workflowType);
-        if (options.workflowId !== undefined) checkName(options.workflowId, NameKind.workflowId);
-        for (const key of Object.keys(options.searchAttributes ?? {})) checkName(key, NameKind.searchAttributeKey);
+        if (activator.checksInputRules()) {
+          checkName(workflowType, NameKind.workflowType);
+          if (options.workflowId !== undefined) checkName(options.workflowId, NameKind.workflowId);
+          for (const key of Object.keys(options.searchAttributes ?? {})) checkName(key, NameKind.searchAttributeKey);
+        }
         const recorded: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string } = {
           parentClosePolicy: options.parentClosePolicy ?? ParentClosePolicy.terminate,
           ...defined({
@@ -96,7 +98,7 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
         firstExecutionRunId: runId,
         result: () => child.result,
         signal: (signal: SignalDefinition<any> | string, ...args: unknown[]) => namesChecked(
-          () => checkName(signalNameOf(signal), NameKind.signalName),
+          () => activator.checksInputRules() && checkName(signalNameOf(signal), NameKind.signalName),
           () => activator.signalExternal(child.workflowId, undefined, signalNameOf(signal), args, child.seq),
         ),
       }));
@@ -109,13 +111,14 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
     getExternalWorkflowHandle(workflowId: string, runId?: string): ExternalWorkflowHandle {
       // The workflow may exist from before the rule on new ids: only what no id could be is refused (core/names.ts).
       const checkTarget = () => {
+        if (!activator.checksInputRules()) return;
         checkLookupName(workflowId, NameKind.workflowId);
         if (runId !== undefined) checkLookupName(runId, NameKind.runId);
       };
       const handle: ExternalWorkflowHandle = {
         workflowId,
         signal: (signal: SignalDefinition<any> | string, ...args: unknown[]) => namesChecked(
-          () => (checkTarget(), checkName(signalNameOf(signal), NameKind.signalName)),
+          () => (checkTarget(), activator.checksInputRules() && checkName(signalNameOf(signal), NameKind.signalName)),
           () => activator.signalExternal(workflowId, runId, signalNameOf(signal), args),
         ),
         cancel: () => namesChecked(checkTarget, () => activator.cancelExternal(workflowId, runId)),
