@@ -2,7 +2,7 @@
 // beside dist/), the versions from this package's own package.json, so a scaffold always pins the wrangler, vitest
 // and TypeScript this Duro was tested with.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,7 +38,10 @@ export function workerNameOf(dir: string): string {
 /** Writes the project into `dir`, which must be missing or empty; refuses to overwrite anything. */
 export async function initProject(dir: string): Promise<InitResult> {
   const target = resolve(dir);
-  if (existsSync(target) && (await readdir(target)).length > 0) throw new Error(`${dir} is not empty; give a new folder: duro init my-app`);
+  if (existsSync(target)) {
+    if (!(await stat(target)).isDirectory()) throw new Error(`${dir} is a file; give a new folder: duro init my-app`);
+    if ((await readdir(target)).length > 0) throw new Error(`${dir} is not empty; give a new folder: duro init my-app`);
+  }
   const name = workerNameOf(target);
   const own = JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
   const files: string[] = [];
@@ -46,10 +49,10 @@ export async function initProject(dir: string): Promise<InitResult> {
     const path = relative(TEMPLATE_DIR, source);
     const destination = join(target, dirname(path), destinationName(basename(path)));
     await mkdir(dirname(destination), { recursive: true });
-    await writeFile(destination, (await readFile(source, 'utf8')).replaceAll('{{name}}', name));
+    await writeFile(destination, (await readFile(source, 'utf8')).replaceAll('{{name}}', name), { flag: 'wx' }); // never overwrite
     files.push(relative(target, destination));
   }
-  await writeFile(join(target, 'package.json'), `${JSON.stringify(packageJsonOf(name, own), null, 2)}\n`);
+  await writeFile(join(target, 'package.json'), `${JSON.stringify(packageJsonOf(name, own), null, 2)}\n`, { flag: 'wx' });
   files.push('package.json');
   return { dir: target, name, files: files.sort() };
 }
@@ -83,7 +86,7 @@ export function nextSteps(result: InitResult, dir: string): string {
     ...result.files.map((file) => `  ${file}`),
     '',
     'Next:',
-    `  cd ${dir}`,
+    ...(resolve(dir) === resolve('.') ? [] : [`  cd ${dir}`]),
     '  npm install',
     '  npm run dev     # the API and the web UI on http://127.0.0.1:8787/ui',
     '  npm test        # the workflow tests, time-skipping',

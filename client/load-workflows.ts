@@ -1,6 +1,7 @@
 // `--workflows <file>` of `duro replay`: the user's workflow module, TypeScript or JavaScript, loaded without a
-// loader flag. esbuild bundles it at run time into a temporary ES module; its imports of `duro` and `duro/*` are
-// pointed at the entries beside this CLI, so the workflows and the replaying engine are one copy of Duro.
+// loader flag. esbuild bundles it at run time into a temporary ES module; its imports of `duro/*` are pointed at the
+// entries beside this CLI, so the workflows and the replaying engine are one copy of Duro (and where they cannot be,
+// the brands of decision 011 keep two copies agreeing).
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

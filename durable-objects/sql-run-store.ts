@@ -129,10 +129,17 @@ export class SqlRunStore {
     return runStateFrom(record, entries);
   }
 
-  /** The earliest deadline of any run here: what the alarm must be set to. Rows that hold no time are dropped (logged). */
-  earliestDeadline(): number | undefined {
-    const bad = this.#sql.exec("DELETE FROM deadlines WHERE typeof(wake_at) NOT IN ('integer', 'real')").rowsWritten;
+  /**
+   * Drops deadline rows that hold no usable time (text, NULL, ±Infinity: none is written now, an older version or a
+   * damaged row may hold one), logged. Once per instance, when it loads: a scan the alarm's hot path need not pay.
+   */
+  dropDeadlinesWithoutTime(): void {
+    const bad = this.#sql.exec("DELETE FROM deadlines WHERE typeof(wake_at) NOT IN ('integer', 'real') OR abs(wake_at) > 9e15").rowsWritten;
     if (bad > 0) console.error(`duro: ${bad} deadline row(s) held no time and were dropped`);
+  }
+
+  /** The earliest deadline of any run here: what the alarm must be set to. */
+  earliestDeadline(): number | undefined {
     const at: SqlStorageValue = this.#sql.exec<{ at: SqlStorageValue }>('SELECT min(wake_at) AS at FROM deadlines').one().at;
     return typeof at === 'number' ? at : undefined;
   }

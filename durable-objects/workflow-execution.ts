@@ -106,6 +106,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       });
       void ctx.blockConcurrencyWhile(async () => {
         migrate(ctx.storage);
+        this.#store.dropDeadlinesWithoutTime();
         this.#loadOpenRuns();
         await this.#alarm.load();
       });
@@ -157,13 +158,14 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
 
     /** Signals the running workflow, or starts it with the signal delivered first (Temporal's signal-with-start). */
     async signalWithStart(request: StartRequest & { signalName: string; signalArgs: unknown[]; requestId?: string }): Promise<Reply<StartReply>> {
-      const carried = { signalName: request.signalName, args: request.signalArgs, ...(request.requestId !== undefined && { requestId: request.requestId }) };
+      const requestId = request.requestId !== undefined ? { requestId: request.requestId } : {};
+      const carried = { signalName: request.signalName, args: request.signalArgs, ...requestId };
       // A run that closes while the signal waits for it (a terminate racing this request) did not take it: the request
       // then acts as if it came after the close, and starts a new run (test/integration-fixture/with-start-race.test.ts).
       for (let tries = 1; ; tries++) {
         const current = this.#current();
         if (!current || current.run.isClosed) return this.start(request, [carried]);
-        const signalled = await this.signal({ name: request.signalName, args: request.signalArgs, ...(request.requestId !== undefined && { requestId: request.requestId }) });
+        const signalled = await this.signal({ name: request.signalName, args: request.signalArgs, ...requestId });
         if (signalled.ok) return ok({ workflowId: request.workflowId, runId: current.run.runId, started: false });
         if (!closedUnderIt(signalled, tries)) return signalled;
       }
@@ -559,7 +561,7 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
         now: () => Date.now(),
         newRunId: () => crypto.randomUUID(),
         store: {
-          readHistory: (runId, afterEventId) => this.#store.readHistory(runId, afterEventId),
+          readHistory: (runId, afterEventId, limit) => this.#store.readHistory(runId, afterEventId, limit),
           commit: (runId, commit) => {
             const retainUntil = commit.state.closeTime === undefined ? undefined : commit.state.closeTime + config.retentionMs(this.env);
             try {

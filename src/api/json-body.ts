@@ -23,7 +23,8 @@ export function jsonBodyGate(): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || !c.req.raw.body) return next();
     if (!JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) return next();
-    // Hono keeps the text: the validator's c.req.json() parses it again rather than reading the stream twice.
+    // Hono caches the text, so the stream is read once; the route's validator parses it a second time (c.req.json()
+    // parses on every call), the price of checking the shape before zod recurses into it.
     const text = await c.req.text();
     let value: unknown;
     try {

@@ -17,7 +17,6 @@ const rootToken = Symbol('root scope');
  */
 const contextFactoryKey = Symbol.for('duro.CancellationScope.contextFactory');
 
-
 /**
  * A tree of scopes: cancelling one cancels the work started in it and in its cancellable children.
  * @example

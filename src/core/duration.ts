@@ -1,5 +1,6 @@
 // Durations as workflow authors write them ('5s', '2 days', 1500) turned into milliseconds: the one rule every door
 // (the API, workflow code, activity replies, schedules) checks durations and absolute times with.
+import { brandClass } from './brand';
 /** A duration: milliseconds as a number, or a string such as `'500ms'`, `'5s'`, `'5m'`, `'2 days'`, `'1h30m'`. */
 export type Duration = number | string;
 
@@ -15,6 +16,10 @@ export const MAX_DURATION_MS = 100 * 365.25 * 86_400_000;
  * A `TypeError` (as before the limit existed) named `DurationError`, so it crosses boundaries with that type.
  */
 export class DurationError extends TypeError {
+  static {
+    brandClass(this, 'DurationError');
+  }
+
   override readonly name = 'DurationError';
   constructor(message: string, readonly field?: string) {
     super(field ? `${field}: ${message}` : message);

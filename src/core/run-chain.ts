@@ -15,12 +15,15 @@ export function earlierRequestsOf(previous: StartParams, state: RunState): Earli
   const own = (map: Record<string, number>) => Object.entries(map).filter(([, eventId]) => eventId > 0).sort((a, b) => b[1] - a[1]);
   const signalRequestIds = [...new Set([...own(state.signalRequestIds).map(([id]) => id), ...(previous.earlierRequests?.signalRequestIds ?? [])])].slice(0, CHAIN_DEDUPE_WINDOW);
   const updates: Record<string, EarlierUpdate> = {};
+  let kept = 0;
   const add = (id: string, where: EarlierUpdate) => {
-    if (Object.keys(updates).length < CHAIN_DEDUPE_WINDOW && !(id in updates)) updates[id] = where;
+    if (kept >= CHAIN_DEDUPE_WINDOW || Object.hasOwn(updates, id)) return;
+    updates[id] = where;
+    kept++;
   };
   for (const [id, eventId] of own(state.completedUpdates)) add(id, { runId: state.runId, eventId });
   for (const [id, where] of Object.entries(previous.earlierRequests?.updates ?? {})) add(id, where);
-  if (signalRequestIds.length === 0 && Object.keys(updates).length === 0) return undefined;
+  if (signalRequestIds.length === 0 && kept === 0) return undefined;
   return { signalRequestIds, updates };
 }
 

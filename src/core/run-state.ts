@@ -134,9 +134,10 @@ export function runStateFrom(record: RunRecord, entries: Iterable<{ collection: 
   return state;
 }
 
-/** Remembers which entries a step touched, so a commit writes only those. */
 /** In `completedUpdates`: the update was completed by an earlier run of the chain (its start event says which). */
 export const EARLIER_RUN = -1;
+
+/** Remembers which entries a step touched, so a commit writes only those. */
 
 export class PendingChanges {
   readonly #touched = new Map<string, { collection: PendingCollection; key: string }>();

@@ -408,7 +408,12 @@ export class WorkflowRun {
   async #earlierUpdate(updateId: string): Promise<EarlierUpdate | undefined> {
     this.#earlierUpdates ??= Promise.resolve(this.#host.store.readHistory(this.state.runId, 0, 1)).then(([started]) =>
       started?.type === 'WorkflowExecutionStarted' ? (started.earlierRequests?.updates ?? {}) : {});
-    return (await this.#earlierUpdates)[updateId];
+    try {
+      return (await this.#earlierUpdates)[updateId];
+    } catch (error) {
+      this.#earlierUpdates = undefined; // a failed read is tried again by the next duplicate, not remembered
+      throw error;
+    }
   }
 
   #waitForUpdate(request: Extract<RunRequest, { kind: 'update' }>): void {

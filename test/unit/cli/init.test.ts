@@ -27,6 +27,7 @@ describe('duro init', () => {
     writeFileSync(join(dir, 'keep.txt'), 'mine');
     await expect(initProject(dir)).rejects.toThrow(/is not empty/);
     expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('mine');
+    await expect(initProject(join(dir, 'keep.txt'))).rejects.toThrow(/is a file/);
   });
 
   it('makes a Worker name of any folder name', () => {
