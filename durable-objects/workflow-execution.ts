@@ -552,7 +552,9 @@ export function createWorkflowExecutionClass(config: ExecutionConfig) {
       const loaded = this.#loaded.get(runId);
       if (loaded) return loaded;
       const chainIndex = this.#chainIndexes.get(runId);
-      return chainIndex === undefined ? undefined : this.#load(runId, chainIndex);
+      // A run found unloadable stays so for this instance: not read, parsed and refused again on every request.
+      if (chainIndex === undefined || this.#unloadable.has(runId)) return undefined;
+      return this.#load(runId, chainIndex);
     }
 
     #hostFor(chainIndex: number): RunHost {
