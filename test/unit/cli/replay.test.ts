@@ -94,7 +94,7 @@ describe('duro replay <history.json> --workflows <file>', () => {
     const workflows = await import('../package/fixtures/cross-copy-workflows');
     const env = await TestWorkflowEnvironment.create({ workflows, activities: workflows.activities });
     const handle = await env.start(workflows.sagaOrder, { workflowId: 'saga-replay', input: 'o-9' });
-    await handle.result().catch(() => undefined);
+    await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'OrderFailed' } }); // it compensated, as recorded
     const file = join(mkdtempSync(join(tmpdir(), 'duro-replay-')), 'saga.json');
     writeFileSync(file, JSON.stringify(await handle.fetchHistory()));
     return file;
