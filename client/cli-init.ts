@@ -10,15 +10,11 @@ import { fileURLToPath } from 'node:url';
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TEMPLATE_DIR = join(PACKAGE_ROOT, 'templates/init');
 
-/** npm never packs a file named .gitignore, so the template keeps it as `gitignore`. */
-const RENAMED: Record<string, string> = { gitignore: '.gitignore' };
-/** Files the package must not ship under their real names (a test file in a published package): `x.template` → `x`. */
-const TEMPLATE_SUFFIX = '.template';
-
-function destinationName(name: string): string {
-  if (RENAMED[name]) return RENAMED[name];
-  return name.endsWith(TEMPLATE_SUFFIX) ? name.slice(0, -TEMPLATE_SUFFIX.length) : name;
-}
+/**
+ * Template files kept under another name or place: npm never packs a `.gitignore`, and a published package should
+ * hold no test file, so the scaffold's test travels as `order-scenarios.ts.template`.
+ */
+const WRITTEN_AS: Record<string, string> = { gitignore: '.gitignore', 'order-scenarios.ts.template': 'test/order.test.ts' };
 
 /** The tools the scaffold pins, at the versions this package's own tests use. */
 const TOOLS = ['wrangler', 'vitest', 'typescript', '@cloudflare/workers-types'] as const;
@@ -47,7 +43,7 @@ export async function initProject(dir: string): Promise<InitResult> {
   const files: string[] = [];
   for (const source of await templateFiles(TEMPLATE_DIR)) {
     const path = relative(TEMPLATE_DIR, source);
-    const destination = join(target, dirname(path), destinationName(basename(path)));
+    const destination = join(target, WRITTEN_AS[path] ?? path);
     await mkdir(dirname(destination), { recursive: true });
     await writeFile(destination, (await readFile(source, 'utf8')).replaceAll('{{name}}', name), { flag: 'wx' }); // never overwrite
     files.push(relative(target, destination));
