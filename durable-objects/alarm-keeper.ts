@@ -19,8 +19,8 @@ export interface AlarmKeeperOptions {
   storage: DurableObjectStorage;
   /** The earliest row of the deadlines table. */
   earliestDeadline: () => number | undefined;
-  /** The runs this instance has loaded (open ones, and closed ones that still owe messages), by run id. */
-  loaded: ReadonlyMap<string, { run: WorkflowRun }>;
+  /** The runs this instance has loaded (open ones, and closed ones that still owe messages). */
+  runs: () => Iterable<WorkflowRun>;
   /** Visibility rows wait for a delivery with no flush of this instance behind them. */
   visibilityUnsent: () => boolean;
 }
@@ -28,7 +28,7 @@ export interface AlarmKeeperOptions {
 export class AlarmKeeper {
   readonly #storage: DurableObjectStorage;
   readonly #earliestDeadline: () => number | undefined;
-  readonly #loaded: ReadonlyMap<string, { run: WorkflowRun }>;
+  readonly #runs: () => Iterable<WorkflowRun>;
   readonly #visibilityUnsent: () => boolean;
   /** The alarm as this instance last set or read it. */
   #alarmAt: number | null = null;
@@ -38,7 +38,7 @@ export class AlarmKeeper {
   constructor(options: AlarmKeeperOptions) {
     this.#storage = options.storage;
     this.#earliestDeadline = options.earliestDeadline;
-    this.#loaded = options.loaded;
+    this.#runs = options.runs;
     this.#visibilityUnsent = options.visibilityUnsent;
   }
 
@@ -90,13 +90,13 @@ export class AlarmKeeper {
     if (wakeAt !== undefined && wakeAt < alarmAt) return false;
     if (this.#visibilityUnsent() && alarmAt > now + OUTBOX_RETRY_MS) return false;
     if (alarmAt > now + IN_FLIGHT_CHECK_MS && this.#hasAttemptInFlight()) return false;
-    for (const { run } of this.#loaded.values()) if (run.state.blocked) return false;
+    for (const run of this.#runs()) if (run.state.blocked) return false;
     return !this.owesMessages();
   }
 
   /** Whether a loaded run owes another object a message (Visibility rows have their own rule: `visibilityUnsent`). */
   owesMessages(): boolean {
-    for (const { run } of this.#loaded.values()) if (owesMessages(run.state)) return true;
+    for (const run of this.#runs()) if (owesMessages(run.state)) return true;
     return false;
   }
 
@@ -104,7 +104,7 @@ export class AlarmKeeper {
     let at = this.#earliestDeadline();
     const outboxAt = this.outboxDue || this.owesMessages() ? Date.now() + OUTBOX_RETRY_MS : undefined;
     if (outboxAt !== undefined && (at === undefined || outboxAt < at)) at = outboxAt;
-    const blocked = [...this.#loaded.values()].some(({ run }) => run.state.blocked?.reason === 'nonDeterminism' || (run.state.blocked && run.state.blocked.retryAt === undefined));
+    const blocked = [...this.#runs()].some((run) => run.state.blocked?.reason === 'nonDeterminism' || (run.state.blocked && run.state.blocked.retryAt === undefined));
     if (blocked) {
       const recheck = Date.now() + BLOCKED_RECHECK_MS;
       if (at === undefined || recheck < at) at = recheck;
@@ -134,7 +134,7 @@ export class AlarmKeeper {
 
   /** An attempt whose outcome only this instance's fetch can bring (not one accepted with 202). */
   #hasAttemptInFlight(): boolean {
-    for (const { run } of this.#loaded.values()) {
+    for (const run of this.#runs()) {
       if (run.isClosed) continue;
       if (Object.values(run.state.activities).some((activity) => activity.phase === 'running' && !activity.completesLater)) return true;
     }

@@ -25,8 +25,9 @@ export class WorkflowExecutionAlreadyStartedError extends Error {
     brandClass(this, 'WorkflowExecutionAlreadyStartedError');
   }
 
-  constructor(readonly workflowId: string, readonly runId: string) {
-    super(`Workflow ${workflowId} is already running (run ${runId})`);
+  /** `detail`: why, when it is not that a run is running (an id-reuse policy refused a closed id). */
+  constructor(readonly workflowId: string, readonly runId: string, detail?: string) {
+    super(detail ?? `Workflow ${workflowId} is already running (run ${runId})`);
     this.name = 'WorkflowExecutionAlreadyStartedError';
   }
 }

@@ -2,6 +2,7 @@
 import type { Duration } from './duration';
 import type { SearchAttributes } from './history';
 import type { RetryPolicy } from './retry-policy';
+import type { IdConflictPolicy, IdReusePolicy } from './start-policy';
 
 export interface InProcessStartOptions<I = unknown> {
   workflowId?: string;
@@ -14,4 +15,8 @@ export interface InProcessStartOptions<I = unknown> {
   startDelay?: Duration;
   /** The workflow's retry policy: a failed (or run-timed-out) run is followed by the next attempt; `result()` follows them. */
   retryPolicy?: RetryPolicy;
+  /** What a start does when the id's latest run is closed (default `allowDuplicate`), as DuroClient's start. */
+  idReusePolicy?: IdReusePolicy;
+  /** What a start does when a run of the id is running (default `fail`: WorkflowExecutionAlreadyStartedError). */
+  idConflictPolicy?: IdConflictPolicy;
 }

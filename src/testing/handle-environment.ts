@@ -1,11 +1,14 @@
 // What a TestWorkflowHandle asks of the TestWorkflowEnvironment that made it: kept apart so the handle and the
 // environment, which creates handles, do not import each other.
+import type { Execution } from '../core/execution/execution';
 import type { HistoryEvent } from '../core/history';
 import type { WorkflowRun } from '../core/internals';
 
 /** Implemented by TestWorkflowEnvironment. */
 export interface HandleEnvironment {
   waitFor<T>(check: () => T | undefined): Promise<T>;
+  skipTimeUntil<T>(promise: Promise<T>): Promise<T>;
+  existingExecution(workflowId: string): Execution;
   runOf(workflowId: string, runId?: string): WorkflowRun;
   reset(workflowId: string, eventId: number, reason?: string, runId?: string): Promise<string>;
   history(workflowId: string, runId?: string): HistoryEvent[];

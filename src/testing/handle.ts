@@ -1,9 +1,9 @@
 // A handle on one workflow execution in the test environment; the same methods as DuroClient's handles.
-import { WorkflowFailedError } from '../core/client-errors';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '../core/client-errors';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowOutput } from '../core/definitions';
+import type { WorkflowDescription } from '../core/describe';
+import type { Execution } from '../core/execution/execution';
 import type { HistoryEvent } from '../core/history';
-import { describeRun, outcomeOfCloseEvent, WorkflowClosedError, type WorkflowDescription, type WorkflowRun } from '../core/internals';
-import { updateOnRun, updateResult } from '../core/update-call';
 import type { HandleEnvironment } from './handle-environment';
 
 export type { WorkflowDescription } from '../core/describe';
@@ -19,51 +19,42 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
     readonly runId: string,
   ) {}
 
-  /** Waits for the result (skipping virtual time), following continue-as-new to the last run. Throws `WorkflowFailedError`. */
+  /** Waits for the result (skipping virtual time), following continue-as-new and retries to the last run. Throws `WorkflowFailedError`. */
   async result(): Promise<WorkflowOutput<W>> {
-    let runId = this.runId;
-    for (;;) {
-      // Look the run up on every check: env.deploy() replaces run objects.
-      const id = runId;
-      const outcome = await this.env.waitFor(() => {
-        const run = this.env.runOf(this.workflowId, id);
-        return run.isClosed ? outcomeOfCloseEvent(run.state.closeEvent!) : undefined;
-      });
-      // Continue-as-new and a retry of the workflow hand over to the next run.
-      if (outcome.newRunId !== undefined) {
-        runId = outcome.newRunId;
-        continue;
-      }
-      if (outcome.status === 'completed') return outcome.result as WorkflowOutput<W>;
-      throw new WorkflowFailedError(this.workflowId, outcome.status, outcome.failure!);
-    }
+    const reply = await this.env.skipTimeUntil(this.#execution().result({ runId: this.runId, waitMs: Number.POSITIVE_INFINITY, followRuns: true }));
+    if (reply.status === 'completed') return reply.result as WorkflowOutput<W>;
+    if (reply.status === 'running' || reply.status === 'continuedAsNew') throw new Error(`Run ${reply.runId} of ${this.workflowId} handed over to a run that is not here`);
+    throw new WorkflowFailedError(this.workflowId, reply.status, reply.failure);
   }
 
   async signal<Args extends unknown[]>(signal: NameOf<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.#onCurrentRun((run) => run.signal(nameOf(signal), args));
+    await this.#execution().signal({ name: nameOf(signal), args });
   }
 
   /** Signal with a request id: repeating the same id records the signal once. */
   async signalWithRequestId<Args extends unknown[]>(requestId: string, signal: NameOf<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.#onCurrentRun((run) => run.signal(nameOf(signal), args, requestId));
+    await this.#execution().signal({ name: nameOf(signal), args, requestId });
   }
 
   async query<R, Args extends unknown[]>(query: NameOf<QueryDefinition<R, Args>>, ...args: Args): Promise<R> {
-    return (await this.#current().query(nameOf(query), args)) as R;
+    return (await this.#execution().query({ name: nameOf(query), args })) as R;
   }
 
   /** Runs an update to completion. Throws `WorkflowUpdateRejectedError` (validator) or `WorkflowUpdateFailedError` (handler). */
   async executeUpdate<R, Args extends unknown[]>(update: NameOf<UpdateDefinition<R, Args>>, options: { args?: Args; updateId?: string } = {}): Promise<R> {
     const name = nameOf(update);
-    return updateResult<R>(name, await this.#onCurrentRun((run) => updateOnRun(run, name, options.args ?? [], options.updateId)));
+    const reply = await this.#execution().update({ name, args: options.args ?? [], wait: 'completed', ...(options.updateId !== undefined && { updateId: options.updateId }) });
+    const outcome = reply.outcome!;
+    if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
+    return outcome.result as R;
   }
 
   async cancel(reason?: string): Promise<void> {
-    await this.#onCurrentRun((run) => run.cancel(reason));
+    await this.#execution().cancel(reason === undefined ? {} : { reason });
   }
 
   async terminate(reason?: string): Promise<void> {
-    await this.#onCurrentRun((run) => run.terminate(reason));
+    await this.#execution().terminate(reason === undefined ? {} : { reason });
   }
 
   /** Resets to the end of an earlier activation (a WorkflowTaskCompleted event); returns the new run id. */
@@ -73,46 +64,24 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
 
   /** Holds activities and timers; signals and updates are still recorded. */
   async pause(reason?: string): Promise<void> {
-    const run = this.#current();
-    run.pause(reason);
-    await run.idle();
+    await this.#execution().pause(reason === undefined ? {} : { reason });
   }
 
   async unpause(): Promise<void> {
-    const run = this.#current();
-    run.unpause();
-    await run.idle();
+    await this.#execution().unpause();
   }
 
-  /** Events of a run (default: the latest run of this workflow id), oldest first. */
+  /** Events of a run (default: the latest run of this workflow id) as committed now, oldest first: no step is awaited. */
   async fetchHistory(runId?: string): Promise<HistoryEvent[]> {
-    return this.env.history(this.workflowId, runId ?? this.#current().runId);
+    return this.env.history(this.workflowId, runId);
   }
 
   /** What GET /v1/workflows/{id} would answer for this run (default: the latest). */
   async describe(runId?: string): Promise<WorkflowDescription> {
-    const run = runId === undefined ? this.#current() : this.env.runOf(this.workflowId, runId);
-    await run.idle();
-    return describeRun(run.state);
+    return this.#execution().describe(runId === undefined ? {} : { runId });
   }
 
-  /** The latest run of this workflow id. */
-  #current(): WorkflowRun {
-    return this.env.runOf(this.workflowId);
-  }
-
-  /**
-   * Calls `fn` on the current run; when that run closed while the call waited in its queue and handed over to a
-   * next run (continue-as-new, a retry), the next run takes it, as the Durable Object host does.
-   */
-  async #onCurrentRun<T>(fn: (run: WorkflowRun) => Promise<T>): Promise<T> {
-    for (let handOvers = 0; ; handOvers++) {
-      const run = this.#current();
-      try {
-        return await fn(run);
-      } catch (error) {
-        if (!(error instanceof WorkflowClosedError) || this.#current() === run || handOvers >= 10) throw error;
-      }
-    }
+  #execution(): Execution {
+    return this.env.existingExecution(this.workflowId);
   }
 }

@@ -1,30 +1,37 @@
-// In-memory history and run state, with the same commit contract as the durable hosts.
+// In-memory history and run state, with the same commit contract as the durable hosts. Everything handed out or
+// taken in is a copy, as a real store's would be: replay must not share objects with the live run.
+import type { ExecutionStore, StoredRunRef } from '../core/execution/execution-host';
 import type { HistoryEvent } from '../core/history';
-import type { RunCommit, RunStore } from '../core/internals';
+import type { RunCommit, RunState } from '../core/internals';
 
-export class MemoryRunStore implements RunStore {
-  readonly #histories = new Map<string, HistoryEvent[]>();
-  readonly #states = new Map<string, RunCommit['state']>();
-  #onCommit: () => void;
+interface StoredRun {
+  workflowId: string;
+  chainIndex: number;
+  history: HistoryEvent[];
+  state: RunState;
+}
+
+export class MemoryRunStore {
+  readonly #runs = new Map<string, StoredRun>();
+  readonly #onCommit: () => void;
 
   constructor(onCommit: () => void = () => undefined) {
     this.#onCommit = onCommit;
   }
 
   readHistory(runId: string, afterEventId = 0, limit?: number): HistoryEvent[] {
-    // A copy, as a real store would hand out: replay must not share objects with the live run.
-    return structuredClone((this.#histories.get(runId) ?? []).slice(afterEventId, limit === undefined ? undefined : afterEventId + limit));
+    return structuredClone((this.#runs.get(runId)?.history ?? []).slice(afterEventId, limit === undefined ? undefined : afterEventId + limit));
   }
 
-  commit(runId: string, { events, state }: RunCommit): void {
-    const history = this.#histories.get(runId) ?? [];
+  commit(runId: string, chainIndex: number, { events, state }: RunCommit): void {
+    const stored = this.#runs.get(runId) ?? { workflowId: state.workflowId, chainIndex, history: [], state };
     for (const event of events) {
-      const expected = (history.at(-1)?.eventId ?? 0) + 1;
+      const expected = (stored.history.at(-1)?.eventId ?? 0) + 1;
       if (event.eventId !== expected) throw new Error(`History of ${runId} would fork: event ${event.eventId} appended after ${expected - 1}`);
-      history.push(structuredClone(event));
+      stored.history.push(structuredClone(event));
     }
-    this.#histories.set(runId, history);
-    this.#states.set(runId, structuredClone(state));
+    stored.state = structuredClone(state);
+    this.#runs.set(runId, stored);
     this.#onCommit();
   }
 
@@ -34,6 +41,27 @@ export class MemoryRunStore implements RunStore {
 
   /** Every run stored, in the order they first committed. */
   runIds(): string[] {
-    return [...this.#histories.keys()];
+    return [...this.#runs.keys()];
+  }
+
+  /** The store of one workflow id's execution. */
+  forWorkflow(workflowId: string): ExecutionStore {
+    const runsOf = () => [...this.#runs.entries()].filter(([, run]) => run.workflowId === workflowId).sort(([, a], [, b]) => a.chainIndex - b.chainIndex);
+    return {
+      listRuns: (): StoredRunRef[] => runsOf().map(([runId, run]) => ({ runId, chainIndex: run.chainIndex, status: run.state.status })),
+      loadState: (runId) => {
+        const stored = this.#runs.get(runId);
+        return stored && structuredClone(stored.state);
+      },
+      summaryOf: (runId) => {
+        const stored = this.#runs.get(runId);
+        if (!stored) return undefined;
+        const { workflowType, status, startTime, closeTime } = stored.state;
+        return { workflowType, status, startTime, ...(closeTime !== undefined && { closeTime }), historyLength: stored.history.length };
+      },
+      readHistory: (runId, afterEventId, limit) => this.readHistory(runId, afterEventId, limit),
+      commit: (runId, chainIndex, commit) => this.commit(runId, chainIndex, commit),
+      deleteRun: (runId) => void this.#runs.delete(runId),
+    };
   }
 }

@@ -25,7 +25,7 @@ function faultyHost(failingReads: { remaining: number }) {
         }
         return store.readHistory(runId, after);
       },
-      commit: (runId, commit) => store.commit(runId, commit),
+      commit: (runId, commit) => store.commit(runId, 0, commit),
     },
     runLocalActivity: async () => ({ result: null }),
     effects: () => undefined,

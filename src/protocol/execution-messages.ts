@@ -1,11 +1,12 @@
-// What an execution object sends to other execution objects: child starts, signals and cancels to other workflows,
-// the parent's notice of a child's close, and parent-close policies. Each is pending state until acknowledged
-// (the outbox, DESIGN §4); these functions send it once, and the object calls them again from its alarm.
-import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
-import { outcomeOfCloseEvent, type PendingChildState, type PendingExternalState, type WorkflowRun } from '../src/core/internals';
-import type { ChildClosedNotice, WorkflowExecutionRpc } from './stubs';
+// What an execution sends to other executions: child starts, signals and cancels to other workflows, the parent's
+// notice of a child's close, and parent-close policies. Each is pending state until acknowledged (the outbox,
+// DESIGN §4); these functions send it once over whatever transport the host gives (RPC between Durable Objects,
+// calls in one process), and the host calls them again until the receiver acknowledges (receivers dedupe).
+import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
+import { outcomeOfCloseEvent, type PendingChildState, type PendingExternalState, type RunEffect, type WorkflowRun } from '../core/internals';
+import type { ChildClosedNotice, WorkflowExecutionRpc } from './execution-rpc';
 
-/** Delivers one message (keyed, one delivery at a time); a throw leaves it to the alarm. */
+/** Delivers one message (keyed, one delivery at a time); a throw leaves it to be sent again later. */
 export type Send = (key: string, deliver: (stubOf: (workflowId: string) => WorkflowExecutionRpc) => Promise<void>) => void;
 
 /** Refusals that end a child start for good; any other (e.g. a failed commit on the far side) is retried. */
@@ -19,7 +20,19 @@ const CHILD_START_GRACE_MS = 10 * 60_000;
 /** The first run of a closed run's chain (from its start event). */
 export type FirstRunIdOf = (run: WorkflowRun) => string;
 
-/** Sends everything `run` owes to other objects (on load and from the alarm). */
+/** Sends what a run's effects owe other executions, once their commit is written. */
+export function sendEffects(run: WorkflowRun, effects: RunEffect[], send: Send, firstRunIdOf: FirstRunIdOf): void {
+  for (const effect of effects) {
+    if (effect.type === 'startChild') sendChildStart(run, effect.child, send);
+    else if (effect.type === 'external') sendExternal(run, effect.request, send);
+    else if (effect.type === 'closed') {
+      sendChildClosePolicies(run, send);
+      sendParentNotice(run, send, firstRunIdOf);
+    }
+  }
+}
+
+/** Sends everything `run` owes to other executions (on load, and again until acknowledged). */
 export function sendOutbox(run: WorkflowRun, send: Send, firstRunIdOf: FirstRunIdOf): void {
   for (const child of Object.values(run.state.children)) if (child.phase === 'starting') sendChildStart(run, child, send);
   for (const request of Object.values(run.state.externals)) sendExternal(run, request, send);
@@ -99,6 +112,14 @@ export function sendParentNotice(run: WorkflowRun, send: Send, firstRunIdOf: Fir
   });
 }
 
+/** The failure type workflow code sees for a refusal: the engine's own error names, as the in-process hosts throw them. */
+const FAILURE_TYPES: Record<string, string> = {
+  'duro:workflow-already-started': 'WorkflowExecutionAlreadyStarted',
+  'duro:workflow-not-found': 'WorkflowNotFound',
+  'duro:workflow-closed': 'WorkflowClosed',
+  'duro:workflow-type-not-found': 'WorkflowTypeNotFound',
+};
+
 function problemFailure(problem: { type: string; detail: string }): FailureInfo {
-  return toFailureInfo(ApplicationFailure.nonRetryable(problem.detail, problem.type === 'duro:workflow-already-started' ? 'WorkflowExecutionAlreadyStarted' : problem.type === 'duro:workflow-not-found' ? 'WorkflowNotFound' : problem.type === 'duro:workflow-closed' ? 'WorkflowClosed' : problem.type));
+  return toFailureInfo(ApplicationFailure.nonRetryable(problem.detail, FAILURE_TYPES[problem.type] ?? problem.type));
 }

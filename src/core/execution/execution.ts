@@ -1,0 +1,500 @@
+// One workflow id's execution: all its runs, whatever host holds it (a Durable Object, the test environment, a
+// browser tab). Start with the id-reuse and conflict policies, requests that follow the current run across a
+// hand-over (continue-as-new, a retry), the result wait, reset, the next run on close, and recovery on open. Errors
+// are the engine's typed errors; the Durable Object host turns them into problems (src/protocol/execution-answers.ts).
+import { WorkflowClosedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRejectedError } from '../client-errors';
+import { describeRun, type WorkflowDescription } from '../describe';
+import { ApplicationFailure, toFailureInfo } from '../failure';
+import type { HistoryEvent, Outcome } from '../history';
+import { WorkflowRun, type CarriedSignal } from '../run';
+import { handsOver, nextRunOf } from '../run-chain';
+import type { RunHost } from '../run-host';
+import { badResetPoint, planReset } from '../run-reset';
+import { blockedOnOtherCode, outcomeOfCloseEvent, owesMessages } from '../run-state';
+import type { RunEffect } from '../run-transitions';
+import { decideStart, type LatestRun } from '../start-policy';
+import type { ExecutionHost } from './execution-host';
+import { ExecutionRuns } from './execution-runs';
+import { firstRunParams } from './first-run';
+import type {
+  AttemptRef, ChildClosedNotice, ChildStartedNotice, ResultReply, RunTarget, SignalWithStartRequest, StartReply, StartRequest, UpdateReply, UpdateRequest, UpdateWithStartRequest,
+} from './requests';
+
+/**
+ * How many times a request addressed to the workflow id follows the chain when the run it reached closed and handed
+ * over while the request waited (each hand-over is a whole run: more in one request means a runaway chain).
+ */
+const MAX_HAND_OVERS = 10;
+/** How many times a with-start request whose run closed before it took the message tries again on what runs then. */
+const MAX_WITH_START_TRIES = 3;
+
+export class Execution {
+  readonly #host: ExecutionHost;
+  readonly #runs: ExecutionRuns;
+  /** Starts and resets, one at a time: each decides on the latest run and adds the next. */
+  #exclusive: Promise<unknown> = Promise.resolve();
+  /** Waiting on a run's close, notified when runs are added or replaced (a deploy), so no wait holds a stale run. */
+  readonly #runsChanged = new Set<() => void>();
+
+  private constructor(host: ExecutionHost) {
+    this.#host = host;
+    this.#runs = new ExecutionRuns(host, (chainIndex) => this.#runHost(chainIndex));
+  }
+
+  /**
+   * Opens the workflow id's execution from its store: loads the open runs and the closed ones that still owe other
+   * executions a message, fails the attempts that died with the previous instance (retryable), resumes runs blocked
+   * on other code, and starts the run a stored close still owes (its start is committed one step after the close).
+   */
+  static async open(host: ExecutionHost): Promise<Execution> {
+    const execution = new Execution(host);
+    await execution.#recover();
+    return execution;
+  }
+
+  /** The execution of a workflow id that has no stored run yet (an in-memory host's first use of the id). */
+  static openEmpty(host: ExecutionHost): Execution {
+    return new Execution(host);
+  }
+
+  get workflowId(): string {
+    return this.#host.workflowId;
+  }
+
+  /** The runs in memory: the open ones, and closed ones loaded since (hosts resend what they owe from these). */
+  loadedRuns(): WorkflowRun[] {
+    return [...this.#runs.loaded()];
+  }
+
+  /** A run in memory (undefined `runId`: the latest), without loading: for hosts whose runs all stay in memory. */
+  runInMemory(runId?: string): WorkflowRun | undefined {
+    const id = runId ?? this.#runs.latestId;
+    return id === undefined ? undefined : this.#runs.loadedRun(id);
+  }
+
+  /** Run ids in chain order. */
+  runIds(): readonly string[] {
+    return this.#runs.ids;
+  }
+
+  /** The first run of `run`'s chain (what a child's start answered its parent). */
+  firstRunIdOf(run: WorkflowRun): string {
+    return this.#runs.paramsOf(run.runId)?.firstRunId ?? run.runId;
+  }
+
+  /** The run after `runId` in its chain, if it handed over and that run exists here. */
+  nextRunIdOf(runId: string): string | undefined {
+    const closeEvent = this.#runs.loadedRun(runId)?.state.closeEvent;
+    const next = closeEvent && outcomeOfCloseEvent(closeEvent)?.newRunId;
+    return next !== undefined && this.#runs.has(next) ? next : undefined;
+  }
+
+  // ---- starts ----
+
+  start(request: StartRequest, carriedSignals: CarriedSignal[] = []): Promise<StartReply> {
+    return this.#oneAtATime(async () => {
+      const definition = this.#host.definitionOf(request.workflowType);
+      if (!definition) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${request.workflowType}'`, 'WorkflowTypeNotFound');
+      const latest = await this.#latest(request.parent !== undefined);
+      const decision = decideStart(latest, request);
+      if (decision.action === 'useExisting') return { workflowId: request.workflowId, runId: decision.runId, started: false };
+      if (decision.action === 'refuse') throw new WorkflowExecutionAlreadyStartedError(this.workflowId, decision.runId, decision.detail);
+      if (decision.action === 'terminateThenStart') await this.#terminateCurrent('terminated by a new start of the same workflow id');
+      const runId = this.#host.newId();
+      const params = firstRunParams(request, runId, this.#host.newId(), this.#host.now());
+      const run = this.#runs.start((host) => WorkflowRun.start(params, definition, host, carriedSignals, request.startDelayMs ?? 0), params);
+      this.#notifyRunsChanged();
+      await run.idle();
+      return { workflowId: request.workflowId, runId, started: true };
+    });
+  }
+
+  /** Signals the running workflow, or starts it with the signal delivered first (Temporal's signal-with-start). */
+  async signalWithStart(request: SignalWithStartRequest): Promise<StartReply> {
+    const requestId = request.requestId !== undefined ? { requestId: request.requestId } : {};
+    // A run that closes while the signal waits for it (a terminate racing this request) did not take it: the request
+    // then acts as if it came after the close, and starts a new run (test/integration-fixture/with-start-race.test.ts).
+    for (let tries = 1; ; tries++) {
+      const current = await this.#runs.find(undefined);
+      if (!current || current.isClosed) return this.start(request, [{ signalName: request.signalName, args: request.signalArgs, ...requestId }]);
+      try {
+        await this.signal({ name: request.signalName, args: request.signalArgs, ...requestId });
+        return { workflowId: request.workflowId, runId: current.runId, started: false };
+      } catch (error) {
+        if (!(error instanceof WorkflowClosedError) || tries >= MAX_WITH_START_TRIES) throw error;
+      }
+    }
+  }
+
+  /** Runs an update on the running workflow, starting it first when there is none (update-with-start). */
+  async updateWithStart(request: UpdateWithStartRequest): Promise<StartReply & UpdateReply> {
+    for (let tries = 1; ; tries++) {
+      const current = await this.#runs.find(undefined);
+      const started = current && !current.isClosed ? { workflowId: request.workflowId, runId: current.runId, started: false } : await this.start(request);
+      try {
+        return { ...started, ...(await this.update({ ...request.update, runId: started.runId })) };
+      } catch (error) {
+        // As for signal-with-start: a run that closed before taking the update leaves it to a new run.
+        if (started.started || !(error instanceof WorkflowClosedError) || tries >= MAX_WITH_START_TRIES) throw error;
+      }
+    }
+  }
+
+  // ---- reading ----
+
+  async describe(target: { runId?: string } = {}): Promise<WorkflowDescription> {
+    const run = await this.#runs.find(target.runId);
+    if (!run) return (await this.#describeUnloadable(target.runId ?? this.#runs.latestId)) ?? this.#notFound(target.runId);
+    await run.idle();
+    return describeRun(run.state);
+  }
+
+  /** Waits up to `waitMs` for the run (with `followRuns`, the last run of its chain) to close. */
+  async result(options: { runId?: string; waitMs: number; followRuns: boolean }): Promise<ResultReply> {
+    let run = (await this.#runs.find(options.runId)) ?? this.#notFound(options.runId);
+    const deadline = this.#host.now() + options.waitMs;
+    for (;;) {
+      if (!run.isClosed) {
+        const remaining = deadline - this.#host.now();
+        if (remaining <= 0) return { status: 'running', runId: run.runId };
+        await this.#untilClosedOr(run, remaining);
+        run = (await this.#runs.find(run.runId)) ?? run; // a deploy may have replaced the run object
+        continue;
+      }
+      const outcome = outcomeOfCloseEvent(run.state.closeEvent!)!;
+      // Continue-as-new and a retry hand over to a next run: the result is that run's (Temporal's GetResult).
+      if (outcome.status === 'continuedAsNew' || (outcome.newRunId !== undefined && options.followRuns)) {
+        if (!options.followRuns) return { status: 'continuedAsNew', runId: run.runId, newRunId: outcome.newRunId! };
+        const next = await this.#runs.find(outcome.newRunId);
+        if (!next) return { status: 'running', runId: outcome.newRunId! };
+        run = next;
+        continue;
+      }
+      if (outcome.status === 'completed') return { status: 'completed', runId: run.runId, result: outcome.result };
+      return { status: outcome.status as 'failed', runId: run.runId, failure: outcome.failure! };
+    }
+  }
+
+  /** A page of a run's history; a run that cannot be loaded still has its history read. */
+  async history(options: { runId?: string; afterEventId?: number; limit?: number; maxChars?: number }): Promise<{ events: HistoryEvent[]; nextEventId: number }> {
+    const runId = options.runId ?? this.#runs.latestId;
+    if (runId === undefined || !this.#runs.has(runId)) return this.#notFound(options.runId);
+    await (await this.#runs.find(runId))?.idle();
+    const after = options.afterEventId ?? 0;
+    const events = await this.#host.store.readHistory(runId, after, options.limit ?? 1_000, options.maxChars);
+    return { events, nextEventId: (events.at(-1)?.eventId ?? after) + 1 };
+  }
+
+  /** Answers from live state (replaying first if the workflow is not in memory); closed runs answer too. */
+  async query(options: { name: string; args: unknown[]; runId?: string }): Promise<unknown> {
+    const run = (await this.#runs.find(options.runId)) ?? this.#notFound(options.runId);
+    return run.query(options.name, options.args);
+  }
+
+  // ---- messages to the current run ----
+
+  async signal(options: { name: string; args: unknown[]; requestId?: string } & RunTarget): Promise<void> {
+    await this.#onOpenRun(options, (run) => run.signal(options.name, options.args, options.requestId));
+  }
+
+  async update(options: UpdateRequest & RunTarget): Promise<UpdateReply> {
+    return this.#onOpenRun(options, async (run) => {
+      const reply = await run.update(options.name, options.args, { ...(options.updateId !== undefined && { updateId: options.updateId }), acceptedOnly: options.wait === 'accepted' });
+      if (reply.closedAs) throw new WorkflowClosedError(run.workflowId, reply.closedAs);
+      if (reply.rejected) throw new WorkflowUpdateRejectedError(options.name, reply.rejected);
+      return reply.outcome ? { updateId: reply.updateId, outcome: reply.outcome } : { updateId: reply.updateId };
+    });
+  }
+
+  async cancel(options: { reason?: string } & RunTarget = {}): Promise<void> {
+    await this.#onOpenRun(options, (run) => run.cancel(options.reason));
+  }
+
+  async terminate(options: { reason?: string } & RunTarget = {}): Promise<void> {
+    const runId = options.runId ?? this.#runs.latestId;
+    if (runId !== undefined && this.#runs.unloadableReason(runId) !== undefined) return this.#removeUnloadable(runId, `terminated: ${options.reason ?? 'no reason given'}`);
+    await this.#onOpenRun(options, (run) => run.terminate(options.reason));
+  }
+
+  /** Holds activities and timers; signals and updates are still recorded. */
+  async pause(options: { reason?: string; runId?: string } = {}): Promise<void> {
+    await this.#onOpenRun(options, async (run) => {
+      run.pause(options.reason);
+      await run.idle();
+    });
+  }
+
+  async unpause(options: { runId?: string } = {}): Promise<void> {
+    await this.#onOpenRun(options, async (run) => {
+      run.unpause();
+      await run.idle();
+    });
+  }
+
+  /**
+   * A new run re-running from the end of an earlier activation (`eventId`, a WorkflowTaskCompleted) with the code
+   * deployed now; the old run and the one running now are terminated, signals received after the point re-applied.
+   */
+  reset(options: { eventId: number; reason?: string; runId?: string }): Promise<{ runId: string }> {
+    return this.#oneAtATime(async () => {
+      const old = (await this.#runs.find(options.runId)) ?? this.#notFound(options.runId);
+      await old.idle();
+      const history = await this.#host.store.readHistory(old.runId, 0);
+      const bad = badResetPoint(history, options.eventId);
+      if (bad) throw ApplicationFailure.nonRetryable(bad, 'BadResetPoint');
+      const definition = this.#host.definitionOf(old.state.workflowType);
+      if (!definition) throw ApplicationFailure.nonRetryable(`Workflow type '${old.state.workflowType}' is not registered`, 'WorkflowTypeNotFound');
+      const reason = `reset: ${options.reason ?? 'reset'}`;
+      if (!old.isClosed) await closedAnyway(old.terminate(reason));
+      // Resetting an earlier run of the chain (a failed attempt, a continued run) replaces the one running now.
+      await this.#terminateCurrent(reason);
+      const plan = planReset(history, options.eventId, this.#host.newId(), this.#host.now());
+      const run = await this.#runs.startFromReset(plan, definition);
+      this.#notifyRunsChanged();
+      await run.idle();
+      return { runId: run.runId };
+    });
+  }
+
+  // ---- what other executions and activity workers send ----
+
+  async activityHeartbeat(ref: AttemptRef, details: unknown): Promise<{ cancelRequested: boolean }> {
+    const run = await this.#runs.find(ref.runId);
+    if (!run) throw ApplicationFailure.nonRetryable(`Run ${ref.runId} no longer exists`, 'UnknownTaskToken');
+    const answer = run.isClosed ? undefined : run.heartbeat(ref.activityId, ref.attempt, details);
+    if (!answer) throw activityNotRunning(ref);
+    return answer;
+  }
+
+  async activityComplete(ref: AttemptRef, outcome: Outcome): Promise<void> {
+    const run = await this.#runs.find(ref.runId);
+    if (!run) throw ApplicationFailure.nonRetryable(`Run ${ref.runId} no longer exists`, 'UnknownTaskToken');
+    const activity = run.isClosed ? undefined : run.state.activities[ref.activityId];
+    if (!activity || activity.attempt !== ref.attempt || activity.phase !== 'running') throw activityNotRunning(ref);
+    if ('result' in outcome) run.activityCompleted(ref.activityId, ref.attempt, outcome.result);
+    else run.activityFailed(ref.activityId, ref.attempt, outcome.failure);
+    await run.idle();
+  }
+
+  async childStarted(notice: ChildStartedNotice): Promise<void> {
+    const run = await this.#runs.find(notice.parentRunId);
+    if (!run || run.isClosed) return;
+    run.deliver({ type: 'ChildWorkflowStarted', seq: notice.seq, workflowId: notice.workflowId, runId: notice.runId });
+    await run.idle();
+  }
+
+  /** A child's close; a parent that closed meanwhile abandoned the child: the notice is acknowledged and dropped. */
+  async childClosed(notice: ChildClosedNotice): Promise<void> {
+    const run = await this.#runs.find(notice.parentRunId);
+    if (!run || run.isClosed) return;
+    // The close overtook the answer to the start (both were on their way): the start is recorded first, as it happened.
+    if (run.state.children[notice.seq]?.phase === 'starting') run.deliver({ type: 'ChildWorkflowStarted', seq: notice.seq, workflowId: notice.workflowId, runId: notice.firstRunId ?? notice.runId });
+    run.deliver({ type: 'ChildWorkflowClosed', seq: notice.seq, workflowId: notice.workflowId, runId: notice.runId, status: notice.status, outcome: notice.outcome });
+    await run.idle();
+  }
+
+  // ---- the host's wake-ups ----
+
+  /** Fires what is due by the host's clock and resumes runs blocked on code that has since been replaced. */
+  wake(): void {
+    const now = this.#host.now();
+    for (const run of this.#runs.loaded()) {
+      if (run.isClosed) continue;
+      const wakeAt = run.nextWakeAt();
+      if (wakeAt !== undefined && wakeAt <= now) run.fireDeadlines();
+      if (blockedOnOtherCode(run.state, this.#host.codeVersion())) run.unblock();
+    }
+  }
+
+  /** New code is deployed: open runs continue on it (replaying under it when next evicted). */
+  redeploy(): void {
+    for (const run of this.#runs.reload()) if (blockedOnOtherCode(run.state, this.#host.codeVersion())) run.unblock();
+    this.#notifyRunsChanged();
+  }
+
+  /** Drops a run the host deleted (retention). */
+  forget(runId: string): void {
+    this.#runs.forget(runId);
+  }
+
+  // ---- internals ----
+
+  async #recover(): Promise<void> {
+    const { store } = this.#host;
+    for (const stored of await store.listRuns()) {
+      this.#runs.register(stored);
+      if (stored.status === 'running') {
+        await this.#runs.load(stored.runId, stored.chainIndex);
+        continue;
+      }
+      const closed = await this.#runs.readState(stored.runId);
+      if (closed && owesMessages(closed)) await this.#runs.load(stored.runId, stored.chainIndex, closed);
+    }
+    for (const run of this.loadedRuns()) {
+      try {
+        // Attempts whose call died with the previous instance are failed at once (an attempt completing later,
+        // accepted with 202, is still out there and reports by itself).
+        for (const activity of Object.values(run.state.activities)) {
+          if (activity.phase !== 'running' || activity.completesLater) continue;
+          run.activityFailed(activity.activityId, activity.attempt, this.#host.lostAttemptFailure?.(run, activity) ?? toFailureInfo(ApplicationFailure.retryable('The attempt was lost when the workflow restarted', 'ActivityLostOnRestart')));
+        }
+        if (blockedOnOtherCode(run.state, this.#host.codeVersion())) run.unblock();
+      } catch (error) {
+        // A stored state that loaded but does not hold together: never an exception that takes the execution down.
+        this.#runs.markUnloadable(run.runId, `corrupt: its stored state does not hold together: ${error instanceof Error ? error.message : String(error)}`, error);
+      }
+    }
+    // A run that continued as new (or is retried) is closed one step before the next run's first commit: if the host
+    // died in between, its close event is the record of the start still owed (children.test.ts in test/integration-fixture).
+    const last = await this.#runs.find(undefined);
+    if (last?.state.closeEvent) this.#startNextRun(last, last.state.closeEvent);
+  }
+
+  #runHost(chainIndex: number): RunHost {
+    const host = this.#host;
+    const runHost: RunHost = {
+      now: () => host.now(),
+      newRunId: () => host.newId(),
+      store: {
+        readHistory: (runId, afterEventId, limit) => host.store.readHistory(runId, afterEventId ?? 0, limit),
+        commit: (runId, commit) => host.store.commit(runId, chainIndex, commit),
+      },
+      runLocalActivity: (command, ref) => host.runLocalActivity(command, ref),
+      effects: (run, effects) => this.#effects(run, effects),
+    };
+    const codeVersion = host.codeVersion();
+    if (codeVersion !== undefined) runHost.codeVersion = codeVersion;
+    return runHost;
+  }
+
+  #effects(run: WorkflowRun, effects: RunEffect[]): void {
+    for (const effect of effects) if (effect.type === 'closed') this.#startNextRun(run, effect.closeEvent);
+    this.#host.effects(run, effects);
+  }
+
+  /** Starts the run that a close hands over to (continue-as-new, or the next attempt of a retried workflow). */
+  #startNextRun(run: WorkflowRun, closeEvent: HistoryEvent): void {
+    if (!handsOver(closeEvent)) return;
+    const previous = this.#runs.paramsOf(run.runId);
+    const definition = this.#host.definitionOf(run.state.workflowType);
+    const next = previous && nextRunOf(previous, run.state, closeEvent, this.#host.newId());
+    if (!next || !definition || this.#runs.has(next.params.runId)) return; // nothing follows, or already started
+    const startDelayMs = Math.max(0, next.startAt - this.#host.now());
+    this.#runs.start((host) => WorkflowRun.start(next.params, definition, host, next.carriedSignals, startDelayMs), next.params);
+    this.#notifyRunsChanged();
+  }
+
+  /** The latest run as a start decides on it; `forParent` adds the chain's first run id a re-sent child start answers. */
+  async #latest(forParent: boolean): Promise<LatestRun | undefined> {
+    const current = await this.#runs.find(undefined);
+    if (current) {
+      return {
+        runId: current.runId,
+        status: current.state.status,
+        ...(current.state.parent && { parent: current.state.parent }),
+        ...(forParent && { firstRunId: this.firstRunIdOf(current) }),
+      };
+    }
+    const runId = this.#runs.latestId;
+    const summary = runId === undefined || this.#runs.unloadableReason(runId) === undefined ? undefined : await this.#host.store.summaryOf(runId);
+    return summary && { runId: runId!, status: summary.status };
+  }
+
+  /** Terminates whatever runs now, following hand-overs that happen while a terminate waits. */
+  async #terminateCurrent(reason: string): Promise<void> {
+    for (let run = await this.#runs.find(undefined); run && !run.isClosed; run = await this.#runs.find(undefined)) await closedAnyway(run.terminate(reason));
+    const latest = this.#runs.latestId;
+    if (latest !== undefined && this.#runs.unloadableReason(latest) !== undefined) await this.#removeUnloadable(latest, reason);
+  }
+
+  /** Where `target` points now: its run, or with `followRuns` (or no run id) the open run its chain handed over to. */
+  async #following(target: RunTarget): Promise<WorkflowRun | undefined> {
+    if (target.runId === undefined) return this.#runs.find(undefined);
+    let run = await this.#runs.find(target.runId);
+    if (!target.followRuns) return run;
+    for (let hops = 0; run?.isClosed && hops < 10_000; hops++) {
+      const next = outcomeOfCloseEvent(run.state.closeEvent!)?.newRunId;
+      const found = next === undefined ? undefined : await this.#runs.find(next);
+      if (!found) break;
+      run = found;
+    }
+    return run;
+  }
+
+  async #onOpenRun<T>(target: RunTarget, fn: (run: WorkflowRun) => Promise<T>): Promise<T> {
+    const followsChain = target.runId === undefined || target.followRuns === true;
+    for (let handOvers = 0; ; handOvers++) {
+      const run = (await this.#following(target)) ?? this.#notFound(target.runId);
+      if (run.isClosed) throw new WorkflowClosedError(run.workflowId, run.state.status);
+      try {
+        return await fn(run);
+      } catch (error) {
+        // Addressed to the workflow id, not a run: a run that closed while the request waited in its queue handed
+        // over to the next one (continue-as-new, a retry), which takes it — as Temporal delivers to the current run.
+        const handedOver = error instanceof WorkflowClosedError && followsChain && handOvers < MAX_HAND_OVERS && (await this.#following(target)) !== run;
+        if (!handedOver) throw error;
+      }
+    }
+  }
+
+  #oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#exclusive.then(fn, fn);
+    this.#exclusive = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Waits for the run to close or for `ms`, leaving no waiter behind either way (a long-poll per 30 s adds up). */
+  #untilClosedOr(run: WorkflowRun, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        cancelTimer();
+        unsubscribe();
+        this.#runsChanged.delete(done);
+        resolve();
+      };
+      const cancelTimer = Number.isFinite(ms) ? this.#host.setTimer(ms, done) : () => undefined;
+      const unsubscribe = run.onClose(done);
+      this.#runsChanged.add(done);
+    });
+  }
+
+  #notifyRunsChanged(): void {
+    for (const listener of [...this.#runsChanged]) listener();
+  }
+
+  async #describeUnloadable(runId: string | undefined): Promise<WorkflowDescription | undefined> {
+    const reason = this.#runs.unloadableReason(runId);
+    const summary = reason === undefined ? undefined : await this.#host.store.summaryOf(runId!);
+    if (!summary) return undefined;
+    return {
+      workflowId: this.workflowId, runId: runId!, workflowType: summary.workflowType, status: summary.status,
+      startTime: summary.startTime, ...(summary.closeTime !== undefined && { closeTime: summary.closeTime }), historyLength: summary.historyLength,
+      pendingActivities: [], pendingTimers: [], pendingChildren: [], memo: {}, searchAttributes: {},
+      blockedReason: reason,
+    };
+  }
+
+  /** Terminating a run that cannot be loaded deletes it: nothing could be recorded in its history anyway. */
+  async #removeUnloadable(runId: string, why: string): Promise<void> {
+    this.#host.report(`run ${runId}, which cannot be loaded, is deleted: ${why}`);
+    await this.#host.store.deleteRun(runId);
+    this.#runs.forget(runId);
+  }
+
+  #notFound(runId: string | undefined): never {
+    throw new WorkflowNotFoundError(this.workflowId, runId);
+  }
+}
+
+/** Waits for a terminate the execution asked for itself; a run that closed first needs none. */
+async function closedAnyway(terminated: Promise<void>): Promise<void> {
+  try {
+    await terminated;
+  } catch (error) {
+    if (!(error instanceof WorkflowClosedError)) throw error;
+  }
+}
+
+function activityNotRunning(ref: AttemptRef): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`Attempt ${ref.attempt} of activity ${ref.activityId} is not running`, 'ActivityNotRunning');
+}
