@@ -4,7 +4,7 @@ import {
   WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRejectedError,
 } from '../src/core/client-errors';
 import { brandClass } from '../src/core/brand';
-import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowInput, WorkflowOutput } from '../src/core/definitions';
+import { nameOf, type QueryDefinition, type SignalDefinition, type UpdateDefinition, type WorkflowDefinition, type WorkflowInput, type WorkflowOutput } from '../src/core/definitions';
 import type { Duration } from '../src/core/duration';
 import type { RetryPolicy } from '../src/core/retry-policy';
 import { toFailureInfo, type FailureInfo } from '../src/core/failure';
@@ -95,7 +95,6 @@ export class DuroApiError extends Error {
 }
 
 type Named<D> = D | string;
-const nameOf = (definition: { name: string } | string) => (typeof definition === 'string' ? definition : definition.name);
 
 /**
  * @example

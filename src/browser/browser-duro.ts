@@ -6,10 +6,8 @@
 import { collectActivities } from '../core/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../core/client-errors';
 import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput } from '../core/definitions';
-import { optionalMs } from '../core/duration';
 import { ApplicationFailure } from '../core/failure';
 import { owesMessages, WorkflowRun, type RunHost, type RunState, type StartParams } from '../core/internals';
-import { resolveRetryPolicy } from '../core/retry-policy';
 import { BrowserWorkflowHandle } from './browser-handle';
 import type { HandleBackend, RunView } from './handle-backend';
 import { IndexedDbRunStore, type StoredRunSummary } from './indexeddb-store';
@@ -21,7 +19,7 @@ import { KeyedQueue } from './keyed-queue';
 import type { FoundRun } from './message-receiver';
 import { Messenger } from './messenger';
 import { RunDriver } from './run-driver';
-import { newRunParams } from './run-params';
+import { firstRunParams, startRequestOf } from '../core/execution/first-run';
 import { RunLocks, type Driver } from './run-locks';
 
 /**
@@ -161,16 +159,13 @@ export class BrowserDuro implements HandleBackend {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     if (!this.#registry.has(workflowType)) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${workflowType}' (registered: ${this.#registry.names().join(', ') || 'none'})`, 'WorkflowTypeNotFound');
     const workflowId = options.workflowId ?? `${workflowType}-${crypto.randomUUID()}`;
-    const params = newRunParams({
-      workflowType, workflowId, input: options.input, memo: options.memo, searchAttributes: options.searchAttributes,
-      retryPolicy: options.retryPolicy && resolveRetryPolicy(options.retryPolicy),
-      runTimeoutMs: optionalMs(options.runTimeout), executionTimeoutMs: optionalMs(options.executionTimeout),
-    });
+    const request = startRequestOf(workflowType, workflowId, options);
+    const params = firstRunParams(request, crypto.randomUUID(), crypto.randomUUID(), Date.now());
     // Counted, so nothing lets the lock go while this start is between taking it and tracking its run.
     this.#starts.set(workflowId, (this.#starts.get(workflowId) ?? 0) + 1);
     let driven: DrivenRun;
     try {
-      driven = await this.#startHere(params, optionalMs(options.startDelay) ?? 0);
+      driven = await this.#startHere(params, request.startDelayMs ?? 0);
     } finally {
       const left = this.#starts.get(workflowId)! - 1;
       if (left > 0) this.#starts.set(workflowId, left);

@@ -1,7 +1,7 @@
 // A handle on one workflow execution of the browser host: the methods of DuroClient's WorkflowHandle, so UI code can
 // swap a local engine for a server one. Messages go to the run this context drives; reads work from any tab.
 import { WorkflowFailedError, WorkflowNotFoundError } from '../core/client-errors';
-import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowOutput } from '../core/definitions';
+import { nameOf, type QueryDefinition, type SignalDefinition, type UpdateDefinition, type WorkflowDefinition, type WorkflowOutput } from '../core/definitions';
 import type { WorkflowDescription } from '../core/describe';
 import type { HistoryEvent } from '../core/history';
 import { describeRun, outcomeOfCloseEvent, WorkflowClosedError, type WorkflowRun } from '../core/internals';
@@ -9,7 +9,6 @@ import { updateOnRun, updateResult } from '../core/update-call';
 import type { HandleBackend, RunView } from './handle-backend';
 
 type Named<D> = D | string;
-const nameOf = (definition: { name: string } | string) => (typeof definition === 'string' ? definition : definition.name);
 
 /** How often `result()` reads the store while another tab drives the run (it cannot subscribe to that tab). */
 const RESULT_POLL_MS = 500;

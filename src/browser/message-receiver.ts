@@ -8,7 +8,8 @@ import { WorkflowClosedError, type RunState, type StartParams, type WorkflowRun 
 import { PayloadError } from '../core/payload';
 import { decideStart } from '../core/start-policy';
 import { answerTo, type AnswerEvent, type MessageOf, type RunMessage } from './run-messages';
-import { newRunParams } from './run-params';
+import { firstRunParams } from '../core/execution/first-run';
+import { definedFields } from '../core/objects';
 
 /** A run as the receiver finds it: driven here (open, or closed but still owing messages), or as stored. */
 export interface FoundRun {
@@ -63,10 +64,11 @@ async function startChild(message: MessageOf<'startChild'>, receiver: MessageRec
   const decision = decideStart(state && { runId: state.runId, status: state.status, ...(state.parent && { parent: state.parent }), ...(firstRunId !== undefined && { firstRunId }) }, { workflowId: message.to, parent });
   if (decision.action === 'useExisting') return started(decision.runId);
   if (decision.action !== 'start') return startFailed(toFailureInfo(ApplicationFailure.nonRetryable(decision.action === 'refuse' ? decision.detail : `Workflow ${message.to} is already running`, 'WorkflowExecutionAlreadyStarted')));
-  const params = newRunParams({
+  const request = {
     workflowType: message.workflowType, workflowId: message.to, input: message.input, parent,
-    memo: options.memo, searchAttributes: options.searchAttributes, retryPolicy: options.retryPolicy, runTimeoutMs: options.runTimeoutMs, executionTimeoutMs: options.executionTimeoutMs,
-  });
+    ...definedFields({ memo: options.memo, searchAttributes: options.searchAttributes, retryPolicy: options.retryPolicy, runTimeoutMs: options.runTimeoutMs, executionTimeoutMs: options.executionTimeoutMs }),
+  };
+  const params = firstRunParams(request, crypto.randomUUID(), crypto.randomUUID(), Date.now());
   try {
     await receiver.startRun(params);
   } catch (error) {

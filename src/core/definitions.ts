@@ -62,6 +62,11 @@ export function defineUpdate<Result = unknown, Args extends unknown[] = []>(name
   return Object.freeze({ kind: 'update', name: validName(name, NameKind.updateName, 'defineUpdate') });
 }
 
+/** The name of a workflow, signal, query or update: its definition's, or the string given instead. */
+export function nameOf(definition: { name: string } | string): string {
+  return typeof definition === 'string' ? definition : definition.name;
+}
+
 export type MessageDefinition = SignalDefinition<any> | QueryDefinition<any, any> | UpdateDefinition<any, any>;
 
 /** Workflows by name: what a host runs. Built from the object a user passes to `createDuro` or the test environment. */

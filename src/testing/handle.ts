@@ -1,6 +1,6 @@
 // A handle on one workflow execution in the test environment; the same methods as DuroClient's handles.
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '../core/client-errors';
-import type { QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowOutput } from '../core/definitions';
+import { nameOf, type QueryDefinition, type SignalDefinition, type UpdateDefinition, type WorkflowDefinition, type WorkflowOutput } from '../core/definitions';
 import type { WorkflowDescription } from '../core/describe';
 import type { Execution } from '../core/execution/execution';
 import type { HistoryEvent } from '../core/history';
@@ -9,7 +9,6 @@ import type { HandleEnvironment } from './handle-environment';
 export type { WorkflowDescription } from '../core/describe';
 
 type NameOf<D> = D | string;
-const nameOf = (definition: { name: string } | string) => (typeof definition === 'string' ? definition : definition.name);
 
 export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
   constructor(
