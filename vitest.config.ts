@@ -23,7 +23,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['test/unit/**/*.test.ts'],
+          // test/hosts: the host conformance suite on the in-memory host (the Durable Object runs it in integration-fixture).
+          include: ['test/unit/**/*.test.ts', 'test/hosts/**/*.test.ts'],
         },
       },
       {
