@@ -36,6 +36,9 @@ export interface TestEnvironmentOptions {
 
 export type StartOptions<I = unknown> = InProcessStartOptions<I>;
 
+/** While an activity attempt runs, virtual time passes as real time does, checked this often (ms). */
+const REAL_TIME_SLICE_MS = 20;
+
 /** A message another execution refused for now is sent again after this much virtual time (the Durable Object's alarm). */
 const RESEND_AFTER_MS = 2_000;
 
@@ -115,8 +118,8 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   async start<W extends WorkflowDefinition>(workflow: W | string, options: StartOptions<WorkflowInput<W>> = {}, carriedSignals: CarriedSignal[] = []): Promise<TestWorkflowHandle<W>> {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     const workflowId = options.workflowId ?? `${workflowType}-${++this.#ids}`;
-    // Skip time while waiting: a first activation blocked on a local activity may need the clock to move (local-activities.test.ts).
-    const { runId } = await this.skipTimeUntil(this.execution(workflowId).start(startRequestOf(workflowType, workflowId, options), carriedSignals));
+    // A start moves no time (Temporal's rule); a local activity of the first activation holds the clock meanwhile.
+    const { runId } = await this.#await(this.execution(workflowId).start(startRequestOf(workflowType, workflowId, options), carriedSignals), 'flow');
     return new TestWorkflowHandle<W>(this, workflowId, runId);
   }
 
@@ -130,7 +133,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     const signalName = typeof signal === 'string' ? signal : signal.name;
     const request = { ...startRequestOf(workflowType, options.workflowId, options), signalName, signalArgs: args, ...(options.requestId !== undefined && { requestId: options.requestId }) };
-    const { runId, started } = await this.skipTimeUntil(this.execution(options.workflowId).signalWithStart(request));
+    const { runId, started } = await this.#await(this.execution(options.workflowId).signalWithStart(request), 'flow');
     return { handle: new TestWorkflowHandle<W>(this, options.workflowId, runId), started };
   }
 
@@ -215,7 +218,21 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   }
 
   /** @internal Waits, skipping virtual time while nothing else happens, until `check` returns a value. */
-  async waitFor<T>(check: () => T | undefined): Promise<T> {
+  waitFor<T>(check: () => T | undefined): Promise<T> {
+    return this.#waitUntil(check, 'skip');
+  }
+
+  /** @internal Awaits `promise` as awaiting a workflow's result does: time skips once nothing else is runnable. */
+  skipTimeUntil<T>(promise: Promise<T>): Promise<T> {
+    return this.#await(promise, 'skip');
+  }
+
+  /**
+   * Waits until `check` returns a value. `skip` (awaiting a result, `env.sleep`): virtual time jumps to the next timer
+   * once nothing else is runnable. `flow` (a start, a signal-with-start): time never jumps. Either way a running
+   * activity attempt holds the clock: time then passes as real time does, as in Temporal's time-skipping server.
+   */
+  async #waitUntil<T>(check: () => T | undefined, mode: 'skip' | 'flow'): Promise<T> {
     for (;;) {
       const early = check();
       if (early !== undefined) return early;
@@ -223,18 +240,39 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
       const value = check();
       if (value !== undefined) return value;
       const next = this.#nextWakeAt();
-      if (next === undefined) await new Promise<void>((resolve) => this.#progressWaiters.push(resolve));
-      else this.#advanceTo(next);
+      if (this.#attemptRunning()) await this.#letRealTimePass(next);
+      else if (mode === 'skip' && next !== undefined) this.#advanceTo(next);
+      else await this.#nextProgress();
     }
   }
 
-  /** @internal Awaits `promise`, skipping virtual time while nothing else happens (as awaiting a result does). */
-  async skipTimeUntil<T>(promise: Promise<T>): Promise<T> {
+  async #await<T>(promise: Promise<T>, mode: 'skip' | 'flow'): Promise<T> {
     let settled: { value: T } | { error: unknown } | undefined;
     promise.then((value) => (settled = { value }), (error: unknown) => (settled = { error })).finally(() => this.#bump());
-    const done = await this.waitFor(() => settled);
+    const done = await this.#waitUntil(() => settled, mode);
     if ('error' in done) throw done.error;
     return done.value;
+  }
+
+  /** Whether an activity attempt (remote or local) is running: it holds the clock. */
+  #attemptRunning(): boolean {
+    if (this.#attempts.size > 0) return true;
+    for (const count of this.#localAttempts.values()) if (count > 0) return true;
+    return false;
+  }
+
+  /** Lets a slice of real time pass (or less, if something happens) and moves the virtual clock by as much. */
+  async #letRealTimePass(nextWakeAt: number | undefined): Promise<void> {
+    const untilNext = nextWakeAt === undefined ? REAL_TIME_SLICE_MS : nextWakeAt - this.clock.now();
+    const started = Date.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(1, Math.min(REAL_TIME_SLICE_MS, untilNext))))), this.#nextProgress()]);
+    clearTimeout(timer);
+    this.#advanceTo(this.clock.now() + Math.max(0, Date.now() - started));
+  }
+
+  #nextProgress(): Promise<void> {
+    return new Promise<void>((resolve) => this.#progressWaiters.push(resolve));
   }
 
   /** @internal */

@@ -12,8 +12,11 @@ function activitiesLogging(log: string[], infos: ActivityInfo[] = []) {
     },
     async slow(input: string, ctx: ActivityContext) {
       log.push(`slow ${input}`);
-      await ctx.sleep(3_600_000);
+      await ctx.sleep(50); // a running attempt holds the virtual clock: its time passes as real time does
       return `${input} done`;
+    },
+    async hang(_input: string, ctx: ActivityContext) {
+      await ctx.sleep(3_600_000);
     },
   };
 }
@@ -28,7 +31,7 @@ const sequence = defineWorkflow('sequence', async (ctx) => {
 
 const unregistered = defineWorkflow('unregistered', async (ctx) => ctx.proxyActivities<Record<string, () => Promise<void>>>({ startToCloseTimeout: '1m' }).missing!());
 const noTimeout = defineWorkflow('noTimeout', async (ctx) => ctx.proxyActivities<Acts>({}).quick('x'));
-const scheduleToCloseOnly = defineWorkflow('scheduleToCloseOnly', async (ctx) => ctx.proxyActivities<Acts>({ scheduleToCloseTimeout: '30m' }).slow('x'));
+const scheduleToCloseOnly = defineWorkflow('scheduleToCloseOnly', async (ctx) => ctx.proxyActivities<Acts>({ scheduleToCloseTimeout: '150ms' }).hang('x'));
 
 const workflows = { sequence, unregistered, noTimeout, scheduleToCloseOnly };
 
@@ -39,7 +42,7 @@ describe('activities', () => {
     const log: string[] = [];
     const env = await TestWorkflowEnvironment.create({ workflows, activities: activitiesLogging(log) });
     const handle = await env.start(sequence);
-    await env.sleep('1 minute');
+    await env.sleep('10ms'); // the slow attempt (50 ms) is still running
 
     expect(log).toEqual(['quick a', 'slow b']);
     const types = (await handle.fetchHistory()).map((e) => e.type);
@@ -89,6 +92,8 @@ describe('activities', () => {
     expect(error.cause).toBeInstanceOf(ActivityFailure);
     expect(error.cause.cause).toBeInstanceOf(TimeoutFailure);
     expect((error.cause.cause as TimeoutFailure).timeoutType).toBe('SCHEDULE_TO_CLOSE');
-    expect(env.now() - start).toBe(30 * 60_000);
+    // The hanging attempt holds the clock: the timeout comes after as much real time, not by a jump.
+    expect(env.now() - start).toBeGreaterThanOrEqual(150);
+    expect(env.now() - start).toBeLessThan(5_000);
   });
 });

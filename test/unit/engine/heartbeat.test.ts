@@ -1,4 +1,6 @@
 // Heartbeats: a silent attempt times out and is retried; the next attempt resumes from the last heartbeat's details.
+// A running attempt holds the test environment's clock (as in Temporal's time-skipping server): heartbeat timeouts
+// pass in real time, so they are short here; the backoffs between attempts are skipped.
 import { describe, expect, it } from 'vitest';
 import { ActivityFailure, TimeoutFailure, WorkflowFailedError, defineWorkflow, type ActivityContext, type RetryPolicy } from 'duro/workflow';
 import { TestWorkflowEnvironment } from 'duro/testing';
@@ -33,8 +35,8 @@ function progressActivities(clock: () => number, hangingAttempts: number, hang: 
 }
 type Acts = ReturnType<typeof progressActivities>['activities'];
 
-const batch = defineWorkflow('batch', async (ctx, input: { retry?: RetryPolicy }) => {
-  const { processItems } = ctx.proxyActivities<Acts>({ startToCloseTimeout: '1 day', heartbeatTimeout: '5s', ...(input.retry && { retry: input.retry }) });
+const batch = defineWorkflow('batch', async (ctx, input: { retry?: RetryPolicy; heartbeatTimeout?: string }) => {
+  const { processItems } = ctx.proxyActivities<Acts>({ startToCloseTimeout: '1 day', heartbeatTimeout: input.heartbeatTimeout ?? '200ms', ...(input.retry && { retry: input.retry }) });
   return await processItems();
 });
 
@@ -54,9 +56,11 @@ describe('activity heartbeats', () => {
 
     expect(attempts).toEqual([
       { attempt: 1, startedAt: start, resumedFrom: undefined },
-      // heartbeat timeout 5 s after the last heartbeat, then the default 1 s backoff
-      { attempt: 2, startedAt: start + 6_000, resumedFrom: 3 },
+      { attempt: 2, startedAt: expect.any(Number), resumedFrom: 3 },
     ]);
+    // The heartbeat timeout 200 ms after the last heartbeat (real time), then the default 1 s backoff (skipped).
+    expect(attempts[1]!.startedAt - start).toBeGreaterThanOrEqual(1_200);
+    expect(attempts[1]!.startedAt - start).toBeLessThan(1_200 + 3_000);
   });
 
   it('times out an attempt stuck on a promise that never settles', async () => {
@@ -87,7 +91,7 @@ describe('activity heartbeats', () => {
     const activities = {
       async processItems(_input: unknown, ctx: ActivityContext) {
         for (let i = 0; i < 10; i++) {
-          await ctx.sleep(4_000); // each step is under the 5 s heartbeat timeout; the whole run is 40 s
+          await ctx.sleep(40); // each step well under the 1 s heartbeat timeout; the whole attempt is 400 ms
           ctx.heartbeat(i);
         }
         return { attempt: ctx.info.attempt, elapsed: env.now() - start };
@@ -95,7 +99,9 @@ describe('activity heartbeats', () => {
     };
     env = await TestWorkflowEnvironment.create({ workflows: { batch }, activities });
     const start = env.now();
-    expect(await env.execute(batch, { input: {} })).toEqual({ attempt: 1, elapsed: 40_000 });
+    const result = (await env.execute(batch, { input: { heartbeatTimeout: '1s' } })) as unknown as { attempt: number; elapsed: number };
+    expect(result).toEqual({ attempt: 1, elapsed: expect.any(Number) });
+    expect(result.elapsed).toBeGreaterThanOrEqual(400);
   });
 
   it('aborts the timed-out attempt: its cancellationSignal fires and its late result is ignored', async () => {

@@ -38,7 +38,7 @@ const callFlaky = defineWorkflow('callFlaky', async (ctx, input: { retry?: Retry
 });
 
 const callHang = defineWorkflow('callHang', async (ctx, input: { retry?: RetryPolicy }) => {
-  const { hang } = ctx.proxyActivities<Acts>({ startToCloseTimeout: '10s', ...(input.retry && { retry: input.retry }) });
+  const { hang } = ctx.proxyActivities<Acts>({ startToCloseTimeout: '100ms', ...(input.retry && { retry: input.retry }) });
   return await hang();
 });
 
@@ -137,8 +137,13 @@ describe('activity retries', () => {
     const error = await env.execute(callHang, { input: { retry: { maximumAttempts: 3, initialInterval: '1s' } } }).then(() => undefined, (e: WorkflowFailedError) => e);
 
     expect(calls.map((c) => c.attempt)).toEqual([1, 2, 3]);
-    // each attempt runs 10 s, then waits 1 s, then 2 s before the next
-    expect(gaps(calls)).toEqual([11_000, 12_000]);
+    // Each hanging attempt holds the clock for its 100 ms timeout (as much real time: a little more on a busy
+    // machine), then the backoff of 1 s, then 2 s, is skipped exactly.
+    const [first, second] = gaps(calls);
+    expect(first! - 1_000).toBeGreaterThanOrEqual(100);
+    expect(first! - 1_000).toBeLessThan(3_000);
+    expect(second! - 2_000).toBeGreaterThanOrEqual(100);
+    expect(second! - 2_000).toBeLessThan(3_000);
     expect(error?.cause).toBeInstanceOf(ActivityFailure);
     expect(error?.cause.cause).toBeInstanceOf(TimeoutFailure);
     expect((error!.cause.cause as TimeoutFailure).timeoutType).toBe('START_TO_CLOSE');
