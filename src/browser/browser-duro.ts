@@ -1,25 +1,23 @@
-// BrowserDuro: the engine in a tab, a Web Worker or a Service Worker. Each run is a WorkflowRun over the IndexedDB
-// store (one transaction per step, before any effect); one setTimeout serves every deadline; activities run in-page
-// or over fetch; a Web Lock per workflow id keeps two tabs from driving the same execution; children and messages
-// between workflows go through the Messenger. This file decides which workflows this context drives (claims,
-// take-overs, read-only views of the rest); RunDriver (run-driver.ts) keeps the runs it drives going.
+// BrowserDuro: the engine in a tab, a Web Worker or a Service Worker. Each workflow id this context drives is the
+// core's Execution (src/core/execution/) over IndexedDB (one transaction per step, before any effect), as a Durable
+// Object is on the server; a Web Lock per workflow id keeps two tabs from driving the same one; one setTimeout serves
+// every deadline; activities run in-page or over fetch; children and messages between workflows go through the
+// Messenger. This file decides which workflows this context drives (claims, take-overs, read-only views of the rest).
 import { collectActivities } from '../core/activity';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../core/client-errors';
 import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput } from '../core/definitions';
+import { Execution } from '../core/execution/execution';
+import { startRequestOf } from '../core/execution/first-run';
 import { ApplicationFailure } from '../core/failure';
-import { owesMessages, WorkflowRun, type RunHost, type RunState, type StartParams } from '../core/internals';
+import { owesMessages, type WorkflowRun } from '../core/internals';
 import { BrowserWorkflowHandle } from './browser-handle';
-import type { HandleBackend, RunView } from './handle-backend';
+import { drivingHost, readingHost, type BrowserHostContext } from './browser-execution-host';
+import type { HandleBackend } from './handle-backend';
 import { IndexedDbRunStore, type StoredRunSummary } from './indexeddb-store';
 import { ActivityAttempts } from './activity-attempts';
 import { DeadlineTimer } from './deadline-timer';
 import type { BrowserDuroOptions, BrowserStartOptions } from './browser-options';
-import { DrivenRuns, type DrivenRun } from './driven-runs';
 import { KeyedQueue } from './keyed-queue';
-import type { FoundRun } from './message-receiver';
 import { Messenger } from './messenger';
-import { RunDriver } from './run-driver';
-import { firstRunParams, startRequestOf } from '../core/execution/first-run';
 import { RunLocks, type Driver } from './run-locks';
 
 /**
@@ -48,16 +46,15 @@ export class BrowserDuro implements HandleBackend {
   readonly store: IndexedDbRunStore;
   readonly #registry: WorkflowRegistry;
   readonly #attempts: ActivityAttempts;
-  readonly #runs = new DrivenRuns();
-  readonly #timer = new DeadlineTimer(() => this.#runs.runs());
+  readonly #timer = new DeadlineTimer(() => this.#drivenRuns());
   readonly #onError: (error: unknown) => void;
   readonly #locks: RunLocks;
-  readonly #driver: RunDriver;
   readonly #messenger: Messenger;
-  /** Claims of a workflow id, one at a time, so no run is loaded twice. */
+  readonly #context: BrowserHostContext;
+  /** Claims of a workflow id (and its reload after a failed commit), one at a time, so no execution opens twice. */
   readonly #claims = new KeyedQueue();
-  /** Workflow ids whose stored runs were loaded since this context took their lock. */
-  readonly #loaded = new Set<string>();
+  /** The executions this context drives (it holds their Web Lock), by workflow id. */
+  readonly #executions = new Map<string, Execution>();
   /** Calls of `start` in progress, by workflow id. */
   readonly #starts = new Map<string, number>();
   /** Workflow ids another context drives, whose lock this one queues for (resumeAll). */
@@ -77,28 +74,36 @@ export class BrowserDuro implements HandleBackend {
     });
     this.#onError = options.onError ?? ((error) => console.error('duro:', error));
     this.#locks = new RunLocks(options.dbName, options.locks);
-    this.#driver = new RunDriver({
-      store, registry: this.#registry, activities, attempts: this.#attempts, runs: this.#runs, timer: this.#timer, codeVersion: options.codeVersion,
+    this.#context = {
+      store, registry: this.#registry, activities, attempts: this.#attempts, codeVersion: options.codeVersion,
       isClosed: () => this.#closed,
-      releaseIfIdle: (workflowId) => this.#releaseIfIdle(workflowId),
+      runOf: (workflowId, runId) => this.#executions.get(workflowId)?.runInMemory(runId),
+      commitFailed: (workflowId, error) => this.#commitFailed(workflowId, error),
+      committed: () => this.#timer.arm(),
       sendOwed: (run) => this.#messenger.sendOwed(run),
+      closed: (run) => {
+        this.#timer.forget(run.runId);
+        this.#releaseIfIdle(run.workflowId);
+      },
       onError: (error) => this.#onError(error),
-    });
+    };
     this.#messenger = new Messenger(this.store, options.dbName, {
       claim: (workflowId) => this.#claim(workflowId),
       holds: (workflowId) => this.#locks.holds(workflowId),
       releaseIfIdle: (workflowId) => this.#releaseIfIdle(workflowId),
-      drivenRuns: () => this.#runs.runs(),
-      drivenRun: (runId) => this.#runs.get(runId)?.run,
-      firstRunIdOf: (runId) => this.#runs.get(runId)?.params?.firstRunId,
-      chainFirstRunId: async (runId) => this.#runs.get(runId)?.params?.firstRunId ?? (await this.#driver.startParamsOf(runId))?.firstRunId,
-      find: (workflowId, runId) => this.#find(workflowId, runId),
-      startRun: async (params) => {
-        // A start through the handle may have got in since the receiver looked: checked again with no await before the start.
-        const current = this.#runs.currentOf(params.workflowId);
-        if (current && !current.run.isClosed) throw ApplicationFailure.nonRetryable(`Workflow ${params.workflowId} is already running`, 'WorkflowExecutionAlreadyStarted');
-        const driven = this.#driver.start(params, [], 0);
-        await Promise.race([driven.run.idle(), driven.broken]);
+      drivenRuns: () => this.#drivenRuns(),
+      drivenRun: (runId) => this.#drivenRuns().find((run) => run.runId === runId),
+      firstRunIdOf: (runId) => {
+        for (const execution of this.#executions.values()) {
+          const run = execution.runInMemory(runId);
+          if (run) return execution.firstRunIdOf(run);
+        }
+        return undefined;
+      },
+      executionOf: (workflowId) => {
+        const execution = this.#executions.get(workflowId);
+        if (!execution) throw new Error(`Workflow ${workflowId} is not driven here`);
+        return execution;
       },
       onError: (error) => this.#onError(error),
     });
@@ -119,7 +124,7 @@ export class BrowserDuro implements HandleBackend {
     for (const [workflowId, runs] of byWorkflow) {
       if (!needsDriving(runs)) continue;
       await this.#adopt(workflowId);
-      if (!this.#locks.holds(workflowId) && !this.#loaded.has(workflowId)) this.#takeOverWhenFree(workflowId);
+      if (!this.#locks.holds(workflowId) && !this.#executions.has(workflowId)) this.#takeOverWhenFree(workflowId);
     }
     this.#timer.arm();
   }
@@ -139,7 +144,7 @@ export class BrowserDuro implements HandleBackend {
           await this.#adopt(workflowId);
           this.#timer.arm();
           // Taken (or nothing left to drive: #adopt let it go again), or another context was quicker: queue again.
-          if (this.#loaded.has(workflowId) || !(await this.#stillToDrive(workflowId))) return;
+          if (this.#executions.has(workflowId) || !(await this.#stillToDrive(workflowId))) return;
         }
       } catch (error) {
         this.#onError(error);
@@ -159,21 +164,19 @@ export class BrowserDuro implements HandleBackend {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     if (!this.#registry.has(workflowType)) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${workflowType}' (registered: ${this.#registry.names().join(', ') || 'none'})`, 'WorkflowTypeNotFound');
     const workflowId = options.workflowId ?? `${workflowType}-${crypto.randomUUID()}`;
-    const request = startRequestOf(workflowType, workflowId, options);
-    const params = firstRunParams(request, crypto.randomUUID(), crypto.randomUUID(), Date.now());
-    // Counted, so nothing lets the lock go while this start is between taking it and tracking its run.
+    // Counted, so nothing lets the lock go while this start is between taking it and its first commit.
     this.#starts.set(workflowId, (this.#starts.get(workflowId) ?? 0) + 1);
-    let driven: DrivenRun;
+    let runId: string;
     try {
-      driven = await this.#startHere(params, request.startDelayMs ?? 0);
+      const execution = await this.#drive(workflowId);
+      ({ runId } = await execution.start(startRequestOf(workflowType, workflowId, options)));
     } finally {
       const left = this.#starts.get(workflowId)! - 1;
       if (left > 0) this.#starts.set(workflowId, left);
       else this.#starts.delete(workflowId);
       this.#releaseIfIdle(workflowId); // a refused start (already started, bad input): nothing was stored
     }
-    await Promise.race([driven.run.idle(), driven.broken]);
-    return new BrowserWorkflowHandle<W>(this, workflowId, params.runId);
+    return new BrowserWorkflowHandle<W>(this, workflowId, runId);
   }
 
   /**
@@ -206,65 +209,50 @@ export class BrowserDuro implements HandleBackend {
   // ---- for handles ----
 
   /**
-   * @internal The run of `workflowId` that signals, updates, cancel and terminate go to: the one driven here, adopting
-   * it when no tab drives it. A closed latest run is loaded read-only, so the core refuses with WorkflowClosedError.
+   * @internal Runs `call` on the execution that signals, updates, cancel and terminate go to: the one driven here,
+   * adopting it when no tab drives it. A workflow another tab drives refuses (`WorkflowDrivenElsewhere`) while its
+   * latest run is open; a closed one answers from storage, so the execution refuses with WorkflowClosedError.
    */
-  async drivenRunOf(workflowId: string): Promise<DrivenRun> {
+  async withDriven<T>(workflowId: string, call: (execution: Execution) => Promise<T>): Promise<T> {
     this.#assertOpen();
-    await this.#driver.reloading(workflowId);
-    const current = this.#runs.currentOf(workflowId);
-    if (current && !current.run.isClosed) return current;
-    const runs = await this.store.runsOf(workflowId);
-    const latest = runs.at(-1);
-    if (!latest) throw new WorkflowNotFoundError(workflowId);
-    if (latest.status === 'running') await this.#adopt(workflowId);
-    const adopted = this.#runs.currentOf(workflowId);
-    if (adopted && !adopted.run.isClosed) return adopted;
-    if (latest.status === 'running') throw drivenElsewhere(workflowId);
-    return (await this.#readOnly(workflowId, latest.runId)).driven!;
+    if (!(await this.#claim(workflowId))) {
+      const stored = await this.#readOnly(workflowId);
+      if ((await stored.runAt())?.isClosed === false) throw drivenElsewhere(workflowId);
+      return call(stored);
+    }
+    try {
+      return await call(this.#executions.get(workflowId)!);
+    } finally {
+      this.#releaseIfIdle(workflowId);
+    }
   }
 
-  /** @internal A run as this context sees it: driven here, or its last committed state. Undefined `runId`: the latest. */
-  async viewOf(workflowId: string, runId?: string): Promise<RunView> {
+  /** @internal The execution to read from: the one driven here, or what storage holds (another tab drives it). */
+  async forReading(workflowId: string): Promise<{ execution: Execution; driven: boolean }> {
     this.#assertOpen();
-    await this.#driver.reloading(workflowId);
-    const driven = runId === undefined ? this.#runs.currentOf(workflowId) : this.#runs.get(runId);
-    // Once its last run closed here and the lock went, another tab may have started the id again: ask the store.
-    const isCurrent = runId !== undefined || !driven?.run.isClosed || this.#locks.holds(workflowId);
-    if (driven && driven.run.workflowId === workflowId && isCurrent) return { driven, state: driven.run.state };
-    const id = runId ?? (await this.store.runsOf(workflowId)).at(-1)?.runId;
-    const state = id === undefined ? undefined : await this.store.loadState(id);
-    if (!state || state.workflowId !== workflowId) throw new WorkflowNotFoundError(workflowId, runId);
-    return { state };
-  }
-
-  /** @internal A run loaded from storage for reading only (queries by a tab that does not drive it): it cannot commit. */
-  async readOnlyRun(state: RunState): Promise<WorkflowRun> {
-    return (await this.#readOnly(state.workflowId, state.runId, state)).driven!.run;
+    await this.#claims.run(workflowId, async () => undefined); // a claim or a reload in progress ends first
+    const driven = this.#executions.get(workflowId);
+    if (driven) return { execution: driven, driven: true };
+    return { execution: await this.#readOnly(workflowId), driven: false };
   }
 
   /**
-   * @internal Tries to drive `workflowId` here when no other tab does (the tab that drove it closed): true when a
-   * run of it is now driven here.
+   * @internal Tries to drive `workflowId` here when no other tab does (the tab that drove it closed): true when it is
+   * now driven here.
    */
   async tryAdopt(workflowId: string): Promise<boolean> {
-    if (this.#runs.currentOf(workflowId)) return true;
+    if (this.#executions.has(workflowId)) return true;
     await this.#adopt(workflowId);
     this.#timer.arm();
-    return this.#runs.currentOf(workflowId) !== undefined;
+    return this.#executions.has(workflowId);
   }
 
   // ---- which workflows this context drives ----
 
-  async #startHere(params: StartParams, startDelayMs: number): Promise<DrivenRun> {
-    const { workflowId } = params;
-    if (!(await this.#locks.claim(workflowId))) throw drivenElsewhere(workflowId);
-    const stored = (await this.store.runsOf(workflowId)).at(-1);
-    // Checked with no await before the start below, so two starts of one id in this tab cannot both pass.
-    const current = this.#runs.currentOf(workflowId);
-    if (current && !current.run.isClosed) throw new WorkflowExecutionAlreadyStartedError(workflowId, current.run.runId);
-    if (stored?.status === 'running' && !this.#runs.has(stored.runId)) throw new WorkflowExecutionAlreadyStartedError(workflowId, stored.runId);
-    return this.#driver.start(params, [], startDelayMs);
+  /** The execution of `workflowId`, driven here: claimed now if no other context drives it; the caller releases. */
+  async #drive(workflowId: string): Promise<Execution> {
+    if (!(await this.#claim(workflowId))) throw drivenElsewhere(workflowId);
+    return this.#executions.get(workflowId)!;
   }
 
   /** Drives `workflowId` here if no other context does (see #claim); lets the lock go again when nothing is open. */
@@ -273,74 +261,58 @@ export class BrowserDuro implements HandleBackend {
   }
 
   /**
-   * Takes the Web Lock of `workflowId` if free and, the first time, loads what of it must be driven: its open runs,
-   * its closed runs that still owe other workflows a message (re-sent now), the run a stored close owes, and the
-   * messages queued for it while another context drove it. True when this context drives it; the caller releases.
+   * Takes the Web Lock of `workflowId` if free and, the first time, opens its execution from the database (which
+   * recovers what a reload interrupted: lost attempts, runs blocked on other code, the run a stored close owes), sends
+   * again what its runs owe, and applies the messages queued for it while another context drove it. True when this
+   * context drives it; the caller releases.
    */
   #claim(workflowId: string): Promise<boolean> {
     return this.#claims.run(workflowId, async () => {
-      await this.#driver.reloading(workflowId);
       if (this.#closed || !(await this.#locks.claim(workflowId))) return false;
-      if (this.#loaded.has(workflowId)) return true;
-      const runs = await this.store.runsOf(workflowId);
-      const last = runs.at(-1);
-      const lastWasDriven = last !== undefined && this.#runs.has(last.runId);
-      for (const summary of runs) {
-        if ((summary.status !== 'running' && !summary.owes) || this.#runs.has(summary.runId)) continue;
-        await this.#driver.load(summary, summary === last);
-      }
-      // A close is committed one step before the next run's start: a reload in between leaves that start owed.
-      // `last` is the newest stored run of the id, so the run it hands over to was not stored; one driven here
-      // started it on close.
-      if (last && !lastWasDriven && mayOweNextRun(last)) {
-        const [state, params] = await Promise.all([this.store.loadState(last.runId), this.#driver.startParamsOf(last.runId)]);
-        if (state && params) this.#driver.startNextRun(state, params);
-      }
+      if (this.#executions.has(workflowId)) return true;
+      const execution = await Execution.open(drivingHost(this.#context, workflowId));
       if (this.#closed) return false;
-      this.#loaded.add(workflowId);
+      this.#executions.set(workflowId, execution);
+      for (const run of execution.loadedRuns()) this.#messenger.sendOwed(run);
       this.#messenger.drain(workflowId);
       this.#timer.arm();
       return true;
     });
   }
 
-  async #readOnly(workflowId: string, runId: string, known?: RunState): Promise<RunView> {
-    const state = known ?? (await this.store.loadState(runId));
-    if (!state) throw new WorkflowNotFoundError(workflowId, runId);
-    const definition = this.#registry.get(state.workflowType);
-    if (!definition) throw ApplicationFailure.nonRetryable(`Workflow type '${state.workflowType}' is not registered in this page`, 'WorkflowTypeNotFound');
-    const host: RunHost = {
-      ...this.#driver.host,
-      store: { readHistory: (id, after) => this.store.readHistory(id, after), commit: () => Promise.reject(drivenElsewhere(workflowId)) },
-      effects: () => undefined,
-    };
-    const run = WorkflowRun.load(structuredClone(state), definition, host);
-    return { state, driven: { run, broken: new Promise<never>(() => undefined), breakWith: () => undefined } };
+  /**
+   * A commit of `workflowId` failed: its runs in memory are ahead of storage. The execution is dropped and opened
+   * again from what was committed (attempts still in flight here report to the reloaded runs).
+   */
+  #commitFailed(workflowId: string, error: unknown): void {
+    this.#onError(error);
+    const failed = this.#executions.get(workflowId);
+    if (!failed) return;
+    this.#executions.delete(workflowId);
+    void this.#claims.run(workflowId, async () => {
+      if (this.#closed || this.#executions.has(workflowId) || !this.#locks.holds(workflowId)) return;
+      const reloaded = await Execution.open(drivingHost(this.#context, workflowId));
+      if (this.#closed) return;
+      this.#executions.set(workflowId, reloaded);
+      this.#timer.arm();
+    }).catch((reloadError: unknown) => this.#onError(reloadError)).finally(() => this.#releaseIfIdle(workflowId));
+  }
+
+  #readOnly(workflowId: string): Promise<Execution> {
+    return Execution.openReadOnly(readingHost(this.#context, workflowId, () => drivenElsewhere(workflowId)));
   }
 
   /** Lets the lock go once no run of `workflowId` driven here is open or owes another workflow a message. */
   #releaseIfIdle(workflowId: string): void {
     if (this.#starts.has(workflowId)) return;
-    for (const { run } of this.#runs.all()) {
-      if (run.workflowId === workflowId && (!run.isClosed || owesMessages(run.state))) return;
-    }
-    this.#loaded.delete(workflowId);
+    const execution = this.#executions.get(workflowId);
+    if (execution?.loadedRuns().some((run) => !run.isClosed || owesMessages(run.state))) return;
+    this.#executions.delete(workflowId);
     this.#locks.release(workflowId);
   }
 
-  /** For messages to `workflowId`, whose lock this context holds: run `runId` (default the latest) as driven or stored. */
-  async #find(workflowId: string, runId?: string): Promise<FoundRun | undefined> {
-    const current = this.#runs.currentOf(workflowId);
-    // An open run driven here is the latest, even while its first step (a continue-as-new) is not stored yet.
-    const id = runId ?? (current && !current.run.isClosed ? current.run.runId : (await this.store.runsOf(workflowId)).at(-1)?.runId);
-    if (id === undefined) return undefined;
-    const driven = this.#runs.get(id);
-    if (driven && driven.run.workflowId === workflowId) {
-      // A closed run that owes nothing may no longer be this context's to write.
-      return !driven.run.isClosed || owesMessages(driven.run.state) ? { state: driven.run.state, driven } : { state: driven.run.state };
-    }
-    const state = await this.store.loadState(id);
-    return state?.workflowId === workflowId ? { state } : undefined;
+  #drivenRuns(): WorkflowRun[] {
+    return [...this.#executions.values()].flatMap((execution) => execution.loadedRuns());
   }
 
   #assertOpen(): void {
@@ -365,5 +337,3 @@ function drivenElsewhere(workflowId: string): ApplicationFailure {
     'WorkflowDrivenElsewhere',
   );
 }
-
-

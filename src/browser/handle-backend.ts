@@ -1,17 +1,12 @@
 // What a BrowserWorkflowHandle asks of the BrowserDuro that made it: kept apart so the handle and BrowserDuro,
 // which creates handles, do not import each other.
-import type { HistoryEvent } from '../core/history';
-import type { RunState, WorkflowRun } from '../core/internals';
-import type { DrivenRun } from './driven-runs';
-
-/** What a handle acts on: a run driven here, or (driven by another tab, or closed) its stored state. */
-export type RunView = { driven: DrivenRun; state: RunState } | { driven?: undefined; state: RunState };
+import type { Execution } from '../core/execution/execution';
 
 /** Implemented by BrowserDuro. */
 export interface HandleBackend {
-  readonly store: { readHistory(runId: string, afterEventId?: number): Promise<HistoryEvent[]> };
-  viewOf(workflowId: string, runId?: string): Promise<RunView>;
-  readOnlyRun(state: RunState): Promise<WorkflowRun>;
+  /** Runs `call` on the execution driven here (adopted if no tab drives it); refused while another tab drives an open run. */
+  withDriven<T>(workflowId: string, call: (execution: Execution) => Promise<T>): Promise<T>;
+  /** The execution driven here, or the one storage holds when another tab drives it. */
+  forReading(workflowId: string): Promise<{ execution: Execution; driven: boolean }>;
   tryAdopt(workflowId: string): Promise<boolean>;
-  drivenRunOf(workflowId: string): Promise<DrivenRun>;
 }

@@ -26,9 +26,9 @@ import { checkPayload, checkSearchAttributes } from './payload';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
 import { nextRetryDelay } from './retry-policy';
 import { createWorkflowContext } from './workflow-context';
-import { ContinueAsNewRequest } from './workflow-errors';
+import { ContinueAsNewRequest, UnexpectedCompletionError } from './workflow-errors';
 
-export { ContinueAsNewRequest, DeterminismViolationError, QueryNotFoundError } from './workflow-errors';
+export { ContinueAsNewRequest, DeterminismViolationError, QueryNotFoundError, UnexpectedCompletionError } from './workflow-errors';
 
 interface Waiter<T> {
   resolve(value: T): void;
@@ -127,6 +127,7 @@ export class Activator implements ContextActivator {
   }
 
   resolveActivity(activityId: string, outcome: Outcome): void {
+    this.#assertIssued('activity', Number(activityId));
     const pending = this.#activities.get(activityId);
     if (!pending) return; // abandoned or cancelled with TRY_CANCEL: the late outcome is ignored
     this.#activities.delete(activityId);
@@ -136,6 +137,7 @@ export class Activator implements ContextActivator {
 
   /** The activity confirmed its cancellation (in `attempt`, which the recorded event names). */
   activityCanceled(activityId: string, attempt: number, details?: unknown): void {
+    this.#assertIssued('activity', Number(activityId));
     const pending = this.#activities.get(activityId);
     if (!pending) return;
     this.#activities.delete(activityId);
@@ -149,6 +151,7 @@ export class Activator implements ContextActivator {
   }
 
   fireTimer(timerId: string): void {
+    this.#assertIssued('timer', Number(timerId));
     this.#timersFiring.delete(timerId);
     const waiter = this.#timers.get(timerId);
     if (!waiter) return;
@@ -157,6 +160,7 @@ export class Activator implements ContextActivator {
   }
 
   resolveLocalActivity(seq: number, outcome: Outcome): void {
+    this.#assertIssued('local', seq);
     const waiter = this.#localActivities.get(seq);
     if (!waiter) return;
     this.#localActivities.delete(seq);
@@ -169,6 +173,7 @@ export class Activator implements ContextActivator {
   }
 
   childStarted(seq: number, runId: string): void {
+    this.#assertIssued('child', seq);
     const child = this.#children.get(seq);
     if (!child) return;
     child.runId = runId;
@@ -176,6 +181,7 @@ export class Activator implements ContextActivator {
   }
 
   childStartFailed(seq: number, failure: FailureInfo): void {
+    this.#assertIssued('child', seq);
     const child = this.#children.get(seq);
     if (!child) return;
     this.#children.delete(seq);
@@ -185,6 +191,7 @@ export class Activator implements ContextActivator {
   }
 
   childClosed(seq: number, runId: string, status: string, outcome: Outcome): void {
+    this.#assertIssued('child', seq);
     const child = this.#children.get(seq);
     if (!child) return;
     this.#children.delete(seq);
@@ -198,11 +205,20 @@ export class Activator implements ContextActivator {
   }
 
   externalDone(seq: number, failure?: FailureInfo): void {
+    this.#assertIssued('external', seq);
     const waiter = this.#externals.get(seq);
     if (!waiter) return;
     this.#externals.delete(seq);
     if (failure) waiter.reject(fromFailureInfo(failure));
     else waiter.resolve();
+  }
+
+  /**
+   * A completion for a command issued earlier and no longer awaited (cancelled with TRY_CANCEL, abandoned, its scope
+   * gone) is dropped by the callers; one for a command never issued is a fault, never dropped silently.
+   */
+  #assertIssued(kind: 'activity' | 'timer' | 'local' | 'child' | 'external', seq: number): void {
+    if (!Number.isInteger(seq) || seq < 1 || seq > this.#seq[kind]) throw new UnexpectedCompletionError(kind, seq);
   }
 
   deliverSignal(signalName: string, args: unknown[]): void { this.#messages.deliverSignal(signalName, args); }

@@ -10,7 +10,7 @@ import type { StepContext } from './run-transitions';
 export type RunRequest =
   | { kind: 'input'; event: NewEvent; at: number; done?: () => void; fail?: (error: Error) => void }
   | { kind: 'activity'; activityId: string; attempt: number; outcome: Outcome; at: number }
-  | { kind: 'update'; updateId: string; name: string; args: unknown[]; at: number; respond: (outcome: UpdateOutcome) => void; acceptedOnly: boolean }
+  | { kind: 'update'; updateId: string; name: string; args: unknown[]; at: number; respond: (outcome: UpdateOutcome) => void; fail?: (error: Error) => void; acceptedOnly: boolean }
   | { kind: 'deadlines' }
   | { kind: 'persist' }
   | { kind: 'terminate'; reason?: string; at: number; done: () => void; fail: (error: Error) => void };

@@ -35,6 +35,8 @@ export class WorkflowRun {
   readonly #waiters = new RunWaiters();
   readonly #changes = new PendingChanges();
   #earlierUpdates: Promise<Record<string, EarlierUpdate>> | undefined;
+  /** Set when a commit failed: this object is ahead of storage, so it takes nothing more (the host loads the run again). */
+  #brokenBy: Error | undefined;
 
   private constructor(state: RunState, definition: WorkflowDefinition, host: RunHost) {
     this.state = state;
@@ -84,6 +86,7 @@ export class WorkflowRun {
       run.#queue.push({ kind: 'input', event, at: now });
     }
     run.#processing = run.#processQueue();
+    run.#processing.catch(() => undefined); // a failed first commit: the host reports it, and callers of idle() see it
     return run;
   }
 
@@ -95,7 +98,8 @@ export class WorkflowRun {
     const run = new WorkflowRun(plan.state, definition, host);
     await host.store.commit(plan.state.runId, { events: plan.events, state: plan.state, changes: allEntriesOf(plan.state), wakeAt: nextWakeAt(plan.state), attempts: [] });
     if (plan.effects.length > 0) host.effects(run, plan.effects);
-    for (const signal of plan.signalsAfter) void run.signal(signal.signalName, signal.args, signal.requestId);
+    // A failed commit is the host's to report; these re-applied signals have no caller to tell.
+    for (const signal of plan.signalsAfter) run.signal(signal.signalName, signal.args, signal.requestId).catch(() => undefined);
     run.fireDeadlines(); // timers whose time passed since the reset point fire now
     return run;
   }
@@ -156,7 +160,7 @@ export class WorkflowRun {
     this.#assertOpen();
     checkPayload(args, `Arguments of update '${updateName}'`);
     const updateId = options.updateId ?? this.#host.newRunId();
-    return new Promise((respond) => this.#enqueue({ kind: 'update', updateId, name: updateName, args, at: this.#host.now(), respond, acceptedOnly: options.acceptedOnly ?? false }));
+    return new Promise((respond, fail) => this.#enqueue({ kind: 'update', updateId, name: updateName, args, at: this.#host.now(), respond, fail, acceptedOnly: options.acceptedOnly ?? false }));
   }
 
   /** Answers a query from live state (replaying first if the workflow was evicted). */
@@ -260,11 +264,23 @@ export class WorkflowRun {
 
   // ---- processing ----
 
+  /**
+   * A commit failed (the host's storage refused it): what this object holds is ahead of storage, and going on would
+   * leave a gap in history. The requests of the failed step and those still queued are rejected with the error, as
+   * every later one will be; the host loads the run again from what was committed.
+   */
+  #break(cause: unknown, taken: RunRequest[]): void {
+    const error = cause instanceof Error ? cause : new Error(String(cause));
+    this.#brokenBy = error;
+    for (const request of [...taken, ...this.#queue.splice(0)]) failRequest(request, error);
+  }
+
   #assertOpen(): void {
     if (this.isClosed) throw new WorkflowClosedError(this.state.workflowId, this.state.status);
   }
 
   #enqueue(request: RunRequest): void {
+    if (this.#brokenBy !== undefined) return failRequest(request, this.#brokenBy);
     this.#queue.push(request);
     if (this.#processing) return;
     this.#processing = this.#processQueue();
@@ -305,11 +321,14 @@ export class WorkflowRun {
       inputs.push(numbered);
     };
     let closing: NewEvent | undefined;
+    /** The requests this step took: a failed commit rejects those still waiting. */
+    const taken: RunRequest[] = [];
 
     while (this.#queue.length > 0 && !closing) {
       const request = this.#queue[0]!;
       if (request.kind === 'update' && inputs.length > 0) break; // validate against the state these inputs lead to
       this.#queue.shift();
+      taken.push(request);
       if (this.isClosed && request.kind !== 'persist') {
         // An update this run already completed is answered from its history, not handed over to run twice.
         if (request.kind === 'update' && this.state.completedUpdates[request.updateId] !== undefined) await this.#acceptUpdate(request, addInput, respondLater);
@@ -355,7 +374,12 @@ export class WorkflowRun {
       this.#live.defer(inputs);
     }
 
-    await this.#host.store.commit(this.state.runId, { events, state: this.state, changes: this.#changes.take(this.state), wakeAt: nextWakeAt(this.state), attempts: step.attempts, encoded });
+    try {
+      await this.#host.store.commit(this.state.runId, { events, state: this.state, changes: this.#changes.take(this.state), wakeAt: nextWakeAt(this.state), attempts: step.attempts, encoded });
+    } catch (error) {
+      this.#break(error, taken);
+      throw error;
+    }
     for (const ack of acks) ack();
     for (const respond of respondLater) respond();
     this.#waiters.notifyUpdates(events, this.isClosed ? this.state.status : undefined);
@@ -419,4 +443,9 @@ export class WorkflowRun {
   #waitForUpdate(request: Extract<RunRequest, { kind: 'update' }>): void {
     this.#waiters.waitForUpdate(request.updateId, (outcome) => request.respond({ updateId: request.updateId, outcome }));
   }
+}
+
+/** Rejects a request's caller, if it has one waiting (activity outcomes and deadlines have none: storage keeps them due). */
+function failRequest(request: RunRequest, error: Error): void {
+  if (request.kind === 'input' || request.kind === 'terminate' || request.kind === 'update') request.fail?.(error);
 }

@@ -36,3 +36,19 @@ export class DeterminismViolationError extends Error {
     this.name = 'DeterminismViolationError';
   }
 }
+
+/**
+ * An input completes a command the workflow never issued (an activity, timer, child, local activity or external
+ * request with a sequence number beyond those given out). It cannot come from workflow code: the engine or the stored
+ * history is at fault, and the activation fails loudly instead of dropping the input (the run blocks, with this reason).
+ */
+export class UnexpectedCompletionError extends Error {
+  static {
+    brandClass(this, 'UnexpectedCompletionError');
+  }
+
+  constructor(readonly kind: string, readonly seq: number | string) {
+    super(`An input completes ${kind} ${seq}, which this workflow never started`);
+    this.name = 'UnexpectedCompletionError';
+  }
+}

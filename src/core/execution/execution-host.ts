@@ -66,6 +66,8 @@ export interface ExecutionHost {
   setTimer(ms: number, fire: () => void): () => void;
   /** Tells the operator what the execution found and dealt with (a run that cannot be loaded, one deleted). */
   report(message: string, error?: unknown): void;
+  /** Whether this host still runs the attempt (an execution reopened after a failed commit): not lost, it reports. */
+  attemptInFlight?(runId: string, activityId: string, attempt: number): boolean;
   /** What an attempt lost with the previous instance records (default: a retryable `ActivityLostOnRestart`). */
   lostAttemptFailure?(run: WorkflowRun, activity: PendingActivityState): FailureInfo;
 }

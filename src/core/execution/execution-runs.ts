@@ -1,6 +1,7 @@
 // The runs of one workflow id, in chain order: which exist, which are loaded in memory, their start parameters, and
 // those whose stored state cannot be loaded (kept, described and removable, so no stored row bricks the id).
 import type { WorkflowDefinition } from '../definitions';
+import type { WorkflowDescription } from '../describe';
 import { WorkflowRun } from '../run';
 import type { ResetPlan } from '../run-reset';
 import type { RunHost } from '../run-host';
@@ -159,6 +160,19 @@ export class ExecutionRuns {
 
   unloadableReason(runId: string | undefined): string | undefined {
     return runId === undefined ? undefined : this.#unloadable.get(runId);
+  }
+
+  /** What describes a run that cannot be loaded: its stored summary and why. */
+  async describeUnloadable(runId: string | undefined, workflowId: string): Promise<WorkflowDescription | undefined> {
+    const reason = this.unloadableReason(runId);
+    const summary = reason === undefined ? undefined : await this.#host.store.summaryOf(runId!);
+    if (!summary) return undefined;
+    return {
+      workflowId, runId: runId!, workflowType: summary.workflowType, status: summary.status,
+      startTime: summary.startTime, ...(summary.closeTime !== undefined && { closeTime: summary.closeTime }), historyLength: summary.historyLength,
+      pendingActivities: [], pendingTimers: [], pendingChildren: [], memo: {}, searchAttributes: {},
+      blockedReason: reason,
+    };
   }
 
   markUnloadable(runId: string, reason: string, error?: unknown): void {

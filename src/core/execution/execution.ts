@@ -4,17 +4,21 @@
 // are the engine's typed errors; the Durable Object host turns them into problems (src/protocol/execution-answers.ts).
 import { WorkflowClosedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRejectedError } from '../client-errors';
 import { describeRun, type WorkflowDescription } from '../describe';
-import { ApplicationFailure, toFailureInfo } from '../failure';
+import { ApplicationFailure } from '../failure';
 import type { HistoryEvent, Outcome } from '../history';
 import { WorkflowRun, type CarriedSignal } from '../run';
 import { handsOver, nextRunOf } from '../run-chain';
 import type { RunHost } from '../run-host';
 import { badResetPoint, planReset } from '../run-reset';
-import { blockedOnOtherCode, outcomeOfCloseEvent, owesMessages } from '../run-state';
+import { blockedOnOtherCode, outcomeOfCloseEvent } from '../run-state';
 import type { RunEffect } from '../run-transitions';
 import { decideStart, type LatestRun } from '../start-policy';
 import type { ExecutionHost } from './execution-host';
+import { CloseWaits } from './close-waits';
+import { recoverRuns } from './execution-recovery';
+import { completeAttempt, heartbeatAttempt, noteChildClosed, noteChildStarted } from './execution-notices';
 import { ExecutionRuns } from './execution-runs';
+import { followTarget } from './follow-target';
 import { firstRunParams } from './first-run';
 import type {
   AttemptRef, ChildClosedNotice, ChildStartedNotice, ResultReply, RunTarget, SignalWithStartRequest, StartReply, StartRequest, UpdateReply, UpdateRequest, UpdateWithStartRequest,
@@ -33,12 +37,12 @@ export class Execution {
   readonly #runs: ExecutionRuns;
   /** Starts and resets, one at a time: each decides on the latest run and adds the next. */
   #exclusive: Promise<unknown> = Promise.resolve();
-  /** Waiting on a run's close, notified when runs are added or replaced (a deploy), so no wait holds a stale run. */
-  readonly #runsChanged = new Set<() => void>();
+  readonly #waits: CloseWaits;
 
   private constructor(host: ExecutionHost) {
     this.#host = host;
     this.#runs = new ExecutionRuns(host, (chainIndex) => this.#runHost(chainIndex));
+    this.#waits = new CloseWaits(host);
   }
 
   /**
@@ -49,6 +53,16 @@ export class Execution {
   static async open(host: ExecutionHost): Promise<Execution> {
     const execution = new Execution(host);
     await execution.#recover();
+    return execution;
+  }
+
+  /**
+   * The execution as stored, for reading only (a browser tab that does not drive the id): describe, query, history and
+   * result answer from storage; nothing is recovered, and a write is the host's to refuse.
+   */
+  static async openReadOnly(host: ExecutionHost): Promise<Execution> {
+    const execution = new Execution(host);
+    for (const stored of await host.store.listRuns()) execution.#runs.register(stored);
     return execution;
   }
 
@@ -70,6 +84,11 @@ export class Execution {
   runInMemory(runId?: string): WorkflowRun | undefined {
     const id = runId ?? this.#runs.latestId;
     return id === undefined ? undefined : this.#runs.loadedRun(id);
+  }
+
+  /** The run `target` reaches now (loading it if need be), or undefined. */
+  runAt(target: RunTarget = {}): Promise<WorkflowRun | undefined> {
+    return followTarget(this.#runs, target);
   }
 
   /** Run ids in chain order. */
@@ -103,7 +122,7 @@ export class Execution {
       const runId = this.#host.newId();
       const params = firstRunParams(request, runId, this.#host.newId(), this.#host.now());
       const run = this.#runs.start((host) => WorkflowRun.start(params, definition, host, carriedSignals, request.startDelayMs ?? 0), params);
-      this.#notifyRunsChanged();
+      this.#waits.runsChanged();
       await run.idle();
       return { workflowId: request.workflowId, runId, started: true };
     });
@@ -144,7 +163,7 @@ export class Execution {
 
   async describe(target: { runId?: string } = {}): Promise<WorkflowDescription> {
     const run = await this.#runs.find(target.runId);
-    if (!run) return (await this.#describeUnloadable(target.runId ?? this.#runs.latestId)) ?? this.#notFound(target.runId);
+    if (!run) return (await this.#runs.describeUnloadable(target.runId ?? this.#runs.latestId, this.workflowId)) ?? this.#notFound(target.runId);
     await run.idle();
     return describeRun(run.state);
   }
@@ -157,7 +176,7 @@ export class Execution {
       if (!run.isClosed) {
         const remaining = deadline - this.#host.now();
         if (remaining <= 0) return { status: 'running', runId: run.runId };
-        await this.#untilClosedOr(run, remaining);
+        await this.#waits.untilClosedOr(run, remaining);
         run = (await this.#runs.find(run.runId)) ?? run; // a deploy may have replaced the run object
         continue;
       }
@@ -250,7 +269,7 @@ export class Execution {
       await this.#terminateCurrent(reason);
       const plan = planReset(history, options.eventId, this.#host.newId(), this.#host.now());
       const run = await this.#runs.startFromReset(plan, definition);
-      this.#notifyRunsChanged();
+      this.#waits.runsChanged();
       await run.idle();
       return { runId: run.runId };
     });
@@ -258,39 +277,21 @@ export class Execution {
 
   // ---- what other executions and activity workers send ----
 
-  async activityHeartbeat(ref: AttemptRef, details: unknown): Promise<{ cancelRequested: boolean }> {
-    const run = await this.#runs.find(ref.runId);
-    if (!run) throw ApplicationFailure.nonRetryable(`Run ${ref.runId} no longer exists`, 'UnknownTaskToken');
-    const answer = run.isClosed ? undefined : run.heartbeat(ref.activityId, ref.attempt, details);
-    if (!answer) throw activityNotRunning(ref);
-    return answer;
+  activityHeartbeat(ref: AttemptRef, details: unknown): Promise<{ cancelRequested: boolean }> {
+    return heartbeatAttempt(this.#runs, ref, details);
   }
 
-  async activityComplete(ref: AttemptRef, outcome: Outcome): Promise<void> {
-    const run = await this.#runs.find(ref.runId);
-    if (!run) throw ApplicationFailure.nonRetryable(`Run ${ref.runId} no longer exists`, 'UnknownTaskToken');
-    const activity = run.isClosed ? undefined : run.state.activities[ref.activityId];
-    if (!activity || activity.attempt !== ref.attempt || activity.phase !== 'running') throw activityNotRunning(ref);
-    if ('result' in outcome) run.activityCompleted(ref.activityId, ref.attempt, outcome.result);
-    else run.activityFailed(ref.activityId, ref.attempt, outcome.failure);
-    await run.idle();
+  activityComplete(ref: AttemptRef, outcome: Outcome): Promise<void> {
+    return completeAttempt(this.#runs, ref, outcome);
   }
 
-  async childStarted(notice: ChildStartedNotice): Promise<void> {
-    const run = await this.#runs.find(notice.parentRunId);
-    if (!run || run.isClosed) return;
-    run.deliver({ type: 'ChildWorkflowStarted', seq: notice.seq, workflowId: notice.workflowId, runId: notice.runId });
-    await run.idle();
+  childStarted(notice: ChildStartedNotice): Promise<void> {
+    return noteChildStarted(this.#runs, notice);
   }
 
   /** A child's close; a parent that closed meanwhile abandoned the child: the notice is acknowledged and dropped. */
-  async childClosed(notice: ChildClosedNotice): Promise<void> {
-    const run = await this.#runs.find(notice.parentRunId);
-    if (!run || run.isClosed) return;
-    // The close overtook the answer to the start (both were on their way): the start is recorded first, as it happened.
-    if (run.state.children[notice.seq]?.phase === 'starting') run.deliver({ type: 'ChildWorkflowStarted', seq: notice.seq, workflowId: notice.workflowId, runId: notice.firstRunId ?? notice.runId });
-    run.deliver({ type: 'ChildWorkflowClosed', seq: notice.seq, workflowId: notice.workflowId, runId: notice.runId, status: notice.status, outcome: notice.outcome });
-    await run.idle();
+  childClosed(notice: ChildClosedNotice): Promise<void> {
+    return noteChildClosed(this.#runs, notice);
   }
 
   // ---- the host's wake-ups ----
@@ -309,7 +310,7 @@ export class Execution {
   /** New code is deployed: open runs continue on it (replaying under it when next evicted). */
   redeploy(): void {
     for (const run of this.#runs.reload()) if (blockedOnOtherCode(run.state, this.#host.codeVersion())) run.unblock();
-    this.#notifyRunsChanged();
+    this.#waits.runsChanged();
   }
 
   /** Drops a run the host deleted (retention). */
@@ -320,33 +321,9 @@ export class Execution {
   // ---- internals ----
 
   async #recover(): Promise<void> {
-    const { store } = this.#host;
-    for (const stored of await store.listRuns()) {
-      this.#runs.register(stored);
-      if (stored.status === 'running') {
-        await this.#runs.load(stored.runId, stored.chainIndex);
-        continue;
-      }
-      const closed = await this.#runs.readState(stored.runId);
-      if (closed && owesMessages(closed)) await this.#runs.load(stored.runId, stored.chainIndex, closed);
-    }
-    for (const run of this.loadedRuns()) {
-      try {
-        // Attempts whose call died with the previous instance are failed at once (an attempt completing later,
-        // accepted with 202, is still out there and reports by itself).
-        for (const activity of Object.values(run.state.activities)) {
-          if (activity.phase !== 'running' || activity.completesLater) continue;
-          run.activityFailed(activity.activityId, activity.attempt, this.#host.lostAttemptFailure?.(run, activity) ?? toFailureInfo(ApplicationFailure.retryable('The attempt was lost when the workflow restarted', 'ActivityLostOnRestart')));
-        }
-        if (blockedOnOtherCode(run.state, this.#host.codeVersion())) run.unblock();
-      } catch (error) {
-        // A stored state that loaded but does not hold together: never an exception that takes the execution down.
-        this.#runs.markUnloadable(run.runId, `corrupt: its stored state does not hold together: ${error instanceof Error ? error.message : String(error)}`, error);
-      }
-    }
+    const last = await recoverRuns(this.#runs, this.#host);
     // A run that continued as new (or is retried) is closed one step before the next run's first commit: if the host
     // died in between, its close event is the record of the start still owed (children.test.ts in test/integration-fixture).
-    const last = await this.#runs.find(undefined);
     if (last?.state.closeEvent) this.#startNextRun(last, last.state.closeEvent);
   }
 
@@ -381,7 +358,7 @@ export class Execution {
     if (!next || !definition || this.#runs.has(next.params.runId)) return; // nothing follows, or already started
     const startDelayMs = Math.max(0, next.startAt - this.#host.now());
     this.#runs.start((host) => WorkflowRun.start(next.params, definition, host, next.carriedSignals, startDelayMs), next.params);
-    this.#notifyRunsChanged();
+    this.#waits.runsChanged();
   }
 
   /** The latest run as a start decides on it; `forParent` adds the chain's first run id a re-sent child start answers. */
@@ -407,31 +384,17 @@ export class Execution {
     if (latest !== undefined && this.#runs.unloadableReason(latest) !== undefined) await this.#removeUnloadable(latest, reason);
   }
 
-  /** Where `target` points now: its run, or with `followRuns` (or no run id) the open run its chain handed over to. */
-  async #following(target: RunTarget): Promise<WorkflowRun | undefined> {
-    if (target.runId === undefined) return this.#runs.find(undefined);
-    let run = await this.#runs.find(target.runId);
-    if (!target.followRuns) return run;
-    for (let hops = 0; run?.isClosed && hops < 10_000; hops++) {
-      const next = outcomeOfCloseEvent(run.state.closeEvent!)?.newRunId;
-      const found = next === undefined ? undefined : await this.#runs.find(next);
-      if (!found) break;
-      run = found;
-    }
-    return run;
-  }
-
   async #onOpenRun<T>(target: RunTarget, fn: (run: WorkflowRun) => Promise<T>): Promise<T> {
     const followsChain = target.runId === undefined || target.followRuns === true;
     for (let handOvers = 0; ; handOvers++) {
-      const run = (await this.#following(target)) ?? this.#notFound(target.runId);
+      const run = (await followTarget(this.#runs, target)) ?? this.#notFound(target.runId);
       if (run.isClosed) throw new WorkflowClosedError(run.workflowId, run.state.status);
       try {
         return await fn(run);
       } catch (error) {
         // Addressed to the workflow id, not a run: a run that closed while the request waited in its queue handed
         // over to the next one (continue-as-new, a retry), which takes it — as Temporal delivers to the current run.
-        const handedOver = error instanceof WorkflowClosedError && followsChain && handOvers < MAX_HAND_OVERS && (await this.#following(target)) !== run;
+        const handedOver = error instanceof WorkflowClosedError && followsChain && handOvers < MAX_HAND_OVERS && (await followTarget(this.#runs, target)) !== run;
         if (!handedOver) throw error;
       }
     }
@@ -441,37 +404,6 @@ export class Execution {
     const result = this.#exclusive.then(fn, fn);
     this.#exclusive = result.catch(() => undefined);
     return result;
-  }
-
-  /** Waits for the run to close or for `ms`, leaving no waiter behind either way (a long-poll per 30 s adds up). */
-  #untilClosedOr(run: WorkflowRun, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        cancelTimer();
-        unsubscribe();
-        this.#runsChanged.delete(done);
-        resolve();
-      };
-      const cancelTimer = Number.isFinite(ms) ? this.#host.setTimer(ms, done) : () => undefined;
-      const unsubscribe = run.onClose(done);
-      this.#runsChanged.add(done);
-    });
-  }
-
-  #notifyRunsChanged(): void {
-    for (const listener of [...this.#runsChanged]) listener();
-  }
-
-  async #describeUnloadable(runId: string | undefined): Promise<WorkflowDescription | undefined> {
-    const reason = this.#runs.unloadableReason(runId);
-    const summary = reason === undefined ? undefined : await this.#host.store.summaryOf(runId!);
-    if (!summary) return undefined;
-    return {
-      workflowId: this.workflowId, runId: runId!, workflowType: summary.workflowType, status: summary.status,
-      startTime: summary.startTime, ...(summary.closeTime !== undefined && { closeTime: summary.closeTime }), historyLength: summary.historyLength,
-      pendingActivities: [], pendingTimers: [], pendingChildren: [], memo: {}, searchAttributes: {},
-      blockedReason: reason,
-    };
   }
 
   /** Terminating a run that cannot be loaded deletes it: nothing could be recorded in its history anyway. */
@@ -493,8 +425,4 @@ async function closedAnyway(terminated: Promise<void>): Promise<void> {
   } catch (error) {
     if (!(error instanceof WorkflowClosedError)) throw error;
   }
-}
-
-function activityNotRunning(ref: AttemptRef): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`Attempt ${ref.attempt} of activity ${ref.activityId} is not running`, 'ActivityNotRunning');
 }

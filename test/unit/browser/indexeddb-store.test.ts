@@ -186,8 +186,9 @@ describe('IndexedDbRunStore', () => {
     const inFirst = WorkflowRun.load((await first.loadState('r'))!, adder, hostOn(first, clock));
     const inSecond = WorkflowRun.load((await second.loadState('r'))!, adder, hostOn(second, clock));
     await inFirst.signal('add', [1]);
-    void inSecond.signal('add', [100]);
-    await expect(inSecond.idle()).rejects.toThrow(HistoryConflictError);
+    // The signal whose step failed to commit is refused with the conflict, as is the step itself.
+    await expect(inSecond.signal('add', [100])).rejects.toThrow(HistoryConflictError);
+    await expect(inSecond.signal('add', [1_000])).rejects.toThrow(HistoryConflictError); // and so is all it is asked later
 
     const history = await first.readHistory('r');
     expect(history.filter((event) => event.type === 'SignalReceived').map((event) => event.type === 'SignalReceived' && event.args)).toEqual([[1]]);

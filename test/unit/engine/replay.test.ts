@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { NonDeterminismError, defineQuery, defineSignal, defineWorkflow, type ActivityContext, type HistoryEvent } from 'duro/workflow';
 import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
+import { UnexpectedCompletionError } from '../../../src/core/workflow-errors';
 
 const activities = {
   async reserve(input: { sku: string }, _ctx: ActivityContext) {
@@ -102,6 +103,14 @@ describe('replayHistory', () => {
     const { history } = await recordHistory();
     const tampered = history.map((e) => (e.type === 'ActivityTaskScheduled' ? { ...e, input: { sku: 'other', cents: 1 } } : e));
     await expect(replayHistory({ order: orderWorkflow('v1') }, tampered)).resolves.toBeUndefined();
+  });
+
+  it('fails on a completion of a command the workflow never issued, rather than dropping it', async () => {
+    const { history } = await recordHistory();
+    const tampered = history.map((e) => (e.type === 'ActivityTaskCompleted' && e.activityId === '1' ? { ...e, activityId: '9' } : e));
+    const error = await replayHistory({ order: orderWorkflow('v1') }, tampered).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(UnexpectedCompletionError);
+    expect(error).toMatchObject({ kind: 'activity', seq: 9, message: expect.stringContaining('never started') });
   });
 
   it('rejects a history that does not start with WorkflowExecutionStarted, or names an unknown workflow', async () => {
