@@ -124,6 +124,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
   activityComplete(...args: Parameters<Rpc['activityComplete']>) { return this.#call((rpc) => rpc.activityComplete(...args)); }
   childStarted(notice: Parameters<Rpc['childStarted']>[0]) { return this.#call((rpc) => rpc.childStarted(notice)); }
   childClosed(notice: Parameters<Rpc['childClosed']>[0]) { return this.#call((rpc) => rpc.childClosed(notice)); }
+  applyParentClosePolicy(request: Parameters<Rpc['applyParentClosePolicy']>[0]) { return this.#call((rpc) => rpc.applyParentClosePolicy(request)); }
 
   override async alarm(): Promise<void> {
     // Alarms are retried a limited number of times: never throw, re-arm from the table in finally.

@@ -76,16 +76,11 @@ async function signalOrCancel(message: MessageOf<'signal' | 'cancel'>, execution
 }
 
 async function closeChild(message: MessageOf<'closeChild'>, execution: Execution): Promise<RunMessage> {
-  const target = await execution.runAt();
-  // Only the chain this parent started: an id its child no longer holds (closed, then reused) is left alone. A child
-  // never started needs nothing; one whose start is still queued was applied before this (messages keep their order).
-  if (target && !target.isClosed && target.state.parent?.runId === message.from.runId) {
-    try {
-      if (message.policy === 'TERMINATE') await execution.terminate({ runId: target.runId, followRuns: true, reason: message.reason });
-      else await execution.cancel({ runId: target.runId, followRuns: true, reason: message.reason });
-    } catch (error) {
-      if (!(error instanceof WorkflowClosedError)) throw error;
-    }
+  // A child never started needs nothing; one whose start is still queued was applied before this (messages keep their order).
+  try {
+    await execution.applyParentClosePolicy({ parentRunId: message.from.runId, policy: message.policy, reason: message.reason });
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
   return answerTo(message, message.from, { kind: 'closePolicyApplied', childWorkflowId: message.to });
 }

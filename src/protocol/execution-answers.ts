@@ -76,5 +76,6 @@ export function answering(execution: Execution, historyPageMaxChars?: number): W
     activityComplete: (ref, outcome) => answer(() => execution.activityComplete(ref, outcome).then(() => null)),
     childStarted: (notice) => answer(() => execution.childStarted(notice).then(() => null)),
     childClosed: (notice) => answer(() => execution.childClosed(notice).then(() => null)),
+    applyParentClosePolicy: (request) => answer(() => execution.applyParentClosePolicy(request).then(() => null)),
   };
 }

@@ -45,9 +45,9 @@ export function sendChildClosePolicies(run: WorkflowRun, send: Send): void {
   const state = run.state;
   for (const child of state.childrenToClose ?? []) {
     send(`${state.runId}/close-child/${child.workflowId}`, async (stubOf) => {
-      const stub = stubOf(child.workflowId);
       const reason = `parent ${state.workflowId} closed (${state.status})`;
-      const reply = child.policy === 'TERMINATE' ? await stub.terminate({ reason }) : await stub.cancel({ reason });
+      // Only the chain this run started: an id its child no longer holds (closed, then started again) is left alone.
+      const reply = await stubOf(child.workflowId).applyParentClosePolicy({ parentRunId: state.runId, policy: child.policy, reason });
       // A child whose start may still be on its way is not "never started" yet: ask again for a while.
       const mayStillStart = child.starting === true && reply.ok === false && reply.problem.type === 'duro:workflow-not-found' && Date.now() - (state.closeTime ?? 0) < CHILD_START_GRACE_MS;
       if (mayStillStart) throw new Error(`child ${child.workflowId} not started yet`);

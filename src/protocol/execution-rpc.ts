@@ -1,7 +1,7 @@
 // What the Worker (API routes) and other objects may ask of one workflow id's execution over RPC, whatever host
 // holds it. Replies are plain data; refusals are `Problem`s the API turns into problem+json as they are.
 import type { WorkflowDescription } from '../core/describe';
-import type { AttemptRef, ChildClosedNotice, ChildStartedNotice, ResultReply, SignalWithStartRequest, StartReply, StartRequest, UpdateReply, UpdateRequest, UpdateWithStartRequest } from '../core/execution/requests';
+import type { AttemptRef, ChildClosedNotice, ChildStartedNotice, ParentClosePolicyRequest, ResultReply, SignalWithStartRequest, StartReply, StartRequest, UpdateReply, UpdateRequest, UpdateWithStartRequest } from '../core/execution/requests';
 import type { FailureInfo } from '../core/failure';
 import type { HistoryEvent } from '../core/history';
 import type { Reply } from './reply';
@@ -9,7 +9,7 @@ import type { Reply } from './reply';
 export type { IdConflictPolicy, IdReusePolicy } from '../core/start-policy';
 
 export type {
-  AttemptRef, ChildClosedNotice, ChildStartedNotice, ResultReply, SignalWithStartRequest, StartReply, StartRequest, UpdateReply, UpdateRequest, UpdateWithStartRequest,
+  AttemptRef, ChildClosedNotice, ChildStartedNotice, ParentClosePolicyRequest, ResultReply, SignalWithStartRequest, StartReply, StartRequest, UpdateReply, UpdateRequest, UpdateWithStartRequest,
 } from '../core/execution/requests';
 export type { PendingActivityView, WorkflowDescription } from '../core/describe';
 
@@ -46,4 +46,5 @@ export interface ExecutionApi {
 export interface WorkflowExecutionRpc extends ExecutionApi {
   childClosed(notice: ChildClosedNotice): Promise<Reply<null>>;
   childStarted(notice: ChildStartedNotice): Promise<Reply<null>>;
+  applyParentClosePolicy(request: ParentClosePolicyRequest): Promise<Reply<null>>;
 }

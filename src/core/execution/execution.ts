@@ -21,7 +21,7 @@ import { ExecutionRuns } from './execution-runs';
 import { followTarget } from './follow-target';
 import { firstRunParams } from './first-run';
 import type {
-  AttemptRef, ChildClosedNotice, ChildStartedNotice, ResultReply, RunTarget, SignalWithStartRequest, StartReply, StartRequest, UpdateReply, UpdateRequest, UpdateWithStartRequest,
+  AttemptRef, ChildClosedNotice, ChildStartedNotice, ParentClosePolicyRequest, ResultReply, RunTarget, SignalWithStartRequest, StartReply, StartRequest, UpdateReply, UpdateRequest, UpdateWithStartRequest,
 } from './requests';
 
 /**
@@ -287,6 +287,20 @@ export class Execution {
 
   childStarted(notice: ChildStartedNotice): Promise<void> {
     return noteChildStarted(this.#runs, notice);
+  }
+
+  /**
+   * A closed parent's close policy: terminates or cancels the run of this id that the parent's run started (its
+   * chain's current run), and nothing else — an id its child no longer holds (closed, then started again by someone
+   * else) is left alone. Throws WorkflowNotFoundError when the id has no run (the child's start may be on its way).
+   */
+  async applyParentClosePolicy(request: ParentClosePolicyRequest): Promise<void> {
+    const latest = (await this.#runs.find(undefined)) ?? this.#notFound(undefined);
+    if (latest.isClosed || latest.state.parent?.runId !== request.parentRunId) return;
+    const close = (run: WorkflowRun) => (request.policy === 'TERMINATE' ? run.terminate(request.reason) : run.cancel(request.reason));
+    await this.#onOpenRun({}, close).catch((error: unknown) => {
+      if (!(error instanceof WorkflowClosedError)) throw error;
+    });
   }
 
   /** A child's close; a parent that closed meanwhile abandoned the child: the notice is acknowledged and dropped. */

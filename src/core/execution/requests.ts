@@ -76,6 +76,13 @@ export interface ChildStartedNotice {
   runId: string;
 }
 
+/** A closed parent's close policy for this child (its run `parentRunId` started the child's chain). */
+export interface ParentClosePolicyRequest {
+  parentRunId: string;
+  policy: 'TERMINATE' | 'REQUEST_CANCEL';
+  reason: string;
+}
+
 /** A child's close, told to its parent's execution (re-sent from the child's outbox until acknowledged). */
 export interface ChildClosedNotice {
   parentRunId: string;
