@@ -3,7 +3,6 @@
 import type { LocalActivityCommand } from './activation';
 import type { AttemptObservation } from './activity-state';
 import type { HistoryEvent, Outcome } from './history';
-import type { WorkflowRun } from './run';
 import type { PendingChange, RunState } from './run-state';
 import type { RunEffect, RunRef } from './run-transitions';
 
@@ -28,12 +27,13 @@ export interface RunStore {
   commit(runId: string, commit: RunCommit): void | Promise<void>;
 }
 
-export interface RunHost {
+/** `Run` is what the host is handed back with effects: the WorkflowRun (a parameter, so this seam imports no run). */
+export interface RunHost<Run = unknown> {
   now(): number;
   newRunId(): string;
   /** Version of the deployed code, recorded with blocked runs (`CF_VERSION_METADATA` in Workers). */
   codeVersion?: string;
   store: RunStore;
   runLocalActivity(command: LocalActivityCommand, run: RunRef): Promise<Outcome>;
-  effects(run: WorkflowRun, effects: RunEffect[]): void;
+  effects(run: Run, effects: RunEffect[]): void;
 }

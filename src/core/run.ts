@@ -28,7 +28,7 @@ export { WorkflowClosedError };
 
 export class WorkflowRun {
   readonly state: RunState;
-  readonly #host: RunHost;
+  readonly #host: RunHost<WorkflowRun>;
   readonly #live: LiveWorkflow;
   #queue: RunRequest[] = [];
   #processing: Promise<void> | undefined;
@@ -38,7 +38,7 @@ export class WorkflowRun {
   /** Set when a commit failed: this object is ahead of storage, so it takes nothing more (the host loads the run again). */
   #brokenBy: Error | undefined;
 
-  private constructor(state: RunState, definition: WorkflowDefinition, host: RunHost) {
+  private constructor(state: RunState, definition: WorkflowDefinition, host: RunHost<WorkflowRun>) {
     this.state = state;
     this.#host = host;
     this.#live = new LiveWorkflow(state, definition, host);
@@ -48,7 +48,7 @@ export class WorkflowRun {
    * Starts a new run: records `WorkflowExecutionStarted` (and carried-over signals) and runs the first activation,
    * after `startDelayMs` when given (inputs that arrive meanwhile are recorded and delivered then).
    */
-  static start(started: Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>, definition: WorkflowDefinition, host: RunHost, carriedSignals: CarriedSignal[] = [], startDelayMs = 0): WorkflowRun {
+  static start(started: Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>, definition: WorkflowDefinition, host: RunHost<WorkflowRun>, carriedSignals: CarriedSignal[] = [], startDelayMs = 0): WorkflowRun {
     checkPayload(started.input, 'Workflow input');
     checkSearchAttributes(started.searchAttributes ?? {});
     const now = host.now();
@@ -94,7 +94,7 @@ export class WorkflowRun {
    * A new run made by a reset: commits the copied history and its rebuilt state, sends what was in flight at
    * that point, and records again the signals the old run received after it. The workflow replays on first need.
    */
-  static async fromReset(plan: ResetPlan, definition: WorkflowDefinition, host: RunHost): Promise<WorkflowRun> {
+  static async fromReset(plan: ResetPlan, definition: WorkflowDefinition, host: RunHost<WorkflowRun>): Promise<WorkflowRun> {
     const run = new WorkflowRun(plan.state, definition, host);
     await host.store.commit(plan.state.runId, { events: plan.events, state: plan.state, changes: allEntriesOf(plan.state), wakeAt: nextWakeAt(plan.state), attempts: [] });
     if (plan.effects.length > 0) host.effects(run, plan.effects);
@@ -105,7 +105,7 @@ export class WorkflowRun {
   }
 
   /** Rebuilds a run from its stored state; the workflow is replayed lazily, on the first input that needs it. */
-  static load(state: RunState, definition: WorkflowDefinition, host: RunHost): WorkflowRun {
+  static load(state: RunState, definition: WorkflowDefinition, host: RunHost<WorkflowRun>): WorkflowRun {
     return new WorkflowRun(state, definition, host);
   }
 

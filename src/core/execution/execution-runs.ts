@@ -11,7 +11,7 @@ import type { ExecutionHost, StoredRunRef } from './execution-host';
 
 export class ExecutionRuns {
   readonly #host: ExecutionHost;
-  readonly #runHostOf: (chainIndex: number) => RunHost;
+  readonly #runHostOf: (chainIndex: number) => RunHost<WorkflowRun>;
   /** Run ids in chain order; closed runs are loaded on demand. */
   readonly #runIds: string[] = [];
   readonly #chainIndexes = new Map<string, number>();
@@ -22,7 +22,7 @@ export class ExecutionRuns {
   /** Runs whose stored state cannot be loaded here, with what a description says of them. */
   readonly #unloadable = new Map<string, string>();
 
-  constructor(host: ExecutionHost, runHostOf: (chainIndex: number) => RunHost) {
+  constructor(host: ExecutionHost, runHostOf: (chainIndex: number) => RunHost<WorkflowRun>) {
     this.#host = host;
     this.#runHostOf = runHostOf;
   }
@@ -109,7 +109,7 @@ export class ExecutionRuns {
   }
 
   /** Starts a new run at the end of the chain. */
-  start(start: (host: RunHost) => WorkflowRun, params: StartParams): WorkflowRun {
+  start(start: (host: RunHost<WorkflowRun>) => WorkflowRun, params: StartParams): WorkflowRun {
     // Stored indexes only grow: retention may have removed older runs, never renumbering the rest.
     const chainIndex = this.#nextChainIndex++;
     const run = start(this.#runHostOf(chainIndex));

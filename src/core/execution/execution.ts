@@ -341,9 +341,9 @@ export class Execution {
     if (last?.state.closeEvent) this.#startNextRun(last, last.state.closeEvent);
   }
 
-  #runHost(chainIndex: number): RunHost {
+  #runHost(chainIndex: number): RunHost<WorkflowRun> {
     const host = this.#host;
-    const runHost: RunHost = {
+    const runHost: RunHost<WorkflowRun> = {
       now: () => host.now(),
       newRunId: () => host.newId(),
       store: {
