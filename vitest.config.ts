@@ -23,7 +23,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          // test/hosts: the host conformance suite on the in-memory host (the Durable Object runs it in integration-fixture).
+          // test/hosts: the host conformance suite on the in-memory and browser hosts (the Durable Object runs it in integration-fixture).
           include: ['test/unit/**/*.test.ts', 'test/hosts/**/*.test.ts'],
         },
       },

@@ -1,8 +1,9 @@
 // The host conformance suite: one set of cases every host of an execution must pass, through the wire contract
 // (WorkflowExecutionRpc: every call answers a Reply, refusals are problems of a stable type). Each host runs it with
 // its own `newHost` (as Hono runs its shared router cases with `newRouter`): the in-memory host in Node
-// (test/hosts/memory.test.ts), the Durable Object host in workerd (test/integration-fixture/hosts.test.ts). The
-// workflows are the fixture Worker's (test/fixtures/integration-worker/workflows.ts), registered by both hosts.
+// (test/hosts/memory.test.ts), the browser host on fake-indexeddb in Node (test/hosts/browser.test.ts), the Durable
+// Object host in workerd (test/integration-fixture/hosts.test.ts). The workflows are the fixture Worker's
+// (test/fixtures/integration-worker/workflows.ts), registered by every host.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../src/core/history';
 import type { ResultReply, WorkflowExecutionRpc } from '../../src/protocol/execution-rpc';
@@ -14,7 +15,7 @@ export interface HostUnderTest {
   execution(workflowId: string): WorkflowExecutionRpc;
   /** Lets `ms` pass: virtual time on the memory host (timers due on the way fire), a real wait on the others. */
   sleep(ms: number): Promise<void>;
-  /** Makes the host of `workflowId` lose everything it holds in memory (a crash, an eviction); absent: not a case. */
+  /** Makes the host of `workflowId` lose everything it holds in memory (a crash, an eviction, a page reload); absent: not a case. */
   restart?(workflowId: string): Promise<void>;
 }
 
