@@ -57,6 +57,8 @@ export class BrowserDuro implements HandleBackend {
   readonly #executions = new Map<string, Execution>();
   /** Calls of `start` in progress, by workflow id. */
   readonly #starts = new Map<string, number>();
+  /** Workflow ids being reloaded after a failed commit: their lock is kept meanwhile. */
+  readonly #reloading = new Set<string>();
   /** Workflow ids another context drives, whose lock this one queues for (resumeAll). */
   readonly #following = new Set<string>();
   #closed = false;
@@ -287,15 +289,20 @@ export class BrowserDuro implements HandleBackend {
   #commitFailed(workflowId: string, error: unknown): void {
     this.#onError(error);
     const failed = this.#executions.get(workflowId);
-    if (!failed) return;
+    if (!failed || this.#reloading.has(workflowId)) return;
     this.#executions.delete(workflowId);
+    this.#reloading.add(workflowId); // the lock stays held: no other tab may take the id between the drop and the reload
     void this.#claims.run(workflowId, async () => {
-      if (this.#closed || this.#executions.has(workflowId) || !this.#locks.holds(workflowId)) return;
-      const reloaded = await Execution.open(drivingHost(this.#context, workflowId));
-      if (this.#closed) return;
+      if (this.#closed || !this.#locks.holds(workflowId)) return;
+      // A start a stored close owes is left to the next resumeAll(): with the quota full it would fail again at once.
+      const reloaded = await Execution.open(drivingHost(this.#context, workflowId), { startOwedRun: false });
+      if (this.#closed || !this.#locks.holds(workflowId)) return;
       this.#executions.set(workflowId, reloaded);
       this.#timer.arm();
-    }).catch((reloadError: unknown) => this.#onError(reloadError)).finally(() => this.#releaseIfIdle(workflowId));
+    }).catch((reloadError: unknown) => this.#onError(reloadError)).finally(() => {
+      this.#reloading.delete(workflowId);
+      this.#releaseIfIdle(workflowId);
+    });
   }
 
   #readOnly(workflowId: string): Promise<Execution> {
@@ -304,7 +311,7 @@ export class BrowserDuro implements HandleBackend {
 
   /** Lets the lock go once no run of `workflowId` driven here is open or owes another workflow a message. */
   #releaseIfIdle(workflowId: string): void {
-    if (this.#starts.has(workflowId)) return;
+    if (this.#starts.has(workflowId) || this.#reloading.has(workflowId)) return;
     const execution = this.#executions.get(workflowId);
     if (execution?.loadedRuns().some((run) => !run.isClosed || owesMessages(run.state))) return;
     this.#executions.delete(workflowId);

@@ -43,6 +43,11 @@ function storeOf(context: BrowserHostContext, workflowId: string, commit: Execut
       return summary && { workflowType: summary.workflowType, status: summary.status, startTime: state?.startTime ?? 0, historyLength: (await store.readHistory(runId)).length };
     },
     readHistory: async (runId, afterEventId, limit) => {
+      // One event (a run's start, read on every load): not the whole history.
+      if (limit === 1) {
+        const event = await store.readEvent(runId, afterEventId + 1);
+        return event ? [event] : [];
+      }
       const events = await store.readHistory(runId, afterEventId);
       return limit === undefined ? events : events.slice(0, limit);
     },
@@ -88,7 +93,7 @@ export function drivingHost(context: BrowserHostContext, workflowId: string): Ex
 export function readingHost(context: BrowserHostContext, workflowId: string, refusal: () => Error): ExecutionHost {
   return {
     ...drivingHost(context, workflowId),
-    store: storeOf(context, workflowId, () => Promise.reject(refusal())),
+    store: { ...storeOf(context, workflowId, () => Promise.reject(refusal())), deleteRun: () => Promise.reject(refusal()) },
     effects: () => undefined,
   };
 }

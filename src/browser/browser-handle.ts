@@ -1,6 +1,6 @@
 // A handle on one workflow execution of the browser host: the methods of DuroClient's WorkflowHandle, so UI code can
 // swap a local engine for a server one. Messages go to the execution this context drives; reads work from any tab.
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '../core/client-errors';
+import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '../core/client-errors';
 import { nameOf, type QueryDefinition, type SignalDefinition, type UpdateDefinition, type WorkflowDefinition, type WorkflowOutput } from '../core/definitions';
 import type { WorkflowDescription } from '../core/describe';
 import type { HistoryEvent } from '../core/history';
@@ -32,7 +32,18 @@ export class BrowserWorkflowHandle<W extends WorkflowDefinition = WorkflowDefini
     let runId = this.runId;
     for (;;) {
       const { execution, driven } = await this.duro.forReading(this.workflowId);
-      const reply = await execution.result({ ...(runId !== undefined && { runId }), waitMs: driven ? RESULT_WAIT_MS : 0, followRuns: true });
+      let reply: Awaited<ReturnType<typeof execution.result>>;
+      try {
+        reply = await execution.result({ ...(runId !== undefined && { runId }), waitMs: driven ? RESULT_WAIT_MS : 0, followRuns: true });
+      } catch (error) {
+        // The next run of a chain another tab drives may not be stored yet; a run whose commit failed here is being
+        // loaded again from storage: look again, after a while.
+        const followed = runId !== this.runId && error instanceof WorkflowNotFoundError;
+        const reloaded = driven && (await this.duro.forReading(this.workflowId)).execution !== execution;
+        if (!followed && !reloaded) throw error;
+        if (!reloaded) await delay(RESULT_POLL_MS);
+        continue;
+      }
       if (reply.status === 'completed') return reply.result as WorkflowOutput<W>;
       if (reply.status !== 'running' && reply.status !== 'continuedAsNew') throw new WorkflowFailedError(this.workflowId, reply.status, reply.failure);
       // Still running (or its next run, driven by another tab, is not stored yet): wait on it, adopting it if that tab went.

@@ -16,9 +16,22 @@ export interface MessageReceiver {
   executionOf(workflowId: string): Execution;
 }
 
+/** A run this page cannot load (its workflow type is not in this page's code): it cannot take the message now, but another context may. */
+class NotDrivenHere extends Error {
+  constructor(workflowId: string, reason: string) {
+    super(`Workflow ${workflowId} has a run this page cannot load (${reason}): the message waits`);
+    this.name = 'NotDrivenHere';
+  }
+}
+
 /** Applies `message`; resolves with its answer, if it has one. Throws (to be re-sent later) when it could not be applied now. */
 export async function applyMessage(message: RunMessage, receiver: MessageReceiver): Promise<RunMessage | undefined> {
   const execution = receiver.executionOf(message.to);
+  // Tabs may run different code during an update: a run another bundle registers waits for a context that can load it.
+  const runId = message.kind === 'childClosed' ? message.parentRunId : 'runId' in message ? message.runId : undefined;
+  await execution.runAt(runId === undefined ? {} : { runId });
+  const unloadable = execution.unloadableReason(runId);
+  if (unloadable !== undefined) throw new NotDrivenHere(message.to, unloadable);
   switch (message.kind) {
     case 'startChild': return startChild(message, execution);
     case 'signal':

@@ -6,12 +6,22 @@ import type { RunOutcome } from './run-state';
 
 export class RunWaiters {
   readonly #updates = new Map<string, Array<(outcome: Outcome) => void>>();
+  /** How each waiting update's caller is rejected when the run breaks (a failed commit), by update id. */
+  readonly #updateFailures = new Map<string, Array<(error: Error) => void>>();
   readonly #close: Array<(outcome: RunOutcome) => void> = [];
 
-  waitForUpdate(updateId: string, waiter: (outcome: Outcome) => void): void {
+  waitForUpdate(updateId: string, waiter: (outcome: Outcome) => void, fail?: (error: Error) => void): void {
     const list = this.#updates.get(updateId) ?? [];
     list.push(waiter);
     this.#updates.set(updateId, list);
+    if (fail) this.#updateFailures.set(updateId, [...(this.#updateFailures.get(updateId) ?? []), fail]);
+  }
+
+  /** The run broke (a commit failed): every update still waiting is rejected with `error`. */
+  failUpdates(error: Error): void {
+    for (const fails of this.#updateFailures.values()) for (const fail of fails) fail(error);
+    this.#updates.clear();
+    this.#updateFailures.clear();
   }
 
   /** Answers the updates these committed events complete; once the run is closed (`closedAs`), fails the others. */
@@ -20,6 +30,7 @@ export class RunWaiters {
       if (event.type !== 'UpdateCompleted') continue;
       const waiters = this.#updates.get(event.updateId) ?? [];
       this.#updates.delete(event.updateId);
+      this.#updateFailures.delete(event.updateId);
       for (const waiter of waiters) waiter(event.outcome);
     }
     if (closedAs !== undefined) {
@@ -27,6 +38,7 @@ export class RunWaiters {
         for (const waiter of waiters) waiter({ failure: toFailureInfo(ApplicationFailure.nonRetryable(`Workflow closed (${closedAs}) before update ${updateId} completed`, 'WorkflowClosed')) });
       }
       this.#updates.clear();
+      this.#updateFailures.clear();
     }
   }
 

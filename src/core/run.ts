@@ -114,6 +114,11 @@ export class WorkflowRun {
   get isClosed(): boolean { return this.state.status !== 'running'; }
   /** True while the workflow coroutine is in memory. */
   get isLive(): boolean { return this.#live.isLive; }
+  /** The error of the commit that failed, once one did: this object's state is then ahead of storage, not to be read. */
+  get brokenBy(): Error | undefined {
+    return this.#brokenBy;
+  }
+
   /** True while a step is being processed (replay and activation included). */
   get isProcessing(): boolean { return this.#processing !== undefined; }
 
@@ -273,6 +278,7 @@ export class WorkflowRun {
     const error = cause instanceof Error ? cause : new Error(String(cause));
     this.#brokenBy = error;
     for (const request of [...taken, ...this.#queue.splice(0)]) failRequest(request, error);
+    this.#waiters.failUpdates(error);
   }
 
   #assertOpen(): void {
@@ -441,7 +447,7 @@ export class WorkflowRun {
   }
 
   #waitForUpdate(request: Extract<RunRequest, { kind: 'update' }>): void {
-    this.#waiters.waitForUpdate(request.updateId, (outcome) => request.respond({ updateId: request.updateId, outcome }));
+    this.#waiters.waitForUpdate(request.updateId, (outcome) => request.respond({ updateId: request.updateId, outcome }), request.fail);
   }
 }
 

@@ -21,27 +21,28 @@ const CHILD_START_GRACE_MS = 10 * 60_000;
 export type FirstRunIdOf = (run: WorkflowRun) => string;
 
 /** Sends what a run's effects owe other executions, once their commit is written. */
-export function sendEffects(run: WorkflowRun, effects: RunEffect[], send: Send, firstRunIdOf: FirstRunIdOf): void {
+/** `now`: the host's clock (virtual in the test environment), for how long a close policy waits for a child's start. */
+export function sendEffects(run: WorkflowRun, effects: RunEffect[], send: Send, firstRunIdOf: FirstRunIdOf, now: () => number = Date.now): void {
   for (const effect of effects) {
     if (effect.type === 'startChild') sendChildStart(run, effect.child, send);
     else if (effect.type === 'external') sendExternal(run, effect.request, send);
     else if (effect.type === 'closed') {
-      sendChildClosePolicies(run, send);
+      sendChildClosePolicies(run, send, now);
       sendParentNotice(run, send, firstRunIdOf);
     }
   }
 }
 
 /** Sends everything `run` owes to other executions (on load, and again until acknowledged). */
-export function sendOutbox(run: WorkflowRun, send: Send, firstRunIdOf: FirstRunIdOf): void {
+export function sendOutbox(run: WorkflowRun, send: Send, firstRunIdOf: FirstRunIdOf, now: () => number = Date.now): void {
   for (const child of Object.values(run.state.children)) if (child.phase === 'starting') sendChildStart(run, child, send);
   for (const request of Object.values(run.state.externals)) sendExternal(run, request, send);
-  sendChildClosePolicies(run, send);
+  sendChildClosePolicies(run, send, now);
   sendParentNotice(run, send, firstRunIdOf);
 }
 
 /** Terminates or cancels the children a closed run still owes its parent-close policy, until they acknowledge. */
-export function sendChildClosePolicies(run: WorkflowRun, send: Send): void {
+export function sendChildClosePolicies(run: WorkflowRun, send: Send, now: () => number = Date.now): void {
   const state = run.state;
   for (const child of state.childrenToClose ?? []) {
     send(`${state.runId}/close-child/${child.workflowId}`, async (stubOf) => {
@@ -49,7 +50,7 @@ export function sendChildClosePolicies(run: WorkflowRun, send: Send): void {
       // Only the chain this run started: an id its child no longer holds (closed, then started again) is left alone.
       const reply = await stubOf(child.workflowId).applyParentClosePolicy({ parentRunId: state.runId, policy: child.policy, reason });
       // A child whose start may still be on its way is not "never started" yet: ask again for a while.
-      const mayStillStart = child.starting === true && reply.ok === false && reply.problem.type === 'duro:workflow-not-found' && Date.now() - (state.closeTime ?? 0) < CHILD_START_GRACE_MS;
+      const mayStillStart = child.starting === true && reply.ok === false && reply.problem.type === 'duro:workflow-not-found' && now() - (state.closeTime ?? 0) < CHILD_START_GRACE_MS;
       if (mayStillStart) throw new Error(`child ${child.workflowId} not started yet`);
       // A child already closed, or never started, has nothing left to do.
       if (reply.ok || reply.problem.type === 'duro:workflow-closed' || reply.problem.type === 'duro:workflow-not-found') run.childClosePolicyApplied(child.workflowId);

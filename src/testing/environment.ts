@@ -56,7 +56,8 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   #codeVersion: string | undefined;
   /** Executions by workflow id, opened on first use. */
   readonly #executions = new Map<string, Execution>();
-  readonly #attempts = new Map<string, AbortController>();
+  /** Activity attempts running in this process, by run, activity and attempt. */
+  readonly #attempts = new Map<string, { controller: AbortController; run: WorkflowRun; activityId: string; attempt: number }>();
   /** Local activity attempts running, by run id: a run waiting on one may be waiting for virtual time. */
   readonly #localAttempts = new Map<string, number>();
   /** Messages to other executions being delivered, by key. */
@@ -254,9 +255,15 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     return done.value;
   }
 
-  /** Whether an activity attempt (remote or local) is running: it holds the clock. */
+  /**
+   * Whether an activity attempt (remote or local) is running: it holds the clock. An attempt its run no longer waits
+   * for (timed out, cancelled, its run closed) does not, even if its function never returns.
+   */
   #attemptRunning(): boolean {
-    if (this.#attempts.size > 0) return true;
+    for (const { run, activityId, attempt } of this.#attempts.values()) {
+      const activity = run.isClosed ? undefined : run.state.activities[activityId];
+      if (activity?.attempt === attempt && activity.phase === 'running') return true;
+    }
     for (const count of this.#localAttempts.values()) if (count > 0) return true;
     return false;
   }
@@ -265,9 +272,16 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   async #letRealTimePass(nextWakeAt: number | undefined): Promise<void> {
     const untilNext = nextWakeAt === undefined ? REAL_TIME_SLICE_MS : nextWakeAt - this.clock.now();
     const started = Date.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(1, Math.min(REAL_TIME_SLICE_MS, untilNext))))), this.#nextProgress()]);
-    clearTimeout(timer);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        const index = this.#progressWaiters.indexOf(done);
+        if (index >= 0) this.#progressWaiters.splice(index, 1);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, Math.min(REAL_TIME_SLICE_MS, untilNext)));
+      this.#progressWaiters.push(done);
+    });
     this.#advanceTo(this.clock.now() + Math.max(0, Date.now() - started));
   }
 
@@ -308,7 +322,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
         const { task } = effect;
         const key = `${task.runId}:${task.activityId}:${task.attempt}`;
         const controller = new AbortController();
-        this.#attempts.set(key, controller);
+        this.#attempts.set(key, { controller, run, activityId: task.activityId, attempt: task.attempt });
         void runActivityAttempt(this.#activities, this.clock, activityInfoOf(task, testTaskToken(task)), task.input, task.heartbeatDetails, controller, {
           heartbeat: (details) => run.heartbeat(task.activityId, task.attempt, details),
           onProgress: () => this.#bump(),
@@ -319,10 +333,10 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
           else run.activityFailed(task.activityId, task.attempt, outcome.failure);
         });
       } else if (effect.type === 'cancelActivity') {
-        this.#attempts.get(`${run.runId}:${effect.activityId}:${effect.attempt}`)?.abort();
+        this.#attempts.get(`${run.runId}:${effect.activityId}:${effect.attempt}`)?.controller.abort();
       }
     }
-    sendEffects(run, effects, this.#send, this.#firstRunIdOf);
+    sendEffects(run, effects, this.#send, this.#firstRunIdOf, () => this.clock.now());
   }
 
   /** Messages to other executions: a call here, answered as the Durable Object host answers over RPC. */
@@ -343,7 +357,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   };
 
   #resend(run: WorkflowRun): void {
-    sendOutbox(run, this.#send, this.#firstRunIdOf);
+    sendOutbox(run, this.#send, this.#firstRunIdOf, () => this.clock.now());
   }
 
   readonly #firstRunIdOf = (run: WorkflowRun): string => this.#executions.get(run.workflowId)?.firstRunIdOf(run) ?? run.runId;

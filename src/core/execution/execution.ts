@@ -37,6 +37,8 @@ export class Execution {
   readonly #runs: ExecutionRuns;
   /** Starts and resets, one at a time: each decides on the latest run and adds the next. */
   #exclusive: Promise<unknown> = Promise.resolve();
+  /** Starts and resets waiting or under way: a request meeting a closed run waits for them (a new run is coming). */
+  #exclusiveDepth = 0;
   readonly #waits: CloseWaits;
 
   private constructor(host: ExecutionHost) {
@@ -49,10 +51,12 @@ export class Execution {
    * Opens the workflow id's execution from its store: loads the open runs and the closed ones that still owe other
    * executions a message, fails the attempts that died with the previous instance (retryable), resumes runs blocked
    * on other code, and starts the run a stored close still owes (its start is committed one step after the close).
+   * `startOwedRun: false` leaves that start to a later open: a host reloading after a failed commit (a full quota)
+   * would otherwise try the same failing start again at once, in a loop.
    */
-  static async open(host: ExecutionHost): Promise<Execution> {
+  static async open(host: ExecutionHost, options: { startOwedRun?: boolean } = {}): Promise<Execution> {
     const execution = new Execution(host);
-    await execution.#recover();
+    await execution.#recover(options.startOwedRun ?? true);
     return execution;
   }
 
@@ -91,6 +95,11 @@ export class Execution {
     return followTarget(this.#runs, target);
   }
 
+  /** Why `runId` (default: the latest run) cannot be loaded here, once a request has tried; undefined when it can. */
+  unloadableReason(runId?: string): string | undefined {
+    return this.#runs.unloadableReason(runId ?? this.#runs.latestId);
+  }
+
   /** Run ids in chain order. */
   runIds(): readonly string[] {
     return this.#runs.ids;
@@ -110,22 +119,24 @@ export class Execution {
 
   // ---- starts ----
 
-  start(request: StartRequest, carriedSignals: CarriedSignal[] = []): Promise<StartReply> {
-    return this.#oneAtATime(async () => {
+  async start(request: StartRequest, carriedSignals: CarriedSignal[] = []): Promise<StartReply> {
+    const { reply, run } = await this.#oneAtATime(async (): Promise<{ reply: StartReply; run?: WorkflowRun }> => {
       const definition = this.#host.definitionOf(request.workflowType);
       if (!definition) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${request.workflowType}'`, 'WorkflowTypeNotFound');
       const latest = await this.#latest(request.parent !== undefined);
       const decision = decideStart(latest, request);
-      if (decision.action === 'useExisting') return { workflowId: request.workflowId, runId: decision.runId, started: false };
+      if (decision.action === 'useExisting') return { reply: { workflowId: request.workflowId, runId: decision.runId, started: false } };
       if (decision.action === 'refuse') throw new WorkflowExecutionAlreadyStartedError(this.workflowId, decision.runId, decision.detail);
       if (decision.action === 'terminateThenStart') await this.#terminateCurrent('terminated by a new start of the same workflow id');
       const runId = this.#host.newId();
       const params = firstRunParams(request, runId, this.#host.newId(), this.#host.now());
       const run = this.#runs.start((host) => WorkflowRun.start(params, definition, host, carriedSignals, request.startDelayMs ?? 0), params);
       this.#waits.runsChanged();
-      await run.idle();
-      return { workflowId: request.workflowId, runId, started: true };
+      return { reply: { workflowId: request.workflowId, runId, started: true }, run };
     });
+    // The first activation runs outside the one-at-a-time section: another start decides on this run meanwhile.
+    await run?.idle();
+    return reply;
   }
 
   /** Signals the running workflow, or starts it with the signal delivered first (Temporal's signal-with-start). */
@@ -135,7 +146,12 @@ export class Execution {
     // then acts as if it came after the close, and starts a new run (test/integration-fixture/with-start-race.test.ts).
     for (let tries = 1; ; tries++) {
       const current = await this.#runs.find(undefined);
-      if (!current || current.isClosed) return this.start(request, [{ signalName: request.signalName, args: request.signalArgs, ...requestId }]);
+      if (!current || current.isClosed) {
+        // Another start may get in first (a concurrent with-start): then the signal goes to the run it started.
+        const started = await this.#startUnlessRunning(request, [{ signalName: request.signalName, args: request.signalArgs, ...requestId }], tries);
+        if (started) return started;
+        continue;
+      }
       try {
         await this.signal({ name: request.signalName, args: request.signalArgs, ...requestId });
         return { workflowId: request.workflowId, runId: current.runId, started: false };
@@ -149,7 +165,8 @@ export class Execution {
   async updateWithStart(request: UpdateWithStartRequest): Promise<StartReply & UpdateReply> {
     for (let tries = 1; ; tries++) {
       const current = await this.#runs.find(undefined);
-      const started = current && !current.isClosed ? { workflowId: request.workflowId, runId: current.runId, started: false } : await this.start(request);
+      const started = current && !current.isClosed ? { workflowId: request.workflowId, runId: current.runId, started: false } : await this.#startUnlessRunning(request, [], tries);
+      if (!started) continue;
       try {
         return { ...started, ...(await this.update({ ...request.update, runId: started.runId })) };
       } catch (error) {
@@ -165,6 +182,7 @@ export class Execution {
     const run = await this.#runs.find(target.runId);
     if (!run) return (await this.#runs.describeUnloadable(target.runId ?? this.#runs.latestId, this.workflowId)) ?? this.#notFound(target.runId);
     await run.idle();
+    if (run.brokenBy) throw run.brokenBy;
     return describeRun(run.state);
   }
 
@@ -173,6 +191,8 @@ export class Execution {
     let run = (await this.#runs.find(options.runId)) ?? this.#notFound(options.runId);
     const deadline = this.#host.now() + options.waitMs;
     for (;;) {
+      // A run whose commit failed holds state storage does not: its host loads it again; nothing is answered from it.
+      if (run.brokenBy) throw run.brokenBy;
       if (!run.isClosed) {
         const remaining = deadline - this.#host.now();
         if (remaining <= 0) return { status: 'running', runId: run.runId };
@@ -207,6 +227,7 @@ export class Execution {
   /** Answers from live state (replaying first if the workflow is not in memory); closed runs answer too. */
   async query(options: { name: string; args: unknown[]; runId?: string }): Promise<unknown> {
     const run = (await this.#runs.find(options.runId)) ?? this.#notFound(options.runId);
+    if (run.brokenBy) throw run.brokenBy;
     return run.query(options.name, options.args);
   }
 
@@ -254,12 +275,11 @@ export class Execution {
    * A new run re-running from the end of an earlier activation (`eventId`, a WorkflowTaskCompleted) with the code
    * deployed now; the old run and the one running now are terminated, signals received after the point re-applied.
    */
-  reset(options: { eventId: number; reason?: string; runId?: string }): Promise<{ runId: string }> {
-    return this.#oneAtATime(async () => {
+  async reset(options: { eventId: number; reason?: string; runId?: string }): Promise<{ runId: string }> {
+    const run = await this.#oneAtATime(async () => {
       const old = (await this.#runs.find(options.runId)) ?? this.#notFound(options.runId);
       await old.idle();
-      const history = await this.#host.store.readHistory(old.runId, 0);
-      const bad = badResetPoint(history, options.eventId);
+      const bad = badResetPoint(await this.#host.store.readHistory(old.runId, 0), options.eventId);
       if (bad) throw ApplicationFailure.nonRetryable(bad, 'BadResetPoint');
       const definition = this.#host.definitionOf(old.state.workflowType);
       if (!definition) throw ApplicationFailure.nonRetryable(`Workflow type '${old.state.workflowType}' is not registered`, 'WorkflowTypeNotFound');
@@ -267,12 +287,15 @@ export class Execution {
       if (!old.isClosed) await closedAnyway(old.terminate(reason));
       // Resetting an earlier run of the chain (a failed attempt, a continued run) replaces the one running now.
       await this.#terminateCurrent(reason);
+      // Read once the old run is closed: a signal it recorded while the terminate waited is re-applied, not lost.
+      const history = await this.#host.store.readHistory(old.runId, 0);
       const plan = planReset(history, options.eventId, this.#host.newId(), this.#host.now());
-      const run = await this.#runs.startFromReset(plan, definition);
+      const reset = await this.#runs.startFromReset(plan, definition);
       this.#waits.runsChanged();
-      await run.idle();
-      return { runId: run.runId };
+      return reset;
     });
+    await run.idle();
+    return { runId: run.runId };
   }
 
   // ---- what other executions and activity workers send ----
@@ -334,8 +357,9 @@ export class Execution {
 
   // ---- internals ----
 
-  async #recover(): Promise<void> {
+  async #recover(startOwedRun: boolean): Promise<void> {
     const last = await recoverRuns(this.#runs, this.#host);
+    if (!startOwedRun) return;
     // A run that continued as new (or is retried) is closed one step before the next run's first commit: if the host
     // died in between, its close event is the record of the start still owed (children.test.ts in test/integration-fixture).
     if (last?.state.closeEvent) this.#startNextRun(last, last.state.closeEvent);
@@ -394,30 +418,53 @@ export class Execution {
   /** Terminates whatever runs now, following hand-overs that happen while a terminate waits. */
   async #terminateCurrent(reason: string): Promise<void> {
     for (let run = await this.#runs.find(undefined); run && !run.isClosed; run = await this.#runs.find(undefined)) await closedAnyway(run.terminate(reason));
+    // A running run that cannot be loaded cannot record its terminate: it is deleted. A closed one stays as it is.
     const latest = this.#runs.latestId;
-    if (latest !== undefined && this.#runs.unloadableReason(latest) !== undefined) await this.#removeUnloadable(latest, reason);
+    if (latest === undefined || this.#runs.unloadableReason(latest) === undefined) return;
+    if ((await this.#host.store.summaryOf(latest))?.status === 'running') await this.#removeUnloadable(latest, reason);
   }
 
   async #onOpenRun<T>(target: RunTarget, fn: (run: WorkflowRun) => Promise<T>): Promise<T> {
     const followsChain = target.runId === undefined || target.followRuns === true;
     for (let handOvers = 0; ; handOvers++) {
       const run = (await followTarget(this.#runs, target)) ?? this.#notFound(target.runId);
-      if (run.isClosed) throw new WorkflowClosedError(run.workflowId, run.state.status);
       try {
+        if (run.isClosed) throw new WorkflowClosedError(run.workflowId, run.state.status);
         return await fn(run);
       } catch (error) {
-        // Addressed to the workflow id, not a run: a run that closed while the request waited in its queue handed
-        // over to the next one (continue-as-new, a retry), which takes it — as Temporal delivers to the current run.
-        const handedOver = error instanceof WorkflowClosedError && followsChain && handOvers < MAX_HAND_OVERS && (await followTarget(this.#runs, target)) !== run;
-        if (!handedOver) throw error;
+        if (!(error instanceof WorkflowClosedError) || !followsChain || handOvers >= MAX_HAND_OVERS) throw error;
+        // Addressed to the workflow id, not a run: a run that closed while the request waited handed over to the next
+        // one (continue-as-new, a retry), which takes it — as Temporal delivers to the current run. A start or reset
+        // under way (terminate, then a new run) is waited for: the request is for the run it adds.
+        if (this.#exclusiveDepth > 0) await this.#exclusive;
+        else if ((await followTarget(this.#runs, target)) === run) throw error;
       }
     }
   }
 
-  #oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  async #oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+    this.#exclusiveDepth++;
     const result = this.#exclusive.then(fn, fn);
     this.#exclusive = result.catch(() => undefined);
-    return result;
+    try {
+      return await result;
+    } finally {
+      this.#exclusiveDepth--;
+    }
+  }
+
+  /**
+   * A with-start request's start: undefined when a run of the id is open after all (another start got in first),
+   * so the request goes to that run; refusals of a closed id (an id-reuse policy) are thrown.
+   */
+  async #startUnlessRunning(request: StartRequest, carriedSignals: CarriedSignal[], tries: number): Promise<StartReply | undefined> {
+    try {
+      const started = await this.start(request, carriedSignals);
+      if (started.started || tries >= MAX_WITH_START_TRIES) return started;
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError) || tries >= MAX_WITH_START_TRIES) throw error;
+    }
+    return (await this.#runs.find(undefined))?.isClosed === false ? undefined : this.start(request, carriedSignals);
   }
 
   /** Terminating a run that cannot be loaded deletes it: nothing could be recorded in its history anyway. */
