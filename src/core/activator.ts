@@ -106,7 +106,7 @@ export class Activator implements ContextActivator {
     this.now = started.timestamp;
     this.#random = seededRandom(started.randomnessSeed);
     this.#searchAttributes = { ...started.searchAttributes };
-    this.rootScope = CancellationScope.createRoot((scope) => createWorkflowContext(this, scope));
+    this.rootScope = CancellationScope.createRoot((scope) => createWorkflowContext(this, scope), { scopeOutlivesRun: () => this.flags.use(EngineFlag.ScopeOutlivesRun, this.isReplaying) });
   }
 
   // ---- jobs: delivered by the driver between drains ----

@@ -17,6 +17,15 @@ const rootToken = Symbol('root scope');
  */
 const contextFactoryKey = Symbol.for('duro.CancellationScope.contextFactory');
 
+/** What a scope asks of the engine that made its root: which recorded engine fixes apply (engine-flags.ts). */
+export interface ScopeEngine {
+  /** Whether a cancellable scope keeps following its parent's cancellation after `run()` settles. */
+  scopeOutlivesRun(): boolean;
+}
+
+/** Where a scope keeps its engine, by the same `Symbol.for` rule as the context factory. */
+const engineKey = Symbol.for('duro.CancellationScope.engine');
+
 /**
  * A tree of scopes: cancelling one cancels the work started in it and in its cancellable children.
  * @example
@@ -37,28 +46,31 @@ export class CancellationScope {
   /** False for scopes shielded from their parent's cancellation. */
   readonly cancellable: boolean;
   declare readonly [contextFactoryKey]: ScopedContextFactory;
+  declare readonly [engineKey]: ScopeEngine | undefined;
   readonly #listeners = new Set<(failure: CancelledFailure) => void>();
   #failure: CancelledFailure | undefined;
 
   /** Creates a child scope of `ctx`'s scope; use `run` to do work in it and `cancel` to stop it. */
   constructor(ctx: WorkflowContext, options?: { cancellable?: boolean });
   /** @internal root scope of an activator */
-  constructor(ctx: typeof rootToken, options: { factory: ScopedContextFactory });
-  constructor(ctx: WorkflowContext | typeof rootToken, options: { cancellable?: boolean; factory?: ScopedContextFactory } = {}) {
+  constructor(ctx: typeof rootToken, options: { factory: ScopedContextFactory; engine?: ScopeEngine });
+  constructor(ctx: WorkflowContext | typeof rootToken, options: { cancellable?: boolean; factory?: ScopedContextFactory; engine?: ScopeEngine } = {}) {
     if (ctx === rootToken) {
       this.parent = undefined;
       this.cancellable = true;
       Object.defineProperty(this, contextFactoryKey, { value: options.factory! });
+      Object.defineProperty(this, engineKey, { value: options.engine });
       return;
     }
     const parent = ctx.cancellationScope;
     this.parent = parent;
     this.cancellable = options.cancellable ?? true;
     Object.defineProperty(this, contextFactoryKey, { value: parent[contextFactoryKey] });
+    Object.defineProperty(this, engineKey, { value: parent[engineKey] });
     if (this.cancellable) {
       if (parent.cancellationFailure) this.#failure = parent.cancellationFailure;
       else {
-        // Propagate the parent's cancellation for as long as this scope lives; a settled scope unsubscribes in run().
+        // Propagate the parent's cancellation for as long as this scope lives (work started in it may outlive run()).
         const unsubscribe = parent.onCancel((failure) => this.#cancelWith(failure));
         this.#unsubscribeFromParent = unsubscribe;
       }
@@ -68,8 +80,8 @@ export class CancellationScope {
   #unsubscribeFromParent: (() => void) | undefined;
 
   /** @internal */
-  static createRoot(factory: ScopedContextFactory): CancellationScope {
-    return new CancellationScope(rootToken, { factory });
+  static createRoot(factory: ScopedContextFactory, engine?: ScopeEngine): CancellationScope {
+    return new CancellationScope(rootToken, engine ? { factory, engine } : { factory });
   }
 
   /** Runs `fn` in a new cancellable child scope of `ctx`'s scope. */
@@ -115,8 +127,12 @@ export class CancellationScope {
     try {
       return await fn(this[contextFactoryKey](this));
     } finally {
-      this.#unsubscribeFromParent?.();
-      this.#unsubscribeFromParent = undefined;
+      // Work started here and awaited outside (a timer, an activity) is still this scope's: it stays cancellable with
+      // the parent, as in Temporal. Histories recorded before that rule replay with the scope let go here.
+      if (this.#unsubscribeFromParent && !this[engineKey]?.scopeOutlivesRun()) {
+        this.#unsubscribeFromParent();
+        this.#unsubscribeFromParent = undefined;
+      }
     }
   }
 

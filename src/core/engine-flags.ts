@@ -17,6 +17,12 @@ export const EngineFlag = {
    * as null.
    */
   PayloadShape: 'payloadShape',
+  /**
+   * Since December 2026 (issue 17): a cancellable scope stays cancelled with its parent after its `run()` callback
+   * returned, so a timer or activity started in it and awaited outside is cancelled with the workflow (Temporal's
+   * rule); before, the scope stopped listening to its parent when `run()` settled, and such work kept going.
+   */
+  ScopeOutlivesRun: 'scopeOutlivesRun',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 

@@ -1,0 +1,67 @@
+// Cancellation as Temporal's SDK tests assert it (issue 17): work started in a scope stays that scope's after the
+// scope's callback returned, so cancelling the workflow reaches it.
+import { describe, expect, it } from 'vitest';
+import { CancellationScope, NonDeterminismError, defineWorkflow, isCancellation } from 'duro/workflow';
+import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
+
+/** A timer started inside `CancellationScope.cancellable` and awaited after the callback returned. */
+const timerOutlivesCallback = defineWorkflow('timerOutlivesCallback', async (ctx) => {
+  let sleeping!: Promise<void>;
+  await CancellationScope.cancellable(ctx, async (inner) => {
+    sleeping = inner.sleep('1 hour');
+  });
+  try {
+    await sleeping;
+    return 'slept';
+  } catch (error) {
+    return isCancellation(error) ? 'cancelled' : `failed: ${String(error)}`;
+  }
+});
+
+/** The same scope run twice: the second, short run must not detach the first run's timer from the parent. */
+const scopeRunTwice = defineWorkflow('scopeRunTwice', async (ctx) => {
+  const scope = new CancellationScope(ctx);
+  let sleeping!: Promise<void>;
+  await scope.run(async (inner) => {
+    sleeping = inner.sleep('1 hour');
+  });
+  await scope.run(async () => undefined);
+  try {
+    await sleeping;
+    return 'slept';
+  } catch (error) {
+    return isCancellation(error) ? 'cancelled' : `failed: ${String(error)}`;
+  }
+});
+
+const workflows = { timerOutlivesCallback, scopeRunTwice };
+
+describe('cancellation scopes (Temporal semantics)', () => {
+  it.each(['timerOutlivesCallback', 'scopeRunTwice'])('%s: a workflow cancel reaches a timer whose scope callback already returned', async (workflowType) => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(workflowType);
+    await handle.cancel();
+    expect(await handle.result()).toBe('cancelled');
+    const history = await handle.fetchHistory();
+    expect(history.map((event) => event.type)).toContain('TimerCanceled');
+    expect(history.some((event) => event.type === 'TimerFired')).toBe(false);
+    // The fix is recorded with the run (an engine flag), so its history replays the same way.
+    expect(history.some((event) => (event as { flags?: string[] }).flags?.includes('scopeOutlivesRun'))).toBe(true);
+    await expect(replayHistory(workflows, history)).resolves.toBeUndefined();
+  });
+
+  it('replays the old way where the history does not record the fix: a history without its flag did not cancel the timer', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(timerOutlivesCallback);
+    await handle.cancel();
+    expect(await handle.result()).toBe('cancelled');
+    // The same history with the flag taken out reads as an older engine's: replay then keeps the scope detached, does
+    // not cancel the timer, and so finds the recorded TimerCanceled unexpected. An older engine's own history (no
+    // TimerCanceled, the timer fired) replays as it ran.
+    const unflagged = (await handle.fetchHistory()).map((event) => {
+      const { flags: _flags, ...rest } = event as typeof event & { flags?: string[] };
+      return rest as typeof event;
+    });
+    await expect(replayHistory(workflows, unflagged)).rejects.toThrow(NonDeterminismError);
+  });
+});
