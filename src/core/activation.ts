@@ -6,6 +6,7 @@ import { eventForCommand, compareCommandWithEvent, describeCommand, describeEven
 import { isCloseEvent, isCommandEvent, passOverUnknownEvent, type HistoryEvent, type MarkerRecorded, type NewEvent, type Outcome } from './history';
 import { toFailureInfo } from './failure';
 import { NonDeterminismError } from './nondeterminism';
+import { copyPayload } from './payload';
 import { yieldMacrotask } from './scheduling';
 
 export type LocalActivityCommand = Extract<Command, { type: 'scheduleLocalActivity' }>;
@@ -24,8 +25,9 @@ export function applyInput(activator: Activator, event: HistoryEvent): void {
   if (isCloseEvent(event)) return; // a close changes nothing here
   switch (event.type) {
     case 'WorkflowExecutionStarted': return activator.startWorkflow();
-    case 'SignalReceived': return activator.deliverSignal(event.signalName, event.args);
-    case 'UpdateAccepted': return activator.acceptUpdate(event.updateId, event.updateName, event.args);
+    // Handlers get their own copy of the arguments: what they do to them never reaches the recorded event.
+    case 'SignalReceived': return activator.deliverSignal(event.signalName, copyPayload(event.args));
+    case 'UpdateAccepted': return activator.acceptUpdate(event.updateId, event.updateName, copyPayload(event.args));
     case 'WorkflowExecutionCancelRequested': return activator.requestCancellation(event.reason);
     case 'ActivityTaskCompleted': return activator.resolveActivity(event.activityId, { result: event.result });
     case 'ActivityTaskFailed':

@@ -98,6 +98,7 @@ export class Activator implements ContextActivator {
     push: (command) => this.#push(command),
     failWorkflow: (error) => this.#failWith(error),
     checksPayloadShape: () => this.#checksPayloadShape(),
+    looksUpHandlerPerSignal: () => this.flags.use(EngineFlag.SignalHandlerLookup, this.isReplaying),
   });
 
   constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted) {

@@ -23,6 +23,12 @@ export const EngineFlag = {
    * rule); before, the scope stopped listening to its parent when `run()` settled, and such work kept going.
    */
   ScopeOutlivesRun: 'scopeOutlivesRun',
+  /**
+   * Since December 2026 (issue 17): buffered signals handed over when a handler is set go, one by one, to the handler
+   * set at that moment, so a handler that removes (or replaces) itself stops receiving them, as in Temporal; before,
+   * the handler set first received every buffered signal of its name.
+   */
+  SignalHandlerLookup: 'signalHandlerLookup',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 

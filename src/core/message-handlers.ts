@@ -24,6 +24,8 @@ export interface MessageHost {
   failWorkflow(error: unknown): void;
   /** Whether values are checked for depth and numbers too (`EngineFlag.PayloadShape`). */
   checksPayloadShape(): boolean;
+  /** Whether each buffered signal goes to the handler set at that moment (`EngineFlag.SignalHandlerLookup`). */
+  looksUpHandlerPerSignal(): boolean;
 }
 
 /** A result as an outcome; one too large to record becomes a non-retryable failure instead of a broken history. */
@@ -61,10 +63,23 @@ export class MessageHandlers {
       return;
     }
     this.#signalHandlers.set(name, handler);
-    const waiting = this.#bufferedSignals.filter((s) => s.signalName === name);
-    if (waiting.length === 0) return;
-    this.#bufferedSignals = this.#bufferedSignals.filter((s) => s.signalName !== name);
-    for (const signal of waiting) this.#invokeSignalHandler(handler, signal.args);
+    if (!this.#bufferedSignals.some((s) => s.signalName === name)) return;
+    if (!this.#host.looksUpHandlerPerSignal()) {
+      // As recorded before the rule below: the handler set first takes every buffered signal of its name.
+      const waiting = this.#bufferedSignals.filter((s) => s.signalName === name);
+      this.#bufferedSignals = this.#bufferedSignals.filter((s) => s.signalName !== name);
+      for (const signal of waiting) this.#invokeSignalHandler(handler, signal.args);
+      return;
+    }
+    // Each buffered signal goes to the handler set at that moment: one that removed itself leaves the rest waiting,
+    // one that replaced itself hands them to its successor (as in Temporal).
+    for (;;) {
+      const current = this.#signalHandlers.get(name);
+      const index = this.#bufferedSignals.findIndex((s) => s.signalName === name);
+      if (!current || index < 0) return;
+      const [signal] = this.#bufferedSignals.splice(index, 1);
+      this.#invokeSignalHandler(current, signal!.args);
+    }
   }
 
   setQueryHandler(name: string, handler: Handler | undefined): void {

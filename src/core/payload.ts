@@ -98,3 +98,11 @@ export function payloadShapeProblem(value: unknown, maxDepth: number = Limits.ma
   }
   return undefined;
 }
+
+/**
+ * A fresh copy of a payload as history stores it (JSON): what a handler is given, so nothing it does to its
+ * arguments reaches the recorded event, and a live run sees what a replay will (an `undefined` in an array is null).
+ */
+export function copyPayload<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}

@@ -9,7 +9,7 @@ import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type WorkflowExecutionStarted } from './history';
 import { Limits } from './limits';
 import { LiveWorkflow } from './live-workflow';
-import { checkPayload, checkSearchAttributes, utf8Length } from './payload';
+import { checkPayload, checkSearchAttributes, copyPayload, utf8Length } from './payload';
 import type { RunHost } from './run-host';
 import { answerAfterClose, isDuplicate, resolveAttempt, type RunRequest } from './run-requests';
 import { allEntriesOf, type ResetPlan } from './run-reset';
@@ -427,7 +427,9 @@ export class WorkflowRun {
     } catch (error) {
       return reject(toFailureInfo(error));
     }
-    const rejection = activator.validateUpdate(request.name, request.args);
+    // The validator sees a copy: a validator that changes its arguments changes neither what is recorded nor what the
+    // handler receives (issue 17).
+    const rejection = activator.validateUpdate(request.name, copyPayload(request.args));
     if (rejection) return reject(rejection);
     addInput({ type: 'UpdateAccepted', updateId, updateName: request.name, args: request.args }, request.at);
     if (request.acceptedOnly) respondLater.push(() => request.respond({ updateId }));

@@ -1,0 +1,54 @@
+// Signals and updates as Temporal's SDK tests assert them (issue 17): handlers get their own copy of the arguments,
+// and buffered signals go to the handler set at the moment each is delivered.
+import { describe, expect, it } from 'vitest';
+import { defineSignal, defineUpdate, defineWorkflow } from 'duro/workflow';
+import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
+
+const push = defineUpdate<number[], [items: number[]]>('push');
+const validatorMutates = defineWorkflow('validatorMutates', async (ctx) => {
+  let seen: number[] | undefined;
+  ctx.setHandler(push, (items) => (seen = items), {
+    validator: (items) => {
+      items.push(99); // a validator that changes what it is given
+    },
+  });
+  await ctx.condition(() => seen !== undefined);
+  return seen;
+});
+
+const ping = defineSignal<[n: number]>('ping');
+const handlerRemovesItself = defineWorkflow('handlerRemovesItself', async (ctx) => {
+  await ctx.sleep('1s'); // the signals arrive meanwhile, with no handler: they wait
+  const first: number[] = [];
+  ctx.setHandler(ping, (n) => {
+    first.push(n);
+    ctx.setHandler(ping, undefined); // takes one, then leaves the rest waiting
+  });
+  await ctx.sleep('1s');
+  const rest: number[] = [];
+  ctx.setHandler(ping, (n) => void rest.push(n));
+  return { first, rest };
+});
+
+const workflows = { validatorMutates, handlerRemovesItself };
+
+describe('messages (Temporal semantics)', () => {
+  it('gives an update validator a copy: what it changes reaches neither the handler nor history', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(validatorMutates);
+    expect(await handle.executeUpdate(push, { args: [[1, 2]] })).toEqual([1, 2]);
+    expect(await handle.result()).toEqual([1, 2]);
+    const accepted = (await handle.fetchHistory()).find((event) => event.type === 'UpdateAccepted');
+    expect(accepted).toMatchObject({ args: [[1, 2]] });
+  });
+
+  it('stops handing buffered signals to a handler that removed itself; the next handler takes the rest', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(handlerRemovesItself);
+    for (const n of [1, 2, 3]) await handle.signal(ping, n);
+    expect(await handle.result()).toEqual({ first: [1], rest: [2, 3] });
+    const history = await handle.fetchHistory();
+    expect(history.some((event) => (event as { flags?: string[] }).flags?.includes('signalHandlerLookup'))).toBe(true);
+    await expect(replayHistory(workflows, history)).resolves.toBeUndefined();
+  });
+});
