@@ -2,7 +2,7 @@
 // collecting commands. Live, commands become new events; on replay they are checked against the
 // recorded ones. Both paths share the same loop shape, so they interleave workflow code identically.
 import type { Activator } from './activator';
-import { eventForCommand, compareCommandWithEvent, describeCommand, describeEvent, type Command, type RecordedCommand } from './commands';
+import { eventForCommand, compareCommandWithEvent, describeCommand, describeEvent, isCloseCommand, type Command, type RecordedCommand } from './commands';
 import { isCloseEvent, isCommandEvent, passOverUnknownEvent, type HistoryEvent, type MarkerRecorded, type NewEvent, type Outcome } from './history';
 import { toFailureInfo } from './failure';
 import { NonDeterminismError } from './nondeterminism';
@@ -126,6 +126,8 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
   activator.isReplaying = true;
   activator.replayData = collectReplayData(recorded);
   const issued: RecordedCommand[] = [];
+  /** The close command, matched last: update completions of the same activation are recorded before it. */
+  let close: RecordedCommand | undefined;
   let cursor = 0;
   const diverged = (expected: string, at: HistoryEvent | undefined) =>
     new NonDeterminismError({ eventId: at?.eventId ?? endEventId, expected, recorded: at ? describeEvent(at) : 'the end of the activation' });
@@ -134,7 +136,9 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
   for (;;) {
     await yieldMacrotask();
     for (const command of activator.commands.splice(0)) {
-      if (command.type !== 'scheduleLocalActivity') issued.push(command);
+      if (command.type === 'scheduleLocalActivity') continue;
+      if (isCloseCommand(command)) close = command;
+      else issued.push(command);
     }
     // Match what the code issued, in order, up to the next local activity outcome.
     while (cursor < recorded.length && !isLocalActivityMarker(recorded[cursor]!)) {
@@ -162,6 +166,13 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
     while (cursor < recorded.length && isPatchMarker(recorded[cursor]!)) cursor++; // blocked, and no deprecatePatch call left here: allowed
     const next = recorded[cursor];
     if (next === undefined) break;
+    if (close && isCloseEvent(next)) {
+      const mismatch = compareCommandWithEvent(close, next);
+      if (mismatch !== undefined) throw diverged(describeCommand(close), next);
+      close = undefined;
+      cursor++;
+      continue;
+    }
     if (!isLocalActivityMarker(next)) throw diverged('nothing', next);
     const data = next.data as LocalActivityMarkerData;
     if (!activator.hasPendingLocalActivity(next.seq!)) throw diverged('no local activity', next);
@@ -169,6 +180,7 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
     activator.resolveLocalActivity(next.seq!, data.outcome);
   }
   if (cursor < recorded.length) throw diverged('nothing', recorded[cursor]);
+  if (close) throw diverged(describeCommand(close), undefined);
 }
 
 /** Splits recorded events of one activation into inputs and command events. */

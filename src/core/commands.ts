@@ -29,6 +29,11 @@ export type Command =
 
 export type CommandType = Command['type'];
 
+/** The commands that close the run: one per run, recorded as the activation's last event. */
+export function isCloseCommand(command: Command): boolean {
+  return command.type === 'completeWorkflow' || command.type === 'failWorkflow' || command.type === 'cancelWorkflow' || command.type === 'continueAsNew';
+}
+
 /** Everything that is recorded as its own event (local activities are recorded when they finish). */
 export type RecordedCommand = Exclude<Command, { type: 'scheduleLocalActivity' }>;
 

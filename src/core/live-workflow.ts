@@ -84,7 +84,7 @@ export class LiveWorkflow {
     // Numbered (and measured, once each) before any is applied, so a history over its limit records none of them.
     const before = { nextEventId: state.nextEventId, historySizeBytes: state.historySizeBytes };
     const events: HistoryEvent[] = [];
-    for (const event of produced) {
+    for (const event of closeLast(produced)) {
       if (event.type === 'TimerStarted' && endedAt > now) event.fireAt = endedAt + event.durationMs;
       // Flags go on the event that ends the activation, before it is recorded (and serialized, once).
       if (flags && isCloseEvent(event)) (event as EndsActivation).flags = flags;
@@ -155,4 +155,17 @@ function historyLimitFailure(state: RunState): FailureInfo | undefined {
     `History limit exceeded (${events} events, ${bytes} bytes; the limit is ${Limits.historyMaxEvents} events or ${Limits.historyMaxBytes} bytes). Use ctx.continueAsNew() when ctx.info().continueAsNewSuggested turns true.`,
     'HistoryLimitExceeded',
   ));
+}
+
+/**
+ * An activation's events with its close (the workflow returned, failed or continued as new) last: an update that
+ * completes in the same activation, after the workflow returned, is recorded before the close, as Temporal orders
+ * an update's completion before the workflow's (issue 17). Nothing else follows a close: the activator issues no
+ * other command once the workflow is done, and a local activity finishing after it is not recorded.
+ */
+function closeLast(produced: NewEvent[]): NewEvent[] {
+  const closeAt = produced.findIndex(isCloseEvent);
+  if (closeAt < 0) return produced;
+  const updates = produced.slice(closeAt + 1).filter((event) => event.type === 'UpdateCompleted');
+  return [...produced.slice(0, closeAt), ...updates, produced[closeAt]!];
 }

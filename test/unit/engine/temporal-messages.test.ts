@@ -30,7 +30,24 @@ const handlerRemovesItself = defineWorkflow('handlerRemovesItself', async (ctx) 
   return { first, rest };
 });
 
-const workflows = { validatorMutates, handlerRemovesItself };
+const finishUpdate = defineUpdate<string>('finishUpdate');
+/** The update's handler finishes a few ticks after the workflow function returned, in the same activation. */
+const returnsBeforeUpdate = defineWorkflow('returnsBeforeUpdate', async (ctx) => {
+  let asked = false;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  ctx.setHandler(finishUpdate, async () => {
+    asked = true;
+    await released;
+    for (let tick = 0; tick < 5; tick++) await Promise.resolve();
+    return 'updated';
+  });
+  await ctx.condition(() => asked);
+  release();
+  return 'workflow done';
+});
+
+const workflows = { validatorMutates, handlerRemovesItself, returnsBeforeUpdate };
 
 describe('messages (Temporal semantics)', () => {
   it('gives an update validator a copy: what it changes reaches neither the handler nor history', async () => {
@@ -50,5 +67,15 @@ describe('messages (Temporal semantics)', () => {
     const history = await handle.fetchHistory();
     expect(history.some((event) => (event as { flags?: string[] }).flags?.includes('signalHandlerLookup'))).toBe(true);
     await expect(replayHistory(workflows, history)).resolves.toBeUndefined();
+  });
+
+  it('answers an update that completes after the workflow returned in the same activation, recording it before the close', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(returnsBeforeUpdate);
+    expect(await handle.executeUpdate(finishUpdate)).toBe('updated');
+    expect(await handle.result()).toBe('workflow done');
+    const types = (await handle.fetchHistory()).map((event) => event.type);
+    expect(types.slice(-2)).toEqual(['UpdateCompleted', 'WorkflowExecutionCompleted']);
+    await expect(replayHistory(workflows, await handle.fetchHistory())).resolves.toBeUndefined();
   });
 });
