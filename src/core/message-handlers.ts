@@ -132,6 +132,8 @@ export class MessageHandlers {
     if (!handler) throw new QueryNotFoundError(queryName, [...this.#queryHandlers.keys()]);
     const result = this.#readOnly(() => handler(...args));
     if (result === undefined) return undefined;
+    // Query handlers are synchronous, as in Temporal: a Promise would be answered as `{}`.
+    if (isThenable(result)) throw new TypeError(`Query handler '${queryName}' returned a Promise: query handlers are synchronous and return the answer itself`);
     // A PayloadError rather than a copy in which NaN or Infinity became null.
     checkPayload(result, `Result of query '${queryName}'`);
     // A copy, so a caller can never reach into live workflow state.
@@ -144,7 +146,12 @@ export class MessageHandlers {
     if (!entry) return toFailureInfo(ApplicationFailure.nonRetryable(`No update handler for '${updateName}'`, 'UpdateNotFound'));
     if (!entry.validator) return undefined;
     try {
-      this.#readOnly(() => entry.validator!(...args));
+      const returned = this.#readOnly(() => entry.validator!(...args));
+      // Validators are synchronous, as in Temporal: an async one's rejection would come too late to reject anything.
+      if (isThenable(returned)) {
+        returned.then(undefined, () => undefined);
+        throw new TypeError(`The validator of update '${updateName}' returned a Promise: validators are synchronous and throw to reject`);
+      }
       return undefined;
     } catch (error) {
       return toFailureInfo(error);
@@ -173,4 +180,8 @@ export class MessageHandlers {
       this.#host.failWorkflow(error);
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

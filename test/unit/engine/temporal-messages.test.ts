@@ -1,7 +1,7 @@
 // Signals and updates as Temporal's SDK tests assert them (issue 17): handlers get their own copy of the arguments,
 // and buffered signals go to the handler set at the moment each is delivered.
 import { describe, expect, it } from 'vitest';
-import { defineSignal, defineUpdate, defineWorkflow } from 'duro/workflow';
+import { WorkflowUpdateRejectedError, defineQuery, defineSignal, defineUpdate, defineWorkflow } from 'duro/workflow';
 import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
 
 const push = defineUpdate<number[], [items: number[]]>('push');
@@ -47,7 +47,16 @@ const returnsBeforeUpdate = defineWorkflow('returnsBeforeUpdate', async (ctx) =>
   return 'workflow done';
 });
 
-const workflows = { validatorMutates, handlerRemovesItself, returnsBeforeUpdate };
+const answerLater = defineQuery<number>('answerLater');
+const asyncValidated = defineUpdate<string>('asyncValidated');
+/** A query handler and a validator written async by mistake. */
+const asyncHandlers = defineWorkflow('asyncHandlers', async (ctx) => {
+  ctx.setHandler(answerLater, (async () => 42) as unknown as () => number);
+  ctx.setHandler(asyncValidated, () => 'accepted', { validator: async () => undefined });
+  await ctx.sleep('1 day');
+});
+
+const workflows = { validatorMutates, handlerRemovesItself, returnsBeforeUpdate, asyncHandlers };
 
 describe('messages (Temporal semantics)', () => {
   it('gives an update validator a copy: what it changes reaches neither the handler nor history', async () => {
@@ -77,5 +86,15 @@ describe('messages (Temporal semantics)', () => {
     const types = (await handle.fetchHistory()).map((event) => event.type);
     expect(types.slice(-2)).toEqual(['UpdateCompleted', 'WorkflowExecutionCompleted']);
     await expect(replayHistory(workflows, await handle.fetchHistory())).resolves.toBeUndefined();
+  });
+
+  it('fails a query whose handler returns a Promise, and rejects an update whose validator does, instead of answering {} or accepting', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(asyncHandlers);
+    await expect(handle.query(answerLater)).rejects.toThrow(/returned a Promise/);
+    const rejected = await handle.executeUpdate(asyncValidated).catch((error: unknown) => error);
+    expect(rejected).toBeInstanceOf(WorkflowUpdateRejectedError);
+    expect((rejected as Error).message).toMatch(/validators are synchronous/);
+    expect((await handle.fetchHistory()).some((event) => event.type === 'UpdateAccepted')).toBe(false);
   });
 });
