@@ -337,7 +337,9 @@ export class Activator implements ContextActivator {
     if (scope.consideredCancelled) return Promise.reject(scope.cancellationFailure);
     const seq = ++this.#seq.timer;
     const timerId = String(seq);
-    this.#push({ type: 'startTimer', seq, timerId, durationMs });
+    // A 0 ms timer is a 1 ms one, as in Temporal (`sleep(0)`, `condition(fn, 0)`): it still waits for the next activation.
+    // Replay compares timers by sequence number, so histories with a recorded 0 replay as they ran.
+    this.#push({ type: 'startTimer', seq, timerId, durationMs: Math.max(1, durationMs) });
     return new Promise((resolve, reject) => {
       this.#timers.set(timerId, { resolve, reject });
       scope.onCancel((failure) => {

@@ -1,4 +1,4 @@
-// Cancellation as Temporal's SDK tests assert it (issue 17): work started in a scope stays that scope's after the
+// Cancellation scopes and timers as Temporal's SDK tests assert them (issue 17): work started in a scope stays that scope's after the
 // scope's callback returned, so cancelling the workflow reaches it.
 import { describe, expect, it } from 'vitest';
 import { CancellationScope, NonDeterminismError, defineWorkflow, isCancellation } from 'duro/workflow';
@@ -63,5 +63,21 @@ describe('cancellation scopes (Temporal semantics)', () => {
       return rest as typeof event;
     });
     await expect(replayHistory(workflows, unflagged)).rejects.toThrow(NonDeterminismError);
+  });
+});
+
+describe('timers (Temporal semantics)', () => {
+  const zeroTimers = defineWorkflow('zeroTimers', async (ctx) => {
+    await ctx.sleep(0);
+    await ctx.condition(() => false, 0);
+    return 'done';
+  });
+
+  it('records sleep(0) and condition(fn, 0) as 1 ms timers', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { zeroTimers } });
+    const handle = await env.start(zeroTimers);
+    expect(await handle.result()).toBe('done');
+    const timers = (await handle.fetchHistory()).filter((event) => event.type === 'TimerStarted');
+    expect(timers.map((event) => (event as { durationMs: number }).durationMs)).toEqual([1, 1]);
   });
 });
