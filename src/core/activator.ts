@@ -303,7 +303,10 @@ export class Activator implements ContextActivator {
 
   scheduleActivity(scope: CancellationScope, activityType: string, input: unknown, options: RecordedActivityOptions): Promise<unknown> {
     this.#assertNotReadOnly('scheduling an activity'); // before any seq is drawn: a failed query leaves no trace (messages.test.ts)
-    if (scope.consideredCancelled) return Promise.reject(this.#cancelledActivity(activityType, '', scope.cancellationFailure!));
+    if (scope.consideredCancelled) {
+      if (this.flags.use(EngineFlag.CancelledScopeRefuses, this.isReplaying)) return Promise.reject(scope.cancellationFailure);
+      return Promise.reject(this.#cancelledActivity(activityType, '', scope.cancellationFailure!));
+    }
     try {
       this.#checkPayload(input, `Input of activity '${activityType}'`);
       if (this.#activities.size >= Limits.maxPendingActivities) throw ApplicationFailure.nonRetryable(`At most ${Limits.maxPendingActivities} activities may be pending in one run`, 'LimitExceeded');
@@ -432,8 +435,9 @@ export class Activator implements ContextActivator {
     return { started, result: resultPromise, workflowId: options.workflowId, seq };
   }
 
-  signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childSeq?: number): Promise<void> {
+  signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childSeq?: number, scope?: CancellationScope): Promise<void> {
     this.#assertNotReadOnly('signalling a workflow');
+    if (scope?.consideredCancelled && this.flags.use(EngineFlag.CancelledScopeRefuses, this.isReplaying)) return Promise.reject(scope.cancellationFailure);
     this.#checkPayload(args, `Arguments of signal '${signalName}'`);
     const seq = ++this.#seq.external;
     const command: Command = { type: 'signalExternal', seq, workflowId, signalName, args };

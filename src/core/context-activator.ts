@@ -33,7 +33,7 @@ export interface ContextActivator {
     childOptions: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string },
     cancellationType: 'REQUEST_CANCEL' | 'ABANDON',
   ): { started: Promise<string>; result: Promise<unknown>; workflowId: string; seq: number };
-  signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childSeq?: number): Promise<void>;
+  signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childSeq?: number, scope?: CancellationScope): Promise<void>;
   cancelExternal(workflowId: string, runId: string | undefined): Promise<void>;
   setSignalHandler(name: string, handler: Handler | undefined): void;
   setQueryHandler(name: string, handler: Handler | undefined): void;

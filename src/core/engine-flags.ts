@@ -29,6 +29,12 @@ export const EngineFlag = {
    * the handler set first received every buffered signal of its name.
    */
   SignalHandlerLookup: 'signalHandlerLookup',
+  /**
+   * Since December 2026 (issue 17): in a scope already cancelled, an activity call rejects with the scope's plain
+   * `CancelledFailure` (not an `ActivityFailure` around it), and a signal to another workflow is not sent and rejects
+   * the same way, as in Temporal; before, the signal went out regardless of its scope.
+   */
+  CancelledScopeRefuses: 'cancelledScopeRefuses',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 

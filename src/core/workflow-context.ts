@@ -99,7 +99,7 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
         result: () => child.result,
         signal: (signal: SignalDefinition<any> | string, ...args: unknown[]) => namesChecked(
           () => activator.checksInputRules() && checkName(signalNameOf(signal), NameKind.signalName),
-          () => activator.signalExternal(child.workflowId, undefined, signalNameOf(signal), args, child.seq),
+          () => activator.signalExternal(child.workflowId, undefined, signalNameOf(signal), args, child.seq, scope),
         ),
       }));
     },
@@ -119,7 +119,7 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
         workflowId,
         signal: (signal: SignalDefinition<any> | string, ...args: unknown[]) => namesChecked(
           () => (checkTarget(), activator.checksInputRules() && checkName(signalNameOf(signal), NameKind.signalName)),
-          () => activator.signalExternal(workflowId, runId, signalNameOf(signal), args),
+          () => activator.signalExternal(workflowId, runId, signalNameOf(signal), args, undefined, scope),
         ),
         cancel: () => namesChecked(checkTarget, () => activator.cancelExternal(workflowId, runId)),
       };

@@ -1,7 +1,7 @@
 // Cancellation scopes and timers as Temporal's SDK tests assert them (issue 17): work started in a scope stays that scope's after the
 // scope's callback returned, so cancelling the workflow reaches it.
 import { describe, expect, it } from 'vitest';
-import { CancellationScope, NonDeterminismError, defineWorkflow, isCancellation } from 'duro/workflow';
+import { ActivityFailure, CancellationScope, CancelledFailure, NonDeterminismError, defineSignal, defineWorkflow, isCancellation } from 'duro/workflow';
 import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
 
 /** A timer started inside `CancellationScope.cancellable` and awaited after the callback returned. */
@@ -81,3 +81,31 @@ describe('timers (Temporal semantics)', () => {
     expect(timers.map((event) => (event as { durationMs: number }).durationMs)).toEqual([1, 1]);
   });
 });
+
+describe('work asked of a scope already cancelled (Temporal semantics)', () => {
+  const nudge = defineSignal('nudge');
+  const inCancelledScope = defineWorkflow('inCancelledScope', async (ctx) => {
+    const scope = new CancellationScope(ctx);
+    scope.cancel();
+    return scope.run(async (inner) => {
+      const seen: string[] = [];
+      const { work } = inner.proxyActivities<{ work(): Promise<void> }>({ startToCloseTimeout: '1m' });
+      await work().catch((error: unknown) => seen.push(`activity: ${kindOf(error)}`));
+      await inner.getExternalWorkflowHandle('someone-else').signal(nudge).catch((error: unknown) => seen.push(`signal: ${kindOf(error)}`));
+      return seen;
+    });
+  });
+
+  it('rejects an activity call and a signal to another workflow with the plain CancelledFailure, sending nothing', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { inCancelledScope }, activities: { work: async () => undefined } });
+    const handle = await env.start(inCancelledScope);
+    expect(await handle.result()).toEqual(['activity: CancelledFailure', 'signal: CancelledFailure']);
+    const history = await handle.fetchHistory();
+    expect(history.some((event) => event.type === 'ActivityTaskScheduled' || event.type === 'ExternalSignalInitiated')).toBe(false);
+    await expect(replayHistory({ inCancelledScope }, history)).resolves.toBeUndefined();
+  });
+});
+
+function kindOf(error: unknown): string {
+  return error instanceof ActivityFailure ? 'ActivityFailure' : error instanceof CancelledFailure ? 'CancelledFailure' : String(error);
+}
