@@ -5,6 +5,7 @@ import type { Activator } from './activator';
 import { eventForCommand, compareCommandWithEvent, describeCommand, describeEvent, isCloseCommand, type Command, type RecordedCommand } from './commands';
 import { isCloseEvent, isCommandEvent, passOverUnknownEvent, type HistoryEvent, type MarkerRecorded, type NewEvent, type Outcome } from './history';
 import { toFailureInfo } from './failure';
+import { EngineFlag } from './engine-flags';
 import { NonDeterminismError } from './nondeterminism';
 import { copyPayload } from './payload';
 import { yieldMacrotask } from './scheduling';
@@ -128,6 +129,9 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
   const issued: RecordedCommand[] = [];
   /** The close command, matched last: update completions of the same activation are recorded before it. */
   let close: RecordedCommand | undefined;
+  /** Timers the code started here that history does not have: cancelled in this activation, so not recorded. */
+  const unrecordedTimers = new Set<string>();
+  const recordedTimerSeqs = new Set(recorded.flatMap((event) => (event.type === 'TimerStarted' ? [event.seq] : [])));
   let cursor = 0;
   const diverged = (expected: string, at: HistoryEvent | undefined) =>
     new NonDeterminismError({ eventId: at?.eventId ?? endEventId, expected, recorded: at ? describeEvent(at) : 'the end of the activation' });
@@ -137,6 +141,11 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
     await yieldMacrotask();
     for (const command of activator.commands.splice(0)) {
       if (command.type === 'scheduleLocalActivity') continue;
+      if (command.type === 'startTimer' && !recordedTimerSeqs.has(command.seq) && activator.flags.use(EngineFlag.TimerPairsDropped, true)) {
+        unrecordedTimers.add(command.timerId);
+        continue;
+      }
+      if (command.type === 'cancelTimer' && unrecordedTimers.delete(command.timerId)) continue;
       if (isCloseCommand(command)) close = command;
       else issued.push(command);
     }
@@ -181,6 +190,8 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
   }
   if (cursor < recorded.length) throw diverged('nothing', recorded[cursor]);
   if (close) throw diverged(describeCommand(close), undefined);
+  // A timer left unrecorded must have been cancelled in its activation, as when it was recorded.
+  if (unrecordedTimers.size > 0) throw diverged(`StartTimer(${[...unrecordedTimers].join(', ')})`, undefined);
 }
 
 /** Splits recorded events of one activation into inputs and command events. */

@@ -35,6 +35,12 @@ export const EngineFlag = {
    * the same way, as in Temporal; before, the signal went out regardless of its scope.
    */
   CancelledScopeRefuses: 'cancelledScopeRefuses',
+  /**
+   * Since December 2026 (issue 17): a timer started and cancelled within one activation is recorded neither started
+   * nor cancelled (Temporal's core drops the pair, e.g. `CancellationScope.withTimeout` around work that finished at
+   * once); before, both events were recorded.
+   */
+  TimerPairsDropped: 'timerPairsDropped',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 

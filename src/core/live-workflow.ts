@@ -4,6 +4,7 @@
 import { runLiveActivation } from './activation';
 import { Activator } from './activator';
 import type { WorkflowDefinition } from './definitions';
+import { EngineFlag } from './engine-flags';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import { isCloseEvent, type EndsActivation, type HistoryEvent, type NewEvent } from './history';
 import { Limits } from './limits';
@@ -68,6 +69,7 @@ export class LiveWorkflow {
         newRunId: () => this.#host.newRunId(),
         runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(state)),
       });
+      produced = withoutTimersCancelledAtOnce(produced, () => activator.flags.use(EngineFlag.TimerPairsDropped, false));
       flags = activator.flags.takeFirstUsed();
       this.#pendingInputs = [];
       delete state.hasUnprocessedInputs;
@@ -168,4 +170,12 @@ function closeLast(produced: NewEvent[]): NewEvent[] {
   if (closeAt < 0) return produced;
   const updates = produced.slice(closeAt + 1).filter((event) => event.type === 'UpdateCompleted');
   return [...produced.slice(0, closeAt), ...updates, produced[closeAt]!];
+}
+
+/** The activation's events without the timers it both started and cancelled, when `drops()` says the run does so. */
+function withoutTimersCancelledAtOnce(produced: NewEvent[], drops: () => boolean): NewEvent[] {
+  const started = new Set(produced.flatMap((event) => (event.type === 'TimerStarted' ? [event.timerId] : [])));
+  const pairs = new Set(produced.flatMap((event) => (event.type === 'TimerCanceled' && started.has(event.timerId) ? [event.timerId] : [])));
+  if (pairs.size === 0 || !drops()) return produced;
+  return produced.filter((event) => !((event.type === 'TimerStarted' || event.type === 'TimerCanceled') && pairs.has(event.timerId)));
 }

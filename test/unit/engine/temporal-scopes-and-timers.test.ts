@@ -109,3 +109,23 @@ describe('work asked of a scope already cancelled (Temporal semantics)', () => {
 function kindOf(error: unknown): string {
   return error instanceof ActivityFailure ? 'ActivityFailure' : error instanceof CancelledFailure ? 'CancelledFailure' : String(error);
 }
+
+describe('a timer started and cancelled in one activation (Temporal semantics)', () => {
+  const quickWithTimeout = defineWorkflow('quickWithTimeout', async (ctx) => {
+    // The work finishes at once: withTimeout's timer is started and cancelled within this activation.
+    const value = await CancellationScope.withTimeout(ctx, '1 hour', async () => 'quick');
+    await ctx.sleep('1s'); // a timer that is recorded, for contrast
+    return value;
+  });
+
+  it('records neither its start nor its cancel, and the history replays', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { quickWithTimeout } });
+    const handle = await env.start(quickWithTimeout);
+    expect(await handle.result()).toBe('quick');
+    const history = await handle.fetchHistory();
+    expect(history.filter((event) => event.type === 'TimerStarted').map((event) => (event as { durationMs: number }).durationMs)).toEqual([1_000]);
+    expect(history.some((event) => event.type === 'TimerCanceled')).toBe(false);
+    expect(history.some((event) => (event as { flags?: string[] }).flags?.includes('timerPairsDropped'))).toBe(true);
+    await expect(replayHistory({ quickWithTimeout }, history)).resolves.toBeUndefined();
+  });
+});
