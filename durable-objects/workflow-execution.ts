@@ -86,7 +86,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     this.#alarm = new AlarmKeeper({
       storage: ctx.storage,
       earliestDeadline: () => this.#store.earliestDeadline(),
-      runs: () => this.#execution?.loadedRuns() ?? [],
+      runs: () => this.#execution?.eachLoadedRun() ?? [],
       visibilityUnsent: () => this.#visibility.unsent,
     });
     this.#dispatcher = new ActivityDispatcher({

@@ -26,9 +26,8 @@ export function applyInput(activator: Activator, event: HistoryEvent): void {
   if (isCloseEvent(event)) return; // a close changes nothing here
   switch (event.type) {
     case 'WorkflowExecutionStarted': return activator.startWorkflow();
-    // Handlers get their own copy of the arguments: what they do to them never reaches the recorded event.
-    case 'SignalReceived': return activator.deliverSignal(event.signalName, copyPayload(event.args));
-    case 'UpdateAccepted': return activator.acceptUpdate(event.updateId, event.updateName, copyPayload(event.args));
+    case 'SignalReceived': return activator.deliverSignal(event.signalName, argumentsOf(activator, event.args));
+    case 'UpdateAccepted': return activator.acceptUpdate(event.updateId, event.updateName, argumentsOf(activator, event.args));
     case 'WorkflowExecutionCancelRequested': return activator.requestCancellation(event.reason);
     case 'ActivityTaskCompleted': return activator.resolveActivity(event.activityId, { result: event.result });
     case 'ActivityTaskFailed':
@@ -230,4 +229,12 @@ function isPatchCommand(command: RecordedCommand): boolean {
 
 function isDeprecatedPatchCommand(command: RecordedCommand): boolean {
   return isPatchCommand(command) && (command as { data: { deprecated: boolean } }).data.deprecated;
+}
+
+/**
+ * A handler's own copy of a message's arguments, live: what it does to them never reaches the event being recorded.
+ * Replayed events were just read from the store, so they are the handler's already (no copy per event on replay).
+ */
+function argumentsOf(activator: Activator, args: unknown[]): unknown[] {
+  return activator.isReplaying ? args : copyPayload(args);
 }

@@ -2,14 +2,11 @@
 // environment, which creates handles, do not import each other.
 import type { Execution } from '../core/execution/execution';
 import type { HistoryEvent } from '../core/history';
-import type { WorkflowRun } from '../core/internals';
 
 /** Implemented by TestWorkflowEnvironment. */
 export interface HandleEnvironment {
-  waitFor<T>(check: () => T | undefined): Promise<T>;
   skipTimeUntil<T>(promise: Promise<T>): Promise<T>;
   existingExecution(workflowId: string): Execution;
-  runOf(workflowId: string, runId?: string): WorkflowRun;
   reset(workflowId: string, eventId: number, reason?: string, runId?: string): Promise<string>;
   history(workflowId: string, runId?: string): HistoryEvent[];
 }

@@ -2,8 +2,7 @@
 // a memory store and a virtual clock, answering through the same error-to-problem mapping as the Durable Object.
 // Every call is awaited while skipping virtual time, as a test awaiting it through the environment would; `sleep`
 // skips virtual time. Nothing here outlives a call's memory, so the restart cases are skipped.
-import { answering } from '../../src/protocol/execution-answers';
-import type { WorkflowExecutionRpc } from '../../src/protocol/execution-rpc';
+import { timeSkippingRpc } from '../unit/api/env-backend';
 import { TestWorkflowEnvironment } from '../../src/testing';
 import { activities, workflows } from '../fixtures/integration-worker/workflows';
 import { runHostSuite, type HostUnderTest } from './suite';
@@ -11,12 +10,7 @@ import { runHostSuite, type HostUnderTest } from './suite';
 async function memoryHost(): Promise<HostUnderTest> {
   const env = await TestWorkflowEnvironment.create({ workflows, activities });
   return {
-    execution(workflowId) {
-      const rpc = answering(env.execution(workflowId)) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-      return new Proxy(rpc, {
-        get: (target, method: string) => (...args: unknown[]) => env.skipTimeUntil(target[method]!(...args)),
-      }) as unknown as WorkflowExecutionRpc;
-    },
+    execution: (workflowId) => timeSkippingRpc(env, workflowId),
     sleep: (ms) => env.sleep(ms),
   };
 }

@@ -6,7 +6,7 @@ import { WorkflowRun } from '../run';
 import type { ResetPlan } from '../run-reset';
 import type { RunHost } from '../run-host';
 import { startParamsOf, type StartParams } from '../run-chain';
-import type { RunState } from '../run-state';
+import { owesMessages, type RunState } from '../run-state';
 import type { ExecutionHost, StoredRunRef } from './execution-host';
 
 export class ExecutionRuns {
@@ -55,12 +55,24 @@ export class ExecutionRuns {
     return this.#loaded.get(runId);
   }
 
+  /** Start parameters known in memory: those of open runs, of runs owing messages, and of any read since. */
   paramsOf(runId: string): StartParams | undefined {
     return this.#params.get(runId);
   }
 
-  chainIndexOf(runId: string): number | undefined {
-    return this.#chainIndexes.get(runId);
+  /** A run's start parameters, read from its first event when not in memory. */
+  async startParamsOf(runId: string): Promise<StartParams> {
+    const known = this.#params.get(runId);
+    if (known) return known;
+    const params = await this.#readStartParams(runId);
+    this.#params.set(runId, params);
+    return params;
+  }
+
+  async #readStartParams(runId: string): Promise<StartParams> {
+    const [started] = await this.#host.store.readHistory(runId, 0, 1);
+    if (started?.type !== 'WorkflowExecutionStarted') throw new Error(`the history of run ${runId} does not begin with WorkflowExecutionStarted`);
+    return startParamsOf(started);
   }
 
   /** `runId`'s run (undefined: the latest), loaded if it is not; undefined when there is none or it cannot be loaded. */
@@ -85,12 +97,13 @@ export class ExecutionRuns {
       return undefined;
     }
     try {
-      const [started] = await this.#host.store.readHistory(runId, 0, 1);
-      if (started?.type !== 'WorkflowExecutionStarted') throw new Error('its history does not begin with WorkflowExecutionStarted');
+      // A run that may still hand over, or owes a notice naming its chain's first run, needs its start parameters at
+      // once (synchronously, at its close); a closed one loaded to be read gets them only if asked (startParamsOf).
+      const params = !state.closeEvent || owesMessages(state) ? await this.#readStartParams(runId) : undefined;
       if (this.#loaded.has(runId)) return this.#loaded.get(runId); // loaded by another request meanwhile
       const run = WorkflowRun.load(state, definition, this.#runHostOf(chainIndex));
       this.#loaded.set(runId, run);
-      this.#params.set(runId, startParamsOf(started));
+      if (params) this.#params.set(runId, params);
       return run;
     } catch (error) {
       this.markUnloadable(runId, `corrupt: its stored state cannot be loaded: ${messageOf(error)}`, error);

@@ -84,6 +84,11 @@ export class Execution {
     return [...this.#runs.loaded()];
   }
 
+  /** The same runs, without a copy: for checks on every commit (the Durable Object's alarm keeper). */
+  eachLoadedRun(): Iterable<WorkflowRun> {
+    return this.#runs.loaded();
+  }
+
   /** A run in memory (undefined `runId`: the latest), without loading: for hosts whose runs all stay in memory. */
   runInMemory(runId?: string): WorkflowRun | undefined {
     const id = runId ?? this.#runs.latestId;
@@ -359,10 +364,12 @@ export class Execution {
 
   async #recover(startOwedRun: boolean): Promise<void> {
     const last = await recoverRuns(this.#runs, this.#host);
-    if (!startOwedRun) return;
     // A run that continued as new (or is retried) is closed one step before the next run's first commit: if the host
     // died in between, its close event is the record of the start still owed (children.test.ts in test/integration-fixture).
-    if (last?.state.closeEvent) this.#startNextRun(last, last.state.closeEvent);
+    if (!startOwedRun || !last?.state.closeEvent || !handsOver(last.state.closeEvent)) return;
+    // A closed run is loaded without its start parameters; a history that cannot give them leaves the start owed.
+    const read = await this.#runs.startParamsOf(last.runId).catch((error: unknown) => this.#host.report(`run ${last.runId} owes a next run it cannot start`, error));
+    if (read) this.#startNextRun(last, last.state.closeEvent);
   }
 
   #runHost(chainIndex: number): RunHost<WorkflowRun> {
@@ -407,7 +414,7 @@ export class Execution {
         runId: current.runId,
         status: current.state.status,
         ...(current.state.parent && { parent: current.state.parent }),
-        ...(forParent && { firstRunId: this.firstRunIdOf(current) }),
+        ...(forParent && { firstRunId: (await this.#runs.startParamsOf(current.runId)).firstRunId }),
       };
     }
     const runId = this.#runs.latestId;

@@ -3,6 +3,7 @@
 import type { ApiBackend, ExecutionStub } from '../../../src/api/backend';
 import { WorkflowRegistry } from '../../../src/core';
 import { answering } from '../../../src/protocol/execution-answers';
+import type { WorkflowExecutionRpc } from '../../../src/protocol/execution-rpc';
 import { TestWorkflowEnvironment, type TestEnvironmentOptions } from '../../../src/testing';
 
 export interface EnvBackendOptions extends TestEnvironmentOptions {
@@ -17,7 +18,7 @@ export async function createEnvBackend(options: EnvBackendOptions): Promise<{ en
   const env = await TestWorkflowEnvironment.create(options);
   const registry = new WorkflowRegistry(options.workflows);
   const backend: ApiBackend = {
-    execution: (workflowId) => executionStub(env, workflowId),
+    execution: (workflowId): ExecutionStub => timeSkippingRpc(env, workflowId),
     hasWorkflowType: (name) => registry.has(name),
     activitySecret: options.activitySecret ?? TEST_ACTIVITY_SECRET,
   };
@@ -28,9 +29,10 @@ export async function createEnvBackend(options: EnvBackendOptions): Promise<{ en
  * The execution of `workflowId` answering as the Durable Object does (the same core and the same error mapping), each
  * call awaited while skipping virtual time, as a test awaiting it through the environment would.
  */
-function executionStub(env: TestWorkflowEnvironment, workflowId: string): ExecutionStub {
+export function timeSkippingRpc(env: TestWorkflowEnvironment, workflowId: string): WorkflowExecutionRpc {
   const rpc = answering(env.execution(workflowId)) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   return new Proxy(rpc, {
     get: (target, method: string) => (...args: unknown[]) => env.skipTimeUntil(target[method]!(...args)),
-  }) as unknown as ExecutionStub;
+  }) as unknown as WorkflowExecutionRpc;
 }
+
