@@ -2,16 +2,19 @@
 // One sequence counter and one map of pending completions per command kind (Temporal's internals.ts):
 // the per-kind seq is what lets replay match commands to history and detect non-determinism.
 // Signal, query and update handlers live in message-handlers.ts; the activator delegates to them.
+import { runAsWorkflow, runOutsideWorkflow, type AmbientWorkflow } from './ambient';
 import { CancellationScope } from './cancellation-scope';
 import type { Command, LocalActivityCommandOptions } from './commands';
 import type { ContextActivator } from './context-activator';
-import type { UpdateHandlerOptions, WorkflowInfo } from './context';
-import type { WorkflowDefinition } from './definitions';
+import type { UpdateHandlerOptions, WorkflowContext, WorkflowInfo } from './context';
+import { isErrorOfType, type WorkflowDefinition } from './definitions';
+import { installDeterminismGuards, realRandom } from './determinism-guards';
 import {
   ActivityFailure,
   ApplicationFailure,
   CancelledFailure,
   ChildWorkflowFailure,
+  DuroFailure,
   fromFailureInfo,
   isCancellation,
   toFailureInfo,
@@ -26,9 +29,9 @@ import { checkPayload, checkSearchAttributes } from './payload';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
 import { nextRetryDelay } from './retry-policy';
 import { createWorkflowContext } from './workflow-context';
-import { ContinueAsNewRequest, UnexpectedCompletionError } from './workflow-errors';
+import { ContinueAsNewRequest, UnexpectedCompletionError, WorkflowTaskError } from './workflow-errors';
 
-export { ContinueAsNewRequest, DeterminismViolationError, QueryNotFoundError, UnexpectedCompletionError } from './workflow-errors';
+export { ContinueAsNewRequest, DeterminismViolationError, QueryNotFoundError, UnexpectedCompletionError, WorkflowTaskError } from './workflow-errors';
 
 interface Waiter<T> {
   resolve(value: T): void;
@@ -61,7 +64,7 @@ export interface ReplayData {
   sideEffects: ReadonlyMap<number, unknown>;
 }
 
-export class Activator implements ContextActivator {
+export class Activator implements ContextActivator, AmbientWorkflow {
   /** Commands issued since the driver last took them, in order. */
   readonly commands: Command[] = [];
   /** Activation time; the driver sets it before each activation. */
@@ -82,6 +85,14 @@ export class Activator implements ContextActivator {
   readonly #random: RandomSource;
   #searchAttributes: SearchAttributes;
   #cancelRequested = false;
+  /** Why the activation running now must fail as a workflow task (an error that is not a Duro failure), if it must. */
+  #taskFailure: WorkflowTaskError | undefined;
+  /** Promises of workflow code rejected with no handler yet, live: still unhandled when the activation ends, they fail it. */
+  readonly #unhandled = new Map<Promise<unknown> | symbol, unknown>();
+  /** Timers of `setTimeout` in workflow code, by the id it returned: the scope that clearTimeout cancels. */
+  readonly #timeoutScopes = new Map<number, CancellationScope>();
+  #lastTimeoutId = 0;
+  #rootContextValue: WorkflowContext | undefined;
 
   readonly #seq = { activity: 0, timer: 0, local: 0, child: 0, external: 0, sideEffect: 0 };
   readonly #activities = new Map<string, PendingActivity>();
@@ -97,6 +108,7 @@ export class Activator implements ContextActivator {
     isCompleted: () => this.completed,
     push: (command) => this.#push(command),
     failWorkflow: (error) => this.#failWith(error),
+    rejectsUpdate: (error) => !this.#failsTaskOnly(error) || (this.#failTask(error), false),
     checksPayloadShape: () => this.#checksPayloadShape(),
     looksUpHandlerPerSignal: () => this.flags.use(EngineFlag.SignalHandlerLookup, this.isReplaying),
   });
@@ -108,6 +120,12 @@ export class Activator implements ContextActivator {
     this.#random = seededRandom(started.randomnessSeed);
     this.#searchAttributes = { ...started.searchAttributes };
     this.rootScope = CancellationScope.createRoot((scope) => createWorkflowContext(this, scope), { scopeOutlivesRun: () => this.flags.use(EngineFlag.ScopeOutlivesRun, this.isReplaying) });
+    installDeterminismGuards();
+  }
+
+  /** Runs `fn` as this workflow's code: `Math.random`, `Date` and `setTimeout` in it, and all it awaits, are this run's. */
+  enter<T>(fn: () => T): T {
+    return runAsWorkflow(this, fn);
   }
 
   // ---- jobs: delivered by the driver between drains ----
@@ -115,16 +133,18 @@ export class Activator implements ContextActivator {
   /** Calls the workflow function. */
   startWorkflow(): void {
     const ctx = createWorkflowContext(this, this.rootScope);
-    let promise: Promise<unknown>;
-    try {
-      promise = Promise.resolve(this.#definition.fn(ctx, this.#started.input));
-    } catch (error) {
-      promise = Promise.reject(error);
-    }
-    promise.then(
-      (result) => this.#completeWith(result),
-      (error) => this.#failWith(error),
-    );
+    this.enter(() => {
+      let promise: Promise<unknown>;
+      try {
+        promise = Promise.resolve(this.#definition.fn(ctx, this.#started.input));
+      } catch (error) {
+        promise = Promise.reject(error);
+      }
+      promise.then(
+        (result) => this.#completeWith(result),
+        (error) => this.#failWith(error),
+      );
+    });
   }
 
   resolveActivity(activityId: string, outcome: Outcome): void {
@@ -222,10 +242,10 @@ export class Activator implements ContextActivator {
     if (!Number.isInteger(seq) || seq < 1 || seq > this.#seq[kind]) throw new UnexpectedCompletionError(kind, seq);
   }
 
-  deliverSignal(signalName: string, args: unknown[]): void { this.#messages.deliverSignal(signalName, args); }
+  deliverSignal(signalName: string, args: unknown[]): void { this.enter(() => this.#messages.deliverSignal(signalName, args)); }
 
   /** Starts the handler of an accepted update; its outcome becomes a `completeUpdate` command. */
-  acceptUpdate(updateId: string, updateName: string, args: unknown[]): void { this.#messages.acceptUpdate(updateId, updateName, args); }
+  acceptUpdate(updateId: string, updateName: string, args: unknown[]): void { this.enter(() => this.#messages.acceptUpdate(updateId, updateName, args)); }
 
   requestCancellation(reason?: string): void {
     if (this.#cancelRequested) return;
@@ -240,7 +260,7 @@ export class Activator implements ContextActivator {
       const condition = this.#conditions[i]!;
       let holds: boolean;
       try {
-        holds = condition.fn();
+        holds = this.enter(condition.fn);
       } catch (error) {
         this.#conditions.splice(i, 1);
         condition.reject(error);
@@ -259,10 +279,65 @@ export class Activator implements ContextActivator {
   // ---- read-only access: queries and update validation ----
 
   /** A copy of the query handler's result, so a caller can never reach into live workflow state. */
-  query(queryName: string, args: unknown[]): unknown { return this.#messages.query(queryName, args); }
+  query(queryName: string, args: unknown[]): unknown { return this.enter(() => this.#messages.query(queryName, args)); }
 
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
-  validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined { return this.#messages.validateUpdate(updateName, args); }
+  validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined { return this.enter(() => this.#messages.validateUpdate(updateName, args)); }
+
+  // ---- the ambient workflow: what Math.random, Date and setTimeout in workflow code reach (determinism-guards.ts) ----
+
+  ambientNow(): number {
+    return this.now;
+  }
+
+  /** The run's seeded random, as ctx.random(); a query or validator, which history does not replay, gets the real one. */
+  ambientRandom(): number {
+    return this.#messages.isReadOnly ? realRandom() : this.#random();
+  }
+
+  /** `setTimeout` in workflow code: a durable timer in a scope of its own, cancelled by clearTimeout or with the workflow. */
+  ambientSetTimeout(callback: () => void, ms: number): number {
+    const id = ++this.#lastTimeoutId;
+    const scope = new CancellationScope(this.#rootContext, { cancellable: true });
+    this.#timeoutScopes.set(id, scope);
+    this.startTimer(scope, ms).then(
+      () => {
+        this.#timeoutScopes.delete(id);
+        callback(); // a callback that throws rejects this promise, which nobody handles: the workflow task fails
+      },
+      () => this.#timeoutScopes.delete(id),
+    );
+    return id;
+  }
+
+  ambientClearTimeout(id: number): void {
+    const scope = this.#timeoutScopes.get(id);
+    this.#timeoutScopes.delete(id);
+    scope?.cancel();
+  }
+
+  unhandledRejection(reason: unknown, promise: Promise<unknown> | undefined): void {
+    // Replay re-runs activations that completed; a run that is done has nothing left to fail.
+    if (this.isReplaying || this.completed) return;
+    this.#unhandled.set(promise ?? Symbol('unidentified promise'), reason);
+  }
+
+  rejectionHandled(promise: Promise<unknown>): void {
+    this.#unhandled.delete(promise);
+  }
+
+  /**
+   * Why the activation that just ran must fail as a workflow task, once: an error from workflow code that is not a
+   * Duro failure, or a rejection of workflow code's own promise still unhandled at its end.
+   */
+  takeTaskFailure(): WorkflowTaskError | undefined {
+    const [firstUnhandled] = this.#unhandled.entries();
+    if (!this.#taskFailure && firstUnhandled) this.#taskFailure = new WorkflowTaskError(firstUnhandled[1], 'unhandledRejection');
+    const failure = this.#taskFailure;
+    this.#taskFailure = undefined;
+    this.#unhandled.clear();
+    return failure;
+  }
 
   get bufferedSignalCount(): number { return this.#messages.bufferedSignals.length; }
 
@@ -386,7 +461,8 @@ export class Activator implements ContextActivator {
     this.#assertNotReadOnly('ctx.sideEffect()');
     const seq = ++this.#seq.sideEffect;
     // On replay the recorded value is returned at the same point as live, so continuations interleave identically.
-    const value = this.isReplaying ? (this.replayData.sideEffects.get(seq) as T) : fn();
+    // The function is not workflow code: its Date.now() and Math.random() are the real ones, which is its point.
+    const value = this.isReplaying ? (this.replayData.sideEffects.get(seq) as T) : runOutsideWorkflow(fn);
     this.#checkPayload(value, 'Side effect value');
     this.#push({ type: 'recordMarker', markerName: 'SideEffect', seq, data: value });
     return Promise.resolve(value);
@@ -518,6 +594,26 @@ export class Activator implements ContextActivator {
 
   #assertNotReadOnly(what: string): void { this.#messages.assertNotReadOnly(what); }
 
+  /**
+   * Temporal's rule: an error from workflow code that is not a Duro failure (a TypeError, a plain Error, anything
+   * thrown) is a bug to fix, not an outcome: it fails the workflow task, so the run stays open and a deploy can mend
+   * it. The definition's `failureTypes` name errors that fail the run instead.
+   */
+  #failsTaskOnly(error: unknown): boolean {
+    if (error instanceof DuroFailure) return false;
+    if (isErrorOfType(error, this.#definition.options?.failureTypes ?? [])) return false;
+    return this.flags.use(EngineFlag.WorkflowTaskFailures, this.isReplaying);
+  }
+
+  #failTask(error: unknown): void {
+    this.#taskFailure ??= new WorkflowTaskError(error, 'workflowError');
+  }
+
+  get #rootContext(): WorkflowContext {
+    this.#rootContextValue ??= createWorkflowContext(this, this.rootScope);
+    return this.#rootContextValue;
+  }
+
   #completeWith(result: unknown): void {
     if (this.completed) return;
     const outcome = resultOutcome(result, 'Workflow result', this.#checksPayloadShape());
@@ -531,6 +627,9 @@ export class Activator implements ContextActivator {
       this.#push({ type: 'continueAsNew', input: error.input, bufferedSignals: [...this.#messages.bufferedSignals] });
     } else if (this.#cancelRequested && isCancellation(error)) {
       this.#push({ type: 'cancelWorkflow', failure: toFailureInfo(error) });
+    } else if (this.#failsTaskOnly(error)) {
+      this.#failTask(error);
+      return; // the run stays open: the activation fails, and is tried again
     } else {
       this.#push({ type: 'failWorkflow', failure: toFailureInfo(error) });
     }

@@ -90,3 +90,26 @@ export class WorkflowClosedError extends Error {
     this.name = 'WorkflowClosedError';
   }
 }
+
+/**
+ * The run is blocked and will not move until other code is deployed: workflow code failed its task again and again (an
+ * error that is not a Duro failure, an unhandled rejection), or replay no longer matches history. The test environment
+ * throws it where waiting would never end; `cause` is what workflow code threw, when it threw.
+ */
+export class WorkflowBlockedError extends Error {
+  static {
+    brandClass(this, 'WorkflowBlockedError');
+  }
+
+  constructor(
+    readonly workflowId: string,
+    readonly runId: string,
+    readonly reason: string,
+    readonly blockedMessage: string,
+    failure?: FailureInfo,
+  ) {
+    super(`Workflow ${workflowId} is blocked (${reason}): ${blockedMessage}`);
+    this.name = 'WorkflowBlockedError';
+    if (failure) Object.defineProperty(this, 'cause', { value: fromFailureInfo(failure), enumerable: false });
+  }
+}

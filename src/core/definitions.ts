@@ -9,6 +9,19 @@ export interface WorkflowDefinition<I = any, O = any> {
   readonly kind: 'workflow';
   readonly name: string;
   readonly fn: WorkflowFunction<I, O>;
+  readonly options?: WorkflowDefinitionOptions;
+}
+
+/** An error class (matched with `instanceof`) or an error's `name`. */
+export type ErrorType = (abstract new (...args: any[]) => Error) | string;
+
+export interface WorkflowDefinitionOptions {
+  /**
+   * Errors from workflow code that fail the run. Any other error that is not a Duro failure (`ApplicationFailure`,
+   * a cancellation, a timeout…) fails only the workflow task: the run stays open, blocked, and is retried, so a bug
+   * can be fixed by a deploy (Temporal's `failureExceptionTypes`). `[Error]` fails the run on every error.
+   */
+  readonly failureTypes?: readonly ErrorType[];
 }
 
 export type WorkflowInput<W> = W extends WorkflowDefinition<infer I, any> ? I : never;
@@ -22,8 +35,18 @@ export type WorkflowOutput<W> = W extends WorkflowDefinition<any, infer O> ? O :
  *   return await hello(input.name);
  * });
  */
-export function defineWorkflow<I = void, O = unknown>(name: string, fn: WorkflowFunction<I, O>): WorkflowDefinition<I, O> {
-  return Object.freeze({ kind: 'workflow', name: validName(name, NameKind.workflowType, 'defineWorkflow'), fn });
+export function defineWorkflow<I = void, O = unknown>(name: string, fn: WorkflowFunction<I, O>, options?: WorkflowDefinitionOptions): WorkflowDefinition<I, O> {
+  const checked = validName(name, NameKind.workflowType, 'defineWorkflow');
+  if (options?.failureTypes?.some((type) => typeof type !== 'string' && typeof type !== 'function')) {
+    throw new TypeError(`defineWorkflow('${checked}'): failureTypes lists error classes or error names`);
+  }
+  return Object.freeze(options ? { kind: 'workflow', name: checked, fn, options: Object.freeze({ ...options }) } : { kind: 'workflow', name: checked, fn });
+}
+
+/** Whether `error` is of one of `types`: an instance of a listed class, or named as a listed name. */
+export function isErrorOfType(error: unknown, types: readonly ErrorType[]): boolean {
+  if (!(error instanceof Error)) return false;
+  return types.some((type) => (typeof type === 'string' ? error.name === type : error instanceof type));
 }
 
 export interface SignalDefinition<Args extends unknown[] = []> {

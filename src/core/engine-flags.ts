@@ -41,6 +41,13 @@ export const EngineFlag = {
    * once); before, both events were recorded.
    */
   TimerPairsDropped: 'timerPairsDropped',
+  /**
+   * Since December 2026 (issue 17): an error from workflow code that is not a Duro failure (a TypeError, a plain
+   * Error, a thrown string) fails the workflow task, not the run: the run blocks and is retried, as in Temporal, unless
+   * the definition's `failureTypes` lists it; an update handler's such error does the same instead of failing the
+   * update. Before, any error failed the run (or the update).
+   */
+  WorkflowTaskFailures: 'workflowTaskFailures',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 

@@ -107,8 +107,11 @@ export interface EndsActivation {
 
 export type WorkflowTaskCompleted = Base<'WorkflowTaskCompleted', { codeVersion?: string } & EndsActivation>;
 export type WorkflowTaskFailed = Base<'WorkflowTaskFailed', {
-  reason: 'nonDeterminism' | 'activationFailure';
+  /** `workflowError`: workflow code threw an error that is not a Duro failure, or left a rejection unhandled. */
+  reason: 'nonDeterminism' | 'activationFailure' | 'workflowError';
   message: string;
+  /** For `workflowError`: what workflow code threw, stack included. */
+  failure?: FailureInfo;
   codeVersion?: string;
 }>;
 

@@ -1,6 +1,6 @@
 // duro/workflow: everything a workflow author imports.
 export { defineWorkflow, defineSignal, defineQuery, defineUpdate, WorkflowRegistry } from './definitions';
-export type { WorkflowDefinition, WorkflowFunction, SignalDefinition, QueryDefinition, UpdateDefinition, WorkflowInput, WorkflowOutput } from './definitions';
+export type { WorkflowDefinition, WorkflowDefinitionOptions, ErrorType, WorkflowFunction, SignalDefinition, QueryDefinition, UpdateDefinition, WorkflowInput, WorkflowOutput } from './definitions';
 export type {
   WorkflowContext, WorkflowInfo, ActivityOptions, LocalActivityOptions, ChildWorkflowOptions, ChildWorkflowHandle,
   ExternalWorkflowHandle, UpdateHandlerOptions,
@@ -19,4 +19,4 @@ export type { RetryPolicy } from './retry-policy';
 export { toMs, DurationError, MAX_DURATION_MS, type Duration } from './duration';
 export { Limits } from './limits';
 export { PayloadError } from './payload';
-export { WorkflowClosedError, WorkflowFailedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRejectedError, WorkflowUpdateFailedError } from './client-errors';
+export { WorkflowClosedError, WorkflowFailedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRejectedError, WorkflowUpdateFailedError, WorkflowBlockedError } from './client-errors';

@@ -9,6 +9,7 @@ import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import { isCloseEvent, type EndsActivation, type HistoryEvent, type NewEvent } from './history';
 import { Limits } from './limits';
 import { NonDeterminismError } from './nondeterminism';
+import { WorkflowTaskError } from './workflow-errors';
 import { replayInto } from './replay';
 import type { RunHost } from './run-host';
 import type { RunState } from './run-state';
@@ -69,6 +70,9 @@ export class LiveWorkflow {
         newRunId: () => this.#host.newRunId(),
         runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(state)),
       });
+      // An error of workflow code's own (not a Duro failure), or a rejection it left unhandled: the task fails, the run stays.
+      const taskFailure = activator.takeTaskFailure();
+      if (taskFailure) throw taskFailure;
       produced = withoutTimersCancelledAtOnce(produced, () => activator.flags.use(EngineFlag.TimerPairsDropped, false));
       flags = activator.flags.takeFirstUsed();
       this.#pendingInputs = [];
@@ -131,19 +135,28 @@ export class LiveWorkflow {
     return activator;
   }
 
+  /**
+   * The activation failed: the run blocks, with why. Non-determinism waits for other code; an error of workflow code
+   * (`workflowError`) or of the engine (`activationFailure`) is tried again after a backoff, then waits for other code
+   * too, as the same code on the same history fails the same way.
+   */
   #taskFailed(error: unknown, now: number, record: (event: NewEvent) => HistoryEvent): HistoryEvent {
     const state = this.#state;
     const nonDeterministic = error instanceof NonDeterminismError;
+    const reason = nonDeterministic ? 'nonDeterminism' : error instanceof WorkflowTaskError ? 'workflowError' : 'activationFailure';
     state.activationFailures += 1;
     const message = error instanceof Error ? error.message : String(error);
+    const codeVersion = this.#host.codeVersion === undefined ? {} : { codeVersion: this.#host.codeVersion };
+    // What workflow code threw, with its stack, for describe and the UI: the message alone rarely finds the line.
+    const thrown = error instanceof WorkflowTaskError ? { failure: toFailureInfo(error.error) } : {};
     if (nonDeterministic) {
-      state.blocked = { reason: 'nonDeterminism', message, diff: error.diff, since: now, ...(this.#host.codeVersion === undefined ? {} : { codeVersion: this.#host.codeVersion }) };
+      state.blocked = { reason, message, diff: error.diff, since: now, ...codeVersion };
     } else if (state.activationFailures >= Limits.maxActivationFailures) {
-      state.blocked = { reason: 'activationFailure', message, since: now, ...(this.#host.codeVersion === undefined ? {} : { codeVersion: this.#host.codeVersion }) };
+      state.blocked = { reason, message, since: now, ...codeVersion, ...thrown };
     } else {
-      state.blocked = { reason: 'activationFailure', message, since: now, retryAt: now + 1_000 * 2 ** (state.activationFailures - 1) };
+      state.blocked = { reason, message, since: now, retryAt: now + 1_000 * 2 ** (state.activationFailures - 1), ...thrown };
     }
-    const event: NewEvent = { type: 'WorkflowTaskFailed', reason: nonDeterministic ? 'nonDeterminism' : 'activationFailure', message };
+    const event: NewEvent = { type: 'WorkflowTaskFailed', reason, message, ...thrown };
     if (this.#host.codeVersion !== undefined) (event as { codeVersion?: string }).codeVersion = this.#host.codeVersion;
     return record(event);
   }

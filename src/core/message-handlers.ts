@@ -22,6 +22,8 @@ export interface MessageHost {
   push(command: Command): void;
   /** A signal handler threw or rejected: that fails the workflow, as its own function failing would. */
   failWorkflow(error: unknown): void;
+  /** Whether an update handler's error fails the update; false when it fails the workflow task instead (taken). */
+  rejectsUpdate(error: unknown): boolean;
   /** Whether values are checked for depth and numbers too (`EngineFlag.PayloadShape`). */
   checksPayloadShape(): boolean;
   /** Whether each buffered signal goes to the handler set at that moment (`EngineFlag.SignalHandlerLookup`). */
@@ -121,7 +123,9 @@ export class MessageHandlers {
     }
     result.then(
       (value) => this.#host.push({ type: 'completeUpdate', updateId, outcome: resultOutcome(value, `Result of update '${updateName}'`, this.#host.checksPayloadShape()) }),
-      (error) => this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(error) } }),
+      (error) => {
+        if (this.#host.rejectsUpdate(error)) this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(error) } });
+      },
     );
   }
 
@@ -156,6 +160,11 @@ export class MessageHandlers {
     } catch (error) {
       return toFailureInfo(error);
     }
+  }
+
+  /** True while a query or validator runs. */
+  get isReadOnly(): boolean {
+    return this.#queryDepth > 0;
   }
 
   /** Throws while a query or validator runs; the activator calls it before anything that would change state. */

@@ -28,7 +28,7 @@ export interface PendingExternalState {
 }
 
 export interface BlockedState {
-  reason: 'nonDeterminism' | 'activationFailure';
+  reason: 'nonDeterminism' | 'activationFailure' | 'workflowError';
   message: string;
   diff?: NonDeterminismDiff;
   /** Code version that failed; a run blocked by non-determinism is retried only under another version. */
@@ -36,6 +36,8 @@ export interface BlockedState {
   since: number;
   /** For activation failures: when to try again. */
   retryAt?: number;
+  /** For `workflowError`: what workflow code threw. */
+  failure?: FailureInfo;
 }
 
 export interface RunState {

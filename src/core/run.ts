@@ -2,6 +2,7 @@
 // runs activations, and hands each step to the host as one commit (new events + pending state) followed
 // by effects (dispatch an activity, start a child…). Effects leave only after their commit: the outbox rule.
 import type { Activator } from './activator';
+import { runOutsideWorkflow } from './ambient';
 import type { CarriedSignal } from './carried-signal';
 import { WorkflowClosedError } from './client-errors';
 import type { WorkflowDefinition } from './definitions';
@@ -85,7 +86,7 @@ export class WorkflowRun {
       const event: NewEvent = signal.requestId === undefined ? { type: 'SignalReceived', signalName: signal.signalName, args: signal.args } : { type: 'SignalReceived', signalName: signal.signalName, args: signal.args, requestId: signal.requestId };
       run.#queue.push({ kind: 'input', event, at: now });
     }
-    run.#processing = run.#processQueue();
+    run.#processing = runOutsideWorkflow(() => run.#processQueue());
     run.#processing.catch(() => undefined); // a failed first commit: the host reports it, and callers of idle() see it
     return run;
   }
@@ -289,7 +290,8 @@ export class WorkflowRun {
     if (this.#brokenBy !== undefined) return failRequest(request, this.#brokenBy);
     this.#queue.push(request);
     if (this.#processing) return;
-    this.#processing = this.#processQueue();
+    // Outside any workflow's code even when a call from one led here: the queue is the engine's (ambient.ts).
+    this.#processing = runOutsideWorkflow(() => this.#processQueue());
     // A step fails only when the host's store throws, and the host reports that itself; callers of idle() still
     // see the rejection, but an input nobody waits for must not surface as an unhandled rejection.
     this.#processing.catch(() => undefined);

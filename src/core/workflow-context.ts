@@ -25,7 +25,7 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
 
     proxyActivities<A>(options: ActivityOptions): ActivityProxies<A> {
       const recorded = recordActivityOptions(options);
-      return proxy((activityType) => (input?: unknown) => activator.scheduleActivity(scope, activityType, input, recorded));
+      return proxy((activityType) => (input?: unknown) => awaitableLater(activator.scheduleActivity(scope, activityType, input, recorded)));
     },
 
     proxyLocalActivities<A>(options: LocalActivityOptions): ActivityProxies<A> {
@@ -35,17 +35,17 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
         throw new TypeError('proxyLocalActivities: set startToCloseTimeout or scheduleToCloseTimeout');
       }
       const recorded = { retry: resolveRetryPolicy(options.retry), ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs }) };
-      return proxy((activityType) => (input?: unknown) => activator.executeLocalActivity(scope, activityType, input, recorded));
+      return proxy((activityType) => (input?: unknown) => awaitableLater(activator.executeLocalActivity(scope, activityType, input, recorded)));
     },
 
-    sleep: (duration: Duration) => activator.startTimer(scope, toMs(duration, 'ctx.sleep')),
+    sleep: (duration: Duration) => awaitableLater(activator.startTimer(scope, toMs(duration, 'ctx.sleep'))),
 
     condition: ((fn: () => boolean, timeout?: Duration): Promise<void> | Promise<boolean> => {
-      if (timeout === undefined) return activator.condition(scope, fn);
+      if (timeout === undefined) return awaitableLater(activator.condition(scope, fn));
       const timeoutMs = toMs(timeout, 'condition timeout');
       // Already true: no timer to start and cancel (Temporal's SDK drops such a pair before it reaches history).
       if (!scope.consideredCancelled && fn()) return Promise.resolve(true);
-      return CancellationScope.cancellable(ctx, async (inner) => {
+      return awaitableLater(CancellationScope.cancellable(ctx, async (inner) => {
         const met = activator.condition(inner.cancellationScope, fn).then(() => true);
         const expired = inner.sleep(timeoutMs).then(() => false);
         met.catch(() => undefined);
@@ -55,7 +55,7 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
         } finally {
           inner.cancellationScope.cancel(); // stop the loser: the timer or the waiting condition
         }
-      });
+      }));
     }) as WorkflowContext['condition'],
 
     setHandler(definition: MessageDefinition, handler: ((...args: never[]) => unknown) | undefined, options?: UpdateHandlerOptions<unknown[]>): void {
@@ -93,7 +93,7 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
         if (error instanceof DeterminismViolationError) throw error;
         return Promise.reject(error);
       }
-      return child.started.then((runId) => ({
+      return awaitableLater(child.started.then((runId) => ({
         workflowId: child.workflowId,
         firstExecutionRunId: runId,
         result: () => child.result,
@@ -101,11 +101,11 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
           () => activator.checksInputRules() && checkName(signalNameOf(signal), NameKind.signalName),
           () => activator.signalExternal(child.workflowId, undefined, signalNameOf(signal), args, child.seq, scope),
         ),
-      }));
+      })));
     },
 
     executeChild(workflow: WorkflowDefinition | string, options?: ChildWorkflowOptions): Promise<any> {
-      return ctx.startChild(workflow, options).then((handle) => handle.result());
+      return awaitableLater(ctx.startChild(workflow, options).then((handle) => handle.result()));
     },
 
     getExternalWorkflowHandle(workflowId: string, runId?: string): ExternalWorkflowHandle {
@@ -141,9 +141,19 @@ function namesChecked(check: () => void, send: () => Promise<void>): Promise<voi
   try {
     check();
   } catch (error) {
-    return Promise.reject(error);
+    return awaitableLater(Promise.reject(error));
   }
-  return send();
+  return awaitableLater(send());
+}
+
+/**
+ * A promise Duro hands workflow code may reject before the code awaits it (an activity fails while the code awaits
+ * another): that is not an unhandled rejection, which would fail the workflow task (determinism-guards.ts). The
+ * rejection still reaches whoever awaits it later.
+ */
+function awaitableLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function recordActivityOptions(options: ActivityOptions): RecordedActivityOptions {

@@ -52,3 +52,20 @@ export class UnexpectedCompletionError extends Error {
     this.name = 'UnexpectedCompletionError';
   }
 }
+
+/**
+ * Why a workflow task failed in workflow code: an error that is not a Duro failure escaped the workflow function or a
+ * handler (`workflowError`), or a promise of workflow code was still rejected with no handler when the activation
+ * ended (`unhandledRejection`). The run is not failed: it blocks, and the activation is tried again (live-workflow.ts).
+ */
+export class WorkflowTaskError extends Error {
+  static {
+    brandClass(this, 'WorkflowTaskError');
+  }
+
+  constructor(readonly error: unknown, readonly kind: 'workflowError' | 'unhandledRejection') {
+    const described = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    super(kind === 'unhandledRejection' ? `Unhandled rejection in workflow code: ${described}` : `Workflow code threw ${described}`, { cause: error });
+    this.name = 'WorkflowTaskError';
+  }
+}

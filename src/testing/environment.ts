@@ -2,7 +2,7 @@
 // the core's Execution (src/core/execution/), as in a Durable Object: starts, policies, hand-overs, children and
 // messages follow the same code; only the store (memory), the clock (virtual) and the transport (calls) differ.
 import { collectActivities, type ActivityImplementations } from '../core/activity';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../core/client-errors';
+import { WorkflowBlockedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../core/client-errors';
 import { WorkflowRegistry, type SignalDefinition, type WorkflowDefinition, type WorkflowInput, type WorkflowOutput } from '../core/definitions';
 import { toMs, type Duration } from '../core/duration';
 import { Execution } from '../core/execution/execution';
@@ -224,8 +224,8 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   }
 
   /** @internal Awaits `promise` as awaiting a workflow's result does: time skips once nothing else is runnable. */
-  skipTimeUntil<T>(promise: Promise<T>): Promise<T> {
-    return this.#await(promise, 'skip');
+  skipTimeUntil<T>(promise: Promise<T>, workflowId?: string): Promise<T> {
+    return this.#await(promise, 'skip', workflowId);
   }
 
   /**
@@ -233,7 +233,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
    * once nothing else is runnable. `flow` (a start, a signal-with-start): time never jumps. Either way a running
    * activity attempt holds the clock: time then passes as real time does, as in Temporal's time-skipping server.
    */
-  async #waitUntil<T>(check: () => T | undefined, mode: 'skip' | 'flow'): Promise<T> {
+  async #waitUntil<T>(check: () => T | undefined, mode: 'skip' | 'flow', watched?: string): Promise<T> {
     for (;;) {
       const early = check();
       if (early !== undefined) return early;
@@ -243,14 +243,25 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
       const next = this.#nextWakeAt();
       if (this.#attemptRunning()) await this.#letRealTimePass(next);
       else if (mode === 'skip' && next !== undefined) this.#advanceTo(next);
-      else await this.#nextProgress();
+      else {
+        if (watched !== undefined) this.#throwIfBlockedForGood(watched);
+        await this.#nextProgress();
+      }
     }
   }
 
-  async #await<T>(promise: Promise<T>, mode: 'skip' | 'flow'): Promise<T> {
+  /** Nothing is left to happen and the watched workflow's run waits for other code, which no test deploys: say why. */
+  #throwIfBlockedForGood(workflowId: string): void {
+    for (const run of this.#executions.get(workflowId)?.loadedRuns() ?? []) {
+      const blocked = run.isClosed ? undefined : run.state.blocked;
+      if (blocked && blocked.retryAt === undefined) throw new WorkflowBlockedError(workflowId, run.runId, blocked.reason, blocked.message, blocked.failure);
+    }
+  }
+
+  async #await<T>(promise: Promise<T>, mode: 'skip' | 'flow', watched?: string): Promise<T> {
     let settled: { value: T } | { error: unknown } | undefined;
     promise.then((value) => (settled = { value }), (error: unknown) => (settled = { error })).finally(() => this.#bump());
-    const done = await this.#waitUntil(() => settled, mode);
+    const done = await this.#waitUntil(() => settled, mode, watched);
     if ('error' in done) throw done.error;
     return done.value;
   }

@@ -5,7 +5,8 @@ import type { HistoryEvent } from '../core/history';
 
 /** Implemented by TestWorkflowEnvironment. */
 export interface HandleEnvironment {
-  skipTimeUntil<T>(promise: Promise<T>): Promise<T>;
+  /** With `workflowId`: throws WorkflowBlockedError once that workflow's run is blocked with no retry to come. */
+  skipTimeUntil<T>(promise: Promise<T>, workflowId?: string): Promise<T>;
   existingExecution(workflowId: string): Execution;
   reset(workflowId: string, eventId: number, reason?: string, runId?: string): Promise<string>;
   history(workflowId: string, runId?: string): HistoryEvent[];

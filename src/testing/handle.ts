@@ -20,7 +20,8 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
 
   /** Waits for the result (skipping virtual time), following continue-as-new and retries to the last run. Throws `WorkflowFailedError`. */
   async result(): Promise<WorkflowOutput<W>> {
-    const reply = await this.env.skipTimeUntil(this.#execution().result({ runId: this.runId, waitMs: Number.POSITIVE_INFINITY, followRuns: true }));
+    // A run blocked for good (workflow code keeps failing its task) would leave this waiting forever: it throws instead.
+    const reply = await this.env.skipTimeUntil(this.#execution().result({ runId: this.runId, waitMs: Number.POSITIVE_INFINITY, followRuns: true }), this.workflowId);
     if (reply.status === 'completed') return reply.result as WorkflowOutput<W>;
     if (reply.status === 'running' || reply.status === 'continuedAsNew') throw new Error(`Run ${reply.runId} of ${this.workflowId} handed over to a run that is not here`);
     throw new WorkflowFailedError(this.workflowId, reply.status, reply.failure);

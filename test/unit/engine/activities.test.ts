@@ -1,6 +1,6 @@
 // Remote activities: what an attempt sees, how outcomes reach the workflow, and configuration errors.
 import { describe, expect, it } from 'vitest';
-import { ActivityFailure, TimeoutFailure, WorkflowFailedError, defineWorkflow, type ActivityContext, type ActivityInfo } from 'duro/workflow';
+import { ActivityFailure, TimeoutFailure, WorkflowFailedError, defineWorkflow, type ActivityContext, type ActivityInfo, WorkflowBlockedError } from 'duro/workflow';
 import { TestWorkflowEnvironment } from 'duro/testing';
 
 function activitiesLogging(log: string[], infos: ActivityInfo[] = []) {
@@ -81,8 +81,10 @@ describe('activities', () => {
 
   it('require startToCloseTimeout or scheduleToCloseTimeout', async () => {
     const env = await TestWorkflowEnvironment.create({ workflows, activities: activitiesLogging([]) });
-    const error = (await env.execute(noTimeout).catch((e: unknown) => e)) as WorkflowFailedError;
-    expect(error.failure).toMatchObject({ type: 'TypeError', message: expect.stringContaining('startToCloseTimeout or scheduleToCloseTimeout') });
+    // A TypeError of workflow code fails the workflow task (Temporal's rule): the run blocks, with the error as cause.
+    const error = (await env.execute(noTimeout).catch((e: unknown) => e)) as WorkflowBlockedError;
+    expect(error).toBeInstanceOf(WorkflowBlockedError);
+    expect(error.cause).toMatchObject({ type: 'TypeError', message: expect.stringContaining('startToCloseTimeout or scheduleToCloseTimeout') });
   });
 
   it('time out at scheduleToCloseTimeout when it is the only timeout', async () => {

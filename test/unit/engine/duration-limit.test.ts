@@ -1,7 +1,7 @@
 // Issue 15: a duration past 100 years in workflow code is a typed failure thrown into the workflow (DurationError),
 // never a timer the engine stores and cannot arm.
 import { describe, expect, it } from 'vitest';
-import { defineWorkflow, WorkflowFailedError } from 'duro/workflow';
+import { defineWorkflow, WorkflowBlockedError } from 'duro/workflow';
 import { TestWorkflowEnvironment } from 'duro/testing';
 
 const HUGE = '9'.repeat(400) + 'ms';
@@ -42,12 +42,13 @@ const hugeChildTimeout = defineWorkflow('hugeChildTimeout', async (ctx) => {
 const workflows = { sleeper, careful, hugeActivityTimeout, hugeChildTimeout };
 
 describe('durations in workflow code (100 years at most)', () => {
-  it("fails a workflow whose ctx.sleep is 400 digits long with a DurationError naming ctx.sleep", async () => {
+  it("blocks a workflow whose ctx.sleep is 400 digits long with a DurationError naming ctx.sleep", async () => {
     const env = await TestWorkflowEnvironment.create({ workflows });
-    const error = (await env.execute(sleeper).catch((e: unknown) => e)) as WorkflowFailedError;
-    expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect(error.failure).toMatchObject({ type: 'DurationError', message: expect.stringMatching(/^ctx\.sleep: Invalid duration/) });
-    expect(error.failure.message).toContain('100 years');
+    // A TypeError of workflow code fails the workflow task (Temporal's rule): the run blocks, with the error as cause.
+    const error = (await env.execute(sleeper).catch((e: unknown) => e)) as WorkflowBlockedError;
+    expect(error).toBeInstanceOf(WorkflowBlockedError);
+    expect(error.cause).toMatchObject({ type: 'DurationError', message: expect.stringMatching(/^ctx\.sleep: Invalid duration/) });
+    expect((error.cause as Error).message).toContain('100 years');
   });
 
   it('throws the DurationError into workflow code, which can catch it and go on', async () => {

@@ -1,9 +1,6 @@
 // The limits every host enforces (Limits): payload size, history size, pending work, buffered messages.
 import { describe, expect, it } from 'vitest';
-import {
-  ActivityFailure, ApplicationFailure, Limits, PayloadError, WorkflowFailedError, defineSignal, defineUpdate, defineWorkflow,
-  type ActivityContext, type HistoryEvent,
-} from 'duro/workflow';
+import { ActivityFailure, ApplicationFailure, Limits, PayloadError, WorkflowFailedError, defineSignal, defineUpdate, defineWorkflow, type ActivityContext, type HistoryEvent, WorkflowBlockedError } from 'duro/workflow';
 import { TestWorkflowEnvironment } from 'duro/testing';
 
 const MiB = 1024 * 1024;
@@ -121,11 +118,12 @@ describe('payload limit (2 MiB)', () => {
     expect((await handle.describe()).status).toBe('running');
   });
 
-  it('fails the workflow when it passes an activity an input over the limit', async () => {
+  it('blocks the workflow (a workflow task failure) when it passes an activity an input over the limit', async () => {
     const env = await setup();
-    const error = (await env.execute(sendsBigInput).catch((e: unknown) => e)) as WorkflowFailedError;
-    expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect(error.failure).toMatchObject({ type: 'PayloadError', message: expect.stringContaining("Input of activity 'echo'") });
+    // A PayloadError is not a Duro failure: as in Temporal, an oversized payload fails the workflow task, not the run.
+    const error = (await env.execute(sendsBigInput).catch((e: unknown) => e)) as WorkflowBlockedError;
+    expect(error).toBeInstanceOf(WorkflowBlockedError);
+    expect(error.cause).toMatchObject({ type: 'PayloadError', message: expect.stringContaining("Input of activity 'echo'") });
   });
 
   it('fails an activity whose result is over the limit, without retrying', async () => {
@@ -151,10 +149,11 @@ describe('payload limit (2 MiB)', () => {
     expect(error.failure).toMatchObject({ type: 'PayloadTooLarge', message: expect.stringContaining('Workflow result') });
   });
 
-  it('fails a workflow whose side effect value is over the limit', async () => {
+  it('blocks a workflow whose side effect value is over the limit', async () => {
     const env = await setup();
-    const error = (await env.execute(bigSideEffect).catch((e: unknown) => e)) as WorkflowFailedError;
-    expect(error.failure).toMatchObject({ type: 'PayloadError', message: expect.stringContaining('Side effect value') });
+    const error = (await env.execute(bigSideEffect).catch((e: unknown) => e)) as WorkflowBlockedError;
+    expect(error).toBeInstanceOf(WorkflowBlockedError);
+    expect(error.cause).toMatchObject({ type: 'PayloadError', message: expect.stringContaining('Side effect value') });
   });
 });
 

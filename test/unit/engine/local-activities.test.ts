@@ -136,6 +136,7 @@ describe('local activities', () => {
   it('require a timeout', async () => {
     const noTimeout = defineWorkflow('noTimeout', async (ctx) => ctx.proxyLocalActivities<Acts>({}).lookup({ key: 'a' }));
     const env = await TestWorkflowEnvironment.create({ workflows: { noTimeout }, activities: lookupActivities(0).activities });
-    await expect(env.execute(noTimeout)).rejects.toMatchObject({ failure: { type: 'TypeError', message: expect.stringContaining('startToCloseTimeout') } });
+    // A TypeError of workflow code blocks the run (a workflow task failure, as in Temporal).
+    await expect(env.execute(noTimeout)).rejects.toMatchObject({ name: 'WorkflowBlockedError', cause: { type: 'TypeError', message: expect.stringContaining('startToCloseTimeout') } });
   });
 });

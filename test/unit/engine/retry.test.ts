@@ -1,6 +1,6 @@
 // Retry policies of remote activities: exponential backoff on the virtual clock, attempt limits, non-retryable failures.
 import { describe, expect, it } from 'vitest';
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError, defineWorkflow, type ActivityContext, type RetryPolicy } from 'duro/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError, defineWorkflow, type ActivityContext, type RetryPolicy, WorkflowBlockedError } from 'duro/workflow';
 import { TestWorkflowEnvironment } from 'duro/testing';
 
 class InvalidInput extends Error {
@@ -161,9 +161,11 @@ describe('activity retries', () => {
 
   it('rejects an invalid retry policy when the activity is called', async () => {
     const { env, calls } = await setup(0);
-    const error = await env.execute(callFlaky, { input: { retry: { initialInterval: '2s', maximumInterval: '1s' } } }).then(() => undefined, (e: WorkflowFailedError) => e);
+    const error = await env.execute(callFlaky, { input: { retry: { initialInterval: '2s', maximumInterval: '1s' } } }).then(() => undefined, (e: WorkflowBlockedError) => e);
 
     expect(calls).toHaveLength(0);
-    expect(error?.failure).toMatchObject({ type: 'TypeError', message: expect.stringContaining('maximumInterval') });
+    // A TypeError of workflow code blocks the run (a workflow task failure, as in Temporal).
+    expect(error).toBeInstanceOf(WorkflowBlockedError);
+    expect(error?.cause).toMatchObject({ type: 'TypeError', message: expect.stringContaining('maximumInterval') });
   });
 });

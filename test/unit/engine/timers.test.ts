@@ -1,6 +1,6 @@
 // Durable timers on the virtual clock: long sleeps cost no real time; timers fire in order; run timeouts.
 import { describe, expect, it } from 'vitest';
-import { TimeoutFailure, WorkflowFailedError, defineWorkflow } from 'duro/workflow';
+import { TimeoutFailure, WorkflowFailedError, defineWorkflow, WorkflowBlockedError } from 'duro/workflow';
 import { TestWorkflowEnvironment } from 'duro/testing';
 
 const DAY = 86_400_000;
@@ -93,8 +93,10 @@ describe('timers', () => {
   it('rejects an invalid duration with a DurationError (a TypeError) naming it', async () => {
     const bad = defineWorkflow('bad', async (ctx) => ctx.sleep('5 fortnights'));
     const env = await TestWorkflowEnvironment.create({ workflows: { bad } });
-    const error = (await env.execute(bad).catch((e: unknown) => e)) as WorkflowFailedError;
-    expect(error.failure).toMatchObject({ type: 'DurationError', message: expect.stringContaining("'5 fortnights'") });
+    // A TypeError of workflow code blocks the run (a workflow task failure, as in Temporal).
+    const error = (await env.execute(bad).catch((e: unknown) => e)) as WorkflowBlockedError;
+    expect(error).toBeInstanceOf(WorkflowBlockedError);
+    expect(error.cause).toMatchObject({ type: 'DurationError', message: expect.stringContaining("'5 fortnights'") });
   });
 
   it('times a run out at its runTimeout', async () => {
