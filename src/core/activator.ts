@@ -107,7 +107,10 @@ export class Activator implements ContextActivator {
     this.now = started.timestamp;
     this.#random = seededRandom(started.randomnessSeed);
     this.#searchAttributes = { ...started.searchAttributes };
-    this.rootScope = CancellationScope.createRoot((scope) => createWorkflowContext(this, scope), { scopeOutlivesRun: () => this.flags.use(EngineFlag.ScopeOutlivesRun, this.isReplaying) });
+    this.rootScope = CancellationScope.createRoot((scope) => createWorkflowContext(this, scope), {
+      scopeOutlivesRun: () => this.flags.use(EngineFlag.ScopeOutlivesRun, this.isReplaying),
+      nonCancellableIgnoresCancel: () => this.flags.use(EngineFlag.NonCancellableIgnoresCancel, this.isReplaying),
+    });
   }
 
   // ---- jobs: delivered by the driver between drains ----

@@ -41,6 +41,12 @@ export const EngineFlag = {
    * once); before, both events were recorded.
    */
   TimerPairsDropped: 'timerPairsDropped',
+  /**
+   * Since December 2026 (issue 17): `cancel()` on a non-cancellable scope cancels nothing (neither the work started in
+   * it nor its child scopes) and the scope is not `consideredCancelled`, as in Temporal (`cancelRequested &&
+   * cancellable`); before, it cancelled that work like a cancellable scope's.
+   */
+  NonCancellableIgnoresCancel: 'nonCancellableIgnoresCancel',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 
