@@ -47,6 +47,13 @@ export const EngineFlag = {
    * cancellable`); before, it cancelled that work like a cancellable scope's.
    */
   NonCancellableIgnoresCancel: 'nonCancellableIgnoresCancel',
+  /**
+   * Since December 2026 (issue 17): a child whose scope is cancelled in the activation that issued its start is not
+   * started: nothing of it is recorded, and its start and result reject with a `ChildWorkflowFailure` whose cause is
+   * the scope's `CancelledFailure`, as in Temporal (its core drops the start command); before, the child was started
+   * and then asked to cancel (or, with ABANDON, left running).
+   */
+  ChildCancelledBeforeStart: 'childCancelledBeforeStart',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 
