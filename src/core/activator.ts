@@ -551,7 +551,8 @@ export class Activator implements ContextActivator {
   #failWith(error: unknown): void {
     if (this.completed) return;
     if (error instanceof ContinueAsNewRequest) {
-      this.#push({ type: 'continueAsNew', input: error.input, bufferedSignals: [...this.#messages.bufferedSignals] });
+      const command: Command = { type: 'continueAsNew', input: error.input, bufferedSignals: [...this.#messages.bufferedSignals] };
+      this.#push(error.options ? { ...command, options: error.options } : command);
     } else if (this.#cancelRequested && isCancellation(error)) {
       this.#push({ type: 'cancelWorkflow', failure: toFailureInfo(error) });
     } else {
