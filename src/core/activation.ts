@@ -63,6 +63,7 @@ export function applyInput(activator: Activator, event: HistoryEvent): void {
 
 /** Delivers an activation's inputs in order; timers that fired among them are known first (see `markTimerFiring`). */
 function applyInputs(activator: Activator, inputs: HistoryEvent[]): void {
+  activator.beginActivation();
   for (const input of inputs) if (input.type === 'TimerFired') activator.markTimerFiring(input.timerId);
   for (const input of inputs) applyInput(activator, input);
 }
@@ -114,7 +115,9 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
     emit({ type: 'MarkerRecorded', markerName: 'LocalActivity', seq: next.command.seq, data });
     activator.resolveLocalActivity(next.command.seq, next.outcome);
   }
-  return produced;
+  // A child cancelled in the activation that started it was never sent: nothing of it is recorded.
+  if (activator.unsentChildren.size === 0) return produced;
+  return produced.filter((event) => !(event.type === 'ChildWorkflowInitiated' && activator.unsentChildren.has(event.seq)));
 }
 
 /**
@@ -131,6 +134,9 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
   /** Timers the code started here that history does not have: cancelled in this activation, so not recorded. */
   const unrecordedTimers = new Set<string>();
   const recordedTimerSeqs = new Set(recorded.flatMap((event) => (event.type === 'TimerStarted' ? [event.seq] : [])));
+  /** Children the code started here that history does not have: cancelled in this activation, so never started. */
+  const unrecordedChildren = new Set<number>();
+  const recordedChildSeqs = new Set(recorded.flatMap((event) => (event.type === 'ChildWorkflowInitiated' ? [event.seq] : [])));
   let cursor = 0;
   const diverged = (expected: string, at: HistoryEvent | undefined) =>
     new NonDeterminismError({ eventId: at?.eventId ?? endEventId, expected, recorded: at ? describeEvent(at) : 'the end of the activation' });
@@ -145,6 +151,10 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
         continue;
       }
       if (command.type === 'cancelTimer' && unrecordedTimers.delete(command.timerId)) continue;
+      if (command.type === 'startChild' && !recordedChildSeqs.has(command.seq) && activator.flags.use(EngineFlag.ChildCancelledBeforeStart, true)) {
+        unrecordedChildren.add(command.seq);
+        continue;
+      }
       if (isCloseCommand(command)) close = command;
       else issued.push(command);
     }
@@ -191,6 +201,9 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
   if (close) throw diverged(describeCommand(close), undefined);
   // A timer left unrecorded must have been cancelled in its activation, as when it was recorded.
   if (unrecordedTimers.size > 0) throw diverged(`StartTimer(${[...unrecordedTimers].join(', ')})`, undefined);
+  // Likewise a child left unrecorded must have been cancelled before its activation ended.
+  const started = [...unrecordedChildren].filter((seq) => !activator.unsentChildren.has(seq));
+  if (started.length > 0) throw diverged(`StartChild(seq ${started.join(', ')})`, undefined);
 }
 
 /** Splits recorded events of one activation into inputs and command events. */

@@ -101,6 +101,10 @@ export class Activator implements ContextActivator, AmbientWorkflow {
   readonly #timersFiring = new Set<string>();
   readonly #localActivities = new Map<number, Waiter<Outcome>>();
   readonly #children = new Map<number, PendingChild>();
+  /** Children whose start the current activation issued: cancelled before it ends, they are never started. */
+  readonly #childrenStartedNow = new Set<number>();
+  /** Children cancelled so: the driver leaves their starts out of the activation's events (live) or history (replay). */
+  readonly unsentChildren = new Set<number>();
   readonly #externals = new Map<number, Waiter<void>>();
   readonly #patches = new Map<string, boolean>();
   readonly #conditions: Condition[] = [];
@@ -119,7 +123,10 @@ export class Activator implements ContextActivator, AmbientWorkflow {
     this.now = started.timestamp;
     this.#random = seededRandom(started.randomnessSeed);
     this.#searchAttributes = { ...started.searchAttributes };
-    this.rootScope = CancellationScope.createRoot((scope) => createWorkflowContext(this, scope), { scopeOutlivesRun: () => this.flags.use(EngineFlag.ScopeOutlivesRun, this.isReplaying) });
+    this.rootScope = CancellationScope.createRoot((scope) => createWorkflowContext(this, scope), {
+      scopeOutlivesRun: () => this.flags.use(EngineFlag.ScopeOutlivesRun, this.isReplaying),
+      nonCancellableIgnoresCancel: () => this.flags.use(EngineFlag.NonCancellableIgnoresCancel, this.isReplaying),
+    });
     installDeterminismGuards();
   }
 
@@ -129,6 +136,12 @@ export class Activator implements ContextActivator, AmbientWorkflow {
   }
 
   // ---- jobs: delivered by the driver between drains ----
+
+  /** A new activation begins: the commands issued from here on are its own. */
+  beginActivation(): void {
+    this.#childrenStartedNow.clear();
+    this.unsentChildren.clear();
+  }
 
   /** Calls the workflow function. */
   startWorkflow(): void {
@@ -496,9 +509,19 @@ export class Activator implements ContextActivator, AmbientWorkflow {
     resultPromise.catch(() => undefined);
     this.#children.set(seq, { workflowType, workflowId: options.workflowId, start, result, abandoned: false });
     this.#push({ type: 'startChild', seq, workflowType, input, options });
+    this.#childrenStartedNow.add(seq);
     scope.onCancel((failure) => {
       const child = this.#children.get(seq);
       if (!child || this.completed) return;
+      if (this.#childrenStartedNow.has(seq) && this.flags.use(EngineFlag.ChildCancelledBeforeStart, this.isReplaying)) {
+        // Its start is still this activation's: it is never sent nor recorded, as Temporal's core drops the command.
+        this.#children.delete(seq);
+        this.unsentChildren.add(seq);
+        const error = new ChildWorkflowFailure('Child workflow cancelled before it started', workflowType, options.workflowId, undefined, failure);
+        child.start.reject(error);
+        child.result.reject(error);
+        return;
+      }
       if (cancellationType === 'ABANDON') {
         this.#children.delete(seq);
         const error = new ChildWorkflowFailure('Child workflow abandoned by cancellation', workflowType, options.workflowId, child.runId, failure);
@@ -624,7 +647,8 @@ export class Activator implements ContextActivator, AmbientWorkflow {
   #failWith(error: unknown): void {
     if (this.completed) return;
     if (error instanceof ContinueAsNewRequest) {
-      this.#push({ type: 'continueAsNew', input: error.input, bufferedSignals: [...this.#messages.bufferedSignals] });
+      const command: Command = { type: 'continueAsNew', input: error.input, bufferedSignals: [...this.#messages.bufferedSignals] };
+      this.#push(error.options ? { ...command, options: error.options } : command);
     } else if (this.#cancelRequested && isCancellation(error)) {
       this.#push({ type: 'cancelWorkflow', failure: toFailureInfo(error) });
     } else if (this.#failsTaskOnly(error)) {

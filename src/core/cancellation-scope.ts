@@ -21,6 +21,8 @@ const contextFactoryKey = Symbol.for('duro.CancellationScope.contextFactory');
 export interface ScopeEngine {
   /** Whether a cancellable scope keeps following its parent's cancellation after `run()` settles. */
   scopeOutlivesRun(): boolean;
+  /** Whether `cancel()` on a non-cancellable scope leaves its work and child scopes running. */
+  nonCancellableIgnoresCancel(): boolean;
 }
 
 /** Where a scope keeps its engine, by the same `Symbol.for` rule as the context factory. */
@@ -112,7 +114,7 @@ export class CancellationScope {
     }
   }
 
-  /** True once this scope is cancelled. */
+  /** True once this scope is cancelled. A non-cancellable scope never is, even after its own `cancel()` (Temporal's rule). */
   get consideredCancelled(): boolean {
     return this.#failure !== undefined;
   }
@@ -136,8 +138,13 @@ export class CancellationScope {
     }
   }
 
-  /** Cancels this scope and its cancellable children. Idempotent. */
+  /**
+   * Cancels this scope and its cancellable children. Idempotent. On a non-cancellable scope it does nothing: as in
+   * Temporal (`consideredCancelled` is `cancelRequested && cancellable`), work there is shielded from every cancel,
+   * its own included. Histories recorded before that rule replay with the scope cancelled (engine-flags.ts).
+   */
   cancel(failure: CancelledFailure = new CancelledFailure('cancelled')): void {
+    if (!this.cancellable && this[engineKey]?.nonCancellableIgnoresCancel()) return;
     this.#cancelWith(failure);
   }
 

@@ -1,7 +1,7 @@
 // Commands: what workflow code asks for. Each becomes one history event (local activities become a
 // marker once they finish); on replay the command is compared with the recorded event instead.
 import type { FailureInfo } from './failure';
-import type { HistoryEvent, NewEvent, Outcome, RecordedActivityOptions, RecordedChildOptions, SearchAttributes } from './history';
+import type { HistoryEvent, NewEvent, Outcome, RecordedActivityOptions, RecordedChildOptions, RecordedContinueAsNewOptions, SearchAttributes } from './history';
 import type { ResolvedRetryPolicy } from './retry-policy';
 
 export interface LocalActivityCommandOptions {
@@ -25,7 +25,7 @@ export type Command =
   | { type: 'completeWorkflow'; result: unknown }
   | { type: 'failWorkflow'; failure: FailureInfo }
   | { type: 'cancelWorkflow'; failure: FailureInfo }
-  | { type: 'continueAsNew'; input: unknown; bufferedSignals: Array<{ signalName: string; args: unknown[] }> };
+  | { type: 'continueAsNew'; input: unknown; bufferedSignals: Array<{ signalName: string; args: unknown[] }>; options?: RecordedContinueAsNewOptions };
 
 export type CommandType = Command['type'];
 
@@ -76,7 +76,13 @@ export function eventForCommand(command: RecordedCommand, now: number, newRunId:
     case 'cancelWorkflow':
       return { type: 'WorkflowExecutionCanceled', failure: command.failure };
     case 'continueAsNew':
-      return { type: 'WorkflowExecutionContinuedAsNew', newRunId: newRunId(), input: command.input, bufferedSignals: command.bufferedSignals };
+      return {
+        type: 'WorkflowExecutionContinuedAsNew',
+        newRunId: newRunId(),
+        input: command.input,
+        bufferedSignals: command.bufferedSignals,
+        ...(command.options && { options: command.options }),
+      };
     default: {
       const _never: never = command;
       throw new Error(`Unknown command ${JSON.stringify(_never)}`);

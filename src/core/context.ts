@@ -41,6 +41,27 @@ export interface ChildWorkflowOptions<I = unknown> {
   retry?: RetryPolicy;
 }
 
+/**
+ * What the next run of a continue-as-new may change, by Temporal's names (`ContinueAsNewOptions`). Each option given
+ * replaces the current run's value; each one left out carries over.
+ */
+export interface ContinueAsNewOptions<W extends WorkflowDefinition = WorkflowDefinition> {
+  /** Run another workflow next (its definition or its registered name); default: this run's type. */
+  workflowType?: W | string;
+  /** Accepted for Temporal's API; Duro has no workflow task queues (a workflow runs in its own execution), so unused. */
+  taskQueue?: string;
+  /** Timeout of the next run. */
+  workflowRunTimeout?: Duration;
+  /** Accepted for Temporal's API; Duro has no workflow task timeout (an activation runs where it was recorded), so unused. */
+  workflowTaskTimeout?: Duration;
+  /** Wait this long before the next run starts (signals that arrive meanwhile are kept for it). */
+  backoffStartInterval?: Duration;
+  /** The next run's memo, in place of this run's. */
+  memo?: Record<string, unknown>;
+  /** The next run's search attributes, in place of this run's. */
+  searchAttributes?: SearchAttributes;
+}
+
 export interface ChildWorkflowHandle<O = unknown> {
   readonly workflowId: string;
   /** Run id of the child's first run. */
@@ -131,8 +152,12 @@ export interface WorkflowContext {
 
   upsertSearchAttributes(attributes: SearchAttributes): void;
 
-  /** Ends this run and starts a fresh one of the same workflow id with `input` and an empty history. Never returns. */
-  continueAsNew(input?: unknown): Promise<never>;
+  /**
+   * Ends this run and starts a fresh one of the same workflow id with `input` and an empty history. Never returns.
+   * `options` change the next run (another workflow type, its run timeout, memo, search attributes, a start delay).
+   * @example return ctx.continueAsNew({ cursor }, { workflowType: pollerV2, workflowRunTimeout: '1 day' });
+   */
+  continueAsNew<W extends WorkflowDefinition = WorkflowDefinition>(input?: WorkflowInput<W>, options?: ContinueAsNewOptions<W>): Promise<never>;
 
   /** True on runs that reached this point with code that has the patch; records a marker. */
   patched(patchId: string): boolean;

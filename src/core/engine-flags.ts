@@ -42,6 +42,19 @@ export const EngineFlag = {
    */
   TimerPairsDropped: 'timerPairsDropped',
   /**
+   * Since December 2026 (issue 17): `cancel()` on a non-cancellable scope cancels nothing (neither the work started in
+   * it nor its child scopes) and the scope is not `consideredCancelled`, as in Temporal (`cancelRequested &&
+   * cancellable`); before, it cancelled that work like a cancellable scope's.
+   */
+  NonCancellableIgnoresCancel: 'nonCancellableIgnoresCancel',
+  /**
+   * Since December 2026 (issue 17): a child whose scope is cancelled in the activation that issued its start is not
+   * started: nothing of it is recorded, and its start and result reject with a `ChildWorkflowFailure` whose cause is
+   * the scope's `CancelledFailure`, as in Temporal (its core drops the start command); before, the child was started
+   * and then asked to cancel (or, with ABANDON, left running).
+   */
+  ChildCancelledBeforeStart: 'childCancelledBeforeStart',
+  /**
    * Since December 2026 (issue 17): an error from workflow code that is not a Duro failure (a TypeError, a plain
    * Error, a thrown string) fails the workflow task, not the run: the run blocks and is retried, as in Temporal, unless
    * the definition's `failureTypes` lists it; an update handler's such error does the same instead of failing the

@@ -43,6 +43,19 @@ export interface RecordedChildOptions {
   searchAttributes?: SearchAttributes;
 }
 
+/**
+ * What `ctx.continueAsNew` changes for the next run, as recorded: each field given replaces the current run's value,
+ * each one left out carries over (Temporal's continue-as-new).
+ */
+export interface RecordedContinueAsNewOptions {
+  workflowType?: string;
+  runTimeoutMs?: number;
+  memo?: Record<string, unknown>;
+  searchAttributes?: SearchAttributes;
+  /** The next run starts this long after the close (Temporal's `backoffStartInterval`). */
+  backoffMs?: number;
+}
+
 export interface ParentRef {
   workflowId: string;
   runId: string;
@@ -189,6 +202,8 @@ export type WorkflowExecutionContinuedAsNew = Base<'WorkflowExecutionContinuedAs
   input: unknown;
   /** Signals received but not yet handled; delivered first in the new run. */
   bufferedSignals: Array<{ signalName: string; args: unknown[] }>;
+  /** Absent on histories from before these options, whose next run carries everything over. */
+  options?: RecordedContinueAsNewOptions;
 } & EndsActivation>;
 
 export type HistoryEvent =

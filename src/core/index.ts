@@ -2,7 +2,7 @@
 export { defineWorkflow, defineSignal, defineQuery, defineUpdate, WorkflowRegistry } from './definitions';
 export type { WorkflowDefinition, WorkflowDefinitionOptions, ErrorType, WorkflowFunction, SignalDefinition, QueryDefinition, UpdateDefinition, WorkflowInput, WorkflowOutput } from './definitions';
 export type {
-  WorkflowContext, WorkflowInfo, ActivityOptions, LocalActivityOptions, ChildWorkflowOptions, ChildWorkflowHandle,
+  WorkflowContext, WorkflowInfo, ActivityOptions, LocalActivityOptions, ChildWorkflowOptions, ChildWorkflowHandle, ContinueAsNewOptions,
   ExternalWorkflowHandle, UpdateHandlerOptions,
 } from './context';
 export type { ActivityContext, ActivityInfo, ActivityFunction, ActivityProxies } from './activity';

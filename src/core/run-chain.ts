@@ -2,6 +2,8 @@
 // workflow (its retry policy) starts again.
 import type { EarlierRequests, EarlierUpdate, HistoryEvent, WorkflowExecutionContinuedAsNew, WorkflowExecutionStarted } from './history';
 import type { CarriedSignal } from './carried-signal';
+import type { WorkflowDefinition } from './definitions';
+import { ApplicationFailure } from './failure';
 import type { RunState } from './run-state';
 
 /**
@@ -32,21 +34,26 @@ export type StartParams = Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp'
 
 /**
  * The next run of a continue-as-new chain: the id the old run recorded, the new input, a fresh seed, attempt 1;
- * the parent, execution deadline, timeouts, retry policy, memo and search attributes carry over.
+ * the parent, execution deadline, timeouts, retry policy, memo and search attributes carry over, except the workflow
+ * type, run timeout, memo and search attributes the continue-as-new's options replace (Temporal's rule).
  */
 export function continuedRunParams(previous: StartParams, state: RunState, close: WorkflowExecutionContinuedAsNew, randomnessSeed: string): StartParams {
   const { input: _input, randomnessSeed: _seed, runId: _runId, continuedFromRunId: _from, earlierRequests: _earlier, ...carried } = previous;
   const earlierRequests = earlierRequestsOf(previous, state);
+  const options = close.options ?? {};
+  const runTimeoutMs = options.runTimeoutMs ?? carried.runTimeoutMs;
   return {
     ...carried,
     ...(earlierRequests && { earlierRequests }),
+    ...(runTimeoutMs !== undefined && { runTimeoutMs }),
+    workflowType: options.workflowType ?? carried.workflowType,
     runId: close.newRunId,
     input: close.input,
     randomnessSeed,
     attempt: 1, // a new run of the chain, not a retry: the retry policy counts afresh (as Temporal's does)
     continuedFromRunId: state.runId,
-    memo: { ...state.memo },
-    searchAttributes: { ...state.searchAttributes },
+    memo: { ...(options.memo ?? state.memo) },
+    searchAttributes: { ...(options.searchAttributes ?? state.searchAttributes) },
   };
 }
 
@@ -72,7 +79,8 @@ export function handsOver(closeEvent: HistoryEvent): boolean {
 
 export function nextRunOf(previous: StartParams, state: RunState, closeEvent: HistoryEvent, randomnessSeed: string): NextRun | undefined {
   if (closeEvent.type === 'WorkflowExecutionContinuedAsNew') {
-    return { params: continuedRunParams(previous, state, closeEvent, randomnessSeed), carriedSignals: closeEvent.bufferedSignals, startAt: closeEvent.timestamp };
+    const startAt = closeEvent.timestamp + (closeEvent.options?.backoffMs ?? 0);
+    return { params: continuedRunParams(previous, state, closeEvent, randomnessSeed), carriedSignals: closeEvent.bufferedSignals, startAt };
   }
   if ((closeEvent.type === 'WorkflowExecutionFailed' || closeEvent.type === 'WorkflowExecutionTimedOut') && closeEvent.retry) {
     // The same input and options, attempt + 1 (Temporal's workflow retry).
@@ -85,4 +93,16 @@ export function nextRunOf(previous: StartParams, state: RunState, closeEvent: Hi
     };
   }
   return undefined;
+}
+
+/**
+ * What a next run of a type this deployment lacks runs (a continue-as-new into another workflow type): it fails at
+ * once, non-retryable, with the `WorkflowTypeNotFound` a start of that type gets, so the chain ends with the reason.
+ */
+export function unregisteredWorkflow(workflowType: string): WorkflowDefinition {
+  return {
+    kind: 'workflow',
+    name: workflowType,
+    fn: () => Promise.reject(ApplicationFailure.nonRetryable(`Unknown workflow type '${workflowType}': the run before this one continued as new into it, and this deployment does not register it`, 'WorkflowTypeNotFound')),
+  };
 }

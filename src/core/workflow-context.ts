@@ -2,10 +2,11 @@
 import type { ActivityProxies } from './activity';
 import { CancellationScope } from './cancellation-scope';
 import type { ContextActivator } from './context-activator';
-import type { ActivityOptions, ChildWorkflowHandle, ChildWorkflowOptions, ExternalWorkflowHandle, LocalActivityOptions, UpdateHandlerOptions, WorkflowContext } from './context';
+import type { ActivityOptions, ChildWorkflowHandle, ChildWorkflowOptions, ContinueAsNewOptions, ExternalWorkflowHandle, LocalActivityOptions, UpdateHandlerOptions, WorkflowContext } from './context';
 import type { MessageDefinition, SignalDefinition, WorkflowDefinition } from './definitions';
 import { optionalMs, toMs, type Duration } from './duration';
-import { ActivityCancellationType, ParentClosePolicy, type RecordedActivityOptions, type RecordedChildOptions } from './history';
+import { ActivityCancellationType, ParentClosePolicy, type RecordedActivityOptions, type RecordedChildOptions, type RecordedContinueAsNewOptions } from './history';
+import { checkPayload, checkSearchAttributes } from './payload';
 import { checkLookupName, checkName, NameKind } from './names';
 import { resolveRetryPolicy } from './retry-policy';
 import { definedFields as defined } from './objects';
@@ -127,8 +128,12 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
       return handle;
     },
 
-    continueAsNew(input?: unknown): Promise<never> {
-      return Promise.reject(new ContinueAsNewRequest(input));
+    continueAsNew(input?: unknown, options?: ContinueAsNewOptions): Promise<never> {
+      try {
+        return Promise.reject(new ContinueAsNewRequest(input, options && recordContinueAsNewOptions(options)));
+      } catch (error) {
+        return Promise.reject(error); // a bad option fails the call, not the engine
+      }
     },
   };
   return ctx;
@@ -168,6 +173,26 @@ function recordActivityOptions(options: ActivityOptions): RecordedActivityOption
     cancellationType: options.cancellationType ?? ActivityCancellationType.tryCancel,
     ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs, heartbeatTimeoutMs: optionalMs(options.heartbeatTimeout, 'heartbeatTimeout') }),
   };
+}
+
+/** The options continue-as-new records, checked as a start's are; those Duro has no use for are checked and dropped. */
+function recordContinueAsNewOptions(options: ContinueAsNewOptions): RecordedContinueAsNewOptions | undefined {
+  const workflowType = options.workflowType === undefined ? undefined : typeof options.workflowType === 'string' ? options.workflowType : options.workflowType.name;
+  if (workflowType !== undefined) checkName(workflowType, NameKind.workflowType);
+  optionalMs(options.workflowTaskTimeout, 'workflowTaskTimeout');
+  if (options.memo !== undefined) checkPayload(options.memo, 'Memo of continue-as-new');
+  if (options.searchAttributes !== undefined) {
+    for (const key of Object.keys(options.searchAttributes)) checkName(key, NameKind.searchAttributeKey);
+    checkSearchAttributes(options.searchAttributes);
+  }
+  const recorded = defined({
+    workflowType,
+    runTimeoutMs: optionalMs(options.workflowRunTimeout, 'workflowRunTimeout'),
+    memo: options.memo,
+    searchAttributes: options.searchAttributes,
+    backoffMs: optionalMs(options.backoffStartInterval, 'backoffStartInterval'),
+  });
+  return Object.keys(recorded).length > 0 ? recorded : undefined;
 }
 
 /** Typed stubs: any property read returns a function for the activity of that name. */

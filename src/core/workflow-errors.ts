@@ -1,5 +1,6 @@
 // Errors the activator raises inside workflow code and queries.
 import { brandClass } from './brand';
+import type { RecordedContinueAsNewOptions } from './history';
 
 /** Thrown by `ctx.continueAsNew`; the activator turns it into the continue-as-new command. */
 export class ContinueAsNewRequest extends Error {
@@ -7,7 +8,7 @@ export class ContinueAsNewRequest extends Error {
     brandClass(this, 'ContinueAsNewRequest');
   }
 
-  constructor(readonly input: unknown) {
+  constructor(readonly input: unknown, readonly options?: RecordedContinueAsNewOptions) {
     super('continue-as-new');
     this.name = 'ContinueAsNewRequest';
   }

@@ -7,7 +7,7 @@ import { describeRun, type WorkflowDescription } from '../describe';
 import { ApplicationFailure } from '../failure';
 import type { HistoryEvent, Outcome } from '../history';
 import { WorkflowRun, type CarriedSignal } from '../run';
-import { handsOver, nextRunOf } from '../run-chain';
+import { handsOver, nextRunOf, unregisteredWorkflow } from '../run-chain';
 import type { RunHost } from '../run-host';
 import { badResetPoint, planReset } from '../run-reset';
 import { blockedOnOtherCode, outcomeOfCloseEvent } from '../run-state';
@@ -398,9 +398,10 @@ export class Execution {
   #startNextRun(run: WorkflowRun, closeEvent: HistoryEvent): void {
     if (!handsOver(closeEvent)) return;
     const previous = this.#runs.paramsOf(run.runId);
-    const definition = this.#host.definitionOf(run.state.workflowType);
     const next = previous && nextRunOf(previous, run.state, closeEvent, this.#host.newId());
-    if (!next || !definition || this.#runs.has(next.params.runId)) return; // nothing follows, or already started
+    if (!next || this.#runs.has(next.params.runId)) return; // nothing follows, or already started
+    // A type this deployment lacks (continue-as-new into another workflow): the run starts and fails at once, saying so.
+    const definition = this.#host.definitionOf(next.params.workflowType) ?? unregisteredWorkflow(next.params.workflowType);
     const startDelayMs = Math.max(0, next.startAt - this.#host.now());
     this.#runs.start((host) => WorkflowRun.start(next.params, definition, host, next.carriedSignals, startDelayMs), next.params);
     this.#waits.runsChanged();

@@ -213,9 +213,19 @@ describe('child workflows in the browser', () => {
     await child.terminate('test over');
   });
 
-  it.each(['at once', 'once started'] as const)('are cancelled with their scope (%s): the child is cancelled, the parent gets ChildWorkflowFailure', async (when) => {
+  it('are not started when their scope is cancelled in the activation that starts them (Temporal): nothing is recorded', async () => {
     const duro = await open(newDb());
-    const parent = await duro.start(parentCancellingChild, { workflowId: 'canceller-parent', input: when });
+    const parent = await duro.start(parentCancellingChild, { workflowId: 'canceller-parent', input: 'at once' });
+    expect(await parent.result()).toEqual({ isCancellation: true, isChildWorkflowFailure: true });
+    expect(await duro.store.runsOf('doomed')).toHaveLength(0);
+    const history = await parent.fetchHistory();
+    expectWellFormed(history);
+    expect(count(history, 'ChildWorkflowInitiated') + count(history, 'ExternalCancelInitiated')).toBe(0);
+  });
+
+  it('are cancelled with their scope once started: the child is cancelled, the parent gets ChildWorkflowFailure', async () => {
+    const duro = await open(newDb());
+    const parent = await duro.start(parentCancellingChild, { workflowId: 'canceller-parent', input: 'once started' });
     expect(await parent.result()).toEqual({ isCancellation: true, isChildWorkflowFailure: true });
     await expect(duro.getHandle('doomed').result()).rejects.toMatchObject({ status: 'canceled' });
     expect(await duro.store.runsOf('doomed')).toHaveLength(1);

@@ -129,3 +129,41 @@ describe('a timer started and cancelled in one activation (Temporal semantics)',
     await expect(replayHistory({ quickWithTimeout }, history)).resolves.toBeUndefined();
   });
 });
+
+describe('cancel() on a non-cancellable scope (Temporal semantics)', () => {
+  const cancelShielded = defineWorkflow('cancelShielded', async (ctx) => {
+    const outcome = (promise: Promise<void>) => promise.then(() => 'slept', (error: unknown) => (isCancellation(error) ? 'cancelled' : String(error)));
+    const shielded = new CancellationScope(ctx, { cancellable: false });
+    let own!: Promise<string>;
+    let inner!: CancellationScope;
+    let innerOwn!: Promise<string>;
+    await shielded.run(async (shieldedCtx) => {
+      own = outcome(shieldedCtx.sleep('1s'));
+      inner = new CancellationScope(shieldedCtx); // cancellable, but under the shield
+      innerOwn = outcome(inner.run((innerCtx) => innerCtx.sleep('1s')));
+    });
+    shielded.cancel();
+    return { own: await own, inner: await innerOwn, consideredCancelled: shielded.consideredCancelled, innerConsideredCancelled: inner.consideredCancelled };
+  });
+
+  it('cancels neither the work started in it nor its child scopes, and the scope is not considered cancelled', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { cancelShielded } });
+    const handle = await env.start(cancelShielded);
+    expect(await handle.result()).toEqual({ own: 'slept', inner: 'slept', consideredCancelled: false, innerConsideredCancelled: false });
+    const history = await handle.fetchHistory();
+    expect(history.some((event) => event.type === 'TimerCanceled')).toBe(false);
+    expect(history.some((event) => (event as { flags?: string[] }).flags?.includes('nonCancellableIgnoresCancel'))).toBe(true);
+    await expect(replayHistory({ cancelShielded }, history)).resolves.toBeUndefined();
+  });
+
+  it('replays the old way where the history does not record the fix: without its flag the cancel reached the timers', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { cancelShielded } });
+    const handle = await env.start(cancelShielded);
+    await handle.result();
+    const unflagged = (await handle.fetchHistory()).map((event) => {
+      const { flags: _flags, ...rest } = event as typeof event & { flags?: string[] };
+      return rest as typeof event;
+    });
+    await expect(replayHistory({ cancelShielded }, unflagged)).rejects.toThrow(NonDeterminismError);
+  });
+});

@@ -1,0 +1,81 @@
+// Child workflows whose cancellation scope is cancelled before they started, as Temporal's SDK and core treat them
+// (issue 17): the start is never sent, nothing of the child is recorded, and the child's promises reject.
+import { describe, expect, it } from 'vitest';
+import { CancellationScope, CancelledFailure, ChildWorkflowFailure, NonDeterminismError, defineWorkflow } from 'duro/workflow';
+import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
+
+const sleepyChild = defineWorkflow('sleepyChild', async (ctx) => {
+  await ctx.sleep('1 hour');
+  return 'child done';
+});
+
+/** How a child's promise settled: the failure's class, and its cause's. */
+function settled(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'started',
+    (error: unknown) => (error instanceof ChildWorkflowFailure ? `ChildWorkflowFailure(${nameOf(error.cause)})` : nameOf(error)),
+  );
+}
+
+function nameOf(error: unknown): string {
+  return error instanceof CancelledFailure ? 'CancelledFailure' : error instanceof Error ? error.name : String(error);
+}
+
+/** Starts children and cancels their scope in the same activation (both cancellation types). */
+const cancelledWhereStarted = defineWorkflow('cancelledWhereStarted', async (ctx) => {
+  const scope = new CancellationScope(ctx);
+  const outcomes = Promise.all([
+    settled(scope.run((inner) => inner.startChild(sleepyChild, { workflowId: 'child-requested' }))),
+    settled(scope.run((inner) => inner.executeChild(sleepyChild, { workflowId: 'child-abandoned', cancellationType: 'ABANDON' }))),
+  ]);
+  scope.cancel();
+  return outcomes;
+});
+
+/** Starts children in a scope that is already cancelled. */
+const startedInCancelledScope = defineWorkflow('startedInCancelledScope', async (ctx) => {
+  const scope = new CancellationScope(ctx);
+  scope.cancel();
+  return Promise.all([
+    settled(scope.run((inner) => inner.startChild(sleepyChild, { workflowId: 'child-late' }))),
+    settled(scope.run((inner) => inner.executeChild(sleepyChild, { workflowId: 'child-later' }))),
+  ]);
+});
+
+const workflows = { sleepyChild, cancelledWhereStarted, startedInCancelledScope };
+const childEvents = ['ChildWorkflowInitiated', 'ChildWorkflowStarted', 'ChildWorkflowClosed', 'ExternalCancelInitiated'];
+
+describe('children cancelled before they started (Temporal semantics)', () => {
+  it('does not start a child whose scope is cancelled in the activation that started it, and rejects it with ChildWorkflowFailure(CancelledFailure)', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(cancelledWhereStarted);
+    expect(await handle.result()).toEqual(['ChildWorkflowFailure(CancelledFailure)', 'ChildWorkflowFailure(CancelledFailure)']);
+    const history = await handle.fetchHistory();
+    expect(history.filter((event) => childEvents.includes(event.type))).toEqual([]);
+    expect(history.some((event) => (event as { flags?: string[] }).flags?.includes('childCancelledBeforeStart'))).toBe(true);
+    for (const childId of ['child-requested', 'child-abandoned']) expect(() => env.getHandle(childId)).toThrow(/not found/i);
+    await expect(replayHistory(workflows, history)).resolves.toBeUndefined();
+  });
+
+  it('replays the old way where the history does not record the fix: a history without its flag started the children', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(cancelledWhereStarted);
+    await handle.result();
+    // Without the flag, replay starts the children as an older engine did, and finds them missing from this history.
+    const unflagged = (await handle.fetchHistory()).map((event) => {
+      const { flags: _flags, ...rest } = event as typeof event & { flags?: string[] };
+      return rest as typeof event;
+    });
+    await expect(replayHistory(workflows, unflagged)).rejects.toThrow(NonDeterminismError);
+  });
+
+  it('rejects a child started in a scope already cancelled with the plain CancelledFailure, recording nothing of it', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(startedInCancelledScope);
+    expect(await handle.result()).toEqual(['CancelledFailure', 'CancelledFailure']);
+    const history = await handle.fetchHistory();
+    expect(history.filter((event) => childEvents.includes(event.type))).toEqual([]);
+    for (const childId of ['child-late', 'child-later']) expect(() => env.getHandle(childId)).toThrow(/not found/i);
+    await expect(replayHistory(workflows, history)).resolves.toBeUndefined();
+  });
+});
