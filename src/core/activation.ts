@@ -61,10 +61,39 @@ export function applyInput(activator: Activator, event: HistoryEvent): void {
   }
 }
 
-/** Delivers an activation's inputs in order; timers that fired among them are known first (see `markTimerFiring`). */
+/**
+ * Delivers an activation's inputs in Temporal's order (see `inTemporalOrder`), checking conditions after each;
+ * timers that fired among them are known first (see `markTimerFiring`).
+ */
 function applyInputs(activator: Activator, inputs: HistoryEvent[]): void {
   for (const input of inputs) if (input.type === 'TimerFired') activator.markTimerFiring(input.timerId);
-  for (const input of inputs) applyInput(activator, input);
+  for (const input of inTemporalOrder(activator, inputs)) {
+    applyInput(activator, input);
+    activator.checkConditionsAfterInput();
+  }
+}
+
+/**
+ * The order Temporal's core gives an activation's jobs (signals and updates before timer firings, activity and child
+ * outcomes and cancel requests; otherwise as they arrived) and its TypeScript SDK's start of the workflow function
+ * after the other jobs (issue 17). Each rule applies once the run records its flag, asked only where it reorders
+ * something.
+ */
+function inTemporalOrder(activator: Activator, jobs: HistoryEvent[]): HistoryEvent[] {
+  const startAt = jobs.findIndex((job) => job.type === 'WorkflowExecutionStarted');
+  const start = jobs[startAt];
+  let rest = start === undefined ? jobs : jobs.filter((_, index) => index !== startAt);
+  const firstOther = rest.findIndex((job) => !isMessage(job));
+  if (firstOther >= 0 && rest.slice(firstOther).some(isMessage) && activator.flags.use(EngineFlag.MessagesFirst, activator.isReplaying)) {
+    rest = [...rest.filter(isMessage), ...rest.filter((job) => !isMessage(job))];
+  }
+  if (start === undefined) return rest;
+  if (rest.length > 0 && activator.flags.use(EngineFlag.StartAfterMessages, activator.isReplaying)) return [...rest, start];
+  return [start, ...rest];
+}
+
+function isMessage(job: HistoryEvent): boolean {
+  return job.type === 'SignalReceived' || job.type === 'UpdateAccepted';
 }
 
 export interface LiveActivationOptions {

@@ -233,6 +233,23 @@ export class Activator implements ContextActivator {
     this.rootScope.cancel(new CancelledFailure(reason ? `Workflow cancelled: ${reason}` : 'Workflow cancelled'));
   }
 
+  /**
+   * Between two inputs of an activation: resolves the conditions that hold now, as Temporal's SDK does after every
+   * job, once the run records `EngineFlag.MessagesFirst` (asked only when one holds: the flag is recorded by the first
+   * activation where it changes anything).
+   */
+  checkConditionsAfterInput(): void {
+    const holds = (condition: Condition) => {
+      try {
+        return condition.fn();
+      } catch {
+        return true; // it rejects its waiter when checked
+      }
+    };
+    if (!this.#conditions.some(holds) || !this.flags.use(EngineFlag.MessagesFirst, this.isReplaying)) return;
+    this.checkConditions();
+  }
+
   /** Resolves conditions whose predicate now holds; true when any did. */
   checkConditions(): boolean {
     let unblocked = false;
