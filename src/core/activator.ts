@@ -20,7 +20,7 @@ import {
 import type { ActivityCancellationType, Outcome, RecordedActivityOptions, RecordedChildOptions, SearchAttributes, WorkflowExecutionStarted } from './history';
 import { EngineFlag, EngineFlags } from './engine-flags';
 import { Limits } from './limits';
-import { MessageHandlers, resultOutcome, type Handler } from './message-handlers';
+import { MessageHandlers, resultOutcome, type Handler, type UpdateOffer } from './message-handlers';
 import { checkName, NameKind } from './names';
 import { checkPayload, checkSearchAttributes } from './payload';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
@@ -99,6 +99,7 @@ export class Activator implements ContextActivator {
     failWorkflow: (error) => this.#failWith(error),
     checksPayloadShape: () => this.#checksPayloadShape(),
     looksUpHandlerPerSignal: () => this.flags.use(EngineFlag.SignalHandlerLookup, this.isReplaying),
+    updatesWaitForHandler: () => this.flags.use(EngineFlag.UpdatesWaitForHandler, this.isReplaying),
   });
 
   constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted) {
@@ -226,6 +227,12 @@ export class Activator implements ContextActivator {
 
   /** Starts the handler of an accepted update; its outcome becomes a `completeUpdate` command. */
   acceptUpdate(updateId: string, updateName: string, args: unknown[]): void { this.#messages.acceptUpdate(updateId, updateName, args); }
+
+  /** Live: validates an update in the activation, and starts its handler when it is accepted (see `UpdateOffer`). */
+  offerUpdate(offer: UpdateOffer): void { this.#messages.offerUpdate(offer); }
+
+  /** The activation is blocked: updates still waiting for a handler are turned down. True when that issued commands. */
+  settleBufferedUpdates(): boolean { return this.#messages.settleBufferedUpdates(); }
 
   requestCancellation(reason?: string): void {
     if (this.#cancelRequested) return;

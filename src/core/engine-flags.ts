@@ -56,6 +56,12 @@ export const EngineFlag = {
    * set at the top of the function receives them as it is set. Before, the function ran up to its first await first.
    */
   StartAfterMessages: 'startAfterMessages',
+  /**
+   * Since December 2026 (issue 17): an update delivered before its handler is set waits for it until the activation
+   * is blocked (then it is rejected, or fails as before), as Temporal's SDK buffers updates; before, it failed with
+   * UpdateNotFound at once.
+   */
+  UpdatesWaitForHandler: 'updatesWaitForHandler',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 

@@ -89,6 +89,45 @@ describe('activation order (Temporal semantics)', () => {
     await expect(replayHistory(workflows, withoutFlags(history))).rejects.toThrow(NonDeterminismError);
   });
 
+  it('delivers a signal-with-start and an update-with-start in the first activation, to handlers set at the top of the workflow', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows, activities });
+    const { handle: signalled } = await env.signalWithStart(handlersAtTop, { workflowId: 'with-signal' }, greet, 'ann');
+    expect(await signalled.result()).toEqual({ names: ['ann'], items: [] });
+
+    const { handle: updated, started, result } = await env.updateWithStart(handlersAtTop, { workflowId: 'with-update' }, addItem, { args: [7] });
+    expect({ started, result }).toEqual({ started: true, result: 1 });
+    expect(await updated.result()).toEqual({ names: [], items: [7] });
+    const history = await updated.fetchHistory();
+    // Accepted and completed in the first activation, which ends with the activity the workflow chose.
+    expect(activationWith(history, 'UpdateAccepted')).toEqual(['WorkflowExecutionStarted', 'UpdateAccepted', 'ActivityTaskScheduled', 'UpdateCompleted']);
+    expect(flagsOf(history)).toEqual(expect.arrayContaining(['startAfterMessages', 'updatesWaitForHandler']));
+    await expect(replayHistory(workflows, history)).resolves.toBeUndefined();
+    await expect(replayHistory(workflows, await signalled.fetchHistory())).resolves.toBeUndefined();
+
+    // A rejected update-with-start still starts the run, and records nothing of the update.
+    const rejected = await env.updateWithStart(handlersAtTop, { workflowId: 'with-bad-update' }, addItem, { args: [-1] }).catch((error: unknown) => error);
+    expect((rejected as Error).name).toBe('WorkflowUpdateRejectedError');
+    const after = await env.getHandle('with-bad-update').fetchHistory();
+    expect(after.some((event) => event.type === 'UpdateAccepted')).toBe(false);
+  });
+
+  it('validates an update after a signal of the same activation and completes it before the workflow that signal ends', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows, activities });
+    const handle = await env.start(signalThenUpdate);
+    const run = env.runOf(handle.workflowId);
+    run.pause(); // holds the signal and the update in the queue: the next step takes both
+    const signalled = run.signal('finish');
+    const updated = run.update('count');
+    run.unpause();
+    await signalled;
+    expect(await updated).toMatchObject({ outcome: { result: 1 } });
+    // The workflow's continuation runs after both handlers, as in Temporal: it sees the update.
+    expect(await handle.result()).toBe(1);
+    const history = await handle.fetchHistory();
+    expect(activationWith(history, 'SignalReceived')).toEqual(['SignalReceived', 'UpdateAccepted', 'UpdateCompleted', 'WorkflowExecutionCompleted']);
+    await expect(replayHistory(workflows, history)).resolves.toBeUndefined();
+  });
+
   it('replays histories recorded before these rules as they ran', async () => {
     // Recorded by the engine before issue 17's ordering (fixture): the timer won the race, and the signal-with-start
     // reached its handler only after the workflow function's first await.
