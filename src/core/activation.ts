@@ -6,6 +6,7 @@ import { eventForCommand, compareCommandWithEvent, describeCommand, describeEven
 import { isCloseEvent, isCommandEvent, passOverUnknownEvent, type HistoryEvent, type MarkerRecorded, type NewEvent, type Outcome } from './history';
 import { toFailureInfo } from './failure';
 import { EngineFlag } from './engine-flags';
+import type { UpdateOffer } from './message-handlers';
 import { NonDeterminismError } from './nondeterminism';
 import { copyPayload } from './payload';
 import { yieldMacrotask } from './scheduling';
@@ -61,16 +62,56 @@ export function applyInput(activator: Activator, event: HistoryEvent): void {
   }
 }
 
-/** Delivers an activation's inputs in order; timers that fired among them are known first (see `markTimerFiring`). */
-function applyInputs(activator: Activator, inputs: HistoryEvent[]): void {
+/** An input of an activation: a recorded event, or (live) an update its activation validates. */
+type Job = HistoryEvent | UpdateOffer;
+
+/**
+ * Delivers an activation's inputs in Temporal's order (see `inTemporalOrder`), checking conditions after each;
+ * timers that fired among them are known first (see `markTimerFiring`).
+ */
+function applyInputs(activator: Activator, inputs: HistoryEvent[], offer?: UpdateOffer): void {
   activator.beginActivation();
   for (const input of inputs) if (input.type === 'TimerFired') activator.markTimerFiring(input.timerId);
-  for (const input of inputs) applyInput(activator, input);
+  for (const job of inTemporalOrder(activator, offer ? [...inputs, offer] : inputs)) {
+    if (isOffer(job)) activator.offerUpdate(job);
+    else applyInput(activator, job);
+    activator.checkConditionsAfterInput();
+  }
+}
+
+/**
+ * The order Temporal's core gives an activation's jobs (signals and updates before timer firings, activity and child
+ * outcomes and cancel requests; otherwise as they arrived) and its TypeScript SDK's start of the workflow function
+ * after the other jobs (issue 17). Each rule applies once the run records its flag, asked only where it reorders
+ * something. An offered update is the last input its step took, so it goes after the signals recorded before it, where
+ * replay finds its `UpdateAccepted`.
+ */
+function inTemporalOrder(activator: Activator, jobs: Job[]): Job[] {
+  const startAt = jobs.findIndex((job) => !isOffer(job) && job.type === 'WorkflowExecutionStarted');
+  const start = jobs[startAt];
+  let rest = start === undefined ? jobs : jobs.filter((_, index) => index !== startAt);
+  const firstOther = rest.findIndex((job) => !isMessage(job));
+  if (firstOther >= 0 && rest.slice(firstOther).some(isMessage) && activator.flags.use(EngineFlag.MessagesFirst, activator.isReplaying)) {
+    rest = [...rest.filter(isMessage), ...rest.filter((job) => !isMessage(job))];
+  }
+  if (start === undefined) return rest;
+  if (rest.length > 0 && activator.flags.use(EngineFlag.StartAfterMessages, activator.isReplaying)) return [...rest, start];
+  return [start, ...rest];
+}
+
+function isOffer(job: Job): job is UpdateOffer {
+  return !('type' in job);
+}
+
+function isMessage(job: Job): boolean {
+  return isOffer(job) || job.type === 'SignalReceived' || job.type === 'UpdateAccepted';
 }
 
 export interface LiveActivationOptions {
   runLocalActivity: LocalActivityRunner;
   newRunId: () => string;
+  /** An update the activation validates (issue 17): after the inputs' signals, or once its handler is set. */
+  offer?: UpdateOffer;
   /** Called with each new event as soon as it exists (for size accounting and limits). */
   onEvent?: (event: NewEvent) => void;
 }
@@ -93,7 +134,7 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
     wake?.();
   };
 
-  applyInputs(activator, inputs);
+  applyInputs(activator, inputs, options.offer);
   for (;;) {
     await yieldMacrotask();
     for (const command of activator.commands.splice(0)) {
@@ -106,6 +147,7 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
       }
     }
     if (activator.checkConditions()) continue;
+    if (activator.settleBufferedUpdates()) continue;
     if (finished.length === 0 && running > 0) await new Promise<void>((resolve) => (wake = resolve));
     wake = undefined;
     const next = finished.shift();
@@ -181,6 +223,7 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
     while (issued.length > 0 && isDeprecatedPatchCommand(issued[0]!)) issued.shift();
     if (issued.length > 0) throw diverged(describeCommand(issued[0]!), recorded[cursor]);
     if (activator.checkConditions()) continue;
+    if (activator.settleBufferedUpdates()) continue;
     while (cursor < recorded.length && isPatchMarker(recorded[cursor]!)) cursor++; // blocked, and no deprecatePatch call left here: allowed
     const next = recorded[cursor];
     if (next === undefined) break;

@@ -23,7 +23,7 @@ import {
 import type { ActivityCancellationType, Outcome, RecordedActivityOptions, RecordedChildOptions, SearchAttributes, WorkflowExecutionStarted } from './history';
 import { EngineFlag, EngineFlags } from './engine-flags';
 import { Limits } from './limits';
-import { MessageHandlers, resultOutcome, type Handler } from './message-handlers';
+import { MessageHandlers, resultOutcome, type Handler, type UpdateOffer } from './message-handlers';
 import { checkName, NameKind } from './names';
 import { checkPayload, checkSearchAttributes } from './payload';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
@@ -115,6 +115,7 @@ export class Activator implements ContextActivator, AmbientWorkflow {
     rejectsUpdate: (error) => !this.#failsTaskOnly(error) || (this.#failTask(error), false),
     checksPayloadShape: () => this.#checksPayloadShape(),
     looksUpHandlerPerSignal: () => this.flags.use(EngineFlag.SignalHandlerLookup, this.isReplaying),
+    updatesWaitForHandler: () => this.flags.use(EngineFlag.UpdatesWaitForHandler, this.isReplaying),
   });
 
   constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted) {
@@ -260,10 +261,33 @@ export class Activator implements ContextActivator, AmbientWorkflow {
   /** Starts the handler of an accepted update; its outcome becomes a `completeUpdate` command. */
   acceptUpdate(updateId: string, updateName: string, args: unknown[]): void { this.enter(() => this.#messages.acceptUpdate(updateId, updateName, args)); }
 
+  /** Live: validates an update in the activation, and starts its handler when it is accepted (see `UpdateOffer`). */
+  offerUpdate(offer: UpdateOffer): void { this.enter(() => this.#messages.offerUpdate(offer)); }
+
+  /** The activation is blocked: updates still waiting for a handler are turned down. True when that issued commands. */
+  settleBufferedUpdates(): boolean { return this.enter(() => this.#messages.settleBufferedUpdates()); }
+
   requestCancellation(reason?: string): void {
     if (this.#cancelRequested) return;
     this.#cancelRequested = true;
     this.rootScope.cancel(new CancelledFailure(reason ? `Workflow cancelled: ${reason}` : 'Workflow cancelled'));
+  }
+
+  /**
+   * Between two inputs of an activation: resolves the conditions that hold now, as Temporal's SDK does after every
+   * job, once the run records `EngineFlag.MessagesFirst` (asked only when one holds: the flag is recorded by the first
+   * activation where it changes anything).
+   */
+  checkConditionsAfterInput(): void {
+    const holds = (condition: Condition) => {
+      try {
+        return this.enter(condition.fn);
+      } catch {
+        return true; // it rejects its waiter when checked
+      }
+    };
+    if (!this.#conditions.some(holds) || !this.flags.use(EngineFlag.MessagesFirst, this.isReplaying)) return;
+    this.checkConditions();
   }
 
   /** Resolves conditions whose predicate now holds; true when any did. */

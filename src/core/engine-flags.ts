@@ -61,6 +61,27 @@ export const EngineFlag = {
    * update. Before, any error failed the run (or the update).
    */
   WorkflowTaskFailures: 'workflowTaskFailures',
+  /**
+   * Since December 2026 (issue 17): an activation delivers its signals and updates before its other inputs (timer
+   * firings, activity and child outcomes, a cancel request) and checks conditions after each input, as Temporal's core
+   * sorts an activation's jobs and its SDK unblocks conditions after every job; so `condition(fn, timeout)` whose
+   * signal and timeout timer arrive together returns true. Before, inputs went in arrival order and conditions were
+   * checked once the activation's code had run.
+   */
+  MessagesFirst: 'messagesFirst',
+  /**
+   * Since December 2026 (issue 17): the inputs recorded with the start (a signal-with-start's signal, an
+   * update-with-start's update, messages or a cancel that came before the first activation) are delivered before the
+   * workflow function is called, as Temporal's SDK starts the function after the activation's other jobs: a handler
+   * set at the top of the function receives them as it is set. Before, the function ran up to its first await first.
+   */
+  StartAfterMessages: 'startAfterMessages',
+  /**
+   * Since December 2026 (issue 17): an update delivered before its handler is set waits for it until the activation
+   * is blocked (then it is rejected, or fails as before), as Temporal's SDK buffers updates; before, it failed with
+   * UpdateNotFound at once.
+   */
+  UpdatesWaitForHandler: 'updatesWaitForHandler',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 

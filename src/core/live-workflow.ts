@@ -8,6 +8,7 @@ import { EngineFlag } from './engine-flags';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import { isCloseEvent, type EndsActivation, type HistoryEvent, type NewEvent } from './history';
 import { Limits } from './limits';
+import type { UpdateOffer } from './message-handlers';
 import { NonDeterminismError } from './nondeterminism';
 import { WorkflowTaskError } from './workflow-errors';
 import { replayInto } from './replay';
@@ -51,12 +52,17 @@ export class LiveWorkflow {
     this.#pendingInputs.push(...inputs);
   }
 
-  /** Runs the activation for the recorded inputs; returns the events it produced (WorkflowTaskCompleted included). */
-  async activate(inputs: HistoryEvent[], record: (event: NewEvent, at?: number) => HistoryEvent, step: StepContext): Promise<HistoryEvent[]> {
+  /**
+   * Runs the activation for the recorded inputs, and validates `offer` in it (its `UpdateAccepted` joins `inputs` when
+   * accepted); returns the events it produced (WorkflowTaskCompleted included).
+   */
+  async activate(inputs: HistoryEvent[], record: (event: NewEvent, at?: number) => HistoryEvent, step: StepContext, offer?: UpdateOffer): Promise<HistoryEvent[]> {
     const state = this.#state;
     const { now } = step;
     let produced: NewEvent[];
     let flags: string[] | undefined;
+    let offerDecided = false;
+    let offerAccepted = false;
     try {
       const first = inputs[0];
       // A new run has no history to replay: its first activation starts the workflow.
@@ -66,18 +72,39 @@ export class LiveWorkflow {
       activator.now = now;
       activator.historyLength = state.nextEventId - 1;
       activator.historySizeBytes = state.historySizeBytes;
+      const offered: UpdateOffer | undefined = offer && {
+        updateId: offer.updateId,
+        updateName: offer.updateName,
+        args: offer.args,
+        accept: () => {
+          offerDecided = offerAccepted = true;
+          offer.accept();
+          // Replay counts the UpdateAccepted among the activation's inputs: so does ctx.info() here.
+          activator.historyLength = state.nextEventId - 1;
+          activator.historySizeBytes = state.historySizeBytes;
+        },
+        reject: (failure) => {
+          offerDecided = true;
+          offer.reject(failure);
+        },
+      };
       produced = await runLiveActivation(activator, allInputs, {
         newRunId: () => this.#host.newRunId(),
         runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(state)),
+        ...(offered && { offer: offered }),
       });
       // An error of workflow code's own (not a Duro failure), or a rejection it left unhandled: the task fails, the run stays.
       const taskFailure = activator.takeTaskFailure();
       if (taskFailure) throw taskFailure;
+      // An activation that only turned an update down changed nothing: it records nothing (a rejected update leaves
+      // no trace, as in Temporal), and a flag it used first is recorded by the next activation instead.
+      if (allInputs.length === 0 && produced.length === 0 && !offerAccepted) return [];
       produced = withoutTimersCancelledAtOnce(produced, () => activator.flags.use(EngineFlag.TimerPairsDropped, false));
       flags = activator.flags.takeFirstUsed();
       this.#pendingInputs = [];
       delete state.hasUnprocessedInputs;
     } catch (error) {
+      if (offer && !offerDecided) offer.reject(toFailureInfo(error)); // as an update whose validation could not run
       this.#activator = undefined; // its state may be half-updated: rebuild from history next time
       this.#pendingInputs.push(...inputs);
       state.hasUnprocessedInputs = true;

@@ -5,7 +5,7 @@ import type { Command } from './commands';
 import type { UpdateHandlerOptions } from './context';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import type { Outcome } from './history';
-import { checkPayload } from './payload';
+import { checkPayload, copyPayload } from './payload';
 import { DeterminismViolationError, QueryNotFoundError } from './workflow-errors';
 
 export type Handler = (...args: unknown[]) => unknown;
@@ -14,6 +14,22 @@ export interface BufferedSignal {
   signalName: string;
   args: unknown[];
 }
+
+/**
+ * An update not validated yet, offered live to the activation (issue 17): its validator runs where Temporal's SDK
+ * runs it, when the activation reaches it (after the signals before it) or, when it came before its handler was set,
+ * as the handler is set. `accept` records its `UpdateAccepted`; `reject` answers the caller and records nothing.
+ */
+export interface UpdateOffer {
+  readonly updateId: string;
+  readonly updateName: string;
+  readonly args: unknown[];
+  accept(): void;
+  reject(failure: FailureInfo): void;
+}
+
+/** An update waiting for its handler: offered (live, not validated yet) or accepted (recorded). */
+type BufferedUpdate = { offer: UpdateOffer } | { updateId: string; updateName: string; args: unknown[] };
 
 /** What the handlers need from the activator that owns them. */
 export interface MessageHost {
@@ -28,6 +44,8 @@ export interface MessageHost {
   checksPayloadShape(): boolean;
   /** Whether each buffered signal goes to the handler set at that moment (`EngineFlag.SignalHandlerLookup`). */
   looksUpHandlerPerSignal(): boolean;
+  /** Whether an update without a handler waits for one until the activation is blocked (`EngineFlag.UpdatesWaitForHandler`). */
+  updatesWaitForHandler(): boolean;
 }
 
 /** A result as an outcome; one too large to record becomes a non-retryable failure instead of a broken history. */
@@ -46,6 +64,7 @@ export class MessageHandlers {
   readonly #queryHandlers = new Map<string, Handler>();
   readonly #updateHandlers = new Map<string, { handler: Handler; validator?: Handler }>();
   #bufferedSignals: BufferedSignal[] = [];
+  #bufferedUpdates: BufferedUpdate[] = [];
   #queryDepth = 0;
 
   constructor(host: MessageHost) {
@@ -97,6 +116,14 @@ export class MessageHandlers {
     const entry: { handler: Handler; validator?: Handler } = { handler };
     if (options?.validator) entry.validator = options.validator as Handler;
     this.#updateHandlers.set(name, entry);
+    // Updates that came before the handler go to it now, in arrival order, as Temporal's SDK dispatches them.
+    for (;;) {
+      const index = this.#bufferedUpdates.findIndex((update) => updateNameOf(update) === name);
+      if (index < 0 || !this.#updateHandlers.has(name)) return;
+      const update = this.#bufferedUpdates.splice(index, 1)[0]!;
+      if ('offer' in update) this.#admit(update.offer);
+      else this.#startUpdate(update.updateId, update.updateName, update.args);
+    }
   }
 
   // ---- jobs: delivered by the driver between drains ----
@@ -110,9 +137,48 @@ export class MessageHandlers {
 
   /** Starts the handler of an accepted update; its outcome becomes a `completeUpdate` command. */
   acceptUpdate(updateId: string, updateName: string, args: unknown[]): void {
+    if (!this.#updateHandlers.has(updateName) && this.#host.updatesWaitForHandler()) {
+      this.#bufferedUpdates.push({ updateId, updateName, args });
+      return;
+    }
+    this.#startUpdate(updateId, updateName, args);
+  }
+
+  /** Validates an offered update now, or once its handler is set (until the activation is blocked). */
+  offerUpdate(offer: UpdateOffer): void {
+    if (!this.#updateHandlers.has(offer.updateName) && this.#host.updatesWaitForHandler()) {
+      this.#bufferedUpdates.push({ offer });
+      return;
+    }
+    this.#admit(offer);
+  }
+
+  /**
+   * The activation is blocked: updates still without a handler are turned down, as Temporal's SDK does when it
+   * concludes an activation (an offer is rejected; an accepted one fails with UpdateNotFound). True when that issued
+   * commands.
+   */
+  settleBufferedUpdates(): boolean {
+    const waiting = this.#bufferedUpdates.splice(0);
+    for (const update of waiting) {
+      if ('offer' in update) update.offer.reject(noUpdateHandler(update.offer.updateName));
+      else this.#startUpdate(update.updateId, update.updateName, update.args);
+    }
+    return waiting.some((update) => !('offer' in update));
+  }
+
+  /** The validator sees a copy, and so does the handler: what either changes reaches neither the other nor history. */
+  #admit(offer: UpdateOffer): void {
+    const rejection = this.validateUpdate(offer.updateName, copyPayload(offer.args));
+    if (rejection) return offer.reject(rejection);
+    offer.accept();
+    this.#startUpdate(offer.updateId, offer.updateName, copyPayload(offer.args));
+  }
+
+  #startUpdate(updateId: string, updateName: string, args: unknown[]): void {
     const entry = this.#updateHandlers.get(updateName);
     if (!entry) {
-      this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(ApplicationFailure.nonRetryable(`No update handler for '${updateName}'`, 'UpdateNotFound')) } });
+      this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: noUpdateHandler(updateName) } });
       return;
     }
     let result: Promise<unknown>;
@@ -147,7 +213,7 @@ export class MessageHandlers {
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
   validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined {
     const entry = this.#updateHandlers.get(updateName);
-    if (!entry) return toFailureInfo(ApplicationFailure.nonRetryable(`No update handler for '${updateName}'`, 'UpdateNotFound'));
+    if (!entry) return noUpdateHandler(updateName);
     if (!entry.validator) return undefined;
     try {
       const returned = this.#readOnly(() => entry.validator!(...args));
@@ -189,6 +255,14 @@ export class MessageHandlers {
       this.#host.failWorkflow(error);
     }
   }
+}
+
+function noUpdateHandler(updateName: string): FailureInfo {
+  return toFailureInfo(ApplicationFailure.nonRetryable(`No update handler for '${updateName}'`, 'UpdateNotFound'));
+}
+
+function updateNameOf(update: BufferedUpdate): string {
+  return 'offer' in update ? update.offer.updateName : update.updateName;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -10,6 +10,7 @@ import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type WorkflowExecutionStarted } from './history';
 import { Limits } from './limits';
 import { LiveWorkflow } from './live-workflow';
+import type { UpdateOffer } from './message-handlers';
 import { checkPayload, checkSearchAttributes, copyPayload, utf8Length } from './payload';
 import type { RunHost } from './run-host';
 import { answerAfterClose, isDuplicate, resolveAttempt, type RunRequest } from './run-requests';
@@ -26,6 +27,16 @@ export type { CarriedSignal } from './carried-signal';
 export type { UpdateOutcome } from './update-outcome';
 
 export { WorkflowClosedError };
+
+/** An update-with-start's update, queued with the start so that the first activation delivers it (issue 17). */
+export interface FirstUpdate {
+  name: string;
+  args: unknown[];
+  updateId?: string;
+  acceptedOnly: boolean;
+  respond(outcome: UpdateOutcome): void;
+  fail(error: Error): void;
+}
 
 export class WorkflowRun {
   readonly state: RunState;
@@ -47,10 +58,12 @@ export class WorkflowRun {
 
   /**
    * Starts a new run: records `WorkflowExecutionStarted` (and carried-over signals) and runs the first activation,
-   * after `startDelayMs` when given (inputs that arrive meanwhile are recorded and delivered then).
+   * after `startDelayMs` when given (inputs that arrive meanwhile are recorded and delivered then). `firstUpdate`
+   * (an update-with-start's, without a delay) is validated and delivered in the first activation too.
    */
-  static start(started: Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>, definition: WorkflowDefinition, host: RunHost<WorkflowRun>, carriedSignals: CarriedSignal[] = [], startDelayMs = 0): WorkflowRun {
+  static start(started: Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>, definition: WorkflowDefinition, host: RunHost<WorkflowRun>, carriedSignals: CarriedSignal[] = [], startDelayMs = 0, firstUpdate?: FirstUpdate): WorkflowRun {
     checkPayload(started.input, 'Workflow input');
+    if (firstUpdate) checkPayload(firstUpdate.args, `Arguments of update '${firstUpdate.name}'`);
     checkSearchAttributes(started.searchAttributes ?? {});
     const now = host.now();
     const state: RunState = {
@@ -85,6 +98,10 @@ export class WorkflowRun {
     for (const signal of carriedSignals) {
       const event: NewEvent = signal.requestId === undefined ? { type: 'SignalReceived', signalName: signal.signalName, args: signal.args } : { type: 'SignalReceived', signalName: signal.signalName, args: signal.args, requestId: signal.requestId };
       run.#queue.push({ kind: 'input', event, at: now });
+    }
+    if (firstUpdate) {
+      const { name, args, acceptedOnly, respond, fail } = firstUpdate;
+      run.#queue.push({ kind: 'update', updateId: firstUpdate.updateId ?? host.newRunId(), name, args, at: now, respond, fail, acceptedOnly });
     }
     run.#processing = runOutsideWorkflow(() => run.#processQueue());
     run.#processing.catch(() => undefined); // a failed first commit: the host reports it, and callers of idle() see it
@@ -331,11 +348,15 @@ export class WorkflowRun {
     let closing: NewEvent | undefined;
     /** The requests this step took: a failed commit rejects those still waiting. */
     const taken: RunRequest[] = [];
+    /**
+     * An update the activation validates, after the inputs taken before it, as Temporal runs a validator after the
+     * earlier jobs of its activation (issue 17); the step takes nothing after it, so its `UpdateAccepted` is recorded
+     * last among the inputs, where replay delivers it.
+     */
+    let offer: UpdateOffer | undefined;
 
-    while (this.#queue.length > 0 && !closing) {
-      const request = this.#queue[0]!;
-      if (request.kind === 'update' && inputs.length > 0) break; // validate against the state these inputs lead to
-      this.#queue.shift();
+    while (this.#queue.length > 0 && !closing && !offer) {
+      const request = this.#queue.shift()!;
       taken.push(request);
       if (this.isClosed && request.kind !== 'persist') {
         // An update this run already completed is answered from its history, not handed over to run twice.
@@ -365,22 +386,24 @@ export class WorkflowRun {
           acks.push(request.done);
           break;
         case 'update':
-          await this.#acceptUpdate(request, addInput, respondLater);
+          offer = (await this.#acceptUpdate(request, addInput, respondLater, inputs[0]?.type === 'WorkflowExecutionStarted')) ?? undefined;
           break;
       }
     }
 
-    const events: HistoryEvent[] = [...inputs];
+    let produced: HistoryEvent[] = [];
     if (closing) {
       this.#live.evict();
       const event = record(closing);
       closeRun(this.state, event, step);
-      events.push(event);
-    } else if (!this.isClosed && !this.state.blocked && this.state.delayedUntil === undefined && (inputs.length > 0 || this.state.hasUnprocessedInputs)) {
-      events.push(...(await this.#live.activate(inputs, record, step)));
+      produced = [event];
+    } else if (this.#mayActivate() && (inputs.length > 0 || this.state.hasUnprocessedInputs || offer)) {
+      produced = await this.#live.activate(inputs, record, step, offer);
     } else if (inputs.length > 0) {
       this.#live.defer(inputs);
     }
+    // Read after the activation: an update it accepted joined the inputs.
+    const events: HistoryEvent[] = [...inputs, ...produced];
 
     try {
       await this.#host.store.commit(this.state.runId, { events, state: this.state, changes: this.#changes.take(this.state), wakeAt: nextWakeAt(this.state), attempts: step.attempts, encoded });
@@ -404,8 +427,16 @@ export class WorkflowRun {
     this.#enqueue({ kind: 'deadlines' });
   }
 
-  /** Validates an update against the current state; records it when accepted. */
-  async #acceptUpdate(request: Extract<RunRequest, { kind: 'update' }>, addInput: (event: NewEvent, at?: number) => void, respondLater: Array<() => void>): Promise<void> {
+  #mayActivate(): boolean {
+    return !this.isClosed && !this.state.blocked && this.state.delayedUntil === undefined;
+  }
+
+  /**
+   * Answers an update that needs no validation (a duplicate, a refusal), or returns it as an offer for this step's
+   * activation to validate. A delayed run, whose workflow has not started, validates it here against no handlers.
+   * A workflow that cannot be rebuilt rejects it, recording nothing (the next input records the failed activation).
+   */
+  async #acceptUpdate(request: Extract<RunRequest, { kind: 'update' }>, addInput: (event: NewEvent, at?: number) => void, respondLater: Array<() => void>, startsRun = false): Promise<UpdateOffer | void> {
     const { updateId } = request;
     const reject = (failure: FailureInfo) => request.respond({ updateId, rejected: failure });
     if (this.state.blocked) return reject(toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is blocked: ${this.state.blocked.message}`, 'WorkflowBlocked')));
@@ -423,19 +454,25 @@ export class WorkflowRun {
     if (this.state.inFlightUpdates.length >= Limits.maxInFlightUpdates) {
       return reject(toFailureInfo(ApplicationFailure.nonRetryable(`At most ${Limits.maxInFlightUpdates} updates may be in flight`, 'LimitExceeded')));
     }
-    let activator: Activator;
+    const accept = () => {
+      addInput({ type: 'UpdateAccepted', updateId, updateName: request.name, args: request.args }, request.at);
+      if (request.acceptedOnly) respondLater.push(() => request.respond({ updateId }));
+      else this.#waitForUpdate(request);
+    };
+    let activator: Activator | undefined;
     try {
-      activator = await this.#live.ensureLive();
+      // A run started in this step has nothing to rebuild: its first activation makes the workflow.
+      if (!startsRun) activator = await this.#live.ensureLive();
     } catch (error) {
       return reject(toFailureInfo(error));
     }
+    if (this.#mayActivate()) return { updateId, updateName: request.name, args: request.args, accept, reject };
+    if (!activator) return reject(toFailureInfo(ApplicationFailure.nonRetryable('The workflow has not started', 'UpdateNotFound')));
     // The validator sees a copy: a validator that changes its arguments changes neither what is recorded nor what the
     // handler receives (issue 17).
     const rejection = activator.validateUpdate(request.name, copyPayload(request.args));
     if (rejection) return reject(rejection);
-    addInput({ type: 'UpdateAccepted', updateId, updateName: request.name, args: request.args }, request.at);
-    if (request.acceptedOnly) respondLater.push(() => request.respond({ updateId }));
-    else this.#waitForUpdate(request);
+    accept();
   }
 
   /** Where an earlier run of the chain recorded `updateId`, from this run's start event (read once). */

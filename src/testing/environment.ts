@@ -2,8 +2,8 @@
 // the core's Execution (src/core/execution/), as in a Durable Object: starts, policies, hand-overs, children and
 // messages follow the same code; only the store (memory), the clock (virtual) and the transport (calls) differ.
 import { collectActivities, type ActivityImplementations } from '../core/activity';
-import { WorkflowBlockedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '../core/client-errors';
-import { WorkflowRegistry, type SignalDefinition, type WorkflowDefinition, type WorkflowInput, type WorkflowOutput } from '../core/definitions';
+import { WorkflowBlockedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '../core/client-errors';
+import { WorkflowRegistry, type SignalDefinition, type UpdateDefinition, type WorkflowDefinition, type WorkflowInput, type WorkflowOutput } from '../core/definitions';
 import { toMs, type Duration } from '../core/duration';
 import { Execution } from '../core/execution/execution';
 import type { ExecutionHost } from '../core/execution/execution-host';
@@ -136,6 +136,27 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     const request = { ...startRequestOf(workflowType, options.workflowId, options), signalName, signalArgs: args, ...(options.requestId !== undefined && { requestId: options.requestId }) };
     const { runId, started } = await this.#await(this.execution(options.workflowId).signalWithStart(request), 'flow');
     return { handle: new TestWorkflowHandle<W>(this, options.workflowId, runId), started };
+  }
+
+  /**
+   * Runs an update on the running workflow of `options.workflowId`, or starts it with the update delivered in its
+   * first activation (Temporal's update-with-start); resolves with the update's result. Throws
+   * `WorkflowUpdateRejectedError` (validator) or `WorkflowUpdateFailedError` (handler).
+   * @example const { result } = await env.updateWithStart(cart, { workflowId: 'cart-1' }, addItem, { args: ['pear'] });
+   */
+  async updateWithStart<W extends WorkflowDefinition, R, Args extends unknown[]>(
+    workflow: W | string,
+    options: StartOptions<WorkflowInput<W>> & { workflowId: string },
+    update: UpdateDefinition<R, Args> | string,
+    updateOptions: { args?: Args; updateId?: string } = {},
+  ): Promise<{ handle: TestWorkflowHandle<W>; started: boolean; result: R }> {
+    const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
+    const name = typeof update === 'string' ? update : update.name;
+    const request = { ...startRequestOf(workflowType, options.workflowId, options), update: { name, args: updateOptions.args ?? [], wait: 'completed' as const, ...(updateOptions.updateId !== undefined && { updateId: updateOptions.updateId }) } };
+    const reply = await this.#await(this.execution(options.workflowId).updateWithStart(request), 'flow');
+    const outcome = reply.outcome!;
+    if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
+    return { handle: new TestWorkflowHandle<W>(this, options.workflowId, reply.runId), started: reply.started, result: outcome.result as R };
   }
 
   /** Starts a workflow and waits for its result (skipping time). */

@@ -6,7 +6,8 @@ import { WorkflowClosedError, WorkflowExecutionAlreadyStartedError, WorkflowNotF
 import { describeRun, type WorkflowDescription } from '../describe';
 import { ApplicationFailure } from '../failure';
 import type { HistoryEvent, Outcome } from '../history';
-import { WorkflowRun, type CarriedSignal } from '../run';
+import { WorkflowRun, type CarriedSignal, type FirstUpdate } from '../run';
+import type { UpdateOutcome } from '../update-outcome';
 import { handsOver, nextRunOf, unregisteredWorkflow } from '../run-chain';
 import type { RunHost } from '../run-host';
 import { badResetPoint, planReset } from '../run-reset';
@@ -124,7 +125,8 @@ export class Execution {
 
   // ---- starts ----
 
-  async start(request: StartRequest, carriedSignals: CarriedSignal[] = []): Promise<StartReply> {
+  /** `firstUpdate` (update-with-start) goes with the run's start, when it starts one without a delay. */
+  async start(request: StartRequest, carriedSignals: CarriedSignal[] = [], firstUpdate?: FirstUpdate): Promise<StartReply> {
     const { reply, run } = await this.#oneAtATime(async (): Promise<{ reply: StartReply; run?: WorkflowRun }> => {
       const definition = this.#host.definitionOf(request.workflowType);
       if (!definition) throw ApplicationFailure.nonRetryable(`Unknown workflow type '${request.workflowType}'`, 'WorkflowTypeNotFound');
@@ -135,7 +137,8 @@ export class Execution {
       if (decision.action === 'terminateThenStart') await this.#terminateCurrent('terminated by a new start of the same workflow id');
       const runId = this.#host.newId();
       const params = firstRunParams(request, runId, this.#host.newId(), this.#host.now());
-      const run = this.#runs.start((host) => WorkflowRun.start(params, definition, host, carriedSignals, request.startDelayMs ?? 0), params);
+      const startDelayMs = request.startDelayMs ?? 0;
+      const run = this.#runs.start((host) => WorkflowRun.start(params, definition, host, carriedSignals, startDelayMs, startDelayMs > 0 ? undefined : firstUpdate), params);
       this.#waits.runsChanged();
       return { reply: { workflowId: request.workflowId, runId, started: true }, run };
     });
@@ -166,12 +169,24 @@ export class Execution {
     }
   }
 
-  /** Runs an update on the running workflow, starting it first when there is none (update-with-start). */
+  /**
+   * Runs an update on the running workflow, or starts it with the update, which its first activation then validates
+   * and delivers (Temporal's update-with-start: a handler set at the top of the workflow sees it, issue 17).
+   */
   async updateWithStart(request: UpdateWithStartRequest): Promise<StartReply & UpdateReply> {
+    const { update } = request;
     for (let tries = 1; ; tries++) {
       const current = await this.#runs.find(undefined);
-      const started = current && !current.isClosed ? { workflowId: request.workflowId, runId: current.runId, started: false } : await this.#startUnlessRunning(request, [], tries);
+      let answered: Promise<UpdateOutcome> | undefined;
+      let started: StartReply | undefined;
+      if (current && !current.isClosed) started = { workflowId: request.workflowId, runId: current.runId, started: false };
+      else {
+        const first = withStartUpdate(update);
+        started = await this.#startUnlessRunning(request, [], tries, first.update);
+        if (started?.started && !request.startDelayMs) answered = first.answered;
+      }
       if (!started) continue;
+      if (answered) return { ...started, ...updateReplyOf(this.workflowId, update.name, await answered) };
       try {
         return { ...started, ...(await this.update({ ...request.update, runId: started.runId })) };
       } catch (error) {
@@ -245,9 +260,7 @@ export class Execution {
   async update(options: UpdateRequest & RunTarget): Promise<UpdateReply> {
     return this.#onOpenRun(options, async (run) => {
       const reply = await run.update(options.name, options.args, { ...(options.updateId !== undefined && { updateId: options.updateId }), acceptedOnly: options.wait === 'accepted' });
-      if (reply.closedAs) throw new WorkflowClosedError(run.workflowId, reply.closedAs);
-      if (reply.rejected) throw new WorkflowUpdateRejectedError(options.name, reply.rejected);
-      return reply.outcome ? { updateId: reply.updateId, outcome: reply.outcome } : { updateId: reply.updateId };
+      return updateReplyOf(run.workflowId, options.name, reply);
     });
   }
 
@@ -465,14 +478,14 @@ export class Execution {
    * A with-start request's start: undefined when a run of the id is open after all (another start got in first),
    * so the request goes to that run; refusals of a closed id (an id-reuse policy) are thrown.
    */
-  async #startUnlessRunning(request: StartRequest, carriedSignals: CarriedSignal[], tries: number): Promise<StartReply | undefined> {
+  async #startUnlessRunning(request: StartRequest, carriedSignals: CarriedSignal[], tries: number, firstUpdate?: FirstUpdate): Promise<StartReply | undefined> {
     try {
-      const started = await this.start(request, carriedSignals);
+      const started = await this.start(request, carriedSignals, firstUpdate);
       if (started.started || tries >= MAX_WITH_START_TRIES) return started;
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError) || tries >= MAX_WITH_START_TRIES) throw error;
     }
-    return (await this.#runs.find(undefined))?.isClosed === false ? undefined : this.start(request, carriedSignals);
+    return (await this.#runs.find(undefined))?.isClosed === false ? undefined : this.start(request, carriedSignals, firstUpdate);
   }
 
   /** Terminating a run that cannot be loaded deletes it: nothing could be recorded in its history anyway. */
@@ -485,6 +498,26 @@ export class Execution {
   #notFound(runId: string | undefined): never {
     throw new WorkflowNotFoundError(this.workflowId, runId);
   }
+}
+
+/** What a run answered an update, as the execution answers it: a closed run and a rejection are thrown. */
+function updateReplyOf(workflowId: string, name: string, reply: UpdateOutcome): UpdateReply {
+  if (reply.closedAs) throw new WorkflowClosedError(workflowId, reply.closedAs);
+  if (reply.rejected) throw new WorkflowUpdateRejectedError(name, reply.rejected);
+  return reply.outcome ? { updateId: reply.updateId, outcome: reply.outcome } : { updateId: reply.updateId };
+}
+
+/** An update-with-start's update to queue with a start, and its answer once the run took it. */
+function withStartUpdate(update: UpdateRequest): { update: FirstUpdate; answered: Promise<UpdateOutcome> } {
+  let respond!: (outcome: UpdateOutcome) => void;
+  let fail!: (error: Error) => void;
+  const answered = new Promise<UpdateOutcome>((resolve, reject) => {
+    respond = resolve;
+    fail = reject;
+  });
+  answered.catch(() => undefined); // awaited only when a run took it
+  const first: FirstUpdate = { name: update.name, args: update.args, acceptedOnly: update.wait === 'accepted', respond, fail, ...(update.updateId !== undefined && { updateId: update.updateId }) };
+  return { update: first, answered };
 }
 
 /** Waits for a terminate the execution asked for itself; a run that closed first needs none. */
