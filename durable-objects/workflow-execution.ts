@@ -7,7 +7,7 @@ import type { ActivityImplementations } from '../src/core/activity';
 import type { WorkflowRegistry } from '../src/core/definitions';
 import { Execution } from '../src/core/execution/execution';
 import type { ExecutionHost } from '../src/core/execution/execution-host';
-import { createRealClock, owesMessages, runLocalActivityAttempt, type CarriedSignal, type HostClock, type RunCommit, type RunEffect, type RunState, type WorkflowRun } from '../src/core/internals';
+import { createRealClock, installDeterminismGuards, owesMessages, runLocalActivityAttempt, type CarriedSignal, type HostClock, type RunCommit, type RunEffect, type RunState, type WorkflowRun } from '../src/core/internals';
 import type { WorkflowStatus } from '../src/core/history';
 import { answering } from '../src/protocol/execution-answers';
 import { sendEffects, sendOutbox, type Send } from '../src/protocol/execution-messages';
@@ -45,6 +45,18 @@ export interface ExecutionConfig {
 const HISTORY_PAGE_MAX_CHARS = 4 * 1024 * 1024;
 
 /** The Durable Object class a deployment exports as `WorkflowExecution`, bound to its configuration. */
+let warnedUnguarded = false;
+
+/**
+ * Once per isolate: without `nodejs_compat` workerd has no async context, so Math.random, Date and setTimeout in
+ * workflow code stay the real ones and a rejection it leaves unhandled is not the run's (docs/programming-model.md).
+ */
+function warnIfWorkflowCodeUnguarded(): void {
+  if (warnedUnguarded || installDeterminismGuards()) return;
+  warnedUnguarded = true;
+  console.warn('Duro: add "nodejs_compat" to compatibility_flags in wrangler.toml. Without it, Math.random, Date and setTimeout in workflow code are not made deterministic, and unhandled rejections in workflow code are not caught (docs/programming-model.md#determinism).');
+}
+
 export function createWorkflowExecutionClass(config: ExecutionConfig) {
   return class WorkflowExecution extends ExecutionObject {
     constructor(ctx: DurableObjectState, env: unknown) {
@@ -71,6 +83,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
 
   constructor(ctx: DurableObjectState, env: unknown, config: ExecutionConfig) {
     super(ctx, env as never);
+    warnIfWorkflowCodeUnguarded();
     this.#config = config;
     this.#store = new SqlRunStore(ctx.storage);
     this.#outcomes = new AttemptOutcomes(ctx.storage);
