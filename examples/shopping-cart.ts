@@ -76,7 +76,7 @@ export const shoppingCart = defineWorkflow('shoppingCart', async (ctx, input: Sh
 
   ctx.setHandler(addItem, (item) => {
     events++;
-    // A signal cannot be refused and a handler that throws fails the run: ignore what makes no sense.
+    // A signal cannot be refused and a handler that throws blocks the run: ignore what makes no sense.
     if (cart.status !== 'open' || !isItem(item)) return;
     const line = cart.items.find((i) => i.sku === item.sku);
     if (line) line.qty += item.qty;
