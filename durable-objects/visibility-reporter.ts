@@ -93,6 +93,9 @@ export class VisibilityReporter {
       json = JSON.stringify(record);
       if (this.#reported.get(state.runId) !== json) messages.push({ kind: 'upsert', execution: record });
     }
+    // Rare, and what an operator alerts on: written with the commit that failed the task, not kept for later.
+    const taskFailures = events.flatMap((event) => (event.type === 'WorkflowTaskFailed' ? [event.reason] : []));
+    if (taskFailures.length > 0) messages.push({ kind: 'taskFailures', workflowType: state.workflowType, reasons: taskFailures });
     if (messages.length === 0 && this.#unwrittenAttempts.length + attempts.length < MAX_UNWRITTEN_ATTEMPTS) {
       return attempts.length > 0 ? { runId: state.runId, keep: attempts, workflowId: state.workflowId } : undefined;
     }

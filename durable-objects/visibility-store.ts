@@ -54,6 +54,9 @@ export class VisibilityStore {
       case 'attempts':
         for (const attempt of message.attempts) observeAttempt(attempt, metrics);
         return;
+      case 'taskFailures':
+        for (const reason of message.reasons) metrics.count('duro_workflow_task_failures_total', { workflow_type: message.workflowType, reason });
+        return;
     }
   }
 

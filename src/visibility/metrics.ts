@@ -36,6 +36,7 @@ const HELP: Record<string, { type: 'counter' | 'gauge' | 'histogram'; help: stri
   duro_workflows_closed_total: { type: 'counter', help: 'Workflow runs closed, by final status.' },
   duro_workflows_running: { type: 'gauge', help: 'Workflow runs running now.' },
   duro_workflow_duration_seconds: { type: 'histogram', help: 'Time from start to close of workflow runs.' },
+  duro_workflow_task_failures_total: { type: 'counter', help: 'Failed workflow tasks, by reason (workflowError, nonDeterminism, activationFailure): each blocks its run until a retry or a deploy.' },
   duro_activity_attempts_total: { type: 'counter', help: 'Activity attempts, by outcome (completed, failed, timedOut, canceled).' },
   duro_activity_retries_total: { type: 'counter', help: 'Failed activity attempts that were retried.' },
   duro_activity_latency_seconds: { type: 'histogram', help: 'Time from start to end of activity attempts.' },

@@ -13,7 +13,9 @@ export type VisibilityMessage =
   /** Retention deleted the run. */
   | { kind: 'remove'; workflowId: string; runId: string }
   /** Activity attempts a step resolved: counters and latencies for /metrics. */
-  | { kind: 'attempts'; attempts: AttemptObservation[] };
+  | { kind: 'attempts'; attempts: AttemptObservation[] }
+  /** Workflow tasks a step failed (a run blocking or retrying), by reason: a counter for /metrics. */
+  | { kind: 'taskFailures'; workflowType: string; reasons: string[] };
 
 /** A message with its place in the sender's outbox: a shard applies each sender's messages once, in order. */
 export type SequencedMessage = VisibilityMessage & { seq: number };

@@ -280,6 +280,17 @@ group('/metrics', () => {
     expect(delta('duro_workflows_running{workflow_type="waiter"}')).toBeGreaterThanOrEqual(1);
     expect(waiting.workflowId).toBeDefined();
   }, 30_000);
+
+  it('counts failed workflow tasks by reason: a bug in workflow code blocks its run and shows here', async () => {
+    const series = 'duro_workflow_task_failures_total{reason="workflowError",workflow_type="buggy"}';
+    const before = await metrics();
+    expect(before).toContain('# TYPE duro_workflow_task_failures_total counter');
+    const workflowId = uniqueId('buggy');
+    await start('buggy', workflowId);
+    await eventually(async () => (sample(await metrics(), series) > sample(before, series) ? true : undefined), 5_000, 'the failed task counted');
+    const description = await getJson<{ status: string; blockedReason?: string }>(`/v1/workflows/${workflowId}`);
+    expect(description).toMatchObject({ status: 'running', blockedReason: expect.stringMatching(/Workflow code threw TypeError/) });
+  });
 });
 
 group('the feed', () => {

@@ -10,12 +10,13 @@ const SERIES = {
   duro_workflows_closed_total: 'counter',
   duro_workflows_running: 'gauge',
   duro_workflow_duration_seconds: 'histogram',
+  duro_workflow_task_failures_total: 'counter',
   duro_activity_attempts_total: 'counter',
   duro_activity_retries_total: 'counter',
   duro_activity_latency_seconds: 'histogram',
 } as const;
 const HISTOGRAMS = ['duro_workflow_duration_seconds', 'duro_activity_latency_seconds'] as const;
-const COUNTERS = ['duro_workflows_started_total', 'duro_workflows_closed_total', 'duro_activity_attempts_total', 'duro_activity_retries_total'] as const;
+const COUNTERS = ['duro_workflows_started_total', 'duro_workflows_closed_total', 'duro_workflow_task_failures_total', 'duro_activity_attempts_total', 'duro_activity_retries_total'] as const;
 
 const empty = (): MetricsSnapshot => ({ counters: [], histograms: [], running: [] });
 
@@ -156,9 +157,9 @@ describe('mergeSnapshots', () => {
 });
 
 describe('renderPrometheus', () => {
-  it('announces all seven series with HELP and TYPE even before they have samples', () => {
+  it('announces all eight series with HELP and TYPE even before they have samples', () => {
     const lines = renderPrometheus(empty()).trimEnd().split('\n');
-    expect(lines).toHaveLength(14);
+    expect(lines).toHaveLength(16);
     Object.entries(SERIES).forEach(([name, type], i) => {
       expect(lines[2 * i]).toMatch(new RegExp(`^# HELP ${name} \\S`));
       expect(lines[2 * i + 1]).toBe(`# TYPE ${name} ${type}`);
