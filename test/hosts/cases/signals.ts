@@ -1,4 +1,5 @@
-// Signals: buffered until a handler is set, signal-with-start, deduplication by requestId.
+// Signals: buffered until a handler is set (and then handed to the handler set at each delivery), signal-with-start,
+// deduplication by requestId.
 import { describe, expect, it } from 'vitest';
 import { answered, uniqueId, type CaseArea } from './helpers';
 
@@ -33,6 +34,17 @@ export const signalCases: CaseArea = ({ on, resultOf, typesOf, queryItems }) => 
       answered(await on(id).signal({ name: 'addItem', args: ['pear'], requestId: 'pear-1' }));
       expect(await queryItems(id)).toEqual(['apple', 'pear']);
       expect((await typesOf(id)).filter((type) => type === 'SignalReceived')).toHaveLength(2);
+    });
+    it('hands buffered signals to the handler set at each delivery: one that removes itself takes one, the next takes the rest', async () => {
+      const id = uniqueId('handler-removes-itself');
+      // `handlerRemovesItself` sleeps 500 ms before it sets its first handler.
+      const { runId } = answered(await on(id).start({ workflowType: 'handlerRemovesItself', workflowId: id, input: { duration: '500ms' } }));
+      for (const n of [1, 2, 3]) answered(await on(id).signal({ name: 'ping', args: [n] }));
+      expect(await resultOf(id)).toEqual({ status: 'completed', runId, result: { first: [1], rest: [2, 3] } });
+      const types = await typesOf(id);
+      // All three were buffered: recorded while the first timer was still waiting.
+      expect(types.filter((type) => type === 'SignalReceived')).toHaveLength(3);
+      expect(types.lastIndexOf('SignalReceived')).toBeLessThan(types.indexOf('TimerFired'));
     });
   });
 };
