@@ -10,6 +10,7 @@ import type { WorkflowExecutionRpc } from '../../src/protocol/execution-rpc';
 import { cancellationCases } from './cases/cancellation';
 import { childCases } from './cases/children';
 import { continueAsNewCases } from './cases/continue-as-new';
+import { errorCases } from './cases/errors';
 import { hostCase } from './cases/helpers';
 import { pauseCases } from './cases/pause';
 import { resetCases } from './cases/reset';
@@ -51,6 +52,7 @@ export function runHostSuite(name: string, { newHost }: HostSuiteOptions): void 
     resetCases(t);
     childCases(t);
     cancellationCases(t);
+    errorCases(t);
     pauseCases(t);
     unknownIdCases(t);
   });
