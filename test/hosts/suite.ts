@@ -10,6 +10,7 @@ import type { WorkflowExecutionRpc } from '../../src/protocol/execution-rpc';
 import { cancellationCases } from './cases/cancellation';
 import { childCases } from './cases/children';
 import { continueAsNewCases } from './cases/continue-as-new';
+import { determinismCases } from './cases/determinism';
 import { errorCases } from './cases/errors';
 import { hostCase } from './cases/helpers';
 import { pauseCases } from './cases/pause';
@@ -43,8 +44,10 @@ export function runHostSuite(name: string, { newHost }: HostSuiteOptions): void 
       host = await newHost();
     });
 
-    // First: objects reset in workerd re-arm alarms that fire a moment later, and should not fire after the file ends.
+    // First: objects reset in workerd re-arm alarms that fire a moment later, and should not fire after the file ends
+    // (determinism has a restart case too).
     restartCases(t);
+    determinismCases(t);
     startPolicyCases(t);
     signalCases(t);
     updateCases(t);
