@@ -282,11 +282,11 @@ group('/metrics', () => {
   }, 30_000);
 
   it('counts failed workflow tasks by reason: a bug in workflow code blocks its run and shows here', async () => {
-    const series = 'duro_workflow_task_failures_total{reason="workflowError",workflow_type="buggy"}';
+    const series = 'duro_workflow_task_failures_total{reason="workflowError",workflow_type="throwsTypeError"}';
     const before = await metrics();
     expect(before).toContain('# TYPE duro_workflow_task_failures_total counter');
-    const workflowId = uniqueId('buggy');
-    await start('buggy', workflowId);
+    const workflowId = uniqueId('throws-type-error');
+    await start('throwsTypeError', workflowId);
     await eventually(async () => (sample(await metrics(), series) > sample(before, series) ? true : undefined), 5_000, 'the failed task counted');
     const description = await getJson<{ status: string; blockedReason?: string }>(`/v1/workflows/${workflowId}`);
     expect(description).toMatchObject({ status: 'running', blockedReason: expect.stringMatching(/Workflow code threw TypeError/) });
