@@ -44,7 +44,6 @@ export interface ExecutionConfig {
  */
 const HISTORY_PAGE_MAX_CHARS = 4 * 1024 * 1024;
 
-/** The Durable Object class a deployment exports as `WorkflowExecution`, bound to its configuration. */
 let warnedUnguarded = false;
 
 /**
@@ -57,6 +56,7 @@ function warnIfWorkflowCodeUnguarded(): void {
   console.warn('Duro: add "nodejs_compat" to compatibility_flags in wrangler.toml. Without it, Math.random, Date and setTimeout in workflow code are not made deterministic, and unhandled rejections in workflow code are not caught (docs/programming-model.md#determinism).');
 }
 
+/** The Durable Object class a deployment exports as `WorkflowExecution`, bound to its configuration. */
 export function createWorkflowExecutionClass(config: ExecutionConfig) {
   return class WorkflowExecution extends ExecutionObject {
     constructor(ctx: DurableObjectState, env: unknown) {

@@ -157,6 +157,7 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
     emit({ type: 'MarkerRecorded', markerName: 'LocalActivity', seq: next.command.seq, data });
     activator.resolveLocalActivity(next.command.seq, next.outcome);
   }
+  activator.endActivation();
   // A child cancelled in the activation that started it was never sent: nothing of it is recorded.
   if (activator.unsentChildren.size === 0) return produced;
   return produced.filter((event) => !(event.type === 'ChildWorkflowInitiated' && activator.unsentChildren.has(event.seq)));
@@ -240,6 +241,7 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
     cursor++;
     activator.resolveLocalActivity(next.seq!, data.outcome);
   }
+  activator.endActivation(); // a rejection the replayed code leaves unhandled was handled live: the activation completed
   if (cursor < recorded.length) throw diverged('nothing', recorded[cursor]);
   if (close) throw diverged(describeCommand(close), undefined);
   // A timer left unrecorded must have been cancelled in its activation, as when it was recorded.

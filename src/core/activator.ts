@@ -2,13 +2,14 @@
 // One sequence counter and one map of pending completions per command kind (Temporal's internals.ts):
 // the per-kind seq is what lets replay match commands to history and detect non-determinism.
 // Signal, query and update handlers live in message-handlers.ts; the activator delegates to them.
-import { runAsWorkflow, runOutsideWorkflow, type AmbientWorkflow } from './ambient';
+import { runAsWorkflow, runOutsideWorkflow } from './ambient';
+import { AmbientRun } from './ambient-run';
 import { CancellationScope } from './cancellation-scope';
 import type { Command, LocalActivityCommandOptions } from './commands';
 import type { ContextActivator } from './context-activator';
 import type { UpdateHandlerOptions, WorkflowContext, WorkflowInfo } from './context';
 import { isErrorOfType, type WorkflowDefinition } from './definitions';
-import { installDeterminismGuards, realRandom } from './determinism-guards';
+import { installDeterminismGuards } from './determinism-guards';
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -64,7 +65,7 @@ export interface ReplayData {
   sideEffects: ReadonlyMap<number, unknown>;
 }
 
-export class Activator implements ContextActivator, AmbientWorkflow {
+export class Activator implements ContextActivator {
   /** Commands issued since the driver last took them, in order. */
   readonly commands: Command[] = [];
   /** Activation time; the driver sets it before each activation. */
@@ -87,12 +88,11 @@ export class Activator implements ContextActivator, AmbientWorkflow {
   #cancelRequested = false;
   /** Why the activation running now must fail as a workflow task (an error that is not a Duro failure), if it must. */
   #taskFailure: WorkflowTaskError | undefined;
-  /** Promises of workflow code rejected with no handler yet, live: still unhandled when the activation ends, they fail it. */
-  readonly #unhandled = new Map<Promise<unknown> | symbol, unknown>();
-  /** Timers of `setTimeout` in workflow code, by the id it returned: the scope that clearTimeout cancels. */
-  readonly #timeoutScopes = new Map<number, CancellationScope>();
-  #lastTimeoutId = 0;
+  /** A rejection workflow code left unhandled in the activation that just ended (live), for `takeTaskFailure`. */
+  #unhandledAtEnd: { reason: unknown } | undefined;
   #rootContextValue: WorkflowContext | undefined;
+  /** This run as Math.random, Date and setTimeout in its workflow code see it (determinism-guards.ts). */
+  readonly #ambient: AmbientRun;
 
   readonly #seq = { activity: 0, timer: 0, local: 0, child: 0, external: 0, sideEffect: 0 };
   readonly #activities = new Map<string, PendingActivity>();
@@ -128,12 +128,22 @@ export class Activator implements ContextActivator, AmbientWorkflow {
       scopeOutlivesRun: () => this.flags.use(EngineFlag.ScopeOutlivesRun, this.isReplaying),
       nonCancellableIgnoresCancel: () => this.flags.use(EngineFlag.NonCancellableIgnoresCancel, this.isReplaying),
     });
+    this.#ambient = new AmbientRun({
+      now: () => this.now,
+      isReplaying: () => this.isReplaying,
+      completed: () => this.completed,
+      flags: this.flags,
+      isReadOnly: () => this.#messages.isReadOnly,
+      drawRandom: () => this.#random(),
+      startTimer: (scope, durationMs) => this.startTimer(scope, durationMs),
+      rootContext: () => (this.#rootContextValue ??= createWorkflowContext(this, this.rootScope)),
+    });
     installDeterminismGuards();
   }
 
   /** Runs `fn` as this workflow's code: `Math.random`, `Date` and `setTimeout` in it, and all it awaits, are this run's. */
   enter<T>(fn: () => T): T {
-    return runAsWorkflow(this, fn);
+    return runAsWorkflow(this.#ambient, fn);
   }
 
   // ---- jobs: delivered by the driver between drains ----
@@ -142,6 +152,12 @@ export class Activator implements ContextActivator, AmbientWorkflow {
   beginActivation(): void {
     this.#childrenStartedNow.clear();
     this.unsentChildren.clear();
+    this.#ambient.beginActivation();
+  }
+
+  /** The activation's code is blocked: what it left unhandled is kept for `takeTaskFailure`. */
+  endActivation(): void {
+    this.#unhandledAtEnd = this.#ambient.endActivation();
   }
 
   /** Calls the workflow function. */
@@ -321,58 +337,16 @@ export class Activator implements ContextActivator, AmbientWorkflow {
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
   validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined { return this.enter(() => this.#messages.validateUpdate(updateName, args)); }
 
-  // ---- the ambient workflow: what Math.random, Date and setTimeout in workflow code reach (determinism-guards.ts) ----
-
-  ambientNow(): number {
-    return this.now;
-  }
-
-  /** The run's seeded random, as ctx.random(); a query or validator, which history does not replay, gets the real one. */
-  ambientRandom(): number {
-    return this.#messages.isReadOnly ? realRandom() : this.#random();
-  }
-
-  /** `setTimeout` in workflow code: a durable timer in a scope of its own, cancelled by clearTimeout or with the workflow. */
-  ambientSetTimeout(callback: () => void, ms: number): number {
-    const id = ++this.#lastTimeoutId;
-    const scope = new CancellationScope(this.#rootContext, { cancellable: true });
-    this.#timeoutScopes.set(id, scope);
-    this.startTimer(scope, ms).then(
-      () => {
-        this.#timeoutScopes.delete(id);
-        callback(); // a callback that throws rejects this promise, which nobody handles: the workflow task fails
-      },
-      () => this.#timeoutScopes.delete(id),
-    );
-    return id;
-  }
-
-  ambientClearTimeout(id: number): void {
-    const scope = this.#timeoutScopes.get(id);
-    this.#timeoutScopes.delete(id);
-    scope?.cancel();
-  }
-
-  unhandledRejection(reason: unknown, promise: Promise<unknown> | undefined): void {
-    // Replay re-runs activations that completed; a run that is done has nothing left to fail.
-    if (this.isReplaying || this.completed) return;
-    this.#unhandled.set(promise ?? Symbol('unidentified promise'), reason);
-  }
-
-  rejectionHandled(promise: Promise<unknown>): void {
-    this.#unhandled.delete(promise);
-  }
-
   /**
    * Why the activation that just ran must fail as a workflow task, once: an error from workflow code that is not a
    * Duro failure, or a rejection of workflow code's own promise still unhandled at its end.
    */
   takeTaskFailure(): WorkflowTaskError | undefined {
-    const [firstUnhandled] = this.#unhandled.entries();
-    if (!this.#taskFailure && firstUnhandled) this.#taskFailure = new WorkflowTaskError(firstUnhandled[1], 'unhandledRejection');
+    const unhandled = this.#unhandledAtEnd;
+    this.#unhandledAtEnd = undefined;
+    if (!this.#taskFailure && unhandled) this.#taskFailure = new WorkflowTaskError(unhandled.reason, 'unhandledRejection');
     const failure = this.#taskFailure;
     this.#taskFailure = undefined;
-    this.#unhandled.clear();
     return failure;
   }
 
@@ -654,11 +628,6 @@ export class Activator implements ContextActivator, AmbientWorkflow {
 
   #failTask(error: unknown): void {
     this.#taskFailure ??= new WorkflowTaskError(error, 'workflowError');
-  }
-
-  get #rootContext(): WorkflowContext {
-    this.#rootContextValue ??= createWorkflowContext(this, this.rootScope);
-    return this.#rootContextValue;
   }
 
   #completeWith(result: unknown): void {

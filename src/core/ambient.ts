@@ -11,8 +11,8 @@ export interface AmbientWorkflow {
   /** The run's seeded random source. */
   ambientRandom(): number;
   /** A durable timer that calls `callback` when it fires; returns its id. */
-  ambientSetTimeout(callback: () => void, ms: number): number;
-  ambientClearTimeout(id: number): void;
+  ambientSetTimeout(callback: () => void, ms: number): unknown;
+  ambientClearTimeout(id: unknown): void;
   /** A promise of workflow code was rejected with no handler (`promise` identifies it if a handler comes later). */
   unhandledRejection(reason: unknown, promise: Promise<unknown> | undefined): void;
   /** A handler was attached to a promise reported by `unhandledRejection`. */
@@ -33,7 +33,8 @@ function contextStorage(): AsyncContextStorage<AmbientWorkflow> | null {
   const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   let Storage: AsyncLocalStorageClass | undefined;
   try {
-    Storage = (process?.getBuiltinModule?.('node:async_hooks') as { AsyncLocalStorage?: AsyncLocalStorageClass } | undefined)?.AsyncLocalStorage;
+    // The bare name, which Node and workerd both take: a `node:` string would read as an import to a browser bundle's checks.
+    Storage = (process?.getBuiltinModule?.('async_hooks') as { AsyncLocalStorage?: AsyncLocalStorageClass } | undefined)?.AsyncLocalStorage;
   } catch {
     Storage = undefined; // a runtime that lists the function but refuses the module
   }

@@ -58,7 +58,8 @@ export const EngineFlag = {
    * Since December 2026 (issue 17): an error from workflow code that is not a Duro failure (a TypeError, a plain
    * Error, a thrown string) fails the workflow task, not the run: the run blocks and is retried, as in Temporal, unless
    * the definition's `failureTypes` lists it; an update handler's such error does the same instead of failing the
-   * update. Before, any error failed the run (or the update).
+   * update. Before, any error failed the run (or the update). Asked only where an activation fails, so it is never
+   * recorded: a history without it that closed on such an error replays that close, as it ran.
    */
   WorkflowTaskFailures: 'workflowTaskFailures',
   /**
@@ -82,6 +83,14 @@ export const EngineFlag = {
    * UpdateNotFound at once.
    */
   UpdatesWaitForHandler: 'updatesWaitForHandler',
+  /**
+   * Since December 2026 (issue 17): inside workflow code, where the runtime has an async context, `Math.random()`
+   * draws from the run's seeded sequence (the one `ctx.random()` and `ctx.uuid()` draw from), `Date.now()` and
+   * `new Date()` read workflow time, and `setTimeout`/`clearTimeout` are durable timers (determinism-guards.ts);
+   * before, they were the real ones, so a history recorded then replays with the real ones (a seeded draw there would
+   * shift every later `ctx.random()`).
+   */
+  AmbientGlobals: 'ambientGlobals',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 

@@ -77,6 +77,8 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   #progress = 0;
   #ids = 0;
   #progressWaiters: Array<() => void> = [];
+  /** Waits in progress (results, env.sleep, starts…): a blocked run is declared stuck only to the last of them. */
+  #waits = 0;
 
   private constructor(options: TestEnvironmentOptions) {
     const start = options.startTime instanceof Date ? options.startTime.getTime() : (options.startTime ?? Date.now());
@@ -106,14 +108,20 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   /** Skips `duration` of virtual time, firing every timer and timeout due on the way, in order. */
   async sleep(duration: Duration): Promise<void> {
     const target = this.clock.now() + toMs(duration);
-    for (;;) {
+    this.#waits++;
+    try {
+      for (;;) {
+        await this.#settle();
+        const next = this.#nextWakeAt();
+        if (next === undefined || next > target) break;
+        this.#advanceTo(next);
+      }
+      this.clock.advanceTo(target);
       await this.#settle();
-      const next = this.#nextWakeAt();
-      if (next === undefined || next > target) break;
-      this.#advanceTo(next);
+    } finally {
+      this.#waits--;
+      this.#bump();
     }
-    this.clock.advanceTo(target);
-    await this.#settle();
   }
 
   async start<W extends WorkflowDefinition>(workflow: W | string, options: StartOptions<WorkflowInput<W>> = {}, carriedSignals: CarriedSignal[] = []): Promise<TestWorkflowHandle<W>> {
@@ -153,7 +161,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     const name = typeof update === 'string' ? update : update.name;
     const request = { ...startRequestOf(workflowType, options.workflowId, options), update: { name, args: updateOptions.args ?? [], wait: 'completed' as const, ...(updateOptions.updateId !== undefined && { updateId: updateOptions.updateId }) } };
-    const reply = await this.#await(this.execution(options.workflowId).updateWithStart(request), 'flow');
+    const reply = await this.#await(this.execution(options.workflowId).updateWithStart(request), 'flow', options.workflowId);
     const outcome = reply.outcome!;
     if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
     return { handle: new TestWorkflowHandle<W>(this, options.workflowId, reply.runId), started: reply.started, result: outcome.result as R };
@@ -250,32 +258,65 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   }
 
   /**
+   * @internal Awaits `promise` without driving anything (time moves only for the test's own waits); rejects with
+   * WorkflowBlockedError once `workflowId`'s run is blocked while nothing else waits that could move it on.
+   */
+  flowUntil<T>(promise: Promise<T>, workflowId: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      promise.then((value) => ((settled = true), resolve(value)), (error: unknown) => ((settled = true), reject(error)));
+      const look = () => {
+        if (settled) return;
+        try {
+          if (this.#waits === 0) this.#throwIfBlockedForGood(workflowId, 'flow');
+        } catch (error) {
+          settled = true;
+          return reject(error);
+        }
+        this.#progressWaiters.push(look);
+      };
+      this.#progressWaiters.push(look);
+    });
+  }
+
+  /**
    * Waits until `check` returns a value. `skip` (awaiting a result, `env.sleep`): virtual time jumps to the next timer
    * once nothing else is runnable. `flow` (a start, a signal-with-start): time never jumps. Either way a running
    * activity attempt holds the clock: time then passes as real time does, as in Temporal's time-skipping server.
    */
   async #waitUntil<T>(check: () => T | undefined, mode: 'skip' | 'flow', watched?: string): Promise<T> {
-    for (;;) {
-      const early = check();
-      if (early !== undefined) return early;
-      await this.#settle();
-      const value = check();
-      if (value !== undefined) return value;
-      const next = this.#nextWakeAt();
-      if (this.#attemptRunning()) await this.#letRealTimePass(next);
-      else if (mode === 'skip' && next !== undefined) this.#advanceTo(next);
-      else {
-        if (watched !== undefined) this.#throwIfBlockedForGood(watched);
-        await this.#nextProgress();
+    this.#waits++;
+    try {
+      for (;;) {
+        const early = check();
+        if (early !== undefined) return early;
+        await this.#settle();
+        const value = check();
+        if (value !== undefined) return value;
+        const next = this.#nextWakeAt();
+        if (this.#attemptRunning()) await this.#letRealTimePass(next);
+        else if (mode === 'skip' && next !== undefined) this.#advanceTo(next);
+        else {
+          if (watched !== undefined) this.#throwIfBlockedForGood(watched, mode);
+          await this.#nextProgress();
+        }
       }
+    } finally {
+      this.#waits--;
+      this.#bump(); // another wait may have held back its verdict while this one could still change things
     }
   }
 
-  /** Nothing is left to happen and the watched workflow's run waits for other code, which no test deploys: say why. */
-  #throwIfBlockedForGood(workflowId: string): void {
+  /**
+   * Nothing is left to happen, the watched workflow's run is blocked, and the test awaits nothing else that could
+   * deploy other code (this is the only wait): waiting would never end, so say why. Skipping time, the run must be
+   * past its retries; in flow, where time stands still, any block will do.
+   */
+  #throwIfBlockedForGood(workflowId: string, mode: 'skip' | 'flow'): void {
+    if (this.#waits > 1) return;
     for (const run of this.#executions.get(workflowId)?.loadedRuns() ?? []) {
       const blocked = run.isClosed ? undefined : run.state.blocked;
-      if (blocked && blocked.retryAt === undefined) throw new WorkflowBlockedError(workflowId, run.runId, blocked.reason, blocked.message, blocked.failure);
+      if (blocked && (mode === 'flow' || blocked.retryAt === undefined)) throw new WorkflowBlockedError(workflowId, run.runId, blocked.reason, blocked.message, blocked.failure);
     }
   }
 

@@ -7,6 +7,8 @@ import type { HistoryEvent } from '../core/history';
 export interface HandleEnvironment {
   /** With `workflowId`: throws WorkflowBlockedError once that workflow's run is blocked with no retry to come. */
   skipTimeUntil<T>(promise: Promise<T>, workflowId?: string): Promise<T>;
+  /** Awaits without moving time; throws WorkflowBlockedError once `workflowId`'s run is blocked and nothing else can happen. */
+  flowUntil<T>(promise: Promise<T>, workflowId: string): Promise<T>;
   existingExecution(workflowId: string): Execution;
   reset(workflowId: string, eventId: number, reason?: string, runId?: string): Promise<string>;
   history(workflowId: string, runId?: string): HistoryEvent[];

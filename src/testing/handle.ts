@@ -43,7 +43,8 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
   /** Runs an update to completion. Throws `WorkflowUpdateRejectedError` (validator) or `WorkflowUpdateFailedError` (handler). */
   async executeUpdate<R, Args extends unknown[]>(update: NameOf<UpdateDefinition<R, Args>>, options: { args?: Args; updateId?: string } = {}): Promise<R> {
     const name = nameOf(update);
-    const reply = await this.#execution().update({ name, args: options.args ?? [], wait: 'completed', ...(options.updateId !== undefined && { updateId: options.updateId }) });
+    // Time stands still (as in Temporal's test server); a run that blocks meanwhile throws WorkflowBlockedError.
+    const reply = await this.env.flowUntil(this.#execution().update({ name, args: options.args ?? [], wait: 'completed', ...(options.updateId !== undefined && { updateId: options.updateId }) }), this.workflowId);
     const outcome = reply.outcome!;
     if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
     return outcome.result as R;

@@ -2,8 +2,9 @@
 // and new Date() are workflow time, setTimeout and clearTimeout are durable timers, as Temporal's sandbox makes them;
 // outside workflow code every one of them is the real one. A rejection workflow code leaves unhandled fails the
 // workflow task, not the process.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ApplicationFailure, WorkflowBlockedError, defineSignal, defineWorkflow } from 'duro/workflow';
+import { ApplicationFailure, WorkflowBlockedError, defineQuery, defineSignal, defineWorkflow, type HistoryEvent } from 'duro/workflow';
 import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
 
 const noop = defineWorkflow('noop', async () => 'ok');
@@ -55,7 +56,30 @@ const awaitsLater = defineWorkflow('awaitsLater', async (ctx) => {
   return { slow, outcome };
 });
 
-const workflows = { noop, draws, clocks, usesSetTimeout, floatingRejection, awaitsLater };
+/** As recorded before the guards (test/fixtures/histories/ambient-before-guards.json): Math.random then ctx.random. */
+const ambientChild = defineWorkflow('ambientChild', async () => 'ok');
+const ambientBeforeGuards = defineWorkflow('ambientBeforeGuards', async (ctx) => {
+  const wall = Math.random() + Date.now();
+  await ctx.sleep(1000 + Math.floor(ctx.random() * 1000));
+  const id = ctx.uuid();
+  await ctx.executeChild(ambientChild, { workflowId: `child-${id}` });
+  return wall > 0;
+});
+
+const peek = defineQuery<string>('peek');
+const queryLeavesRejection = defineWorkflow('queryLeavesRejection', async (ctx) => {
+  let going = false;
+  ctx.setHandler(go, () => void (going = true));
+  ctx.setHandler(peek, () => {
+    void Promise.reject(new Error('a query left this unhandled'));
+    return 'peeked';
+  });
+  await ctx.condition(() => going);
+  await ctx.sleep('1s');
+  return 'done';
+});
+
+const workflows = { noop, draws, ambientChild, ambientBeforeGuards, queryLeavesRejection, clocks, usesSetTimeout, floatingRejection, awaitsLater };
 const activities = {
   async fails(): Promise<void> {
     throw new Error('boom');
@@ -110,7 +134,24 @@ describe('determinism guards (Math.random, Date, setTimeout in workflow code)', 
   });
 });
 
+describe('histories recorded before the guards (EngineFlag.AmbientGlobals)', () => {
+  it('replay with the real globals, so ctx.random() and ctx.uuid() draw what they drew', async () => {
+    const history = JSON.parse(readFileSync(new URL('../../fixtures/histories/ambient-before-guards.json', import.meta.url), 'utf8')) as HistoryEvent[];
+    await expect(replayHistory(workflows, history)).resolves.toBeUndefined();
+  });
+});
+
 describe('unhandled rejections in workflow code', () => {
+  it('one a query leaves behind fails no activation: only an activation\'s own count', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    const handle = await env.start(queryLeavesRejection, { workflowId: 'query-leftovers' });
+    expect(await handle.query(peek)).toBe('peeked');
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the rejection is reported meanwhile
+    await handle.signal(go);
+    expect(await handle.result()).toBe('done');
+    expect((await handle.fetchHistory()).filter((event) => event.type === 'WorkflowTaskFailed')).toEqual([]);
+  });
+
   it('a rejection of a promise Duro handed out, awaited later, is not unhandled', async () => {
     const env = await TestWorkflowEnvironment.create({ workflows, activities });
     const handle = await env.start(awaitsLater, { workflowId: 'awaits-later' });

@@ -84,3 +84,39 @@ describe('errors from workflow code (Temporal semantics)', () => {
     expect((await handle.describe()).blockedReason).toMatch(/RangeError: handler bug/);
   });
 });
+
+const bump = defineUpdate<number>('bump');
+const fixedLater = defineWorkflow('fixedLater', async (ctx) => {
+  await ctx.sleep('1s');
+  return 'ok';
+});
+const brokenFirst = defineWorkflow('fixedLater', async (ctx) => {
+  await ctx.sleep('1s');
+  throw new TypeError('not yet fixed');
+});
+const updateHandlerBug = defineWorkflow('updateHandlerBug', async (ctx) => {
+  ctx.setHandler(bump, () => {
+    throw new TypeError('update handler bug');
+  });
+  await ctx.sleep('1 day');
+});
+
+describe('a blocked run in the test environment', () => {
+  it('a result wait lets a deploy made meanwhile unblock the run, instead of throwing', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: [brokenFirst], codeVersion: 'v1' });
+    const handle = await env.start(brokenFirst, { workflowId: 'fixed-later' });
+    const result = handle.result();
+    await env.sleep('1 minute'); // past every retry: blocked until other code
+    expect((await handle.describe()).blockedReason).toMatch(/not yet fixed/);
+    env.deploy({ workflows: [fixedLater], codeVersion: 'v2' });
+    expect(await result).toBe('ok');
+  });
+
+  it('executeUpdate whose handler throws a plain error throws WorkflowBlockedError instead of waiting forever', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { updateHandlerBug } });
+    const handle = await env.start(updateHandlerBug, { workflowId: 'update-handler-bug' });
+    const error = await handle.executeUpdate(bump).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowBlockedError);
+    expect((error as WorkflowBlockedError).cause).toMatchObject({ message: 'update handler bug' });
+  });
+});

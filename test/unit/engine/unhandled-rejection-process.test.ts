@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,15 +14,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 let dir: string;
 let program: string;
+let secondCopy: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'duro-floating-'));
   program = join(dir, 'floating-rejection.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'test/fixtures/plain-node/floating-rejection.ts')], outfile: program,
-    bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning',
-    alias: { 'duro/workflow': join(ROOT, 'src/core/index.ts'), 'duro/testing': join(ROOT, 'src/testing/index.ts') },
-  });
+  secondCopy = join(dir, 'second-copy.mjs');
+  // Each bundle holds a copy of Duro of its own.
+  for (const [entry, outfile] of [['floating-rejection.ts', program], ['second-copy.ts', secondCopy]] as const) {
+    await build({
+      entryPoints: [join(ROOT, 'test/fixtures/plain-node', entry)], outfile,
+      bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning',
+      alias: { 'duro/workflow': join(ROOT, 'src/core/index.ts'), 'duro/testing': join(ROOT, 'src/testing/index.ts') },
+    });
+  }
 });
 
 afterAll(async () => {
@@ -30,8 +35,18 @@ afterAll(async () => {
 });
 
 async function runProgram(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run([program, ...args]);
+}
+
+/** Both copies in one process: the second copy's program first, then the first's. */
+async function runTwoCopies(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const entry = `await import(${JSON.stringify(pathToFileURL(secondCopy).href)}); await import(${JSON.stringify(pathToFileURL(program).href)});`;
+  return run(['--input-type=module', '-e', entry, '--', ...args]);
+}
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [program, ...args], { timeout: 30_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, argv, { timeout: 30_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -51,5 +66,19 @@ describe('an unhandled rejection in workflow code, in a plain Node process', () 
     expect(stdout).toContain('blocked:');
     expect(stderr).toContain('a bug outside workflow code');
     expect(code).toBe(1);
+  });
+
+  it('with two copies of Duro in the process, each takes its own workflows\' rejections, and a host one still ends it', async () => {
+    const { code, stdout, stderr } = await runTwoCopies('--host-bug');
+    expect(stdout).toContain('second copy drew number');
+    expect(stdout).toContain('blocked: Unhandled rejection in workflow code');
+    expect(stderr).toContain('a bug outside workflow code');
+    expect(code).toBe(1);
+  });
+
+  it('follows --unhandled-rejections=warn for a rejection outside workflow code', async () => {
+    const { code, stderr } = await run(['--unhandled-rejections=warn', program, '--host-bug']);
+    expect(stderr).toContain('a bug outside workflow code');
+    expect(code).toBe(0);
   });
 });
