@@ -572,3 +572,26 @@ describe('bad input', () => {
     expectSameText(result.result, input, 'the result');
   });
 });
+
+describe('bugs in workflow code, in workerd (issue 17)', () => {
+  it('blocks the run on a TypeError or an unhandled rejection, says why in describe, and keeps the isolate clean', async () => {
+    for (const [bug, reason] of [['typeError', /Workflow code threw TypeError/], ['floating', /Unhandled rejection in workflow code: Error: nobody awaits this/]] as const) {
+      const workflowId = fresh(`buggy-${bug}`);
+      await api.start('apiBuggy', workflowId, { bug });
+      const described = await api.describeUntil(workflowId, (description) => description.blockedReason !== undefined);
+      expect(described).toMatchObject({ status: 'running', blockedReason: expect.stringMatching(reason) });
+      const failed = (await api.historyOf(workflowId)).find((event) => event.type === 'WorkflowTaskFailed');
+      expect(failed).toMatchObject({ reason: 'workflowError', failure: { message: expect.any(String) } });
+    }
+    // Taken as the run's (preventDefault): workerd logs no uncaught rejection for it.
+    expect(dev!.logTail(400)).not.toContain('nobody awaits this');
+  });
+
+  it('gives workflow code workflow time through Date.now() (the Worker has nodejs_compat)', async () => {
+    const workflowId = fresh('clock');
+    await api.start('apiBuggy', workflowId, { bug: 'clock' });
+    const outcome = await api.resultOf(workflowId);
+    expect(outcome).toMatchObject({ status: 'completed', result: { dateNow: expect.any(Number), random: expect.any(Number) } });
+    expect(outcome.result.dateNow).toBe(outcome.result.ctxNow);
+  });
+});
