@@ -53,7 +53,7 @@ let warnedUnguarded = false;
 function warnIfWorkflowCodeUnguarded(): void {
   if (warnedUnguarded || installDeterminismGuards()) return;
   warnedUnguarded = true;
-  console.warn('Duro: add "nodejs_compat" to compatibility_flags in wrangler.toml. Without it, Math.random, Date and setTimeout in workflow code are not made deterministic, and unhandled rejections in workflow code are not caught (docs/programming-model.md#determinism).');
+  console.warn('Duro: add "nodejs_compat" to compatibility_flags in wrangler.toml. Without it, Math.random, Date and setTimeout in workflow code are not made deterministic, and unhandled rejections in workflow code are not caught (docs/programming-model.md#determinism-of-the-globals).');
 }
 
 /** The Durable Object class a deployment exports as `WorkflowExecution`, bound to its configuration. */
