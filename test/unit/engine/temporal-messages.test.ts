@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { WorkflowUpdateRejectedError, defineQuery, defineSignal, defineUpdate, defineWorkflow } from 'duro/workflow';
 import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
+// The conformance suite's own (every host runs it there too): its handler finishes after the workflow returned.
+import { finishUpdate, returnsBeforeUpdate } from '../../fixtures/integration-worker/workflows';
 
 const push = defineUpdate<number[], [items: number[]]>('push');
 const validatorMutates = defineWorkflow('validatorMutates', async (ctx) => {
@@ -28,23 +30,6 @@ const handlerRemovesItself = defineWorkflow('handlerRemovesItself', async (ctx) 
   const rest: number[] = [];
   ctx.setHandler(ping, (n) => void rest.push(n));
   return { first, rest };
-});
-
-const finishUpdate = defineUpdate<string>('finishUpdate');
-/** The update's handler finishes a few ticks after the workflow function returned, in the same activation. */
-const returnsBeforeUpdate = defineWorkflow('returnsBeforeUpdate', async (ctx) => {
-  let asked = false;
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  ctx.setHandler(finishUpdate, async () => {
-    asked = true;
-    await released;
-    for (let tick = 0; tick < 5; tick++) await Promise.resolve();
-    return 'updated';
-  });
-  await ctx.condition(() => asked);
-  release();
-  return 'workflow done';
 });
 
 const answerLater = defineQuery<number>('answerLater');
