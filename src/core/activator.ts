@@ -452,7 +452,10 @@ export class Activator implements ContextActivator {
     this.#checkPayload(input, `Input of local activity '${activityType}'`);
     const scheduledAt = this.now;
     for (let attempt = 1; ; attempt++) {
-      if (scope.consideredCancelled) throw this.#cancelledActivity(activityType, '', scope.cancellationFailure!);
+      if (scope.consideredCancelled) {
+        if (this.flags.use(EngineFlag.LocalActivityCancelledScope, this.isReplaying)) throw scope.cancellationFailure!;
+        throw this.#cancelledActivity(activityType, '', scope.cancellationFailure!);
+      }
       const seq = ++this.#seq.local;
       const outcome = await new Promise<Outcome>((resolve, reject) => {
         this.#localActivities.set(seq, { resolve, reject });

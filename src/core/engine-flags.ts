@@ -91,6 +91,12 @@ export const EngineFlag = {
    * shift every later `ctx.random()`).
    */
   AmbientGlobals: 'ambientGlobals',
+  /**
+   * Since December 2026 (issue 17): a local activity called in a scope already cancelled (or whose next attempt comes
+   * after its scope was cancelled) rejects with the scope's plain `CancelledFailure`, as an activity does under
+   * `cancelledScopeRefuses` and as in Temporal; before, with an `ActivityFailure` around it.
+   */
+  LocalActivityCancelledScope: 'localActivityCancelledScope',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 

@@ -156,3 +156,23 @@ describe('cancel() on a non-cancellable scope (Temporal semantics)', () => {
     await expect(replayHistory({ cancelShielded }, unflagged)).rejects.toThrow(NonDeterminismError);
   });
 });
+
+describe('a local activity in a scope already cancelled (Temporal semantics)', () => {
+  const lookup = defineWorkflow('lookupInCancelledScope', async (ctx) => {
+    const scope = new CancellationScope(ctx);
+    scope.cancel();
+    try {
+      await scope.run((inner) => inner.proxyLocalActivities<{ lookup(): Promise<string> }>({ startToCloseTimeout: '1s' }).lookup());
+      return 'ran';
+    } catch (error) {
+      return error instanceof CancelledFailure ? 'CancelledFailure' : (error as Error).name;
+    }
+  });
+
+  it('rejects with the scope\'s plain CancelledFailure and runs nothing', async () => {
+    let calls = 0;
+    const env = await TestWorkflowEnvironment.create({ workflows: { lookup }, activities: { lookup: async () => `call ${++calls}` } });
+    expect(await env.execute(lookup)).toBe('CancelledFailure');
+    expect(calls).toBe(0);
+  });
+});
