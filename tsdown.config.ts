@@ -14,6 +14,7 @@ export default defineConfig({
     worker: 'src/worker.ts',
     client: 'client/index.ts',
     browser: 'src/browser/index.ts',
+    'temporal-workflow': 'src/temporal/workflow/index.ts',
     cli: 'client/bin.ts',
   },
   outDir: 'dist',

@@ -13,6 +13,7 @@ const alias = {
   'duro/worker': fileURLToPath(new URL('./src/worker.ts', import.meta.url)),
   'duro/client': fileURLToPath(new URL('./client/index.ts', import.meta.url)),
   'duro/browser': fileURLToPath(new URL('./src/browser/index.ts', import.meta.url)),
+  'duro/temporal/workflow': fileURLToPath(new URL('./src/temporal/workflow/index.ts', import.meta.url)),
 };
 
 export default defineConfig({

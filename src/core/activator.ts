@@ -136,14 +136,14 @@ export class Activator implements ContextActivator {
       isReadOnly: () => this.#messages.isReadOnly,
       drawRandom: () => this.#random(),
       startTimer: (scope, durationMs) => this.startTimer(scope, durationMs),
-      rootContext: () => (this.#rootContextValue ??= createWorkflowContext(this, this.rootScope)),
+      rootContext: () => this.#rootContext(),
     });
     installDeterminismGuards();
   }
 
   /** Runs `fn` as this workflow's code: `Math.random`, `Date` and `setTimeout` in it, and all it awaits, are this run's. */
   enter<T>(fn: () => T): T {
-    return runAsWorkflow(this.#ambient, fn);
+    return runAsWorkflow(this.#ambient, this.#rootContext(), fn);
   }
 
   // ---- jobs: delivered by the driver between drains ----
@@ -162,7 +162,7 @@ export class Activator implements ContextActivator {
 
   /** Calls the workflow function. */
   startWorkflow(): void {
-    const ctx = createWorkflowContext(this, this.rootScope);
+    const ctx = this.#rootContext();
     this.enter(() => {
       let promise: Promise<unknown>;
       try {
@@ -617,6 +617,12 @@ export class Activator implements ContextActivator {
   }
 
   #assertNotReadOnly(what: string): void { this.#messages.assertNotReadOnly(what); }
+
+  /** The context of the root scope: the workflow function's, its handlers' and the ambient frame's outside any scope. */
+  #rootContext(): WorkflowContext {
+    this.#rootContextValue ??= createWorkflowContext(this, this.rootScope);
+    return this.#rootContextValue;
+  }
 
   /**
    * Temporal's rule: an error from workflow code that is not a Duro failure (a TypeError, a plain Error, anything

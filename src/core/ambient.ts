@@ -19,6 +19,15 @@ export interface AmbientWorkflow {
   rejectionHandled(promise: Promise<unknown>): void;
 }
 
+/**
+ * What the async context holds while workflow code runs: its workflow, and the context of the cancellation scope the
+ * code runs in (a `WorkflowContext`; `unknown` here so this module imports nothing), for APIs without a `ctx` argument.
+ */
+interface AmbientFrame {
+  readonly workflow: AmbientWorkflow;
+  readonly context: unknown;
+}
+
 interface AsyncContextStorage<T> {
   run<R>(store: T | undefined, fn: () => R): R;
   getStore(): T | undefined;
@@ -26,10 +35,18 @@ interface AsyncContextStorage<T> {
 
 type AsyncLocalStorageClass = new <T>() => AsyncContextStorage<T>;
 
-let storage: AsyncContextStorage<AmbientWorkflow> | null | undefined;
+let storage: AsyncContextStorage<AmbientFrame> | null | undefined;
 
-function contextStorage(): AsyncContextStorage<AmbientWorkflow> | null {
+/**
+ * One storage per realm, shared by every copy of Duro (a user's bundle beside the CLI's): the copy that runs a workflow
+ * and the copy its code imports (a facade's free functions) must see the same frames.
+ */
+const sharedStorageKey = Symbol.for('duro.ambientStorage');
+
+function contextStorage(): AsyncContextStorage<AmbientFrame> | null {
   if (storage !== undefined) return storage;
+  const shared = (globalThis as Record<symbol, AsyncContextStorage<AmbientFrame> | undefined>)[sharedStorageKey];
+  if (shared) return (storage = shared);
   const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   let Storage: AsyncLocalStorageClass | undefined;
   try {
@@ -38,7 +55,8 @@ function contextStorage(): AsyncContextStorage<AmbientWorkflow> | null {
   } catch {
     Storage = undefined; // a runtime that lists the function but refuses the module
   }
-  storage = Storage ? new Storage<AmbientWorkflow>() : null;
+  storage = Storage ? new Storage<AmbientFrame>() : null;
+  if (storage) (globalThis as Record<symbol, AsyncContextStorage<AmbientFrame>>)[sharedStorageKey] = storage;
   return storage;
 }
 
@@ -47,10 +65,20 @@ export function hasAsyncContext(): boolean {
   return contextStorage() !== null;
 }
 
-/** Runs `fn` as code of `workflow`: it and everything it awaits see `workflow` as the current one. */
-export function runAsWorkflow<T>(workflow: AmbientWorkflow, fn: () => T): T {
+/**
+ * Runs `fn` as code of `workflow` in the scope whose context is `scopeContext`: it and everything it awaits see both as
+ * the current ones.
+ */
+export function runAsWorkflow<T>(workflow: AmbientWorkflow, scopeContext: unknown, fn: () => T): T {
   const context = contextStorage();
-  return context ? context.run(workflow, fn) : fn();
+  return context ? context.run({ workflow, context: scopeContext }, fn) : fn();
+}
+
+/** Runs `fn`, part of the current workflow's code, in another of its scopes (`CancellationScope.run`). */
+export function runInScope<T>(scopeContext: unknown, fn: () => T): T {
+  const context = contextStorage();
+  const frame = context?.getStore();
+  return frame ? context!.run({ workflow: frame.workflow, context: scopeContext }, fn) : fn();
 }
 
 /** Runs `fn` as engine or host code, even when called from workflow code (a side effect's function, a run's queue). */
@@ -61,5 +89,10 @@ export function runOutsideWorkflow<T>(fn: () => T): T {
 
 /** The workflow whose code is running, if any. */
 export function currentWorkflow(): AmbientWorkflow | undefined {
-  return storage ? storage.getStore() : undefined;
+  return contextStorage()?.getStore()?.workflow;
+}
+
+/** The context of the cancellation scope the running workflow code is in (a `WorkflowContext`), if any. */
+export function currentScopeContext(): unknown {
+  return contextStorage()?.getStore()?.context;
 }

@@ -1,5 +1,6 @@
 // Cancellation scopes (Temporal's model), reached through ctx instead of async-local storage:
 // `CancellationScope.nonCancellable(ctx, (ctx) => ...)` hands the callback a context bound to the new scope.
+import { runInScope } from './ambient';
 import { brandClass } from './brand';
 import type { WorkflowContext } from './context';
 import { toMs, type Duration } from './duration';
@@ -127,7 +128,9 @@ export class CancellationScope {
   /** Runs `fn` with a context bound to this scope. */
   async run<T>(fn: (ctx: WorkflowContext) => Promise<T>): Promise<T> {
     try {
-      return await fn(this[contextFactoryKey](this));
+      const ctx = this[contextFactoryKey](this);
+      // The scope is also the current one for code that has no `ctx` to pass (a facade's free functions, ambient.ts).
+      return await runInScope(ctx, () => fn(ctx));
     } finally {
       // Work started here and awaited outside (a timer, an activity) is still this scope's: it stays cancellable with
       // the parent, as in Temporal. Histories recorded before that rule replay with the scope let go here.

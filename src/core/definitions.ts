@@ -97,8 +97,12 @@ export class WorkflowRegistry {
   readonly #byName = new Map<string, WorkflowDefinition>();
 
   constructor(workflows: Iterable<WorkflowDefinition> | Record<string, unknown> = []) {
-    const list = Symbol.iterator in workflows ? [...(workflows as Iterable<WorkflowDefinition>)] : Object.values(workflows);
-    for (const item of list) {
+    const entries: Array<[string | undefined, unknown]> = Symbol.iterator in workflows
+      ? [...(workflows as Iterable<WorkflowDefinition>)].map((item) => [undefined, item])
+      : Object.entries(workflows);
+    for (const [key, value] of entries) {
+      // A module of Temporal-style workflows: each exported async function is one, named by its export.
+      const item = key !== undefined && isPlainWorkflowFunction(key, value) ? workflowOfFunction(key, value) : value;
       if (!isWorkflowDefinition(item)) continue;
       const existing = this.#byName.get(item.name);
       if (existing && existing !== item) throw new TypeError(`Two different workflows are registered as '${item.name}'`);
@@ -117,6 +121,37 @@ export class WorkflowRegistry {
   names(): string[] {
     return [...this.#byName.keys()];
   }
+}
+
+/** What a plain workflow function of a Temporal-style module is registered as, once per function and name. */
+const plainDefinitions = new WeakMap<(...args: any[]) => unknown, Map<string, WorkflowDefinition>>();
+
+/**
+ * A Temporal-style workflow (`export async function order(id, amount) {…}`) as a definition named `name`: its input is
+ * the array of its positional arguments (a value that is not an array is its one argument), and it reaches the engine
+ * through the ambient workflow context (`duro/temporal/workflow`), not a `ctx` argument.
+ */
+export function workflowOfFunction(name: string, fn: (...args: any[]) => unknown): WorkflowDefinition {
+  let byName = plainDefinitions.get(fn);
+  if (!byName) plainDefinitions.set(fn, (byName = new Map()));
+  let definition = byName.get(name);
+  if (!definition) {
+    definition = defineWorkflow(name, async (_ctx, input: unknown) => fn(...argumentsOf(input)));
+    byName.set(name, definition);
+  }
+  return definition;
+}
+
+function argumentsOf(input: unknown): unknown[] {
+  if (input === undefined) return [];
+  return Array.isArray(input) ? input : [input];
+}
+
+/** A function exported beside definitions that is itself a workflow: not a class, and named as workflow types may be. */
+function isPlainWorkflowFunction(key: string, value: unknown): value is (...args: any[]) => unknown {
+  if (typeof value !== 'function' || isWorkflowDefinition(value)) return false;
+  if (/^class[\s{]/.test(Function.prototype.toString.call(value))) return false;
+  return nameProblem(key, NameKind.workflowType) === undefined;
 }
 
 export function isWorkflowDefinition(value: unknown): value is WorkflowDefinition {

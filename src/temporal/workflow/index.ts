@@ -1,0 +1,29 @@
+// duro/temporal/workflow: `@temporalio/workflow` on Duro. Workflow code written for Temporal runs with its import
+// specifier changed: module-level activity proxies, free functions, `CancellationScope.current()`, Temporal's enum
+// members. Behind it is the engine's own `ctx` API, reached through the async context of the running workflow
+// (core/ambient.ts); docs/temporal.md lists every export, supported or not.
+export { proxyActivities, proxyLocalActivities, type ActivityInterfaceFor } from './activities';
+export { CancellationScope, type CancellationScopeOptions } from './cancellation-scope';
+export { IllegalStateError, inWorkflowContext } from './current';
+export {
+  sleep, condition, setHandler, uuid4, patched, deprecatePatch, upsertSearchAttributes, continueAsNew, makeContinueAsNewFunc,
+  startChild, executeChild, getExternalWorkflowHandle, ChildWorkflowCancellationType,
+  type Workflow, type ContinueAsNewOptions, type ChildWorkflowOptions, type ChildWorkflowHandle,
+} from './functions';
+export { workflowInfo, log, type WorkflowInfo } from './info';
+export { defineSignal, defineQuery, defineUpdate, type SignalDefinition, type QueryDefinition, type UpdateDefinition } from '../../core/definitions';
+export {
+  ApplicationFailure, ActivityFailure, TimeoutFailure, CancelledFailure, ChildWorkflowFailure, TerminatedFailure, isCancellation,
+  DuroFailure as TemporalFailure, type ApplicationFailureOptions,
+} from '../../core/failure';
+export type { ActivityOptions, LocalActivityOptions, ExternalWorkflowHandle } from '../../core/context';
+export type { RetryPolicy } from '../../core/retry-policy';
+export type { Duration } from '../../core/duration';
+
+/** Temporal's `ParentClosePolicy`, by its member names. */
+export const ParentClosePolicy = { TERMINATE: 'TERMINATE', REQUEST_CANCEL: 'REQUEST_CANCEL', ABANDON: 'ABANDON' } as const;
+export type ParentClosePolicy = (typeof ParentClosePolicy)[keyof typeof ParentClosePolicy];
+
+/** Temporal's `ActivityCancellationType`, by its member names. */
+export const ActivityCancellationType = { TRY_CANCEL: 'TRY_CANCEL', WAIT_CANCELLATION_COMPLETED: 'WAIT_CANCELLATION_COMPLETED', ABANDON: 'ABANDON' } as const;
+export type ActivityCancellationType = (typeof ActivityCancellationType)[keyof typeof ActivityCancellationType];

@@ -1,0 +1,35 @@
+// duro/temporal/workflow in workerd: the fixture Worker registers the Temporal-style module of test/fixtures/temporal/
+// as it is. The ambient workflow context is AsyncLocalStorage here (nodejs_compat), shared by every object of the isolate.
+import { describe, expect, it } from 'vitest';
+import { api, history, post, result, start, uniqueId } from './helpers';
+
+describe('Temporal-style workflows in a Durable Object', () => {
+  it('run with positional arguments and module-level activity proxies', async () => {
+    const workflowId = uniqueId('greeting');
+    await start('greeting', workflowId, ['Ada', 'Hello']);
+    expect(await result(workflowId, 'wait=10s')).toMatchObject({ status: 200, body: { status: 'completed', result: 'Hello, Ada!' } });
+  });
+
+  it('schedule the cleanup of a module-level proxy in CancellationScope.nonCancellable after a cancel', async () => {
+    const workflowId = uniqueId('reserve');
+    await start('reserveThenRelease', workflowId, ['book']);
+    for (let tries = 0; tries < 100; tries++) {
+      if ((await history(workflowId)).some((event) => event.type === 'TimerStarted')) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect((await post(`/v1/workflows/${workflowId}/cancel`, {})).status).toBe(202);
+    expect(await result(workflowId, 'wait=10s')).toMatchObject({ status: 200, body: { status: 'canceled' } });
+    const scheduled = (await history(workflowId)).filter((event) => event.type === 'ActivityTaskScheduled').map((event) => (event as { activityType?: string }).activityType);
+    expect(scheduled).toEqual(['reserve', 'release']);
+  });
+
+  it('know their cancellation scopes, and never see another workflow\'s identity while many interleave', async () => {
+    const scopes = uniqueId('scopes');
+    await start('scopes', scopes);
+    const ids = Array.from({ length: 8 }, (_, i) => uniqueId(`identity-${i}`));
+    await Promise.all(ids.map((id) => start('identity', id, [6])));
+    expect(await result(scopes, 'wait=10s')).toMatchObject({ body: { result: { sameRoot: true, innerIsChild: true, cancelled: 'yes' } } });
+    for (const id of ids) expect(await result(id, 'wait=10s')).toMatchObject({ body: { status: 'completed', result: Array(6).fill(id) } });
+    expect((await api('/healthz')).status).toBe(200);
+  });
+});
