@@ -9,6 +9,7 @@ import { EngineFlag } from './engine-flags';
 import type { UpdateOffer } from './message-handlers';
 import { NonDeterminismError } from './nondeterminism';
 import { copyPayload } from './payload';
+import { hasAsyncContext } from './ambient';
 import { yieldMacrotask } from './scheduling';
 
 export type LocalActivityCommand = Extract<Command, { type: 'scheduleLocalActivity' }>;
@@ -72,11 +73,23 @@ type Job = HistoryEvent | UpdateOffer;
 function applyInputs(activator: Activator, inputs: HistoryEvent[], offer?: UpdateOffer): void {
   activator.beginActivation();
   for (const input of inputs) if (input.type === 'TimerFired') activator.markTimerFiring(input.timerId);
-  for (const job of inTemporalOrder(activator, offer ? [...inputs, offer] : inputs)) {
-    if (isOffer(job)) activator.offerUpdate(job);
-    else applyInput(activator, job);
-    activator.checkConditionsAfterInput();
-  }
+  // As the workflow's code: what the inputs resolve continues in it (ambient.ts).
+  activator.enter(() => {
+    for (const job of inTemporalOrder(activator, offer ? [...inputs, offer] : inputs)) {
+      if (isOffer(job)) activator.offerUpdate(job);
+      else applyInput(activator, job);
+      activator.checkConditionsAfterInput();
+    }
+  });
+}
+
+/**
+ * Where there is no async context (a browser), the workflow whose code runs is the one entered last (ambient.ts), so
+ * the engine hands inputs to workflow code only at the start of a macrotask of its own: no other workflow's code
+ * shares its microtasks.
+ */
+async function ownMacrotaskWithoutAsyncContext(): Promise<void> {
+  if (!hasAsyncContext()) await yieldMacrotask();
 }
 
 /**
@@ -134,6 +147,7 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
     wake?.();
   };
 
+  await ownMacrotaskWithoutAsyncContext();
   applyInputs(activator, inputs, options.offer);
   for (;;) {
     await yieldMacrotask();
@@ -148,14 +162,17 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
     }
     if (activator.checkConditions()) continue;
     if (activator.settleBufferedUpdates()) continue;
-    if (finished.length === 0 && running > 0) await new Promise<void>((resolve) => (wake = resolve));
+    if (finished.length === 0 && running > 0) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      await ownMacrotaskWithoutAsyncContext(); // woken in the macrotask of whatever finished the local activity
+    }
     wake = undefined;
     const next = finished.shift();
     if (!next) break;
     running--;
     const data: LocalActivityMarkerData = { activityType: next.command.activityType, attempt: next.command.attempt, outcome: next.outcome };
     emit({ type: 'MarkerRecorded', markerName: 'LocalActivity', seq: next.command.seq, data });
-    activator.resolveLocalActivity(next.command.seq, next.outcome);
+    activator.enter(() => activator.resolveLocalActivity(next.command.seq, next.outcome));
   }
   activator.endActivation();
   // A child cancelled in the activation that started it was never sent: nothing of it is recorded.
@@ -184,6 +201,7 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
   const diverged = (expected: string, at: HistoryEvent | undefined) =>
     new NonDeterminismError({ eventId: at?.eventId ?? endEventId, expected, recorded: at ? describeEvent(at) : 'the end of the activation' });
 
+  await ownMacrotaskWithoutAsyncContext();
   applyInputs(activator, inputs);
   for (;;) {
     await yieldMacrotask();
@@ -239,7 +257,7 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
     const data = next.data as LocalActivityMarkerData;
     if (!activator.hasPendingLocalActivity(next.seq!)) throw diverged('no local activity', next);
     cursor++;
-    activator.resolveLocalActivity(next.seq!, data.outcome);
+    activator.enter(() => activator.resolveLocalActivity(next.seq!, data.outcome));
   }
   activator.endActivation(); // a rejection the replayed code leaves unhandled was handled live: the activation completed
   if (cursor < recorded.length) throw diverged('nothing', recorded[cursor]);

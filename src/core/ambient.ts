@@ -71,14 +71,18 @@ export function hasAsyncContext(): boolean {
  */
 export function runAsWorkflow<T>(workflow: AmbientWorkflow, scopeContext: unknown, fn: () => T): T {
   const context = contextStorage();
-  return context ? context.run({ workflow, context: scopeContext }, fn) : fn();
+  if (context) return context.run({ workflow, context: scopeContext }, fn);
+  // Left in place: the code's continuations run in this macrotask's microtasks, which belong to this workflow alone.
+  entered = { workflow, context: scopeContext };
+  return fn();
 }
 
 /** Runs `fn`, part of the current workflow's code, in another of its scopes (`CancellationScope.run`). */
 export function runInScope<T>(scopeContext: unknown, fn: () => T): T {
   const context = contextStorage();
-  const frame = context?.getStore();
-  return frame ? context!.run({ workflow: frame.workflow, context: scopeContext }, fn) : fn();
+  if (!context) return runInScopeWithoutAsyncContext(scopeContext, fn);
+  const frame = context.getStore();
+  return frame ? context.run({ workflow: frame.workflow, context: scopeContext }, fn) : fn();
 }
 
 /** Runs `fn` as engine or host code, even when called from workflow code (a side effect's function, a run's queue). */
@@ -94,5 +98,46 @@ export function currentWorkflow(): AmbientWorkflow | undefined {
 
 /** The context of the cancellation scope the running workflow code is in (a `WorkflowContext`), if any. */
 export function currentScopeContext(): unknown {
-  return contextStorage()?.getStore()?.context;
+  const context = contextStorage();
+  if (context) return context.getStore()?.context;
+  if (!entered) return undefined;
+  return pendingScopes.get(entered.workflow)?.at(-1) ?? entered.context;
+}
+
+/** @internal Tests only: behave as a runtime without an async context (a browser), or as this one again. */
+export function withoutAsyncContextForTesting(without: boolean): void {
+  storage = without ? null : undefined;
+  entered = undefined;
+}
+
+// ---- without an async context (browsers) ----
+// The engine delivers to one workflow per macrotask there (activation.ts), so the workflow whose code runs is the one
+// the engine entered last. The scope is less sure: after an await, the code inside a scope's `run()` is taken to be in
+// the innermost scope of its workflow whose `run()` has not settled (right for code that awaits its scopes in turn).
+
+let entered: AmbientFrame | undefined;
+const pendingScopes = new WeakMap<AmbientWorkflow, unknown[]>();
+
+function runInScopeWithoutAsyncContext<T>(scopeContext: unknown, fn: () => T): T {
+  const outer = entered;
+  if (!outer) return fn();
+  let pending = pendingScopes.get(outer.workflow);
+  if (!pending) pendingScopes.set(outer.workflow, (pending = []));
+  pending.push(scopeContext);
+  const settled = () => {
+    const at = pending.lastIndexOf(scopeContext);
+    if (at >= 0) pending.splice(at, 1);
+  };
+  entered = { workflow: outer.workflow, context: scopeContext };
+  try {
+    const result = fn();
+    if (result instanceof Promise) result.then(settled, settled);
+    else settled();
+    return result;
+  } catch (error) {
+    settled();
+    throw error;
+  } finally {
+    entered = outer;
+  }
 }
