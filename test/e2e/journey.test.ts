@@ -84,7 +84,7 @@ describe('a new project made by duro init, with the packed tarball', () => {
     expectOk(await npx('tsc', '--noEmit', '-p', 'tsconfig.wrangler.json'));
   });
 
-  it('lets duro/client, duro/workflow and duro/browser compile with no Node or Workers types (the DOM lib only)', async () => {
+  it('lets duro/client, duro/workflow, duro/temporal/workflow and duro/browser compile with no Node or Workers types (the DOM lib only)', async () => {
     writeFileSync(join(app, 'bare.ts'), [
       "import { defineWorkflow, ApplicationFailure } from 'duro/workflow';",
       "import { DuroClient, type WorkflowHandle } from 'duro/client';",
@@ -92,6 +92,11 @@ describe('a new project made by duro init, with the packed tarball', () => {
       "export const inTab = (): Promise<BrowserDuro> => createBrowserDuro({ workflows: { w }, dbName: 'app' });",
       "export const w = defineWorkflow('w', async (ctx, n: number) => { if (n < 0) throw ApplicationFailure.nonRetryable('neg'); return ctx.now() + n; });",
       "export async function go(client: DuroClient): Promise<WorkflowHandle<typeof w>> { return client.start(w, { args: 1 } as never); }",
+      // Temporal-style code, as Temporal's samples write it.
+      "import { proxyActivities, sleep, CancellationScope, ParentClosePolicy, executeChild } from 'duro/temporal/workflow';",
+      "const { charge } = proxyActivities<{ charge(id: string): Promise<number> }>({ startToCloseTimeout: '1 minute' });",
+      "export async function pay(id: string): Promise<number> { await sleep('1 second'); return CancellationScope.nonCancellable(() => charge(id)); }",
+      "export async function payBoth(a: string, b: string): Promise<number[]> { return [await executeChild(pay, { args: [a], parentClosePolicy: ParentClosePolicy.ABANDON }), await pay(b)]; }",
     ].join('\n'));
     writeFileSync(join(app, 'tsconfig.bare.json'), JSON.stringify({
       compilerOptions: { target: 'ES2022', lib: ['ES2022', 'DOM'], module: 'ESNext', moduleResolution: 'Bundler', types: [], strict: true, skipLibCheck: false, noEmit: true },
