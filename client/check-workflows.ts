@@ -1,4 +1,5 @@
-// Finds the workflows of a file for `duro check`: each function passed to `defineWorkflow`, however it was imported.
+// Finds the workflows of a file for `duro check`: each function passed to `defineWorkflow`, however it was imported, and
+// in a Temporal-style module (one that imports `duro/temporal/workflow` or `@temporalio/workflow`), each exported function.
 import { type AstNode, child, children, exportName, functionIn, identifierName, isMember, sourceOf } from './check-ast';
 import type { Module, Target, Workflow } from './check-module';
 import type { Project } from './check-project';
@@ -18,6 +19,12 @@ export function workflowsOf(project: Project, module: Module): Workflow[] {
     (callee?.type === 'Identifier' && defineNames.has(identifierName(callee))) ||
     (callee !== undefined && isMember(callee) && !callee.computed && identifierName(child(callee, 'property')) === 'defineWorkflow');
   const workflows: Workflow[] = [];
+  if (isTemporalStyle(program)) {
+    for (const [name, binding] of module.exports) {
+      const target = binding.kind === 'function' ? project.resolve(module, binding) : undefined;
+      if (target) workflows.push({ ...target, label: `'${name}'` });
+    }
+  }
   walkScopes(program, [], (node, stack) => {
     if (node.type !== 'CallExpression' || !isDefineWorkflow(child(node, 'callee'))) return;
     const [nameArgument] = children(node, 'arguments');
@@ -28,6 +35,13 @@ export function workflowsOf(project: Project, module: Module): Workflow[] {
     }
   });
   return workflows;
+}
+
+/** Workflow modules written as Temporal's: their exported functions are their workflows. */
+const TEMPORAL_WORKFLOW_MODULES = new Set(['duro/temporal/workflow', '@temporalio/workflow']);
+
+function isTemporalStyle(program: AstNode): boolean {
+  return children(program, 'body').some((statement) => statement.type === 'ImportDeclaration' && TEMPORAL_WORKFLOW_MODULES.has(String(child(statement, 'source')?.value)));
 }
 
 /** An inline function, or the function a name in scope stands for (`function f…`, `const f = async () => …`, an import). */

@@ -54,6 +54,25 @@ describe('checkWorkflowSources', () => {
     ]);
   });
 
+  it('takes every exported function of a Temporal-style module as a workflow, and follows its helpers', () => {
+    const source = [
+      "import { proxyActivities, sleep } from 'duro/temporal/workflow';",
+      "const { charge } = proxyActivities<{ charge(id: string): Promise<number> }>({ startToCloseTimeout: '1 minute' });",
+      'function backoff() {',
+      '  return new Promise((resolve) => setTimeout(resolve, 10));',
+      '}',
+      'export async function pay(id: string) {',
+      '  await backoff();',
+      '  return { charged: await charge(id), at: Date.now() };',
+      '}',
+      'export const notAWorkflow = 1;',
+    ].join('\n');
+    expect(check(source)).toEqual([
+      "4:35  setTimeout() is not durable and does not replay (in helper backoff, called from workflow 'pay')",
+      "8:43  Date.now() reads the real clock",
+    ]);
+  });
+
   it('ignores comments, strings, template text, regular expressions and new Date(x)', () => {
     const source = [
       "import { defineWorkflow } from 'duro/workflow';",
