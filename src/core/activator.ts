@@ -608,6 +608,14 @@ export class Activator implements ContextActivator {
 
   setUpdateHandler(name: string, handler: Handler | undefined, options?: UpdateHandlerOptions<unknown[]>): void { this.#messages.setUpdateHandler(name, handler, options); }
 
+  setDefaultSignalHandler(handler: Handler | undefined): void { this.#messages.setDefaultSignalHandler(handler); }
+
+  setDefaultQueryHandler(handler: Handler | undefined): void { this.#messages.setDefaultQueryHandler(handler); }
+
+  setDefaultUpdateHandler(handler: Handler | undefined, options?: UpdateHandlerOptions<unknown[]>): void { this.#messages.setDefaultUpdateHandler(handler, options); }
+
+  allHandlersFinished(): boolean { return this.#messages.allHandlersFinished; }
+
   // ---- internals ----
 
   #push(command: Command): void {

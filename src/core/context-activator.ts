@@ -38,4 +38,8 @@ export interface ContextActivator {
   setSignalHandler(name: string, handler: Handler | undefined): void;
   setQueryHandler(name: string, handler: Handler | undefined): void;
   setUpdateHandler(name: string, handler: Handler | undefined, options?: UpdateHandlerOptions<unknown[]>): void;
+  setDefaultSignalHandler(handler: Handler | undefined): void;
+  setDefaultQueryHandler(handler: Handler | undefined): void;
+  setDefaultUpdateHandler(handler: Handler | undefined, options?: UpdateHandlerOptions<unknown[]>): void;
+  allHandlersFinished(): boolean;
 }

@@ -146,6 +146,18 @@ export interface WorkflowContext {
   setHandler<R, Args extends unknown[]>(query: QueryDefinition<R, Args>, handler: ((...args: NoInfer<Args>) => NoInfer<R>) | undefined): void;
   setHandler<R, Args extends unknown[]>(update: UpdateDefinition<R, Args>, handler: ((...args: NoInfer<Args>) => NoInfer<R> | Promise<NoInfer<R>>) | undefined, options?: UpdateHandlerOptions<NoInfer<Args>>): void;
 
+  /** Takes every signal without a handler of its own (those buffered so far first); the handler gets the signal's name first. */
+  setDefaultSignalHandler(handler: ((signalName: string, ...args: unknown[]) => void | Promise<void>) | undefined): void;
+  /** Answers every query without a handler of its own; the handler gets the query's name first. */
+  setDefaultQueryHandler(handler: ((queryName: string, ...args: unknown[]) => unknown) | undefined): void;
+  /** Takes every update without a handler of its own; handler and validator get the update's name first. */
+  setDefaultUpdateHandler(
+    handler: ((updateName: string, ...args: unknown[]) => unknown) | undefined,
+    options?: { validator?: (updateName: string, ...args: unknown[]) => void },
+  ): void;
+  /** True when no signal or update handler is still running: wait for it before returning (`condition(ctx.allHandlersFinished)`). */
+  allHandlersFinished(): boolean;
+
   startChild<W extends WorkflowDefinition>(workflow: W | string, options?: ChildWorkflowOptions<WorkflowInput<W>>): Promise<ChildWorkflowHandle<WorkflowOutput<W>>>;
   executeChild<W extends WorkflowDefinition>(workflow: W | string, options?: ChildWorkflowOptions<WorkflowInput<W>>): Promise<WorkflowOutput<W>>;
   getExternalWorkflowHandle(workflowId: string, runId?: string): ExternalWorkflowHandle;

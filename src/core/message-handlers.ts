@@ -66,6 +66,10 @@ export class MessageHandlers {
   #bufferedSignals: BufferedSignal[] = [];
   #bufferedUpdates: BufferedUpdate[] = [];
   #queryDepth = 0;
+  /** Handlers of the messages no handler of their own takes: each gets the message's name first (Temporal's defaults). */
+  readonly #defaults: { signal?: Handler; query?: Handler; update?: { handler: Handler; validator?: Handler } } = {};
+  /** Signal and update handlers started and not yet settled (`allHandlersFinished`). */
+  #running = 0;
 
   constructor(host: MessageHost) {
     this.#host = host;
@@ -95,12 +99,57 @@ export class MessageHandlers {
     // Each buffered signal goes to the handler set at that moment: one that removed itself leaves the rest waiting,
     // one that replaced itself hands them to its successor (as in Temporal).
     for (;;) {
-      const current = this.#signalHandlers.get(name);
+      const current = this.#signalHandlerFor(name);
       const index = this.#bufferedSignals.findIndex((s) => s.signalName === name);
       if (!current || index < 0) return;
       const [signal] = this.#bufferedSignals.splice(index, 1);
       this.#invokeSignalHandler(current, signal!.args);
     }
+  }
+
+  /** Takes every signal without a handler of its own, those buffered until now first, in arrival order. */
+  setDefaultSignalHandler(handler: Handler | undefined): void {
+    this.#defaults.signal = handler;
+    while (handler && this.#bufferedSignals.length > 0 && this.#defaults.signal === handler) {
+      const signal = this.#bufferedSignals.shift()!;
+      this.#invokeSignalHandler(this.#signalHandlerFor(signal.signalName)!, signal.args);
+    }
+  }
+
+  setDefaultQueryHandler(handler: Handler | undefined): void {
+    this.#defaults.query = handler;
+  }
+
+  /** Takes every update without a handler of its own, those waiting until now first. */
+  setDefaultUpdateHandler(handler: Handler | undefined, options?: UpdateHandlerOptions<unknown[]>): void {
+    this.#defaults.update = handler && (options?.validator ? { handler, validator: options.validator as Handler } : { handler });
+    if (!handler) return;
+    for (const update of this.#bufferedUpdates.splice(0)) {
+      if ('offer' in update) this.#admit(update.offer);
+      else this.#startUpdate(update.updateId, update.updateName, update.args);
+    }
+  }
+
+  /** True when no signal or update handler is still running (Temporal's `allHandlersFinished`). */
+  get allHandlersFinished(): boolean {
+    return this.#running === 0;
+  }
+
+  #signalHandlerFor(name: string): Handler | undefined {
+    const own = this.#signalHandlers.get(name);
+    if (own) return own;
+    const fallback = this.#defaults.signal;
+    return fallback && ((...args) => fallback(name, ...args));
+  }
+
+  #updateEntryFor(name: string): { handler: Handler; validator?: Handler } | undefined {
+    const own = this.#updateHandlers.get(name);
+    if (own) return own;
+    const fallback = this.#defaults.update;
+    if (!fallback) return undefined;
+    const handler: Handler = (...args) => fallback.handler(name, ...args);
+    const validator = fallback.validator;
+    return validator ? { handler, validator: (...args) => validator(name, ...args) } : { handler };
   }
 
   setQueryHandler(name: string, handler: Handler | undefined): void {
@@ -130,14 +179,14 @@ export class MessageHandlers {
 
   deliverSignal(signalName: string, args: unknown[]): void {
     if (this.#host.isCompleted()) return;
-    const handler = this.#signalHandlers.get(signalName);
+    const handler = this.#signalHandlerFor(signalName);
     if (handler) this.#invokeSignalHandler(handler, args);
     else this.#bufferedSignals.push({ signalName, args });
   }
 
   /** Starts the handler of an accepted update; its outcome becomes a `completeUpdate` command. */
   acceptUpdate(updateId: string, updateName: string, args: unknown[]): void {
-    if (!this.#updateHandlers.has(updateName) && this.#host.updatesWaitForHandler()) {
+    if (!this.#updateEntryFor(updateName) && this.#host.updatesWaitForHandler()) {
       this.#bufferedUpdates.push({ updateId, updateName, args });
       return;
     }
@@ -146,7 +195,7 @@ export class MessageHandlers {
 
   /** Validates an offered update now, or once its handler is set (until the activation is blocked). */
   offerUpdate(offer: UpdateOffer): void {
-    if (!this.#updateHandlers.has(offer.updateName) && this.#host.updatesWaitForHandler()) {
+    if (!this.#updateEntryFor(offer.updateName) && this.#host.updatesWaitForHandler()) {
       this.#bufferedUpdates.push({ offer });
       return;
     }
@@ -176,7 +225,7 @@ export class MessageHandlers {
   }
 
   #startUpdate(updateId: string, updateName: string, args: unknown[]): void {
-    const entry = this.#updateHandlers.get(updateName);
+    const entry = this.#updateEntryFor(updateName);
     if (!entry) {
       this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: noUpdateHandler(updateName) } });
       return;
@@ -187,9 +236,14 @@ export class MessageHandlers {
     } catch (error) {
       result = Promise.reject(error);
     }
+    this.#running++;
     result.then(
-      (value) => this.#host.push({ type: 'completeUpdate', updateId, outcome: resultOutcome(value, `Result of update '${updateName}'`, this.#host.checksPayloadShape()) }),
+      (value) => {
+        this.#running--;
+        this.#host.push({ type: 'completeUpdate', updateId, outcome: resultOutcome(value, `Result of update '${updateName}'`, this.#host.checksPayloadShape()) });
+      },
       (error) => {
+        this.#running--;
         if (this.#host.rejectsUpdate(error)) this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(error) } });
       },
     );
@@ -198,7 +252,8 @@ export class MessageHandlers {
   // ---- read-only access: queries and update validation ----
 
   query(queryName: string, args: unknown[]): unknown {
-    const handler = this.#queryHandlers.get(queryName);
+    const fallback = this.#defaults.query;
+    const handler = this.#queryHandlers.get(queryName) ?? (fallback && ((...args: unknown[]) => fallback(queryName, ...args)));
     if (!handler) throw new QueryNotFoundError(queryName, [...this.#queryHandlers.keys()]);
     const result = this.#readOnly(() => handler(...args));
     if (result === undefined) return undefined;
@@ -212,7 +267,7 @@ export class MessageHandlers {
 
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
   validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined {
-    const entry = this.#updateHandlers.get(updateName);
+    const entry = this.#updateEntryFor(updateName);
     if (!entry) return noUpdateHandler(updateName);
     if (!entry.validator) return undefined;
     try {
@@ -250,7 +305,13 @@ export class MessageHandlers {
   #invokeSignalHandler(handler: Handler, args: unknown[]): void {
     try {
       const result = handler(...args);
-      if (result instanceof Promise) result.catch((error) => this.#host.failWorkflow(error));
+      if (result instanceof Promise) {
+        this.#running++;
+        result.then(() => void this.#running--, (error: unknown) => {
+          this.#running--;
+          this.#host.failWorkflow(error);
+        });
+      }
     } catch (error) {
       this.#host.failWorkflow(error);
     }

@@ -10,6 +10,7 @@ import { checkPayload, checkSearchAttributes } from './payload';
 import { checkLookupName, checkName, NameKind } from './names';
 import { resolveRetryPolicy } from './retry-policy';
 import { definedFields as defined } from './objects';
+import type { Handler } from './message-handlers';
 import { ContinueAsNewRequest, DeterminismViolationError } from './workflow-errors';
 
 export function createWorkflowContext(activator: ContextActivator, scope: CancellationScope): WorkflowContext {
@@ -67,6 +68,11 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
         case 'update': return activator.setUpdateHandler(definition.name, fn, options);
       }
     },
+
+    setDefaultSignalHandler: (handler) => activator.setDefaultSignalHandler(handler as Handler | undefined),
+    setDefaultQueryHandler: (handler) => activator.setDefaultQueryHandler(handler as Handler | undefined),
+    setDefaultUpdateHandler: (handler, options) => activator.setDefaultUpdateHandler(handler as Handler | undefined, options as UpdateHandlerOptions<unknown[]> | undefined),
+    allHandlersFinished: () => activator.allHandlersFinished(),
 
     startChild(workflow: WorkflowDefinition | string, options: ChildWorkflowOptions = {}): Promise<ChildWorkflowHandle<any>> {
       const workflowType = typeof workflow === 'string' ? workflow : workflow.name;

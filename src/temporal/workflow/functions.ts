@@ -138,3 +138,26 @@ function childOptionsOf(options: ChildWorkflowOptions): EngineChildOptions {
     retry: options.retry,
   }) as EngineChildOptions;
 }
+
+/** Takes every signal without a handler of its own (those buffered so far first), its name first. */
+export function setDefaultSignalHandler(handler: ((signalName: string, ...args: unknown[]) => void | Promise<void>) | undefined): void {
+  currentContext('setDefaultSignalHandler()').setDefaultSignalHandler(handler);
+}
+
+/** Answers every query without a handler of its own, its name first. */
+export function setDefaultQueryHandler(handler: ((queryName: string, ...args: unknown[]) => unknown) | undefined): void {
+  currentContext('setDefaultQueryHandler()').setDefaultQueryHandler(handler);
+}
+
+/** Takes every update without a handler of its own, its name first (validator too). */
+export function setDefaultUpdateHandler(
+  handler: ((updateName: string, ...args: unknown[]) => unknown) | undefined,
+  options?: { validator?: (updateName: string, ...args: unknown[]) => void },
+): void {
+  currentContext('setDefaultUpdateHandler()').setDefaultUpdateHandler(handler, options);
+}
+
+/** True when no signal or update handler is still running: `await condition(allHandlersFinished)` before returning. */
+export function allHandlersFinished(): boolean {
+  return currentContext('allHandlersFinished()').allHandlersFinished();
+}

@@ -8,6 +8,7 @@ export { IllegalStateError, inWorkflowContext } from './current';
 export {
   sleep, condition, setHandler, uuid4, patched, deprecatePatch, upsertSearchAttributes, continueAsNew, makeContinueAsNewFunc,
   startChild, executeChild, getExternalWorkflowHandle, ChildWorkflowCancellationType,
+  setDefaultSignalHandler, setDefaultQueryHandler, setDefaultUpdateHandler, allHandlersFinished,
   type Workflow, type ContinueAsNewOptions, type ChildWorkflowOptions, type ChildWorkflowHandle,
 } from './functions';
 export { workflowInfo, log, type WorkflowInfo } from './info';

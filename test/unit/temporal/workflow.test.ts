@@ -89,3 +89,17 @@ describe('Temporal-style workflows through duro/temporal/workflow', () => {
     expect(() => sleep(1)).toThrow(/may only be used from workflow code/);
   });
 });
+
+describe('default handlers and allHandlersFinished', () => {
+  it('take messages with no handler of their own, and the run waits for a running update handler before it returns', async () => {
+    const env = await create();
+    const handle = await env.start('catchAll', { workflowId: 'catch-all' });
+    await handle.signal('first', 1, 2);
+    expect(await handle.query('anything')).toBe('answered anything');
+    await expect(handle.executeUpdate('forbidden')).rejects.toBeInstanceOf(WorkflowUpdateRejectedError);
+    const update = handle.executeUpdate('bump', { args: [7] });
+    await handle.signal('done');
+    expect(await handle.result()).toEqual({ signals: ['first(1,2)', 'done()'], updated: ['bump(7)'] });
+    expect(await update).toBe(1);
+  });
+});
