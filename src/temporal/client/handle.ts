@@ -59,21 +59,21 @@ export class WorkflowHandle<T extends Workflow = Workflow> {
 
   /**
    * Sends an update and resolves once it was accepted (its validator passed): `ADMITTED` waits as `ACCEPTED` does.
-   * The handle's `result()` waits for the handler, by the same update id (Duro records the update once).
+   * The handle's `result()` waits for the handler's outcome (one update id: Duro records the update once).
    */
   async startUpdate<R, Args extends unknown[]>(
     update: Named<UpdateDefinition<R, Args>>,
     options: WorkflowUpdateOptions & { args?: Args; waitForStage: 'ADMITTED' | 'ACCEPTED' },
   ): Promise<WorkflowUpdateHandle<R>> {
     const request = { name: nameOf(update), args: options.args ?? [], updateId: options.updateId ?? crypto.randomUUID() };
-    await asTemporalUpdate(this.backend.update(this.workflowId, this.runId, request, 'accepted'));
-    const { backend, workflowId, runId } = this;
-    return {
-      updateId: request.updateId,
-      workflowId,
-      ...(runId !== undefined && { workflowRunId: runId }),
-      result: async () => (await asTemporalUpdate(backend.update(workflowId, runId, request, 'completed'))) as R,
-    };
+    // The request that waits for the outcome goes first, so the outcome is not lost if the run closes right after the
+    // handler; the second, same update id, returns at acceptance (or, failing, defers to the first).
+    const completed = asTemporalUpdate(this.backend.update(this.workflowId, this.runId, request, 'completed')) as Promise<R>;
+    completed.catch(() => undefined);
+    const accepted = asTemporalUpdate(this.backend.update(this.workflowId, this.runId, request, 'accepted'));
+    await Promise.race([completed, accepted.catch(() => completed)]);
+    const { workflowId, runId } = this;
+    return { updateId: request.updateId, workflowId, ...(runId !== undefined && { workflowRunId: runId }), result: () => completed };
   }
 
   async cancel(): Promise<void> {

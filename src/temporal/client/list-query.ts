@@ -46,8 +46,8 @@ export function matchesLocally(filter: ListFilter, record: ExecutionRecord): boo
 }
 
 function literal(raw: string, query: string, clause: string): string | number | boolean {
-  const quoted = /^(['"])(.*)\1$/.exec(raw);
-  if (quoted) return quoted[2]!;
+  const quoted = /^'([^']*)'$|^"([^"]*)"$/.exec(raw);
+  if (quoted) return (quoted[1] ?? quoted[2])!;
   if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
   if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
   throw unsupported(query, clause);
