@@ -14,6 +14,9 @@ const alias = {
   'duro/client': fileURLToPath(new URL('./client/index.ts', import.meta.url)),
   'duro/browser': fileURLToPath(new URL('./src/browser/index.ts', import.meta.url)),
   'duro/temporal/workflow': fileURLToPath(new URL('./src/temporal/workflow/index.ts', import.meta.url)),
+  'duro/temporal/client': fileURLToPath(new URL('./src/temporal/client/index.ts', import.meta.url)),
+  'duro/temporal/testing': fileURLToPath(new URL('./src/temporal/testing/index.ts', import.meta.url)),
+  'duro/temporal/worker': fileURLToPath(new URL('./src/temporal/worker/index.ts', import.meta.url)),
 };
 
 export default defineConfig({

@@ -44,6 +44,11 @@ export class MemoryRunStore {
     return [...this.#runs.keys()];
   }
 
+  /** The state of every run stored, as last committed (copies). */
+  states(): RunState[] {
+    return [...this.#runs.values()].map((run) => structuredClone(run.state));
+  }
+
   /** The store of one workflow id's execution. */
   forWorkflow(workflowId: string): ExecutionStore {
     const runsOf = () => [...this.#runs.entries()].filter(([, run]) => run.workflowId === workflowId).sort(([, a], [, b]) => a.chainIndex - b.chainIndex);
