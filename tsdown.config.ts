@@ -15,6 +15,7 @@ export default defineConfig({
     client: 'client/index.ts',
     browser: 'src/browser/index.ts',
     'temporal-workflow': 'src/temporal/workflow/index.ts',
+    'temporal-activity': 'src/temporal/activity/index.ts',
     cli: 'client/bin.ts',
   },
   outDir: 'dist',

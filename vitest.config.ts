@@ -14,6 +14,7 @@ const alias = {
   'duro/client': fileURLToPath(new URL('./client/index.ts', import.meta.url)),
   'duro/browser': fileURLToPath(new URL('./src/browser/index.ts', import.meta.url)),
   'duro/temporal/workflow': fileURLToPath(new URL('./src/temporal/workflow/index.ts', import.meta.url)),
+  'duro/temporal/activity': fileURLToPath(new URL('./src/temporal/activity/index.ts', import.meta.url)),
 };
 
 export default defineConfig({

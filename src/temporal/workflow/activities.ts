@@ -1,13 +1,20 @@
 // Temporal's `proxyActivities` and `proxyLocalActivities`, made at module top level as Temporal's code does: each
 // call of a stub is bound then, to the calling workflow and its current cancellation scope (current.ts).
 import { positionalArgumentsOption } from '../../core/activity-ambient';
+import type { ActivityContext } from '../../core/activity';
 import type { ActivityOptions, LocalActivityOptions } from '../../core/context';
 import { currentContext } from './current';
 
-/** A stub per activity of `A`, with its parameters: `const { charge } = proxyActivities<typeof activities>({…})`. */
+/**
+ * A stub per activity of `A`, with its parameters: `const { charge } = proxyActivities<typeof activities>({…})`. A Duro
+ * activity's trailing `ctx: ActivityContext` is the runner's to pass, not the caller's.
+ */
 export type ActivityInterfaceFor<A> = {
-  [K in keyof A]: A[K] extends (...args: infer P) => infer R ? (...args: P) => Promise<Awaited<R>> : never;
+  [K in keyof A]: A[K] extends (...args: infer P) => infer R ? (...args: CallerParameters<P>) => Promise<Awaited<R>> : never;
 };
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+type CallerParameters<P extends unknown[]> = P extends [...infer Rest, infer Last] ? (IsAny<Last> extends true ? P : Last extends ActivityContext ? Rest : P) : P;
 
 /** Schedules activities (run by the host over their task queue, with retries and timeouts) from any workflow code. */
 export function proxyActivities<A = Record<string, (...args: any[]) => any>>(options: ActivityOptions): ActivityInterfaceFor<A> {
