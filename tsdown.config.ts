@@ -18,6 +18,7 @@ export default defineConfig({
     'temporal-client': 'src/temporal/client/index.ts',
     'temporal-testing': 'src/temporal/testing/index.ts',
     'temporal-worker': 'src/temporal/worker/index.ts',
+    'temporal-activity': 'src/temporal/activity/index.ts',
     cli: 'client/bin.ts',
   },
   outDir: 'dist',

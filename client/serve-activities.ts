@@ -1,7 +1,8 @@
 // serveActivities: an activity server for any runtime with fetch (Workers, Node, Bun, Deno).
 // It verifies Duro's signature, runs the activity with a context, and answers 202 by itself when the
 // activity outlives `asyncAfterMs`, completing it later through the callback (DESIGN §4, docs/activities.md).
-import type { ActivityContext } from '../src/core/activity';
+import type { ActivityContext, ActivityFunction } from '../src/core/activity';
+import { callActivity, CompleteAsyncError } from '../src/core/activity-ambient';
 import { activityInfoOf } from '../src/core/activity-state';
 import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import { LazyAbort } from '../src/core/lazy-abort';
@@ -10,7 +11,7 @@ import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/pr
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
 
 export interface ServeActivitiesOptions {
-  /** Activity implementations by name: `(input, ctx) => result`. */
+  /** Activity implementations by name: `(input, ctx) => result`, or Temporal-style `(...args) => result` (docs/activities.md). */
   activities: Record<string, unknown>;
   /** The deployment's `DURO_ACTIVITY_SECRET`: requests without a valid signature are refused. */
   secret: string;
@@ -78,7 +79,7 @@ export function serveActivities(options: ServeActivitiesOptions): { fetch(reques
       const onHangUp = () => attempt.cancellation.abort(() => new CancelledFailure('Duro closed the request: the attempt timed out or was cancelled'));
       if (request.signal?.aborted) onHangUp(); // hung up while the body was read and verified
       else request.signal?.addEventListener('abort', onHangUp, { once: true });
-      const running = runActivity(fn as (input: unknown, ctx: ActivityContext) => unknown, task.input, attempt);
+      const running = runActivity(fn as ActivityFunction, task, attempt);
       try {
         if (!callbackUrl) {
           // Nowhere to complete later: hold the connection (Duro's start-to-close timeout still bounds it).
@@ -209,19 +210,24 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
   return { context, cancellation, finish };
 }
 
-async function runActivity(fn: (input: unknown, ctx: ActivityContext) => unknown, input: unknown, attempt: Attempt): Promise<Settled> {
+async function runActivity(fn: ActivityFunction, task: ActivityRequest, attempt: Attempt): Promise<Settled> {
   const { context, cancellation } = attempt;
   let settled: Settled;
   try {
-    const result = await fn(input, context);
+    const result = await callActivity(fn, task.input, task.arguments, context);
     if (context.completesLater) settled = { completesLater: true };
     else {
       checkPayload(result, 'Activity result');
       settled = { result };
     }
   } catch (error) {
-    const payloadError = error instanceof Error && error.name === 'PayloadError';
-    settled = { failure: toFailureInfo(payloadError ? ApplicationFailure.nonRetryable(error.message, 'PayloadTooLarge') : error) };
+    if (error instanceof CompleteAsyncError) {
+      context.doNotCompleteOnReturn(); // Temporal's way of saying it
+      settled = { completesLater: true };
+    } else {
+      const payloadError = error instanceof Error && error.name === 'PayloadError';
+      settled = { failure: toFailureInfo(payloadError ? ApplicationFailure.nonRetryable(error.message, 'PayloadTooLarge') : error) };
+    }
   }
   if (context.completesLater) {
     // Sent before the 202: after the reply, nothing in a Worker's invocation is sure to run the throttle's timer.

@@ -37,7 +37,7 @@ export class ActivityAttempts {
     const remote = Object.hasOwn(this.#taskQueues, task.taskQueue) ? this.#taskQueues[task.taskQueue] : undefined;
     const attempt: Promise<Outcome> = remote
       ? sendRemoteAttempt(remote, task, controller.signal, this.#headers, this.#fetch)
-      : runActivityAttempt(this.#activities, realClock, activityInfoOf(task, ''), task.input, task.heartbeatDetails, controller, {
+      : runActivityAttempt(this.#activities, realClock, activityInfoOf(task, ''), task, task.heartbeatDetails, controller, {
         heartbeat: (details) => target.heartbeat(details),
         onProgress: () => undefined,
       }).then((outcome) => outcome ?? {

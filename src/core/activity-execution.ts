@@ -2,6 +2,7 @@
 // activities, and the test environment for all activities. Time comes from the host's clock.
 import type { ActivityContext, ActivityImplementations, ActivityInfo } from './activity';
 import type { LocalActivityCommand } from './activation';
+import { callActivity, CompleteAsyncError, type ActivityArguments } from './activity-ambient';
 import { ApplicationFailure, CancelledFailure, toFailureInfo } from './failure';
 import type { Outcome } from './history';
 import { LazyAbort } from './lazy-abort';
@@ -23,12 +24,18 @@ export interface AttemptHooks {
 /** What an attempt needs of an AbortController: `signal` and `abort`. */
 export type AttemptAbort = Pick<AbortController, 'signal' | 'abort'>;
 
+/** What an attempt passes to the implementation: the input, and how (an ActivityTask is one). */
+export interface ActivityCall {
+  input: unknown;
+  arguments?: ActivityArguments | undefined;
+}
+
 /** Runs one attempt; resolves with its outcome. `controller` aborts it (cancellation, timeout). */
 export async function runActivityAttempt(
   activities: ActivityImplementations,
   clock: HostClock,
   info: ActivityInfo,
-  input: unknown,
+  call: ActivityCall,
   heartbeatDetails: unknown,
   controller: AttemptAbort,
   hooks: AttemptHooks,
@@ -42,11 +49,13 @@ export async function runActivityAttempt(
   const ctx = attemptContext(info, heartbeatDetails, controller, clock, hooks);
   hooks.onProgress();
   try {
-    const result = await fn(input, ctx);
+    const result = await callActivity(fn, call.input, call.arguments, ctx);
     if (ctx.completesLater) return undefined; // completed later through the task token
     checkPayload(result, `Result of activity '${info.activityType}'`);
     return { result };
   } catch (error) {
+    // Completes later, as after doNotCompleteOnReturn(); a local activity's caller makes that its failure.
+    if (error instanceof CompleteAsyncError) return undefined;
     const payloadError = error instanceof Error && error.name === 'PayloadError';
     return { failure: toFailureInfo(payloadError ? ApplicationFailure.nonRetryable(error.message, 'PayloadTooLarge') : error) };
   } finally {
@@ -95,7 +104,7 @@ export function runLocalActivityAttempt(activities: ActivityImplementations, clo
   const info: ActivityInfo = { activityId: `local-${command.seq}`, activityType: command.activityType, taskQueue: 'local', ...run, attempt: command.attempt, isLocal: true };
   const timeoutMs = command.options.startToCloseTimeoutMs ?? command.options.scheduleToCloseTimeoutMs;
   if (timeoutMs !== undefined) info.deadline = clock.now() + timeoutMs;
-  const attempt = runActivityAttempt(activities, clock, info, command.input, undefined, controller, localHooks(onProgress));
+  const attempt = runActivityAttempt(activities, clock, info, { input: command.input, arguments: command.options.arguments }, undefined, controller, localHooks(onProgress));
   if (info.deadline === undefined) return attempt.then(orAsyncNotSupported);
   const deadline = info.deadline;
   return new Promise<Outcome>((resolve) => {

@@ -41,6 +41,8 @@ export interface ActivityTask {
   deadline?: number;
   heartbeatTimeoutMs?: number;
   heartbeatDetails?: unknown;
+  /** `'positional'`: `input` is an argument list, and the implementation is called `fn(...input)` (docs/activities.md). */
+  arguments?: 'positional';
 }
 
 /** What the activity implementation sees of its task. */
@@ -123,6 +125,7 @@ export function startAttempt(activity: PendingActivityState, now: number, run: {
   if (deadline !== undefined) task.deadline = deadline;
   if (activity.options.heartbeatTimeoutMs !== undefined) task.heartbeatTimeoutMs = activity.options.heartbeatTimeoutMs;
   if (activity.heartbeatDetails !== undefined) task.heartbeatDetails = activity.heartbeatDetails;
+  if (activity.options.arguments !== undefined) task.arguments = activity.options.arguments;
   return task;
 }
 

@@ -3,6 +3,7 @@
 // that follows workflow code across its awaits: `AsyncLocalStorage`, which Node has and workerd has with the
 // `nodejs_compat` flag. Found through `process.getBuiltinModule`, so nothing here imports `node:*` and the core still
 // loads in a browser, where there is no such context: there, no code counts as workflow code (docs/programming-model.md).
+import { sharedAsyncStorage, type AsyncContextStorage } from './async-storage';
 
 /** What the guards ask of the workflow whose code is running (the activator). */
 export interface AmbientWorkflow {
@@ -28,36 +29,14 @@ interface AmbientFrame {
   readonly context: unknown;
 }
 
-interface AsyncContextStorage<T> {
-  run<R>(store: T | undefined, fn: () => R): R;
-  getStore(): T | undefined;
-}
-
-type AsyncLocalStorageClass = new <T>() => AsyncContextStorage<T>;
-
 let storage: AsyncContextStorage<AmbientFrame> | null | undefined;
 
-/**
- * One storage per realm, shared by every copy of Duro (a user's bundle beside the CLI's): the copy that runs a workflow
- * and the copy its code imports (a facade's free functions) must see the same frames.
- */
+/** Shared by every copy of Duro: the copy that runs a workflow and the copy its code imports must see the same frames. */
 const sharedStorageKey = Symbol.for('duro.ambientStorage');
 
 function contextStorage(): AsyncContextStorage<AmbientFrame> | null {
   if (storage !== undefined) return storage;
-  const shared = (globalThis as Record<symbol, AsyncContextStorage<AmbientFrame> | undefined>)[sharedStorageKey];
-  if (shared) return (storage = shared);
-  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  let Storage: AsyncLocalStorageClass | undefined;
-  try {
-    // The bare name, which Node and workerd both take: a `node:` string would read as an import to a browser bundle's checks.
-    Storage = (process?.getBuiltinModule?.('async_hooks') as { AsyncLocalStorage?: AsyncLocalStorageClass } | undefined)?.AsyncLocalStorage;
-  } catch {
-    Storage = undefined; // a runtime that lists the function but refuses the module
-  }
-  storage = Storage ? new Storage<AmbientFrame>() : null;
-  if (storage) (globalThis as Record<symbol, AsyncContextStorage<AmbientFrame>>)[sharedStorageKey] = storage;
-  return storage;
+  return (storage = sharedAsyncStorage<AmbientFrame>(sharedStorageKey));
 }
 
 /** Whether this runtime can tell workflow code apart across awaits (false in browsers, and in Workers without `nodejs_compat`). */

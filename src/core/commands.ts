@@ -8,6 +8,8 @@ export interface LocalActivityCommandOptions {
   startToCloseTimeoutMs?: number;
   scheduleToCloseTimeoutMs?: number;
   retry: ResolvedRetryPolicy;
+  /** As `RecordedActivityOptions.arguments`. */
+  arguments?: 'positional';
 }
 
 export type Command =

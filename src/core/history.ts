@@ -31,6 +31,8 @@ export interface RecordedActivityOptions {
   heartbeatTimeoutMs?: number;
   retry: ResolvedRetryPolicy;
   cancellationType: ActivityCancellationType;
+  /** The input is the list of the call's positional arguments (a Temporal-style call); absent: the one input. */
+  arguments?: 'positional';
 }
 
 export interface RecordedChildOptions {

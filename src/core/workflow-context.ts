@@ -1,5 +1,6 @@
 // The WorkflowContext implementation: a thin view of the activator bound to one cancellation scope.
 import type { ActivityProxies } from './activity';
+import { positionalArgumentsOption } from './activity-ambient';
 import { CancellationScope } from './cancellation-scope';
 import type { ContextActivator } from './context-activator';
 import type { ActivityOptions, ChildWorkflowHandle, ChildWorkflowOptions, ContinueAsNewOptions, ExternalWorkflowHandle, LocalActivityOptions, UpdateHandlerOptions, WorkflowContext } from './context';
@@ -36,7 +37,7 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
       if (startToCloseTimeoutMs === undefined && scheduleToCloseTimeoutMs === undefined) {
         throw new TypeError('proxyLocalActivities: set startToCloseTimeout or scheduleToCloseTimeout');
       }
-      const recorded = { retry: resolveRetryPolicy(options.retry), ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs }) };
+      const recorded = { retry: resolveRetryPolicy(options.retry), ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs, arguments: argumentsOf(options) }) };
       return proxy((activityType) => (input?: unknown) => awaitableLater(activator.executeLocalActivity(scope, activityType, input, recorded)));
     },
 
@@ -177,8 +178,13 @@ function recordActivityOptions(options: ActivityOptions): RecordedActivityOption
     taskQueue: options.taskQueue ?? 'default',
     retry: resolveRetryPolicy(options.retry),
     cancellationType: options.cancellationType ?? ActivityCancellationType.tryCancel,
-    ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs, heartbeatTimeoutMs: optionalMs(options.heartbeatTimeout, 'heartbeatTimeout') }),
+    ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs, heartbeatTimeoutMs: optionalMs(options.heartbeatTimeout, 'heartbeatTimeout'), arguments: argumentsOf(options) }),
   };
+}
+
+/** Recorded only when set, so every other activity's options (and old histories) stay as they were. */
+function argumentsOf(options: ActivityOptions | LocalActivityOptions): 'positional' | undefined {
+  return (options as { [positionalArgumentsOption]?: boolean })[positionalArgumentsOption] === true ? 'positional' : undefined;
 }
 
 /** The options continue-as-new records, checked as a start's are; those Duro has no use for are checked and dropped. */

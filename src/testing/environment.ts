@@ -396,7 +396,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
         const key = `${task.runId}:${task.activityId}:${task.attempt}`;
         const controller = new AbortController();
         this.#attempts.set(key, { controller, run, activityId: task.activityId, attempt: task.attempt });
-        void runActivityAttempt(this.#activities, this.clock, activityInfoOf(task, testTaskToken(task)), task.input, task.heartbeatDetails, controller, {
+        void runActivityAttempt(this.#activities, this.clock, activityInfoOf(task, testTaskToken(task)), task, task.heartbeatDetails, controller, {
           heartbeat: (details) => run.heartbeat(task.activityId, task.attempt, details),
           onProgress: () => this.#bump(),
         }).then((outcome) => {

@@ -1,4 +1,4 @@
-// duro/temporal/workflow in workerd: the fixture Worker registers the Temporal-style module of test/fixtures/temporal/
+// duro/temporal/workflow and duro/temporal/activity in workerd: the fixture Worker registers the Temporal-style module of test/fixtures/temporal/
 // as it is. The ambient workflow context is AsyncLocalStorage here (nodejs_compat), shared by every object of the isolate.
 import { describe, expect, it } from 'vitest';
 import { api, history, post, result, start, uniqueId } from './helpers';
@@ -8,6 +8,17 @@ describe('Temporal-style workflows in a Durable Object', () => {
     const workflowId = uniqueId('greeting');
     await start('greeting', workflowId, ['Ada', 'Hello']);
     expect(await result(workflowId, 'wait=10s')).toMatchObject({ status: 200, body: { status: 'completed', result: 'Hello, Ada!' } });
+  });
+
+  it('call an activity of two arguments with both, on the \'self\' queue and as a local activity', async () => {
+    const workflowId = uniqueId('checkout');
+    await start('checkout', workflowId, [workflowId, 30]);
+    expect(await result(workflowId, 'wait=10s')).toMatchObject({
+      status: 200,
+      body: { status: 'completed', result: [`charge ${workflowId} 30 EUR for ${workflowId}`, `charge ${workflowId} 60 EUR local for ${workflowId}`] },
+    });
+    const scheduled = (await history(workflowId)).find((event) => event.type === 'ActivityTaskScheduled');
+    expect(scheduled).toMatchObject({ activityType: 'charge', input: [workflowId, 30], options: { arguments: 'positional' } });
   });
 
   it('schedule the cleanup of a module-level proxy in CancellationScope.nonCancellable after a cancel', async () => {

@@ -1,36 +1,49 @@
 // Temporal's `proxyActivities` and `proxyLocalActivities`, made at module top level as Temporal's code does: each
 // call of a stub is bound then, to the calling workflow and its current cancellation scope (current.ts).
+import { positionalArgumentsOption } from '../../core/activity-ambient';
+import type { ActivityContext } from '../../core/activity';
 import type { ActivityOptions, LocalActivityOptions } from '../../core/context';
 import { currentContext } from './current';
 
-/** A stub per activity of `A`, with its parameters: `const { charge } = proxyActivities<typeof activities>({…})`. */
+/**
+ * A stub per activity of `A`, with its parameters: `const { charge } = proxyActivities<typeof activities>({…})`. A Duro
+ * activity's trailing `ctx: ActivityContext` is the runner's to pass, not the caller's.
+ */
 export type ActivityInterfaceFor<A> = {
-  [K in keyof A]: A[K] extends (...args: infer P) => infer R ? (...args: P) => Promise<Awaited<R>> : never;
+  [K in keyof A]: A[K] extends (...args: infer P) => infer R ? (...args: CallerParameters<P>) => Promise<Awaited<R>> : never;
 };
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+type CallerParameters<P extends unknown[]> = P extends [...infer Rest, infer Last] ? (IsAny<Last> extends true ? P : Last extends ActivityContext ? Rest : P) : P;
 
 /** Schedules activities (run by the host over their task queue, with retries and timeouts) from any workflow code. */
 export function proxyActivities<A = Record<string, (...args: any[]) => any>>(options: ActivityOptions): ActivityInterfaceFor<A> {
+  const positional = { ...options, [positionalArgumentsOption]: true };
   return stubs<A>((activityType, args) => {
-    const stub = currentContext(`${activityType}() (proxyActivities)`).proxyActivities<Record<string, (input?: unknown) => Promise<unknown>>>(options)[activityType]!;
+    const ctx = currentContext(`${activityType}() (proxyActivities)`);
+    const stub = ctx.proxyActivities<Record<string, (input?: unknown) => Promise<unknown>>>(args.length > 1 ? positional : options)[activityType]!;
     return stub(inputOf(args));
   });
 }
 
 /** Like `proxyActivities`, but each activity runs in-process, inside the activation, its outcome recorded as a marker. */
 export function proxyLocalActivities<A = Record<string, (...args: any[]) => any>>(options: LocalActivityOptions): ActivityInterfaceFor<A> {
+  const positional = { ...options, [positionalArgumentsOption]: true };
   return stubs<A>((activityType, args) => {
-    const stub = currentContext(`${activityType}() (proxyLocalActivities)`).proxyLocalActivities<Record<string, (input?: unknown) => Promise<unknown>>>(options)[activityType]!;
+    const ctx = currentContext(`${activityType}() (proxyLocalActivities)`);
+    const stub = ctx.proxyLocalActivities<Record<string, (input?: unknown) => Promise<unknown>>>(args.length > 1 ? positional : options)[activityType]!;
     return stub(inputOf(args));
   });
 }
 
 /**
- * An activity's input from the call's positional arguments: the one argument itself, so an activity that takes one
- * value (a Duro activity, or most of Temporal's) receives it as it was passed.
+ * An activity's input from the call's positional arguments. One argument (or none) is sent as it is, recorded as a
+ * Duro activity's input always was, so a Duro activity `(input, ctx)` called from Temporal-style code receives it, and
+ * histories recorded before argument lists replay unchanged. Two or more are sent as their list, with options that
+ * record it as one (`arguments: 'positional'`): the runner then calls `fn(...args)` (docs/temporal.md).
  */
 function inputOf(args: unknown[]): unknown {
-  if (args.length > 1) throw new TypeError('duro/temporal activities take one argument for now; pass an object (docs/temporal.md)');
-  return args[0];
+  return args.length > 1 ? args : args[0];
 }
 
 function stubs<A>(call: (activityType: string, args: unknown[]) => Promise<unknown>): ActivityInterfaceFor<A> {

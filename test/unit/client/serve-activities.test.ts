@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplicationFailure, CancelledFailure, type ActivityContext } from 'duro/workflow';
 import { serveActivities, type ServeActivitiesOptions } from 'duro/client';
+import { CompleteAsyncError, Context } from 'duro/temporal/activity';
 import { activityRequest, deferred, FakeDuroApi, SECRET, settle, signedRequest } from './helpers';
 
 let api: FakeDuroApi;
@@ -412,6 +413,41 @@ describe('serveActivities: asynchronous completion', () => {
     }, { asyncAfterMs: 5 });
     expect((await server.fetch(await signedRequest(task))).status).toBe(202);
     await returned.promise;
+    await settle();
+    expect(api.calls).toEqual([]);
+  });
+});
+
+describe('serveActivities: Temporal-style activities (duro/temporal/activity)', () => {
+  it('calls fn(...input) for a task whose input is a positional argument list, with Context.current() set', async () => {
+    const task = { ...(await activityRequest({ input: ['order-1', 42], arguments: 'positional' })), callbackUrl: api.url };
+    const server = serve({
+      async charge(orderId: string, amount: number, currency = 'EUR') {
+        const { info, heartbeat } = Context.current();
+        heartbeat({ charged: amount });
+        await api.next('/v1/activities/heartbeat', () => true);
+        return `${orderId} ${amount} ${currency} ${info.activityType} ${info.workflowExecution.workflowId} ${info.taskToken === task.taskToken}`;
+      },
+    }, { heartbeatThrottleMs: 0 });
+    const response = await server.fetch(await signedRequest(task));
+    expect(await json(response)).toEqual({ result: 'order-1 42 EUR charge order-1 true' });
+    expect(api.callsTo('/v1/activities/heartbeat').map((call) => call.body)).toEqual([{ taskToken: task.taskToken, details: { charged: 42 } }]);
+  });
+
+  it('fails, without retries, a positional task whose input is not a list', async () => {
+    const response = await serve({ charge: async (a: unknown, b: unknown) => [a, b] }).fetch(await signedRequest(await activityRequest({ arguments: 'positional' })));
+    expect(response.status).toBe(500);
+    expect(await json(response)).toMatchObject({ type: 'InvalidActivityInput', nonRetryable: true });
+  });
+
+  it('answers 202 for an activity that throws CompleteAsyncError, and posts no completion', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const response = await serve({
+      async charge() {
+        throw new CompleteAsyncError();
+      },
+    }).fetch(await signedRequest(task));
+    expect(response.status).toBe(202);
     await settle();
     expect(api.calls).toEqual([]);
   });

@@ -1,7 +1,7 @@
 // Temporal-style samples (test/fixtures/temporal/sample-workflows.ts) tested the way Temporal's documentation tests
 // them: duro/temporal/testing's time-skipping environment, a Worker, and env.client.
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from 'duro/temporal/testing';
 import { Worker } from 'duro/temporal/worker';
 import { WorkflowFailedError } from 'duro/temporal/client';
@@ -14,6 +14,10 @@ let worker: Worker;
 
 beforeAll(async () => {
   testEnv = await TestWorkflowEnvironment.createTimeSkipping();
+});
+
+// A worker runs once, as Temporal's does: one per test.
+beforeEach(async () => {
   worker = await Worker.create({ connection: testEnv.nativeConnection, taskQueue: 'samples', workflowsPath, activities });
 });
 
