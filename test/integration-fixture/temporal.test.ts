@@ -44,3 +44,22 @@ describe('Temporal-style workflows in a Durable Object', () => {
     expect((await api('/healthz')).status).toBe(200);
   });
 });
+
+describe('Temporal-style samples in Durable Objects', () => {
+  it('saga: a failed flight undoes the hotel and the car, last first', async () => {
+    const workflowId = uniqueId('trip');
+    await start('bookTripSaga', workflowId, ['no-flights']);
+    expect(await result(workflowId, 'wait=15s')).toMatchObject({ status: 200, body: { status: 'failed', failure: { type: 'TripFailed' } } });
+    const scheduled = (await history(workflowId)).filter((event) => event.type === 'ActivityTaskScheduled').map((event) => (event as { activityType?: string }).activityType);
+    expect(scheduled).toEqual(['bookCar', 'bookHotel', 'bookFlight', 'undo', 'undo']);
+  }, 20_000);
+
+  it('sliding window: child workflows three at a time, continued as new, sum every record', async () => {
+    const workflowId = uniqueId('window');
+    await start('slidingWindow', workflowId, [20, 5, 3, 2]);
+    const expected = Array.from({ length: 20 }, (_, i) => i * 2).reduce((a, b) => a + b, 0);
+    let outcome = await result(workflowId, 'wait=10s');
+    for (let tries = 0; tries < 3 && outcome.status !== 200; tries++) outcome = await result(workflowId, 'wait=10s');
+    expect(outcome).toMatchObject({ status: 200, body: { status: 'completed', result: expected } });
+  }, 45_000);
+});

@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from 'duro/temporal/testing';
 import { Worker } from 'duro/temporal/worker';
 import { WorkflowFailedError } from 'duro/temporal/client';
 import * as activities from '../../fixtures/temporal/sample-activities';
-import { bookTrip, lock, lockUser, slidingWindow } from '../../fixtures/temporal/sample-workflows';
+import { bookTripSaga, lock, lockUser, slidingWindow } from '../../fixtures/temporal/sample-workflows';
 
 const workflowsPath = fileURLToPath(new URL('../../fixtures/temporal/sample-workflows.ts', import.meta.url));
 let testEnv: TestWorkflowEnvironment;
@@ -30,8 +30,8 @@ describe('Temporal-style samples', () => {
     const { client } = testEnv;
     activities.journal.length = 0;
     await worker.runUntil(async () => {
-      expect(await client.workflow.execute(bookTrip, { args: ['paris'], workflowId: 'trip-ok', taskQueue: 'samples' })).toEqual(['car-paris', 'hotel-paris', 'flight-paris']);
-      const error = await client.workflow.execute(bookTrip, { args: ['no-flights'], workflowId: 'trip-ko', taskQueue: 'samples' }).catch((e: unknown) => e);
+      expect(await client.workflow.execute(bookTripSaga, { args: ['paris'], workflowId: 'trip-ok', taskQueue: 'samples' })).toEqual(['car-paris', 'hotel-paris', 'flight-paris']);
+      const error = await client.workflow.execute(bookTripSaga, { args: ['no-flights'], workflowId: 'trip-ko', taskQueue: 'samples' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       expect((error as WorkflowFailedError).cause).toMatchObject({ type: 'TripFailed' });
     });
