@@ -295,9 +295,10 @@ export class Activator implements ContextActivator {
    * activation where it changes anything).
    */
   checkConditionsAfterInput(): void {
+    // Called while the activation's inputs are delivered, as the workflow's code already (activation.ts).
     const holds = (condition: Condition) => {
       try {
-        return this.enter(condition.fn);
+        return condition.fn();
       } catch {
         return true; // it rejects its waiter when checked
       }
@@ -308,12 +309,17 @@ export class Activator implements ContextActivator {
 
   /** Resolves conditions whose predicate now holds; true when any did. */
   checkConditions(): boolean {
+    if (this.#conditions.length === 0) return false;
+    return this.enter(() => this.#checkConditions()); // the predicates are workflow code: entered once for all of them
+  }
+
+  #checkConditions(): boolean {
     let unblocked = false;
     for (let i = 0; i < this.#conditions.length; ) {
       const condition = this.#conditions[i]!;
       let holds: boolean;
       try {
-        holds = this.enter(condition.fn);
+        holds = condition.fn();
       } catch (error) {
         this.#conditions.splice(i, 1);
         condition.reject(error);
