@@ -19,6 +19,7 @@ export default defineConfig({
     'temporal-testing': 'src/temporal/testing/index.ts',
     'temporal-worker': 'src/temporal/worker/index.ts',
     'temporal-activity': 'src/temporal/activity/index.ts',
+    'temporal-common': 'src/temporal/common/index.ts',
     cli: 'client/bin.ts',
   },
   outDir: 'dist',

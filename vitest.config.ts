@@ -18,6 +18,7 @@ const alias = {
   'duro/temporal/testing': fileURLToPath(new URL('./src/temporal/testing/index.ts', import.meta.url)),
   'duro/temporal/worker': fileURLToPath(new URL('./src/temporal/worker/index.ts', import.meta.url)),
   'duro/temporal/activity': fileURLToPath(new URL('./src/temporal/activity/index.ts', import.meta.url)),
+  'duro/temporal/common': fileURLToPath(new URL('./src/temporal/common/index.ts', import.meta.url)),
 };
 
 export default defineConfig({

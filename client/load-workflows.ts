@@ -11,12 +11,21 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** `duro/<entry>` → the file that implements it, for the resolver below. */
 export type DuroEntries = Record<string, string>;
 
-const ENTRIES = ['workflow', 'worker', 'client', 'testing', 'browser'] as const;
+const ENTRIES = [
+  'workflow', 'worker', 'client', 'testing', 'browser',
+  'temporal/workflow', 'temporal/activity', 'temporal/client', 'temporal/testing', 'temporal/worker', 'temporal/common',
+] as const;
 
 /** Where each entry's sources are, for this repo's own runs of the CLI from client/*.ts (package.json maps dist/). */
 const SOURCE_ENTRIES: Record<(typeof ENTRIES)[number], string> = {
   workflow: '../src/core/index.ts', worker: '../src/worker.ts', client: './index.ts', testing: '../src/testing/index.ts', browser: '../src/browser/index.ts',
+  'temporal/workflow': '../src/temporal/workflow/index.ts', 'temporal/activity': '../src/temporal/activity/index.ts',
+  'temporal/client': '../src/temporal/client/index.ts', 'temporal/testing': '../src/temporal/testing/index.ts', 'temporal/worker': '../src/temporal/worker/index.ts',
+  'temporal/common': '../src/temporal/common/index.ts',
 };
+
+/** The built file of an entry: `temporal/workflow` is dist/temporal-workflow.js. */
+const builtFile = (entry: string): string => `./${entry.replace('/', '-')}.js`;
 
 /**
  * The entries of the Duro this code belongs to: the built package's (dist/cli.js beside dist/workflow.js), or the
@@ -24,7 +33,7 @@ const SOURCE_ENTRIES: Record<(typeof ENTRIES)[number], string> = {
  */
 export function ownEntries(): DuroEntries | undefined {
   const fromSources = import.meta.url.endsWith('.ts');
-  const entries = Object.fromEntries(ENTRIES.map((entry) => [`duro/${entry}`, fileURLToPath(new URL(fromSources ? SOURCE_ENTRIES[entry] : `./${entry}.js`, import.meta.url))]));
+  const entries = Object.fromEntries(ENTRIES.map((entry) => [`duro/${entry}`, fileURLToPath(new URL(fromSources ? SOURCE_ENTRIES[entry] : builtFile(entry), import.meta.url))]));
   return Object.values(entries).every((file) => existsSync(file)) ? entries : undefined;
 }
 
@@ -47,7 +56,7 @@ export async function loadWorkflowModule(file: string, entries: DuroEntries | un
     plugins: entries ? [{
       name: 'duro-entries',
       setup(plugin) {
-        plugin.onResolve({ filter: /^duro\/[a-z]+$/ }, (args) => {
+        plugin.onResolve({ filter: /^duro\/[a-z]+(\/[a-z]+)?$/ }, (args) => {
           const target = entries[args.path];
           return target ? { path: pathToFileURL(target).href, external: true } : undefined;
         });

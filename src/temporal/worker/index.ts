@@ -2,3 +2,4 @@
 // In production a Duro Worker is the deployed Cloudflare Worker (createDuro from duro/worker); docs/temporal.md.
 export { Worker, type WorkerOptions, type State } from './worker';
 export { NativeConnection } from './native-connection';
+export { Runtime, DefaultLogger, type Logger } from './runtime';

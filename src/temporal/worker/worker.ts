@@ -1,6 +1,7 @@
 // Temporal's Worker, for tests: `Worker.create({ connection: env.nativeConnection, workflowsPath, activities })`
 // registers the workflows module and the activities with the test environment behind the connection, so a test written
 // for @temporalio/testing runs as it is. Task queues are accepted and unused: the environment runs every workflow it has.
+import { fileURLToPath } from 'node:url';
 import type { NativeConnection } from './native-connection';
 import { hostOf } from './native-connection';
 
@@ -76,8 +77,18 @@ export class Worker {
   }
 }
 
-/** Imports a workflows module by absolute path (POSIX or Windows) or URL. */
+/**
+ * Imports a workflows module by absolute path (POSIX or Windows) or URL. A TypeScript file that the runtime cannot load
+ * itself (Node, for a Duro installed in node_modules, which a test runner leaves to Node's loader) is bundled first,
+ * as `duro replay --workflows` does, its `duro/*` imports pointed at this copy of Duro.
+ */
 async function importModule(path: string | URL): Promise<Record<string, unknown>> {
   const specifier = path instanceof URL ? path.href : /^[A-Za-z]:[\\/]/.test(path) ? `file:///${path.replace(/\\/g, '/')}` : path;
-  return (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
+  try {
+    return (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    const { loadWorkflowModule } = await import('../../../client/load-workflows');
+    return loadWorkflowModule(path instanceof URL ? fileURLToPath(path) : path);
+  }
 }
