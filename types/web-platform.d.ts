@@ -11,6 +11,10 @@ interface AbortSignal {
 }
 declare function setTimeout(callback: () => void, ms?: number): unknown;
 declare function clearTimeout(timer: unknown): void;
+declare class MessageChannel {
+  readonly port1: { onmessage: ((event: unknown) => void) | null };
+  readonly port2: { postMessage(message: unknown): void };
+}
 declare class AbortController {
   readonly signal: AbortSignal;
   abort(reason?: unknown): void;

@@ -166,7 +166,7 @@ function applyNodeDefault(process: NodeProcessLike, reason: unknown): void {
   const mode = options.reverse().find((option) => option.startsWith('--unhandled-rejections='))?.split('=')[1] ?? 'throw';
   if (mode === 'none') return;
   if (mode === 'warn' || mode === 'warn-with-error-code') {
-    console.warn('Unhandled promise rejection:', reason);
+    process.emitWarning(`Unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
     if (mode === 'warn-with-error-code') process.exitCode = 1;
     return;
   }
@@ -185,6 +185,7 @@ interface PromiseRejectionLike {
 interface NodeProcessLike {
   on(event: string, listener: (...args: any[]) => void): void;
   listenerCount(event: string): number;
+  emitWarning(warning: string): void;
   execArgv?: string[];
   env?: Record<string, string | undefined>;
   exitCode?: number | string;
