@@ -4,6 +4,9 @@ import type { ActivityContext } from '../../core/activity';
 import { currentActivityContext } from '../../core/activity-ambient';
 import { toMs, type Duration } from '../../core/duration';
 import { CancelledFailure } from '../../core/failure';
+import { consoleMethod, loggerOf, type Logger } from '../logger';
+
+export type { Logger };
 
 /** Temporal's activity `Info`, with what Duro knows of the attempt (docs/temporal.md lists what differs). */
 export interface Info {
@@ -31,18 +34,6 @@ export interface Info {
   /** Duro's own: when (ms since the epoch) this attempt must be over, start-to-close or schedule-to-close. */
   readonly deadline?: number;
   readonly inWorkflow: false;
-}
-
-type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-
-/** Temporal's `Logger`: lines on the console with the activity's identity. */
-export interface Logger {
-  log(level: LogLevel, message: string, meta?: Record<string, unknown>): void;
-  trace(message: string, meta?: Record<string, unknown>): void;
-  debug(message: string, meta?: Record<string, unknown>): void;
-  info(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
-  error(message: string, meta?: Record<string, unknown>): void;
 }
 
 /** One per attempt: `Context.current()` returns the same object across the activity's awaits. */
@@ -135,19 +126,10 @@ function infoOf(native: ActivityContext): Info {
   };
 }
 
-const consoleMethod = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
-
+/** Lines on the console with the activity's identity. */
 function activityLogger(native: ActivityContext): Logger {
-  const log = (level: LogLevel, message: string, meta: Record<string, unknown> = {}) => {
+  return loggerOf((level, message, meta = {}) => {
     const { info } = native;
     console[consoleMethod[level]](message, { ...meta, activityId: info.activityId, activityType: info.activityType, attempt: info.attempt, workflowId: info.workflowId, runId: info.runId });
-  };
-  return {
-    log,
-    trace: (message, meta) => log('TRACE', message, meta),
-    debug: (message, meta) => log('DEBUG', message, meta),
-    info: (message, meta) => log('INFO', message, meta),
-    warn: (message, meta) => log('WARN', message, meta),
-    error: (message, meta) => log('ERROR', message, meta),
-  };
+  });
 }

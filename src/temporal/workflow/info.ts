@@ -1,5 +1,6 @@
 // Temporal's `workflowInfo()` and `log`, from the current workflow's context.
-import { currentContext } from './current';
+import { consoleMethod, loggerOf, type Logger } from '../logger';
+import { currentContext, inWorkflowContext } from './current';
 
 /** Temporal's `WorkflowInfo`, with what a Duro run knows (docs/temporal.md lists what is missing). */
 export interface WorkflowInfo {
@@ -53,28 +54,14 @@ export function workflowInfo(): WorkflowInfo {
   };
 }
 
-type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
-
 /**
  * Temporal's workflow `log`: a line on the console with the run's identity, written once (not again while the run
  * replays its history). Outside workflow code it logs as it is.
  */
-export const log: Record<LogLevel, (message: string, attributes?: Record<string, unknown>) => void> = {
-  trace: (message, attributes) => write('debug', message, attributes),
-  debug: (message, attributes) => write('debug', message, attributes),
-  info: (message, attributes) => write('info', message, attributes),
-  warn: (message, attributes) => write('warn', message, attributes),
-  error: (message, attributes) => write('error', message, attributes),
-};
-
-function write(level: 'debug' | 'info' | 'warn' | 'error', message: string, attributes: Record<string, unknown> = {}): void {
-  let info;
-  try {
-    info = currentContext('log').info();
-  } catch {
-    console[level](message, attributes);
-    return;
-  }
+export const log: Logger = loggerOf((level, message, attributes = {}) => {
+  const method = consoleMethod[level];
+  if (!inWorkflowContext()) return console[method](message, attributes);
+  const info = currentContext('log').info();
   if (info.isReplaying) return;
-  console[level](message, { ...attributes, workflowId: info.workflowId, runId: info.runId, workflowType: info.workflowType });
-}
+  console[method](message, { ...attributes, workflowId: info.workflowId, runId: info.runId, workflowType: info.workflowType });
+});
