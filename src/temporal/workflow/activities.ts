@@ -2,7 +2,7 @@
 // call of a stub is bound then, to the calling workflow and its current cancellation scope (current.ts).
 import { positionalArgumentsOption } from '../../core/activity-ambient';
 import type { ActivityContext } from '../../core/activity';
-import type { ActivityOptions, LocalActivityOptions } from '../../core/context';
+import type { ActivityOptions, LocalActivityOptions, WorkflowContext } from '../../core/context';
 import { currentContext } from './current';
 
 /**
@@ -18,21 +18,30 @@ type CallerParameters<P extends unknown[]> = P extends [...infer Rest, infer Las
 
 /** Schedules activities (run by the host over their task queue, with retries and timeouts) from any workflow code. */
 export function proxyActivities<A = Record<string, (...args: any[]) => any>>(options: ActivityOptions): ActivityInterfaceFor<A> {
-  const positional = { ...options, [positionalArgumentsOption]: true };
-  return stubs<A>((activityType, args) => {
-    const ctx = currentContext(`${activityType}() (proxyActivities)`);
-    const stub = ctx.proxyActivities<Record<string, (input?: unknown) => Promise<unknown>>>(args.length > 1 ? positional : options)[activityType]!;
-    return stub(inputOf(args));
-  });
+  return boundStubs<A>('proxyActivities', options);
 }
 
 /** Like `proxyActivities`, but each activity runs in-process, inside the activation, its outcome recorded as a marker. */
 export function proxyLocalActivities<A = Record<string, (...args: any[]) => any>>(options: LocalActivityOptions): ActivityInterfaceFor<A> {
+  return boundStubs<A>('proxyLocalActivities', options);
+}
+
+type EngineStubs = Record<string, (input?: unknown) => Promise<unknown>>;
+
+/**
+ * Stubs that, at each call, take the current scope's context and call its own stubs: made once per context and
+ * per kind of input (one value, or an argument list), not at every call, since making them checks the options.
+ */
+function boundStubs<A>(kind: 'proxyActivities' | 'proxyLocalActivities', options: ActivityOptions | LocalActivityOptions): ActivityInterfaceFor<A> {
   const positional = { ...options, [positionalArgumentsOption]: true };
+  const made = new WeakMap<WorkflowContext, { single?: EngineStubs; list?: EngineStubs }>();
   return stubs<A>((activityType, args) => {
-    const ctx = currentContext(`${activityType}() (proxyLocalActivities)`);
-    const stub = ctx.proxyLocalActivities<Record<string, (input?: unknown) => Promise<unknown>>>(args.length > 1 ? positional : options)[activityType]!;
-    return stub(inputOf(args));
+    const ctx = currentContext(`${activityType}() (${kind})`);
+    let byInput = made.get(ctx);
+    if (!byInput) made.set(ctx, (byInput = {}));
+    const make = (given: ActivityOptions) => (ctx[kind] as (options: ActivityOptions) => EngineStubs)(given);
+    const engineStubs = args.length > 1 ? (byInput.list ??= make(positional)) : (byInput.single ??= make(options));
+    return engineStubs[activityType]!(inputOf(args));
   });
 }
 
