@@ -3,7 +3,7 @@
 // durable timers; a rejection nobody handles is the run's, not the process's. Everywhere else the globals are the real
 // ones, unchanged. Installed once per JavaScript realm, by the first activator of the first copy of Duro, and only where
 // the runtime has an async context to tell the two apart (Node; workerd with `nodejs_compat`). Every copy (a user's
-// bundle, the CLI's) registers its own lookup of the current workflow with that one installation.
+// bundle, the CLI's) shares the one async context of the realm (ambient.ts), so one installation serves them all.
 import { currentWorkflow, hasAsyncContext, type AmbientWorkflow } from './ambient';
 
 /** The globals as they were before any guard, for what must not be workflow time or draw from a run's sequence. */
@@ -16,8 +16,6 @@ export interface RealGlobals {
 
 interface SharedGuards {
   real: RealGlobals;
-  /** One per copy of Duro: its `currentWorkflow`. */
-  lookups: Array<() => AmbientWorkflow | undefined>;
 }
 
 const sharedKey = Symbol.for('duro.determinismGuards');
@@ -38,24 +36,12 @@ export function installDeterminismGuards(): boolean {
   if (registered) return true;
   if (!hasAsyncContext()) return false;
   registered = true;
-  const existing = shared();
-  if (existing) {
-    existing.lookups.push(currentWorkflow);
-    return true;
-  }
-  const guards: SharedGuards = { real: captureReal(), lookups: [currentWorkflow] };
-  (globalThis as Record<symbol, SharedGuards>)[sharedKey] = guards;
-  const current = (): AmbientWorkflow | undefined => {
-    for (const lookup of guards.lookups) {
-      const workflow = lookup();
-      if (workflow) return workflow;
-    }
-    return undefined;
-  };
-  guardRandom(current);
-  guardDate(current);
-  guardTimers(current);
-  catchUnhandledRejections(current);
+  if (shared()) return true; // another copy of Duro installed them
+  (globalThis as Record<symbol, SharedGuards>)[sharedKey] = { real: captureReal() };
+  guardRandom(currentWorkflow);
+  guardDate(currentWorkflow);
+  guardTimers(currentWorkflow);
+  catchUnhandledRejections(currentWorkflow);
   return true;
 }
 
