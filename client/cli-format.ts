@@ -143,6 +143,7 @@ export function summarizeEvent(event: HistoryEvent): string {
     case 'UpdateCompleted': return `update ${event.updateId} ${outcomeText(event.outcome)}`;
     case 'WorkflowExecutionCancelRequested': return event.reason ?? '';
     case 'SearchAttributesUpserted': return shortJson(event.searchAttributes);
+    case 'MemoUpserted': return shortJson(event.memo);
     case 'ChildWorkflowInitiated': return `${event.workflowType} (${event.options.workflowId})`;
     case 'ChildWorkflowStarted': return `${event.workflowId} run ${event.runId}`;
     case 'ChildWorkflowStartFailed': return `${event.workflowId}: ${failureText(event.failure)}`;

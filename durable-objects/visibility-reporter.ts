@@ -86,9 +86,9 @@ export class VisibilityReporter {
     const target = this.#target();
     if (!target) return undefined;
     const messages: VisibilityMessage[] = [];
-    // The record changes only with the start, a search-attribute upsert or the close: most steps need not build it.
+    // The record changes only with the start, an upsert of search attributes or memo, or the close: most steps need not build it.
     let json: string | undefined;
-    if (!this.#reported.has(state.runId) || events.some((event) => event.type === 'WorkflowExecutionStarted' || event.type === 'SearchAttributesUpserted' || isCloseEvent(event))) {
+    if (!this.#reported.has(state.runId) || events.some((event) => event.type === 'WorkflowExecutionStarted' || event.type === 'SearchAttributesUpserted' || event.type === 'MemoUpserted' || isCloseEvent(event))) {
       const record = executionRecordOf(state);
       json = JSON.stringify(record);
       if (this.#reported.get(state.runId) !== json) messages.push({ kind: 'upsert', execution: record });

@@ -53,6 +53,7 @@ export function applyInput(activator: Activator, event: HistoryEvent): void {
     case 'MarkerRecorded':
     case 'UpdateCompleted':
     case 'SearchAttributesUpserted':
+    case 'MemoUpserted':
     case 'ChildWorkflowInitiated':
     case 'ExternalSignalInitiated':
     case 'ExternalCancelInitiated':

@@ -26,6 +26,7 @@ import { EngineFlag, EngineFlags } from './engine-flags';
 import { Limits } from './limits';
 import { MessageHandlers, resultOutcome, type Handler, type UpdateOffer } from './message-handlers';
 import { checkName, NameKind } from './names';
+import { upserted } from './objects';
 import { checkPayload, checkSearchAttributes } from './payload';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
 import { nextRetryDelay } from './retry-policy';
@@ -85,6 +86,7 @@ export class Activator implements ContextActivator {
   readonly #started: WorkflowExecutionStarted;
   readonly #random: RandomSource;
   #searchAttributes: SearchAttributes;
+  #memo: Record<string, unknown>;
   #cancelRequested = false;
   /** Why the activation running now must fail as a workflow task (an error that is not a Duro failure), if it must. */
   #taskFailure: WorkflowTaskError | undefined;
@@ -124,6 +126,7 @@ export class Activator implements ContextActivator {
     this.now = started.timestamp;
     this.#random = seededRandom(started.randomnessSeed);
     this.#searchAttributes = { ...started.searchAttributes };
+    this.#memo = { ...started.memo };
     this.rootScope = CancellationScope.createRoot((scope) => createWorkflowContext(this, scope), {
       scopeOutlivesRun: () => this.flags.use(EngineFlag.ScopeOutlivesRun, this.isReplaying),
       nonCancellableIgnoresCancel: () => this.flags.use(EngineFlag.NonCancellableIgnoresCancel, this.isReplaying),
@@ -369,7 +372,7 @@ export class Activator implements ContextActivator {
       firstRunId: s.firstRunId,
       attempt: s.attempt,
       runStartTime: s.timestamp,
-      memo: { ...s.memo },
+      memo: { ...this.#memo },
       searchAttributes: { ...this.#searchAttributes },
       historyLength: this.historyLength,
       historySizeBytes: this.historySizeBytes,
@@ -584,14 +587,21 @@ export class Activator implements ContextActivator {
     this.#assertNotReadOnly('ctx.upsertSearchAttributes()');
     // Keys are names the API filters on (`search.<key>`): the rule of core/names.ts, with the shape check's flag.
     if (this.#checksPayloadShape()) for (const key of Object.keys(attributes)) checkName(key, NameKind.searchAttributeKey);
-    const merged = { ...this.#searchAttributes };
-    for (const [key, value] of Object.entries(attributes)) {
-      if (value === null) delete merged[key];
-      else merged[key] = value;
-    }
+    const merged = upserted(this.#searchAttributes, attributes);
     checkSearchAttributes(merged, { shape: this.#checksPayloadShape() });
-    this.#searchAttributes = merged;
+    this.#searchAttributes = merged as SearchAttributes;
     this.#push({ type: 'upsertSearchAttributes', searchAttributes: attributes });
+  }
+
+  upsertMemo(memo: Record<string, unknown>): void {
+    this.#assertNotReadOnly('ctx.upsertMemo()');
+    const changes = { ...memo };
+    // A JSON memo cannot hold undefined: Temporal's upsertMemo removes such a key, as null does.
+    for (const [key, value] of Object.entries(changes)) if (value === undefined) changes[key] = null;
+    const merged = upserted(this.#memo, changes);
+    checkPayload(merged, 'Memo');
+    this.#memo = merged;
+    this.#push({ type: 'upsertMemo', memo: changes });
   }
 
   condition(scope: CancellationScope, fn: () => boolean): Promise<void> {

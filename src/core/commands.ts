@@ -23,6 +23,7 @@ export type Command =
   | { type: 'signalExternal'; seq: number; workflowId: string; runId?: string; signalName: string; args: unknown[]; childSeq?: number }
   | { type: 'cancelExternal'; seq: number; workflowId: string; runId?: string; childSeq?: number }
   | { type: 'upsertSearchAttributes'; searchAttributes: SearchAttributes }
+  | { type: 'upsertMemo'; memo: Record<string, unknown> }
   | { type: 'completeUpdate'; updateId: string; outcome: Outcome }
   | { type: 'completeWorkflow'; result: unknown }
   | { type: 'failWorkflow'; failure: FailureInfo }
@@ -69,6 +70,8 @@ export function eventForCommand(command: RecordedCommand, now: number, newRunId:
     }
     case 'upsertSearchAttributes':
       return { type: 'SearchAttributesUpserted', searchAttributes: command.searchAttributes };
+    case 'upsertMemo':
+      return { type: 'MemoUpserted', memo: command.memo };
     case 'completeUpdate':
       return { type: 'UpdateCompleted', updateId: command.updateId, outcome: command.outcome };
     case 'completeWorkflow':
@@ -105,6 +108,7 @@ export function describeCommand(command: Command): string {
     case 'signalExternal': return `SignalExternal(${command.signalName} → ${command.workflowId})`;
     case 'cancelExternal': return `CancelExternal(${command.workflowId})`;
     case 'upsertSearchAttributes': return 'UpsertSearchAttributes';
+    case 'upsertMemo': return 'UpsertMemo';
     case 'completeUpdate': return `CompleteUpdate(${command.updateId})`;
     case 'completeWorkflow': return 'CompleteWorkflow';
     case 'failWorkflow': return 'FailWorkflow';
@@ -178,6 +182,7 @@ export function compareCommandWithEvent(command: RecordedCommand, event: History
       return recorded.updateId === command.updateId ? undefined : `update ${command.updateId} ≠ ${recorded.updateId}`;
     }
     case 'upsertSearchAttributes':
+    case 'upsertMemo':
     case 'completeWorkflow':
     case 'failWorkflow':
     case 'cancelWorkflow':

@@ -22,6 +22,7 @@ export interface ContextActivator {
   sideEffect<T>(fn: () => T): Promise<T>;
   patched(patchId: string, deprecated: boolean): boolean;
   upsertSearchAttributes(attributes: SearchAttributes): void;
+  upsertMemo(memo: Record<string, unknown>): void;
   scheduleActivity(scope: CancellationScope, activityType: string, input: unknown, options: RecordedActivityOptions): Promise<unknown>;
   executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions): Promise<unknown>;
   startTimer(scope: CancellationScope, durationMs: number): Promise<void>;

@@ -163,6 +163,11 @@ export interface WorkflowContext {
   getExternalWorkflowHandle(workflowId: string, runId?: string): ExternalWorkflowHandle;
 
   upsertSearchAttributes(attributes: SearchAttributes): void;
+  /**
+   * Sets keys of the run's memo (`null` or `undefined` removes one): recorded in history (`MemoUpserted`), seen by
+   * `ctx.info().memo`, describe and list. The memo is not indexed; it carries over a continue-as-new.
+   */
+  upsertMemo(memo: Record<string, unknown>): void;
 
   /**
    * Ends this run and starts a fresh one of the same workflow id with `input` and an empty history. Never returns.

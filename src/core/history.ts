@@ -161,6 +161,8 @@ export type UpdateAccepted = Base<'UpdateAccepted', { updateId: string; updateNa
 export type UpdateCompleted = Base<'UpdateCompleted', { updateId: string; outcome: Outcome }>;
 export type WorkflowExecutionCancelRequested = Base<'WorkflowExecutionCancelRequested', { reason?: string }>;
 export type SearchAttributesUpserted = Base<'SearchAttributesUpserted', { searchAttributes: SearchAttributes }>;
+/** Keys set in the run's memo; a key whose value is `null` is removed. */
+export type MemoUpserted = Base<'MemoUpserted', { memo: Record<string, unknown> }>;
 
 export type ChildWorkflowInitiated = Base<'ChildWorkflowInitiated', {
   seq: number;
@@ -228,6 +230,7 @@ export type HistoryEvent =
   | UpdateCompleted
   | WorkflowExecutionCancelRequested
   | SearchAttributesUpserted
+  | MemoUpserted
   | ChildWorkflowInitiated
   | ChildWorkflowStarted
   | ChildWorkflowStartFailed
@@ -259,6 +262,7 @@ const COMMAND_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'MarkerRecorded',
   'UpdateCompleted',
   'SearchAttributesUpserted',
+  'MemoUpserted',
   'ChildWorkflowInitiated',
   'ExternalSignalInitiated',
   'ExternalCancelInitiated',

@@ -69,6 +69,7 @@ export function isDuplicate(state: RunState, event: NewEvent): boolean {
     case 'UpdateAccepted':
     case 'UpdateCompleted':
     case 'SearchAttributesUpserted':
+    case 'MemoUpserted':
     case 'ChildWorkflowInitiated':
     case 'ExternalSignalInitiated':
     case 'ExternalCancelInitiated':

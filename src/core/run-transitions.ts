@@ -5,6 +5,7 @@ import {
   startAttempt, timeoutFailure, type ActivityTask,
 } from './activity-state';
 import { TimeoutType, type FailureInfo } from './failure';
+import { upserted } from './objects';
 import { nextRetryDelay } from './retry-policy';
 import { handsOver } from './run-chain';
 import { isCloseEvent, passOverUnknownEvent, statusOfCloseEvent, type HistoryEvent, type NewEvent } from './history';
@@ -128,10 +129,10 @@ export function applyEventToState(state: RunState, event: HistoryEvent, step: St
       changes.touch('externals', event.seq);
       return;
     case 'SearchAttributesUpserted':
-      for (const [key, value] of Object.entries(event.searchAttributes)) {
-        if (value === null) delete state.searchAttributes[key];
-        else state.searchAttributes[key] = value;
-      }
+      state.searchAttributes = upserted(state.searchAttributes, event.searchAttributes);
+      return;
+    case 'MemoUpserted':
+      state.memo = upserted(state.memo, event.memo);
       return;
     case 'UpdateAccepted':
       state.inFlightUpdates.push(event.updateId);

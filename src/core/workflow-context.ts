@@ -25,6 +25,7 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
     patched: (patchId) => activator.patched(patchId, false),
     deprecatePatch: (patchId) => void activator.patched(patchId, true),
     upsertSearchAttributes: (attributes) => activator.upsertSearchAttributes(attributes),
+    upsertMemo: (memo) => activator.upsertMemo(memo),
 
     proxyActivities<A>(options: ActivityOptions): ActivityProxies<A> {
       const recorded = recordActivityOptions(options);

@@ -15,6 +15,7 @@ interface Execution {
   startTime: number;
   closeTime?: number;
   searchAttributes: Record<string, unknown>;
+  memo?: Record<string, unknown>;
 }
 
 interface Page {
@@ -109,6 +110,14 @@ group('list and count', () => {
 
     expect(await count(`search.suite=${suite}`)).toEqual({ count: 1_000, byStatus: { completed: 8, continuedAsNew: 992 } });
   }, 120_000);
+
+  it('shows a memo the run upserted itself, in describe and (once indexed) in the list', async () => {
+    const suite = uniqueId('memo');
+    const run = await startTagged('visible', suite, { outcome: 'wait', note: 'set by the run' });
+    const listedMemo = async () => (await getJson<Page>(`/v1/workflows?search.suite=${suite}`)).executions[0]?.memo;
+    await eventually(async () => JSON.stringify(await listedMemo()) === JSON.stringify({ note: 'set by the run' }), 5_000, 'the upserted memo indexed');
+    expect((await getJson<{ memo: unknown }>(`/v1/workflows/${run.workflowId}`)).memo).toEqual({ note: 'set by the run' });
+  });
 
   it('filters by type, status, start time and search attributes, and counts by status', async () => {
     const suite = uniqueId('filters');

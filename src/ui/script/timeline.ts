@@ -24,6 +24,7 @@ function summarize(event) {
     case 'UpdateCompleted': return event.updateId + ': ' + ('failure' in event.outcome ? failure(event.outcome.failure) : 'returned ' + oneLine(event.outcome.result));
     case 'WorkflowExecutionCancelRequested': return event.reason || '';
     case 'SearchAttributesUpserted': return oneLine(event.searchAttributes);
+    case 'MemoUpserted': return oneLine(event.memo);
     case 'ChildWorkflowInitiated': return event.workflowType + ' as ' + ((event.options || {}).workflowId || '?');
     case 'ChildWorkflowStarted': return event.workflowId;
     case 'ChildWorkflowStartFailed': return event.workflowId + ': ' + failure(event.failure);
