@@ -440,7 +440,8 @@ export class WorkflowRun {
     const { updateId } = request;
     const reject = (failure: FailureInfo) => request.respond({ updateId, rejected: failure });
     if (this.state.blocked) return reject(toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is blocked: ${this.state.blocked.message}`, 'WorkflowBlocked')));
-    if (this.state.inFlightUpdates.includes(updateId)) return this.#waitForUpdate(request);
+    // Already accepted: a request that waits only for acceptance has its answer.
+    if (this.state.inFlightUpdates.includes(updateId)) return request.acceptedOnly ? request.respond({ updateId }) : this.#waitForUpdate(request);
     const completedAt = this.state.completedUpdates[updateId];
     if (completedAt !== undefined) {
       // A retried update (same id) is not run twice: it gets the outcome already recorded, by this run or an earlier one.

@@ -289,6 +289,17 @@ describe('updates', () => {
     expect(byType(history, 'ActivityTaskScheduled')).toHaveLength(1);
   });
 
+  it('answers a repeat that waits only for acceptance at once, while the first still runs its handler', async () => {
+    const { env, handle } = await startCart();
+    const execution = env.existingExecution(handle.workflowId);
+    // The handler waits on an activity, which the environment runs only when a test's wait drives it.
+    const completed = execution.update({ name: 'reprice', args: ['abc'], updateId: 'twice', wait: 'completed' });
+    const accepted = execution.update({ name: 'reprice', args: ['abc'], updateId: 'twice', wait: 'accepted' });
+    expect(await accepted).toEqual({ updateId: 'twice' });
+    expect((await env.skipTimeUntil(completed)).outcome).toEqual({ result: 300 });
+    expect(byType(await handle.fetchHistory(), 'UpdateAccepted')).toHaveLength(1);
+  });
+
   it('returns the recorded outcome, without running the handler again, for an updateId that already completed', async () => {
     const { handle } = await startCart();
     expect(await handle.executeUpdate(reprice, { args: ['ab'], updateId: 'once' })).toBe(200);
