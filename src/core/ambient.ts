@@ -27,6 +27,14 @@ export interface AmbientWorkflow {
 interface AmbientFrame {
   readonly workflow: AmbientWorkflow;
   readonly context: unknown;
+  /** The update whose validator or handler this code is part of, if any. */
+  readonly update?: AmbientUpdate;
+}
+
+/** An update, as the code of its validator and handler sees it (Temporal's `currentUpdateInfo()`). */
+export interface AmbientUpdate {
+  readonly id: string;
+  readonly name: string;
 }
 
 let storage: AsyncContextStorage<AmbientFrame> | null | undefined;
@@ -61,7 +69,33 @@ export function runInScope<T>(scopeContext: unknown, fn: () => T): T {
   const context = contextStorage();
   if (!context) return runInScopeWithoutAsyncContext(scopeContext, fn);
   const frame = context.getStore();
-  return frame ? context.run({ workflow: frame.workflow, context: scopeContext }, fn) : fn();
+  return frame ? context.run({ ...frame, context: scopeContext }, fn) : fn();
+}
+
+/**
+ * Runs `fn`, the validator or handler of `update`, so that it and everything it awaits know the update. Without an
+ * async context, only the synchronous part of `fn` does.
+ */
+export function runInUpdate<T>(update: AmbientUpdate, fn: () => T): T {
+  const context = contextStorage();
+  if (context) {
+    const frame = context.getStore();
+    return frame ? context.run({ ...frame, update }, fn) : fn();
+  }
+  const outer = entered;
+  if (!outer) return fn();
+  entered = { ...outer, update };
+  try {
+    return fn();
+  } finally {
+    entered = outer;
+  }
+}
+
+/** The update whose validator or handler is running, if any. */
+export function currentUpdate(): AmbientUpdate | undefined {
+  const context = contextStorage();
+  return context ? context.getStore()?.update : entered?.update;
 }
 
 /** Runs `fn` as engine or host code, even when called from workflow code (a side effect's function, a run's queue). */
@@ -107,7 +141,7 @@ function runInScopeWithoutAsyncContext<T>(scopeContext: unknown, fn: () => T): T
     const at = pending.lastIndexOf(scopeContext);
     if (at >= 0) pending.splice(at, 1);
   };
-  entered = { workflow: outer.workflow, context: scopeContext };
+  entered = { ...outer, context: scopeContext };
   try {
     const result = fn();
     if (result instanceof Promise) result.then(settled, settled);

@@ -1,6 +1,7 @@
 // The workflow's signal, query and update handlers, owned by the activator. Apart because messages arrive from
 // outside, at any point of a run: signals before their handler is set wait here, and queries and update
 // validators run read-only, a guard every command the activator issues must pass.
+import { runInUpdate } from './ambient';
 import type { Command } from './commands';
 import type { UpdateHandlerOptions } from './context';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
@@ -218,7 +219,7 @@ export class MessageHandlers {
 
   /** The validator sees a copy, and so does the handler: what either changes reaches neither the other nor history. */
   #admit(offer: UpdateOffer): void {
-    const rejection = this.validateUpdate(offer.updateName, copyPayload(offer.args));
+    const rejection = runInUpdate({ id: offer.updateId, name: offer.updateName }, () => this.validateUpdate(offer.updateName, copyPayload(offer.args)));
     if (rejection) return offer.reject(rejection);
     offer.accept();
     this.#startUpdate(offer.updateId, offer.updateName, copyPayload(offer.args));
@@ -232,7 +233,7 @@ export class MessageHandlers {
     }
     let result: Promise<unknown>;
     try {
-      result = Promise.resolve(entry.handler(...args));
+      result = Promise.resolve(runInUpdate({ id: updateId, name: updateName }, () => entry.handler(...args)));
     } catch (error) {
       result = Promise.reject(error);
     }

@@ -4,6 +4,7 @@ export {
   ApplicationFailure, ActivityFailure, TimeoutFailure, CancelledFailure, ChildWorkflowFailure, TerminatedFailure, isCancellation,
   DuroFailure as TemporalFailure, TimeoutType, type ApplicationFailureOptions,
 } from '../../core/failure';
+export { rootCause } from './root-cause';
 export type { RetryPolicy } from '../../core/retry-policy';
 export type { Duration } from '../../core/duration';
 export type { SearchAttributes } from '../../core/history';

@@ -2,6 +2,7 @@
 // registers the workflows module and the activities with the test environment behind the connection, so a test written
 // for @temporalio/testing runs as it is. Task queues are accepted and unused: the environment runs every workflow it has.
 import { fileURLToPath } from 'node:url';
+import { registerSinks, type InjectedSinks } from '../workflow/sinks';
 import type { NativeConnection } from './native-connection';
 import { hostOf } from './native-connection';
 
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   workflows?: Record<string, unknown>;
   /** Activity functions by name. */
   activities?: object;
+  /** Functions workflow code calls through `proxySinks()`, registered for the Worker's life. */
+  sinks?: InjectedSinks<any>;
   /** Accepted and unused: options of Temporal's workflow bundler, sandbox, tuning and interceptors. */
   [option: string]: unknown;
 }
@@ -39,8 +42,12 @@ export class Worker {
     if (options.workflowsPath === undefined && options.workflows === undefined && options.activities === undefined) {
       throw new TypeError('Worker.create needs workflowsPath, workflows or activities');
     }
-    const unregister = host.register(workflows, { ...(options.activities as Record<string, unknown> | undefined) });
-    return new Worker(options, unregister);
+    const unregisterModules = host.register(workflows, { ...(options.activities as Record<string, unknown> | undefined) });
+    const unregisterSinks = options.sinks ? registerSinks(options.sinks) : () => undefined;
+    return new Worker(options, () => {
+      unregisterModules();
+      unregisterSinks();
+    });
   }
 
   getState(): State {

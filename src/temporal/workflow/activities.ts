@@ -26,6 +26,16 @@ export function proxyLocalActivities<A = Record<string, (...args: any[]) => any>
   return boundStubs<A>('proxyLocalActivities', options);
 }
 
+/** Schedules the activity named `activityType` with its argument list (Temporal's untyped form of a stub call). */
+export function scheduleActivity<R>(activityType: string, args: unknown[], options: ActivityOptions): Promise<R> {
+  return (proxyActivities(options) as Record<string, (...args: unknown[]) => Promise<R>>)[activityType]!(...args);
+}
+
+/** Runs the activity named `activityType` as a local activity with its argument list. */
+export function scheduleLocalActivity<R>(activityType: string, args: unknown[], options: LocalActivityOptions): Promise<R> {
+  return (proxyLocalActivities(options) as Record<string, (...args: unknown[]) => Promise<R>>)[activityType]!(...args);
+}
+
 type EngineStubs = Record<string, (input?: unknown) => Promise<unknown>>;
 
 /**

@@ -1,5 +1,6 @@
 // Temporal's free functions of `@temporalio/workflow`, each a call on the context of the current scope (current.ts):
 // timers, conditions, handlers, randomness, patching, continue-as-new, children and other workflows.
+import { currentUpdate } from '../../core/ambient';
 import type { ChildWorkflowHandle as EngineChildHandle, ChildWorkflowOptions as EngineChildOptions, ExternalWorkflowHandle, UpdateHandlerOptions } from '../../core/context';
 import type { MessageDefinition, QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition } from '../../core/definitions';
 import type { Duration } from '../../core/duration';
@@ -50,6 +51,11 @@ export function deprecatePatch(patchId: string): void {
 
 export function upsertSearchAttributes(searchAttributes: SearchAttributes): void {
   currentContext('upsertSearchAttributes()').upsertSearchAttributes(searchAttributes);
+}
+
+/** Sets keys of the run's memo; `null` or `undefined` removes one. `workflowInfo().memo` shows it at once. */
+export function upsertMemo(memo: Record<string, unknown>): void {
+  currentContext('upsertMemo()').upsertMemo(memo);
 }
 
 /** Temporal's options of the next run of a continue-as-new. */
@@ -155,6 +161,22 @@ export function setDefaultUpdateHandler(
   options?: { validator?: (updateName: string, ...args: unknown[]) => void },
 ): void {
   currentContext('setDefaultUpdateHandler()').setDefaultUpdateHandler(handler, options);
+}
+
+/** Temporal's `UpdateInfo`: the update whose validator or handler is running. */
+export interface UpdateInfo {
+  readonly id: string;
+  readonly name: string;
+}
+
+/**
+ * The update whose validator or handler the calling code is part of (across its awaits, where there is an async
+ * context), or undefined outside one.
+ */
+export function currentUpdateInfo(): UpdateInfo | undefined {
+  currentContext('currentUpdateInfo()');
+  const update = currentUpdate();
+  return update && { id: update.id, name: update.name };
 }
 
 /** True when no signal or update handler is still running: `await condition(allHandlersFinished)` before returning. */

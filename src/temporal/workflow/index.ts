@@ -2,16 +2,20 @@
 // specifier changed: module-level activity proxies, free functions, `CancellationScope.current()`, Temporal's enum
 // members. Behind it is the engine's own `ctx` API, reached through the async context of the running workflow
 // (core/ambient.ts); docs/temporal.md lists every export, supported or not.
-export { proxyActivities, proxyLocalActivities, type ActivityInterfaceFor } from './activities';
+export { proxyActivities, proxyLocalActivities, scheduleActivity, scheduleLocalActivity, type ActivityInterfaceFor } from './activities';
 export { CancellationScope, type CancellationScopeOptions } from './cancellation-scope';
 export { IllegalStateError, inWorkflowContext } from './current';
 export {
-  sleep, condition, setHandler, uuid4, patched, deprecatePatch, upsertSearchAttributes, continueAsNew, makeContinueAsNewFunc,
+  sleep, condition, setHandler, uuid4, patched, deprecatePatch, upsertSearchAttributes, upsertMemo, continueAsNew, makeContinueAsNewFunc,
   startChild, executeChild, getExternalWorkflowHandle, ChildWorkflowCancellationType,
-  setDefaultSignalHandler, setDefaultQueryHandler, setDefaultUpdateHandler, allHandlersFinished,
+  setDefaultSignalHandler, setDefaultQueryHandler, setDefaultUpdateHandler, allHandlersFinished, currentUpdateInfo, type UpdateInfo,
   type Workflow, type ContinueAsNewOptions, type ChildWorkflowOptions, type ChildWorkflowHandle,
 } from './functions';
 export { workflowInfo, log, type WorkflowInfo } from './info';
+export { Trigger } from './trigger';
+export { proxySinks, type Sink, type Sinks, type SinkFunction } from './sinks';
+export { rootCause } from '../common/root-cause';
+export { ContinueAsNewRequest as ContinueAsNew, DeterminismViolationError } from '../../core/workflow-errors';
 export { defineSignal, defineQuery, defineUpdate, type SignalDefinition, type QueryDefinition, type UpdateDefinition } from '../../core/definitions';
 export {
   ApplicationFailure, ActivityFailure, TimeoutFailure, CancelledFailure, ChildWorkflowFailure, TerminatedFailure, isCancellation,
