@@ -165,10 +165,10 @@ function expectInterleaveHistory(history: HistoryEvent[], workflowId: string, ro
 }
 
 /** Each activity execution ran for the run whose code asked for it, and each step ran once. */
-function expectExecutedOnce(executed: Executed[], ids: string[], steps: () => string[]): void {
+function expectExecutedOnce(executed: Executed[], ids: string[], steps: (workflowId: string) => string[]): void {
   expect(executed.filter((entry) => entry.from !== entry.workflowId)).toEqual([]);
   for (const workflowId of ids) {
-    expect(executed.filter((entry) => entry.workflowId === workflowId).map((entry) => entry.step).sort()).toEqual(steps().sort());
+    expect(executed.filter((entry) => entry.workflowId === workflowId).map((entry) => entry.step).sort()).toEqual(steps(workflowId).sort());
   }
 }
 
@@ -238,6 +238,84 @@ describe.skipIf(!hasChromium)(`Temporal-style workflows on duro/browser in Chrom
     const noise = await call<{ ticks: number; inWorkflowContext: number }>(page, 'noise');
     expect(noise.ticks).toBeGreaterThan(0);
     console.info(`browser-temporal: page code ran ${noise.ticks} ticks beside the runs; inWorkflowContext() was true in ${noise.inWorkflowContext} of them; ${switches(executed)} switches between runs in ${executed.length} activity executions`);
+    expect(await call<string[]>(page, 'errors')).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it(`resumes ${RUNS} runs from IndexedDB after a reload in their durable sleep: they replay their own identities and complete once`, async () => {
+    const { page, errors } = await openPage();
+    const rounds = 2;
+    const napMs = 6_000;
+    const ids = idsOf('reloaded');
+    await call(page, 'startAll', 'interleave', ids, [rounds, napMs]);
+    const napping = await allIn(page, ids, 'napping');
+    napping.forEach((status, i) => expectOwnLooks(status.looks, ids[i]!, interleaveLooks(rounds).slice(0, -3)));
+    const before = await call<HistoryEvent[][]>(page, 'historyAll', ids);
+    // The nap's timer is stored and (on any machine that reached this point within its 6 s) has not fired.
+    const midSleep = before.filter((history) => history.filter((e) => e.type === 'TimerStarted').length > history.filter((e) => e.type === 'TimerFired').length).length;
+    expect(midSleep).toBeGreaterThan(0);
+
+    await page.reload({ timeout: STEP_MS });
+    expect((await ready(page)).loads).toBe(2);
+    // The new page's resumeAll() replayed each run (its looks again, from history) and re-armed its stored deadline.
+    await allIn(page, ids, 'waiting');
+    await call(page, 'signalAll', ids, 'test');
+    const results = await call<Settled[]>(page, 'resultAll', ids);
+    results.forEach((settled, i) => {
+      const result = expectInterleaved(settled, ids[i]!, rounds);
+      // What the run saw live before the reload, it saw again replaying.
+      expect(result.looks.slice(0, napping[i]!.looks.length)).toEqual(napping[i]!.looks);
+    });
+    const after = await call<HistoryEvent[][]>(page, 'historyAll', ids);
+    after.forEach((history, i) => {
+      expectInterleaveHistory(history, ids[i]!, rounds);
+      expect(history.slice(0, before[i]!.length)).toEqual(before[i]);
+    });
+    // No activity ran again after the reload: their results came from IndexedDB.
+    expectExecutedOnce(await call<Executed[]>(page, 'executed'), ids, () => interleaveSteps(rounds));
+    console.info(`browser-temporal: ${midSleep} of ${RUNS} runs were mid-sleep at the reload`);
+    expect(await call<string[]>(page, 'errors')).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it(`cancels ${RUNS} sleeping runs at once: each cleans up in CancellationScope.nonCancellable with the module-level proxies, as itself`, async () => {
+    const { page, errors } = await openPage();
+    const ids = idsOf('cancelled');
+    await call(page, 'startAll', 'reserveThenRelease', ids, ['seat']);
+    await allIn(page, ids, 'napping');
+    await call(page, 'cancelAll', ids);
+
+    const results = await call<Settled[]>(page, 'resultAll', ids);
+    results.forEach((settled, i) => expect(settled, ids[i]).toMatchObject({ ok: false, status: 'canceled' }));
+    expect((await call<Array<{ status: string }>>(page, 'describeAll', ids)).map((d) => d.status)).toEqual(Array(RUNS).fill('canceled'));
+    // Answered from each closed run's history, replayed: its cleanup ran as itself, in the shielded scope throughout.
+    for (const [i, status] of (await call<Status[]>(page, 'statusAll', ids)).entries()) {
+      expect(status).toMatchObject({ workflowId: ids[i], phase: 'done' });
+      expectOwnLooks(status.looks, ids[i]!, [
+        'reserved', 'cancelled', 'cleanup in a non-cancellable scope', 'released, in a non-cancellable scope', 'slept, in a non-cancellable scope', 'cleaned up',
+      ]);
+    }
+    for (const [i, history] of (await call<HistoryEvent[][]>(page, 'historyAll', ids)).entries()) {
+      const workflowId = ids[i]!;
+      expect(history.map((event) => event.eventId)).toEqual(Array.from({ length: history.length }, (_, n) => n + 1));
+      const types = history.map((event) => event.type);
+      const count = (type: HistoryEvent['type']) => types.filter((t) => t === type).length;
+      expect(count('WorkflowExecutionCancelRequested')).toBe(1);
+      expect(types.at(-1)).toBe('WorkflowExecutionCanceled');
+      expect(count('WorkflowTaskFailed')).toBe(0);
+      // The release was scheduled after the cancel and completed: the shielded scope's, not the cancelled root's.
+      const scheduled = history.flatMap((event) => (event.type === 'ActivityTaskScheduled' ? [event] : []));
+      expect(scheduled.map((event) => [event.activityType, (event.input as Step).from])).toEqual([['reserve', workflowId], ['release', workflowId]]);
+      expect(types.indexOf('ActivityTaskScheduled', types.indexOf('WorkflowExecutionCancelRequested'))).toBeGreaterThan(0);
+      expect(count('ActivityTaskCompleted')).toBe(2);
+      expect(count('ActivityTaskCancelRequested')).toBe(0);
+      // The hour's timer was cancelled; the cleanup's own sleep fired.
+      expect(count('TimerStarted')).toBe(2);
+      expect(count('TimerCanceled')).toBe(1);
+      expect(count('TimerFired')).toBe(1);
+      expect(history.filter((event) => event.type === 'MarkerRecorded' && event.markerName === 'LocalActivity')).toHaveLength(1);
+    }
+    expectExecutedOnce(await call<Executed[]>(page, 'executed'), ids, (workflowId) => ['reserve seat', `release reservation of ${workflowId}`, 'cleaned up']);
     expect(await call<string[]>(page, 'errors')).toEqual([]);
     expect(errors).toEqual([]);
   }, 90_000);
