@@ -9,7 +9,7 @@ import { EngineFlag } from './engine-flags';
 import type { UpdateOffer } from './message-handlers';
 import { NonDeterminismError } from './nondeterminism';
 import { copyPayload } from './payload';
-import { hasAsyncContext } from './ambient';
+import { hasAsyncContext, leaveWithoutAsyncContext } from './ambient';
 import { yieldMacrotask } from './scheduling';
 
 export type LocalActivityCommand = Extract<Command, { type: 'scheduleLocalActivity' }>;
@@ -152,6 +152,7 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
   applyInputs(activator, inputs, options.offer);
   for (;;) {
     await yieldMacrotask();
+    leaveWithoutAsyncContext();
     for (const command of activator.commands.splice(0)) {
       if (command.type === 'scheduleLocalActivity') {
         running++;
@@ -164,6 +165,7 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
     if (activator.checkConditions()) continue;
     if (activator.settleBufferedUpdates()) continue;
     if (finished.length === 0 && running > 0) {
+      leaveWithoutAsyncContext(); // what the checks above entered resumed no workflow code
       await new Promise<void>((resolve) => (wake = resolve));
       await ownMacrotaskWithoutAsyncContext(); // woken in the macrotask of whatever finished the local activity
     }
@@ -206,6 +208,7 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
   applyInputs(activator, inputs);
   for (;;) {
     await yieldMacrotask();
+    leaveWithoutAsyncContext();
     for (const command of activator.commands.splice(0)) {
       if (command.type === 'scheduleLocalActivity') continue;
       if (command.type === 'startTimer' && !recordedTimerSeqs.has(command.seq) && activator.flags.use(EngineFlag.TimerPairsDropped, true)) {

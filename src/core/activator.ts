@@ -2,7 +2,7 @@
 // One sequence counter and one map of pending completions per command kind (Temporal's internals.ts):
 // the per-kind seq is what lets replay match commands to history and detect non-determinism.
 // Signal, query and update handlers live in message-handlers.ts; the activator delegates to them.
-import { runAsWorkflow, runOutsideWorkflow } from './ambient';
+import { leaveWithoutAsyncContext, runAsWorkflow, runAsWorkflowSynchronously, runOutsideWorkflow } from './ambient';
 import { AmbientRun } from './ambient-run';
 import { CancellationScope } from './cancellation-scope';
 import type { Command, LocalActivityCommandOptions } from './commands';
@@ -160,6 +160,7 @@ export class Activator implements ContextActivator {
 
   /** The activation's code is blocked: what it left unhandled is kept for `takeTaskFailure`. */
   endActivation(): void {
+    leaveWithoutAsyncContext();
     this.#unhandledAtEnd = this.#ambient.endActivation();
   }
 
@@ -341,10 +342,15 @@ export class Activator implements ContextActivator {
   // ---- read-only access: queries and update validation ----
 
   /** A copy of the query handler's result, so a caller can never reach into live workflow state. */
-  query(queryName: string, args: unknown[]): unknown { return this.enter(() => this.#messages.query(queryName, args)); }
+  query(queryName: string, args: unknown[]): unknown { return this.#enterSynchronously(() => this.#messages.query(queryName, args)); }
 
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
-  validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined { return this.enter(() => this.#messages.validateUpdate(updateName, args)); }
+  validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined { return this.#enterSynchronously(() => this.#messages.validateUpdate(updateName, args)); }
+
+  /** Runs synchronous workflow code (a query, a validator) outside an activation: nothing of it runs later. */
+  #enterSynchronously<T>(fn: () => T): T {
+    return runAsWorkflowSynchronously(this.#ambient, this.#rootContext(), fn);
+  }
 
   /**
    * Why the activation that just ran must fail as a workflow task, once: an error from workflow code that is not a

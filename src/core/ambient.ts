@@ -64,6 +64,20 @@ export function runAsWorkflow<T>(workflow: AmbientWorkflow, scopeContext: unknow
   return fn();
 }
 
+/**
+ * Runs `fn`, synchronous code of `workflow` (a query handler, a validator): as `runAsWorkflow`, except that without an
+ * async context the workflow entered before is restored after it, since nothing of `fn` continues later.
+ */
+export function runAsWorkflowSynchronously<T>(workflow: AmbientWorkflow, scopeContext: unknown, fn: () => T): T {
+  if (contextStorage()) return runAsWorkflow(workflow, scopeContext, fn);
+  const outer = entered;
+  try {
+    return runAsWorkflow(workflow, scopeContext, fn);
+  } finally {
+    entered = outer;
+  }
+}
+
 /** Runs `fn`, part of the current workflow's code, in another of its scopes (`CancellationScope.run`). */
 export function runInScope<T>(scopeContext: unknown, fn: () => T): T {
   const context = contextStorage();
@@ -90,6 +104,15 @@ export function runInUpdate<T>(update: AmbientUpdate, fn: () => T): T {
   } finally {
     entered = outer;
   }
+}
+
+/**
+ * Without an async context: the workflow entered last is no longer taken to be running. Called by the engine at the
+ * start of each macrotask of its own, by when the microtasks of the code it entered have all run, so page code that
+ * runs between activations is not taken for workflow code (it could be only in the few tasks queued before).
+ */
+export function leaveWithoutAsyncContext(): void {
+  if (!contextStorage()) entered = undefined;
 }
 
 /** The update whose validator or handler is running, if any. */

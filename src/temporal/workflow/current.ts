@@ -16,7 +16,7 @@ export class IllegalStateError extends Error {
 export function currentContext(what: string): WorkflowContext {
   const context = currentScopeContext() as WorkflowContext | undefined;
   if (!context) {
-    throw new IllegalStateError(`${what} may only be used from workflow code (in Node, and in Workers with nodejs_compat: see docs/temporal.md)`);
+    throw new IllegalStateError(`${what} may only be used from workflow code (docs/temporal.md)`);
   }
   return context;
 }
