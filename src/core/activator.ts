@@ -474,7 +474,7 @@ export class Activator implements ContextActivator {
       const seq = ++this.#seq.local;
       const outcome = await new Promise<Outcome>((resolve, reject) => {
         this.#localActivities.set(seq, { resolve, reject });
-        this.#push({ type: 'scheduleLocalActivity', seq, activityType, input, attempt, options });
+        this.#push({ type: 'scheduleLocalActivity', seq, activityType, input, attempt, scheduledAt, options });
       });
       if ('result' in outcome) return outcome.result;
       let delay = nextRetryDelay(options.retry, attempt, outcome.failure);

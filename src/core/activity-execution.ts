@@ -6,6 +6,7 @@ import { callActivity, CompleteAsyncError, type ActivityArguments } from './acti
 import { ApplicationFailure, CancelledFailure, toFailureInfo } from './failure';
 import type { Outcome } from './history';
 import { LazyAbort } from './lazy-abort';
+import { copyRetryPolicy } from './retry-policy';
 import { checkPayload } from './payload';
 import type { RunRef } from './run-transitions';
 
@@ -101,9 +102,9 @@ const acceptHeartbeat = () => ({ cancelRequested: false });
 /** A local activity attempt, bounded by its start-to-close timeout on the host's clock. */
 export function runLocalActivityAttempt(activities: ActivityImplementations, clock: HostClock, command: LocalActivityCommand, run: RunRef, onProgress: () => void): Promise<Outcome> {
   const controller = new LazyAbort();
-  const info: ActivityInfo = { activityId: `local-${command.seq}`, activityType: command.activityType, taskQueue: 'local', ...run, attempt: command.attempt, isLocal: true };
+  const info = localActivityInfo(command, run, clock.now());
   const timeoutMs = command.options.startToCloseTimeoutMs ?? command.options.scheduleToCloseTimeoutMs;
-  if (timeoutMs !== undefined) info.deadline = clock.now() + timeoutMs;
+  if (timeoutMs !== undefined) info.deadline = info.startedAt + timeoutMs;
   const attempt = runActivityAttempt(activities, clock, info, { input: command.input, arguments: command.options.arguments }, undefined, controller, localHooks(onProgress));
   if (info.deadline === undefined) return attempt.then(orAsyncNotSupported);
   const deadline = info.deadline;
@@ -124,6 +125,18 @@ export function runLocalActivityAttempt(activities: ActivityImplementations, clo
     // A rejection is a host fault (its onProgress threw): reported as the attempt's failure, as before.
     attempt.then((outcome) => settle(orAsyncNotSupported(outcome)), (error: unknown) => settle({ failure: toFailureInfo(error) }));
   });
+}
+
+/** What a local attempt knows of itself: the command's options, and this attempt's start on the host's clock. */
+function localActivityInfo(command: LocalActivityCommand, run: RunRef, now: number): ActivityInfo {
+  const { options } = command;
+  const info: ActivityInfo = {
+    activityId: `local-${command.seq}`, activityType: command.activityType, taskQueue: 'local', ...run, attempt: command.attempt, isLocal: true,
+    scheduledAt: command.scheduledAt, startedAt: now, retryPolicy: copyRetryPolicy(options.retry),
+  };
+  if (options.startToCloseTimeoutMs !== undefined) info.startToCloseTimeoutMs = options.startToCloseTimeoutMs;
+  if (options.scheduleToCloseTimeoutMs !== undefined) info.scheduleToCloseTimeoutMs = options.scheduleToCloseTimeoutMs;
+  return info;
 }
 
 function orAsyncNotSupported(outcome: Outcome | undefined): Outcome {

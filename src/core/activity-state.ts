@@ -4,7 +4,7 @@ import type { ActivityInfo } from './activity';
 import { ActivityFailure, CancelledFailure, fromFailureInfo, TimeoutFailure, TimeoutType, toFailureInfo, type FailureInfo } from './failure';
 import type { ActivityTaskScheduled, NewEvent, RecordedActivityOptions } from './history';
 import { clampMs } from './duration';
-import { nextRetryDelay } from './retry-policy';
+import { copyRetryPolicy, nextRetryDelay, type ResolvedRetryPolicy } from './retry-policy';
 
 export interface PendingActivityState {
   activityId: string;
@@ -40,6 +40,10 @@ export interface ActivityTask {
   /** Absolute time by which this attempt must finish. */
   deadline?: number;
   heartbeatTimeoutMs?: number;
+  /** The activity's options, for `ctx.info` (optional: a task from an older Duro has none of them). */
+  startToCloseTimeoutMs?: number;
+  scheduleToCloseTimeoutMs?: number;
+  retryPolicy?: ResolvedRetryPolicy;
   heartbeatDetails?: unknown;
   /** `'positional'`: `input` is an argument list, and the implementation is called `fn(...input)` (docs/activities.md). */
   arguments?: 'positional';
@@ -55,10 +59,15 @@ export function activityInfoOf(task: ActivityTask, taskToken?: string): Activity
     runId: task.runId,
     workflowType: task.workflowType,
     attempt: task.attempt,
+    scheduledAt: task.scheduledAt,
+    startedAt: task.startedAt,
     isLocal: false,
   };
   if (task.deadline !== undefined) info.deadline = task.deadline;
   if (task.heartbeatTimeoutMs !== undefined) info.heartbeatTimeoutMs = task.heartbeatTimeoutMs;
+  if (task.startToCloseTimeoutMs !== undefined) info.startToCloseTimeoutMs = task.startToCloseTimeoutMs;
+  if (task.scheduleToCloseTimeoutMs !== undefined) info.scheduleToCloseTimeoutMs = task.scheduleToCloseTimeoutMs;
+  if (task.retryPolicy !== undefined) info.retryPolicy = task.retryPolicy;
   if (taskToken !== undefined) info.taskToken = taskToken;
   return info;
 }
@@ -124,6 +133,10 @@ export function startAttempt(activity: PendingActivityState, now: number, run: {
   const deadline = attemptDeadline(activity);
   if (deadline !== undefined) task.deadline = deadline;
   if (activity.options.heartbeatTimeoutMs !== undefined) task.heartbeatTimeoutMs = activity.options.heartbeatTimeoutMs;
+  if (activity.options.startToCloseTimeoutMs !== undefined) task.startToCloseTimeoutMs = activity.options.startToCloseTimeoutMs;
+  if (activity.options.scheduleToCloseTimeoutMs !== undefined) task.scheduleToCloseTimeoutMs = activity.options.scheduleToCloseTimeoutMs;
+  // A copy: an in-process runner hands the task's fields to the activity, which must not reach the recorded options.
+  if (activity.options.retry !== undefined) task.retryPolicy = copyRetryPolicy(activity.options.retry);
   if (activity.heartbeatDetails !== undefined) task.heartbeatDetails = activity.heartbeatDetails;
   if (activity.options.arguments !== undefined) task.arguments = activity.options.arguments;
   return task;

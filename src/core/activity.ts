@@ -1,4 +1,5 @@
 // What an activity implementation sees: its input and an activity context. Hosts provide the context.
+import type { ResolvedRetryPolicy } from './retry-policy';
 
 /** Facts about the running attempt. */
 export interface ActivityInfo {
@@ -14,6 +15,16 @@ export interface ActivityInfo {
   deadline?: number;
   /** Heartbeat timeout of this activity in ms, if any. */
   heartbeatTimeoutMs?: number;
+  /** When (ms since epoch) the workflow scheduled the activity: the same on every attempt. */
+  scheduledAt: number;
+  /** When (ms since epoch) this attempt started, after any backoff. */
+  startedAt: number;
+  /** The activity's start-to-close timeout in ms, if set (absent from tasks sent by older Duro versions). */
+  startToCloseTimeoutMs?: number;
+  /** The activity's schedule-to-close timeout in ms, if set (absent from tasks sent by older Duro versions). */
+  scheduleToCloseTimeoutMs?: number;
+  /** How failed attempts are retried, defaults applied (absent from tasks sent by older Duro versions). */
+  retryPolicy?: ResolvedRetryPolicy;
   isLocal: boolean;
   /** Authorises heartbeats and asynchronous completion of this attempt (remote activities). */
   taskToken?: string;

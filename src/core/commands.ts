@@ -17,7 +17,8 @@ export type Command =
   | { type: 'requestCancelActivity'; seq: number; activityId: string }
   | { type: 'startTimer'; seq: number; timerId: string; durationMs: number }
   | { type: 'cancelTimer'; seq: number; timerId: string }
-  | { type: 'scheduleLocalActivity'; seq: number; activityType: string; input: unknown; attempt: number; options: LocalActivityCommandOptions }
+  // scheduledAt: workflow time of the first attempt, for `ctx.info` (a local activity's command is never recorded).
+  | { type: 'scheduleLocalActivity'; seq: number; activityType: string; input: unknown; attempt: number; scheduledAt: number; options: LocalActivityCommandOptions }
   | { type: 'recordMarker'; markerName: 'SideEffect' | 'Patch'; seq?: number; data: unknown }
   | { type: 'startChild'; seq: number; workflowType: string; input: unknown; options: RecordedChildOptions }
   | { type: 'signalExternal'; seq: number; workflowId: string; runId?: string; signalName: string; args: unknown[]; childSeq?: number }

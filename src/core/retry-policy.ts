@@ -37,6 +37,11 @@ export function resolveRetryPolicy(policy: RetryPolicy = {}): ResolvedRetryPolic
   return { initialIntervalMs, backoffCoefficient, maximumIntervalMs, maximumAttempts, nonRetryableErrorTypes: [...(policy.nonRetryableErrorTypes ?? [])] };
 }
 
+/** A copy for an activity's `ctx.info`: what the activity does to it does not reach the recorded options. */
+export function copyRetryPolicy(policy: ResolvedRetryPolicy): ResolvedRetryPolicy {
+  return { ...policy, nonRetryableErrorTypes: [...policy.nonRetryableErrorTypes] };
+}
+
 /**
  * The delay before the attempt after `attempt` (1-based), or `undefined` when the failure must not be retried:
  * it is non-retryable, its type is listed as non-retryable, or the attempts are used up.

@@ -21,6 +21,24 @@ describe('Temporal-style workflows in a Durable Object', () => {
     expect(scheduled).toMatchObject({ activityType: 'charge', input: [workflowId, 30], options: { arguments: 'positional' } });
   });
 
+  it('see the times, timeouts and retry policy in Context.current().info, on the \'self\' queue and as a local activity', async () => {
+    const workflowId = uniqueId('attempt-infos');
+    await start('attemptInfos', workflowId);
+    const outcome = await result(workflowId, 'wait=10s');
+    const scheduled = (await history(workflowId)).find((event) => event.type === 'ActivityTaskScheduled')!;
+    const retryPolicy = { initialInterval: 2_000, backoffCoefficient: 2, maximumInterval: 200_000, maximumAttempts: 4, nonRetryableErrorTypes: [] };
+    expect(outcome).toMatchObject({
+      status: 200,
+      body: {
+        status: 'completed',
+        result: [
+          { attempt: 1, isLocal: false, scheduledTimestampMs: scheduled.timestamp, currentAttemptScheduledTimestampMs: scheduled.timestamp, startToCloseTimeoutMs: 60_000, scheduleToCloseTimeoutMs: 3_600_000, retryPolicy },
+          { attempt: 1, isLocal: true, scheduledTimestampMs: expect.any(Number), currentAttemptScheduledTimestampMs: expect.any(Number), startToCloseTimeoutMs: 60_000, retryPolicy },
+        ],
+      },
+    });
+  });
+
   it('schedule the cleanup of a module-level proxy in CancellationScope.nonCancellable after a cancel', async () => {
     const workflowId = uniqueId('reserve');
     await start('reserveThenRelease', workflowId, ['book']);

@@ -4,6 +4,8 @@ import type { ActivityContext } from '../../core/activity';
 import { currentActivityContext } from '../../core/activity-ambient';
 import { toMs, type Duration } from '../../core/duration';
 import { CancelledFailure } from '../../core/failure';
+import type { RetryPolicy } from '../../core/retry-policy';
+import { toTemporalRetryPolicy } from '../common/retry-policy';
 import { consoleMethod, loggerOf, type Logger } from '../logger';
 
 export type { Logger };
@@ -27,10 +29,16 @@ export interface Info {
   readonly heartbeatTimeoutMs?: number;
   /** Details of the last heartbeat of an earlier attempt: where to resume. */
   readonly heartbeatDetails: any;
-  /** Not carried by Duro's activity task: undefined. The attempt's `deadline` is. */
+  /** Undefined when the activity has none (Duro requires one of the two timeouts, not both). */
   readonly startToCloseTimeoutMs?: number;
-  /** Not carried by Duro's activity task: undefined. The attempt's `deadline` is. */
+  /** Undefined when the activity has none. */
   readonly scheduleToCloseTimeoutMs?: number;
+  /** When (ms since the epoch) the workflow scheduled the activity: the same on every attempt. */
+  readonly scheduledTimestampMs: number;
+  /** When (ms since the epoch) this attempt started, after any backoff. */
+  readonly currentAttemptScheduledTimestampMs: number;
+  /** The activity's retry policy, defaults applied, intervals in ms; undefined when an older Duro sent the task. */
+  readonly retryPolicy?: RetryPolicy;
   /** Duro's own: when (ms since the epoch) this attempt must be over, start-to-close or schedule-to-close. */
   readonly deadline?: number;
   readonly inWorkflow: false;
@@ -121,6 +129,11 @@ function infoOf(native: ActivityContext): Info {
     taskQueue: info.taskQueue,
     ...(info.heartbeatTimeoutMs !== undefined && { heartbeatTimeoutMs: info.heartbeatTimeoutMs }),
     heartbeatDetails: native.heartbeatDetails,
+    ...(info.startToCloseTimeoutMs !== undefined && { startToCloseTimeoutMs: info.startToCloseTimeoutMs }),
+    ...(info.scheduleToCloseTimeoutMs !== undefined && { scheduleToCloseTimeoutMs: info.scheduleToCloseTimeoutMs }),
+    scheduledTimestampMs: info.scheduledAt,
+    currentAttemptScheduledTimestampMs: info.startedAt,
+    ...(info.retryPolicy !== undefined && { retryPolicy: toTemporalRetryPolicy(info.retryPolicy) }),
     ...(info.deadline !== undefined && { deadline: info.deadline }),
     inWorkflow: false,
   };

@@ -1,13 +1,13 @@
 // `@temporalio/testing`'s MockActivityEnvironment: runs one activity function outside any workflow, with a context
 // of its own (`Context.current()` works in it), heartbeats reported as events, and a cancel the test triggers.
-import type { ActivityContext, ActivityInfo } from '../../core/activity';
+import type { ActivityContext } from '../../core/activity';
 import { callActivity } from '../../core/activity-ambient';
 import { CancelledFailure } from '../../core/failure';
+import { mockActivityInfo, type MockActivityInfo } from './mock-activity-info';
+
+export type { MockActivityInfo };
 
 type HeartbeatListener = (details: unknown) => void;
-
-/** The attempt the activity is told it is: Duro's `ActivityInfo` fields, each optional. */
-export type MockActivityInfo = Partial<ActivityInfo> & { heartbeatDetails?: unknown };
 
 export class MockActivityEnvironment {
   readonly #controller = new AbortController();
@@ -15,15 +15,10 @@ export class MockActivityEnvironment {
   readonly #context: ActivityContext;
 
   constructor(info: MockActivityInfo = {}) {
-    const { heartbeatDetails, ...rest } = info;
-    const full: ActivityInfo = {
-      activityId: 'test', activityType: 'unnamed', taskQueue: 'test', workflowId: 'test', runId: 'test', workflowType: 'test', attempt: 1, isLocal: false,
-      ...rest,
-    };
     const signal = this.#controller.signal;
     this.#context = {
-      info: full,
-      heartbeatDetails,
+      info: mockActivityInfo(info, Date.now()),
+      heartbeatDetails: info.heartbeatDetails,
       cancellationSignal: signal,
       heartbeat: (details) => {
         for (const listener of this.#listeners) listener(details);

@@ -3,16 +3,23 @@
 // a failed commit, and two tabs sharing one database.
 import { indexedDB, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApplicationFailure, defineQuery, defineSignal, defineUpdate, defineWorkflow, type ActivityContext, type HistoryEvent } from 'duro/workflow';
+import { ApplicationFailure, defineQuery, defineSignal, defineUpdate, defineWorkflow, type ActivityContext, type ActivityInfo, type HistoryEvent } from 'duro/workflow';
 import { createBrowserDuro, StorageQuotaError, WorkflowFailedError, WorkflowUpdateRejectedError, type BrowserDuro, type BrowserDuroOptions } from 'duro/browser';
 import { sharedLocks } from './fake-locks';
 
 const activityCalls: Array<{ name: string; attempt: number }> = [];
+const activityInfos: ActivityInfo[] = [];
 
 const activities = {
   async greet(name: string, ctx: ActivityContext) {
     activityCalls.push({ name: 'greet', attempt: ctx.info.attempt });
     return `hello ${name}`;
+  },
+  /** Fails its first attempt: the second is a retry. */
+  async flaky(_input: undefined, ctx: ActivityContext) {
+    activityInfos.push(structuredClone(ctx.info));
+    if (ctx.info.attempt === 1) throw ApplicationFailure.retryable('first attempt fails', 'Flaky');
+    return ctx.info.attempt;
   },
   async hold(_input: undefined, ctx: ActivityContext) {
     activityCalls.push({ name: 'hold', attempt: ctx.info.attempt });
@@ -26,6 +33,13 @@ const activities = {
   },
 };
 type Acts = typeof activities;
+
+const flakyTwice = defineWorkflow('flakyTwice', async (ctx) => {
+  const retry = { initialInterval: 20, maximumAttempts: 3 };
+  const remote = await ctx.proxyActivities<Acts>({ startToCloseTimeout: '5s', scheduleToCloseTimeout: '1m', retry }).flaky();
+  const local = await ctx.proxyLocalActivities<Acts>({ startToCloseTimeout: '4s', retry }).flaky();
+  return [remote, local];
+});
 type Remote = { charge(amount: number): Promise<{ charged: number }> };
 
 const greeting = defineWorkflow('greeting', async (ctx, input: { name: string; sleep: string | number }) => {
@@ -70,7 +84,7 @@ const looping = defineWorkflow('looping', async (ctx, round: number): Promise<nu
   return round;
 });
 
-const workflows = { greeting, holding, counter, paying, looping };
+const workflows = { greeting, holding, counter, paying, looping, flakyTwice };
 
 let databases = 0;
 const opened: BrowserDuro[] = [];
@@ -102,6 +116,7 @@ function expectWellFormed(history: HistoryEvent[]): void {
 afterEach(() => {
   for (const duro of opened.splice(0)) duro.close();
   activityCalls.length = 0;
+  activityInfos.length = 0;
   vi.restoreAllMocks();
 });
 
@@ -120,6 +135,23 @@ describe('createBrowserDuro', () => {
     ]);
     expect((await handle.describe()).status).toBe('completed');
     expect(await duro.getHandle('g1').result()).toBe('hello ada!');
+  });
+
+  it('gives in-page and local activities their times, timeouts and retry policy in ctx.info, across a retry', async () => {
+    const duro = await open(`duro-browser-${++databases}`);
+    const handle = await duro.start(flakyTwice, { workflowId: 'info1' });
+    expect(await handle.result()).toEqual([2, 2]);
+    const scheduled = (await handle.fetchHistory()).find((event) => event.type === 'ActivityTaskScheduled')!;
+
+    const retryPolicy = { initialIntervalMs: 20, backoffCoefficient: 2, maximumIntervalMs: 2_000, maximumAttempts: 3, nonRetryableErrorTypes: [] };
+    const [remote1, remote2, local1, local2] = activityInfos;
+    const remote = { isLocal: false, scheduledAt: scheduled.timestamp, startToCloseTimeoutMs: 5_000, scheduleToCloseTimeoutMs: 60_000, retryPolicy };
+    expect(remote1).toMatchObject({ attempt: 1, startedAt: scheduled.timestamp, ...remote });
+    expect(remote2).toMatchObject({ attempt: 2, ...remote });
+    expect(remote2!.startedAt).toBeGreaterThanOrEqual(remote1!.startedAt + 20);
+    expect(local1).toMatchObject({ attempt: 1, isLocal: true, startToCloseTimeoutMs: 4_000, retryPolicy });
+    expect(local2).toMatchObject({ attempt: 2, scheduledAt: local1!.scheduledAt });
+    expect(local2!.startedAt).toBeGreaterThanOrEqual(local1!.startedAt + 20);
   });
 
   it('takes signals, queries and updates through the handle', async () => {
@@ -224,7 +256,11 @@ describe('createBrowserDuro', () => {
     expect(second!.headers.get('x-attempt')).toBe('2');
     expect(first!.headers.get('duro-signature')).toBeNull();
     const body = (await first!.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ activityType: 'charge', input: 42, workflowId: 'p1', taskQueue: 'payments', attempt: 1 });
+    expect(body).toMatchObject({
+      activityType: 'charge', input: 42, workflowId: 'p1', taskQueue: 'payments', attempt: 1, startToCloseTimeoutMs: 5_000,
+      retryPolicy: { initialIntervalMs: 10, backoffCoefficient: 2, maximumIntervalMs: 1_000, maximumAttempts: 3, nonRetryableErrorTypes: [] },
+    });
+    expect(body).not.toHaveProperty('scheduleToCloseTimeoutMs');
     expect(first!.headers.get('idempotency-key')).toBe(`p1:${String(body.runId)}:${String(body.activityId)}`);
   });
 

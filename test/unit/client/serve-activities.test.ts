@@ -79,18 +79,45 @@ describe('serveActivities: results and failures', () => {
     expect(await json(response)).toEqual({ result: null });
   });
 
-  it('gives the activity its input, ctx.info (idempotency fields, attempt, deadline, task token) and heartbeat details', async () => {
+  it('gives the activity its input, ctx.info (idempotency fields, attempt, times, timeouts, retry policy, task token) and heartbeat details', async () => {
     let seen: { input: unknown; info: ActivityContext['info']; heartbeatDetails: unknown } | undefined;
-    const task = await activityRequest({ attempt: 3, deadline: Date.now() + 60_000, heartbeatTimeoutMs: 5_000, heartbeatDetails: { page: 7 } });
+    const retryPolicy = { initialIntervalMs: 2_000, backoffCoefficient: 3, maximumIntervalMs: 60_000, maximumAttempts: 5, nonRetryableErrorTypes: ['Declined'] };
+    const task = await activityRequest({
+      attempt: 3, scheduledAt: 1_767_225_600_000, startedAt: 1_767_225_608_000, deadline: Date.now() + 60_000, heartbeatTimeoutMs: 5_000, heartbeatDetails: { page: 7 },
+      startToCloseTimeoutMs: 30_000, scheduleToCloseTimeoutMs: 600_000, retryPolicy,
+    });
     await serve({ charge: (input: unknown, ctx: ActivityContext) => void (seen = { input, info: ctx.info, heartbeatDetails: ctx.heartbeatDetails }) }).fetch(await signedRequest(task));
     expect(seen).toEqual({
       input: { amount: 42 },
       heartbeatDetails: { page: 7 },
       info: {
         workflowId: 'order-1', runId: 'run-1', workflowType: 'order', activityId: '1', activityType: 'charge', taskQueue: 'payments',
-        attempt: 3, deadline: task.deadline, heartbeatTimeoutMs: 5_000, isLocal: false, taskToken: task.taskToken,
+        attempt: 3, scheduledAt: 1_767_225_600_000, startedAt: 1_767_225_608_000, deadline: task.deadline, heartbeatTimeoutMs: 5_000,
+        startToCloseTimeoutMs: 30_000, scheduleToCloseTimeoutMs: 600_000, retryPolicy, isLocal: false, taskToken: task.taskToken,
       },
     });
+  });
+
+  it('gives a Temporal-style activity the timeouts, times and retry policy by Temporal\'s names', async () => {
+    let seen: unknown;
+    const task = await activityRequest({
+      attempt: 2, scheduledAt: 1_767_225_600_000, startedAt: 1_767_225_601_000, startToCloseTimeoutMs: 30_000,
+      retryPolicy: { initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 100_000, maximumAttempts: 0, nonRetryableErrorTypes: [] },
+    });
+    await serve({ charge: () => void (seen = Context.current().info) }).fetch(await signedRequest(task));
+    expect(seen).toMatchObject({
+      attempt: 2, scheduledTimestampMs: 1_767_225_600_000, currentAttemptScheduledTimestampMs: 1_767_225_601_000, startToCloseTimeoutMs: 30_000,
+      retryPolicy: { initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 100_000, maximumAttempts: 0, nonRetryableErrorTypes: [] },
+    });
+    expect(seen).not.toHaveProperty('scheduleToCloseTimeoutMs');
+  });
+
+  it('runs a task from an older Duro, without the timeouts and retry policy: ctx.info leaves them out', async () => {
+    let seen: ActivityContext['info'] | undefined;
+    const response = await serve({ charge: (_input: unknown, ctx: ActivityContext) => void (seen = ctx.info) }).fetch(await signedRequest(await activityRequest()));
+    expect(response.status).toBe(200);
+    expect(seen).toBeDefined();
+    for (const field of ['startToCloseTimeoutMs', 'scheduleToCloseTimeoutMs', 'retryPolicy']) expect(seen).not.toHaveProperty(field);
   });
 
   it('answers a non-2xx failure body that keeps the type, details and non-retryable flag', async () => {
