@@ -12,7 +12,7 @@ import type { FailureInfo } from '../core/failure';
 import type { HistoryEvent } from '../core/history';
 import { activityInfoOf, type CarriedSignal, type RunEffect, type WorkflowRun } from '../core/internals';
 import { yieldMacrotask } from '../core/scheduling';
-import { runActivityAttempt, runLocalActivityAttempt } from '../core/activity-execution';
+import { runActivityAttempt, runLocalActivityAttempt, type HostClock } from '../core/activity-execution';
 import type { InProcessStartOptions } from '../core/start-options';
 import { answering } from '../protocol/execution-answers';
 import { sendEffects, sendOutbox, type Send } from '../protocol/execution-messages';
@@ -20,6 +20,7 @@ import { testTaskToken } from './task-token';
 import { TestWorkflowHandle } from './handle';
 import type { HandleEnvironment } from './handle-environment';
 import { MemoryRunStore } from './memory-store';
+import { activityClock } from './activity-clock';
 import { VirtualClock } from './virtual-clock';
 import { TestSchedules } from './schedules';
 
@@ -50,6 +51,8 @@ const RESEND_AFTER_MS = 2_000;
  */
 export class TestWorkflowEnvironment implements HandleEnvironment {
   readonly clock: VirtualClock;
+  /** Activities sleep on it: virtual time, or real time when that comes first (activity-clock.ts). */
+  readonly #activityClock: HostClock;
   readonly store: MemoryRunStore;
   #registry: WorkflowRegistry;
   #activities: ActivityImplementations;
@@ -83,6 +86,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   private constructor(options: TestEnvironmentOptions) {
     const start = options.startTime instanceof Date ? options.startTime.getTime() : (options.startTime ?? Date.now());
     this.clock = new VirtualClock(start);
+    this.#activityClock = activityClock(this.clock, () => this.#waits > 0);
     this.store = new MemoryRunStore(() => this.#bump());
     this.#registry = new WorkflowRegistry((options.workflows ?? {}) as Record<string, unknown>);
     this.#activities = collectActivities(options.activities);
@@ -379,7 +383,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
       store: this.store.forWorkflow(workflowId),
       runLocalActivity: (command, run) => {
         this.#localAttempts.set(run.runId, (this.#localAttempts.get(run.runId) ?? 0) + 1);
-        return runLocalActivityAttempt(this.#activities, this.clock, command, run, () => this.#bump())
+        return runLocalActivityAttempt(this.#activities, this.#activityClock, command, run, () => this.#bump())
           .finally(() => this.#localAttempts.set(run.runId, this.#localAttempts.get(run.runId)! - 1));
       },
       effects: (run, effects) => this.#carryOut(run, effects),
@@ -396,7 +400,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
         const key = `${task.runId}:${task.activityId}:${task.attempt}`;
         const controller = new AbortController();
         this.#attempts.set(key, { controller, run, activityId: task.activityId, attempt: task.attempt });
-        void runActivityAttempt(this.#activities, this.clock, activityInfoOf(task, testTaskToken(task)), task, task.heartbeatDetails, controller, {
+        void runActivityAttempt(this.#activities, this.#activityClock, activityInfoOf(task, testTaskToken(task)), task, task.heartbeatDetails, controller, {
           heartbeat: (details) => run.heartbeat(task.activityId, task.attempt, details),
           onProgress: () => this.#bump(),
         }).then((outcome) => {
