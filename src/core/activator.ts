@@ -7,7 +7,7 @@ import { AmbientRun } from './ambient-run';
 import { CancellationScope } from './cancellation-scope';
 import type { Command, LocalActivityCommandOptions } from './commands';
 import type { ContextActivator } from './context-activator';
-import type { UpdateHandlerOptions, WorkflowContext, WorkflowInfo } from './context';
+import type { ChildCancellationType, UpdateHandlerOptions, WorkflowContext, WorkflowInfo } from './context';
 import { isErrorOfType, type WorkflowDefinition } from './definitions';
 import { installDeterminismGuards } from './determinism-guards';
 import {
@@ -508,7 +508,7 @@ export class Activator implements ContextActivator {
     return use || deprecated;
   }
 
-  startChild(scope: CancellationScope, workflowType: string, input: unknown, childOptions: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string }, cancellationType: 'REQUEST_CANCEL' | 'ABANDON'): { started: Promise<string>; result: Promise<unknown>; workflowId: string; seq: number } {
+  startChild(scope: CancellationScope, workflowType: string, input: unknown, childOptions: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string }, cancellationType: ChildCancellationType): { started: Promise<string>; result: Promise<unknown>; workflowId: string; seq: number } {
     this.#assertNotReadOnly('starting a child workflow');
     if (scope.consideredCancelled) throw scope.cancellationFailure;
     this.#checkPayload(input, `Input of child workflow '${workflowType}'`);
@@ -538,14 +538,23 @@ export class Activator implements ContextActivator {
         child.result.reject(error);
         return;
       }
-      if (cancellationType === 'ABANDON') {
+      // The child is no longer awaited: its outcome, when it comes, is dropped (childClosed).
+      const giveUp = (message: string) => {
+        if (this.#children.get(seq) !== child) return;
         this.#children.delete(seq);
-        const error = new ChildWorkflowFailure('Child workflow abandoned by cancellation', workflowType, options.workflowId, child.runId, failure);
+        const error = new ChildWorkflowFailure(message, workflowType, options.workflowId, child.runId, failure);
         child.start.reject(error);
         child.result.reject(error);
+      };
+      if (cancellationType === 'ABANDON') return giveUp('Child workflow abandoned by cancellation');
+      const request: Command = { type: 'cancelExternal', seq: ++this.#seq.external, workflowId: options.workflowId, childSeq: seq };
+      if (cancellationType === 'WAIT_CANCELLATION_REQUESTED') {
+        // Given up once the child has the request; a request that fails (the child closed) leaves its close to settle it.
+        this.#awaitExternal(request.seq, request).then(() => giveUp('Child workflow cancelled'), () => undefined);
         return;
       }
-      this.#push({ type: 'cancelExternal', seq: ++this.#seq.external, workflowId: options.workflowId, childSeq: seq });
+      this.#push(request);
+      if (cancellationType === 'TRY_CANCEL') giveUp('Child workflow cancelled');
     });
     return { started, result: resultPromise, workflowId: options.workflowId, seq };
   }

@@ -3,7 +3,7 @@
 // nothing else of it, so the two do not import each other.
 import type { CancellationScope } from './cancellation-scope';
 import type { LocalActivityCommandOptions } from './commands';
-import type { UpdateHandlerOptions, WorkflowInfo } from './context';
+import type { ChildCancellationType, UpdateHandlerOptions, WorkflowInfo } from './context';
 import type { RecordedActivityOptions, RecordedChildOptions, SearchAttributes } from './history';
 import type { Handler } from './message-handlers';
 
@@ -32,7 +32,7 @@ export interface ContextActivator {
     workflowType: string,
     input: unknown,
     childOptions: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string },
-    cancellationType: 'REQUEST_CANCEL' | 'ABANDON',
+    cancellationType: ChildCancellationType,
   ): { started: Promise<string>; result: Promise<unknown>; workflowId: string; seq: number };
   signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childSeq?: number, scope?: CancellationScope): Promise<void>;
   cancelExternal(workflowId: string, runId: string | undefined): Promise<void>;

@@ -25,14 +25,21 @@ export interface LocalActivityOptions {
   retry?: RetryPolicy;
 }
 
+export type ChildCancellationType = 'REQUEST_CANCEL' | 'TRY_CANCEL' | 'WAIT_CANCELLATION_REQUESTED' | 'ABANDON';
+
 export interface ChildWorkflowOptions<I = unknown> {
   input?: I;
   /** Default: `<parent workflowId>-<first 8 characters of the parent runId>-child-<n>`, deterministic. */
   workflowId?: string;
   /** Default `TERMINATE`, as in Temporal. */
   parentClosePolicy?: ParentClosePolicy;
-  /** What cancelling the scope around the child does: request cancellation (default) or abandon it. */
-  cancellationType?: 'REQUEST_CANCEL' | 'ABANDON';
+  /**
+   * What cancelling the scope around the child does. `REQUEST_CANCEL` (default): asks the child to cancel and waits
+   * for it to close (Temporal's `WAIT_CANCELLATION_COMPLETED`). `TRY_CANCEL`: asks, and fails the wait at once with a
+   * `ChildWorkflowFailure` caused by `CancelledFailure`. `WAIT_CANCELLATION_REQUESTED`: asks, and fails the wait once
+   * the child has the request. `ABANDON`: asks nothing, fails the wait at once; the child runs on.
+   */
+  cancellationType?: ChildCancellationType;
   executionTimeout?: Duration;
   runTimeout?: Duration;
   memo?: Record<string, unknown>;

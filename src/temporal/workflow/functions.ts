@@ -79,7 +79,7 @@ export function makeContinueAsNewFunc<F extends Workflow>(options: ContinueAsNew
   return (...args) => currentContext('continueAsNew()').continueAsNew(args, options);
 }
 
-/** Temporal's `ChildWorkflowCancellationType`: Duro asks a child to cancel (the `TRY_CANCEL` and `WAIT_*` kinds) or abandons it. */
+/** Temporal's `ChildWorkflowCancellationType`, each with Temporal's meaning (default `WAIT_CANCELLATION_COMPLETED`). */
 export const ChildWorkflowCancellationType = {
   ABANDON: 'ABANDON',
   TRY_CANCEL: 'TRY_CANCEL',
@@ -136,7 +136,7 @@ function childOptionsOf(options: ChildWorkflowOptions): EngineChildOptions {
     input: options.args,
     workflowId: options.workflowId,
     parentClosePolicy: options.parentClosePolicy,
-    cancellationType: options.cancellationType === undefined ? undefined : options.cancellationType === 'ABANDON' ? 'ABANDON' : 'REQUEST_CANCEL',
+    cancellationType: options.cancellationType === 'WAIT_CANCELLATION_COMPLETED' ? 'REQUEST_CANCEL' : options.cancellationType,
     executionTimeout: options.workflowExecutionTimeout,
     runTimeout: options.workflowRunTimeout,
     memo: options.memo,

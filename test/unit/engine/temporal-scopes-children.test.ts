@@ -79,3 +79,43 @@ describe('children cancelled before they started (Temporal semantics)', () => {
     await expect(replayHistory(workflows, history)).resolves.toBeUndefined();
   });
 });
+
+/** A child that takes a cancel request and goes on to the end of its hour. */
+const stubbornChild = defineWorkflow('stubbornChild', async (ctx) => {
+  await CancellationScope.nonCancellable(ctx, (inner) => inner.sleep('1 hour'));
+  return 'stubborn done';
+});
+
+/** Starts the child, lets it run a minute, then cancels the scope around the wait for its result. */
+const cancelsRunningChild = defineWorkflow('cancelsRunningChild', async (ctx, cancellationType: 'REQUEST_CANCEL' | 'TRY_CANCEL' | 'WAIT_CANCELLATION_REQUESTED') => {
+  const scope = new CancellationScope(ctx);
+  const outcome = settled(scope.run((inner) => inner.executeChild(stubbornChild, { workflowId: `stubborn-${cancellationType}`, cancellationType, parentClosePolicy: 'ABANDON' })));
+  await ctx.sleep('1 minute');
+  scope.cancel();
+  const result = await outcome;
+  return { result, at: ctx.now() - ctx.info().runStartTime };
+});
+
+describe('cancellation types of a running child', () => {
+  it.each([
+    ['TRY_CANCEL', 'at once', 60_000],
+    ['WAIT_CANCELLATION_REQUESTED', 'once the child has the request', 60_000],
+  ] as const)('%s fails the wait %s, while the child declining the cancel runs on; the history replays', async (cancellationType, _when, at) => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { stubbornChild, cancelsRunningChild } });
+    const handle = await env.start(cancelsRunningChild, { workflowId: `parent-${cancellationType}`, input: cancellationType });
+    expect(await handle.result()).toEqual({ result: 'ChildWorkflowFailure(CancelledFailure)', at });
+    const child = env.getHandle(`stubborn-${cancellationType}`);
+    expect((await child.describe()).status).toBe('running');
+    const parentEvents = env.history(`parent-${cancellationType}`).map((event) => event.type);
+    expect(parentEvents).toContain('ExternalCancelInitiated');
+    if (cancellationType === 'WAIT_CANCELLATION_REQUESTED') expect(parentEvents).toContain('ExternalCancelDelivered');
+    await expect(replayHistory({ stubbornChild, cancelsRunningChild }, env.history(`parent-${cancellationType}`))).resolves.toBeUndefined();
+  });
+
+  it('REQUEST_CANCEL (Temporal\'s WAIT_CANCELLATION_COMPLETED) waits until the child closes', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { stubbornChild, cancelsRunningChild } });
+    const result = await env.execute(cancelsRunningChild, { workflowId: 'parent-waits', input: 'REQUEST_CANCEL' });
+    // The child declined the cancel and completed its hour: the parent's wait took its result.
+    expect(result).toEqual({ result: 'started', at: 60 * 60_000 });
+  });
+});
