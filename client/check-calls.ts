@@ -19,6 +19,24 @@ const FORBIDDEN_CALLS = new Map([
 
 const NEW_DATE = 'new Date() reads the real clock; use new Date(ctx.now())';
 
+/**
+ * In Temporal-style workflow code (`duro/temporal/workflow`), as in Temporal's sandbox, `Date`, `Math.random` and
+ * `setTimeout` are the workflow's own (Duro's determinism guards, docs/temporal.md) and are left alone; what neither
+ * makes replayable is flagged with the Temporal function to use.
+ */
+const TEMPORAL_MEMBERS = new Map([
+  ['crypto.randomUUID', 'crypto.randomUUID() is not replayable; use uuid4()'],
+  ['crypto.getRandomValues', 'crypto.getRandomValues() is not replayable; use Math.random() or uuid4()'],
+]);
+
+const TEMPORAL_CALLS = new Map([
+  ['fetch', 'fetch() does I/O from workflow code; call it from an activity'],
+  ['setInterval', 'setInterval() is not durable and does not replay; use sleep() in a loop'],
+]);
+
+/** Which API the advice names: Duro's `ctx`, or Temporal's free functions. */
+export type CheckStyle = 'ctx' | 'temporal';
+
 /** Names through which code reaches the global object. */
 const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
 
@@ -26,11 +44,12 @@ const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
  * Why `node` breaks replay, or undefined when it does not. `isDeclared` says whether a name is declared in the code
  * around it: then it is not the global (an imported `setTimeout`, a local `Math`).
  */
-export function forbiddenUse(node: AstNode, isDeclared: (name: string) => boolean): string | undefined {
+export function forbiddenUse(node: AstNode, isDeclared: (name: string) => boolean, style: CheckStyle = 'ctx'): string | undefined {
   const pathOf = (each: AstNode | undefined) => globalPath(each, isDeclared) ?? '';
-  if (isMember(node)) return FORBIDDEN_MEMBERS.get(pathOf(node));
-  if (node.type === 'NewExpression') return pathOf(child(node, 'callee')) === 'Date' && children(node, 'arguments').length === 0 ? NEW_DATE : undefined;
-  if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') return FORBIDDEN_CALLS.get(pathOf(child(node, 'callee')));
+  const temporal = style === 'temporal';
+  if (isMember(node)) return (temporal ? TEMPORAL_MEMBERS : FORBIDDEN_MEMBERS).get(pathOf(node));
+  if (node.type === 'NewExpression') return !temporal && pathOf(child(node, 'callee')) === 'Date' && children(node, 'arguments').length === 0 ? NEW_DATE : undefined;
+  if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') return (temporal ? TEMPORAL_CALLS : FORBIDDEN_CALLS).get(pathOf(child(node, 'callee')));
   return undefined;
 }
 

@@ -38,6 +38,8 @@ export interface Target {
 export interface Workflow extends Target {
   /** `'order'` for `defineWorkflow('order', …)`, else the source text of the name argument. */
   label: string;
+  /** An exported function of a Temporal-style module (`duro/temporal/workflow`): advice names Temporal's functions. */
+  temporalStyle?: boolean;
 }
 
 export function parseModule(fileName: string, text: string): Module | { error: CheckFinding } {

@@ -1,7 +1,7 @@
 // Walks one function for `duro check`, with the scopes around it: reports the forbidden calls in it and the helpers
 // (declared outside it, or in another file) that it reaches.
 import { type AstNode, child, children, forEachChild, identifierName, isFunction, isMember } from './check-ast';
-import { forbiddenUse } from './check-calls';
+import { type CheckStyle, forbiddenUse } from './check-calls';
 import { contextAtCall, contextBindings, declaredFromContext } from './check-context';
 import type { Module, Target } from './check-module';
 import type { Project } from './check-project';
@@ -16,7 +16,7 @@ export interface WalkEvents {
 type Lookup = (name: string) => { binding: Binding; isOutside: boolean } | undefined;
 
 /** Visits one function with the scopes around it, reporting forbidden calls and the helpers it reaches. */
-export function walkFunction(project: Project, module: Module, fn: AstNode, contextParams: number[], events: WalkEvents): void {
+export function walkFunction(project: Project, module: Module, fn: AstNode, contextParams: number[], events: WalkEvents, style: CheckStyle = 'ctx'): void {
   const stack = [...(module.scopesAround.get(fn) ?? [])];
   const outside = stack.length;
   const lookup: Lookup = (name) => {
@@ -45,7 +45,7 @@ export function walkFunction(project: Project, module: Module, fn: AstNode, cont
     if (target) events.reach(target, handsContext.get(node) ?? []);
   };
   const inspect = (node: AstNode, parent: AstNode | undefined, key: string): void => {
-    const message = forbiddenUse(node, (name) => lookup(name) !== undefined);
+    const message = forbiddenUse(node, (name) => lookup(name) !== undefined, style);
     if (message) events.flag(node, message);
     if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') {
       const atCall = contextAtCall(node, find);

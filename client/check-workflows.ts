@@ -22,7 +22,7 @@ export function workflowsOf(project: Project, module: Module): Workflow[] {
   if (isTemporalStyle(program)) {
     for (const [name, binding] of module.exports) {
       const target = binding.kind === 'function' ? project.resolve(module, binding) : undefined;
-      if (target) workflows.push({ ...target, label: `'${name}'` });
+      if (target) workflows.push({ ...target, label: `'${name}'`, temporalStyle: true });
     }
   }
   walkScopes(program, [], (node, stack) => {

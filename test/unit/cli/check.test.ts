@@ -59,18 +59,34 @@ describe('checkWorkflowSources', () => {
       "import { proxyActivities, sleep } from 'duro/temporal/workflow';",
       "const { charge } = proxyActivities<{ charge(id: string): Promise<number> }>({ startToCloseTimeout: '1 minute' });",
       'function backoff() {',
-      '  return new Promise((resolve) => setTimeout(resolve, 10));',
+      '  return new Promise((resolve) => setInterval(resolve, 10));',
       '}',
       'export async function pay(id: string) {',
       '  await backoff();',
-      '  return { charged: await charge(id), at: Date.now() };',
+      '  return { charged: await charge(id), key: crypto.randomUUID() };',
       '}',
       'export const notAWorkflow = 1;',
     ].join('\n');
     expect(check(source)).toEqual([
-      "4:35  setTimeout() is not durable and does not replay (in helper backoff, called from workflow 'pay')",
-      "8:43  Date.now() reads the real clock",
+      "4:35  setInterval() is not durable and does not replay (in helper backoff, called from workflow 'pay')",
+      "8:44  crypto.randomUUID() is not replayable",
     ]);
+  });
+
+  it('leaves Date, Math.random and setTimeout alone in Temporal-style code, as Temporal\'s sandbox does, and advises Temporal\'s functions', () => {
+    const source = [
+      "import { sleep } from 'duro/temporal/workflow';",
+      'function jitter() {',
+      '  return new Promise((resolve) => setTimeout(resolve, Math.random() * 10));',
+      '}',
+      'export async function stamp() {',
+      '  await jitter();',
+      '  await sleep(1);',
+      '  return { at: Date.now(), day: new Date().getDay(), text: Date(), id: crypto.randomUUID() };',
+      '}',
+    ].join('\n');
+    const findings = checkWorkflowSources([{ fileName: 'workflows.ts', text: source }]);
+    expect(findings.map((f) => `${f.line}:${f.column}  ${f.message}`)).toEqual(['8:72  crypto.randomUUID() is not replayable; use uuid4()']);
   });
 
   it('ignores comments, strings, template text, regular expressions and new Date(x)', () => {
