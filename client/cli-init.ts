@@ -17,7 +17,7 @@ const TEMPLATE_DIR = join(PACKAGE_ROOT, 'templates/init');
 const WRITTEN_AS: Record<string, string> = { gitignore: '.gitignore', 'order-scenarios.ts.template': 'test/order.test.ts' };
 
 /** The tools the scaffold pins, at the versions this package's own tests use. */
-const TOOLS = ['wrangler', 'vitest', 'typescript', '@cloudflare/workers-types'] as const;
+const TOOLS = ['wrangler', 'vitest', 'typescript', '@cloudflare/workers-types', '@types/node'] as const;
 
 export interface InitResult {
   dir: string;

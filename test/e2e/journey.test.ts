@@ -4,7 +4,7 @@
 // own tests → `duro replay` of a recorded Saga history, passing for the same code and failing for changed code →
 // `wrangler deploy --dry-run` and its bundle size. Nothing here sees the repo's sources or vitest aliases.
 import { execFile, type ExecFileOptions } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +109,21 @@ describe('a new project made by duro init, with the packed tarball', () => {
     const tested = await npx('vitest', 'run');
     expectOk(tested);
     expect(`${tested.out}${tested.err}`).toMatch(/3 passed/);
+  });
+
+  it('runs a Temporal-style workflow and its test, written as Temporal\'s docs teach them, under strict tsc, vitest and duro check', async () => {
+    const fixture = join(ROOT, 'test/fixtures/scaffold-temporal');
+    mkdirSync(join(app, 'src/temporal'), { recursive: true });
+    copyFileSync(join(fixture, 'activities.ts'), join(app, 'src/temporal/activities.ts'));
+    copyFileSync(join(fixture, 'workflows.ts'), join(app, 'src/temporal/workflows.ts'));
+    copyFileSync(join(fixture, 'temporal.test.ts.template'), join(app, 'test/temporal.test.ts'));
+    expectOk(await npx('tsc', '--noEmit'));
+    const tested = await npx('vitest', 'run', 'test/temporal.test.ts');
+    expectOk(tested);
+    expect(`${tested.out}${tested.err}`).toMatch(/1 passed/);
+    const checked = await npx('duro', 'check', 'src/temporal/workflows.ts');
+    expectOk(checked);
+    expect(checked.out).toContain('no problems found');
   });
 
   it('runs under wrangler dev: curl and a plain Node script start, query, signal and read the result', async () => {

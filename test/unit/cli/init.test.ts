@@ -19,7 +19,7 @@ describe('duro init', () => {
     expect(readFileSync(join(dir, 'wrangler.toml'), 'utf8')).toMatch(/service = "my-app"/);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     expect(pkg.dependencies).toEqual({ duro: `^${own.version}` });
-    for (const tool of ['wrangler', 'vitest', 'typescript', '@cloudflare/workers-types']) expect(pkg.devDependencies[tool]).toBe(own.devDependencies[tool]);
+    for (const tool of ['wrangler', 'vitest', 'typescript', '@cloudflare/workers-types', '@types/node']) expect(pkg.devDependencies[tool]).toBe(own.devDependencies[tool]);
   });
 
   it('refuses a folder that is not empty, and changes nothing in it', async () => {
