@@ -3,7 +3,7 @@
 import type { ActivityContext, ActivityImplementations, ActivityInfo } from './activity';
 import type { LocalActivityCommand } from './activation';
 import { callActivity, CompleteAsyncError, type ActivityArguments } from './activity-ambient';
-import { ApplicationFailure, CancelledFailure, toFailureInfo } from './failure';
+import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo } from './failure';
 import type { Outcome } from './history';
 import { LazyAbort } from './lazy-abort';
 import { copyRetryPolicy } from './retry-policy';
@@ -99,12 +99,15 @@ function attemptContext(info: ActivityInfo, heartbeatDetails: unknown, controlle
 const localHooks = (onProgress: () => void): AttemptHooks => ({ heartbeat: acceptHeartbeat, onProgress });
 const acceptHeartbeat = () => ({ cancelRequested: false });
 
-/** A local activity attempt, bounded by its start-to-close timeout on the host's clock. */
+/**
+ * A local activity attempt, bounded on the host's clock by its start-to-close timeout and by what is left of its
+ * schedule-to-close timeout, which counts from the first attempt's scheduling across the retries, as in Temporal.
+ */
 export function runLocalActivityAttempt(activities: ActivityImplementations, clock: HostClock, command: LocalActivityCommand, run: RunRef, onProgress: () => void): Promise<Outcome> {
   const controller = new LazyAbort();
   const info = localActivityInfo(command, run, clock.now());
-  const timeoutMs = command.options.startToCloseTimeoutMs ?? command.options.scheduleToCloseTimeoutMs;
-  if (timeoutMs !== undefined) info.deadline = info.startedAt + timeoutMs;
+  const limit = localAttemptLimit(command, info.startedAt);
+  if (limit) info.deadline = limit.deadline;
   const attempt = runActivityAttempt(activities, clock, info, { input: command.input, arguments: command.options.arguments }, undefined, controller, localHooks(onProgress));
   if (info.deadline === undefined) return attempt.then(orAsyncNotSupported);
   const deadline = info.deadline;
@@ -114,7 +117,7 @@ export function runLocalActivityAttempt(activities: ActivityImplementations, clo
       if (settled) return;
       settled = true;
       controller.abort(new CancelledFailure('local activity timed out'));
-      resolve({ failure: { kind: 'timeout', type: 'TimeoutFailure', message: `Local activity '${command.activityType}' timed out after ${timeoutMs} ms`, nonRetryable: false, timeoutType: 'START_TO_CLOSE' } });
+      resolve({ failure: limit!.failure });
     });
     const settle = (outcome: Outcome) => {
       if (settled) return;
@@ -125,6 +128,19 @@ export function runLocalActivityAttempt(activities: ActivityImplementations, clo
     // A rejection is a host fault (its onProgress threw): reported as the attempt's failure, as before.
     attempt.then((outcome) => settle(orAsyncNotSupported(outcome)), (error: unknown) => settle({ failure: toFailureInfo(error) }));
   });
+}
+
+/** Which timeout ends a local attempt first, when, and the failure it ends with (schedule-to-close is final). */
+function localAttemptLimit(command: LocalActivityCommand, startedAt: number): { deadline: number; failure: FailureInfo } | undefined {
+  const { startToCloseTimeoutMs, scheduleToCloseTimeoutMs } = command.options;
+  const byStart = startToCloseTimeoutMs === undefined ? undefined : startedAt + startToCloseTimeoutMs;
+  const bySchedule = scheduleToCloseTimeoutMs === undefined ? undefined : command.scheduledAt + scheduleToCloseTimeoutMs;
+  const timedOut = (timeoutType: 'START_TO_CLOSE' | 'SCHEDULE_TO_CLOSE', ms: number): FailureInfo => ({
+    kind: 'timeout', type: 'TimeoutFailure', message: `Local activity '${command.activityType}' timed out after ${ms} ms (${timeoutType})`, nonRetryable: timeoutType === 'SCHEDULE_TO_CLOSE', timeoutType,
+  });
+  if (bySchedule !== undefined && (byStart === undefined || bySchedule < byStart)) return { deadline: bySchedule, failure: timedOut('SCHEDULE_TO_CLOSE', scheduleToCloseTimeoutMs!) };
+  if (byStart !== undefined) return { deadline: byStart, failure: timedOut('START_TO_CLOSE', startToCloseTimeoutMs!) };
+  return undefined;
 }
 
 /** What a local attempt knows of itself: the command's options, and this attempt's start on the host's clock. */

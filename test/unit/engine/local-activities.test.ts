@@ -140,3 +140,32 @@ describe('local activities', () => {
     await expect(env.execute(noTimeout)).rejects.toMatchObject({ name: 'WorkflowBlockedError', cause: { type: 'TypeError', message: expect.stringContaining('startToCloseTimeout') } });
   });
 });
+
+describe('local activity schedule-to-close timeout', () => {
+  it('bounds every attempt by what is left of it since the first was scheduled, and ends the activity for good', async () => {
+    const started: number[] = [];
+    const activities = {
+      async hang(_input: unknown, ctx: ActivityContext) {
+        started.push(ctx.info.attempt);
+        await ctx.sleep(60_000);
+        return 'late';
+      },
+    };
+    const bounded = defineWorkflow('boundedLocal', async (ctx) => {
+      const { hang } = ctx.proxyLocalActivities<typeof activities>({ startToCloseTimeout: 200, scheduleToCloseTimeout: 500, retry: { initialInterval: 20, backoffCoefficient: 1 } });
+      const begun = ctx.now();
+      try {
+        return await hang({});
+      } catch (error) {
+        const cause = (error as ActivityFailure).cause as TimeoutFailure;
+        return { attempts: (error as ActivityFailure).attempt, timeoutType: cause.timeoutType, elapsed: ctx.now() - begun };
+      }
+    });
+    const env = await TestWorkflowEnvironment.create({ workflows: { bounded }, activities });
+    const result = (await env.execute(bounded)) as { attempts: number; timeoutType: string; elapsed: number };
+    // Attempts 1 and 2 run out their 200 ms; the third, started at about 440 ms, has only what is left of the 500.
+    expect(started).toEqual([1, 2, 3]);
+    expect(result).toMatchObject({ attempts: 3, timeoutType: 'SCHEDULE_TO_CLOSE' });
+    expect(result.elapsed).toBeLessThan(640);
+  });
+});
