@@ -6,21 +6,13 @@ import type { RetryPolicy } from '../../core/retry-policy';
 import type { IdConflictPolicy, IdReusePolicy } from '../../core/start-policy';
 import type { BackendStartOptions } from './backend';
 import { toDuroSearchAttributes, type SearchAttributes } from './description';
+import type { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '../common/workflow-options';
 
 /** A Temporal workflow function: positional arguments, a promise of the result. */
 export type Workflow = (...args: any[]) => Promise<any>;
 export type WorkflowResultType<T extends Workflow> = Awaited<ReturnType<T>>;
 
-export const WorkflowIdReusePolicy = {
-  ALLOW_DUPLICATE: 'ALLOW_DUPLICATE',
-  ALLOW_DUPLICATE_FAILED_ONLY: 'ALLOW_DUPLICATE_FAILED_ONLY',
-  REJECT_DUPLICATE: 'REJECT_DUPLICATE',
-  TERMINATE_IF_RUNNING: 'TERMINATE_IF_RUNNING',
-} as const;
-export type WorkflowIdReusePolicy = (typeof WorkflowIdReusePolicy)[keyof typeof WorkflowIdReusePolicy];
-
-export const WorkflowIdConflictPolicy = { FAIL: 'FAIL', USE_EXISTING: 'USE_EXISTING', TERMINATE_EXISTING: 'TERMINATE_EXISTING' } as const;
-export type WorkflowIdConflictPolicy = (typeof WorkflowIdConflictPolicy)[keyof typeof WorkflowIdConflictPolicy];
+export { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '../common/workflow-options';
 
 const REUSE: Record<WorkflowIdReusePolicy, IdReusePolicy> = {
   ALLOW_DUPLICATE: 'allowDuplicate',

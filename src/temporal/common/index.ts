@@ -5,6 +5,7 @@ export {
   DuroFailure as TemporalFailure, TimeoutType, type ApplicationFailureOptions,
 } from '../../core/failure';
 export { rootCause } from './root-cause';
+export { WorkflowIdReusePolicy, WorkflowIdConflictPolicy } from './workflow-options';
 export type { RetryPolicy } from '../../core/retry-policy';
 export type { Duration } from '../../core/duration';
 export type { SearchAttributes } from '../../core/history';

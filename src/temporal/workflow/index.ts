@@ -2,7 +2,7 @@
 // specifier changed: module-level activity proxies, free functions, `CancellationScope.current()`, Temporal's enum
 // members. Behind it is the engine's own `ctx` API, reached through the async context of the running workflow
 // (core/ambient.ts); docs/temporal.md lists every export, supported or not.
-export { proxyActivities, proxyLocalActivities, scheduleActivity, scheduleLocalActivity, type ActivityInterfaceFor } from './activities';
+export { proxyActivities, proxyLocalActivities, scheduleActivity, scheduleLocalActivity, type ActivityInterfaceFor, type ActivityInterfaceFor as LocalActivityInterfaceFor } from './activities';
 export { CancellationScope, type CancellationScopeOptions } from './cancellation-scope';
 export { IllegalStateError, inWorkflowContext } from './current';
 export {
@@ -11,7 +11,7 @@ export {
   setDefaultSignalHandler, setDefaultQueryHandler, setDefaultUpdateHandler, allHandlersFinished, currentUpdateInfo, type UpdateInfo,
   type Workflow, type ContinueAsNewOptions, type ChildWorkflowOptions, type ChildWorkflowHandle,
 } from './functions';
-export { workflowInfo, log, type WorkflowInfo } from './info';
+export { workflowInfo, log, type WorkflowInfo, type ParentWorkflowInfo, type UnsafeWorkflowInfo } from './info';
 export { Trigger } from './trigger';
 export { proxySinks, type Sink, type Sinks, type SinkFunction } from './sinks';
 export { rootCause } from '../common/root-cause';
@@ -24,6 +24,12 @@ export {
 export type { ActivityOptions, LocalActivityOptions, ExternalWorkflowHandle } from '../../core/context';
 export type { RetryPolicy } from '../../core/retry-policy';
 export type { Duration } from '../../core/duration';
+// What `@temporalio/workflow` re-exports from Temporal's common and activity packages, so imports of them port too.
+export type { SearchAttributes } from '../../core/history';
+export type { ActivityFunction, UntypedActivities, UntypedActivities as ActivityInterface } from '../activity/index';
+export { CompleteAsyncError } from '../../core/activity-ambient';
+export { WorkflowNotFoundError } from '../../core/client-errors';
+export { WorkflowIdReusePolicy, WorkflowIdConflictPolicy } from '../common/workflow-options';
 
 /** Temporal's `ParentClosePolicy`, by its member names. */
 export const ParentClosePolicy = { TERMINATE: 'TERMINATE', REQUEST_CANCEL: 'REQUEST_CANCEL', ABANDON: 'ABANDON' } as const;

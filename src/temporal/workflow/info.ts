@@ -1,4 +1,5 @@
 // Temporal's `workflowInfo()` and `log`, from the current workflow's context.
+import { runOutsideWorkflow } from '../../core/ambient';
 import { consoleMethod, loggerOf, type Logger } from '../logger';
 import { currentContext, inWorkflowContext } from './current';
 
@@ -13,7 +14,7 @@ export interface WorkflowInfo {
   readonly attempt: number;
   readonly firstExecutionRunId: string;
   readonly continuedFromExecutionRunId?: string;
-  readonly parent?: { workflowId: string; runId: string; namespace: string };
+  readonly parent?: ParentWorkflowInfo;
   readonly memo?: Record<string, unknown>;
   readonly searchAttributes: Record<string, unknown>;
   readonly historyLength: number;
@@ -24,7 +25,21 @@ export interface WorkflowInfo {
   readonly runStartTime: Date;
   readonly executionTimeoutMs?: number;
   readonly runTimeoutMs?: number;
-  readonly unsafe: { readonly isReplaying: boolean; now(): number };
+  readonly unsafe: UnsafeWorkflowInfo;
+}
+
+/** The workflow that started this one as its child. */
+export interface ParentWorkflowInfo {
+  workflowId: string;
+  runId: string;
+  namespace: string;
+}
+
+/** What workflow code may read but must not branch on for its commands. */
+export interface UnsafeWorkflowInfo {
+  readonly isReplaying: boolean;
+  /** The wall clock (not workflow time), in ms since the epoch: for logs and metrics, never for decisions. */
+  now(): number;
 }
 
 export function workflowInfo(): WorkflowInfo {
@@ -50,7 +65,8 @@ export function workflowInfo(): WorkflowInfo {
     runStartTime: startTime,
     ...(info.executionTimeoutMs !== undefined && { executionTimeoutMs: info.executionTimeoutMs }),
     ...(info.runTimeoutMs !== undefined && { runTimeoutMs: info.runTimeoutMs }),
-    unsafe: { isReplaying: info.isReplaying, now: () => ctx.now() },
+    // The wall clock, as in Temporal, where Date.now() in workflow code is workflow time.
+    unsafe: { isReplaying: info.isReplaying, now: () => runOutsideWorkflow(() => Date.now()) },
   };
 }
 

@@ -27,6 +27,7 @@ const typeOnly: Record<Package, string[]> = {
   workflow: [
     'ActivityInterfaceFor', 'ActivityOptions', 'CancellationScopeOptions', 'ChildWorkflowHandle', 'ChildWorkflowOptions', 'ContinueAsNewOptions',
     'ExternalWorkflowHandle', 'QueryDefinition', 'RetryPolicy', 'SignalDefinition', 'Sink', 'SinkFunction', 'Sinks', 'Workflow', 'WorkflowInfo',
+    'LocalActivityInterfaceFor', 'ParentWorkflowInfo', 'UnsafeWorkflowInfo', 'ActivityFunction', 'UntypedActivities', 'ActivityInterface', 'SearchAttributes',
   ],
   activity: ['ActivityFunction', 'Info', 'UntypedActivities'],
   client: [

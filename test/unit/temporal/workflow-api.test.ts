@@ -138,3 +138,15 @@ describe('rootCause and ContinueAsNew', () => {
     expect(env.history('causes')[0]).toMatchObject({ type: 'WorkflowExecutionStarted', input: [2] });
   });
 });
+
+describe('workflowInfo().unsafe.now()', () => {
+  it('reads the wall clock, as in Temporal, where Date.now() in workflow code is workflow time', async () => {
+    const env = await create();
+    const before = Date.now();
+    const { workflowTime, wallClock } = (await env.execute('clocks')) as { workflowTime: number; wallClock: number };
+    expect(workflowTime - env.now()).toBeLessThanOrEqual(0);
+    expect(workflowTime - before).toBeGreaterThanOrEqual(30 * 24 * 3_600_000 - 1_000);
+    expect(wallClock).toBeGreaterThanOrEqual(before);
+    expect(wallClock).toBeLessThanOrEqual(Date.now());
+  });
+});
