@@ -38,6 +38,11 @@ export { ContinueAsNewRequest, DeterminismViolationError, QueryNotFoundError, Un
 interface Waiter<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
+  /**
+   * Removes its listener from its cancellation scope once it settled otherwise: a long run's scope would keep one per
+   * timer, activity, condition and child it ever awaited.
+   */
+  release?: () => void;
 }
 
 interface PendingActivity extends Waiter<unknown> {
@@ -52,12 +57,12 @@ interface PendingChild {
   start: Waiter<string>;
   result: Waiter<unknown>;
   abandoned: boolean;
+  /** See `Waiter.release`. */
+  release?: () => void;
 }
 
-interface Condition {
+interface Condition extends Waiter<void> {
   fn: () => boolean;
-  resolve(): void;
-  reject(error: unknown): void;
 }
 
 /** Values an activation recorded that replay must hand back synchronously. */
@@ -129,6 +134,7 @@ export class Activator implements ContextActivator {
     this.#memo = { ...started.memo };
     this.rootScope = CancellationScope.createRoot((scope) => createWorkflowContext(this, scope), {
       scopeOutlivesRun: () => this.flags.use(EngineFlag.ScopeOutlivesRun, this.isReplaying),
+      releasesIdleScopes: () => this.flags.use(EngineFlag.ReleasesIdleScopes, this.isReplaying),
       nonCancellableIgnoresCancel: () => this.flags.use(EngineFlag.NonCancellableIgnoresCancel, this.isReplaying),
     });
     this.#ambient = new AmbientRun({
@@ -186,6 +192,7 @@ export class Activator implements ContextActivator {
     const pending = this.#activities.get(activityId);
     if (!pending) return; // abandoned or cancelled with TRY_CANCEL: the late outcome is ignored
     this.#activities.delete(activityId);
+    pending.release?.();
     if ('result' in outcome) pending.resolve(outcome.result);
     else pending.reject(fromFailureInfo(outcome.failure));
   }
@@ -196,6 +203,7 @@ export class Activator implements ContextActivator {
     const pending = this.#activities.get(activityId);
     if (!pending) return;
     this.#activities.delete(activityId);
+    pending.release?.();
     const named = this.flags.use(EngineFlag.CancelledActivityAttempt, this.isReplaying) ? attempt : 0;
     pending.reject(new ActivityFailure('Activity cancelled', pending.activityType, activityId, named, new CancelledFailure('Activity cancelled', details)));
   }
@@ -211,6 +219,7 @@ export class Activator implements ContextActivator {
     const waiter = this.#timers.get(timerId);
     if (!waiter) return;
     this.#timers.delete(timerId);
+    waiter.release?.();
     waiter.resolve();
   }
 
@@ -240,6 +249,7 @@ export class Activator implements ContextActivator {
     const child = this.#children.get(seq);
     if (!child) return;
     this.#children.delete(seq);
+    child.release?.();
     const error = new ChildWorkflowFailure(`Child workflow ${child.workflowId} could not start: ${failure.message}`, child.workflowType, child.workflowId, undefined, fromFailureInfo(failure));
     child.start.reject(error);
     child.result.reject(error);
@@ -250,6 +260,7 @@ export class Activator implements ContextActivator {
     const child = this.#children.get(seq);
     if (!child) return;
     this.#children.delete(seq);
+    child.release?.();
     // The close can overtake the start's acknowledgement (they travel separately): the child did start.
     if (child.runId === undefined) {
       child.runId = runId;
@@ -326,12 +337,14 @@ export class Activator implements ContextActivator {
         holds = condition.fn();
       } catch (error) {
         this.#conditions.splice(i, 1);
+        condition.release?.();
         condition.reject(error);
         unblocked = true;
         continue;
       }
       if (holds) {
         this.#conditions.splice(i, 1);
+        condition.release?.();
         condition.resolve();
         unblocked = true;
       } else i++;
@@ -418,8 +431,9 @@ export class Activator implements ContextActivator {
     const activityId = String(seq);
     this.#push({ type: 'scheduleActivity', seq, activityId, activityType, input, options });
     return new Promise((resolve, reject) => {
-      this.#activities.set(activityId, { resolve, reject, activityType, seq });
-      scope.onCancel((failure) => this.#cancelActivity(activityId, options.cancellationType, failure));
+      const pending: PendingActivity = { resolve, reject, activityType, seq };
+      this.#activities.set(activityId, pending);
+      pending.release = scope.onCancel((failure) => this.#cancelActivity(activityId, options.cancellationType, failure));
     });
   }
 
@@ -445,8 +459,9 @@ export class Activator implements ContextActivator {
     // Replay compares timers by sequence number, so histories with a recorded 0 replay as they ran.
     this.#push({ type: 'startTimer', seq, timerId, durationMs: Math.max(1, durationMs) });
     return new Promise((resolve, reject) => {
-      this.#timers.set(timerId, { resolve, reject });
-      scope.onCancel((failure) => {
+      const waiter: Waiter<void> = { resolve, reject };
+      this.#timers.set(timerId, waiter);
+      waiter.release = scope.onCancel((failure) => {
         if (!this.#timers.has(timerId)) return;
         this.#timers.delete(timerId);
         // A cancellation delivered before this timer's TimerFired (same activation) still rejects the sleep, but the
@@ -523,10 +538,11 @@ export class Activator implements ContextActivator {
     // Callers often await only one of the two; the other must not surface as an unhandled rejection.
     started.catch(() => undefined);
     resultPromise.catch(() => undefined);
-    this.#children.set(seq, { workflowType, workflowId: options.workflowId, start, result, abandoned: false });
+    const pending: PendingChild = { workflowType, workflowId: options.workflowId, start, result, abandoned: false };
+    this.#children.set(seq, pending);
     this.#push({ type: 'startChild', seq, workflowType, input, options });
     this.#childrenStartedNow.add(seq);
-    scope.onCancel((failure) => {
+    pending.release = scope.onCancel((failure) => {
       const child = this.#children.get(seq);
       if (!child || this.completed) return;
       if (this.#childrenStartedNow.has(seq) && this.flags.use(EngineFlag.ChildCancelledBeforeStart, this.isReplaying)) {
@@ -624,7 +640,7 @@ export class Activator implements ContextActivator {
     return new Promise<void>((resolve, reject) => {
       const entry: Condition = { fn, resolve, reject };
       this.#conditions.push(entry);
-      scope.onCancel((failure) => {
+      entry.release = scope.onCancel((failure) => {
         const index = this.#conditions.indexOf(entry);
         if (index < 0) return;
         this.#conditions.splice(index, 1);

@@ -24,7 +24,12 @@ export interface ScopeEngine {
   scopeOutlivesRun(): boolean;
   /** Whether `cancel()` on a non-cancellable scope leaves its work and child scopes running. */
   nonCancellableIgnoresCancel(): boolean;
+  /** Whether a scope with nothing left in it (its `run()` settled, its work settled) stops listening to its parent. */
+  releasesIdleScopes(): boolean;
 }
+
+/** @internal Tests only: reads how many listeners a scope holds. */
+export const listenerCountKey = Symbol.for('duro.CancellationScope.listenerCount');
 
 /** Where a scope keeps its engine, by the same `Symbol.for` rule as the context factory. */
 const engineKey = Symbol.for('duro.CancellationScope.engine');
@@ -81,6 +86,13 @@ export class CancellationScope {
   }
 
   #unsubscribeFromParent: (() => void) | undefined;
+  /** `run()` calls not settled yet. */
+  #running = 0;
+  /**
+   * Let go of its parent while idle (see `#releaseIfIdle`): it then reads the parent's cancellation when asked, and
+   * listens again when work starts in it.
+   */
+  #released = false;
 
   /** @internal */
   static createRoot(factory: ScopedContextFactory, engine?: ScopeEngine): CancellationScope {
@@ -117,16 +129,18 @@ export class CancellationScope {
 
   /** True once this scope is cancelled. A non-cancellable scope never is, even after its own `cancel()` (Temporal's rule). */
   get consideredCancelled(): boolean {
-    return this.#failure !== undefined;
+    return this.cancellationFailure !== undefined;
   }
 
   /** The failure operations in this scope reject with once it is cancelled. */
   get cancellationFailure(): CancelledFailure | undefined {
-    return this.#failure;
+    return this.#failure ?? (this.#released ? this.parent?.cancellationFailure : undefined);
   }
 
   /** Runs `fn` with a context bound to this scope. */
   async run<T>(fn: (ctx: WorkflowContext) => Promise<T>): Promise<T> {
+    this.#running++;
+    this.#listenAgain();
     try {
       const ctx = this[contextFactoryKey](this);
       // The scope is also the current one for code that has no `ctx` to pass (a facade's free functions, ambient.ts).
@@ -134,10 +148,11 @@ export class CancellationScope {
     } finally {
       // Work started here and awaited outside (a timer, an activity) is still this scope's: it stays cancellable with
       // the parent, as in Temporal. Histories recorded before that rule replay with the scope let go here.
+      this.#running--;
       if (this.#unsubscribeFromParent && !this[engineKey]?.scopeOutlivesRun()) {
         this.#unsubscribeFromParent();
         this.#unsubscribeFromParent = undefined;
-      }
+      } else this.#releaseIfIdle();
     }
   }
 
@@ -151,14 +166,46 @@ export class CancellationScope {
     this.#cancelWith(failure);
   }
 
+  /** @internal Tests only: how many listeners the scope holds (its pending work and the child scopes that follow it). */
+  get [listenerCountKey](): number {
+    return this.#listeners.size;
+  }
+
   /** Calls `listener` once when the scope is cancelled (at once if it already is); returns an unsubscribe function. */
   onCancel(listener: (failure: CancelledFailure) => void): () => void {
+    this.#listenAgain();
     if (this.#failure) {
       listener(this.#failure);
       return () => undefined;
     }
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return () => {
+      this.#listeners.delete(listener);
+      this.#releaseIfIdle();
+    };
+  }
+
+  /**
+   * Nothing runs in this scope any more and nothing in it awaits (its work settled and took its listeners back): it
+   * stops listening to its parent, so a long run's root does not keep every scope it ever made (a scope per
+   * `setTimeout` in workflow code, per `CancellationScope.run` in a loop). Under an engine flag: a scope that listens
+   * again later is its parent's last listener, which orders cancellations differently from histories before.
+   */
+  #releaseIfIdle(): void {
+    if (this.#running > 0 || this.#listeners.size > 0 || !this.#unsubscribeFromParent || this.#failure) return;
+    if (!this[engineKey]?.releasesIdleScopes()) return;
+    this.#unsubscribeFromParent();
+    this.#unsubscribeFromParent = undefined;
+    this.#released = true;
+  }
+
+  /** Work starts in a released scope: it follows its parent's cancellation again (or takes the one that came). */
+  #listenAgain(): void {
+    if (!this.#released) return;
+    this.#released = false;
+    const parent = this.parent!;
+    if (parent.cancellationFailure) this.#cancelWith(parent.cancellationFailure);
+    else this.#unsubscribeFromParent = parent.onCancel((failure) => this.#cancelWith(failure));
   }
 
   #cancelWith(failure: CancelledFailure): void {

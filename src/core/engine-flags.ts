@@ -97,6 +97,13 @@ export const EngineFlag = {
    * `cancelledScopeRefuses` and as in Temporal; before, with an `ActivityFailure` around it.
    */
   LocalActivityCancelledScope: 'localActivityCancelledScope',
+  /**
+   * Since December 2026 (issue 18): a cancellable scope whose `run()` settled and whose work all settled stops
+   * listening to its parent until work starts in it again, so long runs do not accumulate one listener per scope they
+   * ever made. A scope that listens again is then its parent's newest listener: before, it kept its first place, and
+   * cancelling the parent reached its work in that order.
+   */
+  ReleasesIdleScopes: 'releasesIdleScopes',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 
