@@ -84,6 +84,11 @@ export class CancellationScope {
     return this.#cancelRequested;
   }
 
+  /** @internal Calls `listener` when the scope is cancelled; returns what stops it (a Trigger's, once it settled). */
+  whenCancelled(listener: (failure: CancelledFailure) => void): () => void {
+    return this.#engine.onCancel(listener);
+  }
+
   /** Runs `fn` in this scope: the activities, timers and children it starts belong to it. */
   run<T>(fn: () => Promise<T>): Promise<T> {
     return this.#engine.run(() => fn());

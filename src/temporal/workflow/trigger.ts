@@ -17,9 +17,10 @@ export class Trigger<T> implements PromiseLike<T> {
     this.resolve = resolve;
     this.reject = reject;
     const scope = CancellationScope.current();
-    if (scope.cancellable) scope.cancelRequested.catch(reject);
+    // Settled, it lets go of the scope: a loop of Triggers in a long run leaves nothing behind.
+    const release = scope.cancellable ? scope.whenCancelled(reject) : undefined;
     // Left unawaited (a race lost to a timer), a rejection must not count as unhandled workflow code.
-    this.#promise.catch(() => undefined);
+    this.#promise.then(release, () => release?.());
   }
 
   // oxlint-disable-next-line unicorn/no-thenable -- awaited as a promise, as Temporal's Trigger is
