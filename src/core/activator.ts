@@ -2,7 +2,7 @@
 // One sequence counter and one map of pending completions per command kind (Temporal's internals.ts):
 // the per-kind seq is what lets replay match commands to history and detect non-determinism.
 // Signal, query and update handlers live in message-handlers.ts; the activator delegates to them.
-import { leaveWithoutAsyncContext, runAsWorkflow, runAsWorkflowSynchronously, runOutsideWorkflow } from './ambient';
+import { leaveWithoutAsyncContext, runAsWorkflow, runAsWorkflowSynchronously, runInUpdate, runOutsideWorkflow } from './ambient';
 import { AmbientRun } from './ambient-run';
 import { CancellationScope } from './cancellation-scope';
 import type { Command, LocalActivityCommandOptions } from './commands';
@@ -56,7 +56,6 @@ interface PendingChild {
   runId?: string;
   start: Waiter<string>;
   result: Waiter<unknown>;
-  abandoned: boolean;
   /** See `Waiter.release`. */
   release?: () => void;
 }
@@ -358,7 +357,9 @@ export class Activator implements ContextActivator {
   query(queryName: string, args: unknown[]): unknown { return this.#enterSynchronously(() => this.#messages.query(queryName, args)); }
 
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
-  validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined { return this.#enterSynchronously(() => this.#messages.validateUpdate(updateName, args)); }
+  validateUpdate(updateId: string, updateName: string, args: unknown[]): FailureInfo | undefined {
+    return this.#enterSynchronously(() => runInUpdate({ id: updateId, name: updateName }, () => this.#messages.validateUpdate(updateName, args)));
+  }
 
   /** Runs synchronous workflow code (a query, a validator) outside an activation: nothing of it runs later. */
   #enterSynchronously<T>(fn: () => T): T {
@@ -538,7 +539,7 @@ export class Activator implements ContextActivator {
     // Callers often await only one of the two; the other must not surface as an unhandled rejection.
     started.catch(() => undefined);
     resultPromise.catch(() => undefined);
-    const pending: PendingChild = { workflowType, workflowId: options.workflowId, start, result, abandoned: false };
+    const pending: PendingChild = { workflowType, workflowId: options.workflowId, start, result };
     this.#children.set(seq, pending);
     this.#push({ type: 'startChild', seq, workflowType, input, options });
     this.#childrenStartedNow.add(seq);

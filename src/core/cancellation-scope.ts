@@ -163,6 +163,7 @@ export class CancellationScope {
    */
   cancel(failure: CancelledFailure = new CancelledFailure('cancelled')): void {
     if (!this.cancellable && this[engineKey]?.nonCancellableIgnoresCancel()) return;
+    this.#listenAgain(); // a released scope takes its parent's cancellation first, if one came
     this.#cancelWith(failure);
   }
 

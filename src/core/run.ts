@@ -440,8 +440,8 @@ export class WorkflowRun {
     const { updateId } = request;
     const reject = (failure: FailureInfo) => request.respond({ updateId, rejected: failure });
     if (this.state.blocked) return reject(toFailureInfo(ApplicationFailure.nonRetryable(`Workflow is blocked: ${this.state.blocked.message}`, 'WorkflowBlocked')));
-    // Already accepted: a request that waits only for acceptance has its answer.
-    if (this.state.inFlightUpdates.includes(updateId)) return request.acceptedOnly ? request.respond({ updateId }) : this.#waitForUpdate(request);
+    // Already accepted: a request that waits only for acceptance has its answer, once this step's commit holds it.
+    if (this.state.inFlightUpdates.includes(updateId)) return request.acceptedOnly ? void respondLater.push(() => request.respond({ updateId })) : this.#waitForUpdate(request);
     const completedAt = this.state.completedUpdates[updateId];
     if (completedAt !== undefined) {
       // A retried update (same id) is not run twice: it gets the outcome already recorded, by this run or an earlier one.
@@ -471,7 +471,7 @@ export class WorkflowRun {
     if (!activator) return reject(toFailureInfo(ApplicationFailure.nonRetryable('The workflow has not started', 'UpdateNotFound')));
     // The validator sees a copy: a validator that changes its arguments changes neither what is recorded nor what the
     // handler receives (issue 17).
-    const rejection = activator.validateUpdate(request.name, copyPayload(request.args));
+    const rejection = activator.validateUpdate(updateId, request.name, copyPayload(request.args));
     if (rejection) return reject(rejection);
     accept();
   }

@@ -1,7 +1,8 @@
-// Temporal's sinks: workflow code calls out (`proxySinks<MySinks>().alerts.raise(…)`) to functions its Worker was
-// given (`Worker.create({ sinks })`), which run outside workflow code, with the calling run's info, and by default not
-// again while the run replays. Registered per realm (Symbol.for), so the copy of Duro that runs the Worker and the copy
-// the workflow module imports see the same sinks.
+// Temporal's sinks: workflow code calls out (`proxySinks<MySinks>().alerts.raise(…)`) to functions a Worker was given
+// (`Worker.create({ sinks })`), which run outside workflow code, with the calling run's info, and by default not again
+// while the run replays. Registered per realm (Symbol.for), so the copy of Duro that runs the Worker and the copy the
+// workflow module imports see the same sinks; so every Worker alive in the realm shares them, the newest registration
+// of a name winning (Temporal keeps them per Worker: docs/temporal.md).
 import { runOutsideWorkflow } from '../../core/ambient';
 import { copyPayload } from '../../core/payload';
 import { currentContext } from './current';
@@ -61,10 +62,10 @@ function callSink(ifaceName: string, fnName: string, args: unknown[]): void {
     return;
   }
   if (info.unsafe.isReplaying && !injected.callDuringReplay) return;
-  // A copy, as Temporal's: the sink may run later than workflow code that goes on changing its arguments.
-  const copied = copyPayload(args);
   runOutsideWorkflow(() => {
     try {
+      // A copy, as Temporal's: an async sink still holds its arguments while workflow code goes on changing them.
+      const copied = copyPayload(args);
       Promise.resolve(injected.fn(info, ...copied)).catch((error: unknown) => reportSinkError(ifaceName, fnName, error));
     } catch (error) {
       reportSinkError(ifaceName, fnName, error);

@@ -2,7 +2,7 @@
 // long run's root scope does not keep a listener for every timer, activity, condition, child and scope it ever made;
 // what cancellation means is unchanged.
 import { describe, expect, it } from 'vitest';
-import { CancellationScope, defineSignal, defineWorkflow, type WorkflowContext } from 'duro/workflow';
+import { CancellationScope, CancelledFailure, defineSignal, defineWorkflow, type WorkflowContext } from 'duro/workflow';
 import { replayHistory, TestWorkflowEnvironment } from 'duro/testing';
 
 /** Tests only (core/cancellation-scope.ts): how many listeners a scope holds. */
@@ -36,8 +36,9 @@ const reused = defineWorkflow('reused', async (ctx) => {
     inner = new CancellationScope(outerCtx);
     await inner.run((c) => c.sleep(1));
     const idleListeners = listenerCount(outerCtx);
-    outer.cancel();
-    const afterCancel = { considered: inner.consideredCancelled };
+    outer.cancel(new CancelledFailure('the parent\'s'));
+    inner.cancel(new CancelledFailure('its own, too late'));
+    const afterCancel = { considered: inner.consideredCancelled, failure: inner.cancellationFailure?.message };
     const again = await inner.run((c) => c.sleep(1)).then(() => 'slept', (error: Error) => error.name);
     return { idleListeners, ...afterCancel, again };
   });
@@ -58,7 +59,7 @@ describe('idle scopes and settled work release their cancellation listeners', ()
     const env = await TestWorkflowEnvironment.create({ workflows: { reused } });
     const handle = await env.start(reused, { workflowId: 'reused' });
     await handle.signal(go);
-    expect(await handle.result()).toEqual({ idleListeners: 0, considered: true, again: 'CancelledFailure' });
+    expect(await handle.result()).toEqual({ idleListeners: 0, considered: true, failure: 'the parent\'s', again: 'CancelledFailure' });
   });
 
 });
