@@ -5,6 +5,11 @@
 import type { HostClock } from '../core/activity-execution';
 import type { VirtualClock } from './virtual-clock';
 
+/** The longest delay `setTimeout` takes as it is (Node fires a longer one after 1 ms). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** While the test awaits, the virtual clock fires the timer: the real one only looks again this often. */
+const AWAITING_RECHECK_MS = 50;
+
 /** `awaiting()`: whether the test awaits the environment now (it then moves the virtual clock itself). */
 export function activityClock(clock: VirtualClock, awaiting: () => boolean): HostClock {
   return {
@@ -12,6 +17,7 @@ export function activityClock(clock: VirtualClock, awaiting: () => boolean): Hos
     setTimer(at, fire) {
       let done = false;
       let real: ReturnType<typeof setTimeout> | undefined;
+      const realDeadline = Date.now() + Math.max(0, at - clock.now());
       const stop = () => {
         done = true;
         cancelVirtual();
@@ -22,13 +28,19 @@ export function activityClock(clock: VirtualClock, awaiting: () => boolean): Hos
         stop();
         fire();
       };
-      const armReal = () => {
-        real = setTimeout(() => (awaiting() ? armReal() : once()), Math.max(1, at - clock.now()));
+      const armReal = (ms: number) => {
+        real = setTimeout(onReal, Math.min(MAX_TIMEOUT_MS, Math.max(1, ms)));
         // A long sleep left behind by a finished test must not keep Node running.
         (real as { unref?: () => void }).unref?.();
       };
+      const onReal = () => {
+        const left = realDeadline - Date.now();
+        if (awaiting()) armReal(Math.max(AWAITING_RECHECK_MS, left));
+        else if (left > 0) armReal(left);
+        else once();
+      };
       const cancelVirtual = clock.setTimer(at, once);
-      armReal();
+      armReal(realDeadline - Date.now());
       return stop;
     },
   };
