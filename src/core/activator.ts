@@ -480,7 +480,8 @@ export class Activator implements ContextActivator {
         const command: Command = { type: 'scheduleLocalActivity', seq, activityType, input, attempt, scheduledAt, options };
         this.#push(inline ? { ...command, implementation: inline.implementation } : command);
       });
-      if ('result' in outcome) return outcome.result;
+      // Stored as JSON, a result of `undefined` leaves `{}`: without a failure the attempt succeeded (local-activities.test.ts).
+      if (!('failure' in outcome)) return (outcome as { result?: unknown }).result;
       const schedule = inline?.nextRetryDelay;
       let delay = schedule ? (outcome.failure.nonRetryable ? undefined : schedule(attempt, outcome.failure)) : nextRetryDelay(options.retry, attempt, outcome.failure);
       if (delay !== undefined && (!Number.isFinite(delay) || delay < 0)) throw new TypeError(`Local activity '${activityType}': nextRetryDelay returned ${delay}, not a delay in ms`);
