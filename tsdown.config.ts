@@ -20,6 +20,7 @@ export default defineConfig({
     'temporal-worker': 'src/temporal/worker/index.ts',
     'temporal-activity': 'src/temporal/activity/index.ts',
     'temporal-common': 'src/temporal/common/index.ts',
+    cloudflare: 'src/cloudflare/index.ts',
     cli: 'client/bin.ts',
   },
   outDir: 'dist',

@@ -19,6 +19,7 @@ const alias = {
   'duro/temporal/worker': fileURLToPath(new URL('./src/temporal/worker/index.ts', import.meta.url)),
   'duro/temporal/activity': fileURLToPath(new URL('./src/temporal/activity/index.ts', import.meta.url)),
   'duro/temporal/common': fileURLToPath(new URL('./src/temporal/common/index.ts', import.meta.url)),
+  'duro/cloudflare': fileURLToPath(new URL('./src/cloudflare/index.ts', import.meta.url)),
 };
 
 export default defineConfig({

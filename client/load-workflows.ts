@@ -14,6 +14,7 @@ export type DuroEntries = Record<string, string>;
 const ENTRIES = [
   'workflow', 'worker', 'client', 'testing', 'browser',
   'temporal/workflow', 'temporal/activity', 'temporal/client', 'temporal/testing', 'temporal/worker', 'temporal/common',
+  'cloudflare',
 ] as const;
 
 /** Where each entry's sources are, for this repo's own runs of the CLI from client/*.ts (package.json maps dist/). */
@@ -21,7 +22,7 @@ const SOURCE_ENTRIES: Record<(typeof ENTRIES)[number], string> = {
   workflow: '../src/core/index.ts', worker: '../src/worker.ts', client: './index.ts', testing: '../src/testing/index.ts', browser: '../src/browser/index.ts',
   'temporal/workflow': '../src/temporal/workflow/index.ts', 'temporal/activity': '../src/temporal/activity/index.ts',
   'temporal/client': '../src/temporal/client/index.ts', 'temporal/testing': '../src/temporal/testing/index.ts', 'temporal/worker': '../src/temporal/worker/index.ts',
-  'temporal/common': '../src/temporal/common/index.ts',
+  'temporal/common': '../src/temporal/common/index.ts', cloudflare: '../src/cloudflare/index.ts',
 };
 
 /** The built file of an entry: `temporal/workflow` is dist/temporal-workflow.js. */

@@ -4,7 +4,7 @@
 // about the runs of the id is the core's; this file supplies storage, the clock, wake-ups and transport.
 import { DurableObject } from 'cloudflare:workers';
 import type { ActivityImplementations } from '../src/core/activity';
-import type { WorkflowRegistry } from '../src/core/definitions';
+import type { WorkflowEnvironment, WorkflowRegistry } from '../src/core/definitions';
 import { Execution } from '../src/core/execution/execution';
 import type { ExecutionHost } from '../src/core/execution/execution-host';
 import { createRealClock, installDeterminismGuards, owesMessages, runLocalActivityAttempt, type CarriedSignal, type HostClock, type RunCommit, type RunEffect, type RunState, type WorkflowRun } from '../src/core/internals';
@@ -80,11 +80,14 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
   readonly #sending = new Set<string>();
   #execution!: Execution;
   #rpc!: Rpc;
+  /** What workflows that want the Worker's env get (duro/cloudflare's `this.env` and `this.ctx.waitUntil`). */
+  readonly #environment: WorkflowEnvironment;
 
   constructor(ctx: DurableObjectState, env: unknown, config: ExecutionConfig) {
     super(ctx, env as never);
     warnIfWorkflowCodeUnguarded();
     this.#config = config;
+    this.#environment = { env, waitUntil: (promise) => ctx.waitUntil(promise) };
     this.#store = new SqlRunStore(ctx.storage);
     this.#outcomes = new AttemptOutcomes(ctx.storage);
     this.#visibility = new VisibilityReporter({
@@ -170,7 +173,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       get workflowId() {
         return workflowId();
       },
-      definitionOf: (workflowType) => config.registry.get(workflowType),
+      definitionOf: (workflowType) => config.registry.get(workflowType, this.#environment),
       codeVersion: () => config.codeVersion(env),
       now: () => Date.now(),
       newId: () => crypto.randomUUID(),

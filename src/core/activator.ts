@@ -6,7 +6,7 @@ import { leaveWithoutAsyncContext, runAsWorkflow, runAsWorkflowSynchronously, ru
 import { AmbientRun } from './ambient-run';
 import { CancellationScope } from './cancellation-scope';
 import type { Command, LocalActivityCommandOptions } from './commands';
-import type { ContextActivator } from './context-activator';
+import type { ContextActivator, InlineLocalActivity } from './context-activator';
 import type { ChildCancellationType, UpdateHandlerOptions, WorkflowContext, WorkflowInfo } from './context';
 import { isErrorOfType, type WorkflowDefinition } from './definitions';
 import { installDeterminismGuards } from './determinism-guards';
@@ -473,13 +473,16 @@ export class Activator implements ContextActivator {
     });
   }
 
-  /** A local activity with its retries: every attempt's outcome is a marker; backoff is a durable timer. */
-  executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions): Promise<unknown> {
+  /**
+   * A local activity with its retries: every attempt's outcome is a marker; backoff is a durable timer. An inline one
+   * runs its own function (never on replay: the marker holds the outcome) and may bring its own retry schedule.
+   */
+  executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions, inline?: InlineLocalActivity): Promise<unknown> {
     this.#assertNotReadOnly('scheduling a local activity'); // synchronous, like the other commands
-    return this.#executeLocalActivity(scope, activityType, input, options);
+    return this.#executeLocalActivity(scope, activityType, input, options, inline);
   }
 
-  async #executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions): Promise<unknown> {
+  async #executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions, inline: InlineLocalActivity | undefined): Promise<unknown> {
     this.#checkPayload(input, `Input of local activity '${activityType}'`);
     const scheduledAt = this.now;
     for (let attempt = 1; ; attempt++) {
@@ -490,10 +493,14 @@ export class Activator implements ContextActivator {
       const seq = ++this.#seq.local;
       const outcome = await new Promise<Outcome>((resolve, reject) => {
         this.#localActivities.set(seq, { resolve, reject });
-        this.#push({ type: 'scheduleLocalActivity', seq, activityType, input, attempt, scheduledAt, options });
+        const command: Command = { type: 'scheduleLocalActivity', seq, activityType, input, attempt, scheduledAt, options };
+        this.#push(inline ? { ...command, implementation: inline.implementation } : command);
       });
-      if ('result' in outcome) return outcome.result;
-      let delay = nextRetryDelay(options.retry, attempt, outcome.failure);
+      // Stored as JSON, a result of `undefined` leaves `{}`: without a failure the attempt succeeded (local-activities.test.ts).
+      if (!('failure' in outcome)) return (outcome as { result?: unknown }).result;
+      const schedule = inline?.nextRetryDelay;
+      let delay = schedule ? (outcome.failure.nonRetryable ? undefined : schedule(attempt, outcome.failure)) : nextRetryDelay(options.retry, attempt, outcome.failure);
+      if (delay !== undefined && (!Number.isFinite(delay) || delay < 0)) throw new TypeError(`Local activity '${activityType}': nextRetryDelay returned ${delay}, not a delay in ms`);
       if (delay !== undefined && options.scheduleToCloseTimeoutMs !== undefined && this.now + delay - scheduledAt >= options.scheduleToCloseTimeoutMs) delay = undefined;
       if (delay === undefined || isCancellation(fromFailureInfo(outcome.failure))) {
         throw new ActivityFailure(`Local activity '${activityType}' failed after ${attempt} attempt(s)`, activityType, `local-${seq}`, attempt, fromFailureInfo(outcome.failure));

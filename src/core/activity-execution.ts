@@ -1,6 +1,6 @@
 // Runs activity implementations in-process with an activity context: every host uses it for local
 // activities, and the test environment for all activities. Time comes from the host's clock.
-import type { ActivityContext, ActivityImplementations, ActivityInfo } from './activity';
+import type { ActivityContext, ActivityFunction, ActivityImplementations, ActivityInfo } from './activity';
 import type { LocalActivityCommand } from './activation';
 import { callActivity, CompleteAsyncError, type ActivityArguments } from './activity-ambient';
 import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo } from './failure';
@@ -29,6 +29,8 @@ export type AttemptAbort = Pick<AbortController, 'signal' | 'abort'>;
 export interface ActivityCall {
   input: unknown;
   arguments?: ActivityArguments | undefined;
+  /** An inline local activity's own function, run instead of the implementation registered under its type. */
+  implementation?: ActivityFunction | undefined;
 }
 
 /** Runs one attempt; resolves with its outcome. `controller` aborts it (cancellation, timeout). */
@@ -42,7 +44,7 @@ export async function runActivityAttempt(
   hooks: AttemptHooks,
 ): Promise<Outcome | undefined> {
   // Own properties only: an inherited name such as `toString` is not an activity.
-  const fn = Object.hasOwn(activities, info.activityType) ? activities[info.activityType] : undefined;
+  const fn = call.implementation ?? (Object.hasOwn(activities, info.activityType) ? activities[info.activityType] : undefined);
   if (!fn) {
     const known = Object.keys(activities).join(', ') || 'none';
     return { failure: toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${info.activityType}' is not registered (registered: ${known})`, 'ActivityNotRegistered')) };
@@ -108,7 +110,7 @@ export function runLocalActivityAttempt(activities: ActivityImplementations, clo
   const info = localActivityInfo(command, run, clock.now());
   const limit = localAttemptLimit(command, info.startedAt);
   if (limit) info.deadline = limit.deadline;
-  const attempt = runActivityAttempt(activities, clock, info, { input: command.input, arguments: command.options.arguments }, undefined, controller, localHooks(onProgress));
+  const attempt = runActivityAttempt(activities, clock, info, { input: command.input, arguments: command.options.arguments, implementation: command.implementation }, undefined, controller, localHooks(onProgress));
   if (info.deadline === undefined) return attempt.then(orAsyncNotSupported);
   const deadline = info.deadline;
   return new Promise<Outcome>((resolve) => {

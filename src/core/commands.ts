@@ -2,6 +2,7 @@
 // marker once they finish); on replay the command is compared with the recorded event instead.
 import type { FailureInfo } from './failure';
 import type { HistoryEvent, NewEvent, Outcome, RecordedActivityOptions, RecordedChildOptions, RecordedContinueAsNewOptions, SearchAttributes } from './history';
+import type { ActivityFunction } from './activity';
 import type { ResolvedRetryPolicy } from './retry-policy';
 
 export interface LocalActivityCommandOptions {
@@ -18,7 +19,8 @@ export type Command =
   | { type: 'startTimer'; seq: number; timerId: string; durationMs: number }
   | { type: 'cancelTimer'; seq: number; timerId: string }
   // scheduledAt: workflow time of the first attempt, for `ctx.info` (a local activity's command is never recorded).
-  | { type: 'scheduleLocalActivity'; seq: number; activityType: string; input: unknown; attempt: number; scheduledAt: number; options: LocalActivityCommandOptions }
+  // implementation: an inline local activity's own function (ctx.executeLocalActivity), run instead of a registered one.
+  | { type: 'scheduleLocalActivity'; seq: number; activityType: string; input: unknown; attempt: number; scheduledAt: number; options: LocalActivityCommandOptions; implementation?: ActivityFunction }
   | { type: 'recordMarker'; markerName: 'SideEffect' | 'Patch'; seq?: number; data: unknown }
   | { type: 'startChild'; seq: number; workflowType: string; input: unknown; options: RecordedChildOptions }
   | { type: 'signalExternal'; seq: number; workflowId: string; runId?: string; signalName: string; args: unknown[]; childSeq?: number }

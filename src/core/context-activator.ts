@@ -1,11 +1,19 @@
 // What a WorkflowContext asks of the activator behind it: the reads and commands each `ctx` method turns into
 // (Restate's internal interface beside `context.ts`). The Activator implements it; workflow-context.ts needs
 // nothing else of it, so the two do not import each other.
+import type { ActivityFunction } from './activity';
 import type { CancellationScope } from './cancellation-scope';
 import type { LocalActivityCommandOptions } from './commands';
 import type { ChildCancellationType, UpdateHandlerOptions, WorkflowInfo } from './context';
 import type { RecordedActivityOptions, RecordedChildOptions, SearchAttributes } from './history';
 import type { Handler } from './message-handlers';
+import type { RetryDelayFunction } from './retry-policy';
+
+/** What `ctx.executeLocalActivity` adds to a local activity: its own function, and maybe its own retry schedule. */
+export interface InlineLocalActivity {
+  implementation: ActivityFunction;
+  nextRetryDelay?: RetryDelayFunction | undefined;
+}
 
 export interface ContextActivator {
   /** Activation time. */
@@ -24,7 +32,7 @@ export interface ContextActivator {
   upsertSearchAttributes(attributes: SearchAttributes): void;
   upsertMemo(memo: Record<string, unknown>): void;
   scheduleActivity(scope: CancellationScope, activityType: string, input: unknown, options: RecordedActivityOptions): Promise<unknown>;
-  executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions): Promise<unknown>;
+  executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions, inline?: InlineLocalActivity): Promise<unknown>;
   startTimer(scope: CancellationScope, durationMs: number): Promise<void>;
   condition(scope: CancellationScope, fn: () => boolean): Promise<void>;
   startChild(

@@ -1,10 +1,10 @@
 // The workflow context: everything workflow code may use. Implemented by the activator (activator.ts).
-import type { ActivityProxies } from './activity';
+import type { ActivityContext, ActivityProxies } from './activity';
 import type { CancellationScope } from './cancellation-scope';
 import type { WorkflowDefinition, SignalDefinition, QueryDefinition, UpdateDefinition, WorkflowInput, WorkflowOutput } from './definitions';
 import type { Duration } from './duration';
 import type { ActivityCancellationType, ParentClosePolicy, ParentRef, SearchAttributes } from './history';
-import type { RetryPolicy } from './retry-policy';
+import type { RetryDelayFunction, RetryPolicy } from './retry-policy';
 
 export interface ActivityOptions {
   /** Maximum time of one attempt. At least one of this and `scheduleToCloseTimeout` is required. */
@@ -23,6 +23,12 @@ export interface LocalActivityOptions {
   startToCloseTimeout?: Duration;
   scheduleToCloseTimeout?: Duration;
   retry?: RetryPolicy;
+}
+
+/** The options of `ctx.executeLocalActivity`: a local activity's, and optionally a retry schedule of its own. */
+export interface InlineLocalActivityOptions extends LocalActivityOptions {
+  /** Decides each retry in place of `retry`'s backoff and attempt count (`retry` still shows in the activity's info). */
+  nextRetryDelay?: RetryDelayFunction;
 }
 
 export type ChildCancellationType = 'REQUEST_CANCEL' | 'TRY_CANCEL' | 'WAIT_CANCELLATION_REQUESTED' | 'ABANDON';
@@ -132,6 +138,15 @@ export interface WorkflowContext {
 
   /** Like `proxyActivities`, but the activity runs in-process, inside the activation; its outcome is recorded as a marker. */
   proxyLocalActivities<A>(options: LocalActivityOptions): ActivityProxies<A>;
+
+  /**
+   * Runs `fn` as a local activity named `activityType` (Temporal Go's `ExecuteLocalActivity` with a function): in
+   * process, retried and timed out as `options` say, each attempt's outcome recorded as a `LocalActivity` marker.
+   * Replay returns the recorded outcome without calling `fn`, so `fn` may do I/O; like any activity it may run more
+   * than once (a crash mid-attempt), so it should be idempotent.
+   * @example const user = await ctx.executeLocalActivity('load user', () => db.get(id), { startToCloseTimeout: '10s' });
+   */
+  executeLocalActivity<T>(activityType: string, fn: (ctx: ActivityContext) => T | Promise<T>, options: InlineLocalActivityOptions): Promise<T>;
 
   /** A durable timer. `'30 days'` costs nothing while it waits. Rejects with `CancelledFailure` if the scope is cancelled. */
   sleep(duration: Duration): Promise<void>;

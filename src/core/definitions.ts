@@ -92,26 +92,48 @@ export function nameOf(definition: { name: string } | string): string {
 
 export type MessageDefinition = SignalDefinition<any> | QueryDefinition<any, any> | UpdateDefinition<any, any>;
 
+/**
+ * What a host hands the workflows it runs that is not part of any run: a Worker's `env` (its bindings) and a way to
+ * keep work alive past a request. A host without one passes nothing.
+ */
+export interface WorkflowEnvironment {
+  readonly env?: unknown;
+  waitUntil?(promise: Promise<unknown>): void;
+}
+
+/**
+ * The brand of a value that makes its own workflow definition when registered under a name (duro/cloudflare's
+ * `WorkflowEntrypoint` classes): a static method under this symbol. A `Symbol.for` key, so two copies of Duro agree.
+ */
+export const makeWorkflowDefinition: unique symbol = Symbol.for('duro.makeWorkflowDefinition') as never;
+
+/** Makes the definition of a registered value, for one host environment (`undefined` where the host has none). */
+export interface WorkflowDefinitionMaker {
+  [makeWorkflowDefinition](name: string, environment: WorkflowEnvironment | undefined): WorkflowDefinition;
+}
+
 /** Workflows by name: what a host runs. Built from the object a user passes to `createDuro` or the test environment. */
 export class WorkflowRegistry {
-  readonly #byName = new Map<string, WorkflowDefinition>();
+  readonly #byName = new Map<string, WorkflowDefinition | Maker>();
 
   constructor(workflows: Iterable<WorkflowDefinition> | Record<string, unknown> = []) {
     const entries: Array<[string | undefined, unknown]> = Symbol.iterator in workflows
       ? [...(workflows as Iterable<WorkflowDefinition>)].map((item) => [undefined, item])
       : Object.entries(workflows);
     for (const [key, value] of entries) {
-      // A module of Temporal-style workflows: each exported async function is one, named by its export.
-      const item = key !== undefined && isPlainWorkflowFunction(key, value) ? workflowOfFunction(key, value) : value;
-      if (!isWorkflowDefinition(item)) continue;
+      const item = registered(key, value);
+      if (!item) continue;
       const existing = this.#byName.get(item.name);
-      if (existing && existing !== item) throw new TypeError(`Two different workflows are registered as '${item.name}'`);
-      this.#byName.set(item.name, item);
+      if (existing && !sameRegistration(existing, item)) throw new TypeError(`Two different workflows are registered as '${item.name}'`);
+      if (!existing) this.#byName.set(item.name, item);
     }
   }
 
-  get(name: string): WorkflowDefinition | undefined {
-    return this.#byName.get(name);
+  /** The definition registered as `name`; one that makes its own is made for `environment` (once per environment). */
+  get(name: string, environment?: WorkflowEnvironment): WorkflowDefinition | undefined {
+    const item = this.#byName.get(name);
+    if (!item || isWorkflowDefinition(item)) return item;
+    return item.definitionFor(environment);
   }
 
   has(name: string): boolean {
@@ -121,6 +143,47 @@ export class WorkflowRegistry {
   names(): string[] {
     return [...this.#byName.keys()];
   }
+}
+
+/** A registered value that makes its own definitions: one per host environment, kept while the environment lives. */
+class Maker {
+  readonly #byEnvironment = new WeakMap<WorkflowEnvironment, WorkflowDefinition>();
+  #withoutEnvironment: WorkflowDefinition | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly source: WorkflowDefinitionMaker,
+  ) {}
+
+  definitionFor(environment: WorkflowEnvironment | undefined): WorkflowDefinition {
+    if (environment === undefined) return (this.#withoutEnvironment ??= this.source[makeWorkflowDefinition](this.name, undefined));
+    let definition = this.#byEnvironment.get(environment);
+    if (!definition) this.#byEnvironment.set(environment, (definition = this.source[makeWorkflowDefinition](this.name, environment)));
+    return definition;
+  }
+}
+
+/**
+ * What a registered value is: a definition; a Temporal-style module's exported async function, named by its export;
+ * or a value that makes its own definition, named by its export too (as wrangler's `class_name` names the export
+ * of a Cloudflare Workflow) or, in an array, by its own `name`.
+ */
+function registered(key: string | undefined, value: unknown): WorkflowDefinition | Maker | undefined {
+  if (isDefinitionMaker(value)) {
+    const name = key ?? (value as { name?: unknown }).name;
+    return typeof name === 'string' ? new Maker(validName(name, NameKind.workflowType, 'WorkflowRegistry'), value) : undefined;
+  }
+  const item = key !== undefined && isPlainWorkflowFunction(key, value) ? workflowOfFunction(key, value) : value;
+  return isWorkflowDefinition(item) ? item : undefined;
+}
+
+function sameRegistration(a: WorkflowDefinition | Maker, b: WorkflowDefinition | Maker): boolean {
+  if (a instanceof Maker || b instanceof Maker) return a instanceof Maker && b instanceof Maker && a.source === b.source;
+  return a === b;
+}
+
+function isDefinitionMaker(value: unknown): value is WorkflowDefinitionMaker {
+  return (typeof value === 'function' || (typeof value === 'object' && value !== null)) && typeof (value as Partial<WorkflowDefinitionMaker>)[makeWorkflowDefinition] === 'function';
 }
 
 /** What a plain workflow function of a Temporal-style module is registered as, once per function and name. */

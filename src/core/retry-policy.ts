@@ -16,6 +16,13 @@ export interface RetryPolicy {
   nonRetryableErrorTypes?: string[];
 }
 
+/**
+ * A retry schedule of its own, in place of a policy's backoff: the delay in ms before the attempt after `attempt`
+ * (1-based), or `undefined` to stop. It runs as workflow code (on replay too), so it must be deterministic. A
+ * non-retryable failure or a cancellation is never retried, whatever it answers.
+ */
+export type RetryDelayFunction = (attempt: number, failure: FailureInfo) => number | undefined;
+
 /** A retry policy with every default applied, in milliseconds. */
 export interface ResolvedRetryPolicy {
   initialIntervalMs: number;

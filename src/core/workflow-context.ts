@@ -1,9 +1,10 @@
 // The WorkflowContext implementation: a thin view of the activator bound to one cancellation scope.
-import type { ActivityProxies } from './activity';
+import type { ActivityContext, ActivityProxies } from './activity';
+import type { LocalActivityCommandOptions } from './commands';
 import { positionalArgumentsOption } from './activity-ambient';
 import { CancellationScope } from './cancellation-scope';
 import type { ContextActivator } from './context-activator';
-import type { ActivityOptions, ChildWorkflowHandle, ChildWorkflowOptions, ContinueAsNewOptions, ExternalWorkflowHandle, LocalActivityOptions, UpdateHandlerOptions, WorkflowContext } from './context';
+import type { ActivityOptions, ChildWorkflowHandle, ChildWorkflowOptions, ContinueAsNewOptions, ExternalWorkflowHandle, InlineLocalActivityOptions, LocalActivityOptions, UpdateHandlerOptions, WorkflowContext } from './context';
 import type { MessageDefinition, SignalDefinition, WorkflowDefinition } from './definitions';
 import { optionalMs, toMs, type Duration } from './duration';
 import { ActivityCancellationType, ParentClosePolicy, type RecordedActivityOptions, type RecordedChildOptions, type RecordedContinueAsNewOptions } from './history';
@@ -33,13 +34,15 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
     },
 
     proxyLocalActivities<A>(options: LocalActivityOptions): ActivityProxies<A> {
-      const startToCloseTimeoutMs = optionalMs(options.startToCloseTimeout, 'startToCloseTimeout');
-      const scheduleToCloseTimeoutMs = optionalMs(options.scheduleToCloseTimeout, 'scheduleToCloseTimeout');
-      if (startToCloseTimeoutMs === undefined && scheduleToCloseTimeoutMs === undefined) {
-        throw new TypeError('proxyLocalActivities: set startToCloseTimeout or scheduleToCloseTimeout');
-      }
-      const recorded = { retry: resolveRetryPolicy(options.retry), ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs, arguments: argumentsOf(options) }) };
+      const recorded = localActivityOptions(options, 'proxyLocalActivities');
       return proxy((activityType) => (input?: unknown) => awaitableLater(activator.executeLocalActivity(scope, activityType, input, recorded)));
+    },
+
+    executeLocalActivity<T>(activityType: string, fn: (ctx: ActivityContext) => T | Promise<T>, options: InlineLocalActivityOptions): Promise<T> {
+      if (typeof fn !== 'function') throw new TypeError(`executeLocalActivity('${activityType}'): the activity is a function`);
+      const recorded = localActivityOptions(options, 'executeLocalActivity');
+      const inline = { implementation: (_input: unknown, ctx: ActivityContext) => fn(ctx), nextRetryDelay: options.nextRetryDelay };
+      return awaitableLater(activator.executeLocalActivity(scope, activityType, undefined, recorded, inline) as Promise<T>);
     },
 
     sleep: (duration: Duration) => awaitableLater(activator.startTimer(scope, toMs(duration, 'ctx.sleep'))),
@@ -164,6 +167,15 @@ function namesChecked(check: () => void, send: () => Promise<void>): Promise<voi
  * another): that is not an unhandled rejection, which would fail the workflow task (determinism-guards.ts). The
  * rejection still reaches whoever awaits it later.
  */
+function localActivityOptions(options: LocalActivityOptions, where: string): LocalActivityCommandOptions {
+  const startToCloseTimeoutMs = optionalMs(options.startToCloseTimeout, 'startToCloseTimeout');
+  const scheduleToCloseTimeoutMs = optionalMs(options.scheduleToCloseTimeout, 'scheduleToCloseTimeout');
+  if (startToCloseTimeoutMs === undefined && scheduleToCloseTimeoutMs === undefined) {
+    throw new TypeError(`${where}: set startToCloseTimeout or scheduleToCloseTimeout`);
+  }
+  return { retry: resolveRetryPolicy(options.retry), ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs, arguments: argumentsOf(options) }) };
+}
+
 function awaitableLater<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;

@@ -3,7 +3,7 @@
 // messages follow the same code; only the store (memory), the clock (virtual) and the transport (calls) differ.
 import { collectActivities, type ActivityImplementations } from '../core/activity';
 import { WorkflowBlockedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '../core/client-errors';
-import { WorkflowRegistry, type SignalDefinition, type UpdateDefinition, type WorkflowDefinition, type WorkflowInput, type WorkflowOutput } from '../core/definitions';
+import { WorkflowRegistry, type SignalDefinition, type UpdateDefinition, type WorkflowDefinition, type WorkflowEnvironment, type WorkflowInput, type WorkflowOutput } from '../core/definitions';
 import { toMs, type Duration } from '../core/duration';
 import { Execution } from '../core/execution/execution';
 import type { ExecutionHost } from '../core/execution/execution-host';
@@ -33,6 +33,8 @@ export interface TestEnvironmentOptions {
   startTime?: number | Date;
   /** Code version recorded with blocked runs. */
   codeVersion?: string;
+  /** What a Worker's workflows get as their `env` (duro/cloudflare's `this.env`): bindings, or stand-ins for them. */
+  env?: unknown;
 }
 
 export type StartOptions<I = unknown> = InProcessStartOptions<I>;
@@ -57,6 +59,8 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   #registry: WorkflowRegistry;
   #activities: ActivityImplementations;
   #codeVersion: string | undefined;
+  /** The host environment the workflows run in: the `env` option, and a `waitUntil` that only reports failures. */
+  readonly #environment: WorkflowEnvironment;
   /** Executions by workflow id, opened on first use. */
   readonly #executions = new Map<string, Execution>();
   /** Activity attempts running in this process, by run, activity and attempt. */
@@ -91,6 +95,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     this.#registry = new WorkflowRegistry((options.workflows ?? {}) as Record<string, unknown>);
     this.#activities = collectActivities(options.activities);
     this.#codeVersion = options.codeVersion;
+    this.#environment = { env: options.env ?? {}, waitUntil: (promise) => void promise.catch((error: unknown) => console.error('duro: a waitUntil promise failed', error)) };
   }
 
   static async create(options: TestEnvironmentOptions = {}): Promise<TestWorkflowEnvironment> {
@@ -376,7 +381,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   #hostFor(workflowId: string): ExecutionHost {
     return {
       workflowId,
-      definitionOf: (workflowType) => this.#registry.get(workflowType),
+      definitionOf: (workflowType) => this.#registry.get(workflowType, this.#environment),
       codeVersion: () => this.#codeVersion,
       now: () => this.clock.now(),
       newId: () => crypto.randomUUID(),

@@ -133,6 +133,19 @@ describe('local activities', () => {
     await expect(replayHistory(workflows, await handle.fetchHistory())).resolves.toBeUndefined();
   });
 
+  it('that return nothing replay from history stored as JSON, where the result of undefined is gone', async () => {
+    const notify = defineWorkflow('notify', async (ctx) => {
+      await ctx.executeLocalActivity('send', () => undefined, { startToCloseTimeout: '1s' });
+      await ctx.sleep('1 minute');
+      return 'sent';
+    });
+    const env = await TestWorkflowEnvironment.create({ workflows: { notify } });
+    const handle = await env.start(notify);
+    expect(await handle.result()).toBe('sent');
+    const stored = JSON.parse(JSON.stringify(await handle.fetchHistory())) as HistoryEvent[]; // as the SQLite store keeps it
+    await expect(replayHistory({ notify }, stored)).resolves.toBeUndefined();
+  });
+
   it('require a timeout', async () => {
     const noTimeout = defineWorkflow('noTimeout', async (ctx) => ctx.proxyLocalActivities<Acts>({}).lookup({ key: 'a' }));
     const env = await TestWorkflowEnvironment.create({ workflows: { noTimeout }, activities: lookupActivities(0).activities });

@@ -1,0 +1,71 @@
+// WorkflowEntrypoint: a Cloudflare Workflow class, registered with Duro as it is. Registered under a name, the class
+// makes its own workflow definition: each run constructs the class with the host's env and calls `run(event, step)`.
+import { defineWorkflow, makeWorkflowDefinition, type WorkflowDefinition, type WorkflowEnvironment } from '../core/definitions';
+import { createStep, type WorkflowStep } from './step';
+
+/** What `run` gets first: the instance's params, when it was created, and its id (the workflow id). */
+export interface WorkflowEvent<T> {
+  payload: Readonly<T>;
+  timestamp: Date;
+  instanceId: string;
+}
+
+/** `this.ctx`: the part of a Worker's ExecutionContext a workflow may use. */
+export interface WorkflowExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException(): void;
+  readonly props: Record<string, unknown>;
+}
+
+type EntrypointClass = new (ctx: WorkflowExecutionContext, env: any) => WorkflowEntrypoint<any, any>;
+
+/**
+ * The base of a Cloudflare Workflow (`cloudflare:workers`' `WorkflowEntrypoint`). Register the class with
+ * `createDuro({ workflows: { OrderWorkflow } })` or the test environment: its workflow type is the name it is
+ * exported (registered) under, as wrangler's `class_name` names the export.
+ * @example
+ * export class OrderWorkflow extends WorkflowEntrypoint<Env, { orderId: string }> {
+ *   async run(event: WorkflowEvent<{ orderId: string }>, step: WorkflowStep) {
+ *     const order = await step.do('load order', () => loadOrder(this.env.DB, event.payload.orderId));
+ *     await step.sleep('cool off', '1 hour');
+ *     return order.total;
+ *   }
+ * }
+ */
+export abstract class WorkflowEntrypoint<Env = unknown, T = unknown> {
+  protected ctx: WorkflowExecutionContext;
+  protected env: Env;
+
+  constructor(ctx: WorkflowExecutionContext, env: Env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+
+  abstract run(event: Readonly<WorkflowEvent<T>>, step: WorkflowStep): Promise<unknown>;
+
+  /** Called by Duro's registry (core/definitions.ts) on the subclass, `this`: the definition of its runs in one host. */
+  static [makeWorkflowDefinition](this: EntrypointClass, name: string, environment: WorkflowEnvironment | undefined): WorkflowDefinition {
+    return entrypointDefinition(this, name, environment);
+  }
+}
+
+function entrypointDefinition(Entrypoint: EntrypointClass, name: string, environment: WorkflowEnvironment | undefined): WorkflowDefinition {
+  const executionContext: WorkflowExecutionContext = {
+    waitUntil: (promise) => (environment?.waitUntil ? environment.waitUntil(promise) : void promise.catch(() => undefined)),
+    passThroughOnException: () => undefined,
+    props: {},
+  };
+  return defineWorkflow(name, async (ctx, params: unknown) => {
+    const info = ctx.info();
+    const event: WorkflowEvent<unknown> = Object.freeze({ payload: params ?? {}, timestamp: new Date(info.runStartTime), instanceId: info.workflowId });
+    const instance = new Entrypoint(executionContext, environment?.env ?? {});
+    try {
+      return await instance.run(event, createStep(ctx));
+    } catch (error) {
+      throw error instanceof Error ? error : new Error(String(error));
+    }
+  }, {
+    // Whatever `run` throws fails the instance, as in Cloudflare (Duro's own workflows would block on a plain Error).
+    failureTypes: [Error],
+  });
+}

@@ -1,0 +1,17 @@
+// duro/cloudflare: Cloudflare Workflows code on Duro. A `WorkflowEntrypoint` subclass with `step.do`, `step.sleep`,
+// `step.sleepUntil` and `step.waitForEvent` runs with its imports changed from `cloudflare:workers` and
+// `cloudflare:workflows`; docs/decisions/015-cloudflare-workflows-steps.md says how each maps onto the engine.
+export { WorkflowEntrypoint, type WorkflowEvent, type WorkflowExecutionContext } from './entrypoint';
+export type { WorkflowStep, StepCallback } from './step';
+export type { WorkflowStepEvent } from './event-inbox';
+export { NonRetryableError, WorkflowTimeoutError } from './errors';
+export type {
+  WorkflowBackoff,
+  WorkflowDelayDuration,
+  WorkflowDelayFunction,
+  WorkflowDurationLabel,
+  WorkflowSleepDuration,
+  WorkflowStepConfig,
+  WorkflowStepContext,
+  WorkflowTimeoutDuration,
+} from './step-config';
