@@ -572,13 +572,15 @@ export class Activator implements ContextActivator {
       };
       if (cancellationType === 'ABANDON') return giveUp('Child workflow abandoned by cancellation');
       const request: Command = { type: 'cancelExternal', seq: ++this.#seq.external, workflowId: options.workflowId, childSeq: seq };
-      if (cancellationType === 'WAIT_CANCELLATION_REQUESTED') {
+      // Runs recorded before these kinds existed asked and waited for the child to close, whatever the kind said.
+      const kind = cancellationType === 'REQUEST_CANCEL' || this.flags.use(EngineFlag.ChildCancellationTypes, this.isReplaying) ? cancellationType : 'REQUEST_CANCEL';
+      if (kind === 'WAIT_CANCELLATION_REQUESTED') {
         // Given up once the child has the request; a request that fails (the child closed) leaves its close to settle it.
         this.#awaitExternal(request.seq, request).then(() => giveUp('Child workflow cancelled'), () => undefined);
         return;
       }
       this.#push(request);
-      if (cancellationType === 'TRY_CANCEL') giveUp('Child workflow cancelled');
+      if (kind === 'TRY_CANCEL') giveUp('Child workflow cancelled');
     });
     return { started, result: resultPromise, workflowId: options.workflowId, seq };
   }

@@ -104,6 +104,12 @@ export const EngineFlag = {
    * cancelling the parent reached its work in that order.
    */
   ReleasesIdleScopes: 'releasesIdleScopes',
+  /**
+   * Since December 2026 (issue 18): a child's `TRY_CANCEL` fails the wait for it as its scope is cancelled, and
+   * `WAIT_CANCELLATION_REQUESTED` once the child has the request, as in Temporal; before, both asked the child to cancel
+   * and waited for it to close (`REQUEST_CANCEL`).
+   */
+  ChildCancellationTypes: 'childCancellationTypes',
 } as const;
 export type EngineFlag = (typeof EngineFlag)[keyof typeof EngineFlag];
 

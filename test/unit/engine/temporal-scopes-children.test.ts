@@ -1,7 +1,8 @@
 // Child workflows whose cancellation scope is cancelled before they started, as Temporal's SDK and core treat them
 // (issue 17): the start is never sent, nothing of the child is recorded, and the child's promises reject.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CancellationScope, CancelledFailure, ChildWorkflowFailure, NonDeterminismError, defineWorkflow } from 'duro/workflow';
+import { CancellationScope, CancelledFailure, ChildWorkflowFailure, NonDeterminismError, defineWorkflow, type HistoryEvent } from 'duro/workflow';
 import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
 
 const sleepyChild = defineWorkflow('sleepyChild', async (ctx) => {
@@ -117,5 +118,20 @@ describe('cancellation types of a running child', () => {
     const result = await env.execute(cancelsRunningChild, { workflowId: 'parent-waits', input: 'REQUEST_CANCEL' });
     // The child declined the cancel and completed its hour: the parent's wait took its result.
     expect(result).toEqual({ result: 'started', at: 60 * 60_000 });
+  });
+});
+
+describe('child cancellation types in histories recorded before them (EngineFlag.ChildCancellationTypes)', () => {
+  it.each(['try-cancel', 'wait-cancellation-requested'])('replays a %s run that waited for its child to close, as it ran', async (kind) => {
+    const workflows = await import('../../fixtures/temporal/child-cancel-history');
+    const history = JSON.parse(readFileSync(new URL(`../../fixtures/histories/child-${kind}-before-types.json`, import.meta.url), 'utf8')) as HistoryEvent[];
+    expect(history.at(-1)).toMatchObject({ type: 'WorkflowExecutionCompleted', result: 'result: declined and finished' });
+    await expect(replayHistory(workflows, history)).resolves.toBeUndefined();
+  });
+
+  it('runs the new way live: the same workflow gives up on its child at once', async () => {
+    const workflows = await import('../../fixtures/temporal/child-cancel-history');
+    const env = await TestWorkflowEnvironment.create({ workflows });
+    expect(await env.execute('triesToCancelChild', { workflowId: 'live-try', input: ['TRY_CANCEL'] })).toBe('cancelled');
   });
 });
