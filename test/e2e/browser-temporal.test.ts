@@ -7,13 +7,13 @@
 // as in the browser example (examples/browser) and most apps, so a reload is how a run is interrupted and resumed.
 // test/fixtures/browser-temporal/page.ts is bundled with esbuild and served with index.html from a temp dir.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveStatic, type StaticServer } from './static-server';
 import type { HistoryEvent } from 'duro/workflow';
 import type { Executed, Step } from '../fixtures/browser-temporal/activities';
 import type { Ready, Settled } from '../fixtures/browser-temporal/page';
@@ -31,31 +31,11 @@ const RUNS = 20;
 if (!hasChromium) console.warn(`browser-temporal.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set DURO_CHROMIUM)`);
 
 let work: string;
-let server: Server | undefined;
+let server: StaticServer | undefined;
 let url: string;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
-
-function serve(dir: string): Promise<string> {
-  server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(readFileSync(file));
-  });
-  return new Promise((resolve, reject) => {
-    server!.once('error', reject);
-    server!.listen(0, '127.0.0.1', () => {
-      const address = server!.address();
-      resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`);
-    });
-  });
-}
 
 /**
  * Evaluates `expression` in the page, bounded by STEP_MS (page.evaluate has no timeout of its own). A rejection is
@@ -187,7 +167,8 @@ describe.skipIf(!hasChromium)(`Temporal-style workflows on duro/browser in Chrom
       `--outfile=${join(work, 'page.js')}`,
     ], { cwd: ROOT, timeout: 30_000 });
     copyFileSync(join(FIXTURE, 'index.html'), join(work, 'index.html'));
-    url = await serve(work);
+    server = await serveStatic(work);
+    url = server.url;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: STEP_MS });
   }, 45_000);
 
@@ -197,8 +178,7 @@ describe.skipIf(!hasChromium)(`Temporal-style workflows on duro/browser in Chrom
       new Promise((resolve) => setTimeout(resolve, 10_000)),
     ]).catch(() => undefined);
     if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await server.close();
     }
     if (work) rmSync(work, { recursive: true, force: true });
   });

@@ -4,13 +4,13 @@
 // a query and takes a signal; another run's Worker is terminated mid-sleep and a new Worker's resumeAll() finishes it
 // from IndexedDB, once.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveStatic, type StaticServer } from './static-server';
 import type { HistoryEvent } from 'duro/workflow';
 import type { GreetInput, GreetResult, GreetStatus } from '../fixtures/browser-worker/worker';
 
@@ -27,31 +27,11 @@ interface Ready { kind: 'ready'; scope: string; hasDocument: boolean; hasWebLock
 interface Attempt { workflowId: string; attempt: number; worker: number }
 
 let work: string;
-let server: Server | undefined;
+let server: StaticServer | undefined;
 let url: string;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
-
-function serve(dir: string): Promise<string> {
-  server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(readFileSync(file));
-  });
-  return new Promise((resolve, reject) => {
-    server!.once('error', reject);
-    server!.listen(0, '127.0.0.1', () => {
-      const address = server!.address();
-      resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`);
-    });
-  });
-}
 
 /** The fixture page in a context of its own (fresh IndexedDB), its page errors and console errors (page and Workers) collected. */
 async function openPage(): Promise<{ page: Page; ready: Ready; errors: string[]; workers: { started: number; closed: number } }> {
@@ -140,7 +120,8 @@ describe.skipIf(!hasChromium)(`duro/browser in a dedicated Web Worker${hasChromi
       `--outfile=${join(work, 'worker.js')}`,
     ], { cwd: ROOT, timeout: 30_000 });
     copyFileSync(join(FIXTURE, 'index.html'), join(work, 'index.html'));
-    url = await serve(work);
+    server = await serveStatic(work);
+    url = server.url;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: STEP_MS });
   }, 45_000);
 
@@ -150,8 +131,7 @@ describe.skipIf(!hasChromium)(`duro/browser in a dedicated Web Worker${hasChromi
       new Promise((resolve) => setTimeout(resolve, 10_000)),
     ]).catch(() => undefined);
     if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await server.close();
     }
     if (work) rmSync(work, { recursive: true, force: true });
   });
