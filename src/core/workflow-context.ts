@@ -162,11 +162,7 @@ function namesChecked(check: () => void, send: () => Promise<void>): Promise<voi
   return awaitableLater(send());
 }
 
-/**
- * A promise Duro hands workflow code may reject before the code awaits it (an activity fails while the code awaits
- * another): that is not an unhandled rejection, which would fail the workflow task (determinism-guards.ts). The
- * rejection still reaches whoever awaits it later.
- */
+/** A local activity's recorded options; at least one of its two timeouts is required. */
 function localActivityOptions(options: LocalActivityOptions, where: string): LocalActivityCommandOptions {
   const startToCloseTimeoutMs = optionalMs(options.startToCloseTimeout, 'startToCloseTimeout');
   const scheduleToCloseTimeoutMs = optionalMs(options.scheduleToCloseTimeout, 'scheduleToCloseTimeout');
@@ -175,6 +171,12 @@ function localActivityOptions(options: LocalActivityOptions, where: string): Loc
   }
   return { retry: resolveRetryPolicy(options.retry), ...defined({ startToCloseTimeoutMs, scheduleToCloseTimeoutMs, arguments: argumentsOf(options) }) };
 }
+
+/**
+ * A promise Duro hands workflow code may reject before the code awaits it (an activity fails while the code awaits
+ * another): that is not an unhandled rejection, which would fail the workflow task (determinism-guards.ts). The
+ * rejection still reaches whoever awaits it later.
+ */
 
 function awaitableLater<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
