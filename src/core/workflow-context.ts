@@ -177,7 +177,6 @@ function localActivityOptions(options: LocalActivityOptions, where: string): Loc
  * another): that is not an unhandled rejection, which would fail the workflow task (determinism-guards.ts). The
  * rejection still reaches whoever awaits it later.
  */
-
 function awaitableLater<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
