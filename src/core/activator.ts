@@ -496,6 +496,7 @@ export class Activator implements ContextActivator {
         const command: Command = { type: 'scheduleLocalActivity', seq, activityType, input, attempt, scheduledAt, options };
         this.#push(inline ? { ...command, implementation: inline.implementation } : command);
       });
+      inline?.onAttemptDone?.(attempt);
       // Stored as JSON, a result of `undefined` leaves `{}`: without a failure the attempt succeeded (local-activities.test.ts).
       if (!('failure' in outcome)) return (outcome as { result?: unknown }).result;
       const schedule = inline?.nextRetryDelay;
