@@ -7,6 +7,7 @@ export { WorkflowEntrypoint, type WorkflowEvent, type WorkflowExecutionContext }
 export type { WorkflowStep, StepCallback } from './step';
 export type { RollbackContext, RollbackFn, RollbackOutcome, WorkflowStepRollbackConfig, WorkflowStepRollbackOptions } from './rollback';
 export { stepsQuery, type InstanceProgress, type StepProgress, type StepKind, type StepsQueryOptions } from './progress';
+export { patched, deprecatePatch, executeChild, startChild, continueAsNew, type ChildInstanceOptions } from './workflow-functions';
 export { terminateInstance, TERMINATE_REASON, TERMINATE_WITH_ROLLBACK_REASON, type TerminableHandle } from './terminate';
 export type { WorkflowStepEvent } from './event-inbox';
 export { NonRetryableError, WorkflowTimeoutError } from './errors';
