@@ -7,6 +7,8 @@ export interface Env extends BaseEnv {
   rolledBack: Array<{ stepName: string; step: { name: string; count: number }; attempt: number; output: unknown; error: string }>;
   /** Attempts of a rollback that fail before it succeeds, by step name (Infinity: it always fails). */
   rollbackFailures?: Record<string, number>;
+  /** What a branch of run saw. */
+  notes?: string[];
 }
 
 export interface TransferParams {
@@ -63,5 +65,30 @@ export class ParallelWorkflow extends WorkflowEntrypoint<Env> {
       step.do('fast', async () => 'fast', rollback),
     ]);
     throw new Error('both done, then failed');
+  }
+}
+
+/** One branch fails run while another is asleep; it wakes during the rollbacks and tries a step. */
+export class RacingWorkflow extends WorkflowEntrypoint<Env> {
+  async run(_event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    const slowUndo = { rollback: undo(this.env), rollbackConfig: { retries: { limit: 1, delay: '5 minutes' as const, backoff: 'constant' as const } } };
+    await Promise.all([
+      step.do('book', async () => 'booked', slowUndo),
+      step.sleep('short', 1000).then(() => Promise.reject(new Error('early failure'))),
+      step.sleep('longer', 60_000).then(async () => {
+        try {
+          await step.do('late', async () => void called(this.env, 'late'));
+        } catch (error) {
+          (this.env.notes ??= []).push(`${(error as Error).name}: ${(error as Error).message}`);
+        }
+      }),
+    ]);
+  }
+}
+
+/** step.do with a rollback option that is not a function. */
+export class BadRollbackWorkflow extends WorkflowEntrypoint<Env> {
+  async run(_event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    await step.do('bad', async () => 'x', { rollback: 'undo it' } as never);
   }
 }

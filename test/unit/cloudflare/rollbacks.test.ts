@@ -97,6 +97,23 @@ describe('rollbacks when run fails', () => {
   });
 });
 
+describe('rollback edge cases', () => {
+  it('refuse new steps once rollbacks started, with Cloudflare\'s words', async () => {
+    const { env, test } = await setup({ rollbackFailures: { book: 1 } });
+    const handle = await test.start('RacingWorkflow');
+    expect((await failureOf(handle.result())).message).toBe('early failure');
+    expect(env.notes).toEqual(['WorkflowFatalError: Cannot execute steps during rollback phase']);
+    expect(env.calls.late).toBeUndefined();
+    expect(env.rolledBack.map((r) => r.stepName)).toEqual(['book-1']);
+  });
+
+  it('check the rollback option as Cloudflare does: a rollback that is not a function fails the step', async () => {
+    const { test } = await setup();
+    const failure = await failureOf((await test.start('BadRollbackWorkflow')).result());
+    expect([failure.type, failure.message]).toEqual(['TypeError', 'Rollback for "bad" must be a function']);
+  });
+});
+
 describe('rollbacks are history', () => {
   it('a rollback that ran is not run again after an eviction mid-rollback', async () => {
     const { env, test, handle } = await transfer({ failAt: 'after' }, { rollbackFailures: { debit: 1 } }, 'evicted-mid-rollback');
