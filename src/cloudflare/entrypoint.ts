@@ -1,7 +1,12 @@
 // WorkflowEntrypoint: a Cloudflare Workflow class, registered with Duro as it is. Registered under a name, the class
 // makes its own workflow definition: each run constructs the class with the host's env and calls `run(event, step)`.
 import { defineWorkflow, makeWorkflowDefinition, type WorkflowDefinition, type WorkflowEnvironment } from '../core/definitions';
-import { createStep, type WorkflowStep } from './step';
+import type { WorkflowContext } from '../core/context';
+import { ApplicationFailure, CancelledFailure, DuroFailure, isCancellation } from '../core/failure';
+import { ContinueAsNewRequest } from '../core/workflow-errors';
+import { stepsQuery, type StepsQueryOptions } from './progress';
+import type { RollbackOutcome } from './rollback';
+import { createInstanceState, createStep, rollbackStepRunner, type InstanceState, type WorkflowStep } from './step';
 
 /** What `run` gets first: the instance's params, when it was created, and its id (the workflow id). */
 export interface WorkflowEvent<T> {
@@ -59,13 +64,45 @@ function entrypointDefinition(Entrypoint: EntrypointClass, name: string, environ
     const info = ctx.info();
     const event: WorkflowEvent<unknown> = Object.freeze({ payload: params ?? {}, timestamp: new Date(info.runStartTime), instanceId: info.workflowId });
     const instance = new Entrypoint(executionContext, environment?.env ?? {});
+    const state = createInstanceState(ctx);
+    ctx.setHandler(stepsQuery, (options?: StepsQueryOptions) => state.log.snapshot(options, state.rollbacks.outcome));
     try {
-      return await instance.run(event, createStep(ctx));
+      return await instance.run(event, createStep(ctx, state));
     } catch (error) {
-      throw error instanceof Error ? error : new Error(String(error));
+      throw await afterFailedRun(ctx, state, error);
     }
   }, {
     // Whatever `run` throws fails the instance, as in Cloudflare (Duro's own workflows would block on a plain Error).
     failureTypes: [Error],
   });
+}
+
+/**
+ * What ends a run whose `run` threw: first the rollbacks of the steps that started, if any. A failure fails the
+ * instance with its own error (the rollbacks' outcome in its details); the run's cancellation (terminate with rollback)
+ * ends it cancelled, with Cloudflare's `Terminated` error handed to the rollbacks. A continue-as-new passes through.
+ */
+async function afterFailedRun(ctx: WorkflowContext, state: InstanceState, error: unknown): Promise<unknown> {
+  if (error instanceof ContinueAsNewRequest) return error;
+  const cancelled = ctx.cancellationScope.consideredCancelled && isCancellation(error);
+  const thrown = error instanceof Error ? error : new Error(String(error));
+  if (!state.rollbacks.hasEntries) return cancelled ? error : thrown;
+  const outcome = await state.rollbacks.run(ctx, cancelled ? terminated() : thrown, rollbackStepRunner(state.log));
+  if (cancelled) return new CancelledFailure(thrown.message, { rollback: outcome }, thrown);
+  return withRollbackOutcome(thrown, outcome);
+}
+
+/** The error Cloudflare's engine hands rollbacks on `terminate({ rollback: true })`. */
+function terminated(): Error {
+  const error = new Error('Instance terminated during rollback');
+  error.name = 'Terminated';
+  return error;
+}
+
+/** The instance's failure as it would be without rollbacks (same type and message), with their outcome as details. */
+function withRollbackOutcome(error: Error, rollback: RollbackOutcome): Error {
+  if (error instanceof DuroFailure) return error; // a Duro failure thrown on purpose keeps its own details
+  const failure = new ApplicationFailure(error.message, error.name, false, { rollback }, error.cause instanceof Error ? error.cause : undefined);
+  if (error.stack !== undefined) failure.stack = error.stack;
+  return failure;
 }

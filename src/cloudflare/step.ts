@@ -1,12 +1,15 @@
 // Cloudflare's `step` on Duro's engine. step.do is an inline local activity named for the step (a marker per
 // attempt, backoff on durable timers, replay returns the recorded result without calling back); step.sleep and
-// sleepUntil are durable timers; step.waitForEvent waits for a signal named for the event's type.
+// sleepUntil are durable timers; step.waitForEvent waits for a signal named for the event's type. Each step is logged
+// for the `__cloudflare_steps` query (progress.ts), and a step.do with `{ rollback }` is remembered (rollback.ts).
 import { ActivityFailure, ApplicationFailure, isCancellation, toFailureInfo, type FailureInfo } from '../core/failure';
 import type { ActivityContext } from '../core/activity';
 import type { WorkflowContext } from '../core/context';
 import { MAX_DURATION_MS } from '../core/duration';
 import { EventInbox, type WorkflowStepEvent } from './event-inbox';
 import { stepAttemptError, stepError, timedOutMessage, WorkflowTimeoutError } from './errors';
+import { StepLog, type StepProgress } from './progress';
+import { parseRollbackOptions, Rollbacks, type RollbackStepRunner, type WorkflowStepRollbackOptions } from './rollback';
 import {
   backoffDelay,
   DEFAULT_STEP_CONFIG,
@@ -25,11 +28,12 @@ export type StepCallback<T> = (ctx: WorkflowStepContext) => Promise<T>;
 export interface WorkflowStep {
   /**
    * Runs `callback` as a durable step: retried per `config`, its result recorded under the step's name and
-   * occurrence; after a restart the recorded result is returned and `callback` is not called again.
+   * occurrence; after a restart the recorded result is returned and `callback` is not called again. With
+   * `{ rollback }`, the rollback runs (as a step, with `rollbackConfig`) if the instance fails after this step started.
    * @example const user = await step.do('load user', { retries: { limit: 3, delay: '5 seconds' } }, () => loadUser(id));
    */
-  do<T>(name: string, callback: StepCallback<T>): Promise<T>;
-  do<T>(name: string, config: WorkflowStepConfig, callback: StepCallback<T>): Promise<T>;
+  do<T>(name: string, callback: StepCallback<T>, rollback?: WorkflowStepRollbackOptions): Promise<T>;
+  do<T>(name: string, config: WorkflowStepConfig, callback: StepCallback<T>, rollback?: WorkflowStepRollbackOptions): Promise<T>;
   /** A durable sleep: `'1 hour'` or milliseconds. */
   sleep(name: string, duration: WorkflowSleepDuration): Promise<void>;
   /** A durable sleep until a time (a Date, or ms since the epoch); a time already past throws. */
@@ -45,57 +49,110 @@ const MAX_STEP_NAME_LENGTH = 256;
 // oxlint-disable-next-line no-control-regex -- control characters are what a step name must not hold
 const CONTROL = /[\u0000-\u001f]/;
 
+/** What one run's `step` keeps besides its steps' counts: the log the query reads, and the rollbacks. */
+export interface InstanceState {
+  readonly log: StepLog;
+  readonly rollbacks: Rollbacks;
+}
+
+export function createInstanceState(ctx: WorkflowContext): InstanceState {
+  return { log: new StepLog(() => ctx.now()), rollbacks: new Rollbacks() };
+}
+
 /** The `step` of one run of a workflow: its own count of each step name, its own event inbox. */
-export function createStep(ctx: WorkflowContext): WorkflowStep {
+export function createStep(ctx: WorkflowContext, instance: InstanceState = createInstanceState(ctx)): WorkflowStep {
   const counts = new Map<string, number>();
   const inbox = new EventInbox(ctx);
-  const occurrence = (name: string) => {
-    const count = (counts.get(name) ?? 0) + 1;
-    counts.set(name, count);
+  const { log, rollbacks } = instance;
+  const occurrence = (kind: string, name: string) => {
+    const key = `${kind}:${name}`;
+    const count = (counts.get(key) ?? 0) + 1;
+    counts.set(key, count);
     return count;
+  };
+  const forward = (where: string, name: string) => {
+    checkStepName(name, where);
+    // Cloudflare's engine refuses new steps once rollbacks started (a branch of run still going after it failed).
+    if (rollbacks.isRollingBack) throw fatal('Cannot execute steps during rollback phase');
   };
 
   return {
-    do<T>(name: string, configOrCallback: WorkflowStepConfig | StepCallback<T>, maybeCallback?: StepCallback<T>): Promise<T> {
-      const [config, callback] = typeof configOrCallback === 'function' ? [undefined, configOrCallback] : [configOrCallback, maybeCallback];
-      checkStepName(name, 'step.do');
+    do<T>(name: string, ...rest: unknown[]): Promise<T> {
+      const [config, callback, options] = (typeof rest[0] === 'function' ? [undefined, ...rest] : rest) as [WorkflowStepConfig | undefined, StepCallback<T>, unknown];
+      forward('step.do', name);
       if (typeof callback !== 'function') throw new TypeError(`Step "${name}" requires a callback function`);
-      return runStep(ctx, name, occurrence(name), resolveStepConfig(name, config), callback);
+      const resolved = resolveStepConfig(name, config);
+      const rollback = parseRollbackOptions(name, options);
+      if (rollback) resolveStepConfig(name, rollback.rollbackConfig); // its config is checked now, as Cloudflare checks it
+      const count = occurrence('do', name);
+      const progress = log.start('step', name, count);
+      const registered = rollback && rollbacks.register(rollback, { step: { name, count }, attempt: 1, config: resolved.shown });
+      const attempted = (attempt: number) => {
+        progress.attempts = attempt;
+        if (registered) registered.stepContext.attempt = attempt;
+      };
+      const result = log.track(progress, runStep(ctx, name, { name, count }, resolved, callback, attempted));
+      return registered ? result.then((output) => ((registered.output = output), output)) : result;
     },
 
     async sleep(name: string, duration: WorkflowSleepDuration): Promise<void> {
-      checkStepName(name, 'step.sleep');
-      await ctx.sleep(durationMs(duration, `step.sleep('${name}')`));
+      forward('step.sleep', name);
+      const ms = durationMs(duration, `step.sleep('${name}')`);
+      await log.track(log.start('sleep', name, occurrence('sleep', name)), ctx.sleep(ms));
     },
 
     async sleepUntil(name: string, timestamp: Date | number): Promise<void> {
-      checkStepName(name, 'step.sleepUntil');
+      forward('step.sleepUntil', name);
       const at = timestamp instanceof Date ? timestamp.getTime() : timestamp;
       if (typeof at !== 'number' || !Number.isFinite(at)) throw new TypeError(`step.sleepUntil('${name}'): the time is a Date or ms since the epoch`);
       // Cloudflare's engine refuses a time already past, with these words.
       if (at < ctx.now()) throw new Error("You can't sleep until a time in the past, time-traveler");
-      await ctx.sleep(at - ctx.now());
+      await log.track(log.start('sleep', name, occurrence('sleep', name)), ctx.sleep(at - ctx.now()));
     },
 
     async waitForEvent<T>(name: string, options: { type: string; timeout?: WorkflowTimeoutDuration }): Promise<WorkflowStepEvent<T>> {
-      checkStepName(name, 'step.waitForEvent');
+      forward('step.waitForEvent', name);
       if (typeof options?.type !== 'string' || options.type === '') throw new TypeError(`step.waitForEvent('${name}'): options.type names the event`);
       const timeoutMs = durationMs(options.timeout || DEFAULT_EVENT_TIMEOUT, `step.waitForEvent('${name}') timeout`);
-      const event = await inbox.take(options.type, timeoutMs);
-      if (!event) throw new WorkflowTimeoutError(timedOutMessage(timeoutMs));
-      return event as WorkflowStepEvent<T>;
+      const waited = async () => {
+        const event = await inbox.take(options.type, timeoutMs);
+        if (!event) throw new WorkflowTimeoutError(timedOutMessage(timeoutMs));
+        return event as WorkflowStepEvent<T>;
+      };
+      return log.track(log.start('waitForEvent', name, occurrence('waitForEvent', name)), waited());
     },
+  } as WorkflowStep;
+}
+
+/**
+ * Runs one rollback as a step (Cloudflare runs it through its step machinery): its marker is named
+ * `rollback:<step name>-<count>`, its context (seen by a delay function) names `<step name>-<count>`, count 1.
+ */
+export function rollbackStepRunner(log: StepLog): RollbackStepRunner {
+  return (ctx, step, rollbackConfig, fn) => {
+    const target = `${step.name}-${step.count}`;
+    const progress: StepProgress = log.start('rollback', step.name, step.count);
+    const attempted = (attempt: number) => void (progress.attempts = attempt);
+    return log.track(progress, runStep(ctx, `rollback:${target}`, { name: target, count: 1 }, resolveStepConfig(target, rollbackConfig), fn, attempted));
   };
 }
 
-async function runStep<T>(ctx: WorkflowContext, name: string, count: number, config: ResolvedStepConfig, callback: StepCallback<T>): Promise<T> {
-  const attemptOf = (activity: ActivityContext): WorkflowStepContext => ({ step: { name, count }, attempt: activity.info.attempt, config: config.shown });
+function fatal(message: string): Error {
+  const error = new Error(message);
+  error.name = 'WorkflowFatalError';
+  return error;
+}
+
+/** A step: a local activity named `activityType`, whose callback sees `step` as its step. */
+async function runStep<T>(ctx: WorkflowContext, activityType: string, step: { name: string; count: number }, config: ResolvedStepConfig, callback: StepCallback<T>, onAttemptDone: (attempt: number) => void): Promise<T> {
+  const attemptOf = (activity: ActivityContext): WorkflowStepContext => ({ step: { ...step }, attempt: activity.info.attempt, config: config.shown });
   try {
-    return await ctx.executeLocalActivity<T>(name, (activity) => callStep(attemptOf(activity), config, callback), {
+    return await ctx.executeLocalActivity<T>(activityType, (activity) => callStep(attemptOf(activity), config, callback), {
       startToCloseTimeout: config.timeoutMs,
       // What the activity's info shows; the retries themselves follow nextRetryDelay.
       retry: { maximumAttempts: config.limit + 1, initialInterval: Math.max(1, typeof config.delay === 'number' ? config.delay : DEFAULT_STEP_CONFIG.retries.delay), backoffCoefficient: config.backoff === 'exponential' ? 2 : 1, maximumInterval: MAX_DURATION_MS },
       nextRetryDelay: (attempt, failure) => retryDelay(config, attempt, failure),
+      onAttemptDone,
     });
   } catch (error) {
     if (error instanceof ActivityFailure && error.cause && !isCancellation(error)) throw stepError(toFailureInfo(error.cause), config.timeoutMs);

@@ -259,7 +259,10 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
     }
     if (!isLocalActivityMarker(next)) throw diverged('nothing', next);
     const data = next.data as LocalActivityMarkerData;
-    if (!activator.hasPendingLocalActivity(next.seq!)) throw diverged('no local activity', next);
+    const pendingType = activator.pendingLocalActivityType(next.seq!);
+    if (pendingType === undefined) throw diverged('no local activity', next);
+    // Matched by seq, so a reorder of local activities (or Cloudflare steps) would hand one's result to another.
+    if (pendingType !== data.activityType) throw diverged(`LocalActivity(${pendingType}, seq ${next.seq})`, next);
     cursor++;
     activator.enter(() => activator.resolveLocalActivity(next.seq!, data.outcome));
   }

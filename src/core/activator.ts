@@ -106,6 +106,8 @@ export class Activator implements ContextActivator {
   /** Timers whose TimerFired is among the inputs being delivered: cancelling one must not record TimerCanceled too. */
   readonly #timersFiring = new Set<string>();
   readonly #localActivities = new Map<number, Waiter<Outcome>>();
+  /** Types of the local activities awaiting their outcome: replay checks each marker against its command's. */
+  readonly #localActivityTypes = new Map<number, string>();
   readonly #children = new Map<number, PendingChild>();
   /** Children whose start the current activation issued: cancelled before it ends, they are never started. */
   readonly #childrenStartedNow = new Set<number>();
@@ -227,12 +229,13 @@ export class Activator implements ContextActivator {
     const waiter = this.#localActivities.get(seq);
     if (!waiter) return;
     this.#localActivities.delete(seq);
+    this.#localActivityTypes.delete(seq);
     waiter.resolve(outcome);
   }
 
-  /** Whether a local activity with this seq was issued and awaits its outcome. */
-  hasPendingLocalActivity(seq: number): boolean {
-    return this.#localActivities.has(seq);
+  /** The type of the local activity with this seq that was issued and awaits its outcome, if any. */
+  pendingLocalActivityType(seq: number): string | undefined {
+    return this.#localActivityTypes.get(seq);
   }
 
   childStarted(seq: number, runId: string): void {
@@ -493,9 +496,11 @@ export class Activator implements ContextActivator {
       const seq = ++this.#seq.local;
       const outcome = await new Promise<Outcome>((resolve, reject) => {
         this.#localActivities.set(seq, { resolve, reject });
+        this.#localActivityTypes.set(seq, activityType);
         const command: Command = { type: 'scheduleLocalActivity', seq, activityType, input, attempt, scheduledAt, options };
         this.#push(inline ? { ...command, implementation: inline.implementation } : command);
       });
+      inline?.onAttemptDone?.(attempt);
       // Stored as JSON, a result of `undefined` leaves `{}`: without a failure the attempt succeeded (local-activities.test.ts).
       if (!('failure' in outcome)) return (outcome as { result?: unknown }).result;
       const schedule = inline?.nextRetryDelay;

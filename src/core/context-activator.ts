@@ -13,6 +13,7 @@ import type { RetryDelayFunction } from './retry-policy';
 export interface InlineLocalActivity {
   implementation: ActivityFunction;
   nextRetryDelay?: RetryDelayFunction | undefined;
+  onAttemptDone?: ((attempt: number) => void) | undefined;
 }
 
 export interface ContextActivator {

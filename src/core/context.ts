@@ -29,6 +29,8 @@ export interface LocalActivityOptions {
 export interface InlineLocalActivityOptions extends LocalActivityOptions {
   /** Decides each retry in place of `retry`'s backoff and attempt count (`retry` still shows in the activity's info). */
   nextRetryDelay?: RetryDelayFunction;
+  /** Called as workflow code (live and on replay) when an attempt's outcome is known: how many attempts were made. */
+  onAttemptDone?: (attempt: number) => void;
 }
 
 export type ChildCancellationType = 'REQUEST_CANCEL' | 'TRY_CANCEL' | 'WAIT_CANCELLATION_REQUESTED' | 'ABANDON';

@@ -41,7 +41,7 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
     executeLocalActivity<T>(activityType: string, fn: (ctx: ActivityContext) => T | Promise<T>, options: InlineLocalActivityOptions): Promise<T> {
       if (typeof fn !== 'function') throw new TypeError(`executeLocalActivity('${activityType}'): the activity is a function`);
       const recorded = localActivityOptions(options, 'executeLocalActivity');
-      const inline = { implementation: (_input: unknown, ctx: ActivityContext) => fn(ctx), nextRetryDelay: options.nextRetryDelay };
+      const inline = { implementation: (_input: unknown, ctx: ActivityContext) => fn(ctx), nextRetryDelay: options.nextRetryDelay, onAttemptDone: options.onAttemptDone };
       return awaitableLater(activator.executeLocalActivity(scope, activityType, undefined, recorded, inline) as Promise<T>);
     },
 

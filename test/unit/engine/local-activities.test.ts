@@ -1,6 +1,6 @@
 // Local activities: run in-process inside the activation; every attempt's outcome is a MarkerRecorded event.
 import { describe, expect, it } from 'vitest';
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError, defineQuery, defineWorkflow, type ActivityContext, type HistoryEvent } from 'duro/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError, NonDeterminismError, defineQuery, defineWorkflow, type ActivityContext, type HistoryEvent } from 'duro/workflow';
 import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
 
 function lookupActivities(failures: number, log: Array<{ attempt: number; isLocal: boolean }> = []) {
@@ -180,5 +180,24 @@ describe('local activity schedule-to-close timeout', () => {
     expect(started).toEqual([1, 2, 3]);
     expect(result).toMatchObject({ attempts: 3, timeoutType: 'SCHEDULE_TO_CLOSE' });
     expect(result.elapsed).toBeLessThan(640);
+  });
+});
+
+describe('local activities on replay', () => {
+  const inOrder = (order: string[]) => defineWorkflow('inOrder', async (ctx) => {
+    const results: string[] = [];
+    for (const name of order) results.push(await ctx.executeLocalActivity(name, () => `${name} done`, { startToCloseTimeout: '5s' }));
+    return results;
+  });
+
+  it('raises NonDeterminismError when the code runs them in another order, instead of handing one the other\'s result', async () => {
+    const test = await TestWorkflowEnvironment.create({ workflows: [inOrder(['reserve', 'charge'])] });
+    const handle = await test.start('inOrder');
+    await handle.result();
+    const history = await handle.fetchHistory();
+    await expect(replayHistory([inOrder(['reserve', 'charge'])], history)).resolves.toBeUndefined();
+    const error = await replayHistory([inOrder(['charge', 'reserve'])], history).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(NonDeterminismError);
+    expect((error as NonDeterminismError).diff).toMatchObject({ expected: 'LocalActivity(charge, seq 1)' });
   });
 });
