@@ -1,10 +1,13 @@
 // duro/cloudflare: Cloudflare Workflows code on Duro. A `WorkflowEntrypoint` subclass with `step.do`, `step.sleep`,
 // `step.sleepUntil` and `step.waitForEvent` runs with its imports changed from `cloudflare:workers` and
-// `cloudflare:workflows`; docs/decisions/015-cloudflare-workflows-steps.md says how each maps onto the engine.
+// `cloudflare:workflows` (or extending `cloudflare:workers`' own WorkflowEntrypoint, in a Worker); `env.MY_WORKFLOW`
+// comes from `createDuro({ workflowBindings })`. docs/decisions/015-cloudflare-workflows-steps.md says how each maps.
 export { WorkflowEntrypoint, type WorkflowEvent, type WorkflowExecutionContext } from './entrypoint';
 export type { WorkflowStep, StepCallback } from './step';
 export type { WorkflowStepEvent } from './event-inbox';
 export { NonRetryableError, WorkflowTimeoutError } from './errors';
+export type { Workflow, WorkflowInstance, WorkflowInstanceCreateOptions } from './binding';
+export type { InstanceStatus } from './instance-status';
 export type {
   WorkflowBackoff,
   WorkflowDelayDuration,
