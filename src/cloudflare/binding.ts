@@ -102,9 +102,10 @@ class DuroWorkflowInstance implements WorkflowInstance {
     await answerOf(this.#host.execution(this.id).pause({ reason: 'paused through the Workflow binding' }), 'Cannot pause instance since it is on a finite state');
   }
 
-  /** A running instance stays running (as in Cloudflare's local engine). */
+  /** An instance that is not paused, running or finished, is left as it is (as by Cloudflare's local engine). */
   async resume(): Promise<void> {
-    await answerOf(this.#host.execution(this.id).unpause({}), 'Cannot resume instance since it is on a finite state');
+    const reply = await this.#host.execution(this.id).unpause({});
+    if (!reply.ok && reply.problem.type !== 'duro:workflow-closed') await answerOf(Promise.resolve(reply));
   }
 
   async terminate(): Promise<void> {
