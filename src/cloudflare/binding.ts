@@ -91,11 +91,12 @@ class DuroWorkflowInstance implements WorkflowInstance {
     this.#host = host;
   }
 
+  /** Answered at once, also while a step's callback runs (it holds the run's activation: the status is then running). */
   async status(): Promise<InstanceStatus> {
     const execution = this.#host.execution(this.id);
-    const description = await answerOf(execution.describe({}));
-    if (description.status === 'running') return openStatus(description);
-    return closedStatus(await answerOf(execution.result({ waitMs: 0, followRuns: true })));
+    const outcome = await answerOf(execution.result({ waitMs: 0, followRuns: true }));
+    if (outcome.status !== 'running') return closedStatus(outcome);
+    return openStatus(await answerOf(execution.describe({ atOnce: true })));
   }
 
   async pause(): Promise<void> {
