@@ -3,6 +3,7 @@
 // createDuro({ workflowBindings }) and driven through env.CHECKOUT by the fixture's own fetch routes.
 import { abortAllDurableObjects, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { createDuro } from 'duro/worker';
 import { probe } from '../fixtures/integration-worker/probe';
 import { api, executionStub, post, uniqueId } from './helpers';
 
@@ -99,5 +100,9 @@ describe('a Cloudflare Workflow through its binding, on Durable Objects', () => 
     expect([duplicate.status, ((await duplicate.json()) as { error: string }).error]).toEqual([409, '(instance.already_exists) Instance with this id already exists']);
     const unknown = await api(`/checkout/${uniqueId('nobody')}`);
     expect([unknown.status, ((await unknown.json()) as { error: string }).error]).toEqual([409, '(instance.not_found) Instance not found']);
+  });
+
+  it('createDuro refuses a binding to a workflow that is not registered', () => {
+    expect(() => createDuro({ workflows: {}, workflowBindings: { NOPE: 'Nope' } })).toThrow("workflowBindings.NOPE names 'Nope', which is not a registered workflow");
   });
 });
