@@ -223,9 +223,13 @@ export function createDuro(options: DuroOptions): Duro {
 /** Paths Duro's fetch answers (src/api/app.ts, src/ui): everything else is the app's, `/` included. */
 const DURO_PATH = /^\/(?:v1\/|_duro\/|ui(?:\/|$)|healthz$|metrics$|openapi\.json$|docs$)/;
 
+/** A Worker's handlers other than fetch that take `(event, env, ctx)`: each gets the env with the bindings. */
+const ENV_HANDLERS = ['scheduled', 'queue', 'email', 'tail', 'trace', 'tailStream', 'test'] as const;
+
 function appHandler<E, H extends object>(app: H & ExportedHandler<E>, duro: Duro, bound: <T>(env: T) => T): H & ExportedHandler<E> {
   const wrapped: Record<string, unknown> = { ...(app as object) };
-  for (const [name, handler] of Object.entries(app)) {
+  for (const name of ENV_HANDLERS) {
+    const handler = (app as Record<string, unknown>)[name];
     if (typeof handler === 'function') wrapped[name] = (first: unknown, env: E, ...rest: unknown[]) => handler.call(app, first, bound(env), ...rest);
   }
   wrapped.fetch = (request: Request, env: E, ctx: ExecutionContext) => {

@@ -1,7 +1,9 @@
 // Cloudflare Workflows code on the Durable Object host, in workerd: a class extending the runtime's own
 // WorkflowEntrypoint (cloudflare:workers) with NonRetryableError from cloudflare:workflows, registered with
 // createDuro({ workflowBindings }) and driven through env.CHECKOUT by the fixture's own fetch routes.
-import { abortAllDurableObjects, runDurableObjectAlarm } from 'cloudflare:test';
+import { abortAllDurableObjects, createExecutionContext, createScheduledController, runDurableObjectAlarm } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import worker from '../fixtures/integration-worker/worker';
 import { describe, expect, it } from 'vitest';
 import { createDuro } from 'duro/worker';
 import { probe } from '../fixtures/integration-worker/probe';
@@ -104,5 +106,10 @@ describe('a Cloudflare Workflow through its binding, on Durable Objects', () => 
 
   it('createDuro refuses a binding to a workflow that is not registered', () => {
     expect(() => createDuro({ workflows: {}, workflowBindings: { NOPE: 'Nope' } })).toThrow("workflowBindings.NOPE names 'Nope', which is not a registered workflow");
+  });
+
+  it('the app\'s other handlers (scheduled) get the env with the binding', async () => {
+    await worker.scheduled!(createScheduledController({ cron: '*/5 * * * *' }), env as never, createExecutionContext());
+    expect(probe.get('scheduled:*/5 * * * *')).toBe('function');
   });
 });
