@@ -36,6 +36,8 @@ export interface ExecutionConfig {
   retentionMs(env: unknown): number;
   /** The Visibility shards this object reports to; undefined when the deployment binds none (no list or count). */
   visibility(env: unknown): VisibilityTarget | undefined;
+  /** The env workflows get as `this.env` (duro/cloudflare): the Worker's, with its Workflow bindings added. Default: the Worker's. */
+  workflowEnv?(env: unknown): unknown;
 }
 
 /**
@@ -87,7 +89,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     super(ctx, env as never);
     warnIfWorkflowCodeUnguarded();
     this.#config = config;
-    this.#environment = { env, waitUntil: (promise) => ctx.waitUntil(promise) };
+    this.#environment = { env: config.workflowEnv ? config.workflowEnv(env) : env, waitUntil: (promise) => ctx.waitUntil(promise) };
     this.#store = new SqlRunStore(ctx.storage);
     this.#outcomes = new AttemptOutcomes(ctx.storage);
     this.#visibility = new VisibilityReporter({

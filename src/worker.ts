@@ -12,6 +12,8 @@ import { problem, problemResponse, ProblemType } from './api/problems';
 import type { ApiBackend } from './api/backend';
 import { isDebugEnabled } from './api/stack-traces';
 import type { DurableObject } from 'cloudflare:workers';
+import { withWorkflowBindings } from './cloudflare/binding';
+import { adoptWorkflowEntrypoints } from './cloudflare/workers-entrypoint';
 import { collectActivities } from './core/activity';
 import { WorkflowRegistry, type WorkflowDefinition } from './core/definitions';
 import { toMs, type Duration } from './core/duration';
@@ -30,6 +32,12 @@ export interface DuroOptions {
   activities?: Record<string, unknown>;
   /** Task queue name → target. Default: `{ default: 'self' }`. */
   taskQueues?: Record<string, TaskQueueTarget>;
+  /**
+   * Cloudflare Workflow bindings to add to the env of the app (`duro.handler(app)`, `duro.env(env)`) and of workflows
+   * (`this.env`): binding name → the workflow it starts, as wrangler.toml's `[[workflows]] binding` and `class_name`.
+   * @example createDuro({ workflows: { OrderWorkflow }, workflowBindings: { ORDER_WORKFLOW: 'OrderWorkflow' } })
+   */
+  workflowBindings?: Record<string, string>;
   /** Binding names in wrangler.toml. */
   bindings?: { execution?: string; visibility?: string; scheduler?: string; self?: string };
   /**
@@ -64,6 +72,14 @@ export interface Duro {
   };
   /** The REST API, the web UI and the endpoint of this Worker's activities. */
   fetch(request: Request, env: object, ctx: ExecutionContext): Promise<Response>;
+  /** `env` with the `workflowBindings` added (`env.MY_WORKFLOW`), for code that is handed the Worker's env. */
+  env<E extends object>(env: E): E;
+  /**
+   * The Worker's default export when it has handlers of its own: Duro's routes (the API, `/ui`, `/_duro/`) answered
+   * by Duro, every other request by `app.fetch`; each of `app`'s handlers gets the env with the workflow bindings.
+   * @example export default duro.handler({ async fetch(request, env) { return Response.json(await (await env.MY_WORKFLOW.create()).status()); } });
+   */
+  handler<E, H extends object>(app: H & ExportedHandler<E>): H & ExportedHandler<E>;
 }
 
 /** Where 'self' activity requests are posted; the host part is never resolved (service binding or in-process). */
@@ -83,7 +99,11 @@ const DEFAULT_SELF_CONCURRENCY = 64;
  * export default duro;
  */
 export function createDuro(options: DuroOptions): Duro {
-  const registry = new WorkflowRegistry(options.workflows as Record<string, unknown>);
+  const registry = new WorkflowRegistry(adoptWorkflowEntrypoints(options.workflows) as Record<string, unknown>);
+  const workflowBindings = options.workflowBindings ?? {};
+  for (const [binding, workflowType] of Object.entries(workflowBindings)) {
+    if (!registry.has(workflowType)) throw new Error(`workflowBindings.${binding} names '${workflowType}', which is not a registered workflow (${registry.names().join(', ')})`);
+  }
   const activities = collectActivities(options.activities);
   const taskQueues: Record<string, TaskQueueTarget> = options.taskQueues ?? { default: 'self' };
   const executionBinding = options.bindings?.execution ?? 'WORKFLOW_EXECUTION';
@@ -158,7 +178,12 @@ export function createDuro(options: DuroOptions): Duro {
     return { url: SELF_ACTIVITY_URL, fetcher, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true };
   };
 
+  /** The env with the Workflow bindings, one per env (the runtime hands every request of an isolate the same one). */
+  const boundEnv = perEnv((env) => withWorkflowBindings(env, workflowBindings, { execution: (workflowId) => executionStub(namespace(env), workflowId) }));
+  const bound = <E>(env: E): E => (Object.keys(workflowBindings).length === 0 ? env : (boundEnv(env as Env) as E));
+
   const WorkflowExecution = createWorkflowExecutionClass({
+    workflowEnv: bound,
     registry,
     activities,
     namespace: (env) => namespace(env as Env),
@@ -175,9 +200,11 @@ export function createDuro(options: DuroOptions): Duro {
   const Visibility = createVisibilityClass({ executions: (env) => namespace(env as Env) });
   const Scheduler = createSchedulerClass({ executions: (env) => namespace(env as Env) });
 
-  return {
+  const duro: Duro = {
     registry,
     durableObjects: { WorkflowExecution, Visibility, Scheduler },
+    env: bound,
+    handler: (app) => appHandler(app, duro, bound),
     async fetch(request: Request, userEnv: object, ctx: ExecutionContext): Promise<Response> {
       const env = userEnv as Env;
       const url = new URL(request.url);
@@ -190,6 +217,26 @@ export function createDuro(options: DuroOptions): Duro {
       return apiFor(env).fetch(request, env, ctx);
     },
   };
+  return duro;
+}
+
+/** Paths Duro's fetch answers (src/api/app.ts, src/ui): everything else is the app's, `/` included. */
+const DURO_PATH = /^\/(?:v1\/|_duro\/|ui(?:\/|$)|healthz$|metrics$|openapi\.json$|docs$)/;
+
+/** A Worker's handlers other than fetch that take `(event, env, ctx)`: each gets the env with the bindings. */
+const ENV_HANDLERS = ['scheduled', 'queue', 'email', 'tail', 'trace', 'tailStream', 'test'] as const;
+
+function appHandler<E, H extends object>(app: H & ExportedHandler<E>, duro: Duro, bound: <T>(env: T) => T): H & ExportedHandler<E> {
+  const wrapped: Record<string, unknown> = { ...(app as object) };
+  for (const name of ENV_HANDLERS) {
+    const handler = (app as Record<string, unknown>)[name];
+    if (typeof handler === 'function') wrapped[name] = (first: unknown, env: E, ...rest: unknown[]) => handler.call(app, first, bound(env), ...rest);
+  }
+  wrapped.fetch = (request: Request, env: E, ctx: ExecutionContext) => {
+    if (!app.fetch || DURO_PATH.test(new URL(request.url).pathname)) return duro.fetch(request, env as object, ctx);
+    return app.fetch.call(app, request as never, bound(env), ctx);
+  };
+  return wrapped as H & ExportedHandler<E>;
 }
 
 /** How logs and failures name a URL endpoint: without credentials or a query string, which may hold secrets. */

@@ -23,6 +23,8 @@ export interface WorkflowExecutionContext {
 }
 
 type EntrypointClass = new (ctx: WorkflowExecutionContext, env: any) => WorkflowEntrypoint<any, any>;
+/** Makes the instance a run calls `run` on. */
+export type ConstructEntrypoint = (ctx: WorkflowExecutionContext, env: unknown) => { run(event: Readonly<WorkflowEvent<unknown>>, step: WorkflowStep): Promise<unknown> };
 
 /**
  * The base of a Cloudflare Workflow (`cloudflare:workers`' `WorkflowEntrypoint`). Register the class with
@@ -50,11 +52,12 @@ export abstract class WorkflowEntrypoint<Env = unknown, T = unknown> {
 
   /** Called by Duro's registry (core/definitions.ts) on the subclass, `this`: the definition of its runs in one host. */
   static [makeWorkflowDefinition](this: EntrypointClass, name: string, environment: WorkflowEnvironment | undefined): WorkflowDefinition {
-    return entrypointDefinition(this, name, environment);
+    return entrypointDefinition((ctx, env) => new this(ctx, env), name, environment);
   }
 }
 
-function entrypointDefinition(Entrypoint: EntrypointClass, name: string, environment: WorkflowEnvironment | undefined): WorkflowDefinition {
+/** The definition of a Cloudflare Workflow class's runs in one host: a new instance each run (replay included). */
+export function entrypointDefinition(construct: ConstructEntrypoint, name: string, environment: WorkflowEnvironment | undefined): WorkflowDefinition {
   const executionContext: WorkflowExecutionContext = {
     waitUntil: (promise) => (environment?.waitUntil ? environment.waitUntil(promise) : void promise.catch(() => undefined)),
     passThroughOnException: () => undefined,
@@ -63,7 +66,7 @@ function entrypointDefinition(Entrypoint: EntrypointClass, name: string, environ
   return defineWorkflow(name, async (ctx, params: unknown) => {
     const info = ctx.info();
     const event: WorkflowEvent<unknown> = Object.freeze({ payload: params ?? {}, timestamp: new Date(info.runStartTime), instanceId: info.workflowId });
-    const instance = new Entrypoint(executionContext, environment?.env ?? {});
+    const instance = construct(executionContext, environment?.env ?? {});
     const state = createInstanceState(ctx);
     ctx.setHandler(stepsQuery, (options?: StepsQueryOptions) => state.log.snapshot(options, state.rollbacks.outcome));
     try {

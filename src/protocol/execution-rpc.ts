@@ -24,7 +24,8 @@ export interface ExecutionApi {
   start(req: StartRequest): Promise<Reply<StartReply>>;
   signalWithStart(req: SignalWithStartRequest): Promise<Reply<StartReply>>;
   updateWithStart(req: UpdateWithStartRequest): Promise<Reply<StartReply & UpdateReply>>;
-  describe(opts: { runId?: string }): Promise<Reply<WorkflowDescription>>;
+  /** `atOnce`: the state as it stands, without waiting for the activation in progress to end. */
+  describe(opts: { runId?: string; atOnce?: boolean }): Promise<Reply<WorkflowDescription>>;
   /** Waits up to `waitMs` for the run (or, with `followRuns`, the last run of its continue-as-new chain) to close. */
   result(opts: { runId?: string; waitMs: number; followRuns: boolean }): Promise<Reply<ResultReply>>;
   history(opts: { runId?: string; afterEventId?: number; limit?: number }): Promise<Reply<HistoryPage>>;

@@ -14,6 +14,8 @@ import { activityInfoOf, type CarriedSignal, type RunEffect, type WorkflowRun } 
 import { yieldMacrotask } from '../core/scheduling';
 import { runActivityAttempt, runLocalActivityAttempt, type HostClock } from '../core/activity-execution';
 import type { InProcessStartOptions } from '../core/start-options';
+import { withWorkflowBindings, type BindingHost } from '../cloudflare/binding';
+import { adoptWorkflowEntrypoints } from '../cloudflare/workers-entrypoint';
 import { answering } from '../protocol/execution-answers';
 import { sendEffects, sendOutbox, type Send } from '../protocol/execution-messages';
 import { testTaskToken } from './task-token';
@@ -34,7 +36,12 @@ export interface TestEnvironmentOptions {
   /** Code version recorded with blocked runs. */
   codeVersion?: string;
   /** What a Worker's workflows get as their `env` (duro/cloudflare's `this.env`): bindings, or stand-ins for them. */
-  env?: unknown;
+  env?: object;
+  /**
+   * Cloudflare Workflow bindings added to `env` (for workflows and for the test, `testEnv.env.MY_WORKFLOW`): binding
+   * name → workflow type, as `createDuro({ workflowBindings })` takes them.
+   */
+  workflowBindings?: Record<string, string>;
 }
 
 export type StartOptions<I = unknown> = InProcessStartOptions<I>;
@@ -61,6 +68,8 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   #codeVersion: string | undefined;
   /** The host environment the workflows run in: the `env` option, and a `waitUntil` that only reports failures. */
   readonly #environment: WorkflowEnvironment;
+  /** The `env` option with the Workflow bindings added: what workflows get, and what a test drives them through. */
+  readonly env: Record<string, any>;
   /** Executions by workflow id, opened on first use. */
   readonly #executions = new Map<string, Execution>();
   /** Activity attempts running in this process, by run, activity and attempt. */
@@ -92,10 +101,12 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     this.clock = new VirtualClock(start);
     this.#activityClock = activityClock(this.clock, () => this.#waits > 0);
     this.store = new MemoryRunStore(() => this.#bump());
-    this.#registry = new WorkflowRegistry((options.workflows ?? {}) as Record<string, unknown>);
+    this.#registry = new WorkflowRegistry(adoptWorkflowEntrypoints(options.workflows ?? {}) as Record<string, unknown>);
     this.#activities = collectActivities(options.activities);
     this.#codeVersion = options.codeVersion;
-    this.#environment = { env: options.env ?? {}, waitUntil: (promise) => void promise.catch((error: unknown) => console.error('duro: a waitUntil promise failed', error)) };
+    const env = (options.env ?? {}) as Record<string, any>;
+    this.env = options.workflowBindings ? withWorkflowBindings(env, options.workflowBindings, this.#bindingHost) : env;
+    this.#environment = { env: this.env, waitUntil: (promise) => void promise.catch((error: unknown) => console.error('duro: a waitUntil promise failed', error)) };
   }
 
   static async create(options: TestEnvironmentOptions = {}): Promise<TestWorkflowEnvironment> {
@@ -104,7 +115,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
 
   /** Replaces workflow definitions, as a deploy of new code would; open runs replay under them when next evicted. */
   deploy(options: { workflows?: Record<string, unknown> | WorkflowDefinition[]; activities?: Record<string, unknown>; codeVersion?: string }): void {
-    if (options.workflows) this.#registry = new WorkflowRegistry(options.workflows as Record<string, unknown>);
+    if (options.workflows) this.#registry = new WorkflowRegistry(adoptWorkflowEntrypoints(options.workflows) as Record<string, unknown>);
     if (options.activities) this.#activities = collectActivities(options.activities);
     if (options.codeVersion !== undefined) this.#codeVersion = options.codeVersion;
     for (const execution of this.#executions.values()) execution.redeploy();
@@ -377,6 +388,24 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   }
 
   // ---- host ----
+
+  /** The Workflow bindings' way in: each call awaited as a start is (time stands still, a run's first step runs). */
+  readonly #bindingHost: BindingHost = {
+    execution: (workflowId) => {
+      const api = answering(this.execution(workflowId));
+      return {
+        start: (request) => this.#await(api.start(request), 'flow'),
+        describe: (options) => this.#await(api.describe(options), 'flow'),
+        result: (options) => this.#await(api.result(options), 'flow'),
+        history: (options) => this.#await(api.history(options), 'flow'),
+        signal: (options) => this.#await(api.signal(options), 'flow'),
+        terminate: (options) => this.#await(api.terminate(options), 'flow'),
+        cancel: (options) => this.#await(api.cancel(options), 'flow'),
+        pause: (options) => this.#await(api.pause(options), 'flow'),
+        unpause: (options) => this.#await(api.unpause(options), 'flow'),
+      };
+    },
+  };
 
   #hostFor(workflowId: string): ExecutionHost {
     return {

@@ -1,4 +1,5 @@
 // Replaying recorded histories against current code: the check a deploy must pass.
+import { adoptWorkflowEntrypoints } from '../cloudflare/workers-entrypoint';
 import { Activator } from '../core/activator';
 import { WorkflowRegistry, type WorkflowDefinition } from '../core/definitions';
 import type { HistoryEvent } from '../core/history';
@@ -13,7 +14,7 @@ export async function replayHistory(workflows: Record<string, unknown> | Workflo
   const events = Array.isArray(history) ? history : history.events;
   const first = events[0];
   if (!first || first.type !== 'WorkflowExecutionStarted') throw new TypeError('A history must begin with WorkflowExecutionStarted');
-  const definition = new WorkflowRegistry(workflows as Record<string, unknown>).get(first.workflowType);
+  const definition = new WorkflowRegistry(adoptWorkflowEntrypoints(workflows) as Record<string, unknown>).get(first.workflowType);
   if (!definition) throw new TypeError(`Workflow type '${first.workflowType}' is not among the workflows given`);
   await replayInto(new Activator(definition, first), structuredClone(events));
 }

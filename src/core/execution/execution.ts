@@ -198,10 +198,11 @@ export class Execution {
 
   // ---- reading ----
 
-  async describe(target: { runId?: string } = {}): Promise<WorkflowDescription> {
+  /** `atOnce`: from the state as it stands, not after the activation in progress (a local activity may hold it for minutes). */
+  async describe(target: { runId?: string; atOnce?: boolean } = {}): Promise<WorkflowDescription> {
     const run = await this.#runs.find(target.runId);
     if (!run) return (await this.#runs.describeUnloadable(target.runId ?? this.#runs.latestId, this.workflowId)) ?? this.#notFound(target.runId);
-    await run.idle();
+    if (!target.atOnce) await run.idle();
     if (run.brokenBy) throw run.brokenBy;
     return describeRun(run.state);
   }

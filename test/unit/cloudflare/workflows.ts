@@ -1,12 +1,14 @@
 // Cloudflare-style workflows for the duro/cloudflare tests: written as a Cloudflare Workflows user would, with
 // counters the tests read to see how often a step's callback really ran.
-import { NonRetryableError, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from 'duro/cloudflare';
+import { NonRetryableError, WorkflowEntrypoint, type Workflow, type WorkflowEvent, type WorkflowStep } from 'duro/cloudflare';
 
 export interface Env {
   GREETING: string;
   calls: Record<string, number>;
   /** Attempts that fail before a step succeeds, by step name. */
   failures?: Record<string, number>;
+  /** The Workflow binding of SignupWorkflow, where a test binds it (binding.test.ts). */
+  SIGNUP?: Workflow<{ email: string }>;
 }
 
 const called = (env: Env, name: string) => (env.calls[name] = (env.calls[name] ?? 0) + 1);
@@ -110,5 +112,13 @@ export class ApprovalWorkflow extends WorkflowEntrypoint<Env, { timeout?: string
     const options = event.payload.timeout ? { type: 'approval', timeout: event.payload.timeout as '1 hour' } : { type: 'approval' };
     const approval = await step.waitForEvent<{ approved: boolean }>('wait for approval', options);
     return { approved: approval.payload.approved, type: approval.type, at: approval.timestamp.getTime() };
+  }
+}
+
+/** Starts a SignupWorkflow through `this.env.SIGNUP`, as one Cloudflare Workflow starts another, from a step. */
+export class LauncherWorkflow extends WorkflowEntrypoint<Env, { email: string }> {
+  async run(event: WorkflowEvent<{ email: string }>, step: WorkflowStep) {
+    const id = await step.do('launch signup', async () => (await this.env.SIGNUP!.create({ id: `signup-of-${event.instanceId}`, params: { email: event.payload.email } })).id);
+    return { launched: id };
   }
 }

@@ -1,0 +1,166 @@
+// The Workflow binding (`env.MY_WORKFLOW`) over Duro's execution API: an instance is a workflow id, `create` a start,
+// `sendEvent` a signal named for the event's type, `restart` a new run of the id with the first run's params.
+// Every host hands it the same ExecutionApi (a Durable Object stub, the test environment's in-process execution).
+import { lookupProblem, nameProblem, NameKind } from '../core/names';
+import type { ExecutionApi } from '../protocol/execution-rpc';
+import type { Reply } from '../protocol/reply';
+import { closedStatus, openStatus, type InstanceStatus } from './instance-status';
+import { TERMINATE_REASON, TERMINATE_WITH_ROLLBACK_REASON, terminateInstance } from './terminate';
+
+/** `create`'s options (workers-types' `WorkflowInstanceCreateOptions`); `retention` is accepted and ignored (Duro's is per deployment). */
+export interface WorkflowInstanceCreateOptions<Params = unknown> {
+  id?: string;
+  params?: Params;
+  retention?: { successRetention?: string | number; errorRetention?: string | number };
+}
+
+/** A handle on one instance (workers-types' `WorkflowInstance`). */
+export interface WorkflowInstance {
+  readonly id: string;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** With `rollback: true`, the rollbacks of the steps that started run first (terminate.ts). */
+  terminate(options?: { rollback?: boolean }): Promise<void>;
+  restart(): Promise<void>;
+  status(): Promise<InstanceStatus>;
+  sendEvent(event: { type: string; payload: unknown }): Promise<void>;
+}
+
+/**
+ * `env.MY_WORKFLOW` (workers-types' `Workflow`): made by `createDuro({ workflowBindings })` and the test environment.
+ * @example
+ * const instance = await env.MY_WORKFLOW.create({ params: { orderId: 'o-1' } });
+ * await instance.sendEvent({ type: 'approval', payload: { approved: true } });
+ * const { status, output } = await instance.status();
+ */
+export interface Workflow<Params = unknown> {
+  create(options?: WorkflowInstanceCreateOptions<Params>): Promise<WorkflowInstance>;
+  createBatch(batch: WorkflowInstanceCreateOptions<Params>[]): Promise<WorkflowInstance[]>;
+  get(id: string): Promise<WorkflowInstance>;
+}
+
+/** What a binding asks of its host. */
+export interface BindingHost {
+  /** The execution of one workflow id: a Durable Object's RPC stub, or an in-process execution answering alike. */
+  execution(workflowId: string): Pick<ExecutionApi, 'start' | 'describe' | 'result' | 'history' | 'signal' | 'terminate' | 'cancel' | 'pause' | 'unpause'>;
+}
+
+/** Cloudflare's rule for instance ids (workers-sdk workflows-shared `lib/validators.ts`). */
+const INSTANCE_ID = /^[a-zA-Z0-9_][a-zA-Z0-9-_]*$/;
+const MAX_INSTANCE_ID_LENGTH = 100;
+/** Cloudflare's most instances a batch. */
+const MAX_BATCH = 100;
+/** Cloudflare's words for a terminate of an instance that already ended. */
+const TERMINATED_ALREADY = 'Cannot terminate instance since its on a finite state';
+
+/** The binding of `workflowType`: what `env.MY_WORKFLOW` is when wrangler.toml's `class_name` is that workflow. */
+export function createWorkflowBinding<Params = unknown>(workflowType: string, host: BindingHost): Workflow<Params> {
+  const handle = (id: string) => new DuroWorkflowInstance(id, host);
+  const checkedCreate = (options: WorkflowInstanceCreateOptions<Params> | undefined) => {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw bindingError('body', 'Provided argument is invalid');
+    const id = options?.id ?? crypto.randomUUID();
+    if (typeof id !== 'string' || id.length > MAX_INSTANCE_ID_LENGTH || !INSTANCE_ID.test(id) || nameProblem(id, NameKind.workflowId) !== undefined) {
+      throw bindingError('instance.invalid_id', 'Workflow instance has invalid id');
+    }
+    return { id, params: options?.params ?? {} };
+  };
+  const start = async ({ id, params }: { id: string; params: unknown }) => {
+    // Cloudflare refuses an id used before, open or closed.
+    await answerOf(host.execution(id).start({ workflowType, workflowId: id, input: params, idReusePolicy: 'rejectDuplicate' }));
+    return handle(id);
+  };
+  return {
+    create: async (options) => start(checkedCreate(options)),
+    async createBatch(batch) {
+      if (!Array.isArray(batch) || batch.length === 0) throw bindingError('body', 'createBatch should have at least 1 instance');
+      if (batch.length > MAX_BATCH) throw bindingError('body', `createBatch supports at most ${MAX_BATCH} instances at a time`);
+      const checked = batch.map(checkedCreate); // every entry's options before any start
+      return Promise.all(checked.map(start));
+    },
+    async get(id) {
+      if (typeof id !== 'string' || lookupProblem(id, NameKind.workflowId) !== undefined) throw bindingError('instance.invalid_id', 'Instance ID is invalid');
+      await answerOf(host.execution(id).describe({}));
+      return handle(id);
+    },
+  };
+}
+
+class DuroWorkflowInstance implements WorkflowInstance {
+  readonly #host: BindingHost;
+
+  constructor(
+    readonly id: string,
+    host: BindingHost,
+  ) {
+    this.#host = host;
+  }
+
+  /** Answered at once, also while a step's callback runs (it holds the run's activation: the status is then running). */
+  async status(): Promise<InstanceStatus> {
+    const execution = this.#host.execution(this.id);
+    const outcome = await answerOf(execution.result({ waitMs: 0, followRuns: true }));
+    if (outcome.status !== 'running') return closedStatus(outcome);
+    return openStatus(await answerOf(execution.describe({ atOnce: true })));
+  }
+
+  async pause(): Promise<void> {
+    await answerOf(this.#host.execution(this.id).pause({ reason: 'paused through the Workflow binding' }), 'Cannot pause instance since it is on a finite state');
+  }
+
+  /** An instance that is not paused, running or finished, is left as it is (as by Cloudflare's local engine). */
+  async resume(): Promise<void> {
+    const reply = await this.#host.execution(this.id).unpause({});
+    if (!reply.ok && reply.problem.type !== 'duro:workflow-closed') await answerOf(Promise.resolve(reply));
+  }
+
+  async terminate(options?: { rollback?: boolean }): Promise<void> {
+    const execution = this.#host.execution(this.id);
+    await terminateInstance({
+      terminate: (reason) => answerOf(execution.terminate({ reason: reason ?? TERMINATE_REASON }), TERMINATED_ALREADY, 'instance.cannot_terminate').then(() => undefined),
+      cancel: (reason) => answerOf(execution.cancel({ reason: reason ?? TERMINATE_WITH_ROLLBACK_REASON }), TERMINATED_ALREADY, 'instance.cannot_terminate').then(() => undefined),
+    }, options);
+  }
+
+  /** From the start, with the params the instance was created with: the run now open is terminated, a new run of the id starts. */
+  async restart(): Promise<void> {
+    const execution = this.#host.execution(this.id);
+    const stopped = await execution.terminate({ reason: 'restarted through the Workflow binding' });
+    if (!stopped.ok && stopped.problem.type !== 'duro:workflow-closed') await answerOf(Promise.resolve(stopped));
+    const { events } = await answerOf(execution.history({ limit: 1 }));
+    const started = events[0];
+    if (started?.type !== 'WorkflowExecutionStarted') throw bindingError('instance.not_found', 'Instance not found');
+    await answerOf(execution.start({ workflowType: started.workflowType, workflowId: this.id, input: started.input, idReusePolicy: 'allowDuplicate' }));
+  }
+
+  /** A signal named `type` with `payload` as its one argument: `step.waitForEvent({ type })` takes it, now or later. */
+  async sendEvent(event: { type: string; payload: unknown }): Promise<void> {
+    if (typeof event?.type !== 'string' || nameProblem(event.type, NameKind.signalName) !== undefined) throw bindingError('body', 'Provided event type is invalid');
+    await answerOf(this.#host.execution(this.id).signal({ name: event.type, args: [event.payload] }), 'Cannot send an event to an instance on a finite state');
+  }
+}
+
+/** A reply's value, or the refusal as Cloudflare words it: a plain Error whose message starts with the code. */
+async function answerOf<T>(pending: Promise<Reply<T>>, whenClosed = 'Instance is on a finite state', closedCode = 'instance.finished'): Promise<T> {
+  const reply = await pending;
+  if (reply.ok) return reply.value;
+  const { type, detail } = reply.problem;
+  if (type === 'duro:workflow-not-found') throw bindingError('instance.not_found', 'Instance not found');
+  if (type === 'duro:workflow-already-started') throw bindingError('instance.already_exists', 'Instance with this id already exists');
+  if (type === 'duro:workflow-closed') throw bindingError(closedCode, whenClosed);
+  if (type === 'duro:workflow-type-not-found') throw bindingError('workflow.not_found', detail);
+  throw bindingError(type, detail);
+}
+
+function bindingError(code: string, message: string): Error {
+  return new Error(`(${code}) ${message}`);
+}
+
+/**
+ * `env` with the Workflow bindings added, as wrangler adds `[[workflows]]` bindings: `bindings` maps each binding
+ * name to the workflow it starts (`{ MY_WORKFLOW: 'MyWorkflow' }`, wrangler's `binding` and `class_name`).
+ */
+export function withWorkflowBindings<Env extends object>(env: Env, bindings: Record<string, string>, host: BindingHost): Env {
+  const added: Record<string, Workflow> = {};
+  for (const [name, workflowType] of Object.entries(bindings)) added[name] = createWorkflowBinding(workflowType, host);
+  return { ...env, ...added };
+}

@@ -1,0 +1,115 @@
+// Cloudflare Workflows code on the Durable Object host, in workerd: a class extending the runtime's own
+// WorkflowEntrypoint (cloudflare:workers) with NonRetryableError from cloudflare:workflows, registered with
+// createDuro({ workflowBindings }) and driven through env.CHECKOUT by the fixture's own fetch routes.
+import { abortAllDurableObjects, createExecutionContext, createScheduledController, runDurableObjectAlarm } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import worker from '../fixtures/integration-worker/worker';
+import { describe, expect, it } from 'vitest';
+import { createDuro } from 'duro/worker';
+import { probe } from '../fixtures/integration-worker/probe';
+import { api, executionStub, post, uniqueId } from './helpers';
+
+interface Status {
+  status: string;
+  output?: Record<string, any>;
+  error?: { name: string; message: string };
+}
+
+async function status(id: string): Promise<Status> {
+  const res = await api(`/checkout/${id}`);
+  expect(res.status, await res.clone().text()).toBe(200);
+  return (await res.json()) as Status;
+}
+
+/** Polls the instance's status until `done` holds, with a deadline (no sleeps). */
+async function statusUntil(id: string, done: (status: Status) => boolean): Promise<Status> {
+  const deadline = Date.now() + 8_000;
+  for (;;) {
+    const current = await status(id);
+    if (done(current) || Date.now() > deadline) return current;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 8_000;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+describe('a Cloudflare Workflow through its binding, on Durable Objects', () => {
+  it('runs a class extending cloudflare:workers\' WorkflowEntrypoint: this.env with the bindings, ctx.waitUntil, events', async () => {
+    const id = uniqueId('checkout');
+    const created = await post('/checkout', { id, params: { orderId: 'o-1' } });
+    expect(created.status, await created.clone().text()).toBe(201);
+    expect(((await created.json()) as { id: string }).id).toBe(id);
+    expect((await statusUntil(id, (s) => s.status === 'waiting')).status).toBe('waiting');
+    expect(probe.get(`waitUntil:${id}`)).toBe(true);
+
+    const sent = await post(`/checkout/${id}/event`, { type: 'ship', payload: { by: 'ada' } });
+    expect(sent.status, await sent.clone().text()).toBe(200);
+    expect(await statusUntil(id, (s) => s.status === 'complete')).toEqual({
+      status: 'complete',
+      output: { charge: { orderId: 'o-1', calls: 1 }, approvedBy: 'ada', env: { hasBinding: true, hasDurableObjects: true }, isRuntimeEntrypoint: true },
+    });
+    // The Duro API sees the same instance as a workflow id.
+    expect((await (await api(`/v1/workflows/${id}`)).json() as { workflowType: string }).workflowType).toBe('CheckoutWorkflow');
+  });
+
+  it('a crash mid-step runs the step\'s callback at most twice, and the instance completes once', async () => {
+    const id = uniqueId('checkout-crash');
+    expect((await post('/checkout', { id, params: { orderId: 'o-2', hang: true } })).status).toBe(201);
+    await until(() => probe.counter(`charge:${id}`) === 1);
+    expect(probe.counter(`charge:${id}`)).toBe(1);
+    await abortAllDurableObjects();
+
+    // As a crash mid-alarm would: nothing of the activation is committed. The platform retries a failed alarm later;
+    // the test runs it now (timers.test.ts does the same), on the object loaded again, and the step runs once more.
+    expect(await runDurableObjectAlarm(executionStub(id))).toBe(true);
+    await until(() => probe.counter(`charge:${id}`) === 2);
+    expect(probe.counter(`charge:${id}`)).toBe(2);
+    expect((await statusUntil(id, (s) => s.status === 'waiting')).status).toBe('waiting');
+    await post(`/checkout/${id}/event`, { type: 'ship', payload: { by: 'grace' } });
+    const done = await statusUntil(id, (s) => s.status === 'complete');
+    expect(done.output).toMatchObject({ charge: { orderId: 'o-2', calls: 2 }, approvedBy: 'grace' });
+    expect(probe.counter(`charge:${id}`)).toBe(2);
+    expect(probe.counter(`ship:${id}`)).toBe(1);
+  });
+
+  it('a NonRetryableError from cloudflare:workflows ends the step at once and errors the instance', async () => {
+    const id = uniqueId('checkout-declined');
+    await post('/checkout', { id, params: { orderId: 'o-3', decline: true } });
+    expect(await statusUntil(id, (s) => s.status === 'errored')).toEqual({ status: 'errored', error: { name: 'NonRetryableError', message: 'card declined' } });
+    expect(probe.counter(`charge:${id}`)).toBe(1);
+  });
+
+  it('pause, resume, terminate, restart and the binding\'s refusals', async () => {
+    const id = uniqueId('checkout-ops');
+    await post('/checkout', { id, params: { orderId: 'o-4' } });
+    await statusUntil(id, (s) => s.status === 'waiting');
+    expect(((await (await post(`/checkout/${id}/pause`, {})).json()) as Status).status).toBe('paused');
+    expect(((await (await post(`/checkout/${id}/resume`, {})).json()) as Status).status).toBe('waiting');
+    expect(((await (await post(`/checkout/${id}/terminate`, {})).json()) as Status).status).toBe('terminated');
+    const again = await post(`/checkout/${id}/terminate`, {});
+    expect([again.status, ((await again.json()) as { error: string }).error]).toEqual([409, '(instance.cannot_terminate) Cannot terminate instance since its on a finite state']);
+
+    await post(`/checkout/${id}/restart`, {});
+    await statusUntil(id, (s) => s.status === 'waiting');
+    expect(probe.counter(`charge:${id}`)).toBe(2);
+    await post(`/checkout/${id}/event`, { type: 'ship', payload: { by: 'restart' } });
+    expect((await statusUntil(id, (s) => s.status === 'complete')).output).toMatchObject({ charge: { orderId: 'o-4' }, approvedBy: 'restart' });
+
+    const duplicate = await post('/checkout', { id, params: { orderId: 'o-4' } });
+    expect([duplicate.status, ((await duplicate.json()) as { error: string }).error]).toEqual([409, '(instance.already_exists) Instance with this id already exists']);
+    const unknown = await api(`/checkout/${uniqueId('nobody')}`);
+    expect([unknown.status, ((await unknown.json()) as { error: string }).error]).toEqual([409, '(instance.not_found) Instance not found']);
+  });
+
+  it('createDuro refuses a binding to a workflow that is not registered', () => {
+    expect(() => createDuro({ workflows: {}, workflowBindings: { NOPE: 'Nope' } })).toThrow("workflowBindings.NOPE names 'Nope', which is not a registered workflow");
+  });
+
+  it('the app\'s other handlers (scheduled) get the env with the binding', async () => {
+    await worker.scheduled!(createScheduledController({ cron: '*/5 * * * *' }), env as never, createExecutionContext());
+    expect(probe.get('scheduled:*/5 * * * *')).toBe('function');
+  });
+});

@@ -1,0 +1,215 @@
+// The Workflow binding (env.MY_WORKFLOW) on the time-skipping environment: Cloudflare's instance API over Duro's
+// executions (docs/decisions/015, "The binding"), checked through what app code sees: statuses, outputs, errors.
+import { describe, expect, it } from 'vitest';
+import type { WorkflowStep } from 'duro/cloudflare';
+import { TestWorkflowEnvironment } from 'duro/testing';
+import { WorkflowEntrypoint as RuntimeWorkflowEntrypoint } from './runtime-entrypoint';
+import * as workflows from './workflows';
+import type { Env } from './workflows';
+
+async function setup() {
+  const env: Env = { GREETING: 'Hello', calls: {} };
+  const test = await TestWorkflowEnvironment.create({
+    workflows,
+    env,
+    workflowBindings: { SIGNUP: 'SignupWorkflow', APPROVAL: 'ApprovalWorkflow', FATAL: 'FatalWorkflow', LAUNCHER: 'LauncherWorkflow' },
+  });
+  return { env, test, bindings: test.env as Required<Env> & Record<string, any> };
+}
+
+const rejection = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: Error) => error.message);
+
+describe('create, createBatch and get', () => {
+  it('creates an instance under the id given, with params as event.payload, and reports its output once complete', async () => {
+    const { test, bindings } = await setup();
+    const started = test.now();
+    const instance = await bindings.SIGNUP.create({ id: 'signup-ada', params: { email: 'ada@example.com' } });
+    expect(instance.id).toBe('signup-ada');
+    await test.sleep('1 hour');
+    expect(await instance.status()).toEqual({
+      status: 'complete',
+      output: { user: { id: 'u1', email: 'ada@example.com' }, greeting: 'Hello, ada@example.com', instanceId: 'signup-ada', startedAt: started },
+    });
+  });
+
+  it('generates an id when none is given, and get() finds the instance by it', async () => {
+    const { test, bindings } = await setup();
+    const instance = await bindings.SIGNUP.create({ params: { email: 'x@y.z' } });
+    expect(instance.id).toMatch(/^[0-9a-f-]{36}$/);
+    await test.sleep('1 hour');
+    const found = await bindings.SIGNUP.get(instance.id);
+    expect(found.id).toBe(instance.id);
+    expect((await found.status()).status).toBe('complete');
+  });
+
+  it('refuses an id already used, running or finished, and an id Cloudflare would refuse', async () => {
+    const { test, bindings } = await setup();
+    await bindings.SIGNUP.create({ id: 'taken', params: { email: 'a@b.c' } });
+    expect(await rejection(bindings.SIGNUP.create({ id: 'taken', params: { email: 'a@b.c' } }))).toBe('(instance.already_exists) Instance with this id already exists');
+    await test.sleep('1 hour');
+    expect(await rejection(bindings.SIGNUP.create({ id: 'taken' }))).toMatch(/^\(instance\.already_exists\)/);
+    expect(await rejection(bindings.SIGNUP.create({ id: 'has space' }))).toBe('(instance.invalid_id) Workflow instance has invalid id');
+    expect(await rejection(bindings.SIGNUP.create({ id: 'x'.repeat(101) }))).toMatch(/^\(instance\.invalid_id\)/);
+  });
+
+  it('createBatch creates each instance, checks every entry first, and refuses an empty batch', async () => {
+    const { test, bindings } = await setup();
+    const instances = await bindings.SIGNUP.createBatch([{ id: 'b-1', params: { email: '1@x.y' } }, { id: 'b-2', params: { email: '2@x.y' } }]);
+    expect(instances.map((instance: { id: string }) => instance.id)).toEqual(['b-1', 'b-2']);
+    expect(await rejection(bindings.SIGNUP.createBatch([]))).toMatch(/^\(body\)/);
+    expect(await rejection(bindings.SIGNUP.createBatch([{ id: 'b-3' }, { id: 'bad id' }]))).toMatch(/^\(instance\.invalid_id\)/);
+    expect(await rejection(bindings.SIGNUP.get('b-3'))).toBe('(instance.not_found) Instance not found');
+    await test.sleep('1 hour');
+    expect((await (await bindings.SIGNUP.get('b-2')).status()).output).toMatchObject({ greeting: 'Hello, 2@x.y' });
+  });
+
+  it('get() of an id never created rejects with instance.not_found', async () => {
+    const { bindings } = await setup();
+    expect(await rejection(bindings.SIGNUP.get('nobody'))).toBe('(instance.not_found) Instance not found');
+  });
+});
+
+describe('status', () => {
+  it('is waiting while the instance sleeps, then complete', async () => {
+    const { test, bindings } = await setup();
+    const instance = await bindings.SIGNUP.create({ params: { email: 'a@b.c' } });
+    await test.sleep('1 minute');
+    expect(await instance.status()).toEqual({ status: 'waiting' });
+    await test.sleep('1 hour');
+    expect((await instance.status()).status).toBe('complete');
+  });
+
+  it('is errored with the error\'s name and message when run throws', async () => {
+    const { test, bindings } = await setup();
+    const instance = await bindings.FATAL.create({ params: {} });
+    await test.sleep('1 second');
+    expect(await instance.status()).toEqual({ status: 'errored', error: { name: 'NonRetryableError', message: 'card declined' } });
+  });
+});
+
+describe('pause, resume, terminate and restart', () => {
+  it('pause holds the instance\'s timers until resume', async () => {
+    const { test, bindings } = await setup();
+    const instance = await bindings.SIGNUP.create({ params: { email: 'a@b.c' } });
+    await test.sleep('1 minute');
+    await instance.pause();
+    expect(await instance.status()).toEqual({ status: 'paused' });
+    await test.sleep('2 hours');
+    expect((await instance.status()).status).toBe('paused');
+    await instance.resume();
+    await test.sleep('1 second');
+    expect((await instance.status()).status).toBe('complete');
+    await instance.resume(); // nothing to resume: no error, as Cloudflare's local engine
+  });
+
+  it('terminate stops the instance; a finished instance cannot be terminated', async () => {
+    const { test, bindings } = await setup();
+    const instance = await bindings.SIGNUP.create({ params: { email: 'a@b.c' } });
+    await instance.terminate();
+    expect(await instance.status()).toEqual({ status: 'terminated' });
+    await test.sleep('2 hours');
+    expect((await instance.status()).status).toBe('terminated');
+    expect(await rejection(instance.terminate())).toBe('(instance.cannot_terminate) Cannot terminate instance since its on a finite state');
+  });
+
+  it('restart runs the instance again from the start with the params it was created with, running or finished', async () => {
+    const { env, test, bindings } = await setup();
+    const instance = await bindings.APPROVAL.create({ id: 'approval-r', params: { timeout: '1 hour' } });
+    await test.sleep('5 minutes');
+    await instance.restart();
+    await test.sleep('11 minutes');
+    expect(env.calls['request approval']).toBe(2);
+    expect(await instance.status()).toEqual({ status: 'waiting' });
+    await test.sleep('2 hours'); // the params' 1-hour timeout: the restarted run had them
+    expect(await instance.status()).toEqual({ status: 'errored', error: { name: 'WorkflowTimeoutError', message: 'Execution timed out after 3600000ms' } });
+    await instance.restart();
+    await test.sleep('11 minutes');
+    expect(env.calls['request approval']).toBe(3);
+    await instance.sendEvent({ type: 'approval', payload: { approved: true } });
+    expect((await instance.status()).output).toMatchObject({ approved: true, type: 'approval' });
+  });
+});
+
+describe('sendEvent', () => {
+  it('an event sent before its waitForEvent waits for it', async () => {
+    const { test, bindings } = await setup();
+    const instance = await bindings.APPROVAL.create({ params: {} });
+    await test.sleep('1 minute'); // still in "give them time"
+    const sentAt = test.now();
+    await instance.sendEvent({ type: 'approval', payload: { approved: true } });
+    await test.sleep('10 minutes');
+    expect(await instance.status()).toEqual({ status: 'complete', output: { approved: true, type: 'approval', at: sentAt } });
+  });
+
+  it('an event sent during waitForEvent resumes it at once; an event of another type does not', async () => {
+    const { test, bindings } = await setup();
+    const instance = await bindings.APPROVAL.create({ params: {} });
+    await test.sleep('11 minutes');
+    await instance.sendEvent({ type: 'other', payload: 1 });
+    expect((await instance.status()).status).toBe('waiting');
+    await instance.sendEvent({ type: 'approval', payload: { approved: false } });
+    expect(await instance.status()).toEqual({ status: 'complete', output: { approved: false, type: 'approval', at: test.now() } });
+    expect(await rejection(instance.sendEvent({ type: 'approval', payload: {} }))).toMatch(/^\(instance\.finished\)/);
+  });
+});
+
+describe('bindings in workflows and classes extending the runtime\'s WorkflowEntrypoint', () => {
+  it('reaches workflows as this.env: one workflow creates another through its binding', async () => {
+    const { test, bindings } = await setup();
+    const launcher = await bindings.LAUNCHER.create({ id: 'launcher-1', params: { email: 'kid@x.y' } });
+    await test.sleep('1 second');
+    expect(await launcher.status()).toEqual({ status: 'complete', output: { launched: 'signup-of-launcher-1' } });
+    await test.sleep('1 hour');
+    expect((await (await bindings.SIGNUP.get('signup-of-launcher-1')).status()).output).toMatchObject({ greeting: 'Hello, kid@x.y' });
+  });
+
+  it('registers a class whose base is the runtime\'s WorkflowEntrypoint: its constructor and fields run, this.env and instanceof hold', async () => {
+    const constructed: string[] = [];
+    class Counted extends RuntimeWorkflowEntrypoint<{ GREETING: string }, { name: string }> {
+      readonly greeting = `${this.env.GREETING} from a field`;
+      constructor(ctx: never, env: { GREETING: string }) {
+        super(ctx, env);
+        constructed.push('Counted');
+      }
+      async run(event: { payload: { name: string } }, step: WorkflowStep) {
+        const line = await step.do('greet', async () => `${this.greeting}, ${event.payload.name}`);
+        return { line, isRuntimeEntrypoint: this instanceof RuntimeWorkflowEntrypoint, waitUntil: typeof (this.ctx as { waitUntil?: unknown }).waitUntil };
+      }
+    }
+    const test = await TestWorkflowEnvironment.create({ workflows: { Counted }, env: { GREETING: 'Hi' }, workflowBindings: { COUNTED: 'Counted' } });
+    const instance = await test.env.COUNTED.create({ params: { name: 'Ada' } });
+    await test.sleep('1 second');
+    expect(await instance.status()).toEqual({ status: 'complete', output: { line: 'Hi from a field, Ada', isRuntimeEntrypoint: true, waitUntil: 'function' } });
+    expect(constructed).toEqual(['Counted']);
+    // Its own constructor stays the runtime's once Duro has constructed it.
+    expect(() => new Counted({} as never, { GREETING: 'x' })).toThrow(/not of type 'ExecutionContext'/);
+  });
+});
+
+describe('terminate({ rollback: true })', () => {
+  it('runs the rollbacks of the steps that started, last first, and the instance reads terminated', async () => {
+    const rollbackWorkflows = await import('./rollback-workflows');
+    const env: import('./rollback-workflows').Env = { GREETING: 'Hello', calls: {}, rolledBack: [] };
+    const test = await TestWorkflowEnvironment.create({ workflows: rollbackWorkflows, env, workflowBindings: { TRANSFER: 'TransferWorkflow' } });
+    const bindings = test.env as Record<string, any>;
+    const instance = await bindings.TRANSFER.create({ id: 'transfer-1', params: {} });
+    await test.sleep('1 minute'); // in its hour-long settle sleep
+    expect((await instance.status()).status).toBe('waiting');
+    await instance.terminate({ rollback: true });
+    await test.sleep('1 minute');
+    expect((await instance.status()).status).toBe('terminated');
+    expect(env.rolledBack.map((entry) => entry.step.name)).toEqual(['credit', 'debit']);
+    expect(env.rolledBack[0]!.error).toMatch(/^Terminated/);
+  });
+
+  it('without rollback terminates at once and runs no rollback', async () => {
+    const rollbackWorkflows = await import('./rollback-workflows');
+    const env: import('./rollback-workflows').Env = { GREETING: 'Hello', calls: {}, rolledBack: [] };
+    const test = await TestWorkflowEnvironment.create({ workflows: rollbackWorkflows, env, workflowBindings: { TRANSFER: 'TransferWorkflow' } });
+    const instance = await (test.env as Record<string, any>).TRANSFER.create({ id: 'transfer-2', params: {} });
+    await test.sleep('1 minute');
+    await instance.terminate();
+    expect((await instance.status()).status).toBe('terminated');
+    expect(env.rolledBack).toEqual([]);
+  });
+});
