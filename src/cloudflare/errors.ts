@@ -33,9 +33,20 @@ export function timedOutMessage(ms: number): string {
   return `Execution timed out after ${ms}ms`;
 }
 
-/** Whether Cloudflare would take `error` as non-retryable: a NonRetryableError, by brand or (across RPC) by name. */
+/**
+ * Whether Cloudflare would take `error` as non-retryable: Duro's NonRetryableError; the runtime's own from
+ * `cloudflare:workflows`, whose `name` is the one it was given (`new NonRetryableError(message, 'InvalidEmail')`), so
+ * found by its class (its `__brand`, or a class named so in its prototype chain); or, across RPC, by name or message.
+ */
 export function isNonRetryable(error: unknown): boolean {
-  return error instanceof NonRetryableError || (error instanceof Error && (error.name === 'NonRetryableError' || error.message.startsWith('NonRetryableError')));
+  if (error instanceof NonRetryableError) return true;
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'NonRetryableError' || error.message.startsWith('NonRetryableError')) return true;
+  if ((error as { __brand?: unknown }).__brand === 'NonRetryableError') return true;
+  for (let proto = Object.getPrototypeOf(error); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    if ((proto as { constructor?: { name?: string } }).constructor?.name === 'NonRetryableError') return true;
+  }
+  return false;
 }
 
 /** What a step callback's error is recorded as: a non-retryable one keeps its name and stops the retries. */

@@ -82,6 +82,13 @@ describe('a Cloudflare Workflow through its binding, on Durable Objects', () => 
     expect(probe.counter(`charge:${id}`)).toBe(1);
   });
 
+  it('a NonRetryableError from cloudflare:workflows given a name of its own is not retried either', async () => {
+    const id = uniqueId('checkout-declined-named');
+    await post('/checkout', { id, params: { orderId: 'o-4', decline: true, declineAs: 'CardDeclined' } });
+    expect(await statusUntil(id, (s) => s.status === 'errored')).toEqual({ status: 'errored', error: { name: 'CardDeclined', message: 'card declined' } });
+    expect(probe.counter(`charge:${id}`)).toBe(1);
+  });
+
   it('pause, resume, terminate, restart and the binding\'s refusals', async () => {
     const id = uniqueId('checkout-ops');
     await post('/checkout', { id, params: { orderId: 'o-4' } });
