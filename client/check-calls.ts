@@ -34,8 +34,25 @@ const TEMPORAL_CALLS = new Map([
   ['setInterval', 'setInterval() is not durable and does not replay; use sleep() in a loop'],
 ]);
 
-/** Which API the advice names: Duro's `ctx`, or Temporal's free functions. */
-export type CheckStyle = 'ctx' | 'temporal';
+/**
+ * In a Cloudflare-style workflow's `run()` (`WorkflowEntrypoint`), the globals are guarded as in Temporal-style code;
+ * what stays flagged belongs in a step, whose result is recorded.
+ */
+const CLOUDFLARE_MEMBERS = new Map([
+  ['crypto.randomUUID', 'crypto.randomUUID() is not replayable; call it inside step.do() so its value is recorded'],
+  ['crypto.getRandomValues', 'crypto.getRandomValues() is not replayable; call it inside step.do() so its value is recorded'],
+]);
+
+const CLOUDFLARE_CALLS = new Map([
+  ['fetch', 'fetch() does I/O outside a step; call it inside step.do()'],
+  ['setInterval', 'setInterval() is not durable and does not replay; use step.sleep() in a loop'],
+]);
+
+/** Which API the advice names: Duro's `ctx`, Temporal's free functions, or Cloudflare's steps. */
+export type CheckStyle = 'ctx' | 'temporal' | 'cloudflare';
+
+const MEMBERS: Record<CheckStyle, Map<string, string>> = { ctx: FORBIDDEN_MEMBERS, temporal: TEMPORAL_MEMBERS, cloudflare: CLOUDFLARE_MEMBERS };
+const CALLS: Record<CheckStyle, Map<string, string>> = { ctx: FORBIDDEN_CALLS, temporal: TEMPORAL_CALLS, cloudflare: CLOUDFLARE_CALLS };
 
 /** Names through which code reaches the global object. */
 const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
@@ -46,10 +63,9 @@ const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
  */
 export function forbiddenUse(node: AstNode, isDeclared: (name: string) => boolean, style: CheckStyle = 'ctx'): string | undefined {
   const pathOf = (each: AstNode | undefined) => globalPath(each, isDeclared) ?? '';
-  const temporal = style === 'temporal';
-  if (isMember(node)) return (temporal ? TEMPORAL_MEMBERS : FORBIDDEN_MEMBERS).get(pathOf(node));
-  if (node.type === 'NewExpression') return !temporal && pathOf(child(node, 'callee')) === 'Date' && children(node, 'arguments').length === 0 ? NEW_DATE : undefined;
-  if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') return (temporal ? TEMPORAL_CALLS : FORBIDDEN_CALLS).get(pathOf(child(node, 'callee')));
+  if (isMember(node)) return MEMBERS[style].get(pathOf(node));
+  if (node.type === 'NewExpression') return style === 'ctx' && pathOf(child(node, 'callee')) === 'Date' && children(node, 'arguments').length === 0 ? NEW_DATE : undefined;
+  if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') return CALLS[style].get(pathOf(child(node, 'callee')));
   return undefined;
 }
 

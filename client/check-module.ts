@@ -1,6 +1,7 @@
 // One parsed file for `duro check`: its syntax tree, the scopes around each function, and what it exports.
 import { parse, type ParserPlugin } from '@babel/parser';
 import { type AstNode, child, children, exportName, functionIn, identifierName, isFunction, isNode } from './check-ast';
+import type { CheckStyle } from './check-calls';
 import { type Binding, declare, type Scope, scopeOf, walkScopes } from './check-scopes';
 
 export interface SourceText {
@@ -38,8 +39,8 @@ export interface Target {
 export interface Workflow extends Target {
   /** `'order'` for `defineWorkflow('order', …)`, else the source text of the name argument. */
   label: string;
-  /** An exported function of a Temporal-style module (`duro/temporal/workflow`): advice names Temporal's functions. */
-  temporalStyle?: boolean;
+  /** Whose API the advice names: Duro's `ctx` (default), Temporal's functions, or Cloudflare's steps. */
+  style?: CheckStyle;
 }
 
 export function parseModule(fileName: string, text: string): Module | { error: CheckFinding } {

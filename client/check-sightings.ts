@@ -34,7 +34,7 @@ export class Sightings {
       walkFunction(project, target.module, target.fn, contextParams, {
         flag: (node, message) => this.#see(target.module, node, message, workflow.label, via),
         reach: (helper, params) => queue.push({ target: helper, via: [...via, helper.name], contextParams: params }),
-      }, workflow.temporalStyle ? 'temporal' : 'ctx');
+      }, workflow.style ?? 'ctx');
     }
   }
 

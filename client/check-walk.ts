@@ -47,6 +47,10 @@ export function walkFunction(project: Project, module: Module, fn: AstNode, cont
   const inspect = (node: AstNode, parent: AstNode | undefined, key: string): void => {
     const message = forbiddenUse(node, (name) => lookup(name) !== undefined, style);
     if (message) events.flag(node, message);
+    if (style === 'cloudflare' && isStepDo(node)) {
+      // A step's callback and its rollback run as the step, whose result is recorded: I/O belongs there.
+      for (const argument of children(node, 'arguments')) recorded.add(argument);
+    }
     if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') {
       const atCall = contextAtCall(node, find);
       if (atCall.recorded) recorded.add(atCall.recorded);
@@ -67,6 +71,13 @@ export function walkFunction(project: Project, module: Module, fn: AstNode, cont
     if (scope) stack.pop();
   };
   visit(fn, undefined, '');
+}
+
+/** `step.do(…)`: a Cloudflare step, its callback run as a recorded step. */
+function isStepDo(node: AstNode): boolean {
+  if (node.type !== 'CallExpression' && node.type !== 'OptionalCallExpression') return false;
+  const callee = child(node, 'callee');
+  return callee !== undefined && isMember(callee) && !callee.computed && identifierName(child(callee, 'property')) === 'do';
 }
 
 /** `util.stampOf` where `util` is `import * as util from './util'`. */

@@ -22,10 +22,12 @@ export function workflowsOf(project: Project, module: Module): Workflow[] {
   if (isTemporalStyle(program)) {
     for (const [name, binding] of module.exports) {
       const target = binding.kind === 'function' ? project.resolve(module, binding) : undefined;
-      if (target) workflows.push({ ...target, label: `'${name}'`, temporalStyle: true });
+      if (target) workflows.push({ ...target, label: `'${name}'`, style: 'temporal' });
     }
   }
   walkScopes(program, [], (node, stack) => {
+    const entrypoint = cloudflareWorkflowRun(module, node, stack);
+    if (entrypoint) workflows.push(entrypoint);
     if (node.type !== 'CallExpression' || !isDefineWorkflow(child(node, 'callee'))) return;
     const [nameArgument] = children(node, 'arguments');
     const label = nameArgument?.type === 'StringLiteral' ? `'${String(nameArgument.value)}'` : sourceOf(module.text, nameArgument);
@@ -42,6 +44,25 @@ const TEMPORAL_WORKFLOW_MODULES = new Set(['duro/temporal/workflow', '@temporali
 
 function isTemporalStyle(program: AstNode): boolean {
   return children(program, 'body').some((statement) => statement.type === 'ImportDeclaration' && TEMPORAL_WORKFLOW_MODULES.has(String(child(statement, 'source')?.value)));
+}
+
+/** Where Cloudflare Workflows' `WorkflowEntrypoint` is imported from: the runtime's module, or Duro's. */
+const CLOUDFLARE_WORKFLOW_MODULES = new Set(['cloudflare:workers', 'duro/cloudflare']);
+
+/** `class X extends WorkflowEntrypoint { run(event, step) { … } }`: its `run` is the workflow, checked with Cloudflare's advice. */
+function cloudflareWorkflowRun(module: Module, node: AstNode, stack: Scope[]): Workflow | undefined {
+  if (node.type !== 'ClassDeclaration' && node.type !== 'ClassExpression') return undefined;
+  const base = child(node, 'superClass');
+  if (base?.type !== 'Identifier') return undefined;
+  const name = identifierName(base);
+  const binding = [...stack].reverse().find((scope) => scope.has(name))?.get(name);
+  if (binding?.kind !== 'import' || binding.imported !== 'WorkflowEntrypoint' || !CLOUDFLARE_WORKFLOW_MODULES.has(binding.from)) return undefined;
+  const body = child(node, 'body');
+  const run = body && children(body, 'body').find((member) => member.type === 'ClassMethod' && !member.computed && identifierName(child(member, 'key')) === 'run');
+  if (!run) return undefined;
+  const id = child(node, 'id');
+  const className = id ? identifierName(id) : 'workflow class';
+  return { module, fn: run, name: `${className}.run`, label: `'${className}'`, style: 'cloudflare' };
 }
 
 /** An inline function, or the function a name in scope stands for (`function f…`, `const f = async () => …`, an import). */

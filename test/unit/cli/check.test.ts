@@ -73,6 +73,25 @@ describe('checkWorkflowSources', () => {
     ]);
   });
 
+  it('checks the run() of a Cloudflare-style WorkflowEntrypoint class, leaving its steps\' callbacks alone', () => {
+    const source = [
+      "import { WorkflowEntrypoint } from 'cloudflare:workers';",
+      'export class Signup extends WorkflowEntrypoint {',
+      '  async run(event, step) {',
+      "    const user = await step.do('create user', async () => (await fetch('https://api.example/users')).json(), { rollback: async () => { await fetch('https://api.example/undo'); } });",
+      "    const token = crypto.randomUUID();",
+      "    await fetch('https://hooks.example/' + token);",
+      "    return { user, at: Date.now() };",
+      '  }',
+      '}',
+    ].join('\n');
+    const findings = checkWorkflowSources([{ fileName: 'workflows.ts', text: source }]);
+    expect(findings.map((f) => `${f.line}:${f.column}  ${f.message}`)).toEqual([
+      '5:19  crypto.randomUUID() is not replayable; call it inside step.do() so its value is recorded',
+      '6:11  fetch() does I/O outside a step; call it inside step.do()',
+    ]);
+  });
+
   it('leaves Date, Math.random and setTimeout alone in Temporal-style code, as Temporal\'s sandbox does, and advises Temporal\'s functions', () => {
     const source = [
       "import { sleep } from 'duro/temporal/workflow';",
