@@ -6,14 +6,12 @@
 // its own beside them, and every run reports the identity it saw after each await. The page is the tab's main thread,
 // as in the browser example (examples/browser) and most apps, so a reload is how a run is interrupted and resumed.
 // test/fixtures/browser-temporal/page.ts is bundled with esbuild and served with index.html from a temp dir.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveStatic, type StaticServer } from './static-server';
+import { inPage, openBrowserFixture, type BrowserFixture } from './browser-fixture';
 import type { HistoryEvent } from 'duro/workflow';
 import type { Executed, Step } from '../fixtures/browser-temporal/activities';
 import type { Ready, Settled } from '../fixtures/browser-temporal/page';
@@ -30,36 +28,20 @@ const RUNS = 20;
 
 if (!hasChromium) console.warn(`browser-temporal.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set DURO_CHROMIUM)`);
 
-let work: string;
-let server: StaticServer | undefined;
+let fixture: BrowserFixture | undefined;
 let url: string;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
 
 
-/**
- * Evaluates `expression` in the page, bounded by STEP_MS (page.evaluate has no timeout of its own). A rejection is
- * rethrown with the first line of its message only: playwright appends the page's stack, whose http://127.0.0.1:…/
- * frames vitest's reporter tries to read as files (EISDIR) instead of showing the message.
- */
-async function inPage<T>(page: Page, expression: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${STEP_MS} ms`)), STEP_MS);
-  });
-  try {
-    return await Promise.race([page.evaluate(expression) as Promise<T>, deadline]);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${expression.slice(0, 120)} failed in the page: ${message.split('\n')[0]}`);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Evaluates `expression` in the page, bounded by STEP_MS. */
+function inPageWithin<T>(page: Page, expression: string): Promise<T> {
+  return inPage<T>(page, expression, STEP_MS);
 }
 
 /** `window.duroTemporal[op](...args)` in the page. */
 function call<T>(page: Page, op: string, ...args: unknown[]): Promise<T> {
-  return inPage<T>(page, `window.duroTemporal.${op}(${args.map((arg) => JSON.stringify(arg)).join(', ')})`);
+  return inPageWithin<T>(page, `window.duroTemporal.${op}(${args.map((arg) => JSON.stringify(arg)).join(', ')})`);
 }
 
 /** Waits (bounded) for the page's engine to be open and to have resumed what IndexedDB holds. */
@@ -159,28 +141,13 @@ function switches(executed: Executed[]): number {
 
 describe.skipIf(!hasChromium)(`Temporal-style workflows on duro/browser in Chromium${hasChromium ? '' : ` (skipped: no Chromium at ${CHROMIUM})`}`, () => {
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'duro-e2e-browser-temporal-'));
-    execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), [
-      join(FIXTURE, 'page.ts'), '--bundle', '--platform=browser', '--format=esm', '--target=es2022', '--log-level=warning',
-      `--alias:duro/browser=${join(ROOT, 'src/browser/index.ts')}`, `--alias:duro/workflow=${join(ROOT, 'src/core/index.ts')}`,
-      `--alias:duro/temporal/workflow=${join(ROOT, 'src/temporal/workflow/index.ts')}`,
-      `--outfile=${join(work, 'page.js')}`,
-    ], { cwd: ROOT, timeout: 30_000 });
-    copyFileSync(join(FIXTURE, 'index.html'), join(work, 'index.html'));
-    server = await serveStatic(work);
-    url = server.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: STEP_MS });
+    fixture = await openBrowserFixture({ fixture: FIXTURE, entry: join(FIXTURE, 'page.ts'), outfile: 'page.js', chromium: CHROMIUM, timeoutMs: STEP_MS, esbuildArgs: ['--target=es2022'] });
+    url = fixture.url;
+    browser = fixture.browser;
   }, 45_000);
 
   afterAll(async () => {
-    await Promise.race([
-      Promise.all(contexts.map((context) => context.close())).then(() => browser?.close()),
-      new Promise((resolve) => setTimeout(resolve, 10_000)),
-    ]).catch(() => undefined);
-    if (server) {
-      await server.close();
-    }
-    if (work) rmSync(work, { recursive: true, force: true });
+    await fixture?.close(contexts);
   });
 
   it(`runs ${RUNS} interleaving runs at once, each seeing only its own identity after every await, in its handlers and its activities`, async () => {

@@ -3,14 +3,12 @@
 // from a temp dir; the page talks to the Worker by postMessage. A run retries its in-worker activity, sleeps, answers
 // a query and takes a signal; another run's Worker is terminated mid-sleep and a new Worker's resumeAll() finishes it
 // from IndexedDB, once.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveStatic, type StaticServer } from './static-server';
+import { inPage, openBrowserFixture, type BrowserFixture } from './browser-fixture';
 import type { HistoryEvent } from 'duro/workflow';
 import type { GreetInput, GreetResult, GreetStatus } from '../fixtures/browser-worker/worker';
 
@@ -26,8 +24,7 @@ if (!hasChromium) console.warn(`browser-worker.test.ts skipped: no Chromium at $
 interface Ready { kind: 'ready'; scope: string; hasDocument: boolean; hasWebLocks: boolean; worker: number }
 interface Attempt { workflowId: string; attempt: number; worker: number }
 
-let work: string;
-let server: StaticServer | undefined;
+let fixture: BrowserFixture | undefined;
 let url: string;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
@@ -49,33 +46,18 @@ async function openPage(): Promise<{ page: Page; ready: Ready; errors: string[];
     worker.on('close', () => void (workers.closed += 1));
   });
   await page.goto(url, { timeout: STEP_MS });
-  const ready = await inPage<Ready>(page, 'window.duroWorker.ready()');
+  const ready = await inPageWithin<Ready>(page, 'window.duroWorker.ready()');
   return { page, ready, errors, workers };
 }
 
-/**
- * Evaluates `expression` in the page, bounded by STEP_MS (page.evaluate has no timeout of its own). A rejection is
- * rethrown with the first line of its message only: playwright appends the page's stack, whose http://127.0.0.1:…/
- * frames vitest's reporter tries to read as files (EISDIR) instead of showing the message.
- */
-async function inPage<T>(page: Page, expression: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${STEP_MS} ms`)), STEP_MS);
-  });
-  try {
-    return await Promise.race([page.evaluate(expression) as Promise<T>, deadline]);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${expression} failed in the page: ${message.split('\n')[0]}`);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Evaluates `expression` in the page, bounded by STEP_MS. */
+function inPageWithin<T>(page: Page, expression: string): Promise<T> {
+  return inPage<T>(page, expression, STEP_MS);
 }
 
 /** One request to the Worker, answered by postMessage. */
 function call<T>(page: Page, op: string, args: Record<string, unknown>): Promise<T> {
-  return inPage<T>(page, `window.duroWorker.call(${JSON.stringify(op)}, ${JSON.stringify(args)})`);
+  return inPageWithin<T>(page, `window.duroWorker.call(${JSON.stringify(op)}, ${JSON.stringify(args)})`);
 }
 
 /** Polls the run's `status` query (bounded) until its phase is `phase`. */
@@ -87,7 +69,7 @@ async function phaseReached(page: Page, workflowId: string, phase: GreetStatus['
 
 /** Errors the Worker posted to the page (uncaught errors, unhandled rejections, duro's onError, load failures). */
 function workerErrors(page: Page): Promise<string[]> {
-  return inPage<string[]>(page, 'window.duroWorker.errors()');
+  return inPageWithin<string[]>(page, 'window.duroWorker.errors()');
 }
 
 /** History numbered 1..n with nothing repeated; one start, one activity (completed at attempt 2), one timer, one signal, one close. */
@@ -113,27 +95,13 @@ function expectCompletedOnce(history: HistoryEvent[], approvedBy: string): void 
 
 describe.skipIf(!hasChromium)(`duro/browser in a dedicated Web Worker${hasChromium ? '' : ` (skipped: no Chromium at ${CHROMIUM})`}`, () => {
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'duro-e2e-browser-worker-'));
-    execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), [
-      join(FIXTURE, 'worker.ts'), '--bundle', '--platform=browser', '--format=esm', '--log-level=warning',
-      `--alias:duro/browser=${join(ROOT, 'src/browser/index.ts')}`, `--alias:duro/workflow=${join(ROOT, 'src/core/index.ts')}`,
-      `--outfile=${join(work, 'worker.js')}`,
-    ], { cwd: ROOT, timeout: 30_000 });
-    copyFileSync(join(FIXTURE, 'index.html'), join(work, 'index.html'));
-    server = await serveStatic(work);
-    url = server.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: STEP_MS });
+    fixture = await openBrowserFixture({ fixture: FIXTURE, entry: join(FIXTURE, 'worker.ts'), outfile: 'worker.js', chromium: CHROMIUM, timeoutMs: STEP_MS });
+    url = fixture.url;
+    browser = fixture.browser;
   }, 45_000);
 
   afterAll(async () => {
-    await Promise.race([
-      Promise.all(contexts.map((context) => context.close())).then(() => browser?.close()),
-      new Promise((resolve) => setTimeout(resolve, 10_000)),
-    ]).catch(() => undefined);
-    if (server) {
-      await server.close();
-    }
-    if (work) rmSync(work, { recursive: true, force: true });
+    await fixture?.close(contexts);
   });
 
   it('runs a workflow in the Worker: the activity is retried, the query answers during the sleep, the signal is delivered', async () => {
@@ -150,7 +118,7 @@ describe.skipIf(!hasChromium)(`duro/browser in a dedicated Web Worker${hasChromi
     expect(await call<GreetResult>(page, 'result', { workflowId })).toEqual({ greeting: 'hello worker (attempt 2)', approvedBy: 'page' });
     expect(await call<GreetStatus>(page, 'query', { workflowId })).toEqual({ phase: 'done', greeting: 'hello worker (attempt 2)', approvedBy: 'page' });
     expect(await call(page, 'describe', { workflowId })).toMatchObject({ workflowId, status: 'completed' });
-    expect(await inPage<Attempt[]>(page, 'window.duroWorker.attempts()')).toEqual([
+    expect(await inPageWithin<Attempt[]>(page, 'window.duroWorker.attempts()')).toEqual([
       { workflowId, attempt: 1, worker: 1 },
       { workflowId, attempt: 2, worker: 1 },
     ]);
@@ -169,7 +137,7 @@ describe.skipIf(!hasChromium)(`duro/browser in a dedicated Web Worker${hasChromi
     expect(before.filter((event) => event.type === 'TimerStarted')).toHaveLength(1);
     expect(before.filter((event) => event.type === 'TimerFired')).toHaveLength(0);
 
-    const ready = await inPage<Ready>(page, 'window.duroWorker.restart()');
+    const ready = await inPageWithin<Ready>(page, 'window.duroWorker.restart()');
     expect(ready).toMatchObject({ scope: 'DedicatedWorkerGlobalScope', worker: 2 });
     await expect.poll(() => workers, { timeout: STEP_MS }).toEqual({ started: 2, closed: 1 });
 
@@ -180,7 +148,7 @@ describe.skipIf(!hasChromium)(`duro/browser in a dedicated Web Worker${hasChromi
     expect(await call<GreetResult>(page, 'result', { workflowId })).toEqual({ greeting: 'hello again (attempt 2)', approvedBy: 'second worker' });
 
     // The activity ran only in the first Worker: the new one replayed its result from IndexedDB.
-    expect(await inPage<Attempt[]>(page, 'window.duroWorker.attempts()')).toEqual([
+    expect(await inPageWithin<Attempt[]>(page, 'window.duroWorker.attempts()')).toEqual([
       { workflowId, attempt: 1, worker: 1 },
       { workflowId, attempt: 2, worker: 1 },
     ]);
