@@ -105,9 +105,8 @@ export class Activator implements ContextActivator {
   readonly #timers = new Map<string, Waiter<void>>();
   /** Timers whose TimerFired is among the inputs being delivered: cancelling one must not record TimerCanceled too. */
   readonly #timersFiring = new Set<string>();
-  readonly #localActivities = new Map<number, Waiter<Outcome>>();
-  /** Types of the local activities awaiting their outcome: replay checks each marker against its command's. */
-  readonly #localActivityTypes = new Map<number, string>();
+  /** With each its type: replay checks each marker against its command's. */
+  readonly #localActivities = new Map<number, Waiter<Outcome> & { activityType: string }>();
   readonly #children = new Map<number, PendingChild>();
   /** Children whose start the current activation issued: cancelled before it ends, they are never started. */
   readonly #childrenStartedNow = new Set<number>();
@@ -229,13 +228,12 @@ export class Activator implements ContextActivator {
     const waiter = this.#localActivities.get(seq);
     if (!waiter) return;
     this.#localActivities.delete(seq);
-    this.#localActivityTypes.delete(seq);
     waiter.resolve(outcome);
   }
 
   /** The type of the local activity with this seq that was issued and awaits its outcome, if any. */
   pendingLocalActivityType(seq: number): string | undefined {
-    return this.#localActivityTypes.get(seq);
+    return this.#localActivities.get(seq)?.activityType;
   }
 
   childStarted(seq: number, runId: string): void {
@@ -298,7 +296,10 @@ export class Activator implements ContextActivator {
   offerUpdate(offer: UpdateOffer): void { this.enter(() => this.#messages.offerUpdate(offer)); }
 
   /** The activation is blocked: updates still waiting for a handler are turned down. True when that issued commands. */
-  settleBufferedUpdates(): boolean { return this.enter(() => this.#messages.settleBufferedUpdates()); }
+  settleBufferedUpdates(): boolean {
+    // Asked at every turn of every activation: entering the workflow's async context only when an update waits.
+    return this.#messages.hasBufferedUpdates && this.enter(() => this.#messages.settleBufferedUpdates());
+  }
 
   requestCancellation(reason?: string): void {
     if (this.#cancelRequested) return;
@@ -495,8 +496,7 @@ export class Activator implements ContextActivator {
       }
       const seq = ++this.#seq.local;
       const outcome = await new Promise<Outcome>((resolve, reject) => {
-        this.#localActivities.set(seq, { resolve, reject });
-        this.#localActivityTypes.set(seq, activityType);
+        this.#localActivities.set(seq, { resolve, reject, activityType });
         const command: Command = { type: 'scheduleLocalActivity', seq, activityType, input, attempt, scheduledAt, options };
         this.#push(inline ? { ...command, implementation: inline.implementation } : command);
       });

@@ -125,10 +125,12 @@ export class MessageHandlers {
   setDefaultUpdateHandler(handler: Handler | undefined, options?: UpdateHandlerOptions<unknown[]>): void {
     this.#defaults.update = handler && (options?.validator ? { handler, validator: options.validator as Handler } : { handler });
     if (!handler) return;
-    for (const update of this.#bufferedUpdates.splice(0)) {
-      if ('offer' in update) this.#admit(update.offer);
-      else this.#startUpdate(update.updateId, update.updateName, update.args);
-    }
+    for (const update of this.#bufferedUpdates.splice(0)) this.#dispatch(update);
+  }
+
+  /** Whether updates wait for a handler (see `settleBufferedUpdates`). */
+  get hasBufferedUpdates(): boolean {
+    return this.#bufferedUpdates.length > 0;
   }
 
   /** True when no signal or update handler is still running (Temporal's `allHandlersFinished`). */
@@ -170,9 +172,7 @@ export class MessageHandlers {
     for (;;) {
       const index = this.#bufferedUpdates.findIndex((update) => updateNameOf(update) === name);
       if (index < 0 || !this.#updateHandlers.has(name)) return;
-      const update = this.#bufferedUpdates.splice(index, 1)[0]!;
-      if ('offer' in update) this.#admit(update.offer);
-      else this.#startUpdate(update.updateId, update.updateName, update.args);
+      this.#dispatch(this.#bufferedUpdates.splice(index, 1)[0]!);
     }
   }
 
@@ -215,6 +215,12 @@ export class MessageHandlers {
       else this.#startUpdate(update.updateId, update.updateName, update.args);
     }
     return waiting.some((update) => !('offer' in update));
+  }
+
+  /** A waiting update, now that it has a handler: an offer is validated first, an accepted one starts. */
+  #dispatch(update: BufferedUpdate): void {
+    if ('offer' in update) this.#admit(update.offer);
+    else this.#startUpdate(update.updateId, update.updateName, update.args);
   }
 
   /** The validator sees a copy, and so does the handler: what either changes reaches neither the other nor history. */

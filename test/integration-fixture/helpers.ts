@@ -2,6 +2,7 @@
 // handler, in the same workerd as the Durable Objects. No sleeps: long-polls and polling with a deadline.
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import { pollUntil } from '../support/poll';
 
 export interface HistoryEvent {
   type: string;
@@ -62,14 +63,8 @@ export async function signal(workflowId: string, name: string, args: unknown[] =
 }
 
 /** Polls `probe` until it returns a truthy value; fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 5_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 5_000, what = 'condition'): Promise<NonNullable<T>> {
+  return pollUntil(probe, what, timeoutMs);
 }
 
 /** Waits until the run's history contains an event of `type` (`count` of them). */

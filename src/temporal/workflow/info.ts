@@ -1,5 +1,5 @@
 // Temporal's `workflowInfo()` and `log`, from the current workflow's context.
-import { runOutsideWorkflow } from '../../core/ambient';
+import { realGlobals } from '../../core/determinism-guards';
 import { consoleMethod, loggerOf, type Logger } from '../logger';
 import { currentContext, inWorkflowContext } from './current';
 
@@ -66,7 +66,7 @@ export function workflowInfo(): WorkflowInfo {
     ...(info.executionTimeoutMs !== undefined && { executionTimeoutMs: info.executionTimeoutMs }),
     ...(info.runTimeoutMs !== undefined && { runTimeoutMs: info.runTimeoutMs }),
     // The wall clock, as in Temporal, where Date.now() in workflow code is workflow time.
-    unsafe: { isReplaying: info.isReplaying, now: () => runOutsideWorkflow(() => Date.now()) },
+    unsafe: { isReplaying: info.isReplaying, now: () => realGlobals().now() },
   };
 }
 
