@@ -6,16 +6,16 @@ import { executionStub, schedulerStub, visibilityStub } from '../durable-objects
 import { createVisibilityClass } from '../durable-objects/visibility';
 import { createWorkflowExecutionClass } from '../durable-objects/workflow-execution';
 import type { TaskQueueEndpoint } from '../durable-objects/activity-dispatcher';
-import { createApiApp } from './api/app';
+import { createApiApp, isDuroPath } from './api/app';
 import { isLocalHost } from './api/auth';
 import { problem, problemResponse, ProblemType } from './api/problems';
 import type { ApiBackend } from './api/backend';
 import { isDebugEnabled } from './api/stack-traces';
 import type { DurableObject } from 'cloudflare:workers';
 import { withWorkflowBindings } from './cloudflare/binding';
-import { adoptWorkflowEntrypoints } from './cloudflare/workers-entrypoint';
+import { workflowRegistryOf } from './cloudflare/workers-entrypoint';
 import { collectActivities } from './core/activity';
-import { WorkflowRegistry, type WorkflowDefinition } from './core/definitions';
+import type { WorkflowDefinition, WorkflowRegistry } from './core/definitions';
 import { toMs, type Duration } from './core/duration';
 import { DEFAULT_VISIBILITY_SHARDS } from './visibility/shard';
 
@@ -99,7 +99,7 @@ const DEFAULT_SELF_CONCURRENCY = 64;
  * export default duro;
  */
 export function createDuro(options: DuroOptions): Duro {
-  const registry = new WorkflowRegistry(adoptWorkflowEntrypoints(options.workflows) as Record<string, unknown>);
+  const registry = workflowRegistryOf(options.workflows);
   const workflowBindings = options.workflowBindings ?? {};
   for (const [binding, workflowType] of Object.entries(workflowBindings)) {
     if (!registry.has(workflowType)) throw new Error(`workflowBindings.${binding} names '${workflowType}', which is not a registered workflow (${registry.names().join(', ')})`);
@@ -220,9 +220,6 @@ export function createDuro(options: DuroOptions): Duro {
   return duro;
 }
 
-/** Paths Duro's fetch answers (src/api/app.ts, src/ui): everything else is the app's, `/` included. */
-const DURO_PATH = /^\/(?:v1\/|_duro\/|ui(?:\/|$)|healthz$|metrics$|openapi\.json$|docs$)/;
-
 /** A Worker's handlers other than fetch that take `(event, env, ctx)`: each gets the env with the bindings. */
 const ENV_HANDLERS = ['scheduled', 'queue', 'email', 'tail', 'trace', 'tailStream', 'test'] as const;
 
@@ -233,7 +230,7 @@ function appHandler<E, H extends object>(app: H & ExportedHandler<E>, duro: Duro
     if (typeof handler === 'function') wrapped[name] = (first: unknown, env: E, ...rest: unknown[]) => handler.call(app, first, bound(env), ...rest);
   }
   wrapped.fetch = (request: Request, env: E, ctx: ExecutionContext) => {
-    if (!app.fetch || DURO_PATH.test(new URL(request.url).pathname)) return duro.fetch(request, env as object, ctx);
+    if (!app.fetch || isDuroPath(new URL(request.url).pathname)) return duro.fetch(request, env as object, ctx);
     return app.fetch.call(app, request as never, bound(env), ctx);
   };
   return wrapped as H & ExportedHandler<E>;

@@ -5,7 +5,7 @@ import { lookupProblem, nameProblem, NameKind } from '../core/names';
 import type { ExecutionApi } from '../protocol/execution-rpc';
 import type { Reply } from '../protocol/reply';
 import { closedStatus, openStatus, type InstanceStatus } from './instance-status';
-import { TERMINATE_REASON, TERMINATE_WITH_ROLLBACK_REASON, terminateInstance } from './terminate';
+import { TERMINATE_REASON, TERMINATE_WITH_ROLLBACK_REASON } from './terminate';
 
 /** `create`'s options (workers-types' `WorkflowInstanceCreateOptions`); `retention` is accepted and ignored (Duro's is per deployment). */
 export interface WorkflowInstanceCreateOptions<Params = unknown> {
@@ -79,7 +79,8 @@ export function createWorkflowBinding<Params = unknown>(workflowType: string, ho
     },
     async get(id) {
       if (typeof id !== 'string' || lookupProblem(id, NameKind.workflowId) !== undefined) throw bindingError('instance.invalid_id', 'Instance ID is invalid');
-      await answerOf(host.execution(id).describe({}));
+      // At once, as status() is: a step's callback may hold the run's activation for minutes.
+      await answerOf(host.execution(id).describe({ atOnce: true }));
       return handle(id);
     },
   };
@@ -98,9 +99,11 @@ class DuroWorkflowInstance implements WorkflowInstance {
   /** Answered at once, also while a step's callback runs (it holds the run's activation: the status is then running). */
   async status(): Promise<InstanceStatus> {
     const execution = this.#host.execution(this.id);
+    // One request while the instance runs (what callers poll); a closed one's outcome also follows continue-as-new.
+    const description = await answerOf(execution.describe({ atOnce: true }));
+    if (description.status === 'running') return openStatus(description);
     const outcome = await answerOf(execution.result({ waitMs: 0, followRuns: true }));
-    if (outcome.status !== 'running') return closedStatus(outcome);
-    return openStatus(await answerOf(execution.describe({ atOnce: true })));
+    return outcome.status === 'running' ? openStatus(await answerOf(execution.describe({ atOnce: true }))) : closedStatus(outcome);
   }
 
   async pause(): Promise<void> {
@@ -110,26 +113,26 @@ class DuroWorkflowInstance implements WorkflowInstance {
   /** An instance that is not paused, running or finished, is left as it is (as by Cloudflare's local engine). */
   async resume(): Promise<void> {
     const reply = await this.#host.execution(this.id).unpause({});
-    if (!reply.ok && reply.problem.type !== 'duro:workflow-closed') await answerOf(Promise.resolve(reply));
+    if (!reply.ok && reply.problem.type !== 'duro:workflow-closed') answered(reply);
   }
 
+  /** With `rollback: true`, Duro's cancel, so the run's rollbacks run first (terminate.ts); else Duro's terminate. */
   async terminate(options?: { rollback?: boolean }): Promise<void> {
     const execution = this.#host.execution(this.id);
-    await terminateInstance({
-      terminate: (reason) => answerOf(execution.terminate({ reason: reason ?? TERMINATE_REASON }), TERMINATED_ALREADY, 'instance.cannot_terminate').then(() => undefined),
-      cancel: (reason) => answerOf(execution.cancel({ reason: reason ?? TERMINATE_WITH_ROLLBACK_REASON }), TERMINATED_ALREADY, 'instance.cannot_terminate').then(() => undefined),
-    }, options);
+    const stopping = options?.rollback === true ? execution.cancel({ reason: TERMINATE_WITH_ROLLBACK_REASON }) : execution.terminate({ reason: TERMINATE_REASON });
+    await answerOf(stopping, TERMINATED_ALREADY, 'instance.cannot_terminate');
   }
 
-  /** From the start, with the params the instance was created with: the run now open is terminated, a new run of the id starts. */
+  /**
+   * From the start, with the params of the instance's latest run (those it was created with, unless it continued as
+   * new): one start that terminates the run still open, as Duro's `terminateExisting` conflict policy does.
+   */
   async restart(): Promise<void> {
     const execution = this.#host.execution(this.id);
-    const stopped = await execution.terminate({ reason: 'restarted through the Workflow binding' });
-    if (!stopped.ok && stopped.problem.type !== 'duro:workflow-closed') await answerOf(Promise.resolve(stopped));
     const { events } = await answerOf(execution.history({ limit: 1 }));
     const started = events[0];
     if (started?.type !== 'WorkflowExecutionStarted') throw bindingError('instance.not_found', 'Instance not found');
-    await answerOf(execution.start({ workflowType: started.workflowType, workflowId: this.id, input: started.input, idReusePolicy: 'allowDuplicate' }));
+    await answerOf(execution.start({ workflowType: started.workflowType, workflowId: this.id, input: started.input, idReusePolicy: 'allowDuplicate', idConflictPolicy: 'terminateExisting' }));
   }
 
   /** A signal named `type` with `payload` as its one argument: `step.waitForEvent({ type })` takes it, now or later. */
@@ -140,8 +143,11 @@ class DuroWorkflowInstance implements WorkflowInstance {
 }
 
 /** A reply's value, or the refusal as Cloudflare words it: a plain Error whose message starts with the code. */
-async function answerOf<T>(pending: Promise<Reply<T>>, whenClosed = 'Instance is on a finite state', closedCode = 'instance.finished'): Promise<T> {
-  const reply = await pending;
+async function answerOf<T>(pending: Promise<Reply<T>>, whenClosed?: string, closedCode?: string): Promise<T> {
+  return answered(await pending, whenClosed, closedCode);
+}
+
+function answered<T>(reply: Reply<T>, whenClosed = 'Instance is on a finite state', closedCode = 'instance.finished'): T {
   if (reply.ok) return reply.value;
   const { type, detail } = reply.problem;
   if (type === 'duro:workflow-not-found') throw bindingError('instance.not_found', 'Instance not found');

@@ -60,7 +60,7 @@ export function createInstanceState(ctx: WorkflowContext): InstanceState {
 }
 
 /** The `step` of one run of a workflow: its own count of each step name, its own event inbox. */
-export function createStep(ctx: WorkflowContext, instance: InstanceState = createInstanceState(ctx)): WorkflowStep {
+export function createStep(ctx: WorkflowContext, instance: InstanceState): WorkflowStep {
   const counts = new Map<string, number>();
   const inbox = new EventInbox(ctx);
   const { log, rollbacks } = instance;
@@ -149,8 +149,7 @@ async function runStep<T>(ctx: WorkflowContext, activityType: string, step: { na
   try {
     return await ctx.executeLocalActivity<T>(activityType, (activity) => callStep(attemptOf(activity), config, callback), {
       startToCloseTimeout: config.timeoutMs,
-      // What the activity's info shows; the retries themselves follow nextRetryDelay.
-      retry: { maximumAttempts: config.limit + 1, initialInterval: Math.max(1, typeof config.delay === 'number' ? config.delay : DEFAULT_STEP_CONFIG.retries.delay), backoffCoefficient: config.backoff === 'exponential' ? 2 : 1, maximumInterval: MAX_DURATION_MS },
+      // Cloudflare's retries (limit, delay, constant/linear/exponential backoff), which no retry policy can express.
       nextRetryDelay: (attempt, failure) => retryDelay(config, attempt, failure),
       onAttemptDone,
     });

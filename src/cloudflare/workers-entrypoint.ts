@@ -1,7 +1,7 @@
 // Classes that extend the runtime's own WorkflowEntrypoint (`cloudflare:workers`, imported unchanged by user code)
 // registered as duro/cloudflare's are. Found by shape, never by importing `cloudflare:workers`: this file loads in
 // Node too, where that module does not exist.
-import { makeWorkflowDefinition, type WorkflowDefinition, type WorkflowDefinitionMaker, type WorkflowEnvironment } from '../core/definitions';
+import { makeWorkflowDefinition, WorkflowRegistry, type WorkflowDefinition, type WorkflowDefinitionMaker, type WorkflowEnvironment } from '../core/definitions';
 import { entrypointDefinition, type ConstructEntrypoint, type WorkflowExecutionContext } from './entrypoint';
 
 type AnyClass = abstract new (...args: any[]) => unknown;
@@ -13,6 +13,11 @@ const makers = new WeakMap<AnyClass, WorkflowDefinitionMaker & { name: string }>
  * `workflows` with each class that extends the runtime's WorkflowEntrypoint replaced by a value that makes its
  * definition; everything else as it is. For `createDuro` and the test environment, before their registry is built.
  */
+/** The registry of `workflows` as a Worker or the test environment registers them: runtime-based classes adopted. */
+export function workflowRegistryOf(workflows: Record<string, unknown> | readonly unknown[]): WorkflowRegistry {
+  return new WorkflowRegistry(adoptWorkflowEntrypoints(workflows) as Record<string, unknown>);
+}
+
 export function adoptWorkflowEntrypoints<T extends Record<string, unknown> | readonly unknown[]>(workflows: T): T {
   if (Array.isArray(workflows)) return workflows.map((value) => adopted(value)) as unknown as T;
   const entries = Object.entries(workflows as Record<string, unknown>);

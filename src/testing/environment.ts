@@ -3,7 +3,7 @@
 // messages follow the same code; only the store (memory), the clock (virtual) and the transport (calls) differ.
 import { collectActivities, type ActivityImplementations } from '../core/activity';
 import { WorkflowBlockedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '../core/client-errors';
-import { WorkflowRegistry, type SignalDefinition, type UpdateDefinition, type WorkflowDefinition, type WorkflowEnvironment, type WorkflowInput, type WorkflowOutput } from '../core/definitions';
+import type { WorkflowRegistry, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowEnvironment, WorkflowInput, WorkflowOutput } from '../core/definitions';
 import { toMs, type Duration } from '../core/duration';
 import { Execution } from '../core/execution/execution';
 import type { ExecutionHost } from '../core/execution/execution-host';
@@ -15,7 +15,7 @@ import { yieldMacrotask } from '../core/scheduling';
 import { runActivityAttempt, runLocalActivityAttempt, type HostClock } from '../core/activity-execution';
 import type { InProcessStartOptions } from '../core/start-options';
 import { withWorkflowBindings, type BindingHost } from '../cloudflare/binding';
-import { adoptWorkflowEntrypoints } from '../cloudflare/workers-entrypoint';
+import { workflowRegistryOf } from '../cloudflare/workers-entrypoint';
 import { answering } from '../protocol/execution-answers';
 import { sendEffects, sendOutbox, type Send } from '../protocol/execution-messages';
 import { testTaskToken } from './task-token';
@@ -101,7 +101,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     this.clock = new VirtualClock(start);
     this.#activityClock = activityClock(this.clock, () => this.#waits > 0);
     this.store = new MemoryRunStore(() => this.#bump());
-    this.#registry = new WorkflowRegistry(adoptWorkflowEntrypoints(options.workflows ?? {}) as Record<string, unknown>);
+    this.#registry = workflowRegistryOf(options.workflows ?? {});
     this.#activities = collectActivities(options.activities);
     this.#codeVersion = options.codeVersion;
     const env = (options.env ?? {}) as Record<string, any>;
@@ -115,7 +115,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
 
   /** Replaces workflow definitions, as a deploy of new code would; open runs replay under them when next evicted. */
   deploy(options: { workflows?: Record<string, unknown> | WorkflowDefinition[]; activities?: Record<string, unknown>; codeVersion?: string }): void {
-    if (options.workflows) this.#registry = new WorkflowRegistry(adoptWorkflowEntrypoints(options.workflows) as Record<string, unknown>);
+    if (options.workflows) this.#registry = workflowRegistryOf(options.workflows);
     if (options.activities) this.#activities = collectActivities(options.activities);
     if (options.codeVersion !== undefined) this.#codeVersion = options.codeVersion;
     for (const execution of this.#executions.values()) execution.redeploy();

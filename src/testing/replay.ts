@@ -1,7 +1,7 @@
 // Replaying recorded histories against current code: the check a deploy must pass.
-import { adoptWorkflowEntrypoints } from '../cloudflare/workers-entrypoint';
+import { workflowRegistryOf } from '../cloudflare/workers-entrypoint';
 import { Activator } from '../core/activator';
-import { WorkflowRegistry, type WorkflowDefinition } from '../core/definitions';
+import type { WorkflowDefinition } from '../core/definitions';
 import type { HistoryEvent } from '../core/history';
 import { replayInto } from '../core/internals';
 
@@ -14,7 +14,7 @@ export async function replayHistory(workflows: Record<string, unknown> | Workflo
   const events = Array.isArray(history) ? history : history.events;
   const first = events[0];
   if (!first || first.type !== 'WorkflowExecutionStarted') throw new TypeError('A history must begin with WorkflowExecutionStarted');
-  const definition = new WorkflowRegistry(adoptWorkflowEntrypoints(workflows) as Record<string, unknown>).get(first.workflowType);
+  const definition = workflowRegistryOf(workflows).get(first.workflowType);
   if (!definition) throw new TypeError(`Workflow type '${first.workflowType}' is not among the workflows given`);
   await replayInto(new Activator(definition, first), structuredClone(events));
 }

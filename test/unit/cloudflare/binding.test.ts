@@ -213,3 +213,27 @@ describe('terminate({ rollback: true })', () => {
     expect(env.rolledBack).toEqual([]);
   });
 });
+
+describe('get() and status() while a step runs', () => {
+  it('answer at once, running, instead of waiting for the step\'s callback', async () => {
+    let finishStep!: () => void;
+    const stepDone = new Promise<void>((resolve) => (finishStep = resolve));
+    const { WorkflowEntrypoint } = await import('duro/cloudflare');
+    class SlowStepWorkflow extends WorkflowEntrypoint {
+      async run(_event: unknown, step: WorkflowStep) {
+        await step.sleep('let create() answer', 1);
+        return step.do('slow step', async () => (await stepDone, 'done'));
+      }
+    }
+    const test = await TestWorkflowEnvironment.create({ workflows: { SlowStepWorkflow }, workflowBindings: { SLOW: 'SlowStepWorkflow' } });
+    const binding = (test.env as Record<string, any>).SLOW;
+    await binding.create({ id: 'slow-1' });
+    await test.sleep('1 second'); // the timer fires; the step's callback is running now
+    const within = <T>(promise: Promise<T>) => Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2_000))]);
+    const instance = await within<{ status(): Promise<unknown> }>(binding.get('slow-1'));
+    expect(await within(instance.status())).toEqual({ status: 'running' });
+    finishStep();
+    await test.sleep('1 second');
+    expect(await instance.status()).toEqual({ status: 'complete', output: 'done' });
+  });
+});

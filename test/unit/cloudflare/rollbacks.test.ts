@@ -134,12 +134,11 @@ describe('rollbacks are history', () => {
   });
 
   it('replays a rolled-back history without calling a step or a rollback', async () => {
-    const { env, handle } = await transfer({ failAt: 'after' }, { rollbackFailures: { credit: 1 } });
+    const { handle } = await transfer({ failAt: 'after' }, { rollbackFailures: { credit: 1 } });
     await failureOf(handle.result());
-    const before = structuredClone(env.calls);
-    // replayHistory has no env: a step or a rollback that ran would throw reading this.env.
-    await replayHistory({ TransferWorkflow: rollbackWorkflows.TransferWorkflow }, JSON.parse(JSON.stringify(await handle.fetchHistory())) as HistoryEvent[]);
-    expect(env.calls).toEqual(before);
+    // replayHistory gives workflows no env: a step or a rollback that ran would throw reading this.env, so the replay
+    // resolving is the check that each came from its recorded marker.
+    await expect(replayHistory({ TransferWorkflow: rollbackWorkflows.TransferWorkflow }, JSON.parse(JSON.stringify(await handle.fetchHistory())) as HistoryEvent[])).resolves.toBeUndefined();
   });
 });
 

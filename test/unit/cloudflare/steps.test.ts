@@ -158,14 +158,13 @@ describe('step results are cached by name and occurrence', () => {
   });
 
   it('replays a finished history without running a step (replayHistory)', async () => {
-    const { env, test } = await setup();
+    const { test } = await setup();
     const handle = await test.start('SignupWorkflow', { input: { email: 'ada@example.com' } });
     await handle.result();
     const history = await handle.fetchHistory();
-    const before = { ...env.calls };
-    // replayHistory has no env: a callback that ran would throw reading this.env.calls.
-    await replayHistory({ SignupWorkflow: workflows.SignupWorkflow }, history);
-    expect(env.calls).toEqual(before);
+    // replayHistory gives workflows no env: a step's callback that ran would throw reading this.env.calls, so the
+    // replay resolving is the check that every step came from its recorded marker.
+    await expect(replayHistory({ SignupWorkflow: workflows.SignupWorkflow }, history)).resolves.toBeUndefined();
   });
 });
 
