@@ -9,9 +9,10 @@ export const OUTBOX_RETRY_MS = 2_000;
 /** A run blocked by non-determinism is looked at again this often (a deploy restarts the object with new code). */
 const BLOCKED_RECHECK_MS = 15 * 60_000;
 /**
- * While an attempt's HTTP call is held by this instance, the alarm comes at least this often: if the instance died
- * (crash, deploy), the alarm starts a new one, which fails the lost attempt at once (#loadOpenRuns) instead of
- * leaving the run stalled until the attempt's timeout (test/e2e/crash.test.ts: "… retrying the lost attempt with no request …").
+ * While an attempt's HTTP call (or a local attempt) is held by this instance, the alarm comes at least this often: if
+ * the instance died (crash, deploy), the alarm starts a new one, which fails the lost attempt at once (#loadOpenRuns)
+ * or runs the lost local attempt again, instead of leaving the run stalled until the attempt's timeout
+ * (test/e2e/crash.test.ts: "… retrying the lost attempt with no request …").
  */
 const IN_FLIGHT_CHECK_MS = 5_000;
 
@@ -132,11 +133,12 @@ export class AlarmKeeper {
     await this.#storage.setAlarm(at);
   }
 
-  /** An attempt whose outcome only this instance's fetch can bring (not one accepted with 202). */
+  /** An attempt whose outcome only this instance can bring: a local one, or a fetch not accepted with 202. */
   #hasAttemptInFlight(): boolean {
     for (const run of this.#runs()) {
       if (run.isClosed) continue;
       if (Object.values(run.state.activities).some((activity) => activity.phase === 'running' && !activity.completesLater)) return true;
+      if (run.state.localAttempts !== undefined && run.state.paused === undefined) return true; // a local attempt runs here
     }
     return false;
   }

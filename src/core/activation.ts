@@ -2,9 +2,8 @@
 // collecting commands. Live, commands become new events; on replay they are checked against the
 // recorded ones. Both paths share the same loop shape, so they interleave workflow code identically.
 import type { Activator } from './activator';
-import { eventForCommand, compareCommandWithEvent, describeCommand, describeEvent, isCloseCommand, type Command, type RecordedCommand } from './commands';
+import { eventForCommand, compareCommandWithEvent, describeCommand, describeEvent, isCloseCommand, type LocalActivityCommand, type RecordedCommand } from './commands';
 import { isCloseEvent, isCommandEvent, passOverUnknownEvent, type HistoryEvent, type MarkerRecorded, type NewEvent, type Outcome } from './history';
-import { toFailureInfo } from './failure';
 import { EngineFlag } from './engine-flags';
 import type { UpdateOffer } from './message-handlers';
 import { NonDeterminismError } from './nondeterminism';
@@ -12,10 +11,14 @@ import { copyPayload } from './payload';
 import { hasAsyncContext, leaveWithoutAsyncContext } from './ambient';
 import { yieldMacrotask } from './scheduling';
 
-export type LocalActivityCommand = Extract<Command, { type: 'scheduleLocalActivity' }>;
+export type { LocalActivityCommand } from './commands';
 
-/** Runs a local activity to its outcome; never rejects. Supplied by the host. */
-export type LocalActivityRunner = (command: LocalActivityCommand) => Promise<Outcome>;
+/** A local activity attempt's outcome, brought to the activation that records its marker. */
+export interface LocalActivityOutcome {
+  seq: number;
+  attempt: number;
+  outcome: Outcome;
+}
 
 export interface LocalActivityMarkerData {
   activityType: string;
@@ -122,31 +125,37 @@ function isMessage(job: Job): boolean {
 }
 
 export interface LiveActivationOptions {
-  runLocalActivity: LocalActivityRunner;
   newRunId: () => string;
   /** An update the activation validates (issue 17): after the inputs' signals, or once its handler is set. */
   offer?: UpdateOffer;
+  /** Outcomes of local activity attempts that ran since the last activation: each is delivered while the code is blocked. */
+  localOutcomes?: LocalActivityOutcome[];
   /** Called with each new event as soon as it exists (for size accounting and limits). */
   onEvent?: (event: NewEvent) => void;
 }
 
-/** Runs an activation live; returns the events it produced, in order (inputs are not included). */
-export async function runLiveActivation(activator: Activator, inputs: HistoryEvent[], options: LiveActivationOptions): Promise<NewEvent[]> {
+/** What a live activation did: the events it produced, in order (inputs are not included), and the local attempts it asked for. */
+export interface LiveActivation {
+  produced: NewEvent[];
+  /** Run by the host after the activation's commit: their outcomes come back to later activations (`localOutcomes`). */
+  localAttempts: LocalActivityCommand[];
+}
+
+/**
+ * Runs an activation live. Local activity attempts do not run inside it: the activation ends while they run, so its
+ * events commit at once and messages, cancels and terminates reach the run meanwhile; each outcome is delivered by a
+ * later activation, which records its marker where the code was blocked (replay resolves it at the same point).
+ */
+export async function runLiveActivation(activator: Activator, inputs: HistoryEvent[], options: LiveActivationOptions): Promise<LiveActivation> {
   activator.isReplaying = false;
   const produced: NewEvent[] = [];
+  const localAttempts: LocalActivityCommand[] = [];
   const emit = (event: NewEvent) => {
     produced.push(event);
     options.onEvent?.(event);
   };
-  const finished: Array<{ command: LocalActivityCommand; outcome: Outcome }> = [];
-  let running = 0;
-  let wake: (() => void) | undefined;
-
-  // The outcome is delivered only while the workflow is blocked, never mid-flight, so replay matches.
-  const settle = (command: LocalActivityCommand, outcome: Outcome) => {
-    finished.push({ command, outcome });
-    wake?.();
-  };
+  // An outcome for an attempt this code no longer waits for (rebuilt on other code meanwhile) is dropped.
+  const outcomes = (options.localOutcomes ?? []).filter(({ seq, attempt }) => activator.pendingLocalActivity(seq)?.attempt === attempt);
 
   await ownMacrotaskWithoutAsyncContext();
   applyInputs(activator, inputs, options.offer);
@@ -154,33 +163,23 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
     await yieldMacrotask();
     leaveWithoutAsyncContext();
     for (const command of activator.commands.splice(0)) {
-      if (command.type === 'scheduleLocalActivity') {
-        running++;
-        // A runner that throws is a host fault; it still ends the attempt (as a failure) so the activation cannot hang.
-        options.runLocalActivity(command).then((outcome) => settle(command, outcome), (error: unknown) => settle(command, { failure: toFailureInfo(error) }));
-      } else {
-        emit(eventForCommand(command, activator.now, options.newRunId));
-      }
+      if (command.type === 'scheduleLocalActivity') localAttempts.push(command);
+      else emit(eventForCommand(command, activator.now, options.newRunId));
     }
     if (activator.checkConditions()) continue;
     if (activator.settleBufferedUpdates()) continue;
-    if (finished.length === 0 && running > 0) {
-      leaveWithoutAsyncContext(); // what the checks above entered resumed no workflow code
-      await new Promise<void>((resolve) => (wake = resolve));
-      await ownMacrotaskWithoutAsyncContext(); // woken in the macrotask of whatever finished the local activity
-    }
-    wake = undefined;
-    const next = finished.shift();
+    // The outcome is delivered only while the workflow is blocked, never mid-flight, so replay matches.
+    const next = outcomes.shift();
     if (!next) break;
-    running--;
-    const data: LocalActivityMarkerData = { activityType: next.command.activityType, attempt: next.command.attempt, outcome: next.outcome };
-    emit({ type: 'MarkerRecorded', markerName: 'LocalActivity', seq: next.command.seq, data });
-    activator.enter(() => activator.resolveLocalActivity(next.command.seq, next.outcome));
+    const { activityType } = activator.pendingLocalActivity(next.seq)!;
+    const data: LocalActivityMarkerData = { activityType, attempt: next.attempt, outcome: next.outcome };
+    emit({ type: 'MarkerRecorded', markerName: 'LocalActivity', seq: next.seq, data });
+    activator.enter(() => activator.resolveLocalActivity(next.seq, next.outcome));
   }
   activator.endActivation();
   // A child cancelled in the activation that started it was never sent: nothing of it is recorded.
-  if (activator.unsentChildren.size === 0) return produced;
-  return produced.filter((event) => !(event.type === 'ChildWorkflowInitiated' && activator.unsentChildren.has(event.seq)));
+  if (activator.unsentChildren.size === 0) return { produced, localAttempts };
+  return { produced: produced.filter((event) => !(event.type === 'ChildWorkflowInitiated' && activator.unsentChildren.has(event.seq))), localAttempts };
 }
 
 /**
@@ -259,7 +258,7 @@ export async function replayActivation(activator: Activator, inputs: HistoryEven
     }
     if (!isLocalActivityMarker(next)) throw diverged('nothing', next);
     const data = next.data as LocalActivityMarkerData;
-    const pendingType = activator.pendingLocalActivityType(next.seq!);
+    const pendingType = activator.pendingLocalActivity(next.seq!)?.activityType;
     if (pendingType === undefined) throw diverged('no local activity', next);
     // Matched by seq, so a reorder of local activities (or Cloudflare steps) would hand one's result to another.
     if (pendingType !== data.activityType) throw diverged(`LocalActivity(${pendingType}, seq ${next.seq})`, next);

@@ -5,7 +5,7 @@
 import { leaveWithoutAsyncContext, runAsWorkflow, runAsWorkflowSynchronously, runInUpdate, runOutsideWorkflow } from './ambient';
 import { AmbientRun } from './ambient-run';
 import { CancellationScope } from './cancellation-scope';
-import type { Command, LocalActivityCommandOptions } from './commands';
+import type { Command, LocalActivityCommand, LocalActivityCommandOptions } from './commands';
 import type { ContextActivator, InlineLocalActivity } from './context-activator';
 import type { ChildCancellationType, UpdateHandlerOptions, WorkflowContext, WorkflowInfo } from './context';
 import { isErrorOfType, type WorkflowDefinition } from './definitions';
@@ -106,7 +106,8 @@ export class Activator implements ContextActivator {
   /** Timers whose TimerFired is among the inputs being delivered: cancelling one must not record TimerCanceled too. */
   readonly #timersFiring = new Set<string>();
   /** With each its type: replay checks each marker against its command's. */
-  readonly #localActivities = new Map<number, Waiter<Outcome> & { activityType: string }>();
+  /** Local activity attempts awaiting their outcome, with the command that asked for each (a host runs it again after a restart). */
+  readonly #localActivities = new Map<number, Waiter<Outcome> & { command: LocalActivityCommand }>();
   readonly #children = new Map<number, PendingChild>();
   /** Children whose start the current activation issued: cancelled before it ends, they are never started. */
   readonly #childrenStartedNow = new Set<number>();
@@ -231,9 +232,9 @@ export class Activator implements ContextActivator {
     waiter.resolve(outcome);
   }
 
-  /** The type of the local activity with this seq that was issued and awaits its outcome, if any. */
-  pendingLocalActivityType(seq: number): string | undefined {
-    return this.#localActivities.get(seq)?.activityType;
+  /** The local activity attempt with this seq that was issued and awaits its outcome, if any. */
+  pendingLocalActivity(seq: number): LocalActivityCommand | undefined {
+    return this.#localActivities.get(seq)?.command;
   }
 
   childStarted(seq: number, runId: string): void {
@@ -496,9 +497,10 @@ export class Activator implements ContextActivator {
       }
       const seq = ++this.#seq.local;
       const outcome = await new Promise<Outcome>((resolve, reject) => {
-        this.#localActivities.set(seq, { resolve, reject, activityType });
-        const command: Command = { type: 'scheduleLocalActivity', seq, activityType, input, attempt, scheduledAt, options };
-        this.#push(inline ? { ...command, implementation: inline.implementation } : command);
+        const asked: LocalActivityCommand = { type: 'scheduleLocalActivity', seq, activityType, input, attempt, scheduledAt, options };
+        const command = inline ? { ...asked, implementation: inline.implementation } : asked;
+        this.#localActivities.set(seq, { resolve, reject, command });
+        this.#push(command);
       });
       inline?.onAttemptDone?.(attempt);
       // Stored as JSON, a result of `undefined` leaves `{}`: without a failure the attempt succeeded (local-activities.test.ts).

@@ -42,6 +42,8 @@ export function isCloseCommand(command: Command): boolean {
 
 /** Everything that is recorded as its own event (local activities are recorded when they finish). */
 export type RecordedCommand = Exclude<Command, { type: 'scheduleLocalActivity' }>;
+/** A local activity attempt: run by the host, never recorded as such (its outcome is a `LocalActivity` marker). */
+export type LocalActivityCommand = Extract<Command, { type: 'scheduleLocalActivity' }>;
 
 /**
  * The event a command is recorded as. `now` is the activation time;

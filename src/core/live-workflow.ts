@@ -1,7 +1,7 @@
 // The workflow coroutine a run keeps in memory between steps (DESIGN §3: live instance, replay only when needed),
 // the recorded inputs it has not seen yet, and the activation that feeds them to it. Kept apart from WorkflowRun so
 // the queue and the commit read without the replay, task-failure and history-limit rules in between.
-import { runLiveActivation } from './activation';
+import { runLiveActivation, type LocalActivityCommand, type LocalActivityOutcome } from './activation';
 import { Activator } from './activator';
 import type { WorkflowDefinition } from './definitions';
 import { EngineFlag } from './engine-flags';
@@ -14,7 +14,7 @@ import { WorkflowTaskError } from './workflow-errors';
 import { replayInto } from './replay';
 import type { RunHost } from './run-host';
 import type { RunState } from './run-state';
-import { applyEventToState, closeRun, runRefOf, type StepContext } from './run-transitions';
+import { applyEventToState, closeRun, type StepContext } from './run-transitions';
 
 export class LiveWorkflow {
   readonly #state: RunState;
@@ -56,10 +56,11 @@ export class LiveWorkflow {
    * Runs the activation for the recorded inputs, and validates `offer` in it (its `UpdateAccepted` joins `inputs` when
    * accepted); returns the events it produced (WorkflowTaskCompleted included).
    */
-  async activate(inputs: HistoryEvent[], record: (event: NewEvent, at?: number) => HistoryEvent, step: StepContext, offer?: UpdateOffer): Promise<HistoryEvent[]> {
+  async activate(inputs: HistoryEvent[], record: (event: NewEvent, at?: number) => HistoryEvent, step: StepContext, offer?: UpdateOffer, localOutcomes: LocalActivityOutcome[] = []): Promise<HistoryEvent[]> {
     const state = this.#state;
     const { now } = step;
     let produced: NewEvent[];
+    let localAttempts: LocalActivityCommand[];
     let flags: string[] | undefined;
     let offerDecided = false;
     let offerAccepted = false;
@@ -88,17 +89,17 @@ export class LiveWorkflow {
           offer.reject(failure);
         },
       };
-      produced = await runLiveActivation(activator, allInputs, {
+      ({ produced, localAttempts } = await runLiveActivation(activator, allInputs, {
         newRunId: () => this.#host.newRunId(),
-        runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(state)),
+        localOutcomes,
         ...(offered && { offer: offered }),
-      });
+      }));
       // An error of workflow code's own (not a Duro failure), or a rejection it left unhandled: the task fails, the run stays.
       const taskFailure = activator.takeTaskFailure();
       if (taskFailure) throw taskFailure;
       // An activation that only turned an update down changed nothing: it records nothing (a rejected update leaves
       // no trace, as in Temporal), and a flag it used first is recorded by the next activation instead.
-      if (allInputs.length === 0 && produced.length === 0 && !offerAccepted) return [];
+      if (allInputs.length === 0 && produced.length === 0 && localAttempts.length === 0 && !offerAccepted) return [];
       produced = withoutTimersCancelledAtOnce(produced, () => activator.flags.use(EngineFlag.TimerPairsDropped, false));
       flags = activator.flags.takeFirstUsed();
       this.#pendingInputs = [];
@@ -148,7 +149,13 @@ export class LiveWorkflow {
         applyEventToState(state, event, step);
       }
     }
+    if (!closing) for (const command of localAttempts) (state.localAttempts ??= {})[command.seq] = { activityType: command.activityType, attempt: command.attempt };
     return events;
+  }
+
+  /** The local activity attempt with this seq, as the code in memory asked for it (undefined when not in memory). */
+  pendingLocalAttempt(seq: number): LocalActivityCommand | undefined {
+    return this.#activator?.pendingLocalActivity(seq);
   }
 
   async #rebuild(): Promise<Activator> {

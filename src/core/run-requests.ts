@@ -10,6 +10,9 @@ import type { StepContext } from './run-transitions';
 export type RunRequest =
   | { kind: 'input'; event: NewEvent; at: number; done?: () => void; fail?: (error: Error) => void }
   | { kind: 'activity'; activityId: string; attempt: number; outcome: Outcome; at: number }
+  | { kind: 'localOutcome'; seq: number; attempt: number; outcome: Outcome }
+  /** Rebuild the workflow in memory, so the local attempts it owes can run again. */
+  | { kind: 'resumeLocal' }
   | { kind: 'update'; updateId: string; name: string; args: unknown[]; at: number; respond: (outcome: UpdateOutcome) => void; fail?: (error: Error) => void; acceptedOnly: boolean }
   | { kind: 'deadlines' }
   | { kind: 'persist' }

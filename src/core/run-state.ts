@@ -72,6 +72,11 @@ export interface RunState {
   paused?: { reason?: string; since: number };
   /** With a start delay: no activation runs before this time. */
   delayedUntil?: number;
+  /**
+   * Local activity attempts asked for whose outcome is not recorded yet, by seq. They run outside activations; one
+   * lost with its host (a restart) is run again, as the code that asked for it is rebuilt from history.
+   */
+  localAttempts?: Record<string, { activityType: string; attempt: number }>;
   /** Inputs were recorded but no activation has yet completed for them (blocked, or an activation failed). */
   hasUnprocessedInputs?: boolean;
   /** Consecutive activations that threw inside the engine. */

@@ -150,10 +150,16 @@ export function applyEventToState(state: RunState, event: HistoryEvent, step: St
     case 'WorkflowExecutionCancelRequested':
       state.cancelRequested = true;
       return;
+    case 'MarkerRecorded':
+      // A local attempt's outcome is recorded: it is no longer owed.
+      if (event.markerName === 'LocalActivity' && event.seq !== undefined && state.localAttempts) {
+        delete state.localAttempts[event.seq];
+        if (Object.keys(state.localAttempts).length === 0) delete state.localAttempts;
+      }
+      return;
     case 'WorkflowTaskCompleted':
     case 'WorkflowTaskFailed':
     case 'ActivityTaskStarted':
-    case 'MarkerRecorded':
       return; // nothing of the run's state follows from these
     default:
       passOverUnknownEvent(event);
@@ -240,6 +246,7 @@ export function closeRun(state: RunState, event: HistoryEvent, step: StepContext
     state[collection] = {};
   }
   delete state.blocked;
+  delete state.localAttempts; // still running: their outcomes find the run closed
   // The parent hears of the execution's close, not of a run handing over to the next (continue-as-new, a retry).
   if (state.parent && !handsOver(event)) state.parentNotificationPending = true;
   // Recorded with the close, so a host that dies before reaching the children still owes them (outbox).

@@ -1,13 +1,14 @@
 // One run of a workflow, host-agnostic: takes inputs (signals, updates, activity outcomes, deadlines…),
 // runs activations, and hands each step to the host as one commit (new events + pending state) followed
 // by effects (dispatch an activity, start a child…). Effects leave only after their commit: the outbox rule.
+import type { LocalActivityCommand, LocalActivityOutcome } from './activation';
 import type { Activator } from './activator';
 import { runOutsideWorkflow } from './ambient';
 import type { CarriedSignal } from './carried-signal';
 import { WorkflowClosedError } from './client-errors';
 import type { WorkflowDefinition } from './definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
-import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type WorkflowExecutionStarted } from './history';
+import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted } from './history';
 import { Limits } from './limits';
 import { LiveWorkflow } from './live-workflow';
 import type { UpdateOffer } from './message-handlers';
@@ -16,7 +17,7 @@ import type { RunHost } from './run-host';
 import { answerAfterClose, isDuplicate, resolveAttempt, type RunRequest } from './run-requests';
 import { allEntriesOf, type ResetPlan } from './run-reset';
 import { EARLIER_RUN, outcomeOfCloseEvent, PendingChanges, type RunOutcome, type RunState } from './run-state';
-import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, planWorkflowRetry, type StepContext } from './run-transitions';
+import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, planWorkflowRetry, runRefOf, type StepContext } from './run-transitions';
 import { RunWaiters } from './run-waiters';
 import type { UpdateOutcome } from './update-outcome';
 
@@ -49,6 +50,8 @@ export class WorkflowRun {
   #earlierUpdates: Promise<Record<string, EarlierUpdate>> | undefined;
   /** Set when a commit failed: this object is ahead of storage, so it takes nothing more (the host loads the run again). */
   #brokenBy: Error | undefined;
+  /** Local attempts this object's host is running, by seq → attempt. */
+  readonly #localRunning = new Map<number, number>();
 
   private constructor(state: RunState, definition: WorkflowDefinition, host: RunHost<WorkflowRun>) {
     this.state = state;
@@ -280,6 +283,11 @@ export class WorkflowRun {
     this.#enqueue({ kind: 'deadlines' });
   }
 
+  /** Runs again the local attempts the run owes that nothing runs (lost with the host that ran them, held by a pause). */
+  resumeLocalAttempts(): void {
+    if (this.#brokenBy === undefined && !this.isProcessing) this.#startLocalAttempts();
+  }
+
   /** The earliest time this run needs attention; the host sets its alarm to it. */
   nextWakeAt(): number | undefined {
     return nextWakeAt(this.state);
@@ -354,6 +362,9 @@ export class WorkflowRun {
      * last among the inputs, where replay delivers it.
      */
     let offer: UpdateOffer | undefined;
+    /** Outcomes of local attempts, for the activation to record where the code is blocked. */
+    const localOutcomes: LocalActivityOutcome[] = [];
+    let rebuild = false;
 
     while (this.#queue.length > 0 && !closing && !offer) {
       const request = this.#queue.shift()!;
@@ -379,6 +390,13 @@ export class WorkflowRun {
         case 'deadlines':
           closing = collectDeadlines(this.state, step, addInput);
           break;
+        case 'localOutcome':
+          // Dropped unless the run still owes this attempt (a restart may have run it again meanwhile).
+          if (this.state.localAttempts?.[request.seq]?.attempt === request.attempt) localOutcomes.push(request);
+          break;
+        case 'resumeLocal':
+          rebuild = true;
+          break;
         case 'persist':
           break;
         case 'terminate':
@@ -397,8 +415,8 @@ export class WorkflowRun {
       const event = record(closing);
       closeRun(this.state, event, step);
       produced = [event];
-    } else if (this.#mayActivate() && (inputs.length > 0 || this.state.hasUnprocessedInputs || offer)) {
-      produced = await this.#live.activate(inputs, record, step, offer);
+    } else if (this.#mayActivate() && (inputs.length > 0 || this.state.hasUnprocessedInputs || offer || localOutcomes.length > 0 || rebuild)) {
+      produced = await this.#live.activate(inputs, record, step, offer, localOutcomes);
     } else if (inputs.length > 0) {
       this.#live.defer(inputs);
     }
@@ -415,7 +433,46 @@ export class WorkflowRun {
     for (const respond of respondLater) respond();
     this.#waiters.notifyUpdates(events, this.isClosed ? this.state.status : undefined);
     if (step.effects.length > 0) this.#host.effects(this, step.effects);
+    this.#startLocalAttempts();
     if (this.state.closeEvent) this.#waiters.closed(outcomeOfCloseEvent(this.state.closeEvent)!);
+  }
+
+  /**
+   * Runs each local attempt the run owes that this object does not run yet, once its step committed (the outbox rule):
+   * just asked for, held by a pause, or lost with the host that ran it. The command comes from the code in memory;
+   * code no longer in memory is rebuilt first, and code that no longer waits for the attempt lets it go.
+   */
+  #startLocalAttempts(): void {
+    const owed = this.state.localAttempts;
+    if (!owed || !this.#mayActivate() || this.state.paused) return;
+    let rebuild = false;
+    let forgotten = false;
+    for (const [key, { attempt }] of Object.entries(owed)) {
+      const seq = Number(key);
+      if (this.#localRunning.get(seq) === attempt) continue;
+      const command = this.#live.pendingLocalAttempt(seq);
+      if (command?.attempt === attempt) this.#runLocalAttempt(command);
+      else if (!this.isLive) rebuild = true;
+      else {
+        delete owed[key];
+        forgotten = true;
+      }
+    }
+    if (forgotten && Object.keys(owed).length === 0) delete this.state.localAttempts;
+    if (rebuild) this.#enqueue({ kind: 'resumeLocal' });
+    else if (forgotten) this.#enqueue({ kind: 'persist' });
+  }
+
+  #runLocalAttempt(command: LocalActivityCommand): void {
+    const { seq, attempt } = command;
+    this.#localRunning.set(seq, attempt);
+    // A runner that throws is a host fault; it still ends the attempt (as a failure), so the run never waits for good.
+    void this.#host.runLocalActivity(command, runRefOf(this.state))
+      .catch((error: unknown): Outcome => ({ failure: toFailureInfo(error) }))
+      .then((outcome) => {
+        if (this.#localRunning.get(seq) === attempt) this.#localRunning.delete(seq);
+        if (!this.isClosed) this.#enqueue({ kind: 'localOutcome', seq, attempt, outcome });
+      });
   }
 
   /** Lets a blocked run try again (after a deploy: the host calls this when its code version changed). */

@@ -485,8 +485,8 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     if (scheduled !== undefined && (min === undefined || scheduled < min)) min = scheduled;
     for (const run of this.#openRuns()) {
       const at = run.nextWakeAt();
-      // Already due while the run is busy (its deadlines request waits in its queue, maybe behind a local activity that
-      // needs the clock to move): taking it as the next wake would hold time still for good (engine.property.test.ts).
+      // Already due while the run is busy (its deadlines request waits in its queue): taking it as the next wake
+      // would hold time still until the step ends (engine.property.test.ts).
       if (at !== undefined && at <= this.clock.now() && run.isProcessing) continue;
       if (at !== undefined && (min === undefined || at < min)) min = at;
     }
@@ -506,9 +506,9 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     let seen = this.#progress;
     while (quietTurns < 8) {
       await yieldMacrotask();
-      // A run still stepping with no local activity to wait for (e.g. replaying after an eviction) is busy, not
-      // waiting for time: skipping time now would fire deadlines its step should see first (engine.property.test.ts).
-      const working = this.#openRuns().some((run) => run.isProcessing && !this.#localAttempts.get(run.runId));
+      // A run still stepping (e.g. replaying after an eviction) is busy, not waiting for time: skipping time now would
+      // fire deadlines its step should see first (engine.property.test.ts). Local attempts run outside its steps.
+      const working = this.#openRuns().some((run) => run.isProcessing);
       if (this.#progress === seen && !working) quietTurns++;
       else {
         seen = this.#progress;

@@ -1,6 +1,6 @@
 // Child workflows live in their own objects and hear from their parent by RPC; continue-as-new keeps one
 // workflow id's chain of runs in one object.
-import { abortAllDurableObjects } from 'cloudflare:test';
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { describe as group, expect, it } from 'vitest';
 import { probe } from '../fixtures/integration-worker/probe';
 import { api, describe, eventually, executionStub, history, result, signal, start, uniqueId } from './helpers';
@@ -87,9 +87,9 @@ group('continue-as-new', () => {
     expect(await describe(workflowId, firstRunId)).toMatchObject({ runId: firstRunId, status: 'continuedAsNew' });
   });
 
-  it('starts the next run even when the object dies in that run\'s first activation', async () => {
+  it('goes on with the next run when the object dies during that run\'s first local attempt', async () => {
     // The old run's close is committed before the new run's first step: the close is the record of the start
-    // still owed. The new run's first activation hangs (a local activity) and the object is reset.
+    // still owed. The new run's first local attempt hangs and the object is reset: the attempt runs again.
     const workflowId = uniqueId('chain-crash');
     const firstRunId = await start('chainThenLocal', workflowId, { n: 1 });
     await eventually(() => probe.counter(`fragile:${workflowId}`) >= 1, 5_000, 'the second run\'s first activation');
@@ -101,7 +101,7 @@ group('continue-as-new', () => {
     expect(first.at(-1)).toMatchObject({ type: 'WorkflowExecutionContinuedAsNew' });
     const second = await history(workflowId);
     expect(second[0]).toMatchObject({ type: 'WorkflowExecutionStarted', runId: newRunId, continuedFromRunId: firstRunId, input: { n: 0 } });
-    expect(second.map((event) => event.type)).toEqual(['WorkflowExecutionStarted', 'MarkerRecorded', 'WorkflowExecutionCompleted']);
+    expect(second.map((event) => event.type)).toEqual(['WorkflowExecutionStarted', 'WorkflowTaskCompleted', 'MarkerRecorded', 'WorkflowExecutionCompleted']);
   });
 });
 
@@ -109,8 +109,9 @@ group('a child\'s close that overtakes the answer to its start', () => {
   it('records the start first, with the chain\'s first run id, and later copies of either message change nothing', async () => {
     const parentId = uniqueId('overtaken');
     const childId = `${parentId}-child`;
-    // The child's first activation takes 1.5 s, and its start is answered only after it.
-    const parentRunId = await start('startingParent', parentId, { childId, ms: 1_500 });
+    // The child's object takes no request for 1.5 s, so the parent's start reaches it (and is answered) only after.
+    const held = runInDurableObject(executionStub(childId), (_instance, state) => state.blockConcurrencyWhile(() => new Promise((resolve) => setTimeout(resolve, 1_500))));
+    const parentRunId = await start('startingParent', parentId, { childId });
     const initiated = await eventually(async () => (await history(parentId)).find((event) => event.type === 'ChildWorkflowInitiated'), 5_000, 'the child start sent');
     // The notice a closing child sends (here, of a later run of its chain), arriving before the start's answer.
     const parent = executionStub(parentId) as unknown as { childClosed(notice: unknown): Promise<{ ok: boolean }> };
@@ -123,6 +124,7 @@ group('a child\'s close that overtakes the answer to its start', () => {
     expect((await history(parentId)).find((event) => event.type === 'ChildWorkflowStarted')).toMatchObject({ runId: 'child-first-run' });
 
     // The real answer to the start, and the real child's close notice, come later and are dropped as duplicates.
+    await held;
     expect(await result(childId)).toMatchObject({ status: 200, body: { status: 'completed', result: 'slow to start' } });
     expect(await parent.childClosed({ ...notice, runId: 'child-last-run' })).toMatchObject({ ok: true });
     await new Promise((resolve) => setTimeout(resolve, 200));

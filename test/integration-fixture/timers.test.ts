@@ -64,12 +64,13 @@ group('timers', () => {
     expect((await post(`/v1/workflows/${workflowId}/terminate`, { reason: 'test over' })).status).toBe(202);
   });
 
-  it('fires the timer even though the alarm invocation firing it dies 7 times in a row', async () => {
-    // After the timer fires, the activation runs a local activity that hangs on its first 7 calls; each time
-    // the test resets the object mid-alarm, as a crash or a CPU-limit kill would, so nothing of that
-    // activation is committed. The platform retries a failed alarm at most 6 times; here every later
-    // invocation goes through runDurableObjectAlarm, which deletes the alarm before running the handler,
-    // so each next invocation finds an alarm only because the restarted object re-armed it from its table.
+  it('fires the timer and runs the local attempt after it even though the object dies 7 times during that attempt', async () => {
+    // After the timer fires, the activation asks for a local activity that hangs on its first 7 calls; each time
+    // the test resets the object mid-attempt, as a crash or a CPU-limit kill would. The TimerFired committed with
+    // its activation before the attempt ran; what is lost is the attempt, which the restarted object runs again.
+    // Every later invocation goes through runDurableObjectAlarm, which deletes the alarm before running the handler,
+    // so each next invocation finds an alarm only because the restarted object re-armed it (a local attempt held by
+    // an object keeps an alarm near, as an HTTP attempt's call does).
     const workflowId = uniqueId('fragile');
     await start('sleepThenLocal', workflowId, { duration: '100ms', hangs: 7 });
     const calls = () => probe.counter(`fragile:${workflowId}`);
@@ -87,7 +88,8 @@ group('timers', () => {
     const types = (await history(workflowId)).map((event) => event.type);
     expect(types).toEqual([
       'WorkflowExecutionStarted', 'TimerStarted', 'WorkflowTaskCompleted',
-      'TimerFired', 'MarkerRecorded', 'WorkflowExecutionCompleted',
+      'TimerFired', 'WorkflowTaskCompleted',
+      'MarkerRecorded', 'WorkflowExecutionCompleted',
     ]);
   });
 });

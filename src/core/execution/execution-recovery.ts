@@ -8,7 +8,8 @@ import type { ExecutionRuns } from './execution-runs';
 
 /**
  * Loads the open runs and the closed ones that still owe other executions a message, fails the attempts that died
- * with the previous instance (retryable), and resumes runs blocked on code that has since been replaced. Returns the
+ * with the previous instance (retryable), runs again the local attempts that died with it, and resumes runs blocked
+ * on code that has since been replaced. Returns the
  * latest run, whose close may still owe the start of the next run.
  */
 export async function recoverRuns(runs: ExecutionRuns, host: ExecutionHost): Promise<WorkflowRun | undefined> {
@@ -31,6 +32,7 @@ export async function recoverRuns(runs: ExecutionRuns, host: ExecutionHost): Pro
         run.activityFailed(activity.activityId, activity.attempt, failure);
       }
       if (blockedOnOtherCode(run.state, host.codeVersion())) run.unblock();
+      run.resumeLocalAttempts(); // local attempts that died with the previous instance run again
     } catch (error) {
       // A stored state that loaded but does not hold together: never an exception that takes the execution down.
       runs.markUnloadable(run.runId, `corrupt: its stored state does not hold together: ${error instanceof Error ? error.message : String(error)}`, error);

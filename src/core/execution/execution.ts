@@ -352,7 +352,7 @@ export class Execution {
 
   // ---- the host's wake-ups ----
 
-  /** Fires what is due by the host's clock and resumes runs blocked on code that has since been replaced. */
+  /** Fires what is due by the host's clock, resumes runs blocked on code since replaced, and runs lost local attempts again. */
   wake(): void {
     const now = this.#host.now();
     for (const run of this.#runs.loaded()) {
@@ -360,12 +360,16 @@ export class Execution {
       const wakeAt = run.nextWakeAt();
       if (wakeAt !== undefined && wakeAt <= now) run.fireDeadlines();
       if (blockedOnOtherCode(run.state, this.#host.codeVersion())) run.unblock();
+      run.resumeLocalAttempts();
     }
   }
 
   /** New code is deployed: open runs continue on it (replaying under it when next evicted). */
   redeploy(): void {
-    for (const run of this.#runs.reload()) if (blockedOnOtherCode(run.state, this.#host.codeVersion())) run.unblock();
+    for (const run of this.#runs.reload()) {
+      if (blockedOnOtherCode(run.state, this.#host.codeVersion())) run.unblock();
+      run.resumeLocalAttempts();
+    }
     this.#waits.runsChanged();
   }
 
