@@ -214,26 +214,60 @@ describe('terminate({ rollback: true })', () => {
   });
 });
 
-describe('get() and status() while a step runs', () => {
-  it('answer at once, running, instead of waiting for the step\'s callback', async () => {
+describe('the binding while a step runs', () => {
+  /** A workflow whose first step's callback runs until the test lets it finish. */
+  async function slowStepSetup() {
     let finishStep!: () => void;
     const stepDone = new Promise<void>((resolve) => (finishStep = resolve));
+    const secondSteps: string[] = [];
     const { WorkflowEntrypoint } = await import('duro/cloudflare');
     class SlowStepWorkflow extends WorkflowEntrypoint {
-      async run(_event: unknown, step: WorkflowStep) {
-        await step.sleep('let create() answer', 1);
-        return step.do('slow step', async () => (await stepDone, 'done'));
+      async run(event: { instanceId: string }, step: WorkflowStep) {
+        const first = await step.do('slow step', async () => (await stepDone, 'done'));
+        await step.do('second step', async () => void secondSteps.push(event.instanceId));
+        const go = await step.waitForEvent<{ by: string }>('go', { type: 'go', timeout: '1 hour' });
+        return `${first}, go from ${go.payload.by}`;
       }
     }
     const test = await TestWorkflowEnvironment.create({ workflows: { SlowStepWorkflow }, workflowBindings: { SLOW: 'SlowStepWorkflow' } });
-    const binding = (test.env as Record<string, any>).SLOW;
-    await binding.create({ id: 'slow-1' });
-    await test.sleep('1 second'); // the timer fires; the step's callback is running now
-    const within = <T>(promise: Promise<T>) => Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2_000))]);
-    const instance = await within<{ status(): Promise<unknown> }>(binding.get('slow-1'));
+    return { binding: (test.env as Record<string, any>).SLOW, test, finishStep, secondSteps };
+  }
+  const within = <T>(promise: Promise<T>) => Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2_000))]);
+
+  it('create, get, status and sendEvent answer at once, running, instead of waiting for the step\'s callback', async () => {
+    const { binding, test, finishStep } = await slowStepSetup();
+    const instance = await within<{ status(): Promise<unknown>; sendEvent(event: unknown): Promise<void> }>(binding.create({ id: 'slow-1' }));
     expect(await within(instance.status())).toEqual({ status: 'running' });
+    expect(await within(binding.get('slow-1'))).toMatchObject({ id: 'slow-1' });
+    await within(instance.sendEvent({ type: 'go', payload: { by: 'ada' } })); // recorded now, taken by waitForEvent later
     finishStep();
     await test.sleep('1 second');
-    expect(await instance.status()).toEqual({ status: 'complete', output: 'done' });
+    expect(await instance.status()).toEqual({ status: 'complete', output: 'done, go from ada' });
+  });
+
+  it('pause takes effect once the running step ends: the next step waits for resume', async () => {
+    const { binding, test, finishStep, secondSteps } = await slowStepSetup();
+    const instance = await binding.create({ id: 'slow-2' });
+    await within(instance.pause());
+    expect(await instance.status()).toEqual({ status: 'paused' });
+    finishStep();
+    await test.sleep('1 hour');
+    expect(secondSteps).toEqual([]);
+    expect(await instance.status()).toEqual({ status: 'paused' });
+    await instance.resume();
+    await test.sleep('1 second');
+    expect(secondSteps).toEqual(['slow-2']);
+    expect(await instance.status()).toEqual({ status: 'waiting' });
+  });
+
+  it('terminate answers at once and ends the instance; the step\'s outcome is dropped', async () => {
+    const { binding, test, finishStep, secondSteps } = await slowStepSetup();
+    const instance = await binding.create({ id: 'slow-3' });
+    await within(instance.terminate());
+    expect(await instance.status()).toEqual({ status: 'terminated' });
+    finishStep();
+    await test.sleep('1 second');
+    expect(secondSteps).toEqual([]);
+    expect(await instance.status()).toEqual({ status: 'terminated' });
   });
 });
