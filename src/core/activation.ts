@@ -7,6 +7,7 @@ import { isCloseEvent, isCommandEvent, passOverUnknownEvent, type HistoryEvent, 
 import { EngineFlag } from './engine-flags';
 import type { UpdateOffer } from './message-handlers';
 import { NonDeterminismError } from './nondeterminism';
+import { toFailureInfo } from './failure';
 import { copyPayload } from './payload';
 import { hasAsyncContext, leaveWithoutAsyncContext } from './ambient';
 import { yieldMacrotask } from './scheduling';
@@ -124,38 +125,65 @@ function isMessage(job: Job): boolean {
   return isOffer(job) || job.type === 'SignalReceived' || job.type === 'UpdateAccepted';
 }
 
+/** Runs a local activity attempt to its outcome; never rejects. Supplied by the host. */
+export type LocalActivityRunner = (command: LocalActivityCommand) => Promise<Outcome>;
+
 export interface LiveActivationOptions {
+  runLocalActivity: LocalActivityRunner;
   newRunId: () => string;
   /** An update the activation validates (issue 17): after the inputs' signals, or once its handler is set. */
   offer?: UpdateOffer;
-  /** Outcomes of local activity attempts that ran since the last activation: each is delivered while the code is blocked. */
+  /** Outcomes of local attempts handed over by earlier activations: each is delivered while the code is blocked. */
   localOutcomes?: LocalActivityOutcome[];
+  /** Start no local attempt (the run is paused): each is handed over unstarted, for the run to start on resume. */
+  holdLocalAttempts?: boolean;
   /** Called with each new event as soon as it exists (for size accounting and limits). */
   onEvent?: (event: NewEvent) => void;
 }
 
-/** What a live activation did: the events it produced, in order (inputs are not included), and the local attempts it asked for. */
+/** A local attempt an activation ended without: still running (`outcome`), or not started (a paused run). */
+export interface HandedOverAttempt {
+  command: LocalActivityCommand;
+  outcome?: Promise<Outcome>;
+}
+
+/** What a live activation did: the events it produced, in order (inputs are not included), and the attempts it handed over. */
 export interface LiveActivation {
   produced: NewEvent[];
-  /** Run by the host after the activation's commit: their outcomes come back to later activations (`localOutcomes`). */
-  localAttempts: LocalActivityCommand[];
+  localAttempts: HandedOverAttempt[];
 }
 
 /**
- * Runs an activation live. Local activity attempts do not run inside it: the activation ends while they run, so its
- * events commit at once and messages, cancels and terminates reach the run meanwhile; each outcome is delivered by a
- * later activation, which records its marker where the code was blocked (replay resolves it at the same point).
+ * Runs an activation live. A local attempt that settles within a macrotask of being asked for (it waited on no I/O)
+ * is recorded by this activation, so chains of such steps commit together (decision 003). One still running then is
+ * handed over: the activation ends and commits without it, so messages, cancels, pauses and terminates reach the run
+ * meanwhile and what came before it is durable; its outcome comes back to a later activation (`localOutcomes`), which
+ * records its marker where the code is blocked, as replay resolves it.
  */
 export async function runLiveActivation(activator: Activator, inputs: HistoryEvent[], options: LiveActivationOptions): Promise<LiveActivation> {
   activator.isReplaying = false;
   const produced: NewEvent[] = [];
-  const localAttempts: LocalActivityCommand[] = [];
   const emit = (event: NewEvent) => {
     produced.push(event);
     options.onEvent?.(event);
   };
+  const held: HandedOverAttempt[] = [];
+  const running = new Map<number, Required<HandedOverAttempt>>();
   // An outcome for an attempt this code no longer waits for (rebuilt on other code meanwhile) is dropped.
-  const outcomes = (options.localOutcomes ?? []).filter(({ seq, attempt }) => activator.pendingLocalActivity(seq)?.attempt === attempt);
+  const earlier = (options.localOutcomes ?? []).filter(({ seq, attempt }) => activator.pendingLocalActivity(seq)?.attempt === attempt);
+  const finished: LocalActivityOutcome[] = [];
+  let wake: (() => void) | undefined;
+  const start = (command: LocalActivityCommand) => {
+    // A runner that throws is a host fault; it still ends the attempt (as a failure), so the run never waits for good.
+    const outcome = options.runLocalActivity(command).catch((error: unknown): Outcome => ({ failure: toFailureInfo(error) }));
+    running.set(command.seq, { command, outcome });
+    void outcome.then((settled) => {
+      // Delivered only while the workflow is blocked, never mid-flight, so replay matches; once handed over, the run's.
+      if (!running.delete(command.seq)) return;
+      finished.push({ seq: command.seq, attempt: command.attempt, outcome: settled });
+      wake?.();
+    });
+  };
 
   await ownMacrotaskWithoutAsyncContext();
   applyInputs(activator, inputs, options.offer);
@@ -163,13 +191,23 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
     await yieldMacrotask();
     leaveWithoutAsyncContext();
     for (const command of activator.commands.splice(0)) {
-      if (command.type === 'scheduleLocalActivity') localAttempts.push(command);
-      else emit(eventForCommand(command, activator.now, options.newRunId));
+      if (command.type !== 'scheduleLocalActivity') emit(eventForCommand(command, activator.now, options.newRunId));
+      else if (options.holdLocalAttempts) held.push({ command });
+      else start(command);
     }
     if (activator.checkConditions()) continue;
     if (activator.settleBufferedUpdates()) continue;
-    // The outcome is delivered only while the workflow is blocked, never mid-flight, so replay matches.
-    const next = outcomes.shift();
+    if (earlier.length === 0 && finished.length === 0 && running.size > 0) {
+      // Until an attempt settles, or for one macrotask at most: time enough for work that waits on no I/O.
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        void yieldMacrotask().then(resolve);
+      });
+      wake = undefined;
+      await ownMacrotaskWithoutAsyncContext(); // woken in the macrotask of whatever finished the attempt
+      leaveWithoutAsyncContext();
+    }
+    const next = earlier.shift() ?? finished.shift();
     if (!next) break;
     const { activityType } = activator.pendingLocalActivity(next.seq)!;
     const data: LocalActivityMarkerData = { activityType, attempt: next.attempt, outcome: next.outcome };
@@ -177,6 +215,8 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
     activator.enter(() => activator.resolveLocalActivity(next.seq, next.outcome));
   }
   activator.endActivation();
+  const localAttempts = [...held, ...running.values()];
+  running.clear(); // what settles from now on goes to the run, through the handed-over promises
   // A child cancelled in the activation that started it was never sent: nothing of it is recorded.
   if (activator.unsentChildren.size === 0) return { produced, localAttempts };
   return { produced: produced.filter((event) => !(event.type === 'ChildWorkflowInitiated' && activator.unsentChildren.has(event.seq))), localAttempts };

@@ -232,6 +232,11 @@ export class Activator implements ContextActivator {
     waiter.resolve(outcome);
   }
 
+  /** Every local activity attempt issued that awaits its outcome. */
+  pendingLocalActivities(): LocalActivityCommand[] {
+    return [...this.#localActivities.values()].map((waiter) => waiter.command);
+  }
+
   /** The local activity attempt with this seq that was issued and awaits its outcome, if any. */
   pendingLocalActivity(seq: number): LocalActivityCommand | undefined {
     return this.#localActivities.get(seq)?.command;

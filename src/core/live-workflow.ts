@@ -1,7 +1,7 @@
 // The workflow coroutine a run keeps in memory between steps (DESIGN §3: live instance, replay only when needed),
 // the recorded inputs it has not seen yet, and the activation that feeds them to it. Kept apart from WorkflowRun so
 // the queue and the commit read without the replay, task-failure and history-limit rules in between.
-import { runLiveActivation, type LocalActivityCommand, type LocalActivityOutcome } from './activation';
+import { runLiveActivation, type HandedOverAttempt, type LocalActivityCommand, type LocalActivityOutcome } from './activation';
 import { Activator } from './activator';
 import type { WorkflowDefinition } from './definitions';
 import { EngineFlag } from './engine-flags';
@@ -14,7 +14,7 @@ import { WorkflowTaskError } from './workflow-errors';
 import { replayInto } from './replay';
 import type { RunHost } from './run-host';
 import type { RunState } from './run-state';
-import { applyEventToState, closeRun, type StepContext } from './run-transitions';
+import { applyEventToState, closeRun, runRefOf, type StepContext } from './run-transitions';
 
 export class LiveWorkflow {
   readonly #state: RunState;
@@ -60,7 +60,7 @@ export class LiveWorkflow {
     const state = this.#state;
     const { now } = step;
     let produced: NewEvent[];
-    let localAttempts: LocalActivityCommand[];
+    let localAttempts: HandedOverAttempt[];
     let flags: string[] | undefined;
     let offerDecided = false;
     let offerAccepted = false;
@@ -90,8 +90,10 @@ export class LiveWorkflow {
         },
       };
       ({ produced, localAttempts } = await runLiveActivation(activator, allInputs, {
+        runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(state)),
         newRunId: () => this.#host.newRunId(),
         localOutcomes,
+        holdLocalAttempts: state.paused !== undefined,
         ...(offered && { offer: offered }),
       }));
       // An error of workflow code's own (not a Duro failure), or a rejection it left unhandled: the task fails, the run stays.
@@ -149,7 +151,10 @@ export class LiveWorkflow {
         applyEventToState(state, event, step);
       }
     }
-    if (!closing) for (const command of localAttempts) (state.localAttempts ??= {})[command.seq] = { activityType: command.activityType, attempt: command.attempt };
+    if (!closing) {
+      for (const { command } of localAttempts) (state.localAttempts ??= {})[command.seq] = { activityType: command.activityType, attempt: command.attempt };
+      step.localAttempts.push(...localAttempts);
+    }
     return events;
   }
 
@@ -166,6 +171,12 @@ export class LiveWorkflow {
     const pending = await replayInto(activator, history);
     this.#pendingInputs = pending;
     this.#activator = activator;
+    // An attempt the code awaits that the state does not name (a reset to where one ran) is owed too.
+    for (const command of activator.pendingLocalActivities()) {
+      const owed = (this.#state.localAttempts ??= {});
+      owed[command.seq] ??= { activityType: command.activityType, attempt: command.attempt };
+    }
+    if (this.#state.localAttempts && Object.keys(this.#state.localAttempts).length === 0) delete this.#state.localAttempts;
     return activator;
   }
 

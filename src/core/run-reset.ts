@@ -57,7 +57,7 @@ export function planReset(history: HistoryEvent[], eventId: number, newRunId: st
   if (first.retryPolicy) state.retry = { policy: first.retryPolicy, attempt: first.attempt };
   if (first.executionDeadline !== undefined) state.executionDeadline = first.executionDeadline;
   if (first.runTimeoutMs !== undefined) state.runDeadline = now + first.runTimeoutMs;
-  const step: StepContext = { now, changes: new PendingChanges(), effects: [], attempts: [], newRunId: notClosing, requeue: () => undefined };
+  const step: StepContext = { now, changes: new PendingChanges(), effects: [], attempts: [], localAttempts: [], newRunId: notClosing, requeue: () => undefined };
   for (const event of events) applyEventToState(state, event, step);
   // Only what is still pending at the reset point is sent again.
   const effects = step.effects.filter((effect) =>

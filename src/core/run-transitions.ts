@@ -1,5 +1,6 @@
 // How each recorded event moves a run's pending state, and which effects it implies. Pure functions
 // over RunState; every entry they change is touched, so the host writes exactly what changed.
+import type { HandedOverAttempt } from './activation';
 import {
   activityWakeAt, canceledBeforeRunning, dueTimeout, failAttempt, newPendingActivity, observeAttempt, scheduleToCloseTimedOut, type AttemptObservation,
   startAttempt, timeoutFailure, type ActivityTask,
@@ -36,6 +37,8 @@ export interface StepContext {
   attempts: AttemptObservation[];
   /** A fresh run id (for the next attempt of a retried workflow). */
   newRunId(): string;
+  /** Local attempts the step's activation ended without, for the run to follow (or start) once the step commits. */
+  localAttempts: HandedOverAttempt[];
 }
 
 export function runRefOf(state: RunState): RunRef {

@@ -122,6 +122,7 @@ export class WorkflowRun {
     // A failed commit is the host's to report; these re-applied signals have no caller to tell.
     for (const signal of plan.signalsAfter) run.signal(signal.signalName, signal.args, signal.requestId).catch(() => undefined);
     run.fireDeadlines(); // timers whose time passed since the reset point fire now
+    run.#enqueue({ kind: 'resumeLocal' }); // local attempts that ran at the reset point run again
     return run;
   }
 
@@ -338,7 +339,7 @@ export class WorkflowRun {
     const inputs: HistoryEvent[] = [];
     const acks: Array<() => void> = [];
     const respondLater: Array<() => void> = [];
-    const step: StepContext = { now, changes: this.#changes, effects: [], attempts: [], newRunId: () => this.#host.newRunId(), requeue: (event) => this.#queue.unshift({ kind: 'input', event, at: now }) };
+    const step: StepContext = { now, changes: this.#changes, effects: [], attempts: [], localAttempts: [], newRunId: () => this.#host.newRunId(), requeue: (event) => this.#queue.unshift({ kind: 'input', event, at: now }) };
     const encoded = new Map<HistoryEvent, string>();
     const record = (event: NewEvent, at = now): HistoryEvent => {
       if (isCloseEvent(event)) planWorkflowRetry(this.state, event, step);
@@ -433,6 +434,7 @@ export class WorkflowRun {
     for (const respond of respondLater) respond();
     this.#waiters.notifyUpdates(events, this.isClosed ? this.state.status : undefined);
     if (step.effects.length > 0) this.#host.effects(this, step.effects);
+    for (const { command, outcome } of step.localAttempts) if (outcome) this.#followLocalAttempt(command, outcome);
     this.#startLocalAttempts();
     if (this.state.closeEvent) this.#waiters.closed(outcomeOfCloseEvent(this.state.closeEvent)!);
   }
@@ -464,15 +466,19 @@ export class WorkflowRun {
   }
 
   #runLocalAttempt(command: LocalActivityCommand): void {
+    // A runner that throws is a host fault; it still ends the attempt (as a failure), so the run never waits for good.
+    const outcome = this.#host.runLocalActivity(command, runRefOf(this.state)).catch((error: unknown): Outcome => ({ failure: toFailureInfo(error) }));
+    this.#followLocalAttempt(command, outcome);
+  }
+
+  /** Brings a running local attempt's outcome to the run's next step. */
+  #followLocalAttempt(command: LocalActivityCommand, outcome: Promise<Outcome>): void {
     const { seq, attempt } = command;
     this.#localRunning.set(seq, attempt);
-    // A runner that throws is a host fault; it still ends the attempt (as a failure), so the run never waits for good.
-    void this.#host.runLocalActivity(command, runRefOf(this.state))
-      .catch((error: unknown): Outcome => ({ failure: toFailureInfo(error) }))
-      .then((outcome) => {
-        if (this.#localRunning.get(seq) === attempt) this.#localRunning.delete(seq);
-        if (!this.isClosed) this.#enqueue({ kind: 'localOutcome', seq, attempt, outcome });
-      });
+    void outcome.then((settled) => {
+      if (this.#localRunning.get(seq) === attempt) this.#localRunning.delete(seq);
+      if (!this.isClosed) this.#enqueue({ kind: 'localOutcome', seq, attempt, outcome: settled });
+    });
   }
 
   /** Lets a blocked run try again (after a deploy: the host calls this when its code version changed). */

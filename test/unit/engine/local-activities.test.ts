@@ -1,6 +1,7 @@
-// Local activities: run in-process inside the activation; every attempt's outcome is a MarkerRecorded event.
+// Local activities: run in-process, recorded by the activation they resume (the one that asked for them when they
+// settle at once); every attempt's outcome is a MarkerRecorded event.
 import { describe, expect, it } from 'vitest';
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError, NonDeterminismError, defineQuery, defineWorkflow, type ActivityContext, type HistoryEvent } from 'duro/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowFailedError, NonDeterminismError, defineQuery, defineSignal, defineWorkflow, type ActivityContext, type HistoryEvent } from 'duro/workflow';
 import { TestWorkflowEnvironment, replayHistory } from 'duro/testing';
 
 function lookupActivities(failures: number, log: Array<{ attempt: number; isLocal: boolean }> = []) {
@@ -39,7 +40,19 @@ const usesStall = defineWorkflow('usesStall', async (ctx) => {
   return await stall();
 });
 
-const workflows = { usesLookup, usesStall };
+const approved = defineSignal<[string]>('approved');
+
+/** A slow local attempt (it waits on the clock), then a wait for a signal that may come while it runs. */
+const slowThenSignal = defineWorkflow('slowThenSignal', async (ctx) => {
+  const { wait } = ctx.proxyLocalActivities<{ wait(ms: number): Promise<string> }>({ startToCloseTimeout: '1 minute' });
+  let by: string | undefined;
+  ctx.setHandler(approved, (name) => void (by = name));
+  const waited = await wait(300);
+  await ctx.condition(() => by !== undefined);
+  return `${waited}, approved by ${by}`;
+});
+
+const workflows = { usesLookup, usesStall, slowThenSignal };
 
 const localMarkers = (history: HistoryEvent[]) => history.filter((e) => e.type === 'MarkerRecorded' && e.markerName === 'LocalActivity');
 
@@ -59,14 +72,34 @@ describe('local activities', () => {
     expect(history.some((e) => e.type.startsWith('ActivityTask'))).toBe(false);
   });
 
-  it('run after the activation that asked for them commits: each outcome is recorded by the activation it resumes', async () => {
+  it('end the activation while a slow attempt runs: the start commits, a signal is recorded at once, the outcome comes next', async () => {
+    const activities = {
+      ...lookupActivities(0).activities,
+      async wait(ms: number, ctx: ActivityContext) {
+        await ctx.sleep(ms);
+        return `waited ${ms} ms`;
+      },
+    };
+    const env = await TestWorkflowEnvironment.create({ workflows, activities });
+    const handle = await env.start(slowThenSignal); // answered while the attempt runs
+    await handle.signal(approved, 'ada'); // recorded now, not after the attempt
+    expect(await handle.result()).toBe('waited 300 ms, approved by ada');
+    const history = await handle.fetchHistory();
+    expect(history.map((e) => e.type)).toEqual([
+      'WorkflowExecutionStarted', 'WorkflowTaskCompleted',
+      'SignalReceived', 'WorkflowTaskCompleted',
+      'MarkerRecorded', 'WorkflowExecutionCompleted',
+    ]);
+    await replayHistory({ slowThenSignal }, history);
+  });
+
+  it('commit local activities that finish in one activation together, in one workflow task', async () => {
     const { activities } = lookupActivities(0);
     const env = await TestWorkflowEnvironment.create({ workflows, activities });
     const handle = await env.start(usesLookup);
     await handle.result();
     const types = (await handle.fetchHistory()).map((e) => e.type);
-    // The start commits before the first attempt runs; a crash after an outcome is recorded does not run it again.
-    expect(types.slice(0, 7)).toEqual(['WorkflowExecutionStarted', 'WorkflowTaskCompleted', 'MarkerRecorded', 'WorkflowTaskCompleted', 'MarkerRecorded', 'TimerStarted', 'WorkflowTaskCompleted']);
+    expect(types.slice(0, 5)).toEqual(['WorkflowExecutionStarted', 'MarkerRecorded', 'MarkerRecorded', 'TimerStarted', 'WorkflowTaskCompleted']);
   });
 
   it('retry per their policy: a marker per attempt and a durable timer per backoff', async () => {
