@@ -1,23 +1,24 @@
 // One run of a workflow, host-agnostic: takes inputs (signals, updates, activity outcomes, deadlines…),
 // runs activations, and hands each step to the host as one commit (new events + pending state) followed
 // by effects (dispatch an activity, start a child…). Effects leave only after their commit: the outbox rule.
-import type { LocalActivityCommand, LocalActivityOutcome } from './activation';
+import type { LocalActivityOutcome } from './activation';
 import type { Activator } from './activator';
 import { runOutsideWorkflow } from './ambient';
 import type { CarriedSignal } from './carried-signal';
 import { WorkflowClosedError } from './client-errors';
 import type { WorkflowDefinition } from './definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
-import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted } from './history';
+import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type WorkflowExecutionStarted } from './history';
 import { Limits } from './limits';
 import { LiveWorkflow } from './live-workflow';
+import { LocalAttempts } from './run-local-attempts';
 import type { UpdateOffer } from './message-handlers';
 import { checkPayload, checkSearchAttributes, copyPayload, utf8Length } from './payload';
 import type { RunHost } from './run-host';
 import { answerAfterClose, isDuplicate, resolveAttempt, type RunRequest } from './run-requests';
 import { allEntriesOf, type ResetPlan } from './run-reset';
 import { EARLIER_RUN, outcomeOfCloseEvent, PendingChanges, type RunOutcome, type RunState } from './run-state';
-import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, planWorkflowRetry, runRefOf, type StepContext } from './run-transitions';
+import { applyEventToState, closeRun, collectDeadlines, nextWakeAt, planWorkflowRetry, type StepContext } from './run-transitions';
 import { RunWaiters } from './run-waiters';
 import type { UpdateOutcome } from './update-outcome';
 
@@ -50,13 +51,19 @@ export class WorkflowRun {
   #earlierUpdates: Promise<Record<string, EarlierUpdate>> | undefined;
   /** Set when a commit failed: this object is ahead of storage, so it takes nothing more (the host loads the run again). */
   #brokenBy: Error | undefined;
-  /** Local attempts this object's host is running, by seq → attempt. */
-  readonly #localRunning = new Map<number, number>();
+  readonly #localAttempts: LocalAttempts;
 
   private constructor(state: RunState, definition: WorkflowDefinition, host: RunHost<WorkflowRun>) {
     this.state = state;
     this.#host = host;
     this.#live = new LiveWorkflow(state, definition, host);
+    this.#localAttempts = new LocalAttempts({
+      state,
+      live: this.#live,
+      host,
+      mayStartAttempts: () => this.#mayActivate() && this.state.paused === undefined,
+      enqueue: (request) => this.#enqueue(request),
+    });
   }
 
   /**
@@ -286,7 +293,7 @@ export class WorkflowRun {
 
   /** Runs again the local attempts the run owes that nothing runs (lost with the host that ran them, held by a pause). */
   resumeLocalAttempts(): void {
-    if (this.#brokenBy === undefined && !this.isProcessing) this.#startLocalAttempts();
+    if (this.#brokenBy === undefined && !this.isProcessing) this.#localAttempts.startOwed();
   }
 
   /** The earliest time this run needs attention; the host sets its alarm to it. */
@@ -434,51 +441,9 @@ export class WorkflowRun {
     for (const respond of respondLater) respond();
     this.#waiters.notifyUpdates(events, this.isClosed ? this.state.status : undefined);
     if (step.effects.length > 0) this.#host.effects(this, step.effects);
-    for (const { command, outcome } of step.localAttempts) if (outcome) this.#followLocalAttempt(command, outcome);
-    this.#startLocalAttempts();
+    for (const { command, outcome } of step.localAttempts) if (outcome) this.#localAttempts.follow(command, outcome);
+    this.#localAttempts.startOwed();
     if (this.state.closeEvent) this.#waiters.closed(outcomeOfCloseEvent(this.state.closeEvent)!);
-  }
-
-  /**
-   * Runs each local attempt the run owes that this object does not run yet, once its step committed (the outbox rule):
-   * just asked for, held by a pause, or lost with the host that ran it. The command comes from the code in memory;
-   * code no longer in memory is rebuilt first, and code that no longer waits for the attempt lets it go.
-   */
-  #startLocalAttempts(): void {
-    const owed = this.state.localAttempts;
-    if (!owed || !this.#mayActivate() || this.state.paused) return;
-    let rebuild = false;
-    let forgotten = false;
-    for (const [key, { attempt }] of Object.entries(owed)) {
-      const seq = Number(key);
-      if (this.#localRunning.get(seq) === attempt) continue;
-      const command = this.#live.pendingLocalAttempt(seq);
-      if (command?.attempt === attempt) this.#runLocalAttempt(command);
-      else if (!this.isLive) rebuild = true;
-      else {
-        delete owed[key];
-        forgotten = true;
-      }
-    }
-    if (forgotten && Object.keys(owed).length === 0) delete this.state.localAttempts;
-    if (rebuild) this.#enqueue({ kind: 'resumeLocal' });
-    else if (forgotten) this.#enqueue({ kind: 'persist' });
-  }
-
-  #runLocalAttempt(command: LocalActivityCommand): void {
-    // A runner that throws is a host fault; it still ends the attempt (as a failure), so the run never waits for good.
-    const outcome = this.#host.runLocalActivity(command, runRefOf(this.state)).catch((error: unknown): Outcome => ({ failure: toFailureInfo(error) }));
-    this.#followLocalAttempt(command, outcome);
-  }
-
-  /** Brings a running local attempt's outcome to the run's next step. */
-  #followLocalAttempt(command: LocalActivityCommand, outcome: Promise<Outcome>): void {
-    const { seq, attempt } = command;
-    this.#localRunning.set(seq, attempt);
-    void outcome.then((settled) => {
-      if (this.#localRunning.get(seq) === attempt) this.#localRunning.delete(seq);
-      if (!this.isClosed) this.#enqueue({ kind: 'localOutcome', seq, attempt, outcome: settled });
-    });
   }
 
   /** Lets a blocked run try again (after a deploy: the host calls this when its code version changed). */

@@ -1,8 +1,9 @@
 // The new user's journey, from the packed tarball, in a folder outside the repo: `npm pack` → `duro init` →
-// `npm install` → strict `tsc` (Workers types from @cloudflare/workers-types and from `wrangler types`) → `wrangler dev`
-// → start, query, signal and result with curl and with a plain Node script importing `duro/client` → the scaffold's
-// own tests → `duro replay` of a recorded Saga history, passing for the same code and failing for changed code →
-// `wrangler deploy --dry-run` and its bundle size. Nothing here sees the repo's sources or vitest aliases.
+// `npm install` → strict `tsc` (Workers types from @cloudflare/workers-types and from `wrangler types`) → the
+// scaffold's own tests → a Temporal-style and a Cloudflare-style workflow with their tests → `wrangler dev` → start,
+// query, signal and result with curl and with a plain Node script importing `duro/client` → `duro replay` of a
+// recorded Saga history, passing for the same code and failing for changed code → `wrangler deploy --dry-run` and its
+// bundle size. Nothing here sees the repo's sources or vitest aliases.
 import { execFile, type ExecFileOptions } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,6 +125,20 @@ describe('a new project made by duro init, with the packed tarball', () => {
     expectOk(tested);
     expect(`${tested.out}${tested.err}`).toMatch(/1 passed/);
     const checked = await npx('duro', 'check', 'src/temporal/workflows.ts');
+    expectOk(checked);
+    expect(checked.out).toContain('no problems found');
+  });
+
+  it('runs a Cloudflare Workflow and its binding, written as Cloudflare\'s docs teach them, under strict tsc, vitest and duro check', async () => {
+    const fixture = join(ROOT, 'test/fixtures/scaffold-cloudflare');
+    mkdirSync(join(app, 'src/cloudflare'), { recursive: true });
+    copyFileSync(join(fixture, 'workflow.ts'), join(app, 'src/cloudflare/workflow.ts'));
+    copyFileSync(join(fixture, 'cloudflare.test.ts.template'), join(app, 'test/cloudflare.test.ts'));
+    expectOk(await npx('tsc', '--noEmit'));
+    const tested = await npx('vitest', 'run', 'test/cloudflare.test.ts');
+    expectOk(tested);
+    expect(`${tested.out}${tested.err}`).toMatch(/1 passed/);
+    const checked = await npx('duro', 'check', 'src/cloudflare/workflow.ts');
     expectOk(checked);
     expect(checked.out).toContain('no problems found');
   });
