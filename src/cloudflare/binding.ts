@@ -26,6 +26,17 @@ export interface WorkflowInstance {
   sendEvent(event: { type: string; payload: unknown }): Promise<void>;
 }
 
+/** `createBatch`'s object form: `count` instances sharing `params` (ids generated), or `instances`, each its own. */
+export type WorkflowBatchOptions<Params = unknown> =
+  | { count: number; params?: Params; retention?: WorkflowInstanceCreateOptions['retention']; instances?: undefined }
+  | { instances: WorkflowInstanceCreateOptions<Params>[]; count?: undefined };
+
+/** What `createBatch`'s object form answers: the instances created, and why each other entry (by position) was not. */
+export interface WorkflowBatchResult {
+  created: WorkflowInstance[];
+  errors: Array<{ index: number; id: string | undefined; code: string; message: string }>;
+}
+
 /**
  * `env.MY_WORKFLOW` (workers-types' `Workflow`): made by `createDuro({ workflowBindings })` and the test environment.
  * @example
@@ -35,7 +46,10 @@ export interface WorkflowInstance {
  */
 export interface Workflow<Params = unknown> {
   create(options?: WorkflowInstanceCreateOptions<Params>): Promise<WorkflowInstance>;
+  /** An array: every entry checked first, and the first refusal rejects the call. */
   createBatch(batch: WorkflowInstanceCreateOptions<Params>[]): Promise<WorkflowInstance[]>;
+  /** The object form: each entry created or refused on its own; only a malformed batch rejects the call. */
+  createBatch(batch: WorkflowBatchOptions<Params>): Promise<WorkflowBatchResult>;
   get(id: string): Promise<WorkflowInstance>;
 }
 
@@ -50,6 +64,8 @@ const INSTANCE_ID = /^[a-zA-Z0-9_][a-zA-Z0-9-_]*$/;
 const MAX_INSTANCE_ID_LENGTH = 100;
 /** Cloudflare's most instances a batch. */
 const MAX_BATCH = 100;
+/** Where a refusal keeps its code and message apart, for `createBatch`'s per-entry errors. */
+const BINDING_ERROR = Symbol('duro.bindingError');
 /** Cloudflare's words for a terminate of an instance that already ended. */
 const TERMINATED_ALREADY = 'Cannot terminate instance since its on a finite state';
 
@@ -69,14 +85,26 @@ export function createWorkflowBinding<Params = unknown>(workflowType: string, ho
     await answerOf(host.execution(id).start({ workflowType, workflowId: id, input: params, idReusePolicy: 'rejectDuplicate' }));
     return handle(id);
   };
-  return {
+  const createEach = async (entries: WorkflowInstanceCreateOptions<Params>[]): Promise<WorkflowBatchResult> => {
+    const result: WorkflowBatchResult = { created: [], errors: [] };
+    const settled = await Promise.allSettled(entries.map(async (entry) => start(checkedCreate(entry))));
+    settled.forEach((outcome, index) => {
+      if (outcome.status === 'fulfilled') return void result.created.push(outcome.value);
+      const { code, message } = bindingErrorParts(outcome.reason);
+      const id = entries[index]?.id;
+      result.errors.push({ index, id: typeof id === 'string' ? id : undefined, code, message });
+    });
+    return result;
+  };
+  const binding: Workflow<Params> = {
     create: async (options) => start(checkedCreate(options)),
-    async createBatch(batch) {
-      if (!Array.isArray(batch) || batch.length === 0) throw bindingError('body', 'createBatch should have at least 1 instance');
+    createBatch: (async (batch: WorkflowInstanceCreateOptions<Params>[] | WorkflowBatchOptions<Params>) => {
+      if (!Array.isArray(batch)) return createEach(batchEntries(batch));
+      if (batch.length === 0) throw bindingError('body', 'createBatch should have at least 1 instance');
       if (batch.length > MAX_BATCH) throw bindingError('body', `createBatch supports at most ${MAX_BATCH} instances at a time`);
       const checked = batch.map(checkedCreate); // every entry's options before any start
       return Promise.all(checked.map(start));
-    },
+    }) as Workflow<Params>['createBatch'],
     async get(id) {
       if (typeof id !== 'string' || lookupProblem(id, NameKind.workflowId) !== undefined) throw bindingError('instance.invalid_id', 'Instance ID is invalid');
       // At once, as status() is: a step's callback may hold the run's activation for minutes.
@@ -84,6 +112,19 @@ export function createWorkflowBinding<Params = unknown>(workflowType: string, ho
       return handle(id);
     },
   };
+  return binding;
+}
+
+/** The entries of `createBatch`'s object form; a batch that is neither form, or of no or over 100 entries, is refused. */
+function batchEntries<Params>(batch: WorkflowBatchOptions<Params>): WorkflowInstanceCreateOptions<Params>[] {
+  if (typeof batch !== 'object' || batch === null) throw bindingError('body', 'Provided argument is invalid');
+  const { count, instances } = batch;
+  if ((count === undefined) === (instances === undefined)) throw bindingError('body', 'createBatch takes either count or instances');
+  const size = count ?? (Array.isArray(instances) ? instances.length : NaN);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_BATCH) throw bindingError('body', `createBatch creates 1 to ${MAX_BATCH} instances at a time`);
+  if (instances) return instances;
+  const { params, retention } = batch as { params?: Params; retention?: WorkflowInstanceCreateOptions['retention'] };
+  return Array.from({ length: size }, () => ({ ...(params !== undefined && { params }), ...(retention !== undefined && { retention }) }));
 }
 
 class DuroWorkflowInstance implements WorkflowInstance {
@@ -158,7 +199,13 @@ function answered<T>(reply: Reply<T>, whenClosed = 'Instance is on a finite stat
 }
 
 function bindingError(code: string, message: string): Error {
-  return new Error(`(${code}) ${message}`);
+  return Object.assign(new Error(`(${code}) ${message}`), { [BINDING_ERROR]: { code, message } });
+}
+
+/** The code and message of a refusal, for `createBatch`'s per-entry errors. */
+function bindingErrorParts(error: unknown): { code: string; message: string } {
+  const parts = (error as { [BINDING_ERROR]?: { code: string; message: string } } | undefined)?.[BINDING_ERROR];
+  return parts ?? { code: 'internal', message: error instanceof Error ? error.message : String(error) };
 }
 
 /**

@@ -12,7 +12,7 @@ export { patched, deprecatePatch, executeChild, startChild, continueAsNew, type 
 export { terminateInstance, TERMINATE_REASON, TERMINATE_WITH_ROLLBACK_REASON, type TerminableHandle } from './terminate';
 export type { WorkflowStepEvent } from './event-inbox';
 export { NonRetryableError, WorkflowTimeoutError } from './errors';
-export type { Workflow, WorkflowInstance, WorkflowInstanceCreateOptions } from './binding';
+export type { Workflow, WorkflowBatchOptions, WorkflowBatchResult, WorkflowInstance, WorkflowInstanceCreateOptions } from './binding';
 export type { InstanceStatus } from './instance-status';
 export type {
   WorkflowBackoff,

@@ -63,6 +63,28 @@ describe('create, createBatch and get', () => {
     expect((await (await bindings.SIGNUP.get('b-2')).status()).output).toMatchObject({ greeting: 'Hello, 2@x.y' });
   });
 
+  it('createBatch({ count, params }) creates that many with generated ids; createBatch({ instances }) reports each refusal by position', async () => {
+    const { test, bindings } = await setup();
+    const counted = await bindings.SIGNUP.createBatch({ count: 3, params: { email: 'n@x.y' } });
+    expect([counted.created.length, counted.errors]).toEqual([3, []]);
+    expect(new Set(counted.created.map((instance: { id: string }) => instance.id)).size).toBe(3);
+
+    await bindings.SIGNUP.create({ id: 'taken', params: { email: 't@x.y' } });
+    const listed = await bindings.SIGNUP.createBatch({ instances: [{ id: 'i-1', params: { email: '1@x.y' } }, { id: 'taken' }, { id: 'bad id' }, { id: 'i-2', params: { email: '2@x.y' } }] });
+    expect(listed.created.map((instance: { id: string }) => instance.id)).toEqual(['i-1', 'i-2']);
+    expect(listed.errors).toEqual([
+      { index: 1, id: 'taken', code: 'instance.already_exists', message: 'Instance with this id already exists' },
+      { index: 2, id: 'bad id', code: 'instance.invalid_id', message: 'Workflow instance has invalid id' },
+    ]);
+    await test.sleep('1 hour');
+    expect((await (await bindings.SIGNUP.get('i-2')).status()).output).toMatchObject({ greeting: 'Hello, 2@x.y' });
+    expect((await counted.created[0].status()).output).toMatchObject({ greeting: 'Hello, n@x.y' });
+
+    for (const malformed of [{ count: 0 }, { count: 101 }, { count: 2, instances: [] }, {}, { instances: [] }]) {
+      expect(await rejection(bindings.SIGNUP.createBatch(malformed))).toMatch(/^\(body\)/);
+    }
+  });
+
   it('get() of an id never created rejects with instance.not_found', async () => {
     const { bindings } = await setup();
     expect(await rejection(bindings.SIGNUP.get('nobody'))).toBe('(instance.not_found) Instance not found');
