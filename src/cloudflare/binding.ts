@@ -5,6 +5,9 @@ import { lookupProblem, nameProblem, NameKind } from '../core/names';
 import type { ExecutionApi } from '../protocol/execution-rpc';
 import type { Reply } from '../protocol/reply';
 import { closedStatus, openStatus, type InstanceStatus } from './instance-status';
+import { stepsQuery, type InstanceProgress } from './progress';
+import { restartPoint } from './restart-from';
+import { bindingError, bindingErrorParts } from './binding-errors';
 import { TERMINATE_REASON, TERMINATE_WITH_ROLLBACK_REASON } from './terminate';
 
 /** `create`'s options (workers-types' `WorkflowInstanceCreateOptions`); `retention` is accepted and ignored (Duro's is per deployment). */
@@ -14,6 +17,11 @@ export interface WorkflowInstanceCreateOptions<Params = unknown> {
   retention?: { successRetention?: string | number; errorRetention?: string | number };
 }
 
+/** `restart`'s options: the step to restart from, by name, occurrence (`count`, default 1) and kind (default `'do'`). */
+export interface WorkflowRestartOptions {
+  from?: { name: string; count?: number; type?: 'do' | 'sleep' | 'waitForEvent' };
+}
+
 /** A handle on one instance (workers-types' `WorkflowInstance`). */
 export interface WorkflowInstance {
   readonly id: string;
@@ -21,7 +29,8 @@ export interface WorkflowInstance {
   resume(): Promise<void>;
   /** With `rollback: true`, the rollbacks of the steps that started run first (terminate.ts). */
   terminate(options?: { rollback?: boolean }): Promise<void>;
-  restart(): Promise<void>;
+  /** From the start, or with `from` from a step: the steps before it keep their recorded results. */
+  restart(options?: WorkflowRestartOptions): Promise<void>;
   status(): Promise<InstanceStatus>;
   sendEvent(event: { type: string; payload: unknown }): Promise<void>;
 }
@@ -56,7 +65,7 @@ export interface Workflow<Params = unknown> {
 /** What a binding asks of its host. */
 export interface BindingHost {
   /** The execution of one workflow id: a Durable Object's RPC stub, or an in-process execution answering alike. */
-  execution(workflowId: string): Pick<ExecutionApi, 'start' | 'describe' | 'result' | 'history' | 'signal' | 'terminate' | 'cancel' | 'pause' | 'unpause'>;
+  execution(workflowId: string): Pick<ExecutionApi, 'start' | 'describe' | 'result' | 'history' | 'signal' | 'query' | 'terminate' | 'cancel' | 'pause' | 'unpause' | 'reset'>;
 }
 
 /** Cloudflare's rule for instance ids (workers-sdk workflows-shared `lib/validators.ts`). */
@@ -64,8 +73,6 @@ const INSTANCE_ID = /^[a-zA-Z0-9_][a-zA-Z0-9-_]*$/;
 const MAX_INSTANCE_ID_LENGTH = 100;
 /** Cloudflare's most instances a batch. */
 const MAX_BATCH = 100;
-/** Where a refusal keeps its code and message apart, for `createBatch`'s per-entry errors. */
-const BINDING_ERROR = Symbol('duro.bindingError');
 /** Cloudflare's words for a terminate of an instance that already ended. */
 const TERMINATED_ALREADY = 'Cannot terminate instance since its on a finite state';
 
@@ -166,10 +173,21 @@ class DuroWorkflowInstance implements WorkflowInstance {
 
   /**
    * From the start, with the params of the instance's latest run (those it was created with, unless it continued as
-   * new): one start that terminates the run still open, as Duro's `terminateExisting` conflict policy does.
+   * new): one start that terminates the run still open, as Duro's `terminateExisting` conflict policy does. With
+   * `from`, a reset of the latest run to the last activation that ended before that step started (restart-from.ts).
    */
-  async restart(): Promise<void> {
+  async restart(options?: WorkflowRestartOptions): Promise<void> {
     const execution = this.#host.execution(this.id);
+    if (options?.from !== undefined) {
+      const point = await restartPoint(options.from, {
+        steps: async () => (await answerOf(execution.query({ name: stepsQuery.name, args: [] }))).result as InstanceProgress,
+        events: async (afterEventId, limit) => (await answerOf(execution.history({ afterEventId, limit }))).events,
+      });
+      if (point !== undefined) {
+        await answerOf(execution.reset({ eventId: point, reason: `restarted from step '${options.from.name}'` }));
+        return;
+      }
+    }
     const { events } = await answerOf(execution.history({ limit: 1 }));
     const started = events[0];
     if (started?.type !== 'WorkflowExecutionStarted') throw bindingError('instance.not_found', 'Instance not found');
@@ -196,16 +214,6 @@ function answered<T>(reply: Reply<T>, whenClosed = 'Instance is on a finite stat
   if (type === 'duro:workflow-closed') throw bindingError(closedCode, whenClosed);
   if (type === 'duro:workflow-type-not-found') throw bindingError('workflow.not_found', detail);
   throw bindingError(type, detail);
-}
-
-function bindingError(code: string, message: string): Error {
-  return Object.assign(new Error(`(${code}) ${message}`), { [BINDING_ERROR]: { code, message } });
-}
-
-/** The code and message of a refusal, for `createBatch`'s per-entry errors. */
-function bindingErrorParts(error: unknown): { code: string; message: string } {
-  const parts = (error as { [BINDING_ERROR]?: { code: string; message: string } } | undefined)?.[BINDING_ERROR];
-  return parts ?? { code: 'internal', message: error instanceof Error ? error.message : String(error) };
 }
 
 /**

@@ -14,6 +14,11 @@ export interface StepProgress {
   count: number;
   status: 'running' | 'complete' | 'errored';
   start: number;
+  /**
+   * How many history events came before the activation in which the step started: `restart({ from })` goes back to
+   * the last activation that ended there (the step, and any quick step recorded with it in that activation, run again).
+   */
+  afterEvent: number;
   end?: number;
   /** Attempts made (step.do and rollbacks). */
   attempts?: number;
@@ -49,13 +54,15 @@ export class StepLog {
   readonly #running = new Set<StepProgress>();
 
   readonly #now: () => number;
+  readonly #historyLength: () => number;
 
-  constructor(now: () => number) {
+  constructor(now: () => number, historyLength: () => number) {
     this.#now = now;
+    this.#historyLength = historyLength;
   }
 
   start(type: StepKind, name: string, count: number): StepProgress {
-    const step: StepProgress = { type, name, count, status: 'running', start: this.#now() };
+    const step: StepProgress = { type, name, count, status: 'running', start: this.#now(), afterEvent: this.#historyLength() };
     this.#steps.push(step);
     this.#running.add(step);
     return step;

@@ -56,7 +56,7 @@ export interface InstanceState {
 }
 
 export function createInstanceState(ctx: WorkflowContext): InstanceState {
-  return { log: new StepLog(() => ctx.now()), rollbacks: new Rollbacks() };
+  return { log: new StepLog(() => ctx.now(), () => ctx.info().historyLength), rollbacks: new Rollbacks() };
 }
 
 /** The `step` of one run of a workflow: its own count of each step name, its own event inbox. */

@@ -392,18 +392,9 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   /** The Workflow bindings' way in: each call awaited as a start is (time stands still, a run's first step runs). */
   readonly #bindingHost: BindingHost = {
     execution: (workflowId) => {
-      const api = answering(this.execution(workflowId));
-      return {
-        start: (request) => this.#await(api.start(request), 'flow'),
-        describe: (options) => this.#await(api.describe(options), 'flow'),
-        result: (options) => this.#await(api.result(options), 'flow'),
-        history: (options) => this.#await(api.history(options), 'flow'),
-        signal: (options) => this.#await(api.signal(options), 'flow'),
-        terminate: (options) => this.#await(api.terminate(options), 'flow'),
-        cancel: (options) => this.#await(api.cancel(options), 'flow'),
-        pause: (options) => this.#await(api.pause(options), 'flow'),
-        unpause: (options) => this.#await(api.unpause(options), 'flow'),
-      };
+      const api = answering(this.execution(workflowId)) as unknown as Record<BindingMethod, (options: unknown) => Promise<unknown>>;
+      const flowing = BINDING_METHODS.map((name) => [name, (options: unknown) => this.#await(api[name](options), 'flow')]);
+      return Object.fromEntries(flowing) as ReturnType<BindingHost['execution']>;
     },
   };
 
@@ -523,3 +514,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     for (const waiter of waiters) waiter();
   }
 }
+
+/** What a Workflow binding asks of an execution (BindingHost). */
+const BINDING_METHODS = ['start', 'describe', 'result', 'history', 'signal', 'query', 'terminate', 'cancel', 'pause', 'unpause', 'reset'] as const satisfies ReadonlyArray<keyof ReturnType<BindingHost['execution']>>;
+type BindingMethod = (typeof BINDING_METHODS)[number];

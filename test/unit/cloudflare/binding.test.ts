@@ -78,10 +78,10 @@ describe('create, createBatch and get', () => {
     ]);
     await test.sleep('1 hour');
     expect((await (await bindings.SIGNUP.get('i-2')).status()).output).toMatchObject({ greeting: 'Hello, 2@x.y' });
-    expect((await counted.created[0].status()).output).toMatchObject({ greeting: 'Hello, n@x.y' });
+    expect((await counted.created[0]!.status()).output).toMatchObject({ greeting: 'Hello, n@x.y' });
 
     for (const malformed of [{ count: 0 }, { count: 101 }, { count: 2, instances: [] }, {}, { instances: [] }]) {
-      expect(await rejection(bindings.SIGNUP.createBatch(malformed))).toMatch(/^\(body\)/);
+      expect(await rejection(bindings.SIGNUP.createBatch(malformed as never))).toMatch(/^\(body\)/);
     }
   });
 
@@ -149,6 +149,57 @@ describe('pause, resume, terminate and restart', () => {
     expect(env.calls['request approval']).toBe(3);
     await instance.sendEvent({ type: 'approval', payload: { approved: true } });
     expect((await instance.status()).output).toMatchObject({ approved: true, type: 'approval' });
+  });
+});
+
+describe('restart({ from })', () => {
+  async function threeSteps() {
+    const calls: string[] = [];
+    const { WorkflowEntrypoint } = await import('duro/cloudflare');
+    class ThreeStepsWorkflow extends WorkflowEntrypoint {
+      async run(_event: unknown, step: WorkflowStep) {
+        await step.do('a', async () => void calls.push('a'));
+        await step.sleep('pause', '1 minute');
+        await step.do('b', async () => void calls.push('b'));
+        await step.sleep('pause', '1 minute');
+        await step.do('c', async () => void calls.push('c'));
+        return 'done';
+      }
+    }
+    const test = await TestWorkflowEnvironment.create({ workflows: { ThreeStepsWorkflow }, workflowBindings: { THREE: 'ThreeStepsWorkflow' } });
+    const binding = (test.env as Record<string, any>).THREE;
+    const instance = await binding.create({ id: 'three' });
+    await test.sleep('5 minutes');
+    expect([calls, await instance.status()]).toEqual([['a', 'b', 'c'], { status: 'complete', output: 'done' }]);
+    return { test, instance, calls };
+  }
+
+  it('runs the step named and those after it again; the steps before keep their results', async () => {
+    const { test, instance, calls } = await threeSteps();
+    await instance.restart({ from: { name: 'c' } });
+    await test.sleep('5 minutes');
+    expect(calls).toEqual(['a', 'b', 'c', 'c']);
+    await instance.restart({ from: { name: 'b', type: 'do' } });
+    await test.sleep('5 minutes');
+    expect(calls).toEqual(['a', 'b', 'c', 'c', 'b', 'c']);
+    expect(await instance.status()).toEqual({ status: 'complete', output: 'done' });
+  });
+
+  it('goes back to the activation the step started in: a sleep started with a quick step runs that step again', async () => {
+    const { test, instance, calls } = await threeSteps();
+    await instance.restart({ from: { name: 'pause', type: 'sleep', count: 2 } }); // started in b's activation
+    await test.sleep('5 minutes');
+    expect(calls).toEqual(['a', 'b', 'c', 'b', 'c']);
+  });
+
+  it('from the first step is a restart from the start; a step the run never started is refused', async () => {
+    const { test, instance, calls } = await threeSteps();
+    expect(await rejection(instance.restart({ from: { name: 'd' } }))).toBe("(step.not_found) The instance has no step do 'd' (occurrence 1)");
+    expect(await rejection(instance.restart({ from: { name: 'pause', type: 'sleep', count: 3 } }))).toMatch(/^\(step\.not_found\)/);
+    expect(await rejection(instance.restart({ from: { name: 'a', type: 'nap' } }))).toBe('(body) Provided restart step is invalid');
+    await instance.restart({ from: { name: 'a' } });
+    await test.sleep('5 minutes');
+    expect(calls).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
   });
 });
 

@@ -26,9 +26,9 @@ describe('the __cloudflare_steps query', () => {
     const progress = await handle.query(stepsQuery);
     expect(progress.total).toBe(3);
     expect(progress.steps).toEqual([
-      { type: 'step', name: 'request approval', count: 1, status: 'complete', start, end: start, attempts: 1 },
-      { type: 'sleep', name: 'give them time', count: 1, status: 'complete', start, end: start + 600_000 },
-      { type: 'waitForEvent', name: 'wait for approval', count: 1, status: 'running', start: start + 600_000 },
+      { type: 'step', name: 'request approval', count: 1, status: 'complete', start, end: start, attempts: 1, afterEvent: 1 },
+      { type: 'sleep', name: 'give them time', count: 1, status: 'complete', start, end: start + 600_000, afterEvent: 1 },
+      { type: 'waitForEvent', name: 'wait for approval', count: 1, status: 'running', start: start + 600_000, afterEvent: 5 },
     ]);
     expect(progress.running.map((s) => s.name)).toEqual(['wait for approval']);
     expect(await handle.query('__cloudflare_steps')).toEqual(progress); // the name, for clients without duro/cloudflare
