@@ -30,6 +30,20 @@ export class Project {
     return { modules, unparsable };
   }
 
+  /** `modules` and, transitively, the local modules they re-export from (`export { X } from './x'`, `export * from`). */
+  withReexported(modules: Module[]): Module[] {
+    const all = [...modules];
+    for (let index = 0; index < all.length; index++) {
+      const module = all[index]!;
+      const sources = [...module.starExports, ...[...module.exports.values()].flatMap((binding) => (binding.kind === 'import' ? [binding.from] : []))];
+      for (const source of new Set(sources)) {
+        const target = source.startsWith('.') ? this.imported(module, source) : undefined;
+        if (target && !all.includes(target)) all.push(target);
+      }
+    }
+    return all;
+  }
+
   /** Parsed modules in the order findings are reported: the given files first, then files loaded for helpers. */
   moduleOrder(): Module[] {
     return [...this.#byPath.values()].filter((module): module is Module => module !== null);

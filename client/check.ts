@@ -29,7 +29,8 @@ export function checkWorkflowSources(sources: SourceText[], options: CheckOption
   const project = new Project(sources, options.readSource);
   const checked = project.checkedModules();
   // Every workflow is found before any is followed: finding one may load a file, and files are reported in load order.
-  const workflows = checked.modules.flatMap((module) => workflowsOf(project, module));
+  // A file that only re-exports workflows (`export { OrderWorkflow } from './order-workflow'`) has them checked too.
+  const workflows = project.withReexported(checked.modules).flatMap((module) => workflowsOf(project, module));
   const sightings = new Sightings();
   for (const workflow of workflows) sightings.follow(project, workflow);
   return [...checked.unparsable, ...sightings.findings(project.moduleOrder())];

@@ -57,9 +57,10 @@ Local checks
   replay --workflow-type T --workflows <module> [--limit N] [filters]
                                               replay the newest N runs of T (default 10) from --address;
                                               exits 1 if any does not replay (gate a deploy on it)
-  check <file...>                             flag Date.now(), new Date(), Math.random(), fetch(),
+  check <file or dir...>                      flag Date.now(), new Date(), Math.random(), fetch(),
                                               setTimeout/setInterval, crypto.randomUUID() in workflow code
-                                              and the helpers it calls (same file or ./ imports)
+                                              and the helpers it calls (same file or ./ imports); a file's
+                                              re-exported workflows too; a directory: every source file in it
 
   --address (alias --url) defaults to $DURO_ADDRESS, $DURO_URL or http://127.0.0.1:8787;
   --token to $DURO_API_TOKEN. --args takes a JSON array (a single value is one argument).

@@ -114,33 +114,28 @@ describe('a new project made by duro init, with the packed tarball', () => {
     expect(`${tested.out}${tested.err}`).toMatch(/3 passed/);
   });
 
-  it('runs a Temporal-style workflow and its test, written as Temporal\'s docs teach them, under strict tsc, vitest and duro check', async () => {
-    const fixture = join(ROOT, 'test/fixtures/scaffold-temporal');
-    mkdirSync(join(app, 'src/temporal'), { recursive: true });
-    copyFileSync(join(fixture, 'activities.ts'), join(app, 'src/temporal/activities.ts'));
-    copyFileSync(join(fixture, 'workflows.ts'), join(app, 'src/temporal/workflows.ts'));
-    copyFileSync(join(fixture, 'temporal.test.ts.template'), join(app, 'test/temporal.test.ts'));
+  /** Copies a fixture's workflow sources into src/ and its test into test/, then runs strict tsc, that test and duro check. */
+  async function portedWorkflowPasses(fixture: string, sources: Record<string, string>, test: [template: string, as: string], checked: string): Promise<void> {
+    for (const [from, to] of Object.entries(sources)) {
+      mkdirSync(join(app, to, '..'), { recursive: true });
+      copyFileSync(join(ROOT, 'test/fixtures', fixture, from), join(app, to));
+    }
+    copyFileSync(join(ROOT, 'test/fixtures', fixture, test[0]), join(app, test[1]));
     expectOk(await npx('tsc', '--noEmit'));
-    const tested = await npx('vitest', 'run', 'test/temporal.test.ts');
+    const tested = await npx('vitest', 'run', test[1]);
     expectOk(tested);
     expect(`${tested.out}${tested.err}`).toMatch(/1 passed/);
-    const checked = await npx('duro', 'check', 'src/temporal/workflows.ts');
-    expectOk(checked);
-    expect(checked.out).toContain('no problems found');
+    const check = await npx('duro', 'check', checked);
+    expectOk(check);
+    expect(check.out).toContain('no problems found');
+  }
+
+  it('runs a Temporal-style workflow and its test, written as Temporal\'s docs teach them, under strict tsc, vitest and duro check', async () => {
+    await portedWorkflowPasses('scaffold-temporal', { 'activities.ts': 'src/temporal/activities.ts', 'workflows.ts': 'src/temporal/workflows.ts' }, ['temporal.test.ts.template', 'test/temporal.test.ts'], 'src/temporal/workflows.ts');
   });
 
   it('runs a Cloudflare Workflow and its binding, written as Cloudflare\'s docs teach them, under strict tsc, vitest and duro check', async () => {
-    const fixture = join(ROOT, 'test/fixtures/scaffold-cloudflare');
-    mkdirSync(join(app, 'src/cloudflare'), { recursive: true });
-    copyFileSync(join(fixture, 'workflow.ts'), join(app, 'src/cloudflare/workflow.ts'));
-    copyFileSync(join(fixture, 'cloudflare.test.ts.template'), join(app, 'test/cloudflare.test.ts'));
-    expectOk(await npx('tsc', '--noEmit'));
-    const tested = await npx('vitest', 'run', 'test/cloudflare.test.ts');
-    expectOk(tested);
-    expect(`${tested.out}${tested.err}`).toMatch(/1 passed/);
-    const checked = await npx('duro', 'check', 'src/cloudflare/workflow.ts');
-    expectOk(checked);
-    expect(checked.out).toContain('no problems found');
+    await portedWorkflowPasses('scaffold-cloudflare', { 'workflow.ts': 'src/cloudflare/workflow.ts' }, ['cloudflare.test.ts.template', 'test/cloudflare.test.ts'], 'src/cloudflare/workflow.ts');
   });
 
   it('runs under wrangler dev: curl and a plain Node script start, query, signal and read the result', async () => {

@@ -1,6 +1,6 @@
 // `duro check`: what breaks replay in workflow code and the helpers it calls is flagged; comments, strings and activities are not.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,27 @@ describe('checkWorkflowSources', () => {
     expect(findings.map((f) => `${f.line}:${f.column}  ${f.message}`)).toEqual([
       '5:19  crypto.randomUUID() is not replayable; call it inside step.do() so its value is recorded',
       '6:11  fetch() does I/O outside a step; call it inside step.do()',
+    ]);
+  });
+
+  it('checks the workflows a file only re-exports (export { X } from, export * from), reading them through readSource', () => {
+    const files: Record<string, string> = {
+      'src/order-workflow.ts': [
+        "import { WorkflowEntrypoint } from 'cloudflare:workers';",
+        'export class OrderWorkflow extends WorkflowEntrypoint {',
+        '  async run(event, step) {',
+        "    await fetch('https://api.example/orders');",
+        '  }',
+        '}',
+      ].join('\n'),
+      'src/more/index.ts': "export * from './greeting';",
+      'src/more/greeting.ts': "import { defineWorkflow } from 'duro/workflow';\nexport const greeting = defineWorkflow('greeting', async () => Math.random());",
+    };
+    const entry = "export { OrderWorkflow } from './order-workflow';\nexport * from './more';\nexport { defineWorkflow } from 'duro/workflow';";
+    const findings = checkWorkflowSources([{ fileName: 'src/workflows.ts', text: entry }], { readSource: (fileName) => files[fileName] });
+    expect(findings.map((f) => `${f.fileName}:${f.line}  ${f.message.split(';')[0]}`)).toEqual([
+      'src/order-workflow.ts:4  fetch() does I/O outside a step',
+      'src/more/greeting.ts:2  Math.random() is not replayable',
     ]);
   });
 
@@ -409,6 +430,16 @@ describe('duro check', () => {
     const missing = await duro('check', join(tmpdir(), 'no-such-file.ts'));
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/ENOENT/);
+  });
+
+  it('checks every source file under a directory given, skipping node_modules and declarations', async () => {
+    const [badFile] = files({ 'bad.ts': bad, 'good.ts': good, 'types.d.ts': 'export declare const x: number;\n' });
+    const dir = join(badFile!, '..');
+    mkdirSync(join(dir, 'node_modules'));
+    writeFileSync(join(dir, 'node_modules', 'dep.ts'), bad);
+    const run = await cliWith(fetch)('check', dir);
+    expect(run.code).toBe(1);
+    expect(run.out).toBe(`${badFile}:2:50  Math.random() is not replayable; use ctx.random()\n1 problem in 2 files checked`);
   });
 
   it('follows helpers into files next to the checked one, and says which workflow reaches them', async () => {
