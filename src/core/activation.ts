@@ -135,6 +135,8 @@ export interface LiveActivationOptions {
   offer?: UpdateOffer;
   /** Outcomes of local attempts handed over by earlier activations: each is delivered while the code is blocked. */
   localOutcomes?: LocalActivityOutcome[];
+  /** Attempts the run owes that nothing runs (held until a commit or a resume, lost with their host): started first. */
+  startFirst?: LocalActivityCommand[];
   /** Start no local attempt (the run is paused): each is handed over unstarted, for the run to start on resume. */
   holdLocalAttempts?: boolean;
   /** Called with each new event as soon as it exists (for size accounting and limits). */
@@ -158,7 +160,9 @@ export interface LiveActivation {
  * is recorded by this activation, so chains of such steps commit together (decision 003). One still running then is
  * handed over: the activation ends and commits without it, so messages, cancels, pauses and terminates reach the run
  * meanwhile and what came before it is durable; its outcome comes back to a later activation (`localOutcomes`), which
- * records its marker where the code is blocked, as replay resolves it.
+ * records its marker where the code is blocked, as replay resolves it. An attempt asked for after such an outcome is
+ * held until this activation commits (the run starts it in the next one, `startFirst`), so no step's I/O begins
+ * before the result of a step that waited on I/O is durable (decision 017).
  */
 export async function runLiveActivation(activator: Activator, inputs: HistoryEvent[], options: LiveActivationOptions): Promise<LiveActivation> {
   activator.isReplaying = false;
@@ -185,14 +189,18 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
     });
   };
 
+  /** Set once an outcome handed over by an earlier activation is recorded: attempts asked for after it wait for the commit. */
+  let recordedEarlier = false;
+
   await ownMacrotaskWithoutAsyncContext();
+  for (const command of options.startFirst ?? []) start(command);
   applyInputs(activator, inputs, options.offer);
   for (;;) {
     await yieldMacrotask();
     leaveWithoutAsyncContext();
     for (const command of activator.commands.splice(0)) {
       if (command.type !== 'scheduleLocalActivity') emit(eventForCommand(command, activator.now, options.newRunId));
-      else if (options.holdLocalAttempts) held.push({ command });
+      else if (options.holdLocalAttempts || recordedEarlier) held.push({ command });
       else start(command);
     }
     if (activator.checkConditions()) continue;
@@ -207,8 +215,10 @@ export async function runLiveActivation(activator: Activator, inputs: HistoryEve
       await ownMacrotaskWithoutAsyncContext(); // woken in the macrotask of whatever finished the attempt
       leaveWithoutAsyncContext();
     }
+    const fromEarlier = earlier.length > 0;
     const next = earlier.shift() ?? finished.shift();
     if (!next) break;
+    recordedEarlier ||= fromEarlier;
     const { activityType } = activator.pendingLocalActivity(next.seq)!;
     const data: LocalActivityMarkerData = { activityType, attempt: next.attempt, outcome: next.outcome };
     emit({ type: 'MarkerRecorded', markerName: 'LocalActivity', seq: next.seq, data });

@@ -16,6 +16,13 @@ import type { RunHost } from './run-host';
 import type { RunState } from './run-state';
 import { applyEventToState, closeRun, runRefOf, type StepContext } from './run-transitions';
 
+/** What a step brings an activation of its local attempts: outcomes to record, and which attempts its host runs. */
+export interface LocalAttemptsOfStep {
+  outcomes: LocalActivityOutcome[];
+  /** seq → attempt of the attempts the host runs now (the others the run owes are started by the activation). */
+  running: ReadonlyMap<number, number>;
+}
+
 export class LiveWorkflow {
   readonly #state: RunState;
   readonly #definition: WorkflowDefinition;
@@ -56,7 +63,7 @@ export class LiveWorkflow {
    * Runs the activation for the recorded inputs, and validates `offer` in it (its `UpdateAccepted` joins `inputs` when
    * accepted); returns the events it produced (WorkflowTaskCompleted included).
    */
-  async activate(inputs: HistoryEvent[], record: (event: NewEvent, at?: number) => HistoryEvent, step: StepContext, offer?: UpdateOffer, localOutcomes: LocalActivityOutcome[] = []): Promise<HistoryEvent[]> {
+  async activate(inputs: HistoryEvent[], record: (event: NewEvent, at?: number) => HistoryEvent, step: StepContext, local: LocalAttemptsOfStep, offer?: UpdateOffer): Promise<HistoryEvent[]> {
     const state = this.#state;
     const { now } = step;
     let produced: NewEvent[];
@@ -89,19 +96,24 @@ export class LiveWorkflow {
           offer.reject(failure);
         },
       };
+      const paused = state.paused !== undefined;
       ({ produced, localAttempts } = await runLiveActivation(activator, allInputs, {
         runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(state)),
         newRunId: () => this.#host.newRunId(),
-        localOutcomes,
-        holdLocalAttempts: state.paused !== undefined,
+        localOutcomes: local.outcomes,
+        startFirst: paused ? [] : this.#owedAttempts(activator, local),
+        holdLocalAttempts: paused,
         ...(offered && { offer: offered }),
       }));
       // An error of workflow code's own (not a Duro failure), or a rejection it left unhandled: the task fails, the run stays.
       const taskFailure = activator.takeTaskFailure();
       if (taskFailure) throw taskFailure;
-      // An activation that only turned an update down changed nothing: it records nothing (a rejected update leaves
-      // no trace, as in Temporal), and a flag it used first is recorded by the next activation instead.
-      if (allInputs.length === 0 && produced.length === 0 && localAttempts.length === 0 && !offerAccepted) return [];
+      // An activation that only turned an update down, or only started attempts owed from before, records nothing (a
+      // rejected update leaves no trace, as in Temporal), and a flag it used first is recorded by the next activation.
+      if (allInputs.length === 0 && produced.length === 0 && !offerAccepted) {
+        this.#handOver(localAttempts, step);
+        return [];
+      }
       produced = withoutTimersCancelledAtOnce(produced, () => activator.flags.use(EngineFlag.TimerPairsDropped, false));
       flags = activator.flags.takeFirstUsed();
       this.#pendingInputs = [];
@@ -151,16 +163,32 @@ export class LiveWorkflow {
         applyEventToState(state, event, step);
       }
     }
-    if (!closing) {
-      for (const { command } of localAttempts) (state.localAttempts ??= {})[command.seq] = { activityType: command.activityType, attempt: command.attempt };
-      step.localAttempts.push(...localAttempts);
-    }
+    if (!closing) this.#handOver(localAttempts, step);
     return events;
   }
 
-  /** The local activity attempt with this seq, as the code in memory asked for it (undefined when not in memory). */
-  pendingLocalAttempt(seq: number): LocalActivityCommand | undefined {
-    return this.#activator?.pendingLocalActivity(seq);
+  /** The run owes the attempts the activation ended without, and follows (or starts) them once the step commits. */
+  #handOver(attempts: HandedOverAttempt[], step: StepContext): void {
+    for (const { command } of attempts) (this.#state.localAttempts ??= {})[command.seq] = { activityType: command.activityType, attempt: command.attempt };
+    step.localAttempts.push(...attempts);
+  }
+
+  /**
+   * The attempts the run owes that nothing runs and whose outcome this step does not bring, as the code asked for
+   * them; an owed attempt the code no longer awaits (other code since) is let go.
+   */
+  #owedAttempts(activator: Activator, local: LocalAttemptsOfStep): LocalActivityCommand[] {
+    const owed = this.#state.localAttempts;
+    if (!owed) return [];
+    const settled = new Set(local.outcomes.map(({ seq }) => seq));
+    const commands: LocalActivityCommand[] = [];
+    for (const [key, { attempt }] of Object.entries(owed)) {
+      const command = activator.pendingLocalActivity(Number(key));
+      if (command?.attempt !== attempt) delete owed[key];
+      else if (local.running.get(command.seq) !== attempt && !settled.has(command.seq)) commands.push(command);
+    }
+    if (Object.keys(owed).length === 0) delete this.#state.localAttempts;
+    return commands;
   }
 
   async #rebuild(): Promise<Activator> {

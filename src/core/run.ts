@@ -59,8 +59,6 @@ export class WorkflowRun {
     this.#live = new LiveWorkflow(state, definition, host);
     this.#localAttempts = new LocalAttempts({
       state,
-      live: this.#live,
-      host,
       mayStartAttempts: () => this.#mayActivate() && this.state.paused === undefined,
       enqueue: (request) => this.#enqueue(request),
     });
@@ -399,6 +397,7 @@ export class WorkflowRun {
           closing = collectDeadlines(this.state, step, addInput);
           break;
         case 'localOutcome':
+          this.#localAttempts.taken(request.seq, request.attempt);
           // Dropped unless the run still owes this attempt (a restart may have run it again meanwhile).
           if (this.state.localAttempts?.[request.seq]?.attempt === request.attempt) localOutcomes.push(request);
           break;
@@ -424,7 +423,7 @@ export class WorkflowRun {
       closeRun(this.state, event, step);
       produced = [event];
     } else if (this.#mayActivate() && (inputs.length > 0 || this.state.hasUnprocessedInputs || offer || localOutcomes.length > 0 || rebuild)) {
-      produced = await this.#live.activate(inputs, record, step, offer, localOutcomes);
+      produced = await this.#live.activate(inputs, record, step, { outcomes: localOutcomes, running: this.#localAttempts.running }, offer);
     } else if (inputs.length > 0) {
       this.#live.defer(inputs);
     }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowStep } from 'duro/cloudflare';
 import { TestWorkflowEnvironment } from 'duro/testing';
+import type { HistoryEvent } from 'duro/workflow';
 import { WorkflowEntrypoint as RuntimeWorkflowEntrypoint } from './runtime-entrypoint';
 import * as workflows from './workflows';
 import type { Env } from './workflows';
@@ -149,6 +150,35 @@ describe('pause, resume, terminate and restart', () => {
     expect(env.calls['request approval']).toBe(3);
     await instance.sendEvent({ type: 'approval', payload: { approved: true } });
     expect((await instance.status()).output).toMatchObject({ approved: true, type: 'approval' });
+  });
+});
+
+describe('when a step is committed', () => {
+  it('a step that waited on I/O is committed before the next step\'s callback starts; quick steps after it commit together', async () => {
+    const seenByLater: Record<string, string[]> = {};
+    let history: () => Promise<HistoryEvent[]> = async () => [];
+    const recordedSteps = async () => (await history()).flatMap((event) => (event.type === 'MarkerRecorded' && event.markerName === 'LocalActivity' ? [(event.data as { activityType: string }).activityType] : []));
+    const { WorkflowEntrypoint } = await import('duro/cloudflare');
+    class IoThenQuickWorkflow extends WorkflowEntrypoint {
+      async run(_event: unknown, step: WorkflowStep) {
+        await step.do('fetch', async () => new Promise((resolve) => setTimeout(() => resolve('fetched'), 20)));
+        await step.do('save', async () => void (seenByLater.save = await recordedSteps()));
+        await step.do('compute', async () => 42);
+        return 'done';
+      }
+    }
+    const test = await TestWorkflowEnvironment.create({ workflows: { IoThenQuickWorkflow } });
+    const handle = await test.start('IoThenQuickWorkflow', { workflowId: 'io-then-quick' });
+    history = () => handle.fetchHistory();
+    expect(await handle.result()).toBe('done');
+    // 'save' started once 'fetch' was committed: the history it read holds fetch's marker.
+    expect(seenByLater.save).toEqual(['fetch']);
+    const types = (await handle.fetchHistory()).map((event) => event.type);
+    expect(types).toEqual([
+      'WorkflowExecutionStarted', 'WorkflowTaskCompleted', // fetch runs
+      'MarkerRecorded', 'WorkflowTaskCompleted', // fetch recorded; save waits for this commit
+      'MarkerRecorded', 'MarkerRecorded', 'WorkflowExecutionCompleted', // save and compute, quick, recorded together
+    ]);
   });
 });
 
