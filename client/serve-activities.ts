@@ -4,6 +4,7 @@
 import type { ActivityContext, ActivityFunction } from '../src/core/activity';
 import { callActivity, CompleteAsyncError } from '../src/core/activity-ambient';
 import { activityInfoOf } from '../src/core/activity-state';
+import { activityLog } from '../src/core/activity-log';
 import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import { LazyAbort } from '../src/core/lazy-abort';
 import { checkPayload } from '../src/core/payload';
@@ -180,6 +181,7 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
   const context: Attempt['context'] = {
     info,
     heartbeatDetails: task.heartbeatDetails,
+    log: activityLog(info),
     get cancellationSignal() {
       return cancellation.signal;
     },

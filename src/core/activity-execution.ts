@@ -1,5 +1,6 @@
 // Runs activity implementations in-process with an activity context: every host uses it for local
 // activities, and the test environment for all activities. Time comes from the host's clock.
+import { activityLog } from './activity-log';
 import type { ActivityContext, ActivityFunction, ActivityImplementations, ActivityInfo } from './activity';
 import type { LocalActivityCommand } from './activation';
 import { callActivity, CompleteAsyncError, type ActivityArguments } from './activity-ambient';
@@ -76,6 +77,7 @@ function attemptContext(info: ActivityInfo, heartbeatDetails: unknown, controlle
   return {
     info,
     heartbeatDetails,
+    log: activityLog(info),
     get cancellationSignal() {
       return controller.signal;
     },
@@ -177,3 +179,4 @@ function clockSleep(clock: HostClock, ms: number, signal: AbortSignal): Promise<
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
+

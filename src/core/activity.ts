@@ -1,4 +1,5 @@
 // What an activity implementation sees: its input and an activity context. Hosts provide the context.
+import type { Log } from './log';
 import type { ResolvedRetryPolicy } from './retry-policy';
 
 /** Facts about the running attempt. */
@@ -37,6 +38,11 @@ export interface ActivityContext {
   readonly heartbeatDetails: unknown;
   /** Aborted when the activity is cancelled or its attempt timed out. Pass it to `fetch`. */
   readonly cancellationSignal: AbortSignal;
+  /**
+   * Structured logs: one JSON line per call on the console, with the attempt's identity (activityId, activityType,
+   * attempt, workflowId, runId).
+   */
+  readonly log: Log;
   /** Records progress and keeps the heartbeat timeout from firing. Throws nothing; check `cancellationSignal`. */
   heartbeat(details?: unknown): void;
   /** Waits for `ms`, or rejects with `CancelledFailure` when the activity is cancelled. Uses the host's clock. */

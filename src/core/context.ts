@@ -1,4 +1,5 @@
 // The workflow context: everything workflow code may use. Implemented by the activator (activator.ts).
+import type { Log } from './log';
 import type { ActivityContext, ActivityProxies } from './activity';
 import type { CancellationScope } from './cancellation-scope';
 import type { WorkflowDefinition, SignalDefinition, QueryDefinition, UpdateDefinition, WorkflowInput, WorkflowOutput } from './definitions';
@@ -131,6 +132,13 @@ export interface WorkflowContext {
   readonly cancellationScope: CancellationScope;
 
   info(): WorkflowInfo;
+
+  /**
+   * Structured logs: one JSON line per call on the console, with the run's identity (workflowId, runId, workflowType,
+   * attempt); not written again while the run replays its history, as `console.log` would be.
+   * @example ctx.log.info('order approved', { orderId, by });
+   */
+  readonly log: Log;
 
   /**
    * Typed stubs that schedule activities (run by the host over its task queue, with retries and timeouts).

@@ -6,6 +6,7 @@ export type {
   ExternalWorkflowHandle, UpdateHandlerOptions,
 } from './context';
 export type { ActivityContext, ActivityInfo, ActivityFunction, ActivityProxies } from './activity';
+export type { Log, LogLevel, LogLine } from './log';
 export { CancellationScope } from './cancellation-scope';
 export { Saga, CompensationError, type Compensation, type SagaOptions } from './saga';
 export {

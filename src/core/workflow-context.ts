@@ -14,11 +14,13 @@ import { resolveRetryPolicy } from './retry-policy';
 import { definedFields as defined } from './objects';
 import type { Handler } from './message-handlers';
 import { ContinueAsNewRequest, DeterminismViolationError } from './workflow-errors';
+import { createLog, type Log } from './log';
 
 export function createWorkflowContext(activator: ContextActivator, scope: CancellationScope): WorkflowContext {
   const ctx: WorkflowContext = {
     cancellationScope: scope,
     info: () => activator.info(),
+    log: workflowLog(activator),
     now: () => activator.now,
     random: () => activator.random(),
     uuid: () => activator.uuid(),
@@ -232,3 +234,17 @@ function proxy<A>(make: (activityType: string) => (input?: unknown) => Promise<u
 }
 
 /** Drops undefined fields, so recorded JSON stays minimal and stable. */
+
+/** The run's log: its identity on every line, nothing while it replays. One per activator (scopes share it). */
+function workflowLog(activator: ContextActivator): Log {
+  const known = logs.get(activator);
+  if (known) return known;
+  const log = createLog(() => {
+    const { workflowId, runId, workflowType, attempt } = activator.info();
+    return { workflowId, runId, workflowType, attempt };
+  }, () => activator.info().isReplaying);
+  logs.set(activator, log);
+  return log;
+}
+
+const logs = new WeakMap<ContextActivator, Log>();

@@ -14,6 +14,9 @@ export interface Logger {
 /** The console method a level writes with. */
 export const consoleMethod = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
+/** The level of Duro's `ctx.log` a Temporal level writes at (Duro has no trace level). */
+export const logLevelOf = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
 /** A Logger whose every method writes through `write`. */
 export function loggerOf(write: (level: LogLevel, message: string, meta?: Record<string, unknown>) => void): Logger {
   return {

@@ -6,7 +6,7 @@ import { toMs, type Duration } from '../../core/duration';
 import { CancelledFailure } from '../../core/failure';
 import type { RetryPolicy } from '../../core/retry-policy';
 import { toTemporalRetryPolicy } from '../common/retry-policy';
-import { consoleMethod, loggerOf, type Logger } from '../logger';
+import { loggerOf, logLevelOf, type Logger } from '../logger';
 
 export type { Logger };
 
@@ -139,10 +139,7 @@ function infoOf(native: ActivityContext): Info {
   };
 }
 
-/** Lines on the console with the activity's identity. */
+/** The attempt's `ctx.log`: JSON lines with the activity's identity. */
 function activityLogger(native: ActivityContext): Logger {
-  return loggerOf((level, message, meta = {}) => {
-    const { info } = native;
-    console[consoleMethod[level]](message, { ...meta, activityId: info.activityId, activityType: info.activityType, attempt: info.attempt, workflowId: info.workflowId, runId: info.runId });
-  });
+  return loggerOf((level, message, meta = {}) => native.log[logLevelOf[level]](message, meta));
 }

@@ -2,6 +2,7 @@
 // of its own (`Context.current()` works in it), heartbeats reported as events, and a cancel the test triggers.
 import type { ActivityContext } from '../../core/activity';
 import { callActivity } from '../../core/activity-ambient';
+import { activityLog } from '../../core/activity-log';
 import { CancelledFailure } from '../../core/failure';
 import { mockActivityInfo, type MockActivityInfo } from './mock-activity-info';
 
@@ -16,8 +17,10 @@ export class MockActivityEnvironment {
 
   constructor(info: MockActivityInfo = {}) {
     const signal = this.#controller.signal;
+    const activityInfo = mockActivityInfo(info, Date.now());
     this.#context = {
-      info: mockActivityInfo(info, Date.now()),
+      info: activityInfo,
+      log: activityLog(activityInfo),
       heartbeatDetails: info.heartbeatDetails,
       cancellationSignal: signal,
       heartbeat: (details) => {

@@ -1,6 +1,6 @@
 // Temporal's `workflowInfo()` and `log`, from the current workflow's context.
 import { realGlobals } from '../../core/determinism-guards';
-import { consoleMethod, loggerOf, type Logger } from '../logger';
+import { consoleMethod, loggerOf, logLevelOf, type Logger } from '../logger';
 import { currentContext, inWorkflowContext } from './current';
 
 /** Temporal's `WorkflowInfo`, with what a Duro run knows (docs/temporal.md lists what is missing). */
@@ -71,13 +71,10 @@ export function workflowInfo(): WorkflowInfo {
 }
 
 /**
- * Temporal's workflow `log`: a line on the console with the run's identity, written once (not again while the run
- * replays its history). Outside workflow code it logs as it is.
+ * Temporal's workflow `log`: the run's `ctx.log` (a JSON line with the run's identity, written once: not again while
+ * the run replays its history). Outside workflow code it logs as it is.
  */
 export const log: Logger = loggerOf((level, message, attributes = {}) => {
-  const method = consoleMethod[level];
-  if (!inWorkflowContext()) return console[method](message, attributes);
-  const info = currentContext('log').info();
-  if (info.isReplaying) return;
-  console[method](message, { ...attributes, workflowId: info.workflowId, runId: info.runId, workflowType: info.workflowType });
+  if (!inWorkflowContext()) return console[consoleMethod[level]](message, attributes);
+  currentContext('log').log[logLevelOf[level]](message, attributes); // JSON lines, nothing while replaying
 });

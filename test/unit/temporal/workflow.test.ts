@@ -80,8 +80,9 @@ describe('Temporal-style workflows through duro/temporal/workflow', () => {
     await env.sleep('100ms');
     env.evict(); // the next activation replays the first one, which logs nothing now
     expect(await handle.result()).toBe('Hi, Bo!');
-    const lines = info.mock.calls.filter(([message]) => message === 'greeting');
-    expect(lines).toEqual([['greeting', expect.objectContaining({ name: 'Bo', workflowId: 'logs', workflowType: 'greeting' })]]);
+    // One JSON line (the run's ctx.log), with the run's identity.
+    const lines = info.mock.calls.flatMap(([text]) => (typeof text === 'string' && text.startsWith('{') ? [JSON.parse(text) as Record<string, unknown>] : [])).filter((line) => line.message === 'greeting');
+    expect(lines).toEqual([expect.objectContaining({ level: 'info', message: 'greeting', name: 'Bo', workflowId: 'logs', workflowType: 'greeting' })]);
   });
 
   it('throws IllegalStateError when a workflow function is called outside workflow code', async () => {
