@@ -269,6 +269,8 @@ const PendingActivity = z.looseObject({
   attempt: z.number().int(),
   state: z.enum(['scheduled', 'running', 'backoff']),
   lastFailure: FailureSchema.optional(),
+  attemptFailures: z.array(z.looseObject({ attempt: z.number().int(), at: z.number(), type: z.string(), message: z.string() })).optional()
+    .openapi({ description: 'Failures of its attempts so far, oldest first (the latest 10)' }),
   heartbeatDetails: z.unknown().optional(),
 });
 

@@ -4,6 +4,7 @@ import type { ActivityInfo } from './activity';
 import { ActivityFailure, CancelledFailure, fromFailureInfo, TimeoutFailure, TimeoutType, toFailureInfo, type FailureInfo } from './failure';
 import type { ActivityTaskScheduled, NewEvent, RecordedActivityOptions } from './history';
 import { clampMs } from './duration';
+import { Limits } from './limits';
 import { copyRetryPolicy, nextRetryDelay, type ResolvedRetryPolicy } from './retry-policy';
 
 export interface PendingActivityState {
@@ -20,9 +21,25 @@ export interface PendingActivityState {
   lastHeartbeatAt?: number;
   heartbeatDetails?: unknown;
   lastFailure?: FailureInfo;
+  /**
+   * The failures of its attempts so far, oldest first, at most `Limits.attemptFailuresKept` (the latest ones): why
+   * attempt 2 failed, which history does not keep (it records only the final attempt, as Temporal's does).
+   */
+  attemptFailures?: AttemptFailure[];
   cancelRequested: boolean;
   /** The running attempt was accepted for asynchronous completion (202): a restart does not lose it. */
   completesLater?: boolean;
+}
+
+/** One failed attempt, as `attemptFailures` keeps it: the failure's kind, type and message (no stack, details or cause). */
+export interface AttemptFailure {
+  attempt: number;
+  /** When the attempt failed (ms since the epoch). */
+  at: number;
+  kind: FailureInfo['kind'];
+  type: string;
+  message: string;
+  timeoutType?: string;
 }
 
 /** What a host sends to run one attempt (DESIGN §4, the activity protocol). */
@@ -180,6 +197,7 @@ export function completeAttempt(activity: PendingActivityState, result: unknown)
  */
 export function failAttempt(activity: PendingActivityState, failure: FailureInfo, now: number, timedOut = false): AttemptResolution {
   activity.lastFailure = failure;
+  keepAttemptFailure(activity, failure, now);
   const started = { type: 'ActivityTaskStarted' as const, activityId: activity.activityId, attempt: activity.attempt };
   if (activity.cancelRequested) {
     return { events: [started, { type: 'ActivityTaskCanceled', activityId: activity.activityId, attempt: activity.attempt, details: failure.details }] };
@@ -242,4 +260,12 @@ function minDefined(values: Array<number | undefined>): number | undefined {
   let min: number | undefined;
   for (const value of values) if (value !== undefined && (min === undefined || value < min)) min = value;
   return min;
+}
+
+/** Adds the attempt's failure to the activity's bounded log, dropping the oldest past the limit. */
+function keepAttemptFailure(activity: PendingActivityState, failure: FailureInfo, now: number): void {
+  const kept: AttemptFailure = { attempt: activity.attempt, at: now, kind: failure.kind, type: failure.type, message: failure.message };
+  if (failure.timeoutType !== undefined) kept.timeoutType = failure.timeoutType;
+  const failures = [...(activity.attemptFailures ?? []), kept];
+  activity.attemptFailures = failures.slice(Math.max(0, failures.length - Limits.attemptFailuresKept));
 }

@@ -1,4 +1,5 @@
 // The description of a run that the API returns (docs/api.md, GET /v1/workflows/{id}); every host answers alike.
+import type { AttemptFailure } from './activity-state';
 import type { FailureInfo } from './failure';
 import type { ParentRef, SearchAttributes, WorkflowStatus } from './history';
 import type { RunState } from './run-state';
@@ -13,6 +14,8 @@ export interface PendingActivityView {
   lastStartedTime?: number;
   nextAttemptTime?: number;
   lastFailure?: FailureInfo;
+  /** Its attempts' failures, oldest first (the latest `Limits.attemptFailuresKept`). */
+  attemptFailures?: AttemptFailure[];
   heartbeatDetails?: unknown;
   cancelRequested: boolean;
 }
@@ -55,6 +58,7 @@ export function describeRun(state: RunState): WorkflowDescription {
       ...(activity.attemptStartedAt !== undefined && { lastStartedTime: activity.attemptStartedAt }),
       ...(activity.retryAt !== undefined && { nextAttemptTime: activity.retryAt }),
       ...(activity.lastFailure && { lastFailure: activity.lastFailure }),
+      ...(activity.attemptFailures && { attemptFailures: activity.attemptFailures.map((failure) => ({ ...failure })) }),
       ...(activity.heartbeatDetails !== undefined && { heartbeatDetails: activity.heartbeatDetails }),
     })),
     pendingTimers: Object.values(state.timers).map((timer) => ({ timerId: timer.timerId, fireAt: timer.fireAt })),

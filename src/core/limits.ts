@@ -25,6 +25,8 @@ export const Limits = {
   /** All search attributes of a run together, encoded: they are indexed (Temporal allows 40 KB). */
   maxSearchAttributesBytes: 40 * 1024,
   maxPendingActivities: 2_000,
+  /** Failures of earlier attempts a pending activity keeps for describe and the UI (the latest ones). */
+  attemptFailuresKept: 10,
   maxPendingChildren: 2_000,
   maxBufferedSignals: 2_000,
   maxInFlightUpdates: 10,

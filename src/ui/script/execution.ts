@@ -82,8 +82,17 @@ function pendingActivities(activities) {
     h('td', {}, activity.activityType),
     h('td', {}, activity.state),
     h('td', {}, String(activity.attempt)),
-    h('td', {}, activity.lastFailure ? activity.lastFailure.type + ': ' + activity.lastFailure.message : '')));
+    h('td', {}, activity.lastFailure ? activity.lastFailure.type + ': ' + activity.lastFailure.message : '', attemptFailures(activity.attemptFailures))));
   return section('Pending activities', table('Pending activities', ['Activity ID', 'Type', 'State', 'Attempt', 'Last failure'], rows, 'No pending activities.'));
+}
+
+// Why each earlier attempt failed (history keeps only the final attempt): a list under the last failure.
+function attemptFailures(failures) {
+  if (!failures || failures.length < 2) return '';
+  return h('details', { class: 'attempt-failures' },
+    h('summary', {}, 'Every attempt (' + failures.length + ')'),
+    h('ol', {}, ...failures.map((failure) => h('li', { value: String(failure.attempt) },
+      'attempt ' + failure.attempt + ', ' + fmtTime(failure.at) + ': ' + failure.type + ': ' + failure.message))));
 }
 
 function pendingTimers(timers) {
