@@ -4,6 +4,7 @@
 // Signal, query and update handlers live in message-handlers.ts; the activator delegates to them.
 import { leaveWithoutAsyncContext, runAsWorkflow, runAsWorkflowSynchronously, runInUpdate, runOutsideWorkflow } from './ambient';
 import { AmbientRun } from './ambient-run';
+import { builtInQueryAnswer, type BuiltInQueryView } from './built-in-queries';
 import { CancellationScope } from './cancellation-scope';
 import type { Command, LocalActivityCommand, LocalActivityCommandOptions } from './commands';
 import type { ContextActivator, InlineLocalActivity } from './context-activator';
@@ -105,7 +106,6 @@ export class Activator implements ContextActivator {
   readonly #timers = new Map<string, Waiter<void>>();
   /** Timers whose TimerFired is among the inputs being delivered: cancelling one must not record TimerCanceled too. */
   readonly #timersFiring = new Set<string>();
-  /** With each its type: replay checks each marker against its command's. */
   /** Local activity attempts awaiting their outcome, with the command that asked for each (a host runs it again after a restart). */
   readonly #localActivities = new Map<number, Waiter<Outcome> & { command: LocalActivityCommand }>();
   readonly #children = new Map<number, PendingChild>();
@@ -364,7 +364,28 @@ export class Activator implements ContextActivator {
   // ---- read-only access: queries and update validation ----
 
   /** A copy of the query handler's result, so a caller can never reach into live workflow state. */
-  query(queryName: string, args: unknown[]): unknown { return this.#enterSynchronously(() => this.#messages.query(queryName, args)); }
+  query(queryName: string, args: unknown[]): unknown {
+    const builtIn = this.#messages.hasQueryHandler(queryName) ? undefined : builtInQueryAnswer(queryName, this.#builtInView());
+    if (builtIn) return builtIn.answer;
+    return this.#enterSynchronously(() => this.#messages.query(queryName, args));
+  }
+
+  /** What the built-in queries read (built-in-queries.ts). */
+  #builtInView(): BuiltInQueryView {
+    return {
+      workflowType: this.#started.workflowType,
+      handlerNames: () => this.#messages.handlerNames(),
+      waitingOn: () => ({
+        timers: [...this.#timers.keys()].map((timerId) => ({ timerId })),
+        activities: [...this.#activities.values()].map(({ seq, activityType }) => ({ seq, activityType })),
+        localActivities: [...this.#localActivities.values()].map(({ command }) => ({ seq: command.seq, activityType: command.activityType, attempt: command.attempt })),
+        children: [...this.#children.values()].map((child) => ({ workflowId: child.workflowId, workflowType: child.workflowType, started: child.runId !== undefined })),
+        externals: this.#externals.size,
+        conditions: this.#conditions.length,
+        handlersRunning: this.#messages.handlersRunning,
+      }),
+    };
+  }
 
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
   validateUpdate(updateId: string, updateName: string, args: unknown[]): FailureInfo | undefined {

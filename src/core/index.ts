@@ -7,6 +7,7 @@ export type {
 } from './context';
 export type { ActivityContext, ActivityInfo, ActivityFunction, ActivityProxies } from './activity';
 export type { Log, LogLevel, LogLine } from './log';
+export { waitingQuery, workflowMetadataQuery, type WaitingOn, type WorkflowMetadata } from './built-in-queries';
 export { CancellationScope } from './cancellation-scope';
 export { Saga, CompensationError, type Compensation, type SagaOptions } from './saga';
 export {

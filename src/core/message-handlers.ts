@@ -258,6 +258,20 @@ export class MessageHandlers {
 
   // ---- read-only access: queries and update validation ----
 
+  /** The names of the handlers set now (not the defaults). */
+  handlerNames(): { signals: string[]; queries: string[]; updates: string[] } {
+    return { signals: [...this.#signalHandlers.keys()], queries: [...this.#queryHandlers.keys()], updates: [...this.#updateHandlers.keys()] };
+  }
+
+  hasQueryHandler(queryName: string): boolean {
+    return this.#queryHandlers.has(queryName);
+  }
+
+  /** Signal and update handlers started and not yet settled. */
+  get handlersRunning(): number {
+    return this.#running;
+  }
+
   query(queryName: string, args: unknown[]): unknown {
     const fallback = this.#defaults.query;
     const handler = this.#queryHandlers.get(queryName) ?? (fallback && ((...args: unknown[]) => fallback(queryName, ...args)));

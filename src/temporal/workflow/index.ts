@@ -17,6 +17,7 @@ export { proxySinks, type Sink, type Sinks, type SinkFunction } from './sinks';
 export { rootCause } from '../common/root-cause';
 export { ContinueAsNewRequest as ContinueAsNew, DeterminismViolationError } from '../../core/workflow-errors';
 export { defineSignal, defineQuery, defineUpdate, type SignalDefinition, type QueryDefinition, type UpdateDefinition } from '../../core/definitions';
+export { temporalMetadataQuery as workflowMetadataQuery } from '../../core/built-in-queries';
 export {
   ApplicationFailure, ActivityFailure, TimeoutFailure, CancelledFailure, ChildWorkflowFailure, TerminatedFailure, isCancellation,
   DuroFailure as TemporalFailure, type ApplicationFailureOptions,
