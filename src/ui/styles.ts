@@ -50,6 +50,7 @@ pre{margin:0;white-space:pre-wrap;word-break:break-word;background:#fff;border:1
 .action output pre{max-height:14rem;overflow:auto}
 .flash{padding:.5rem .8rem;border-radius:4px;margin:.6rem 0}
 .flash.ok{background:#dcf3e3}.flash.error,.error{background:#fde3e1;color:var(--bad)}
+.warning{display:block;margin-top:.3rem;color:#7a4b00}.attempt-failures summary{cursor:pointer}.attempt-failures ol{margin:.3rem 0 0;padding-left:1.4rem}
 .empty,.hint{color:var(--muted)}
 tr.event.bad .etype{color:var(--bad)}tr.event.good .etype{color:var(--good)}tr.event.message .etype{color:#6b3fb8}tr.event.quiet{color:var(--muted)}
 .took{color:var(--warn);font-weight:600}

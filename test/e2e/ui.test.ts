@@ -202,6 +202,11 @@ describe.skipIf(!hasChromium)(`the web UI${hasChromium ? '' : ` (skipped: no Chr
     await page.goto(`${dev!.url}/ui#/workflows/cart-1`);
     await page.getByRole('heading', { name: /cart-1/ }).waitFor();
     const signal = actionForm('signal');
+    // The name fields offer the run's handlers (the built-in __duro_workflow_metadata query).
+    const offered = (key: string) => actionForm(key).locator('datalist option').evaluateAll((options) => options.map((option) => option.getAttribute('value')));
+    expect(await offered('signal')).toContain('addItem');
+    expect(await offered('update')).toContain('applyCoupon');
+    expect(await offered('query')).toEqual(expect.arrayContaining(['getCart', '__duro_waiting']));
     await signal.getByLabel('Signal name').fill('addItem');
     await signal.getByLabel('Arguments (JSON)').fill('{"sku":"a","qty":2}');
     await signal.getByRole('button', { name: 'Send signal' }).click();
@@ -235,6 +240,31 @@ describe.skipIf(!hasChromium)(`the web UI${hasChromium ? '' : ` (skipped: no Chr
     await update.getByLabel('Arguments (JSON)').fill('{"code":"SPRING20"}');
     await update.getByRole('button', { name: 'Send update' }).click();
     await expect.poll(() => update.getByRole('alert').textContent(), { timeout: STEP_MS }).toContain('expired');
+
+    // A name no handler knows is still sent (Temporal's semantics), with a warning.
+    await actionForm('signal').getByLabel('Signal name').fill('addItme');
+    await actionForm('signal').getByRole('button', { name: 'Send signal' }).click();
+    await expect.poll(() => page.locator('[data-unknown-signal="addItme"]').count(), { timeout: STEP_MS }).toBe(1);
+    expect(await page.locator('#flash').textContent()).toContain('No handler named addItme is set now');
+    await shot('06b-unknown-signal');
+  });
+
+  it('pauses and unpauses an execution, and says where it waits (the built-in __duro_waiting query)', async () => {
+    await page.goto(`${dev!.url}/ui#/workflows/hello-sleepy`);
+    await page.getByRole('heading', { name: /hello-sleepy/ }).waitFor();
+    await actionForm('pause').getByLabel('Reason').fill('a look around');
+    await actionForm('pause').getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.locator('#flash').textContent(), { timeout: STEP_MS }).toContain('hello-sleepy paused');
+    await expect.poll(() => actionForm('unpause').count(), { timeout: STEP_MS }).toBe(1);
+    const queryForm = actionForm('query');
+    await queryForm.getByLabel('Query name').fill('__duro_waiting');
+    await queryForm.getByRole('button', { name: 'Run query' }).click();
+    await expect.poll(() => queryForm.locator('output').textContent(), { timeout: STEP_MS }).toContain('"timers"');
+    expect(JSON.parse((await queryForm.locator('output pre').textContent())!)).toMatchObject({ timers: [{ timerId: expect.any(String) }], conditions: 0 });
+    await shot('07a-paused-waiting');
+    await actionForm('unpause').getByRole('button', { name: 'Unpause' }).click();
+    await expect.poll(() => page.locator('#flash').textContent(), { timeout: STEP_MS }).toContain('hello-sleepy unpaused');
+    await expect.poll(() => actionForm('pause').count(), { timeout: STEP_MS }).toBe(1);
   });
 
   it('terminates an execution through the form', async () => {
@@ -243,6 +273,10 @@ describe.skipIf(!hasChromium)(`the web UI${hasChromium ? '' : ` (skipped: no Chr
     const terminate = actionForm('terminate');
     await terminate.getByLabel('Reason').fill('cleared by the UI test');
     await terminate.getByRole('button', { name: 'Terminate' }).click();
+    // A dangerous action asks once more before it acts.
+    expect(await terminate.locator('output').textContent()).toContain('Press again to terminate');
+    expect(await page.locator('h2 [data-status-badge]').textContent()).toBe('running');
+    await terminate.getByRole('button', { name: 'Confirm: terminate' }).click();
     await expect.poll(() => page.locator('h2 [data-status-badge]').textContent(), { timeout: STEP_MS }).toBe('terminated');
     expect(await page.getByRole('region', { name: 'Failure' }).textContent()).toContain('cleared by the UI test');
     expect(await page.locator('tr[data-event-type="WorkflowExecutionTerminated"]').textContent()).toContain('cleared by the UI test');
@@ -272,6 +306,27 @@ describe.skipIf(!hasChromium)(`the web UI${hasChromium ? '' : ` (skipped: no Chr
     await page.getByRole('heading', { name: /ui-nightly-/ }).waitFor();
     expect(await page.getByRole('region', { name: 'Input' }).textContent()).toContain('"name": "night"');
     await shot('10-triggered-action');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('resets a finished execution to the end of its first activation: a new run, shown at once', async () => {
+    const history = await api.historyOf('hello-ada');
+    const firstActivationEnd = history.find((event) => event.type === 'WorkflowTaskCompleted')!.eventId;
+    await page.goto(`${dev!.url}/ui#/workflows/hello-ada`);
+    await page.getByRole('heading', { name: /hello-ada/ }).waitFor();
+    const oldRunId = history[0]!.runId as string;
+    const reset = actionForm('reset');
+    await reset.getByLabel(/To the end of activation/).fill(String(firstActivationEnd));
+    await reset.getByLabel('Reason').fill('the UI test');
+    await reset.getByRole('button', { name: 'Reset' }).click();
+    await reset.getByRole('button', { name: 'Confirm: reset' }).click();
+    const hash = () => page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash);
+    await expect.poll(hash, { timeout: STEP_MS }).toMatch(/^#\/workflows\/hello-ada\?runId=/);
+    const newRunId = new URLSearchParams((await hash()).split('?')[1]).get('runId');
+    expect(newRunId).not.toBe(oldRunId);
+    expect(await api.resultOf('hello-ada')).toMatchObject({ status: 'completed' });
+    await page.getByRole('heading', { name: /hello-ada/ }).waitFor();
+    await shot('11-reset');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // Browser code of the web UI, part 3: #/workflows/<id>, one execution (describe, result, pending work, children)
-// and the action forms: signal, query, update, cancel, terminate (the run routes of docs/api.md).
+// and the action forms: signal, query, update, pause, unpause, reset, cancel, terminate (the run routes of
+// docs/api.md), offering the names of the run's handlers (the built-in __duro_workflow_metadata query).
 export const EXECUTION_JS = String.raw`
 const HISTORY_PAGE = 1000;
 const HISTORY_PAGES = 10;
@@ -21,9 +22,10 @@ async function renderExecution(workflowId, params, view) {
   const described = await api('GET', workflowPath(workflowId) + query({ runId: params.get('runId') }));
   const run = described.data;
   // Both read the run just described, so a newer run started meanwhile does not mix in.
-  const [result, history] = await Promise.all([
+  const [result, history, handlers] = await Promise.all([
     api('GET', workflowPath(workflowId) + '/result' + query({ runId: run.runId, followRuns: 'false' })),
     loadHistory(workflowId, run.runId),
+    handlerNames(run),
   ]);
   const started = history.events.find((event) => event.type === 'WorkflowExecutionStarted');
   document.title = run.workflowId + ' \u00b7 Duro';
@@ -37,7 +39,7 @@ async function renderExecution(workflowId, params, view) {
     pendingActivities(run.pendingActivities || []),
     pendingTimers(run.pendingTimers || []),
     childrenSection(run.pendingChildren || [], history.events),
-    actionsSection(run),
+    actionsSection(run, handlers),
     timelineSection(history.events, history.complete),
   );
 }
@@ -124,6 +126,18 @@ function childrenSection(pending, events) {
 }
 
 /** Signal, update and query arguments: empty for none, else JSON (an array of arguments, or one value). */
+/** The names of the run's signal, query and update handlers, or undefined when its code cannot be asked. */
+async function handlerNames(run) {
+  try {
+    const reply = await api('POST', workflowPath(run.workflowId) + '/queries/__duro_workflow_metadata' + query({ runId: run.runId }), {});
+    const definition = reply.data.result.definition;
+    const names = (list) => list.map((entry) => entry.name);
+    return { signal: names(definition.signalDefinitions), query: names(definition.queryDefinitions), update: names(definition.updateDefinitions) };
+  } catch (error) {
+    return undefined;
+  }
+}
+
 function parseArgs(text) {
   const trimmed = text.trim();
   if (!trimmed) return undefined;
@@ -139,14 +153,26 @@ function actionForm(key, title, fields, submitLabel, run, danger) {
   const output = h('output', { class: 'output', 'aria-live': 'polite' });
   const controls = {};
   const rendered = fields.map((spec) => {
-    const attributes = { name: spec.name, placeholder: spec.placeholder, required: spec.required, autocomplete: 'off', spellcheck: 'false' };
+    const listId = spec.options ? 'names-' + key : undefined;
+    const attributes = { name: spec.name, type: spec.type, placeholder: spec.placeholder, required: spec.required, autocomplete: 'off', spellcheck: 'false', list: listId };
     const control = spec.multiline ? h('textarea', Object.assign({ rows: 2 }, attributes)) : h('input', attributes);
     controls[spec.name] = control;
-    return field(spec.label, control);
+    const options = spec.options ? h('datalist', { id: listId }, spec.options.map((name) => h('option', { value: name }))) : undefined;
+    return field(spec.label, h('span', {}, control, options));
   });
   const button = h('button', { type: 'submit', class: danger ? 'danger' : undefined }, submitLabel);
+  // A dangerous action asks once more: the first press arms it, the second (within 10 s) acts.
+  let armedUntil = 0;
   const submit = async (event) => {
     event.preventDefault();
+    if (danger && Date.now() > armedUntil) {
+      armedUntil = Date.now() + 10000;
+      button.textContent = 'Confirm: ' + submitLabel.toLowerCase();
+      output.replaceChildren(h('span', { role: 'status' }, 'Press again to ' + submitLabel.toLowerCase() + ' ' + title.toLowerCase() + ': this cannot be undone.'));
+      return;
+    }
+    armedUntil = 0;
+    button.textContent = submitLabel;
     button.disabled = true;
     output.replaceChildren();
     try {
@@ -163,48 +189,68 @@ function actionForm(key, title, fields, submitLabel, run, danger) {
   return h('form', { class: 'action', 'aria-label': title, 'data-action': key, onsubmit: submit }, h('h4', {}, title), rendered, button, output);
 }
 
-function actionsSection(run) {
+function actionsSection(run, handlers) {
   const path = workflowPath(run.workflowId);
   const isRunning = run.status === 'running';
-  const nameField = (label) => ({ name: 'name', label, required: true });
+  const nameField = (label, kind) => ({ name: 'name', label, required: true, options: handlers && handlers[kind] });
   const argsField = { name: 'args', label: 'Arguments (JSON)', multiline: true, placeholder: 'e.g. {"sku":"a","qty":2} or [1, "two"]' };
+  const reasonField = { name: 'reason', label: 'Reason' };
   const withArgs = (text) => {
     const args = parseArgs(text);
     return args === undefined ? {} : { args };
   };
+  const withReason = (values) => (values.reason.trim() ? { reason: values.reason.trim() } : {});
   const forms = [
-    actionForm('query', 'Query', [nameField('Query name'), argsField], 'Run query', async (values) => {
+    actionForm('query', 'Query', [nameField('Query name', 'query'), argsField], 'Run query', async (values) => {
       const reply = await api('POST', path + '/queries/' + encodeURIComponent(values.name.trim()), withArgs(values.args));
       return pre(reply.data.result);
     }),
   ];
   if (isRunning) {
-    forms.unshift(actionForm('signal', 'Signal', [nameField('Signal name'), argsField], 'Send signal', async (values) => {
+    forms.unshift(actionForm('signal', 'Signal', [nameField('Signal name', 'signal'), argsField], 'Send signal', async (values) => {
       const name = values.name.trim();
       await api('POST', path + '/signals/' + encodeURIComponent(name), withArgs(values.args));
-      flash('Signal ' + name + ' sent to ' + run.workflowId + '.');
+      // Still sent, as in Temporal: the run keeps it until a handler of that name is set (or a default one takes it).
+      const unknown = handlers && handlers.signal.indexOf(name) < 0;
+      flash('Signal ' + name + ' sent to ' + run.workflowId + '.', unknown ? h('span', { class: 'warning', 'data-unknown-signal': name }, ' No handler named ' + name + ' is set now: the run keeps the signal until one is.') : '');
       await render();
     }));
     forms.push(
-      actionForm('update', 'Update', [nameField('Update name'), argsField], 'Send update', async (values) => {
+      actionForm('update', 'Update', [nameField('Update name', 'update'), argsField], 'Send update', async (values) => {
         const name = values.name.trim();
         const reply = await api('POST', path + '/updates/' + encodeURIComponent(name), withArgs(values.args));
         // The update is in history now: render again (as after a signal), with its outcome in the flash.
         flash('Update ' + name + ' answered ', h('code', {}, JSON.stringify(reply.data.outcome)), '.');
         await render();
       }),
-      actionForm('cancel', 'Cancel', [{ name: 'reason', label: 'Reason' }], 'Request cancellation', async (values) => {
-        await api('POST', path + '/cancel', values.reason.trim() ? { reason: values.reason.trim() } : {});
+      run.paused
+        ? actionForm('unpause', 'Unpause', [], 'Unpause', async () => {
+          await api('POST', path + '/unpause', {});
+          flash(run.workflowId + ' unpaused.');
+          await render();
+        })
+        : actionForm('pause', 'Pause', [reasonField], 'Pause', async (values) => {
+          await api('POST', path + '/pause', withReason(values));
+          flash(run.workflowId + ' paused: no activity is sent and no timer fires until it is unpaused.');
+          await render();
+        }),
+      actionForm('cancel', 'Cancel', [reasonField], 'Request cancellation', async (values) => {
+        await api('POST', path + '/cancel', withReason(values));
         flash('Cancellation of ' + run.workflowId + ' requested.');
         await render();
       }, true),
-      actionForm('terminate', 'Terminate', [{ name: 'reason', label: 'Reason' }], 'Terminate', async (values) => {
-        await api('POST', path + '/terminate', values.reason.trim() ? { reason: values.reason.trim() } : {});
+      actionForm('terminate', 'Terminate', [reasonField], 'Terminate', async (values) => {
+        await api('POST', path + '/terminate', withReason(values));
         flash(run.workflowId + ' terminated.');
         await render();
       }, true),
     );
   }
+  forms.push(actionForm('reset', 'Reset', [{ name: 'eventId', label: 'To the end of activation (a WorkflowTaskCompleted event id)', type: 'number', required: true }, reasonField], 'Reset', async (values) => {
+    const reply = await api('POST', path + '/reset', Object.assign({ eventId: Number(values.eventId) }, withReason(values)));
+    flash(run.workflowId + ' reset: a new run re-runs it from event ' + values.eventId + '.');
+    location.hash = '#/workflows/' + encodeURIComponent(run.workflowId) + '?runId=' + encodeURIComponent(reply.data.runId);
+  }, true));
   return section('Actions', h('div', { class: 'actions' }, forms));
 }
 `;
