@@ -234,5 +234,7 @@ function observeAttempt(attempt: AttemptObservation, metrics: MetricDeltas): voi
   const type = { activity_type: attempt.activityType };
   metrics.count('duro_activity_attempts_total', { ...type, outcome: attempt.outcome });
   if (attempt.retrying) metrics.count('duro_activity_retries_total', type);
+  // The failure's type names a series: cut to a length a label may have (types are the application's own strings).
+  if (attempt.errorType !== undefined) metrics.count('duro_activity_attempt_failures_total', { ...type, error_type: attempt.errorType.slice(0, 100) });
   metrics.observe('duro_activity_latency_seconds', type, attempt.latencyMs / 1000);
 }

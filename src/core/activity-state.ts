@@ -170,13 +170,18 @@ export interface AttemptObservation {
   latencyMs: number;
   /** The failure will be retried after a backoff. */
   retrying: boolean;
+  /** A failed or timed-out attempt's failure type (`ApplicationFailure`'s type, `TimeoutFailure`…). */
+  errorType?: string;
 }
 
 /** Observes the running attempt of `activity` ending as `outcome`; call before resolving it (which forgets the start time). */
-export function observeAttempt(activity: PendingActivityState, outcome: AttemptObservation['outcome'], now: number): (resolution: AttemptResolution) => AttemptObservation {
+export function observeAttempt(activity: PendingActivityState, outcome: AttemptObservation['outcome'], now: number, errorType?: string): (resolution: AttemptResolution) => AttemptObservation {
   const latencyMs = Math.max(0, now - (activity.attemptStartedAt ?? now));
   const canceled = outcome !== 'completed' && activity.cancelRequested;
-  return (resolution) => ({ activityType: activity.activityType, outcome: canceled ? 'canceled' : outcome, latencyMs, retrying: 'retryAt' in resolution });
+  return (resolution) => ({
+    activityType: activity.activityType, outcome: canceled ? 'canceled' : outcome, latencyMs, retrying: 'retryAt' in resolution,
+    ...(errorType !== undefined && !canceled && { errorType }),
+  });
 }
 
 /** The outcome of an attempt for the pending state: either retry later, or final events for history. */

@@ -39,6 +39,7 @@ const HELP: Record<string, { type: 'counter' | 'gauge' | 'histogram'; help: stri
   duro_workflow_task_failures_total: { type: 'counter', help: 'Failed workflow tasks, by reason (workflowError, nonDeterminism, activationFailure): each blocks its run until a retry or a deploy.' },
   duro_activity_attempts_total: { type: 'counter', help: 'Activity attempts, by outcome (completed, failed, timedOut, canceled).' },
   duro_activity_retries_total: { type: 'counter', help: 'Failed activity attempts that were retried.' },
+  duro_activity_attempt_failures_total: { type: 'counter', help: 'Failed and timed-out activity attempts, by failure type (ApplicationFailure type, TimeoutFailure…), retried or not.' },
   duro_activity_latency_seconds: { type: 'histogram', help: 'Time from start to end of activity attempts.' },
 };
 

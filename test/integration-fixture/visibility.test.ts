@@ -284,6 +284,8 @@ group('/metrics', () => {
     expect(delta('duro_activity_attempts_total{activity_type="flaky",outcome="failed"}')).toBe(2);
     expect(delta('duro_activity_attempts_total{activity_type="flaky",outcome="completed"}')).toBe(1);
     expect(delta('duro_activity_retries_total{activity_type="flaky"}')).toBe(2);
+    // The two failed attempts by their failure's type (the fixture's flaky activity throws 'Flaky').
+    expect(delta('duro_activity_attempt_failures_total{activity_type="flaky",error_type="Flaky"}')).toBe(2);
     expect(delta('duro_activity_latency_seconds_count{activity_type="flaky"}')).toBe(3);
     expect(sample(after, 'duro_activity_latency_seconds_bucket{activity_type="flaky",le="+Inf"}')).toBe(sample(after, 'duro_activity_latency_seconds_count{activity_type="flaky"}'));
     expect(delta('duro_workflows_running{workflow_type="waiter"}')).toBeGreaterThanOrEqual(1);

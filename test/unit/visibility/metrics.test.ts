@@ -13,10 +13,11 @@ const SERIES = {
   duro_workflow_task_failures_total: 'counter',
   duro_activity_attempts_total: 'counter',
   duro_activity_retries_total: 'counter',
+  duro_activity_attempt_failures_total: 'counter',
   duro_activity_latency_seconds: 'histogram',
 } as const;
 const HISTOGRAMS = ['duro_workflow_duration_seconds', 'duro_activity_latency_seconds'] as const;
-const COUNTERS = ['duro_workflows_started_total', 'duro_workflows_closed_total', 'duro_workflow_task_failures_total', 'duro_activity_attempts_total', 'duro_activity_retries_total'] as const;
+const COUNTERS = ['duro_workflows_started_total', 'duro_workflows_closed_total', 'duro_workflow_task_failures_total', 'duro_activity_attempts_total', 'duro_activity_retries_total', 'duro_activity_attempt_failures_total'] as const;
 
 const empty = (): MetricsSnapshot => ({ counters: [], histograms: [], running: [] });
 
@@ -157,9 +158,9 @@ describe('mergeSnapshots', () => {
 });
 
 describe('renderPrometheus', () => {
-  it('announces all eight series with HELP and TYPE even before they have samples', () => {
+  it('announces every series with HELP and TYPE even before they have samples', () => {
     const lines = renderPrometheus(empty()).trimEnd().split('\n');
-    expect(lines).toHaveLength(16);
+    expect(lines).toHaveLength(2 * Object.keys(SERIES).length);
     Object.entries(SERIES).forEach(([name, type], i) => {
       expect(lines[2 * i]).toMatch(new RegExp(`^# HELP ${name} \\S`));
       expect(lines[2 * i + 1]).toBe(`# TYPE ${name} ${type}`);
