@@ -102,6 +102,16 @@ export const VISIBILITY_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (batch_id, run_id)
   ) WITHOUT ROWID;
   `,
+  // 2: what each open run waits on, for the /metrics gauges (issue 20)
+  `
+  CREATE TABLE run_gauges (
+    run_id TEXT PRIMARY KEY,
+    workflow_type TEXT NOT NULL,
+    pending_activities INTEGER NOT NULL,
+    pending_timers INTEGER NOT NULL,
+    blocked INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The Scheduler: every schedule of the deployment, and when each next needs the alarm. */

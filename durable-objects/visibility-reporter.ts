@@ -5,7 +5,7 @@
 import type { AttemptObservation } from '../src/core/activity-state';
 import { isCloseEvent, type HistoryEvent } from '../src/core/history';
 import type { RunState } from '../src/core/internals';
-import { executionRecordOf, type VisibilityMessage } from '../src/visibility/record';
+import { executionRecordOf, runGaugesOf, type RunGauges, type VisibilityMessage } from '../src/visibility/record';
 import { VisibilityOutbox, type VisibilityTarget } from './visibility-outbox';
 
 /** How long metrics-only Visibility messages wait to be sent together. */
@@ -20,8 +20,8 @@ const MAX_UNWRITTEN_ATTEMPTS = 1_000;
 
 /** What a commit owes Visibility: rows to write in its transaction, or attempts to keep in memory. */
 export type VisibilityReport =
-  | { runId: string; record?: string; write: () => void; keep?: undefined }
-  | { runId: string; write?: undefined; keep: AttemptObservation[]; workflowId: string };
+  | { runId: string; record?: string; write: () => void; keep?: undefined; gauges?: RunGauges[] }
+  | { runId: string; write?: undefined; keep: AttemptObservation[]; workflowId: string; gauges?: RunGauges };
 
 export interface VisibilityReporterOptions {
   storage: DurableObjectStorage;
@@ -57,6 +57,9 @@ export class VisibilityReporter {
    */
   #unwrittenAttempts: AttemptObservation[] = [];
   #unwrittenAttemptsOf = '';
+  /** Runs' gauges as last written, and those changed since (sent with the metrics flush, or with the next write). */
+  readonly #gaugesWritten = new Map<string, string>();
+  readonly #unwrittenGauges = new Map<string, RunGauges>();
 
   constructor(options: VisibilityReporterOptions) {
     this.#storage = options.storage;
@@ -96,14 +99,20 @@ export class VisibilityReporter {
     // Rare, and what an operator alerts on: written with the commit that failed the task, not kept for later.
     const taskFailures = events.flatMap((event) => (event.type === 'WorkflowTaskFailed' ? [event.reason] : []));
     if (taskFailures.length > 0) messages.push({ kind: 'taskFailures', workflowType: state.workflowType, reasons: taskFailures });
+    const gauges = this.#changedGauges(state);
     if (messages.length === 0 && this.#unwrittenAttempts.length + attempts.length < MAX_UNWRITTEN_ATTEMPTS) {
-      return attempts.length > 0 ? { runId: state.runId, keep: attempts, workflowId: state.workflowId } : undefined;
+      if (attempts.length === 0 && !gauges) return undefined;
+      return { runId: state.runId, keep: attempts, workflowId: state.workflowId, ...(gauges && { gauges }) };
     }
     const unwritten = this.#unwrittenAttempts.length > 0 ? [...this.#unwrittenAttempts, ...attempts] : attempts;
     if (unwritten.length > 0) messages.push({ kind: 'attempts', attempts: unwritten });
+    const gaugesNow = [...this.#unwrittenGauges.values()].filter((run) => run.runId !== state.runId);
+    if (gauges) gaugesNow.push(gauges);
+    if (gaugesNow.length > 0) messages.push({ kind: 'gauges', runs: gaugesNow });
     return {
       runId: state.runId,
       ...(messages[0]!.kind === 'upsert' && { record: json! }),
+      ...(gaugesNow.length > 0 && { gauges: gaugesNow }),
       write: () => this.#outbox.enqueue(state.workflowId, messages, target.shards),
     };
   }
@@ -114,6 +123,7 @@ export class VisibilityReporter {
       this.#outbox.committed();
       this.#unsent = true;
       this.#unwrittenAttempts = [];
+      for (const gauges of report.gauges ?? []) this.#gaugesWrote(gauges);
       if (report.record !== undefined) this.#reported.set(report.runId, report.record);
       // A change of what lists show goes out in moments; metrics kept in memory ride along with it.
       this.#flushSoon(report.record !== undefined ? RECORD_DELAY_MS : METRICS_DELAY_MS);
@@ -121,7 +131,26 @@ export class VisibilityReporter {
     }
     for (const attempt of report.keep) this.#unwrittenAttempts.push(attempt);
     this.#unwrittenAttemptsOf = report.workflowId;
+    if (report.gauges) this.#unwrittenGauges.set(report.gauges.runId, report.gauges);
     this.#flushSoon(METRICS_DELAY_MS);
+  }
+
+  /** The run's gauges when they differ from what was last written or is waiting to be. */
+  #changedGauges(state: RunState): RunGauges | undefined {
+    const gauges = runGaugesOf(state);
+    const json = JSON.stringify(gauges);
+    const waiting = this.#unwrittenGauges.get(state.runId);
+    if ((waiting ? JSON.stringify(waiting) : this.#gaugesWritten.get(state.runId)) === json) return undefined;
+    // A run that has no gauges written and waits on nothing needs no row (most short runs).
+    if (!waiting && !this.#gaugesWritten.has(state.runId) && gauges.pendingActivities === 0 && gauges.pendingTimers === 0 && !gauges.blocked) return undefined;
+    return gauges;
+  }
+
+  #gaugesWrote(gauges: RunGauges): void {
+    this.#unwrittenGauges.delete(gauges.runId);
+    // A closed run's zeros are its last row: nothing more to remember of it.
+    if (gauges.pendingActivities === 0 && gauges.pendingTimers === 0 && !gauges.blocked) this.#gaugesWritten.delete(gauges.runId);
+    else this.#gaugesWritten.set(gauges.runId, JSON.stringify(gauges));
   }
 
   /** The write (inside the deletion's transaction) that takes a run removed by retention out of the index. */
@@ -153,7 +182,7 @@ export class VisibilityReporter {
       this.#again = true; // rows committed after the running delivery read its last batch
       return;
     }
-    this.#writeUnwrittenAttempts(target.shards);
+    this.#writeUnwrittenMetrics(target.shards);
     if (!this.#outbox.hasPending()) {
       // A delivery that found rows committed during its run (`#again`) left `unsent` set for this flush to clear:
       // with nothing left, nothing is owed, or the alarm would come every OUTBOX_RETRY_MS for good.
@@ -202,14 +231,21 @@ export class VisibilityReporter {
     }, delayMs);
   }
 
-  /** Writes the attempts kept in memory as one outbox row (the metrics flush, when no record change took them along). */
-  #writeUnwrittenAttempts(shards: number): void {
-    if (this.#unwrittenAttempts.length === 0) return;
+  /** Writes the attempts and gauges kept in memory as one outbox row (the metrics flush, when no record change took them). */
+  #writeUnwrittenMetrics(shards: number): void {
+    if (this.#unwrittenAttempts.length === 0 && this.#unwrittenGauges.size === 0) return;
     const attempts = this.#unwrittenAttempts;
-    this.#storage.transactionSync(() => this.#outbox.enqueue(this.#unwrittenAttemptsOf, [{ kind: 'attempts', attempts }], shards));
+    const gauges = [...this.#unwrittenGauges.values()];
+    const messages: VisibilityMessage[] = [];
+    if (attempts.length > 0) messages.push({ kind: 'attempts', attempts });
+    if (gauges.length > 0) messages.push({ kind: 'gauges', runs: gauges });
+    // One execution object reports one workflow id: the gauges' runs are its runs.
+    const workflowId = this.#unwrittenAttemptsOf;
+    this.#storage.transactionSync(() => this.#outbox.enqueue(workflowId, messages, shards));
     this.#outbox.committed();
     this.#unsent = true;
     this.#unwrittenAttempts = [];
+    for (const run of gauges) this.#gaugesWrote(run);
     this.#wroteOutsideCommit();
   }
 }

@@ -50,12 +50,25 @@ export class VisibilityStore {
       case 'remove':
         this.#sql.exec('DELETE FROM executions WHERE run_id = ?', message.runId);
         this.#sql.exec('DELETE FROM search_index WHERE run_id = ?', message.runId);
+        this.#sql.exec('DELETE FROM run_gauges WHERE run_id = ?', message.runId);
         return;
       case 'attempts':
         for (const attempt of message.attempts) observeAttempt(attempt, metrics);
         return;
       case 'taskFailures':
         for (const reason of message.reasons) metrics.count('duro_workflow_task_failures_total', { workflow_type: message.workflowType, reason });
+        return;
+      case 'gauges':
+        for (const run of message.runs) {
+          if (run.pendingActivities === 0 && run.pendingTimers === 0 && !run.blocked) this.#sql.exec('DELETE FROM run_gauges WHERE run_id = ?', run.runId);
+          else {
+            this.#sql.exec(
+              `INSERT INTO run_gauges (run_id, workflow_type, pending_activities, pending_timers, blocked) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (run_id) DO UPDATE SET pending_activities = excluded.pending_activities, pending_timers = excluded.pending_timers, blocked = excluded.blocked`,
+              run.runId, run.workflowType, run.pendingActivities, run.pendingTimers, run.blocked ? 1 : 0,
+            );
+          }
+        }
         return;
     }
   }
@@ -68,6 +81,7 @@ export class VisibilityStore {
       metrics.count('duro_workflows_closed_total', { ...type, status: execution.status });
       metrics.observe('duro_workflow_duration_seconds', type, ((execution.closeTime ?? execution.startTime) - execution.startTime) / 1000);
     }
+    if (execution.status !== 'running') this.#sql.exec('DELETE FROM run_gauges WHERE run_id = ?', execution.runId); // a closed run waits on nothing
     this.#sql.exec(
       `INSERT INTO executions (run_id, workflow_id, workflow_type, status, start_time, close_time, record) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record`,
@@ -126,6 +140,19 @@ export class VisibilityStore {
         .exec<{ workflow_type: string; n: number }>(`SELECT workflow_type, count(*) AS n FROM executions WHERE status = 'running' GROUP BY workflow_type`)
         .toArray()
         .map((row) => ({ workflowType: row.workflow_type, count: row.n })),
+      gauges: this.#sql
+        .exec<{ workflow_type: string; activities: number; timers: number; blocked: number }>(
+          'SELECT workflow_type, sum(pending_activities) AS activities, sum(pending_timers) AS timers, sum(blocked) AS blocked FROM run_gauges GROUP BY workflow_type',
+        )
+        .toArray()
+        .flatMap((row) => {
+          const labels = { workflow_type: row.workflow_type };
+          return [
+            { name: 'duro_activities_pending', labels, value: row.activities },
+            { name: 'duro_timers_pending', labels, value: row.timers },
+            { name: 'duro_workflows_blocked', labels, value: row.blocked },
+          ];
+        }),
     };
   }
 

@@ -23,6 +23,8 @@ export interface MetricsSnapshot {
   histograms: HistogramSample[];
   /** Running executions by type (a gauge, counted from the index itself). */
   running: Array<{ workflowType: string; count: number }>;
+  /** What open runs wait on, by type (gauges summed over the runs each shard indexes; absent from a shard of an older Duro). */
+  gauges?: CounterSample[];
 }
 
 /** Upper bounds in seconds: workflows run from milliseconds to weeks, activity attempts from ms to minutes. */
@@ -35,6 +37,9 @@ const HELP: Record<string, { type: 'counter' | 'gauge' | 'histogram'; help: stri
   duro_workflows_started_total: { type: 'counter', help: 'Workflow runs started.' },
   duro_workflows_closed_total: { type: 'counter', help: 'Workflow runs closed, by final status.' },
   duro_workflows_running: { type: 'gauge', help: 'Workflow runs running now.' },
+  duro_workflows_blocked: { type: 'gauge', help: 'Running workflow runs blocked now (a workflow task failed: non-determinism, an error of workflow code, an engine crash), waiting for a retry or a deploy.' },
+  duro_activities_pending: { type: 'gauge', help: 'Activities scheduled and not yet completed in running workflow runs (scheduled, running or waiting for a retry).' },
+  duro_timers_pending: { type: 'gauge', help: 'Timers started and not yet fired in running workflow runs.' },
   duro_workflow_duration_seconds: { type: 'histogram', help: 'Time from start to close of workflow runs.' },
   duro_workflow_task_failures_total: { type: 'counter', help: 'Failed workflow tasks, by reason (workflowError, nonDeterminism, activationFailure): each blocks its run until a retry or a deploy.' },
   duro_activity_attempts_total: { type: 'counter', help: 'Activity attempts, by outcome (completed, failed, timedOut, canceled).' },
@@ -60,7 +65,14 @@ export function mergeSnapshots(snapshots: MetricsSnapshot[]): MetricsSnapshot {
   const counters = new Map<string, CounterSample>();
   const histograms = new Map<string, HistogramSample>();
   const running = new Map<string, number>();
+  const gauges = new Map<string, CounterSample>();
   for (const snapshot of snapshots) {
+    for (const sample of snapshot.gauges ?? []) {
+      const key = seriesKey(sample.name, sample.labels);
+      const into = gauges.get(key);
+      if (into) into.value += sample.value;
+      else gauges.set(key, { ...sample });
+    }
     for (const sample of snapshot.counters) {
       const key = seriesKey(sample.name, sample.labels);
       const into = counters.get(key);
@@ -79,7 +91,7 @@ export function mergeSnapshots(snapshots: MetricsSnapshot[]): MetricsSnapshot {
     }
     for (const { workflowType, count } of snapshot.running) running.set(workflowType, (running.get(workflowType) ?? 0) + count);
   }
-  return { counters: [...counters.values()], histograms: [...histograms.values()], running: [...running].map(([workflowType, count]) => ({ workflowType, count })) };
+  return { counters: [...counters.values()], histograms: [...histograms.values()], running: [...running].map(([workflowType, count]) => ({ workflowType, count })), gauges: [...gauges.values()] };
 }
 
 /** Prometheus text exposition format (version 0.0.4); every series of API.md is announced even before it has samples. */
@@ -92,8 +104,9 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
       for (const gauge of sortByLabels(gauges)) lines.push(sample(name, gauge.labels, gauge.value));
       continue;
     }
-    if (type === 'counter') {
-      for (const counter of sortByLabels(snapshot.counters.filter((c) => c.name === name))) lines.push(sample(name, counter.labels, counter.value));
+    if (type === 'counter' || type === 'gauge') {
+      const samples = type === 'counter' ? snapshot.counters : snapshot.gauges ?? [];
+      for (const counter of sortByLabels(samples.filter((c) => c.name === name))) lines.push(sample(name, counter.labels, counter.value));
       continue;
     }
     const bounds = HISTOGRAM_BOUNDS[name]!;

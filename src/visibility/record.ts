@@ -15,7 +15,30 @@ export type VisibilityMessage =
   /** Activity attempts a step resolved: counters and latencies for /metrics. */
   | { kind: 'attempts'; attempts: AttemptObservation[] }
   /** Workflow tasks a step failed (a run blocking or retrying), by reason: a counter for /metrics. */
-  | { kind: 'taskFailures'; workflowType: string; reasons: string[] };
+  | { kind: 'taskFailures'; workflowType: string; reasons: string[] }
+  /** What open runs wait on now, for the /metrics gauges (sent when it changed, with the metrics flush). */
+  | { kind: 'gauges'; runs: RunGauges[] };
+
+/** What one open run waits on: its pending activities and timers, and whether it is blocked. */
+export interface RunGauges {
+  runId: string;
+  workflowType: string;
+  pendingActivities: number;
+  pendingTimers: number;
+  blocked: boolean;
+}
+
+/** The gauges of a run as its state has them (a closed run has none: it is no longer counted). */
+export function runGaugesOf(state: RunState): RunGauges {
+  const open = state.status === 'running';
+  return {
+    runId: state.runId,
+    workflowType: state.workflowType,
+    pendingActivities: open ? Object.keys(state.activities).length : 0,
+    pendingTimers: open ? Object.keys(state.timers).length : 0,
+    blocked: open && state.blocked !== undefined,
+  };
+}
 
 /** A message with its place in the sender's outbox: a shard applies each sender's messages once, in order. */
 export type SequencedMessage = VisibilityMessage & { seq: number };

@@ -301,6 +301,19 @@ group('/metrics', () => {
     await eventually(async () => (sample(await metrics(), series) > sample(before, series) ? true : undefined), 5_000, 'the failed task counted');
     const description = await getJson<{ status: string; blockedReason?: string }>(`/v1/workflows/${workflowId}`);
     expect(description).toMatchObject({ status: 'running', blockedReason: expect.stringMatching(/Workflow code threw TypeError/) });
+    // The blocked run is counted by the gauge while it stays blocked.
+    await eventually(async () => (sample(await metrics(), 'duro_workflows_blocked{workflow_type="throwsTypeError"}') >= 1 ? true : undefined), 5_000, 'the blocked run in the gauge');
+  });
+
+  it('gauges what running runs wait on: pending timers go up with a sleeping run and down once it ends', async () => {
+    const series = 'duro_timers_pending{workflow_type="sleeper"}';
+    const before = sample(await metrics(), series);
+    const workflowId = uniqueId('gauged-sleeper');
+    await start('sleeper', workflowId, { duration: '1h' });
+    await eventually(async () => (sample(await metrics(), series) === before + 1 ? true : undefined), 5_000, 'the timer in the gauge');
+    expect((await post(`/v1/workflows/${workflowId}/terminate`, { reason: 'gauge checked' })).status).toBe(202);
+    await eventually(async () => (sample(await metrics(), series) === before ? true : undefined), 5_000, 'the timer gone from the gauge');
+    expect(await metrics()).toContain('# TYPE duro_activities_pending gauge');
   });
 });
 

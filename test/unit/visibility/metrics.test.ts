@@ -9,6 +9,9 @@ const SERIES = {
   duro_workflows_started_total: 'counter',
   duro_workflows_closed_total: 'counter',
   duro_workflows_running: 'gauge',
+  duro_workflows_blocked: 'gauge',
+  duro_activities_pending: 'gauge',
+  duro_timers_pending: 'gauge',
   duro_workflow_duration_seconds: 'histogram',
   duro_workflow_task_failures_total: 'counter',
   duro_activity_attempts_total: 'counter',
@@ -19,7 +22,7 @@ const SERIES = {
 const HISTOGRAMS = ['duro_workflow_duration_seconds', 'duro_activity_latency_seconds'] as const;
 const COUNTERS = ['duro_workflows_started_total', 'duro_workflows_closed_total', 'duro_workflow_task_failures_total', 'duro_activity_attempts_total', 'duro_activity_retries_total', 'duro_activity_attempt_failures_total'] as const;
 
-const empty = (): MetricsSnapshot => ({ counters: [], histograms: [], running: [] });
+const empty = (): MetricsSnapshot => ({ counters: [], histograms: [], running: [], gauges: [] });
 
 /** A histogram sample as a shard keeps it: one count per bucket (not cumulative), the last for +Inf. */
 function histogramOf(name: string, labels: Labels, observations: number[]): HistogramSample {
@@ -150,6 +153,19 @@ describe('mergeSnapshots', () => {
     const before = structuredClone(snapshots);
     mergeSnapshots(snapshots);
     expect(snapshots).toEqual(before);
+  });
+
+  it('adds the shards\' gauges up per series, and renders them as gauges', () => {
+    const labels = { workflow_type: 'order' };
+    const merged = mergeSnapshots([
+      { ...empty(), gauges: [{ name: 'duro_timers_pending', labels, value: 2 }, { name: 'duro_workflows_blocked', labels, value: 1 }] },
+      { ...empty(), gauges: [{ name: 'duro_timers_pending', labels, value: 3 }] },
+      { counters: [], histograms: [], running: [] }, // a shard of an older Duro has no gauges
+    ]);
+    expect(merged.gauges).toEqual([{ name: 'duro_timers_pending', labels, value: 5 }, { name: 'duro_workflows_blocked', labels, value: 1 }]);
+    const text = renderPrometheus(merged);
+    expect(text).toContain('# TYPE duro_timers_pending gauge\nduro_timers_pending{workflow_type="order"} 5\n');
+    expect(text).toContain('duro_workflows_blocked{workflow_type="order"} 1\n');
   });
 
   it('merges no shards into an empty snapshot', () => {
