@@ -249,6 +249,16 @@ describe.skipIf(!hasChromium)(`the web UI${hasChromium ? '' : ` (skipped: no Chr
     await shot('06b-unknown-signal');
   });
 
+  it('refreshes an open run by itself: a signal sent from elsewhere shows up without pressing Refresh', async () => {
+    await page.goto(`${dev!.url}/ui#/workflows/cart-1`);
+    await page.getByRole('heading', { name: /cart-1/ }).waitFor();
+    const signals = () => page.locator('tr[data-event-type="SignalReceived"]').count();
+    const before = await signals();
+    const sent = await api.call('POST', '/v1/workflows/cart-1/signals/addItem', { args: [{ sku: 'live', qty: 1 }] });
+    expect(sent.status, sent.text).toBe(202);
+    await expect.poll(signals, { timeout: STEP_MS, interval: 500 }).toBe(before + 1);
+  });
+
   it('pauses and unpauses an execution, and says where it waits (the built-in __duro_waiting query)', async () => {
     await page.goto(`${dev!.url}/ui#/workflows/hello-sleepy`);
     await page.getByRole('heading', { name: /hello-sleepy/ }).waitFor();

@@ -4,6 +4,7 @@
 export const EXECUTION_JS = String.raw`
 const HISTORY_PAGE = 1000;
 const HISTORY_PAGES = 10;
+const LIVE_REFRESH_MS = 3000;
 
 /** The run's history, page after page, up to HISTORY_PAGES pages. */
 async function loadHistory(workflowId, runId) {
@@ -42,6 +43,29 @@ async function renderExecution(workflowId, params, view) {
     actionsSection(run, handlers),
     timelineSection(history.events, history.complete),
   );
+  refreshWhileOpen(run);
+}
+
+/**
+ * While the run is open its view renders again every few seconds (new events, pending work, status), unless you are
+ * using it: a form field focused or filled in, or an event opened. A newer render or another route stops it.
+ */
+function refreshWhileOpen(run) {
+  if (run.status !== 'running') return;
+  const hash = location.hash;
+  const seq = renderSeq;
+  setTimeout(() => {
+    if (location.hash !== hash || renderSeq !== seq) return;
+    if (usingThePage()) refreshWhileOpen(run);
+    else render();
+  }, LIVE_REFRESH_MS);
+}
+
+function usingThePage() {
+  const active = document.activeElement;
+  if (active && active.closest && active.closest('form')) return true;
+  for (const control of document.querySelectorAll('form.action input, form.action textarea')) if (control.value) return true;
+  return document.querySelector('#view details[open]') !== null;
 }
 
 function runSummary(run) {
