@@ -9,10 +9,10 @@ import type { HistoryEvent } from '../../src/core/history';
 import type { AttemptObservation, RunState } from '../../src/core/internals';
 import { executionStub, uniqueId } from './helpers';
 
-type Row = { kind: string; execution?: { status: string }; attempts?: AttemptObservation[] };
+type Row = { kind: string; execution?: { status: string }; attempts?: AttemptObservation[]; runs?: Array<Record<string, unknown>> };
 
-function runState(workflowId: string, status: 'running' | 'completed'): RunState {
-  return { workflowId, runId: `${workflowId}-run`, workflowType: 'probe', status, startTime: 1, memo: {}, searchAttributes: {}, ...(status !== 'running' && { closeTime: 2 }) } as unknown as RunState;
+function runState(workflowId: string, status: 'running' | 'completed', timers: Record<string, { timerId: string; fireAt: number }> = {}): RunState {
+  return { workflowId, runId: `${workflowId}-run`, workflowType: 'probe', status, startTime: 1, memo: {}, searchAttributes: {}, activities: {}, timers, ...(status !== 'running' && { closeTime: 2 }) } as unknown as RunState;
 }
 
 const event = (type: string) => ({ type }) as HistoryEvent;
@@ -81,5 +81,24 @@ it('writes attempts at once when too many wait, so one row stays small', async (
     const written = rows();
     expect(written.map((row) => row.kind)).toEqual(['upsert', 'attempts']);
     expect(written[1]!.attempts).toHaveLength(1_000);
+  });
+});
+
+it('sends a run\'s gauges when what it waits on changes, with the metrics flush or the next row, and its zeros once it closes', async () => {
+  await withReporter((reporter, commit, rows) => {
+    const workflowId = uniqueId('gauged');
+    const timer = { 1: { timerId: '1', fireAt: 10 } };
+    commit(runState(workflowId, 'running', timer), [event('WorkflowExecutionStarted')], []);
+    // Written with the start's row: one timer pending.
+    expect(rows().map((row) => row.kind)).toEqual(['upsert', 'gauges']);
+    expect(rows()[1]!.runs).toEqual([{ runId: `${workflowId}-run`, workflowType: 'probe', pendingActivities: 0, pendingTimers: 1, blocked: false }]);
+    commit(runState(workflowId, 'running', timer), [event('SignalReceived')], []); // nothing changed: nothing to send
+    commit(runState(workflowId, 'running'), [event('TimerFired')], []); // the timer fired: kept for the flush
+    expect(rows()).toHaveLength(2);
+    reporter.flush();
+    expect(rows().map((row) => row.kind)).toEqual(['upsert', 'gauges', 'gauges']);
+    expect(rows()[2]!.runs![0]).toMatchObject({ pendingTimers: 0 });
+    commit(runState(workflowId, 'completed'), [event('WorkflowExecutionCompleted')], []);
+    expect(rows().map((row) => row.kind)).toEqual(['upsert', 'gauges', 'gauges', 'upsert']); // zeros already sent: the close adds none
   });
 });
