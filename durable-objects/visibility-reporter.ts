@@ -58,7 +58,7 @@ export class VisibilityReporter {
   #unwrittenAttempts: AttemptObservation[] = [];
   #unwrittenAttemptsOf = '';
   /** Runs' gauges as last written, and those changed since (sent with the metrics flush, or with the next write). */
-  readonly #gaugesWritten = new Map<string, string>();
+  readonly #gaugesWritten = new Map<string, RunGauges>();
   readonly #unwrittenGauges = new Map<string, RunGauges>();
 
   constructor(options: VisibilityReporterOptions) {
@@ -135,22 +135,18 @@ export class VisibilityReporter {
     this.#flushSoon(METRICS_DELAY_MS);
   }
 
-  /** The run's gauges when they differ from what was last written or is waiting to be. */
+  /** The run's gauges when they differ from what was last written or is waiting to be (asked at every commit). */
   #changedGauges(state: RunState): RunGauges | undefined {
     const gauges = runGaugesOf(state);
-    const json = JSON.stringify(gauges);
-    const waiting = this.#unwrittenGauges.get(state.runId);
-    if ((waiting ? JSON.stringify(waiting) : this.#gaugesWritten.get(state.runId)) === json) return undefined;
-    // A run that has no gauges written and waits on nothing needs no row (most short runs).
-    if (!waiting && !this.#gaugesWritten.has(state.runId) && gauges.pendingActivities === 0 && gauges.pendingTimers === 0 && !gauges.blocked) return undefined;
-    return gauges;
+    // Nothing known of the run counts as zeros: a run that waits on nothing needs no row (most short runs).
+    return sameGauges(gauges, this.#unwrittenGauges.get(state.runId) ?? this.#gaugesWritten.get(state.runId)) ? undefined : gauges;
   }
 
   #gaugesWrote(gauges: RunGauges): void {
     this.#unwrittenGauges.delete(gauges.runId);
     // A closed run's zeros are its last row: nothing more to remember of it.
-    if (gauges.pendingActivities === 0 && gauges.pendingTimers === 0 && !gauges.blocked) this.#gaugesWritten.delete(gauges.runId);
-    else this.#gaugesWritten.set(gauges.runId, JSON.stringify(gauges));
+    if (sameGauges(gauges, undefined)) this.#gaugesWritten.delete(gauges.runId);
+    else this.#gaugesWritten.set(gauges.runId, gauges);
   }
 
   /** The write (inside the deletion's transaction) that takes a run removed by retention out of the index. */
@@ -248,4 +244,9 @@ export class VisibilityReporter {
     for (const run of gauges) this.#gaugesWrote(run);
     this.#wroteOutsideCommit();
   }
+}
+
+/** Whether a run's gauges count the same as `known`; a run with none known counts zero. */
+function sameGauges(gauges: RunGauges, known: RunGauges | undefined): boolean {
+  return gauges.pendingActivities === (known?.pendingActivities ?? 0) && gauges.pendingTimers === (known?.pendingTimers ?? 0) && gauges.blocked === (known?.blocked ?? false);
 }

@@ -235,16 +235,10 @@ function proxy<A>(make: (activityType: string) => (input?: unknown) => Promise<u
 
 /** Drops undefined fields, so recorded JSON stays minimal and stable. */
 
-/** The run's log: its identity on every line, nothing while it replays. One per activator (scopes share it). */
+/** The run's log: its identity on every line, nothing while it replays. */
 function workflowLog(activator: ContextActivator): Log {
-  const known = logs.get(activator);
-  if (known) return known;
-  const log = createLog(() => {
+  return createLog(() => {
     const { workflowId, runId, workflowType, attempt } = activator.info();
     return { workflowId, runId, workflowType, attempt };
   }, () => activator.info().isReplaying);
-  logs.set(activator, log);
-  return log;
 }
-
-const logs = new WeakMap<ContextActivator, Log>();
