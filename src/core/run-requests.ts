@@ -11,7 +11,7 @@ export type RunRequest =
   | { kind: 'input'; event: NewEvent; at: number; done?: () => void; fail?: (error: Error) => void }
   | { kind: 'activity'; activityId: string; attempt: number; outcome: Outcome; at: number }
   | { kind: 'localOutcome'; seq: number; attempt: number; outcome: Outcome }
-  /** Rebuild the workflow in memory, so the local attempts it owes can run again. */
+  /** An activation that starts the local attempts the run owes and nothing runs (rebuilding the workflow first if it must). */
   | { kind: 'resumeLocal' }
   | { kind: 'update'; updateId: string; name: string; args: unknown[]; at: number; respond: (outcome: UpdateOutcome) => void; fail?: (error: Error) => void; acceptedOnly: boolean }
   | { kind: 'deadlines' }

@@ -370,7 +370,7 @@ export class WorkflowRun {
     let offer: UpdateOffer | undefined;
     /** Outcomes of local attempts, for the activation to record where the code is blocked. */
     const localOutcomes: LocalActivityOutcome[] = [];
-    let rebuild = false;
+    let startOwedAttempts = false;
 
     while (this.#queue.length > 0 && !closing && !offer) {
       const request = this.#queue.shift()!;
@@ -402,7 +402,7 @@ export class WorkflowRun {
           if (this.state.localAttempts?.[request.seq]?.attempt === request.attempt) localOutcomes.push(request);
           break;
         case 'resumeLocal':
-          rebuild = true;
+          startOwedAttempts = true;
           break;
         case 'persist':
           break;
@@ -422,7 +422,7 @@ export class WorkflowRun {
       const event = record(closing);
       closeRun(this.state, event, step);
       produced = [event];
-    } else if (this.#mayActivate() && (inputs.length > 0 || this.state.hasUnprocessedInputs || offer || localOutcomes.length > 0 || rebuild)) {
+    } else if (this.#mayActivate() && (inputs.length > 0 || this.state.hasUnprocessedInputs || offer || localOutcomes.length > 0 || startOwedAttempts)) {
       produced = await this.#live.activate(inputs, record, step, { outcomes: localOutcomes, running: this.#localAttempts.running }, offer);
     } else if (inputs.length > 0) {
       this.#live.defer(inputs);
