@@ -7,6 +7,8 @@ import { activityInfoOf } from '../src/core/activity-state';
 import { activityLog } from '../src/core/activity-log';
 import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import { LazyAbort } from '../src/core/lazy-abort';
+import { Limits } from '../src/core/limits';
+import { cutLogLine } from '../src/core/log';
 import { checkPayload } from '../src/core/payload';
 import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
@@ -85,14 +87,14 @@ export function serveActivities(options: ServeActivitiesOptions): { fetch(reques
         if (!callbackUrl) {
           // Nowhere to complete later: hold the connection (Duro's start-to-close timeout still bounds it).
           const settled = await running;
-          return 'completesLater' in settled ? accepted() : settledResponse(settled);
+          return 'completesLater' in settled ? accepted() : settledResponse(settled, attempt.logs);
         }
         const slow = delay(asyncAfterMs);
         const first = await Promise.race([running, slow.promise.then(() => 'slow' as const)]);
         slow.cancel();
-        if (first !== 'slow') return 'completesLater' in first ? accepted() : settledResponse(first);
+        if (first !== 'slow') return 'completesLater' in first ? accepted() : settledResponse(first, attempt.logs);
         // Slow: answer now so no connection is held for minutes, and complete through the callback.
-        const completion = running.then((settled) => completeLater(task.taskToken, settled, callback));
+        const completion = running.then((settled) => completeLater(task.taskToken, settled, callback, attempt.logs));
         ctx?.waitUntil(completion);
         return accepted();
       } finally {
@@ -118,6 +120,8 @@ function parseTask(body: string): ActivityRequest | undefined {
 
 interface Attempt {
   context: ActivityContext & { readonly completesLater: boolean };
+  /** The latest lines its `ctx.log` wrote (Limits.logLinesPerAttempt): sent back with the outcome for the run to keep. */
+  logs: string[];
   cancellation: AttemptCancellation;
   /** Stops the heartbeat timer; after a failure, first delivers heartbeat details still waiting. */
   finish(failed: boolean): Promise<void>;
@@ -178,10 +182,18 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
     }
   };
   let completesLater = false;
+  const logs: string[] = [];
+  let logChars = 0;
+  const keepLog = (text: string) => {
+    const line = cutLogLine(text, Limits.logLineMaxChars);
+    logs.push(line);
+    logChars += line.length;
+    while (logs.length > Limits.logLinesPerAttempt || logChars > Limits.logCharsPerAttempt) logChars -= logs.shift()!.length;
+  };
   const context: Attempt['context'] = {
     info,
     heartbeatDetails: task.heartbeatDetails,
-    log: activityLog(info),
+    log: activityLog(info, keepLog),
     get cancellationSignal() {
       return cancellation.signal;
     },
@@ -209,7 +221,7 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
     timer = undefined;
     pending = undefined;
   };
-  return { context, cancellation, finish };
+  return { context, cancellation, finish, logs };
 }
 
 async function runActivity(fn: ActivityFunction, task: ActivityRequest, attempt: Attempt): Promise<Settled> {
@@ -242,9 +254,10 @@ async function runActivity(fn: ActivityFunction, task: ActivityRequest, attempt:
 }
 
 /** POSTs the outcome of an attempt that was answered with 202; retried a few times, then left to Duro's timeouts. */
-async function completeLater(taskToken: string, settled: Settled, callback: Callback): Promise<void> {
+async function completeLater(taskToken: string, settled: Settled, callback: Callback, logs: string[]): Promise<void> {
   if ('completesLater' in settled) return;
   const payload: CompleteRequest = 'result' in settled ? { taskToken, result: settled.result } : { taskToken, failure: settled.failure };
+  if (logs.length > 0) payload.logs = logs;
   for (let tries = 1; ; tries++) {
     try {
       const reply = await callback('/v1/activities/complete', payload);
@@ -262,13 +275,14 @@ function accepted(): Response {
   return new Response(JSON.stringify({ accepted: true }), { status: 202, headers: { 'content-type': 'application/json' } });
 }
 
-function settledResponse(settled: { result: unknown } | { failure: FailureInfo }): Response {
-  if ('failure' in settled) return failureResponse(settled.failure);
-  return new Response(JSON.stringify({ result: settled.result ?? null }), { status: 200, headers: { 'content-type': 'application/json' } });
+/** The reply; `logs` (the attempt's lines) rides beside the result, or beside the failure's fields. */
+function settledResponse(settled: { result: unknown } | { failure: FailureInfo }, logs: string[]): Response {
+  if ('failure' in settled) return failureResponse(settled.failure, logs);
+  return new Response(JSON.stringify({ result: settled.result ?? null, ...(logs.length > 0 && { logs }) }), { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
-function failureResponse(failure: FailureInfo): Response {
-  return new Response(JSON.stringify(failure), { status: 500, headers: { 'content-type': 'application/json' } });
+function failureResponse(failure: FailureInfo, logs: string[] = []): Response {
+  return new Response(JSON.stringify(logs.length > 0 ? { ...failure, logs } : failure), { status: 500, headers: { 'content-type': 'application/json' } });
 }
 
 function problem(status: number, type: string, detail: string): Response {

@@ -1,10 +1,9 @@
 // Sends activity attempts over HTTP (DESIGN §4): signed POSTs to the task queue's endpoint, a concurrency
 // limit per task queue, and an abort when the attempt times out or is cancelled.
 import { ApplicationFailure } from '../src/core/failure';
-import type { Outcome } from '../src/core/history';
 import type { ActivityTask } from '../src/core/internals';
 import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityRequest } from '../src/protocol/activity-protocol';
-import { ACCEPTED, ATTEMPT_REDIRECT, failure, readActivityReply } from '../src/protocol/activity-reply';
+import { ACCEPTED, ATTEMPT_REDIRECT, failure, readActivityReply, type ReplyOutcome } from '../src/protocol/activity-reply';
 import { SIGNATURE_HEADER, signBody } from '../src/protocol/signature';
 import { createTaskToken } from '../src/protocol/task-token';
 import { causeOf, notReachedBy, unreachableEndpoint, type EndpointLabel } from './unreachable-endpoint';
@@ -43,7 +42,7 @@ export class ActivityDispatcher {
   }
 
   /** Runs one attempt to an outcome; never rejects. */
-  async dispatch(task: ActivityTask): Promise<Outcome | typeof COMPLETES_LATER> {
+  async dispatch(task: ActivityTask): Promise<ReplyOutcome | typeof COMPLETES_LATER> {
     const endpoint = this.#endpointOf(task.taskQueue);
     if (!endpoint) return failure(ApplicationFailure.nonRetryable(`No endpoint is configured for task queue '${task.taskQueue}'`, 'UnknownTaskQueue'));
     const key = attemptKey(task.runId, task.activityId, task.attempt);
@@ -117,7 +116,7 @@ export function attemptKey(runId: string, activityId: string, attempt: number): 
   return `${runId}/${activityId}/${attempt}`;
 }
 
-async function readReply(response: Response): Promise<Outcome | typeof COMPLETES_LATER> {
+async function readReply(response: Response): Promise<ReplyOutcome | typeof COMPLETES_LATER> {
   const reply = await readActivityReply(response);
   return reply === ACCEPTED ? COMPLETES_LATER : reply;
 }

@@ -3,9 +3,9 @@
 // for ever. So the failed commit leaves a note in a transaction of its own, and the reload fails that attempt for
 // good (ActivityOutcomeNotStored) instead: history stays the truth, written by the engine as any failure is.
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
-import type { Outcome } from '../src/core/history';
 import type { ActivityTask, PendingActivityState, WorkflowRun } from '../src/core/internals';
 import { ReplyFailureType } from '../src/protocol/activity-outcome';
+import type { ReplyOutcome } from '../src/protocol/activity-reply';
 import { attemptKey } from './activity-dispatcher';
 
 /** Notes live in the meta table, one row per attempt: `outcome-not-stored:<runId>/<activityId>/<attempt>`. */
@@ -23,11 +23,10 @@ export class AttemptOutcomes {
   }
 
   /** Hands an attempt's outcome to its run, remembering it until the run has committed what it queued. */
-  resolve(run: WorkflowRun, task: Pick<ActivityTask, 'runId' | 'activityId' | 'attempt'>, outcome: Outcome): void {
+  resolve(run: WorkflowRun, task: Pick<ActivityTask, 'runId' | 'activityId' | 'attempt'>, outcome: ReplyOutcome): void {
     const key = attemptKey(task.runId, task.activityId, task.attempt);
     this.#inFlight.add(key);
-    if ('result' in outcome) run.activityCompleted(task.activityId, task.attempt, outcome.result);
-    else run.activityFailed(task.activityId, task.attempt, outcome.failure);
+    run.settleAttempt(task.activityId, task.attempt, outcome);
     void run.idle().then(() => this.#inFlight.delete(key), () => undefined);
   }
 

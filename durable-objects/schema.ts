@@ -52,6 +52,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE visibility_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
   `,
+  // 3: each run's latest log lines (outside history; Limits.logLinesKept per run), in the order they were kept
+  `
+  CREATE TABLE run_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, line TEXT NOT NULL);
+  CREATE INDEX run_logs_by_run ON run_logs (run_id, seq);
+  `,
 ];
 
 /** The Visibility shard: the index of executions, the /metrics series, and batch operations. */

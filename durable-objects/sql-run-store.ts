@@ -1,7 +1,7 @@
 // History and run state in a WorkflowExecution object's SQLite. Each commit is one transactionSync:
 // events, the run record, the changed pending entries and the run's deadline — all or nothing.
 import type { HistoryEvent } from '../src/core/history';
-import { runRecordOf, runStateFrom, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
+import { Limits, runRecordOf, runStateFrom, type KeptLogLine, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
 
 /** A SQLite row holds at most 2 MB; JSON longer than this many characters is split into chunks. */
 const CHUNK_CHARS = 256 * 1024;
@@ -13,6 +13,11 @@ const ROWS_PER_INSERT = 20;
 /** The INSERT of `rows` history rows, by `rows` (1 to ROWS_PER_INSERT): made once, not on every step. */
 const INSERT_HISTORY = Array.from({ length: ROWS_PER_INSERT + 1 }, (_, rows) =>
   `INSERT INTO history (run_id, event_id, type, body, chunks) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`);
+
+/** Log rows per INSERT: two parameters a row, under the 100 a statement binds. */
+const LOG_ROWS_PER_INSERT = 50;
+const INSERT_LOGS = Array.from({ length: LOG_ROWS_PER_INSERT + 1 }, (_, rows) =>
+  `INSERT INTO run_logs (run_id, line) VALUES ${Array.from({ length: rows }, () => '(?, ?)').join(', ')}`);
 
 export interface StoredRun {
   runId: string;
@@ -70,6 +75,7 @@ export class SqlRunStore {
         runId, chainIndex, record.workflowType, record.status, record.startTime, record.closeTime ?? null, stored.value, stored.chunks,
       );
       for (const change of commit.changes) this.#writePending(runId, change);
+      if (commit.logs) this.#insertLogs(runId, commit.logs);
       this.setDeadline(runId, 'run', commit.wakeAt);
       if (retainUntil !== undefined) {
         this.#sql.exec('UPDATE runs SET retain_until = ? WHERE run_id = ? AND retain_until IS NULL', retainUntil, runId);
@@ -94,6 +100,25 @@ export class SqlRunStore {
     flush();
   }
 
+  /** A commit's log lines, in groups; then only the run's latest Limits.logLinesKept stay. */
+  #insertLogs(runId: string, lines: readonly string[]): void {
+    for (let from = 0; from < lines.length; from += LOG_ROWS_PER_INSERT) {
+      const group = lines.slice(from, from + LOG_ROWS_PER_INSERT);
+      this.#sql.exec(INSERT_LOGS[group.length]!, ...group.flatMap((line) => [runId, line]));
+    }
+    this.#sql.exec(
+      'DELETE FROM run_logs WHERE run_id = ? AND seq <= (SELECT seq FROM run_logs WHERE run_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
+      runId, runId, Limits.logLinesKept,
+    );
+  }
+
+  /** A run's kept log lines after `afterSeq`, oldest first, at most `limit`. */
+  readLogs(runId: string, afterSeq = 0, limit = -1): KeptLogLine[] {
+    return this.#sql
+      .exec<{ seq: number; line: string }>('SELECT seq, line FROM run_logs WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?', runId, afterSeq, limit)
+      .toArray();
+  }
+
   /** Closed runs whose retention has passed, oldest first. */
   expiredRuns(now: number): string[] {
     return this.#sql.exec<{ run_id: string }>('SELECT run_id FROM runs WHERE retain_until IS NOT NULL AND retain_until <= ? ORDER BY chain_index', now).toArray().map((row) => row.run_id);
@@ -103,7 +128,7 @@ export class SqlRunStore {
   deleteRun(runId: string, alsoWrite?: () => void): void {
     this.#storage.transactionSync(() => {
       alsoWrite?.();
-      for (const table of ['history', 'pending', 'deadlines', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
+      for (const table of ['history', 'pending', 'deadlines', 'run_logs', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
       // Chunk owners are `h/<run>/…`, `p/<run>/…` and `r/<run>`.
       for (const prefix of [`h/${runId}/`, `p/${runId}/`]) this.#sql.exec('DELETE FROM payload_chunks WHERE owner >= ? AND owner < ?', prefix, `${prefix}\uffff`);
       this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', `r/${runId}`);

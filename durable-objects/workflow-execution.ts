@@ -130,6 +130,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
   describe(options: Parameters<Rpc['describe']>[0]) { return this.#call((rpc) => rpc.describe(options)); }
   result(options: Parameters<Rpc['result']>[0]) { return this.#call((rpc) => rpc.result(options)); }
   history(options: Parameters<Rpc['history']>[0]) { return this.#call((rpc) => rpc.history(options)); }
+  logs(options: Parameters<Rpc['logs']>[0]) { return this.#call((rpc) => rpc.logs(options)); }
   signal(options: Parameters<Rpc['signal']>[0]) { return this.#call((rpc) => rpc.signal(options)); }
   query(options: Parameters<Rpc['query']>[0]) { return this.#call((rpc) => rpc.query(options)); }
   update(options: Parameters<Rpc['update']>[0]) { return this.#call((rpc) => rpc.update(options)); }
@@ -191,11 +192,12 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
           return summary && { ...summary, status: summary.status as WorkflowStatus };
         },
         readHistory: (runId, afterEventId, limit, maxChars) => store.readHistory(runId, afterEventId, limit ?? -1, maxChars),
+        readLogs: (runId, afterSeq, limit) => store.readLogs(runId, afterSeq, limit),
         commit: (runId, chainIndex, commit) => this.#commit(runId, chainIndex, commit),
         deleteRun: (runId) => store.deleteRun(runId, this.#visibility.removal({ runId, workflowId: workflowId() })),
         forgetDeadlines: (runId) => store.setDeadline(runId, 'run', undefined),
       },
-      runLocalActivity: (command, ref) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined),
+      runLocalActivity: (command, ref, keepLog) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined, keepLog),
       effects: (run, effects) => this.#carryOut(run, effects),
       report: (message, error) => console.error(`duro: ${message}`, ...(error === undefined ? [] : [error])),
       setTimer: (ms, fire) => {

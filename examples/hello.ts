@@ -2,7 +2,8 @@
 import { defineSignal, defineQuery, defineWorkflow, type ActivityContext } from 'duro/workflow';
 
 export const helloActivities = {
-  async composeGreeting(input: { name: string }, _ctx: ActivityContext): Promise<string> {
+  async composeGreeting(input: { name: string }, ctx: ActivityContext): Promise<string> {
+    ctx.log.info('composing a greeting', { name: input.name });
     return `Hello, ${input.name}!`;
   },
 };
@@ -18,5 +19,7 @@ export const hello = defineWorkflow('hello', async (ctx, input: { name?: string;
   ctx.setHandler(greetingQuery, () => greeting);
   if (input.waitFor) await ctx.sleep(input.waitFor);
   greeting = await composeGreeting({ name });
+  // Written once (not again when the run replays), and kept with the run: GET /v1/workflows/{id}/logs, `duro logs`.
+  ctx.log.info('greeted', { greeting });
   return greeting;
 });

@@ -35,7 +35,7 @@ export interface ApiBackend {
 export function emptyBackend(): ApiBackend {
   const notFound = async (): Promise<Reply<never>> => ({ ok: false, problem: problem(ProblemType.workflowNotFound, 'No workflows are registered in this deployment') });
   const stub: ExecutionStub = {
-    start: notFound, signalWithStart: notFound, updateWithStart: notFound, describe: notFound, result: notFound, history: notFound, signal: notFound, query: notFound,
+    start: notFound, signalWithStart: notFound, updateWithStart: notFound, describe: notFound, result: notFound, history: notFound, logs: notFound, signal: notFound, query: notFound,
     update: notFound, cancel: notFound, terminate: notFound, pause: notFound, unpause: notFound, reset: notFound, activityHeartbeat: notFound, activityComplete: notFound,
   };
   return { execution: () => stub, hasWorkflowType: () => false, activitySecret: '' };

@@ -180,6 +180,13 @@ export const HistoryQuery = z.object({
     .openapi({ param: { name: 'limit', in: 'query' }, type: 'integer', description: `Events per page. Default ${DEFAULT_HISTORY_LIMIT}, at most ${MAX_HISTORY_LIMIT} (larger limits are shortened).` }),
 });
 
+export const LogsQuery = z.object({
+  runId: runIdQuery,
+  after: nonNegativeInteger('after', 'Return lines kept after this one (`seq`); to follow a run, pass the last reply\'s `lastSeq`.'),
+  limit: blank(z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform((value) => Math.min(Number(value), Limits.logLinesKept)).optional())
+    .openapi({ param: { name: 'limit', in: 'query' }, type: 'integer', description: `Lines per page. Default and at most ${Limits.logLinesKept}, what a run keeps.` }),
+});
+
 // ---- bodies ----
 
 export const StartWorkflowBody = z.strictObject({
@@ -256,6 +263,8 @@ export const CompleteBody = z.strictObject({
   taskToken,
   result: payload('Activity result', 'The result, when the activity succeeded.').optional(),
   failure: FailureSchema.optional().openapi({ description: 'The failure, when the activity failed. Give `result` or `failure`, not both; neither completes the activity with no result.' }),
+  logs: z.array(z.string().max(Limits.logLineMaxChars)).max(Limits.logLinesPerAttempt).optional()
+    .openapi({ description: "The attempt's log lines, each one JSON line as `ctx.log` writes it: the run keeps them (`GET /v1/workflows/{workflowId}/logs`). A line that does not read as one is dropped." }),
 }).refine((body) => !(body.result !== undefined && body.failure !== undefined), { message: 'give result or failure, not both', path: ['failure'] })
   .openapi('CompleteActivityRequest');
 
@@ -309,6 +318,18 @@ export const HistoryPageSchema = z.object({
   events: z.array(HistoryEventSchema),
   nextEventId: z.number().int().openapi({ description: 'The last event id + 1; pass `after = nextEventId - 1` for the next page.' }),
 }).openapi('HistoryPage');
+
+export const LogLineSchema = z.looseObject({
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  message: z.string(),
+  time: z.string().openapi({ description: 'When it was written (ISO 8601, wall clock).' }),
+}).openapi('LogLine', { description: 'A line as `ctx.log` wrote it: who wrote it (workflowId, runId, workflowType, activityId, activityType, attempt…) and the attributes given.' });
+
+export const LogPageSchema = z.object({
+  runId: z.string(),
+  lines: z.array(z.object({ seq: z.number().int(), line: LogLineSchema })),
+  lastSeq: z.number().int().openapi({ description: 'The last line\'s `seq` (or `after` when none): pass it as `after` for lines kept since.' }),
+}).openapi('LogPage');
 
 export const QueryReply = z.object({ result: z.unknown() }).openapi('QueryReply');
 

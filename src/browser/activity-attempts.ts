@@ -2,7 +2,7 @@
 // server. Outcomes go to whichever run object holds the run id when the attempt ends.
 import type { ActivityImplementations } from '../core/activity';
 import { ApplicationFailure, toFailureInfo } from '../core/failure';
-import type { Outcome } from '../core/history';
+import type { ReplyOutcome } from '../protocol/activity-reply';
 import { activityInfoOf, createRealClock, runActivityAttempt, type ActivityTask, type HostClock } from '../core/internals';
 import { sendRemoteAttempt, type ActivityHeadersHook, type RemoteTaskQueue } from './remote-activity';
 
@@ -11,7 +11,10 @@ export const realClock: HostClock = createRealClock();
 
 export interface AttemptTarget {
   heartbeat(details: unknown): { cancelRequested: boolean } | undefined;
-  report(outcome: Outcome): void;
+  /** A line an in-page attempt's `ctx.log` wrote, for its run's kept lines. */
+  keepLog(text: string): void;
+  /** The outcome, with the lines an activity server sent back with it. */
+  report(outcome: ReplyOutcome): void;
 }
 
 export class ActivityAttempts {
@@ -35,11 +38,12 @@ export class ActivityAttempts {
     const controller = new AbortController();
     this.#inFlight.set(key, controller);
     const remote = Object.hasOwn(this.#taskQueues, task.taskQueue) ? this.#taskQueues[task.taskQueue] : undefined;
-    const attempt: Promise<Outcome> = remote
+    const attempt: Promise<ReplyOutcome> = remote
       ? sendRemoteAttempt(remote, task, controller.signal, this.#headers, this.#fetch)
       : runActivityAttempt(this.#activities, realClock, activityInfoOf(task, ''), task, task.heartbeatDetails, controller, {
         heartbeat: (details) => target.heartbeat(details),
         onProgress: () => undefined,
+        keepLog: (text) => target.keepLog(text),
       }).then((outcome) => outcome ?? {
         failure: toFailureInfo(ApplicationFailure.nonRetryable('The browser host does not support asynchronous completion (ctx.doNotCompleteOnReturn()) of in-page activities', 'NotSupportedInBrowser')),
       });

@@ -51,6 +51,7 @@ function storeOf(context: BrowserHostContext, workflowId: string, commit: Execut
       const events = await store.readHistory(runId, afterEventId);
       return limit === undefined ? events : events.slice(0, limit);
     },
+    readLogs: (runId, afterSeq, limit) => store.readLogs(runId, afterSeq, limit),
     commit,
     deleteRun: (runId) => store.deleteRun(runId),
   };
@@ -77,7 +78,7 @@ export function drivingHost(context: BrowserHostContext, workflowId: string): Ex
       }
       context.committed();
     }),
-    runLocalActivity: (command, ref) => runLocalActivityAttempt(activities, realClock, command, ref, () => undefined),
+    runLocalActivity: (command, ref, keepLog) => runLocalActivityAttempt(activities, realClock, command, ref, () => undefined, keepLog),
     effects: (run, effects) => carryOut(context, run, effects),
     setTimer: (ms, fire) => {
       const timer = setTimeout(fire, ms);
@@ -109,11 +110,11 @@ function carryOut(context: BrowserHostContext, run: WorkflowRun, effects: RunEff
         const runOf = () => (context.isClosed() ? undefined : context.runOf(run.workflowId, task.runId));
         context.attempts.dispatch(task, {
           heartbeat: (details) => runOf()?.heartbeat(task.activityId, task.attempt, details),
+          keepLog: (text) => runOf()?.keepLog(text),
           report: (outcome) => {
             const current = runOf();
             if (!current || current.isClosed) return;
-            if ('result' in outcome) current.activityCompleted(task.activityId, task.attempt, outcome.result);
-            else current.activityFailed(task.activityId, task.attempt, outcome.failure);
+            current.settleAttempt(task.activityId, task.attempt, outcome);
           },
         });
         break;

@@ -2,13 +2,13 @@
 // object stores (events, the run record, the changed pending entries), resolved only once the transaction completes.
 // A fourth store, `inbox`, carries messages between workflows to the context (tab, worker) that drives the receiver.
 import type { HistoryEvent, WorkflowStatus } from '../core/history';
-import { owesMessages, runRecordOf, runStateFrom, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
+import { Limits, owesMessages, runRecordOf, runStateFrom, type KeptLogLine, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
 import type { IdbDatabase, IdbGlobals, IdbKey, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
 import { commitFailure, HistoryConflictError } from './store-errors';
 
-/** 1: events, runs, pending. 2: inbox. */
-const DB_VERSION = 2;
-const ALL_STORES = ['events', 'runs', 'pending'];
+/** 1: events, runs, pending. 2: inbox. 3: logs. */
+const DB_VERSION = 3;
+const ALL_STORES = ['events', 'runs', 'pending', 'logs'];
 
 /** `events`: one row per history event, keyed [runId, eventId], so a key range reads a run's history in order. */
 interface EventRow {
@@ -38,6 +38,13 @@ interface PendingRow {
   collection: PendingCollection;
   key: string;
   value: unknown;
+}
+
+/** `logs`: a run's latest log lines (Limits.logLinesKept), `seq` given by the store as lines are kept. */
+interface LogRow {
+  seq?: number;
+  runId: string;
+  line: string;
 }
 
 /** What `listRuns` tells about a stored run, without loading its state. */
@@ -78,6 +85,7 @@ export class IndexedDbRunStore implements RunStore {
       request.onupgradeneeded = ({ oldVersion }) => {
         if (oldVersion < 1) createSchema(request.result);
         if (oldVersion < 2) createInbox(request.result);
+        if (oldVersion < 3) createLogs(request.result);
       };
       request.onsuccess = () => {
         const db = request.result;
@@ -144,8 +152,16 @@ export class IndexedDbRunStore implements RunStore {
         if (value === undefined) pending.delete([runId, collection, key]);
         else pending.put({ runId, collection, key, value } satisfies PendingRow);
       }
+      if (commit.logs) this.#keepLogs(tx, runId, commit.logs, fail);
     });
     return finished;
+  }
+
+  /** A run's kept log lines after `afterSeq`, oldest first, at most `limit`. */
+  async readLogs(runId: string, afterSeq = 0, limit?: number): Promise<KeptLogLine[]> {
+    const logs = this.#db.transaction(['logs'], 'readonly').objectStore('logs');
+    const rows = (await resultOf(logs.index('byRun').getAll(this.#keyRange.bound([runId, afterSeq], [runId, []], true), limit))) as LogRow[];
+    return rows.map((row) => ({ seq: row.seq!, line: row.line }));
   }
 
   /** The run's state as last committed, or undefined when the run is not stored here. */
@@ -176,6 +192,7 @@ export class IndexedDbRunStore implements RunStore {
     tx.objectStore('events').delete(this.#rangeOfRun(runId));
     tx.objectStore('pending').delete(this.#rangeOfRun(runId));
     tx.objectStore('runs').delete(runId);
+    this.#dropOldestLogs(tx, runId, Number.POSITIVE_INFINITY, () => tx.abort());
     return completionOf(tx, `Cannot delete run ${runId} from IndexedDB`);
   }
 
@@ -218,6 +235,27 @@ export class IndexedDbRunStore implements RunStore {
     });
   }
 
+  /** Adds a commit's lines; then only the run's latest Limits.logLinesKept stay. */
+  #keepLogs(tx: IdbTransaction, runId: string, lines: readonly string[], fail: (error: unknown) => void): void {
+    const logs = tx.objectStore('logs');
+    for (const line of lines) logs.add({ runId, line } satisfies LogRow);
+    onSuccess(logs.index('byRun').count(this.#rangeOfRun(runId)), fail, (count) => {
+      if (count > Limits.logLinesKept) this.#dropOldestLogs(tx, runId, count - Limits.logLinesKept, fail);
+    });
+  }
+
+  /** Deletes a run's `count` oldest lines (all of them with Infinity). */
+  #dropOldestLogs(tx: IdbTransaction, runId: string, count: number, fail: (error: unknown) => void): void {
+    const logs = tx.objectStore('logs');
+    let dropped = 0;
+    onSuccess(logs.index('byRun').openKeyCursor(this.#rangeOfRun(runId)), fail, (cursor) => {
+      if (!cursor || dropped >= count) return;
+      logs.delete(cursor.primaryKey);
+      dropped++;
+      cursor.continue();
+    });
+  }
+
   /** Keys [id, …anything]: an array key sorts after every number and string, so [id, []] bounds them all. */
   #rangeOfRun(id: string): unknown {
     return this.#keyRange.bound([id], [id, []]);
@@ -240,6 +278,10 @@ function conflictOf(runId: string, lastStoredEventId: number, { events, state }:
   const follows = events.every((event, i) => event.eventId === lastStoredEventId + 1 + i) && state.nextEventId === lastStoredEventId + 1 + events.length;
   if (follows) return undefined;
   return new HistoryConflictError(runId, lastStoredEventId, (events[0]?.eventId ?? state.nextEventId) - 1);
+}
+
+function createLogs(db: IdbDatabase): void {
+  db.createObjectStore('logs', { keyPath: 'seq', autoIncrement: true }).createIndex('byRun', ['runId', 'seq']);
 }
 
 function createInbox(db: IdbDatabase): void {

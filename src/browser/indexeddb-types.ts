@@ -38,7 +38,8 @@ export interface IdbCursor {
 }
 
 export interface IdbIndex {
-  getAll(query?: unknown): IdbRequest<unknown[]>;
+  getAll(query?: unknown, count?: number): IdbRequest<unknown[]>;
+  count(query?: unknown): IdbRequest<number>;
   openKeyCursor(query?: unknown, direction?: IdbCursorDirection): IdbRequest<IdbCursor | null>;
 }
 
@@ -63,7 +64,7 @@ export interface IdbTransaction {
 }
 
 export interface IdbDatabase {
-  createObjectStore(name: string, options: { keyPath: string | string[] }): IdbObjectStore;
+  createObjectStore(name: string, options: { keyPath: string | string[]; autoIncrement?: boolean }): IdbObjectStore;
   transaction(storeNames: string[], mode: 'readonly' | 'readwrite', options?: { durability?: 'default' | 'strict' | 'relaxed' }): IdbTransaction;
   close(): void;
   onversionchange: ((event: unknown) => void) | null;

@@ -2,9 +2,8 @@
 // unsigned — a page holds no secret — with the app's own auth from the `headers` hook.
 import type { ActivityTask } from '../core/internals';
 import { ApplicationFailure } from '../core/failure';
-import type { Outcome } from '../core/history';
 import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityRequest } from '../protocol/activity-protocol';
-import { ACCEPTED, ATTEMPT_REDIRECT, failure, readActivityReply } from '../protocol/activity-reply';
+import { ACCEPTED, ATTEMPT_REDIRECT, failure, readActivityReply, type ReplyOutcome } from '../protocol/activity-reply';
 
 /** Where a task queue's activities run when they are not in-page functions. */
 export interface RemoteTaskQueue {
@@ -16,7 +15,7 @@ export interface RemoteTaskQueue {
 export type ActivityHeadersHook = (task: ActivityTask) => HeadersInit | Promise<HeadersInit>;
 
 /** Runs one attempt to an outcome; never rejects. `signal` aborts it (timeout, cancellation). */
-export async function sendRemoteAttempt(queue: RemoteTaskQueue, task: ActivityTask, signal: AbortSignal, headersOf: ActivityHeadersHook | undefined, doFetch: typeof fetch): Promise<Outcome> {
+export async function sendRemoteAttempt(queue: RemoteTaskQueue, task: ActivityTask, signal: AbortSignal, headersOf: ActivityHeadersHook | undefined, doFetch: typeof fetch): Promise<ReplyOutcome> {
   try {
     // No task token: there is no Duro API for the server to call back, so heartbeats and 202 are not available.
     const request: ActivityRequest = { ...task, taskToken: '' };
@@ -31,7 +30,7 @@ export async function sendRemoteAttempt(queue: RemoteTaskQueue, task: ActivityTa
   }
 }
 
-async function readReply(response: Response): Promise<Outcome> {
+async function readReply(response: Response): Promise<ReplyOutcome> {
   const reply = await readActivityReply(response);
   if (reply !== ACCEPTED) return reply;
   return failure(ApplicationFailure.nonRetryable(

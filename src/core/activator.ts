@@ -25,6 +25,7 @@ import {
 import type { ActivityCancellationType, Outcome, RecordedActivityOptions, RecordedChildOptions, SearchAttributes, WorkflowExecutionStarted } from './history';
 import { EngineFlag, EngineFlags } from './engine-flags';
 import { Limits } from './limits';
+import type { KeepLogLine } from './log';
 import { MessageHandlers, resultOutcome, type Handler, type UpdateOffer } from './message-handlers';
 import { checkName, NameKind } from './names';
 import { upserted } from './objects';
@@ -72,6 +73,7 @@ export interface ReplayData {
 }
 
 export class Activator implements ContextActivator {
+  readonly keepLog: KeepLogLine;
   /** Commands issued since the driver last took them, in order. */
   readonly commands: Command[] = [];
   /** Activation time; the driver sets it before each activation. */
@@ -126,8 +128,10 @@ export class Activator implements ContextActivator {
     updatesWaitForHandler: () => this.flags.use(EngineFlag.UpdatesWaitForHandler, this.isReplaying),
   });
 
-  constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted) {
+  /** `keepLog` takes each line the workflow's `ctx.log` writes (never while replaying), for the run's kept lines. */
+  constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted, keepLog?: KeepLogLine) {
     this.#definition = definition;
+    this.keepLog = keepLog ?? ignoreLine;
     this.#started = started;
     this.now = started.timestamp;
     this.#random = seededRandom(started.randomnessSeed);
@@ -760,3 +764,5 @@ export class Activator implements ContextActivator {
     this.completed = true;
   }
 }
+
+const ignoreLine: KeepLogLine = () => undefined;

@@ -1,6 +1,7 @@
 // Runs activity implementations in-process with an activity context: every host uses it for local
 // activities, and the test environment for all activities. Time comes from the host's clock.
 import { activityLog } from './activity-log';
+import type { KeepLogLine } from './log';
 import type { ActivityContext, ActivityFunction, ActivityImplementations, ActivityInfo } from './activity';
 import type { LocalActivityCommand } from './activation';
 import { callActivity, CompleteAsyncError, type ActivityArguments } from './activity-ambient';
@@ -21,6 +22,8 @@ export interface HostClock {
 export interface AttemptHooks {
   heartbeat(details: unknown): { cancelRequested: boolean } | undefined;
   onProgress(): void;
+  /** Takes each line the attempt's `ctx.log` writes, where its run keeps them (the attempt runs beside the run). */
+  keepLog?: KeepLogLine | undefined;
 }
 
 /** What an attempt needs of an AbortController: `signal` and `abort`. */
@@ -77,7 +80,7 @@ function attemptContext(info: ActivityInfo, heartbeatDetails: unknown, controlle
   return {
     info,
     heartbeatDetails,
-    log: activityLog(info),
+    log: activityLog(info, hooks.keepLog),
     get cancellationSignal() {
       return controller.signal;
     },
@@ -100,19 +103,19 @@ function attemptContext(info: ActivityInfo, heartbeatDetails: unknown, controlle
 }
 
 /** Hooks of a local attempt: heartbeats are accepted and go nowhere (a local activity has no heartbeat timeout). */
-const localHooks = (onProgress: () => void): AttemptHooks => ({ heartbeat: acceptHeartbeat, onProgress });
+const localHooks = (onProgress: () => void, keepLog: KeepLogLine | undefined): AttemptHooks => ({ heartbeat: acceptHeartbeat, onProgress, keepLog });
 const acceptHeartbeat = () => ({ cancelRequested: false });
 
 /**
  * A local activity attempt, bounded on the host's clock by its start-to-close timeout and by what is left of its
  * schedule-to-close timeout, which counts from the first attempt's scheduling across the retries, as in Temporal.
  */
-export function runLocalActivityAttempt(activities: ActivityImplementations, clock: HostClock, command: LocalActivityCommand, run: RunRef, onProgress: () => void): Promise<Outcome> {
+export function runLocalActivityAttempt(activities: ActivityImplementations, clock: HostClock, command: LocalActivityCommand, run: RunRef, onProgress: () => void, keepLog?: KeepLogLine): Promise<Outcome> {
   const controller = new LazyAbort();
   const info = localActivityInfo(command, run, clock.now());
   const limit = localAttemptLimit(command, info.startedAt);
   if (limit) info.deadline = limit.deadline;
-  const attempt = runActivityAttempt(activities, clock, info, { input: command.input, arguments: command.options.arguments, implementation: command.implementation }, undefined, controller, localHooks(onProgress));
+  const attempt = runActivityAttempt(activities, clock, info, { input: command.input, arguments: command.options.arguments, implementation: command.implementation }, undefined, controller, localHooks(onProgress, keepLog));
   if (info.deadline === undefined) return attempt.then(orAsyncNotSupported);
   const deadline = info.deadline;
   return new Promise<Outcome>((resolve) => {

@@ -6,6 +6,7 @@ import type { CancellationScope } from './cancellation-scope';
 import type { LocalActivityCommandOptions } from './commands';
 import type { ChildCancellationType, UpdateHandlerOptions, WorkflowInfo } from './context';
 import type { RecordedActivityOptions, RecordedChildOptions, SearchAttributes } from './history';
+import type { KeepLogLine } from './log';
 import type { Handler } from './message-handlers';
 import type { RetryDelayFunction } from './retry-policy';
 
@@ -20,6 +21,8 @@ export interface ContextActivator {
   /** Activation time. */
   readonly now: number;
   info(): WorkflowInfo;
+  /** Where the run keeps the lines its `ctx.log` writes. */
+  readonly keepLog: KeepLogLine;
   /**
    * Whether the rules on ids, names and payload shapes that came with EngineFlag.PayloadShape apply to what this
    * activation issues: always live, and on replay only from where history recorded the flag, so an older run's

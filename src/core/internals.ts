@@ -19,3 +19,5 @@ export { runActivityAttempt, runLocalActivityAttempt, type HostClock } from './a
 export { createRealClock } from './real-clock';
 export { describeRun, type WorkflowDescription, type PendingActivityView } from './describe';
 export { badResetPoint, planReset, type ResetPlan } from './run-reset';
+export { Limits } from './limits';
+export type { KeptLogLine } from './execution/execution-host';

@@ -27,6 +27,16 @@ export const Limits = {
   maxPendingActivities: 2_000,
   /** Failures of earlier attempts a pending activity keeps for describe and the UI (the latest ones). */
   attemptFailuresKept: 10,
+  /** Log lines a run keeps (its latest; outside history, removed with the run) for `duro logs` and the UI. */
+  logLinesKept: 1_000,
+  /** A kept log line's JSON text, at most: a longer one keeps its identity and the start of its message. */
+  logLineMaxChars: 8 * 1024,
+  /**
+   * Lines an activity server sends back with one attempt's outcome (its latest), and their JSON text together: well
+   * inside the reply's envelope, so lines never make a reply too large.
+   */
+  logLinesPerAttempt: 100,
+  logCharsPerAttempt: 64 * 1024,
   maxPendingChildren: 2_000,
   maxBufferedSignals: 2_000,
   maxInFlightUpdates: 10,

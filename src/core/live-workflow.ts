@@ -8,6 +8,7 @@ import { EngineFlag } from './engine-flags';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import { isCloseEvent, type EndsActivation, type HistoryEvent, type NewEvent } from './history';
 import { Limits } from './limits';
+import type { KeepLogLine } from './log';
 import type { UpdateOffer } from './message-handlers';
 import { NonDeterminismError } from './nondeterminism';
 import { WorkflowTaskError } from './workflow-errors';
@@ -31,11 +32,14 @@ export class LiveWorkflow {
   /** Recorded inputs that still need an activation (after a failed one, or a restart). */
   #pendingInputs: HistoryEvent[] = [];
   #rebuilding: Promise<Activator> | undefined;
+  /** Where the run keeps the lines its workflow code and local activities log. */
+  readonly #keepLog: KeepLogLine;
 
-  constructor(state: RunState, definition: WorkflowDefinition, host: RunHost) {
+  constructor(state: RunState, definition: WorkflowDefinition, host: RunHost, keepLog: KeepLogLine) {
     this.#state = state;
     this.#definition = definition;
     this.#host = host;
+    this.#keepLog = keepLog;
   }
 
   get isLive(): boolean { return this.#activator !== undefined; }
@@ -74,7 +78,7 @@ export class LiveWorkflow {
     try {
       const first = inputs[0];
       // A new run has no history to replay: its first activation starts the workflow.
-      if (first?.type === 'WorkflowExecutionStarted') this.#activator = new Activator(this.#definition, first);
+      if (first?.type === 'WorkflowExecutionStarted') this.#activator = new Activator(this.#definition, first, this.#keepLog);
       const activator = await this.ensureLive();
       const allInputs = [...this.#pendingInputs, ...inputs];
       activator.now = now;
@@ -98,7 +102,7 @@ export class LiveWorkflow {
       };
       const paused = state.paused !== undefined;
       ({ produced, localAttempts } = await runLiveActivation(activator, allInputs, {
-        runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(state)),
+        runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(state), this.#keepLog),
         newRunId: () => this.#host.newRunId(),
         localOutcomes: local.outcomes,
         startFirst: paused ? [] : this.#owedAttempts(activator, local),
@@ -195,7 +199,7 @@ export class LiveWorkflow {
     const history = await this.#host.store.readHistory(this.#state.runId);
     const first = history[0];
     if (!first || first.type !== 'WorkflowExecutionStarted') throw new Error(`History of run ${this.#state.runId} does not begin with WorkflowExecutionStarted`);
-    const activator = new Activator(this.#definition, first);
+    const activator = new Activator(this.#definition, first, this.#keepLog);
     const pending = await replayInto(activator, history);
     this.#pendingInputs = pending;
     this.#activator = activator;

@@ -1,6 +1,6 @@
 // Structured logs for workflows (`ctx.log`) and activities (`ctx.log` of an attempt): one JSON line per call on the
 // console (Workers Logs and Logpush take console output), carrying who wrote it. A workflow's lines are written once:
-// not again while its run replays history.
+// not again while its run replays history. The run also keeps its latest lines (run-logs.ts) for the API and the UI.
 import { realGlobals } from './determinism-guards';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -25,35 +25,84 @@ export interface LogLine {
   [field: string]: unknown;
 }
 
+/** Where a written line is also kept: its JSON text, as the console got it. */
+export type KeepLogLine = (text: string) => void;
+
 /**
  * A Log whose lines carry `identity()` (read at each call: a run's info changes), and are dropped while `silenced()`
- * (a replaying workflow).
+ * (a replaying workflow). Each line written is also handed to `keep`, when given.
  */
-export function createLog(identity: () => Record<string, unknown>, silenced: () => boolean = () => false): Log {
+export function createLog(identity: () => Record<string, unknown>, silenced: () => boolean = () => false, keep?: KeepLogLine): Log {
   const write = (level: LogLevel) => (message: string, attributes?: Record<string, unknown>) => {
     if (silenced()) return;
     const line: LogLine = { level, message: String(message), time: new Date(realGlobals().now()).toISOString(), ...identity() };
     // The caller's attributes follow; one named like a field above (level, workflowId…) does not replace it.
     for (const [field, value] of Object.entries(attributes ?? {})) if (!(field in line)) line[field] = value;
-    writeLogLine(line);
+    const text = writeLogLine(line);
+    keep?.(text);
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 
-/** Writes one line; attributes JSON cannot carry (a cycle, a BigInt) are replaced by what went wrong, never thrown. */
-export function writeLogLine(line: LogLine): void {
+/**
+ * Writes one line and returns its JSON text; attributes JSON cannot carry (a cycle, a BigInt) are replaced by what
+ * went wrong, never thrown.
+ */
+export function writeLogLine(line: LogLine): string {
+  const text = serialized(line);
   // Read at each line: tests and hosts may replace the console's methods. (The core is typed without platform libs.)
-  (globalThis as unknown as { console: Record<LogLevel, (text: string) => void> }).console[line.level](serialized(line));
+  (globalThis as unknown as { console: Record<LogLevel, (text: string) => void> }).console[line.level](text);
+  return text;
 }
 
 function serialized(line: LogLine): string {
   try {
     return JSON.stringify(line, errorsAsObjects);
   } catch (error) {
-    const { level, message, time } = line;
-    return JSON.stringify({ level, message, time, logError: `attributes not written: ${error instanceof Error ? error.message : String(error)}` });
+    return JSON.stringify({ ...identityOf(line), logError: `attributes not written: ${error instanceof Error ? error.message : String(error)}` });
   }
 }
+
+/** The fields Duro writes on every line (level, message, time, who wrote it): what is kept of a line cut short. */
+function identityOf(line: LogLine): LogLine {
+  const { level, message, time } = line;
+  const kept: LogLine = { level, message, time };
+  for (const field of IDENTITY_FIELDS) if (typeof line[field] === 'string' || typeof line[field] === 'number' || typeof line[field] === 'boolean') kept[field] = line[field];
+  return kept;
+}
+
+const IDENTITY_FIELDS = ['workflowId', 'runId', 'workflowType', 'activityId', 'activityType', 'attempt', 'isLocal', 'traceId', 'spanId'] as const;
+
+/** A line no longer than `maxChars`: a longer one keeps its identity and the start of its message, marked `truncated`. */
+export function cutLogLine(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const line = parsedLogLine(text);
+  if (!line) return JSON.stringify({ level: 'info', message: text.slice(0, Math.max(0, maxChars - 200)), time: new Date(realGlobals().now()).toISOString(), truncated: true });
+  const kept = identityOf(line);
+  kept.message = kept.message.slice(0, Math.max(0, maxChars - 512));
+  kept.truncated = true;
+  const cut = JSON.stringify(kept);
+  return cut.length <= maxChars ? cut : JSON.stringify({ level: line.level, message: '', time: line.time, truncated: true });
+}
+
+/** The line `text` holds, or undefined when it is not one Duro writes (level, message and time). */
+export function parsedLogLine(text: string): LogLine | undefined {
+  let line: unknown;
+  try {
+    line = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return isLogLine(line) ? line : undefined;
+}
+
+function isLogLine(value: unknown): value is LogLine {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const line = value as Record<string, unknown>;
+  return LEVELS.has(line.level as LogLevel) && typeof line.message === 'string' && typeof line.time === 'string';
+}
+
+const LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 
 /** An Error in the attributes is written with its name, message and stack (JSON.stringify would write `{}`). */
 function errorsAsObjects(_key: string, value: unknown): unknown {

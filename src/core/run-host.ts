@@ -3,6 +3,7 @@
 import type { LocalActivityCommand } from './activation';
 import type { AttemptObservation } from './activity-state';
 import type { HistoryEvent, Outcome } from './history';
+import type { KeepLogLine } from './log';
 import type { PendingChange, RunState } from './run-state';
 import type { RunEffect, RunRef } from './run-transitions';
 
@@ -18,6 +19,11 @@ export interface RunCommit {
   attempts: AttemptObservation[];
   /** The JSON text of each event, made once when it was recorded and measured: stores write it as is. */
   encoded?: ReadonlyMap<HistoryEvent, string>;
+  /**
+   * Log lines written since the last commit (JSON text, oldest first): stores keep the run's latest
+   * Limits.logLinesKept of them, outside history, and remove them with the run.
+   */
+  logs?: string[];
 }
 
 /** Where a run keeps its history and state. One `commit` is one atomic write. */
@@ -34,6 +40,7 @@ export interface RunHost<Run = unknown> {
   /** Version of the deployed code, recorded with blocked runs (`CF_VERSION_METADATA` in Workers). */
   codeVersion?: string;
   store: RunStore;
-  runLocalActivity(command: LocalActivityCommand, run: RunRef): Promise<Outcome>;
+  /** `keepLog` takes each line the attempt's `ctx.log` writes, for the run's kept lines. */
+  runLocalActivity(command: LocalActivityCommand, run: RunRef, keepLog?: KeepLogLine): Promise<Outcome>;
   effects(run: Run, effects: RunEffect[]): void;
 }

@@ -8,10 +8,12 @@ import type { CarriedSignal } from './carried-signal';
 import { WorkflowClosedError } from './client-errors';
 import type { WorkflowDefinition } from './definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
-import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type WorkflowExecutionStarted } from './history';
+import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted } from './history';
+import type { KeepLogLine } from './log';
 import { Limits } from './limits';
 import { LiveWorkflow } from './live-workflow';
 import { LocalAttempts } from './run-local-attempts';
+import { RunLogs } from './run-logs';
 import type { UpdateOffer } from './message-handlers';
 import { checkPayload, checkSearchAttributes, copyPayload, utf8Length } from './payload';
 import type { RunHost } from './run-host';
@@ -52,11 +54,13 @@ export class WorkflowRun {
   /** Set when a commit failed: this object is ahead of storage, so it takes nothing more (the host loads the run again). */
   #brokenBy: Error | undefined;
   readonly #localAttempts: LocalAttempts;
+  /** Lines written since the last commit, which stores them beside the run. */
+  readonly #logs = new RunLogs();
 
   private constructor(state: RunState, definition: WorkflowDefinition, host: RunHost<WorkflowRun>) {
     this.state = state;
     this.#host = host;
-    this.#live = new LiveWorkflow(state, definition, host);
+    this.#live = new LiveWorkflow(state, definition, host, this.#logs.keep);
     this.#localAttempts = new LocalAttempts({
       state,
       mayStartAttempts: () => this.#mayActivate() && this.state.paused === undefined,
@@ -221,6 +225,19 @@ export class WorkflowRun {
   activityFailed(activityId: string, attempt: number, failure: FailureInfo): void {
     this.#enqueue({ kind: 'activity', activityId, attempt, outcome: { failure }, at: this.#host.now() });
   }
+
+  /**
+   * An attempt's outcome as its host got it: the log lines an activity server sent back with it are kept (only for
+   * the attempt the run awaits), then the outcome is recorded as activityCompleted/activityFailed do.
+   */
+  settleAttempt(activityId: string, attempt: number, outcome: Outcome & { logs?: unknown }): void {
+    if (outcome.logs !== undefined && this.state.activities[activityId]?.attempt === attempt) this.#logs.keepReported(outcome.logs);
+    if ('result' in outcome) this.activityCompleted(activityId, attempt, outcome.result);
+    else this.activityFailed(activityId, attempt, outcome.failure);
+  }
+
+  /** Keeps a line written beside the run (an activity attempt run in the same process); the next commit stores it. */
+  readonly keepLog: KeepLogLine = (text) => this.#logs.keep(text);
 
   /** Records a heartbeat of the running attempt; says whether cancellation was requested. Undefined when the attempt is stale. */
   heartbeat(activityId: string, attempt: number, details?: unknown): { cancelRequested: boolean } | undefined {
@@ -431,7 +448,8 @@ export class WorkflowRun {
     const events: HistoryEvent[] = [...inputs, ...produced];
 
     try {
-      await this.#host.store.commit(this.state.runId, { events, state: this.state, changes: this.#changes.take(this.state), wakeAt: nextWakeAt(this.state), attempts: step.attempts, encoded });
+      const logs = this.#logs.take();
+      await this.#host.store.commit(this.state.runId, { events, state: this.state, changes: this.#changes.take(this.state), wakeAt: nextWakeAt(this.state), attempts: step.attempts, encoded, ...(logs && { logs }) });
     } catch (error) {
       this.#break(error, taken);
       throw error;

@@ -240,5 +240,5 @@ function workflowLog(activator: ContextActivator): Log {
   return createLog(() => {
     const { workflowId, runId, workflowType, attempt } = activator.info();
     return { workflowId, runId, workflowType, attempt };
-  }, () => activator.info().isReplaying);
+  }, () => activator.info().isReplaying, activator.keepLog);
 }

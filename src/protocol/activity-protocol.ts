@@ -32,7 +32,8 @@ export interface HeartbeatReply {
   cancelRequested: boolean;
 }
 
-export type CompleteRequest = { taskToken: string; result: unknown } | { taskToken: string; failure: FailureInfo };
+/** `logs`: the attempt's `ctx.log` lines (JSON text), kept with its run as a reply's are. */
+export type CompleteRequest = ({ taskToken: string; result: unknown } | { taskToken: string; failure: FailureInfo }) & { logs?: string[] };
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 

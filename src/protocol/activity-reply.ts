@@ -16,8 +16,14 @@ export const ACCEPTED = Symbol('accepted for later completion');
  */
 export const ATTEMPT_REDIRECT = 'manual' as const;
 
+/**
+ * An attempt's outcome with the log lines the server sent back beside it (`logs`: its `ctx.log` lines, JSON text):
+ * the run keeps them (run-logs.ts checks each); they never reach history.
+ */
+export type ReplyOutcome = Outcome & { logs?: unknown[] };
+
 /** The outcome a reply stands for; a 202 is `ACCEPTED` (each host decides what that means for it). Reads at most the reply cap. */
-export async function readActivityReply(response: Response): Promise<Outcome | typeof ACCEPTED> {
+export async function readActivityReply(response: Response): Promise<ReplyOutcome | typeof ACCEPTED> {
   if (response.status === 202) {
     discardBody(response);
     return ACCEPTED;
@@ -49,10 +55,11 @@ export async function readActivityReply(response: Response): Promise<Outcome | t
         ReplyFailureType.malformed,
       ));
     }
-    return checked({ result: parsed.result ?? null }, text.length);
+    return withLogs(checked({ result: parsed.result ?? null }, text.length), parsed.logs);
   }
-  const reported = asFailureInfo(parsed);
-  if (reported) return checked({ failure: reported }, text.length);
+  const { logs, ...failureBody } = isObject(parsed) ? parsed : { logs: undefined };
+  const reported = asFailureInfo(failureBody);
+  if (reported) return withLogs(checked({ failure: reported }, text.length), logs);
   const retryAfter = response.headers.get('retry-after');
   const retryAfterMs = retryAfter === null ? undefined : parseRetryAfter(retryAfter);
   return failure(ApplicationFailure.retryable(
@@ -61,6 +68,11 @@ export async function readActivityReply(response: Response): Promise<Outcome | t
     // The next attempt waits at least this long (activity-state.ts failAttempt).
     retryAfterMs === undefined ? undefined : { retryAfterMs },
   ));
+}
+
+/** The outcome with the server's lines, when it sent an array of them (each is checked where the run keeps it). */
+function withLogs(outcome: Outcome, logs: unknown): ReplyOutcome {
+  return Array.isArray(logs) && logs.length > 0 ? { ...outcome, logs } : outcome;
 }
 
 /** The outcome, or the non-retryable failure recorded instead when it cannot be stored (activity-outcome.ts). */

@@ -64,6 +64,7 @@ export function answering(execution: Execution, historyPageMaxChars?: number): W
     describe: (options) => answer(() => execution.describe(options)),
     result: (options) => answer(() => execution.result(options)),
     history: (options) => answer(() => execution.history({ ...options, ...(historyPageMaxChars !== undefined && { maxChars: historyPageMaxChars }) })),
+    logs: (options) => answer(() => execution.logs(options)),
     signal: (options) => answer(() => execution.signal(options).then(() => null)),
     query: (options) => answerQuery(() => execution.query(options)),
     update: (options) => answer(() => execution.update(options)),

@@ -3,6 +3,7 @@
 import type { WorkflowDescription } from '../core/describe';
 import type { AttemptRef, ChildClosedNotice, ChildStartedNotice, ParentClosePolicyRequest, ResultReply, SignalWithStartRequest, StartReply, StartRequest, UpdateReply, UpdateRequest, UpdateWithStartRequest } from '../core/execution/requests';
 import type { FailureInfo } from '../core/failure';
+import type { LogPage } from '../core/execution/execution';
 import type { HistoryEvent } from '../core/history';
 import type { Reply } from './reply';
 
@@ -12,6 +13,7 @@ export type {
   AttemptRef, ChildClosedNotice, ChildStartedNotice, ParentClosePolicyRequest, ResultReply, SignalWithStartRequest, StartReply, StartRequest, UpdateReply, UpdateRequest, UpdateWithStartRequest,
 } from '../core/execution/requests';
 export type { PendingActivityView, WorkflowDescription } from '../core/describe';
+export type { LogPage } from '../core/execution/execution';
 
 export interface HistoryPage {
   events: HistoryEvent[];
@@ -29,6 +31,8 @@ export interface ExecutionApi {
   /** Waits up to `waitMs` for the run (or, with `followRuns`, the last run of its continue-as-new chain) to close. */
   result(opts: { runId?: string; waitMs: number; followRuns: boolean }): Promise<Reply<ResultReply>>;
   history(opts: { runId?: string; afterEventId?: number; limit?: number }): Promise<Reply<HistoryPage>>;
+  /** The run's kept log lines after `afterSeq` (docs/observability.md, Logs). */
+  logs(opts: { runId?: string; afterSeq?: number; limit?: number }): Promise<Reply<LogPage>>;
   /** `followRuns`: a `runId` that handed over (continue-as-new, a retry) means the run it handed over to. */
   signal(opts: { name: string; args: unknown[]; requestId?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>>;
   query(opts: { name: string; args: unknown[]; runId?: string }): Promise<Reply<{ result: unknown }>>;
@@ -40,7 +44,8 @@ export interface ExecutionApi {
   reset(opts: { eventId: number; reason?: string; runId?: string }): Promise<Reply<{ runId: string }>>;
   unpause(opts: { runId?: string }): Promise<Reply<null>>;
   activityHeartbeat(ref: AttemptRef, details: unknown): Promise<Reply<{ cancelRequested: boolean }>>;
-  activityComplete(ref: AttemptRef, outcome: { result: unknown } | { failure: FailureInfo }): Promise<Reply<null>>;
+  /** `logs`: the attempt's lines, kept with the run (dropped when they do not read as lines). */
+  activityComplete(ref: AttemptRef, outcome: ({ result: unknown } | { failure: FailureInfo }) & { logs?: string[] }): Promise<Reply<null>>;
 }
 
 /** The RPC surface of an execution: the API's, plus what other executions send (outbox receivers). */

@@ -215,8 +215,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     const run = this.runOf(workflowId, runId);
     const pending = run.state.activities[activityId];
     if (!pending || pending.attempt !== attempt || pending.phase !== 'running') return false;
-    if ('result' in outcome) run.activityCompleted(activityId, attempt, outcome.result);
-    else run.activityFailed(activityId, attempt, outcome.failure);
+    run.settleAttempt(activityId, attempt, outcome);
     return true;
   }
 
@@ -406,9 +405,9 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
       now: () => this.clock.now(),
       newId: () => crypto.randomUUID(),
       store: this.store.forWorkflow(workflowId),
-      runLocalActivity: (command, run) => {
+      runLocalActivity: (command, run, keepLog) => {
         this.#localAttempts.set(run.runId, (this.#localAttempts.get(run.runId) ?? 0) + 1);
-        return runLocalActivityAttempt(this.#activities, this.#activityClock, command, run, () => this.#bump())
+        return runLocalActivityAttempt(this.#activities, this.#activityClock, command, run, () => this.#bump(), keepLog)
           .finally(() => this.#localAttempts.set(run.runId, this.#localAttempts.get(run.runId)! - 1));
       },
       effects: (run, effects) => this.#carryOut(run, effects),
@@ -428,11 +427,11 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
         void runActivityAttempt(this.#activities, this.#activityClock, activityInfoOf(task, testTaskToken(task)), task, task.heartbeatDetails, controller, {
           heartbeat: (details) => run.heartbeat(task.activityId, task.attempt, details),
           onProgress: () => this.#bump(),
+          keepLog: run.keepLog,
         }).then((outcome) => {
           this.#attempts.delete(key);
           if (!outcome) return;
-          if ('result' in outcome) run.activityCompleted(task.activityId, task.attempt, outcome.result);
-          else run.activityFailed(task.activityId, task.attempt, outcome.failure);
+          run.settleAttempt(task.activityId, task.attempt, outcome);
         });
       } else if (effect.type === 'cancelActivity') {
         this.#attempts.get(`${run.runId}:${effect.activityId}:${effect.attempt}`)?.controller.abort();

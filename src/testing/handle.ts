@@ -4,6 +4,7 @@ import { nameOf, type QueryDefinition, type SignalDefinition, type UpdateDefinit
 import type { WorkflowDescription } from '../core/describe';
 import type { Execution } from '../core/execution/execution';
 import type { HistoryEvent } from '../core/history';
+import type { LogLine } from '../core/log';
 import type { HandleEnvironment } from './handle-environment';
 
 export type { WorkflowDescription } from '../core/describe';
@@ -75,6 +76,15 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
   /** Events of a run (default: the latest run of this workflow id) as committed now, oldest first: no step is awaited. */
   async fetchHistory(runId?: string): Promise<HistoryEvent[]> {
     return this.env.history(this.workflowId, runId);
+  }
+
+  /**
+   * The lines a run (default: the latest) kept of what its workflow code and activities wrote with `ctx.log`, oldest
+   * first, as GET /v1/workflows/{id}/logs answers them.
+   */
+  async logs(runId?: string): Promise<LogLine[]> {
+    const page = await this.#execution().logs(runId === undefined ? {} : { runId });
+    return page.lines.map(({ line }) => line);
   }
 
   /** What GET /v1/workflows/{id} would answer for this run (default: the latest). */

@@ -1,19 +1,22 @@
 // In-memory history and run state, with the same commit contract as the durable hosts. Everything handed out or
 // taken in is a copy, as a real store's would be: replay must not share objects with the live run.
-import type { ExecutionStore, StoredRunRef } from '../core/execution/execution-host';
+import type { ExecutionStore, KeptLogLine, StoredRunRef } from '../core/execution/execution-host';
 import type { HistoryEvent } from '../core/history';
-import type { RunCommit, RunState } from '../core/internals';
+import { Limits, type RunCommit, type RunState } from '../core/internals';
 
 interface StoredRun {
   workflowId: string;
   chainIndex: number;
   history: HistoryEvent[];
   state: RunState;
+  /** Its latest Limits.logLinesKept log lines. */
+  logs: KeptLogLine[];
 }
 
 export class MemoryRunStore {
   readonly #runs = new Map<string, StoredRun>();
   readonly #onCommit: () => void;
+  #logSeq = 0;
 
   constructor(onCommit: () => void = () => undefined) {
     this.#onCommit = onCommit;
@@ -23,16 +26,24 @@ export class MemoryRunStore {
     return structuredClone((this.#runs.get(runId)?.history ?? []).slice(afterEventId, limit === undefined ? undefined : afterEventId + limit));
   }
 
-  commit(runId: string, chainIndex: number, { events, state }: RunCommit): void {
-    const stored = this.#runs.get(runId) ?? { workflowId: state.workflowId, chainIndex, history: [], state };
+  commit(runId: string, chainIndex: number, { events, state, logs }: RunCommit): void {
+    const stored = this.#runs.get(runId) ?? { workflowId: state.workflowId, chainIndex, history: [], state, logs: [] };
     for (const event of events) {
       const expected = (stored.history.at(-1)?.eventId ?? 0) + 1;
       if (event.eventId !== expected) throw new Error(`History of ${runId} would fork: event ${event.eventId} appended after ${expected - 1}`);
       stored.history.push(structuredClone(event));
     }
     stored.state = structuredClone(state);
+    for (const line of logs ?? []) stored.logs.push({ seq: ++this.#logSeq, line });
+    if (stored.logs.length > Limits.logLinesKept) stored.logs.splice(0, stored.logs.length - Limits.logLinesKept);
     this.#runs.set(runId, stored);
     this.#onCommit();
+  }
+
+  /** A run's kept log lines after `afterSeq`, oldest first. */
+  readLogs(runId: string, afterSeq = 0, limit = Number.POSITIVE_INFINITY): KeptLogLine[] {
+    const lines = (this.#runs.get(runId)?.logs ?? []).filter((kept) => kept.seq > afterSeq);
+    return lines.slice(0, limit).map((kept) => ({ ...kept }));
   }
 
   history(runId: string): HistoryEvent[] {
@@ -65,6 +76,7 @@ export class MemoryRunStore {
         return { workflowType, status, startTime, ...(closeTime !== undefined && { closeTime }), historyLength: stored.history.length };
       },
       readHistory: (runId, afterEventId, limit) => this.readHistory(runId, afterEventId, limit),
+      readLogs: (runId, afterSeq, limit) => this.readLogs(runId, afterSeq, limit),
       commit: (runId, chainIndex, commit) => this.commit(runId, chainIndex, commit),
       deleteRun: (runId) => void this.#runs.delete(runId),
     };

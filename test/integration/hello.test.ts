@@ -20,6 +20,22 @@ describe('the example Worker', () => {
     expect(runId).toMatch(/[0-9a-f-]{36}/);
   });
 
+  it("keeps the run's log lines, the activity server's among them, outside history", async () => {
+    await post('/v1/workflows', { workflowType: 'hello', workflowId: 'hello-logs', input: { name: 'Logs' } });
+    await api('/v1/workflows/hello-logs/result?wait=10s');
+    const page = (await (await api('/v1/workflows/hello-logs/logs')).json()) as { runId: string; lines: Array<{ seq: number; line: Record<string, unknown> }>; lastSeq: number };
+    expect(page.lines.map(({ line }) => [line.level, line.message])).toEqual([['info', 'composing a greeting'], ['info', 'greeted']]);
+    // The activity's line came back with its reply, with the attempt's identity.
+    expect(page.lines[0]!.line).toMatchObject({ activityType: 'composeGreeting', attempt: 1, workflowId: 'hello-logs', runId: page.runId, name: 'Logs' });
+    expect(page.lines[1]!.line).toMatchObject({ workflowType: 'hello', workflowId: 'hello-logs', greeting: 'Hello, Logs!' });
+    expect(page.lastSeq).toBe(page.lines[1]!.seq);
+    const after = (await (await api(`/v1/workflows/hello-logs/logs?after=${page.lines[0]!.seq}`)).json()) as typeof page;
+    expect(after.lines.map(({ line }) => line.message)).toEqual(['greeted']);
+    const none = await api('/v1/workflows/no-such-workflow/logs');
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { type: string }).type).toBe('duro:workflow-not-found');
+  });
+
   it('honours a start delay: the first activation runs only after it, through the alarm', async () => {
     const before = Date.now();
     const started = await post('/v1/workflows', { workflowType: 'hello', workflowId: 'hello-delayed', input: { name: 'Later' }, startDelay: '400ms' });

@@ -55,7 +55,7 @@ export function registerActivityRoutes(app: OpenAPIHono, backend: ApiBackend): v
     // The gate every reply to an attempt passes (activity-outcome.ts): refused whole, nothing is recorded.
     const invalid = invalidOutcome(outcome);
     if (invalid) throw new ProblemError(problem(invalid.type === ReplyFailureType.tooLarge ? ProblemType.payloadTooLarge : ProblemType.invalidRequest, invalid.message));
-    unwrap(await backend.execution(workflowId).activityComplete(ref, outcome));
+    unwrap(await backend.execution(workflowId).activityComplete(ref, body.logs === undefined ? outcome : { ...outcome, logs: body.logs }));
     return c.json({}, 200);
   });
 }

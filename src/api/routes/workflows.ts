@@ -1,12 +1,13 @@
 // Starting workflows and reading them: POST /v1/workflows, describe, result (long-poll) and history.
 import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { StartRequest } from '../../protocol/execution-rpc';
+import { Limits } from '../../core/limits';
 import { definedFields } from '../../core/objects';
 import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from '../../core/retry-policy';
 import type { ApiBackend } from '../backend';
 import { problem, ProblemError, ProblemType, unwrap } from '../problems';
 import {
-  DEFAULT_HISTORY_LIMIT, HistoryPageSchema, HistoryQuery, ResultClosedReply, ResultQuery, ResultRunningReply, RunQuery,
+  DEFAULT_HISTORY_LIMIT, HistoryPageSchema, HistoryQuery, LogPageSchema, LogsQuery, ResultClosedReply, ResultQuery, ResultRunningReply, RunQuery,
   SignalWithStartBody, SignalWithStartReply, StartWorkflowBody, StartWorkflowReply, UpdateWithStartBody, UpdateWithStartReply,
   WorkflowDescriptionSchema, WorkflowParams,
 } from '../schemas';
@@ -94,6 +95,19 @@ const workflowHistory = createRoute({
   },
 });
 
+const workflowLogs = createRoute({
+  method: 'get',
+  path: '/v1/workflows/{workflowId}/logs',
+  tags: ['workflows'],
+  summary: "Read a run's latest log lines",
+  description: `What the run's workflow code, its local activities and its activity servers wrote with \`ctx.log\`, oldest first: the latest ${Limits.logLinesKept} a run keeps, outside history, removed with the run.`,
+  request: { params: WorkflowParams, query: LogsQuery },
+  responses: {
+    200: json(LogPageSchema, 'Lines with seq > `after`, oldest first.'),
+    ...problems({ ...COMMON_ERRORS, 404: 'No such workflow or run (`duro:workflow-not-found`).' }),
+  },
+});
+
 export function registerWorkflowRoutes(app: OpenAPIHono, backend: ApiBackend): void {
   app.openapi(startWorkflow, async (c) => {
     const request = startRequestOf(c.req.valid('json'), backend);
@@ -130,6 +144,12 @@ export function registerWorkflowRoutes(app: OpenAPIHono, backend: ApiBackend): v
     c.header(RUN_ID_HEADER, resultRunId);
     if (body.status === 'running') return c.json({ status: body.status }, 202);
     return c.json(body, 200);
+  });
+
+  app.openapi(workflowLogs, async (c) => {
+    const { workflowId } = c.req.valid('param');
+    const { runId, after, limit } = c.req.valid('query');
+    return c.json(unwrap(await backend.execution(workflowId).logs({ runId, afterSeq: after, limit })), 200);
   });
 
   app.openapi(workflowHistory, async (c) => {

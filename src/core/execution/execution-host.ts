@@ -6,6 +6,7 @@ import type { PendingActivityState } from '../activity-state';
 import type { WorkflowDefinition } from '../definitions';
 import type { FailureInfo } from '../failure';
 import type { HistoryEvent, Outcome, WorkflowStatus } from '../history';
+import type { KeepLogLine } from '../log';
 import type { WorkflowRun } from '../run';
 import type { RunCommit } from '../run-host';
 import type { RunState } from '../run-state';
@@ -13,6 +14,13 @@ import type { RunEffect, RunRef } from '../run-transitions';
 
 /** A value a synchronous store (SQLite, memory) returns as is and an asynchronous one (IndexedDB) as a promise. */
 export type MaybePromise<T> = T | Promise<T>;
+
+/** A log line as a store keeps it: its JSON text, and its place among the lines the store keeps. */
+export interface KeptLogLine {
+  /** Grows with each line kept; a reader asks for what follows the last one it saw. */
+  seq: number;
+  line: string;
+}
 
 /** A run of the workflow id as the store lists it. */
 export interface StoredRunRef {
@@ -41,6 +49,8 @@ export interface ExecutionStore {
   /** Events after `afterEventId`, at most `limit` of them and, where the store can measure, about `maxChars` of JSON. */
   readHistory(runId: string, afterEventId: number, limit?: number, maxChars?: number): MaybePromise<HistoryEvent[]>;
   commit(runId: string, chainIndex: number, commit: RunCommit): MaybePromise<void>;
+  /** A run's kept log lines after `afterSeq`, oldest first, at most `limit` (RunCommit.logs). */
+  readLogs(runId: string, afterSeq: number, limit: number): MaybePromise<KeptLogLine[]>;
   /** Removes a run and its history (a terminate of a run that cannot be loaded; retention is the host's). */
   deleteRun(runId: string): MaybePromise<void>;
   /** A run that cannot be loaded has nothing that could fire: the host stops waking for it. */
@@ -56,7 +66,8 @@ export interface ExecutionHost {
   now(): number;
   newId(): string;
   store: ExecutionStore;
-  runLocalActivity(command: LocalActivityCommand, run: RunRef): Promise<Outcome>;
+  /** `keepLog` takes each line the attempt's `ctx.log` writes, for its run's kept lines. */
+  runLocalActivity(command: LocalActivityCommand, run: RunRef, keepLog?: KeepLogLine): Promise<Outcome>;
   /**
    * Carries out a run's effects once their commit is written. On a close, the execution has already started the run
    * it hands over to (continue-as-new, a retry); the host tells the parent and applies the children's close policies.

@@ -14,12 +14,12 @@ export async function heartbeatAttempt(runs: ExecutionRuns, ref: AttemptRef, det
   return answer;
 }
 
-export async function completeAttempt(runs: ExecutionRuns, ref: AttemptRef, outcome: Outcome): Promise<void> {
+/** `outcome.logs`: the lines the activity server sent with it (kept for the run, as with a reply's). */
+export async function completeAttempt(runs: ExecutionRuns, ref: AttemptRef, outcome: Outcome & { logs?: unknown }): Promise<void> {
   const run = await runOfToken(runs, ref);
   const activity = run.isClosed ? undefined : run.state.activities[ref.activityId];
   if (!activity || activity.attempt !== ref.attempt || activity.phase !== 'running') throw activityNotRunning(ref);
-  if ('result' in outcome) run.activityCompleted(ref.activityId, ref.attempt, outcome.result);
-  else run.activityFailed(ref.activityId, ref.attempt, outcome.failure);
+  run.settleAttempt(ref.activityId, ref.attempt, outcome);
   await run.idle();
 }
 

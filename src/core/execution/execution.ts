@@ -6,6 +6,8 @@ import { WorkflowClosedError, WorkflowExecutionAlreadyStartedError, WorkflowNotF
 import { describeRun, type WorkflowDescription } from '../describe';
 import { ApplicationFailure } from '../failure';
 import type { HistoryEvent, Outcome } from '../history';
+import { Limits } from '../limits';
+import { parsedLogLine, type LogLine } from '../log';
 import { WorkflowRun, type CarriedSignal, type FirstUpdate } from '../run';
 import type { UpdateOutcome } from '../update-outcome';
 import { handsOver, nextRunOf, unregisteredWorkflow } from '../run-chain';
@@ -24,6 +26,14 @@ import { firstRunParams } from './first-run';
 import type {
   AttemptRef, ChildClosedNotice, ChildStartedNotice, ParentClosePolicyRequest, ResultReply, RunTarget, SignalWithStartRequest, StartReply, StartRequest, UpdateReply, UpdateRequest, UpdateWithStartRequest,
 } from './requests';
+
+/** A page of a run's kept log lines (Execution.logs). */
+export interface LogPage {
+  runId: string;
+  lines: Array<{ seq: number; line: LogLine }>;
+  /** Ask with `after = lastSeq` for the lines kept since. */
+  lastSeq: number;
+}
 
 /**
  * How many times a request addressed to the workflow id follows the chain when the run it reached closed and handed
@@ -245,6 +255,19 @@ export class Execution {
     return { events, nextEventId: (events.at(-1)?.eventId ?? after) + 1 };
   }
 
+  /**
+   * A page of a run's kept log lines (what its workflow code, its local activities and its activity servers logged:
+   * the latest Limits.logLinesKept), oldest first; `lastSeq` is the `afterSeq` that reads what follows.
+   */
+  async logs(options: { runId?: string; afterSeq?: number; limit?: number }): Promise<LogPage> {
+    const runId = options.runId ?? this.#runs.latestId;
+    if (runId === undefined || !this.#runs.has(runId)) return this.#notFound(options.runId);
+    await (await this.#runs.find(runId))?.idle();
+    const after = options.afterSeq ?? 0;
+    const kept = await this.#host.store.readLogs(runId, after, options.limit ?? Limits.logLinesKept);
+    return { runId, lines: kept.map(({ seq, line }) => ({ seq, line: parsedLogLine(line) ?? { level: 'info', message: line, time: '' } })), lastSeq: kept.at(-1)?.seq ?? after };
+  }
+
   /** Answers from live state (replaying first if the workflow is not in memory); closed runs answer too. */
   async query(options: { name: string; args: unknown[]; runId?: string }): Promise<unknown> {
     const run = (await this.#runs.find(options.runId)) ?? this.#notFound(options.runId);
@@ -323,7 +346,7 @@ export class Execution {
     return heartbeatAttempt(this.#runs, ref, details);
   }
 
-  activityComplete(ref: AttemptRef, outcome: Outcome): Promise<void> {
+  activityComplete(ref: AttemptRef, outcome: Outcome & { logs?: unknown }): Promise<void> {
     return completeAttempt(this.#runs, ref, outcome);
   }
 
@@ -399,7 +422,7 @@ export class Execution {
         readHistory: (runId, afterEventId, limit) => host.store.readHistory(runId, afterEventId ?? 0, limit),
         commit: (runId, commit) => host.store.commit(runId, chainIndex, commit),
       },
-      runLocalActivity: (command, ref) => host.runLocalActivity(command, ref),
+      runLocalActivity: (command, ref, keepLog) => host.runLocalActivity(command, ref, keepLog),
       effects: (run, effects) => this.#effects(run, effects),
     };
     const codeVersion = host.codeVersion();

@@ -1,0 +1,34 @@
+// The log lines a run wrote since its last commit (workflow code, its local activities, and what activity servers
+// sent back with outcomes), bounded: the next commit stores them beside the run, outside history (Limits.logLinesKept).
+import { Limits } from './limits';
+import { cutLogLine, parsedLogLine } from './log';
+
+export class RunLogs {
+  #lines: string[] = [];
+
+  /** A line this host wrote (its JSON text, as the console got it). */
+  readonly keep = (text: string): void => {
+    this.#lines.push(cutLogLine(text, Limits.logLineMaxChars));
+    // Only the latest are stored: drop the oldest in batches, not one shift per line.
+    if (this.#lines.length >= 2 * Limits.logLinesKept) this.#lines = this.#lines.slice(-Limits.logLinesKept);
+  };
+
+  /**
+   * Lines an activity server sent back with an attempt's outcome: only its latest Limits.logLinesPerAttempt, and
+   * only what reads as a log line; the rest is dropped, never an error of the attempt.
+   */
+  keepReported(lines: unknown): void {
+    if (!Array.isArray(lines)) return;
+    for (const text of lines.slice(-Limits.logLinesPerAttempt)) {
+      if (typeof text === 'string' && parsedLogLine(text)) this.keep(text);
+    }
+  }
+
+  /** The lines to commit, oldest first; the buffer starts again empty. */
+  take(): string[] | undefined {
+    if (this.#lines.length === 0) return undefined;
+    const lines = this.#lines.length > Limits.logLinesKept ? this.#lines.slice(-Limits.logLinesKept) : this.#lines;
+    this.#lines = [];
+    return lines;
+  }
+}
