@@ -85,9 +85,10 @@ export class VisibilityReporter {
   }
 
   /** What a commit of `state` owes, before the commit: call {@link committed} once its transaction succeeded. */
-  report(state: RunState, events: HistoryEvent[], attempts: AttemptObservation[]): VisibilityReport | undefined {
+  report(state: RunState, events: HistoryEvent[], observed: AttemptObservation[]): VisibilityReport | undefined {
     const target = this.#target();
     if (!target) return undefined;
+    const attempts = observed.map(metricsOf);
     const messages: VisibilityMessage[] = [];
     // The record changes only with the start, an upsert of search attributes or memo, or the close: most steps need not build it.
     let json: string | undefined;
@@ -249,4 +250,9 @@ export class VisibilityReporter {
 /** Whether a run's gauges count the same as `known`; a run with none known counts zero. */
 function sameGauges(gauges: RunGauges, known: RunGauges | undefined): boolean {
   return gauges.pendingActivities === (known?.pendingActivities ?? 0) && gauges.pendingTimers === (known?.pendingTimers ?? 0) && gauges.blocked === (known?.blocked ?? false);
+}
+
+/** What /metrics keeps of an attempt (its span's fields stay behind). */
+function metricsOf({ activityType, outcome, latencyMs, retrying, errorType }: AttemptObservation): AttemptObservation {
+  return errorType === undefined ? { activityType, outcome, latencyMs, retrying } : { activityType, outcome, latencyMs, retrying, errorType };
 }

@@ -172,15 +172,26 @@ export interface AttemptObservation {
   retrying: boolean;
   /** A failed or timed-out attempt's failure type (`ApplicationFailure`'s type, `TimeoutFailure`…). */
   errorType?: string;
+  /** Which attempt, when it started and ended: for its span (tracing); the metrics do not keep them. */
+  activityId?: string;
+  attempt?: number;
+  startedAt?: number;
+  endedAt?: number;
+  /** A failed or timed-out attempt's failure message, for its span. */
+  errorMessage?: string;
 }
 
 /** Observes the running attempt of `activity` ending as `outcome`; call before resolving it (which forgets the start time). */
-export function observeAttempt(activity: PendingActivityState, outcome: AttemptObservation['outcome'], now: number, errorType?: string): (resolution: AttemptResolution) => AttemptObservation {
-  const latencyMs = Math.max(0, now - (activity.attemptStartedAt ?? now));
+export function observeAttempt(activity: PendingActivityState, outcome: AttemptObservation['outcome'], now: number, failure?: { type: string; message: string }): (resolution: AttemptResolution) => AttemptObservation {
+  const startedAt = activity.attemptStartedAt ?? now;
+  const latencyMs = Math.max(0, now - startedAt);
   const canceled = outcome !== 'completed' && activity.cancelRequested;
+  const { activityId, attempt, activityType } = activity;
   return (resolution) => ({
-    activityType: activity.activityType, outcome: canceled ? 'canceled' : outcome, latencyMs, retrying: 'retryAt' in resolution,
-    ...(errorType !== undefined && !canceled && { errorType }),
+    activityType, outcome: canceled ? 'canceled' : outcome, latencyMs, retrying: 'retryAt' in resolution,
+    ...(failure !== undefined && !canceled && { errorType: failure.type }),
+    activityId, attempt, startedAt, endedAt: now,
+    ...(failure !== undefined && { errorMessage: failure.message }),
   });
 }
 

@@ -89,7 +89,7 @@ export function resolveAttempt(state: RunState, request: Extract<RunRequest, { k
   if (!activity || activity.attempt !== request.attempt || activity.phase !== 'running') return;
   step.changes.touch('activities', request.activityId);
   const { outcome } = request;
-  const observe = observeAttempt(activity, 'result' in outcome ? 'completed' : 'failed', step.now, 'failure' in outcome ? outcome.failure.type : undefined);
+  const observe = observeAttempt(activity, 'result' in outcome ? 'completed' : 'failed', step.now, 'failure' in outcome ? outcome.failure : undefined);
   const resolution = 'result' in outcome ? completeAttempt(activity, outcome.result) : failAttempt(activity, outcome.failure, step.now);
   step.attempts.push(observe(resolution));
   if ('events' in resolution) for (const event of resolution.events) addInput(event);

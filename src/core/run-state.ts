@@ -1,5 +1,6 @@
 // The mutable, persisted state of one run beside its history: what is pending, what is owed to
 // other executions (the outbox), and why the run may be blocked. Plain JSON, so any host can store it.
+import type { RunTrace } from './tracing/trace-context';
 import type { PendingActivityState } from './activity-state';
 import type { FailureInfo, TimeoutType } from './failure';
 import type { HistoryEvent, ParentClosePolicy, ParentRef, RecordedChildOptions, SearchAttributes, WorkflowStatus } from './history';
@@ -48,6 +49,8 @@ export interface RunState {
   startTime: number;
   closeTime?: number;
   parent?: ParentRef;
+  /** The trace the run's spans belong to (its start event's, or one of its chain's own); absent from older runs. */
+  trace?: RunTrace;
   /** Absolute deadlines from the run and execution timeouts. */
   runDeadline?: number;
   /** The workflow's retry policy and this run's attempt under it (1-based). */

@@ -196,7 +196,7 @@ export function collectDeadlines(state: RunState, step: StepContext, addInput: (
     }
     if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
     const wasRunning = activity.phase === 'running';
-    const observe = observeAttempt(activity, 'timedOut', now, 'TimeoutFailure');
+    const observe = observeAttempt(activity, 'timedOut', now, { type: 'TimeoutFailure', message: `activity timed out (${timeout})` });
     let events: NewEvent[];
     if (timeout === TimeoutType.scheduleToClose) {
       events = scheduleToCloseTimedOut(activity);

@@ -1,0 +1,109 @@
+// The spans of a run (docs/observability.md, Traces), made from what each step committed: the run itself (exported
+// at its close), each activation, each activity attempt (retried ones too: they are not in history), signals and
+// updates. Every span of a run is a child of the run's span; the run's span is a child of the context it was started
+// in (trace-context.ts). Nothing here runs unless the host exports spans.
+import type { AttemptObservation } from '../activity-state';
+import { isCloseEvent, type HistoryEvent } from '../history';
+import type { RunState } from '../run-state';
+import type { SpanAttributes, SpanData } from './span';
+import { attemptSpanId, randomSpanId, runSpanId, traceOfRun, type RunTrace } from './trace-context';
+
+/** What one step did, as its spans need it. */
+export interface StepRecord {
+  events: readonly HistoryEvent[];
+  attempts: readonly AttemptObservation[];
+  /** When the step's activation ran (wall clock), if it ran one. */
+  activation?: { start: number; end: number };
+}
+
+export class RunSpans {
+  /** Updates accepted and not yet completed: their span runs from acceptance to completion (lost with the host: then it starts at completion). */
+  readonly #acceptedUpdates = new Map<string, { name: string; at: number }>();
+
+  /** The spans a committed step finished. */
+  ofStep(state: RunState, step: StepRecord): SpanData[] {
+    const trace = runTrace(state);
+    if (trace.notSampled) return [];
+    const run = runSpanId(state.runId);
+    const span = (name: string, kind: SpanData['kind'], startTime: number, endTime: number, attributes: SpanAttributes, spanId = randomSpanId()): SpanData =>
+      ({ traceId: trace.traceId, spanId, parentSpanId: run, name, kind, startTime, endTime: Math.max(startTime, endTime), attributes: { ...runAttributes(state), ...attributes } });
+    const spans: SpanData[] = [];
+    const activationEnd = step.activation?.end;
+    if (step.activation) {
+      const activation = span(`Activation:${state.workflowType}`, 'internal', step.activation.start, step.activation.end, { 'duro.history.length': state.nextEventId - 1 });
+      const failed = step.events.find((event) => event.type === 'WorkflowTaskFailed');
+      if (failed) activation.error = `${failed.reason}: ${failed.message}`;
+      spans.push(activation);
+    }
+    for (const attempt of step.attempts) {
+      if (attempt.activityId === undefined || attempt.attempt === undefined) continue;
+      const attemptSpan = span(`RunActivity:${attempt.activityType}`, 'client', attempt.startedAt ?? 0, attempt.endedAt ?? 0, {
+        'duro.activity.id': attempt.activityId,
+        'duro.activity.type': attempt.activityType,
+        'duro.activity.attempt': attempt.attempt,
+        'duro.activity.outcome': attempt.outcome,
+        'duro.activity.retrying': attempt.retrying,
+        ...(attempt.errorType !== undefined && { 'error.type': attempt.errorType }),
+      }, attemptSpanId(state.runId, attempt.activityId, attempt.attempt));
+      if (attempt.outcome !== 'completed') attemptSpan.error = attempt.errorMessage ?? attempt.outcome;
+      spans.push(attemptSpan);
+    }
+    for (const event of step.events) {
+      switch (event.type) {
+        case 'SignalReceived':
+          spans.push(span(`HandleSignal:${event.signalName}`, 'server', event.timestamp, activationEnd ?? event.timestamp, { 'duro.signal.name': event.signalName }));
+          break;
+        case 'UpdateAccepted':
+          this.#acceptedUpdates.set(event.updateId, { name: event.updateName, at: event.timestamp });
+          break;
+        case 'UpdateCompleted': {
+          const accepted = this.#acceptedUpdates.get(event.updateId);
+          this.#acceptedUpdates.delete(event.updateId);
+          const name = accepted?.name ?? 'update';
+          const update = span(`HandleUpdate:${name}`, 'server', accepted?.at ?? event.timestamp, event.timestamp, { 'duro.update.id': event.updateId, 'duro.update.name': name });
+          if ('failure' in event.outcome) update.error = event.outcome.failure.message;
+          spans.push(update);
+          break;
+        }
+        default:
+          if (isCloseEvent(event)) spans.push(runSpan(state, trace, event));
+      }
+    }
+    return spans;
+  }
+}
+
+/** The span of the whole run, from its start to the event that closed it. */
+function runSpan(state: RunState, trace: RunTrace, close: HistoryEvent): SpanData {
+  const span: SpanData = {
+    traceId: trace.traceId,
+    spanId: runSpanId(state.runId),
+    ...(trace.parentSpanId !== undefined && { parentSpanId: trace.parentSpanId }),
+    name: `RunWorkflow:${state.workflowType}`,
+    kind: 'server',
+    startTime: state.startTime,
+    endTime: Math.max(state.startTime, close.timestamp),
+    attributes: { ...runAttributes(state), 'duro.workflow.status': state.status },
+  };
+  if (state.status === 'failed' || state.status === 'timedOut' || state.status === 'terminated') {
+    const failure = 'failure' in close ? (close.failure as { message?: string } | undefined) : undefined;
+    span.error = failure?.message ?? state.status;
+  }
+  return span;
+}
+
+/** A span of the run outside a step: a query's, a local activity attempt's. */
+export function runChildSpan(state: RunState, name: string, kind: SpanData['kind'], startTime: number, endTime: number, attributes: SpanAttributes): SpanData | undefined {
+  const trace = runTrace(state);
+  if (trace.notSampled) return undefined;
+  return { traceId: trace.traceId, spanId: randomSpanId(), parentSpanId: runSpanId(state.runId), name, kind, startTime, endTime: Math.max(startTime, endTime), attributes: { ...runAttributes(state), ...attributes } };
+}
+
+/** The run's trace (a run stored before runs recorded one: a trace of its own). */
+export function runTrace(state: RunState): RunTrace {
+  return state.trace ?? traceOfRun(undefined, state.runId);
+}
+
+function runAttributes(state: RunState): SpanAttributes {
+  return { 'duro.workflow.id': state.workflowId, 'duro.run.id': state.runId, 'duro.workflow.type': state.workflowType };
+}
