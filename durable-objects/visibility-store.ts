@@ -244,4 +244,6 @@ function observeAttempt(attempt: AttemptObservation, metrics: MetricDeltas): voi
   // The failure's type names a series: cut to a length a label may have (types are the application's own strings).
   if (attempt.errorType !== undefined) metrics.count('duro_activity_attempt_failures_total', { ...type, error_type: attempt.errorType.slice(0, 100) });
   metrics.observe('duro_activity_latency_seconds', type, attempt.latencyMs / 1000);
+  // An attempt started under an older Duro has no due time to measure from.
+  if (attempt.scheduleToStartMs !== undefined) metrics.observe('duro_activity_schedule_to_start_seconds', type, attempt.scheduleToStartMs / 1000);
 }

@@ -261,9 +261,9 @@ group('/metrics', () => {
     return res.text();
   }
 
-  it('counts starts, closes, running runs, activity attempts, retries and latencies', async () => {
+  it('counts starts, closes, running runs, activity attempts, retries, latencies and schedule-to-start times', async () => {
     const before = await metrics();
-    for (const name of ['duro_workflows_started_total', 'duro_workflows_closed_total', 'duro_workflow_duration_seconds', 'duro_activity_attempts_total', 'duro_activity_retries_total', 'duro_workflows_running', 'duro_activity_latency_seconds']) {
+    for (const name of ['duro_workflows_started_total', 'duro_workflows_closed_total', 'duro_workflow_duration_seconds', 'duro_activity_attempts_total', 'duro_activity_retries_total', 'duro_workflows_running', 'duro_activity_latency_seconds', 'duro_activity_schedule_to_start_seconds']) {
       expect(before).toContain(`# TYPE ${name} `);
     }
     const suite = uniqueId('metrics');
@@ -288,6 +288,11 @@ group('/metrics', () => {
     expect(delta('duro_activity_attempt_failures_total{activity_type="flaky",error_type="Flaky"}')).toBe(2);
     expect(delta('duro_activity_latency_seconds_count{activity_type="flaky"}')).toBe(3);
     expect(sample(after, 'duro_activity_latency_seconds_bucket{activity_type="flaky",le="+Inf"}')).toBe(sample(after, 'duro_activity_latency_seconds_count{activity_type="flaky"}'));
+    // Schedule-to-start: the first attempt starts in the step that scheduled it, each retry when its 300 ms backoff
+    // ends (the alarm's lateness only). Measured from the schedule instead, the retries would add up to 0.9 s or more.
+    expect(delta('duro_activity_schedule_to_start_seconds_count{activity_type="flaky"}')).toBe(3);
+    expect(delta('duro_activity_schedule_to_start_seconds_sum{activity_type="flaky"}')).toBeLessThan(0.6);
+    expect(sample(after, 'duro_activity_schedule_to_start_seconds_bucket{activity_type="flaky",le="+Inf"}')).toBe(sample(after, 'duro_activity_schedule_to_start_seconds_count{activity_type="flaky"}'));
     expect(delta('duro_workflows_running{workflow_type="waiter"}')).toBeGreaterThanOrEqual(1);
     expect(waiting.workflowId).toBeDefined();
   }, 30_000);
