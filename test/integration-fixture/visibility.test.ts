@@ -320,6 +320,44 @@ group('/metrics', () => {
     await eventually(async () => (sample(await metrics(), series) === before ? true : undefined), 5_000, 'the timer gone from the gauge');
     expect(await metrics()).toContain('# TYPE duro_activities_pending gauge');
   });
+
+  it('observes how late a schedule\'s action started after its scheduled time, and not a triggered action', async () => {
+    const series = 'duro_schedule_action_lag_seconds';
+    const before = await metrics();
+    expect(before).toContain(`# TYPE ${series} histogram`);
+    const delta = (text: string, suffix: string) => sample(text, `${series}${suffix}`) - sample(before, `${series}${suffix}`);
+    const scheduleId = uniqueId('late');
+    const scheduledTime = Date.now() - 90_000;
+    // Hourly from 90 s ago: a new schedule runs nothing before its creation, so its next action is an hour away...
+    const created = await post('/v1/schedules', { scheduleId, every: '1h', startAt: scheduledTime, workflowType: 'visible', input: { outcome: 'complete' } });
+    expect(created.status, await created.clone().text()).toBe(201);
+    // ...until the Scheduler is made late, as by an outage: the time 90 s ago is not handled yet and due now.
+    const namespace = env.SCHEDULER as DurableObjectNamespace;
+    const scheduler = namespace.get(namespace.idFromName('schedules'));
+    await runInDurableObject(scheduler, async (_instance, state) => {
+      const row = JSON.parse(state.storage.sql.exec<{ body: string }>('SELECT body FROM schedules WHERE schedule_id = ?', scheduleId).one().body) as { state: { handledThrough: number } };
+      row.state.handledThrough = scheduledTime - 1;
+      state.storage.sql.exec('UPDATE schedules SET body = ?, wake_at = ? WHERE schedule_id = ?', JSON.stringify(row), scheduledTime, scheduleId);
+      await state.storage.setAlarm(Date.now());
+    });
+    await runDurableObjectAlarm(scheduler); // or it already ran by itself
+    const after = await eventually(async () => {
+      const text = await metrics();
+      return delta(text, '_count{workflow_type="visible"}') >= 1 ? text : undefined;
+    }, 5_000, 'the late action observed');
+    expect(delta(after, '_count{workflow_type="visible"}')).toBe(1);
+    expect(delta(after, '_sum{workflow_type="visible"}')).toBeGreaterThanOrEqual(90);
+    expect(delta(after, '_sum{workflow_type="visible"}')).toBeLessThan(150);
+    expect(delta(after, '_bucket{workflow_type="visible",le="60"}')).toBe(0);
+    expect(delta(after, '_bucket{workflow_type="visible",le="300"}')).toBe(1);
+    expect((await api(`/v1/workflows/${scheduleId}-${new Date(scheduledTime).toISOString()}/result?wait=5s`)).status).toBe(200);
+
+    // "Trigger now" starts an action outside the calendar: it has no scheduled time to be late for.
+    const triggered = await post(`/v1/schedules/${scheduleId}/trigger`, {});
+    expect(triggered.status, await triggered.clone().text()).toBeLessThan(300);
+    expect(delta(await metrics(), '_count{workflow_type="visible"}')).toBe(1);
+    expect((await api(`/v1/schedules/${scheduleId}`, { method: 'DELETE' })).status).toBe(200);
+  }, 30_000);
 });
 
 group('the feed', () => {
