@@ -9,6 +9,9 @@ import {
 } from '../src/core/schedule';
 import { ok, refuse, type Reply } from '../src/protocol/reply';
 import type { ScheduleDefinition, ScheduleDescription, SchedulerRpc } from '../src/protocol/scheduler-rpc';
+import { MetricDeltas } from '../src/visibility/metric-deltas';
+import type { MetricsSnapshot } from '../src/visibility/metrics';
+import { addHistograms, readHistograms } from './metric-tables';
 import { migrate, SCHEDULER_MIGRATIONS } from './schema';
 import { executionStub } from './stubs';
 
@@ -129,6 +132,10 @@ export function createSchedulerClass(config: SchedulerConfig) {
       return ok({ workflowId: plan.start[0]!.workflowId });
     }
 
+    async metrics(): Promise<MetricsSnapshot> {
+      return { counters: [], histograms: readHistograms(this.ctx.storage.sql), running: [] };
+    }
+
     /** Ticks every due schedule; never throws (re-arms in finally). */
     override async alarm(): Promise<void> {
       await this.#exclusive(async () => {
@@ -164,9 +171,14 @@ export function createSchedulerClass(config: SchedulerConfig) {
       return plan.start.length;
     }
 
-    /** Starts the plan's actions, then stores its state: a crash in between starts them again, which the ids dedupe. */
+    /**
+     * Starts the plan's actions, then stores its state and how late they started: a crash in between starts them
+     * again, which the ids dedupe (and their lag, never stored, is not counted: at most once, as activity attempts).
+     */
     async #carryOut(row: Row, plan: TickPlan, wakeAt = plan.wakeAt): Promise<void> {
+      const lag = new MetricDeltas();
       for (const action of plan.start) {
+        const startedAt = Date.now();
         const reply = await executionStub(config.executions(this.env), action.workflowId).start({
           workflowType: row.definition.workflowType,
           workflowId: action.workflowId,
@@ -174,15 +186,20 @@ export function createSchedulerClass(config: SchedulerConfig) {
           idReusePolicy: 'rejectDuplicate',
           searchAttributes: { scheduleId: row.definition.scheduleId, scheduledTime: new Date(action.scheduledTime).toISOString() },
         });
+        // From the nominal time, jitter included. An action already there was started by an earlier try, at a time unknown here.
+        if (reply.ok && !action.triggered) lag.observe('duro_schedule_action_lag_seconds', { workflow_type: row.definition.workflowType }, Math.max(0, startedAt - action.scheduledTime) / 1000);
         if (reply.ok || reply.problem.type === 'duro:workflow-already-started') continue; // already there: an earlier try started it
         if (!FINAL_START_REFUSALS.has(reply.problem.type)) throw new Error(`${reply.problem.type}: ${reply.problem.detail}`); // tried again
         console.error(`duro: schedule ${row.definition.scheduleId} could not start ${action.workflowId}: ${reply.problem.detail}`);
         row.lastError = { at: Date.now(), workflowId: action.workflowId, detail: `${reply.problem.type}: ${reply.problem.detail}` };
       }
-      const current = this.#row(row.definition.scheduleId);
-      if (!current) return; // deleted meanwhile
-      row.state = plan.state;
-      this.#save({ ...current, state: plan.state, ...(row.lastError && { lastError: row.lastError }) }, current.definition.paused ? undefined : wakeAt);
+      this.ctx.storage.transactionSync(() => {
+        addHistograms(this.ctx.storage.sql, lag);
+        const current = this.#row(row.definition.scheduleId);
+        if (!current) return; // deleted meanwhile
+        row.state = plan.state;
+        this.#save({ ...current, state: plan.state, ...(row.lastError && { lastError: row.lastError }) }, current.definition.paused ? undefined : wakeAt);
+      });
     }
 
     async #isRunning(workflowId: string): Promise<boolean> {

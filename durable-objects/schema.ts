@@ -127,6 +127,10 @@ export const SCHEDULER_MIGRATIONS: readonly string[] = [
   CREATE TABLE schedules (schedule_id TEXT PRIMARY KEY, body TEXT NOT NULL, wake_at INTEGER);
   CREATE INDEX schedules_by_wake ON schedules (wake_at);
   `,
+  // 2: how late actions started, for /metrics (issue 20); the same shape as a Visibility shard's histograms
+  `
+  CREATE TABLE histograms (series TEXT PRIMARY KEY, name TEXT NOT NULL, labels TEXT NOT NULL, buckets TEXT NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;
+  `,
 ];
 
 /** Applies the migrations this object has not seen yet. Synchronous: call it from blockConcurrencyWhile. */

@@ -253,6 +253,9 @@ function sameGauges(gauges: RunGauges, known: RunGauges | undefined): boolean {
 }
 
 /** What /metrics keeps of an attempt (its span's fields stay behind). */
-function metricsOf({ activityType, outcome, latencyMs, retrying, errorType }: AttemptObservation): AttemptObservation {
-  return errorType === undefined ? { activityType, outcome, latencyMs, retrying } : { activityType, outcome, latencyMs, retrying, errorType };
+function metricsOf({ activityType, outcome, latencyMs, retrying, errorType, scheduleToStartMs }: AttemptObservation): AttemptObservation {
+  const metrics: AttemptObservation = { activityType, outcome, latencyMs, retrying };
+  if (errorType !== undefined) metrics.errorType = errorType;
+  if (scheduleToStartMs !== undefined) metrics.scheduleToStartMs = scheduleToStartMs;
+  return metrics;
 }

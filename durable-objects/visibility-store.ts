@@ -4,9 +4,10 @@ import type { AttemptObservation } from '../src/core/activity-state';
 import { MAX_KEPT_FAILURES, type BatchFailure, type BatchProgress, type BatchSpec } from '../src/visibility/batch';
 import type { ListFilter } from '../src/visibility/filter';
 import { MetricDeltas } from '../src/visibility/metric-deltas';
-import type { Labels, MetricsSnapshot } from '../src/visibility/metrics';
+import type { MetricsSnapshot } from '../src/visibility/metrics';
 import type { ListCursor } from '../src/visibility/pager';
 import { searchValues, type ExecutionRecord, type SequencedMessage } from '../src/visibility/record';
+import { addCounters, addHistograms, readCounters, readHistograms } from './metric-tables';
 
 export interface BatchItem {
   runId: string;
@@ -37,7 +38,8 @@ export class VisibilityStore {
         this.#applyOne(message, metrics);
         applied = message.seq;
       }
-      this.#writeMetrics(metrics);
+      addCounters(this.#sql, metrics);
+      addHistograms(this.#sql, metrics);
       this.#sql.exec('INSERT INTO senders (workflow_id, applied_seq) VALUES (?, ?) ON CONFLICT (workflow_id) DO UPDATE SET applied_seq = excluded.applied_seq', sender, applied);
       return applied;
     });
@@ -93,25 +95,6 @@ export class VisibilityStore {
     }
   }
 
-  /** Adds a delivery's metric changes: one statement per counter series, two per histogram series. */
-  #writeMetrics(metrics: MetricDeltas): void {
-    for (const counter of metrics.counters.values()) {
-      this.#sql.exec(
-        'INSERT INTO counters (series, name, labels, value) VALUES (?, ?, ?, ?) ON CONFLICT (series) DO UPDATE SET value = value + excluded.value',
-        counter.series, counter.name, JSON.stringify(counter.labels), counter.by,
-      );
-    }
-    for (const histogram of metrics.histograms.values()) {
-      const row = this.#sql.exec<{ buckets: string }>('SELECT buckets FROM histograms WHERE series = ?', histogram.series).toArray()[0];
-      const buckets = row ? (JSON.parse(row.buckets) as number[]).map((n, i) => n + (histogram.buckets[i] ?? 0)) : histogram.buckets;
-      this.#sql.exec(
-        `INSERT INTO histograms (series, name, labels, buckets, sum, count) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (series) DO UPDATE SET buckets = excluded.buckets, sum = sum + excluded.sum, count = count + excluded.count`,
-        histogram.series, histogram.name, JSON.stringify(histogram.labels), JSON.stringify(buckets), histogram.sum, histogram.count,
-      );
-    }
-  }
-
   // ---- list, count, metrics ----
 
   list(filter: ListFilter, after: ListCursor | undefined, limit: number): ExecutionRecord[] {
@@ -131,11 +114,8 @@ export class VisibilityStore {
 
   metrics(): MetricsSnapshot {
     return {
-      counters: this.#sql.exec<{ name: string; labels: string; value: number }>('SELECT name, labels, value FROM counters').toArray().map((row) => ({ name: row.name, labels: JSON.parse(row.labels) as Labels, value: row.value })),
-      histograms: this.#sql
-        .exec<{ name: string; labels: string; buckets: string; sum: number; count: number }>('SELECT name, labels, buckets, sum, count FROM histograms')
-        .toArray()
-        .map((row) => ({ name: row.name, labels: JSON.parse(row.labels) as Labels, buckets: JSON.parse(row.buckets) as number[], sum: row.sum, count: row.count })),
+      counters: readCounters(this.#sql),
+      histograms: readHistograms(this.#sql),
       running: this.#sql
         .exec<{ workflow_type: string; n: number }>(`SELECT workflow_type, count(*) AS n FROM executions WHERE status = 'running' GROUP BY workflow_type`)
         .toArray()
@@ -264,4 +244,6 @@ function observeAttempt(attempt: AttemptObservation, metrics: MetricDeltas): voi
   // The failure's type names a series: cut to a length a label may have (types are the application's own strings).
   if (attempt.errorType !== undefined) metrics.count('duro_activity_attempt_failures_total', { ...type, error_type: attempt.errorType.slice(0, 100) });
   metrics.observe('duro_activity_latency_seconds', type, attempt.latencyMs / 1000);
+  // An attempt started under an older Duro has no due time to measure from.
+  if (attempt.scheduleToStartMs !== undefined) metrics.observe('duro_activity_schedule_to_start_seconds', type, attempt.scheduleToStartMs / 1000);
 }

@@ -17,6 +17,11 @@ export interface PendingActivityState {
   attempt: number;
   phase: 'scheduled' | 'running' | 'backoff';
   attemptStartedAt?: number;
+  /**
+   * When the running attempt was due: the activity's schedule for the first attempt, the end of its backoff for a
+   * retry (kept for its schedule-to-start metric; absent from a state an older Duro stored).
+   */
+  attemptDueAt?: number;
   retryAt?: number;
   lastHeartbeatAt?: number;
   heartbeatDetails?: unknown;
@@ -131,6 +136,8 @@ export function activityWakeAt(activity: PendingActivityState): number | undefin
 
 /** Starts the next attempt; returns the task to dispatch. */
 export function startAttempt(activity: PendingActivityState, now: number, run: { workflowId: string; runId: string; workflowType: string }): ActivityTask {
+  // Read before `retryAt` goes: a retry was due when its backoff ended, a first attempt when it was scheduled.
+  activity.attemptDueAt = activity.retryAt ?? activity.scheduledAt;
   activity.attempt += 1;
   activity.phase = 'running';
   activity.attemptStartedAt = now;
@@ -172,6 +179,11 @@ export interface AttemptObservation {
   retrying: boolean;
   /** A failed or timed-out attempt's failure type (`ApplicationFailure`'s type, `TimeoutFailure`…). */
   errorType?: string;
+  /**
+   * From when the attempt was due (scheduled, or its retry's time) to its start: Temporal's schedule-to-start latency.
+   * Absent when the attempt started under an older Duro, which did not keep its due time.
+   */
+  scheduleToStartMs?: number;
   /** Which attempt, when it started and ended: for its span (tracing); the metrics do not keep them. */
   activityId?: string;
   attempt?: number;
@@ -183,13 +195,15 @@ export interface AttemptObservation {
 
 /** Observes the running attempt of `activity` ending as `outcome`; call before resolving it (which forgets the start time). */
 export function observeAttempt(activity: PendingActivityState, outcome: AttemptObservation['outcome'], now: number, failure?: { type: string; message: string }): (resolution: AttemptResolution) => AttemptObservation {
-  const startedAt = activity.attemptStartedAt ?? now;
+  const { attemptStartedAt, attemptDueAt: dueAt } = activity;
+  const startedAt = attemptStartedAt ?? now;
   const latencyMs = Math.max(0, now - startedAt);
   const canceled = outcome !== 'completed' && activity.cancelRequested;
   const { activityId, attempt, activityType } = activity;
   return (resolution) => ({
     activityType, outcome: canceled ? 'canceled' : outcome, latencyMs, retrying: 'retryAt' in resolution,
     ...(failure !== undefined && !canceled && { errorType: failure.type }),
+    ...(attemptStartedAt !== undefined && dueAt !== undefined && { scheduleToStartMs: Math.max(0, attemptStartedAt - dueAt) }),
     activityId, attempt, startedAt, endedAt: now,
     ...(failure !== undefined && { errorMessage: failure.message }),
   });
@@ -229,6 +243,7 @@ export function failAttempt(activity: PendingActivityState, failure: FailureInfo
     activity.phase = 'backoff';
     activity.retryAt = now + delay;
     delete activity.attemptStartedAt;
+    delete activity.attemptDueAt;
     return { retryAt: activity.retryAt };
   }
   const final = toFailureInfo(new ActivityFailure(`Activity '${activity.activityType}' failed after ${activity.attempt} attempt(s): ${failure.message}`, activity.activityType, activity.activityId, activity.attempt, fromFailureInfo(failure)));

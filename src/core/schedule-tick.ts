@@ -21,7 +21,7 @@ export interface ScheduleState {
 
 export interface TickPlan {
   /** Start these (in order), each with its workflow id. */
-  start: Array<{ scheduledTime: number; workflowId: string }>;
+  start: Array<{ scheduledTime: number; workflowId: string; triggered?: true }>;
   state: ScheduleState;
   /** When to wake next: the next due time (scheduled time + jitter), or sooner when a buffered action waits for the running one to close (the caller polls); undefined when nothing is left. */
   wakeAt?: number;
@@ -169,7 +169,8 @@ export function planTrigger(scheduleId: string, state: ScheduleState, now: numbe
   // Its own id: a trigger at the very millisecond of a calendar time must not be taken for that action.
   const workflowId = `${actionWorkflowId(scheduleId, now)}-trigger`;
   return {
-    start: [{ scheduledTime: now, workflowId }],
+    // Outside the calendar: an action with no scheduled time to be late for (no schedule lag observed).
+    start: [{ scheduledTime: now, workflowId, triggered: true }],
     state: { ...state, lastAction: { scheduledTime: now, workflowId, startedAt: now }, actions: state.actions + 1 },
   };
 }

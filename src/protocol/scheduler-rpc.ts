@@ -1,5 +1,6 @@
 // What the Worker may ask of the deployment's schedules over RPC (docs/api.md, Schedules).
 import type { OverlapPolicy, ScheduleSpec, ScheduleState } from '../core/schedule';
+import type { MetricsSnapshot } from '../visibility/metrics';
 import type { Reply } from './reply';
 
 export interface ScheduleDefinition {
@@ -27,4 +28,6 @@ export interface SchedulerRpc {
   remove(scheduleId: string): Promise<Reply<null>>;
   setPaused(scheduleId: string, paused: boolean): Promise<Reply<null>>;
   trigger(scheduleId: string): Promise<Reply<{ workflowId: string }>>;
+  /** The series the Scheduler keeps for /metrics (how late actions started), added to the Visibility shards'. */
+  metrics(): Promise<MetricsSnapshot>;
 }

@@ -27,10 +27,16 @@ export interface MetricsSnapshot {
   gauges?: CounterSample[];
 }
 
-/** Upper bounds in seconds: workflows run from milliseconds to weeks, activity attempts from ms to minutes. */
+/**
+ * Upper bounds in seconds: workflows run from milliseconds to weeks, activity attempts from ms to minutes. An attempt
+ * usually starts within milliseconds of being due, but a paused run holds it for as long as the pause; a schedule's
+ * action starts milliseconds late, or as late as its catch-up window allows (a year by default).
+ */
 export const HISTOGRAM_BOUNDS: Record<string, readonly number[]> = {
   duro_workflow_duration_seconds: [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 21_600, 86_400, 604_800],
   duro_activity_latency_seconds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  duro_activity_schedule_to_start_seconds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+  duro_schedule_action_lag_seconds: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 21_600, 86_400, 604_800],
 };
 
 const HELP: Record<string, { type: 'counter' | 'gauge' | 'histogram'; help: string }> = {
@@ -46,6 +52,8 @@ const HELP: Record<string, { type: 'counter' | 'gauge' | 'histogram'; help: stri
   duro_activity_retries_total: { type: 'counter', help: 'Failed activity attempts that were retried.' },
   duro_activity_attempt_failures_total: { type: 'counter', help: 'Failed and timed-out activity attempts, by failure type (ApplicationFailure type, TimeoutFailure…), retried or not.' },
   duro_activity_latency_seconds: { type: 'histogram', help: 'Time from start to end of activity attempts.' },
+  duro_activity_schedule_to_start_seconds: { type: 'histogram', help: 'Time from when activity attempts were due (scheduled, or their retry due) to their start.' },
+  duro_schedule_action_lag_seconds: { type: 'histogram', help: 'Time from the scheduled (nominal) time of schedule actions to their start.' },
 };
 
 /** The bucket an observation falls in (the last one is +Inf). */

@@ -261,9 +261,9 @@ group('/metrics', () => {
     return res.text();
   }
 
-  it('counts starts, closes, running runs, activity attempts, retries and latencies', async () => {
+  it('counts starts, closes, running runs, activity attempts, retries, latencies and schedule-to-start times', async () => {
     const before = await metrics();
-    for (const name of ['duro_workflows_started_total', 'duro_workflows_closed_total', 'duro_workflow_duration_seconds', 'duro_activity_attempts_total', 'duro_activity_retries_total', 'duro_workflows_running', 'duro_activity_latency_seconds']) {
+    for (const name of ['duro_workflows_started_total', 'duro_workflows_closed_total', 'duro_workflow_duration_seconds', 'duro_activity_attempts_total', 'duro_activity_retries_total', 'duro_workflows_running', 'duro_activity_latency_seconds', 'duro_activity_schedule_to_start_seconds']) {
       expect(before).toContain(`# TYPE ${name} `);
     }
     const suite = uniqueId('metrics');
@@ -288,6 +288,11 @@ group('/metrics', () => {
     expect(delta('duro_activity_attempt_failures_total{activity_type="flaky",error_type="Flaky"}')).toBe(2);
     expect(delta('duro_activity_latency_seconds_count{activity_type="flaky"}')).toBe(3);
     expect(sample(after, 'duro_activity_latency_seconds_bucket{activity_type="flaky",le="+Inf"}')).toBe(sample(after, 'duro_activity_latency_seconds_count{activity_type="flaky"}'));
+    // Schedule-to-start: the first attempt starts in the step that scheduled it, each retry when its 300 ms backoff
+    // ends (the alarm's lateness only). Measured from the schedule instead, the retries would add up to 0.9 s or more.
+    expect(delta('duro_activity_schedule_to_start_seconds_count{activity_type="flaky"}')).toBe(3);
+    expect(delta('duro_activity_schedule_to_start_seconds_sum{activity_type="flaky"}')).toBeLessThan(0.6);
+    expect(sample(after, 'duro_activity_schedule_to_start_seconds_bucket{activity_type="flaky",le="+Inf"}')).toBe(sample(after, 'duro_activity_schedule_to_start_seconds_count{activity_type="flaky"}'));
     expect(delta('duro_workflows_running{workflow_type="waiter"}')).toBeGreaterThanOrEqual(1);
     expect(waiting.workflowId).toBeDefined();
   }, 30_000);
@@ -315,6 +320,44 @@ group('/metrics', () => {
     await eventually(async () => (sample(await metrics(), series) === before ? true : undefined), 5_000, 'the timer gone from the gauge');
     expect(await metrics()).toContain('# TYPE duro_activities_pending gauge');
   });
+
+  it('observes how late a schedule\'s action started after its scheduled time, and not a triggered action', async () => {
+    const series = 'duro_schedule_action_lag_seconds';
+    const before = await metrics();
+    expect(before).toContain(`# TYPE ${series} histogram`);
+    const delta = (text: string, suffix: string) => sample(text, `${series}${suffix}`) - sample(before, `${series}${suffix}`);
+    const scheduleId = uniqueId('late');
+    const scheduledTime = Date.now() - 90_000;
+    // Hourly from 90 s ago: a new schedule runs nothing before its creation, so its next action is an hour away...
+    const created = await post('/v1/schedules', { scheduleId, every: '1h', startAt: scheduledTime, workflowType: 'visible', input: { outcome: 'complete' } });
+    expect(created.status, await created.clone().text()).toBe(201);
+    // ...until the Scheduler is made late, as by an outage: the time 90 s ago is not handled yet and due now.
+    const namespace = env.SCHEDULER as DurableObjectNamespace;
+    const scheduler = namespace.get(namespace.idFromName('schedules'));
+    await runInDurableObject(scheduler, async (_instance, state) => {
+      const row = JSON.parse(state.storage.sql.exec<{ body: string }>('SELECT body FROM schedules WHERE schedule_id = ?', scheduleId).one().body) as { state: { handledThrough: number } };
+      row.state.handledThrough = scheduledTime - 1;
+      state.storage.sql.exec('UPDATE schedules SET body = ?, wake_at = ? WHERE schedule_id = ?', JSON.stringify(row), scheduledTime, scheduleId);
+      await state.storage.setAlarm(Date.now());
+    });
+    await runDurableObjectAlarm(scheduler); // or it already ran by itself
+    const after = await eventually(async () => {
+      const text = await metrics();
+      return delta(text, '_count{workflow_type="visible"}') >= 1 ? text : undefined;
+    }, 5_000, 'the late action observed');
+    expect(delta(after, '_count{workflow_type="visible"}')).toBe(1);
+    expect(delta(after, '_sum{workflow_type="visible"}')).toBeGreaterThanOrEqual(90);
+    expect(delta(after, '_sum{workflow_type="visible"}')).toBeLessThan(150);
+    expect(delta(after, '_bucket{workflow_type="visible",le="60"}')).toBe(0);
+    expect(delta(after, '_bucket{workflow_type="visible",le="300"}')).toBe(1);
+    expect((await api(`/v1/workflows/${scheduleId}-${new Date(scheduledTime).toISOString()}/result?wait=5s`)).status).toBe(200);
+
+    // "Trigger now" starts an action outside the calendar: it has no scheduled time to be late for.
+    const triggered = await post(`/v1/schedules/${scheduleId}/trigger`, {});
+    expect(triggered.status, await triggered.clone().text()).toBeLessThan(300);
+    expect(delta(await metrics(), '_count{workflow_type="visible"}')).toBe(1);
+    expect((await api(`/v1/schedules/${scheduleId}`, { method: 'DELETE' })).status).toBe(200);
+  }, 30_000);
 });
 
 group('the feed', () => {

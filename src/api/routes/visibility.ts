@@ -111,7 +111,9 @@ export function registerVisibilityRoutes(app: OpenAPIHono, backend: ApiBackend):
   });
 
   app.openapi(metrics, async (c) => {
-    const snapshot = mergeSnapshots(await Promise.all(shards().map((shard) => shard.metrics())));
+    // The Scheduler keeps its own series (how late schedule actions started): a deployment without one has none.
+    const scheduler = backend.scheduler?.();
+    const snapshot = mergeSnapshots(await Promise.all([...shards().map((shard) => shard.metrics()), ...(scheduler ? [scheduler.metrics()] : [])]));
     return c.text(renderPrometheus(snapshot), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 }

@@ -338,7 +338,8 @@ describe('planTrigger', () => {
     const now = T0 + 90_500;
     const state = { ...running(created, 1), buffered: T0 + MIN };
     const plan = planTrigger(ID, state, now);
-    expect(plan.start).toEqual([{ scheduledTime: now, workflowId: `${ID}-2025-01-01T00:01:30.500Z-trigger` }]);
+    // Marked as triggered: outside the calendar, it is never late (the Scheduler observes no lag for it).
+    expect(plan.start).toEqual([{ scheduledTime: now, workflowId: `${ID}-2025-01-01T00:01:30.500Z-trigger`, triggered: true }]);
     expect(plan.state).toEqual({ ...state, actions: 1, lastAction: { scheduledTime: now, workflowId: `${ID}-2025-01-01T00:01:30.500Z-trigger`, startedAt: now } });
     expect(plan.wakeAt).toBeUndefined();
   });

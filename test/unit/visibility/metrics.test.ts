@@ -18,8 +18,10 @@ const SERIES = {
   duro_activity_retries_total: 'counter',
   duro_activity_attempt_failures_total: 'counter',
   duro_activity_latency_seconds: 'histogram',
+  duro_activity_schedule_to_start_seconds: 'histogram',
+  duro_schedule_action_lag_seconds: 'histogram',
 } as const;
-const HISTOGRAMS = ['duro_workflow_duration_seconds', 'duro_activity_latency_seconds'] as const;
+const HISTOGRAMS = ['duro_workflow_duration_seconds', 'duro_activity_latency_seconds', 'duro_activity_schedule_to_start_seconds', 'duro_schedule_action_lag_seconds'] as const;
 const COUNTERS = ['duro_workflows_started_total', 'duro_workflows_closed_total', 'duro_workflow_task_failures_total', 'duro_activity_attempts_total', 'duro_activity_retries_total', 'duro_activity_attempt_failures_total'] as const;
 
 const empty = (): MetricsSnapshot => ({ counters: [], histograms: [], running: [], gauges: [] });
