@@ -54,7 +54,7 @@ async function startChild(message: MessageOf<'startChild'>, execution: Execution
     // child continued as new since (children.test.ts, 'answer the parent with the child it already started …').
     const { runId } = await execution.start({
       workflowType: message.workflowType, workflowId: message.to, input: message.input, parent,
-      ...definedFields({ memo: options.memo, searchAttributes: options.searchAttributes, retryPolicy: options.retryPolicy, runTimeoutMs: options.runTimeoutMs, executionTimeoutMs: options.executionTimeoutMs }),
+      ...definedFields({ trace: message.trace, memo: options.memo, searchAttributes: options.searchAttributes, retryPolicy: options.retryPolicy, runTimeoutMs: options.runTimeoutMs, executionTimeoutMs: options.executionTimeoutMs }),
     });
     return answer({ type: 'ChildWorkflowStarted', seq: parent.seq, workflowId: message.to, runId });
   } catch (error) {

@@ -2,6 +2,7 @@
 // parent, parent-close policies, and the answers that end them. A request stays in its sender's committed state
 // until its answer is recorded there (the outbox, DESIGN §4), so it is re-sent after any reload; every message has a
 // stable key, and the receiver dedupes what it gets twice.
+import { childTrace, runTrace, type RunTrace } from '../core/tracing/trace-context';
 import type { NewEvent, Outcome, ParentRef, RecordedChildOptions } from '../core/history';
 import { outcomeOfCloseEvent, type RunState } from '../core/internals';
 
@@ -18,7 +19,7 @@ export type ChildClosedStatus = 'completed' | 'failed' | 'canceled' | 'terminate
 
 /** Requests: each is answered to the run that sent it. */
 type Request =
-  | { kind: 'startChild'; parent: ParentRef; workflowType: string; input: unknown; options: RecordedChildOptions }
+  | { kind: 'startChild'; parent: ParentRef; workflowType: string; input: unknown; options: RecordedChildOptions; trace?: RunTrace }
   | { kind: 'signal'; from: RunAddress; seq: number; runId?: string; signalName: string; args: unknown[] }
   | { kind: 'cancel'; from: RunAddress; seq: number; runId?: string }
   | { kind: 'closeChild'; from: RunAddress; policy: 'TERMINATE' | 'REQUEST_CANCEL'; reason: string }
@@ -48,6 +49,7 @@ export function owedMessages(state: RunState, firstRunId = state.runId): RunMess
     messages.push({
       kind: 'startChild', key: `${from.runId}/child/${child.seq}`, to: child.workflowId,
       parent: { ...from, seq: child.seq }, workflowType: child.workflowType, input: child.input, options: child.options,
+      trace: childTrace(runTrace(state), state.runId),
     });
   }
   for (const request of Object.values(state.externals)) {

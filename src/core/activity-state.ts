@@ -69,6 +69,8 @@ export interface ActivityTask {
   heartbeatDetails?: unknown;
   /** `'positional'`: `input` is an argument list, and the implementation is called `fn(...input)` (docs/activities.md). */
   arguments?: 'positional';
+  /** The W3C trace context of the attempt's span: the activity server's spans are its children. */
+  traceparent?: string;
 }
 
 /** What the activity implementation sees of its task. */
@@ -91,6 +93,7 @@ export function activityInfoOf(task: ActivityTask, taskToken?: string): Activity
   if (task.scheduleToCloseTimeoutMs !== undefined) info.scheduleToCloseTimeoutMs = task.scheduleToCloseTimeoutMs;
   if (task.retryPolicy !== undefined) info.retryPolicy = task.retryPolicy;
   if (taskToken !== undefined) info.taskToken = taskToken;
+  if (task.traceparent !== undefined) info.traceparent = task.traceparent;
   return info;
 }
 

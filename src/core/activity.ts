@@ -29,6 +29,8 @@ export interface ActivityInfo {
   isLocal: boolean;
   /** Authorises heartbeats and asynchronous completion of this attempt (remote activities). */
   taskToken?: string;
+  /** The W3C `traceparent` of the attempt's span (docs/observability.md): pass it on to calls the activity makes. */
+  traceparent?: string;
 }
 
 /** Passed as the second argument to every activity. */

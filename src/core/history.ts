@@ -1,4 +1,5 @@
 // The event history of one run: the only source of truth. Plain, serializable records.
+import type { RunTrace } from './tracing/trace-context';
 import type { FailureInfo, TimeoutType } from './failure';
 import type { ResolvedRetryPolicy } from './retry-policy';
 
@@ -94,6 +95,8 @@ export type WorkflowExecutionStarted = Base<'WorkflowExecutionStarted', {
    * CHAIN_DEDUPE_WINDOW of each): a client re-sending one after a continue-as-new or a retry is not recorded again.
    */
   earlierRequests?: EarlierRequests;
+  /** The trace the run's spans belong to, and their caller's span (a client's request, the parent's run span). */
+  trace?: RunTrace;
 }>;
 
 /** Where an earlier run of the chain recorded an update, so a re-sent one is answered with that outcome. */

@@ -9,6 +9,7 @@ import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import { isCloseEvent, type EndsActivation, type HistoryEvent, type NewEvent } from './history';
 import { Limits } from './limits';
 import type { KeepLogLine } from './log';
+import { tracedLocalAttempt } from './tracing/run-spans';
 import type { UpdateOffer } from './message-handlers';
 import { NonDeterminismError } from './nondeterminism';
 import { WorkflowTaskError } from './workflow-errors';
@@ -102,7 +103,7 @@ export class LiveWorkflow {
       };
       const paused = state.paused !== undefined;
       ({ produced, localAttempts } = await runLiveActivation(activator, allInputs, {
-        runLocalActivity: (command) => this.#host.runLocalActivity(command, runRefOf(state), this.#keepLog),
+        runLocalActivity: (command) => tracedLocalAttempt(this.#host.spans, () => this.#host.now(), state, command, () => this.#host.runLocalActivity(command, runRefOf(state), this.#keepLog)),
         newRunId: () => this.#host.newRunId(),
         localOutcomes: local.outcomes,
         startFirst: paused ? [] : this.#owedAttempts(activator, local),

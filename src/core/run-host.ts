@@ -4,6 +4,7 @@ import type { LocalActivityCommand } from './activation';
 import type { AttemptObservation } from './activity-state';
 import type { HistoryEvent, Outcome } from './history';
 import type { KeepLogLine } from './log';
+import type { SpanSink } from './tracing/span';
 import type { PendingChange, RunState } from './run-state';
 import type { RunEffect, RunRef } from './run-transitions';
 
@@ -43,4 +44,6 @@ export interface RunHost<Run = unknown> {
   /** `keepLog` takes each line the attempt's `ctx.log` writes, for the run's kept lines. */
   runLocalActivity(command: LocalActivityCommand, run: RunRef, keepLog?: KeepLogLine): Promise<Outcome>;
   effects(run: Run, effects: RunEffect[]): void;
+  /** Takes the spans each committed step finished (docs/observability.md, Traces); absent: no span is made. */
+  spans?: SpanSink;
 }

@@ -1,5 +1,6 @@
 // Reset (Temporal's, Cloudflare's restart-from-step): a new run whose history is an old run's up to the end of
 // one activation, re-run from there with the current code; signals received after that point are re-applied.
+import { traceOfRun } from './tracing/trace-context';
 import type { HistoryEvent } from './history';
 import { payloadSize } from './payload';
 import type { CarriedSignal } from './carried-signal';
@@ -52,6 +53,7 @@ export function planReset(history: HistoryEvent[], eventId: number, newRunId: st
     inFlightUpdates: [],
     cancelRequested: false,
     activationFailures: 0,
+    trace: traceOfRun(first.trace, first.firstRunId),
   };
   if (first.parent) state.parent = first.parent;
   if (first.retryPolicy) state.retry = { policy: first.retryPolicy, attempt: first.attempt };

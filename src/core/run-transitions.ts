@@ -1,5 +1,6 @@
 // How each recorded event moves a run's pending state, and which effects it implies. Pure functions
 // over RunState; every entry they change is touched, so the host writes exactly what changed.
+import { attemptTraceparent } from './tracing/trace-context';
 import type { HandedOverAttempt } from './activation';
 import {
   activityWakeAt, canceledBeforeRunning, dueTimeout, failAttempt, newPendingActivity, observeAttempt, scheduleToCloseTimedOut, type AttemptObservation,
@@ -66,7 +67,7 @@ export function applyEventToState(state: RunState, event: HistoryEvent, step: St
       state.activities[event.activityId] = activity;
       changes.touch('activities', event.activityId);
       // A paused run records the activity but sends it only once unpaused.
-      if (!state.paused) effects.push({ type: 'dispatchActivity', task: startAttempt(activity, step.now, runRefOf(state)) });
+      if (!state.paused) effects.push({ type: 'dispatchActivity', task: tracedTask(state, startAttempt(activity, step.now, runRefOf(state))) });
       return;
     }
     case 'ActivityTaskCancelRequested': {
@@ -191,7 +192,7 @@ export function collectDeadlines(state: RunState, step: StepContext, addInput: (
     if (timeout === undefined && !isRetryDue && !isHeld) continue;
     changes.touch('activities', activity.activityId);
     if (isRetryDue || (isHeld && timeout === undefined)) {
-      effects.push({ type: 'dispatchActivity', task: startAttempt(activity, now, runRefOf(state)) });
+      effects.push({ type: 'dispatchActivity', task: tracedTask(state, startAttempt(activity, now, runRefOf(state))) });
       continue;
     }
     if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
@@ -276,4 +277,10 @@ export function planWorkflowRetry(state: RunState, event: NewEvent, step: Pick<S
   if (backoffMs === undefined) return;
   if (state.executionDeadline !== undefined && step.now + backoffMs >= state.executionDeadline) return;
   event.retry = { newRunId: step.newRunId(), backoffMs };
+}
+
+/** The task with the `traceparent` of its attempt's span (trace-context.ts), for the request that carries it. */
+function tracedTask(state: RunState, task: ActivityTask): ActivityTask {
+  task.traceparent = attemptTraceparent(state, task.activityId, task.attempt);
+  return task;
 }

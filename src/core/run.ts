@@ -14,6 +14,8 @@ import { Limits } from './limits';
 import { LiveWorkflow } from './live-workflow';
 import { LocalAttempts } from './run-local-attempts';
 import { RunLogs } from './run-logs';
+import { RunSpans, type StepRecord } from './tracing/run-spans';
+import { traceOfRun } from './tracing/trace-context';
 import type { UpdateOffer } from './message-handlers';
 import { checkPayload, checkSearchAttributes, copyPayload, utf8Length } from './payload';
 import type { RunHost } from './run-host';
@@ -56,6 +58,8 @@ export class WorkflowRun {
   readonly #localAttempts: LocalAttempts;
   /** Lines written since the last commit, which stores them beside the run. */
   readonly #logs = new RunLogs();
+  /** Made on first use, by a host that exports spans. */
+  #spans: RunSpans | undefined;
 
   private constructor(state: RunState, definition: WorkflowDefinition, host: RunHost<WorkflowRun>) {
     this.state = state;
@@ -97,6 +101,7 @@ export class WorkflowRun {
       cancelRequested: false,
       activationFailures: 0,
       completedUpdates: {},
+      trace: traceOfRun(started.trace, started.firstRunId),
     };
     if (started.parent) state.parent = started.parent;
     if (started.retryPolicy) state.retry = { policy: started.retryPolicy, attempt: started.attempt };
@@ -434,13 +439,16 @@ export class WorkflowRun {
     }
 
     let produced: HistoryEvent[] = [];
+    let activation: StepRecord['activation'];
     if (closing) {
       this.#live.evict();
       const event = record(closing);
       closeRun(this.state, event, step);
       produced = [event];
     } else if (this.#mayActivate() && (inputs.length > 0 || this.state.hasUnprocessedInputs || offer || localOutcomes.length > 0 || startOwedAttempts)) {
+      const start = this.#host.spans ? this.#host.now() : 0;
       produced = await this.#live.activate(inputs, record, step, { outcomes: localOutcomes, running: this.#localAttempts.running }, offer);
+      if (this.#host.spans) activation = { start, end: this.#host.now() };
     } else if (inputs.length > 0) {
       this.#live.defer(inputs);
     }
@@ -453,6 +461,10 @@ export class WorkflowRun {
     } catch (error) {
       this.#break(error, taken);
       throw error;
+    }
+    if (this.#host.spans) {
+      const spans = (this.#spans ??= new RunSpans()).ofStep(this.state, { events, attempts: step.attempts, ...(activation && { activation }) });
+      if (spans.length > 0) this.#host.spans(spans);
     }
     for (const ack of acks) ack();
     for (const respond of respondLater) respond();

@@ -1,6 +1,7 @@
 // TestWorkflowEnvironment: the engine on an in-memory host with a virtual clock (time skipping). Each workflow id is
 // the core's Execution (src/core/execution/), as in a Durable Object: starts, policies, hand-overs, children and
 // messages follow the same code; only the store (memory), the clock (virtual) and the transport (calls) differ.
+import type { SpanData } from '../core/tracing/span';
 import { collectActivities, type ActivityImplementations } from '../core/activity';
 import { WorkflowBlockedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '../core/client-errors';
 import type { WorkflowRegistry, SignalDefinition, UpdateDefinition, WorkflowDefinition, WorkflowEnvironment, WorkflowInput, WorkflowOutput } from '../core/definitions';
@@ -42,6 +43,11 @@ export interface TestEnvironmentOptions {
    * name → workflow type, as `createDuro({ workflowBindings })` takes them.
    */
   workflowBindings?: Record<string, string>;
+  /**
+   * Takes the spans of every run as they finish (docs/observability.md, Traces): to check in a test what a deployment
+   * would export over OTLP. Times are the environment's (virtual) time.
+   */
+  onSpans?: (spans: SpanData[]) => void;
 }
 
 export type StartOptions<I = unknown> = InProcessStartOptions<I>;
@@ -66,6 +72,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   #registry: WorkflowRegistry;
   #activities: ActivityImplementations;
   #codeVersion: string | undefined;
+  readonly #onSpans: ((spans: SpanData[]) => void) | undefined;
   /** The host environment the workflows run in: the `env` option, and a `waitUntil` that only reports failures. */
   readonly #environment: WorkflowEnvironment;
   /** The `env` option with the Workflow bindings added: what workflows get, and what a test drives them through. */
@@ -104,6 +111,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     this.#registry = workflowRegistryOf(options.workflows ?? {});
     this.#activities = collectActivities(options.activities);
     this.#codeVersion = options.codeVersion;
+    this.#onSpans = options.onSpans;
     const env = (options.env ?? {}) as Record<string, any>;
     this.env = options.workflowBindings ? withWorkflowBindings(env, options.workflowBindings, this.#bindingHost) : env;
     this.#environment = { env: this.env, waitUntil: (promise) => void promise.catch((error: unknown) => console.error('duro: a waitUntil promise failed', error)) };
@@ -411,6 +419,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
           .finally(() => this.#localAttempts.set(run.runId, this.#localAttempts.get(run.runId)! - 1));
       },
       effects: (run, effects) => this.#carryOut(run, effects),
+      ...(this.#onSpans && { spans: this.#onSpans }),
       report: (message, error) => console.error(`duro: ${message}`, ...(error === undefined ? [] : [error])),
       setTimer: (ms, fire) => (Number.isFinite(ms) ? this.clock.setTimer(this.clock.now() + ms, fire) : () => undefined),
     };

@@ -3,4 +3,5 @@ export { TestWorkflowEnvironment, type TestEnvironmentOptions, type StartOptions
 export { TestWorkflowHandle, type WorkflowDescription } from './handle';
 export { replayHistory } from './replay';
 export { VirtualClock } from './virtual-clock';
+export type { SpanData, SpanKind, SpanAttributes } from '../core/tracing/span';
 export { TestSchedules, type TestScheduleOptions, type TestScheduleDescription } from './schedules';

@@ -7,6 +7,7 @@ import type { WorkflowDefinition } from '../definitions';
 import type { FailureInfo } from '../failure';
 import type { HistoryEvent, Outcome, WorkflowStatus } from '../history';
 import type { KeepLogLine } from '../log';
+import type { SpanSink } from '../tracing/span';
 import type { WorkflowRun } from '../run';
 import type { RunCommit } from '../run-host';
 import type { RunState } from '../run-state';
@@ -75,6 +76,8 @@ export interface ExecutionHost {
   effects(run: WorkflowRun, effects: RunEffect[]): void;
   /** Calls `fire` after `ms` of this host's time (a long-poll's end); returns what cancels it. */
   setTimer(ms: number, fire: () => void): () => void;
+  /** Takes finished spans (docs/observability.md, Traces); absent: no span is made. */
+  spans?: SpanSink;
   /** Tells the operator what the execution found and dealt with (a run that cannot be loaded, one deleted). */
   report(message: string, error?: unknown): void;
   /** Whether this host still runs the attempt (an execution reopened after a failed commit): not lost, it reports. */

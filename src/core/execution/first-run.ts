@@ -18,6 +18,7 @@ export function firstRunParams(request: StartRequest, runId: string, randomnessS
     firstRunId: runId,
     ...definedFields({
       parent: request.parent,
+      trace: request.trace,
       memo: request.memo,
       searchAttributes: request.searchAttributes,
       retryPolicy: request.retryPolicy,

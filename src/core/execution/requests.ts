@@ -1,5 +1,6 @@
 // What callers ask of one workflow id's execution and what it answers, whatever host holds it. Plain data: the
 // Durable Object host carries these over RPC (src/protocol/execution-rpc.ts), the in-process hosts pass them along.
+import type { RunTrace } from '../tracing/trace-context';
 import type { FailureInfo } from '../failure';
 import type { Outcome, ParentRef, SearchAttributes } from '../history';
 import type { ResolvedRetryPolicy } from '../retry-policy';
@@ -20,6 +21,8 @@ export interface StartRequest {
   retryPolicy?: ResolvedRetryPolicy;
   /** Set when a workflow starts this one as its child. */
   parent?: ParentRef;
+  /** The caller's trace context (a client's `traceparent`, the parent workflow's run span). */
+  trace?: RunTrace;
 }
 
 export interface StartReply {

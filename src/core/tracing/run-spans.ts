@@ -3,10 +3,10 @@
 // updates. Every span of a run is a child of the run's span; the run's span is a child of the context it was started
 // in (trace-context.ts). Nothing here runs unless the host exports spans.
 import type { AttemptObservation } from '../activity-state';
-import { isCloseEvent, type HistoryEvent } from '../history';
+import { isCloseEvent, type HistoryEvent, type Outcome } from '../history';
 import type { RunState } from '../run-state';
-import type { SpanAttributes, SpanData } from './span';
-import { attemptSpanId, randomSpanId, runSpanId, traceOfRun, type RunTrace } from './trace-context';
+import type { SpanAttributes, SpanData, SpanSink } from './span';
+import { attemptSpanId, randomSpanId, runSpanId, runTrace, type RunTrace } from './trace-context';
 
 /** What one step did, as its spans need it. */
 export interface StepRecord {
@@ -99,11 +99,29 @@ export function runChildSpan(state: RunState, name: string, kind: SpanData['kind
   return { traceId: trace.traceId, spanId: randomSpanId(), parentSpanId: runSpanId(state.runId), name, kind, startTime, endTime: Math.max(startTime, endTime), attributes: { ...runAttributes(state), ...attributes } };
 }
 
-/** The run's trace (a run stored before runs recorded one: a trace of its own). */
-export function runTrace(state: RunState): RunTrace {
-  return state.trace ?? traceOfRun(undefined, state.runId);
-}
-
 function runAttributes(state: RunState): SpanAttributes {
   return { 'duro.workflow.id': state.workflowId, 'duro.run.id': state.runId, 'duro.workflow.type': state.workflowType };
+}
+
+/**
+ * Runs a local activity attempt, and (when the host exports spans) hands over its span once it settles. Local attempts
+ * are not in the step's observations: they are recorded as markers, retried inside the run.
+ */
+export function tracedLocalAttempt(sink: SpanSink | undefined, now: () => number, state: RunState, command: { activityType: string; attempt: number; seq: number }, run: () => Promise<Outcome>): Promise<Outcome> {
+  if (!sink) return run();
+  const start = now();
+  const attempt = run();
+  void attempt.then((outcome) => {
+    const span = runChildSpan(state, `RunLocalActivity:${command.activityType}`, 'internal', start, now(), {
+      'duro.activity.type': command.activityType,
+      'duro.activity.attempt': command.attempt,
+      'duro.activity.local': true,
+      'duro.activity.outcome': 'result' in outcome ? 'completed' : 'failed',
+      ...('failure' in outcome && { 'error.type': outcome.failure.type }),
+    });
+    if (!span) return;
+    if ('failure' in outcome) span.error = outcome.failure.message;
+    sink([span]);
+  }, () => undefined);
+  return attempt;
 }

@@ -49,6 +49,17 @@ export function traceOfRun(recorded: RunTrace | undefined, firstRunId: string): 
   return recorded ?? { traceId: derivedId(`trace/${firstRunId}`, 4) };
 }
 
+/** A run's trace (a run stored before runs recorded one: a trace of its own). */
+export function runTrace(run: { trace?: RunTrace | undefined; runId: string }): RunTrace {
+  return run.trace ?? traceOfRun(undefined, run.runId);
+}
+
+/** The `traceparent` an activity attempt's request carries: the activity server's span is a child of the attempt's. */
+export function attemptTraceparent(run: { trace?: RunTrace | undefined; runId: string }, activityId: string, attempt: number): string {
+  const trace = runTrace(run);
+  return formatTraceparent(trace.traceId, attemptSpanId(run.runId, activityId, attempt), !trace.notSampled);
+}
+
 /** The span of a whole run, from its start to its close. */
 export function runSpanId(runId: string): string {
   return derivedId(`run/${runId}`, 2);
