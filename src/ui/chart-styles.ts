@@ -20,9 +20,9 @@ export const CHART_STYLES = `
 .chart-row.chart-axis{position:sticky;top:0;z-index:3;min-height:26px;border-top:0;border-bottom:1px solid var(--line);background:#fff}
 .chart-axis .lane-track{overflow:hidden}
 .lane-label{position:sticky;left:0;z-index:2;flex:0 0 var(--lane-label);width:var(--lane-label);background:#fff;border-right:1px solid var(--line);padding:.2rem .6rem;line-height:1.3;min-width:0}
-.lane-name{display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;font-size:12.5px;font-weight:600}
+.lane-name{display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;font-size:12.5px;line-height:16px;font-weight:600}
 a.lane-name{font-weight:600}
-.lane-kind{float:right;margin-left:.4rem;font-size:10px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);line-height:1.9}
+.lane-kind{float:right;margin-left:.4rem;font-size:10px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);line-height:16px}
 .lane-status{display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;color:var(--muted);font-size:11.5px}
 .chart-axis .lane-status{line-height:1.6}
 .chart-row.selected .lane-label{box-shadow:inset 3px 0 0 var(--accent)}
