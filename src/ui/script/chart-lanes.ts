@@ -132,10 +132,12 @@ function runOutcome(status) {
 
 /** The chart of a run: its time span, the run's lane, the other lanes (at most CHART_MAX_LANES) and the marks. */
 function chartModel(run, events, nowMs) {
-  const startMs = run.startTime !== undefined ? run.startTime : (events.length ? events[0].timestamp : nowMs);
+  // A reset run's history begins with the events it kept, stamped when they first happened: the chart starts there,
+  // as the table's T+ does.
+  const startMs = Math.min(run.startTime !== undefined ? run.startTime : nowMs, events.length ? events[0].timestamp : nowMs);
   const lastMs = events.length ? events[events.length - 1].timestamp : startMs;
   const endMs = run.closeTime !== undefined ? Math.max(run.closeTime, lastMs) : Math.max(nowMs, lastMs);
-  const runLane = { key: 'run', kind: 'run', label: 'Run', title: 'Workflow ' + run.workflowType + ' (run ' + run.runId + ')', startMs, endMs, outcome: runOutcome(run.status), status: run.status, events: [], ticks: [], segments: [] };
+  const runLane = { key: 'run', kind: 'run', label: 'Run', title: 'Workflow ' + run.workflowType + ' (run ' + run.runId + ')', startMs: run.startTime !== undefined ? run.startTime : startMs, endMs, outcome: runOutcome(run.status), status: run.status, events: [], ticks: [], segments: [] };
   const lanes = new Map();
   const marks = [];
   for (const event of events) {
