@@ -1,4 +1,6 @@
 // The web UI's stylesheet: system fonts, no external resources (the page's CSP allows only its own origin).
+import { CHART_STYLES } from './chart-styles';
+
 export const UI_STYLES = `
 :root{--fg:#1d2330;--muted:#5b6475;--line:#d9dde5;--bg:#f6f7f9;--accent:#1f5fbf;--good:#17803d;--bad:#b42318;--warn:#a15c00}
 *{box-sizing:border-box}
@@ -57,4 +59,4 @@ tr.event.bad .etype{color:var(--bad)}tr.event.good .etype{color:var(--good)}tr.e
 details summary{cursor:pointer;color:var(--muted);font-size:12px}
 .next-runs{margin:0;padding-left:1.2rem}
 .pager{display:flex;gap:.5rem;margin:.8rem 0}
-`;
+` + CHART_STYLES;

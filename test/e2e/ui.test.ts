@@ -32,6 +32,11 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `ui-${name}.png`), fullPage: true, timeout: STEP_MS });
 }
 
+/** A screenshot of one part of the page: a full-page capture lays the page out again and loses a zoomed chart's scroll. */
+async function shotOf(name: string, part: Locator): Promise<void> {
+  await part.screenshot({ path: join(ARTIFACTS, `ui-${name}.png`), timeout: STEP_MS });
+}
+
 /** The workflow ids of the list's rows, in order. */
 async function listedIds(): Promise<string[]> {
   return page.locator('tr[data-workflow-id]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-workflow-id') ?? ''));
@@ -337,6 +342,129 @@ describe.skipIf(!hasChromium)(`the web UI${hasChromium ? '' : ` (skipped: no Chr
     expect(await api.resultOf('hello-ada')).toMatchObject({ status: 'completed' });
     await page.getByRole('heading', { name: /hello-ada/ }).waitFor();
     await shot('11-reset');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('draws a run as a timeline: a lane per activity, timer, child and update, bars by outcome, messages as marks, zoom, details, child links', async () => {
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
+    // Between them: a retried activity, a failed one, a timer, a signal, children, and an activity still retrying.
+    await api.start('orderSaga', 'tl-order', { flakyAt: 'charge' });
+    await api.start('orderSaga', 'tl-order-failed', { failAt: 'fulfil' });
+    await api.start('hello', 'tl-hello', { name: 'nobody', waitFor: '2s' });
+    const signaled = await api.call('POST', '/v1/workflows/tl-hello/signals/setName', { args: ['timeline'] });
+    expect(signaled.status, signaled.text).toBe(202);
+    await api.start('fanOut', 'tl-fan', { children: 2, tasksPerChild: 2 });
+    await api.start('batchWithHeartbeats', 'tl-batch', { items: 100, chunkSize: 1, chunkDelay: '400ms', crashAt: 2 });
+    expect(await api.resultOf('tl-order')).toMatchObject({ status: 'completed' });
+    expect(await api.resultOf('tl-order-failed')).toMatchObject({ status: 'failed' });
+    expect(await api.resultOf('tl-hello')).toMatchObject({ status: 'completed', result: 'Hello, timeline!' });
+    expect(await api.resultOf('tl-fan')).toMatchObject({ status: 'completed' });
+
+    const lane = (kind: string, label: RegExp | string) => page.locator(`.chart-row[data-lane-kind="${kind}"]`).filter({ has: page.locator('.lane-name', { hasText: label }) });
+    const labels = (kind: string) => page.locator(`.chart-row[data-lane-kind="${kind}"]`).evaluateAll((rows) => rows.map((row) => row.getAttribute('data-lane-label')));
+    const details = page.locator('#timeline-details');
+    const timeline = page.getByRole('region', { name: 'Timeline' });
+
+    // A retried activity: one bar from scheduled to completed, its lane says after how many attempts.
+    await page.goto(`${dev!.url}/ui#/workflows/tl-order`);
+    await page.getByRole('heading', { name: / tl-order / }).waitFor();
+    expect(await labels('activity')).toEqual([expect.stringMatching(/^reserveInventory /), expect.stringMatching(/^chargePayment /), expect.stringMatching(/^fulfilOrder /)]);
+    const charge = lane('activity', /^chargePayment/);
+    expect(await charge.locator('.bar').getAttribute('data-outcome')).toBe('completed');
+    expect(await charge.locator('.lane-status').textContent()).toMatch(/^completed after 2 attempts, \d/);
+    expect(await page.locator('.lane-run .bar').getAttribute('data-outcome')).toBe('completed');
+    await charge.locator('.bar').click();
+    await expect.poll(() => details.locator('h4').textContent(), { timeout: STEP_MS }).toMatch(/^Activity chargePayment/);
+    expect(await details.locator('tr[data-detail-event]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-detail-event'))))
+      .toEqual(['ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskCompleted']);
+    expect(await details.textContent()).toContain('the earlier attempts failed and were retried');
+    await shotOf('12-timeline-retried-activity', timeline);
+
+    // A failed step and the compensations that ran after it.
+    await page.goto(`${dev!.url}/ui#/workflows/tl-order-failed`);
+    await page.getByRole('heading', { name: / tl-order-failed / }).waitFor();
+    await lane('activity', /^fulfilOrder/).waitFor();
+    expect(await lane('activity', /^fulfilOrder/).locator('.bar').getAttribute('data-outcome')).toBe('failed');
+    expect(await lane('activity', /^releaseInventory/).locator('.bar').getAttribute('data-outcome')).toBe('completed');
+    expect(await page.locator('.lane-run .bar').getAttribute('data-outcome')).toBe('failed');
+    await shotOf('13-timeline-failed-step', timeline);
+
+    // A timer and a signal; zoom in and out, and the axis labels follow.
+    await page.goto(`${dev!.url}/ui#/workflows/tl-hello`);
+    await page.getByRole('heading', { name: / tl-hello / }).waitFor();
+    await lane('timer', /^Timer /).waitFor();
+    expect(await lane('timer', /^Timer /).locator('.bar').getAttribute('data-outcome')).toBe('completed');
+    expect(await lane('timer', /^Timer /).locator('.lane-status').textContent()).toMatch(/^fired, 2\./);
+    expect(await page.locator('.mark[data-mark-kind="signal"]').count()).toBe(1);
+    const ticks = () => page.locator('.chart-axis .tick-label').allTextContents();
+    const scroller = page.locator('.chart-scroll');
+    const overflow = () => scroller.evaluate((element) => element.scrollWidth - element.clientWidth);
+    const fitted = await ticks();
+    expect(fitted[0]).toBe('T+0');
+    expect(await overflow()).toBeLessThanOrEqual(1);
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    expect(await page.locator('.zoom-level').textContent()).toBe('\u00d74');
+    expect(await overflow()).toBeGreaterThan(1000); // the chart scrolls now
+    expect(await ticks()).not.toEqual(fitted); // finer steps
+    await shotOf('14-timeline-zoomed', timeline);
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    expect(await page.locator('.zoom-level').textContent()).toBe('\u00d72');
+    const box = (await scroller.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.7, box.y + 60);
+    await page.keyboard.down('Control');
+    await page.mouse.wheel(0, -100);
+    await page.keyboard.up('Control');
+    await expect.poll(() => page.locator('.zoom-level').textContent(), { timeout: STEP_MS }).toBe('\u00d72.5');
+    await page.getByRole('button', { name: 'Fit' }).click();
+    expect(await ticks()).toEqual(fitted);
+    expect(await overflow()).toBeLessThanOrEqual(1);
+    // A mark opens its event; the keyboard reaches it too.
+    await page.locator('.mark[data-mark-kind="signal"]').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => details.locator('h4').textContent(), { timeout: STEP_MS }).toMatch(/^Signal at T\+/);
+    expect(await details.locator('tr[data-detail-event]').textContent()).toContain('setName ["timeline"]');
+    await shotOf('15-timeline-timer-signal', timeline);
+
+    // Children: a lane each, whose label leads to the child's own view.
+    await page.goto(`${dev!.url}/ui#/workflows/tl-fan`);
+    await page.getByRole('heading', { name: / tl-fan / }).waitFor();
+    await lane('child', 'tl-fan-child-1').waitFor();
+    expect(await labels('child')).toEqual(['fanOutChild tl-fan-child-1', 'fanOutChild tl-fan-child-2']);
+    expect(await lane('child', 'tl-fan-child-2').locator('.bar').getAttribute('data-outcome')).toBe('completed');
+    await shotOf('16-timeline-children', timeline);
+    await lane('child', 'tl-fan-child-1').getByRole('link', { name: 'fanOutChild tl-fan-child-1' }).click();
+    await page.getByRole('heading', { name: /tl-fan-child-1/ }).waitFor();
+    expect(await labels('activity')).toEqual([expect.stringMatching(/^fanOutTask /), expect.stringMatching(/^fanOutTask /)]);
+
+    // An activity still retrying: its attempt now and why the first failed come from the run's description. Zoom and
+    // the open details survive the 3 s refresh.
+    await expect.poll(async () => {
+      const activity = (await api.describe('tl-batch')).body.pendingActivities[0];
+      return activity ? `${activity.attempt} ${activity.state}` : 'none';
+    }, { timeout: STEP_MS, interval: 200 }).toBe('2 running');
+    await page.goto(`${dev!.url}/ui#/workflows/tl-batch`);
+    await page.getByRole('heading', { name: / tl-batch / }).waitFor();
+    const batch = lane('activity', /^processBatch/);
+    await batch.waitFor();
+    expect(await batch.locator('.bar').getAttribute('data-outcome')).toBe('running');
+    expect(await batch.locator('.lane-status').textContent()).toMatch(/^running, attempt 2, \d/);
+    expect(await batch.locator('.bar-tick.t-attempt').count()).toBe(1);
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await batch.locator('.bar').click();
+    await expect.poll(() => details.locator('.attempt-list li').allTextContents(), { timeout: STEP_MS })
+      .toEqual([expect.stringMatching(/^attempt 1 failed at .*SimulatedCrash: attempt 1 crashed before item 2$/)]);
+    await batch.locator('.bar').evaluate((bar) => Object.assign(bar, { beforeRefresh: true }));
+    await expect.poll(() => batch.locator('.bar').evaluate((bar) => 'beforeRefresh' in bar), { timeout: STEP_MS, interval: 500 }).toBe(false);
+    expect(await page.locator('.zoom-level').textContent()).toBe('\u00d72');
+    expect(await details.locator('h4').textContent()).toMatch(/^Activity processBatch/);
+    expect(await batch.locator('.bar').getAttribute('aria-expanded')).toBe('true');
+    await page.getByRole('button', { name: 'Fit' }).click();
+    await shotOf('17-timeline-retrying-activity', timeline);
+    expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 });

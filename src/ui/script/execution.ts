@@ -1,6 +1,6 @@
-// Browser code of the web UI, part 3: #/workflows/<id>, one execution (describe, result, pending work, children)
-// and the action forms: signal, query, update, pause, unpause, reset, cancel, terminate (the run routes of
-// docs/api.md), offering the names of the run's handlers (the built-in __duro_workflow_metadata query).
+// Browser code of the web UI, part 3: #/workflows/<id>, one execution (describe, result, timeline chart, pending
+// work, children) and the action forms: signal, query, update, pause, unpause, reset, cancel, terminate (the run
+// routes of docs/api.md), offering the names of the run's handlers (the built-in __duro_workflow_metadata query).
 export const EXECUTION_JS = String.raw`
 const HISTORY_PAGE = 1000;
 const HISTORY_PAGES = 10;
@@ -37,6 +37,7 @@ async function renderExecution(workflowId, params, view) {
     h('p', {}, h('button', { type: 'button', class: 'secondary', onclick: () => render() }, 'Refresh')),
     section('Input', pre(started ? started.input : undefined)),
     outcomeSection(run, result.data),
+    timelineChartSection(run, history.events, history.complete),
     pendingActivities(run.pendingActivities || []),
     pendingTimers(run.pendingTimers || []),
     childrenSection(run.pendingChildren || [], history.events),
