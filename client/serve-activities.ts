@@ -12,6 +12,8 @@ import { cutLogLine } from '../src/core/log';
 import { checkPayload } from '../src/core/payload';
 import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
+import type { OtlpOptions } from '../src/protocol/otlp';
+import { attemptSpan, spanExporters } from './activity-span';
 
 export interface ServeActivitiesOptions {
   /** Activity implementations by name: `(input, ctx) => result`, or Temporal-style `(...args) => result` (docs/activities.md). */
@@ -34,6 +36,11 @@ export interface ServeActivitiesOptions {
    * deployment itself (Duro's own Worker serving its 'self' queue through a service binding). Default: none.
    */
   trustRequest?: (request: Request) => boolean;
+  /**
+   * Where this server exports its spans (one per attempt, a child of the attempt's span in Duro; docs/observability.md,
+   * Traces). Default: what the `env` it is handed names (`OTEL_EXPORTER_OTLP_ENDPOINT`…), else none.
+   */
+  tracing?: OtlpOptions;
 }
 
 /** The part of a Workers `ExecutionContext` this needs: keep the isolate alive for late completions. */
@@ -56,9 +63,10 @@ const COMPLETE_RETRY_MS = 500;
 export function serveActivities(options: ServeActivitiesOptions): { fetch(request: Request, env?: unknown, ctx?: WaitUntil): Promise<Response> } {
   const asyncAfterMs = options.asyncAfterMs ?? 5_000;
   const doFetch = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
+  const exporterFor = spanExporters(options.tracing);
 
   return {
-    async fetch(request: Request, _env?: unknown, ctx?: WaitUntil): Promise<Response> {
+    async fetch(request: Request, env?: unknown, ctx?: WaitUntil): Promise<Response> {
       if (request.method !== 'POST') return problem(405, 'duro:method-not-allowed', 'Activity requests are POSTs');
       const body = await request.text();
       if (!options.trustRequest?.(request)) {
@@ -72,6 +80,8 @@ export function serveActivities(options: ServeActivitiesOptions): { fetch(reques
       if (typeof fn !== 'function') {
         return failureResponse(toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${task.activityType}' is not served here`, 'ActivityNotRegistered')));
       }
+      const span = attemptSpan(request.headers.get('traceparent') ?? task.traceparent, exporterFor(env), task);
+      if (span) task.traceparent = span.traceparent;
       const callbackUrl = options.duroUrl ?? task.callbackUrl;
       const callback: Callback = async (path, payload) => {
         if (!callbackUrl) throw new Error('No Duro URL to call back: set serveActivities({ duroUrl })');
@@ -83,6 +93,7 @@ export function serveActivities(options: ServeActivitiesOptions): { fetch(reques
       if (request.signal?.aborted) onHangUp(); // hung up while the body was read and verified
       else request.signal?.addEventListener('abort', onHangUp, { once: true });
       const running = runActivity(fn as ActivityFunction, task, attempt);
+      if (span) void running.then((settled) => span.finish(settled, ctx && ((promise) => ctx.waitUntil(promise))));
       try {
         if (!callbackUrl) {
           // Nowhere to complete later: hold the connection (Duro's start-to-close timeout still bounds it).

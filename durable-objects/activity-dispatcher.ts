@@ -62,6 +62,7 @@ export class ActivityDispatcher {
         headers: {
           'content-type': 'application/json',
           [IDEMPOTENCY_KEY_HEADER]: idempotencyKey(task),
+          ...(task.traceparent !== undefined && { traceparent: task.traceparent }),
           ...(!endpoint.trusted && { [SIGNATURE_HEADER]: await signBody(this.#secret, body) }),
         },
       };

@@ -2,6 +2,7 @@
 // SQLite (one transaction per step, before any effect leaves); one alarm serves every deadline; activities go out
 // over HTTP; children, parents and signals to other workflows travel by RPC, re-sent until acknowledged. Every rule
 // about the runs of the id is the core's; this file supplies storage, the clock, wake-ups and transport.
+import { OtlpSpanExporter, otlpOptionsFrom } from '../src/protocol/otlp';
 import { DurableObject } from 'cloudflare:workers';
 import type { ActivityImplementations } from '../src/core/activity';
 import type { WorkflowEnvironment, WorkflowRegistry } from '../src/core/definitions';
@@ -74,6 +75,8 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
   readonly #store: SqlRunStore;
   readonly #visibility: VisibilityReporter;
   readonly #dispatcher: ActivityDispatcher;
+  /** Set when the Worker's env names an OTLP endpoint (docs/observability.md, Traces). */
+  #spanExporter: OtlpSpanExporter | undefined;
   readonly #outcomes: AttemptOutcomes;
   readonly #alarm: AlarmKeeper;
   /** Local activity deadlines of this object, on one host timer. */
@@ -107,6 +110,8 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       runs: () => this.#execution?.eachLoadedRun() ?? [],
       visibilityUnsent: () => this.#visibility.unsent,
     });
+    const otlp = otlpOptionsFrom(env as Record<string, unknown>);
+    if (otlp) this.#spanExporter = new OtlpSpanExporter(otlp, undefined, (promise) => ctx.waitUntil(promise));
     this.#dispatcher = new ActivityDispatcher({
       secret: config.activitySecret(env),
       callbackUrl: config.callbackUrl(env),
@@ -199,6 +204,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       },
       runLocalActivity: (command, ref, keepLog) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined, keepLog),
       effects: (run, effects) => this.#carryOut(run, effects),
+      ...(this.#spanExporter && { spans: this.#spanExporter.export }),
       report: (message, error) => console.error(`duro: ${message}`, ...(error === undefined ? [] : [error])),
       setTimer: (ms, fire) => {
         const timer = setTimeout(fire, ms);

@@ -22,6 +22,7 @@ export async function sendRemoteAttempt(queue: RemoteTaskQueue, task: ActivityTa
     const headers = new Headers(headersOf ? await headersOf(task) : undefined);
     headers.set('content-type', 'application/json');
     headers.set(IDEMPOTENCY_KEY_HEADER, idempotencyKey(task));
+    if (task.traceparent !== undefined) headers.set('traceparent', task.traceparent);
     const response = await doFetch(queue.url, { method: 'POST', body: JSON.stringify(request), headers, signal, redirect: ATTEMPT_REDIRECT });
     return await readReply(response);
   } catch (error) {

@@ -26,6 +26,7 @@ import type { ActivityCancellationType, Outcome, RecordedActivityOptions, Record
 import { EngineFlag, EngineFlags } from './engine-flags';
 import { Limits } from './limits';
 import type { KeepLogLine } from './log';
+import { traceOfRun } from './tracing/trace-context';
 import { MessageHandlers, resultOutcome, type Handler, type UpdateOffer } from './message-handlers';
 import { checkName, NameKind } from './names';
 import { upserted } from './objects';
@@ -74,6 +75,7 @@ export interface ReplayData {
 
 export class Activator implements ContextActivator {
   readonly keepLog: KeepLogLine;
+  readonly traceId: string;
   /** Commands issued since the driver last took them, in order. */
   readonly commands: Command[] = [];
   /** Activation time; the driver sets it before each activation. */
@@ -132,6 +134,7 @@ export class Activator implements ContextActivator {
   constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted, keepLog?: KeepLogLine) {
     this.#definition = definition;
     this.keepLog = keepLog ?? ignoreLine;
+    this.traceId = traceOfRun(started.trace, started.firstRunId).traceId;
     this.#started = started;
     this.now = started.timestamp;
     this.#random = seededRandom(started.randomnessSeed);

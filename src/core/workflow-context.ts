@@ -239,6 +239,6 @@ function proxy<A>(make: (activityType: string) => (input?: unknown) => Promise<u
 function workflowLog(activator: ContextActivator): Log {
   return createLog(() => {
     const { workflowId, runId, workflowType, attempt } = activator.info();
-    return { workflowId, runId, workflowType, attempt };
+    return { workflowId, runId, workflowType, attempt, traceId: activator.traceId };
   }, () => activator.info().isReplaying, activator.keepLog);
 }

@@ -3,6 +3,7 @@ import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { StartRequest } from '../../protocol/execution-rpc';
 import { Limits } from '../../core/limits';
 import { definedFields } from '../../core/objects';
+import { parseTraceparent, runTraceFrom } from '../../core/tracing/trace-context';
 import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from '../../core/retry-policy';
 import type { ApiBackend } from '../backend';
 import { problem, ProblemError, ProblemType, unwrap } from '../problems';
@@ -110,7 +111,7 @@ const workflowLogs = createRoute({
 
 export function registerWorkflowRoutes(app: OpenAPIHono, backend: ApiBackend): void {
   app.openapi(startWorkflow, async (c) => {
-    const request = startRequestOf(c.req.valid('json'), backend);
+    const request = startRequestOf(c.req.valid('json'), backend, c.req.header('traceparent'));
     const started = unwrap(await backend.execution(request.workflowId).start(request));
     const reply = { workflowId: started.workflowId, runId: started.runId };
     return started.started ? c.json(reply, 201) : c.json(reply, 200);
@@ -118,14 +119,14 @@ export function registerWorkflowRoutes(app: OpenAPIHono, backend: ApiBackend): v
 
   app.openapi(signalWithStart, async (c) => {
     const body = c.req.valid('json');
-    const request = startRequestOf(body, backend);
+    const request = startRequestOf(body, backend, c.req.header('traceparent'));
     const reply = unwrap(await backend.execution(request.workflowId).signalWithStart({ ...request, signalName: body.signalName, signalArgs: body.signalArgs, ...definedFields({ requestId: body.requestId }) }));
     return c.json({ workflowId: reply.workflowId, runId: reply.runId, started: reply.started }, 200);
   });
 
   app.openapi(updateWithStart, async (c) => {
     const body = c.req.valid('json');
-    const request = startRequestOf(body, backend);
+    const request = startRequestOf(body, backend, c.req.header('traceparent'));
     const update = { name: body.updateName, args: body.updateArgs, wait: 'completed' as const, ...definedFields({ updateId: body.updateId }) };
     const reply = unwrap(await backend.execution(request.workflowId).updateWithStart({ ...request, update }));
     return c.json({ workflowId: reply.workflowId, runId: reply.runId, started: reply.started, updateId: reply.updateId, outcome: reply.outcome! }, 200);
@@ -160,8 +161,11 @@ export function registerWorkflowRoutes(app: OpenAPIHono, backend: ApiBackend): v
   });
 }
 
-/** The backend's start request out of a validated start body; an unknown workflow type is a 404. */
-function startRequestOf(body: z.infer<typeof StartWorkflowBody>, backend: ApiBackend): StartRequest {
+/**
+ * The backend's start request out of a validated start body; an unknown workflow type is a 404. A request's W3C
+ * `traceparent` (one not valid is ignored, as the standard asks) makes the run's span a child of the caller's.
+ */
+function startRequestOf(body: z.infer<typeof StartWorkflowBody>, backend: ApiBackend, traceparent: string | undefined): StartRequest {
   if (!backend.hasWorkflowType(body.workflowType)) {
     throw new ProblemError(problem(ProblemType.workflowTypeNotFound, `No workflow type '${body.workflowType}' is registered`, { workflowType: body.workflowType }));
   }
@@ -178,6 +182,7 @@ function startRequestOf(body: z.infer<typeof StartWorkflowBody>, backend: ApiBac
       memo: body.memo,
       searchAttributes: body.searchAttributes,
       retryPolicy: body.retryPolicy && retryPolicyOf(body.retryPolicy),
+      trace: runTraceFrom(parseTraceparent(traceparent)),
     }),
   };
 }

@@ -60,7 +60,7 @@ describe('kept log lines', () => {
     expect(lines[0]).toMatchObject({ workflowId: 'kept-1', runId: handle.runId, workflowType: 'keeps' });
     expect(lines[2]).toMatchObject({ isLocal: true });
     // Too long to keep whole: its identity and the start of its message stay, and it says it was cut.
-    expect(lines[5]).toEqual({ level: 'warn', message: 'charged', time: expect.any(String), workflowId: 'kept-1', runId: handle.runId, workflowType: 'keeps', attempt: 1, truncated: true });
+    expect(lines[5]).toEqual({ level: 'warn', message: 'charged', time: expect.any(String), workflowId: 'kept-1', runId: handle.runId, workflowType: 'keeps', attempt: 1, traceId: lines[0]!.traceId, truncated: true });
     // Nothing of it is in history.
     expect(JSON.stringify(await handle.fetchHistory())).not.toContain('waiting for go');
   });

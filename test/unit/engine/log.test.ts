@@ -59,10 +59,10 @@ describe('ctx.log', () => {
       ['error', 'cannot write this one fully'],
     ]);
     const [waiting, charged, cyclic] = workflowLines;
-    expect(waiting).toEqual({ level: 'info', message: 'waiting for go', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), workflowId: 'log-1', runId: handle.runId, workflowType: 'logsOnce', attempt: 1, orderId: 'o-1' });
+    expect(waiting).toEqual({ level: 'info', message: 'waiting for go', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), workflowId: 'log-1', runId: handle.runId, workflowType: 'logsOnce', attempt: 1, traceId: expect.stringMatching(/^[0-9a-f]{32}$/), orderId: 'o-1' });
     expect(charged).toMatchObject({ chargeId: 'ch-1', cause: { name: 'TypeError', message: 'just a test' } });
     // Its attributes are lost; who wrote it is not.
-    expect(cyclic).toEqual({ level: 'error', message: 'cannot write this one fully', time: expect.any(String), workflowId: 'log-1', runId: handle.runId, workflowType: 'logsOnce', attempt: 1, logError: expect.stringMatching(/^attributes not written: /) });
+    expect(cyclic).toEqual({ level: 'error', message: 'cannot write this one fully', time: expect.any(String), workflowId: 'log-1', runId: handle.runId, workflowType: 'logsOnce', attempt: 1, traceId: waiting!.traceId, logError: expect.stringMatching(/^attributes not written: /) });
   });
 
   it('writes activity lines with the attempt\'s identity, each attempt its own', async () => {
@@ -75,6 +75,9 @@ describe('ctx.log', () => {
     expect(activityLines).toEqual([1, 2].map((attempt) => ({
       level: 'info', message: 'charging', time: expect.any(String),
       activityId: expect.any(String), activityType: 'charge', attempt, workflowId: 'log-2', runId: handle.runId, amount: 40,
+      // The attempt's span: its trace is the run's.
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/), spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
     })));
+    expect(activityLines[0]!.spanId).not.toBe(activityLines[1]!.spanId);
   });
 });

@@ -1,0 +1,148 @@
+// Spans out over OTLP/HTTP in its JSON encoding (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
+// the one request shape every collector takes (OpenTelemetry Collector, Jaeger, Tempo, Honeycomb, Grafana, Axiom…).
+// Written here rather than through the OpenTelemetry SDK's exporter: that needs ReadableSpans from its tracer, and
+// Duro's spans outlive any tracer (a run's span starts and ends in different invocations; decision 018).
+import type { SpanAttributes, SpanData, SpanKind } from '../core/tracing/span';
+
+/** Where spans go: the collector's traces URL (…/v1/traces), with headers (an API key). */
+export interface OtlpOptions {
+  url: string;
+  headers?: Record<string, string>;
+  /** The `service.name` of the resource the spans come from. Default 'duro'. */
+  serviceName?: string;
+}
+
+/** OpenTelemetry's own variable names, as a Worker's `env` (or `process.env`) holds them; undefined: no endpoint set. */
+export function otlpOptionsFrom(env: Record<string, unknown> | undefined): OtlpOptions | undefined {
+  const text = (name: string) => (typeof env?.[name] === 'string' && env[name] !== '' ? (env[name] as string) : undefined);
+  const base = text('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const url = text('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? (base && `${base.replace(/\/+$/, '')}/v1/traces`);
+  if (!url) return undefined;
+  const headers = parseHeaders(text('OTEL_EXPORTER_OTLP_TRACES_HEADERS') ?? text('OTEL_EXPORTER_OTLP_HEADERS'));
+  const serviceName = text('OTEL_SERVICE_NAME');
+  return { url, ...(headers && { headers }), ...(serviceName && { serviceName }) };
+}
+
+/** `key1=value1,key2=value2`, values percent-encoded (the OTLP exporter spec's format). */
+function parseHeaders(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  const headers: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    try {
+      headers[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      // a malformed escape: the pair is skipped, not the export
+    }
+  }
+  return headers;
+}
+
+const KIND: Record<SpanKind, number> = { internal: 1, server: 2, client: 3 };
+const STATUS_ERROR = 2;
+
+/** The JSON body of an OTLP/HTTP export request for `spans`. */
+export function otlpTraceRequest(spans: readonly SpanData[], serviceName = 'duro'): unknown {
+  return {
+    resourceSpans: [{
+      resource: { attributes: attributesOf({ 'service.name': serviceName, 'telemetry.sdk.name': 'duro', 'telemetry.sdk.language': 'webjs' }) },
+      scopeSpans: [{
+        scope: { name: 'duro' },
+        spans: spans.map((span) => ({
+          traceId: span.traceId,
+          spanId: span.spanId,
+          ...(span.parentSpanId !== undefined && { parentSpanId: span.parentSpanId }),
+          name: span.name,
+          kind: KIND[span.kind],
+          startTimeUnixNano: nanos(span.startTime),
+          endTimeUnixNano: nanos(span.endTime),
+          attributes: attributesOf(span.attributes),
+          status: span.error === undefined ? {} : { code: STATUS_ERROR, message: span.error },
+        })),
+      }],
+    }],
+  };
+}
+
+/** ms since the epoch (maybe fractional) as the decimal string of nanoseconds OTLP/JSON carries 64-bit integers in. */
+function nanos(ms: number): string {
+  return (BigInt(Math.round(ms * 1_000)) * 1_000n).toString();
+}
+
+function attributesOf(attributes: SpanAttributes): unknown[] {
+  return Object.entries(attributes).map(([key, value]) => ({
+    key,
+    value: typeof value === 'string' ? { stringValue: value }
+      : typeof value === 'boolean' ? { boolValue: value }
+        : Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value },
+  }));
+}
+
+/** Spans a batch holds at most, and how long finished spans wait for others to join them before they are sent. */
+const MAX_BATCH = 512;
+const FLUSH_AFTER_MS = 200;
+/** Spans held at most while the collector does not answer: telemetry never grows without bound. */
+const MAX_HELD = 4_096;
+/** A collector that fails is reported once in this long, not once per batch. */
+const REPORT_EVERY_MS = 60_000;
+
+/**
+ * Batches finished spans and POSTs them; best effort: a batch the collector refuses or cannot be reached for is
+ * dropped (reported on the console, at most once a minute), and nothing waits on an export.
+ */
+export class OtlpSpanExporter {
+  readonly #options: OtlpOptions;
+  readonly #fetch: typeof fetch;
+  /** Keeps the export alive past the invocation that started it (a Durable Object's or Worker's `waitUntil`). */
+  readonly #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
+  #batch: SpanData[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastReport = Number.NEGATIVE_INFINITY;
+
+  constructor(options: OtlpOptions, doFetch: typeof fetch = (input, init) => fetch(input, init), waitUntil?: (promise: Promise<unknown>) => void) {
+    this.#options = options;
+    this.#fetch = doFetch;
+    this.#waitUntil = waitUntil;
+  }
+
+  /** Queues finished spans; they are sent within FLUSH_AFTER_MS, or at once when a batch is full. */
+  readonly export = (spans: SpanData[]): void => {
+    if (this.#batch.length + spans.length > MAX_HELD) return;
+    this.#batch.push(...spans);
+    if (this.#batch.length >= MAX_BATCH) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
+  };
+
+  /** Sends what is queued now; resolves when the collector answered (or could not be reached). */
+  flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#batch.length === 0) return Promise.resolve();
+    const spans = this.#batch.splice(0, MAX_BATCH);
+    const sent = this.#send(spans);
+    this.#waitUntil?.(sent);
+    return this.#batch.length > 0 ? sent.then(() => this.flush()) : sent;
+  }
+
+  async #send(spans: SpanData[]): Promise<void> {
+    try {
+      const response = await this.#fetch(this.#options.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...this.#options.headers },
+        body: JSON.stringify(otlpTraceRequest(spans, this.#options.serviceName)),
+      });
+      await response.body?.cancel();
+      if (!response.ok) this.#report(`answered ${response.status}`, spans.length);
+    } catch (error) {
+      this.#report(`could not be reached (${error instanceof Error ? error.message : String(error)})`, spans.length);
+    }
+  }
+
+  #report(what: string, dropped: number): void {
+    const now = Date.now();
+    if (now - this.#lastReport < REPORT_EVERY_MS) return;
+    this.#lastReport = now;
+    console.warn(`duro: the OTLP collector at ${this.#options.url} ${what}; ${dropped} span(s) dropped (reported once a minute)`);
+  }
+}
