@@ -38,7 +38,7 @@ const saga = defineWorkflow('saga', async (ctx, order: string) => {
   ctx.setHandler(stage, () => now);
   await ctx.condition(() => going);
   now = 'booking';
-  const { reserve, charge, ship, refund, release } = acts(ctx);
+  const { reserve, charge, ship } = acts(ctx);
   await ctx.proxyLocalActivities<typeof activities>({ startToCloseTimeout: '1 minute' }).note('started');
   await ctx.executeChild(label, { input: order, workflowId: `${order}-label` });
   const compensations = new Saga(ctx);
