@@ -3,6 +3,7 @@
 // Object is on the server; a Web Lock per workflow id keeps two tabs from driving the same one; one setTimeout serves
 // every deadline; activities run in-page or over fetch; children and messages between workflows go through the
 // Messenger. This file decides which workflows this context drives (claims, take-overs, read-only views of the rest).
+import { OtlpSpanExporter } from '../protocol/otlp';
 import { collectActivities } from '../core/activity';
 import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput } from '../core/definitions';
 import { Execution } from '../core/execution/execution';
@@ -78,6 +79,7 @@ export class BrowserDuro implements HandleBackend {
     this.#locks = new RunLocks(options.dbName, options.locks);
     this.#context = {
       store, registry: this.#registry, activities, attempts: this.#attempts, codeVersion: options.codeVersion,
+      spans: options.tracing && new OtlpSpanExporter(options.tracing, options.fetch ?? ((input, init) => fetch(input, init))).export,
       isClosed: () => this.#closed,
       runOf: (workflowId, runId) => this.#executions.get(workflowId)?.runInMemory(runId),
       commitFailed: (workflowId, error) => this.#commitFailed(workflowId, error),

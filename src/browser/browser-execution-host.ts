@@ -1,6 +1,7 @@
 // The host of one workflow id's execution in a browser context that holds its Web Lock: the runs live in IndexedDB
 // (one transaction per step, before any effect), activities run in-page or over fetch, and what the runs owe other
 // workflows goes through the Messenger. A host for reading only serves a tab that does not drive the id.
+import type { SpanSink } from '../core/tracing/span';
 import type { ActivityImplementations } from '../core/activity';
 import type { WorkflowRegistry } from '../core/definitions';
 import type { ExecutionHost, ExecutionStore } from '../core/execution/execution-host';
@@ -16,6 +17,8 @@ export interface BrowserHostContext {
   activities: ActivityImplementations;
   attempts: ActivityAttempts;
   codeVersion: string | undefined;
+  /** Takes finished spans, when the BrowserDuro exports them. */
+  spans?: SpanSink | undefined;
   /** True once the BrowserDuro was closed: nothing is committed, dispatched or sent after that. */
   isClosed(): boolean;
   /** The run `runId` of `workflowId` as driven here now (an execution reopened after a failed commit has new run objects). */
@@ -80,6 +83,7 @@ export function drivingHost(context: BrowserHostContext, workflowId: string): Ex
     }),
     runLocalActivity: (command, ref, keepLog) => runLocalActivityAttempt(activities, realClock, command, ref, () => undefined, keepLog),
     effects: (run, effects) => carryOut(context, run, effects),
+    ...(context.spans && { spans: context.spans }),
     setTimer: (ms, fire) => {
       const timer = setTimeout(fire, ms);
       return () => clearTimeout(timer);

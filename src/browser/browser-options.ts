@@ -4,6 +4,7 @@ import type { InProcessStartOptions } from '../core/start-options';
 import type { IdbFactory, IdbKeyRangeStatic } from './indexeddb-types';
 import type { ActivityHeadersHook, RemoteTaskQueue } from './remote-activity';
 import type { LockManagerLike } from './run-locks';
+import type { OtlpOptions } from '../protocol/otlp';
 
 export interface BrowserDuroOptions {
   /** Workflow definitions: a module object (`import * as workflows`) or an array. */
@@ -27,6 +28,11 @@ export interface BrowserDuroOptions {
   fetch?: typeof fetch;
   /** The Web Locks manager; default `navigator.locks`. Absent: this context is assumed to be the only driver. */
   locks?: LockManagerLike;
+  /**
+   * Where to export the runs' spans over OTLP/HTTP (docs/observability.md, Traces): a collector that accepts the page's
+   * origin (CORS). Default: none, and no span is made.
+   */
+  tracing?: OtlpOptions;
 }
 
 export type BrowserStartOptions<I = unknown> = InProcessStartOptions<I>;
