@@ -43,6 +43,36 @@ async function keptMessages(store: IndexedDbRunStore, runId: string, afterSeq?: 
   return (await store.readLogs(runId, afterSeq, limit)).map(({ line }) => (JSON.parse(line) as { message: string }).message);
 }
 
+/**
+ * Creates `dbName` as an earlier release left it: schema version 1 (events, runs, pending) or 2 (and inbox), with
+ * what `seed` writes in one transaction over its stores.
+ */
+function olderDatabase(dbName: string, version: 1 | 2, seed: (tx: { objectStore(name: string): { put(value: unknown): unknown } }) => void): Promise<void> {
+  const stores = version === 1 ? ['events', 'runs', 'pending'] : ['events', 'runs', 'pending', 'inbox'];
+  return new Promise<void>((resolve, reject) => {
+    const request = indexedDB.open(dbName, version);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      db.createObjectStore('events', { keyPath: ['runId', 'eventId'] });
+      const runs = db.createObjectStore('runs', { keyPath: 'runId' });
+      runs.createIndex('chainIndex', 'chainIndex', { unique: true });
+      runs.createIndex('workflowId', ['workflowId', 'chainIndex']);
+      db.createObjectStore('pending', { keyPath: ['runId', 'collection', 'key'] });
+      if (version === 2) db.createObjectStore('inbox', { keyPath: 'key' }).createIndex('to', ['to', 'sentAt']);
+    };
+    request.onsuccess = () => {
+      const db = request.result;
+      const tx = db.transaction(stores, 'readwrite');
+      seed(tx);
+      tx.oncomplete = () => {
+        db.close();
+        resolve();
+      };
+    };
+    request.onerror = () => reject(request.error);
+  });
+}
+
 const add = defineSignal<[n: number]>('add');
 const total = defineQuery<number>('total');
 const adder = defineWorkflow('adder', async (ctx) => {
@@ -276,26 +306,8 @@ describe('IndexedDbRunStore', () => {
   it('adds the inbox to a database stored before it existed, keeping its runs', async () => {
     const dbName = newDbName();
     // Version 1 of the schema, with one run, as a page of an earlier release left it.
-    await new Promise<void>((resolve, reject) => {
-      const request = indexedDB.open(dbName, 1);
-      request.onupgradeneeded = () => {
-        const db = request.result;
-        db.createObjectStore('events', { keyPath: ['runId', 'eventId'] });
-        const runs = db.createObjectStore('runs', { keyPath: 'runId' });
-        runs.createIndex('chainIndex', 'chainIndex', { unique: true });
-        runs.createIndex('workflowId', ['workflowId', 'chainIndex']);
-        db.createObjectStore('pending', { keyPath: ['runId', 'collection', 'key'] });
-      };
-      request.onsuccess = () => {
-        const db = request.result;
-        const tx = db.transaction(['runs'], 'readwrite');
-        tx.objectStore('runs').put({ runId: 'r', workflowId: 'w', workflowType: 'adder', status: 'running', chainIndex: 0, record: runState('r', 1) });
-        tx.oncomplete = () => {
-          db.close();
-          resolve();
-        };
-      };
-      request.onerror = () => reject(request.error);
+    await olderDatabase(dbName, 1, (tx) => {
+      tx.objectStore('runs').put({ runId: 'r', workflowId: 'w', workflowType: 'adder', status: 'running', chainIndex: 0, record: runState('r', 1) });
     });
 
     const store = await openStore(dbName);
@@ -337,29 +349,10 @@ describe('IndexedDbRunStore', () => {
   it('adds the logs store to a database stored before it existed (version 2), keeping its runs and messages', async () => {
     const dbName = newDbName();
     // Version 2 of the schema, with one run and one queued message, as a page of an earlier release left it.
-    await new Promise<void>((resolve, reject) => {
-      const request = indexedDB.open(dbName, 2);
-      request.onupgradeneeded = () => {
-        const db = request.result;
-        db.createObjectStore('events', { keyPath: ['runId', 'eventId'] });
-        const runs = db.createObjectStore('runs', { keyPath: 'runId' });
-        runs.createIndex('chainIndex', 'chainIndex', { unique: true });
-        runs.createIndex('workflowId', ['workflowId', 'chainIndex']);
-        db.createObjectStore('pending', { keyPath: ['runId', 'collection', 'key'] });
-        db.createObjectStore('inbox', { keyPath: 'key' }).createIndex('to', ['to', 'sentAt']);
-      };
-      request.onsuccess = () => {
-        const db = request.result;
-        const tx = db.transaction(['runs', 'events', 'inbox'], 'readwrite');
-        tx.objectStore('runs').put({ runId: 'r', workflowId: 'w', workflowType: 'adder', status: 'running', chainIndex: 0, record: runState('r', 2) });
-        tx.objectStore('events').put({ runId: 'r', eventId: 1, event: signalEvent(1) });
-        tx.objectStore('inbox').put({ key: 'k', to: 'w', sentAt: 1, message: { hello: true } });
-        tx.oncomplete = () => {
-          db.close();
-          resolve();
-        };
-      };
-      request.onerror = () => reject(request.error);
+    await olderDatabase(dbName, 2, (tx) => {
+      tx.objectStore('runs').put({ runId: 'r', workflowId: 'w', workflowType: 'adder', status: 'running', chainIndex: 0, record: runState('r', 2) });
+      tx.objectStore('events').put({ runId: 'r', eventId: 1, event: signalEvent(1) });
+      tx.objectStore('inbox').put({ key: 'k', to: 'w', sentAt: 1, message: { hello: true } });
     });
 
     const store = await openStore(dbName);
