@@ -1,6 +1,7 @@
 // Human-readable output of the `duro` CLI: key/value blocks, tables and the history timeline (`--json` bypasses all of it).
 import type { FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome } from '../src/core/history';
+import type { LogLine } from '../src/core/log';
 import type { WorkflowDescription } from '../src/protocol/execution-rpc';
 import type { BatchDescription, CountReply, ExecutionInfo } from './visibility';
 
@@ -165,6 +166,26 @@ export function summarizeEvent(event: HistoryEvent): string {
       return shortJson(_never);
     }
   }
+}
+
+/** The fields that say who wrote a line: shown as its writer, not among its attributes. */
+const WRITER_FIELDS = new Set(['level', 'message', 'time', 'workflowId', 'runId', 'workflowType', 'activityId', 'activityType', 'attempt', 'isLocal']);
+
+/**
+ * One kept log line: time, level, who wrote it (`workflow`, or `activityType#attempt`), message, then the other
+ * attributes as `key=value` (a value that is not one plain word as JSON).
+ * @example
+ * 2026-01-05T09:30:00.120Z  INFO   workflow  charging order=o-1 note="two words"
+ * 2026-01-05T09:30:00.480Z  WARN   charge#2  card network slow retryIn=1s reply={"code":503}
+ */
+export function formatLogLine(line: LogLine): string {
+  const writer = typeof line.activityType === 'string' ? `${line.activityType}#${String(line.attempt)}` : 'workflow';
+  const attributes = Object.entries(line).filter(([key]) => !WRITER_FIELDS.has(key)).map(([key, value]) => `${key}=${attributeText(value)}`);
+  return [line.time, line.level.toUpperCase().padEnd(5), writer, [line.message, ...attributes].join(' ')].join('  ');
+}
+
+function attributeText(value: unknown): string {
+  return typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : (JSON.stringify(value) ?? String(value));
 }
 
 function failureText(failure: FailureInfo): string {

@@ -5,12 +5,13 @@ import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '../src/core/client-errors';
 import { ApplicationFailure } from '../src/core/failure';
 import { WorkflowStatus, type HistoryEvent } from '../src/core/history';
-import { formatBatch, formatCount, formatDescription, formatExecutions, formatHistory, formatKeyValues, formatValue } from './cli-format';
+import { formatBatch, formatCount, formatDescription, formatExecutions, formatHistory, formatKeyValues, formatLogLine, formatValue } from './cli-format';
 import { initProject, nextSteps } from './cli-init';
 import { loadWorkflowModule } from './load-workflows';
 import { formatReplayOutcome, replayOne, replayRecentRuns } from './cli-replay';
 import { SCHEDULE_USAGE, scheduleCommand } from './cli-schedule';
 import { DuroApiError, DuroClient, type WorkflowHandle } from './duro-client';
+import type { LogLine } from './follow-logs';
 import type { ExecutionInfo, ListFilter } from './visibility';
 
 export interface CliIo {
@@ -19,6 +20,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** fetch for the client (tests pass the API app's). */
   fetch?: (request: Request) => Promise<Response>;
+  /** How often `logs --follow` polls; default 1 s (tests pass a short one). */
+  followPollMs?: number;
 }
 
 const USAGE = `usage: duro <command> [arguments] [--address URL] [--token TOKEN] [--json]
@@ -32,6 +35,10 @@ Workflows
   describe <workflowId> [--run RUN]
   result <workflowId> [--run RUN]
   history <workflowId> [--run RUN]            timeline: event id, time since start, type, summary
+  logs <workflowId> [--run RUN] [--follow]    the run's kept ctx.log lines: time, level, who wrote it
+                                              (workflow or activityType#attempt), message, attributes;
+                                              --follow polls each second until the run closes;
+                                              --json prints one line object per line
   signal <workflowId> <name> [--args JSON] [--request-id ID]
   query <workflowId> <name> [--args JSON]
   update <workflowId> <name> [--args JSON] [--update-id ID]
@@ -77,6 +84,7 @@ const OPTIONS = {
   'started-before': { type: 'string' }, search: { type: 'string', multiple: true }, 'page-size': { type: 'string' }, limit: { type: 'string' },
   cron: { type: 'string' }, every: { type: 'string' }, timezone: { type: 'string' }, jitter: { type: 'string' }, 'catchup-window': { type: 'string' },
   'start-at': { type: 'string' }, 'end-at': { type: 'string' }, overlap: { type: 'string' }, paused: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
 } as const;
 
 type Parsed = ReturnType<typeof parse>;
@@ -100,6 +108,7 @@ const COMMANDS: Record<string, (c: Command) => Promise<number>> = {
     return emitted(c, { result }, () => formatValue(result));
   },
   history: async (c) => emitted(c, await handleOf(c).fetchHistory(), formatHistory),
+  logs: logsCommand,
   signal: async (c) => {
     const name = need(c.operands[1], 'signal name');
     await handleOf(c).signalWithRequestId(c.values['request-id'] ?? crypto.randomUUID(), name, ...argsOf(c));
@@ -215,6 +224,20 @@ async function executeCommand(c: Command): Promise<number> {
   const handle = await c.client.start(need(c.operands[0], 'workflowType'), startOptionsOf(c));
   const result = await handle.result();
   return emitted(c, { workflowId: handle.workflowId, runId: handle.runId, result }, () => formatValue(result));
+}
+
+/** A run's kept log lines, one printed line each (JSON lines with --json); --follow prints them as they are kept. */
+async function logsCommand(c: Command): Promise<number> {
+  const handle = handleOf(c);
+  const print = (line: LogLine) => c.io.out(c.values.json ? JSON.stringify(line) : formatLogLine(line));
+  if (c.values.follow) {
+    for await (const { line } of handle.followLogs(c.io.followPollMs === undefined ? {} : { pollInterval: c.io.followPollMs })) print(line);
+    return 0;
+  }
+  const { lines } = await handle.logs();
+  if (lines.length === 0 && !c.values.json) c.io.out('No log lines kept.');
+  for (const { line } of lines) print(line);
+  return 0;
 }
 
 async function listCommand(c: Command): Promise<number> {

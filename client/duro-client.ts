@@ -11,6 +11,7 @@ import { toFailureInfo, type FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome, SearchAttributes } from '../src/core/history';
 import type { HistoryPage, IdConflictPolicy, IdReusePolicy, ResultReply, WorkflowDescription } from '../src/protocol/execution-rpc';
 import type { Problem } from '../src/protocol/problem-types';
+import { followLogs, type FollowLogsOptions, type KeptLog, type LogPage, type LogsOptions } from './follow-logs';
 import {
   batchBody, filterQuery, type BatchCloseOptions, type BatchDescription, type BatchSignalOptions, type BatchStarted, type CountReply, type ExecutionInfo,
   type ListFilter, type ListOptions, type ListPage, type ListPageOptions,
@@ -301,10 +302,7 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
   }
 
   #runQuery(extra: Record<string, string> = {}): string {
-    const params = new URLSearchParams(extra);
-    if (this.runId) params.set('runId', this.runId);
-    const text = params.toString();
-    return text ? `?${text}` : '';
+    return this.#queryOf(undefined, extra);
   }
 
   /**
@@ -387,6 +385,42 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
       if (page.events.length === 0) return events;
       after = page.nextEventId - 1;
     }
+  }
+
+  /**
+   * A page of the run's kept log lines (what its workflow code and activities wrote with `ctx.log`: the latest
+   * 1 000), oldest first.
+   * @example
+   * const { lines, lastSeq } = await handle.logs();
+   * for (const { line } of lines) console.log(line.time, line.level, line.message);
+   * const since = await handle.logs({ after: lastSeq });
+   */
+  async logs(options: LogsOptions = {}): Promise<LogPage> {
+    const query: Record<string, string> = {};
+    if (options.after !== undefined) query.after = String(options.after);
+    if (options.limit !== undefined) query.limit = String(options.limit);
+    return this.client.request('GET', this.#path(`/logs${this.#queryOf(options.runId, query)}`));
+  }
+
+  /**
+   * The run's log lines as they are kept, polling until the run closes (or `signal` aborts).
+   * @example
+   * for await (const { line } of handle.followLogs()) console.log(line.level, line.message);
+   */
+  followLogs(options: FollowLogsOptions = {}): AsyncGenerator<KeptLog, void, undefined> {
+    return followLogs({
+      logs: ({ runId, after }) => this.logs({ ...(runId !== undefined && { runId }), after }),
+      status: (runId) => this.client.request<WorkflowDescription>('GET', this.#path(this.#queryOf(runId))),
+    }, options);
+  }
+
+  /** The query string naming `runId` (default: the handle's run), with `extra`. */
+  #queryOf(runId: string | undefined, extra: Record<string, string> = {}): string {
+    const params = new URLSearchParams(extra);
+    const run = runId ?? this.runId;
+    if (run) params.set('runId', run);
+    const text = params.toString();
+    return text ? `?${text}` : '';
   }
 }
 

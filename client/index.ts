@@ -1,6 +1,7 @@
 // duro/client: talking to Duro from any runtime, and serving activities.
 export type { CreateScheduleOptions, ScheduleDescription } from './duro-client';
 export { DuroClient, WorkflowHandle, DuroApiError, type DuroClientOptions, type StartWorkflowOptions } from './duro-client';
+export type { FollowLogsOptions, KeptLog, LogLine, LogPage, LogsOptions } from './follow-logs';
 export type {
   BatchOperation, ListFilter, ListOptions, ListPageOptions, ListPage, ExecutionInfo, CountReply,
   BatchCloseOptions, BatchSignalOptions, BatchStarted, BatchDescription, BatchFailure,

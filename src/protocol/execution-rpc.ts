@@ -31,7 +31,7 @@ export interface ExecutionApi {
   /** Waits up to `waitMs` for the run (or, with `followRuns`, the last run of its continue-as-new chain) to close. */
   result(opts: { runId?: string; waitMs: number; followRuns: boolean }): Promise<Reply<ResultReply>>;
   history(opts: { runId?: string; afterEventId?: number; limit?: number }): Promise<Reply<HistoryPage>>;
-  /** The run's kept log lines after `afterSeq` (docs/observability.md, Logs). */
+  /** The run's kept log lines after `afterSeq` (docs/programming-model.md, Logs). */
   logs(opts: { runId?: string; afterSeq?: number; limit?: number }): Promise<Reply<LogPage>>;
   /** `followRuns`: a `runId` that handed over (continue-as-new, a retry) means the run it handed over to. */
   signal(opts: { name: string; args: unknown[]; requestId?: string; runId?: string; followRuns?: boolean }): Promise<Reply<null>>;

@@ -118,6 +118,31 @@ describe('the duro binary against wrangler dev', () => {
     expect(closed.stderr).toContain('duro:workflow-closed');
   });
 
+  it("prints a run's kept log lines, as text or JSON lines, and follows them until the run closes", async () => {
+    const handle = await client.start('apiEntity', { workflowId: 'cli-logs' });
+    await handle.signal('apiAddItem', 'pear');
+    const text = await duro(['logs', 'cli-logs']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}INFO {3}workflow {2}item added item=pear$/m);
+    const json = await duro(['logs', 'cli-logs', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ level: 'info', message: 'item added', item: 'pear', workflowId: 'cli-logs', workflowType: 'apiEntity' }),
+    ]);
+
+    // --follow prints what is kept from now on too, and exits 0 once the run has closed.
+    const following = duro(['logs', 'cli-logs', '--follow']);
+    await handle.signal('apiAddItem', 'plum');
+    await handle.signal('apiFinish');
+    const followed = await following;
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(followed.stdout.trim().split('\n').map((line) => line.split('  ').at(-1))).toEqual(['item added item=pear', 'item added item=plum']);
+
+    const missing = await duro(['logs', 'no-such-workflow']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no-such-workflow/);
+  });
+
   it('lists and counts with filters, and runs a batch with its status', async () => {
     const tag = `cli-${Date.now().toString(36)}`;
     for (let i = 0; i < 5; i++) await client.start('apiEcho', { workflowId: `${tag}-echo-${i}`, input: i, searchAttributes: { tag } });

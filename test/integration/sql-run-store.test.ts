@@ -4,7 +4,7 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { SqlRunStore } from '../../durable-objects/sql-run-store';
 import type { HistoryEvent } from '../../src/core/history';
-import type { PendingChange, RunState } from '../../src/core/internals';
+import { Limits, type PendingChange, type RunState } from '../../src/core/internals';
 
 const big = (char: string) => char.repeat(300 * 1024); // over the 256 Ki-character row limit: stored in chunks
 
@@ -27,6 +27,12 @@ function freshObject() {
   const namespace = env.WORKFLOW_EXECUTION as DurableObjectNamespace;
   return namespace.get(namespace.idFromName(`store-${crypto.randomUUID()}`));
 }
+
+/** `count` log lines as ctx.log writes them, numbered from `from`. */
+const logLines = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => JSON.stringify({ level: 'info', message: `line ${from + i}`, time: '2026-01-01T00:00:00.000Z', workflowId: 'wf', runId: 'r' }));
+const withLogs = (runId: string, logs: string[]) => ({ ...commitOf(stateOf(runId), []), logs });
+const messagesOf = (kept: Array<{ line: string }>) => kept.map(({ line }) => (JSON.parse(line) as { message: string }).message);
 
 const chunkCount = (storage: DurableObjectStorage) => storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM payload_chunks').one().n;
 
@@ -88,6 +94,46 @@ describe('SqlRunStore', () => {
       store.commit(runId, 0, commitOf(stateOf(runId, { note: 'short' }), markers(3, 1), [{ collection: 'completedUpdates', key: 'u1', value: undefined }]));
       expect(chunkCount(state.storage)).toBe(0);
       expect(store.loadState(runId)).toMatchObject({ memo: { note: 'short' }, completedUpdates: {}, activities: { 1: { input: 'small' } } });
+    });
+  });
+
+  it("keeps a commit's log lines in order, over several INSERTs, and only the latest Limits.logLinesKept of each run", async () => {
+    await runInDurableObject(freshObject(), (_instance, state) => {
+      const store = new SqlRunStore(state.storage);
+      store.commit('a', 0, { ...commitOf(stateOf('a'), markers(1, 1)), logs: logLines(1, 120) }); // 50 rows an INSERT: three of them
+      store.commit('b', 1, { ...commitOf(stateOf('b'), markers(1, 1)), logs: logLines(1, 5) });
+      const a = store.readLogs('a');
+      expect(messagesOf(a)).toEqual(Array.from({ length: 120 }, (_, i) => `line ${i + 1}`));
+      expect(a.map(({ seq }) => seq)).toEqual([...a.map(({ seq }) => seq)].sort((x, y) => x - y));
+
+      // Past the bound, the oldest go: of 120 + 1 000 lines, the last 1 000; the other run keeps all of its own.
+      store.commit('a', 0, withLogs('a', logLines(121, Limits.logLinesKept)));
+      const kept = messagesOf(store.readLogs('a'));
+      expect(kept).toHaveLength(Limits.logLinesKept);
+      expect(kept[0]).toBe('line 121');
+      expect(kept.at(-1)).toBe(`line ${120 + Limits.logLinesKept}`);
+      store.commit('a', 0, withLogs('a', logLines(2_000, 3)));
+      const later = messagesOf(store.readLogs('a'));
+      expect([later.length, later[0], ...later.slice(-3)]).toEqual([Limits.logLinesKept, 'line 124', 'line 2000', 'line 2001', 'line 2002']);
+      expect(messagesOf(store.readLogs('b'))).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+    });
+  });
+
+  it("reads a run's lines after a seq, at most `limit`, and deleteRun removes them with the run", async () => {
+    await runInDurableObject(freshObject(), (_instance, state) => {
+      const store = new SqlRunStore(state.storage);
+      store.commit('a', 0, { ...commitOf(stateOf('a'), markers(1, 1)), logs: logLines(1, 10) });
+      store.commit('b', 1, { ...commitOf(stateOf('b'), markers(1, 1)), logs: logLines(1, 2) });
+      store.commit('a', 0, withLogs('a', logLines(11, 2)));
+      const all = store.readLogs('a');
+      expect(messagesOf(store.readLogs('a', all[3]!.seq, 4))).toEqual(['line 5', 'line 6', 'line 7', 'line 8']);
+      expect(messagesOf(store.readLogs('a', all[9]!.seq))).toEqual(['line 11', 'line 12']);
+      expect(store.readLogs('a', all.at(-1)!.seq)).toEqual([]);
+
+      store.deleteRun('a');
+      expect(store.readLogs('a')).toEqual([]);
+      expect(state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM run_logs WHERE run_id = 'a'").one().n).toBe(0);
+      expect(messagesOf(store.readLogs('b'))).toEqual(['line 1', 'line 2']);
     });
   });
 });

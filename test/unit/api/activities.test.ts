@@ -1,5 +1,6 @@
 // Activity callbacks over HTTP: heartbeat and asynchronous completion, authorised by an HMAC task token alone.
 import { describe, expect, it } from 'vitest';
+import { Limits } from '../../../src/core/limits';
 import { createTaskToken } from '../../../src/protocol/task-token';
 import { TEST_ACTIVITY_SECRET } from './env-backend';
 import { setup } from './fixtures';
@@ -45,6 +46,20 @@ describe('POST /v1/activities/heartbeat', () => {
 });
 
 describe('POST /v1/activities/complete', () => {
+  it("keeps the completion's log lines with the run, and refuses more than Limits.logLinesPerAttempt with 400", async () => {
+    const { call, taskToken } = await withPendingApproval();
+    const line = (message: string) => JSON.stringify({ level: 'info', message, time: '2026-01-01T00:00:00.000Z', activityType: 'approve', attempt: 1 });
+    const tooMany = Array.from({ length: Limits.logLinesPerAttempt + 1 }, (_, i) => line(`line ${i}`));
+    const refused = await call('POST', '/v1/activities/complete', { taskToken, result: 'approved', logs: tooMany });
+    expect(refused.status).toBe(400);
+    expect(refused.body.type).toBe('duro:invalid-request');
+
+    expect((await call('POST', '/v1/activities/complete', { taskToken, result: 'approved', logs: [line('asked ada'), 'not a log line'] })).status).toBe(200);
+    await call('GET', '/v1/workflows/a/result?wait=10s');
+    const logs = await call('GET', '/v1/workflows/a/logs');
+    expect(logs.body.lines.map(({ line: kept }: { line: { message: string } }) => kept.message)).toEqual(['asked ada']);
+  });
+
   it('completes the attempt with a result: the workflow returns it', async () => {
     const { call, taskToken } = await withPendingApproval();
     const res = await call('POST', '/v1/activities/complete', { taskToken, result: 'approved' });

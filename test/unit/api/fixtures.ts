@@ -80,7 +80,27 @@ export const approval = defineWorkflow('approval', async (ctx, request: { amount
   return { verdict };
 });
 
-export const workflows = { greet, nap, stepper, relay, decline, counter, approval };
+/** An activity that writes a log line: the run keeps it beside its workflow code's lines. */
+export const noteActivities = {
+  async note(text: string, ctx: ActivityContext) {
+    ctx.log.info('noted', { text });
+  },
+};
+
+/** Writes log lines (ctx.log): at the start, in its activity, for each `add`, and when `finish` closes it. */
+export const chatty = defineWorkflow('chatty', async (ctx) => {
+  const { note } = ctx.proxyActivities<typeof noteActivities>({ startToCloseTimeout: '1 minute' });
+  let done = false;
+  ctx.setHandler(add, (n) => ctx.log.info('added', { n }));
+  ctx.setHandler(finish, () => void (done = true));
+  ctx.log.info('started', { order: 'o-1', note: 'two words' });
+  await note('hi');
+  await ctx.condition(() => done);
+  ctx.log.warn('finishing');
+  return 'done';
+});
+
+export const workflows = { greet, nap, stepper, relay, decline, counter, approval, chatty };
 
 export interface HttpReply {
   status: number;
@@ -93,7 +113,7 @@ export interface HttpReply {
 /** The API over a fresh environment, and `call(method, path, body?)` that returns the parsed reply. */
 export async function setup() {
   const approvals = approvalActivities();
-  const { env, backend } = await createEnvBackend({ workflows, activities: approvals.activities });
+  const { env, backend } = await createEnvBackend({ workflows, activities: { ...approvals.activities, ...noteActivities } });
   const app = createApiApp(backend);
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpReply> => {
     const init: RequestInit = { method, headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers } };

@@ -156,6 +156,7 @@ describe('operations', () => {
       '/v1/workflows/{workflowId}',
       '/v1/workflows/{workflowId}/cancel',
       '/v1/workflows/{workflowId}/history',
+      '/v1/workflows/{workflowId}/logs',
       '/v1/workflows/{workflowId}/pause',
       '/v1/workflows/{workflowId}/queries/{name}',
       '/v1/workflows/{workflowId}/reset',

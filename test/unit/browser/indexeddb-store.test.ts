@@ -3,7 +3,7 @@
 import { indexedDB, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { defineQuery, defineSignal, defineWorkflow, type HistoryEvent } from 'duro/workflow';
-import { WorkflowRun, type PendingChange, type RunCommit, type RunHost, type RunState } from '../../../src/core/internals';
+import { Limits, WorkflowRun, type PendingChange, type RunCommit, type RunHost, type RunState } from '../../../src/core/internals';
 import { IndexedDbRunStore } from '../../../src/browser/indexeddb-store';
 import { HistoryConflictError, StorageQuotaError, StoreCommitError } from '../../../src/browser/store-errors';
 
@@ -32,6 +32,45 @@ function runState(runId: string, nextEventId: number, overrides: Partial<RunStat
 /** The commit of a step that records `events` and leaves the run in `state`, writing only `changes`. */
 function stepOf(state: RunState, events: HistoryEvent[], changes: PendingChange[] = [], wakeAt?: number): RunCommit {
   return { events, state, changes, wakeAt, attempts: [] };
+}
+
+/** `count` log lines as ctx.log writes them, numbered from `from`. */
+function logLines(from: number, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => JSON.stringify({ level: 'info', message: `line ${from + i}`, time: '2026-01-01T00:00:00.000Z' }));
+}
+
+async function keptMessages(store: IndexedDbRunStore, runId: string, afterSeq?: number, limit?: number): Promise<string[]> {
+  return (await store.readLogs(runId, afterSeq, limit)).map(({ line }) => (JSON.parse(line) as { message: string }).message);
+}
+
+/**
+ * Creates `dbName` as an earlier release left it: schema version 1 (events, runs, pending) or 2 (and inbox), with
+ * what `seed` writes in one transaction over its stores.
+ */
+function olderDatabase(dbName: string, version: 1 | 2, seed: (tx: { objectStore(name: string): { put(value: unknown): unknown } }) => void): Promise<void> {
+  const stores = version === 1 ? ['events', 'runs', 'pending'] : ['events', 'runs', 'pending', 'inbox'];
+  return new Promise<void>((resolve, reject) => {
+    const request = indexedDB.open(dbName, version);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      db.createObjectStore('events', { keyPath: ['runId', 'eventId'] });
+      const runs = db.createObjectStore('runs', { keyPath: 'runId' });
+      runs.createIndex('chainIndex', 'chainIndex', { unique: true });
+      runs.createIndex('workflowId', ['workflowId', 'chainIndex']);
+      db.createObjectStore('pending', { keyPath: ['runId', 'collection', 'key'] });
+      if (version === 2) db.createObjectStore('inbox', { keyPath: 'key' }).createIndex('to', ['to', 'sentAt']);
+    };
+    request.onsuccess = () => {
+      const db = request.result;
+      const tx = db.transaction(stores, 'readwrite');
+      seed(tx);
+      tx.oncomplete = () => {
+        db.close();
+        resolve();
+      };
+    };
+    request.onerror = () => reject(request.error);
+  });
 }
 
 const add = defineSignal<[n: number]>('add');
@@ -267,31 +306,61 @@ describe('IndexedDbRunStore', () => {
   it('adds the inbox to a database stored before it existed, keeping its runs', async () => {
     const dbName = newDbName();
     // Version 1 of the schema, with one run, as a page of an earlier release left it.
-    await new Promise<void>((resolve, reject) => {
-      const request = indexedDB.open(dbName, 1);
-      request.onupgradeneeded = () => {
-        const db = request.result;
-        db.createObjectStore('events', { keyPath: ['runId', 'eventId'] });
-        const runs = db.createObjectStore('runs', { keyPath: 'runId' });
-        runs.createIndex('chainIndex', 'chainIndex', { unique: true });
-        runs.createIndex('workflowId', ['workflowId', 'chainIndex']);
-        db.createObjectStore('pending', { keyPath: ['runId', 'collection', 'key'] });
-      };
-      request.onsuccess = () => {
-        const db = request.result;
-        const tx = db.transaction(['runs'], 'readwrite');
-        tx.objectStore('runs').put({ runId: 'r', workflowId: 'w', workflowType: 'adder', status: 'running', chainIndex: 0, record: runState('r', 1) });
-        tx.oncomplete = () => {
-          db.close();
-          resolve();
-        };
-      };
-      request.onerror = () => reject(request.error);
+    await olderDatabase(dbName, 1, (tx) => {
+      tx.objectStore('runs').put({ runId: 'r', workflowId: 'w', workflowType: 'adder', status: 'running', chainIndex: 0, record: runState('r', 1) });
     });
 
     const store = await openStore(dbName);
     expect((await store.listRuns()).map((run) => run.runId)).toEqual(['r']);
     await store.putMessage('k', 'w', { hello: true });
     expect(await store.messagesTo('w')).toEqual([{ key: 'k', message: { hello: true } }]);
+  });
+
+  it("keeps a commit's log lines in order, only the latest Limits.logLinesKept of each run, and reads them after a seq", async () => {
+    const store = await openStore(newDbName());
+    await store.commit('a', { ...stepOf(runState('a', 2), [signalEvent(1)]), logs: logLines(1, 120) });
+    await store.commit('b', { ...stepOf(runState('b', 2), [signalEvent(1)]), logs: logLines(1, 5) });
+    const a = await store.readLogs('a');
+    expect(a.map(({ line }) => (JSON.parse(line) as { message: string }).message)).toEqual(Array.from({ length: 120 }, (_, i) => `line ${i + 1}`));
+
+    // Past the bound, the oldest go, in the same transaction; the other run keeps all of its own.
+    await store.commit('a', { ...stepOf(runState('a', 3), [signalEvent(2)]), logs: logLines(121, Limits.logLinesKept) });
+    const kept = await keptMessages(store, 'a');
+    expect([kept.length, kept[0], kept.at(-1)]).toEqual([Limits.logLinesKept, 'line 121', `line ${120 + Limits.logLinesKept}`]);
+    expect(await keptMessages(store, 'b')).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+
+    const b = await store.readLogs('b');
+    expect(await keptMessages(store, 'b', b[0]!.seq, 2)).toEqual(['line 2', 'line 3']);
+    expect(await keptMessages(store, 'b', b.at(-1)!.seq)).toEqual([]);
+  });
+
+  it("removes a run's log lines with the run, and no other run's", async () => {
+    const store = await openStore(newDbName());
+    await store.commit('a', { ...stepOf(runState('a', 2), [signalEvent(1)]), logs: logLines(1, 3) });
+    await store.commit('b', { ...stepOf(runState('b', 2), [signalEvent(1)]), logs: logLines(1, 2) });
+    await store.deleteRun('a');
+    expect(await store.readLogs('a')).toEqual([]);
+    expect(await keptMessages(store, 'b')).toEqual(['line 1', 'line 2']);
+    // The id stored afresh starts with no lines of its old run.
+    await store.commit('a', { ...stepOf(runState('a', 2), [signalEvent(1)]), logs: logLines(10, 1) });
+    expect(await keptMessages(store, 'a')).toEqual(['line 10']);
+  });
+
+  it('adds the logs store to a database stored before it existed (version 2), keeping its runs and messages', async () => {
+    const dbName = newDbName();
+    // Version 2 of the schema, with one run and one queued message, as a page of an earlier release left it.
+    await olderDatabase(dbName, 2, (tx) => {
+      tx.objectStore('runs').put({ runId: 'r', workflowId: 'w', workflowType: 'adder', status: 'running', chainIndex: 0, record: runState('r', 2) });
+      tx.objectStore('events').put({ runId: 'r', eventId: 1, event: signalEvent(1) });
+      tx.objectStore('inbox').put({ key: 'k', to: 'w', sentAt: 1, message: { hello: true } });
+    });
+
+    const store = await openStore(dbName);
+    expect((await store.listRuns()).map((run) => run.runId)).toEqual(['r']);
+    expect(await store.messagesTo('w')).toEqual([{ key: 'k', message: { hello: true } }]);
+    expect(await store.readLogs('r')).toEqual([]);
+    await store.commit('r', { ...stepOf(runState('r', 3), [signalEvent(2)]), logs: logLines(1, 2) });
+    expect(await keptMessages(store, 'r')).toEqual(['line 1', 'line 2']);
+    expect((await store.readHistory('r')).map((event) => event.eventId)).toEqual([1, 2]);
   });
 });

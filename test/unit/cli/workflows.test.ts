@@ -1,7 +1,8 @@
 // `duro` commands on one workflow against the real API over the real engine: text by default, the API's JSON with --json.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryEvent } from 'duro/workflow';
-import { formatHistory } from '../../../client/cli-format';
+import { runCli } from '../../../client/cli';
+import { formatHistory, formatLogLine } from '../../../client/cli-format';
 import { setup } from '../api/fixtures';
 import { cliWith } from './run-cli';
 
@@ -121,5 +122,81 @@ describe('duro reset', () => {
     expect(reset.err).toBe('');
     expect(reset.out).toMatch(/^Reset n3: new run [0-9a-f-]{36}\.$/);
     expect((await duro('reset', 'n3', '--event', 'first')).code).toBe(2);
+  });
+});
+
+describe('duro logs', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const quietConsole = () => {
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) vi.spyOn(console, level).mockImplementation(() => undefined);
+  };
+  const TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
+
+  it("prints the run's kept lines: time, level, who wrote it, message and the other attributes", async () => {
+    quietConsole();
+    const duro = await cli();
+    await duro('start', 'chatty', '--id', 'ch1');
+    await duro('signal', 'ch1', 'add', '--args', '[3]');
+    const run = await duro('logs', 'ch1');
+    expect(run).toMatchObject({ code: 0, err: '' });
+    const lines = run.out.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(new RegExp(`^${TIME}  INFO   workflow  started order=o-1 note="two words"$`));
+    expect(lines[1]).toMatch(new RegExp(`^${TIME}  INFO   note#1  noted text=hi$`));
+    expect(lines[2]).toMatch(new RegExp(`^${TIME}  INFO   workflow  added n=3$`));
+
+    // --json: one line object per line, as the API keeps it.
+    const json = (await duro('logs', 'ch1', '--json')).out.split('\n').map((line) => JSON.parse(line));
+    expect(json.map((line) => line.message)).toEqual(['started', 'noted', 'added']);
+    expect(json[1]).toMatchObject({ level: 'info', workflowId: 'ch1', runId: json[0].runId, activityType: 'note', attempt: 1, text: 'hi' });
+
+    // Another run by --run; a run without lines says so.
+    const runId = json[0].runId as string;
+    expect((await duro('logs', 'ch1', '--run', runId)).out).toBe(run.out);
+    await duro('start', 'greet', '--id', 'quiet', '--input', '"Ada"', '--wait');
+    expect((await duro('logs', 'quiet')).out).toBe('No log lines kept.');
+    expect((await duro('logs', 'quiet', '--json')).out).toBe('');
+  });
+
+  it('formats attributes that are not one plain word as JSON, and an activity by its type and attempt', () => {
+    const line = { level: 'error' as const, message: 'card declined', time: '2026-01-05T09:30:00.480Z', workflowId: 'o1', runId: 'r1', workflowType: 'order', activityId: '2', activityType: 'charge', attempt: 3, isLocal: false, code: 51, reply: { retry: false }, empty: '', truncated: true };
+    expect(formatLogLine(line)).toBe('2026-01-05T09:30:00.480Z  ERROR  charge#3  card declined code=51 reply={"retry":false} empty="" truncated=true');
+  });
+
+  it('fails with the problem and exit code 1 for a workflow or run it cannot find', async () => {
+    const duro = await cli();
+    const missing = await duro('logs', 'nope');
+    expect(missing).toMatchObject({ code: 1, out: '' });
+    expect(missing.err).toMatch(/^duro: .*nope.*not found/i);
+    await duro('start', 'counter', '--id', 'c9');
+    const noRun = await duro('logs', 'c9', '--run', 'no-such-run', '--json');
+    expect(noRun.code).toBe(1);
+    expect((await duro('logs')).code).toBe(2);
+  });
+
+  it('with --follow, prints lines as they are kept until the run closes', async () => {
+    quietConsole();
+    const { app } = await setup();
+    const fetch = async (request: Request) => app.fetch(request);
+    const duro = cliWith(fetch);
+    await duro('start', 'chatty', '--id', 'ch2');
+    const out: string[] = [];
+    const code = await runCli(['logs', 'ch2', '--follow'], {
+      env: {}, fetch, followPollMs: 5, err: (text) => out.push(`err: ${text}`),
+      out: (text) => {
+        out.push(text);
+        // Each line printed makes the workflow write the next, until `finish` closes it.
+        if (text.includes(' noted ')) void duro('signal', 'ch2', 'add', '--args', '[1]');
+        if (text.includes(' added ')) void duro('signal', 'ch2', 'finish');
+      },
+    });
+    expect(code).toBe(0);
+    expect(out.map((line) => line.split('  ').slice(1).join('  '))).toEqual([
+      'INFO   workflow  started order=o-1 note="two words"',
+      'INFO   note#1  noted text=hi',
+      'INFO   workflow  added n=1',
+      'WARN   workflow  finishing',
+    ]);
+    expect((await duro('describe', 'ch2', '--json')).json()).toMatchObject({ status: 'completed' });
   });
 });

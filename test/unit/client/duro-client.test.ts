@@ -1,8 +1,10 @@
 // DuroClient against the real API app over the real engine (the test environment as the backend).
-import { describe, expect, it } from 'vitest';
-import { DuroApiError, DuroClient, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateRejectedError } from 'duro/client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  DuroApiError, DuroClient, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateRejectedError, type KeptLog, type LogPage,
+} from 'duro/client';
 import { ApplicationFailure } from 'duro/workflow';
-import { add, counter, decline, finish, greet, relay, setTotal, setup, stepper, total } from '../api/fixtures';
+import { add, chatty, counter, decline, finish, greet, relay, setTotal, setup, stepper, total } from '../api/fixtures';
 
 async function clientOver() {
   const { app, env } = await setup();
@@ -91,5 +93,67 @@ describe('DuroClient', () => {
     const handle = await client.start(counter, { workflowId: 'described', memo: { owner: 'ada' } });
     const description = await handle.describe();
     expect(description).toMatchObject({ workflowId: 'described', workflowType: 'counter', status: 'running', memo: { owner: 'ada' } });
+  });
+});
+
+describe('WorkflowHandle: kept log lines', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const quietConsole = () => {
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) vi.spyOn(console, level).mockImplementation(() => undefined);
+  };
+
+  it("reads a page of the run's lines, the lines after a seq, and a page of at most `limit`", async () => {
+    quietConsole();
+    const { client } = await clientOver();
+    const handle = await client.start(chatty, { workflowId: 'chatty-1' });
+    await handle.signal(add, 7);
+    const page: LogPage = await handle.logs();
+    expect(page.runId).toBe(handle.runId);
+    expect(page.lines.map(({ line }) => [line.level, line.message, line.activityType])).toEqual([
+      ['info', 'started', undefined], ['info', 'noted', 'note'], ['info', 'added', undefined],
+    ]);
+    expect(page.lines[0]!.line).toMatchObject({ workflowId: 'chatty-1', runId: handle.runId, workflowType: 'chatty', order: 'o-1' });
+    expect(page.lastSeq).toBe(page.lines.at(-1)!.seq);
+
+    const first = await handle.logs({ limit: 1 });
+    expect(first.lines.map(({ line }) => line.message)).toEqual(['started']);
+    const rest = await handle.logs({ after: first.lastSeq });
+    expect(rest.lines.map(({ line }) => line.message)).toEqual(['noted', 'added']);
+    // Nothing new: an empty page that keeps the place.
+    expect(await handle.logs({ after: page.lastSeq })).toEqual({ runId: handle.runId, lines: [], lastSeq: page.lastSeq });
+    // A handle on the workflow id reads its latest run; another run by id.
+    expect((await client.getHandle('chatty-1').logs()).runId).toBe(handle.runId);
+    await expect(client.getHandle('chatty-1').logs({ runId: 'no-such-run' })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(client.getHandle('no-such-workflow').logs()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+
+  it('follows the lines as they are kept until the run closes, its last lines included', async () => {
+    quietConsole();
+    const { client } = await clientOver();
+    const handle = await client.start(chatty, { workflowId: 'chatty-2' });
+    const seen: KeptLog[] = [];
+    for await (const kept of client.getHandle('chatty-2').followLogs({ pollInterval: 10 })) {
+      seen.push(kept);
+      if (kept.line.message === 'noted') await handle.signal(add, 1);
+      if (kept.line.message === 'added') await handle.signal(finish);
+    }
+    expect(seen.map(({ line }) => line.message)).toEqual(['started', 'noted', 'added', 'finishing']);
+    expect(seen.map(({ seq }) => seq)).toEqual([...seen.map(({ seq }) => seq)].sort((a, b) => a - b));
+    expect(await handle.result()).toBe('done');
+  });
+
+  it('stops following when its signal aborts', async () => {
+    quietConsole();
+    const { client } = await clientOver();
+    const handle = await client.start(chatty, { workflowId: 'chatty-3' });
+    const stop = new AbortController();
+    const seen: string[] = [];
+    for await (const { line } of handle.followLogs({ pollInterval: '1 hour', signal: stop.signal })) {
+      seen.push(line.message);
+      stop.abort();
+    }
+    // The page in hand is read to its end; no hour-long wait follows.
+    expect(seen[0]).toBe('started');
+    expect((await handle.describe()).status).toBe('running');
   });
 });

@@ -52,7 +52,7 @@ function isTask(value: unknown): value is ActivityRequest {
 
 export interface Callback {
   path: string;
-  body: { taskToken: string; details?: unknown; result?: unknown; failure?: Record<string, unknown> };
+  body: { taskToken: string; details?: unknown; result?: unknown; failure?: Record<string, unknown>; logs?: string[] };
   at: number;
 }
 

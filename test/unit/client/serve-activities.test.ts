@@ -1,7 +1,7 @@
 // serveActivities as an activity server must behave (docs/activities.md): it refuses unsigned or stale requests,
 // answers 200 {result} or a failure body, heartbeats to the Duro API, and completes slow activities through it.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApplicationFailure, CancelledFailure, type ActivityContext } from 'duro/workflow';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApplicationFailure, CancelledFailure, Limits, type ActivityContext } from 'duro/workflow';
 import { serveActivities, type ServeActivitiesOptions } from 'duro/client';
 import { CompleteAsyncError, Context } from 'duro/temporal/activity';
 import { activityRequest, deferred, FakeDuroApi, SECRET, settle, signedRequest } from './helpers';
@@ -150,6 +150,90 @@ describe('serveActivities: results and failures', () => {
     const response = await serve({ charge: () => 'x'.repeat(2 * 1024 * 1024 + 1) }).fetch(await signedRequest(await activityRequest()));
     expect(response.status).toBe(500);
     expect(await json(response)).toMatchObject({ type: 'PayloadTooLarge', nonRetryable: true });
+  });
+});
+
+describe("serveActivities: the attempt's log lines, sent back for the run to keep", () => {
+  beforeEach(() => {
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) vi.spyOn(console, level).mockImplementation(() => undefined);
+  });
+  afterEach(() => vi.restoreAllMocks());
+  const messagesOf = (logs: string[]) => logs.map((line) => (JSON.parse(line) as { message: string }).message);
+
+  it('answers `logs` beside the result: each line as ctx.log wrote it, with who wrote it', async () => {
+    const logging = async (input: { amount: number }, ctx: ActivityContext) => {
+      ctx.log.info('charging', { amount: input.amount });
+      ctx.log.warn('slow network');
+      return { charged: input.amount };
+    };
+    const body = await json(await serve({ charge: logging }).fetch(await signedRequest(await activityRequest({ attempt: 2 }))));
+    expect(body.result).toEqual({ charged: 42 });
+    expect(body.logs.map((line: string) => JSON.parse(line))).toEqual([
+      { level: 'info', message: 'charging', time: expect.any(String), activityId: '1', activityType: 'charge', attempt: 2, workflowId: 'order-1', runId: 'run-1', amount: 42 },
+      { level: 'warn', message: 'slow network', time: expect.any(String), activityId: '1', activityType: 'charge', attempt: 2, workflowId: 'order-1', runId: 'run-1' },
+    ]);
+    // An attempt that wrote nothing answers as it always did.
+    expect(await json(await serve({ charge }).fetch(await signedRequest(await activityRequest())))).toEqual({ result: { charged: 42 } });
+  });
+
+  it("answers `logs` beside a failure's fields", async () => {
+    const decline = async (_input: unknown, ctx: ActivityContext) => {
+      ctx.log.error('declined by the bank', { code: 51 });
+      throw ApplicationFailure.nonRetryable('card declined', 'PaymentDeclined', { code: 51 });
+    };
+    const response = await serve({ charge: decline }).fetch(await signedRequest(await activityRequest()));
+    expect(response.status).toBe(500);
+    const body = await json(response);
+    expect(body).toMatchObject({ kind: 'application', type: 'PaymentDeclined', message: 'card declined', nonRetryable: true, details: { code: 51 } });
+    expect(messagesOf(body.logs)).toEqual(['declined by the bank']);
+  });
+
+  it(`sends at most the latest Limits.logLinesPerAttempt lines and Limits.logCharsPerAttempt characters`, async () => {
+    const chatty = async (input: { lines: number; chars: number }, ctx: ActivityContext) => {
+      for (let i = 0; i < input.lines; i++) ctx.log.info(`${i} ${'x'.repeat(input.chars)}`);
+    };
+    const server = serve({ chatty });
+    const many = await json(await server.fetch(await signedRequest(await activityRequest({ activityType: 'chatty', input: { lines: Limits.logLinesPerAttempt + 50, chars: 0 } }))));
+    expect(many.logs).toHaveLength(Limits.logLinesPerAttempt);
+    expect(messagesOf(many.logs).map((message) => Number.parseInt(message, 10))).toEqual(Array.from({ length: Limits.logLinesPerAttempt }, (_, i) => 50 + i));
+
+    const long = await json(await server.fetch(await signedRequest(await activityRequest({ activityType: 'chatty', input: { lines: 30, chars: 6_000 } }))));
+    const chars = (long.logs as string[]).reduce((sum, line) => sum + line.length, 0);
+    expect(chars).toBeLessThanOrEqual(Limits.logCharsPerAttempt);
+    expect(chars).toBeGreaterThan(Limits.logCharsPerAttempt - 7_000); // as many of the latest as fit
+    expect(Number.parseInt(messagesOf(long.logs).at(-1)!, 10)).toBe(29);
+
+    // A line longer than Limits.logLineMaxChars is cut: who wrote it and the start of its message stay.
+    const huge = await json(await server.fetch(await signedRequest(await activityRequest({ activityType: 'chatty', input: { lines: 1, chars: Limits.logLineMaxChars * 2 } }))));
+    expect(huge.logs[0].length).toBeLessThanOrEqual(Limits.logLineMaxChars);
+    expect(JSON.parse(huge.logs[0])).toMatchObject({ level: 'info', activityType: 'chatty', truncated: true, message: expect.stringMatching(/^0 x+$/) });
+  });
+
+  it('sends the lines of a slow attempt with its completion through /v1/activities/complete', async () => {
+    const task = { ...(await activityRequest()), callbackUrl: api.url };
+    const server = serve({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        ctx.log.info('waiting for the bank');
+        await ctx.sleep(60);
+        ctx.log.info('charged');
+        return { charged: 42 };
+      },
+      async refund(_input: unknown, ctx: ActivityContext) {
+        ctx.log.warn('refund refused');
+        await ctx.sleep(60);
+        throw ApplicationFailure.nonRetryable('too late', 'RefundRefused');
+      },
+    }, { asyncAfterMs: 10 });
+    expect((await server.fetch(await signedRequest(task))).status).toBe(202);
+    const completed = await api.next('/v1/activities/complete');
+    expect(completed.body).toMatchObject({ taskToken: task.taskToken, result: { charged: 42 } });
+    expect(messagesOf(completed.body.logs!)).toEqual(['waiting for the bank', 'charged']);
+
+    const refund = { ...(await activityRequest({ activityType: 'refund' })), callbackUrl: api.url };
+    expect((await server.fetch(await signedRequest(refund))).status).toBe(202);
+    const failed = await api.next('/v1/activities/complete', (call) => 'failure' in call.body);
+    expect(failed.body).toMatchObject({ taskToken: refund.taskToken, failure: { type: 'RefundRefused' } });
+    expect(messagesOf(failed.body.logs!)).toEqual(['refund refused']);
   });
 });
 

@@ -101,6 +101,16 @@ describe('ActivityDispatcher: hostile replies over HTTP', () => {
     expect(await dispatchTo(await answering(200, '{}'))).toEqual({ result: null });
   });
 
+  it("hands on a reply's `logs` beside the outcome, never inside the failure that is recorded", async () => {
+    const logs = [JSON.stringify({ level: 'info', message: 'charging', time: '2026-01-01T00:00:00.000Z' })];
+    expect(await dispatchTo(await answering(200, JSON.stringify({ result: 'ch-1', logs })))).toEqual({ result: 'ch-1', logs });
+    const failed = await dispatchTo(await answering(500, JSON.stringify({ type: 'PaymentDeclined', message: 'card declined', nonRetryable: true, logs })));
+    expect(failed).toEqual({ failure: { kind: 'application', type: 'PaymentDeclined', message: 'card declined', nonRetryable: true }, logs });
+    // Anything but a list of lines is left out.
+    expect(await dispatchTo(await answering(200, JSON.stringify({ result: 1, logs: 'not a list' })))).toEqual({ result: 1 });
+    expect(await dispatchTo(await answering(500, JSON.stringify({ type: 'Boom', message: 'm', logs: {} })))).toEqual({ failure: { kind: 'application', type: 'Boom', message: 'm', nonRetryable: false } });
+  });
+
   it('does not follow a 307 to another origin: the other host never sees the signed body', async () => {
     const hits: string[] = [];
     const elsewhere = await listen((request, response) => {
