@@ -263,8 +263,9 @@ export const CompleteBody = z.strictObject({
   taskToken,
   result: payload('Activity result', 'The result, when the activity succeeded.').optional(),
   failure: FailureSchema.optional().openapi({ description: 'The failure, when the activity failed. Give `result` or `failure`, not both; neither completes the activity with no result.' }),
-  logs: z.array(z.string().max(Limits.logLineMaxChars)).max(Limits.logLinesPerAttempt).optional()
-    .openapi({ description: "The attempt's log lines, each one JSON line as `ctx.log` writes it: the run keeps them (`GET /v1/workflows/{workflowId}/logs`). A line that does not read as one is dropped." }),
+  // Lines never cost a completion its outcome: too many, too long or not lines are trimmed or dropped where the run keeps them.
+  logs: z.array(z.unknown()).optional()
+    .openapi({ description: `The attempt's log lines, each one JSON line as \`ctx.log\` writes it: the run keeps the latest ${Limits.logLinesPerAttempt} (\`GET /v1/workflows/{workflowId}/logs\`), each cut to ${Limits.logLineMaxChars} characters. What does not read as a line is dropped; none of it is ever refused.` }),
 }).refine((body) => !(body.result !== undefined && body.failure !== undefined), { message: 'give result or failure, not both', path: ['failure'] })
   .openapi('CompleteActivityRequest');
 
