@@ -45,7 +45,7 @@ export interface ExecutionApi {
   unpause(opts: { runId?: string }): Promise<Reply<null>>;
   activityHeartbeat(ref: AttemptRef, details: unknown): Promise<Reply<{ cancelRequested: boolean }>>;
   /** `logs`: the attempt's lines, kept with the run (dropped when they do not read as lines). */
-  activityComplete(ref: AttemptRef, outcome: ({ result: unknown } | { failure: FailureInfo }) & { logs?: string[] }): Promise<Reply<null>>;
+  activityComplete(ref: AttemptRef, outcome: ({ result: unknown } | { failure: FailureInfo }) & { logs?: unknown[] }): Promise<Reply<null>>;
 }
 
 /** The RPC surface of an execution: the API's, plus what other executions send (outbox receivers). */

@@ -59,4 +59,8 @@ tr.event.bad .etype{color:var(--bad)}tr.event.good .etype{color:var(--good)}tr.e
 details summary{cursor:pointer;color:var(--muted);font-size:12px}
 .next-runs{margin:0;padding-left:1.2rem}
 .pager{display:flex;gap:.5rem;margin:.8rem 0}
+.log-box{max-height:24rem;overflow:auto;border:1px solid var(--line);border-radius:4px}
+.log-box td{font-size:12px;vertical-align:top}.log-box td:first-child{white-space:nowrap;font-family:ui-monospace,monospace}
+.log-level{font-weight:600;text-transform:uppercase;font-size:11px}
+tr.log-warn .log-level{color:#7a4b00}tr.log-error .log-level{color:var(--bad)}tr.log-debug{color:var(--muted)}
 ` + CHART_STYLES;

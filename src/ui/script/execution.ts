@@ -1,5 +1,5 @@
 // Browser code of the web UI, part 3: #/workflows/<id>, one execution (describe, result, timeline chart, pending
-// work, children) and the action forms: signal, query, update, pause, unpause, reset, cancel, terminate (the run
+// work, children, log lines) and the action forms: signal, query, update, pause, unpause, reset, cancel, terminate (the run
 // routes of docs/api.md), offering the names of the run's handlers (the built-in __duro_workflow_metadata query).
 export const EXECUTION_JS = String.raw`
 const HISTORY_PAGE = 1000;
@@ -23,10 +23,11 @@ async function renderExecution(workflowId, params, view) {
   const described = await api('GET', workflowPath(workflowId) + query({ runId: params.get('runId') }));
   const run = described.data;
   // Both read the run just described, so a newer run started meanwhile does not mix in.
-  const [result, history, handlers] = await Promise.all([
+  const [result, history, handlers, logs] = await Promise.all([
     api('GET', workflowPath(workflowId) + '/result' + query({ runId: run.runId, followRuns: 'false' })),
     loadHistory(workflowId, run.runId),
     handlerNames(run),
+    loadLogs(run),
   ]);
   const started = history.events.find((event) => event.type === 'WorkflowExecutionStarted');
   document.title = run.workflowId + ' \u00b7 Duro';
@@ -41,6 +42,7 @@ async function renderExecution(workflowId, params, view) {
     pendingActivities(run.pendingActivities || []),
     pendingTimers(run.pendingTimers || []),
     childrenSection(run.pendingChildren || [], history.events),
+    logsSection(logs),
     actionsSection(run, handlers),
     timelineSection(history.events, history.complete),
   );

@@ -6,8 +6,9 @@ import { CHART_ZOOM_JS } from './chart-zoom';
 import { COMMON_JS } from './common';
 import { EXECUTION_JS } from './execution';
 import { EXECUTIONS_JS } from './executions';
+import { LOGS_JS } from './logs';
 import { ROUTER_JS } from './router';
 import { SCHEDULES_JS } from './schedules';
 import { TIMELINE_JS } from './timeline';
 
-export const UI_SCRIPT = [COMMON_JS, EXECUTIONS_JS, EXECUTION_JS, TIMELINE_JS, CHART_LANES_JS, CHART_JS, CHART_ZOOM_JS, CHART_DETAILS_JS, SCHEDULES_JS, ROUTER_JS].join('\n');
+export const UI_SCRIPT = [COMMON_JS, EXECUTIONS_JS, EXECUTION_JS, LOGS_JS, TIMELINE_JS, CHART_LANES_JS, CHART_JS, CHART_ZOOM_JS, CHART_DETAILS_JS, SCHEDULES_JS, ROUTER_JS].join('\n');
