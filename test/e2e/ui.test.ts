@@ -199,6 +199,12 @@ describe.skipIf(!hasChromium)(`the web UI${hasChromium ? '' : ` (skipped: no Chr
     await page.goto(`${dev!.url}/ui#/workflows/hello-bob`);
     await page.getByRole('heading', { name: /hello-bob/ }).waitFor();
     expect(await page.getByRole('region', { name: 'Result' }).textContent()).toContain(`Hello, ${MARKUP}!`);
+    // The run's kept log lines: the activity server's, sent back with its reply, then the workflow's.
+    const logs = page.getByRole('region', { name: 'Logs' });
+    const logRows = await logs.locator('tr[data-log-seq]').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].slice(1, 4).map((cell) => cell.textContent)));
+    expect(logRows).toEqual([['info', 'composeGreeting #1', 'composing a greeting'], ['info', 'workflow', 'greeted']]);
+    expect(await logs.textContent()).toContain(MARKUP.slice(0, 10)); // attributes, as text
+    await logs.screenshot({ path: join(ARTIFACTS, 'ui-05b-logs.png'), timeout: STEP_MS });
     expect(await page.locator('main img').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { injected?: number }).injected)).toBeUndefined();
   });
