@@ -113,7 +113,14 @@ export function registerVisibilityRoutes(app: OpenAPIHono, backend: ApiBackend):
   app.openapi(metrics, async (c) => {
     // The Scheduler keeps its own series (how late schedule actions started): a deployment without one has none.
     const scheduler = backend.scheduler?.();
-    const snapshot = mergeSnapshots(await Promise.all([...shards().map((shard) => shard.metrics()), ...(scheduler ? [scheduler.metrics()] : [])]));
+    // The Scheduler's series (schedule lag) are left out, not the whole reply, when it cannot answer: during a deploy
+    // an object of the older code has no metrics() yet.
+    const schedulerMetrics = scheduler?.metrics().catch((error: unknown) => {
+      console.warn('duro: /metrics without the Scheduler\'s series:', error instanceof Error ? error.message : error);
+      return undefined;
+    });
+    const snapshots = await Promise.all([...shards().map((shard) => shard.metrics()), schedulerMetrics]);
+    const snapshot = mergeSnapshots(snapshots.filter((found) => found !== undefined));
     return c.text(renderPrometheus(snapshot), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 }
