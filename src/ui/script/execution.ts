@@ -6,14 +6,21 @@ const HISTORY_PAGE = 1000;
 const HISTORY_PAGES = 10;
 const LIVE_REFRESH_MS = 3000;
 
-/** The run's history, page after page, up to HISTORY_PAGES pages. */
+/** The last run whose history was read in full: a refresh reads only what was recorded since (events never change). */
+let historyCache = { runId: undefined, events: [] };
+
+/** The run's history, page after page, up to HISTORY_PAGES pages' worth; from the cache and what follows it when it can. */
 async function loadHistory(workflowId, runId) {
-  const events = [];
-  let after = 0;
-  for (let page = 0; page < HISTORY_PAGES; page++) {
+  const cached = historyCache.runId === runId;
+  const events = cached ? historyCache.events.slice() : [];
+  let after = events.length > 0 ? events[events.length - 1].eventId : 0;
+  while (events.length < HISTORY_PAGE * HISTORY_PAGES) {
     const reply = await api('GET', workflowPath(workflowId) + '/history' + query({ runId, after, limit: HISTORY_PAGE }));
     events.push(...reply.data.events);
-    if (reply.data.events.length < HISTORY_PAGE) return { events, complete: true };
+    if (reply.data.events.length < HISTORY_PAGE) {
+      historyCache = { runId, events: events.slice() };
+      return { events, complete: true };
+    }
     after = reply.data.nextEventId - 1;
   }
   return { events, complete: false };
