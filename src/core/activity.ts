@@ -29,7 +29,10 @@ export interface ActivityInfo {
   isLocal: boolean;
   /** Authorises heartbeats and asynchronous completion of this attempt (remote activities). */
   taskToken?: string;
-  /** The W3C `traceparent` of the attempt's span (docs/observability.md): pass it on to calls the activity makes. */
+  /**
+   * The W3C `traceparent` of the span the activity runs in (docs/observability.md): serveActivities' own span under
+   * the attempt's, or the attempt's span where there is none (the test environment). Pass it on to calls it makes.
+   */
   traceparent?: string;
 }
 

@@ -2,9 +2,9 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '../core/client-errors';
 import { nameOf, type QueryDefinition, type SignalDefinition, type UpdateDefinition, type WorkflowDefinition, type WorkflowOutput } from '../core/definitions';
 import type { WorkflowDescription } from '../core/describe';
-import type { Execution } from '../core/execution/execution';
 import type { HistoryEvent } from '../core/history';
-import type { LogLine } from '../core/log';
+import type { Execution, LogPage } from '../core/execution/execution';
+import { definedFields } from '../core/objects';
 import type { HandleEnvironment } from './handle-environment';
 
 export type { WorkflowDescription } from '../core/describe';
@@ -79,12 +79,11 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
   }
 
   /**
-   * The lines a run (default: the latest) kept of what its workflow code and activities wrote with `ctx.log`, oldest
-   * first, as GET /v1/workflows/{id}/logs answers them.
+   * The lines a run kept of what its workflow code and activities wrote with `ctx.log`, oldest first: the page
+   * GET /v1/workflows/{id}/logs answers, and the client's `handle.logs()` (`lines[i].line` is each line).
    */
-  async logs(runId?: string): Promise<LogLine[]> {
-    const page = await this.#execution().logs(runId === undefined ? {} : { runId });
-    return page.lines.map(({ line }) => line);
+  async logs(options: { runId?: string; after?: number; limit?: number } = {}): Promise<LogPage> {
+    return this.#execution().logs({ ...definedFields({ runId: options.runId, afterSeq: options.after, limit: options.limit }) });
   }
 
   /** What GET /v1/workflows/{id} would answer for this run (default: the latest). */

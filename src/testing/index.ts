@@ -4,4 +4,6 @@ export { TestWorkflowHandle, type WorkflowDescription } from './handle';
 export { replayHistory } from './replay';
 export { VirtualClock } from './virtual-clock';
 export type { SpanData, SpanKind, SpanAttributes } from '../core/tracing/span';
+export type { LogPage } from '../core/execution/execution';
+export type { LogLine } from '../core/log';
 export { TestSchedules, type TestScheduleOptions, type TestScheduleDescription } from './schedules';

@@ -4,6 +4,8 @@ import { ApplicationFailure, type ActivityContext } from 'duro/workflow';
 
 export async function reserve(input: { orderId: string }, ctx: ActivityContext): Promise<string> {
   const { workflowId, runId, activityId } = ctx.info;
+  // One JSON line on the console, also kept with the run: `npx duro logs <workflowId>`, the UI's Logs.
+  ctx.log.info('reserving', { orderId: input.orderId });
   return `reservation-${input.orderId}-${workflowId}:${runId}:${activityId}`;
 }
 

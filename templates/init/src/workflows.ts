@@ -45,6 +45,7 @@ export const order = defineWorkflow('order', async (ctx, input: OrderInput): Pro
     state = 'charging';
     const chargeId = await charge({ orderId: input.orderId, amount: input.amount });
     state = 'completed';
+    ctx.log.info('order completed', { orderId: input.orderId, chargeId }); // written once, not again on replay
     return { status: 'completed', approvedBy: approvedBy!, reservationId, chargeId };
   } catch (error) {
     state = 'compensating';

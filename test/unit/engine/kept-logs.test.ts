@@ -48,7 +48,7 @@ describe('kept log lines', () => {
     env.evict('kept-1');
     await handle.describe();
 
-    const lines = await handle.logs();
+    const lines = (await handle.logs()).lines.map(({ line }) => line);
     expect(lines.map((line) => [line.level, line.message, line.activityType, line.attempt])).toEqual([
       ['info', 'waiting for go', undefined, 1],
       ['info', 'line 0', undefined, 1],
@@ -71,7 +71,7 @@ describe('kept log lines', () => {
     const handle = await env.start(keeps, { workflowId: 'kept-2' });
     await handle.signal(go, Limits.logLinesKept + 10);
     await handle.result();
-    const lines = await handle.logs();
+    const lines = (await handle.logs()).lines.map(({ line }) => line);
     expect(lines).toHaveLength(Limits.logLinesKept);
     expect(lines.at(-1)!.message).toBe('charged');
     // 'waiting for go' and the first lines were dropped: the last 1 000 are the loop's end, audit, 2 charges, charged.
