@@ -5,18 +5,9 @@ import { indexedDB, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure, defineWorkflow, type ActivityContext } from 'duro/workflow';
 import { createBrowserDuro, type BrowserDuro, type BrowserDuroOptions } from 'duro/browser';
+import { attributeOf, otlpSpansOf, type OtlpSpan } from '../../support/otlp';
 
 const COLLECTOR = 'https://collector.example/v1/traces';
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: Array<{ key: string; value: Record<string, unknown> }>;
-  status: { code?: number; message?: string };
-}
 
 const traceparents: Array<string | undefined> = [];
 
@@ -62,8 +53,7 @@ async function open(extra: Partial<BrowserDuroOptions> = {}) {
     fetch: async (input, init) => {
       const request = new Request(input, init);
       if (request.url === COLLECTOR) {
-        const body = (await request.json()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
-        exported.push({ url: request.url, headers: request.headers, spans: body.resourceSpans[0]!.scopeSpans[0]!.spans });
+        exported.push({ url: request.url, headers: request.headers, spans: otlpSpansOf(await request.json()) });
         return new Response(null, { status: 200 });
       }
       activityRequests.push(request);
@@ -85,8 +75,6 @@ async function until(check: () => boolean, ms = 2_000): Promise<void> {
   }
 }
 
-const attribute = (span: OtlpSpan, key: string) => span.attributes.find((entry) => entry.key === key)?.value;
-
 describe('BrowserDuro tracing', () => {
   it('exports the run\'s span, with each activity attempt (the failed one too) under it, to the collector', async () => {
     const { duro, exported, spans } = await open({ tracing: { url: COLLECTOR, headers: { 'x-api-key': 'k' } } });
@@ -99,11 +87,11 @@ describe('BrowserDuro tracing', () => {
     const run = spans().find((span) => span.name === 'RunWorkflow:retried')!;
     expect(run).toMatchObject({ kind: 2, status: {} });
     expect(run).not.toHaveProperty('parentSpanId');
-    expect(attribute(run, 'duro.workflow.id')).toEqual({ stringValue: 'r1' });
+    expect(attributeOf(run, 'duro.workflow.id')).toEqual({ stringValue: 'r1' });
     for (const span of spans()) expect(span.traceId).toBe(run.traceId);
 
     const attempts = spans().filter((span) => span.name === 'RunActivity:flaky');
-    expect(attempts.map((span) => [attribute(span, 'duro.activity.attempt'), span.parentSpanId, span.status.code])).toEqual([
+    expect(attempts.map((span) => [attributeOf(span, 'duro.activity.attempt'), span.parentSpanId, span.status.code])).toEqual([
       [{ intValue: '1' }, run.spanId, 2],
       [{ intValue: '2' }, run.spanId, undefined],
     ]);

@@ -5,21 +5,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure, type ActivityContext } from 'duro/workflow';
 import { serveActivities, type ServeActivitiesOptions } from 'duro/client';
 import type { ActivityRequest } from '../../../src/protocol/activity-protocol';
+import { attributeOf, otlpSpansOf, type OtlpSpan } from '../../support/otlp';
 import { activityRequest, SECRET, signedRequest } from './helpers';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const DURO_SPAN = '00f067aa0ba902b7';
 const COLLECTOR = 'https://collector.example/v1/traces';
 
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: Array<{ key: string; value: Record<string, unknown> }>;
-  status: { code?: number; message?: string };
-}
 interface Export {
   url: string;
   headers: Record<string, string>;
@@ -34,14 +26,8 @@ beforeEach(() => {
   exports = [];
   seen = [];
   vi.stubGlobal('fetch', async (input: string, init: RequestInit) => {
-    const body = JSON.parse(String(init.body)) as { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue: string } }> }; scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
-    const [resourceSpans] = body.resourceSpans;
-    exports.push({
-      url: input,
-      headers: init.headers as Record<string, string>,
-      serviceName: resourceSpans!.resource.attributes.find((attribute) => attribute.key === 'service.name')?.value.stringValue,
-      spans: resourceSpans!.scopeSpans[0]!.spans,
-    });
+    const spans = otlpSpansOf(JSON.parse(String(init.body)));
+    exports.push({ url: input, headers: init.headers as Record<string, string>, serviceName: spans[0]?.service, spans });
     return new Response(null, { status: 200 });
   });
   vi.spyOn(console, 'info').mockImplementation(() => undefined);
@@ -81,7 +67,6 @@ async function attempt(server: ReturnType<typeof serve>, traceparent: string | n
   return { response, body: (await response.json()) as { logs?: string[] } & Record<string, unknown> };
 }
 
-const attribute = (span: OtlpSpan, key: string) => span.attributes.find((entry) => entry.key === key)?.value;
 
 describe('serveActivities: the span of an attempt', () => {
   it('exports one server span under the request\'s span, in its trace, and hands the activity that span\'s context', async () => {
@@ -94,9 +79,9 @@ describe('serveActivities: the span of an attempt', () => {
     expect(span).toMatchObject({ traceId: TRACE, parentSpanId: DURO_SPAN, name: 'ExecuteActivity:charge', kind: 2, status: {} });
     expect(span!.spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(span!.spanId).not.toBe(DURO_SPAN);
-    expect(attribute(span!, 'duro.activity.type')).toEqual({ stringValue: 'charge' });
-    expect(attribute(span!, 'duro.activity.attempt')).toEqual({ intValue: '2' });
-    expect(attribute(span!, 'duro.workflow.id')).toEqual({ stringValue: 'order-1' });
+    expect(attributeOf(span!, 'duro.activity.type')).toEqual({ stringValue: 'charge' });
+    expect(attributeOf(span!, 'duro.activity.attempt')).toEqual({ intValue: '2' });
+    expect(attributeOf(span!, 'duro.workflow.id')).toEqual({ stringValue: 'order-1' });
 
     expect(seen[0]!.traceparent).toBe(`00-${TRACE}-${span!.spanId}-01`);
     expect(body.logs!.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
@@ -109,7 +94,7 @@ describe('serveActivities: the span of an attempt', () => {
     expect(response.status).toBe(500);
     const [span] = exports[0]!.spans;
     expect(span).toMatchObject({ name: 'ExecuteActivity:decline', parentSpanId: DURO_SPAN, status: { code: 2, message: 'card declined' } });
-    expect(attribute(span!, 'error.type')).toEqual({ stringValue: 'CardDeclined' });
+    expect(attributeOf(span!, 'error.type')).toEqual({ stringValue: 'CardDeclined' });
   });
 
   it('takes the task\'s traceparent when the request has no header, and the header over the task\'s', async () => {
