@@ -29,7 +29,11 @@ export interface ServeActivitiesOptions {
   asyncAfterMs?: number;
   /** Minimum gap between heartbeat calls; later details replace earlier ones. Default 1 s. */
   heartbeatThrottleMs?: number;
-  /** fetch used for callbacks (a service binding, or a test's). */
+  /**
+   * fetch used for callbacks (a service binding, or a test's). Not for spans, which go out through the global fetch:
+   * this one may send every URL to Duro, as Duro's own Worker's does (serve-activities-tracing.test.ts, "exports with
+   * the global fetch").
+   */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /**
    * Requests for which this answers true are served without a signature: those that can only come from the

@@ -23,18 +23,29 @@ export function otlpOptionsFrom(env: Record<string, unknown> | undefined): OtlpO
   return { url, ...(headers && { headers }), ...(serviceName && { serviceName }) };
 }
 
-/** `key1=value1,key2=value2`, values percent-encoded (the OTLP exporter spec's format). */
+/** An HTTP field name (RFC 9110 token), and a value without the characters fetch refuses. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[^\0\r\n]*$/;
+
+/**
+ * `key1=value1,key2=value2`, values percent-encoded (the OTLP exporter spec's format). A pair that is malformed, or
+ * that fetch would refuse as a header, is skipped: kept, it would make every export throw.
+ */
 function parseHeaders(text: string | undefined): Record<string, string> | undefined {
   if (!text) return undefined;
   const headers: Record<string, string> = {};
   for (const pair of text.split(',')) {
     const at = pair.indexOf('=');
     if (at <= 0) continue;
+    let name: string;
+    let value: string;
     try {
-      headers[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+      name = decodeURIComponent(pair.slice(0, at).trim());
+      value = decodeURIComponent(pair.slice(at + 1).trim());
     } catch {
-      // a malformed escape: the pair is skipped, not the export
+      continue; // a malformed escape
     }
+    if (HEADER_NAME.test(name) && HEADER_VALUE.test(value)) headers[name] = value;
   }
   return headers;
 }
@@ -70,13 +81,19 @@ function nanos(ms: number): string {
   return (BigInt(Math.round(ms * 1_000)) * 1_000n).toString();
 }
 
+/** An integer past 2^53 is written as a double: String(1e21) is `1e+21`, no int64 a collector reads. */
 function attributesOf(attributes: SpanAttributes): unknown[] {
   return Object.entries(attributes).map(([key, value]) => ({
     key,
     value: typeof value === 'string' ? { stringValue: value }
       : typeof value === 'boolean' ? { boolValue: value }
-        : Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value },
+        : Number.isSafeInteger(value) ? { intValue: String(value) } : { doubleValue: doubleOf(value) },
   }));
+}
+
+/** A double as proto3's JSON mapping writes it: JSON has no NaN or infinities (JSON.stringify would write null). */
+function doubleOf(value: number): number | string {
+  return Number.isFinite(value) ? value : String(value);
 }
 
 /** Spans a batch holds at most, and how long finished spans wait for others to join them before they are sent. */
@@ -97,6 +114,8 @@ export class OtlpSpanExporter {
   /** Keeps the export alive past the invocation that started it (a Durable Object's or Worker's `waitUntil`). */
   readonly #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   #batch: SpanData[] = [];
+  /** Spans of requests the collector has not answered yet: held too, so a collector that hangs cannot grow them. */
+  #inFlight = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastReport = Number.NEGATIVE_INFINITY;
 
@@ -108,7 +127,10 @@ export class OtlpSpanExporter {
 
   /** Queues finished spans; they are sent within FLUSH_AFTER_MS, or at once when a batch is full. */
   readonly export = (spans: SpanData[]): void => {
-    if (this.#batch.length + spans.length > MAX_HELD) return;
+    if (this.#inFlight + this.#batch.length + spans.length > MAX_HELD) {
+      this.#report(`is behind (more than ${MAX_HELD} spans would wait for it)`, spans.length);
+      return;
+    }
     this.#batch.push(...spans);
     if (this.#batch.length >= MAX_BATCH) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
@@ -126,6 +148,7 @@ export class OtlpSpanExporter {
   }
 
   async #send(spans: SpanData[]): Promise<void> {
+    this.#inFlight += spans.length;
     try {
       const response = await this.#fetch(this.#options.url, {
         method: 'POST',
@@ -136,6 +159,8 @@ export class OtlpSpanExporter {
       if (!response.ok) this.#report(`answered ${response.status}`, spans.length);
     } catch (error) {
       this.#report(`could not be reached (${error instanceof Error ? error.message : String(error)})`, spans.length);
+    } finally {
+      this.#inFlight -= spans.length;
     }
   }
 

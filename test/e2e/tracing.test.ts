@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { otlpSpansOf, type OtlpSpan } from '../support/otlp';
 import { ApiHttp } from './api-http';
 import { freePort, WranglerDev } from './wrangler-dev';
 
@@ -17,18 +18,6 @@ const TOKEN = 'tracing-e2e-token';
 const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN = '00f067aa0ba902b7';
 
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  attributes: Array<{ key: string; value: Record<string, unknown> }>;
-  status: { code?: number; message?: string };
-}
-
 let dev: WranglerDev | undefined;
 let collector: Server | undefined;
 let work: string;
@@ -36,11 +25,8 @@ let api: ApiHttp;
 /** Every export request the collector received, as parsed. */
 const requests: Array<{ contentType: string | undefined; body: any }> = [];
 
-function receivedSpans(): Array<OtlpSpan & { service: string }> {
-  return requests.flatMap(({ body }) => (body.resourceSpans as any[]).flatMap((resource) => {
-    const service = resource.resource.attributes.find((attribute: any) => attribute.key === 'service.name')?.value.stringValue;
-    return (resource.scopeSpans as any[]).flatMap((scope) => (scope.spans as OtlpSpan[]).map((span) => ({ ...span, service })));
-  }));
+function receivedSpans(): Array<OtlpSpan & { service: unknown }> {
+  return requests.flatMap(({ body }) => otlpSpansOf(body));
 }
 
 const attribute = (span: OtlpSpan, key: string) => Object.values(span.attributes.find((entry) => entry.key === key)?.value ?? {})[0];

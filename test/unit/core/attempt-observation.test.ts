@@ -34,7 +34,10 @@ describe('attempt observations', () => {
     expect(activity.retryAt).toBe(2_100);
     startAttempt(activity, 2_130, run); // the alarm came 30 ms after the backoff ended
     const observe = observeAttempt(activity, 'completed', 2_200);
-    expect(observe({ events: [] })).toEqual({ activityType: 'charge', outcome: 'completed', latencyMs: 70, retrying: false, scheduleToStartMs: 30 });
+    expect(observe({ events: [] })).toEqual({
+      activityType: 'charge', outcome: 'completed', latencyMs: 70, retrying: false, scheduleToStartMs: 30,
+      activityId: '1', attempt: 2, startedAt: 2_130, endedAt: 2_200, // which attempt and when: its span (run-spans.ts)
+    });
   });
 
   it('leave it out for an attempt started by an older Duro, whose stored state has no due time', () => {
