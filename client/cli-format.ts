@@ -169,7 +169,7 @@ export function summarizeEvent(event: HistoryEvent): string {
 }
 
 /** The fields that say who wrote a line: shown as its writer, not among its attributes. */
-const WRITER_FIELDS = new Set(['level', 'message', 'time', 'workflowId', 'runId', 'workflowType', 'activityId', 'activityType', 'attempt', 'isLocal']);
+const WRITER_FIELDS = new Set(['level', 'message', 'time', 'workflowId', 'runId', 'workflowType', 'activityId', 'activityType', 'attempt', 'isLocal', 'traceId', 'spanId']);
 
 /**
  * One kept log line: time, level, who wrote it (`workflow`, or `activityType#attempt`), message, then the other

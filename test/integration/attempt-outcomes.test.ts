@@ -12,7 +12,7 @@ function freshObject() {
 }
 
 /** A run whose queue never settles: the outcomes handed to it stay in flight, as during a commit. */
-const busyRun = { activityCompleted() {}, activityFailed() {}, idle: () => new Promise<void>(() => undefined) } as unknown as WorkflowRun;
+const busyRun = { settleAttempt() {}, idle: () => new Promise<void>(() => undefined) } as unknown as WorkflowRun;
 
 describe('AttemptOutcomes', () => {
   it('fails the one attempt a failed commit carried as non-retryable ActivityOutcomeNotStored on the next load, once', async () => {
