@@ -14,6 +14,7 @@ import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/pr
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
 import type { OtlpOptions } from '../src/protocol/otlp';
 import { attemptSpan, spanExporters } from './activity-span';
+import { parseTraceparent } from '../src/core/tracing/trace-context';
 
 export interface ServeActivitiesOptions {
   /** Activity implementations by name: `(input, ctx) => result`, or Temporal-style `(...args) => result` (docs/activities.md). */
@@ -84,7 +85,9 @@ export function serveActivities(options: ServeActivitiesOptions): { fetch(reques
       if (typeof fn !== 'function') {
         return failureResponse(toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${task.activityType}' is not served here`, 'ActivityNotRegistered')));
       }
-      const span = attemptSpan(request.headers.get('traceparent') ?? task.traceparent, exporterFor(env), task);
+      // The header, as any tracer would read it; the body's copy when the header is missing or not valid.
+      const header = request.headers.get('traceparent');
+      const span = attemptSpan(parseTraceparent(header) ? header : task.traceparent, exporterFor(env), task);
       if (span) task.traceparent = span.traceparent;
       const callbackUrl = options.duroUrl ?? task.callbackUrl;
       const callback: Callback = async (path, payload) => {

@@ -47,6 +47,8 @@ export class BrowserDuro implements HandleBackend {
   readonly store: IndexedDbRunStore;
   readonly #registry: WorkflowRegistry;
   readonly #attempts: ActivityAttempts;
+  /** Set with `tracing`: where the runs' spans go. */
+  readonly #spans: OtlpSpanExporter | undefined;
   readonly #timer = new DeadlineTimer(() => this.#drivenRuns());
   readonly #onError: (error: unknown) => void;
   readonly #locks: RunLocks;
@@ -76,10 +78,11 @@ export class BrowserDuro implements HandleBackend {
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     });
     this.#onError = options.onError ?? ((error) => console.error('duro:', error));
+    if (options.tracing) this.#spans = new OtlpSpanExporter(options.tracing, options.fetch ?? ((input, init) => fetch(input, init)));
     this.#locks = new RunLocks(options.dbName, options.locks);
     this.#context = {
       store, registry: this.#registry, activities, attempts: this.#attempts, codeVersion: options.codeVersion,
-      spans: options.tracing && new OtlpSpanExporter(options.tracing, options.fetch ?? ((input, init) => fetch(input, init))).export,
+      spans: this.#spans?.export,
       isClosed: () => this.#closed,
       runOf: (workflowId, runId) => this.#executions.get(workflowId)?.runInMemory(runId),
       commitFailed: (workflowId, error) => this.#commitFailed(workflowId, error),
@@ -208,6 +211,7 @@ export class BrowserDuro implements HandleBackend {
     this.#attempts.abortAll();
     this.#locks.releaseAll();
     this.store.close();
+    void this.#spans?.flush(); // the last spans are sent, not left to a timer the page may not outlive
   }
 
   // ---- for handles ----

@@ -76,6 +76,14 @@ async function until(check: () => boolean, ms = 2_000): Promise<void> {
 }
 
 describe('BrowserDuro tracing', () => {
+  it('sends the spans still batched when it closes, not after a timer the page may not outlive', async () => {
+    const { duro, spans } = await open({ tracing: { url: COLLECTOR } });
+    expect(await (await duro.start(retried, { workflowId: 'closing' })).result()).toBe(2);
+    duro.close(); // within the exporter's 200 ms batching window
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(spans().map((span) => span.name)).toContain('RunWorkflow:retried');
+  });
+
   it('exports the run\'s span, with each activity attempt (the failed one too) under it, to the collector', async () => {
     const { duro, exported, spans } = await open({ tracing: { url: COLLECTOR, headers: { 'x-api-key': 'k' } } });
     const handle = await duro.start(retried, { workflowId: 'r1' });

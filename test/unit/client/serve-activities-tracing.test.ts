@@ -69,6 +69,12 @@ async function attempt(server: ReturnType<typeof serve>, traceparent: string | n
 
 
 describe('serveActivities: the span of an attempt', () => {
+  it("takes the body's traceparent when the header is not a valid one", async () => {
+    const BODY_SPAN = 'b7ad6b7169203331';
+    await attempt(serve(), 'not-a-traceparent', { traceparent: `00-${TRACE}-${BODY_SPAN}-01` });
+    expect(exports.flatMap((sent) => sent.spans)).toEqual([expect.objectContaining({ traceId: TRACE, parentSpanId: BODY_SPAN })]);
+  });
+
   it('exports one server span under the request\'s span, in its trace, and hands the activity that span\'s context', async () => {
     const { response, body } = await attempt(serve(), `00-${TRACE}-${DURO_SPAN}-01`, { attempt: 2 });
     expect(response.status).toBe(200);
