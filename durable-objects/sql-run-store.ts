@@ -35,6 +35,8 @@ export class SqlRunStore {
    * only these have chunks to delete when replaced. A run's values are all read when it is loaded, before any commit.
    */
   readonly #chunked = new Set<string>();
+  /** How many log lines each run has stored, once counted (forgotten when a commit rolls back). */
+  readonly #logCounts = new Map<string, number>();
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
@@ -64,6 +66,15 @@ export class SqlRunStore {
 
   /** `retainUntil`: for a closed run, when retention removes it. `alsoWrite` joins the transaction (the outbox). */
   commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil?: number, alsoWrite?: () => void): void {
+    try {
+      this.#commit(runId, chainIndex, commit, retainUntil, alsoWrite);
+    } catch (error) {
+      this.#logCounts.delete(runId); // rolled back: counted again from the table next time
+      throw error;
+    }
+  }
+
+  #commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil: number | undefined, alsoWrite: (() => void) | undefined): void {
     this.#storage.transactionSync(() => {
       alsoWrite?.();
       this.#insertHistory(runId, commit);
@@ -100,16 +111,19 @@ export class SqlRunStore {
     flush();
   }
 
-  /** A commit's log lines, in groups; then only the run's latest Limits.logLinesKept stay. */
+  /**
+   * A commit's log lines, in groups; then only the run's latest Limits.logLinesKept stay. The run's count is kept in
+   * memory (counted once per instance), so a commit reads only the rows it deletes, not the run's thousand.
+   */
   #insertLogs(runId: string, lines: readonly string[]): void {
     for (let from = 0; from < lines.length; from += LOG_ROWS_PER_INSERT) {
       const group = lines.slice(from, from + LOG_ROWS_PER_INSERT);
       this.#sql.exec(INSERT_LOGS[group.length]!, ...group.flatMap((line) => [runId, line]));
     }
-    this.#sql.exec(
-      'DELETE FROM run_logs WHERE run_id = ? AND seq <= (SELECT seq FROM run_logs WHERE run_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
-      runId, runId, Limits.logLinesKept,
-    );
+    const count = (this.#logCounts.get(runId) ?? this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM run_logs WHERE run_id = ?', runId).one().n - lines.length) + lines.length;
+    const over = count - Limits.logLinesKept;
+    if (over > 0) this.#sql.exec('DELETE FROM run_logs WHERE seq IN (SELECT seq FROM run_logs WHERE run_id = ? ORDER BY seq LIMIT ?)', runId, over);
+    this.#logCounts.set(runId, Math.min(count, Limits.logLinesKept));
   }
 
   /** A run's kept log lines after `afterSeq`, oldest first, at most `limit`. */
@@ -128,6 +142,7 @@ export class SqlRunStore {
   deleteRun(runId: string, alsoWrite?: () => void): void {
     this.#storage.transactionSync(() => {
       alsoWrite?.();
+      this.#logCounts.delete(runId);
       for (const table of ['history', 'pending', 'deadlines', 'run_logs', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
       // Chunk owners are `h/<run>/…`, `p/<run>/…` and `r/<run>`.
       for (const prefix of [`h/${runId}/`, `p/${runId}/`]) this.#sql.exec('DELETE FROM payload_chunks WHERE owner >= ? AND owner < ?', prefix, `${prefix}\uffff`);

@@ -63,26 +63,45 @@ function serialized(line: LogLine): string {
   }
 }
 
-/** The fields Duro writes on every line (level, message, time, who wrote it): what is kept of a line cut short. */
+/** Who wrote a line: the fields Duro writes on every line besides level, message and time (the UI and CLI show them apart). */
+export const LOG_IDENTITY_FIELDS = ['workflowId', 'runId', 'workflowType', 'activityId', 'activityType', 'attempt', 'isLocal', 'traceId', 'spanId'] as const;
+
+/** What a field of a line cut short keeps at most: ids and names are short; anything longer was not written by Duro. */
+const IDENTITY_FIELD_CHARS = 256;
+
+/**
+ * The fields Duro writes on every line (level, message, time, who wrote it), each bounded: what is kept of a line cut
+ * short, so what is kept is short whatever a line (an activity server's) held.
+ */
 function identityOf(line: LogLine): LogLine {
   const { level, message, time } = line;
-  const kept: LogLine = { level, message, time };
-  for (const field of IDENTITY_FIELDS) if (typeof line[field] === 'string' || typeof line[field] === 'number' || typeof line[field] === 'boolean') kept[field] = line[field];
+  const kept: LogLine = { level, message, time: time.slice(0, 64) };
+  for (const field of LOG_IDENTITY_FIELDS) {
+    const value = line[field];
+    if (typeof value === 'string') kept[field] = value.slice(0, IDENTITY_FIELD_CHARS);
+    else if (typeof value === 'number' || typeof value === 'boolean') kept[field] = value;
+  }
   return kept;
 }
-
-const IDENTITY_FIELDS = ['workflowId', 'runId', 'workflowType', 'activityId', 'activityType', 'attempt', 'isLocal', 'traceId', 'spanId'] as const;
 
 /** A line no longer than `maxChars`: a longer one keeps its identity and the start of its message, marked `truncated`. */
 export function cutLogLine(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   const line = parsedLogLine(text);
-  if (!line) return JSON.stringify({ level: 'info', message: text.slice(0, Math.max(0, maxChars - 200)), time: new Date(realGlobals().now()).toISOString(), truncated: true });
+  const now = new Date(realGlobals().now()).toISOString();
+  if (!line) return JSON.stringify({ level: 'info', message: text.slice(0, Math.max(0, maxChars - 200)), time: now, truncated: true });
   const kept = identityOf(line);
-  kept.message = kept.message.slice(0, Math.max(0, maxChars - 512));
+  kept.message = '';
   kept.truncated = true;
-  const cut = JSON.stringify(kept);
-  return cut.length <= maxChars ? cut : JSON.stringify({ level: line.level, message: '', time: line.time, truncated: true });
+  // The identity is bounded (a few KiB at most): the message gets what is left, measured as JSON (escapes grow it).
+  const room = maxChars - JSON.stringify(kept).length;
+  kept.message = line.message.slice(0, Math.max(0, room));
+  let cut = JSON.stringify(kept);
+  while (cut.length > maxChars && kept.message.length > 0) {
+    kept.message = kept.message.slice(0, Math.floor(kept.message.length / 2));
+    cut = JSON.stringify(kept);
+  }
+  return cut.length <= maxChars ? cut : JSON.stringify({ level: line.level, message: '', time: now, truncated: true });
 }
 
 /** The line `text` holds, or undefined when it is not one Duro writes (level, message and time). */

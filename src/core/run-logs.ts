@@ -14,14 +14,24 @@ export class RunLogs {
   };
 
   /**
-   * Lines an activity server sent back with an attempt's outcome: only its latest Limits.logLinesPerAttempt, and
-   * only what reads as a log line; the rest is dropped, never an error of the attempt.
+   * Lines an activity server sent back with an attempt's outcome, held to what serveActivities sends at most: the
+   * latest Limits.logLinesPerAttempt lines and Limits.logCharsPerAttempt of them, each cut to Limits.logLineMaxChars,
+   * and only what reads as a log line. The rest is dropped, never an error of the attempt.
    */
   keepReported(lines: unknown): void {
     if (!Array.isArray(lines)) return;
-    for (const text of lines.slice(-Limits.logLinesPerAttempt)) {
-      if (typeof text === 'string' && parsedLogLine(text)) this.keep(text);
+    const kept: string[] = [];
+    let chars = 0;
+    for (let i = lines.length - 1; i >= 0 && kept.length < Limits.logLinesPerAttempt; i--) {
+      const text: unknown = lines[i];
+      if (typeof text !== 'string' || !parsedLogLine(text)) continue;
+      const line = cutLogLine(text, Limits.logLineMaxChars);
+      if (chars + line.length > Limits.logCharsPerAttempt) break;
+      chars += line.length;
+      kept.push(line);
     }
+    for (let i = kept.length - 1; i >= 0; i--) this.#lines.push(kept[i]!);
+    if (this.#lines.length >= 2 * Limits.logLinesKept) this.#lines = this.#lines.slice(-Limits.logLinesKept);
   }
 
   /** The lines to commit, oldest first; the buffer starts again empty. */

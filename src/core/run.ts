@@ -14,7 +14,7 @@ import { Limits } from './limits';
 import { LiveWorkflow } from './live-workflow';
 import { LocalAttempts } from './run-local-attempts';
 import { RunLogs } from './run-logs';
-import { RunSpans, type StepRecord } from './tracing/run-spans';
+import { RunSpans, sendSpans, type StepRecord } from './tracing/run-spans';
 import { traceOfRun } from './tracing/trace-context';
 import type { UpdateOffer } from './message-handlers';
 import { checkPayload, checkSearchAttributes, copyPayload, utf8Length } from './payload';
@@ -462,10 +462,6 @@ export class WorkflowRun {
       this.#break(error, taken);
       throw error;
     }
-    if (this.#host.spans) {
-      const spans = (this.#spans ??= new RunSpans()).ofStep(this.state, { events, attempts: step.attempts, ...(activation && { activation }) });
-      if (spans.length > 0) this.#host.spans(spans);
-    }
     for (const ack of acks) ack();
     for (const respond of respondLater) respond();
     this.#waiters.notifyUpdates(events, this.isClosed ? this.state.status : undefined);
@@ -473,6 +469,8 @@ export class WorkflowRun {
     for (const { command, outcome } of step.localAttempts) if (outcome) this.#localAttempts.follow(command, outcome);
     this.#localAttempts.startOwed();
     if (this.state.closeEvent) this.#waiters.closed(outcomeOfCloseEvent(this.state.closeEvent)!);
+    // Last, and never thrown from: telemetry must not hold up or break what the commit owes.
+    if (this.#host.spans) sendSpans(this.#host.spans, (this.#spans ??= new RunSpans()).ofStep(this.state, { events, attempts: step.attempts, ...(activation && { activation }) }));
   }
 
   /** Lets a blocked run try again (after a deploy: the host calls this when its code version changed). */

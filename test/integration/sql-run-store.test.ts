@@ -116,6 +116,14 @@ describe('SqlRunStore', () => {
       const later = messagesOf(store.readLogs('a'));
       expect([later.length, later[0], ...later.slice(-3)]).toEqual([Limits.logLinesKept, 'line 124', 'line 2000', 'line 2001', 'line 2002']);
       expect(messagesOf(store.readLogs('b'))).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+
+      // A later instance (after a restart) counts what is stored before it trims.
+      const next = new SqlRunStore(state.storage);
+      next.commit('a', 0, withLogs('a', logLines(3_000, 2)));
+      const afterRestart = messagesOf(next.readLogs('a'));
+      expect([afterRestart.length, afterRestart[0], afterRestart.at(-1)]).toEqual([Limits.logLinesKept, 'line 126', 'line 3001']);
+      next.commit('b', 1, withLogs('b', logLines(6, 1)));
+      expect(messagesOf(next.readLogs('b'))).toHaveLength(6);
     });
   });
 

@@ -16,7 +16,7 @@ import { badResetPoint, planReset } from '../run-reset';
 import { blockedOnOtherCode, outcomeOfCloseEvent } from '../run-state';
 import type { RunEffect } from '../run-transitions';
 import { decideStart, type LatestRun } from '../start-policy';
-import { runChildSpan } from '../tracing/run-spans';
+import { tracedQuery } from '../tracing/run-spans';
 import type { ExecutionHost } from './execution-host';
 import { CloseWaits } from './close-waits';
 import { recoverRuns } from './execution-recovery';
@@ -273,21 +273,7 @@ export class Execution {
   async query(options: { name: string; args: unknown[]; runId?: string }): Promise<unknown> {
     const run = (await this.#runs.find(options.runId)) ?? this.#notFound(options.runId);
     if (run.brokenBy) throw run.brokenBy;
-    // Built-in queries (`__duro_…`, `__temporal_…`: the UI asks them every few seconds) make no span.
-    const spans = options.name.startsWith('__') ? undefined : this.#host.spans;
-    if (!spans) return run.query(options.name, options.args);
-    const start = this.#host.now();
-    let failure: unknown;
-    try {
-      return await run.query(options.name, options.args);
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      const span = runChildSpan(run.state, `HandleQuery:${options.name}`, 'server', start, this.#host.now(), { 'duro.query.name': options.name });
-      if (span && failure !== undefined) span.error = failure instanceof Error ? failure.message : String(failure);
-      if (span) spans([span]);
-    }
+    return tracedQuery(this.#host.spans, () => this.#host.now(), run.state, options.name, () => run.query(options.name, options.args));
   }
 
   // ---- messages to the current run ----

@@ -6,6 +6,7 @@ import type { AttemptObservation } from '../activity-state';
 import { isCloseEvent, type HistoryEvent, type Outcome } from '../history';
 import type { RunState } from '../run-state';
 import type { SpanAttributes, SpanData, SpanSink } from './span';
+import { realGlobals } from '../determinism-guards';
 import { attemptSpanId, randomSpanId, runSpanId, runTrace, type RunTrace } from './trace-context';
 
 /** What one step did, as its spans need it. */
@@ -25,7 +26,7 @@ export class RunSpans {
     const trace = runTrace(state);
     if (trace.notSampled) return [];
     const run = runSpanId(state.runId);
-    const span = (name: string, kind: SpanData['kind'], startTime: number, endTime: number, attributes: SpanAttributes, spanId = randomSpanId()): SpanData =>
+    const span = (name: string, kind: SpanData['kind'], startTime: number, endTime: number, attributes: SpanAttributes, spanId = randomSpanId(realRandom)): SpanData =>
       ({ traceId: trace.traceId, spanId, parentSpanId: run, name, kind, startTime, endTime: Math.max(startTime, endTime), attributes: { ...runAttributes(state), ...attributes } });
     const spans: SpanData[] = [];
     const activationEnd = step.activation?.end;
@@ -96,7 +97,7 @@ function runSpan(state: RunState, trace: RunTrace, close: HistoryEvent): SpanDat
 export function runChildSpan(state: RunState, name: string, kind: SpanData['kind'], startTime: number, endTime: number, attributes: SpanAttributes): SpanData | undefined {
   const trace = runTrace(state);
   if (trace.notSampled) return undefined;
-  return { traceId: trace.traceId, spanId: randomSpanId(), parentSpanId: runSpanId(state.runId), name, kind, startTime, endTime: Math.max(startTime, endTime), attributes: { ...runAttributes(state), ...attributes } };
+  return { traceId: trace.traceId, spanId: randomSpanId(realRandom), parentSpanId: runSpanId(state.runId), name, kind, startTime, endTime: Math.max(startTime, endTime), attributes: { ...runAttributes(state), ...attributes } };
 }
 
 function runAttributes(state: RunState): SpanAttributes {
@@ -121,7 +122,40 @@ export function tracedLocalAttempt(sink: SpanSink | undefined, now: () => number
     });
     if (!span) return;
     if ('failure' in outcome) span.error = outcome.failure.message;
-    sink([span]);
+    sendSpans(sink, [span]);
   }, () => undefined);
   return attempt;
 }
+
+/**
+ * Answers a query, and (when the host exports spans) hands over its span. Built-in queries (`__duro_…`,
+ * `__temporal_…`: the UI asks them every few seconds) make none.
+ */
+export async function tracedQuery<T>(sink: SpanSink | undefined, now: () => number, state: RunState, name: string, answer: () => Promise<T>): Promise<T> {
+  if (!sink || name.startsWith('__')) return answer();
+  const start = now();
+  let failure: unknown;
+  try {
+    return await answer();
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    const span = runChildSpan(state, `HandleQuery:${name}`, 'server', start, now(), { 'duro.query.name': name });
+    if (span && failure !== undefined) span.error = failure instanceof Error ? failure.message : String(failure);
+    if (span) sendSpans(sink, [span]);
+  }
+}
+
+/** Hands spans to the host's sink; a sink that throws (a test's callback) loses them, and nothing else. */
+export function sendSpans(sink: SpanSink, spans: SpanData[]): void {
+  if (spans.length === 0) return;
+  try {
+    sink(spans);
+  } catch (error) {
+    (globalThis as unknown as { console: { error(...data: unknown[]): void } }).console.error('duro: the span exporter threw; those spans are dropped', error);
+  }
+}
+
+/** Span ids are drawn outside any workflow's seeded random (the determinism guards replace Math.random in workflow code). */
+const realRandom = () => realGlobals().random();

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineSignal, defineWorkflow, Limits, type ActivityContext } from 'duro/workflow';
 import { TestWorkflowEnvironment } from 'duro/testing';
+import { cutLogLine } from '../../../src/core/log';
 
 const go = defineSignal<[number?]>('go');
 
@@ -76,5 +77,20 @@ describe('kept log lines', () => {
     expect(lines.at(-1)!.message).toBe('charged');
     // 'waiting for go' and the first lines were dropped: the last 1 000 are the loop's end, audit, 2 charges, charged.
     expect(lines[0]!.message).toBe(`line ${Limits.logLinesKept + 10 - (Limits.logLinesKept - 4)}`);
+  });
+});
+
+describe('lines an activity server sends back', () => {
+  it('are held to what a run keeps, whatever they hold: huge fields are cut, not stored', async () => {
+    const huge = 'x'.repeat(3_000_000);
+    for (const line of [
+      { level: 'info', message: 'm', time: huge },
+      { level: 'info', message: huge, time: 't', activityType: huge, workflowId: huge },
+      { level: 'warn', message: '\u0001'.repeat(100_000), time: 't' }, // escapes grow it sixfold as JSON
+    ]) {
+      const cut = cutLogLine(JSON.stringify(line), Limits.logLineMaxChars);
+      expect(cut.length).toBeLessThanOrEqual(Limits.logLineMaxChars);
+      expect(JSON.parse(cut)).toMatchObject({ level: line.level, truncated: true });
+    }
   });
 });

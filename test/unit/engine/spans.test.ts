@@ -1,7 +1,7 @@
 // The spans of a run (docs/observability.md, Traces), as the test environment hands them over (onSpans): one trace
 // per run and its children, every span under the run's span, each activity attempt its own span (retried ones too),
 // and the attempt's traceparent in what the activity is given.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure, defineQuery, defineSignal, defineWorkflow, Saga, waitingQuery, type ActivityContext, type WorkflowContext } from 'duro/workflow';
 import { TestWorkflowEnvironment, type SpanData } from 'duro/testing';
 
@@ -106,6 +106,18 @@ describe('spans', () => {
     expect(second!.attributes).toMatchObject({ 'duro.activity.attempt': 2, 'duro.activity.outcome': 'completed' });
     // The retry waited out its backoff (virtual time): the second attempt starts a second after the first ended.
     expect(second!.startTime - first!.endTime).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('never break a run: a sink that throws loses its spans, and the run goes on', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    traceparents.length = 0;
+    const env = await TestWorkflowEnvironment.create({ workflows: { saga, label }, activities, onSpans: () => { throw new Error('collector down'); } });
+    const handle = await env.start(saga, { workflowId: 'order-2', input: 'order-2' });
+    expect(await handle.query(stage)).toBe('waiting');
+    await handle.signal(proceed);
+    await expect(handle.result()).rejects.toThrow(/no courier/);
+    expect(errors).toHaveBeenCalledWith('duro: the span exporter threw; those spans are dropped', expect.any(Error));
+    errors.mockRestore();
   });
 
   it('make no span without onSpans, and keep a continue-as-new chain in one trace', async () => {
