@@ -4,7 +4,8 @@
 import type { ActivityRequest } from '../src/protocol/activity-protocol';
 import type { FailureInfo } from '../src/core/failure';
 import { formatTraceparent, parseTraceparent, randomSpanId } from '../src/core/tracing/trace-context';
-import { OtlpSpanExporter, otlpOptionsFrom, type OtlpOptions } from '../src/protocol/otlp';
+import { otlpOptionsFrom, type OtlpOptions } from '../src/protocol/otlp';
+import { OtlpSpanExporter } from '../src/protocol/otlp-exporter';
 
 export interface AttemptSpan {
   /** The context to hand the activity (this span's). */

@@ -2,7 +2,8 @@
 // SQLite (one transaction per step, before any effect leaves); one alarm serves every deadline; activities go out
 // over HTTP; children, parents and signals to other workflows travel by RPC, re-sent until acknowledged. Every rule
 // about the runs of the id is the core's; this file supplies storage, the clock, wake-ups and transport.
-import { OtlpSpanExporter, otlpOptionsFrom } from '../src/protocol/otlp';
+import { otlpOptionsFrom } from '../src/protocol/otlp';
+import { OtlpSpanExporter } from '../src/protocol/otlp-exporter';
 import { DurableObject } from 'cloudflare:workers';
 import type { ActivityImplementations } from '../src/core/activity';
 import type { WorkflowEnvironment, WorkflowRegistry } from '../src/core/definitions';

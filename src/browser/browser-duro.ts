@@ -3,7 +3,7 @@
 // Object is on the server; a Web Lock per workflow id keeps two tabs from driving the same one; one setTimeout serves
 // every deadline; activities run in-page or over fetch; children and messages between workflows go through the
 // Messenger. This file decides which workflows this context drives (claims, take-overs, read-only views of the rest).
-import { OtlpSpanExporter } from '../protocol/otlp';
+import { OtlpSpanExporter } from '../protocol/otlp-exporter';
 import { collectActivities } from '../core/activity';
 import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput } from '../core/definitions';
 import { Execution } from '../core/execution/execution';

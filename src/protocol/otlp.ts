@@ -64,16 +64,26 @@ export function otlpTraceRequest(spans: readonly SpanData[], serviceName = 'duro
           traceId: span.traceId,
           spanId: span.spanId,
           ...(span.parentSpanId !== undefined && { parentSpanId: span.parentSpanId }),
-          name: span.name,
+          name: bounded(span.name),
           kind: KIND[span.kind],
           startTimeUnixNano: nanos(span.startTime),
           endTimeUnixNano: nanos(span.endTime),
           attributes: attributesOf(span.attributes),
-          status: span.error === undefined ? {} : { code: STATUS_ERROR, message: span.error },
+          status: span.error === undefined ? {} : { code: STATUS_ERROR, message: bounded(span.error) },
         })),
       }],
     }],
   };
+}
+
+/**
+ * A span's names, messages and string attributes are cut to this: a failure message may be 2 MiB, and collectors
+ * refuse or truncate large attributes (the OpenTelemetry SDKs' attribute value length limits do the same).
+ */
+const MAX_STRING = 1_024;
+
+function bounded(text: string): string {
+  return text.length <= MAX_STRING ? text : `${text.slice(0, MAX_STRING - 1)}…`;
 }
 
 /** ms since the epoch (maybe fractional) as the decimal string of nanoseconds OTLP/JSON carries 64-bit integers in. */
@@ -85,7 +95,7 @@ function nanos(ms: number): string {
 function attributesOf(attributes: SpanAttributes): unknown[] {
   return Object.entries(attributes).map(([key, value]) => ({
     key,
-    value: typeof value === 'string' ? { stringValue: value }
+    value: typeof value === 'string' ? { stringValue: bounded(value) }
       : typeof value === 'boolean' ? { boolValue: value }
         : Number.isSafeInteger(value) ? { intValue: String(value) } : { doubleValue: doubleOf(value) },
   }));
@@ -94,80 +104,4 @@ function attributesOf(attributes: SpanAttributes): unknown[] {
 /** A double as proto3's JSON mapping writes it: JSON has no NaN or infinities (JSON.stringify would write null). */
 function doubleOf(value: number): number | string {
   return Number.isFinite(value) ? value : String(value);
-}
-
-/** Spans a batch holds at most, and how long finished spans wait for others to join them before they are sent. */
-const MAX_BATCH = 512;
-const FLUSH_AFTER_MS = 200;
-/** Spans held at most while the collector does not answer: telemetry never grows without bound. */
-const MAX_HELD = 4_096;
-/** A collector that fails is reported once in this long, not once per batch. */
-const REPORT_EVERY_MS = 60_000;
-
-/**
- * Batches finished spans and POSTs them; best effort: a batch the collector refuses or cannot be reached for is
- * dropped (reported on the console, at most once a minute), and nothing waits on an export.
- */
-export class OtlpSpanExporter {
-  readonly #options: OtlpOptions;
-  readonly #fetch: typeof fetch;
-  /** Keeps the export alive past the invocation that started it (a Durable Object's or Worker's `waitUntil`). */
-  readonly #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
-  #batch: SpanData[] = [];
-  /** Spans of requests the collector has not answered yet: held too, so a collector that hangs cannot grow them. */
-  #inFlight = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #lastReport = Number.NEGATIVE_INFINITY;
-
-  constructor(options: OtlpOptions, doFetch: typeof fetch = (input, init) => fetch(input, init), waitUntil?: (promise: Promise<unknown>) => void) {
-    this.#options = options;
-    this.#fetch = doFetch;
-    this.#waitUntil = waitUntil;
-  }
-
-  /** Queues finished spans; they are sent within FLUSH_AFTER_MS, or at once when a batch is full. */
-  readonly export = (spans: SpanData[]): void => {
-    if (this.#inFlight + this.#batch.length + spans.length > MAX_HELD) {
-      this.#report(`is behind (more than ${MAX_HELD} spans would wait for it)`, spans.length);
-      return;
-    }
-    this.#batch.push(...spans);
-    if (this.#batch.length >= MAX_BATCH) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
-  };
-
-  /** Sends what is queued now; resolves when the collector answered (or could not be reached). */
-  flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#batch.length === 0) return Promise.resolve();
-    const spans = this.#batch.splice(0, MAX_BATCH);
-    const sent = this.#send(spans);
-    this.#waitUntil?.(sent);
-    return this.#batch.length > 0 ? sent.then(() => this.flush()) : sent;
-  }
-
-  async #send(spans: SpanData[]): Promise<void> {
-    this.#inFlight += spans.length;
-    try {
-      const response = await this.#fetch(this.#options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...this.#options.headers },
-        body: JSON.stringify(otlpTraceRequest(spans, this.#options.serviceName)),
-      });
-      await response.body?.cancel();
-      if (!response.ok) this.#report(`answered ${response.status}`, spans.length);
-    } catch (error) {
-      this.#report(`could not be reached (${error instanceof Error ? error.message : String(error)})`, spans.length);
-    } finally {
-      this.#inFlight -= spans.length;
-    }
-  }
-
-  #report(what: string, dropped: number): void {
-    const now = Date.now();
-    if (now - this.#lastReport < REPORT_EVERY_MS) return;
-    this.#lastReport = now;
-    console.warn(`duro: the OTLP collector at ${this.#options.url} ${what}; ${dropped} span(s) dropped (reported once a minute)`);
-  }
 }

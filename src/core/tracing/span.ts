@@ -1,4 +1,4 @@
-// A finished span as Duro hands it to its host's exporter (otlp-json.ts writes it as OpenTelemetry's OTLP).
+// A finished span as Duro hands it to its host's exporter (src/protocol/otlp.ts writes it as OpenTelemetry's OTLP).
 export type SpanKind = 'internal' | 'server' | 'client';
 
 export type SpanAttributes = Record<string, string | number | boolean>;

@@ -3,7 +3,8 @@
 // virtual clock with a fake collector.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SpanData } from '../../../src/core/tracing/span';
-import { OtlpSpanExporter, otlpOptionsFrom, otlpTraceRequest, type OtlpOptions } from '../../../src/protocol/otlp';
+import { otlpOptionsFrom, otlpTraceRequest, type OtlpOptions } from '../../../src/protocol/otlp';
+import { OtlpSpanExporter } from '../../../src/protocol/otlp-exporter';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -197,7 +198,7 @@ describe('OtlpSpanExporter', () => {
     exporter.export(spans(1, 4097));
     await vi.advanceTimersByTimeAsync(1_000);
     expect(requests.flatMap((request) => request.spans)).toEqual([spans(1, 4097)[0]!.spanId]);
-    expect(warn).toHaveBeenCalledWith('duro: the OTLP collector at https://collector.example/v1/traces is behind (more than 4096 spans would wait for it); 4097 span(s) dropped (reported once a minute)');
+    expect(warn).toHaveBeenCalledWith('duro: the OTLP collector at https://collector.example is behind (more than 4096 spans would wait for it); 4097 span(s) dropped (reported once a minute)');
   });
 
   it('reports a collector that answers 500 once a minute, not once a batch, and drops those batches', async () => {
@@ -210,7 +211,7 @@ describe('OtlpSpanExporter', () => {
     }
     expect(requests).toHaveLength(5);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toBe('duro: the OTLP collector at https://collector.example/v1/traces answered 500; 1 span(s) dropped (reported once a minute)');
+    expect(warn.mock.calls[0]![0]).toBe('duro: the OTLP collector at https://collector.example answered 500; 1 span(s) dropped (reported once a minute)');
     await vi.advanceTimersByTimeAsync(60_000);
     exporter.export(spans(1, 9));
     await vi.advanceTimersByTimeAsync(200);
@@ -281,5 +282,16 @@ describe('OtlpSpanExporter', () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+});
+
+describe('otlpTraceRequest bounds', () => {
+  it('cuts names, error messages and string attributes to 1 024 characters', () => {
+    const long = 'x'.repeat(5_000);
+    const body = otlpTraceRequest([{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: long, kind: 'internal', startTime: 1, endTime: 2, attributes: { note: long }, error: long }]) as any;
+    const [span] = body.resourceSpans[0].scopeSpans[0].spans;
+    expect(span.name).toHaveLength(1_024);
+    expect(span.status.message).toHaveLength(1_024);
+    expect(span.attributes[0].value.stringValue).toHaveLength(1_024);
   });
 });
