@@ -1,4 +1,5 @@
 // Human-readable output of the `duro` CLI: key/value blocks, tables and the history timeline (`--json` bypasses all of it).
+import { LOG_IDENTITY_FIELDS } from '../src/core/log';
 import type { FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome } from '../src/core/history';
 import type { LogLine } from '../src/core/log';
@@ -169,7 +170,7 @@ export function summarizeEvent(event: HistoryEvent): string {
 }
 
 /** The fields that say who wrote a line: shown as its writer, not among its attributes. */
-const WRITER_FIELDS = new Set(['level', 'message', 'time', 'workflowId', 'runId', 'workflowType', 'activityId', 'activityType', 'attempt', 'isLocal', 'traceId', 'spanId']);
+const WRITER_FIELDS = new Set<string>(['level', 'message', 'time', ...LOG_IDENTITY_FIELDS]);
 
 /**
  * One kept log line: time, level, who wrote it (`workflow`, or `activityType#attempt`), message, then the other
@@ -181,7 +182,13 @@ const WRITER_FIELDS = new Set(['level', 'message', 'time', 'workflowId', 'runId'
 export function formatLogLine(line: LogLine): string {
   const writer = typeof line.activityType === 'string' ? `${line.activityType}#${String(line.attempt)}` : 'workflow';
   const attributes = Object.entries(line).filter(([key]) => !WRITER_FIELDS.has(key)).map(([key, value]) => `${key}=${attributeText(value)}`);
-  return [line.time, line.level.toUpperCase().padEnd(5), writer, [line.message, ...attributes].join(' ')].join('  ');
+  return printable([line.time, line.level.toUpperCase().padEnd(5), writer, [line.message, ...attributes].join(' ')].join('  '));
+}
+
+/** Control characters of a line's content (an escape sequence would drive the terminal) shown as `\u…` escapes. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function attributeText(value: unknown): string {

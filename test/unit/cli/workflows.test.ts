@@ -163,6 +163,11 @@ describe('duro logs', () => {
     expect(formatLogLine(line)).toBe('2026-01-05T09:30:00.480Z  ERROR  charge#3  card declined code=51 reply={"retry":false} empty="" truncated=true');
   });
 
+  it('shows control characters of a line as escapes: a line cannot drive the terminal', () => {
+    const line = { level: 'info' as const, message: 'red \u001b[31malert\u001b[0m\r', time: 't', workflowId: 'o1', runId: 'r1', traceId: 'a'.repeat(32) };
+    expect(formatLogLine(line)).toBe('t  INFO   workflow  red \\u001b[31malert\\u001b[0m\\u000d');
+  });
+
   it('fails with the problem and exit code 1 for a workflow or run it cannot find', async () => {
     const duro = await cli();
     const missing = await duro('logs', 'nope');
