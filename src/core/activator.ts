@@ -134,7 +134,7 @@ export class Activator implements ContextActivator {
   constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted, keepLog?: KeepLogLine) {
     this.#definition = definition;
     this.keepLog = keepLog ?? ignoreLine;
-    this.traceId = traceOfRun(started.trace, started.firstRunId).traceId;
+    this.traceId = traceOfRun(started.trace, started.runId).traceId;
     this.#started = started;
     this.now = started.timestamp;
     this.#random = seededRandom(started.randomnessSeed);

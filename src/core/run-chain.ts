@@ -1,5 +1,6 @@
 // How one run of a workflow id leads to the next: what continue-as-new carries over, and what a retry of the
 // workflow (its retry policy) starts again.
+import { runTrace } from './tracing/trace-context';
 import type { EarlierRequests, EarlierUpdate, HistoryEvent, WorkflowExecutionContinuedAsNew, WorkflowExecutionStarted } from './history';
 import type { CarriedSignal } from './carried-signal';
 import type { WorkflowDefinition } from './definitions';
@@ -38,7 +39,9 @@ export type StartParams = Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp'
  * type, run timeout, memo and search attributes the continue-as-new's options replace (Temporal's rule).
  */
 export function continuedRunParams(previous: StartParams, state: RunState, close: WorkflowExecutionContinuedAsNew, randomnessSeed: string): StartParams {
-  const { input: _input, randomnessSeed: _seed, runId: _runId, continuedFromRunId: _from, earlierRequests: _earlier, ...carried } = previous;
+  // The trace is not carried: a long-lived chain (an entity continuing as new for months) would grow one trace without
+  // end. Each run of a continue-as-new chain starts a trace of its own (docs/observability.md).
+  const { input: _input, randomnessSeed: _seed, runId: _runId, continuedFromRunId: _from, earlierRequests: _earlier, trace: _trace, ...carried } = previous;
   const earlierRequests = earlierRequestsOf(previous, state);
   const options = close.options ?? {};
   const runTimeoutMs = options.runTimeoutMs ?? carried.runTimeoutMs;
@@ -87,7 +90,8 @@ export function nextRunOf(previous: StartParams, state: RunState, closeEvent: Hi
     const { randomnessSeed: _seed, runId: _runId, continuedFromRunId: _from, earlierRequests: _earlier, ...carried } = previous;
     const earlierRequests = earlierRequestsOf(previous, state);
     return {
-      params: { ...carried, ...(earlierRequests && { earlierRequests }), runId: closeEvent.retry.newRunId, randomnessSeed, attempt: previous.attempt + 1, continuedFromRunId: state.runId },
+      // A retry is part of its run's story: it stays in the run's trace, the one it recorded or had of its own.
+      params: { ...carried, ...(earlierRequests && { earlierRequests }), trace: runTrace(state), runId: closeEvent.retry.newRunId, randomnessSeed, attempt: previous.attempt + 1, continuedFromRunId: state.runId },
       carriedSignals: [],
       startAt: closeEvent.timestamp + closeEvent.retry.backoffMs,
     };

@@ -53,7 +53,7 @@ export function planReset(history: HistoryEvent[], eventId: number, newRunId: st
     inFlightUpdates: [],
     cancelRequested: false,
     activationFailures: 0,
-    trace: traceOfRun(first.trace, first.firstRunId),
+    trace: traceOfRun(first.trace, newRunId),
   };
   if (first.parent) state.parent = first.parent;
   if (first.retryPolicy) state.retry = { policy: first.retryPolicy, attempt: first.attempt };

@@ -101,7 +101,7 @@ export class WorkflowRun {
       cancelRequested: false,
       activationFailures: 0,
       completedUpdates: {},
-      trace: traceOfRun(started.trace, started.firstRunId),
+      trace: traceOfRun(started.trace, started.runId),
     };
     if (started.parent) state.parent = started.parent;
     if (started.retryPolicy) state.retry = { policy: started.retryPolicy, attempt: started.attempt };

@@ -44,9 +44,9 @@ export function runTraceFrom(caller: SpanContext | undefined): RunTrace | undefi
   return { traceId: caller.traceId, parentSpanId: caller.spanId, ...(!caller.sampled && { notSampled: true as const }) };
 }
 
-/** A run's trace: the recorded one, or (started without one) a trace of its own, the same for all its chain's runs. */
-export function traceOfRun(recorded: RunTrace | undefined, firstRunId: string): RunTrace {
-  return recorded ?? { traceId: derivedId(`trace/${firstRunId}`, 4) };
+/** A run's trace: the recorded one, or (started without one) a trace of its own, named after the run. */
+export function traceOfRun(recorded: RunTrace | undefined, runId: string): RunTrace {
+  return recorded ?? { traceId: derivedId(`trace/${runId}`, 4) };
 }
 
 /** A run's trace (a run stored before runs recorded one: a trace of its own). */

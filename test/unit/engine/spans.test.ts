@@ -120,7 +120,7 @@ describe('spans', () => {
     errors.mockRestore();
   });
 
-  it('make no span without onSpans, and keep a continue-as-new chain in one trace', async () => {
+  it('start a trace of its own for each run a chain continues as new into; a retry stays in its run\'s trace', async () => {
     const spans: SpanData[] = [];
     const looping = defineWorkflow('looping', async (ctx, round: number) => {
       if (round < 2) return ctx.continueAsNew(round + 1);
@@ -130,7 +130,18 @@ describe('spans', () => {
     expect(await (await env.start(looping, { workflowId: 'loop', input: 0 })).result()).toBe(2);
     const runs = spans.filter((span) => span.name === 'RunWorkflow:looping');
     expect(runs).toHaveLength(3);
-    expect(new Set(runs.map((span) => span.traceId)).size).toBe(1);
+    // A long-lived chain would otherwise grow one trace without end.
+    expect(new Set(runs.map((span) => span.traceId)).size).toBe(3);
     expect(runs.every((span) => span.parentSpanId === undefined)).toBe(true);
+
+    const failingOnce = defineWorkflow('failingOnce', async (ctx) => {
+      if (ctx.info().attempt === 1) throw ApplicationFailure.retryable('first run fails', 'Flaky');
+      return ctx.info().attempt;
+    });
+    const retryEnv = await TestWorkflowEnvironment.create({ workflows: { failingOnce }, onSpans: (finished) => spans.push(...finished) });
+    expect(await (await retryEnv.start(failingOnce, { workflowId: 'retry', retryPolicy: { initialInterval: '1s' } })).result()).toBe(2);
+    const attempts = spans.filter((span) => span.name === 'RunWorkflow:failingOnce');
+    expect(attempts).toHaveLength(2);
+    expect(attempts[0]!.traceId).toBe(attempts[1]!.traceId);
   });
 });
