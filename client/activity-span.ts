@@ -42,8 +42,8 @@ export function attemptSpan(header: string | null | undefined, exporter: OtlpSpa
         },
         ...('failure' in settled && { error: settled.failure.message }),
       }]);
-      const sent = exporter.flush();
-      waitUntil?.(sent);
+      // In a Worker the invocation ends with the reply: send now, kept alive by waitUntil. Elsewhere the batch timer sends it.
+      if (waitUntil) waitUntil(exporter.flush());
     },
   };
 }

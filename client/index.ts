@@ -11,4 +11,5 @@ export {
   WorkflowFailedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRejectedError, WorkflowUpdateFailedError,
 } from '../src/core/client-errors';
 export { serveActivities, type ServeActivitiesOptions, type WaitUntil } from './serve-activities';
+export type { OtlpOptions } from '../src/protocol/otlp';
 export { toNodeListener, type FetchHandler } from './node-adapter';

@@ -1,7 +1,7 @@
 // History and run state in a WorkflowExecution object's SQLite. Each commit is one transactionSync:
 // events, the run record, the changed pending entries and the run's deadline — all or nothing.
 import type { HistoryEvent } from '../src/core/history';
-import { Limits, runRecordOf, runStateFrom, type KeptLogLine, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
+import { Limits, runRecordOf, runStateFrom, type StoredLogLine, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
 
 /** A SQLite row holds at most 2 MB; JSON longer than this many characters is split into chunks. */
 const CHUNK_CHARS = 256 * 1024;
@@ -127,7 +127,7 @@ export class SqlRunStore {
   }
 
   /** A run's kept log lines after `afterSeq`, oldest first, at most `limit`. */
-  readLogs(runId: string, afterSeq = 0, limit = -1): KeptLogLine[] {
+  readLogs(runId: string, afterSeq = 0, limit = -1): StoredLogLine[] {
     return this.#sql
       .exec<{ seq: number; line: string }>('SELECT seq, line FROM run_logs WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?', runId, afterSeq, limit)
       .toArray();

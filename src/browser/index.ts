@@ -1,6 +1,7 @@
 // duro/browser: the engine in a tab, a Web Worker or a Service Worker, with history in IndexedDB.
 export { createBrowserDuro, BrowserDuro } from './browser-duro';
 export type { BrowserDuroOptions, BrowserStartOptions } from './browser-options';
+export type { OtlpOptions } from '../protocol/otlp';
 export { BrowserWorkflowHandle } from './browser-handle';
 export type { RemoteTaskQueue, ActivityHeadersHook } from './remote-activity';
 export type { Driver, LockManagerLike } from './run-locks';

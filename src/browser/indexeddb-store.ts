@@ -2,7 +2,7 @@
 // object stores (events, the run record, the changed pending entries), resolved only once the transaction completes.
 // A fourth store, `inbox`, carries messages between workflows to the context (tab, worker) that drives the receiver.
 import type { HistoryEvent, WorkflowStatus } from '../core/history';
-import { Limits, owesMessages, runRecordOf, runStateFrom, type KeptLogLine, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
+import { Limits, owesMessages, runRecordOf, runStateFrom, type StoredLogLine, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
 import type { IdbDatabase, IdbGlobals, IdbKey, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
 import { commitFailure, HistoryConflictError } from './store-errors';
 
@@ -158,7 +158,7 @@ export class IndexedDbRunStore implements RunStore {
   }
 
   /** A run's kept log lines after `afterSeq`, oldest first, at most `limit`. */
-  async readLogs(runId: string, afterSeq = 0, limit?: number): Promise<KeptLogLine[]> {
+  async readLogs(runId: string, afterSeq = 0, limit?: number): Promise<StoredLogLine[]> {
     const logs = this.#db.transaction(['logs'], 'readonly').objectStore('logs');
     const rows = (await resultOf(logs.index('byRun').getAll(this.#keyRange.bound([runId, afterSeq], [runId, []], true), limit))) as LogRow[];
     return rows.map((row) => ({ seq: row.seq!, line: row.line }));

@@ -20,4 +20,4 @@ export { createRealClock } from './real-clock';
 export { describeRun, type WorkflowDescription, type PendingActivityView } from './describe';
 export { badResetPoint, planReset, type ResetPlan } from './run-reset';
 export { Limits } from './limits';
-export type { KeptLogLine } from './execution/execution-host';
+export type { StoredLogLine } from './execution/execution-host';

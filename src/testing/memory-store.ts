@@ -1,6 +1,6 @@
 // In-memory history and run state, with the same commit contract as the durable hosts. Everything handed out or
 // taken in is a copy, as a real store's would be: replay must not share objects with the live run.
-import type { ExecutionStore, KeptLogLine, StoredRunRef } from '../core/execution/execution-host';
+import type { ExecutionStore, StoredLogLine, StoredRunRef } from '../core/execution/execution-host';
 import type { HistoryEvent } from '../core/history';
 import { Limits, type RunCommit, type RunState } from '../core/internals';
 
@@ -10,7 +10,7 @@ interface StoredRun {
   history: HistoryEvent[];
   state: RunState;
   /** Its latest Limits.logLinesKept log lines. */
-  logs: KeptLogLine[];
+  logs: StoredLogLine[];
 }
 
 export class MemoryRunStore {
@@ -41,7 +41,7 @@ export class MemoryRunStore {
   }
 
   /** A run's kept log lines after `afterSeq`, oldest first. */
-  readLogs(runId: string, afterSeq = 0, limit = Number.POSITIVE_INFINITY): KeptLogLine[] {
+  readLogs(runId: string, afterSeq = 0, limit = Number.POSITIVE_INFINITY): StoredLogLine[] {
     const lines = (this.#runs.get(runId)?.logs ?? []).filter((kept) => kept.seq > afterSeq);
     return lines.slice(0, limit).map((kept) => ({ ...kept }));
   }

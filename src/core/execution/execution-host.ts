@@ -17,7 +17,7 @@ import type { RunEffect, RunRef } from '../run-transitions';
 export type MaybePromise<T> = T | Promise<T>;
 
 /** A log line as a store keeps it: its JSON text, and its place among the lines the store keeps. */
-export interface KeptLogLine {
+export interface StoredLogLine {
   /** Grows with each line kept; a reader asks for what follows the last one it saw. */
   seq: number;
   line: string;
@@ -51,7 +51,7 @@ export interface ExecutionStore {
   readHistory(runId: string, afterEventId: number, limit?: number, maxChars?: number): MaybePromise<HistoryEvent[]>;
   commit(runId: string, chainIndex: number, commit: RunCommit): MaybePromise<void>;
   /** A run's kept log lines after `afterSeq`, oldest first, at most `limit` (RunCommit.logs). */
-  readLogs(runId: string, afterSeq: number, limit: number): MaybePromise<KeptLogLine[]>;
+  readLogs(runId: string, afterSeq: number, limit: number): MaybePromise<StoredLogLine[]>;
   /** Removes a run and its history (a terminate of a run that cannot be loaded; retention is the host's). */
   deleteRun(runId: string): MaybePromise<void>;
   /** A run that cannot be loaded has nothing that could fire: the host stops waking for it. */

@@ -263,7 +263,8 @@ export class Execution {
   async logs(options: { runId?: string; afterSeq?: number; limit?: number }): Promise<LogPage> {
     const runId = options.runId ?? this.#runs.latestId;
     if (runId === undefined || !this.#runs.has(runId)) return this.#notFound(options.runId);
-    await (await this.#runs.find(runId))?.idle();
+    // A step in progress commits its lines first; a run not in memory has nothing in progress, and is not loaded to read.
+    await this.#runs.loadedRun(runId)?.idle();
     const after = options.afterSeq ?? 0;
     const kept = await this.#host.store.readLogs(runId, after, options.limit ?? Limits.logLinesKept);
     return { runId, lines: kept.map(({ seq, line }) => ({ seq, line: parsedLogLine(line) ?? { level: 'info', message: line, time: '' } })), lastSeq: kept.at(-1)?.seq ?? after };
