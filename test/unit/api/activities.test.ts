@@ -49,12 +49,13 @@ describe('POST /v1/activities/complete', () => {
   it("keeps the completion's latest Limits.logLinesPerAttempt log lines with the run; lines never cost it its outcome", async () => {
     const { call, taskToken } = await withPendingApproval();
     const line = (message: string) => JSON.stringify({ level: 'info', message, time: '2026-01-01T00:00:00.000Z', activityType: 'approve', attempt: 1 });
-    const lines = [line('dropped: too early'), ...Array.from({ length: Limits.logLinesPerAttempt - 2 }, (_, i) => line(`line ${i}`)), 'not a log line', line('asked ada')];
+    // 101 lines (and one string that is not a line): the latest 100 lines are kept.
+    const lines = [line('dropped: too early'), ...Array.from({ length: Limits.logLinesPerAttempt - 1 }, (_, i) => line(`line ${i}`)), 'not a log line', line('asked ada')];
     expect((await call('POST', '/v1/activities/complete', { taskToken, result: 'approved', logs: lines })).status).toBe(200);
     await call('GET', '/v1/workflows/a/result?wait=10s');
     const logs = await call('GET', '/v1/workflows/a/logs');
     const kept = logs.body.lines.map(({ line: { message } }: { line: { message: string } }) => message);
-    expect(kept).toHaveLength(Limits.logLinesPerAttempt - 1);
+    expect(kept).toHaveLength(Limits.logLinesPerAttempt);
     expect(kept[0]).toBe('line 0');
     expect(kept.at(-1)).toBe('asked ada');
   });
