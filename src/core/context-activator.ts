@@ -21,6 +21,8 @@ export interface ContextActivator {
   /** Activation time. */
   readonly now: number;
   info(): WorkflowInfo;
+  /** Whether the activation replays recorded history (a log line is then not written again). */
+  readonly isReplaying: boolean;
   /** The trace the run's spans belong to (its log lines carry it). */
   readonly traceId: string;
   /** Where the run keeps the lines its `ctx.log` writes. */

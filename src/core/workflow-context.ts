@@ -237,8 +237,11 @@ function proxy<A>(make: (activityType: string) => (input?: unknown) => Promise<u
 
 /** The run's log: its identity on every line, nothing while it replays. */
 function workflowLog(activator: ContextActivator): Log {
-  return createLog(() => {
+  // Who wrote a line does not change during a run: read once, at the first line, not per line (info() copies the memo).
+  let identity: Record<string, unknown> | undefined;
+  const identityOf = () => {
     const { workflowId, runId, workflowType, attempt } = activator.info();
     return { workflowId, runId, workflowType, attempt, traceId: activator.traceId };
-  }, () => activator.info().isReplaying, activator.keepLog);
+  };
+  return createLog(() => (identity ??= identityOf()), () => activator.isReplaying, activator.keepLog);
 }
