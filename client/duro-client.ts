@@ -411,6 +411,10 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
     return followLogs({
       logs: ({ runId, after }) => this.logs({ ...(runId !== undefined && { runId }), after }),
       status: (runId) => this.client.request<WorkflowDescription>('GET', this.#path(this.#queryOf(runId))),
+      continuedAs: async (runId) => {
+        const result = await this.client.request<{ status: string; newRunId?: string }>('GET', this.#path(`/result${this.#queryOf(runId, { followRuns: 'false' })}`));
+        return result.status === 'continuedAsNew' ? result.newRunId : undefined;
+      },
     }, options);
   }
 

@@ -32,11 +32,13 @@ export interface FollowLogsOptions {
 export interface LogSource {
   logs(options: { runId?: string; after: number }): Promise<LogPage>;
   status(runId: string | undefined): Promise<{ runId: string; status: WorkflowStatus }>;
+  /** The run `runId` continued as new into, when it did. */
+  continuedAs?(runId: string): Promise<string | undefined>;
 }
 
 /**
  * The run's lines as they are kept, oldest first, until the run closes (its last lines included) or `signal` aborts.
- * The run is fixed at the first poll: a run that continues as new ends the iteration.
+ * A run that continues as new is followed into its next run, as a result is (each run keeps its own lines).
  */
 export async function* followLogs(source: LogSource, options: FollowLogsOptions = {}): AsyncGenerator<KeptLog, void, undefined> {
   const intervalMs = toMs(options.pollInterval ?? '1s', 'pollInterval');
@@ -49,7 +51,13 @@ export async function* followLogs(source: LogSource, options: FollowLogsOptions 
     const page = await source.logs({ runId, after });
     yield* page.lines;
     after = page.lastSeq;
-    if (run.status !== 'running') return;
+    if (run.status !== 'running') {
+      const next = run.status === 'continuedAsNew' ? await source.continuedAs?.(runId) : undefined;
+      if (next === undefined) return;
+      runId = next;
+      after = 0; // seq is the store's, not the run's: the next run's lines start anywhere
+      continue;
+    }
     await pause(intervalMs, options.signal);
   }
 }

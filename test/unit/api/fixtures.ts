@@ -100,7 +100,14 @@ export const chatty = defineWorkflow('chatty', async (ctx) => {
   return 'done';
 });
 
-export const workflows = { greet, nap, stepper, relay, decline, counter, approval, chatty };
+/** Logs its round, and continues as new until round 2: each run keeps its own lines. */
+export const rounds = defineWorkflow('rounds', async (ctx, round: number = 1) => {
+  ctx.log.info('round', { round });
+  if (round < 2) return ctx.continueAsNew(round + 1);
+  return round;
+});
+
+export const workflows = { greet, nap, stepper, relay, decline, counter, approval, chatty, rounds };
 
 export interface HttpReply {
   status: number;

@@ -4,7 +4,7 @@ import {
   DuroApiError, DuroClient, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateRejectedError, type KeptLog, type LogPage,
 } from 'duro/client';
 import { ApplicationFailure } from 'duro/workflow';
-import { add, chatty, counter, decline, finish, greet, relay, setTotal, setup, stepper, total } from '../api/fixtures';
+import { add, chatty, counter, decline, finish, greet, relay, rounds, setTotal, setup, stepper, total } from '../api/fixtures';
 
 async function clientOver() {
   const { app, env } = await setup();
@@ -140,6 +140,16 @@ describe('WorkflowHandle: kept log lines', () => {
     expect(seen.map(({ line }) => line.message)).toEqual(['started', 'noted', 'added', 'finishing']);
     expect(seen.map(({ seq }) => seq)).toEqual([...seen.map(({ seq }) => seq)].sort((a, b) => a - b));
     expect(await handle.result()).toBe('done');
+  });
+
+  it('follows a run that continues as new into its next run, as a result does', async () => {
+    quietConsole();
+    const { client } = await clientOver();
+    const first = await client.start(rounds, { workflowId: 'rounds-1' });
+    expect(await client.getHandle('rounds-1').result()).toBe(2);
+    const seen: unknown[] = [];
+    for await (const { line } of client.getHandle('rounds-1', first.runId).followLogs({ pollInterval: 10 })) seen.push([line.message, line.round, line.runId === first.runId]);
+    expect(seen).toEqual([['round', 1, true], ['round', 2, false]]);
   });
 
   it('stops following when its signal aborts', async () => {
