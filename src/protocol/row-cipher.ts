@@ -1,0 +1,93 @@
+// Encryption at rest (decision 019): AES-256-GCM on WebCrypto, one call per stored row. A row written under a key
+// names that key, so keys rotate: new rows use the current key, older rows still open with a retired one. The row's
+// identity is the additional data, so a row moved to another place (another run, another event) does not open.
+//
+// Sealed form: 0x01 | key id length (1 byte) | key id (UTF-8) | IV (12 bytes) | ciphertext and tag.
+
+const VERSION = 1;
+const IV_BYTES = 12;
+const KEY_BYTES = 32;
+
+/** Raw keys by id (base64, 32 bytes each, as `wrangler secret put` holds them) and the id new rows are sealed with. */
+export interface RowKeys {
+  current: string;
+  keys: Record<string, string>;
+}
+
+/** Why a row does not open: a key not configured here, or a row changed, moved or not sealed by Duro. */
+export class RowCipherError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RowCipherError';
+  }
+}
+
+export class RowCipher {
+  readonly #current: string;
+  readonly #raw: Record<string, string>;
+  /** Imported once per id and isolate: importKey costs more than a small row's encryption. */
+  readonly #imported = new Map<string, Promise<CryptoKey>>();
+
+  constructor(keys: RowKeys) {
+    if (!Object.hasOwn(keys.keys, keys.current)) throw new RowCipherError(`The current key '${keys.current}' is not among the keys given (${Object.keys(keys.keys).join(', ') || 'none'})`);
+    for (const [id, raw] of Object.entries(keys.keys)) {
+      if (new TextEncoder().encode(id).length > 255 || id === '') throw new RowCipherError(`Key id '${id.slice(0, 40)}' must be 1 to 255 bytes`);
+      if (decodedLength(raw) !== KEY_BYTES) throw new RowCipherError(`Key '${id}' must be ${KEY_BYTES} bytes in base64 (openssl rand -base64 32)`);
+    }
+    this.#current = keys.current;
+    this.#raw = { ...keys.keys };
+  }
+
+  /** `text` sealed under the current key, bound to `identity` (what names the row: `h/<runId>/<eventId>`…). */
+  async seal(text: string, identity: string): Promise<Uint8Array> {
+    const id = new TextEncoder().encode(this.#current);
+    const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+    const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(identity) }, await this.#key(this.#current), new TextEncoder().encode(text));
+    const row = new Uint8Array(2 + id.length + IV_BYTES + sealed.byteLength);
+    row[0] = VERSION;
+    row[1] = id.length;
+    row.set(id, 2);
+    row.set(iv, 2 + id.length);
+    row.set(new Uint8Array(sealed), 2 + id.length + IV_BYTES);
+    return row;
+  }
+
+  /** The text of a row `seal` wrote for `identity`; a RowCipherError when it does not open. */
+  async open(row: Uint8Array, identity: string): Promise<string> {
+    if (row.length < 2 + 1 + IV_BYTES + 16 || row[0] !== VERSION) throw new RowCipherError(`Row ${identity} is not sealed by this version of Duro`);
+    const idLength = row[1]!;
+    const id = new TextDecoder().decode(row.subarray(2, 2 + idLength));
+    if (!Object.hasOwn(this.#raw, id)) throw new RowCipherError(`Row ${identity} is sealed with key '${id}', which is not configured: add it to the keys (retired keys stay until no row needs them)`);
+    const iv = row.subarray(2 + idLength, 2 + idLength + IV_BYTES);
+    try {
+      const text = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(identity) }, await this.#key(id), row.subarray(2 + idLength + IV_BYTES));
+      return new TextDecoder().decode(text);
+    } catch {
+      throw new RowCipherError(`Row ${identity} does not open with key '${id}': it was changed, or moved from another row`);
+    }
+  }
+
+  #key(id: string): Promise<CryptoKey> {
+    let key = this.#imported.get(id);
+    if (!key) {
+      key = crypto.subtle.importKey('raw', fromBase64(this.#raw[id]!), 'AES-GCM', false, ['encrypt', 'decrypt']);
+      this.#imported.set(id, key);
+    }
+    return key;
+  }
+}
+
+function decodedLength(base64: string): number {
+  try {
+    return fromBase64(base64).length;
+  } catch {
+    return -1;
+  }
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text.trim());
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
