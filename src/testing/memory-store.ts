@@ -1,5 +1,6 @@
 // In-memory history and run state, with the same commit contract as the durable hosts. Everything handed out or
-// taken in is a copy, as a real store's would be: replay must not share objects with the live run.
+// taken in is a copy, as a real store's would be: replay must not share objects with the live run. What is kept is
+// what JSON keeps, as in SQLite and IndexedDB: a value JSON would change (a Date, an undefined) is not kept as it was.
 import type { ExecutionStore, StoredLogLine, StoredRunRef } from '../core/execution/execution-host';
 import type { HistoryEvent } from '../core/history';
 import { Limits, type RunCommit, type RunState } from '../core/internals';
@@ -26,14 +27,15 @@ export class MemoryRunStore {
     return structuredClone((this.#runs.get(runId)?.history ?? []).slice(afterEventId, limit === undefined ? undefined : afterEventId + limit));
   }
 
-  commit(runId: string, chainIndex: number, { events, state, logs }: RunCommit): void {
+  commit(runId: string, chainIndex: number, { events, state, logs, encoded }: RunCommit): void {
     const stored = this.#runs.get(runId) ?? { workflowId: state.workflowId, chainIndex, history: [], state, logs: [] };
     for (const event of events) {
       const expected = (stored.history.at(-1)?.eventId ?? 0) + 1;
       if (event.eventId !== expected) throw new Error(`History of ${runId} would fork: event ${event.eventId} appended after ${expected - 1}`);
-      stored.history.push(structuredClone(event));
+      // What a durable store keeps: the JSON text (made once when the event was recorded), read back.
+      stored.history.push(JSON.parse(encoded?.get(event) ?? JSON.stringify(event)) as HistoryEvent);
     }
-    stored.state = structuredClone(state);
+    stored.state = JSON.parse(JSON.stringify(state)) as RunState;
     for (const line of logs ?? []) stored.logs.push({ seq: ++this.#logSeq, line });
     if (stored.logs.length > Limits.logLinesKept) stored.logs.splice(0, stored.logs.length - Limits.logLinesKept);
     this.#runs.set(runId, stored);
