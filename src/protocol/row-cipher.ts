@@ -4,6 +4,8 @@
 //
 // Sealed form: 0x01 | key id length (1 byte) | key id (UTF-8) | IV (12 bytes) | ciphertext and tag.
 
+import { fromBase64, fromUtf8, utf8 } from './encoding';
+
 const VERSION = 1;
 const IV_BYTES = 12;
 const KEY_BYTES = 32;
@@ -31,7 +33,7 @@ export class RowCipher {
   constructor(keys: RowKeys) {
     if (!Object.hasOwn(keys.keys, keys.current)) throw new RowCipherError(`The current key '${keys.current}' is not among the keys given (${Object.keys(keys.keys).join(', ') || 'none'})`);
     for (const [id, raw] of Object.entries(keys.keys)) {
-      if (new TextEncoder().encode(id).length > 255 || id === '') throw new RowCipherError(`Key id '${id.slice(0, 40)}' must be 1 to 255 bytes`);
+      if (utf8(id).length > 255 || id === '') throw new RowCipherError(`Key id '${id.slice(0, 40)}' must be 1 to 255 bytes`);
       if (decodedLength(raw) !== KEY_BYTES) throw new RowCipherError(`Key '${id}' must be ${KEY_BYTES} bytes in base64 (openssl rand -base64 32)`);
     }
     this.#current = keys.current;
@@ -40,9 +42,9 @@ export class RowCipher {
 
   /** `text` sealed under the current key, bound to `identity` (what names the row: `h/<runId>/<eventId>`…). */
   async seal(text: string, identity: string): Promise<Uint8Array> {
-    const id = new TextEncoder().encode(this.#current);
+    const id = utf8(this.#current);
     const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-    const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(identity) }, await this.#key(this.#current), new TextEncoder().encode(text));
+    const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8(identity) }, await this.#key(this.#current), utf8(text));
     const row = new Uint8Array(2 + id.length + IV_BYTES + sealed.byteLength);
     row[0] = VERSION;
     row[1] = id.length;
@@ -56,12 +58,12 @@ export class RowCipher {
   async open(row: Uint8Array, identity: string): Promise<string> {
     if (row.length < 2 + 1 + IV_BYTES + 16 || row[0] !== VERSION) throw new RowCipherError(`Row ${identity} is not sealed by this version of Duro`);
     const idLength = row[1]!;
-    const id = new TextDecoder().decode(row.subarray(2, 2 + idLength));
+    const id = fromUtf8(row.subarray(2, 2 + idLength));
     if (!Object.hasOwn(this.#raw, id)) throw new RowCipherError(`Row ${identity} is sealed with key '${id}', which is not configured: add it to the keys (retired keys stay until no row needs them)`);
     const iv = row.subarray(2 + idLength, 2 + idLength + IV_BYTES);
     try {
-      const text = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(identity) }, await this.#key(id), row.subarray(2 + idLength + IV_BYTES));
-      return new TextDecoder().decode(text);
+      const text = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: utf8(identity) }, await this.#key(id), row.subarray(2 + idLength + IV_BYTES));
+      return fromUtf8(new Uint8Array(text));
     } catch {
       throw new RowCipherError(`Row ${identity} does not open with key '${id}': it was changed, or moved from another row`);
     }
@@ -70,7 +72,7 @@ export class RowCipher {
   #key(id: string): Promise<CryptoKey> {
     let key = this.#imported.get(id);
     if (!key) {
-      key = crypto.subtle.importKey('raw', fromBase64(this.#raw[id]!), 'AES-GCM', false, ['encrypt', 'decrypt']);
+      key = crypto.subtle.importKey('raw', fromBase64(this.#raw[id]!.trim()), 'AES-GCM', false, ['encrypt', 'decrypt']);
       this.#imported.set(id, key);
     }
     return key;
@@ -79,15 +81,8 @@ export class RowCipher {
 
 function decodedLength(base64: string): number {
   try {
-    return fromBase64(base64).length;
+    return fromBase64(base64.trim()).length;
   } catch {
     return -1;
   }
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text.trim());
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

@@ -2,6 +2,7 @@
 // `{"$t": tag, "v": …}`. A value with nothing rich in it is exactly its JSON, so plain payloads read the same under
 // either converter and stay readable in history, the API, the CLI and the UI. What the format cannot carry (a class
 // instance, a function, a cycle) is refused with a PayloadError, never silently changed.
+import { fromBase64, toBase64 } from '../base64';
 import { Limits } from '../limits';
 import { PayloadError } from '../payload';
 
@@ -140,21 +141,4 @@ function isPlainObject(value: object): boolean {
 
 function at(path: string): string {
   return path ? ` (at ${path.replace(/^\./, '')})` : '';
-}
-
-/** base64 through btoa/atob, which Workers, browsers and Node all have (the core is typed without their libs). */
-const base64 = globalThis as unknown as { btoa(text: string): string; atob(text: string): string };
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  // In slices: String.fromCharCode takes its characters as arguments, and arguments are limited.
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return base64.btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = base64.atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
