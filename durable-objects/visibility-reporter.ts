@@ -82,13 +82,16 @@ export class VisibilityReporter {
   /** A loaded run's record was reported in the same transaction that stored its state. */
   loaded(state: RunState): void {
     this.#reported.set(state.runId, JSON.stringify(executionRecordOf(state)));
+    // What the index holds of an open run's gauges is not known here (the instance that wrote them is gone, and may
+    // have kept some in memory): its next commit sends them whatever they are, zeros included.
+    if (state.status === 'running') this.#gaugesWritten.set(state.runId, { ...runGaugesOf(state), pendingActivities: -1 });
   }
 
   /** What a commit of `state` owes, before the commit: call {@link committed} once its transaction succeeded. */
   report(state: RunState, events: HistoryEvent[], observed: AttemptObservation[]): VisibilityReport | undefined {
     const target = this.#target();
     if (!target) return undefined;
-    const attempts = observed.map(metricsOf);
+    const attempts = observed.length === 0 ? observed : observed.map(metricsOf); // most steps resolve no attempt
     const messages: VisibilityMessage[] = [];
     // The record changes only with the start, an upsert of search attributes or memo, or the close: most steps need not build it.
     let json: string | undefined;

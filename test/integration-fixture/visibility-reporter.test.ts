@@ -102,3 +102,15 @@ it('sends a run\'s gauges when what it waits on changes, with the metrics flush 
     expect(rows().map((row) => row.kind)).toEqual(['upsert', 'gauges', 'gauges', 'upsert']); // zeros already sent: the close adds none
   });
 });
+
+it("sends a reloaded run's gauges at its next commit, zeros included: what the index holds of them is not known", async () => {
+  await withReporter((reporter, commit, rows) => {
+    const workflowId = uniqueId('reloaded');
+    const timer = { 1: { timerId: '1', fireAt: 10 } };
+    // An earlier instance wrote one pending timer; this one loads the run from storage, then the timer fires.
+    reporter.loaded(runState(workflowId, 'running', timer));
+    commit(runState(workflowId, 'running'), [event('TimerFired')], []);
+    reporter.flush();
+    expect(rows().filter((row) => row.kind === 'gauges').flatMap((row) => row.runs)).toEqual([expect.objectContaining({ runId: `${workflowId}-run`, pendingTimers: 0 })]);
+  });
+});
