@@ -2,7 +2,7 @@
 // parent, parent-close policies, and the answers that end them. A request stays in its sender's committed state
 // until its answer is recorded there (the outbox, DESIGN §4), so it is re-sent after any reload; every message has a
 // stable key, and the receiver dedupes what it gets twice.
-import { childTrace, runTrace, type RunTrace } from '../core/tracing/trace-context';
+import { childTrace, type RunTrace } from '../core/tracing/trace-context';
 import type { NewEvent, Outcome, ParentRef, RecordedChildOptions } from '../core/history';
 import { outcomeOfCloseEvent, type RunState } from '../core/internals';
 
@@ -49,7 +49,7 @@ export function owedMessages(state: RunState, firstRunId = state.runId): RunMess
     messages.push({
       kind: 'startChild', key: `${from.runId}/child/${child.seq}`, to: child.workflowId,
       parent: { ...from, seq: child.seq }, workflowType: child.workflowType, input: child.input, options: child.options,
-      trace: childTrace(runTrace(state), state.runId),
+      trace: childTrace(state),
     });
   }
   for (const request of Object.values(state.externals)) {

@@ -5,11 +5,11 @@
 import { defineQuery } from './definitions';
 
 /** The handlers a run has set now, in Temporal's metadata shape. */
-export const WORKFLOW_METADATA_QUERY = '__duro_workflow_metadata';
+const WORKFLOW_METADATA_QUERY = '__duro_workflow_metadata';
 /** The same answer under Temporal's name, for Temporal's tools and code ported from it. */
-export const TEMPORAL_METADATA_QUERY = '__temporal_workflow_metadata';
+const TEMPORAL_METADATA_QUERY = '__temporal_workflow_metadata';
 /** What the run's code waits for now. */
-export const WAITING_QUERY = '__duro_waiting';
+const WAITING_QUERY = '__duro_waiting';
 
 export interface WorkflowMetadata {
   definition: {

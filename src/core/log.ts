@@ -48,7 +48,7 @@ export function createLog(identity: () => Record<string, unknown>, silenced: () 
  * Writes one line and returns its JSON text; attributes JSON cannot carry (a cycle, a BigInt) are replaced by what
  * went wrong, never thrown.
  */
-export function writeLogLine(line: LogLine): string {
+function writeLogLine(line: LogLine): string {
   const text = serialized(line);
   // Read at each line: tests and hosts may replace the console's methods. (The core is typed without platform libs.)
   (globalThis as unknown as { console: Record<LogLevel, (text: string) => void> }).console[line.level](text);

@@ -9,8 +9,7 @@ export class RunLogs {
   /** A line this host wrote (its JSON text, as the console got it). */
   readonly keep = (text: string): void => {
     this.#lines.push(cutLogLine(text, Limits.logLineMaxChars));
-    // Only the latest are stored: drop the oldest in batches, not one shift per line.
-    if (this.#lines.length >= 2 * Limits.logLinesKept) this.#lines = this.#lines.slice(-Limits.logLinesKept);
+    this.#trim();
   };
 
   /**
@@ -31,6 +30,11 @@ export class RunLogs {
       kept.push(line);
     }
     for (let i = kept.length - 1; i >= 0; i--) this.#lines.push(kept[i]!);
+    this.#trim();
+  }
+
+  /** Only the latest are stored: the oldest go in batches, not one shift per line. */
+  #trim(): void {
     if (this.#lines.length >= 2 * Limits.logLinesKept) this.#lines = this.#lines.slice(-Limits.logLinesKept);
   }
 

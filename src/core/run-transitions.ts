@@ -197,13 +197,15 @@ export function collectDeadlines(state: RunState, step: StepContext, addInput: (
     }
     if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
     const wasRunning = activity.phase === 'running';
-    const observe = observeAttempt(activity, 'timedOut', now, { type: 'TimeoutFailure', message: `activity timed out (${timeout})` });
+    // The failure history records is the one the attempt's metrics and span report.
+    const failure = timeoutFailure(activity, timeout!);
+    const observe = observeAttempt(activity, 'timedOut', now, failure);
     let events: NewEvent[];
     if (timeout === TimeoutType.scheduleToClose) {
       events = scheduleToCloseTimedOut(activity);
       if (wasRunning) step.attempts.push(observe({ events }));
     } else {
-      const resolution = failAttempt(activity, timeoutFailure(activity, timeout!), now, true);
+      const resolution = failAttempt(activity, failure, now, true);
       step.attempts.push(observe(resolution));
       events = attemptEvents(resolution);
     }

@@ -242,7 +242,7 @@ export class WorkflowRun {
   }
 
   /** Keeps a line written beside the run (an activity attempt run in the same process); the next commit stores it. */
-  readonly keepLog: KeepLogLine = (text) => this.#logs.keep(text);
+  readonly keepLog: KeepLogLine = this.#logs.keep;
 
   /** Records a heartbeat of the running attempt; says whether cancellation was requested. Undefined when the attempt is stale. */
   heartbeat(activityId: string, attempt: number, details?: unknown): { cancelRequested: boolean } | undefined {

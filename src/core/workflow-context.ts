@@ -233,8 +233,6 @@ function proxy<A>(make: (activityType: string) => (input?: unknown) => Promise<u
   });
 }
 
-/** Drops undefined fields, so recorded JSON stays minimal and stable. */
-
 /** The run's log: its identity on every line, nothing while it replays. */
 function workflowLog(activator: ContextActivator): Log {
   // Who wrote a line does not change during a run: read once, at the first line, not per line (info() copies the memo).

@@ -2,7 +2,7 @@
 // notice of a child's close, and parent-close policies. Each is pending state until acknowledged (the outbox,
 // DESIGN §4); these functions send it once over whatever transport the host gives (RPC between Durable Objects,
 // calls in one process), and the host calls them again until the receiver acknowledges (receivers dedupe).
-import { childTrace, runTrace } from '../core/tracing/trace-context';
+import { childTrace } from '../core/tracing/trace-context';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from '../core/failure';
 import { outcomeOfCloseEvent, type PendingChildState, type PendingExternalState, type RunEffect, type WorkflowRun } from '../core/internals';
 import type { ChildClosedNotice, WorkflowExecutionRpc } from './execution-rpc';
@@ -67,7 +67,7 @@ export function sendChildStart(run: WorkflowRun, child: PendingChildState, send:
       workflowId: child.workflowId,
       input: child.input,
       parent: { workflowId: state.workflowId, runId: state.runId, seq: child.seq },
-      trace: childTrace(runTrace(state), state.runId),
+      trace: childTrace(state),
       ...(child.options.memo && { memo: child.options.memo }),
       ...(child.options.searchAttributes && { searchAttributes: child.options.searchAttributes }),
       ...(child.options.retryPolicy && { retryPolicy: child.options.retryPolicy }),

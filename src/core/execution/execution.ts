@@ -429,8 +429,7 @@ export class Execution {
     };
     const codeVersion = host.codeVersion();
     if (codeVersion !== undefined) runHost.codeVersion = codeVersion;
-    const spans = host.spans;
-    if (spans) runHost.spans = (finished) => spans(finished);
+    if (host.spans) runHost.spans = host.spans;
     return runHost;
   }
 

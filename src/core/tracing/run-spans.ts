@@ -94,7 +94,7 @@ function runSpan(state: RunState, trace: RunTrace, close: HistoryEvent): SpanDat
 }
 
 /** A span of the run outside a step: a query's, a local activity attempt's. */
-export function runChildSpan(state: RunState, name: string, kind: SpanData['kind'], startTime: number, endTime: number, attributes: SpanAttributes): SpanData | undefined {
+function runChildSpan(state: RunState, name: string, kind: SpanData['kind'], startTime: number, endTime: number, attributes: SpanAttributes): SpanData | undefined {
   const trace = runTrace(state);
   if (trace.notSampled) return undefined;
   return { traceId: trace.traceId, spanId: randomSpanId(realRandom), parentSpanId: runSpanId(state.runId), name, kind, startTime, endTime: Math.max(startTime, endTime), attributes: { ...runAttributes(state), ...attributes } };

@@ -71,8 +71,9 @@ export function attemptSpanId(runId: string, activityId: string, attempt: number
 }
 
 /** The trace a child workflow's run records: its parent's, under the parent's run span. */
-export function childTrace(parent: RunTrace, parentRunId: string): RunTrace {
-  return { traceId: parent.traceId, parentSpanId: runSpanId(parentRunId), ...(parent.notSampled && { notSampled: true as const }) };
+export function childTrace(parent: { trace?: RunTrace | undefined; runId: string }): RunTrace {
+  const trace = runTrace(parent);
+  return { traceId: trace.traceId, parentSpanId: runSpanId(parent.runId), ...(trace.notSampled && { notSampled: true as const }) };
 }
 
 /** A random span id (for spans that no one else needs to name: activations, handlers). */
