@@ -8,7 +8,7 @@ import { activityLog } from '../src/core/activity-log';
 import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import { LazyAbort } from '../src/core/lazy-abort';
 import { Limits } from '../src/core/limits';
-import { cutLogLine } from '../src/core/log';
+import { latestAttemptLines } from '../src/core/run-logs';
 import { checkPayload } from '../src/core/payload';
 import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
@@ -105,14 +105,14 @@ export function serveActivities(options: ServeActivitiesOptions): { fetch(reques
         if (!callbackUrl) {
           // Nowhere to complete later: hold the connection (Duro's start-to-close timeout still bounds it).
           const settled = await running;
-          return 'completesLater' in settled ? accepted() : settledResponse(settled, attempt.logs);
+          return 'completesLater' in settled ? accepted() : settledResponse(settled, attempt.logs());
         }
         const slow = delay(asyncAfterMs);
         const first = await Promise.race([running, slow.promise.then(() => 'slow' as const)]);
         slow.cancel();
-        if (first !== 'slow') return 'completesLater' in first ? accepted() : settledResponse(first, attempt.logs);
+        if (first !== 'slow') return 'completesLater' in first ? accepted() : settledResponse(first, attempt.logs());
         // Slow: answer now so no connection is held for minutes, and complete through the callback.
-        const completion = running.then((settled) => completeLater(task.taskToken, settled, callback, attempt.logs));
+        const completion = running.then((settled) => completeLater(task.taskToken, settled, callback, attempt.logs()));
         ctx?.waitUntil(completion);
         return accepted();
       } finally {
@@ -138,8 +138,8 @@ function parseTask(body: string): ActivityRequest | undefined {
 
 interface Attempt {
   context: ActivityContext & { readonly completesLater: boolean };
-  /** The latest lines its `ctx.log` wrote (Limits.logLinesPerAttempt): sent back with the outcome for the run to keep. */
-  logs: string[];
+  /** The latest lines its `ctx.log` wrote, held to an attempt's limits: sent back with the outcome for the run to keep. */
+  logs(): string[];
   cancellation: AttemptCancellation;
   /** Stops the heartbeat timer; after a failure, first delivers heartbeat details still waiting. */
   finish(failed: boolean): Promise<void>;
@@ -200,13 +200,11 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
     }
   };
   let completesLater = false;
-  const logs: string[] = [];
-  let logChars = 0;
+  let logs: string[] = [];
   const keepLog = (text: string) => {
-    const line = cutLogLine(text, Limits.logLineMaxChars);
-    logs.push(line);
-    logChars += line.length;
-    while (logs.length > Limits.logLinesPerAttempt || logChars > Limits.logCharsPerAttempt) logChars -= logs.shift()!.length;
+    logs.push(text);
+    // Bounded while the attempt runs; held to an attempt's limits (latestAttemptLines) when they are sent.
+    if (logs.length >= 2 * Limits.logLinesPerAttempt) logs = logs.slice(-Limits.logLinesPerAttempt);
   };
   const context: Attempt['context'] = {
     info,
@@ -239,7 +237,7 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
     timer = undefined;
     pending = undefined;
   };
-  return { context, cancellation, finish, logs };
+  return { context, cancellation, finish, logs: () => latestAttemptLines(logs) };
 }
 
 async function runActivity(fn: ActivityFunction, task: ActivityRequest, attempt: Attempt): Promise<Settled> {

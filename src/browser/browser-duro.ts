@@ -71,14 +71,10 @@ export class BrowserDuro implements HandleBackend {
     this.store = store;
     this.#registry = new WorkflowRegistry(options.workflows as Record<string, unknown>);
     const activities = collectActivities(options.activities);
-    this.#attempts = new ActivityAttempts({
-      activities,
-      taskQueues: options.taskQueues ?? {},
-      headers: options.headers,
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-    });
+    const doFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#attempts = new ActivityAttempts({ activities, taskQueues: options.taskQueues ?? {}, headers: options.headers, fetch: doFetch });
     this.#onError = options.onError ?? ((error) => console.error('duro:', error));
-    if (options.tracing) this.#spans = new OtlpSpanExporter(options.tracing, options.fetch ?? ((input, init) => fetch(input, init)));
+    if (options.tracing) this.#spans = new OtlpSpanExporter(options.tracing, doFetch);
     this.#locks = new RunLocks(options.dbName, options.locks);
     this.#context = {
       store, registry: this.#registry, activities, attempts: this.#attempts, codeVersion: options.codeVersion,

@@ -19,17 +19,7 @@ export class RunLogs {
    */
   keepReported(lines: unknown): void {
     if (!Array.isArray(lines)) return;
-    const kept: string[] = [];
-    let chars = 0;
-    for (let i = lines.length - 1; i >= 0 && kept.length < Limits.logLinesPerAttempt; i--) {
-      const text: unknown = lines[i];
-      if (typeof text !== 'string' || !parsedLogLine(text)) continue;
-      const line = cutLogLine(text, Limits.logLineMaxChars);
-      if (chars + line.length > Limits.logCharsPerAttempt) break;
-      chars += line.length;
-      kept.push(line);
-    }
-    for (let i = kept.length - 1; i >= 0; i--) this.#lines.push(kept[i]!);
+    this.#lines.push(...latestAttemptLines(lines));
     this.#trim();
   }
 
@@ -45,4 +35,23 @@ export class RunLogs {
     this.#lines = [];
     return lines;
   }
+}
+
+/**
+ * What one attempt's lines may be, wherever they are held to it (serveActivities before it replies, a run as it keeps
+ * them): the latest Limits.logLinesPerAttempt lines and Limits.logCharsPerAttempt of them, each cut to
+ * Limits.logLineMaxChars, and only what reads as a log line; oldest first.
+ */
+export function latestAttemptLines(lines: readonly unknown[]): string[] {
+  const kept: string[] = [];
+  let chars = 0;
+  for (let i = lines.length - 1; i >= 0 && kept.length < Limits.logLinesPerAttempt; i--) {
+    const text = lines[i];
+    if (typeof text !== 'string' || !parsedLogLine(text)) continue;
+    const line = cutLogLine(text, Limits.logLineMaxChars);
+    if (chars + line.length > Limits.logCharsPerAttempt) break;
+    chars += line.length;
+    kept.push(line);
+  }
+  return kept.reverse();
 }

@@ -11,10 +11,7 @@ export interface Logger {
   error(message: string, meta?: Record<string, unknown>): void;
 }
 
-/** The console method a level writes with. */
-export const consoleMethod = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
-
-/** The level of Duro's `ctx.log` a Temporal level writes at (Duro has no trace level). */
+/** The level a Temporal level writes at: Duro's `ctx.log` level, and the console method of the same name (neither has a trace level). */
 export const logLevelOf = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 /** A Logger whose every method writes through `write`. */

@@ -1,7 +1,7 @@
 // `@temporalio/worker`'s Runtime and DefaultLogger, which Temporal test setups call before anything else
 // (`Runtime.install({ logger: new DefaultLogger('WARN') })`). Duro has no native runtime to configure: the logger
 // is kept, and writes to the console at its level and above.
-import { consoleMethod, loggerOf, type LogLevel, type Logger } from '../logger';
+import { logLevelOf, loggerOf, type LogLevel, type Logger } from '../logger';
 
 export type { Logger };
 
@@ -18,8 +18,8 @@ export class DefaultLogger implements Logger {
   constructor(readonly level: LogLevel = 'INFO') {
     const logger = loggerOf((at, message, meta) => {
       if (ORDER.indexOf(at) < ORDER.indexOf(level)) return;
-      if (meta === undefined) console[consoleMethod[at]](`[${at}] ${message}`);
-      else console[consoleMethod[at]](`[${at}] ${message}`, meta);
+      if (meta === undefined) console[logLevelOf[at]](`[${at}] ${message}`);
+      else console[logLevelOf[at]](`[${at}] ${message}`, meta);
     });
     ({ log: this.log, trace: this.trace, debug: this.debug, info: this.info, warn: this.warn, error: this.error } = logger);
   }

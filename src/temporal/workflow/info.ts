@@ -1,6 +1,6 @@
 // Temporal's `workflowInfo()` and `log`, from the current workflow's context.
 import { realGlobals } from '../../core/determinism-guards';
-import { consoleMethod, loggerOf, logLevelOf, type Logger } from '../logger';
+import { loggerOf, logLevelOf, type Logger } from '../logger';
 import { currentContext, inWorkflowContext } from './current';
 
 /** Temporal's `WorkflowInfo`, with what a Duro run knows (docs/temporal.md lists what is missing). */
@@ -75,6 +75,6 @@ export function workflowInfo(): WorkflowInfo {
  * the run replays its history). Outside workflow code it logs as it is.
  */
 export const log: Logger = loggerOf((level, message, attributes = {}) => {
-  if (!inWorkflowContext()) return console[consoleMethod[level]](message, attributes);
+  if (!inWorkflowContext()) return console[logLevelOf[level]](message, attributes);
   currentContext('log').log[logLevelOf[level]](message, attributes); // JSON lines, nothing while replaying
 });
