@@ -161,15 +161,26 @@ function childrenSection(pending, events) {
 
 /** Signal, update and query arguments: empty for none, else JSON (an array of arguments, or one value). */
 /** The names of the run's signal, query and update handlers, or undefined when its code cannot be asked. */
+/** The handler names last read, and the run and history length they were read at. */
+let handlersCache = { runId: undefined, historyLength: -1, names: undefined };
+
+/**
+ * The run's handler names (the built-in metadata query, which runs the workflow's code: replayed if not in memory).
+ * Handlers change only in an activation, which grows the history: a refresh that finds the same length asks nothing.
+ */
 async function handlerNames(run) {
+  if (handlersCache.runId === run.runId && handlersCache.historyLength === run.historyLength) return handlersCache.names;
+  let names;
   try {
     const reply = await api('POST', workflowPath(run.workflowId) + '/queries/__duro_workflow_metadata' + query({ runId: run.runId }), {});
     const definition = reply.data.result.definition;
-    const names = (list) => list.map((entry) => entry.name);
-    return { signal: names(definition.signalDefinitions), query: names(definition.queryDefinitions), update: names(definition.updateDefinitions) };
+    const of = (list) => list.map((entry) => entry.name);
+    names = { signal: of(definition.signalDefinitions), query: of(definition.queryDefinitions), update: of(definition.updateDefinitions) };
   } catch (error) {
-    return undefined;
+    names = undefined;
   }
+  handlersCache = { runId: run.runId, historyLength: run.historyLength, names };
+  return names;
 }
 
 function parseArgs(text) {
