@@ -18,6 +18,7 @@ import { collectActivities } from './core/activity';
 import type { WorkflowDefinition, WorkflowRegistry } from './core/definitions';
 import { toMs, type Duration } from './core/duration';
 import { DEFAULT_VISIBILITY_SHARDS } from './visibility/shard';
+import type { PayloadCodec, PayloadOptions } from './core/payloads/options';
 
 /**
  * Where a task queue's activities run: this Worker itself, or any server speaking the activity protocol
@@ -53,6 +54,12 @@ export interface DuroOptions {
    * `CF_VERSION_METADATA`) together with a hash of the registered workflow functions' source.
    */
   codeVersion?: (env: Record<string, unknown>) => string;
+  /**
+   * How payloads are written and kept (docs/payloads.md): the converter of new values, and the codecs applied to
+   * every stored row, made from the env so keys come from secrets.
+   * @example payloads: { converter: 'rich', codecs: (env) => [aesGcmCodec({ current: 'k1', keys: { k1: env.DURO_KEY_1 } })] }
+   */
+  payloads?: Omit<PayloadOptions, 'codecs'> & { codecs?: (env: Record<string, unknown>) => PayloadCodec[] };
 }
 
 type Env = Record<string, unknown>;

@@ -5,6 +5,7 @@ import type { IdbFactory, IdbKeyRangeStatic } from './indexeddb-types';
 import type { ActivityHeadersHook, RemoteTaskQueue } from './remote-activity';
 import type { LockManagerLike } from './run-locks';
 import type { OtlpOptions } from '../protocol/otlp';
+import type { PayloadOptions } from '../core/payloads/options';
 
 export interface BrowserDuroOptions {
   /** Workflow definitions: a module object (`import * as workflows`) or an array. */
@@ -33,6 +34,8 @@ export interface BrowserDuroOptions {
    * origin (CORS). Default: none, and no span is made.
    */
   tracing?: OtlpOptions;
+  /** How payloads are written and kept (docs/payloads.md): the converter of new values, and codecs applied at rest. */
+  payloads?: PayloadOptions;
 }
 
 export type BrowserStartOptions<I = unknown> = InProcessStartOptions<I>;

@@ -23,6 +23,7 @@ import { testTaskToken } from './task-token';
 import { TestWorkflowHandle } from './handle';
 import type { HandleEnvironment } from './handle-environment';
 import { MemoryRunStore } from './memory-store';
+import type { PayloadOptions } from '../core/payloads/options';
 import { activityClock } from './activity-clock';
 import { VirtualClock } from './virtual-clock';
 import { TestSchedules } from './schedules';
@@ -48,6 +49,8 @@ export interface TestEnvironmentOptions {
    * would export over OTLP. Times are the environment's (virtual) time.
    */
   onSpans?: (spans: SpanData[]) => void;
+  /** How payloads are written and kept (docs/payloads.md): the converter of new values, and codecs applied at rest. */
+  payloads?: PayloadOptions;
 }
 
 export type StartOptions<I = unknown> = InProcessStartOptions<I>;
