@@ -9,7 +9,7 @@ import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo }
 import { LazyAbort } from '../src/core/lazy-abort';
 import { Limits } from '../src/core/limits';
 import { latestAttemptLines } from '../src/core/run-logs';
-import { checkPayload } from '../src/core/payload';
+import { RunPayloads } from '../src/core/payloads/run-payloads';
 import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
 import type { OtlpOptions } from '../src/protocol/otlp';
@@ -182,6 +182,7 @@ class AttemptCancellation {
 function activityContext(task: ActivityRequest, callback: Callback, throttleMs: number): Attempt {
   const cancellation = new AttemptCancellation(task.deadline);
   const info = activityInfoOf(task, task.taskToken);
+  const payloads = RunPayloads.forTask(task);
   let lastSent = 0;
   let pending: { details: unknown } | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -208,13 +209,16 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
   };
   const context: Attempt['context'] = {
     info,
-    heartbeatDetails: task.heartbeatDetails,
+    // Decoded when read: a value this version cannot read fails the attempt that reads it, not the request.
+    get heartbeatDetails() {
+      return payloads.read(task.heartbeatDetails);
+    },
     log: activityLog(info, keepLog),
     get cancellationSignal() {
       return cancellation.signal;
     },
     heartbeat(details?: unknown) {
-      pending = { details };
+      pending = { details: details === undefined ? details : payloads.write(details, 'Heartbeat details') };
       if (timer !== undefined) return;
       const wait = Math.max(0, lastSent + throttleMs - Date.now());
       timer = setTimeout(() => void send(), wait);
@@ -244,12 +248,9 @@ async function runActivity(fn: ActivityFunction, task: ActivityRequest, attempt:
   const { context, cancellation } = attempt;
   let settled: Settled;
   try {
-    const result = await callActivity(fn, task.input, task.arguments, context);
-    if (context.completesLater) settled = { completesLater: true };
-    else {
-      checkPayload(result, 'Activity result');
-      settled = { result };
-    }
+    const payloads = RunPayloads.forTask(task);
+    const result = await callActivity(fn, payloads.read(task.input), task.arguments, context);
+    settled = context.completesLater ? { completesLater: true } : { result: payloads.write(result, 'Activity result') };
   } catch (error) {
     if (error instanceof CompleteAsyncError) {
       context.doNotCompleteOnReturn(); // Temporal's way of saying it

@@ -31,6 +31,8 @@ import { MessageHandlers, resultOutcome, type Handler, type UpdateOffer } from '
 import { checkName, NameKind } from './names';
 import { upserted } from './objects';
 import { checkPayload, checkSearchAttributes } from './payload';
+import type { PayloadConverter } from './payloads/envelope';
+import { RunPayloads } from './payloads/run-payloads';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
 import { nextRetryDelay } from './retry-policy';
 import { createWorkflowContext } from './workflow-context';
@@ -125,14 +127,22 @@ export class Activator implements ContextActivator {
     push: (command) => this.#push(command),
     failWorkflow: (error) => this.#failWith(error),
     rejectsUpdate: (error) => !this.#failsTaskOnly(error) || (this.#failTask(error), false),
-    checksPayloadShape: () => this.#checksPayloadShape(),
+    writePayload: (value, what) => this.#write(value, what),
+    readArgs: (args) => this.payloads.readArgs(args),
     looksUpHandlerPerSignal: () => this.flags.use(EngineFlag.SignalHandlerLookup, this.isReplaying),
     updatesWaitForHandler: () => this.flags.use(EngineFlag.UpdatesWaitForHandler, this.isReplaying),
   });
 
-  /** `keepLog` takes each line the workflow's `ctx.log` writes (never while replaying), for the run's kept lines. */
-  constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted, keepLog?: KeepLogLine) {
+  /** How this run writes and reads payloads (its recorded format, the host's converter). */
+  readonly payloads: RunPayloads;
+
+  /**
+   * `keepLog` takes each line the workflow's `ctx.log` writes (never while replaying), for the run's kept lines;
+   * `converter` writes the values workflow code hands over (decision 019).
+   */
+  constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted, keepLog?: KeepLogLine, converter?: PayloadConverter) {
     this.#definition = definition;
+    this.payloads = RunPayloads.of(started, converter);
     this.keepLog = keepLog ?? ignoreLine;
     this.traceId = traceOfRun(started.trace, started.runId).traceId;
     this.#started = started;
@@ -184,7 +194,7 @@ export class Activator implements ContextActivator {
     this.enter(() => {
       let promise: Promise<unknown>;
       try {
-        promise = Promise.resolve(this.#definition.fn(ctx, this.#started.input));
+        promise = Promise.resolve(this.#definition.fn(ctx, this.payloads.read(this.#started.input)));
       } catch (error) {
         promise = Promise.reject(error);
       }
@@ -201,8 +211,20 @@ export class Activator implements ContextActivator {
     if (!pending) return; // abandoned or cancelled with TRY_CANCEL: the late outcome is ignored
     this.#activities.delete(activityId);
     pending.release?.();
-    if ('result' in outcome) pending.resolve(outcome.result);
+    if ('result' in outcome) this.#settle(pending, () => this.payloads.read(outcome.result));
     else pending.reject(fromFailureInfo(outcome.failure));
+  }
+
+  /** Resolves with a decoded payload, or rejects with why it cannot be read (an encoding this version does not know). */
+  #settle(waiter: { resolve(value: unknown): void; reject(error: unknown): void }, decode: () => unknown): void {
+    let value: unknown;
+    try {
+      value = decode();
+    } catch (error) {
+      waiter.reject(error);
+      return;
+    }
+    waiter.resolve(value);
   }
 
   /** The activity confirmed its cancellation (in `attempt`, which the recorded event names). */
@@ -279,7 +301,7 @@ export class Activator implements ContextActivator {
       child.runId = runId;
       child.start.resolve(runId);
     }
-    if ('result' in outcome) child.result.resolve(outcome.result);
+    if ('result' in outcome) this.#settle(child.result, () => this.payloads.read(outcome.result));
     else child.result.reject(new ChildWorkflowFailure(`Child workflow ${status}`, child.workflowType, child.workflowId, runId, fromFailureInfo(outcome.failure)));
   }
 
@@ -396,7 +418,7 @@ export class Activator implements ContextActivator {
 
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
   validateUpdate(updateId: string, updateName: string, args: unknown[]): FailureInfo | undefined {
-    return this.#enterSynchronously(() => runInUpdate({ id: updateId, name: updateName }, () => this.#messages.validateUpdate(updateName, args)));
+    return this.#enterSynchronously(() => runInUpdate({ id: updateId, name: updateName }, () => this.#messages.validateUpdate(updateName, this.payloads.readArgs(args))));
   }
 
   /** Runs synchronous workflow code (a query, a validator) outside an activation: nothing of it runs later. */
@@ -430,7 +452,7 @@ export class Activator implements ContextActivator {
       firstRunId: s.firstRunId,
       attempt: s.attempt,
       runStartTime: s.timestamp,
-      memo: { ...this.#memo },
+      memo: this.payloads.readRecord({ ...this.#memo }),
       searchAttributes: { ...this.#searchAttributes },
       historyLength: this.historyLength,
       historySizeBytes: this.historySizeBytes,
@@ -460,15 +482,16 @@ export class Activator implements ContextActivator {
       if (this.flags.use(EngineFlag.CancelledScopeRefuses, this.isReplaying)) return Promise.reject(scope.cancellationFailure);
       return Promise.reject(this.#cancelledActivity(activityType, '', scope.cancellationFailure!));
     }
+    let stored: unknown;
     try {
-      this.#checkPayload(input, `Input of activity '${activityType}'`);
+      stored = this.#write(input, `Input of activity '${activityType}'`);
       if (this.#activities.size >= Limits.maxPendingActivities) throw ApplicationFailure.nonRetryable(`At most ${Limits.maxPendingActivities} activities may be pending in one run`, 'LimitExceeded');
     } catch (error) {
       return Promise.reject(error);
     }
     const seq = ++this.#seq.activity;
     const activityId = String(seq);
-    this.#push({ type: 'scheduleActivity', seq, activityId, activityType, input, options });
+    this.#push({ type: 'scheduleActivity', seq, activityId, activityType, input: stored, options });
     return new Promise((resolve, reject) => {
       const pending: PendingActivity = { resolve, reject, activityType, seq };
       this.#activities.set(activityId, pending);
@@ -521,7 +544,7 @@ export class Activator implements ContextActivator {
   }
 
   async #executeLocalActivity(scope: CancellationScope, activityType: string, input: unknown, options: LocalActivityCommandOptions, inline: InlineLocalActivity | undefined): Promise<unknown> {
-    this.#checkPayload(input, `Input of local activity '${activityType}'`);
+    const stored = this.#write(input, `Input of local activity '${activityType}'`);
     const scheduledAt = this.now;
     for (let attempt = 1; ; attempt++) {
       if (scope.consideredCancelled) {
@@ -530,14 +553,14 @@ export class Activator implements ContextActivator {
       }
       const seq = ++this.#seq.local;
       const outcome = await new Promise<Outcome>((resolve, reject) => {
-        const asked: LocalActivityCommand = { type: 'scheduleLocalActivity', seq, activityType, input, attempt, scheduledAt, options };
+        const asked: LocalActivityCommand = { type: 'scheduleLocalActivity', seq, activityType, input: stored, attempt, scheduledAt, options, ...(this.payloads.marked && { payloadConverter: this.payloads.converter }) };
         const command = inline ? { ...asked, implementation: inline.implementation } : asked;
         this.#localActivities.set(seq, { resolve, reject, command });
         this.#push(command);
       });
       inline?.onAttemptDone?.(attempt);
       // Stored as JSON, a result of `undefined` leaves `{}`: without a failure the attempt succeeded (local-activities.test.ts).
-      if (!('failure' in outcome)) return (outcome as { result?: unknown }).result;
+      if (!('failure' in outcome)) return this.payloads.read((outcome as { result?: unknown }).result);
       const schedule = inline?.nextRetryDelay;
       let delay = schedule ? (outcome.failure.nonRetryable ? undefined : schedule(attempt, outcome.failure)) : nextRetryDelay(options.retry, attempt, outcome.failure);
       if (delay !== undefined && (!Number.isFinite(delay) || delay < 0)) throw new TypeError(`Local activity '${activityType}': nextRetryDelay returned ${delay}, not a delay in ms`);
@@ -554,10 +577,14 @@ export class Activator implements ContextActivator {
     const seq = ++this.#seq.sideEffect;
     // On replay the recorded value is returned at the same point as live, so continuations interleave identically.
     // The function is not workflow code: its Date.now() and Math.random() are the real ones, which is its point.
-    const value = this.isReplaying ? (this.replayData.sideEffects.get(seq) as T) : runOutsideWorkflow(fn);
-    this.#checkPayload(value, 'Side effect value');
-    this.#push({ type: 'recordMarker', markerName: 'SideEffect', seq, data: value });
-    return Promise.resolve(value);
+    // Live or replayed, workflow code gets the value decoded from what is recorded, so both see the same.
+    const stored = this.isReplaying ? this.replayData.sideEffects.get(seq) : this.#write(runOutsideWorkflow(fn), 'Side effect value');
+    this.#push({ type: 'recordMarker', markerName: 'SideEffect', seq, data: stored });
+    try {
+      return Promise.resolve(this.payloads.read(stored) as T);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   patched(patchId: string, deprecated: boolean): boolean {
@@ -574,11 +601,11 @@ export class Activator implements ContextActivator {
   startChild(scope: CancellationScope, workflowType: string, input: unknown, childOptions: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string }, cancellationType: ChildCancellationType): { started: Promise<string>; result: Promise<unknown>; workflowId: string; seq: number } {
     this.#assertNotReadOnly('starting a child workflow');
     if (scope.consideredCancelled) throw scope.cancellationFailure;
-    this.#checkPayload(input, `Input of child workflow '${workflowType}'`);
+    const stored = this.#write(input, `Input of child workflow '${workflowType}'`);
     if (this.#children.size >= Limits.maxPendingChildren) throw ApplicationFailure.nonRetryable(`At most ${Limits.maxPendingChildren} children may be pending in one run`, 'LimitExceeded');
     const seq = ++this.#seq.child;
     // Deterministic default id; the run id prefix keeps ids of successive runs (continue-as-new) apart.
-    const options: RecordedChildOptions = { ...childOptions, workflowId: childOptions.workflowId ?? `${this.#started.workflowId}-${this.#started.runId.slice(0, 8)}-child-${seq}` };
+    const options: RecordedChildOptions = { ...childOptions, ...(childOptions.memo && { memo: this.payloads.writeRecord(childOptions.memo, 'Memo of the child') }), workflowId: childOptions.workflowId ?? `${this.#started.workflowId}-${this.#started.runId.slice(0, 8)}-child-${seq}` };
     let start!: Waiter<string>;
     let result!: Waiter<unknown>;
     const started = new Promise<string>((resolve, reject) => (start = { resolve, reject }));
@@ -588,7 +615,7 @@ export class Activator implements ContextActivator {
     resultPromise.catch(() => undefined);
     const pending: PendingChild = { workflowType, workflowId: options.workflowId, start, result };
     this.#children.set(seq, pending);
-    this.#push({ type: 'startChild', seq, workflowType, input, options });
+    this.#push({ type: 'startChild', seq, workflowType, input: stored, options });
     this.#childrenStartedNow.add(seq);
     pending.release = scope.onCancel((failure) => {
       const child = this.#children.get(seq);
@@ -628,9 +655,9 @@ export class Activator implements ContextActivator {
   signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childSeq?: number, scope?: CancellationScope): Promise<void> {
     this.#assertNotReadOnly('signalling a workflow');
     if (scope?.consideredCancelled && this.flags.use(EngineFlag.CancelledScopeRefuses, this.isReplaying)) return Promise.reject(scope.cancellationFailure);
-    this.#checkPayload(args, `Arguments of signal '${signalName}'`);
+    const stored = this.payloads.writeArgs(args, `Arguments of signal '${signalName}'`, { shape: this.#checksPayloadShape() });
     const seq = ++this.#seq.external;
-    const command: Command = { type: 'signalExternal', seq, workflowId, signalName, args };
+    const command: Command = { type: 'signalExternal', seq, workflowId, signalName, args: stored };
     if (runId !== undefined) command.runId = runId;
     if (childSeq !== undefined) command.childSeq = childSeq;
     return this.#awaitExternal(seq, command);
@@ -644,9 +671,9 @@ export class Activator implements ContextActivator {
     return this.#awaitExternal(seq, command);
   }
 
-  /** checkPayload for values workflow code hands over: depth and numbers only once the run records the flag. */
-  #checkPayload(value: unknown, what: string): void {
-    checkPayload(value, what, { shape: this.#checksPayloadShape() });
+  /** The stored form of a value workflow code hands over, checked (depth and numbers once the run records the flag). */
+  #write(value: unknown, what: string): unknown {
+    return this.payloads.write(value, what, { shape: this.#checksPayloadShape() });
   }
 
   checksInputRules(): boolean {
@@ -679,10 +706,11 @@ export class Activator implements ContextActivator {
     const changes = { ...memo };
     // A JSON memo cannot hold undefined: Temporal's upsertMemo removes such a key, as null does.
     for (const [key, value] of Object.entries(changes)) if (value === undefined) changes[key] = null;
-    const merged = upserted(this.#memo, changes);
-    checkPayload(merged, 'Memo');
+    const stored = this.payloads.writeRecord(changes, 'Memo');
+    const merged = upserted(this.#memo, stored);
+    checkPayload(merged, 'Memo', { shape: this.payloads.converter !== 'rich' });
     this.#memo = merged;
-    this.#push({ type: 'upsertMemo', memo: changes });
+    this.#push({ type: 'upsertMemo', memo: stored });
   }
 
   condition(scope: CancellationScope, fn: () => boolean): Promise<void> {
@@ -746,8 +774,8 @@ export class Activator implements ContextActivator {
 
   #completeWith(result: unknown): void {
     if (this.completed) return;
-    const outcome = resultOutcome(result, 'Workflow result', this.#checksPayloadShape());
-    this.#push('result' in outcome ? { type: 'completeWorkflow', result } : { type: 'failWorkflow', failure: outcome.failure });
+    const outcome = resultOutcome(() => this.#write(result, 'Workflow result'));
+    this.#push('result' in outcome ? { type: 'completeWorkflow', result: outcome.result } : { type: 'failWorkflow', failure: outcome.failure });
     this.completed = true;
   }
 

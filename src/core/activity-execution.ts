@@ -9,7 +9,8 @@ import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo }
 import type { Outcome } from './history';
 import { LazyAbort } from './lazy-abort';
 import { copyRetryPolicy } from './retry-policy';
-import { checkPayload } from './payload';
+import type { PayloadConverter } from './payloads/envelope';
+import { RunPayloads } from './payloads/run-payloads';
 import type { RunRef } from './run-transitions';
 
 /** The host's clock: real time in Workers and browsers, virtual time in tests. */
@@ -35,6 +36,8 @@ export interface ActivityCall {
   arguments?: ActivityArguments | undefined;
   /** An inline local activity's own function, run instead of the implementation registered under its type. */
   implementation?: ActivityFunction | undefined;
+  /** How `input` is read and the result written (the task's; absent: plain JSON). */
+  payloadConverter?: PayloadConverter | undefined;
 }
 
 /** Runs one attempt; resolves with its outcome. `controller` aborts it (cancellation, timeout). */
@@ -53,13 +56,13 @@ export async function runActivityAttempt(
     const known = Object.keys(activities).join(', ') || 'none';
     return { failure: toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${info.activityType}' is not registered (registered: ${known})`, 'ActivityNotRegistered')) };
   }
-  const ctx = attemptContext(info, heartbeatDetails, controller, clock, hooks);
+  const payloads = RunPayloads.forTask(call);
   hooks.onProgress();
   try {
-    const result = await callActivity(fn, call.input, call.arguments, ctx);
+    const ctx = attemptContext(info, payloads.read(heartbeatDetails), controller, clock, hooks, payloads);
+    const result = await callActivity(fn, payloads.read(call.input), call.arguments, ctx);
     if (ctx.completesLater) return undefined; // completed later through the task token
-    checkPayload(result, `Result of activity '${info.activityType}'`);
-    return { result };
+    return { result: payloads.write(result, `Result of activity '${info.activityType}'`) };
   } catch (error) {
     // Completes later, as after doNotCompleteOnReturn(); a local activity's caller makes that its failure.
     if (error instanceof CompleteAsyncError) return undefined;
@@ -75,7 +78,7 @@ export async function runActivityAttempt(
  * destructure it (`async (input, { heartbeat, sleep }) => …`) or spread it, as with serveActivities' context.
  * Methods, not arrow properties, so a bundler keeping names adds no call per attempt.
  */
-function attemptContext(info: ActivityInfo, heartbeatDetails: unknown, controller: AttemptAbort, clock: HostClock, hooks: AttemptHooks): ActivityContext & { readonly completesLater: boolean } {
+function attemptContext(info: ActivityInfo, heartbeatDetails: unknown, controller: AttemptAbort, clock: HostClock, hooks: AttemptHooks, payloads: RunPayloads): ActivityContext & { readonly completesLater: boolean } {
   let completesLater = false;
   return {
     info,
@@ -86,7 +89,7 @@ function attemptContext(info: ActivityInfo, heartbeatDetails: unknown, controlle
     },
     heartbeat(details?: unknown) {
       hooks.onProgress();
-      const reply = hooks.heartbeat(details);
+      const reply = hooks.heartbeat(details === undefined ? details : payloads.write(details, 'Heartbeat details'));
       if (!reply || reply.cancelRequested) controller.abort(new CancelledFailure('Activity cancelled'));
     },
     sleep(ms: number) {
@@ -115,7 +118,7 @@ export function runLocalActivityAttempt(activities: ActivityImplementations, clo
   const info = localActivityInfo(command, run, clock.now());
   const limit = localAttemptLimit(command, info.startedAt);
   if (limit) info.deadline = limit.deadline;
-  const attempt = runActivityAttempt(activities, clock, info, { input: command.input, arguments: command.options.arguments, implementation: command.implementation }, undefined, controller, localHooks(onProgress, keepLog));
+  const attempt = runActivityAttempt(activities, clock, info, { input: command.input, arguments: command.options.arguments, implementation: command.implementation, payloadConverter: command.payloadConverter }, undefined, controller, localHooks(onProgress, keepLog));
   if (info.deadline === undefined) return attempt.then(orAsyncNotSupported);
   const deadline = info.deadline;
   return new Promise<Outcome>((resolve) => {

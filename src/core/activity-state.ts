@@ -1,5 +1,6 @@
 // The pending state of one remote activity: attempts, backoff, heartbeats and timeouts.
 // Retries live here, not in history (DESIGN §3): history gets only the final outcome.
+import type { PayloadConverter } from './payloads/envelope';
 import type { ActivityInfo } from './activity';
 import { ActivityFailure, CancelledFailure, fromFailureInfo, TimeoutFailure, TimeoutType, toFailureInfo, type FailureInfo } from './failure';
 import type { ActivityTaskScheduled, NewEvent, RecordedActivityOptions } from './history';
@@ -71,6 +72,8 @@ export interface ActivityTask {
   arguments?: 'positional';
   /** The W3C trace context of the attempt's span: the activity server's spans are its children. */
   traceparent?: string;
+  /** How the attempt reads `input` and writes its result and heartbeat details: absent for runs that keep plain JSON. */
+  payloadConverter?: PayloadConverter;
 }
 
 /** What the activity implementation sees of its task. */

@@ -1,5 +1,6 @@
 // Commands: what workflow code asks for. Each becomes one history event (local activities become a
 // marker once they finish); on replay the command is compared with the recorded event instead.
+import type { PayloadConverter } from './payloads/envelope';
 import type { FailureInfo } from './failure';
 import type { HistoryEvent, NewEvent, Outcome, RecordedActivityOptions, RecordedChildOptions, RecordedContinueAsNewOptions, SearchAttributes } from './history';
 import type { ActivityFunction } from './activity';
@@ -20,7 +21,7 @@ export type Command =
   | { type: 'cancelTimer'; seq: number; timerId: string }
   // scheduledAt: workflow time of the first attempt, for `ctx.info` (a local activity's command is never recorded).
   // implementation: an inline local activity's own function (ctx.executeLocalActivity), run instead of a registered one.
-  | { type: 'scheduleLocalActivity'; seq: number; activityType: string; input: unknown; attempt: number; scheduledAt: number; options: LocalActivityCommandOptions; implementation?: ActivityFunction }
+  | { type: 'scheduleLocalActivity'; seq: number; activityType: string; input: unknown; attempt: number; scheduledAt: number; options: LocalActivityCommandOptions; implementation?: ActivityFunction; payloadConverter?: PayloadConverter }
   | { type: 'recordMarker'; markerName: 'SideEffect' | 'Patch'; seq?: number; data: unknown }
   | { type: 'startChild'; seq: number; workflowType: string; input: unknown; options: RecordedChildOptions }
   | { type: 'signalExternal'; seq: number; workflowId: string; runId?: string; signalName: string; args: unknown[]; childSeq?: number }

@@ -1,6 +1,7 @@
 // What a WorkflowContext asks of the activator behind it: the reads and commands each `ctx` method turns into
 // (Restate's internal interface beside `context.ts`). The Activator implements it; workflow-context.ts needs
 // nothing else of it, so the two do not import each other.
+import type { RunPayloads } from './payloads/run-payloads';
 import type { ActivityFunction } from './activity';
 import type { CancellationScope } from './cancellation-scope';
 import type { LocalActivityCommandOptions } from './commands';
@@ -32,6 +33,8 @@ export interface ContextActivator {
    * activation issues: always live, and on replay only from where history recorded the flag, so an older run's
    * history replays as it ran.
    */
+  /** How the run writes and reads payloads (decision 019). */
+  readonly payloads: RunPayloads;
   checksInputRules(): boolean;
   random(): number;
   uuid(): string;

@@ -97,6 +97,11 @@ export type WorkflowExecutionStarted = Base<'WorkflowExecutionStarted', {
   earlierRequests?: EarlierRequests;
   /** The trace the run's spans belong to, and their caller's span (a client's request, the parent's run span). */
   trace?: RunTrace;
+  /**
+   * 1 when the run's payloads carry marks (decision 019: `{"$duro":"rich",…}`), set on every run started since marks
+   * exist. A run without it reads every payload as plain JSON, so a `$duro` key in its data is data.
+   */
+  payloadFormat?: 1;
 }>;
 
 /** Where an earlier run of the chain recorded an update, so a re-sent one is answered with that outcome. */

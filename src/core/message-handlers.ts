@@ -6,7 +6,7 @@ import type { Command } from './commands';
 import type { UpdateHandlerOptions } from './context';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import type { Outcome } from './history';
-import { checkPayload, copyPayload } from './payload';
+import { copyPayload } from './payload';
 import { DeterminismViolationError, QueryNotFoundError } from './workflow-errors';
 
 export type Handler = (...args: unknown[]) => unknown;
@@ -41,19 +41,20 @@ export interface MessageHost {
   failWorkflow(error: unknown): void;
   /** Whether an update handler's error fails the update; false when it fails the workflow task instead (taken). */
   rejectsUpdate(error: unknown): boolean;
-  /** Whether values are checked for depth and numbers too (`EngineFlag.PayloadShape`). */
-  checksPayloadShape(): boolean;
+  /** The stored form of a value handed over (checked; a PayloadError when it cannot be stored). */
+  writePayload(value: unknown, what: string): unknown;
+  /** The values of stored arguments (decoded: a handler's own copy). */
+  readArgs(args: unknown[]): unknown[];
   /** Whether each buffered signal goes to the handler set at that moment (`EngineFlag.SignalHandlerLookup`). */
   looksUpHandlerPerSignal(): boolean;
   /** Whether an update without a handler waits for one until the activation is blocked (`EngineFlag.UpdatesWaitForHandler`). */
   updatesWaitForHandler(): boolean;
 }
 
-/** A result as an outcome; one too large to record becomes a non-retryable failure instead of a broken history. */
-export function resultOutcome(value: unknown, what: string, shape = true): Outcome {
+/** A result as an outcome (`write` stores it); one that cannot be recorded becomes a non-retryable failure instead of a broken history. */
+export function resultOutcome(write: () => unknown): Outcome {
   try {
-    checkPayload(value, what, { shape });
-    return { result: value };
+    return { result: write() };
   } catch (error) {
     return { failure: toFailureInfo(ApplicationFailure.nonRetryable((error as Error).message, 'PayloadTooLarge')) };
   }
@@ -225,13 +226,14 @@ export class MessageHandlers {
 
   /** The validator sees a copy, and so does the handler: what either changes reaches neither the other nor history. */
   #admit(offer: UpdateOffer): void {
-    const rejection = runInUpdate({ id: offer.updateId, name: offer.updateName }, () => this.validateUpdate(offer.updateName, copyPayload(offer.args)));
+    const rejection = runInUpdate({ id: offer.updateId, name: offer.updateName }, () => this.validateUpdate(offer.updateName, this.#host.readArgs(copyPayload(offer.args))));
     if (rejection) return offer.reject(rejection);
     offer.accept();
     this.#startUpdate(offer.updateId, offer.updateName, copyPayload(offer.args));
   }
 
-  #startUpdate(updateId: string, updateName: string, args: unknown[]): void {
+  /** `stored`: the arguments as recorded (buffered so), decoded for the handler here. */
+  #startUpdate(updateId: string, updateName: string, stored: unknown[]): void {
     const entry = this.#updateEntryFor(updateName);
     if (!entry) {
       this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: noUpdateHandler(updateName) } });
@@ -239,7 +241,7 @@ export class MessageHandlers {
     }
     let result: Promise<unknown>;
     try {
-      result = Promise.resolve(runInUpdate({ id: updateId, name: updateName }, () => entry.handler(...args)));
+      result = Promise.resolve(runInUpdate({ id: updateId, name: updateName }, () => entry.handler(...this.#host.readArgs(stored))));
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -247,7 +249,7 @@ export class MessageHandlers {
     result.then(
       (value) => {
         this.#running--;
-        this.#host.push({ type: 'completeUpdate', updateId, outcome: resultOutcome(value, `Result of update '${updateName}'`, this.#host.checksPayloadShape()) });
+        this.#host.push({ type: 'completeUpdate', updateId, outcome: resultOutcome(() => this.#host.writePayload(value, `Result of update '${updateName}'`)) });
       },
       (error) => {
         this.#running--;
@@ -272,7 +274,8 @@ export class MessageHandlers {
     return this.#running;
   }
 
-  query(queryName: string, args: unknown[]): unknown {
+  query(queryName: string, stored: unknown[]): unknown {
+    const args = this.#host.readArgs(stored);
     const fallback = this.#defaults.query;
     const handler = this.#queryHandlers.get(queryName) ?? (fallback && ((...args: unknown[]) => fallback(queryName, ...args)));
     if (!handler) throw new QueryNotFoundError(queryName, [...this.#queryHandlers.keys()]);
@@ -280,10 +283,9 @@ export class MessageHandlers {
     if (result === undefined) return undefined;
     // Query handlers are synchronous, as in Temporal: a Promise would be answered as `{}`.
     if (isThenable(result)) throw new TypeError(`Query handler '${queryName}' returned a Promise: query handlers are synchronous and return the answer itself`);
-    // A PayloadError rather than a copy in which NaN or Infinity became null.
-    checkPayload(result, `Result of query '${queryName}'`);
-    // A copy, so a caller can never reach into live workflow state.
-    return JSON.parse(JSON.stringify(result));
+    // A PayloadError rather than a copy in which NaN or Infinity became null; a copy, so a caller never reaches into
+    // live workflow state.
+    return JSON.parse(JSON.stringify(this.#host.writePayload(result, `Result of query '${queryName}'`)));
   }
 
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
@@ -323,9 +325,10 @@ export class MessageHandlers {
     }
   }
 
-  #invokeSignalHandler(handler: Handler, args: unknown[]): void {
+  /** `stored`: the arguments as recorded (buffered so: continue-as-new carries them on), decoded for the handler here. */
+  #invokeSignalHandler(handler: Handler, stored: unknown[]): void {
     try {
-      const result = handler(...args);
+      const result = handler(...this.#host.readArgs(stored));
       if (result instanceof Promise) {
         this.#running++;
         result.then(() => void this.#running--, (error: unknown) => {

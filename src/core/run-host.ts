@@ -1,5 +1,6 @@
 // What a run needs from its host (DESIGN §3 "Hosts"): a clock, run ids, a store whose `commit` is one atomic write,
 // local activities run inline, and someone to carry out effects once their commit is written.
+import type { PayloadConverter } from './payloads/envelope';
 import type { LocalActivityCommand } from './activation';
 import type { AttemptObservation } from './activity-state';
 import type { HistoryEvent, Outcome } from './history';
@@ -46,4 +47,6 @@ export interface RunHost<Run = unknown> {
   effects(run: Run, effects: RunEffect[]): void;
   /** Takes the spans each committed step finished (docs/observability.md, Traces); absent: no span is made. */
   spans?: SpanSink;
+  /** How workflow code's new values are written (decision 019). Default `json`. */
+  payloadConverter?: PayloadConverter;
 }

@@ -1,5 +1,6 @@
 // The mutable, persisted state of one run beside its history: what is pending, what is owed to
 // other executions (the outbox), and why the run may be blocked. Plain JSON, so any host can store it.
+import type { PayloadConverter } from './payloads/envelope';
 import type { RunTrace } from './tracing/trace-context';
 import type { PendingActivityState } from './activity-state';
 import type { FailureInfo, TimeoutType } from './failure';
@@ -51,6 +52,11 @@ export interface RunState {
   parent?: ParentRef;
   /** The trace the run's spans belong to (its start event's, or one of its chain's own); absent from older runs. */
   trace?: RunTrace;
+  /**
+   * How activity attempts write their results (sent with each task): set on runs whose payloads carry marks
+   * (`payloadFormat` on their start event, decision 019); absent from older runs, which keep plain JSON.
+   */
+  payloadConverter?: PayloadConverter;
   /** Absolute deadlines from the run and execution timeouts. */
   runDeadline?: number;
   /** The workflow's retry policy and this run's attempt under it (1-based). */

@@ -67,7 +67,7 @@ export function applyEventToState(state: RunState, event: HistoryEvent, step: St
       state.activities[event.activityId] = activity;
       changes.touch('activities', event.activityId);
       // A paused run records the activity but sends it only once unpaused.
-      if (!state.paused) effects.push({ type: 'dispatchActivity', task: tracedTask(state, startAttempt(activity, step.now, runRefOf(state))) });
+      if (!state.paused) effects.push({ type: 'dispatchActivity', task: dispatchedTask(state, startAttempt(activity, step.now, runRefOf(state))) });
       return;
     }
     case 'ActivityTaskCancelRequested': {
@@ -192,7 +192,7 @@ export function collectDeadlines(state: RunState, step: StepContext, addInput: (
     if (timeout === undefined && !isRetryDue && !isHeld) continue;
     changes.touch('activities', activity.activityId);
     if (isRetryDue || (isHeld && timeout === undefined)) {
-      effects.push({ type: 'dispatchActivity', task: tracedTask(state, startAttempt(activity, now, runRefOf(state))) });
+      effects.push({ type: 'dispatchActivity', task: dispatchedTask(state, startAttempt(activity, now, runRefOf(state))) });
       continue;
     }
     if (activity.phase === 'running') effects.push({ type: 'cancelActivity', activityId: activity.activityId, attempt: activity.attempt });
@@ -281,8 +281,12 @@ export function planWorkflowRetry(state: RunState, event: NewEvent, step: Pick<S
   event.retry = { newRunId: step.newRunId(), backoffMs };
 }
 
-/** The task with the `traceparent` of its attempt's span (trace-context.ts), for the request that carries it. */
-function tracedTask(state: RunState, task: ActivityTask): ActivityTask {
+/**
+ * The task with what the run adds to it: the `traceparent` of its attempt's span (trace-context.ts), and how the
+ * attempt reads its input and writes its result (the run's converter, when its payloads carry marks).
+ */
+function dispatchedTask(state: RunState, task: ActivityTask): ActivityTask {
   task.traceparent = attemptTraceparent(state, task.activityId, task.attempt);
+  if (state.payloadConverter !== undefined) task.payloadConverter = state.payloadConverter;
   return task;
 }

@@ -17,6 +17,7 @@ import { RunLogs } from './run-logs';
 import { RunSpans, sendSpans, type StepRecord } from './tracing/run-spans';
 import { traceOfRun } from './tracing/trace-context';
 import type { UpdateOffer } from './message-handlers';
+import { PAYLOAD_FORMAT } from './payloads/run-payloads';
 import { checkPayload, checkSearchAttributes, copyPayload, utf8Length } from './payload';
 import type { RunHost } from './run-host';
 import { answerAfterClose, isDuplicate, resolveAttempt, type RunRequest } from './run-requests';
@@ -102,6 +103,7 @@ export class WorkflowRun {
       activationFailures: 0,
       completedUpdates: {},
       trace: traceOfRun(started.trace, started.runId),
+      payloadConverter: host.payloadConverter ?? 'json',
     };
     if (started.parent) state.parent = started.parent;
     if (started.retryPolicy) state.retry = { policy: started.retryPolicy, attempt: started.attempt };
@@ -111,7 +113,7 @@ export class WorkflowRun {
     if (started.executionDeadline !== undefined) state.executionDeadline = started.executionDeadline;
     const run = new WorkflowRun(state, definition, host);
     // Queued together so the carried signals are recorded in the first activation, right after the start.
-    run.#queue.push({ kind: 'input', event: { type: 'WorkflowExecutionStarted', ...started }, at: now });
+    run.#queue.push({ kind: 'input', event: { type: 'WorkflowExecutionStarted', ...started, payloadFormat: PAYLOAD_FORMAT }, at: now });
     for (const signal of carriedSignals) {
       const event: NewEvent = signal.requestId === undefined ? { type: 'SignalReceived', signalName: signal.signalName, args: signal.args } : { type: 'SignalReceived', signalName: signal.signalName, args: signal.args, requestId: signal.requestId };
       run.#queue.push({ kind: 'input', event, at: now });

@@ -9,6 +9,7 @@ import type { MessageDefinition, SignalDefinition, WorkflowDefinition } from './
 import { optionalMs, toMs, type Duration } from './duration';
 import { ActivityCancellationType, ParentClosePolicy, type RecordedActivityOptions, type RecordedChildOptions, type RecordedContinueAsNewOptions } from './history';
 import { checkPayload, checkSearchAttributes } from './payload';
+import type { RunPayloads } from './payloads/run-payloads';
 import { checkLookupName, checkName, NameKind } from './names';
 import { resolveRetryPolicy } from './retry-policy';
 import { definedFields as defined } from './objects';
@@ -143,7 +144,9 @@ export function createWorkflowContext(activator: ContextActivator, scope: Cancel
 
     continueAsNew(input?: unknown, options?: ContinueAsNewOptions): Promise<never> {
       try {
-        return Promise.reject(new ContinueAsNewRequest(input, options && recordContinueAsNewOptions(options)));
+        const { payloads } = activator;
+        const stored = payloads.write(input, 'Input of continue-as-new', { shape: activator.checksInputRules() });
+        return Promise.reject(new ContinueAsNewRequest(stored, options && recordContinueAsNewOptions(options, payloads)));
       } catch (error) {
         return Promise.reject(error); // a bad option fails the call, not the engine
       }
@@ -204,11 +207,12 @@ function argumentsOf(options: ActivityOptions | LocalActivityOptions): 'position
 }
 
 /** The options continue-as-new records, checked as a start's are; those Duro has no use for are checked and dropped. */
-function recordContinueAsNewOptions(options: ContinueAsNewOptions): RecordedContinueAsNewOptions | undefined {
+function recordContinueAsNewOptions(options: ContinueAsNewOptions, payloads: RunPayloads): RecordedContinueAsNewOptions | undefined {
   const workflowType = options.workflowType === undefined ? undefined : typeof options.workflowType === 'string' ? options.workflowType : options.workflowType.name;
   if (workflowType !== undefined) checkName(workflowType, NameKind.workflowType);
   optionalMs(options.workflowTaskTimeout, 'workflowTaskTimeout');
-  if (options.memo !== undefined) checkPayload(options.memo, 'Memo of continue-as-new');
+  const memo = options.memo && payloads.writeRecord(options.memo, 'Memo of continue-as-new');
+  if (memo !== undefined) checkPayload(memo, 'Memo of continue-as-new', { shape: payloads.converter !== 'rich' });
   if (options.searchAttributes !== undefined) {
     for (const key of Object.keys(options.searchAttributes)) checkName(key, NameKind.searchAttributeKey);
     checkSearchAttributes(options.searchAttributes);
@@ -216,7 +220,7 @@ function recordContinueAsNewOptions(options: ContinueAsNewOptions): RecordedCont
   const recorded = defined({
     workflowType,
     runTimeoutMs: optionalMs(options.workflowRunTimeout, 'workflowRunTimeout'),
-    memo: options.memo,
+    memo,
     searchAttributes: options.searchAttributes,
     backoffMs: optionalMs(options.backoffStartInterval, 'backoffStartInterval'),
   });

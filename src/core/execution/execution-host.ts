@@ -1,6 +1,7 @@
 // What one workflow id's execution needs from the host that holds it: storage for its runs, a clock and timers,
 // ids, local activities, and someone to carry out effects (activities, messages to other executions). Nothing more:
 // every rule about the runs of a workflow id lives in execution.ts, once for every host.
+import type { PayloadConverter } from '../payloads/envelope';
 import type { LocalActivityCommand } from '../activation';
 import type { PendingActivityState } from '../activity-state';
 import type { WorkflowDefinition } from '../definitions';
@@ -78,6 +79,8 @@ export interface ExecutionHost {
   setTimer(ms: number, fire: () => void): () => void;
   /** Takes finished spans (docs/observability.md, Traces); absent: no span is made. */
   spans?: SpanSink;
+  /** How workflow code's new values are written (docs/payloads.md). Default `json`. */
+  payloadConverter?: PayloadConverter;
   /** Tells the operator what the execution found and dealt with (a run that cannot be loaded, one deleted). */
   report(message: string, error?: unknown): void;
   /** Whether this host still runs the attempt (an execution reopened after a failed commit): not lost, it reports. */

@@ -430,6 +430,7 @@ export class Execution {
     const codeVersion = host.codeVersion();
     if (codeVersion !== undefined) runHost.codeVersion = codeVersion;
     if (host.spans) runHost.spans = host.spans;
+    if (host.payloadConverter) runHost.payloadConverter = host.payloadConverter;
     return runHost;
   }
 

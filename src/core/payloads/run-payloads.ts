@@ -1,0 +1,71 @@
+// How one run writes and reads its payloads (decision 019): values are encoded where user code hands them to the
+// engine and decoded where user code receives them; history, state, RPC and HTTP carry only the stored form.
+// A run records `payloadFormat: 1` on its start event when it writes marks; a run recorded before marks existed
+// reads and writes plain JSON, as it always did, so its replay does not change.
+import { checkPayload, type PayloadCheckOptions } from '../payload';
+import { readPayload, writePayload, type PayloadConverter } from './envelope';
+
+/** The format a run records on its start event once its payloads carry marks. */
+export const PAYLOAD_FORMAT = 1;
+
+export class RunPayloads {
+  /** `converter` writes the run's new values; a run recorded before marks existed writes plain JSON whatever it says. */
+  static of(started: { payloadFormat?: number }, converter: PayloadConverter = 'json'): RunPayloads {
+    const marked = started.payloadFormat === PAYLOAD_FORMAT;
+    return new RunPayloads(marked ? converter : 'json', marked);
+  }
+
+  /** How an activity attempt reads its input and writes its result: as its task says (absent: plain JSON). */
+  static forTask(task: { payloadConverter?: PayloadConverter }): RunPayloads {
+    return task.payloadConverter === undefined ? new RunPayloads('json', false) : new RunPayloads(task.payloadConverter, true);
+  }
+
+  private constructor(
+    readonly converter: PayloadConverter,
+    /** Whether the run's stored payloads carry marks (`payloadFormat: 1`). */
+    readonly marked: boolean,
+  ) {}
+
+  /** The stored form of a value user code hands over, checked (PayloadError naming `what` when it cannot be stored). */
+  write(value: unknown, what: string, options: PayloadCheckOptions = {}): unknown {
+    const stored = this.marked ? writePayload(value, this.converter, what) : value;
+    checkPayload(stored, what, this.#checkOptions(options));
+    return stored;
+  }
+
+  /** Each argument written as a payload of its own, so an argument list stays a list in history and on the wire. */
+  writeArgs(args: unknown[], what: string, options: PayloadCheckOptions = {}): unknown[] {
+    const stored = this.marked ? args.map((arg, i) => writePayload(arg, this.converter, `${what} (argument ${i + 1})`)) : args;
+    checkPayload(stored, what, this.#checkOptions(options));
+    return stored;
+  }
+
+  /** The rich format has checked depth and numbers on the value itself (needsRich walks all of it); its tags add levels. */
+  #checkOptions(options: PayloadCheckOptions): PayloadCheckOptions {
+    return this.converter === 'rich' ? { shape: false } : options;
+  }
+
+  /** Each memo field written as a payload of its own (a memo stays a record of fields). */
+  writeRecord(record: Record<string, unknown>, what: string): Record<string, unknown> {
+    if (!this.marked) return record;
+    const stored: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(record)) stored[key] = writePayload(value, this.converter, `${what} field '${key}'`);
+    return stored;
+  }
+
+  /** The value a stored payload stands for (a PayloadError for an encoding this version does not read). */
+  read(stored: unknown): unknown {
+    return readPayload(stored, this.marked);
+  }
+
+  readArgs(stored: unknown[]): unknown[] {
+    return this.marked ? stored.map((arg) => readPayload(arg, true)) : stored;
+  }
+
+  readRecord(stored: Record<string, unknown>): Record<string, unknown> {
+    if (!this.marked) return stored;
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(stored)) values[key] = readPayload(value, true);
+    return values;
+  }
+}
