@@ -1,5 +1,7 @@
 // DuroClient: the REST API (docs/api.md) as typed calls, over fetch — Node 20, browsers, Workers, Deno, Bun.
 // Typed by the same defineWorkflow/defineSignal/defineQuery/defineUpdate definitions the workflows use.
+import { RunPayloads } from '../src/core/payloads/run-payloads';
+import type { PayloadConverter } from '../src/core/payloads/envelope';
 import {
   WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRejectedError,
 } from '../src/core/client-errors';
@@ -26,6 +28,11 @@ export interface DuroClientOptions {
   fetch?: (request: Request) => Promise<Response>;
   /** Long-poll window of each `result()` request. Default 30 s (the server caps it at 60 s). */
   resultPollWait?: Duration;
+  /**
+   * How the values this client sends are written (docs/payloads.md): `json` (default) or `rich` (Date, Map, Set,
+   * BigInt, bytes…), as the Worker's `payloads.converter`. Values it receives are read by their mark, whatever this says.
+   */
+  payloads?: { converter?: PayloadConverter };
 }
 
 export interface StartWorkflowOptions<I = unknown> {
@@ -109,8 +116,11 @@ export class DuroClient {
   readonly #token: string | undefined;
   readonly #fetch: (request: Request) => Promise<Response>;
   readonly #resultPollWait: Duration;
+  /** @internal How this client writes what it sends and reads what it is answered. */
+  readonly payloads: RunPayloads;
 
   constructor(options: DuroClientOptions = {}) {
+    this.payloads = RunPayloads.forCaller(options.payloads?.converter);
     this.#baseUrl = (options.baseUrl ?? 'http://duro.internal').replace(/\/+$/, '');
     this.#token = options.token;
     this.#fetch = options.fetch ?? ((request) => fetch(request));
@@ -119,8 +129,7 @@ export class DuroClient {
 
   /** Starts a workflow; resolves with its handle once the start is recorded. */
   async start<W extends WorkflowDefinition>(workflow: Named<W>, options: StartWorkflowOptions<WorkflowInput<W>> = {}): Promise<WorkflowHandle<W>> {
-    const body: Record<string, unknown> = { workflowType: nameOf(workflow) };
-    for (const [key, value] of Object.entries(options)) if (value !== undefined) body[key] = value;
+    const body = startBody(nameOf(workflow), options, this.payloads);
     try {
       const reply = await this.request<{ workflowId: string; runId: string }>('POST', '/v1/workflows', body);
       return new WorkflowHandle<W>(this, reply.workflowId, reply.runId);
@@ -141,8 +150,7 @@ export class DuroClient {
     options: StartWorkflowOptions<WorkflowInput<W>> & { workflowId: string; signal: Named<SignalDefinition<Args>>; signalArgs?: Args; requestId?: string },
   ): Promise<WorkflowHandle<W> & { started: boolean }> {
     const { signal, signalArgs, requestId, ...start } = options;
-    const body: Record<string, unknown> = { workflowType: nameOf(workflow), signalName: nameOf(signal), signalArgs: signalArgs ?? [], requestId: requestId ?? crypto.randomUUID() };
-    for (const [key, value] of Object.entries(start)) if (value !== undefined) body[key] = value;
+    const body = { ...startBody(nameOf(workflow), start, this.payloads), signalName: nameOf(signal), signalArgs: this.payloads.writeArgs(signalArgs ?? [], 'Signal arguments'), requestId: requestId ?? crypto.randomUUID() };
     const reply = await this.request<{ workflowId: string; runId: string; started: boolean }>('POST', '/v1/workflows/signal-with-start', body);
     return Object.assign(new WorkflowHandle<W>(this, reply.workflowId), { started: reply.started });
   }
@@ -178,7 +186,8 @@ export class DuroClient {
    * @example const { executions, nextPageToken } = await client.listPage({ status: 'running' }, { pageSize: 50 });
    */
   async listPage(filter: ListFilter = {}, options: ListPageOptions = {}): Promise<ListPage> {
-    return this.request('GET', `/v1/workflows${filterQuery(filter, { pageSize: options.pageSize, nextPageToken: options.nextPageToken })}`);
+    const page = await this.request<ListPage>('GET', `/v1/workflows${filterQuery(filter, { pageSize: options.pageSize, nextPageToken: options.nextPageToken })}`);
+    return { ...page, executions: page.executions.map((execution) => (execution.memo ? { ...execution, memo: this.payloads.readRecord(execution.memo) } : execution)) };
   }
 
   /**
@@ -199,7 +208,9 @@ export class DuroClient {
   async batch<Args extends unknown[]>(operation: 'signal', options: BatchSignalOptions<Args>): Promise<BatchStarted>;
   async batch(operation: 'cancel' | 'terminate' | 'signal', options: BatchCloseOptions | BatchSignalOptions): Promise<BatchStarted> {
     if (operation === 'signal' && !('signalName' in options)) throw new TypeError("batch('signal') needs a signalName");
-    return this.request('POST', `/v1/batch/${operation}`, batchBody(options));
+    const body = batchBody(options);
+    if (Array.isArray(body.args)) body.args = this.payloads.writeArgs(body.args, 'Signal arguments');
+    return this.request('POST', `/v1/batch/${operation}`, body);
   }
 
   /** Progress of a batch operation: counts so far and the executions it could not act on. */
@@ -211,6 +222,7 @@ export class DuroClient {
   async createSchedule(options: CreateScheduleOptions): Promise<ScheduleDescription> {
     const body: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(options)) if (value !== undefined) body[key] = value instanceof Date ? value.toISOString() : value;
+    if (options.input !== undefined) body.input = this.payloads.write(options.input, 'Input of the schedule');
     return this.request('POST', '/v1/schedules', body);
   }
 
@@ -244,7 +256,7 @@ export class DuroClient {
    * task token — a webhook, a human's decision. Temporal's `client.activity.complete`.
    */
   async completeActivity(taskToken: string, result?: unknown): Promise<void> {
-    await this.request('POST', '/v1/activities/complete', result === undefined ? { taskToken } : { taskToken, result });
+    await this.request('POST', '/v1/activities/complete', result === undefined ? { taskToken } : { taskToken, result: this.payloads.write(result, 'Activity result') });
   }
 
   /** Fails such an activity; the retry policy decides whether another attempt follows (`ApplicationFailure.nonRetryable` stops it). */
@@ -254,7 +266,7 @@ export class DuroClient {
 
   /** Records a heartbeat (progress details) for such an activity; says whether its cancellation was requested. */
   async heartbeatActivity(taskToken: string, details?: unknown): Promise<{ cancelRequested: boolean }> {
-    return this.request('POST', '/v1/activities/heartbeat', details === undefined ? { taskToken } : { taskToken, details });
+    return this.request('POST', '/v1/activities/heartbeat', details === undefined ? { taskToken } : { taskToken, details: this.payloads.write(details, 'Heartbeat details') });
   }
 
   /** @internal One API call: JSON in, JSON out, problems thrown as errors. */
@@ -315,7 +327,7 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
       const response = await this.client.requestRaw('GET', this.#path(`/result${this.#runQuery({ wait })}`));
       if (response.status === 202) continue;
       const reply = (await response.json()) as ResultReply;
-      if (reply.status === 'completed') return reply.result as WorkflowOutput<W>;
+      if (reply.status === 'completed') return this.client.payloads.read(reply.result) as WorkflowOutput<W>;
       if (reply.status === 'running' || reply.status === 'continuedAsNew') continue;
       throw new WorkflowFailedError(this.workflowId, reply.status, reply.failure);
     }
@@ -327,12 +339,12 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
   }
 
   async signalWithRequestId<Args extends unknown[]>(requestId: string, signal: Named<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.client.request('POST', this.#path(`/signals/${encodeURIComponent(nameOf(signal))}${this.#runQuery()}`), { args, requestId });
+    await this.client.request('POST', this.#path(`/signals/${encodeURIComponent(nameOf(signal))}${this.#runQuery()}`), { args: this.client.payloads.writeArgs(args, 'Signal arguments'), requestId });
   }
 
   async query<R, Args extends unknown[]>(query: Named<QueryDefinition<R, Args>>, ...args: Args): Promise<R> {
-    const reply = await this.client.request<{ result: R }>('POST', this.#path(`/queries/${encodeURIComponent(nameOf(query))}${this.#runQuery()}`), { args });
-    return reply.result;
+    const reply = await this.client.request<{ result: unknown }>('POST', this.#path(`/queries/${encodeURIComponent(nameOf(query))}${this.#runQuery()}`), { args: this.client.payloads.writeArgs(args, 'Query arguments') });
+    return this.client.payloads.read(reply.result) as R;
   }
 
   /**
@@ -343,14 +355,14 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
     const name = nameOf(update);
     let reply: { updateId: string; outcome?: Outcome };
     try {
-      reply = await this.client.request('POST', this.#path(`/updates/${encodeURIComponent(name)}${this.#runQuery()}`), { args: options.args ?? [], updateId: options.updateId ?? crypto.randomUUID(), wait: 'completed' });
+      reply = await this.client.request('POST', this.#path(`/updates/${encodeURIComponent(name)}${this.#runQuery()}`), { args: this.client.payloads.writeArgs(options.args ?? [], 'Update arguments'), updateId: options.updateId ?? crypto.randomUUID(), wait: 'completed' });
     } catch (error) {
       if (error instanceof DuroApiError && error.type === 'duro:update-rejected') throw new WorkflowUpdateRejectedError(name, (error.problem.failure as FailureInfo | undefined) ?? failureOf(error.problem));
       throw error;
     }
     const outcome = reply.outcome!;
     if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
-    return outcome.result as R;
+    return this.client.payloads.read(outcome.result) as R;
   }
 
   async cancel(reason?: string): Promise<void> {
@@ -372,7 +384,8 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
   }
 
   async describe(): Promise<WorkflowDescription> {
-    return this.client.request('GET', this.#path(this.#runQuery()));
+    const description = await this.client.request<WorkflowDescription>('GET', this.#path(this.#runQuery()));
+    return { ...description, memo: this.client.payloads.readRecord(description.memo ?? {}) };
   }
 
   /** Every event of the run, oldest first (all pages). */
@@ -430,4 +443,13 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
 
 function failureOf(problem: Problem): FailureInfo {
   return { kind: 'application', type: problem.type, message: problem.detail, nonRetryable: true };
+}
+
+/** The body of a start: options as given, the input and memo written as payloads. */
+function startBody(workflowType: string, options: StartWorkflowOptions, payloads: RunPayloads): Record<string, unknown> {
+  const body: Record<string, unknown> = { workflowType };
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) body[key] = value;
+  if ('input' in body) body.input = payloads.write(body.input, 'Workflow input');
+  if (options.memo !== undefined) body.memo = payloads.writeRecord(options.memo, 'Memo');
+  return body;
 }

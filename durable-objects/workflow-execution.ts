@@ -2,6 +2,7 @@
 // SQLite (one transaction per step, before any effect leaves); one alarm serves every deadline; activities go out
 // over HTTP; children, parents and signals to other workflows travel by RPC, re-sent until acknowledged. Every rule
 // about the runs of the id is the core's; this file supplies storage, the clock, wake-ups and transport.
+import type { PayloadConverter } from '../src/core/payloads/envelope';
 import { otlpOptionsFrom } from '../src/protocol/otlp';
 import { OtlpSpanExporter } from '../src/protocol/otlp-exporter';
 import { DurableObject } from 'cloudflare:workers';
@@ -40,6 +41,8 @@ export interface ExecutionConfig {
   visibility(env: unknown): VisibilityTarget | undefined;
   /** The env workflows get as `this.env` (duro/cloudflare): the Worker's, with its Workflow bindings added. Default: the Worker's. */
   workflowEnv?(env: unknown): unknown;
+  /** How workflow code's new values are written (docs/payloads.md). Default `json`. */
+  payloadConverter?: PayloadConverter;
 }
 
 /**
@@ -184,6 +187,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       },
       definitionOf: (workflowType) => config.registry.get(workflowType, this.#environment),
       codeVersion: () => config.codeVersion(env),
+      ...(config.payloadConverter && { payloadConverter: config.payloadConverter }),
       now: () => Date.now(),
       newId: () => crypto.randomUUID(),
       store: {

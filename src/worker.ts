@@ -19,6 +19,7 @@ import type { WorkflowDefinition, WorkflowRegistry } from './core/definitions';
 import { toMs, type Duration } from './core/duration';
 import { DEFAULT_VISIBILITY_SHARDS } from './visibility/shard';
 import type { PayloadCodec, PayloadOptions } from './core/payloads/options';
+import { checkConverter } from './core/payloads/envelope';
 
 /**
  * Where a task queue's activities run: this Worker itself, or any server speaking the activity protocol
@@ -120,6 +121,7 @@ export function createDuro(options: DuroOptions): Duro {
   const visibilityShards = options.visibility?.shards ?? DEFAULT_VISIBILITY_SHARDS;
   if (!Number.isInteger(visibilityShards) || visibilityShards < 1) throw new Error(`visibility.shards must be a positive integer, not ${visibilityShards}`);
   const retentionMs = toMs(options.retention ?? '30 days');
+  checkConverter(options.payloads?.converter);
   // Changes whenever a workflow function's code does, even where no version id is bound (wrangler dev).
   const sourceHash = fnv1a(registry.names().sort().map((name) => `${name}:${registry.get(name)!.fn.toString()}`).join('\n'));
 
@@ -191,6 +193,7 @@ export function createDuro(options: DuroOptions): Duro {
 
   const WorkflowExecution = createWorkflowExecutionClass({
     workflowEnv: bound,
+    ...(options.payloads?.converter && { payloadConverter: options.payloads.converter }),
     registry,
     activities,
     namespace: (env) => namespace(env as Env),

@@ -3,6 +3,7 @@
 // Object is on the server; a Web Lock per workflow id keeps two tabs from driving the same one; one setTimeout serves
 // every deadline; activities run in-page or over fetch; children and messages between workflows go through the
 // Messenger. This file decides which workflows this context drives (claims, take-overs, read-only views of the rest).
+import { RunPayloads } from '../core/payloads/run-payloads';
 import { OtlpSpanExporter } from '../protocol/otlp-exporter';
 import { collectActivities } from '../core/activity';
 import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput } from '../core/definitions';
@@ -65,10 +66,13 @@ export class BrowserDuro implements HandleBackend {
   /** Workflow ids another context drives, whose lock this one queues for (resumeAll). */
   readonly #following = new Set<string>();
   #closed = false;
+  /** @internal How workflows and handles write payloads (the `payloads.converter` option). */
+  readonly payloads: RunPayloads;
 
   /** Use `createBrowserDuro`. */
   constructor(store: IndexedDbRunStore, options: BrowserDuroOptions) {
     this.store = store;
+    this.payloads = RunPayloads.forCaller(options.payloads?.converter);
     this.#registry = new WorkflowRegistry(options.workflows as Record<string, unknown>);
     const activities = collectActivities(options.activities);
     const doFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -77,7 +81,7 @@ export class BrowserDuro implements HandleBackend {
     if (options.tracing) this.#spans = new OtlpSpanExporter(options.tracing, doFetch);
     this.#locks = new RunLocks(options.dbName, options.locks);
     this.#context = {
-      store, registry: this.#registry, activities, attempts: this.#attempts, codeVersion: options.codeVersion,
+      store, registry: this.#registry, activities, attempts: this.#attempts, codeVersion: options.codeVersion, payloadConverter: this.payloads.converter,
       spans: this.#spans?.export,
       isClosed: () => this.#closed,
       runOf: (workflowId, runId) => this.#executions.get(workflowId)?.runInMemory(runId),
@@ -172,7 +176,7 @@ export class BrowserDuro implements HandleBackend {
     let runId: string;
     try {
       const execution = await this.#drive(workflowId);
-      ({ runId } = await execution.start(startRequestOf(workflowType, workflowId, options)));
+      ({ runId } = await execution.start(startRequestOf(workflowType, workflowId, options, this.payloads)));
     } finally {
       const left = this.#starts.get(workflowId)! - 1;
       if (left > 0) this.#starts.set(workflowId, left);

@@ -1,6 +1,7 @@
 // The host of one workflow id's execution in a browser context that holds its Web Lock: the runs live in IndexedDB
 // (one transaction per step, before any effect), activities run in-page or over fetch, and what the runs owe other
 // workflows goes through the Messenger. A host for reading only serves a tab that does not drive the id.
+import type { PayloadConverter } from '../core/payloads/envelope';
 import type { SpanSink } from '../core/tracing/span';
 import type { ActivityImplementations } from '../core/activity';
 import type { WorkflowRegistry } from '../core/definitions';
@@ -17,6 +18,7 @@ export interface BrowserHostContext {
   activities: ActivityImplementations;
   attempts: ActivityAttempts;
   codeVersion: string | undefined;
+  payloadConverter: PayloadConverter;
   /** Takes finished spans, when the BrowserDuro exports them. */
   spans?: SpanSink | undefined;
   /** True once the BrowserDuro was closed: nothing is committed, dispatched or sent after that. */
@@ -67,6 +69,7 @@ export function drivingHost(context: BrowserHostContext, workflowId: string): Ex
     workflowId,
     definitionOf: (workflowType) => registry.get(workflowType),
     codeVersion: () => context.codeVersion,
+    payloadConverter: context.payloadConverter,
     now: () => Date.now(),
     newId: () => crypto.randomUUID(),
     store: storeOf(context, workflowId, async (runId, _chainIndex, commit) => {

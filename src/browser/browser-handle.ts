@@ -44,7 +44,7 @@ export class BrowserWorkflowHandle<W extends WorkflowDefinition = WorkflowDefini
         if (!reloaded) await delay(RESULT_POLL_MS);
         continue;
       }
-      if (reply.status === 'completed') return reply.result as WorkflowOutput<W>;
+      if (reply.status === 'completed') return this.duro.payloads.read(reply.result) as WorkflowOutput<W>;
       if (reply.status !== 'running' && reply.status !== 'continuedAsNew') throw new WorkflowFailedError(this.workflowId, reply.status, reply.failure);
       // Still running (or its next run, driven by another tab, is not stored yet): wait on it, adopting it if that tab went.
       runId = reply.runId;
@@ -54,27 +54,27 @@ export class BrowserWorkflowHandle<W extends WorkflowDefinition = WorkflowDefini
 
   /** Records a signal on the current run; resolves once it is committed. */
   async signal<Args extends unknown[]>(signal: Named<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.duro.withDriven(this.workflowId, (execution) => execution.signal({ name: nameOf(signal), args }));
+    await this.duro.withDriven(this.workflowId, (execution) => execution.signal({ name: nameOf(signal), args: this.duro.payloads.writeArgs(args, 'Signal arguments') }));
   }
 
   /** Signal with a request id: repeating the same id records the signal once. */
   async signalWithRequestId<Args extends unknown[]>(requestId: string, signal: Named<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.duro.withDriven(this.workflowId, (execution) => execution.signal({ name: nameOf(signal), args, requestId }));
+    await this.duro.withDriven(this.workflowId, (execution) => execution.signal({ name: nameOf(signal), args: this.duro.payloads.writeArgs(args, 'Signal arguments'), requestId }));
   }
 
   /** Answers from the run driven here, or, in another tab, from the stored history replayed read-only. */
   async query<R, Args extends unknown[]>(query: Named<QueryDefinition<R, Args>>, ...args: Args): Promise<R> {
     const { execution } = await this.duro.forReading(this.workflowId);
-    return (await execution.query({ name: nameOf(query), args })) as R;
+    return this.duro.payloads.read(await execution.query({ name: nameOf(query), args: this.duro.payloads.writeArgs(args, 'Query arguments') })) as R;
   }
 
   /** Runs an update to completion. Throws `WorkflowUpdateRejectedError` (validator) or `WorkflowUpdateFailedError` (handler). */
   async executeUpdate<R, Args extends unknown[]>(update: Named<UpdateDefinition<R, Args>>, options: { args?: Args; updateId?: string } = {}): Promise<R> {
     const name = nameOf(update);
-    const reply = await this.duro.withDriven(this.workflowId, (execution) => execution.update({ name, args: options.args ?? [], wait: 'completed', ...(options.updateId !== undefined && { updateId: options.updateId }) }));
+    const reply = await this.duro.withDriven(this.workflowId, (execution) => execution.update({ name, args: this.duro.payloads.writeArgs(options.args ?? [], 'Update arguments'), wait: 'completed', ...(options.updateId !== undefined && { updateId: options.updateId }) }));
     const outcome = reply.outcome!;
     if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
-    return outcome.result as R;
+    return this.duro.payloads.read(outcome.result) as R;
   }
 
   async cancel(reason?: string): Promise<void> {
@@ -88,7 +88,8 @@ export class BrowserWorkflowHandle<W extends WorkflowDefinition = WorkflowDefini
   /** What the server's GET /v1/workflows/{id} would answer for this handle's run (or `runId`; default the latest). */
   async describe(runId = this.runId): Promise<WorkflowDescription> {
     const { execution } = await this.duro.forReading(this.workflowId);
-    return execution.describe(runId === undefined ? {} : { runId });
+    const description = await execution.describe(runId === undefined ? {} : { runId });
+    return { ...description, memo: this.duro.payloads.readRecord(description.memo) };
   }
 
   /** Every event of the run (this handle's, or `runId`; default the latest), oldest first. */

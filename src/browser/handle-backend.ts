@@ -1,6 +1,7 @@
 // What a BrowserWorkflowHandle asks of the BrowserDuro that made it: kept apart so the handle and BrowserDuro,
 // which creates handles, do not import each other.
 import type { Execution } from '../core/execution/execution';
+import type { RunPayloads } from '../core/payloads/run-payloads';
 
 /** Implemented by BrowserDuro. */
 export interface HandleBackend {
@@ -9,4 +10,6 @@ export interface HandleBackend {
   /** The execution driven here, or the one storage holds when another tab drives it. */
   forReading(workflowId: string): Promise<{ execution: Execution; driven: boolean }>;
   tryAdopt(workflowId: string): Promise<boolean>;
+  /** How handles write what they send and read what they are answered (the host's converter). */
+  readonly payloads: RunPayloads;
 }

@@ -24,6 +24,7 @@ import { TestWorkflowHandle } from './handle';
 import type { HandleEnvironment } from './handle-environment';
 import { MemoryRunStore } from './memory-store';
 import type { PayloadOptions } from '../core/payloads/options';
+import { RunPayloads } from '../core/payloads/run-payloads';
 import { activityClock } from './activity-clock';
 import { VirtualClock } from './virtual-clock';
 import { TestSchedules } from './schedules';
@@ -76,6 +77,8 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   #activities: ActivityImplementations;
   #codeVersion: string | undefined;
   readonly #onSpans: ((spans: SpanData[]) => void) | undefined;
+  /** @internal How workflows and handles write payloads (the `payloads.converter` option). */
+  readonly payloads: RunPayloads;
   /** The host environment the workflows run in: the `env` option, and a `waitUntil` that only reports failures. */
   readonly #environment: WorkflowEnvironment;
   /** The `env` option with the Workflow bindings added: what workflows get, and what a test drives them through. */
@@ -115,6 +118,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     this.#activities = collectActivities(options.activities);
     this.#codeVersion = options.codeVersion;
     this.#onSpans = options.onSpans;
+    this.payloads = RunPayloads.forCaller(options.payloads?.converter);
     const env = (options.env ?? {}) as Record<string, any>;
     this.env = options.workflowBindings ? withWorkflowBindings(env, options.workflowBindings, this.#bindingHost) : env;
     this.#environment = { env: this.env, waitUntil: (promise) => void promise.catch((error: unknown) => console.error('duro: a waitUntil promise failed', error)) };
@@ -159,7 +163,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     const workflowId = options.workflowId ?? `${workflowType}-${++this.#ids}`;
     // A start moves no time (Temporal's rule); a local activity of the first activation holds the clock meanwhile.
-    const { runId } = await this.#await(this.execution(workflowId).start(startRequestOf(workflowType, workflowId, options), carriedSignals), 'flow');
+    const { runId } = await this.#await(this.execution(workflowId).start(startRequestOf(workflowType, workflowId, options, this.payloads), carriedSignals), 'flow');
     return new TestWorkflowHandle<W>(this, workflowId, runId);
   }
 
@@ -172,7 +176,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   ): Promise<{ handle: TestWorkflowHandle<W>; started: boolean }> {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     const signalName = typeof signal === 'string' ? signal : signal.name;
-    const request = { ...startRequestOf(workflowType, options.workflowId, options), signalName, signalArgs: args, ...(options.requestId !== undefined && { requestId: options.requestId }) };
+    const request = { ...startRequestOf(workflowType, options.workflowId, options, this.payloads), signalName, signalArgs: this.payloads.writeArgs(args, 'Signal arguments'), ...(options.requestId !== undefined && { requestId: options.requestId }) };
     const { runId, started } = await this.#await(this.execution(options.workflowId).signalWithStart(request), 'flow');
     return { handle: new TestWorkflowHandle<W>(this, options.workflowId, runId), started };
   }
@@ -191,11 +195,11 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   ): Promise<{ handle: TestWorkflowHandle<W>; started: boolean; result: R }> {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     const name = typeof update === 'string' ? update : update.name;
-    const request = { ...startRequestOf(workflowType, options.workflowId, options), update: { name, args: updateOptions.args ?? [], wait: 'completed' as const, ...(updateOptions.updateId !== undefined && { updateId: updateOptions.updateId }) } };
+    const request = { ...startRequestOf(workflowType, options.workflowId, options, this.payloads), update: { name, args: this.payloads.writeArgs(updateOptions.args ?? [], 'Update arguments'), wait: 'completed' as const, ...(updateOptions.updateId !== undefined && { updateId: updateOptions.updateId }) } };
     const reply = await this.#await(this.execution(options.workflowId).updateWithStart(request), 'flow', options.workflowId);
     const outcome = reply.outcome!;
     if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
-    return { handle: new TestWorkflowHandle<W>(this, options.workflowId, reply.runId), started: reply.started, result: outcome.result as R };
+    return { handle: new TestWorkflowHandle<W>(this, options.workflowId, reply.runId), started: reply.started, result: this.payloads.read(outcome.result) as R };
   }
 
   /** Starts a workflow and waits for its result (skipping time). */
@@ -413,6 +417,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
       workflowId,
       definitionOf: (workflowType) => this.#registry.get(workflowType, this.#environment),
       codeVersion: () => this.#codeVersion,
+      payloadConverter: this.payloads.converter,
       now: () => this.clock.now(),
       newId: () => crypto.randomUUID(),
       store: this.store.forWorkflow(workflowId),

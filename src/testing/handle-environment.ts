@@ -2,6 +2,7 @@
 // environment, which creates handles, do not import each other.
 import type { Execution } from '../core/execution/execution';
 import type { HistoryEvent } from '../core/history';
+import type { RunPayloads } from '../core/payloads/run-payloads';
 
 /** Implemented by TestWorkflowEnvironment. */
 export interface HandleEnvironment {
@@ -12,4 +13,6 @@ export interface HandleEnvironment {
   existingExecution(workflowId: string): Execution;
   reset(workflowId: string, eventId: number, reason?: string, runId?: string): Promise<string>;
   history(workflowId: string, runId?: string): HistoryEvent[];
+  /** How handles write what they send and read what they are answered (the environment's converter). */
+  readonly payloads: RunPayloads;
 }

@@ -23,32 +23,32 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
   async result(): Promise<WorkflowOutput<W>> {
     // A run blocked for good (workflow code keeps failing its task) would leave this waiting forever: it throws instead.
     const reply = await this.env.skipTimeUntil(this.#execution().result({ runId: this.runId, waitMs: Number.POSITIVE_INFINITY, followRuns: true }), this.workflowId);
-    if (reply.status === 'completed') return reply.result as WorkflowOutput<W>;
+    if (reply.status === 'completed') return this.env.payloads.read(reply.result) as WorkflowOutput<W>;
     if (reply.status === 'running' || reply.status === 'continuedAsNew') throw new Error(`Run ${reply.runId} of ${this.workflowId} handed over to a run that is not here`);
     throw new WorkflowFailedError(this.workflowId, reply.status, reply.failure);
   }
 
   async signal<Args extends unknown[]>(signal: NameOf<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.#execution().signal({ name: nameOf(signal), args });
+    await this.#execution().signal({ name: nameOf(signal), args: this.env.payloads.writeArgs(args, 'Signal arguments') });
   }
 
   /** Signal with a request id: repeating the same id records the signal once. */
   async signalWithRequestId<Args extends unknown[]>(requestId: string, signal: NameOf<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.#execution().signal({ name: nameOf(signal), args, requestId });
+    await this.#execution().signal({ name: nameOf(signal), args: this.env.payloads.writeArgs(args, 'Signal arguments'), requestId });
   }
 
   async query<R, Args extends unknown[]>(query: NameOf<QueryDefinition<R, Args>>, ...args: Args): Promise<R> {
-    return (await this.#execution().query({ name: nameOf(query), args })) as R;
+    return this.env.payloads.read(await this.#execution().query({ name: nameOf(query), args: this.env.payloads.writeArgs(args, 'Query arguments') })) as R;
   }
 
   /** Runs an update to completion. Throws `WorkflowUpdateRejectedError` (validator) or `WorkflowUpdateFailedError` (handler). */
   async executeUpdate<R, Args extends unknown[]>(update: NameOf<UpdateDefinition<R, Args>>, options: { args?: Args; updateId?: string } = {}): Promise<R> {
     const name = nameOf(update);
     // Time stands still (as in Temporal's test server); a run that blocks meanwhile throws WorkflowBlockedError.
-    const reply = await this.env.flowUntil(this.#execution().update({ name, args: options.args ?? [], wait: 'completed', ...(options.updateId !== undefined && { updateId: options.updateId }) }), this.workflowId);
+    const reply = await this.env.flowUntil(this.#execution().update({ name, args: this.env.payloads.writeArgs(options.args ?? [], 'Update arguments'), wait: 'completed', ...(options.updateId !== undefined && { updateId: options.updateId }) }), this.workflowId);
     const outcome = reply.outcome!;
     if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
-    return outcome.result as R;
+    return this.env.payloads.read(outcome.result) as R;
   }
 
   async cancel(reason?: string): Promise<void> {
@@ -88,7 +88,8 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
 
   /** What GET /v1/workflows/{id} would answer for this run (default: the latest). */
   async describe(runId?: string): Promise<WorkflowDescription> {
-    return this.#execution().describe(runId === undefined ? {} : { runId });
+    const description = await this.#execution().describe(runId === undefined ? {} : { runId });
+    return { ...description, memo: this.env.payloads.readRecord(description.memo) };
   }
 
   #execution(): Execution {

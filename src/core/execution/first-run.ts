@@ -1,5 +1,6 @@
 // The start parameters of a workflow id's first run of a chain (a start, a child's start, a schedule's action),
 // made in one place for every host, and the request an in-process start (test environment, browser) stands for.
+import type { RunPayloads } from '../payloads/run-payloads';
 import { optionalMs } from '../duration';
 import { definedFields } from '../objects';
 import { resolveRetryPolicy } from '../retry-policy';
@@ -30,15 +31,15 @@ export function firstRunParams(request: StartRequest, runId: string, randomnessS
 }
 
 /** The start request of an in-process `start(workflow, options)`: durations in ms, the retry policy's defaults applied. */
-export function startRequestOf(workflowType: string, workflowId: string, options: InProcessStartOptions): StartRequest {
+export function startRequestOf(workflowType: string, workflowId: string, options: InProcessStartOptions, payloads: RunPayloads): StartRequest {
   return {
     workflowType,
     workflowId,
-    input: options.input,
+    input: payloads.write(options.input, 'Workflow input'),
     ...definedFields({
       idReusePolicy: options.idReusePolicy,
       idConflictPolicy: options.idConflictPolicy,
-      memo: options.memo,
+      memo: options.memo && payloads.writeRecord(options.memo, 'Memo'),
       searchAttributes: options.searchAttributes,
       retryPolicy: options.retryPolicy && resolveRetryPolicy(options.retryPolicy),
       runTimeoutMs: optionalMs(options.runTimeout),

@@ -11,6 +11,11 @@ export type PayloadConverter = 'json' | 'rich';
 
 const MARK = '$duro';
 
+/** Throws a TypeError naming the option when `converter` is not one Duro has (a typo would otherwise mean JSON). */
+export function checkConverter(converter: unknown): asserts converter is PayloadConverter | undefined {
+  if (converter !== undefined && converter !== 'json' && converter !== 'rich') throw new TypeError(`payloads.converter must be 'json' or 'rich', not ${JSON.stringify(converter)}`);
+}
+
 /** The stored form of `value` under `converter`; `what` names it in errors. JSON-safe either way. */
 export function writePayload(value: unknown, converter: PayloadConverter, what: string): unknown {
   if (converter === 'rich' && needsRich(value)) return { [MARK]: 'rich', v: encodeRich(value, what) };

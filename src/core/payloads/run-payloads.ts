@@ -3,7 +3,7 @@
 // A run records `payloadFormat: 1` on its start event when it writes marks; a run recorded before marks existed
 // reads and writes plain JSON, as it always did, so its replay does not change.
 import { checkPayload, type PayloadCheckOptions } from '../payload';
-import { readPayload, writePayload, type PayloadConverter } from './envelope';
+import { checkConverter, readPayload, writePayload, type PayloadConverter } from './envelope';
 
 /** The format a run records on its start event once its payloads carry marks. */
 export const PAYLOAD_FORMAT = 1;
@@ -18,6 +18,12 @@ export class RunPayloads {
   /** How an activity attempt reads its input and writes its result: as its task says (absent: plain JSON). */
   static forTask(task: { payloadConverter?: PayloadConverter }): RunPayloads {
     return task.payloadConverter === undefined ? new RunPayloads('json', false) : new RunPayloads(task.payloadConverter, true);
+  }
+
+  /** How a caller (a client, a handle) writes what it sends and reads what it is answered: marks read, `converter` writes. */
+  static forCaller(converter: PayloadConverter = 'json'): RunPayloads {
+    checkConverter(converter);
+    return new RunPayloads(converter, true);
   }
 
   private constructor(

@@ -11,31 +11,33 @@ export function httpBackend(client: DuroClient): TemporalBackend {
   return {
     start: async (workflowType, options) => ({ runId: (await client.start(workflowType, options)).runId! }),
     signalWithStart: async (workflowType, options, signal, args) =>
-      client.request<{ runId: string }>('POST', '/v1/workflows/signal-with-start', { ...bodyOf(workflowType, options), signalName: signal, signalArgs: args, requestId: crypto.randomUUID() }),
+      client.request<{ runId: string }>('POST', '/v1/workflows/signal-with-start', { ...bodyOf(workflowType, options, client), signalName: signal, signalArgs: client.payloads.writeArgs(args, 'Signal arguments'), requestId: crypto.randomUUID() }),
     updateWithStart: async (workflowType, options, update) => {
       const reply = await rejections(update.name, client.request<{ runId: string; outcome: Outcome }>('POST', '/v1/workflows/update-with-start', {
-        ...bodyOf(workflowType, options), updateName: update.name, updateArgs: update.args, updateId: update.updateId,
+        ...bodyOf(workflowType, options, client), updateName: update.name, updateArgs: client.payloads.writeArgs(update.args, 'Update arguments'), updateId: update.updateId,
       }));
       if ('failure' in reply.outcome) throw new WorkflowUpdateFailedError(update.name, reply.outcome.failure);
-      return { runId: reply.runId, result: reply.outcome.result };
+      return { runId: reply.runId, result: client.payloads.read(reply.outcome.result) };
     },
     handle: (workflowId, runId) => client.getHandle(workflowId, runId) as BackendHandle,
     update: async (workflowId, runId, update, wait) => {
       const reply = await rejections(update.name, client.request<{ outcome?: Outcome }>('POST', path(workflowId, `/updates/${encodeURIComponent(update.name)}`, runId), {
-        args: update.args, updateId: update.updateId, wait,
+        args: client.payloads.writeArgs(update.args, 'Update arguments'), updateId: update.updateId, wait,
       }));
       if (reply.outcome === undefined) return undefined;
       if ('failure' in reply.outcome) throw new WorkflowUpdateFailedError(update.name, reply.outcome.failure);
-      return reply.outcome.result;
+      return client.payloads.read(reply.outcome.result);
     },
     list: (filter) => client.list(filter),
     count: async (filter) => (await client.count(filter)).count,
   };
 }
 
-function bodyOf(workflowType: string, options: BackendStartOptions): Record<string, unknown> {
+function bodyOf(workflowType: string, options: BackendStartOptions, client: DuroClient): Record<string, unknown> {
   const body: Record<string, unknown> = { workflowType };
   for (const [key, value] of Object.entries(options)) if (value !== undefined) body[key] = value;
+  if ('input' in body) body.input = client.payloads.write(body.input, 'Workflow input');
+  if (options.memo !== undefined) body.memo = client.payloads.writeRecord(options.memo, 'Memo');
   return body;
 }
 
