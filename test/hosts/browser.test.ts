@@ -37,7 +37,7 @@ async function browserHost(): Promise<HostUnderTest> {
   const locks = sharedLocks(); // the origin's lock manager: it outlives a reload of the page
   const open = async () => {
     const duro: BrowserDuro = await createBrowserDuro({
-      workflows, activities, dbName, indexedDB, IDBKeyRange, locks,
+      workflows, activities, dbName, indexedDB, IDBKeyRange, locks, payloads: { converter: 'rich' },
       // Work a closed instance still had in flight fails on its closed database (the Messenger opening a parent to tell
       // it that its abandoned child closed, when the case ends just then): a page that unloads never hears of it either.
       onError: (error) => void (closed.has(duro) || console.error('duro:', error)),

@@ -8,7 +8,7 @@ import { activities, workflows } from '../fixtures/integration-worker/workflows'
 import { runHostSuite, type HostUnderTest } from './suite';
 
 async function memoryHost(): Promise<HostUnderTest> {
-  const env = await TestWorkflowEnvironment.create({ workflows, activities });
+  const env = await TestWorkflowEnvironment.create({ workflows, activities, payloads: { converter: 'rich' } });
   return {
     execution: (workflowId) => timeSkippingRpc(env, workflowId),
     sleep: (ms) => env.sleep(ms),

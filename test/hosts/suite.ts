@@ -14,6 +14,7 @@ import { determinismCases } from './cases/determinism';
 import { errorCases } from './cases/errors';
 import { hostCase } from './cases/helpers';
 import { pauseCases } from './cases/pause';
+import { payloadCases } from './cases/payloads';
 import { resetCases } from './cases/reset';
 import { restartCases } from './cases/restarts';
 import { signalCases } from './cases/signals';
@@ -57,6 +58,7 @@ export function runHostSuite(name: string, { newHost }: HostSuiteOptions): void 
     cancellationCases(t);
     errorCases(t);
     pauseCases(t);
+    payloadCases(t);
     unknownIdCases(t);
   });
 }
