@@ -563,3 +563,30 @@ describe('serveActivities: Temporal-style activities (duro/temporal/activity)', 
     expect(api.calls).toEqual([]);
   });
 });
+
+describe('serveActivities: payloads', () => {
+  const stamp = async (input: { at: Date; ids: Set<bigint> }) => ({ day: input.at.getUTCDate(), ids: [...input.ids].map((id) => id * 2n), bytes: new Uint8Array([1, 2]) });
+
+  it('reads and writes as the task says: a rich task gets its Date and Set, and its result is marked rich', async () => {
+    const input = { $duro: 'rich', v: { at: { $t: 'D', v: '2026-12-07T00:00:00.000Z' }, ids: { $t: 'S', v: [{ $t: 'n', v: '21' }] } } };
+    const response = await serve({ stamp }).fetch(await signedRequest(await activityRequest({ activityType: 'stamp', input, payloadConverter: 'rich' })));
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({ result: { $duro: 'rich', v: { day: 7, ids: [{ $t: 'n', v: '42' }], bytes: { $t: 'B', v: 'AQI=' } } } });
+  });
+
+  it('keeps plain JSON for a task that names no converter (a run recorded before payloads carried marks)', async () => {
+    const input = { $duro: 'rich', v: 'data of an older run, not a mark' };
+    const echo = async (value: unknown) => value;
+    const response = await serve({ echo }).fetch(await signedRequest(await activityRequest({ activityType: 'echo', input })));
+    expect(await json(response)).toEqual({ result: input });
+  });
+
+  it('fails an attempt whose result the task\'s converter cannot carry, naming where, without retrying it', async () => {
+    class Invoice {}
+    const returnsClass = async () => ({ lines: [new Invoice()] });
+    const response = await serve({ returnsClass }).fetch(await signedRequest(await activityRequest({ activityType: 'returnsClass', payloadConverter: 'rich' })));
+    const body = await json(response);
+    expect(body).toMatchObject({ type: 'PayloadTooLarge', nonRetryable: true });
+    expect(body.message).toMatch(/Activity result holds an instance of Invoice \(at lines\[0\]\)/);
+  });
+});
