@@ -2,6 +2,7 @@
 // its REST API (DuroClient); the test environment makes connections to itself (connectionOver), no server involved.
 import { DuroClient } from '../../../client/duro-client';
 import type { TemporalBackend } from './backend';
+import type { PayloadConverter } from '../../core/payloads/envelope';
 import { httpBackend } from './http-backend';
 
 export interface ConnectionOptions {
@@ -13,6 +14,11 @@ export interface ConnectionOptions {
   metadata?: Record<string, string>;
   /** A fetch of your own: a service binding (`env.DURO`) or a test's. Duro's addition. */
   fetch?: (request: Request) => Promise<Response>;
+  /**
+   * How the values the client sends are written (Duro's addition, in place of Temporal's `dataConverter`):
+   * `{ converter: 'rich' }` to send Date, Map, Set, BigInt, bytes… as they are (docs/payloads.md).
+   */
+  payloads?: { converter?: PayloadConverter };
   /** Accepted and unused: TLS is the URL's scheme (`https://`). */
   tls?: unknown;
   /** Accepted and unused. */
@@ -40,6 +46,7 @@ export class Connection {
       baseUrl: baseUrlOf(options.address ?? 'http://127.0.0.1:8787'),
       ...(token !== undefined && { token }),
       ...(options.fetch && { fetch: options.fetch }),
+      ...(options.payloads && { payloads: options.payloads }),
     });
     return new Connection(httpBackend(client), options);
   }
