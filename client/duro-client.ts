@@ -150,7 +150,7 @@ export class DuroClient {
     options: StartWorkflowOptions<WorkflowInput<W>> & { workflowId: string; signal: Named<SignalDefinition<Args>>; signalArgs?: Args; requestId?: string },
   ): Promise<WorkflowHandle<W> & { started: boolean }> {
     const { signal, signalArgs, requestId, ...start } = options;
-    const body = { ...startBody(nameOf(workflow), start, this.payloads), signalName: nameOf(signal), signalArgs: this.payloads.writeArgs(signalArgs ?? [], 'Signal arguments'), requestId: requestId ?? crypto.randomUUID() };
+    const body = { ...startBody(nameOf(workflow), start, this.payloads), signalName: nameOf(signal), signalArgs: this.payloads.writeArgs(signalArgs ?? [], `Arguments of signal '${nameOf(signal)}'`), requestId: requestId ?? crypto.randomUUID() };
     const reply = await this.request<{ workflowId: string; runId: string; started: boolean }>('POST', '/v1/workflows/signal-with-start', body);
     return Object.assign(new WorkflowHandle<W>(this, reply.workflowId), { started: reply.started });
   }
@@ -209,7 +209,7 @@ export class DuroClient {
   async batch(operation: 'cancel' | 'terminate' | 'signal', options: BatchCloseOptions | BatchSignalOptions): Promise<BatchStarted> {
     if (operation === 'signal' && !('signalName' in options)) throw new TypeError("batch('signal') needs a signalName");
     const body = batchBody(options);
-    if (Array.isArray(body.args)) body.args = this.payloads.writeArgs(body.args, 'Signal arguments');
+    if (Array.isArray(body.args)) body.args = this.payloads.writeArgs(body.args, `Arguments of signal '${String(body.signalName)}'`);
     return this.request('POST', `/v1/batch/${operation}`, body);
   }
 
@@ -339,11 +339,11 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
   }
 
   async signalWithRequestId<Args extends unknown[]>(requestId: string, signal: Named<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.client.request('POST', this.#path(`/signals/${encodeURIComponent(nameOf(signal))}${this.#runQuery()}`), { args: this.client.payloads.writeArgs(args, 'Signal arguments'), requestId });
+    await this.client.request('POST', this.#path(`/signals/${encodeURIComponent(nameOf(signal))}${this.#runQuery()}`), { args: this.client.payloads.writeArgs(args, `Arguments of signal '${nameOf(signal)}'`), requestId });
   }
 
   async query<R, Args extends unknown[]>(query: Named<QueryDefinition<R, Args>>, ...args: Args): Promise<R> {
-    const reply = await this.client.request<{ result: unknown }>('POST', this.#path(`/queries/${encodeURIComponent(nameOf(query))}${this.#runQuery()}`), { args: this.client.payloads.writeArgs(args, 'Query arguments') });
+    const reply = await this.client.request<{ result: unknown }>('POST', this.#path(`/queries/${encodeURIComponent(nameOf(query))}${this.#runQuery()}`), { args: this.client.payloads.writeArgs(args, `Arguments of query '${nameOf(query)}'`) });
     return this.client.payloads.read(reply.result) as R;
   }
 
@@ -355,7 +355,7 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
     const name = nameOf(update);
     let reply: { updateId: string; outcome?: Outcome };
     try {
-      reply = await this.client.request('POST', this.#path(`/updates/${encodeURIComponent(name)}${this.#runQuery()}`), { args: this.client.payloads.writeArgs(options.args ?? [], 'Update arguments'), updateId: options.updateId ?? crypto.randomUUID(), wait: 'completed' });
+      reply = await this.client.request('POST', this.#path(`/updates/${encodeURIComponent(name)}${this.#runQuery()}`), { args: this.client.payloads.writeArgs(options.args ?? [], `Arguments of update '${name}'`), updateId: options.updateId ?? crypto.randomUUID(), wait: 'completed' });
     } catch (error) {
       if (error instanceof DuroApiError && error.type === 'duro:update-rejected') throw new WorkflowUpdateRejectedError(name, (error.problem.failure as FailureInfo | undefined) ?? failureOf(error.problem));
       throw error;

@@ -54,24 +54,24 @@ export class BrowserWorkflowHandle<W extends WorkflowDefinition = WorkflowDefini
 
   /** Records a signal on the current run; resolves once it is committed. */
   async signal<Args extends unknown[]>(signal: Named<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.duro.withDriven(this.workflowId, (execution) => execution.signal({ name: nameOf(signal), args: this.duro.payloads.writeArgs(args, 'Signal arguments') }));
+    await this.duro.withDriven(this.workflowId, (execution) => execution.signal({ name: nameOf(signal), args: this.duro.payloads.writeArgs(args, `Arguments of signal '${nameOf(signal)}'`) }));
   }
 
   /** Signal with a request id: repeating the same id records the signal once. */
   async signalWithRequestId<Args extends unknown[]>(requestId: string, signal: Named<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.duro.withDriven(this.workflowId, (execution) => execution.signal({ name: nameOf(signal), args: this.duro.payloads.writeArgs(args, 'Signal arguments'), requestId }));
+    await this.duro.withDriven(this.workflowId, (execution) => execution.signal({ name: nameOf(signal), args: this.duro.payloads.writeArgs(args, `Arguments of signal '${nameOf(signal)}'`), requestId }));
   }
 
   /** Answers from the run driven here, or, in another tab, from the stored history replayed read-only. */
   async query<R, Args extends unknown[]>(query: Named<QueryDefinition<R, Args>>, ...args: Args): Promise<R> {
     const { execution } = await this.duro.forReading(this.workflowId);
-    return this.duro.payloads.read(await execution.query({ name: nameOf(query), args: this.duro.payloads.writeArgs(args, 'Query arguments') })) as R;
+    return this.duro.payloads.read(await execution.query({ name: nameOf(query), args: this.duro.payloads.writeArgs(args, `Arguments of query '${nameOf(query)}'`) })) as R;
   }
 
   /** Runs an update to completion. Throws `WorkflowUpdateRejectedError` (validator) or `WorkflowUpdateFailedError` (handler). */
   async executeUpdate<R, Args extends unknown[]>(update: Named<UpdateDefinition<R, Args>>, options: { args?: Args; updateId?: string } = {}): Promise<R> {
     const name = nameOf(update);
-    const reply = await this.duro.withDriven(this.workflowId, (execution) => execution.update({ name, args: this.duro.payloads.writeArgs(options.args ?? [], 'Update arguments'), wait: 'completed', ...(options.updateId !== undefined && { updateId: options.updateId }) }));
+    const reply = await this.duro.withDriven(this.workflowId, (execution) => execution.update({ name, args: this.duro.payloads.writeArgs(options.args ?? [], `Arguments of update '${name}'`), wait: 'completed', ...(options.updateId !== undefined && { updateId: options.updateId }) }));
     const outcome = reply.outcome!;
     if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
     return this.duro.payloads.read(outcome.result) as R;

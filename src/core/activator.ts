@@ -31,7 +31,6 @@ import { MessageHandlers, resultOutcome, type Handler, type UpdateOffer } from '
 import { checkName, NameKind } from './names';
 import { upserted } from './objects';
 import { checkPayload, checkSearchAttributes } from './payload';
-import type { PayloadConverter } from './payloads/envelope';
 import { RunPayloads } from './payloads/run-payloads';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
 import { nextRetryDelay } from './retry-policy';
@@ -137,12 +136,12 @@ export class Activator implements ContextActivator {
   readonly payloads: RunPayloads;
 
   /**
-   * `keepLog` takes each line the workflow's `ctx.log` writes (never while replaying), for the run's kept lines;
-   * `converter` writes the values workflow code hands over (decision 019).
+   * `keepLog` takes each line the workflow's `ctx.log` writes (never while replaying), for the run's kept lines.
+   * Values are written with the converter the start event records (decision 019), live and in replay alike.
    */
-  constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted, keepLog?: KeepLogLine, converter?: PayloadConverter) {
+  constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted, keepLog?: KeepLogLine) {
     this.#definition = definition;
-    this.payloads = RunPayloads.of(started, converter);
+    this.payloads = RunPayloads.of(started);
     this.keepLog = keepLog ?? ignoreLine;
     this.traceId = traceOfRun(started.trace, started.runId).traceId;
     this.#started = started;

@@ -1,4 +1,5 @@
 // The event history of one run: the only source of truth. Plain, serializable records.
+import type { PayloadConverter } from './payloads/envelope';
 import type { RunTrace } from './tracing/trace-context';
 import type { FailureInfo, TimeoutType } from './failure';
 import type { ResolvedRetryPolicy } from './retry-policy';
@@ -102,6 +103,11 @@ export type WorkflowExecutionStarted = Base<'WorkflowExecutionStarted', {
    * exist. A run without it reads every payload as plain JSON, so a `$duro` key in its data is data.
    */
   payloadFormat?: 1;
+  /**
+   * How the run writes the values its code hands over (the host's converter when the run started): every later
+   * activation and every replay write with it, so a deploy that changes the converter changes only new runs.
+   */
+  payloadConverter?: PayloadConverter;
 }>;
 
 /** Where an earlier run of the chain recorded an update, so a re-sent one is answered with that outcome. */

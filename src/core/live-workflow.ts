@@ -79,7 +79,7 @@ export class LiveWorkflow {
     try {
       const first = inputs[0];
       // A new run has no history to replay: its first activation starts the workflow.
-      if (first?.type === 'WorkflowExecutionStarted') this.#activator = new Activator(this.#definition, first, this.#keepLog, this.#host.payloadConverter);
+      if (first?.type === 'WorkflowExecutionStarted') this.#activator = new Activator(this.#definition, first, this.#keepLog);
       const activator = await this.ensureLive();
       const allInputs = [...this.#pendingInputs, ...inputs];
       activator.now = now;
@@ -200,7 +200,7 @@ export class LiveWorkflow {
     const history = await this.#host.store.readHistory(this.#state.runId);
     const first = history[0];
     if (!first || first.type !== 'WorkflowExecutionStarted') throw new Error(`History of run ${this.#state.runId} does not begin with WorkflowExecutionStarted`);
-    const activator = new Activator(this.#definition, first, this.#keepLog, this.#host.payloadConverter);
+    const activator = new Activator(this.#definition, first, this.#keepLog);
     const pending = await replayInto(activator, history);
     this.#pendingInputs = pending;
     this.#activator = activator;

@@ -113,7 +113,7 @@ export class WorkflowRun {
     if (started.executionDeadline !== undefined) state.executionDeadline = started.executionDeadline;
     const run = new WorkflowRun(state, definition, host);
     // Queued together so the carried signals are recorded in the first activation, right after the start.
-    run.#queue.push({ kind: 'input', event: { type: 'WorkflowExecutionStarted', ...started, payloadFormat: PAYLOAD_FORMAT }, at: now });
+    run.#queue.push({ kind: 'input', event: { type: 'WorkflowExecutionStarted', ...started, payloadFormat: PAYLOAD_FORMAT, payloadConverter: state.payloadConverter! }, at: now });
     for (const signal of carriedSignals) {
       const event: NewEvent = signal.requestId === undefined ? { type: 'SignalReceived', signalName: signal.signalName, args: signal.args } : { type: 'SignalReceived', signalName: signal.signalName, args: signal.args, requestId: signal.requestId };
       run.#queue.push({ kind: 'input', event, at: now });

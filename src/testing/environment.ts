@@ -176,7 +176,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   ): Promise<{ handle: TestWorkflowHandle<W>; started: boolean }> {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     const signalName = typeof signal === 'string' ? signal : signal.name;
-    const request = { ...startRequestOf(workflowType, options.workflowId, options, this.payloads), signalName, signalArgs: this.payloads.writeArgs(args, 'Signal arguments'), ...(options.requestId !== undefined && { requestId: options.requestId }) };
+    const request = { ...startRequestOf(workflowType, options.workflowId, options, this.payloads), signalName, signalArgs: this.payloads.writeArgs(args, `Arguments of signal '${signalName}'`), ...(options.requestId !== undefined && { requestId: options.requestId }) };
     const { runId, started } = await this.#await(this.execution(options.workflowId).signalWithStart(request), 'flow');
     return { handle: new TestWorkflowHandle<W>(this, options.workflowId, runId), started };
   }
@@ -195,7 +195,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   ): Promise<{ handle: TestWorkflowHandle<W>; started: boolean; result: R }> {
     const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
     const name = typeof update === 'string' ? update : update.name;
-    const request = { ...startRequestOf(workflowType, options.workflowId, options, this.payloads), update: { name, args: this.payloads.writeArgs(updateOptions.args ?? [], 'Update arguments'), wait: 'completed' as const, ...(updateOptions.updateId !== undefined && { updateId: updateOptions.updateId }) } };
+    const request = { ...startRequestOf(workflowType, options.workflowId, options, this.payloads), update: { name, args: this.payloads.writeArgs(updateOptions.args ?? [], `Arguments of update '${name}'`), wait: 'completed' as const, ...(updateOptions.updateId !== undefined && { updateId: updateOptions.updateId }) } };
     const reply = await this.#await(this.execution(options.workflowId).updateWithStart(request), 'flow', options.workflowId);
     const outcome = reply.outcome!;
     if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);

@@ -29,23 +29,23 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
   }
 
   async signal<Args extends unknown[]>(signal: NameOf<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.#execution().signal({ name: nameOf(signal), args: this.env.payloads.writeArgs(args, 'Signal arguments') });
+    await this.#execution().signal({ name: nameOf(signal), args: this.env.payloads.writeArgs(args, `Arguments of signal '${nameOf(signal)}'`) });
   }
 
   /** Signal with a request id: repeating the same id records the signal once. */
   async signalWithRequestId<Args extends unknown[]>(requestId: string, signal: NameOf<SignalDefinition<Args>>, ...args: Args): Promise<void> {
-    await this.#execution().signal({ name: nameOf(signal), args: this.env.payloads.writeArgs(args, 'Signal arguments'), requestId });
+    await this.#execution().signal({ name: nameOf(signal), args: this.env.payloads.writeArgs(args, `Arguments of signal '${nameOf(signal)}'`), requestId });
   }
 
   async query<R, Args extends unknown[]>(query: NameOf<QueryDefinition<R, Args>>, ...args: Args): Promise<R> {
-    return this.env.payloads.read(await this.#execution().query({ name: nameOf(query), args: this.env.payloads.writeArgs(args, 'Query arguments') })) as R;
+    return this.env.payloads.read(await this.#execution().query({ name: nameOf(query), args: this.env.payloads.writeArgs(args, `Arguments of query '${nameOf(query)}'`) })) as R;
   }
 
   /** Runs an update to completion. Throws `WorkflowUpdateRejectedError` (validator) or `WorkflowUpdateFailedError` (handler). */
   async executeUpdate<R, Args extends unknown[]>(update: NameOf<UpdateDefinition<R, Args>>, options: { args?: Args; updateId?: string } = {}): Promise<R> {
     const name = nameOf(update);
     // Time stands still (as in Temporal's test server); a run that blocks meanwhile throws WorkflowBlockedError.
-    const reply = await this.env.flowUntil(this.#execution().update({ name, args: this.env.payloads.writeArgs(options.args ?? [], 'Update arguments'), wait: 'completed', ...(options.updateId !== undefined && { updateId: options.updateId }) }), this.workflowId);
+    const reply = await this.env.flowUntil(this.#execution().update({ name, args: this.env.payloads.writeArgs(options.args ?? [], `Arguments of update '${name}'`), wait: 'completed', ...(options.updateId !== undefined && { updateId: options.updateId }) }), this.workflowId);
     const outcome = reply.outcome!;
     if ('failure' in outcome) throw new WorkflowUpdateFailedError(name, outcome.failure);
     return this.env.payloads.read(outcome.result) as R;

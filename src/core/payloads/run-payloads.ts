@@ -9,10 +9,10 @@ import { checkConverter, readPayload, writePayload, type PayloadConverter } from
 export const PAYLOAD_FORMAT = 1;
 
 export class RunPayloads {
-  /** `converter` writes the run's new values; a run recorded before marks existed writes plain JSON whatever it says. */
-  static of(started: { payloadFormat?: number }, converter: PayloadConverter = 'json'): RunPayloads {
+  /** As the run's start event says: its converter, or plain JSON for a run recorded before marks existed. */
+  static of(started: { payloadFormat?: number; payloadConverter?: PayloadConverter }): RunPayloads {
     const marked = started.payloadFormat === PAYLOAD_FORMAT;
-    return new RunPayloads(marked ? converter : 'json', marked);
+    return new RunPayloads(marked ? (started.payloadConverter ?? 'json') : 'json', marked);
   }
 
   /** How an activity attempt reads its input and writes its result: as its task says (absent: plain JSON). */

@@ -11,10 +11,10 @@ export function httpBackend(client: DuroClient): TemporalBackend {
   return {
     start: async (workflowType, options) => ({ runId: (await client.start(workflowType, options)).runId! }),
     signalWithStart: async (workflowType, options, signal, args) =>
-      client.request<{ runId: string }>('POST', '/v1/workflows/signal-with-start', { ...bodyOf(workflowType, options, client), signalName: signal, signalArgs: client.payloads.writeArgs(args, 'Signal arguments'), requestId: crypto.randomUUID() }),
+      client.request<{ runId: string }>('POST', '/v1/workflows/signal-with-start', { ...bodyOf(workflowType, options, client), signalName: signal, signalArgs: client.payloads.writeArgs(args, `Arguments of signal '${signal}'`), requestId: crypto.randomUUID() }),
     updateWithStart: async (workflowType, options, update) => {
       const reply = await rejections(update.name, client.request<{ runId: string; outcome: Outcome }>('POST', '/v1/workflows/update-with-start', {
-        ...bodyOf(workflowType, options, client), updateName: update.name, updateArgs: client.payloads.writeArgs(update.args, 'Update arguments'), updateId: update.updateId,
+        ...bodyOf(workflowType, options, client), updateName: update.name, updateArgs: client.payloads.writeArgs(update.args, `Arguments of update '${update.name}'`), updateId: update.updateId,
       }));
       if ('failure' in reply.outcome) throw new WorkflowUpdateFailedError(update.name, reply.outcome.failure);
       return { runId: reply.runId, result: client.payloads.read(reply.outcome.result) };
@@ -22,7 +22,7 @@ export function httpBackend(client: DuroClient): TemporalBackend {
     handle: (workflowId, runId) => client.getHandle(workflowId, runId) as BackendHandle,
     update: async (workflowId, runId, update, wait) => {
       const reply = await rejections(update.name, client.request<{ outcome?: Outcome }>('POST', path(workflowId, `/updates/${encodeURIComponent(update.name)}`, runId), {
-        args: client.payloads.writeArgs(update.args, 'Update arguments'), updateId: update.updateId, wait,
+        args: client.payloads.writeArgs(update.args, `Arguments of update '${update.name}'`), updateId: update.updateId, wait,
       }));
       if (reply.outcome === undefined) return undefined;
       if ('failure' in reply.outcome) throw new WorkflowUpdateFailedError(update.name, reply.outcome.failure);
