@@ -7,7 +7,7 @@
 //   npm run bench -- --quick         a reduced set, same targets, under five minutes
 //   npm run bench -- --tiny          a smoke run of every measurement (the e2e test uses it)
 //   --out <file>                     where to write the JSON (default bench/results/latest.json)
-//   --only seq,throughput,signal,timer,replay,fanout
+//   --only seq,throughput,signal,timer,replay,fanout,payloads
 //   --fanout-large                   adds fan-out 1 000 × 1 000 (a million tasks; long)
 //   --no-visibility                  executions report nothing to Visibility (what the index costs, for profiling)
 import { execFileSync, spawn } from 'node:child_process';
@@ -37,17 +37,17 @@ const SIZES = {
   full: {
     local: [1, 10, 100, 1_000, 10_000], remote: [1, 10, 100, 1_000, 10_000], cf: [1, 10, 100, 1_000], floors: [1, 10, 100, 1_000, 10_000],
     throughput: { workflows: 1_000, clients: 16 }, signals: 1_000, timers: { workflows: 200, ms: 1_000 }, replaySteps: 10_000,
-    fanOut: [[10, 100], [100, 100]],
+    fanOut: [[10, 100], [100, 100]], payloadSteps: 100,
   },
   quick: {
     local: [1, 10, 100, 1_000, 10_000], remote: [10, 100], cf: [10, 100, 1_000], floors: [10, 100, 1_000, 10_000],
     throughput: { workflows: 300, clients: 16 }, signals: 300, timers: { workflows: 100, ms: 1_000 }, replaySteps: 10_000,
-    fanOut: [[10, 100], [100, 100]],
+    fanOut: [[10, 100], [100, 100]], payloadSteps: 50,
   },
   tiny: {
     local: [1, 10], remote: [1, 5], cf: [1, 5], floors: [1, 10],
     throughput: { workflows: 6, clients: 2 }, signals: 5, timers: { workflows: 3, ms: 200 }, replaySteps: 100,
-    fanOut: [[2, 3]],
+    fanOut: [[2, 3]], payloadSteps: 3,
   },
 };
 const sizeName = flags.tiny ? 'tiny' : flags.quick ? 'quick' : 'full';
@@ -238,6 +238,27 @@ async function sequential() {
       const ms = median(samples);
       record({ bench: 'sequential', variant, n, ms, msPerStep: round(ms / n, 4), samples });
       log(`  sequential ${variant.padEnd(16)} n=${String(n).padStart(6)}  ${fmt(ms)} ms  ${fmt(ms / n, 4)} ms/step`);
+    }
+  }
+}
+
+/**
+ * What payloads cost per step (docs/payloads.md): n local steps each handing an order of 1 KiB or 100 KiB in and out,
+ * through executions writing with the json converter and with the rich one (plain values, then values with a Date,
+ * a Set and a bigint in every item).
+ */
+async function payloadCosts() {
+  const n = size.payloadSteps;
+  for (const bytes of [1_024, 102_400]) {
+    for (const [payloads, rich] of [['json', false], ['rich', false], ['rich', true]]) {
+      const variant = `${payloads} ${bytes >= 102_400 ? '100KiB' : '1KiB'} ${rich ? 'rich' : 'plain'}`;
+      const once = (steps) => bench('duro/run', { workflowType: 'benchPayloadSteps', input: { n: steps, bytes, rich }, payloads });
+      await once(1);
+      const samples = [];
+      for (let r = 0; r < repeatsFor(n); r++) samples.push((await once(n)).ms);
+      const ms = median(samples);
+      record({ bench: 'payloads', variant, n, bytes, ms, msPerStep: round(ms / n, 4), samples });
+      log(`  payloads ${variant.padEnd(20)} n=${n}  ${fmt(ms)} ms  ${fmt(ms / n, 4)} ms/step`);
     }
   }
 }
@@ -434,7 +455,21 @@ function printTables(targetList) {
     }
     printGrid(rows);
   }
-  const others = runs.filter((run) => run.bench !== 'sequential');
+  const payloadRuns = runs.filter((run) => run.bench === 'payloads');
+  if (payloadRuns.length > 0) {
+    log('\nPayloads: ms/step of local steps handing an order in and out; ratio to the json converter with plain values');
+    const rows = [['payload', 'json plain', 'rich plain', 'rich rich', 'rich plain / json', 'rich rich / json']];
+    for (const label of ['1KiB', '100KiB']) {
+      const at = (variant) => payloadRuns.find((run) => run.variant === variant);
+      const base = at(`json ${label} plain`);
+      if (!base) continue;
+      const cell = (variant) => (at(variant) ? fmt(at(variant).msPerStep, 4) : '-');
+      const ratio = (variant) => (at(variant) ? `${fmt(at(variant).msPerStep / base.msPerStep, 2)}×` : '-');
+      rows.push([label, cell(`json ${label} plain`), cell(`rich ${label} plain`), cell(`rich ${label} rich`), ratio(`rich ${label} plain`), ratio(`rich ${label} rich`)]);
+    }
+    printGrid(rows);
+  }
+  const others = runs.filter((run) => run.bench !== 'sequential' && run.bench !== 'payloads');
   if (others.length > 0) {
     log('\nOther measurements');
     for (const run of others) {
@@ -464,7 +499,7 @@ async function main() {
   const loadBefore = os.loadavg().map((x) => round(x, 2));
   const config = bundleWorker();
   const began = performance.now();
-  const measurements = [['seq', sequential], ['throughput', throughput], ['signal', signalRoundTrip], ['timer', timerAccuracy], ['replay', replay], ['fanout', fanOut]];
+  const measurements = [['seq', sequential], ['throughput', throughput], ['signal', signalRoundTrip], ['timer', timerAccuracy], ['replay', replay], ['fanout', fanOut], ['payloads', payloadCosts]];
   for (const [name, measure] of measurements) {
     if (!wanted(name)) continue;
     BASE = await startWrangler(config);

@@ -6,22 +6,25 @@ import { fanOut, fanOutActivities, fanOutChild } from '../../examples/fan-out';
 import { CfStepsWorkflow } from './cf-steps';
 import { withBenchMethods } from './execution';
 import { BenchFloor, type FloorMode } from './floor';
-import { benchActivities, benchLocalSteps, benchRemoteSteps, benchReplay, benchSignals, benchTimer } from './workflows';
+import { benchActivities, benchLocalSteps, benchPayloadSteps, benchRemoteSteps, benchReplay, benchSignals, benchTimer } from './workflows';
 
 interface BenchEnv {
   WORKFLOW_EXECUTION: DurableObjectNamespace;
+  WORKFLOW_EXECUTION_RICH: DurableObjectNamespace;
   BENCH_FLOOR: DurableObjectNamespace<BenchFloor>;
   CF_STEPS: Workflow<{ n: number }>;
   DURO_SELF: Fetcher;
 }
 
-const duro = createDuro({
-  workflows: { benchLocalSteps, benchRemoteSteps, benchSignals, benchTimer, benchReplay, fanOut, fanOutChild },
-  activities: { ...benchActivities, ...fanOutActivities },
-  taskQueues: { default: 'self' },
-});
+const workflows = { benchLocalSteps, benchRemoteSteps, benchSignals, benchTimer, benchReplay, benchPayloadSteps, fanOut, fanOutChild };
+const activities = { ...benchActivities, ...fanOutActivities };
+const duro = createDuro({ workflows, activities, taskQueues: { default: 'self' } });
+/** The same, writing payloads with the rich converter (the payloads measurement compares the two). */
+const duroRich = createDuro({ workflows, activities, taskQueues: { default: 'self' }, payloads: { converter: 'rich' }, bindings: { execution: 'WORKFLOW_EXECUTION_RICH' } });
+const duros = { json: duro, rich: duroRich };
 
 export const WorkflowExecution = withBenchMethods(duro.durableObjects.WorkflowExecution);
+export const WorkflowExecutionRich = duroRich.durableObjects.WorkflowExecution;
 export const { Visibility } = duro.durableObjects;
 export { BenchFloor, CfStepsWorkflow };
 
@@ -58,7 +61,7 @@ export default {
         case '/bench/duro/sequential':
           return json(await duroSequential(env, ctx, String(body.workflowType), Number(body.n)));
         case '/bench/duro/run':
-          return json(await duroRun(env, ctx, String(body.workflowType), body.input));
+          return json(await duroRun(env, ctx, String(body.workflowType), body.input, duros[(body.payloads as keyof typeof duros | undefined) ?? 'json']));
         case '/bench/cf/sequential':
           return json(await cfSequential(env, Number(body.n)));
         case '/bench/cf/create':
@@ -82,8 +85,8 @@ function floorStub(env: BenchEnv) {
 }
 
 /** Starts a workflow through Duro's REST API (in this isolate, no network hop) and long-polls its result. */
-async function duroRun(env: BenchEnv, ctx: ExecutionContext, workflowType: string, input: unknown) {
-  const api = (path: string, init?: RequestInit) => duro.fetch(new Request(`http://localhost${path}`, init), env as unknown as Record<string, unknown>, ctx);
+async function duroRun(env: BenchEnv, ctx: ExecutionContext, workflowType: string, input: unknown, host = duro) {
+  const api = (path: string, init?: RequestInit) => host.fetch(new Request(`http://localhost${path}`, init), env as unknown as Record<string, unknown>, ctx);
   const workflowId = `${workflowType}-${crypto.randomUUID()}`;
   const startedAt = Date.now();
   const started = await api('/v1/workflows', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflowType, workflowId, input }) });
