@@ -1,5 +1,6 @@
 // `duro`: the REST API from a terminal, through DuroClient, plus the local replay and determinism checks.
 // Node only (the bin entry). Human-readable output by default, `--json` for scripts.
+import { cliJsonOf, memoOfCliJson, valueOfCliJson } from './cli-payloads';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '../src/core/client-errors';
@@ -102,9 +103,12 @@ interface Command {
 const COMMANDS: Record<string, (c: Command) => Promise<number>> = {
   start: startCommand,
   execute: executeCommand,
-  describe: async (c) => emitted(c, await handleOf(c).describe(), formatDescription),
+  describe: async (c) => {
+    const description = await handleOf(c).describe();
+    return emitted(c, { ...description, memo: Object.fromEntries(Object.entries(description.memo).map(([key, value]) => [key, cliJsonOf(value)])) }, formatDescription);
+  },
   result: async (c) => {
-    const result = await handleOf(c).result();
+    const result = cliJsonOf(await handleOf(c).result());
     return emitted(c, { result }, () => formatValue(result));
   },
   history: async (c) => emitted(c, await handleOf(c).fetchHistory(), formatHistory),
@@ -115,17 +119,17 @@ const COMMANDS: Record<string, (c: Command) => Promise<number>> = {
     return emitted(c, { ok: true }, () => `Sent signal '${name}' to ${c.operands[0]}.`);
   },
   query: async (c) => {
-    const result = await handleOf(c).query(need(c.operands[1], 'query name'), ...argsOf(c));
+    const result = cliJsonOf(await handleOf(c).query(need(c.operands[1], 'query name'), ...argsOf(c)));
     return emitted(c, { result }, () => formatValue(result));
   },
   update: async (c) => {
     const updateId = c.values['update-id'];
-    const result = await handleOf(c).executeUpdate(need(c.operands[1], 'update name'), { args: argsOf(c), ...(updateId && { updateId }) });
+    const result = cliJsonOf(await handleOf(c).executeUpdate(need(c.operands[1], 'update name'), { args: argsOf(c), ...(updateId && { updateId }) }));
     return emitted(c, { result }, () => formatValue(result));
   },
   complete: async (c) => {
     const taskToken = need(c.operands[0], 'taskToken');
-    await c.client.completeActivity(taskToken, c.values.input === undefined ? undefined : parseJson(c.values.input, '--input'));
+    await c.client.completeActivity(taskToken, c.values.input === undefined ? undefined : valueOfCliJson(parseJson(c.values.input, '--input')));
     return emitted(c, { ok: true }, () => 'Completed the activity.');
   },
   fail: async (c) => {
@@ -180,7 +184,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const token = values.token ?? io.env.DURO_API_TOKEN;
   const baseUrl = values.address ?? values.url ?? io.env.DURO_ADDRESS ?? io.env.DURO_URL ?? 'http://127.0.0.1:8787';
-  const client = new DuroClient({ baseUrl, ...(token && { token }), ...(io.fetch && { fetch: io.fetch }) });
+  // Rich: what the command line gives is a stored form, written back as it was given (cli-payloads.ts).
+  const client = new DuroClient({ baseUrl, ...(token && { token }), ...(io.fetch && { fetch: io.fetch }), payloads: { converter: 'rich' } });
   const emit = (json: unknown, human: () => string) => io.out(values.json ? JSON.stringify(json, null, 2) : human());
   try {
     if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command '${name}'`);
@@ -216,13 +221,13 @@ async function startCommand(c: Command): Promise<number> {
   const handle = await c.client.start(need(c.operands[0], 'workflowType'), startOptionsOf(c));
   const started = { workflowId: handle.workflowId, runId: handle.runId };
   if (!c.values.wait) return emitted(c, started, () => formatKeyValues([['workflowId', started.workflowId], ['runId', started.runId]]));
-  const result = await handle.result();
+  const result = cliJsonOf(await handle.result());
   return emitted(c, { ...started, result }, () => formatKeyValues([['workflowId', started.workflowId], ['runId', started.runId], ['result', JSON.stringify(result)]]));
 }
 
 async function executeCommand(c: Command): Promise<number> {
   const handle = await c.client.start(need(c.operands[0], 'workflowType'), startOptionsOf(c));
-  const result = await handle.result();
+  const result = cliJsonOf(await handle.result());
   return emitted(c, { workflowId: handle.workflowId, runId: handle.runId, result }, () => formatValue(result));
 }
 
@@ -309,8 +314,8 @@ function startOptionsOf(c: Command) {
   const searchAttributes = c.values['search-attributes'];
   return {
     ...(id && { workflowId: id }),
-    ...(input !== undefined && { input: parseJson(input, '--input') }),
-    ...(memo !== undefined && { memo: parseJson(memo, '--memo') as Record<string, unknown> }),
+    ...(input !== undefined && { input: valueOfCliJson(parseJson(input, '--input')) }),
+    ...(memo !== undefined && { memo: memoOfCliJson(parseJson(memo, '--memo') as Record<string, unknown>) }),
     ...(searchAttributes !== undefined && { searchAttributes: parseJson(searchAttributes, '--search-attributes') as Record<string, string> }),
   };
 }
@@ -318,7 +323,7 @@ function startOptionsOf(c: Command) {
 function argsOf(c: Command): unknown[] {
   if (c.values.args === undefined) return [];
   const parsed = parseJson(c.values.args, '--args');
-  return Array.isArray(parsed) ? parsed : [parsed];
+  return (Array.isArray(parsed) ? parsed : [parsed]).map(valueOfCliJson);
 }
 
 const STATUSES: readonly string[] = Object.values(WorkflowStatus);
