@@ -20,6 +20,9 @@ import { toMs, type Duration } from './core/duration';
 import { DEFAULT_VISIBILITY_SHARDS } from './visibility/shard';
 import type { PayloadCodec, PayloadOptions } from './core/payloads/options';
 
+export { aesGcmCodec, type AesGcmKeys } from './protocol/aes-gcm-codec';
+export type { PayloadCodec, PayloadOptions } from './core/payloads/options';
+
 /**
  * Where a task queue's activities run: this Worker itself, or any server speaking the activity protocol
  * (`url` may be read from the Worker's environment, e.g. `(env) => env.PAYMENTS_URL`).
