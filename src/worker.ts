@@ -192,8 +192,12 @@ export function createDuro(options: DuroOptions): Duro {
   const boundEnv = perEnv((env) => withWorkflowBindings(env, workflowBindings, { execution: (workflowId) => executionStub(namespace(env), workflowId) }));
   const bound = <E>(env: E): E => (Object.keys(workflowBindings).length === 0 ? env : (boundEnv(env as Env) as E));
 
+  /** The at-rest codecs, made from each object's env (keys are secrets); none unless configured. */
+  const codecs = (env: unknown): PayloadCodec[] => options.payloads?.codecs?.(env as Env) ?? [];
+
   const WorkflowExecution = createWorkflowExecutionClass({
     workflowEnv: bound,
+    codecs,
     registry,
     activities,
     namespace: (env) => namespace(env as Env),
@@ -207,8 +211,8 @@ export function createDuro(options: DuroOptions): Duro {
       return namespace && { namespace, shards: visibilityShards };
     },
   });
-  const Visibility = createVisibilityClass({ executions: (env) => namespace(env as Env) });
-  const Scheduler = createSchedulerClass({ executions: (env) => namespace(env as Env) });
+  const Visibility = createVisibilityClass({ executions: (env) => namespace(env as Env), codecs });
+  const Scheduler = createSchedulerClass({ executions: (env) => namespace(env as Env), codecs });
 
   const duro: Duro = {
     registry,

@@ -110,3 +110,11 @@ function headerOf(row: Uint8Array, identity: string): { ids: string[]; offset: n
   }
   return { ids, offset };
 }
+
+/**
+ * `next(value)` at once when `value` is not a promise: a store without codecs stays synchronous (one SQLite
+ * transaction within the step, as before codecs existed); with codecs, after the seal settles.
+ */
+export function afterSealing<T, R>(value: T | Promise<T>, next: (value: T) => R): R | Promise<Awaited<R>> {
+  return value instanceof Promise ? value.then(next) as Promise<Awaited<R>> : next(value);
+}
