@@ -159,6 +159,13 @@ group('encryption at rest', () => {
     const recordKey = await runInDurableObject(executionStub(workflowId), (_instance, state) =>
       keyIdOf(state.storage.sql.exec<{ record: ArrayBuffer }>('SELECT record FROM runs WHERE run_id = ?', runId).one().record));
     expect(recordKey).toBe('k2');
+
+    // With k1 removed, the closed run still describes (its record is under k2); its history, partly under k1, is refused clearly.
+    await useKeys({ current: 'k2', ids: ['k2'] });
+    expect(await describe(workflowId)).toMatchObject({ runId, status: 'completed' });
+    const refused = await api(`/v1/workflows/${workflowId}/history`);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(await refused.json()).toMatchObject({ type: 'duro:payload-unreadable', status: 500, detail: expect.stringMatching(new RegExp(`Row h/${runId}/1 is sealed with key 'k1', which is not configured`)) });
   });
 
   it('with the old key removed, a run written under it is unloadable with a reason naming the key, and the id still answers', async () => {
@@ -168,7 +175,7 @@ group('encryption at rest', () => {
 
     const described = await describe(workflowId);
     expect(described).toMatchObject({ runId, status: 'running' });
-    expect(described.blockedReason).toMatch(new RegExp(`Row r/${runId} does not decode with payload codec 'aes-gcm': .*key 'k1', which is not configured`));
+    expect(described.blockedReason).toMatch(new RegExp(`its stored state cannot be opened: Row r/${runId} is sealed with key 'k1', which is not configured.*\\(payload codec 'aes-gcm'\\)`));
     const refused = await signal(workflowId, 'tell', ['x']);
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
@@ -195,8 +202,8 @@ group('encryption at rest', () => {
     });
     await abortAllDurableObjects();
 
-    expect((await describe(changed.workflowId)).blockedReason).toMatch(new RegExp(`Row r/${changed.runId} does not decode .*changed, or moved`));
-    expect((await describe(moved.workflowId)).blockedReason).toMatch(new RegExp(`Row r/${second} does not decode .*changed, or moved`));
+    expect((await describe(changed.workflowId)).blockedReason).toMatch(new RegExp(`Row r/${changed.runId} does not open with key 'k1': it was changed, or moved`));
+    expect((await describe(moved.workflowId)).blockedReason).toMatch(new RegExp(`Row r/${second} does not open with key 'k1': it was changed, or moved`));
     expect((await post(`/v1/workflows/${changed.workflowId}/terminate`, { reason: 'tampered' })).status).toBeLessThan(300);
   });
 });

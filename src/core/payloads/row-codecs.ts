@@ -82,7 +82,9 @@ export class RowCodecs {
       try {
         data = await codec.decode(data, identity);
       } catch (error) {
-        throw new RowOpenError(identity, `Row ${identity} does not decode with payload codec '${id}': ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        const reason = error instanceof Error ? error.message : String(error);
+        // The built-in codec's reasons already name the row; others get it here.
+        throw new RowOpenError(identity, reason.includes(identity) ? `${reason} (payload codec '${id}')` : `Row ${identity} does not decode with payload codec '${id}': ${reason}`, { cause: error });
       }
     }
     return decoder.decode(data);

@@ -41,9 +41,12 @@ describe('RowCodecs', () => {
     const sealed = await new RowCodecs([aesGcmCodec({ current: 'k1', keys: { k1: key(1) } })]).seal(text, 'h/run/3');
     await expect(new RowCodecs([]).open(sealed, 'h/run/3')).rejects.toThrow(/Row h\/run\/3 was written with payload codec 'aes-gcm', which is not configured/);
     const rotated = new RowCodecs([aesGcmCodec({ current: 'k2', keys: { k2: key(2) } })]);
-    await expect(rotated.open(sealed, 'h/run/3')).rejects.toThrow(/Row h\/run\/3 does not decode with payload codec 'aes-gcm': .*key 'k1', which is not configured/);
+    await expect(rotated.open(sealed, 'h/run/3')).rejects.toThrow(/Row h\/run\/3 is sealed with key 'k1', which is not configured.*\(payload codec 'aes-gcm'\)/);
     const same = new RowCodecs([aesGcmCodec({ current: 'k1', keys: { k1: key(1) } })]);
-    await expect(same.open(sealed, 'h/run/4')).rejects.toThrow(/Row h\/run\/4 does not decode .*changed, or moved/);
+    await expect(same.open(sealed, 'h/run/4')).rejects.toThrow(/Row h\/run\/4 does not open with key 'k1': it was changed, or moved.*\(payload codec 'aes-gcm'\)/);
+    const failing: PayloadCodec = { ...reversing, id: 'failing', decode: async () => { throw new Error('no'); } };
+    const other = await new RowCodecs([failing]).seal(text, 'h/run/5');
+    await expect(new RowCodecs([failing]).open(other, 'h/run/5')).rejects.toThrow(/Row h\/run\/5 does not decode with payload codec 'failing': no/);
     await expect(same.open(new Uint8Array([1, 2, 3]), 'h/run/3')).rejects.toBeInstanceOf(RowOpenError);
   });
 
