@@ -24,6 +24,7 @@ import { TestWorkflowHandle } from './handle';
 import type { HandleEnvironment } from './handle-environment';
 import { MemoryRunStore } from './memory-store';
 import type { PayloadOptions } from '../core/payloads/options';
+import { RowCodecs } from '../core/payloads/row-codecs';
 import { activityClock } from './activity-clock';
 import { VirtualClock } from './virtual-clock';
 import { TestSchedules } from './schedules';
@@ -110,7 +111,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     const start = options.startTime instanceof Date ? options.startTime.getTime() : (options.startTime ?? Date.now());
     this.clock = new VirtualClock(start);
     this.#activityClock = activityClock(this.clock, () => this.#waits > 0);
-    this.store = new MemoryRunStore(() => this.#bump());
+    this.store = new MemoryRunStore(() => this.#bump(), new RowCodecs(options.payloads?.codecs ?? []));
     this.#registry = workflowRegistryOf(options.workflows ?? {});
     this.#activities = collectActivities(options.activities);
     this.#codeVersion = options.codeVersion;
@@ -395,6 +396,11 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   /** @internal */
   history(workflowId: string, runId?: string): HistoryEvent[] {
     return this.store.history(this.runOf(workflowId, runId).runId);
+  }
+
+  /** @internal As `history`, also when payload codecs seal the store's rows. */
+  async readHistory(workflowId: string, runId?: string): Promise<HistoryEvent[]> {
+    return this.store.readHistory(this.runOf(workflowId, runId).runId);
   }
 
   // ---- host ----

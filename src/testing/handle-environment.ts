@@ -11,5 +11,5 @@ export interface HandleEnvironment {
   flowUntil<T>(promise: Promise<T>, workflowId: string): Promise<T>;
   existingExecution(workflowId: string): Execution;
   reset(workflowId: string, eventId: number, reason?: string, runId?: string): Promise<string>;
-  history(workflowId: string, runId?: string): HistoryEvent[];
+  readHistory(workflowId: string, runId?: string): Promise<HistoryEvent[]>;
 }
