@@ -1,7 +1,7 @@
 // The benchmark Worker (bench/wrangler.toml): Duro embedded as a user would embed it, the Cloudflare Workflows
 // baseline and the bare Durable Object floors, side by side in one workerd. Routes under /bench/* run one
 // measurement each and answer JSON timings taken next to the work; everything else is Duro's REST API.
-import { createDuro } from 'duro/worker';
+import { aesGcmCodec, createDuro } from 'duro/worker';
 import { fanOut, fanOutActivities, fanOutChild } from '../../examples/fan-out';
 import { CfStepsWorkflow } from './cf-steps';
 import { withBenchMethods } from './execution';
@@ -19,6 +19,8 @@ const duro = createDuro({
   workflows: { benchLocalSteps, benchRemoteSteps, benchSignals, benchTimer, benchReplay, fanOut, fanOutChild },
   activities: { ...benchActivities, ...fanOutActivities },
   taskQueues: { default: 'self' },
+  // `npm run bench -- --codecs`: every stored row sealed, to measure what encryption at rest costs per step.
+  payloads: { codecs: (env) => (typeof env.BENCH_CODEC_KEY === 'string' ? [aesGcmCodec({ current: 'bench', keys: { bench: env.BENCH_CODEC_KEY } })] : []) },
 });
 
 export const WorkflowExecution = withBenchMethods(duro.durableObjects.WorkflowExecution);
