@@ -10,6 +10,8 @@
 //   --only seq,throughput,signal,timer,replay,fanout,payloads
 //   --fanout-large                   adds fan-out 1 000 × 1 000 (a million tasks; long)
 //   --no-visibility                  executions report nothing to Visibility (what the index costs, for profiling)
+//   --codecs                         every stored row sealed with AES-GCM (docs/payloads.md): run `--only seq` with
+//                                    and without it, and the difference in ms per step is what the codec costs
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -30,6 +32,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     'fanout-large': { type: 'boolean', default: false },
     'no-visibility': { type: 'boolean', default: false },
+    codecs: { type: 'boolean', default: false },
   },
 });
 
@@ -138,6 +141,8 @@ async function startWrangler(config) {
   const child = spawn(process.execPath, [
     join(ROOT, 'bench/serve.mjs'), config, String(port), persistTo,
     ...(flags['no-visibility'] ? ['--var', 'BENCH_NO_VISIBILITY:1'] : []),
+    // A fixed key: what is measured is the cipher's cost, not the key's secrecy.
+    ...(flags.codecs ? ['--var', `BENCH_CODEC_KEY:${btoa(String.fromCharCode(...new Uint8Array(32).fill(7)))}`] : []),
   ], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' } });
   group = { pid: child.pid, exited: new Promise((resolve) => child.once('exit', resolve)) };
   const log = wranglerLog;
@@ -245,12 +250,12 @@ async function sequential() {
 /**
  * What payloads cost per step (docs/payloads.md): n local steps each handing an order of 1 KiB or 100 KiB in and out,
  * through executions writing with the json converter and with the rich one (plain values, then values with a Date,
- * a Set and a bigint in every item).
+ * a Set and a bigint in every item), and with the rich one and every row sealed with AES-GCM ('sealed').
  */
 async function payloadCosts() {
   const n = size.payloadSteps;
   for (const bytes of [1_024, 102_400]) {
-    for (const [payloads, rich] of [['json', false], ['rich', false], ['rich', true]]) {
+    for (const [payloads, rich] of [['json', false], ['rich', false], ['rich', true], ['sealed', true]]) {
       const variant = `${payloads} ${bytes >= 102_400 ? '100KiB' : '1KiB'} ${rich ? 'rich' : 'plain'}`;
       const once = (steps) => bench('duro/run', { workflowType: 'benchPayloadSteps', input: { n: steps, bytes, rich }, payloads });
       await once(1);
@@ -458,14 +463,15 @@ function printTables(targetList) {
   const payloadRuns = runs.filter((run) => run.bench === 'payloads');
   if (payloadRuns.length > 0) {
     log('\nPayloads: ms/step of local steps handing an order in and out; ratio to the json converter with plain values');
-    const rows = [['payload', 'json plain', 'rich plain', 'rich rich', 'rich plain / json', 'rich rich / json']];
+    const rows = [['payload', 'json plain', 'rich plain', 'rich rich', 'rich rich sealed', 'rich plain / json', 'rich rich / json', 'sealed / rich rich']];
     for (const label of ['1KiB', '100KiB']) {
       const at = (variant) => payloadRuns.find((run) => run.variant === variant);
       const base = at(`json ${label} plain`);
       if (!base) continue;
       const cell = (variant) => (at(variant) ? fmt(at(variant).msPerStep, 4) : '-');
       const ratio = (variant) => (at(variant) ? `${fmt(at(variant).msPerStep / base.msPerStep, 2)}×` : '-');
-      rows.push([label, cell(`json ${label} plain`), cell(`rich ${label} plain`), cell(`rich ${label} rich`), ratio(`rich ${label} plain`), ratio(`rich ${label} rich`)]);
+      const sealedRatio = at(`sealed ${label} rich`) && at(`rich ${label} rich`) ? `${fmt(at(`sealed ${label} rich`).msPerStep / at(`rich ${label} rich`).msPerStep, 2)}×` : '-';
+      rows.push([label, cell(`json ${label} plain`), cell(`rich ${label} plain`), cell(`rich ${label} rich`), cell(`sealed ${label} rich`), ratio(`rich ${label} plain`), ratio(`rich ${label} rich`), sealedRatio]);
     }
     printGrid(rows);
   }
@@ -495,7 +501,7 @@ function printGrid(rows) {
 
 async function main() {
   const wranglerVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/wrangler/package.json'), 'utf8')).version;
-  log(`Duro benchmarks (${sizeName}${flags['no-visibility'] ? ', no Visibility' : ''}): local workerd under wrangler ${wranglerVersion}, ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}`);
+  log(`Duro benchmarks (${sizeName}${flags['no-visibility'] ? ', no Visibility' : ''}${flags.codecs ? ', rows sealed with AES-GCM' : ''}): local workerd under wrangler ${wranglerVersion}, ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}`);
   const loadBefore = os.loadavg().map((x) => round(x, 2));
   const config = bundleWorker();
   const began = performance.now();
@@ -513,6 +519,7 @@ async function main() {
     date: new Date().toISOString(),
     size: sizeName,
     visibility: !flags['no-visibility'],
+    codecs: flags.codecs,
     durationSeconds: round((performance.now() - began) / 1_000, 1),
     machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version, wrangler: wranglerVersion, runtime: 'local workerd (wrangler unstable_startWorker, inspector off)', loadAverage: { before: loadBefore, after: os.loadavg().map((x) => round(x, 2)) } },
     runs,

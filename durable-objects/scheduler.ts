@@ -7,6 +7,8 @@ import {
   initialScheduleState, nextScheduledTimes, planTick, planTrigger, resolveScheduleSpec, unpauseScheduleState,
   type ResolvedScheduleSpec, type ScheduleState, type TickPlan,
 } from '../src/core/schedule';
+import type { PayloadCodec } from '../src/core/payloads/options';
+import { RowCodecs } from '../src/core/payloads/row-codecs';
 import { ok, refuse, type Reply } from '../src/protocol/reply';
 import type { ScheduleDefinition, ScheduleDescription, SchedulerRpc } from '../src/protocol/scheduler-rpc';
 import { MetricDeltas } from '../src/visibility/metric-deltas';
@@ -18,6 +20,8 @@ import { executionStub } from './stubs';
 export interface SchedulerConfig {
   /** The namespace of WorkflowExecution objects, where actions start. */
   executions(env: unknown): DurableObjectNamespace;
+  /** The codecs a schedule's row (its action's input and memo) is sealed with (docs/payloads.md). Default: none. */
+  codecs?(env: unknown): PayloadCodec[];
 }
 
 interface Row {
@@ -51,8 +55,12 @@ export function createSchedulerClass(config: SchedulerConfig) {
       return result;
     }
 
+    /** Rows are sealed before the statement that writes them, opened after the read (decision 019 §3). */
+    readonly #codecs: RowCodecs;
+
     constructor(ctx: DurableObjectState, env: unknown) {
       super(ctx, env as never);
+      this.#codecs = new RowCodecs(config.codecs?.(env) ?? []);
       void ctx.blockConcurrencyWhile(async () => {
         migrate(ctx.storage, SCHEDULER_MIGRATIONS);
       });
@@ -63,7 +71,7 @@ export function createSchedulerClass(config: SchedulerConfig) {
     }
 
     async #create(input: Omit<ScheduleDefinition, 'createdAt'>): Promise<Reply<ScheduleDescription>> {
-      if (this.#row(input.scheduleId)) return refuse('duro:schedule-already-exists', `Schedule ${input.scheduleId} already exists`);
+      if (await this.#row(input.scheduleId)) return refuse('duro:schedule-already-exists', `Schedule ${input.scheduleId} already exists`);
       let spec: ResolvedScheduleSpec;
       try {
         spec = resolveScheduleSpec(input.spec);
@@ -73,19 +81,19 @@ export function createSchedulerClass(config: SchedulerConfig) {
       const now = Date.now();
       const definition: ScheduleDefinition = { ...input, createdAt: now };
       const row: Row = { definition, spec, state: initialScheduleState(now) };
-      this.#save(row, this.#wakeAtOf(row, now));
+      await this.#save(row, this.#wakeAtOf(row, now));
       await this.#rearm();
       return ok(this.#describe(row));
     }
 
     async list(): Promise<ScheduleDescription[]> {
       await this.#checkAlarm();
-      return this.#rows().map((row) => this.#describe(row));
+      return (await this.#rows()).map((row) => this.#describe(row));
     }
 
     async describe(scheduleId: string): Promise<Reply<ScheduleDescription>> {
       await this.#checkAlarm();
-      const row = this.#row(scheduleId);
+      const row = await this.#row(scheduleId);
       return row ? ok(this.#describe(row)) : notFound(scheduleId);
     }
 
@@ -94,7 +102,7 @@ export function createSchedulerClass(config: SchedulerConfig) {
     }
 
     async #remove(scheduleId: string): Promise<Reply<null>> {
-      if (!this.#row(scheduleId)) return notFound(scheduleId);
+      if (!(await this.#row(scheduleId))) return notFound(scheduleId);
       this.ctx.storage.sql.exec('DELETE FROM schedules WHERE schedule_id = ?', scheduleId);
       await this.#rearm();
       return ok(null);
@@ -105,14 +113,14 @@ export function createSchedulerClass(config: SchedulerConfig) {
     }
 
     async #setPaused(scheduleId: string, paused: boolean): Promise<Reply<null>> {
-      const row = this.#row(scheduleId);
+      const row = await this.#row(scheduleId);
       if (!row) return notFound(scheduleId);
       if (row.definition.paused === paused) return ok(null);
       row.definition.paused = paused;
       const now = Date.now();
       // Times that passed while paused are not run on unpause: the schedule carries on from now.
       if (!paused) row.state = unpauseScheduleState(row.state, now);
-      this.#save(row, this.#wakeAtOf(row, now));
+      await this.#save(row, this.#wakeAtOf(row, now));
       await this.#rearm();
       return ok(null);
     }
@@ -122,7 +130,7 @@ export function createSchedulerClass(config: SchedulerConfig) {
     }
 
     async #trigger(scheduleId: string): Promise<Reply<{ workflowId: string }>> {
-      const row = this.#row(scheduleId);
+      const row = await this.#row(scheduleId);
       if (!row) return notFound(scheduleId);
       const now = Date.now();
       const plan = planTrigger(scheduleId, row.state, now);
@@ -162,7 +170,7 @@ export function createSchedulerClass(config: SchedulerConfig) {
 
     /** One schedule's wake-up; answers how many actions it started. */
     async #tick(scheduleId: string, now: number): Promise<number> {
-      const row = this.#row(scheduleId);
+      const row = await this.#row(scheduleId);
       if (!row || row.definition.paused) return 0;
       // Under allowAll the last action does not matter: no call to ask.
       const running = row.definition.overlap !== 'allowAll' && row.state.lastAction ? await this.#isRunning(row.state.lastAction.workflowId) : false;
@@ -193,12 +201,15 @@ export function createSchedulerClass(config: SchedulerConfig) {
         console.error(`duro: schedule ${row.definition.scheduleId} could not start ${action.workflowId}: ${reply.problem.detail}`);
         row.lastError = { at: Date.now(), workflowId: action.workflowId, detail: `${reply.problem.type}: ${reply.problem.detail}` };
       }
+      // Changes run one at a time (#exclusive): the row read here is still the stored one when the sealed row is written.
+      const current = await this.#row(row.definition.scheduleId);
+      const next = current && { ...current, state: plan.state, ...(row.lastError && { lastError: row.lastError }) };
+      const body = next && (await this.#seal(next));
       this.ctx.storage.transactionSync(() => {
         addHistograms(this.ctx.storage.sql, lag);
-        const current = this.#row(row.definition.scheduleId);
-        if (!current) return; // deleted meanwhile
+        if (!next) return; // deleted meanwhile
         row.state = plan.state;
-        this.#save({ ...current, state: plan.state, ...(row.lastError && { lastError: row.lastError }) }, current.definition.paused ? undefined : wakeAt);
+        this.#write(next, body!, current.definition.paused ? undefined : wakeAt);
       });
     }
 
@@ -222,19 +233,30 @@ export function createSchedulerClass(config: SchedulerConfig) {
       return this.ctx.storage.sql.exec<{ wake_at: number | null }>('SELECT wake_at FROM schedules WHERE schedule_id = ?', scheduleId).toArray()[0]?.wake_at ?? undefined;
     }
 
-    #row(scheduleId: string): Row | undefined {
-      const found = this.ctx.storage.sql.exec<{ body: string }>('SELECT body FROM schedules WHERE schedule_id = ?', scheduleId).toArray()[0];
-      return found && (JSON.parse(found.body) as Row);
+    async #row(scheduleId: string): Promise<Row | undefined> {
+      const found = this.ctx.storage.sql.exec<{ body: SqlStorageValue }>('SELECT body FROM schedules WHERE schedule_id = ?', scheduleId).toArray()[0];
+      return found && (JSON.parse(await this.#codecs.open(found.body, scheduleIdentity(scheduleId))) as Row);
     }
 
-    #rows(): Row[] {
-      return this.ctx.storage.sql.exec<{ body: string }>('SELECT body FROM schedules ORDER BY schedule_id').toArray().map((found) => JSON.parse(found.body) as Row);
+    async #rows(): Promise<Row[]> {
+      const found = this.ctx.storage.sql.exec<{ schedule_id: string; body: SqlStorageValue }>('SELECT schedule_id, body FROM schedules ORDER BY schedule_id').toArray();
+      const texts = await this.#codecs.openAll(found.map((row) => [row.body, scheduleIdentity(row.schedule_id)]));
+      return texts.map((text) => JSON.parse(text) as Row);
     }
 
-    #save(row: Row, wakeAt: number | undefined): void {
+    async #save(row: Row, wakeAt: number | undefined): Promise<void> {
+      this.#write(row, await this.#seal(row), wakeAt);
+    }
+
+    async #seal(row: Row): Promise<string | ArrayBuffer> {
+      const sealed = await this.#codecs.seal(JSON.stringify(row), scheduleIdentity(row.definition.scheduleId));
+      return typeof sealed === 'string' ? sealed : (sealed.slice().buffer as ArrayBuffer);
+    }
+
+    #write(row: Row, body: string | ArrayBuffer, wakeAt: number | undefined): void {
       this.ctx.storage.sql.exec(
         'INSERT INTO schedules (schedule_id, body, wake_at) VALUES (?, ?, ?) ON CONFLICT (schedule_id) DO UPDATE SET body = excluded.body, wake_at = excluded.wake_at',
-        row.definition.scheduleId, JSON.stringify(row), wakeAt ?? null,
+        row.definition.scheduleId, body, wakeAt ?? null,
       );
     }
 
@@ -251,6 +273,11 @@ export function createSchedulerClass(config: SchedulerConfig) {
       if ((await this.ctx.storage.getAlarm()) === null) await this.#rearm();
     }
   };
+}
+
+/** What a schedule's row is bound to (sealed rows cannot move between schedules). */
+function scheduleIdentity(scheduleId: string): string {
+  return `s/${scheduleId}`;
 }
 
 function notFound<T>(scheduleId: string): Reply<T> {

@@ -1,10 +1,15 @@
 // History and run state in a WorkflowExecution object's SQLite. Each commit is one transactionSync:
-// events, the run record, the changed pending entries and the run's deadline — all or nothing.
+// events, the run record, the changed pending entries and the run's deadline — all or nothing. With payload codecs
+// configured, every row holding payloads is sealed first (WebCrypto is async), then written in that transaction
+// (decision 019 §3); without them, rows are JSON text and the commit stays synchronous.
 import type { HistoryEvent } from '../src/core/history';
+import { afterSealing, bytesOf, RowCodecs, type SealedRow } from '../src/core/payloads/row-codecs';
 import { Limits, runRecordOf, runStateFrom, type StoredLogLine, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
 
 /** A SQLite row holds at most 2 MB; JSON longer than this many characters is split into chunks. */
 const CHUNK_CHARS = 256 * 1024;
+/** The same for sealed rows, in bytes: the ciphertext is chunked (encrypt, then chunk). */
+const CHUNK_BYTES = 256 * 1024;
 /**
  * History rows per INSERT statement: a statement binds at most 100 parameters in a Durable Object, and a row has 5.
  * Each statement call has a fixed cost, so a step's events (10 000 for a long chain of local activities) go in groups.
@@ -25,7 +30,15 @@ export interface StoredRun {
   status: string;
 }
 
-type Stored = { value: string | null; chunks: number };
+type Stored = { value: SqlStorageValue; chunks: number };
+
+/** What a commit writes, sealed before its transaction: each row's stored form, by the row's place. */
+interface SealedCommit {
+  history: SealedRow[];
+  record: SealedRow;
+  pending: SealedRow[];
+  logs: SealedRow[];
+}
 
 export class SqlRunStore {
   readonly #storage: DurableObjectStorage;
@@ -38,55 +51,84 @@ export class SqlRunStore {
   /** How many log lines each run has stored, once counted (forgotten when a commit rolls back). */
   readonly #logCounts = new Map<string, number>();
 
-  constructor(storage: DurableObjectStorage) {
+  readonly #rows: RowCodecs;
+
+  constructor(storage: DurableObjectStorage, rows = new RowCodecs()) {
     this.#storage = storage;
     this.#sql = storage.sql;
+    this.#rows = rows;
   }
 
-  /** Events of a run after `afterEventId`, at most `limit` of them. */
   /**
    * Events after `afterEventId`, at most `limit` of them and, when `maxChars` is given, no more than fit in it (the
    * first event always comes, so a page is never empty while events remain): a page that crosses a Durable Object
    * RPC must stay under its 32 MiB, whatever the events hold (test/integration/sql-run-store.test.ts).
    */
-  readHistory(runId: string, afterEventId = 0, limit = -1, maxChars = Number.POSITIVE_INFINITY): HistoryEvent[] {
-    const events: HistoryEvent[] = [];
-    let chars = 0;
-    const rows = this.#sql.exec<{ event_id: number; body: string | null; chunks: number }>(
+  readHistory(runId: string, afterEventId = 0, limit = -1, maxChars = Number.POSITIVE_INFINITY): HistoryEvent[] | Promise<HistoryEvent[]> {
+    const stored: Array<[SqlStorageValue, string]> = [];
+    let size = 0;
+    const rows = this.#sql.exec<{ event_id: number; body: SqlStorageValue; chunks: number }>(
       'SELECT event_id, body, chunks FROM history WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?', runId, afterEventId, limit,
     );
     for (const row of rows) {
-      const text = this.#read(`h/${runId}/${row.event_id}`, { value: row.body, chunks: row.chunks });
-      chars += text.length;
-      if (events.length > 0 && chars > maxChars) break;
-      events.push(JSON.parse(text) as HistoryEvent);
+      const owner = `h/${runId}/${row.event_id}`;
+      const value = this.#read(owner, { value: row.body, chunks: row.chunks });
+      // A sealed row's bytes outnumber its text's characters: cutting on them keeps the page under maxChars.
+      size += typeof value === 'string' ? value.length : (bytesOf(value)?.length ?? 0);
+      if (stored.length > 0 && size > maxChars) break;
+      stored.push([value, owner]);
     }
-    return events;
+    return afterSealing(this.#rows.openAll(stored), (texts) => texts.map((text) => JSON.parse(text) as HistoryEvent));
   }
 
   /** `retainUntil`: for a closed run, when retention removes it. `alsoWrite` joins the transaction (the outbox). */
-  commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil?: number, alsoWrite?: () => void): void {
+  /** The commit's rows as stored: sealed when codecs are configured (a promise), else their JSON text at once. */
+  #seal(runId: string, commit: RunCommit): SealedCommit | Promise<SealedCommit> {
+    const history = commit.events.map((event) => [commit.encoded?.get(event) ?? JSON.stringify(event), `h/${runId}/${event.eventId}`] as const);
+    const record = [JSON.stringify(runRecordOf(commit.state)), `r/${runId}`] as const;
+    const pending = commit.changes.flatMap((change) => (change.value === undefined ? [] : [[JSON.stringify(change.value), pendingOwner(runId, change)] as const]));
+    // Log lines are numbered by the table as they are inserted: bound to their run, not to their place among its lines.
+    const logs = (commit.logs ?? []).map((line) => [line, `l/${runId}`] as const);
+    const rows = [...history, record, ...pending, ...logs];
+    return afterSealing(this.#rows.sealAll(rows), (sealed) => ({
+      history: sealed.slice(0, history.length),
+      record: sealed[history.length]!,
+      pending: sealed.slice(history.length + 1, history.length + 1 + pending.length),
+      logs: sealed.slice(history.length + 1 + pending.length),
+    }));
+  }
+
+  /**
+   * `retainUntil`: for a closed run, when retention removes it. `alsoWrite` joins the transaction (the outbox). The
+   * rows are sealed first, outside the transaction; without codecs the whole commit is synchronous.
+   */
+  commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil?: number, alsoWrite?: () => void): void | Promise<void> {
+    return afterSealing(this.#seal(runId, commit), (sealed) => this.#commitSealed(runId, chainIndex, commit, sealed, retainUntil, alsoWrite));
+  }
+
+  #commitSealed(runId: string, chainIndex: number, commit: RunCommit, sealed: SealedCommit, retainUntil: number | undefined, alsoWrite: (() => void) | undefined): void {
     try {
-      this.#commit(runId, chainIndex, commit, retainUntil, alsoWrite);
+      this.#commit(runId, chainIndex, commit, sealed, retainUntil, alsoWrite);
     } catch (error) {
       this.#logCounts.delete(runId); // rolled back: counted again from the table next time
       throw error;
     }
   }
 
-  #commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil: number | undefined, alsoWrite: (() => void) | undefined): void {
+  #commit(runId: string, chainIndex: number, commit: RunCommit, sealed: SealedCommit, retainUntil: number | undefined, alsoWrite: (() => void) | undefined): void {
     this.#storage.transactionSync(() => {
       alsoWrite?.();
-      this.#insertHistory(runId, commit);
+      this.#insertHistory(runId, commit, sealed.history);
       const record = runRecordOf(commit.state);
-      const stored = this.#write(`r/${runId}`, JSON.stringify(record), true);
+      const stored = this.#write(`r/${runId}`, sealed.record, true);
       this.#sql.exec(
         `INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, record, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record, chunks = excluded.chunks`,
         runId, chainIndex, record.workflowType, record.status, record.startTime, record.closeTime ?? null, stored.value, stored.chunks,
       );
-      for (const change of commit.changes) this.#writePending(runId, change);
-      if (commit.logs) this.#insertLogs(runId, commit.logs);
+      let sealedValues = 0;
+      for (const change of commit.changes) this.#writePending(runId, change, change.value === undefined ? undefined : sealed.pending[sealedValues++]);
+      if (commit.logs) this.#insertLogs(runId, sealed.logs);
       this.setDeadline(runId, 'run', commit.wakeAt);
       if (retainUntil !== undefined) {
         this.#sql.exec('UPDATE runs SET retain_until = ? WHERE run_id = ? AND retain_until IS NULL', retainUntil, runId);
@@ -96,15 +138,15 @@ export class SqlRunStore {
   }
 
   /** The commit's events, in groups of ROWS_PER_INSERT rows per statement. */
-  #insertHistory(runId: string, commit: RunCommit): void {
+  #insertHistory(runId: string, commit: RunCommit, sealed: SealedRow[]): void {
     let params: unknown[] = [];
     const flush = () => {
       if (params.length === 0) return;
       this.#sql.exec(INSERT_HISTORY[params.length / 5]!, ...params);
       params = [];
     };
-    for (const event of commit.events) {
-      const stored = this.#write(`h/${runId}/${event.eventId}`, commit.encoded?.get(event) ?? JSON.stringify(event));
+    for (const [i, event] of commit.events.entries()) {
+      const stored = this.#write(`h/${runId}/${event.eventId}`, sealed[i]!);
       params.push(runId, event.eventId, event.type, stored.value, stored.chunks);
       if (params.length === ROWS_PER_INSERT * 5) flush();
     }
@@ -115,10 +157,10 @@ export class SqlRunStore {
    * A commit's log lines, in groups; then only the run's latest Limits.logLinesKept stay. The run's count is kept in
    * memory (counted once per instance), so a commit reads only the rows it deletes, not the run's thousand.
    */
-  #insertLogs(runId: string, lines: readonly string[]): void {
+  #insertLogs(runId: string, lines: readonly SealedRow[]): void {
     for (let from = 0; from < lines.length; from += LOG_ROWS_PER_INSERT) {
       const group = lines.slice(from, from + LOG_ROWS_PER_INSERT);
-      this.#sql.exec(INSERT_LOGS[group.length]!, ...group.flatMap((line) => [runId, line]));
+      this.#sql.exec(INSERT_LOGS[group.length]!, ...group.flatMap((line) => [runId, storable(line)]));
     }
     const count = (this.#logCounts.get(runId) ?? this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM run_logs WHERE run_id = ?', runId).one().n - lines.length) + lines.length;
     const over = count - Limits.logLinesKept;
@@ -127,10 +169,11 @@ export class SqlRunStore {
   }
 
   /** A run's kept log lines after `afterSeq`, oldest first, at most `limit`. */
-  readLogs(runId: string, afterSeq = 0, limit = -1): StoredLogLine[] {
-    return this.#sql
-      .exec<{ seq: number; line: string }>('SELECT seq, line FROM run_logs WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?', runId, afterSeq, limit)
+  readLogs(runId: string, afterSeq = 0, limit = -1): StoredLogLine[] | Promise<StoredLogLine[]> {
+    const rows = this.#sql
+      .exec<{ seq: number; line: SqlStorageValue }>('SELECT seq, line FROM run_logs WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?', runId, afterSeq, limit)
       .toArray();
+    return afterSealing(this.#rows.openAll(rows.map((row) => [row.line, `l/${runId}`])), (lines) => rows.map((row, i) => ({ seq: row.seq, line: lines[i]! })));
   }
 
   /** Closed runs whose retention has passed, oldest first. */
@@ -158,15 +201,22 @@ export class SqlRunStore {
       .map((row) => ({ runId: row.run_id, chainIndex: row.chain_index, status: row.status }));
   }
 
-  loadState(runId: string): RunState | undefined {
-    const row = this.#sql.exec<{ record: string | null; chunks: number }>('SELECT record, chunks FROM runs WHERE run_id = ?', runId).toArray()[0];
+  /** A run's state; throws (a RowOpenError naming the row, for a sealed one) when what is stored cannot be read. */
+  loadState(runId: string): RunState | undefined | Promise<RunState | undefined> {
+    const row = this.#sql.exec<{ record: SqlStorageValue; chunks: number }>('SELECT record, chunks FROM runs WHERE run_id = ?', runId).toArray()[0];
     if (!row) return undefined;
-    const record = JSON.parse(this.#read(`r/${runId}`, { value: row.record, chunks: row.chunks })) as RunRecord;
-    const entries = this.#sql
-      .exec<{ collection: PendingCollection; key: string; value: string | null; chunks: number }>('SELECT collection, key, value, chunks FROM pending WHERE run_id = ?', runId)
-      .toArray()
-      .map((entry) => ({ collection: entry.collection, key: entry.key, value: JSON.parse(this.#read(`p/${runId}/${entry.collection}/${entry.key}`, entry)) as unknown }));
-    return runStateFrom(record, entries);
+    const pending = this.#sql
+      .exec<{ collection: PendingCollection; key: string; value: SqlStorageValue; chunks: number }>('SELECT collection, key, value, chunks FROM pending WHERE run_id = ?', runId)
+      .toArray();
+    const stored: Array<[SqlStorageValue, string]> = [
+      [this.#read(`r/${runId}`, { value: row.record, chunks: row.chunks }), `r/${runId}`],
+      ...pending.map((entry): [SqlStorageValue, string] => {
+        const owner = pendingOwner(runId, entry);
+        return [this.#read(owner, entry), owner];
+      }),
+    ];
+    return afterSealing(this.#rows.openAll(stored), ([record, ...values]) =>
+      runStateFrom(JSON.parse(record!) as RunRecord, pending.map((entry, i) => ({ collection: entry.collection, key: entry.key, value: JSON.parse(values[i]!) as unknown }))));
   }
 
   /**
@@ -203,25 +253,25 @@ export class SqlRunStore {
     else this.#sql.exec('INSERT INTO deadlines (run_id, kind, wake_at) VALUES (?, ?, ?) ON CONFLICT (run_id, kind) DO UPDATE SET wake_at = excluded.wake_at', runId, kind, wakeAt);
   }
 
-  #writePending(runId: string, change: PendingChange): void {
-    const owner = `p/${runId}/${change.collection}/${change.key}`;
-    if (change.value === undefined) {
+  #writePending(runId: string, change: PendingChange, sealed: SealedRow | undefined): void {
+    const owner = pendingOwner(runId, change);
+    if (sealed === undefined) {
       this.#dropChunks(owner);
       this.#sql.exec('DELETE FROM pending WHERE run_id = ? AND collection = ? AND key = ?', runId, change.collection, change.key);
       return;
     }
-    const stored = this.#write(owner, JSON.stringify(change.value), true);
+    const stored = this.#write(owner, sealed, true);
     this.#sql.exec(
       'INSERT INTO pending (run_id, collection, key, value, chunks) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, collection, key) DO UPDATE SET value = excluded.value, chunks = excluded.chunks',
       runId, change.collection, change.key, stored.value, stored.chunks,
     );
   }
 
-  /** Stores `json` inline when it fits a row, else as chunks owned by `owner` (replacing any earlier ones). */
-  #write(owner: string, json: string, replacing = false): Stored {
+  /** Stores a row inline when it fits, else as chunks owned by `owner` (replacing any earlier ones). */
+  #write(owner: string, row: SealedRow, replacing = false): Stored {
     if (replacing) this.#dropChunks(owner);
-    if (json.length <= CHUNK_CHARS) return { value: json, chunks: 0 };
-    const pieces = chunksOf(json);
+    if (row.length <= (typeof row === 'string' ? CHUNK_CHARS : CHUNK_BYTES)) return { value: storable(row), chunks: 0 };
+    const pieces = typeof row === 'string' ? chunksOf(row) : byteChunksOf(row);
     pieces.forEach((piece, i) => this.#sql.exec('INSERT INTO payload_chunks (owner, chunk, data) VALUES (?, ?, ?)', owner, i, piece));
     if (replacing) this.#chunked.add(owner);
     return { value: null, chunks: pieces.length };
@@ -232,11 +282,34 @@ export class SqlRunStore {
     this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', owner);
   }
 
-  #read(owner: string, stored: Stored): string {
-    if (stored.chunks === 0) return stored.value!;
+  /** A row's stored form, its chunks joined: text, or the sealed bytes. */
+  #read(owner: string, stored: Stored): SqlStorageValue {
+    if (stored.chunks === 0) return stored.value;
     if (!owner.startsWith('h/')) this.#chunked.add(owner);
-    return this.#sql.exec<{ data: string }>('SELECT data FROM payload_chunks WHERE owner = ? ORDER BY chunk', owner).toArray().map((row) => row.data).join('');
+    const pieces = this.#sql.exec<{ data: SqlStorageValue }>('SELECT data FROM payload_chunks WHERE owner = ? ORDER BY chunk', owner).toArray().map((row) => row.data);
+    if (pieces.every((piece) => typeof piece === 'string')) return pieces.join('');
+    const bytes = pieces.map((piece) => bytesOf(piece) ?? new Uint8Array());
+    const joined = new Uint8Array(bytes.reduce((length, piece) => length + piece.length, 0));
+    bytes.reduce((offset, piece) => (joined.set(piece, offset), offset + piece.length), 0);
+    return joined.buffer;
   }
+}
+
+/** A pending entry's place: its chunks' owner and, sealed, its additional data. */
+function pendingOwner(runId: string, entry: { collection: string; key: string }): string {
+  return `p/${runId}/${entry.collection}/${entry.key}`;
+}
+
+/** A row as SQLite binds it: text as TEXT, sealed bytes as a BLOB (an ArrayBuffer; a TEXT column keeps it as is). */
+function storable(row: SealedRow): string | ArrayBuffer {
+  return typeof row === 'string' ? row : (row.slice().buffer as ArrayBuffer);
+}
+
+/** Sealed bytes in pieces of at most CHUNK_BYTES (SQLite BLOBs). */
+function byteChunksOf(row: Uint8Array): ArrayBuffer[] {
+  const pieces: ArrayBuffer[] = [];
+  for (let start = 0; start < row.length; start += CHUNK_BYTES) pieces.push(row.slice(start, start + CHUNK_BYTES).buffer as ArrayBuffer);
+  return pieces;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The execution object's side of the Visibility feed (DESIGN §4, "outbox, not hope"): messages are rows written
 // in the same transaction as the step they describe, numbered, sent in order to the object's shard after the
 // commit and again from the alarm until the shard acknowledges them. The shard applies each seq once.
+import { afterSealing, bytesOf, RowCodecs, type SealedRow } from '../src/core/payloads/row-codecs';
 import { shardOf } from '../src/visibility/shard';
 import type { SequencedMessage, VisibilityMessage } from '../src/visibility/record';
 import { visibilityStub } from './stubs';
@@ -16,20 +17,31 @@ const BATCH_CHARS = 512 * 1024;
 
 export class VisibilityOutbox {
   readonly #sql: SqlStorage;
+  readonly #rows: RowCodecs;
   /** This object's sender id and shard are known to be stored: no need to write them again. */
   #identityStored = false;
   /** Written by the transaction under way; stored once it commits ({@link committed}). */
   #identityWritten = false;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage, rows = new RowCodecs()) {
     this.#sql = storage.sql;
+    this.#rows = rows;
   }
 
   /**
-   * Adds messages from the execution `workflowId`; call it inside the commit's transaction. The first call fixes
-   * this object's shard, so a later change of the shard count never splits one workflow id across shards.
+   * The rows of `messages` as stored (sealed with the payload codecs, bound to the workflow id): call it before the
+   * transaction that enqueues them. Without codecs, their JSON text at once.
    */
-  enqueue(workflowId: string, messages: VisibilityMessage[], shards: number): void {
+  seal(workflowId: string, messages: VisibilityMessage[]): SealedRow[] | Promise<SealedRow[]> {
+    return this.#rows.sealAll(messages.map((message) => [JSON.stringify(message), outboxIdentity(workflowId)]));
+  }
+
+  /**
+   * Adds rows from the execution `workflowId` ({@link seal}, or the JSON of messages that carry no payloads: ids and
+   * counts); call it inside the commit's transaction. The first call fixes this object's shard, so a later change of
+   * the shard count never splits one workflow id across shards.
+   */
+  enqueue(workflowId: string, messages: ReadonlyArray<VisibilityMessage | SealedRow>, shards: number): void {
     if (messages.length === 0) return;
     if (!this.#identityStored) {
       // The shard numbers messages per sender: a random part keeps a recreated object (storage wiped, namespace
@@ -38,7 +50,10 @@ export class VisibilityOutbox {
       this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_shard', ?) ON CONFLICT (key) DO NOTHING`, String(shardOf(workflowId, shards)));
       this.#identityWritten = true;
     }
-    for (const message of messages) this.#sql.exec('INSERT INTO visibility_outbox (body) VALUES (?)', JSON.stringify(message));
+    for (const message of messages) {
+      const body = typeof message === 'string' ? message : message instanceof Uint8Array ? (message.slice().buffer as ArrayBuffer) : JSON.stringify(message);
+      this.#sql.exec('INSERT INTO visibility_outbox (body) VALUES (?)', body);
+    }
   }
 
   /** The transaction that called {@link enqueue} committed. */
@@ -63,15 +78,19 @@ export class VisibilityOutbox {
     this.#identityStored = true;
     const stub = visibilityStub(target.namespace, shard);
     for (;;) {
-      const rows: Array<{ seq: number; body: string }> = [];
+      const rows: Array<{ seq: number; body: SqlStorageValue }> = [];
       let chars = 0;
-      for (const row of this.#sql.exec<{ seq: number; body: string }>('SELECT seq, body FROM visibility_outbox ORDER BY seq LIMIT ?', BATCH)) {
-        if (rows.length > 0 && chars + row.body.length > BATCH_CHARS) break;
+      for (const row of this.#sql.exec<{ seq: number; body: SqlStorageValue }>('SELECT seq, body FROM visibility_outbox ORDER BY seq LIMIT ?', BATCH)) {
+        const size = typeof row.body === 'string' ? row.body.length : (bytesOf(row.body)?.length ?? 0);
+        if (rows.length > 0 && chars + size > BATCH_CHARS) break;
         rows.push(row);
-        chars += row.body.length;
+        chars += size;
       }
       if (rows.length === 0) return;
-      const applied = await stub.apply(sender, rows.map((row) => ({ ...(JSON.parse(row.body) as VisibilityMessage), seq: row.seq }) as SequencedMessage));
+      // The shard gets the messages themselves (it seals what it keeps): opened here, on the way out.
+      const identity = outboxIdentity(sender.slice(0, sender.lastIndexOf('#')));
+      const bodies = await afterSealing(this.#rows.openAll(rows.map((row) => [row.body, identity])), (texts) => texts);
+      const applied = await stub.apply(sender, rows.map((row, i) => ({ ...(JSON.parse(bodies[i]!) as VisibilityMessage), seq: row.seq }) as SequencedMessage));
       this.#sql.exec('DELETE FROM visibility_outbox WHERE seq <= ?', applied);
       if (applied < rows.at(-1)!.seq) throw new Error(`visibility shard ${shard} applied up to ${applied} of ${rows.at(-1)!.seq}`);
     }
@@ -80,4 +99,9 @@ export class VisibilityOutbox {
   #meta(key: string): string | undefined {
     return this.#sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value;
   }
+}
+
+/** What an outbox row is bound to: the workflow id of the object that wrote it (rows are numbered only on insert). */
+function outboxIdentity(workflowId: string): string {
+  return `o/${workflowId}`;
 }

@@ -5,6 +5,7 @@
 import type { AttemptObservation } from '../src/core/activity-state';
 import { isCloseEvent, type HistoryEvent } from '../src/core/history';
 import type { RunState } from '../src/core/internals';
+import type { RowCodecs, SealedRow } from '../src/core/payloads/row-codecs';
 import { executionRecordOf, runGaugesOf, type RunGauges, type VisibilityMessage } from '../src/visibility/record';
 import { VisibilityOutbox, type VisibilityTarget } from './visibility-outbox';
 
@@ -20,7 +21,7 @@ const MAX_UNWRITTEN_ATTEMPTS = 1_000;
 
 /** What a commit owes Visibility: rows to write in its transaction, or attempts to keep in memory. */
 export type VisibilityReport =
-  | { runId: string; record?: string; write: () => void; keep?: undefined; gauges?: RunGauges[] }
+  | { runId: string; record?: string; rows: SealedRow[] | Promise<SealedRow[]>; write: (rows: SealedRow[]) => void; keep?: undefined; gauges?: RunGauges[] }
   | { runId: string; write?: undefined; keep: AttemptObservation[]; workflowId: string; gauges?: RunGauges };
 
 export interface VisibilityReporterOptions {
@@ -34,6 +35,8 @@ export interface VisibilityReporterOptions {
    * stands behind the row before its delivery is tried (a step's commit re-arms by itself).
    */
   wroteOutsideCommit: () => void;
+  /** The payload codecs outbox rows are sealed with (decision 019 §3). */
+  rows?: RowCodecs;
 }
 
 export class VisibilityReporter {
@@ -63,7 +66,7 @@ export class VisibilityReporter {
 
   constructor(options: VisibilityReporterOptions) {
     this.#storage = options.storage;
-    this.#outbox = new VisibilityOutbox(options.storage);
+    this.#outbox = new VisibilityOutbox(options.storage, options.rows);
     this.#target = options.target;
     this.#delivered = options.delivered;
     this.#wroteOutsideCommit = options.wroteOutsideCommit;
@@ -117,7 +120,8 @@ export class VisibilityReporter {
       runId: state.runId,
       ...(messages[0]!.kind === 'upsert' && { record: json! }),
       ...(gaugesNow.length > 0 && { gauges: gaugesNow }),
-      write: () => this.#outbox.enqueue(state.workflowId, messages, target.shards),
+      rows: this.#outbox.seal(state.workflowId, messages),
+      write: (rows) => this.#outbox.enqueue(state.workflowId, rows, target.shards),
     };
   }
 
@@ -153,7 +157,7 @@ export class VisibilityReporter {
     else this.#gaugesWritten.set(gauges.runId, gauges);
   }
 
-  /** The write (inside the deletion's transaction) that takes a run removed by retention out of the index. */
+  /** The write (inside the deletion's transaction) that takes a run removed by retention out of the index (ids only: not sealed). */
   removal(state: Pick<RunState, 'runId' | 'workflowId'>): (() => void) | undefined {
     const target = this.#target();
     this.#reported.delete(state.runId);
@@ -164,13 +168,14 @@ export class VisibilityReporter {
    * Runs stored before this object had a Visibility binding (or before Visibility existed) were never reported:
    * report every run once, in one transaction, the first time the object has a binding.
    */
-  backfill(states: () => RunState[]): void {
+  async backfill(states: () => Promise<RunState[]>): Promise<void> {
     const target = this.#target();
     if (!target || this.#outbox.hasReported()) return;
-    const all = states();
+    const all = await states();
     const [first] = all;
     if (!first) return;
-    this.#storage.transactionSync(() => this.#outbox.enqueue(first.workflowId, all.map((state) => ({ kind: 'upsert', execution: executionRecordOf(state) })), target.shards));
+    const rows = await this.#outbox.seal(first.workflowId, all.map((state) => ({ kind: 'upsert', execution: executionRecordOf(state) })));
+    this.#storage.transactionSync(() => this.#outbox.enqueue(first.workflowId, rows, target.shards));
     for (const state of all) this.#reported.set(state.runId, JSON.stringify(executionRecordOf(state)));
   }
 
@@ -231,7 +236,10 @@ export class VisibilityReporter {
     }, delayMs);
   }
 
-  /** Writes the attempts and gauges kept in memory as one outbox row (the metrics flush, when no record change took them). */
+  /**
+   * Writes the attempts and gauges kept in memory as one outbox row (the metrics flush, when no record change took
+   * them). Not sealed: it holds activity types, outcomes and counts (what /metrics shows as labels), no payloads.
+   */
   #writeUnwrittenMetrics(shards: number): void {
     if (this.#unwrittenAttempts.length === 0 && this.#unwrittenGauges.size === 0) return;
     const attempts = this.#unwrittenAttempts;

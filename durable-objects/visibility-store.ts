@@ -1,5 +1,7 @@
 // The SQLite side of a Visibility shard: the execution index (list, count), the metric series, and the work
-// lists of batch operations. Every method is synchronous; `apply` is one transaction per delivery.
+// lists of batch operations. `apply` is one transaction per delivery. With payload codecs, execution records and
+// batch specs and failures are sealed before their transaction and opened after a read (decision 019 §3);
+// search_index values stay plaintext, since lists filter on them (docs/payloads.md).
 import type { AttemptObservation } from '../src/core/activity-state';
 import { MAX_KEPT_FAILURES, type BatchFailure, type BatchProgress, type BatchSpec } from '../src/visibility/batch';
 import type { ListFilter } from '../src/visibility/filter';
@@ -7,6 +9,7 @@ import { MetricDeltas } from '../src/visibility/metric-deltas';
 import type { MetricsSnapshot } from '../src/visibility/metrics';
 import type { ListCursor } from '../src/visibility/pager';
 import { searchValues, type ExecutionRecord, type SequencedMessage } from '../src/visibility/record';
+import { RowCodecs, type SealedRow } from '../src/core/payloads/row-codecs';
 import { addCounters, addHistograms, readCounters, readHistograms } from './metric-tables';
 
 export interface BatchItem {
@@ -20,22 +23,30 @@ export type BatchItemOutcome = { kind: 'succeeded' } | { kind: 'skipped' } | { k
 export class VisibilityStore {
   readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
+  readonly #codecs: RowCodecs;
+  /** Batch failures are read, added to and written back across a seal: one item's write at a time. */
+  #failureWrites: Promise<unknown> = Promise.resolve();
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage, codecs = new RowCodecs()) {
     this.#storage = storage;
     this.#sql = storage.sql;
+    this.#codecs = codecs;
   }
 
   // ---- the feed ----
 
   /** Applies the messages of `sender` not applied before, in order; returns the last seq applied. */
-  apply(sender: string, messages: SequencedMessage[]): number {
+  async apply(sender: string, messages: SequencedMessage[]): Promise<number> {
+    const records = new Map<SequencedMessage, SealedRow>();
+    for (const message of messages) {
+      if (message.kind === 'upsert') records.set(message, await this.#codecs.seal(JSON.stringify(message.execution), executionIdentity(message.execution.runId)));
+    }
     return this.#storage.transactionSync(() => {
       let applied = this.#sql.exec<{ applied_seq: number }>('SELECT applied_seq FROM senders WHERE workflow_id = ?', sender).toArray()[0]?.applied_seq ?? 0;
       const metrics = new MetricDeltas();
       for (const message of [...messages].sort((a, b) => a.seq - b.seq)) {
         if (message.seq <= applied) continue; // a re-send of what an earlier delivery applied
-        this.#applyOne(message, metrics);
+        this.#applyOne(message, metrics, records.get(message));
         applied = message.seq;
       }
       addCounters(this.#sql, metrics);
@@ -45,10 +56,10 @@ export class VisibilityStore {
     });
   }
 
-  #applyOne(message: SequencedMessage, metrics: MetricDeltas): void {
+  #applyOne(message: SequencedMessage, metrics: MetricDeltas, record: SealedRow | undefined): void {
     switch (message.kind) {
       case 'upsert':
-        return this.#upsert(message.execution, metrics);
+        return this.#upsert(message.execution, metrics, record!);
       case 'remove':
         this.#sql.exec('DELETE FROM executions WHERE run_id = ?', message.runId);
         this.#sql.exec('DELETE FROM search_index WHERE run_id = ?', message.runId);
@@ -75,7 +86,7 @@ export class VisibilityStore {
     }
   }
 
-  #upsert(execution: ExecutionRecord, metrics: MetricDeltas): void {
+  #upsert(execution: ExecutionRecord, metrics: MetricDeltas, record: SealedRow): void {
     const before = this.#sql.exec<{ status: string }>('SELECT status FROM executions WHERE run_id = ?', execution.runId).toArray()[0];
     const type = { workflow_type: execution.workflowType };
     if (!before) metrics.count('duro_workflows_started_total', type);
@@ -87,7 +98,7 @@ export class VisibilityStore {
     this.#sql.exec(
       `INSERT INTO executions (run_id, workflow_id, workflow_type, status, start_time, close_time, record) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record`,
-      execution.runId, execution.workflowId, execution.workflowType, execution.status, execution.startTime, execution.closeTime ?? null, JSON.stringify(execution),
+      execution.runId, execution.workflowId, execution.workflowType, execution.status, execution.startTime, execution.closeTime ?? null, storable(record),
     );
     this.#sql.exec('DELETE FROM search_index WHERE run_id = ?', execution.runId);
     for (const [name, value] of Object.entries(execution.searchAttributes)) {
@@ -97,12 +108,13 @@ export class VisibilityStore {
 
   // ---- list, count, metrics ----
 
-  list(filter: ListFilter, after: ListCursor | undefined, limit: number): ExecutionRecord[] {
+  async list(filter: ListFilter, after: ListCursor | undefined, limit: number): Promise<ExecutionRecord[]> {
     const where = whereOf(filter, after);
-    return this.#sql
-      .exec<{ record: string }>(`SELECT record FROM executions ${where.sql} ORDER BY start_time DESC, run_id DESC LIMIT ?`, ...where.params, limit)
-      .toArray()
-      .map((row) => JSON.parse(row.record) as ExecutionRecord);
+    const rows = this.#sql
+      .exec<{ run_id: string; record: SqlStorageValue }>(`SELECT run_id, record FROM executions ${where.sql} ORDER BY start_time DESC, run_id DESC LIMIT ?`, ...where.params, limit)
+      .toArray();
+    const texts = await this.#codecs.openAll(rows.map((row) => [row.record, executionIdentity(row.run_id)]));
+    return texts.map((text) => JSON.parse(text) as ExecutionRecord);
   }
 
   countByStatus(filter: ListFilter): Record<string, number> {
@@ -139,21 +151,33 @@ export class VisibilityStore {
   // ---- batches ----
 
   /** Records the batch and takes the executions it matches now; a repeated start changes nothing. Returns matched. */
-  startBatch(spec: BatchSpec): number {
+  async startBatch(spec: BatchSpec): Promise<number> {
+    const sealed = storable(await this.#codecs.seal(JSON.stringify(spec), batchIdentity(spec.batchId, 'spec')));
+    const noFailures = storable(await this.#codecs.seal('[]', batchIdentity(spec.batchId, 'failures')));
     return this.#storage.transactionSync(() => {
       const known = this.#sql.exec<{ matched: number }>('SELECT matched FROM batches WHERE batch_id = ?', spec.batchId).toArray()[0];
       if (known) return known.matched;
       const where = whereOf(spec.filter);
       this.#sql.exec(`INSERT INTO batch_items (batch_id, run_id, workflow_id) SELECT ?, run_id, workflow_id FROM executions ${where.sql}`, spec.batchId, ...where.params);
       const matched = this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM batch_items WHERE batch_id = ?', spec.batchId).one().n;
-      this.#sql.exec('INSERT INTO batches (batch_id, spec, matched, created_at, completed_at) VALUES (?, ?, ?, ?, ?)', spec.batchId, JSON.stringify(spec), matched, spec.createdAt, matched === 0 ? spec.createdAt : null);
+      this.#sql.exec(
+        'INSERT INTO batches (batch_id, spec, matched, created_at, completed_at, failures) VALUES (?, ?, ?, ?, ?, ?)',
+        spec.batchId, sealed, matched, spec.createdAt, matched === 0 ? spec.createdAt : null, noFailures,
+      );
       return matched;
     });
   }
 
   /** The batches with work left, oldest first. */
-  openBatches(): BatchSpec[] {
-    return this.#sql.exec<{ spec: string }>('SELECT spec FROM batches WHERE completed_at IS NULL ORDER BY created_at').toArray().map((row) => JSON.parse(row.spec) as BatchSpec);
+  async openBatches(): Promise<BatchSpec[]> {
+    const rows = this.#sql.exec<{ batch_id: string; spec: SqlStorageValue }>('SELECT batch_id, spec FROM batches WHERE completed_at IS NULL ORDER BY created_at').toArray();
+    const texts = await this.#codecs.openAll(rows.map((row) => [row.spec, batchIdentity(row.batch_id, 'spec')]));
+    return texts.map((text) => JSON.parse(text) as BatchSpec);
+  }
+
+  /** Whether any batch has work left (no spec is opened). */
+  hasOpenBatches(): boolean {
+    return this.#sql.exec('SELECT 1 FROM batches WHERE completed_at IS NULL LIMIT 1').toArray().length > 0;
   }
 
   nextBatchItems(batchId: string, limit: number): BatchItem[] {
@@ -164,15 +188,22 @@ export class VisibilityStore {
   }
 
   /** Records what happened to one item and, with the last one, completes the batch. */
-  finishBatchItem(batchId: string, runId: string, outcome: BatchItemOutcome, now: number): void {
+  finishBatchItem(batchId: string, runId: string, outcome: BatchItemOutcome, now: number): Promise<void> {
+    const write = this.#failureWrites.then(() => this.#finishBatchItem(batchId, runId, outcome, now));
+    this.#failureWrites = write.catch(() => undefined);
+    return write;
+  }
+
+  async #finishBatchItem(batchId: string, runId: string, outcome: BatchItemOutcome, now: number): Promise<void> {
+    let failures: SealedRow | undefined;
+    if (outcome.kind === 'failed') {
+      const kept = await this.#failures(batchId);
+      if (kept.length < MAX_KEPT_FAILURES) failures = await this.#codecs.seal(JSON.stringify([...kept, outcome.failure]), batchIdentity(batchId, 'failures'));
+    }
     this.#storage.transactionSync(() => {
       if (this.#sql.exec('DELETE FROM batch_items WHERE batch_id = ? AND run_id = ?', batchId, runId).rowsWritten === 0) return; // already recorded
       this.#sql.exec(`UPDATE batches SET ${outcome.kind} = ${outcome.kind} + 1 WHERE batch_id = ?`, batchId);
-      if (outcome.kind === 'failed') {
-        const { failures } = this.#sql.exec<{ failures: string }>('SELECT failures FROM batches WHERE batch_id = ?', batchId).one();
-        const kept = JSON.parse(failures) as BatchFailure[];
-        if (kept.length < MAX_KEPT_FAILURES) this.#sql.exec('UPDATE batches SET failures = ? WHERE batch_id = ?', JSON.stringify([...kept, outcome.failure]), batchId);
-      }
+      if (failures !== undefined) this.#sql.exec('UPDATE batches SET failures = ? WHERE batch_id = ?', storable(failures), batchId);
       const left = this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM batch_items WHERE batch_id = ?', batchId).one().n;
       if (left === 0) this.#sql.exec('UPDATE batches SET completed_at = ? WHERE batch_id = ?', now, batchId);
     });
@@ -184,12 +215,17 @@ export class VisibilityStore {
     return this.#sql.exec<{ attempts: number }>('SELECT attempts FROM batch_items WHERE batch_id = ? AND run_id = ?', batchId, runId).toArray()[0]?.attempts ?? 0;
   }
 
-  batchProgress(batchId: string): BatchProgress | undefined {
+  async #failures(batchId: string): Promise<BatchFailure[]> {
+    const { failures } = this.#sql.exec<{ failures: SqlStorageValue }>('SELECT failures FROM batches WHERE batch_id = ?', batchId).one();
+    return JSON.parse(await this.#codecs.open(failures, batchIdentity(batchId, 'failures'))) as BatchFailure[];
+  }
+
+  async batchProgress(batchId: string): Promise<BatchProgress | undefined> {
     const row = this.#sql
-      .exec<{ spec: string; matched: number; succeeded: number; failed: number; skipped: number; failures: string; created_at: number; completed_at: number | null }>('SELECT * FROM batches WHERE batch_id = ?', batchId)
+      .exec<{ spec: SqlStorageValue; matched: number; succeeded: number; failed: number; skipped: number; failures: SqlStorageValue; created_at: number; completed_at: number | null }>('SELECT * FROM batches WHERE batch_id = ?', batchId)
       .toArray()[0];
     if (!row) return undefined;
-    const spec = JSON.parse(row.spec) as BatchSpec;
+    const spec = JSON.parse(await this.#codecs.open(row.spec, batchIdentity(batchId, 'spec'))) as BatchSpec;
     const progress: BatchProgress = {
       batchId,
       operation: spec.operation,
@@ -198,12 +234,26 @@ export class VisibilityStore {
       succeeded: row.succeeded,
       failed: row.failed,
       skipped: row.skipped,
-      failures: JSON.parse(row.failures) as BatchFailure[],
+      failures: JSON.parse(await this.#codecs.open(row.failures, batchIdentity(batchId, 'failures'))) as BatchFailure[],
       createdAt: row.created_at,
     };
     if (row.completed_at !== null) progress.completedAt = row.completed_at;
     return progress;
   }
+}
+
+/** What a sealed row is bound to: an execution's record, a batch's spec or failures. */
+function executionIdentity(runId: string): string {
+  return `e/${runId}`;
+}
+
+function batchIdentity(batchId: string, column: 'spec' | 'failures'): string {
+  return `b/${batchId}/${column}`;
+}
+
+/** A row as SQLite binds it: text as TEXT, sealed bytes as a BLOB. */
+function storable(row: SealedRow): string | ArrayBuffer {
+  return typeof row === 'string' ? row : (row.slice().buffer as ArrayBuffer);
 }
 
 /** The WHERE clause of a filter (and of the rows after a cursor, in list order). */

@@ -7,6 +7,8 @@ import type { ListFilter } from '../src/visibility/filter';
 import type { MetricsSnapshot } from '../src/visibility/metrics';
 import type { ListCursor } from '../src/visibility/pager';
 import type { ExecutionRecord, SequencedMessage } from '../src/visibility/record';
+import type { PayloadCodec } from '../src/core/payloads/options';
+import { RowCodecs } from '../src/core/payloads/row-codecs';
 import { migrate, VISIBILITY_MIGRATIONS } from './schema';
 import { VisibilityStore, type BatchItem, type BatchItemOutcome } from './visibility-store';
 import { executionStub } from './stubs';
@@ -14,6 +16,8 @@ import { executionStub } from './stubs';
 export interface VisibilityConfig {
   /** The namespace of WorkflowExecution objects, which batch operations act on. */
   executions(env: unknown): DurableObjectNamespace;
+  /** The codecs execution records and batch rows are sealed with (docs/payloads.md). Default: none. */
+  codecs?(env: unknown): PayloadCodec[];
 }
 
 /** Items one alarm works through, and how many of them at once. */
@@ -29,7 +33,7 @@ export function createVisibilityClass(config: VisibilityConfig) {
 
     constructor(ctx: DurableObjectState, env: unknown) {
       super(ctx, env as never);
-      this.#store = new VisibilityStore(ctx.storage);
+      this.#store = new VisibilityStore(ctx.storage, new RowCodecs(config.codecs?.(env) ?? []));
       void ctx.blockConcurrencyWhile(async () => {
         migrate(ctx.storage, VISIBILITY_MIGRATIONS);
       });
@@ -53,7 +57,7 @@ export function createVisibilityClass(config: VisibilityConfig) {
     }
 
     async startBatch(spec: BatchSpec): Promise<number> {
-      const matched = this.#store.startBatch(spec);
+      const matched = await this.#store.startBatch(spec);
       if (matched > 0) await this.#wakeAt(Date.now());
       return matched;
     }
@@ -65,14 +69,14 @@ export function createVisibilityClass(config: VisibilityConfig) {
 
     /** An alarm whose retries ran out (a hung call, an eviction) leaves open batches unarmed: any call re-arms it. */
     async #keepBatchesGoing(): Promise<void> {
-      if (this.#store.openBatches().length > 0 && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
+      if (this.#store.hasOpenBatches() && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
     }
 
     /** Works through a step of each open batch; never throws (alarms are retried only a few times). */
     override async alarm(): Promise<void> {
       let retryLater = false;
       try {
-        for (const spec of this.#store.openBatches()) {
+        for (const spec of await this.#store.openBatches()) {
           const items = this.#store.nextBatchItems(spec.batchId, BATCH_STEP);
           for (let i = 0; i < items.length; i += BATCH_CONCURRENCY) {
             const outcomes = await Promise.all(items.slice(i, i + BATCH_CONCURRENCY).map((item) => this.#carryOut(spec, item)));
@@ -83,7 +87,7 @@ export function createVisibilityClass(config: VisibilityConfig) {
         console.error('duro: a batch step failed', error);
         retryLater = true;
       } finally {
-        if (this.#store.openBatches().length > 0) await this.#wakeAt(Date.now() + (retryLater ? BATCH_RETRY_MS : 0));
+        if (this.#store.hasOpenBatches()) await this.#wakeAt(Date.now() + (retryLater ? BATCH_RETRY_MS : 0));
       }
     }
 
@@ -110,7 +114,7 @@ export function createVisibilityClass(config: VisibilityConfig) {
         console.error(`duro: batch ${spec.batchId}: ${item.workflowId} (${item.runId}) could not be reached`, error);
         outcome = { kind: 'failed', failure: batchFailureOf(item, undefined) };
       }
-      this.#store.finishBatchItem(spec.batchId, item.runId, outcome, Date.now());
+      await this.#store.finishBatchItem(spec.batchId, item.runId, outcome, Date.now());
       return outcome;
     }
 

@@ -16,6 +16,8 @@ import { answering } from '../src/protocol/execution-answers';
 import { sendEffects, sendOutbox, type Send } from '../src/protocol/execution-messages';
 import type { ExecutionApi, WorkflowExecutionRpc } from '../src/protocol/execution-rpc';
 import type { Reply } from '../src/protocol/reply';
+import type { PayloadCodec } from '../src/core/payloads/options';
+import { afterSealing, RowCodecs } from '../src/core/payloads/row-codecs';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
 import { AlarmKeeper, OUTBOX_RETRY_MS } from './alarm-keeper';
 import { AttemptOutcomes } from './attempt-outcomes';
@@ -43,6 +45,8 @@ export interface ExecutionConfig {
   workflowEnv?(env: unknown): unknown;
   /** How workflow code's new values are written (docs/payloads.md). Default `json`. */
   payloadConverter?: PayloadConverter;
+  /** The codecs every stored row holding payloads goes through (docs/payloads.md, "Encryption at rest"). Default: none. */
+  codecs?(env: unknown): PayloadCodec[];
 }
 
 /**
@@ -97,7 +101,8 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     warnIfWorkflowCodeUnguarded();
     this.#config = config;
     this.#environment = { env: config.workflowEnv ? config.workflowEnv(env) : env, waitUntil: (promise) => ctx.waitUntil(promise) };
-    this.#store = new SqlRunStore(ctx.storage);
+    const rows = new RowCodecs(config.codecs?.(env) ?? []);
+    this.#store = new SqlRunStore(ctx.storage, rows);
     this.#outcomes = new AttemptOutcomes(ctx.storage);
     this.#visibility = new VisibilityReporter({
       storage: ctx.storage,
@@ -107,6 +112,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
         await this.#alarm.rearm();
       },
       wroteOutsideCommit: () => void this.#alarm.rearm(),
+      rows,
     });
     this.#alarm = new AlarmKeeper({
       storage: ctx.storage,
@@ -126,7 +132,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       this.#store.dropDeadlinesWithoutTime();
       this.#execution = await Execution.open(this.#host());
       this.#rpc = answering(this.#execution, HISTORY_PAGE_MAX_CHARS) as Rpc;
-      this.#afterOpen();
+      await this.#afterOpen();
       await this.#alarm.load();
     });
   }
@@ -161,7 +167,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       this.#execution.wake();
       this.#resendOutbox();
       await Promise.all(this.#execution.loadedRuns().map((run) => run.idle()));
-      this.#removeExpiredRuns(Date.now());
+      await this.#removeExpiredRuns(Date.now());
     } catch (error) {
       console.error('duro: alarm failed', error);
     } finally {
@@ -192,11 +198,11 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       newId: () => crypto.randomUUID(),
       store: {
         listRuns: () => store.listRuns().map((run) => ({ ...run, status: run.status as WorkflowStatus })),
-        loadState: (runId) => {
-          const state = store.loadState(runId);
-          if (state) this.#visibility.loaded(state); // its record was reported in the transaction that stored it
-          return state;
-        },
+        loadState: (runId) =>
+          afterSealing(store.loadState(runId), (state) => {
+            if (state) this.#visibility.loaded(state); // its record was reported in the transaction that stored it
+            return state;
+          }),
         summaryOf: (runId) => {
           const summary = store.storedRun(runId);
           return summary && { ...summary, status: summary.status as WorkflowStatus };
@@ -219,27 +225,46 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     };
   }
 
-  #commit(runId: string, chainIndex: number, commit: RunCommit): void {
+  /**
+   * Seals the step's outbox rows, then the store seals its rows and writes all in one transaction (payload codecs:
+   * WebCrypto settles at once in workerd, so no other event runs in between, decision 019 §3). Without codecs, all of
+   * it synchronously, as before.
+   */
+  #commit(runId: string, chainIndex: number, commit: RunCommit): void | Promise<void> {
     const retainUntil = commit.state.closeTime === undefined ? undefined : commit.state.closeTime + this.#config.retentionMs(this.env);
+    const failed = (error: unknown) => this.#failedCommit(runId, error);
+    const written = () => {
+      if (!this.#alarm.covers(commit.wakeAt, retainUntil)) void this.#alarm.rearm();
+    };
     try {
       const report = this.#visibility.report(commit.state, commit.events, commit.attempts);
-      this.#store.commit(runId, chainIndex, commit, retainUntil, report?.write);
-      if (report) this.#visibility.committed(report);
+      const committing = afterSealing(report?.write ? report.rows : [], (outbox) =>
+        afterSealing(this.#store.commit(runId, chainIndex, commit, retainUntil, report?.write && (() => report.write(outbox))), () => {
+          if (report) this.#visibility.committed(report);
+        }));
+      if (committing instanceof Promise) return committing.then(written, failed);
     } catch (error) {
-      // The run in memory is now ahead of storage: going on would leave a gap in its history. Reset the object, so
-      // the next request or the alarm reloads the run from what was committed.
-      console.error(`duro: commit of run ${runId} failed; resetting the object`, error);
-      this.#outcomes.noteFailedCommit(runId, error); // after the rollback, before the reset
-      this.#abort(error);
-      throw error;
+      failed(error);
     }
-    if (!this.#alarm.covers(commit.wakeAt, retainUntil)) void this.#alarm.rearm();
+    written();
+  }
+
+  #failedCommit(runId: string, error: unknown): never {
+    // The run in memory is now ahead of storage: going on would leave a gap in its history. Reset the object, so
+    // the next request or the alarm reloads the run from what was committed.
+    console.error(`duro: commit of run ${runId} failed; resetting the object`, error);
+    this.#outcomes.noteFailedCommit(runId, error); // after the rollback, before the reset
+    this.#abort(error);
+    throw error;
   }
 
   /** What the object does once the execution is open: deadlines of the loaded runs, Visibility, owed messages. */
-  #afterOpen(): void {
+  async #afterOpen(): Promise<void> {
     for (const run of this.#execution.loadedRuns()) if (!run.isClosed) this.#store.setDeadline(run.runId, 'run', run.nextWakeAt());
-    this.#visibility.backfill(() => this.#store.listRuns().flatMap((stored) => this.#execution.runInMemory(stored.runId)?.state ?? this.#readableState(stored.runId) ?? []));
+    await this.#visibility.backfill(async () => {
+      const states = await Promise.all(this.#store.listRuns().map(async (stored) => this.#execution.runInMemory(stored.runId)?.state ?? (await this.#readableState(stored.runId))));
+      return states.filter((state) => state !== undefined);
+    });
     // Whatever the last instance was sending may not have arrived: send it again, soon.
     this.#alarm.outboxDue = this.#alarm.owesMessages() || this.#visibility.hasPending();
     this.#visibility.flush();
@@ -287,9 +312,9 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
   // ---- retention ----
 
   /** Closed runs past their time are deleted with their history, unless they still owe messages. */
-  #removeExpiredRuns(now: number): void {
+  async #removeExpiredRuns(now: number): Promise<void> {
     for (const runId of this.#store.expiredRuns(now)) {
-      const state = this.#execution.runInMemory(runId)?.state ?? this.#readableState(runId);
+      const state = this.#execution.runInMemory(runId)?.state ?? (await this.#readableState(runId));
       if (state?.status === 'running') continue;
       if (state && owesMessages(state)) {
         this.#store.setDeadline(runId, 'retention', now + OUTBOX_RETRY_MS); // delivered first, removed after
@@ -301,9 +326,9 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
   }
 
   /** A stored state, or undefined when it cannot be read (the execution reports such runs when it meets them). */
-  #readableState(runId: string): RunState | undefined {
+  async #readableState(runId: string): Promise<RunState | undefined> {
     try {
-      return this.#store.loadState(runId);
+      return await this.#store.loadState(runId);
     } catch {
       return undefined;
     }

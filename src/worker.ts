@@ -21,6 +21,9 @@ import { DEFAULT_VISIBILITY_SHARDS } from './visibility/shard';
 import type { PayloadCodec, PayloadOptions } from './core/payloads/options';
 import { checkConverter } from './core/payloads/envelope';
 
+export { aesGcmCodec, type AesGcmKeys } from './protocol/aes-gcm-codec';
+export type { PayloadCodec, PayloadOptions } from './core/payloads/options';
+
 /**
  * Where a task queue's activities run: this Worker itself, or any server speaking the activity protocol
  * (`url` may be read from the Worker's environment, e.g. `(env) => env.PAYMENTS_URL`).
@@ -191,9 +194,13 @@ export function createDuro(options: DuroOptions): Duro {
   const boundEnv = perEnv((env) => withWorkflowBindings(env, workflowBindings, { execution: (workflowId) => executionStub(namespace(env), workflowId) }));
   const bound = <E>(env: E): E => (Object.keys(workflowBindings).length === 0 ? env : (boundEnv(env as Env) as E));
 
+  /** The at-rest codecs, made from each object's env (keys are secrets); none unless configured. */
+  const codecs = (env: unknown): PayloadCodec[] => options.payloads?.codecs?.(env as Env) ?? [];
+
   const WorkflowExecution = createWorkflowExecutionClass({
     workflowEnv: bound,
     ...(options.payloads?.converter && { payloadConverter: options.payloads.converter }),
+    codecs,
     registry,
     activities,
     namespace: (env) => namespace(env as Env),
@@ -207,8 +214,8 @@ export function createDuro(options: DuroOptions): Duro {
       return namespace && { namespace, shards: visibilityShards };
     },
   });
-  const Visibility = createVisibilityClass({ executions: (env) => namespace(env as Env) });
-  const Scheduler = createSchedulerClass({ executions: (env) => namespace(env as Env) });
+  const Visibility = createVisibilityClass({ executions: (env) => namespace(env as Env), codecs });
+  const Scheduler = createSchedulerClass({ executions: (env) => namespace(env as Env), codecs });
 
   const duro: Duro = {
     registry,

@@ -3,6 +3,9 @@
 declare class TextEncoder {
   encode(input?: string): Uint8Array;
 }
+declare class TextDecoder {
+  decode(input?: Uint8Array): string;
+}
 interface AbortSignal {
   readonly aborted: boolean;
   readonly reason: unknown;

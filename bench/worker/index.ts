@@ -1,7 +1,7 @@
 // The benchmark Worker (bench/wrangler.toml): Duro embedded as a user would embed it, the Cloudflare Workflows
 // baseline and the bare Durable Object floors, side by side in one workerd. Routes under /bench/* run one
 // measurement each and answer JSON timings taken next to the work; everything else is Duro's REST API.
-import { createDuro } from 'duro/worker';
+import { aesGcmCodec, createDuro } from 'duro/worker';
 import { fanOut, fanOutActivities, fanOutChild } from '../../examples/fan-out';
 import { CfStepsWorkflow } from './cf-steps';
 import { withBenchMethods } from './execution';
@@ -11,6 +11,7 @@ import { benchActivities, benchLocalSteps, benchPayloadSteps, benchRemoteSteps, 
 interface BenchEnv {
   WORKFLOW_EXECUTION: DurableObjectNamespace;
   WORKFLOW_EXECUTION_RICH: DurableObjectNamespace;
+  WORKFLOW_EXECUTION_SEALED: DurableObjectNamespace;
   BENCH_FLOOR: DurableObjectNamespace<BenchFloor>;
   CF_STEPS: Workflow<{ n: number }>;
   DURO_SELF: Fetcher;
@@ -18,13 +19,27 @@ interface BenchEnv {
 
 const workflows = { benchLocalSteps, benchRemoteSteps, benchSignals, benchTimer, benchReplay, benchPayloadSteps, fanOut, fanOutChild };
 const activities = { ...benchActivities, ...fanOutActivities };
-const duro = createDuro({ workflows, activities, taskQueues: { default: 'self' } });
-/** The same, writing payloads with the rich converter (the payloads measurement compares the two). */
+const duro = createDuro({
+  workflows,
+  activities,
+  taskQueues: { default: 'self' },
+  // `npm run bench -- --codecs`: every stored row sealed, to measure what encryption at rest costs per step.
+  payloads: { codecs: (env) => (typeof env.BENCH_CODEC_KEY === 'string' ? [aesGcmCodec({ current: 'bench', keys: { bench: env.BENCH_CODEC_KEY } })] : []) },
+});
+/** The same, writing payloads with the rich converter; and with its rows sealed too (the payloads measurement). */
 const duroRich = createDuro({ workflows, activities, taskQueues: { default: 'self' }, payloads: { converter: 'rich' }, bindings: { execution: 'WORKFLOW_EXECUTION_RICH' } });
-const duros = { json: duro, rich: duroRich };
+const duroSealed = createDuro({
+  workflows,
+  activities,
+  taskQueues: { default: 'self' },
+  payloads: { converter: 'rich', codecs: (env) => [aesGcmCodec({ current: 'bench', keys: { bench: String(env.BENCH_SEALED_KEY) } })] },
+  bindings: { execution: 'WORKFLOW_EXECUTION_SEALED' },
+});
+const duros = { json: duro, rich: duroRich, sealed: duroSealed };
 
 export const WorkflowExecution = withBenchMethods(duro.durableObjects.WorkflowExecution);
 export const WorkflowExecutionRich = duroRich.durableObjects.WorkflowExecution;
+export const WorkflowExecutionSealed = duroSealed.durableObjects.WorkflowExecution;
 export const { Visibility } = duro.durableObjects;
 export { BenchFloor, CfStepsWorkflow };
 

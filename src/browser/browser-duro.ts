@@ -40,7 +40,7 @@ import { RunLocks, type Driver } from './run-locks';
  * console.log(await handle.result());
  */
 export async function createBrowserDuro(options: BrowserDuroOptions): Promise<BrowserDuro> {
-  const store = await IndexedDbRunStore.open(options.dbName, options.indexedDB, options.IDBKeyRange);
+  const store = await IndexedDbRunStore.open(options.dbName, options.indexedDB, options.IDBKeyRange, options.payloads?.codecs);
   return new BrowserDuro(store, options);
 }
 

@@ -2,6 +2,8 @@
 export { createBrowserDuro, BrowserDuro } from './browser-duro';
 export type { BrowserDuroOptions, BrowserStartOptions } from './browser-options';
 export type { OtlpOptions } from '../protocol/otlp';
+export { aesGcmCodec, type AesGcmKeys } from '../protocol/aes-gcm-codec';
+export type { PayloadCodec, PayloadOptions } from '../core/payloads/options';
 export { BrowserWorkflowHandle } from './browser-handle';
 export type { RemoteTaskQueue, ActivityHeadersHook } from './remote-activity';
 export type { Driver, LockManagerLike } from './run-locks';

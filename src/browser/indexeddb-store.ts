@@ -1,8 +1,11 @@
 // History and run state of the browser host in IndexedDB. Each commit is one readwrite transaction over the three
 // object stores (events, the run record, the changed pending entries), resolved only once the transaction completes.
 // A fourth store, `inbox`, carries messages between workflows to the context (tab, worker) that drives the receiver.
+// With payload codecs, rows holding payloads are sealed before the transaction opens (decision 019 §3).
 import type { HistoryEvent, WorkflowStatus } from '../core/history';
 import { Limits, owesMessages, runRecordOf, runStateFrom, type StoredLogLine, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
+import type { PayloadCodec } from '../core/payloads/options';
+import { RowCodecs } from '../core/payloads/row-codecs';
 import type { IdbDatabase, IdbGlobals, IdbKey, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
 import { commitFailure, HistoryConflictError } from './store-errors';
 
@@ -14,7 +17,9 @@ const ALL_STORES = ['events', 'runs', 'pending', 'logs'];
 interface EventRow {
   runId: string;
   eventId: number;
-  event: HistoryEvent;
+  /** The event, or with payload codecs configured its JSON sealed (`sealed`): one or the other. */
+  event?: HistoryEvent;
+  sealed?: Uint8Array;
 }
 
 /** `runs`: the run's small, whole part (`runRecordOf`) and the fields resumeAll and lookups need without parsing it. */
@@ -29,7 +34,8 @@ interface RunRow {
   wakeAt?: number;
   /** Still owes other workflows a message (a child's start, its parent's notice, a close policy, a signal): resumeAll loads a closed run that does. */
   owes?: true;
-  record: RunRecord;
+  record?: RunRecord;
+  sealed?: Uint8Array;
 }
 
 /** `pending`: one row per entry of the pending collections, keyed [runId, collection, key]: a commit writes only those it changed. */
@@ -37,18 +43,29 @@ interface PendingRow {
   runId: string;
   collection: PendingCollection;
   key: string;
-  value: unknown;
+  value?: unknown;
+  sealed?: Uint8Array;
 }
 
 /** `logs`: a run's latest log lines (Limits.logLinesKept), `seq` given by the store as lines are kept. */
 interface LogRow {
   seq?: number;
   runId: string;
-  line: string;
+  line?: string;
+  sealed?: Uint8Array;
 }
 
 /** What `listRuns` tells about a stored run, without loading its state. */
-export type StoredRunSummary = Omit<RunRow, 'record'>;
+export type StoredRunSummary = Omit<RunRow, 'record' | 'sealed'>;
+
+/** A commit's rows sealed with the payload codecs, before its transaction opens (the same order as the commit's). */
+interface SealedCommit {
+  events: Uint8Array[];
+  record: Uint8Array;
+  /** By the changes' order; undefined for a removal. */
+  pending: Array<Uint8Array | undefined>;
+  logs: Uint8Array[];
+}
 
 /** `inbox`: a message to the context that drives workflow `to`, keyed by the sender's stable key (a re-send adds nothing). */
 interface InboxRow {
@@ -69,16 +86,27 @@ interface InboxRow {
 export class IndexedDbRunStore implements RunStore {
   readonly #db: IdbDatabase;
   readonly #keyRange: IdbKeyRangeStatic;
+  readonly #rows: RowCodecs;
   /** Messages queued in one millisecond keep their order. */
   #lastSentAt = 0;
 
-  private constructor(db: IdbDatabase, keyRange: IdbKeyRangeStatic) {
+  private constructor(db: IdbDatabase, keyRange: IdbKeyRangeStatic, rows: RowCodecs) {
     this.#db = db;
     this.#keyRange = keyRange;
+    this.#rows = rows;
   }
 
-  /** Opens (creating or upgrading) the database `dbName`; `indexedDB` and `keyRange` default to the page's own. */
-  static open(dbName: string, indexedDB = webGlobals().indexedDB, keyRange = webGlobals().IDBKeyRange): Promise<IndexedDbRunStore> {
+  /**
+   * Opens (creating or upgrading) the database `dbName`; `indexedDB` and `keyRange` default to the page's own. With
+   * `codecs`, events, run records, pending entries and log lines are stored sealed (docs/payloads.md).
+   */
+  static open(dbName: string, indexedDB = webGlobals().indexedDB, keyRange = webGlobals().IDBKeyRange, codecs: readonly PayloadCodec[] = []): Promise<IndexedDbRunStore> {
+    let rows: RowCodecs;
+    try {
+      rows = new RowCodecs(codecs);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     if (!indexedDB || !keyRange) return Promise.reject(new Error('IndexedDB is not available here: pass an IDBFactory and IDBKeyRange to IndexedDbRunStore.open'));
     return new Promise((resolve, reject) => {
       const request = indexedDB.open(dbName, DB_VERSION);
@@ -91,7 +119,7 @@ export class IndexedDbRunStore implements RunStore {
         const db = request.result;
         // Another tab opening a newer version waits for this connection: let it go (later calls then fail, visibly).
         db.onversionchange = () => db.close();
-        resolve(new IndexedDbRunStore(db, keyRange));
+        resolve(new IndexedDbRunStore(db, keyRange, rows));
       };
       request.onerror = () => reject(new Error(`Cannot open IndexedDB database '${dbName}': ${request.error?.message ?? 'unknown error'}`, { cause: request.error }));
     });
@@ -104,13 +132,14 @@ export class IndexedDbRunStore implements RunStore {
   async readHistory(runId: string, afterEventId = 0): Promise<HistoryEvent[]> {
     const events = this.#db.transaction(['events'], 'readonly').objectStore('events');
     const rows = (await resultOf(events.getAll(this.#keyRange.bound([runId, afterEventId], [runId, []], true)))) as EventRow[];
-    return rows.map((row) => row.event);
+    return Promise.all(rows.map((row) => this.#open(row, row.event, `h/${runId}/${row.eventId}`)));
   }
 
   /** One event of a run (e.g. its WorkflowExecutionStarted, event 1), or undefined. */
   async readEvent(runId: string, eventId: number): Promise<HistoryEvent | undefined> {
     const events = this.#db.transaction(['events'], 'readonly').objectStore('events');
-    return ((await resultOf(events.get([runId, eventId]))) as EventRow | undefined)?.event;
+    const row = (await resultOf(events.get([runId, eventId]))) as EventRow | undefined;
+    return row && this.#open(row, row.event, `h/${runId}/${eventId}`);
   }
 
   /**
@@ -120,6 +149,8 @@ export class IndexedDbRunStore implements RunStore {
    * (indexeddb-store.test.ts, 'refuses a commit from a stale store').
    */
   async commit(runId: string, commit: RunCommit): Promise<void> {
+    // Sealed first: a transaction auto-commits when its work awaits anything but its own requests.
+    const sealed = this.#rows.isSealing ? await this.#seal(runId, commit) : undefined;
     let tx: IdbTransaction;
     try {
       // 'strict': `complete` means on disk, as the outbox rule needs before any effect leaves.
@@ -145,14 +176,14 @@ export class IndexedDbRunStore implements RunStore {
       const conflict = conflictOf(runId, last ? Number((last.key as IdbKey[])[1]) : 0, commit);
       if (conflict) return fail(conflict);
       // `add`, not `put`: an existing [runId, eventId] fails the transaction rather than being overwritten.
-      for (const event of commit.events) events.add({ runId, eventId: event.eventId, event } satisfies EventRow);
-      this.#writeRun(tx, runId, commit, fail);
+      commit.events.forEach((event, i) => events.add({ runId, eventId: event.eventId, ...(sealed ? { sealed: sealed.events[i]! } : { event }) } satisfies EventRow));
+      this.#writeRun(tx, runId, commit, sealed?.record, fail);
       const pending = tx.objectStore('pending');
-      for (const { collection, key, value } of commit.changes) {
+      commit.changes.forEach(({ collection, key, value }, i) => {
         if (value === undefined) pending.delete([runId, collection, key]);
-        else pending.put({ runId, collection, key, value } satisfies PendingRow);
-      }
-      if (commit.logs) this.#keepLogs(tx, runId, commit.logs, fail);
+        else pending.put({ runId, collection, key, ...(sealed ? { sealed: sealed.pending[i]! } : { value }) } satisfies PendingRow);
+      });
+      if (commit.logs) this.#keepLogs(tx, runId, sealed ? sealed.logs.map((line) => ({ runId, sealed: line })) : commit.logs.map((line) => ({ runId, line })), fail);
     });
     return finished;
   }
@@ -161,7 +192,7 @@ export class IndexedDbRunStore implements RunStore {
   async readLogs(runId: string, afterSeq = 0, limit?: number): Promise<StoredLogLine[]> {
     const logs = this.#db.transaction(['logs'], 'readonly').objectStore('logs');
     const rows = (await resultOf(logs.index('byRun').getAll(this.#keyRange.bound([runId, afterSeq], [runId, []], true), limit))) as LogRow[];
-    return rows.map((row) => ({ seq: row.seq!, line: row.line }));
+    return Promise.all(rows.map(async (row) => ({ seq: row.seq!, line: row.sealed ? await this.#rows.open(row.sealed, `l/${runId}`) : row.line! })));
   }
 
   /** The run's state as last committed, or undefined when the run is not stored here. */
@@ -171,7 +202,9 @@ export class IndexedDbRunStore implements RunStore {
       resultOf(tx.objectStore('runs').get(runId)) as Promise<RunRow | undefined>,
       resultOf(tx.objectStore('pending').getAll(this.#rangeOfRun(runId))) as Promise<PendingRow[]>,
     ]);
-    return row && runStateFrom(row.record, entries);
+    if (!row) return undefined;
+    const values = await Promise.all(entries.map((entry) => this.#open(entry, entry.value, `p/${runId}/${entry.collection}/${entry.key}`)));
+    return runStateFrom(await this.#open(row, row.record, `r/${runId}`), entries.map(({ collection, key }, i) => ({ collection, key, value: values[i] })));
   }
 
   /** Every stored run, oldest first: what `resumeAll` looks through for open runs and due deadlines. */
@@ -225,10 +258,26 @@ export class IndexedDbRunStore implements RunStore {
     return completionOf(tx, `Cannot delete message ${key}`);
   }
 
+  /** The commit's rows sealed, in its order: events, the run record, changed pending entries, log lines. */
+  async #seal(runId: string, commit: RunCommit): Promise<SealedCommit> {
+    const seal = async (value: unknown, identity: string) => (await this.#rows.seal(typeof value === 'string' ? value : JSON.stringify(value), identity)) as Uint8Array;
+    return {
+      events: await Promise.all(commit.events.map((event) => seal(commit.encoded?.get(event) ?? JSON.stringify(event), `h/${runId}/${event.eventId}`))),
+      record: await seal(runRecordOf(commit.state), `r/${runId}`),
+      pending: await Promise.all(commit.changes.map(({ collection, key, value }) => (value === undefined ? undefined : seal(value, `p/${runId}/${collection}/${key}`)))),
+      logs: await Promise.all((commit.logs ?? []).map((line) => seal(line, `l/${runId}`))),
+    };
+  }
+
+  /** A row's value: `plain` as stored, or its sealed JSON opened (a RowOpenError names the row when it does not). */
+  async #open<T>(row: { sealed?: Uint8Array }, plain: T | undefined, identity: string): Promise<T> {
+    return row.sealed ? (JSON.parse(await this.#rows.open(row.sealed, identity)) as T) : plain!;
+  }
+
   /** Writes the run's row, keeping its chainIndex, or giving a new run the next one. */
-  #writeRun(tx: IdbTransaction, runId: string, commit: RunCommit, fail: (error: unknown) => void): void {
+  #writeRun(tx: IdbTransaction, runId: string, commit: RunCommit, sealed: Uint8Array | undefined, fail: (error: unknown) => void): void {
     const runs = tx.objectStore('runs');
-    const write = (chainIndex: number) => runs.put(runRowOf(runId, chainIndex, runRecordOf(commit.state), commit.wakeAt, owesMessages(commit.state)));
+    const write = (chainIndex: number) => runs.put(runRowOf(runId, chainIndex, runRecordOf(commit.state), commit.wakeAt, owesMessages(commit.state), sealed));
     onSuccess(runs.get(runId), fail, (existing) => {
       if (existing) return void write((existing as RunRow).chainIndex);
       onSuccess(runs.index('chainIndex').openKeyCursor(undefined, 'prev'), fail, (newest) => void write(newest ? Number(newest.key) + 1 : 0));
@@ -236,9 +285,9 @@ export class IndexedDbRunStore implements RunStore {
   }
 
   /** Adds a commit's lines; then only the run's latest Limits.logLinesKept stay. */
-  #keepLogs(tx: IdbTransaction, runId: string, lines: readonly string[], fail: (error: unknown) => void): void {
+  #keepLogs(tx: IdbTransaction, runId: string, lines: readonly LogRow[], fail: (error: unknown) => void): void {
     const logs = tx.objectStore('logs');
-    for (const line of lines) logs.add({ runId, line } satisfies LogRow);
+    for (const line of lines) logs.add(line);
     onSuccess(logs.index('byRun').count(this.#rangeOfRun(runId)), fail, (count) => {
       if (count > Limits.logLinesKept) this.#dropOldestLogs(tx, runId, count - Limits.logLinesKept, fail);
     });
@@ -288,8 +337,9 @@ function createInbox(db: IdbDatabase): void {
   db.createObjectStore('inbox', { keyPath: 'key' }).createIndex('to', ['to', 'sentAt']);
 }
 
-function runRowOf(runId: string, chainIndex: number, record: RunRecord, wakeAt: number | undefined, owes: boolean): RunRow {
-  const row: RunRow = { runId, workflowId: record.workflowId, workflowType: record.workflowType, status: record.status, chainIndex, record };
+/** The run's row: the fields lookups need in the open, and its record as is or `sealed`. */
+function runRowOf(runId: string, chainIndex: number, record: RunRecord, wakeAt: number | undefined, owes: boolean, sealed: Uint8Array | undefined): RunRow {
+  const row: RunRow = { runId, workflowId: record.workflowId, workflowType: record.workflowType, status: record.status, chainIndex, ...(sealed ? { sealed } : { record }) };
   if (wakeAt !== undefined) row.wakeAt = wakeAt;
   if (owes) row.owes = true;
   return row;
@@ -302,7 +352,7 @@ function completionOf(tx: IdbTransaction, what: string): Promise<void> {
   });
 }
 
-function summaryOf({ record: _record, ...summary }: RunRow): StoredRunSummary {
+function summaryOf({ record: _record, sealed: _sealed, ...summary }: RunRow): StoredRunSummary {
   return summary;
 }
 

@@ -5,6 +5,7 @@ import { WorkflowClosedError, WorkflowExecutionAlreadyStartedError, WorkflowNotF
 import { ApplicationFailure, toFailureInfo } from '../core/failure';
 import type { Execution } from '../core/execution/execution';
 import { PayloadError } from '../core/payload';
+import { RowOpenError } from '../core/payloads/row-codecs';
 import type { CarriedSignal } from '../core/run';
 import type { WorkflowExecutionRpc } from './execution-rpc';
 import { ProblemType } from './problem-types';
@@ -46,6 +47,8 @@ export function refusalOf<T>(error: unknown): Reply<T> {
   if (error instanceof QueryNotFoundError) return refuse(ProblemType.queryNotFound, error.message);
   // Only a size says too large; a shape (NaN, nesting, not JSON) is an invalid value.
   if (error instanceof PayloadError) return refuse(error.sizeBytes === undefined ? ProblemType.invalidRequest : ProblemType.payloadTooLarge, error.message);
+  // A stored row the configured codecs cannot open (a key removed, a row changed): the detail names the row and key.
+  if (error instanceof RowOpenError) return refuse(ProblemType.payloadUnreadable, error.message);
   if (error instanceof DeterminismViolationError) return refuse(ProblemType.determinismViolation, error.message);
   if (error instanceof ApplicationFailure && error.type !== undefined && Object.hasOwn(REFUSAL_TYPES, error.type)) return refuse(REFUSAL_TYPES[error.type]!, error.message);
   console.error('duro: unexpected error', error);

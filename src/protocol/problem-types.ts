@@ -33,6 +33,7 @@ export const ProblemType = {
   scheduleAlreadyExists: 'duro:schedule-already-exists',
   unauthorized: 'duro:unauthorized',
   authNotConfigured: 'duro:auth-not-configured',
+  payloadUnreadable: 'duro:payload-unreadable',
   internal: 'duro:internal',
 } as const;
 export type ProblemType = (typeof ProblemType)[keyof typeof ProblemType];
@@ -61,6 +62,7 @@ const DEFAULTS: Record<ProblemType, { status: number; title: string }> = {
   'duro:schedule-already-exists': { status: 409, title: 'Schedule Already Exists' },
   'duro:unauthorized': { status: 401, title: 'Unauthorized' },
   'duro:auth-not-configured': { status: 503, title: 'API Token Not Configured' },
+  'duro:payload-unreadable': { status: 500, title: 'Payload Cannot Be Read' },
   'duro:internal': { status: 500, title: 'Internal Server Error' },
 };
 

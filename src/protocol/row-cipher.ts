@@ -40,11 +40,11 @@ export class RowCipher {
     this.#raw = { ...keys.keys };
   }
 
-  /** `text` sealed under the current key, bound to `identity` (what names the row: `h/<runId>/<eventId>`…). */
-  async seal(text: string, identity: string): Promise<Uint8Array> {
+  /** `data` sealed under the current key, bound to `identity` (what names the row: `h/<runId>/<eventId>`…). */
+  async seal(data: Uint8Array, identity: string): Promise<Uint8Array> {
     const id = utf8(this.#current);
     const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-    const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8(identity) }, await this.#key(this.#current), utf8(text));
+    const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8(identity) }, await this.#key(this.#current), data);
     const row = new Uint8Array(2 + id.length + IV_BYTES + sealed.byteLength);
     row[0] = VERSION;
     row[1] = id.length;
@@ -54,16 +54,16 @@ export class RowCipher {
     return row;
   }
 
-  /** The text of a row `seal` wrote for `identity`; a RowCipherError when it does not open. */
-  async open(row: Uint8Array, identity: string): Promise<string> {
+  /** The data of a row `seal` wrote for `identity`; a RowCipherError when it does not open. */
+  async open(row: Uint8Array, identity: string): Promise<Uint8Array> {
     if (row.length < 2 + 1 + IV_BYTES + 16 || row[0] !== VERSION) throw new RowCipherError(`Row ${identity} is not sealed by this version of Duro`);
     const idLength = row[1]!;
     const id = fromUtf8(row.subarray(2, 2 + idLength));
     if (!Object.hasOwn(this.#raw, id)) throw new RowCipherError(`Row ${identity} is sealed with key '${id}', which is not configured: add it to the keys (retired keys stay until no row needs them)`);
     const iv = row.subarray(2 + idLength, 2 + idLength + IV_BYTES);
     try {
-      const text = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: utf8(identity) }, await this.#key(id), row.subarray(2 + idLength + IV_BYTES));
-      return fromUtf8(new Uint8Array(text));
+      const data = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: utf8(identity) }, await this.#key(id), row.subarray(2 + idLength + IV_BYTES));
+      return new Uint8Array(data);
     } catch {
       throw new RowCipherError(`Row ${identity} does not open with key '${id}': it was changed, or moved from another row`);
     }

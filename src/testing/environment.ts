@@ -25,6 +25,7 @@ import type { HandleEnvironment } from './handle-environment';
 import { MemoryRunStore } from './memory-store';
 import type { PayloadOptions } from '../core/payloads/options';
 import { RunPayloads } from '../core/payloads/run-payloads';
+import { RowCodecs } from '../core/payloads/row-codecs';
 import { activityClock } from './activity-clock';
 import { VirtualClock } from './virtual-clock';
 import { TestSchedules } from './schedules';
@@ -113,7 +114,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     const start = options.startTime instanceof Date ? options.startTime.getTime() : (options.startTime ?? Date.now());
     this.clock = new VirtualClock(start);
     this.#activityClock = activityClock(this.clock, () => this.#waits > 0);
-    this.store = new MemoryRunStore(() => this.#bump());
+    this.store = new MemoryRunStore(() => this.#bump(), new RowCodecs(options.payloads?.codecs ?? []));
     this.#registry = workflowRegistryOf(options.workflows ?? {});
     this.#activities = collectActivities(options.activities);
     this.#codeVersion = options.codeVersion;
@@ -399,6 +400,11 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   /** @internal */
   history(workflowId: string, runId?: string): HistoryEvent[] {
     return this.store.history(this.runOf(workflowId, runId).runId);
+  }
+
+  /** @internal As `history`, also when payload codecs seal the store's rows. */
+  async readHistory(workflowId: string, runId?: string): Promise<HistoryEvent[]> {
+    return this.store.readHistory(this.runOf(workflowId, runId).runId);
   }
 
   // ---- host ----

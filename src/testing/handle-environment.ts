@@ -12,7 +12,7 @@ export interface HandleEnvironment {
   flowUntil<T>(promise: Promise<T>, workflowId: string): Promise<T>;
   existingExecution(workflowId: string): Execution;
   reset(workflowId: string, eventId: number, reason?: string, runId?: string): Promise<string>;
-  history(workflowId: string, runId?: string): HistoryEvent[];
+  readHistory(workflowId: string, runId?: string): Promise<HistoryEvent[]>;
   /** How handles write what they send and read what they are answered (the environment's converter). */
   readonly payloads: RunPayloads;
 }

@@ -75,7 +75,7 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
 
   /** Events of a run (default: the latest run of this workflow id) as committed now, oldest first: no step is awaited. */
   async fetchHistory(runId?: string): Promise<HistoryEvent[]> {
-    return this.env.history(this.workflowId, runId);
+    return this.env.readHistory(this.workflowId, runId);
   }
 
   /**

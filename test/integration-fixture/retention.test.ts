@@ -16,15 +16,15 @@ describe('retention', () => {
     const stub = namespace.get(namespace.idFromName(workflowId));
     await runInDurableObject(stub, async (_instance, state) => {
       const store = new SqlRunStore(state.storage);
-      const closeTime = store.loadState(runId)!.closeTime!;
+      const closeTime = (await store.loadState(runId))!.closeTime!;
       expect(store.expiredRuns(closeTime + THIRTY_DAYS - 1)).toEqual([]);
       expect(store.expiredRuns(closeTime + THIRTY_DAYS)).toEqual([runId]);
       expect(store.earliestDeadline()).toBe(closeTime + THIRTY_DAYS);
-      expect(store.readHistory(runId).length).toBeGreaterThan(0);
+      expect((await store.readHistory(runId)).length).toBeGreaterThan(0);
 
       store.deleteRun(runId);
-      expect(store.readHistory(runId)).toEqual([]);
-      expect(store.loadState(runId)).toBeUndefined();
+      expect(await store.readHistory(runId)).toEqual([]);
+      expect(await store.loadState(runId)).toBeUndefined();
       expect(store.earliestDeadline()).toBeUndefined();
       for (const table of ['history', 'pending', 'deadlines', 'runs']) {
         expect(state.storage.sql.exec(`SELECT count(*) AS n FROM ${table} WHERE run_id = ?`, runId).one().n).toBe(0);

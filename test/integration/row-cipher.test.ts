@@ -5,11 +5,13 @@ import { RowCipher } from '../../src/protocol/row-cipher';
 
 describe('RowCipher in workerd', () => {
   it('seals and opens a row, and rotates keys', async () => {
+    const enc = (value: string) => new TextEncoder().encode(value);
+    const dec = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
     const key = (fill: number) => btoa(String.fromCharCode(...new Uint8Array(32).fill(fill)));
-    const old = await new RowCipher({ current: 'a', keys: { a: key(1) } }).seal('{"secret":"s3"}', 'p/run/activities/1');
+    const old = await new RowCipher({ current: 'a', keys: { a: key(1) } }).seal(enc('{"secret":"s3"}'), 'p/run/activities/1');
     const cipher = new RowCipher({ current: 'b', keys: { a: key(1), b: key(2) } });
-    expect(await cipher.open(old, 'p/run/activities/1')).toBe('{"secret":"s3"}');
-    expect(await cipher.open(await cipher.seal('x', 'r/run'), 'r/run')).toBe('x');
+    expect(dec(await cipher.open(old, 'p/run/activities/1'))).toBe('{"secret":"s3"}');
+    expect(dec(await cipher.open(await cipher.seal(enc('x'), 'r/run'), 'r/run'))).toBe('x');
     await expect(cipher.open(old, 'p/run/activities/2')).rejects.toThrow(/moved/);
   });
 });

@@ -38,42 +38,42 @@ const chunkCount = (storage: DurableObjectStorage) => storage.sql.exec<{ n: numb
 
 describe('SqlRunStore', () => {
   it('writes a commit of any number of events, in order, each once', async () => {
-    await runInDurableObject(freshObject(), (_instance, state) => {
+    await runInDurableObject(freshObject(), async (_instance, state) => {
       const store = new SqlRunStore(state.storage);
       for (const count of [1, 19, 20, 21, 1_000]) {
         const runId = `run-${count}`;
         store.commit(runId, 0, commitOf(stateOf(runId), markers(1, count)));
-        expect(store.readHistory(runId).map((event) => event.eventId)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+        expect((await store.readHistory(runId)).map((event) => event.eventId)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
       }
       // A second commit continues the same history.
       store.commit('run-21', 0, commitOf(stateOf('run-21'), markers(22, 3)));
-      expect(store.readHistory('run-21', 20).map((event) => event.eventId)).toEqual([21, 22, 23, 24]);
+      expect((await store.readHistory('run-21', 20)).map((event) => event.eventId)).toEqual([21, 22, 23, 24]);
     });
   });
 
   it('pages history by size as well as count, never returning an empty page while events remain', async () => {
-    await runInDurableObject(freshObject(), (_instance, state) => {
+    await runInDurableObject(freshObject(), async (_instance, state) => {
       const store = new SqlRunStore(state.storage);
       const heavy = markers(1, 6).map((event, i) => ({ ...event, data: { n: i + 1, blob: big(String(i)) } }) as unknown as HistoryEvent);
       store.commit('heavy', 0, commitOf(stateOf('heavy'), heavy));
       // Each event is ~300 Ki characters: a 700 Ki page holds two, and a page too small for one still holds one.
       const pages: number[][] = [];
       for (let after = 0; ;) {
-        const page = store.readHistory('heavy', after, 1_000, 700 * 1024);
+        const page = (await store.readHistory('heavy', after, 1_000, 700 * 1024));
         if (page.length === 0) break;
         pages.push(page.map((event) => event.eventId));
         after = page.at(-1)!.eventId;
       }
       expect(pages).toEqual([[1, 2], [3, 4], [5, 6]]);
-      expect(store.readHistory('heavy', 0, 1_000, 1).map((event) => event.eventId)).toEqual([1]);
-      expect(store.readHistory('heavy').length).toBe(6);
+      expect((await store.readHistory('heavy', 0, 1_000, 1)).map((event) => event.eventId)).toEqual([1]);
+      expect((await store.readHistory('heavy')).length).toBe(6);
     });
   });
 
   it('drops the chunks of a replaced or removed large value, also when a later instance replaces it', async () => {
     const object = freshObject();
     const runId = 'chunky';
-    await runInDurableObject(object, (_instance, state) => {
+    await runInDurableObject(object, async (_instance, state) => {
       const store = new SqlRunStore(state.storage);
       const changes: PendingChange[] = [
         { collection: 'activities', key: '1', value: { input: big('a') } },
@@ -83,65 +83,65 @@ describe('SqlRunStore', () => {
       expect(chunkCount(state.storage)).toBeGreaterThan(0);
       // The same instance replaces one value with a small one.
       store.commit(runId, 0, commitOf(stateOf(runId, { note: big('m') }), markers(2, 1), [{ collection: 'activities', key: '1', value: { input: 'small' } }]));
-      expect(store.loadState(runId)?.activities['1']).toEqual({ input: 'small' });
+      expect((await store.loadState(runId))?.activities['1']).toEqual({ input: 'small' });
     });
-    await runInDurableObject(object, (_instance, state) => {
+    await runInDurableObject(object, async (_instance, state) => {
       // A new instance: it learns which values are chunked by loading the run, as the object does before any commit.
       const store = new SqlRunStore(state.storage);
-      const loaded = store.loadState(runId)!;
+      const loaded = (await store.loadState(runId))!;
       expect(loaded.memo).toEqual({ note: big('m') });
       expect(loaded.completedUpdates.u1).toBe(big('é'));
       store.commit(runId, 0, commitOf(stateOf(runId, { note: 'short' }), markers(3, 1), [{ collection: 'completedUpdates', key: 'u1', value: undefined }]));
       expect(chunkCount(state.storage)).toBe(0);
-      expect(store.loadState(runId)).toMatchObject({ memo: { note: 'short' }, completedUpdates: {}, activities: { 1: { input: 'small' } } });
+      expect((await store.loadState(runId))).toMatchObject({ memo: { note: 'short' }, completedUpdates: {}, activities: { 1: { input: 'small' } } });
     });
   });
 
   it("keeps a commit's log lines in order, over several INSERTs, and only the latest Limits.logLinesKept of each run", async () => {
-    await runInDurableObject(freshObject(), (_instance, state) => {
+    await runInDurableObject(freshObject(), async (_instance, state) => {
       const store = new SqlRunStore(state.storage);
       store.commit('a', 0, { ...commitOf(stateOf('a'), markers(1, 1)), logs: logLines(1, 120) }); // 50 rows an INSERT: three of them
       store.commit('b', 1, { ...commitOf(stateOf('b'), markers(1, 1)), logs: logLines(1, 5) });
-      const a = store.readLogs('a');
+      const a = (await store.readLogs('a'));
       expect(messagesOf(a)).toEqual(Array.from({ length: 120 }, (_, i) => `line ${i + 1}`));
       expect(a.map(({ seq }) => seq)).toEqual([...a.map(({ seq }) => seq)].sort((x, y) => x - y));
 
       // Past the bound, the oldest go: of 120 + 1 000 lines, the last 1 000; the other run keeps all of its own.
       store.commit('a', 0, withLogs('a', logLines(121, Limits.logLinesKept)));
-      const kept = messagesOf(store.readLogs('a'));
+      const kept = messagesOf((await store.readLogs('a')));
       expect(kept).toHaveLength(Limits.logLinesKept);
       expect(kept[0]).toBe('line 121');
       expect(kept.at(-1)).toBe(`line ${120 + Limits.logLinesKept}`);
       store.commit('a', 0, withLogs('a', logLines(2_000, 3)));
-      const later = messagesOf(store.readLogs('a'));
+      const later = messagesOf((await store.readLogs('a')));
       expect([later.length, later[0], ...later.slice(-3)]).toEqual([Limits.logLinesKept, 'line 124', 'line 2000', 'line 2001', 'line 2002']);
-      expect(messagesOf(store.readLogs('b'))).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+      expect(messagesOf((await store.readLogs('b')))).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
 
       // A later instance (after a restart) counts what is stored before it trims.
       const next = new SqlRunStore(state.storage);
       next.commit('a', 0, withLogs('a', logLines(3_000, 2)));
-      const afterRestart = messagesOf(next.readLogs('a'));
+      const afterRestart = messagesOf(await next.readLogs('a'));
       expect([afterRestart.length, afterRestart[0], afterRestart.at(-1)]).toEqual([Limits.logLinesKept, 'line 126', 'line 3001']);
       next.commit('b', 1, withLogs('b', logLines(6, 1)));
-      expect(messagesOf(next.readLogs('b'))).toHaveLength(6);
+      expect(messagesOf(await next.readLogs('b'))).toHaveLength(6);
     });
   });
 
   it("reads a run's lines after a seq, at most `limit`, and deleteRun removes them with the run", async () => {
-    await runInDurableObject(freshObject(), (_instance, state) => {
+    await runInDurableObject(freshObject(), async (_instance, state) => {
       const store = new SqlRunStore(state.storage);
       store.commit('a', 0, { ...commitOf(stateOf('a'), markers(1, 1)), logs: logLines(1, 10) });
       store.commit('b', 1, { ...commitOf(stateOf('b'), markers(1, 1)), logs: logLines(1, 2) });
       store.commit('a', 0, withLogs('a', logLines(11, 2)));
-      const all = store.readLogs('a');
-      expect(messagesOf(store.readLogs('a', all[3]!.seq, 4))).toEqual(['line 5', 'line 6', 'line 7', 'line 8']);
-      expect(messagesOf(store.readLogs('a', all[9]!.seq))).toEqual(['line 11', 'line 12']);
+      const all = (await store.readLogs('a'));
+      expect(messagesOf((await store.readLogs('a', all[3]!.seq, 4)))).toEqual(['line 5', 'line 6', 'line 7', 'line 8']);
+      expect(messagesOf((await store.readLogs('a', all[9]!.seq)))).toEqual(['line 11', 'line 12']);
       expect(store.readLogs('a', all.at(-1)!.seq)).toEqual([]);
 
       store.deleteRun('a');
-      expect(store.readLogs('a')).toEqual([]);
+      expect((await store.readLogs('a'))).toEqual([]);
       expect(state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM run_logs WHERE run_id = 'a'").one().n).toBe(0);
-      expect(messagesOf(store.readLogs('b'))).toEqual(['line 1', 'line 2']);
+      expect(messagesOf((await store.readLogs('b')))).toEqual(['line 1', 'line 2']);
     });
   });
 });

@@ -116,7 +116,9 @@ export class ExecutionRuns {
     try {
       return await this.#host.store.loadState(runId);
     } catch (error) {
-      this.markUnloadable(runId, `corrupt: its stored state cannot be read: ${messageOf(error)}`, error);
+      // A row the payload codecs cannot open is a key to configure again, not damage (docs/payloads.md).
+      const why = error instanceof Error && error.name === 'RowOpenError' ? 'its stored state cannot be opened' : 'corrupt: its stored state cannot be read';
+      this.markUnloadable(runId, `${why}: ${messageOf(error)}`, error);
       return undefined;
     }
   }

@@ -7,8 +7,8 @@ import type { BackendHandle, TemporalBackend } from '../client/backend';
 import type { ListFilter } from '../client/list-query';
 
 export function environmentBackend(env: DuroTestEnvironment): TemporalBackend {
-  const records = (filter: ListFilter): ExecutionRecord[] =>
-    env.store.states().map(executionRecordOf).filter((record) => matches(filter, record)).sort((a, b) => b.startTime - a.startTime);
+  const records = async (filter: ListFilter): Promise<ExecutionRecord[]> =>
+    (await env.store.states()).map(executionRecordOf).filter((record) => matches(filter, record)).sort((a, b) => b.startTime - a.startTime);
   return {
     start: async (workflowType, options) => ({ runId: (await env.start(workflowType, options)).runId }),
     signalWithStart: async (workflowType, options, signal, args) => ({ runId: (await env.signalWithStart(workflowType, options, signal, ...args)).handle.runId }),
@@ -25,10 +25,10 @@ export function environmentBackend(env: DuroTestEnvironment): TemporalBackend {
     },
     list: (filter) => ({
       async *[Symbol.asyncIterator]() {
-        yield* records(filter);
+        yield* await records(filter);
       },
     }),
-    count: async (filter) => records(filter).length,
+    count: async (filter) => (await records(filter)).length,
   };
 }
 
