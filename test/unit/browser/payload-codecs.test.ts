@@ -2,13 +2,11 @@
 // as createDuro's; what IndexedDB holds has no payload in plaintext, values round-trip decoded, and keys rotate.
 import { indexedDB, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineSignal, defineWorkflow } from 'duro/workflow';
+import { defineWorkflow } from 'duro/workflow';
+import { key, SECRET, tell } from '../../support/codec-keys';
 import { aesGcmCodec, createBrowserDuro, type BrowserDuro, type PayloadCodec } from 'duro/browser';
 import type { IdbDatabase } from '../../../src/browser/indexeddb-types';
 
-const key = (fill: number) => btoa(String.fromCharCode(...new Uint8Array(32).fill(fill)));
-const SECRET = '4242-4242-4242-4242';
-const tell = defineSignal<[text: string]>('tell');
 
 const keeper = defineWorkflow('keeper', async (ctx, input: { secret: string }) => {
   ctx.upsertMemo({ note: input.secret });

@@ -2,12 +2,10 @@
 // its memory store keeps sealed rows (no plaintext) and every read opens them, so a run with activities, signals,
 // memo and logs round-trips through the pipeline production uses.
 import { describe, expect, it } from 'vitest';
-import { defineSignal, defineWorkflow } from 'duro/workflow';
+import { defineWorkflow } from 'duro/workflow';
+import { key, SECRET, tell } from '../../support/codec-keys';
 import { aesGcmCodec, TestWorkflowEnvironment } from 'duro/testing';
 
-const key = (fill: number) => btoa(String.fromCharCode(...new Uint8Array(32).fill(fill)));
-const SECRET = '4242-4242-4242-4242';
-const tell = defineSignal<[text: string]>('tell');
 
 const keeper = defineWorkflow('keeper', async (ctx, input: { secret: string }) => {
   ctx.upsertMemo({ note: input.secret });
