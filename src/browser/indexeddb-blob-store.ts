@@ -68,8 +68,8 @@ export class IndexedDbBlobStore implements PayloadBlobStore {
     if (actual !== sha256) throw new Error(`Blob ${key} not stored: its SHA-256 is ${actual}, not the ${sha256} given`);
     // 'strict': resolved means on disk, before the reference to it is committed.
     const tx = this.#db.transaction([STORE], 'readwrite', { durability: 'strict' });
-    const row: BlobRow = { key, bytes: bytes.slice(), uploadedAt: this.#now(), size: bytes.length };
-    tx.objectStore(STORE).put(row);
+    // put() clones the row at once (structured clone): the caller may reuse its buffer, with no copy of ours.
+    tx.objectStore(STORE).put({ key, bytes, uploadedAt: this.#now(), size: bytes.length } satisfies BlobRow);
     await completionOf(tx, `put blob ${key}`);
   }
 

@@ -2,6 +2,8 @@
 // references it and it is older than the grace period, so a step whose commit is still under way keeps its blob.
 import { describe, expect, it } from 'vitest';
 import { ORPHAN_GRACE_MS, selectOrphanBlobs } from '../../../src/core/payloads/blob-orphans';
+import { blobPrefixOf, prepareBlob } from '../../../src/core/payloads/blob-reference';
+import { MemoryBlobStore } from '../../../src/testing/memory-blob-store';
 
 const now = Date.UTC(2026, 11, 7, 12);
 const hour = 60 * 60 * 1000;
@@ -27,5 +29,30 @@ describe('selectOrphanBlobs', () => {
 
   it('never selects a referenced blob, however old', () => {
     expect(selectOrphanBlobs({ listed: [blob('k', 1_000 * hour)], referenced: new Set(['k']), now, graceMs: 0 })).toEqual([]);
+  });
+
+  it('collects, through a store, the blob of a step that crashed between its put and its commit, and keeps the committed one', async () => {
+    let clock = now;
+    const store = new MemoryBlobStore({ now: () => clock });
+    const committed = await prepareBlob('order-42', { text: 'committed'.repeat(20_000) });
+    const crashed = await prepareBlob('order-42', { text: 'crashed'.repeat(20_000) });
+    const otherWorkflow = await prepareBlob('order-43', { text: 'crashed'.repeat(20_000) });
+    for (const { reference, bytes } of [committed, crashed, otherWorkflow]) await store.put(reference.key, bytes, reference.sha256);
+    const referenced = new Set([committed.reference.key]); // the crashed step's reference never reached history
+
+    const orphansAt = async (at: number) => {
+      clock = at;
+      const listed = [];
+      for await (const blob of store.list(await blobPrefixOf('order-42'))) listed.push(blob);
+      return selectOrphanBlobs({ listed, referenced, now: at });
+    };
+    expect(await orphansAt(now + 10 * 60_000)).toEqual([]); // its commit might still be under way
+    const orphans = await orphansAt(now + hour);
+    expect(orphans).toEqual([crashed.reference.key]);
+
+    await store.delete(orphans);
+    expect(await store.get(crashed.reference.key)).toBeUndefined();
+    expect(await store.get(committed.reference.key)).toEqual(committed.bytes);
+    expect(await store.get(otherWorkflow.reference.key)).toEqual(otherWorkflow.bytes); // another id's prefix, untouched
   });
 });
