@@ -19,11 +19,3 @@ declare class AbortController {
   readonly signal: AbortSignal;
   abort(reason?: unknown): void;
 }
-declare class TextDecoder {
-  constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
-  decode(input?: Uint8Array): string;
-}
-/** WebCrypto's digest, for payload blobs' sha256 (src/core/payloads/blob-reference.ts). */
-declare const crypto: {
-  readonly subtle: { digest(algorithm: 'SHA-256', data: Uint8Array): Promise<ArrayBuffer> };
-};

@@ -4,6 +4,12 @@
 import { Limits } from '../limits';
 import { PayloadUnavailableError } from './payload-unavailable';
 
+// WebCrypto and TextDecoder, which Workers, browsers and Node all have; the core is typed without their libs (base64.ts).
+const web = globalThis as unknown as {
+  crypto: { subtle: { digest(algorithm: 'SHA-256', data: Uint8Array): Promise<ArrayBuffer> } };
+  TextDecoder: new (label: 'utf-8', options: { fatal: boolean; ignoreBOM: boolean }) => { decode(input: Uint8Array): string };
+};
+
 /** Stored payloads larger than this (their JSON, in bytes) go to the blob store when one is configured. */
 export const DEFAULT_BLOB_THRESHOLD_BYTES = 128 * 1024;
 
@@ -102,7 +108,7 @@ export async function openBlob(reference: BlobReference, bytes: Uint8Array | und
   const actual = await sha256Hex(bytes);
   if (actual !== reference.sha256) throw unavailable(`its SHA-256 is ${actual}, not ${reference.sha256}`);
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)) as unknown;
+    return JSON.parse(new web.TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)) as unknown;
   } catch (error) {
     // The hash matched, so these are the bytes that were put: a writer stored something that is not a payload.
     throw unavailable(`its bytes are not a payload's JSON (${(error as Error).message})`);
@@ -111,7 +117,7 @@ export async function openBlob(reference: BlobReference, bytes: Uint8Array | und
 
 /** Lowercase hex SHA-256 (WebCrypto: the same in Workers, browsers and Node). */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  const digest = new Uint8Array(await web.crypto.subtle.digest('SHA-256', bytes));
   let hex = '';
   for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
   return hex;
