@@ -1,7 +1,7 @@
 // Payload blobs in R2 inside workerd (miniflare's local R2, the fixture's DURO_BLOBS binding): the store keeps the
 // contract every blob store keeps, carries a 50 MiB activity result intact, and a blob deleted or replaced behind
 // its back reads as missing or corrupted, never as a wrong value (decision 019 §4).
-import { env } from 'cloudflare:workers';
+import { env as workerEnv } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { openBlob, prepareBlob } from '../../src/core/payloads/blob-reference';
 import { readPayload, writePayload } from '../../src/core/payloads/envelope';
@@ -11,6 +11,8 @@ import { runBlobStoreContract } from '../support/blob-store-contract';
 import { uniqueId } from './helpers';
 
 const MiB = 1024 * 1024;
+/** The fixture Worker's bindings (its wrangler.toml binds the bucket; the repo's Worker, whose Env types this is, does not yet). */
+const env = workerEnv as unknown as { DURO_BLOBS: R2Bucket };
 const store = () => new R2BlobStore(env.DURO_BLOBS);
 
 runBlobStoreContract('R2BlobStore', store);
