@@ -2,9 +2,10 @@
 // `<dbName>-blobs`. Apart so the run store's schema and upgrades stay as they are, and so blobs can be cleared
 // alone; the price is that a blob and its reference are not written in one transaction, so the browser follows the
 // same order as R2 (blob durable first, then the commit) and the same orphan collection.
+import { openDatabase, resultOf, webGlobals } from './indexeddb-requests';
 import type { ListedBlob, PayloadBlobStore } from '../core/payloads/blob-store';
 import { sha256Hex } from '../core/payloads/blob-reference';
-import type { IdbDatabase, IdbGlobals, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
+import type { IdbDatabase, IdbKeyRangeStatic, IdbTransaction } from './indexeddb-types';
 
 const DB_VERSION = 1;
 const STORE = 'blobs';
@@ -44,18 +45,8 @@ export class IndexedDbBlobStore implements PayloadBlobStore {
   static open(dbName: string, indexedDB = webGlobals().indexedDB, keyRange = webGlobals().IDBKeyRange, now: () => number = Date.now): Promise<IndexedDbBlobStore> {
     if (!indexedDB || !keyRange) return Promise.reject(new Error('IndexedDB is not available here: pass an IDBFactory and IDBKeyRange to IndexedDbBlobStore.open'));
     const name = blobDatabaseName(dbName);
-    return new Promise((resolve, reject) => {
-      const request = indexedDB.open(name, DB_VERSION);
-      request.onupgradeneeded = () => {
-        request.result.createObjectStore(STORE, { keyPath: 'key' }).createIndex(LISTING, ['key', 'uploadedAt', 'size']);
-      };
-      request.onsuccess = () => {
-        const db = request.result;
-        db.onversionchange = () => db.close();
-        resolve(new IndexedDbBlobStore(db, keyRange, now));
-      };
-      request.onerror = () => reject(new Error(`Cannot open IndexedDB database '${name}': ${request.error?.message ?? 'unknown error'}`, { cause: request.error }));
-    });
+    const upgrade = (db: IdbDatabase) => void db.createObjectStore(STORE, { keyPath: 'key' }).createIndex(LISTING, ['key', 'uploadedAt', 'size']);
+    return openDatabase(indexedDB, name, DB_VERSION, upgrade).then((db) => new IndexedDbBlobStore(db, keyRange, now));
   }
 
   close(): void {
@@ -124,13 +115,3 @@ function completionOf(tx: IdbTransaction, what: string): Promise<void> {
   });
 }
 
-function resultOf<T>(request: IdbRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-function webGlobals(): IdbGlobals {
-  return globalThis as IdbGlobals;
-}

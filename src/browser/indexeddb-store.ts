@@ -2,11 +2,12 @@
 // object stores (events, the run record, the changed pending entries), resolved only once the transaction completes.
 // A fourth store, `inbox`, carries messages between workflows to the context (tab, worker) that drives the receiver.
 // With payload codecs, rows holding payloads are sealed before the transaction opens (decision 019 §3).
+import { openDatabase, resultOf, webGlobals } from './indexeddb-requests';
 import type { HistoryEvent, WorkflowStatus } from '../core/history';
 import { Limits, owesMessages, runRecordOf, runStateFrom, type StoredLogLine, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
 import type { PayloadCodec } from '../core/payloads/options';
 import { RowCodecs } from '../core/payloads/row-codecs';
-import type { IdbDatabase, IdbGlobals, IdbKey, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
+import type { IdbDatabase, IdbKey, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
 import { commitFailure, HistoryConflictError } from './store-errors';
 
 /** 1: events, runs, pending. 2: inbox. 3: logs. */
@@ -108,21 +109,12 @@ export class IndexedDbRunStore implements RunStore {
       return Promise.reject(error as Error);
     }
     if (!indexedDB || !keyRange) return Promise.reject(new Error('IndexedDB is not available here: pass an IDBFactory and IDBKeyRange to IndexedDbRunStore.open'));
-    return new Promise((resolve, reject) => {
-      const request = indexedDB.open(dbName, DB_VERSION);
-      request.onupgradeneeded = ({ oldVersion }) => {
-        if (oldVersion < 1) createSchema(request.result);
-        if (oldVersion < 2) createInbox(request.result);
-        if (oldVersion < 3) createLogs(request.result);
-      };
-      request.onsuccess = () => {
-        const db = request.result;
-        // Another tab opening a newer version waits for this connection: let it go (later calls then fail, visibly).
-        db.onversionchange = () => db.close();
-        resolve(new IndexedDbRunStore(db, keyRange, rows));
-      };
-      request.onerror = () => reject(new Error(`Cannot open IndexedDB database '${dbName}': ${request.error?.message ?? 'unknown error'}`, { cause: request.error }));
-    });
+    const upgrade = (db: IdbDatabase, oldVersion: number) => {
+      if (oldVersion < 1) createSchema(db);
+      if (oldVersion < 2) createInbox(db);
+      if (oldVersion < 3) createLogs(db);
+    };
+    return openDatabase(indexedDB, dbName, DB_VERSION, upgrade).then((db) => new IndexedDbRunStore(db, keyRange, rows));
   }
 
   close(): void {
@@ -367,13 +359,3 @@ function onSuccess<T>(request: IdbRequest<T>, fail: (error: unknown) => void, th
   };
 }
 
-function resultOf<T>(request: IdbRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-function webGlobals(): IdbGlobals {
-  return globalThis as IdbGlobals;
-}
