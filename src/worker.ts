@@ -20,6 +20,7 @@ import { toMs, type Duration } from './core/duration';
 import { DEFAULT_VISIBILITY_SHARDS } from './visibility/shard';
 import type { PayloadCodec, PayloadOptions } from './core/payloads/options';
 import { checkConverter } from './core/payloads/envelope';
+import { RunPayloads } from './core/payloads/run-payloads';
 
 export { aesGcmCodec, type AesGcmKeys } from './protocol/aes-gcm-codec';
 export type { PayloadCodec, PayloadOptions } from './core/payloads/options';
@@ -191,7 +192,8 @@ export function createDuro(options: DuroOptions): Duro {
   };
 
   /** The env with the Workflow bindings, one per env (the runtime hands every request of an isolate the same one). */
-  const boundEnv = perEnv((env) => withWorkflowBindings(env, workflowBindings, { execution: (workflowId) => executionStub(namespace(env), workflowId) }));
+  const callerPayloads = RunPayloads.forCaller(options.payloads?.converter);
+  const boundEnv = perEnv((env) => withWorkflowBindings(env, workflowBindings, { execution: (workflowId) => executionStub(namespace(env), workflowId), payloads: () => callerPayloads }));
   const bound = <E>(env: E): E => (Object.keys(workflowBindings).length === 0 ? env : (boundEnv(env as Env) as E));
 
   /** The at-rest codecs, made from each object's env (keys are secrets); none unless configured. */

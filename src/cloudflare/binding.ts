@@ -1,6 +1,7 @@
 // The Workflow binding (`env.MY_WORKFLOW`) over Duro's execution API: an instance is a workflow id, `create` a start,
 // `sendEvent` a signal named for the event's type, `restart` a new run of the id with the first run's params.
 // Every host hands it the same ExecutionApi (a Durable Object stub, the test environment's in-process execution).
+import type { RunPayloads } from '../core/payloads/run-payloads';
 import { lookupProblem, nameProblem, NameKind } from '../core/names';
 import type { ExecutionApi } from '../protocol/execution-rpc';
 import type { Reply } from '../protocol/reply';
@@ -66,6 +67,8 @@ export interface Workflow<Params = unknown> {
 export interface BindingHost {
   /** The execution of one workflow id: a Durable Object's RPC stub, or an in-process execution answering alike. */
   execution(workflowId: string): Pick<ExecutionApi, 'start' | 'describe' | 'result' | 'history' | 'signal' | 'query' | 'terminate' | 'cancel' | 'pause' | 'unpause' | 'reset'>;
+  /** How params and events are written and output read: the deployment's converter (docs/payloads.md). */
+  payloads(): RunPayloads;
 }
 
 /** Cloudflare's rule for instance ids (workers-sdk workflows-shared `lib/validators.ts`). */
@@ -89,7 +92,8 @@ export function createWorkflowBinding<Params = unknown>(workflowType: string, ho
   };
   const start = async ({ id, params }: { id: string; params: unknown }) => {
     // Cloudflare refuses an id used before, open or closed.
-    await answerOf(host.execution(id).start({ workflowType, workflowId: id, input: params, idReusePolicy: 'rejectDuplicate' }));
+    const input = host.payloads().write(params, 'Params of the instance');
+    await answerOf(host.execution(id).start({ workflowType, workflowId: id, input, idReusePolicy: 'rejectDuplicate' }));
     return handle(id);
   };
   const createEach = async (entries: WorkflowInstanceCreateOptions<Params>[]): Promise<WorkflowBatchResult> => {
@@ -151,7 +155,8 @@ class DuroWorkflowInstance implements WorkflowInstance {
     const description = await answerOf(execution.describe({ atOnce: true }));
     if (description.status === 'running') return openStatus(description);
     const outcome = await answerOf(execution.result({ waitMs: 0, followRuns: true }));
-    return outcome.status === 'running' ? openStatus(await answerOf(execution.describe({ atOnce: true }))) : closedStatus(outcome);
+    if (outcome.status === 'running') return openStatus(await answerOf(execution.describe({ atOnce: true })));
+    return closedStatus(outcome.status === 'completed' ? { ...outcome, result: this.#host.payloads().read(outcome.result) } : outcome);
   }
 
   async pause(): Promise<void> {
@@ -197,7 +202,8 @@ class DuroWorkflowInstance implements WorkflowInstance {
   /** A signal named `type` with `payload` as its one argument: `step.waitForEvent({ type })` takes it, now or later. */
   async sendEvent(event: { type: string; payload: unknown }): Promise<void> {
     if (typeof event?.type !== 'string' || nameProblem(event.type, NameKind.signalName) !== undefined) throw bindingError('body', 'Provided event type is invalid');
-    await answerOf(this.#host.execution(this.id).signal({ name: event.type, args: [event.payload] }), 'Cannot send an event to an instance on a finite state');
+    const args = this.#host.payloads().writeArgs([event.payload], `Payload of event '${event.type}'`);
+    await answerOf(this.#host.execution(this.id).signal({ name: event.type, args }), 'Cannot send an event to an instance on a finite state');
   }
 }
 

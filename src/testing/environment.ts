@@ -416,6 +416,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
       const flowing = BINDING_METHODS.map((name) => [name, (options: unknown) => this.#await(api[name](options), 'flow')]);
       return Object.fromEntries(flowing) as ReturnType<BindingHost['execution']>;
     },
+    payloads: () => this.payloads,
   };
 
   #hostFor(workflowId: string): ExecutionHost {
