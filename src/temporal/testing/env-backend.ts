@@ -20,7 +20,7 @@ export function environmentBackend(env: DuroTestEnvironment): TemporalBackend {
     update: async (workflowId, runId, update, wait) => {
       if (wait === 'completed') return env.getHandle(workflowId).executeUpdate(update.name, { args: update.args, updateId: update.updateId });
       const execution = env.existingExecution(workflowId);
-      await env.flowUntil(execution.update({ name: update.name, args: update.args, updateId: update.updateId, wait, ...(runId !== undefined && { runId }) }), workflowId);
+      await env.flowUntil(execution.update({ name: update.name, args: env.payloads.writeArgs(update.args, `Arguments of update '${update.name}'`), updateId: update.updateId, wait, ...(runId !== undefined && { runId }) }), workflowId);
       return undefined;
     },
     list: (filter) => ({
