@@ -96,10 +96,17 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   readonly schedules = new TestSchedules({
     now: () => this.clock.now(),
     start: (workflowType, workflowId, input, searchAttributes) => {
-      // rejectDuplicate: an action id is used once, open or closed.
-      this.execution(workflowId).start({ workflowType, workflowId, input, searchAttributes, idReusePolicy: 'rejectDuplicate' }).catch((error: unknown) => {
+      const failed = (error: unknown) => {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) console.error(`duro: schedule action ${workflowId} failed to start`, error);
-      });
+      };
+      let stored: unknown;
+      try {
+        stored = this.payloads.write(input, `Input of the schedule's workflow '${workflowType}'`);
+      } catch (error) {
+        return failed(error);
+      }
+      // rejectDuplicate: an action id is used once, open or closed.
+      this.execution(workflowId).start({ workflowType, workflowId, input: stored, searchAttributes, idReusePolicy: 'rejectDuplicate' }).catch(failed);
     },
     isRunning: (workflowId) => this.#executions.get(workflowId)?.runInMemory()?.isClosed === false,
     hasWorkflowType: (name) => this.#registry.has(name),
