@@ -7,6 +7,7 @@ import { WorkflowStatus } from '../core/history';
 import { Limits } from '../core/limits';
 import { lookupProblem, maxNameLength, NameKind, nameProblem, RESERVED_WORKFLOW_IDS } from '../core/names';
 import { checkPayload, checkSearchAttributes, PayloadError } from '../core/payload';
+import { payloadMarkProblem } from '../core/payloads/envelope';
 
 /** Marks a zod issue as "payload over the limit", so the validation hook answers 413 instead of 400. */
 export const PAYLOAD_TOO_LARGE_ISSUE = 'duro:payload-too-large';
@@ -43,10 +44,19 @@ export function payload(what: string, description: string) {
   return z.unknown().superRefine((value, ctx) => {
     try {
       checkPayload(value, what);
+      checkMarks([value], what);
     } catch (error) {
       ctx.addIssue(payloadIssue(error));
     }
-  }).openapi({ description: `${description} Any JSON value of at most 2 MiB encoded, nested at most ${Limits.maxPayloadDepth} deep.` });
+  }).openapi({ description: `${description} Any JSON value of at most 2 MiB encoded, nested at most ${Limits.maxPayloadDepth} deep; a rich value in its marked form (docs/payloads.md).` });
+}
+
+/** Throws a PayloadError when a marked payload among `values` does not read (docs/payloads.md): refused here, not in the workflow. */
+function checkMarks(values: unknown[], what: string): void {
+  for (const value of values) {
+    const problem = payloadMarkProblem(value);
+    if (problem !== undefined) throw new PayloadError(`${what}: ${problem}`);
+  }
 }
 
 /** A payload's refusal as a zod issue: 413 when it is too large, 400 when it is not JSON as it is (depth, NaN, …). */
@@ -62,6 +72,7 @@ export function args(what: string) {
     .superRefine((value, ctx) => {
       try {
         checkPayload(value, `Arguments of ${what}`);
+        checkMarks(value, `Arguments of ${what}`);
       } catch (error) {
         ctx.addIssue(payloadIssue(error));
       }
@@ -205,7 +216,13 @@ export const StartWorkflowBody = z.strictObject({
     maximumAttempts: z.number().int().min(0).optional(),
     nonRetryableErrorTypes: z.array(z.string()).optional(),
   }).optional().openapi({ description: "The workflow's retry policy (Temporal's): a run that fails, or hits its run timeout, is followed by the next attempt after the backoff, until attempts run out or the execution timeout. `result` follows the attempts. Default: no retries." }),
-  memo: z.record(z.string(), z.unknown()).optional(),
+  memo: z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+    try {
+      checkMarks(Object.values(value), 'Memo');
+    } catch (error) {
+      ctx.addIssue(payloadIssue(error));
+    }
+  }).optional(),
   searchAttributes: z.record(newName(NameKind.searchAttributeKey, 'A search attribute.'), SearchAttributeValue).superRefine((value, ctx) => {
     try {
       checkSearchAttributes(value);

@@ -5,6 +5,7 @@ import { ApplicationFailure, type FailureInfo } from '../core/failure';
 import type { Outcome } from '../core/history';
 import { Limits } from '../core/limits';
 import { payloadShapeProblem, payloadSize } from '../core/payload';
+import { payloadMarkProblem } from '../core/payloads/envelope';
 
 /** The failure types Duro records for replies it will not take as they are (docs/activities.md, The reply). */
 export const ReplyFailureType = {
@@ -41,7 +42,9 @@ export function invalidOutcome(outcome: Outcome, bodyChars?: number): Applicatio
 
 function resultProblem(result: unknown): string | undefined {
   const problem = payloadShapeProblem(result);
-  return problem && `Activity result ${problem}`;
+  if (problem) return `Activity result ${problem}`;
+  const mark = payloadMarkProblem(result);
+  return mark && `Activity result: ${mark}`;
 }
 
 /** Each failure of the chain: its fields (details, …) within the payload depth, the chain within its own bound. */

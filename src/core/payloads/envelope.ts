@@ -36,6 +36,21 @@ export function readPayload(stored: unknown, marked = true): unknown {
   }
 }
 
+/**
+ * Why a payload from outside (a request body, an activity's reply) cannot be read, or undefined: a mark of an
+ * encoding this version does not read, or a rich value that is not what its tags say. Checked where it enters, so a
+ * bad payload is refused there instead of failing the workflow code that would read it.
+ */
+export function payloadMarkProblem(stored: unknown): string | undefined {
+  if (!hasOwnMark(stored)) return undefined;
+  try {
+    readPayload(stored);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 function hasOwnMark(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, MARK);
 }

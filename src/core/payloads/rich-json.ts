@@ -106,10 +106,22 @@ function defineEntry(object: Record<string, unknown>, key: string, value: unknow
   Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** The value `encoded` stands for; throws a PayloadError for a tag this version does not know (a newer writer's). */
+/**
+ * The value `encoded` stands for; throws a PayloadError for a tag this version does not know (a newer writer's) or
+ * a tagged value that is not what its tag says (written by hand, or changed).
+ */
 export function decodeRich(encoded: unknown): unknown {
+  try {
+    return decode(encoded);
+  } catch (error) {
+    if (error instanceof PayloadError) throw error;
+    throw new PayloadError(`A rich payload is malformed: ${(error as Error).message}`);
+  }
+}
+
+function decode(encoded: unknown): unknown {
   if (typeof encoded !== 'object' || encoded === null) return encoded;
-  if (Array.isArray(encoded)) return encoded.map(decodeRich);
+  if (Array.isArray(encoded)) return encoded.map(decode);
   const object = encoded as Record<string, unknown>;
   if (!Object.hasOwn(object, TAG)) return decodeEntries(object);
   const v = object.v;
@@ -117,9 +129,9 @@ export function decodeRich(encoded: unknown): unknown {
     case Tag.undefined: return undefined;
     case Tag.date: return new Date(typeof v === 'string' ? v : Number.NaN);
     case Tag.bigint: return BigInt(String(v));
-    case Tag.number: return v === '-0' ? -0 : Number(v);
-    case Tag.map: return new Map((v as unknown[][]).map(([key, item]) => [decodeRich(key), decodeRich(item)]));
-    case Tag.set: return new Set((v as unknown[]).map(decodeRich));
+    case Tag.number: return specialNumber(v);
+    case Tag.map: return new Map((v as unknown[][]).map(([key, item]) => [decode(key), decode(item)]));
+    case Tag.set: return new Set((v as unknown[]).map(decode));
     case Tag.bytes: return fromBase64(String(v));
     case Tag.arrayBuffer: return fromBase64(String(v)).buffer;
     case Tag.regExp: return new RegExp(String((v as unknown[])[0]), String((v as unknown[])[1]));
@@ -130,8 +142,19 @@ export function decodeRich(encoded: unknown): unknown {
 
 function decodeEntries(object: Record<string, unknown>): Record<string, unknown> {
   const decoded: Record<string, unknown> = {};
-  for (const key of Object.keys(object)) defineEntry(decoded, key, decodeRich(object[key]));
+  for (const key of Object.keys(object)) defineEntry(decoded, key, decode(object[key]));
   return decoded;
+}
+
+/** The numbers JSON cannot write: only these four, so a changed tag cannot slip in another value. */
+function specialNumber(v: unknown): number {
+  switch (v) {
+    case 'NaN': return Number.NaN;
+    case 'Infinity': return Number.POSITIVE_INFINITY;
+    case '-Infinity': return Number.NEGATIVE_INFINITY;
+    case '-0': return -0;
+    default: throw new PayloadError(`A rich payload holds the number ${JSON.stringify(v)?.slice(0, 40)}, not one JSON cannot write`);
+  }
 }
 
 function isPlainObject(value: object): boolean {

@@ -41,6 +41,8 @@ describe('the rich payload format', () => {
   it('writes a plain value exactly as JSON does, under either converter', () => {
     fc.assert(fc.property(plainJson, (value) => {
       if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, '$duro')) return;
+      // An object with a `$t` key of its own is escaped under rich (`{"$t":"o",…}`), so its key stays data.
+      if (JSON.stringify(value).includes('"$t":')) return;
       expect(needsRich(value)).toBe(false);
       expect(writePayload(value, 'rich', 'Input')).toBe(value);
       expect(writePayload(value, 'json', 'Input')).toBe(value);
