@@ -1,5 +1,6 @@
 // Reset (Temporal's, Cloudflare's restart-from-step): a new run whose history is an old run's up to the end of
 // one activation, re-run from there with the current code; signals received after that point are re-applied.
+import { payloadConverterOf } from './payloads/run-payloads';
 import { traceOfRun } from './tracing/trace-context';
 import type { HistoryEvent } from './history';
 import { payloadSize } from './payload';
@@ -55,6 +56,8 @@ export function planReset(history: HistoryEvent[], eventId: number, newRunId: st
     activationFailures: 0,
     trace: traceOfRun(first.trace, newRunId),
   };
+  const converter = payloadConverterOf(first);
+  if (converter !== undefined) state.payloadConverter = converter;
   if (first.parent) state.parent = first.parent;
   if (first.retryPolicy) state.retry = { policy: first.retryPolicy, attempt: first.attempt };
   if (first.executionDeadline !== undefined) state.executionDeadline = first.executionDeadline;

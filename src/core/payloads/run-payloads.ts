@@ -8,6 +8,11 @@ import { checkConverter, readPayload, writePayload, type PayloadConverter } from
 /** The format a run records on its start event once its payloads carry marks. */
 export const PAYLOAD_FORMAT = 1;
 
+/** The converter a run's state carries for its activity tasks: its start event's, or none for a run that keeps plain JSON. */
+export function payloadConverterOf(started: { payloadFormat?: number; payloadConverter?: PayloadConverter }): PayloadConverter | undefined {
+  return started.payloadFormat === PAYLOAD_FORMAT ? (started.payloadConverter ?? 'json') : undefined;
+}
+
 export class RunPayloads {
   /** As the run's start event says: its converter, or plain JSON for a run recorded before marks existed. */
   static of(started: { payloadFormat?: number; payloadConverter?: PayloadConverter }): RunPayloads {

@@ -84,3 +84,22 @@ describe('the test environment with the rich converter', () => {
     await expect(env.execute(ledger, { input: { total: 1n } })).rejects.toThrow(/bigint/);
   });
 });
+
+const stampActivities = { async stamp(input: Map<number, number>) { return { isMap: input instanceof Map, big: 2n }; } };
+const stamper = defineWorkflow('stamper', async (ctx) => {
+  const first = await ctx.proxyActivities<typeof stampActivities>({ startToCloseTimeout: '1 minute' }).stamp(new Map([[1, 2]]));
+  await ctx.sleep('1 minute');
+  return first;
+});
+
+describe('a reset run', () => {
+  it('keeps its converter: activities of the new run read and write rich values', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { stamper }, activities: stampActivities, payloads: { converter: 'rich' } });
+    const handle = await env.start(stamper, { workflowId: 'stamp-1' });
+    expect(await handle.result()).toEqual({ isMap: true, big: 2n });
+    const events = await handle.fetchHistory();
+    const firstTask = events.find((event) => event.type === 'WorkflowTaskCompleted')!;
+    const newRunId = await handle.reset(firstTask.eventId);
+    expect(await env.getHandle('stamp-1', newRunId).result()).toEqual({ isMap: true, big: 2n });
+  });
+});
