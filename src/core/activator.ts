@@ -417,7 +417,7 @@ export class Activator implements ContextActivator {
 
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
   validateUpdate(updateId: string, updateName: string, args: unknown[]): FailureInfo | undefined {
-    return this.#enterSynchronously(() => runInUpdate({ id: updateId, name: updateName }, () => this.#messages.validateUpdate(updateName, this.payloads.readArgs(args))));
+    return this.#enterSynchronously(() => runInUpdate({ id: updateId, name: updateName }, () => this.#messages.validateUpdate(updateName, args)));
   }
 
   /** Runs synchronous workflow code (a query, a validator) outside an activation: nothing of it runs later. */

@@ -226,7 +226,7 @@ export class MessageHandlers {
 
   /** The validator sees a copy, and so does the handler: what either changes reaches neither the other nor history. */
   #admit(offer: UpdateOffer): void {
-    const rejection = runInUpdate({ id: offer.updateId, name: offer.updateName }, () => this.validateUpdate(offer.updateName, this.#host.readArgs(copyPayload(offer.args))));
+    const rejection = runInUpdate({ id: offer.updateId, name: offer.updateName }, () => this.validateUpdate(offer.updateName, copyPayload(offer.args)));
     if (rejection) return offer.reject(rejection);
     offer.accept();
     this.#startUpdate(offer.updateId, offer.updateName, copyPayload(offer.args));
@@ -239,9 +239,17 @@ export class MessageHandlers {
       this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: noUpdateHandler(updateName) } });
       return;
     }
+    let args: unknown[];
+    try {
+      args = this.#host.readArgs(stored);
+    } catch (error) {
+      // Arguments that do not read fail the update, not the workflow task: every retry would read them the same.
+      this.#host.push({ type: 'completeUpdate', updateId, outcome: { failure: toFailureInfo(error) } });
+      return;
+    }
     let result: Promise<unknown>;
     try {
-      result = Promise.resolve(runInUpdate({ id: updateId, name: updateName }, () => entry.handler(...this.#host.readArgs(stored))));
+      result = Promise.resolve(runInUpdate({ id: updateId, name: updateName }, () => entry.handler(...args)));
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -289,9 +297,15 @@ export class MessageHandlers {
   }
 
   /** Runs the update's validator; returns the rejection, or undefined when the update may be accepted. */
-  validateUpdate(updateName: string, args: unknown[]): FailureInfo | undefined {
+  validateUpdate(updateName: string, stored: unknown[]): FailureInfo | undefined {
     const entry = this.#updateEntryFor(updateName);
     if (!entry) return noUpdateHandler(updateName);
+    let args: unknown[];
+    try {
+      args = this.#host.readArgs(stored); // arguments that do not read reject the update, nothing else
+    } catch (error) {
+      return toFailureInfo(error);
+    }
     if (!entry.validator) return undefined;
     try {
       const returned = this.#readOnly(() => entry.validator!(...args));
