@@ -1,5 +1,6 @@
 // `duro`: the REST API from a terminal, through DuroClient, plus the local replay and determinism checks.
 // Node only (the bin entry). Human-readable output by default, `--json` for scripts.
+import { mapDescriptionPayloads } from '../src/core/describe';
 import { cliJsonOf, memoOfCliJson, valueOfCliJson } from './cli-payloads';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -104,8 +105,7 @@ const COMMANDS: Record<string, (c: Command) => Promise<number>> = {
   start: startCommand,
   execute: executeCommand,
   describe: async (c) => {
-    const description = await handleOf(c).describe();
-    return emitted(c, { ...description, memo: Object.fromEntries(Object.entries(description.memo).map(([key, value]) => [key, cliJsonOf(value)])) }, formatDescription);
+    return emitted(c, mapDescriptionPayloads(await handleOf(c).describe(), cliJsonOf), formatDescription);
   },
   result: async (c) => {
     const result = cliJsonOf(await handleOf(c).result());

@@ -1,5 +1,6 @@
 // DuroClient: the REST API (docs/api.md) as typed calls, over fetch — Node 20, browsers, Workers, Deno, Bun.
 // Typed by the same defineWorkflow/defineSignal/defineQuery/defineUpdate definitions the workflows use.
+import { mapDescriptionPayloads } from '../src/core/describe';
 import { RunPayloads } from '../src/core/payloads/run-payloads';
 import type { PayloadConverter } from '../src/core/payloads/envelope';
 import {
@@ -385,7 +386,7 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
 
   async describe(): Promise<WorkflowDescription> {
     const description = await this.client.request<WorkflowDescription>('GET', this.#path(this.#runQuery()));
-    return { ...description, memo: this.client.payloads.readRecord(description.memo ?? {}) };
+    return mapDescriptionPayloads(description, (stored) => this.client.payloads.read(stored));
   }
 
   /** Every event of the run, oldest first (all pages). */

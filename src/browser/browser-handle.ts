@@ -2,7 +2,7 @@
 // swap a local engine for a server one. Messages go to the execution this context drives; reads work from any tab.
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '../core/client-errors';
 import { nameOf, type QueryDefinition, type SignalDefinition, type UpdateDefinition, type WorkflowDefinition, type WorkflowOutput } from '../core/definitions';
-import type { WorkflowDescription } from '../core/describe';
+import { mapDescriptionPayloads, type WorkflowDescription } from '../core/describe';
 import type { HistoryEvent } from '../core/history';
 import type { HandleBackend } from './handle-backend';
 
@@ -89,7 +89,7 @@ export class BrowserWorkflowHandle<W extends WorkflowDefinition = WorkflowDefini
   async describe(runId = this.runId): Promise<WorkflowDescription> {
     const { execution } = await this.duro.forReading(this.workflowId);
     const description = await execution.describe(runId === undefined ? {} : { runId });
-    return { ...description, memo: this.duro.payloads.readRecord(description.memo) };
+    return mapDescriptionPayloads(description, (stored) => this.duro.payloads.read(stored));
   }
 
   /** Every event of the run (this handle's, or `runId`; default the latest), oldest first. */

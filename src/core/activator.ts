@@ -211,7 +211,16 @@ export class Activator implements ContextActivator {
     this.#activities.delete(activityId);
     pending.release?.();
     if ('result' in outcome) this.#settle(pending, () => this.payloads.read(outcome.result));
-    else pending.reject(fromFailureInfo(outcome.failure));
+    else pending.reject(this.#failureOf(outcome.failure));
+  }
+
+  /** A recorded failure as workflow code gets it (a timeout's heartbeat details read); as recorded if they do not read. */
+  #failureOf(info: FailureInfo): Error {
+    try {
+      return fromFailureInfo(this.payloads.readFailure(info));
+    } catch {
+      return fromFailureInfo(info);
+    }
   }
 
   /** Resolves with a decoded payload, or rejects with why it cannot be read (an encoding this version does not know). */
@@ -301,7 +310,7 @@ export class Activator implements ContextActivator {
       child.start.resolve(runId);
     }
     if ('result' in outcome) this.#settle(child.result, () => this.payloads.read(outcome.result));
-    else child.result.reject(new ChildWorkflowFailure(`Child workflow ${status}`, child.workflowType, child.workflowId, runId, fromFailureInfo(outcome.failure)));
+    else child.result.reject(new ChildWorkflowFailure(`Child workflow ${status}`, child.workflowType, child.workflowId, runId, this.#failureOf(outcome.failure)));
   }
 
   externalDone(seq: number, failure?: FailureInfo): void {

@@ -72,3 +72,14 @@ export function describeRun(state: RunState): WorkflowDescription {
   if (state.parent) description.parent = state.parent;
   return description;
 }
+
+/**
+ * The description with each payload in it (memo fields, pending activities' heartbeat details) passed through `map`:
+ * a caller's `payloads.read` gives the values, the CLI's writer their stored form.
+ */
+export function mapDescriptionPayloads(description: WorkflowDescription, map: (stored: unknown) => unknown): WorkflowDescription {
+  const memo: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(description.memo ?? {})) memo[key] = map(value);
+  const pendingActivities = description.pendingActivities.map((activity) => (activity.heartbeatDetails === undefined ? activity : { ...activity, heartbeatDetails: map(activity.heartbeatDetails) }));
+  return { ...description, memo, pendingActivities };
+}

@@ -1,7 +1,7 @@
 // A handle on one workflow execution in the test environment; the same methods as DuroClient's handles.
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '../core/client-errors';
 import { nameOf, type QueryDefinition, type SignalDefinition, type UpdateDefinition, type WorkflowDefinition, type WorkflowOutput } from '../core/definitions';
-import type { WorkflowDescription } from '../core/describe';
+import { mapDescriptionPayloads, type WorkflowDescription } from '../core/describe';
 import type { HistoryEvent } from '../core/history';
 import type { Execution, LogPage } from '../core/execution/execution';
 import { definedFields } from '../core/objects';
@@ -89,7 +89,7 @@ export class TestWorkflowHandle<W extends WorkflowDefinition = WorkflowDefinitio
   /** What GET /v1/workflows/{id} would answer for this run (default: the latest). */
   async describe(runId?: string): Promise<WorkflowDescription> {
     const description = await this.#execution().describe(runId === undefined ? {} : { runId });
-    return { ...description, memo: this.env.payloads.readRecord(description.memo) };
+    return mapDescriptionPayloads(description, (stored) => this.env.payloads.read(stored));
   }
 
   #execution(): Execution {

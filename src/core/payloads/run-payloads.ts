@@ -2,7 +2,8 @@
 // engine and decoded where user code receives them; history, state, RPC and HTTP carry only the stored form.
 // A run records `payloadFormat: 1` on its start event when it writes marks; a run recorded before marks existed
 // reads and writes plain JSON, as it always did, so its replay does not change.
-import { checkPayload, type PayloadCheckOptions } from '../payload';
+import type { FailureInfo } from '../failure';
+import { checkPayload, copyPayload, type PayloadCheckOptions } from '../payload';
 import { checkConverter, readPayload, writePayload, type PayloadConverter } from './envelope';
 
 /** The format a run records on its start event once its payloads carry marks. */
@@ -41,14 +42,23 @@ export class RunPayloads {
   write(value: unknown, what: string, options: PayloadCheckOptions = {}): unknown {
     const stored = this.marked ? writePayload(value, this.converter, what) : value;
     checkPayload(stored, what, this.#checkOptions(options));
-    return stored;
+    return this.#asStored(stored);
   }
 
   /** Each argument written as a payload of its own, so an argument list stays a list in history and on the wire. */
   writeArgs(args: unknown[], what: string, options: PayloadCheckOptions = {}): unknown[] {
     const stored = this.marked ? args.map((arg, i) => writePayload(arg, this.converter, `${what} (argument ${i + 1})`)) : args;
     checkPayload(stored, what, this.#checkOptions(options));
-    return stored;
+    return this.#asStored(stored) as unknown[];
+  }
+
+  /**
+   * Under JSON, what storage will give back: a Date its string, an `undefined` in a list null. Handed back at once (a
+   * side effect, a local activity, an activity run in this process), a value is then what a replay reads, not the
+   * object as it was. The rich format makes a fresh value already, and a plain value holds nothing JSON changes.
+   */
+  #asStored(stored: unknown): unknown {
+    return this.converter === 'json' && typeof stored === 'object' && stored !== null ? copyPayload(stored) : stored;
   }
 
   /** The rich format has checked depth and numbers on the value itself (needsRich walks all of it); its tags add levels. */
@@ -60,7 +70,7 @@ export class RunPayloads {
   writeRecord(record: Record<string, unknown>, what: string): Record<string, unknown> {
     if (!this.marked) return record;
     const stored: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(record)) stored[key] = writePayload(value, this.converter, `${what} field '${key}'`);
+    for (const [key, value] of Object.entries(record)) stored[key] = this.#asStored(writePayload(value, this.converter, `${what} field '${key}'`));
     return stored;
   }
 
@@ -71,6 +81,18 @@ export class RunPayloads {
 
   readArgs(stored: unknown[]): unknown[] {
     return this.marked ? stored.map((arg) => readPayload(arg, true)) : stored;
+  }
+
+  /**
+   * A failure as workflow code gets it: a timeout's details are the activity's last heartbeat details, written as a
+   * payload, so they are read as one (here and in every cause). Other details are JSON, as failure messages are.
+   */
+  readFailure(info: FailureInfo): FailureInfo {
+    if (!this.marked) return info;
+    const read: FailureInfo = { ...info };
+    if (info.kind === 'timeout' && info.details !== undefined) read.details = readPayload(info.details, true);
+    if (info.cause !== undefined) read.cause = this.readFailure(info.cause);
+    return read;
   }
 
   readRecord(stored: Record<string, unknown>): Record<string, unknown> {

@@ -10,7 +10,7 @@ describe('RunPayloads', () => {
   it('reads and writes a run recorded before marks existed as plain JSON: a $duro key is its data', () => {
     const old = RunPayloads.of({});
     const value = { $duro: 'rich', v: 'theirs' };
-    expect(old.write(value, 'x')).toBe(value);
+    expect(old.write(value, 'x')).toEqual(value);
     expect(old.read(value)).toBe(value);
     expect(old.readArgs([value])).toEqual([value]);
   });
@@ -101,5 +101,42 @@ describe('a reset run', () => {
     const firstTask = events.find((event) => event.type === 'WorkflowTaskCompleted')!;
     const newRunId = await handle.reset(firstTask.eventId);
     expect(await env.getHandle('stamp-1', newRunId).result()).toEqual({ isMap: true, big: 2n });
+  });
+});
+
+const seesDates = defineWorkflow('seesDates', async (ctx) => {
+  const fromSideEffect = await ctx.sideEffect(() => ({ at: new Date(0) }));
+  const fromLocal = await ctx.proxyLocalActivities<{ when(): Promise<{ at: Date }> }>({ startToCloseTimeout: '1 minute' }).when();
+  return { sideEffectIsDate: fromSideEffect.at instanceof Date, localIsDate: fromLocal.at instanceof Date };
+});
+
+const beats = {
+  async slowBeat(_: unknown, ctx: import('duro/workflow').ActivityContext) {
+    ctx.heartbeat({ at: new Date(0), n: 5n });
+    await ctx.sleep(60_000);
+  },
+};
+const heartbeatTimesOut = defineWorkflow('heartbeatTimesOut', async (ctx) => {
+  const { slowBeat } = ctx.proxyActivities<typeof beats>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '1 second', retry: { maximumAttempts: 1 } });
+  try {
+    await slowBeat(undefined);
+    return 'no timeout';
+  } catch (error) {
+    const details = (error as { cause?: { lastHeartbeatDetails?: { at: unknown; n: unknown } } }).cause?.lastHeartbeatDetails;
+    return { isDate: details?.at instanceof Date, n: details?.n };
+  }
+});
+
+describe('what workflow code is handed back', () => {
+  it('under json, a side effect and a local activity give what a replay reads (a Date as its string), not the live object', async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { seesDates }, activities: { async when() { return { at: new Date(0) }; } } });
+    expect(await env.execute(seesDates)).toEqual({ sideEffectIsDate: false, localIsDate: false });
+    const rich = await TestWorkflowEnvironment.create({ workflows: { seesDates }, activities: { async when() { return { at: new Date(0) }; } }, payloads: { converter: 'rich' } });
+    expect(await rich.execute(seesDates)).toEqual({ sideEffectIsDate: true, localIsDate: true });
+  });
+
+  it("reads a heartbeat timeout's last details as the payload they were written as", async () => {
+    const env = await TestWorkflowEnvironment.create({ workflows: { heartbeatTimesOut }, activities: beats, payloads: { converter: 'rich' } });
+    expect(await env.execute(heartbeatTimesOut)).toEqual({ isDate: true, n: 5n });
   });
 });
