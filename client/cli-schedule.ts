@@ -1,4 +1,5 @@
 // `duro schedule create|list|describe|pause|unpause|trigger|delete`: the /v1/schedules routes from a terminal.
+import { cliJsonOf, valueOfCliJson } from './cli-payloads';
 import { formatKeyValues, formatTable, formatTime } from './cli-format';
 import type { CreateScheduleOptions, DuroClient, ScheduleDescription } from './duro-client';
 
@@ -40,19 +41,19 @@ export async function scheduleCommand(args: ScheduleArgs): Promise<number> {
         options.overlap = overlap;
       }
       const input = text('input');
-      if (input !== undefined) options.input = args.parseJson(input, '--input');
+      if (input !== undefined) options.input = valueOfCliJson(args.parseJson(input, '--input'));
       if (args.values.paused === true) options.paused = true;
-      const created = await args.client.createSchedule(options);
+      const created = printable(await args.client.createSchedule(options));
       args.emit(created, () => `Created schedule ${created.scheduleId}.\n${formatSchedule(created)}`);
       return 0;
     }
     case 'list': {
-      const schedules = await args.client.listSchedules();
+      const schedules = (await args.client.listSchedules()).map(printable);
       args.emit({ schedules }, () => formatSchedules(schedules));
       return 0;
     }
     case 'describe': {
-      const schedule = await args.client.describeSchedule(id());
+      const schedule = printable(await args.client.describeSchedule(id()));
       args.emit(schedule, () => formatSchedule(schedule));
       return 0;
     }
@@ -101,4 +102,9 @@ export function formatSchedule(schedule: ScheduleDescription): string {
     ['last action', schedule.state.lastAction?.workflowId],
     ['next runs', schedule.nextRunTimes.map((t) => formatTime(t)).join(', ') || undefined],
   ]);
+}
+
+/** A schedule as the CLI prints it: its action's input in stored form (cli-payloads.ts). */
+function printable(schedule: ScheduleDescription): ScheduleDescription {
+  return schedule.input === undefined ? schedule : { ...schedule, input: cliJsonOf(schedule.input) };
 }

@@ -224,15 +224,20 @@ export class DuroClient {
     const body: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(options)) if (value !== undefined) body[key] = value instanceof Date ? value.toISOString() : value;
     if (options.input !== undefined) body.input = this.payloads.write(options.input, 'Input of the schedule');
-    return this.request('POST', '/v1/schedules', body);
+    return this.#scheduleRead(await this.request('POST', '/v1/schedules', body));
   }
 
   async listSchedules(): Promise<ScheduleDescription[]> {
-    return (await this.request<{ schedules: ScheduleDescription[] }>('GET', '/v1/schedules')).schedules;
+    return (await this.request<{ schedules: ScheduleDescription[] }>('GET', '/v1/schedules')).schedules.map((schedule) => this.#scheduleRead(schedule));
   }
 
   async describeSchedule(scheduleId: string): Promise<ScheduleDescription> {
-    return this.request('GET', `/v1/schedules/${encodeURIComponent(scheduleId)}`);
+    return this.#scheduleRead(await this.request('GET', `/v1/schedules/${encodeURIComponent(scheduleId)}`));
+  }
+
+  /** A schedule as answered, its action's input read as the payload it is. */
+  #scheduleRead(schedule: ScheduleDescription): ScheduleDescription {
+    return schedule.input === undefined ? schedule : { ...schedule, input: this.payloads.read(schedule.input) };
   }
 
   async deleteSchedule(scheduleId: string): Promise<void> {
