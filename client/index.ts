@@ -2,6 +2,7 @@
 export type { CreateScheduleOptions, ScheduleDescription } from './duro-client';
 export { DuroClient, WorkflowHandle, DuroApiError, type DuroClientOptions, type StartWorkflowOptions } from './duro-client';
 export type { FollowLogsOptions, KeptLog, LogLine, LogPage, LogsOptions } from './follow-logs';
+export type { PayloadConverter } from '../src/core/payloads/envelope';
 export type {
   BatchOperation, ListFilter, ListOptions, ListPageOptions, ListPage, ExecutionInfo, CountReply,
   BatchCloseOptions, BatchSignalOptions, BatchStarted, BatchDescription, BatchFailure,

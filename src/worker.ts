@@ -24,6 +24,7 @@ import { RunPayloads } from './core/payloads/run-payloads';
 
 export { aesGcmCodec, type AesGcmKeys } from './protocol/aes-gcm-codec';
 export type { PayloadCodec, PayloadOptions } from './core/payloads/options';
+export type { PayloadConverter } from './core/payloads/envelope';
 
 /**
  * Where a task queue's activities run: this Worker itself, or any server speaking the activity protocol
@@ -62,9 +63,15 @@ export interface DuroOptions {
   /**
    * How payloads are written and kept (docs/payloads.md): the converter of new values, and the codecs applied to
    * every stored row, made from the env so keys come from secrets.
-   * @example payloads: { converter: 'rich', codecs: (env) => [aesGcmCodec({ current: 'k1', keys: { k1: env.DURO_KEY_1 } })] }
+   * @example payloads: { converter: 'rich', codecs: (env) => [aesGcmCodec({ current: 'k1', keys: { k1: env.DURO_KEY_1 as string } })] }
    */
-  payloads?: Omit<PayloadOptions, 'codecs'> & { codecs?: (env: Record<string, unknown>) => PayloadCodec[] };
+  payloads?: Omit<PayloadOptions, 'codecs'> & {
+    /**
+     * A method taking `any` values, so a function typed with the Worker's own `Env` interface is taken as it is (an
+     * interface has no index signature: `Record<string, unknown>` would refuse it).
+     */
+    codecs?(env: Record<string, any>): readonly PayloadCodec[];
+  };
 }
 
 type Env = Record<string, unknown>;
@@ -197,7 +204,7 @@ export function createDuro(options: DuroOptions): Duro {
   const bound = <E>(env: E): E => (Object.keys(workflowBindings).length === 0 ? env : (boundEnv(env as Env) as E));
 
   /** The at-rest codecs, made from each object's env (keys are secrets); none unless configured. */
-  const codecs = (env: unknown): PayloadCodec[] => options.payloads?.codecs?.(env as Env) ?? [];
+  const codecs = (env: unknown): PayloadCodec[] => [...(options.payloads?.codecs?.(env as Env) ?? [])];
 
   const WorkflowExecution = createWorkflowExecutionClass({
     workflowEnv: bound,

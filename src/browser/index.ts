@@ -4,6 +4,7 @@ export type { BrowserDuroOptions, BrowserStartOptions } from './browser-options'
 export type { OtlpOptions } from '../protocol/otlp';
 export { aesGcmCodec, type AesGcmKeys } from '../protocol/aes-gcm-codec';
 export type { PayloadCodec, PayloadOptions } from '../core/payloads/options';
+export type { PayloadConverter } from '../core/payloads/envelope';
 export { BrowserWorkflowHandle } from './browser-handle';
 export type { RemoteTaskQueue, ActivityHeadersHook } from './remote-activity';
 export type { Driver, LockManagerLike } from './run-locks';

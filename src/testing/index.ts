@@ -5,6 +5,7 @@ export { replayHistory } from './replay';
 export { VirtualClock } from './virtual-clock';
 export { aesGcmCodec, type AesGcmKeys } from '../protocol/aes-gcm-codec';
 export type { PayloadCodec, PayloadOptions } from '../core/payloads/options';
+export type { PayloadConverter } from '../core/payloads/envelope';
 export type { SpanData, SpanKind, SpanAttributes } from '../core/tracing/span';
 export type { LogPage } from '../core/execution/execution';
 export type { LogLine } from '../core/log';

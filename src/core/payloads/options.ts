@@ -16,5 +16,5 @@ export interface PayloadOptions {
   /** How new payloads are written: `json` (default) or `rich` (Date, Map, Set, BigInt, bytes, undefined…). */
   converter?: PayloadConverter;
   /** Applied, in order, to every stored row holding payloads (history, state, logs, Visibility…); read in reverse. */
-  codecs?: PayloadCodec[];
+  codecs?: readonly PayloadCodec[];
 }
