@@ -451,8 +451,8 @@ function failureOf(problem: Problem): FailureInfo {
   return { kind: 'application', type: problem.type, message: problem.detail, nonRetryable: true };
 }
 
-/** The body of a start: options as given, the input and memo written as payloads. */
-function startBody(workflowType: string, options: StartWorkflowOptions, payloads: RunPayloads): Record<string, unknown> {
+/** @internal The body of a start (POST /v1/workflows and the with-start routes): options as given, the input and memo written as payloads. */
+export function startBody(workflowType: string, options: object & { memo?: Record<string, unknown> }, payloads: RunPayloads): Record<string, unknown> {
   const body: Record<string, unknown> = { workflowType };
   for (const [key, value] of Object.entries(options)) if (value !== undefined) body[key] = value;
   if ('input' in body) body.input = payloads.write(body.input, 'Workflow input');

@@ -81,7 +81,6 @@ export class SqlRunStore {
     return afterSealing(this.#rows.openAll(stored), (texts) => texts.map((text) => JSON.parse(text) as HistoryEvent));
   }
 
-  /** `retainUntil`: for a closed run, when retention removes it. `alsoWrite` joins the transaction (the outbox). */
   /** The commit's rows as stored: sealed when codecs are configured (a promise), else their JSON text at once. */
   #seal(runId: string, commit: RunCommit): SealedCommit | Promise<SealedCommit> {
     const history = commit.events.map((event) => [commit.encoded?.get(event) ?? JSON.stringify(event), `h/${runId}/${event.eventId}`] as const);

@@ -30,7 +30,7 @@ import { traceOfRun } from './tracing/trace-context';
 import { MessageHandlers, resultOutcome, type Handler, type UpdateOffer } from './message-handlers';
 import { checkName, NameKind } from './names';
 import { upserted } from './objects';
-import { checkPayload, checkSearchAttributes } from './payload';
+import { checkSearchAttributes } from './payload';
 import { RunPayloads } from './payloads/run-payloads';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
 import { nextRetryDelay } from './retry-policy';
@@ -716,7 +716,7 @@ export class Activator implements ContextActivator {
     for (const [key, value] of Object.entries(changes)) if (value === undefined) changes[key] = null;
     const stored = this.payloads.writeRecord(changes, 'Memo');
     const merged = upserted(this.#memo, stored);
-    checkPayload(merged, 'Memo', { shape: this.payloads.converter !== 'rich' });
+    this.payloads.checkRecord(merged, 'Memo');
     this.#memo = merged;
     this.#push({ type: 'upsertMemo', memo: stored });
   }

@@ -28,13 +28,13 @@ export interface ContextActivator {
   readonly traceId: string;
   /** Where the run keeps the lines its `ctx.log` writes. */
   readonly keepLog: KeepLogLine;
+  /** How the run writes and reads payloads (decision 019). */
+  readonly payloads: RunPayloads;
   /**
    * Whether the rules on ids, names and payload shapes that came with EngineFlag.PayloadShape apply to what this
    * activation issues: always live, and on replay only from where history recorded the flag, so an older run's
    * history replays as it ran.
    */
-  /** How the run writes and reads payloads (decision 019). */
-  readonly payloads: RunPayloads;
   checksInputRules(): boolean;
   random(): number;
   uuid(): string;

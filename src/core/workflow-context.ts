@@ -8,7 +8,7 @@ import type { ActivityOptions, ChildWorkflowHandle, ChildWorkflowOptions, Contin
 import type { MessageDefinition, SignalDefinition, WorkflowDefinition } from './definitions';
 import { optionalMs, toMs, type Duration } from './duration';
 import { ActivityCancellationType, ParentClosePolicy, type RecordedActivityOptions, type RecordedChildOptions, type RecordedContinueAsNewOptions } from './history';
-import { checkPayload, checkSearchAttributes } from './payload';
+import { checkSearchAttributes } from './payload';
 import type { RunPayloads } from './payloads/run-payloads';
 import { checkLookupName, checkName, NameKind } from './names';
 import { resolveRetryPolicy } from './retry-policy';
@@ -212,7 +212,7 @@ function recordContinueAsNewOptions(options: ContinueAsNewOptions, payloads: Run
   if (workflowType !== undefined) checkName(workflowType, NameKind.workflowType);
   optionalMs(options.workflowTaskTimeout, 'workflowTaskTimeout');
   const memo = options.memo && payloads.writeRecord(options.memo, 'Memo of continue-as-new');
-  if (memo !== undefined) checkPayload(memo, 'Memo of continue-as-new', { shape: payloads.converter !== 'rich' });
+  if (memo !== undefined) payloads.checkRecord(memo, 'Memo of continue-as-new');
   if (options.searchAttributes !== undefined) {
     for (const key of Object.keys(options.searchAttributes)) checkName(key, NameKind.searchAttributeKey);
     checkSearchAttributes(options.searchAttributes);

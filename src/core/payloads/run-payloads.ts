@@ -74,6 +74,11 @@ export class RunPayloads {
     return stored;
   }
 
+  /** Checks a record of stored payloads (a memo) as a whole: its size, and its shape unless the rich format checked each. */
+  checkRecord(stored: Record<string, unknown>, what: string): void {
+    checkPayload(stored, what, this.#checkOptions({}));
+  }
+
   /** The value a stored payload stands for (a PayloadError for an encoding this version does not read). */
   read(stored: unknown): unknown {
     return readPayload(stored, this.marked);

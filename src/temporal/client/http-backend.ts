@@ -1,9 +1,9 @@
 // The client's calls over Duro's REST API (docs/api.md), through DuroClient.
-import { DuroApiError, type DuroClient } from '../../../client/duro-client';
+import { DuroApiError, startBody, type DuroClient } from '../../../client/duro-client';
 import { WorkflowUpdateFailedError, WorkflowUpdateRejectedError } from '../../core/client-errors';
 import type { FailureInfo } from '../../core/failure';
 import type { Outcome } from '../../core/history';
-import type { BackendHandle, BackendStartOptions, TemporalBackend } from './backend';
+import type { BackendHandle, TemporalBackend } from './backend';
 
 export function httpBackend(client: DuroClient): TemporalBackend {
   const path = (workflowId: string, suffix: string, runId?: string) =>
@@ -11,10 +11,10 @@ export function httpBackend(client: DuroClient): TemporalBackend {
   return {
     start: async (workflowType, options) => ({ runId: (await client.start(workflowType, options)).runId! }),
     signalWithStart: async (workflowType, options, signal, args) =>
-      client.request<{ runId: string }>('POST', '/v1/workflows/signal-with-start', { ...bodyOf(workflowType, options, client), signalName: signal, signalArgs: client.payloads.writeArgs(args, `Arguments of signal '${signal}'`), requestId: crypto.randomUUID() }),
+      client.request<{ runId: string }>('POST', '/v1/workflows/signal-with-start', { ...startBody(workflowType, options, client.payloads), signalName: signal, signalArgs: client.payloads.writeArgs(args, `Arguments of signal '${signal}'`), requestId: crypto.randomUUID() }),
     updateWithStart: async (workflowType, options, update) => {
       const reply = await rejections(update.name, client.request<{ runId: string; outcome: Outcome }>('POST', '/v1/workflows/update-with-start', {
-        ...bodyOf(workflowType, options, client), updateName: update.name, updateArgs: client.payloads.writeArgs(update.args, `Arguments of update '${update.name}'`), updateId: update.updateId,
+        ...startBody(workflowType, options, client.payloads), updateName: update.name, updateArgs: client.payloads.writeArgs(update.args, `Arguments of update '${update.name}'`), updateId: update.updateId,
       }));
       if ('failure' in reply.outcome) throw new WorkflowUpdateFailedError(update.name, reply.outcome.failure);
       return { runId: reply.runId, result: client.payloads.read(reply.outcome.result) };
@@ -31,14 +31,6 @@ export function httpBackend(client: DuroClient): TemporalBackend {
     list: (filter) => client.list(filter),
     count: async (filter) => (await client.count(filter)).count,
   };
-}
-
-function bodyOf(workflowType: string, options: BackendStartOptions, client: DuroClient): Record<string, unknown> {
-  const body: Record<string, unknown> = { workflowType };
-  for (const [key, value] of Object.entries(options)) if (value !== undefined) body[key] = value;
-  if ('input' in body) body.input = client.payloads.write(body.input, 'Workflow input');
-  if (options.memo !== undefined) body.memo = client.payloads.writeRecord(options.memo, 'Memo');
-  return body;
 }
 
 async function rejections<T>(name: string, call: Promise<T>): Promise<T> {
