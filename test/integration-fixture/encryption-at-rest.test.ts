@@ -176,12 +176,37 @@ group('encryption at rest', () => {
     const described = await describe(workflowId);
     expect(described).toMatchObject({ runId, status: 'running' });
     expect(described.blockedReason).toMatch(new RegExp(`its stored state cannot be opened: Row r/${runId} is sealed with key 'k1', which is not configured.*\\(payload codec 'aes-gcm'\\)`));
-    const refused = await signal(workflowId, 'tell', ['x']);
-    expect(refused.status).toBeGreaterThanOrEqual(400);
-    expect(refused.headers.get('content-type')).toContain('application/problem+json');
-    expect((await post(`/v1/workflows/${workflowId}/terminate`, { reason: 'key removed' })).status).toBeLessThan(300);
+    // Every call on the run answers the row that does not open, never "not found" (the run exists, and loads again
+    // once the key is back): the result, a query, messages, and the same with the run named.
+    const unreadable = { type: 'duro:payload-unreadable', status: 500, detail: expect.stringMatching(new RegExp(`^Run ${runId} cannot be loaded: its stored state cannot be opened: Row r/${runId} is sealed with key 'k1', which is not configured`)) };
+    const calls: Array<[string, () => Promise<Response>]> = [
+      ['result', () => api(`/v1/workflows/${workflowId}/result`)],
+      ['result of the run', () => api(`/v1/workflows/${workflowId}/result?runId=${runId}`)],
+      ['query', () => post(`/v1/workflows/${workflowId}/queries/anything`, { args: [] })],
+      ['signal', () => signal(workflowId, 'tell', ['x'])],
+      ['update', () => post(`/v1/workflows/${workflowId}/updates/remember`, { args: ['x'] })],
+      ['cancel', () => post(`/v1/workflows/${workflowId}/cancel`, {})],
+      ['pause', () => post(`/v1/workflows/${workflowId}/pause`, {})],
+      ['unpause', () => post(`/v1/workflows/${workflowId}/unpause`, {})],
+      ['signal-with-start', () => post('/v1/workflows/signal-with-start', { workflowType: 'secretKeeper', workflowId, input: { secret: 'x', bulk: 0 }, signalName: 'tell', signalArgs: ['x'] })],
+    ];
+    for (const [what, call] of calls) {
+      const refused = await call();
+      expect(refused.headers.get('content-type'), what).toContain('application/problem+json');
+      expect(await refused.json(), what).toMatchObject(unreadable);
+    }
+    // The same in a fresh instance, where nothing has tried to load the run before the request.
+    await abortAllDurableObjects();
+    expect(await (await api(`/v1/workflows/${workflowId}/result`)).json()).toMatchObject(unreadable);
+
+    // Terminate deletes it (nothing can be recorded in its history), and the id starts again.
+    await abortAllDurableObjects();
+    const terminated = await post(`/v1/workflows/${workflowId}/terminate`, { reason: 'key removed' });
+    expect(terminated.status, await terminated.clone().text()).toBeLessThan(300);
+    expect((await api(`/v1/workflows/${workflowId}/result`)).status).toBe(404);
     const again = await start('secretKeeper', workflowId, { secret: 'new', bulk: 0 });
     expect(again).not.toBe(runId);
+    expect(await describe(workflowId)).toMatchObject({ runId: again, status: 'running' });
   });
 
   it('a sealed row changed or moved to another run: unloadable with the reason, not a crash', async () => {
