@@ -209,6 +209,32 @@ group('encryption at rest', () => {
     expect(await describe(workflowId)).toMatchObject({ runId: again, status: 'running' });
   });
 
+  it('a Visibility record that does not open is listed by its plaintext columns, and does not hide the others', async () => {
+    await useKeys({ current: 'k1', ids: ['k1'] });
+    const old = await keepSecret(`listed-k1-${crypto.randomUUID()}`);
+    await eventually(async () => {
+      const res = await api(`/v1/workflows?workflowType=secretKeeper&pageSize=1000`);
+      return ((await res.json()) as { executions: Array<{ runId: string }> }).executions.some((execution) => execution.runId === old.runId);
+    }, 5_000, 'the k1 run listed');
+    await useKeys({ current: 'k2', ids: ['k2'] });
+    const secret = `listed-k2-${crypto.randomUUID()}`;
+    const fresh = await keepSecret(secret);
+
+    const listed = await eventually(async () => {
+      const res = await api(`/v1/workflows?workflowType=secretKeeper&pageSize=1000`);
+      expect(res.status, await res.clone().text()).toBe(200);
+      const { executions } = (await res.json()) as { executions: Array<Record<string, unknown>> };
+      return executions.some((execution) => execution.runId === fresh.runId) && executions;
+    }, 5_000, 'the k2 run listed');
+    expect(listed.find((execution) => execution.runId === fresh.runId)).toMatchObject({ memo: { note: secret } });
+    expect(listed.find((execution) => execution.runId === old.runId)).toEqual({
+      workflowId: old.workflowId, runId: old.runId, workflowType: 'secretKeeper', status: 'running', startTime: expect.any(Number),
+      memo: { unreadable: expect.stringMatching(new RegExp(`^Row e/${old.runId} is sealed with key 'k1', which is not configured`)) }, searchAttributes: {},
+    });
+    const count = await api(`/v1/workflows/count?workflowType=secretKeeper`);
+    expect(count.status, await count.clone().text()).toBe(200);
+  });
+
   it('a sealed row changed or moved to another run: unloadable with the reason, not a crash', async () => {
     await useKeys({ current: 'k1', ids: ['k1'] });
     const changed = await keepSecret(`changed-${crypto.randomUUID()}`);
