@@ -224,7 +224,7 @@ group('encryption at rest', () => {
       const res = await api(`/v1/workflows?workflowType=secretKeeper&pageSize=1000`);
       expect(res.status, await res.clone().text()).toBe(200);
       const { executions } = (await res.json()) as { executions: Array<Record<string, unknown>> };
-      return executions.some((execution) => execution.runId === fresh.runId) && executions;
+      return executions.some((execution) => execution.runId === fresh.runId) ? executions : undefined;
     }, 5_000, 'the k2 run listed');
     expect(listed.find((execution) => execution.runId === fresh.runId)).toMatchObject({ memo: { note: secret } });
     expect(listed.find((execution) => execution.runId === old.runId)).toEqual({
