@@ -9,7 +9,7 @@ import { MetricDeltas } from '../src/visibility/metric-deltas';
 import type { MetricsSnapshot } from '../src/visibility/metrics';
 import type { ListCursor } from '../src/visibility/pager';
 import { searchValues, type ExecutionRecord, type SequencedMessage } from '../src/visibility/record';
-import { RowCodecs, type SealedRow } from '../src/core/payloads/row-codecs';
+import { RowCodecs, RowOpenError, type SealedRow } from '../src/core/payloads/row-codecs';
 import { addCounters, addHistograms, readCounters, readHistograms } from './metric-tables';
 
 export interface BatchItem {
@@ -17,6 +17,17 @@ export interface BatchItem {
   workflowId: string;
   attempts: number;
 }
+
+/** An `executions` row: the record sealed, what lists filter and sort on in plaintext. */
+type ExecutionRow = {
+  run_id: string;
+  workflow_id: string;
+  workflow_type: string;
+  status: string;
+  start_time: number;
+  close_time: number | null;
+  record: SqlStorageValue;
+};
 
 export type BatchItemOutcome = { kind: 'succeeded' } | { kind: 'skipped' } | { kind: 'failed'; failure: BatchFailure };
 
@@ -111,10 +122,27 @@ export class VisibilityStore {
   async list(filter: ListFilter, after: ListCursor | undefined, limit: number): Promise<ExecutionRecord[]> {
     const where = whereOf(filter, after);
     const rows = this.#sql
-      .exec<{ run_id: string; record: SqlStorageValue }>(`SELECT run_id, record FROM executions ${where.sql} ORDER BY start_time DESC, run_id DESC LIMIT ?`, ...where.params, limit)
+      .exec<ExecutionRow>(`SELECT run_id, workflow_id, workflow_type, status, start_time, close_time, record FROM executions ${where.sql} ORDER BY start_time DESC, run_id DESC LIMIT ?`, ...where.params, limit)
       .toArray();
-    const texts = await this.#codecs.openAll(rows.map((row) => [row.record, executionIdentity(row.run_id)]));
-    return texts.map((text) => JSON.parse(text) as ExecutionRecord);
+    return Promise.all(rows.map((row) => this.#recordOf(row)));
+  }
+
+  /**
+   * A listed execution. A record that does not open (its key removed: docs/payloads.md, "When a row does not open")
+   * must not hide the others: it is listed by its plaintext columns, its memo naming why.
+   */
+  async #recordOf(row: ExecutionRow): Promise<ExecutionRecord> {
+    try {
+      return JSON.parse(await this.#codecs.open(row.record, executionIdentity(row.run_id))) as ExecutionRecord;
+    } catch (error) {
+      if (!(error instanceof RowOpenError)) throw error;
+      const record: ExecutionRecord = {
+        workflowId: row.workflow_id, runId: row.run_id, workflowType: row.workflow_type, status: row.status as ExecutionRecord['status'], startTime: row.start_time,
+        memo: { unreadable: error.message }, searchAttributes: {},
+      };
+      if (row.close_time !== null) record.closeTime = row.close_time;
+      return record;
+    }
   }
 
   countByStatus(filter: ListFilter): Record<string, number> {
@@ -168,11 +196,23 @@ export class VisibilityStore {
     });
   }
 
-  /** The batches with work left, oldest first. */
-  async openBatches(): Promise<BatchSpec[]> {
+  /**
+   * The batches with work left, oldest first; `unreadable`, those whose spec does not open (its key removed): they
+   * wait for the key, and do not hold up the others.
+   */
+  async openBatches(): Promise<{ specs: BatchSpec[]; unreadable: RowOpenError[] }> {
     const rows = this.#sql.exec<{ batch_id: string; spec: SqlStorageValue }>('SELECT batch_id, spec FROM batches WHERE completed_at IS NULL ORDER BY created_at').toArray();
-    const texts = await this.#codecs.openAll(rows.map((row) => [row.spec, batchIdentity(row.batch_id, 'spec')]));
-    return texts.map((text) => JSON.parse(text) as BatchSpec);
+    const specs: BatchSpec[] = [];
+    const unreadable: RowOpenError[] = [];
+    for (const row of rows) {
+      try {
+        specs.push(JSON.parse(await this.#codecs.open(row.spec, batchIdentity(row.batch_id, 'spec'))) as BatchSpec);
+      } catch (error) {
+        if (!(error instanceof RowOpenError)) throw error;
+        unreadable.push(error);
+      }
+    }
+    return { specs, unreadable };
   }
 
   /** Whether any batch has work left (no spec is opened). */

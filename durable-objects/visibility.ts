@@ -76,7 +76,10 @@ export function createVisibilityClass(config: VisibilityConfig) {
     override async alarm(): Promise<void> {
       let retryLater = false;
       try {
-        for (const spec of await this.#store.openBatches()) {
+        const { specs, unreadable } = await this.#store.openBatches();
+        for (const error of unreadable) console.error('duro: a batch waits for its key', error.message);
+        retryLater = unreadable.length > 0;
+        for (const spec of specs) {
           const items = this.#store.nextBatchItems(spec.batchId, BATCH_STEP);
           for (let i = 0; i < items.length; i += BATCH_CONCURRENCY) {
             const outcomes = await Promise.all(items.slice(i, i + BATCH_CONCURRENCY).map((item) => this.#carryOut(spec, item)));

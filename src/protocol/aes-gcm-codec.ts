@@ -9,10 +9,11 @@ export const AES_GCM_CODEC_ID = 'aes-gcm';
 /**
  * Encrypts every stored row with AES-256-GCM. `keys` maps key ids to base64 32-byte keys (`openssl rand -base64 32`,
  * kept as Worker secrets); new rows are sealed with `current`, older rows open with any key still listed. The row's
- * place is bound as additional data, so a row copied to another place does not open.
+ * place is bound as additional data, so a row copied to another place does not open. A key whose secret is not set
+ * (`undefined`) is refused with what to do when it is `current`; a retired one not set leaves its rows unreadable.
  * @example
  * createDuro({ workflows, activities, payloads: {
- *   codecs: (env) => [aesGcmCodec({ current: 'k2026', keys: { k2026: env.DURO_KEY_2026 as string, k2025: env.DURO_KEY_2025 as string } })],
+ *   codecs: (env) => [aesGcmCodec({ current: 'k2026', keys: { k2026: env.DURO_KEY_2026 as string | undefined, k2025: env.DURO_KEY_2025 as string | undefined } })],
  * } });
  */
 export function aesGcmCodec(keys: RowKeys): PayloadCodec {

@@ -34,7 +34,7 @@ export async function answerQuery(work: () => Promise<unknown>): Promise<Reply<{
   try {
     return ok({ result: await work() });
   } catch (error) {
-    if (error instanceof QueryNotFoundError || error instanceof WorkflowNotFoundError) return refusalOf(error);
+    if (error instanceof QueryNotFoundError || error instanceof WorkflowNotFoundError || error instanceof RowOpenError) return refusalOf(error);
     return refuse(ProblemType.queryFailed, (error as Error).message, { failure: toFailureInfo(error) });
   }
 }

@@ -13,7 +13,8 @@ const KEY_BYTES = 32;
 /** Raw keys by id (base64, 32 bytes each, as `wrangler secret put` holds them) and the id new rows are sealed with. */
 export interface RowKeys {
   current: string;
-  keys: Record<string, string>;
+  /** A key read from a secret that is not set is `undefined`: fine for a retired key, refused for `current`. */
+  keys: Record<string, string | undefined>;
 }
 
 /** Why a row does not open: a key not configured here, or a row changed, moved or not sealed by Duro. */
@@ -27,17 +28,27 @@ export class RowCipherError extends Error {
 export class RowCipher {
   readonly #current: string;
   readonly #raw: Record<string, string>;
+  /** Retired keys listed with no value (their secret not set). */
+  readonly #unset = new Set<string>();
   /** Imported once per id and isolate: importKey costs more than a small row's encryption. */
   readonly #imported = new Map<string, Promise<CryptoKey>>();
 
   constructor(keys: RowKeys) {
     if (!Object.hasOwn(keys.keys, keys.current)) throw new RowCipherError(`The current key '${keys.current}' is not among the keys given (${Object.keys(keys.keys).join(', ') || 'none'})`);
-    for (const [id, raw] of Object.entries(keys.keys)) {
+    const raw: Record<string, string> = {};
+    for (const [id, value] of Object.entries(keys.keys)) {
       if (utf8(id).length > 255 || id === '') throw new RowCipherError(`Key id '${id.slice(0, 40)}' must be 1 to 255 bytes`);
-      if (decodedLength(raw) !== KEY_BYTES) throw new RowCipherError(`Key '${id}' must be ${KEY_BYTES} bytes in base64 (openssl rand -base64 32)`);
+      if (value === undefined || value.trim() === '') {
+        // A secret not set reads as undefined: the usual first-run mistake, so say what to do, not what a key is.
+        if (id === keys.current) throw new RowCipherError(notSet(id, value));
+        this.#unset.add(id); // a retired key not set: rows sealed with it say so when read
+        continue;
+      }
+      if (decodedLength(value) !== KEY_BYTES) throw new RowCipherError(`Key '${id}' must be ${KEY_BYTES} bytes in base64 (openssl rand -base64 32)`);
+      raw[id] = value;
     }
     this.#current = keys.current;
-    this.#raw = { ...keys.keys };
+    this.#raw = raw;
   }
 
   /** `data` sealed under the current key, bound to `identity` (what names the row: `h/<runId>/<eventId>`…). */
@@ -59,6 +70,7 @@ export class RowCipher {
     if (row.length < 2 + 1 + IV_BYTES + 16 || row[0] !== VERSION) throw new RowCipherError(`Row ${identity} is not sealed by this version of Duro`);
     const idLength = row[1]!;
     const id = fromUtf8(row.subarray(2, 2 + idLength));
+    if (this.#unset.has(id)) throw new RowCipherError(`Row ${identity} is sealed with key '${id}', whose secret is not set: ${SET_IT}`);
     if (!Object.hasOwn(this.#raw, id)) throw new RowCipherError(`Row ${identity} is sealed with key '${id}', which is not configured: add it to the keys (retired keys stay until no row needs them)`);
     const iv = row.subarray(2 + idLength, 2 + idLength + IV_BYTES);
     try {
@@ -77,6 +89,13 @@ export class RowCipher {
     }
     return key;
   }
+}
+
+const SET_IT = 'set it with `openssl rand -base64 32 | npx wrangler secret put DURO_KEY_…` in production (the same value as before, '
+  + 'for a key rows were sealed with), or as `DURO_KEY_…=<base64>` in .dev.vars for `wrangler dev` (docs/payloads.md, "Encryption at rest")';
+
+function notSet(id: string, value: string | undefined): string {
+  return `Key '${id}' is not set (${value === undefined ? 'undefined' : 'empty'}): its secret is missing from the Worker's environment; ${SET_IT}`;
 }
 
 function decodedLength(base64: string): number {

@@ -176,12 +176,63 @@ group('encryption at rest', () => {
     const described = await describe(workflowId);
     expect(described).toMatchObject({ runId, status: 'running' });
     expect(described.blockedReason).toMatch(new RegExp(`its stored state cannot be opened: Row r/${runId} is sealed with key 'k1', which is not configured.*\\(payload codec 'aes-gcm'\\)`));
-    const refused = await signal(workflowId, 'tell', ['x']);
-    expect(refused.status).toBeGreaterThanOrEqual(400);
-    expect(refused.headers.get('content-type')).toContain('application/problem+json');
-    expect((await post(`/v1/workflows/${workflowId}/terminate`, { reason: 'key removed' })).status).toBeLessThan(300);
+    // Every call on the run answers the row that does not open, never "not found" (the run exists, and loads again
+    // once the key is back): the result, a query, messages, and the same with the run named.
+    const unreadable = { type: 'duro:payload-unreadable', status: 500, detail: expect.stringMatching(new RegExp(`^Run ${runId} cannot be loaded: its stored state cannot be opened: Row r/${runId} is sealed with key 'k1', which is not configured`)) };
+    const calls: Array<[string, () => Promise<Response>]> = [
+      ['result', () => api(`/v1/workflows/${workflowId}/result`)],
+      ['result of the run', () => api(`/v1/workflows/${workflowId}/result?runId=${runId}`)],
+      ['query', () => post(`/v1/workflows/${workflowId}/queries/anything`, { args: [] })],
+      ['signal', () => signal(workflowId, 'tell', ['x'])],
+      ['update', () => post(`/v1/workflows/${workflowId}/updates/remember`, { args: ['x'] })],
+      ['cancel', () => post(`/v1/workflows/${workflowId}/cancel`, {})],
+      ['pause', () => post(`/v1/workflows/${workflowId}/pause`, {})],
+      ['unpause', () => post(`/v1/workflows/${workflowId}/unpause`, {})],
+      ['signal-with-start', () => post('/v1/workflows/signal-with-start', { workflowType: 'secretKeeper', workflowId, input: { secret: 'x', bulk: 0 }, signalName: 'tell', signalArgs: ['x'] })],
+    ];
+    for (const [what, call] of calls) {
+      const refused = await call();
+      expect(refused.headers.get('content-type'), what).toContain('application/problem+json');
+      expect(await refused.json(), what).toMatchObject(unreadable);
+    }
+    // The same in a fresh instance, where nothing has tried to load the run before the request.
+    await abortAllDurableObjects();
+    expect(await (await api(`/v1/workflows/${workflowId}/result`)).json()).toMatchObject(unreadable);
+
+    // Terminate deletes it (nothing can be recorded in its history), and the id starts again.
+    await abortAllDurableObjects();
+    const terminated = await post(`/v1/workflows/${workflowId}/terminate`, { reason: 'key removed' });
+    expect(terminated.status, await terminated.clone().text()).toBeLessThan(300);
+    expect((await api(`/v1/workflows/${workflowId}/result`)).status).toBe(404);
     const again = await start('secretKeeper', workflowId, { secret: 'new', bulk: 0 });
     expect(again).not.toBe(runId);
+    expect(await describe(workflowId)).toMatchObject({ runId: again, status: 'running' });
+  });
+
+  it('a Visibility record that does not open is listed by its plaintext columns, and does not hide the others', async () => {
+    await useKeys({ current: 'k1', ids: ['k1'] });
+    const old = await keepSecret(`listed-k1-${crypto.randomUUID()}`);
+    await eventually(async () => {
+      const res = await api(`/v1/workflows?workflowType=secretKeeper&pageSize=1000`);
+      return ((await res.json()) as { executions: Array<{ runId: string }> }).executions.some((execution) => execution.runId === old.runId);
+    }, 5_000, 'the k1 run listed');
+    await useKeys({ current: 'k2', ids: ['k2'] });
+    const secret = `listed-k2-${crypto.randomUUID()}`;
+    const fresh = await keepSecret(secret);
+
+    const listed = await eventually(async () => {
+      const res = await api(`/v1/workflows?workflowType=secretKeeper&pageSize=1000`);
+      expect(res.status, await res.clone().text()).toBe(200);
+      const { executions } = (await res.json()) as { executions: Array<Record<string, unknown>> };
+      return executions.some((execution) => execution.runId === fresh.runId) ? executions : undefined;
+    }, 5_000, 'the k2 run listed');
+    expect(listed.find((execution) => execution.runId === fresh.runId)).toMatchObject({ memo: { note: secret } });
+    expect(listed.find((execution) => execution.runId === old.runId)).toEqual({
+      workflowId: old.workflowId, runId: old.runId, workflowType: 'secretKeeper', status: 'running', startTime: expect.any(Number),
+      memo: { unreadable: expect.stringMatching(new RegExp(`^Row e/${old.runId} is sealed with key 'k1', which is not configured`)) }, searchAttributes: {},
+    });
+    const count = await api(`/v1/workflows/count?workflowType=secretKeeper`);
+    expect(count.status, await count.clone().text()).toBe(200);
   });
 
   it('a sealed row changed or moved to another run: unloadable with the reason, not a crash', async () => {

@@ -25,6 +25,7 @@ export async function completeAttempt(runs: ExecutionRuns, ref: AttemptRef, outc
 
 export async function noteChildStarted(runs: ExecutionRuns, notice: ChildStartedNotice): Promise<void> {
   const run = await runs.find(notice.parentRunId);
+  if (!run) refuseIfUnopened(runs, notice.parentRunId);
   if (!run || run.isClosed) return;
   run.deliver({ type: 'ChildWorkflowStarted', seq: notice.seq, workflowId: notice.workflowId, runId: notice.runId });
   await run.idle();
@@ -32,6 +33,7 @@ export async function noteChildStarted(runs: ExecutionRuns, notice: ChildStarted
 
 export async function noteChildClosed(runs: ExecutionRuns, notice: ChildClosedNotice): Promise<void> {
   const run = await runs.find(notice.parentRunId);
+  if (!run) refuseIfUnopened(runs, notice.parentRunId);
   if (!run || run.isClosed) return;
   // The close overtook the answer to the start (both were on their way): the start is recorded first, as it happened.
   if (run.state.children[notice.seq]?.phase === 'starting') run.deliver({ type: 'ChildWorkflowStarted', seq: notice.seq, workflowId: notice.workflowId, runId: notice.firstRunId ?? notice.runId });
@@ -41,8 +43,14 @@ export async function noteChildClosed(runs: ExecutionRuns, notice: ChildClosedNo
 
 async function runOfToken(runs: ExecutionRuns, ref: AttemptRef): Promise<WorkflowRun> {
   const run = await runs.find(ref.runId);
-  if (!run) throw ApplicationFailure.nonRetryable(`Run ${ref.runId} no longer exists`, 'UnknownTaskToken');
+  if (!run) throw runs.unopenedError(ref.runId) ?? ApplicationFailure.nonRetryable(`Run ${ref.runId} no longer exists`, 'UnknownTaskToken');
   return run;
+}
+
+/** A notice for a parent whose rows do not open is refused, not dropped: its sender tries again (the key may come back). */
+function refuseIfUnopened(runs: ExecutionRuns, parentRunId: string): void {
+  const unopened = runs.unopenedError(parentRunId);
+  if (unopened) throw unopened;
 }
 
 function activityNotRunning(ref: AttemptRef): ApplicationFailure {

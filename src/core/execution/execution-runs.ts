@@ -2,6 +2,7 @@
 // those whose stored state cannot be loaded (kept, described and removable, so no stored row bricks the id).
 import type { WorkflowDefinition } from '../definitions';
 import type { WorkflowDescription } from '../describe';
+import { RowOpenError } from '../payloads/row-codecs';
 import { WorkflowRun } from '../run';
 import type { ResetPlan } from '../run-reset';
 import type { RunHost } from '../run-host';
@@ -21,6 +22,8 @@ export class ExecutionRuns {
   readonly #params = new Map<string, StartParams>();
   /** Runs whose stored state cannot be loaded here, with what a description says of them. */
   readonly #unloadable = new Map<string, string>();
+  /** Of those, the ones held back by a row the payload codecs cannot open (a key removed): what requests answer. */
+  readonly #unopened = new Map<string, RowOpenError>();
 
   constructor(host: ExecutionHost, runHostOf: (chainIndex: number) => RunHost<WorkflowRun>) {
     this.#host = host;
@@ -106,7 +109,7 @@ export class ExecutionRuns {
       if (params) this.#params.set(runId, params);
       return run;
     } catch (error) {
-      this.markUnloadable(runId, `corrupt: its stored state cannot be loaded: ${messageOf(error)}`, error);
+      this.markUnloadable(runId, `${whyUnloadable(error, 'corrupt: its stored state cannot be loaded')}: ${messageOf(error)}`, error);
       return undefined;
     }
   }
@@ -116,9 +119,7 @@ export class ExecutionRuns {
     try {
       return await this.#host.store.loadState(runId);
     } catch (error) {
-      // A row the payload codecs cannot open is a key to configure again, not damage (docs/payloads.md).
-      const why = error instanceof Error && error.name === 'RowOpenError' ? 'its stored state cannot be opened' : 'corrupt: its stored state cannot be read';
-      this.markUnloadable(runId, `${why}: ${messageOf(error)}`, error);
+      this.markUnloadable(runId, `${whyUnloadable(error, 'corrupt: its stored state cannot be read')}: ${messageOf(error)}`, error);
       return undefined;
     }
   }
@@ -166,6 +167,7 @@ export class ExecutionRuns {
     this.#loaded.delete(runId);
     this.#params.delete(runId);
     this.#unloadable.delete(runId);
+    this.#unopened.delete(runId);
     this.#chainIndexes.delete(runId);
     const index = this.#runIds.indexOf(runId);
     if (index >= 0) this.#runIds.splice(index, 1);
@@ -175,6 +177,17 @@ export class ExecutionRuns {
 
   unloadableReason(runId: string | undefined): string | undefined {
     return runId === undefined ? undefined : this.#unloadable.get(runId);
+  }
+
+  /**
+   * What a request that needs `runId`'s run is answered when a row of it does not open (`duro:payload-unreadable`,
+   * naming the row and the key), rather than "not found": the run exists, and loads again once the key is back.
+   * Undefined when the run loads, or cannot for another reason (those requests answer as before).
+   */
+  unopenedError(runId: string | undefined): RowOpenError | undefined {
+    const error = runId === undefined ? undefined : this.#unopened.get(runId);
+    if (!error) return undefined;
+    return new RowOpenError(error.identity, `Run ${runId} cannot be loaded: ${this.#unloadable.get(runId!)}`, { cause: error });
   }
 
   /** What describes a run that cannot be loaded: its stored summary and why. */
@@ -194,8 +207,14 @@ export class ExecutionRuns {
     if (!this.#unloadable.has(runId)) this.#host.report(`run ${runId} cannot be loaded (${reason}); it can still be described, terminated and deleted`, error);
     this.#loaded.delete(runId);
     this.#unloadable.set(runId, reason.slice(0, 1_000));
+    if (error instanceof RowOpenError) this.#unopened.set(runId, error);
     this.#host.store.forgetDeadlines?.(runId); // nothing can fire for it: the host must not wake for it
   }
+}
+
+/** A row the payload codecs cannot open is a key to configure again, not damage (docs/payloads.md). */
+function whyUnloadable(error: unknown, otherwise: string): string {
+  return error instanceof RowOpenError ? 'its stored state cannot be opened' : otherwise;
 }
 
 function messageOf(error: unknown): string {

@@ -165,6 +165,7 @@ export class Execution {
     // then acts as if it came after the close, and starts a new run (test/integration-fixture/with-start-race.test.ts).
     for (let tries = 1; ; tries++) {
       const current = await this.#runs.find(undefined);
+      if (!current) await this.#refuseIfUnopenedRunning(request);
       if (!current || current.isClosed) {
         // Another start may get in first (a concurrent with-start): then the signal goes to the run it started.
         const started = await this.#startUnlessRunning(request, [{ signalName: request.signalName, args: request.signalArgs, ...requestId }], tries);
@@ -188,6 +189,7 @@ export class Execution {
     const { update } = request;
     for (let tries = 1; ; tries++) {
       const current = await this.#runs.find(undefined);
+      if (!current) await this.#refuseIfUnopenedRunning(request);
       let answered: Promise<UpdateOutcome> | undefined;
       let started: StartReply | undefined;
       if (current && !current.isClosed) started = { workflowId: request.workflowId, runId: current.runId, started: false };
@@ -212,7 +214,7 @@ export class Execution {
   /** `atOnce`: from the state as it stands, not after the activation in progress (a local activity may hold it for minutes). */
   async describe(target: { runId?: string; atOnce?: boolean } = {}): Promise<WorkflowDescription> {
     const run = await this.#runs.find(target.runId);
-    if (!run) return (await this.#runs.describeUnloadable(target.runId ?? this.#runs.latestId, this.workflowId)) ?? this.#notFound(target.runId);
+    if (!run) return (await this.#runs.describeUnloadable(target.runId ?? this.#runs.latestId, this.workflowId)) ?? this.#unavailable(target.runId);
     if (!target.atOnce) await run.idle();
     if (run.brokenBy) throw run.brokenBy;
     return describeRun(run.state);
@@ -220,7 +222,7 @@ export class Execution {
 
   /** Waits up to `waitMs` for the run (with `followRuns`, the last run of its chain) to close. */
   async result(options: { runId?: string; waitMs: number; followRuns: boolean }): Promise<ResultReply> {
-    let run = (await this.#runs.find(options.runId)) ?? this.#notFound(options.runId);
+    let run = (await this.#runs.find(options.runId)) ?? this.#unavailable(options.runId);
     const deadline = this.#host.now() + options.waitMs;
     for (;;) {
       // A run whose commit failed holds state storage does not: its host loads it again; nothing is answered from it.
@@ -237,7 +239,11 @@ export class Execution {
       if (outcome.status === 'continuedAsNew' || (outcome.newRunId !== undefined && options.followRuns)) {
         if (!options.followRuns) return { status: 'continuedAsNew', runId: run.runId, newRunId: outcome.newRunId! };
         const next = await this.#runs.find(outcome.newRunId);
-        if (!next) return { status: 'running', runId: outcome.newRunId! };
+        if (!next) {
+          const unopened = this.#runs.unopenedError(outcome.newRunId);
+          if (unopened) throw unopened;
+          return { status: 'running', runId: outcome.newRunId! };
+        }
         run = next;
         continue;
       }
@@ -249,7 +255,7 @@ export class Execution {
   /** A page of a run's history; a run that cannot be loaded still has its history read. */
   async history(options: { runId?: string; afterEventId?: number; limit?: number; maxChars?: number }): Promise<{ events: HistoryEvent[]; nextEventId: number }> {
     const runId = options.runId ?? this.#runs.latestId;
-    if (runId === undefined || !this.#runs.has(runId)) return this.#notFound(options.runId);
+    if (runId === undefined || !this.#runs.has(runId)) return this.#unavailable(options.runId);
     await (await this.#runs.find(runId))?.idle();
     const after = options.afterEventId ?? 0;
     const events = await this.#host.store.readHistory(runId, after, options.limit ?? 1_000, options.maxChars);
@@ -262,7 +268,7 @@ export class Execution {
    */
   async logs(options: { runId?: string; afterSeq?: number; limit?: number }): Promise<LogPage> {
     const runId = options.runId ?? this.#runs.latestId;
-    if (runId === undefined || !this.#runs.has(runId)) return this.#notFound(options.runId);
+    if (runId === undefined || !this.#runs.has(runId)) return this.#unavailable(options.runId);
     // A step in progress commits its lines first; a run not in memory has nothing in progress, and is not loaded to read.
     await this.#runs.loadedRun(runId)?.idle();
     const after = options.afterSeq ?? 0;
@@ -272,7 +278,7 @@ export class Execution {
 
   /** Answers from live state (replaying first if the workflow is not in memory); closed runs answer too. */
   async query(options: { name: string; args: unknown[]; runId?: string }): Promise<unknown> {
-    const run = (await this.#runs.find(options.runId)) ?? this.#notFound(options.runId);
+    const run = (await this.#runs.find(options.runId)) ?? this.#unavailable(options.runId);
     if (run.brokenBy) throw run.brokenBy;
     return tracedQuery(this.#host.spans, () => this.#host.now(), run.state, options.name, () => run.query(options.name, options.args));
   }
@@ -296,6 +302,7 @@ export class Execution {
 
   async terminate(options: { reason?: string } & RunTarget = {}): Promise<void> {
     const runId = options.runId ?? this.#runs.latestId;
+    if (runId !== undefined) await this.#runs.find(runId); // finds out whether it loads, when nothing has tried yet
     if (runId !== undefined && this.#runs.unloadableReason(runId) !== undefined) return this.#removeUnloadable(runId, `terminated: ${options.reason ?? 'no reason given'}`);
     await this.#onOpenRun(options, (run) => run.terminate(options.reason));
   }
@@ -321,7 +328,7 @@ export class Execution {
    */
   async reset(options: { eventId: number; reason?: string; runId?: string }): Promise<{ runId: string }> {
     const run = await this.#oneAtATime(async () => {
-      const old = (await this.#runs.find(options.runId)) ?? this.#notFound(options.runId);
+      const old = (await this.#runs.find(options.runId)) ?? this.#unavailable(options.runId);
       await old.idle();
       const bad = badResetPoint(await this.#host.store.readHistory(old.runId, 0), options.eventId);
       if (bad) throw ApplicationFailure.nonRetryable(bad, 'BadResetPoint');
@@ -362,7 +369,7 @@ export class Execution {
    * else) is left alone. Throws WorkflowNotFoundError when the id has no run (the child's start may be on its way).
    */
   async applyParentClosePolicy(request: ParentClosePolicyRequest): Promise<void> {
-    const latest = (await this.#runs.find(undefined)) ?? this.#notFound(undefined);
+    const latest = (await this.#runs.find(undefined)) ?? this.#unavailable(undefined);
     if (latest.isClosed || latest.state.parent?.runId !== request.parentRunId) return;
     const close = (run: WorkflowRun) => (request.policy === 'TERMINATE' ? run.terminate(request.reason) : run.cancel(request.reason));
     await this.#onOpenRun({}, close).catch((error: unknown) => {
@@ -480,7 +487,7 @@ export class Execution {
   async #onOpenRun<T>(target: RunTarget, fn: (run: WorkflowRun) => Promise<T>): Promise<T> {
     const followsChain = target.runId === undefined || target.followRuns === true;
     for (let handOvers = 0; ; handOvers++) {
-      const run = (await followTarget(this.#runs, target)) ?? this.#notFound(target.runId);
+      const run = (await followTarget(this.#runs, target)) ?? this.#unavailable(target.runId);
       try {
         if (run.isClosed) throw new WorkflowClosedError(run.workflowId, run.state.status);
         return await fn(run);
@@ -520,6 +527,17 @@ export class Execution {
     return (await this.#runs.find(undefined))?.isClosed === false ? undefined : this.start(request, carriedSignals, firstUpdate);
   }
 
+  /**
+   * A with-start request meeting a running run whose rows do not open: its message cannot reach that run, and a new
+   * run cannot start beside it, so the row is what is answered — unless the request replaces the run.
+   */
+  async #refuseIfUnopenedRunning(request: StartRequest): Promise<void> {
+    const latest = this.#runs.latestId;
+    const unopened = this.#runs.unopenedError(latest);
+    if (!unopened || request.idConflictPolicy === 'terminateExisting' || request.idReusePolicy === 'terminateIfRunning') return;
+    if ((await this.#host.store.summaryOf(latest!))?.status === 'running') throw unopened;
+  }
+
   /** Terminating a run that cannot be loaded deletes it: nothing could be recorded in its history anyway. */
   async #removeUnloadable(runId: string, why: string): Promise<void> {
     this.#host.report(`run ${runId}, which cannot be loaded, is deleted: ${why}`);
@@ -527,8 +545,12 @@ export class Execution {
     this.#runs.forget(runId);
   }
 
-  #notFound(runId: string | undefined): never {
-    throw new WorkflowNotFoundError(this.workflowId, runId);
+  /**
+   * What a request for a run that `find` did not give answers: the row that does not open when the run exists but its
+   * stored state is sealed with a key no longer configured (duro:payload-unreadable), else not found.
+   */
+  #unavailable(runId: string | undefined): never {
+    throw this.#runs.unopenedError(runId ?? this.#runs.latestId) ?? new WorkflowNotFoundError(this.workflowId, runId);
   }
 }
 

@@ -4,6 +4,7 @@
 // reverse, so a row stays readable after the pipeline changes, as long as its codecs are still configured.
 //
 // Sealed form: 0xD5 | codec count (1 byte) | for each codec: id length (1 byte), id (UTF-8) | data.
+import { brandClass } from '../brand';
 import type { PayloadCodec } from './options';
 
 /** A stored row: JSON text (written without codecs, or before them) or sealed bytes. */
@@ -16,6 +17,10 @@ const decoder = new TextDecoder();
 
 /** Why a stored row does not open: a codec not configured, a key removed, a row changed or moved. Names the row. */
 export class RowOpenError extends Error {
+  static {
+    brandClass(this, 'RowOpenError'); // hosts tell it apart by brand, never by its name (STYLE.md)
+  }
+
   readonly identity: string;
   constructor(identity: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
