@@ -63,7 +63,7 @@ export interface DuroOptions {
   /**
    * How payloads are written and kept (docs/payloads.md): the converter of new values, and the codecs applied to
    * every stored row, made from the env so keys come from secrets.
-   * @example payloads: { converter: 'rich', codecs: (env) => [aesGcmCodec({ current: 'k1', keys: { k1: env.DURO_KEY_1 as string } })] }
+   * @example payloads: { converter: 'rich', codecs: (env) => [aesGcmCodec({ current: 'k1', keys: { k1: env.DURO_KEY_1 as string | undefined } })] }
    */
   payloads?: Omit<PayloadOptions, 'codecs'> & {
     /**
