@@ -3,7 +3,7 @@
 // configured, every row holding payloads is sealed first (WebCrypto is async), then written in that transaction
 // (decision 019 §3); without them, rows are JSON text and the commit stays synchronous.
 import type { HistoryEvent } from '../src/core/history';
-import { afterSealing, bytesOf, RowCodecs, type SealedRow } from '../src/core/payloads/row-codecs';
+import { afterSealing, bytesOf, RowCodecs, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
 import { Limits, runRecordOf, runStateFrom, type StoredLogLine, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
 
 /** A SQLite row holds at most 2 MB; JSON longer than this many characters is split into chunks. */
@@ -159,7 +159,7 @@ export class SqlRunStore {
   #insertLogs(runId: string, lines: readonly SealedRow[]): void {
     for (let from = 0; from < lines.length; from += LOG_ROWS_PER_INSERT) {
       const group = lines.slice(from, from + LOG_ROWS_PER_INSERT);
-      this.#sql.exec(INSERT_LOGS[group.length]!, ...group.flatMap((line) => [runId, storable(line)]));
+      this.#sql.exec(INSERT_LOGS[group.length]!, ...group.flatMap((line) => [runId, sqlValueOf(line)]));
     }
     const count = (this.#logCounts.get(runId) ?? this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM run_logs WHERE run_id = ?', runId).one().n - lines.length) + lines.length;
     const over = count - Limits.logLinesKept;
@@ -269,7 +269,7 @@ export class SqlRunStore {
   /** Stores a row inline when it fits, else as chunks owned by `owner` (replacing any earlier ones). */
   #write(owner: string, row: SealedRow, replacing = false): Stored {
     if (replacing) this.#dropChunks(owner);
-    if (row.length <= (typeof row === 'string' ? CHUNK_CHARS : CHUNK_BYTES)) return { value: storable(row), chunks: 0 };
+    if (row.length <= (typeof row === 'string' ? CHUNK_CHARS : CHUNK_BYTES)) return { value: sqlValueOf(row), chunks: 0 };
     const pieces = typeof row === 'string' ? chunksOf(row) : byteChunksOf(row);
     pieces.forEach((piece, i) => this.#sql.exec('INSERT INTO payload_chunks (owner, chunk, data) VALUES (?, ?, ?)', owner, i, piece));
     if (replacing) this.#chunked.add(owner);
@@ -299,10 +299,6 @@ function pendingOwner(runId: string, entry: { collection: string; key: string })
   return `p/${runId}/${entry.collection}/${entry.key}`;
 }
 
-/** A row as SQLite binds it: text as TEXT, sealed bytes as a BLOB (an ArrayBuffer; a TEXT column keeps it as is). */
-function storable(row: SealedRow): string | ArrayBuffer {
-  return typeof row === 'string' ? row : (row.slice().buffer as ArrayBuffer);
-}
 
 /** Sealed bytes in pieces of at most CHUNK_BYTES (SQLite BLOBs). */
 function byteChunksOf(row: Uint8Array): ArrayBuffer[] {

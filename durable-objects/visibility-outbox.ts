@@ -1,7 +1,7 @@
 // The execution object's side of the Visibility feed (DESIGN §4, "outbox, not hope"): messages are rows written
 // in the same transaction as the step they describe, numbered, sent in order to the object's shard after the
 // commit and again from the alarm until the shard acknowledges them. The shard applies each seq once.
-import { afterSealing, bytesOf, RowCodecs, type SealedRow } from '../src/core/payloads/row-codecs';
+import { afterSealing, bytesOf, RowCodecs, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
 import { shardOf } from '../src/visibility/shard';
 import type { SequencedMessage, VisibilityMessage } from '../src/visibility/record';
 import { visibilityStub } from './stubs';
@@ -51,7 +51,7 @@ export class VisibilityOutbox {
       this.#identityWritten = true;
     }
     for (const message of messages) {
-      const body = typeof message === 'string' ? message : message instanceof Uint8Array ? (message.slice().buffer as ArrayBuffer) : JSON.stringify(message);
+      const body = typeof message === 'string' || message instanceof Uint8Array ? sqlValueOf(message) : JSON.stringify(message);
       this.#sql.exec('INSERT INTO visibility_outbox (body) VALUES (?)', body);
     }
   }

@@ -9,7 +9,7 @@ import { MetricDeltas } from '../src/visibility/metric-deltas';
 import type { MetricsSnapshot } from '../src/visibility/metrics';
 import type { ListCursor } from '../src/visibility/pager';
 import { searchValues, type ExecutionRecord, type SequencedMessage } from '../src/visibility/record';
-import { RowCodecs, RowOpenError, type SealedRow } from '../src/core/payloads/row-codecs';
+import { RowCodecs, RowOpenError, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
 import { addCounters, addHistograms, readCounters, readHistograms } from './metric-tables';
 
 export interface BatchItem {
@@ -109,7 +109,7 @@ export class VisibilityStore {
     this.#sql.exec(
       `INSERT INTO executions (run_id, workflow_id, workflow_type, status, start_time, close_time, record) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record`,
-      execution.runId, execution.workflowId, execution.workflowType, execution.status, execution.startTime, execution.closeTime ?? null, storable(record),
+      execution.runId, execution.workflowId, execution.workflowType, execution.status, execution.startTime, execution.closeTime ?? null, sqlValueOf(record),
     );
     this.#sql.exec('DELETE FROM search_index WHERE run_id = ?', execution.runId);
     for (const [name, value] of Object.entries(execution.searchAttributes)) {
@@ -180,8 +180,8 @@ export class VisibilityStore {
 
   /** Records the batch and takes the executions it matches now; a repeated start changes nothing. Returns matched. */
   async startBatch(spec: BatchSpec): Promise<number> {
-    const sealed = storable(await this.#codecs.seal(JSON.stringify(spec), batchIdentity(spec.batchId, 'spec')));
-    const noFailures = storable(await this.#codecs.seal('[]', batchIdentity(spec.batchId, 'failures')));
+    const sealed = sqlValueOf(await this.#codecs.seal(JSON.stringify(spec), batchIdentity(spec.batchId, 'spec')));
+    const noFailures = sqlValueOf(await this.#codecs.seal('[]', batchIdentity(spec.batchId, 'failures')));
     return this.#storage.transactionSync(() => {
       const known = this.#sql.exec<{ matched: number }>('SELECT matched FROM batches WHERE batch_id = ?', spec.batchId).toArray()[0];
       if (known) return known.matched;
@@ -243,7 +243,7 @@ export class VisibilityStore {
     this.#storage.transactionSync(() => {
       if (this.#sql.exec('DELETE FROM batch_items WHERE batch_id = ? AND run_id = ?', batchId, runId).rowsWritten === 0) return; // already recorded
       this.#sql.exec(`UPDATE batches SET ${outcome.kind} = ${outcome.kind} + 1 WHERE batch_id = ?`, batchId);
-      if (failures !== undefined) this.#sql.exec('UPDATE batches SET failures = ? WHERE batch_id = ?', storable(failures), batchId);
+      if (failures !== undefined) this.#sql.exec('UPDATE batches SET failures = ? WHERE batch_id = ?', sqlValueOf(failures), batchId);
       const left = this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM batch_items WHERE batch_id = ?', batchId).one().n;
       if (left === 0) this.#sql.exec('UPDATE batches SET completed_at = ? WHERE batch_id = ?', now, batchId);
     });
@@ -291,10 +291,6 @@ function batchIdentity(batchId: string, column: 'spec' | 'failures'): string {
   return `b/${batchId}/${column}`;
 }
 
-/** A row as SQLite binds it: text as TEXT, sealed bytes as a BLOB. */
-function storable(row: SealedRow): string | ArrayBuffer {
-  return typeof row === 'string' ? row : (row.slice().buffer as ArrayBuffer);
-}
 
 /** The WHERE clause of a filter (and of the rows after a cursor, in list order). */
 function whereOf(filter: ListFilter, after?: ListCursor): { sql: string; params: Array<string | number> } {

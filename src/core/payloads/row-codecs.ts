@@ -96,6 +96,11 @@ export class RowCodecs {
   }
 }
 
+/** A row as SQLite binds it: text as TEXT, sealed bytes as a BLOB (an ArrayBuffer of its own; a TEXT column keeps it as is). */
+export function sqlValueOf(row: SealedRow): string | ArrayBuffer {
+  return typeof row === 'string' ? row : (row.slice().buffer as ArrayBuffer);
+}
+
 /** Bytes as SQLite (ArrayBuffer), IndexedDB and memory (Uint8Array) hand them back. */
 export function bytesOf(stored: unknown): Uint8Array | undefined {
   if (stored instanceof Uint8Array) return stored;
