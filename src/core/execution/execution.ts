@@ -302,7 +302,9 @@ export class Execution {
 
   async terminate(options: { reason?: string } & RunTarget = {}): Promise<void> {
     const runId = options.runId ?? this.#runs.latestId;
-    if (runId !== undefined) await this.#runs.find(runId); // finds out whether it loads, when nothing has tried yet
+    // Finds out whether it loads when nothing has tried yet; a run in memory is terminated in the order asked (no await
+    // in between, so a with-start request sent after it comes after it: with-start-race.test.ts).
+    if (runId !== undefined && !this.#runs.loadedRun(runId)) await this.#runs.find(runId);
     if (runId !== undefined && this.#runs.unloadableReason(runId) !== undefined) return this.#removeUnloadable(runId, `terminated: ${options.reason ?? 'no reason given'}`);
     await this.#onOpenRun(options, (run) => run.terminate(options.reason));
   }
