@@ -8,7 +8,7 @@ import {
   type ResolvedScheduleSpec, type ScheduleState, type TickPlan,
 } from '../src/core/schedule';
 import type { PayloadCodec } from '../src/core/payloads/options';
-import { RowCodecs } from '../src/core/payloads/row-codecs';
+import { RowCodecs, RowOpenError } from '../src/core/payloads/row-codecs';
 import { ok, refuse, type Reply } from '../src/protocol/reply';
 import type { ScheduleDefinition, ScheduleDescription, SchedulerRpc } from '../src/protocol/scheduler-rpc';
 import { MetricDeltas } from '../src/visibility/metric-deltas';
@@ -93,7 +93,13 @@ export function createSchedulerClass(config: SchedulerConfig) {
 
     async describe(scheduleId: string): Promise<Reply<ScheduleDescription>> {
       await this.#checkAlarm();
-      const row = await this.#row(scheduleId);
+      let row: Row | undefined;
+      try {
+        row = await this.#row(scheduleId);
+      } catch (error) {
+        if (error instanceof RowOpenError) return refuse('duro:payload-unreadable', `Schedule ${scheduleId} cannot be read: ${error.message}`);
+        throw error;
+      }
       return row ? ok(this.#describe(row)) : notFound(scheduleId);
     }
 
@@ -101,8 +107,9 @@ export function createSchedulerClass(config: SchedulerConfig) {
       return this.#exclusive(() => this.#remove(scheduleId));
     }
 
+    /** Without opening its row: a schedule sealed with a key no longer configured can still be removed. */
     async #remove(scheduleId: string): Promise<Reply<null>> {
-      if (!(await this.#row(scheduleId))) return notFound(scheduleId);
+      if (!this.#exists(scheduleId)) return notFound(scheduleId);
       this.ctx.storage.sql.exec('DELETE FROM schedules WHERE schedule_id = ?', scheduleId);
       await this.#rearm();
       return ok(null);
@@ -231,6 +238,10 @@ export function createSchedulerClass(config: SchedulerConfig) {
 
     #storedWakeAt(scheduleId: string): number | undefined {
       return this.ctx.storage.sql.exec<{ wake_at: number | null }>('SELECT wake_at FROM schedules WHERE schedule_id = ?', scheduleId).toArray()[0]?.wake_at ?? undefined;
+    }
+
+    #exists(scheduleId: string): boolean {
+      return this.ctx.storage.sql.exec('SELECT 1 FROM schedules WHERE schedule_id = ?', scheduleId).toArray().length > 0;
     }
 
     async #row(scheduleId: string): Promise<Row | undefined> {
