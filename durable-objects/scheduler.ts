@@ -10,7 +10,7 @@ import {
 import type { PayloadCodec } from '../src/core/payloads/options';
 import { RowCodecs, RowOpenError } from '../src/core/payloads/row-codecs';
 import { ok, refuse, type Reply } from '../src/protocol/reply';
-import type { ScheduleDefinition, ScheduleDescription, SchedulerRpc } from '../src/protocol/scheduler-rpc';
+import type { ScheduleDefinition, ScheduleDescription, ScheduleList, SchedulerRpc } from '../src/protocol/scheduler-rpc';
 import { MetricDeltas } from '../src/visibility/metric-deltas';
 import type { MetricsSnapshot } from '../src/visibility/metrics';
 import { addHistograms, readHistograms } from './metric-tables';
@@ -86,9 +86,21 @@ export function createSchedulerClass(config: SchedulerConfig) {
       return ok(this.#describe(row));
     }
 
-    async list(): Promise<ScheduleDescription[]> {
+    async list(): Promise<ScheduleList> {
       await this.#checkAlarm();
-      return (await this.#rows()).map((row) => this.#describe(row));
+      const found = this.ctx.storage.sql.exec<{ schedule_id: string }>('SELECT schedule_id FROM schedules ORDER BY schedule_id').toArray();
+      const schedules: ScheduleDescription[] = [];
+      const unreadable: Array<{ scheduleId: string; reason: string }> = [];
+      for (const { schedule_id: scheduleId } of found) {
+        try {
+          const row = await this.#row(scheduleId);
+          if (row) schedules.push(this.#describe(row));
+        } catch (error) {
+          if (!(error instanceof RowOpenError)) throw error;
+          unreadable.push({ scheduleId, reason: error.message });
+        }
+      }
+      return unreadable.length > 0 ? { schedules, unreadable } : { schedules };
     }
 
     async describe(scheduleId: string): Promise<Reply<ScheduleDescription>> {
@@ -247,12 +259,6 @@ export function createSchedulerClass(config: SchedulerConfig) {
     async #row(scheduleId: string): Promise<Row | undefined> {
       const found = this.ctx.storage.sql.exec<{ body: SqlStorageValue }>('SELECT body FROM schedules WHERE schedule_id = ?', scheduleId).toArray()[0];
       return found && (JSON.parse(await this.#codecs.open(found.body, scheduleIdentity(scheduleId))) as Row);
-    }
-
-    async #rows(): Promise<Row[]> {
-      const found = this.ctx.storage.sql.exec<{ schedule_id: string; body: SqlStorageValue }>('SELECT schedule_id, body FROM schedules ORDER BY schedule_id').toArray();
-      const texts = await this.#codecs.openAll(found.map((row) => [row.body, scheduleIdentity(row.schedule_id)]));
-      return texts.map((text) => JSON.parse(text) as Row);
     }
 
     async #save(row: Row, wakeAt: number | undefined): Promise<void> {

@@ -40,6 +40,10 @@ export const ScheduleDescriptionSchema = z.looseObject({
   }),
 }).openapi('Schedule');
 
-export const ScheduleListReply = z.object({ schedules: z.array(ScheduleDescriptionSchema) }).openapi('ScheduleList');
+export const ScheduleListReply = z.object({
+  schedules: z.array(ScheduleDescriptionSchema),
+  unreadable: z.array(z.object({ scheduleId: z.string(), reason: z.string() })).optional()
+    .openapi({ description: 'Schedules whose stored row does not open (a payload key no longer configured, docs/payloads.md): remove them, or restore the key. Absent when there are none.' }),
+}).openapi('ScheduleList');
 
 export const TriggerReply = z.object({ workflowId: z.string() }).openapi('ScheduleTriggered');

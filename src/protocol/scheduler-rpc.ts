@@ -21,9 +21,16 @@ export interface ScheduleDescription extends ScheduleDefinition {
   nextRunTimes: number[];
 }
 
+export interface ScheduleList {
+  schedules: ScheduleDescription[];
+  /** Schedules whose stored row does not open (docs/payloads.md, "When a row does not open"): remove them, or restore the key. */
+  unreadable?: Array<{ scheduleId: string; reason: string }>;
+}
+
 export interface SchedulerRpc {
   create(definition: Omit<ScheduleDefinition, 'createdAt'>): Promise<Reply<ScheduleDescription>>;
-  list(): Promise<ScheduleDescription[]>;
+  /** Every schedule; one whose row does not open (its key not configured) is named in `unreadable`, not hidden. */
+  list(): Promise<ScheduleList>;
   describe(scheduleId: string): Promise<Reply<ScheduleDescription>>;
   remove(scheduleId: string): Promise<Reply<null>>;
   setPaused(scheduleId: string, paused: boolean): Promise<Reply<null>>;

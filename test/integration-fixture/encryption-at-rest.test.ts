@@ -142,7 +142,7 @@ group('encryption at rest', () => {
     expect((await api(`/v1/schedules/${scheduleId}`, { method: 'DELETE' })).status).toBe(200);
   });
 
-  it('answers a schedule sealed with a key no longer configured with payload-unreadable, and still removes it', async () => {
+  it('answers a schedule sealed with a key no longer configured with payload-unreadable, lists it as unreadable, and still removes it', async () => {
     await useKeys({ current: 'k1', ids: ['k1'] });
     const scheduleId = uniqueId('lost-key-schedule');
     expect((await post('/v1/schedules', { scheduleId, every: '1h', workflowType: 'visible', input: { note: 'x' }, paused: true })).status).toBe(201);
@@ -150,8 +150,12 @@ group('encryption at rest', () => {
     const described = await api(`/v1/schedules/${scheduleId}`);
     expect(described.status).toBe(500);
     expect(await described.json()).toMatchObject({ type: 'duro:payload-unreadable', detail: expect.stringContaining(`Schedule ${scheduleId} cannot be read: Row s/${scheduleId} is sealed with key 'k1'`) });
+    const listed = (await (await api('/v1/schedules')).json()) as { schedules: Array<{ scheduleId: string }>; unreadable?: Array<{ scheduleId: string; reason: string }> };
+    expect(listed.schedules.map((schedule) => schedule.scheduleId)).not.toContain(scheduleId);
+    expect(listed.unreadable).toContainEqual({ scheduleId, reason: expect.stringContaining("sealed with key 'k1'") });
     expect((await api(`/v1/schedules/${scheduleId}`, { method: 'DELETE' })).status).toBe(200);
     expect((await api(`/v1/schedules/${scheduleId}`)).status).toBe(404);
+    expect(((await (await api('/v1/schedules')).json()) as { unreadable?: unknown[] }).unreadable ?? []).not.toContainEqual(expect.objectContaining({ scheduleId }));
   });
 
   it('rotates keys: a history written under k1 replays after k2 becomes current, and new rows are under k2', async () => {

@@ -77,7 +77,7 @@ export function registerScheduleRoutes(app: OpenAPIHono, backend: ApiBackend): v
     return c.json(created, 201);
   });
 
-  app.openapi(listSchedules, async (c) => c.json({ schedules: await scheduler().list() }, 200));
+  app.openapi(listSchedules, async (c) => c.json(await scheduler().list(), 200));
 
   app.openapi(describeSchedule, async (c) => c.json(unwrap(await scheduler().describe(c.req.valid('param').scheduleId)), 200));
 
