@@ -141,6 +141,8 @@ interface Attempt {
   /** The latest lines its `ctx.log` wrote, held to an attempt's limits: sent back with the outcome for the run to keep. */
   logs(): string[];
   cancellation: AttemptCancellation;
+  /** How the attempt reads its input and writes its result (its task's converter). */
+  payloads: RunPayloads;
   /** Stops the heartbeat timer; after a failure, first delivers heartbeat details still waiting. */
   finish(failed: boolean): Promise<void>;
 }
@@ -241,14 +243,14 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
     timer = undefined;
     pending = undefined;
   };
-  return { context, cancellation, finish, logs: () => latestAttemptLines(logs) };
+  return { context, cancellation, payloads, finish, logs: () => latestAttemptLines(logs) };
 }
 
 async function runActivity(fn: ActivityFunction, task: ActivityRequest, attempt: Attempt): Promise<Settled> {
   const { context, cancellation } = attempt;
   let settled: Settled;
   try {
-    const payloads = RunPayloads.forTask(task);
+    const { payloads } = attempt;
     const result = await callActivity(fn, payloads.read(task.input), task.arguments, context);
     settled = context.completesLater ? { completesLater: true } : { result: payloads.write(result, 'Activity result') };
   } catch (error) {

@@ -460,7 +460,7 @@ export class Activator implements ContextActivator {
       firstRunId: s.firstRunId,
       attempt: s.attempt,
       runStartTime: s.timestamp,
-      memo: this.payloads.readRecord({ ...this.#memo }),
+      memo: this.payloads.readRecord(this.#memo),
       searchAttributes: { ...this.#searchAttributes },
       historyLength: this.historyLength,
       historySizeBytes: this.historySizeBytes,

@@ -18,13 +18,17 @@ export function payloadConverterOf(started: { payloadFormat?: number; payloadCon
 export class RunPayloads {
   /** As the run's start event says: its converter, or plain JSON for a run recorded before marks existed. */
   static of(started: { payloadFormat?: number; payloadConverter?: PayloadConverter }): RunPayloads {
-    const marked = started.payloadFormat === PAYLOAD_FORMAT;
-    return new RunPayloads(marked ? (started.payloadConverter ?? 'json') : 'json', marked);
+    return RunPayloads.#marking(payloadConverterOf(started));
   }
 
   /** How an activity attempt reads its input and writes its result: as its task says (absent: plain JSON). */
   static forTask(task: { payloadConverter?: PayloadConverter }): RunPayloads {
-    return task.payloadConverter === undefined ? new RunPayloads('json', false) : new RunPayloads(task.payloadConverter, true);
+    return RunPayloads.#marking(task.payloadConverter);
+  }
+
+  /** Marks read and written with `converter`; none (a run recorded before marks existed): plain JSON both ways. */
+  static #marking(converter: PayloadConverter | undefined): RunPayloads {
+    return new RunPayloads(converter ?? 'json', converter !== undefined);
   }
 
   /** How a caller (a client, a handle) writes what it sends and reads what it is answered: marks read, `converter` writes. */
@@ -102,8 +106,9 @@ export class RunPayloads {
     return read;
   }
 
+  /** A fresh record of the values a record of stored payloads (a memo) stands for. */
   readRecord(stored: Record<string, unknown>): Record<string, unknown> {
-    if (!this.marked) return stored;
+    if (!this.marked) return { ...stored };
     const values: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(stored)) values[key] = readPayload(value, true);
     return values;
