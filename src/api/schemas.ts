@@ -41,14 +41,10 @@ const id = (what: string) => newName(NameKind.requestId, what);
 
 /** Any JSON value, checked against the 2 MiB payload limit (counted as encoded UTF-8 JSON). */
 export function payload(what: string, description: string) {
-  return z.unknown().superRefine((value, ctx) => {
-    try {
-      checkPayload(value, what);
-      checkMarks([value], what);
-    } catch (error) {
-      ctx.addIssue(payloadIssue(error));
-    }
-  }).openapi({ description: `${description} Any JSON value of at most 2 MiB encoded, nested at most ${Limits.maxPayloadDepth} deep; a rich value in its marked form (docs/payloads.md).` });
+  return z.unknown().superRefine(refusedAsPayload((value) => {
+    checkPayload(value, what);
+    checkMarks([value], what);
+  })).openapi({ description: `${description} Any JSON value of at most 2 MiB encoded, nested at most ${Limits.maxPayloadDepth} deep; a rich value in its marked form (docs/payloads.md).` });
 }
 
 /** Throws a PayloadError when a marked payload among `values` does not read (docs/payloads.md): refused here, not in the workflow. */
@@ -57,6 +53,17 @@ function checkMarks(values: unknown[], what: string): void {
     const problem = payloadMarkProblem(value);
     if (problem !== undefined) throw new PayloadError(`${what}: ${problem}`);
   }
+}
+
+/** A refinement: what `check` throws (a PayloadError, as checkPayload's) is the value's issue. */
+function refusedAsPayload<T>(check: (value: T) => void) {
+  return (value: T, ctx: z.RefinementCtx) => {
+    try {
+      check(value);
+    } catch (error) {
+      ctx.addIssue(payloadIssue(error));
+    }
+  };
 }
 
 /** A payload's refusal as a zod issue: 413 when it is too large, 400 when it is not JSON as it is (depth, NaN, …). */
@@ -69,14 +76,10 @@ function payloadIssue(error: unknown) {
 export function args(what: string) {
   return z.unknown().optional()
     .transform((value): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]))
-    .superRefine((value, ctx) => {
-      try {
-        checkPayload(value, `Arguments of ${what}`);
-        checkMarks(value, `Arguments of ${what}`);
-      } catch (error) {
-        ctx.addIssue(payloadIssue(error));
-      }
-    })
+    .superRefine(refusedAsPayload((value: unknown[]) => {
+      checkPayload(value, `Arguments of ${what}`);
+      checkMarks(value, `Arguments of ${what}`);
+    }))
     .openapi({
       type: 'array',
       items: {},
@@ -216,13 +219,7 @@ export const StartWorkflowBody = z.strictObject({
     maximumAttempts: z.number().int().min(0).optional(),
     nonRetryableErrorTypes: z.array(z.string()).optional(),
   }).optional().openapi({ description: "The workflow's retry policy (Temporal's): a run that fails, or hits its run timeout, is followed by the next attempt after the backoff, until attempts run out or the execution timeout. `result` follows the attempts. Default: no retries." }),
-  memo: z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-    try {
-      checkMarks(Object.values(value), 'Memo');
-    } catch (error) {
-      ctx.addIssue(payloadIssue(error));
-    }
-  }).optional(),
+  memo: z.record(z.string(), z.unknown()).superRefine(refusedAsPayload((value: Record<string, unknown>) => checkMarks(Object.values(value), 'Memo'))).optional(),
   searchAttributes: z.record(newName(NameKind.searchAttributeKey, 'A search attribute.'), SearchAttributeValue).superRefine((value, ctx) => {
     try {
       checkSearchAttributes(value);
