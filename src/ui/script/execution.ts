@@ -9,12 +9,15 @@ const LIVE_REFRESH_MS = 3000;
 /** The last run whose history was read in full: a refresh reads only what was recorded since (events never change). */
 let historyCache = { runId: undefined, events: [] };
 
-/** The run's history, page after page, up to HISTORY_PAGES pages' worth; from the cache and what follows it when it can. */
+/**
+ * The run's history: the cache and what follows it, read HISTORY_PAGES pages at most per call (pages read, not events
+ * held: a cached history of that size still reads what was recorded since).
+ */
 async function loadHistory(workflowId, runId) {
   const cached = historyCache.runId === runId;
   const events = cached ? historyCache.events.slice() : [];
   let after = events.length > 0 ? events[events.length - 1].eventId : 0;
-  while (events.length < HISTORY_PAGE * HISTORY_PAGES) {
+  for (let pages = 0; pages < HISTORY_PAGES; pages++) {
     const reply = await api('GET', workflowPath(workflowId) + '/history' + query({ runId, after, limit: HISTORY_PAGE }));
     events.push(...reply.data.events);
     if (reply.data.events.length < HISTORY_PAGE) {
@@ -159,13 +162,12 @@ function childrenSection(pending, events) {
   return section('Children', table('Child workflows', ['Workflow ID', 'Type', 'Status'], rows, 'No child workflows.'));
 }
 
-/** Signal, update and query arguments: empty for none, else JSON (an array of arguments, or one value). */
-/** The names of the run's signal, query and update handlers, or undefined when its code cannot be asked. */
 /** The handler names last read, and the run and history length they were read at. */
 let handlersCache = { runId: undefined, historyLength: -1, names: undefined };
 
 /**
- * The run's handler names (the built-in metadata query, which runs the workflow's code: replayed if not in memory).
+ * The run's handler names, or undefined when its code cannot be asked (the built-in metadata query runs the
+ * workflow's code, replayed if not in memory).
  * Handlers change only in an activation, which grows the history: a refresh that finds the same length asks nothing.
  */
 async function handlerNames(run) {
@@ -183,6 +185,7 @@ async function handlerNames(run) {
   return names;
 }
 
+/** Signal, update and query arguments: empty for none, else JSON (an array of arguments, or one value). */
 function parseArgs(text) {
   const trimmed = text.trim();
   if (!trimmed) return undefined;
