@@ -8,7 +8,7 @@ import {
   type ResolvedScheduleSpec, type ScheduleState, type TickPlan,
 } from '../src/core/schedule';
 import type { PayloadCodec } from '../src/core/payloads/options';
-import { RowCodecs, RowOpenError } from '../src/core/payloads/row-codecs';
+import { RowCodecs, RowOpenError, sqlValueOf } from '../src/core/payloads/row-codecs';
 import { ok, refuse, type Reply } from '../src/protocol/reply';
 import type { ScheduleDefinition, ScheduleDescription, ScheduleList, SchedulerRpc } from '../src/protocol/scheduler-rpc';
 import { MetricDeltas } from '../src/visibility/metric-deltas';
@@ -266,8 +266,7 @@ export function createSchedulerClass(config: SchedulerConfig) {
     }
 
     async #seal(row: Row): Promise<string | ArrayBuffer> {
-      const sealed = await this.#codecs.seal(JSON.stringify(row), scheduleIdentity(row.definition.scheduleId));
-      return typeof sealed === 'string' ? sealed : (sealed.slice().buffer as ArrayBuffer);
+      return sqlValueOf(await this.#codecs.seal(JSON.stringify(row), scheduleIdentity(row.definition.scheduleId)));
     }
 
     #write(row: Row, body: string | ArrayBuffer, wakeAt: number | undefined): void {

@@ -33,11 +33,12 @@ export interface StoredRun {
 type Stored = { value: SqlStorageValue; chunks: number };
 
 /** What a commit writes, sealed before its transaction: each row's stored form, by the row's place. */
+/** A commit's rows as stored; `pending` is aligned with the commit's changes (undefined for a removal). */
 interface SealedCommit {
   history: SealedRow[];
   record: SealedRow;
-  pending: SealedRow[];
-  logs: SealedRow[];
+  pending: Array<SealedRow | undefined>;
+  logs: readonly SealedRow[];
 }
 
 export class SqlRunStore {
@@ -81,20 +82,26 @@ export class SqlRunStore {
     return afterSealing(this.#rows.openAll(stored), (texts) => texts.map((text) => JSON.parse(text) as HistoryEvent));
   }
 
-  /** The commit's rows as stored: sealed when codecs are configured (a promise), else their JSON text at once. */
-  #seal(runId: string, commit: RunCommit): SealedCommit | Promise<SealedCommit> {
-    const history = commit.events.map((event) => [commit.encoded?.get(event) ?? JSON.stringify(event), `h/${runId}/${event.eventId}`] as const);
-    const record = [JSON.stringify(runRecordOf(commit.state)), `r/${runId}`] as const;
-    const pending = commit.changes.flatMap((change) => (change.value === undefined ? [] : [[JSON.stringify(change.value), pendingOwner(runId, change)] as const]));
-    // Log lines are numbered by the table as they are inserted: bound to their run, not to their place among its lines.
-    const logs = (commit.logs ?? []).map((line) => [line, `l/${runId}`] as const);
-    const rows = [...history, record, ...pending, ...logs];
-    return afterSealing(this.#rows.sealAll(rows), (sealed) => ({
-      history: sealed.slice(0, history.length),
-      record: sealed[history.length]!,
-      pending: sealed.slice(history.length + 1, history.length + 1 + pending.length),
-      logs: sealed.slice(history.length + 1 + pending.length),
-    }));
+  /**
+   * The commit's rows as stored: their JSON text at once without codecs (as before codecs existed: no identities, no
+   * copies), sealed when codecs are configured (a promise).
+   */
+  #seal(runId: string, commit: RunCommit, record: RunRecord): SealedCommit | Promise<SealedCommit> {
+    const texts: SealedCommit = {
+      history: commit.events.map((event) => commit.encoded?.get(event) ?? JSON.stringify(event)),
+      record: JSON.stringify(record),
+      pending: commit.changes.map((change) => (change.value === undefined ? undefined : JSON.stringify(change.value))),
+      logs: commit.logs ?? [],
+    };
+    if (!this.#rows.isSealing) return texts;
+    const seal = (text: SealedRow, identity: string) => this.#rows.seal(text as string, identity);
+    return (async () => ({
+      history: await Promise.all(texts.history.map((text, i) => seal(text, `h/${runId}/${commit.events[i]!.eventId}`))),
+      record: await seal(texts.record, `r/${runId}`),
+      pending: await Promise.all(texts.pending.map((text, i) => (text === undefined ? undefined : seal(text, pendingOwner(runId, commit.changes[i]!))))),
+      // Log lines are numbered by the table as they are inserted: bound to their run, not to their place among its lines.
+      logs: await Promise.all(texts.logs.map((text) => seal(text, `l/${runId}`))),
+    }))();
   }
 
   /**
@@ -102,31 +109,28 @@ export class SqlRunStore {
    * rows are sealed first, outside the transaction; without codecs the whole commit is synchronous.
    */
   commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil?: number, alsoWrite?: () => void): void | Promise<void> {
-    return afterSealing(this.#seal(runId, commit), (sealed) => this.#commitSealed(runId, chainIndex, commit, sealed, retainUntil, alsoWrite));
+    const record = runRecordOf(commit.state);
+    return afterSealing(this.#seal(runId, commit, record), (sealed) => {
+      try {
+        this.#commit(runId, chainIndex, commit, record, sealed, retainUntil, alsoWrite);
+      } catch (error) {
+        this.#logCounts.delete(runId); // rolled back: counted again from the table next time
+        throw error;
+      }
+    });
   }
 
-  #commitSealed(runId: string, chainIndex: number, commit: RunCommit, sealed: SealedCommit, retainUntil: number | undefined, alsoWrite: (() => void) | undefined): void {
-    try {
-      this.#commit(runId, chainIndex, commit, sealed, retainUntil, alsoWrite);
-    } catch (error) {
-      this.#logCounts.delete(runId); // rolled back: counted again from the table next time
-      throw error;
-    }
-  }
-
-  #commit(runId: string, chainIndex: number, commit: RunCommit, sealed: SealedCommit, retainUntil: number | undefined, alsoWrite: (() => void) | undefined): void {
+  #commit(runId: string, chainIndex: number, commit: RunCommit, record: RunRecord, sealed: SealedCommit, retainUntil: number | undefined, alsoWrite: (() => void) | undefined): void {
     this.#storage.transactionSync(() => {
       alsoWrite?.();
       this.#insertHistory(runId, commit, sealed.history);
-      const record = runRecordOf(commit.state);
       const stored = this.#write(`r/${runId}`, sealed.record, true);
       this.#sql.exec(
         `INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, record, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record, chunks = excluded.chunks`,
         runId, chainIndex, record.workflowType, record.status, record.startTime, record.closeTime ?? null, stored.value, stored.chunks,
       );
-      let sealedValues = 0;
-      for (const change of commit.changes) this.#writePending(runId, change, change.value === undefined ? undefined : sealed.pending[sealedValues++]);
+      for (const [i, change] of commit.changes.entries()) this.#writePending(runId, change, sealed.pending[i]);
       if (commit.logs) this.#insertLogs(runId, sealed.logs);
       this.setDeadline(runId, 'run', commit.wakeAt);
       if (retainUntil !== undefined) {

@@ -1,7 +1,7 @@
 // The execution object's side of the Visibility feed (DESIGN §4, "outbox, not hope"): messages are rows written
 // in the same transaction as the step they describe, numbered, sent in order to the object's shard after the
 // commit and again from the alarm until the shard acknowledges them. The shard applies each seq once.
-import { afterSealing, bytesOf, RowCodecs, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
+import { bytesOf, RowCodecs, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
 import { shardOf } from '../src/visibility/shard';
 import type { SequencedMessage, VisibilityMessage } from '../src/visibility/record';
 import { visibilityStub } from './stubs';
@@ -89,7 +89,7 @@ export class VisibilityOutbox {
       if (rows.length === 0) return;
       // The shard gets the messages themselves (it seals what it keeps): opened here, on the way out.
       const identity = outboxIdentity(sender.slice(0, sender.lastIndexOf('#')));
-      const bodies = await afterSealing(this.#rows.openAll(rows.map((row) => [row.body, identity])), (texts) => texts);
+      const bodies = await this.#rows.openAll(rows.map((row) => [row.body, identity]));
       const applied = await stub.apply(sender, rows.map((row, i) => ({ ...(JSON.parse(bodies[i]!) as VisibilityMessage), seq: row.seq }) as SequencedMessage));
       this.#sql.exec('DELETE FROM visibility_outbox WHERE seq <= ?', applied);
       if (applied < rows.at(-1)!.seq) throw new Error(`visibility shard ${shard} applied up to ${applied} of ${rows.at(-1)!.seq}`);

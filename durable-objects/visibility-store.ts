@@ -181,7 +181,6 @@ export class VisibilityStore {
   /** Records the batch and takes the executions it matches now; a repeated start changes nothing. Returns matched. */
   async startBatch(spec: BatchSpec): Promise<number> {
     const sealed = sqlValueOf(await this.#codecs.seal(JSON.stringify(spec), batchIdentity(spec.batchId, 'spec')));
-    const noFailures = sqlValueOf(await this.#codecs.seal('[]', batchIdentity(spec.batchId, 'failures')));
     return this.#storage.transactionSync(() => {
       const known = this.#sql.exec<{ matched: number }>('SELECT matched FROM batches WHERE batch_id = ?', spec.batchId).toArray()[0];
       if (known) return known.matched;
@@ -189,8 +188,9 @@ export class VisibilityStore {
       this.#sql.exec(`INSERT INTO batch_items (batch_id, run_id, workflow_id) SELECT ?, run_id, workflow_id FROM executions ${where.sql}`, spec.batchId, ...where.params);
       const matched = this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM batch_items WHERE batch_id = ?', spec.batchId).one().n;
       this.#sql.exec(
-        'INSERT INTO batches (batch_id, spec, matched, created_at, completed_at, failures) VALUES (?, ?, ?, ?, ?, ?)',
-        spec.batchId, sealed, matched, spec.createdAt, matched === 0 ? spec.createdAt : null, noFailures,
+        // `failures` starts as the column's plaintext '[]' (no payload in it yet); sealed once the first one is added.
+        'INSERT INTO batches (batch_id, spec, matched, created_at, completed_at) VALUES (?, ?, ?, ?, ?)',
+        spec.batchId, sealed, matched, spec.createdAt, matched === 0 ? spec.createdAt : null,
       );
       return matched;
     });
