@@ -9,6 +9,7 @@ import {
 } from '../src/core/schedule';
 import type { PayloadCodec } from '../src/core/payloads/options';
 import { RowCodecs, RowOpenError, sqlValueOf } from '../src/core/payloads/row-codecs';
+import { ProblemType } from '../src/protocol/problem-types';
 import { ok, refuse, type Reply } from '../src/protocol/reply';
 import type { ScheduleDefinition, ScheduleDescription, ScheduleList, SchedulerRpc } from '../src/protocol/scheduler-rpc';
 import { MetricDeltas } from '../src/visibility/metric-deltas';
@@ -70,8 +71,21 @@ export function createSchedulerClass(config: SchedulerConfig) {
       return this.#exclusive(() => this.#create(input));
     }
 
+    /**
+     * What `call` answers; a schedule whose row does not open (docs/payloads.md, "When a row does not open") answers
+     * duro:payload-unreadable naming the schedule, the row and the key, in every method that reads one.
+     */
+    async #readable<T>(scheduleId: string, call: () => Promise<Reply<T>>): Promise<Reply<T>> {
+      try {
+        return await call();
+      } catch (error) {
+        if (error instanceof RowOpenError) return refuse(ProblemType.payloadUnreadable, `Schedule ${scheduleId} cannot be read: ${error.message}`);
+        throw error;
+      }
+    }
+
     async #create(input: Omit<ScheduleDefinition, 'createdAt'>): Promise<Reply<ScheduleDescription>> {
-      if (await this.#row(input.scheduleId)) return refuse('duro:schedule-already-exists', `Schedule ${input.scheduleId} already exists`);
+      if (this.#exists(input.scheduleId)) return refuse('duro:schedule-already-exists', `Schedule ${input.scheduleId} already exists`);
       let spec: ResolvedScheduleSpec;
       try {
         spec = resolveScheduleSpec(input.spec);
@@ -88,13 +102,12 @@ export function createSchedulerClass(config: SchedulerConfig) {
 
     async list(): Promise<ScheduleList> {
       await this.#checkAlarm();
-      const found = this.ctx.storage.sql.exec<{ schedule_id: string }>('SELECT schedule_id FROM schedules ORDER BY schedule_id').toArray();
+      const found = this.ctx.storage.sql.exec<{ schedule_id: string; body: SqlStorageValue }>('SELECT schedule_id, body FROM schedules ORDER BY schedule_id').toArray();
       const schedules: ScheduleDescription[] = [];
       const unreadable: Array<{ scheduleId: string; reason: string }> = [];
-      for (const { schedule_id: scheduleId } of found) {
+      for (const { schedule_id: scheduleId, body } of found) {
         try {
-          const row = await this.#row(scheduleId);
-          if (row) schedules.push(this.#describe(row));
+          schedules.push(this.#describe(await this.#opened(scheduleId, body)));
         } catch (error) {
           if (!(error instanceof RowOpenError)) throw error;
           unreadable.push({ scheduleId, reason: error.message });
@@ -105,14 +118,10 @@ export function createSchedulerClass(config: SchedulerConfig) {
 
     async describe(scheduleId: string): Promise<Reply<ScheduleDescription>> {
       await this.#checkAlarm();
-      let row: Row | undefined;
-      try {
-        row = await this.#row(scheduleId);
-      } catch (error) {
-        if (error instanceof RowOpenError) return refuse('duro:payload-unreadable', `Schedule ${scheduleId} cannot be read: ${error.message}`);
-        throw error;
-      }
-      return row ? ok(this.#describe(row)) : notFound(scheduleId);
+      return this.#readable(scheduleId, async () => {
+        const row = await this.#row(scheduleId);
+        return row ? ok(this.#describe(row)) : notFound(scheduleId);
+      });
     }
 
     async remove(scheduleId: string): Promise<Reply<null>> {
@@ -128,7 +137,7 @@ export function createSchedulerClass(config: SchedulerConfig) {
     }
 
     async setPaused(scheduleId: string, paused: boolean): Promise<Reply<null>> {
-      return this.#exclusive(() => this.#setPaused(scheduleId, paused));
+      return this.#exclusive(() => this.#readable(scheduleId, () => this.#setPaused(scheduleId, paused)));
     }
 
     async #setPaused(scheduleId: string, paused: boolean): Promise<Reply<null>> {
@@ -145,7 +154,7 @@ export function createSchedulerClass(config: SchedulerConfig) {
     }
 
     async trigger(scheduleId: string): Promise<Reply<{ workflowId: string }>> {
-      return this.#exclusive(() => this.#trigger(scheduleId));
+      return this.#exclusive(() => this.#readable(scheduleId, () => this.#trigger(scheduleId)));
     }
 
     async #trigger(scheduleId: string): Promise<Reply<{ workflowId: string }>> {
@@ -258,7 +267,11 @@ export function createSchedulerClass(config: SchedulerConfig) {
 
     async #row(scheduleId: string): Promise<Row | undefined> {
       const found = this.ctx.storage.sql.exec<{ body: SqlStorageValue }>('SELECT body FROM schedules WHERE schedule_id = ?', scheduleId).toArray()[0];
-      return found && (JSON.parse(await this.#codecs.open(found.body, scheduleIdentity(scheduleId))) as Row);
+      return found && this.#opened(scheduleId, found.body);
+    }
+
+    async #opened(scheduleId: string, body: SqlStorageValue): Promise<Row> {
+      return JSON.parse(await this.#codecs.open(body, scheduleIdentity(scheduleId))) as Row;
     }
 
     async #save(row: Row, wakeAt: number | undefined): Promise<void> {

@@ -150,6 +150,12 @@ group('encryption at rest', () => {
     const described = await api(`/v1/schedules/${scheduleId}`);
     expect(described.status).toBe(500);
     expect(await described.json()).toMatchObject({ type: 'duro:payload-unreadable', detail: expect.stringContaining(`Schedule ${scheduleId} cannot be read: Row s/${scheduleId} is sealed with key 'k1'`) });
+    for (const action of ['pause', 'unpause', 'trigger']) {
+      const reply = await post(`/v1/schedules/${scheduleId}/${action}`, {});
+      expect({ action, status: reply.status, type: ((await reply.json()) as { type: string }).type }).toEqual({ action, status: 500, type: 'duro:payload-unreadable' });
+    }
+    const again = await post('/v1/schedules', { scheduleId, every: '1h', workflowType: 'visible', paused: true });
+    expect(again.status).toBe(409); // it exists, readable or not
     const listed = (await (await api('/v1/schedules')).json()) as { schedules: Array<{ scheduleId: string }>; unreadable?: Array<{ scheduleId: string; reason: string }> };
     expect(listed.schedules.map((schedule) => schedule.scheduleId)).not.toContain(scheduleId);
     expect(listed.unreadable).toContainEqual({ scheduleId, reason: expect.stringContaining("sealed with key 'k1'") });
