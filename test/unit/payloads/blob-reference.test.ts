@@ -50,8 +50,9 @@ describe('blob references', () => {
     expect(a.reference.key).toMatch(/^wf\/[0-9a-f]{64}\/[0-9a-f]{64}$/);
     expect(again.reference).toEqual(a.reference);
     expect(ab.reference.key.startsWith(await blobPrefixOf('a'))).toBe(false);
-    // SHA-256 of the UTF-8 id: stable across versions and hosts (this is the key of blobs already stored).
-    expect(await blobPrefixOf('order-42')).toBe(`wf/${await sha256Hex(new TextEncoder().encode('order-42'))}/`);
+    // SHA-256 of the UTF-8 id, pinned as literals (sha256sum): the key of blobs already stored must never change.
+    expect(await blobPrefixOf('order-42')).toBe('wf/3bf8b157c4238eefe5ae4a66eca81c6b887d4dcedb58dd674271859f4dc2edfd/');
+    expect(await sha256Hex(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
   it('sends a payload to the store only when its stored JSON is over the threshold (128 KiB unless configured)', () => {
