@@ -26,7 +26,7 @@ import type { ActivityCancellationType, Outcome, RecordedActivityOptions, Record
 import { EngineFlag, EngineFlags } from './engine-flags';
 import { Limits } from './limits';
 import type { KeepLogLine } from './log';
-import { traceOfRun } from './tracing/trace-context';
+import { runTrace } from './tracing/trace-context';
 import { MessageHandlers, resultOutcome, type Handler, type UpdateOffer } from './message-handlers';
 import { checkName, NameKind } from './names';
 import { upserted } from './objects';
@@ -143,7 +143,7 @@ export class Activator implements ContextActivator {
     this.#definition = definition;
     this.payloads = RunPayloads.of(started);
     this.keepLog = keepLog ?? ignoreLine;
-    this.traceId = traceOfRun(started.trace, started.runId).traceId;
+    this.traceId = runTrace(started).traceId;
     this.#started = started;
     this.now = started.timestamp;
     this.#random = seededRandom(started.randomnessSeed);

@@ -1,7 +1,7 @@
 // Reset (Temporal's, Cloudflare's restart-from-step): a new run whose history is an old run's up to the end of
 // one activation, re-run from there with the current code; signals received after that point are re-applied.
 import { payloadConverterOf } from './payloads/run-payloads';
-import { traceOfRun } from './tracing/trace-context';
+import { runTrace } from './tracing/trace-context';
 import type { HistoryEvent } from './history';
 import { payloadSize } from './payload';
 import type { CarriedSignal } from './carried-signal';
@@ -54,7 +54,7 @@ export function planReset(history: HistoryEvent[], eventId: number, newRunId: st
     inFlightUpdates: [],
     cancelRequested: false,
     activationFailures: 0,
-    trace: traceOfRun(first.trace, newRunId),
+    trace: runTrace({ trace: first.trace, runId: newRunId }),
   };
   const converter = payloadConverterOf(first);
   if (converter !== undefined) state.payloadConverter = converter;

@@ -15,7 +15,7 @@ import { LiveWorkflow } from './live-workflow';
 import { LocalAttempts } from './run-local-attempts';
 import { RunLogs } from './run-logs';
 import { RunSpans, sendSpans, type StepRecord } from './tracing/run-spans';
-import { traceOfRun } from './tracing/trace-context';
+import { runTrace } from './tracing/trace-context';
 import type { UpdateOffer } from './message-handlers';
 import { PAYLOAD_FORMAT } from './payloads/run-payloads';
 import { checkPayload, checkSearchAttributes, copyPayload, utf8Length } from './payload';
@@ -102,7 +102,7 @@ export class WorkflowRun {
       cancelRequested: false,
       activationFailures: 0,
       completedUpdates: {},
-      trace: traceOfRun(started.trace, started.runId),
+      trace: runTrace(started),
       payloadConverter: host.payloadConverter ?? 'json',
     };
     if (started.parent) state.parent = started.parent;

@@ -44,14 +44,9 @@ export function runTraceFrom(caller: SpanContext | undefined): RunTrace | undefi
   return { traceId: caller.traceId, parentSpanId: caller.spanId, ...(!caller.sampled && { notSampled: true as const }) };
 }
 
-/** A run's trace: the recorded one, or (started without one) a trace of its own, named after the run. */
-export function traceOfRun(recorded: RunTrace | undefined, runId: string): RunTrace {
-  return recorded ?? { traceId: derivedId(`trace/${runId}`, 4) };
-}
-
-/** A run's trace (a run stored before runs recorded one: a trace of its own). */
+/** A run's trace: the recorded one, or (started without one, or stored before runs recorded one) a trace of its own, named after the run. */
 export function runTrace(run: { trace?: RunTrace | undefined; runId: string }): RunTrace {
-  return run.trace ?? traceOfRun(undefined, run.runId);
+  return run.trace ?? { traceId: derivedId(`trace/${run.runId}`, 4) };
 }
 
 /** The `traceparent` an activity attempt's request carries: the activity server's span is a child of the attempt's. */

@@ -2,7 +2,7 @@
 // span ids it derives from a run's ids, which every host must name alike after any restart.
 import { describe, expect, it } from 'vitest';
 import {
-  attemptSpanId, attemptTraceparent, childTrace, formatTraceparent, parseTraceparent, randomSpanId, runSpanId, runTraceFrom, traceOfRun,
+  attemptSpanId, attemptTraceparent, childTrace, formatTraceparent, parseTraceparent, randomSpanId, runSpanId, runTrace, runTraceFrom,
 } from '../../../src/core/tracing/trace-context';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -68,7 +68,7 @@ describe('derived ids', () => {
   const derived: Array<[string, (input: string) => string, number]> = [
     ['runSpanId', (id) => runSpanId(id), 16],
     ['attemptSpanId', (id) => attemptSpanId(id, '1', 1), 16],
-    ['traceOfRun', (id) => traceOfRun(undefined, id).traceId, 32],
+    ['runTrace', (id) => runTrace({ runId: id }).traceId, 32],
   ];
 
   it.each(derived)('%s is lowercase hex of its W3C length, never all zeros', (_name, idOf, length) => {
@@ -90,7 +90,7 @@ describe('derived ids', () => {
   });
 
   it('names the same ids as before (they must not change between versions: a run\'s spans are named across restarts)', () => {
-    expect([runSpanId('run-1'), attemptSpanId('run-1', '1', 1), traceOfRun(undefined, 'run-1').traceId]).toMatchInlineSnapshot(`
+    expect([runSpanId('run-1'), attemptSpanId('run-1', '1', 1), runTrace({ runId: 'run-1' }).traceId]).toMatchInlineSnapshot(`
       [
         "206d90711a7f2f1f",
         "ad1d691301c39121",
@@ -99,11 +99,11 @@ describe('derived ids', () => {
     `);
   });
 
-  it('traceOfRun keeps a recorded trace, and names one of the run\'s own otherwise', () => {
+  it('runTrace keeps a recorded trace, and names one of the run\'s own otherwise', () => {
     const recorded = { traceId: TRACE, parentSpanId: SPAN };
-    expect(traceOfRun(recorded, 'run-1')).toBe(recorded);
-    expect(traceOfRun(undefined, 'run-1').traceId).not.toBe(traceOfRun(undefined, 'run-2').traceId);
-    expect(traceOfRun(undefined, 'run-1')).not.toHaveProperty('parentSpanId');
+    expect(runTrace({ trace: recorded, runId: 'run-1' })).toBe(recorded);
+    expect(runTrace({ runId: 'run-1' }).traceId).not.toBe(runTrace({ runId: 'run-2' }).traceId);
+    expect(runTrace({ runId: 'run-1' })).not.toHaveProperty('parentSpanId');
   });
 
   it('randomSpanId never gives the all-zero id, even from a random source that says 0', () => {
@@ -131,6 +131,6 @@ describe('run traces', () => {
   it('an attempt\'s traceparent names the attempt\'s span in the run\'s trace, with the run\'s sampling', () => {
     expect(attemptTraceparent({ trace: { traceId: TRACE }, runId: 'r' }, '3', 2)).toBe(`00-${TRACE}-${attemptSpanId('r', '3', 2)}-01`);
     expect(attemptTraceparent({ trace: { traceId: TRACE, notSampled: true }, runId: 'r' }, '3', 2)).toBe(`00-${TRACE}-${attemptSpanId('r', '3', 2)}-00`);
-    expect(attemptTraceparent({ runId: 'r' }, '3', 2)).toBe(`00-${traceOfRun(undefined, 'r').traceId}-${attemptSpanId('r', '3', 2)}-01`);
+    expect(attemptTraceparent({ runId: 'r' }, '3', 2)).toBe(`00-${runTrace({ runId: 'r' }).traceId}-${attemptSpanId('r', '3', 2)}-01`);
   });
 });
