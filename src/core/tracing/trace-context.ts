@@ -1,6 +1,7 @@
 // Where a run's spans sit in a trace (W3C Trace Context: https://www.w3.org/TR/trace-context/). A run records the
 // context it was started in (the client's request, its parent workflow's run, the run it continues); every span id
 // of the run is derived from its ids, so any host, after any restart, names the same spans without storing them.
+import { hash32 } from '../hash';
 
 /** The trace a run belongs to and the span its own span is a child of, as recorded in its start event. */
 export interface RunTrace {
@@ -79,20 +80,11 @@ export function randomSpanId(random: () => number = Math.random): string {
 }
 
 /**
- * `words` × 32 bits of hex, hashed from `text` (MurmurHash3's finaliser over an FNV-style pass, one seed a word):
- * stable everywhere, not a secret. Never all zeros, which W3C reserves for "invalid".
+ * `words` × 32 bits of hex, hashed from `text` (one seed a word): stable everywhere, not a secret. Never all zeros,
+ * which W3C reserves for "invalid".
  */
 function derivedId(text: string, words: number): string {
   let hex = '';
-  for (let word = 0; word < words; word++) {
-    let hash = 0x811c9dc5 ^ Math.imul(word + 1, 0x9e3779b1);
-    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-    hash ^= hash >>> 16;
-    hash = Math.imul(hash, 0x85ebca6b);
-    hash ^= hash >>> 13;
-    hash = Math.imul(hash, 0xc2b2ae35);
-    hash ^= hash >>> 16;
-    hex += (hash >>> 0).toString(16).padStart(8, '0');
-  }
+  for (let word = 0; word < words; word++) hex += hash32(text, 0x811c9dc5 ^ Math.imul(word + 1, 0x9e3779b1)).toString(16).padStart(8, '0');
   return /^0+$/.test(hex) ? `${hex.slice(0, -1)}1` : hex;
 }
