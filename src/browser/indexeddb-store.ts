@@ -74,7 +74,9 @@ interface InboxRow {
   to: string;
   /** When the message was first queued: a receiver takes a workflow's messages in this order. */
   sentAt: number;
-  message: unknown;
+  /** The message as it is; with payload codecs, `sealed` holds it instead (it carries payloads: inputs, arguments, outcomes). */
+  message?: unknown;
+  sealed?: Uint8Array;
 }
 
 /**
@@ -225,13 +227,15 @@ export class IndexedDbRunStore implements RunStore {
    * Queues `message` for the context driving workflow `to`. A message already queued under `key` stays as it is
    * (with its place in line): senders re-send until answered, and the receiver dedupes what it applies twice.
    */
-  putMessage(key: string, to: string, message: unknown): Promise<void> {
+  async putMessage(key: string, to: string, message: unknown): Promise<void> {
+    const sentAt = (this.#lastSentAt = Math.max(Date.now(), this.#lastSentAt + 1));
+    // Sealed before the transaction opens: one left waiting on other work would commit early.
+    const row: InboxRow = this.#rows.isSealing ? { key, to, sentAt, sealed: (await this.#rows.seal(JSON.stringify(message), `i/${key}`)) as Uint8Array } : { key, to, sentAt, message };
     const tx = this.#db.transaction(['inbox'], 'readwrite', { durability: 'strict' });
     const inbox = tx.objectStore('inbox');
     const fail = () => tx.abort();
-    const sentAt = (this.#lastSentAt = Math.max(Date.now(), this.#lastSentAt + 1));
     onSuccess(inbox.get(key), fail, (existing) => {
-      if (!existing) inbox.add({ key, to, sentAt, message } satisfies InboxRow);
+      if (!existing) inbox.add(row);
     });
     return completionOf(tx, `Cannot queue message ${key}`);
   }
@@ -240,7 +244,7 @@ export class IndexedDbRunStore implements RunStore {
   async messagesTo(to: string): Promise<Array<{ key: string; message: unknown }>> {
     const inbox = this.#db.transaction(['inbox'], 'readonly').objectStore('inbox');
     const rows = (await resultOf(inbox.index('to').getAll(this.#rangeOfRun(to)))) as InboxRow[];
-    return rows.map(({ key, message }) => ({ key, message }));
+    return Promise.all(rows.map(async ({ key, message, sealed }) => ({ key, message: sealed ? JSON.parse(await this.#rows.open(sealed, `i/${key}`)) : message })));
   }
 
   /** Removes a message once the receiver applied it. */

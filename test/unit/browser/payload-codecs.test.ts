@@ -6,6 +6,7 @@ import { defineWorkflow } from 'duro/workflow';
 import { key, SECRET, tell } from '../../support/codec-keys';
 import { aesGcmCodec, createBrowserDuro, type BrowserDuro, type PayloadCodec } from 'duro/browser';
 import type { IdbDatabase } from '../../../src/browser/indexeddb-types';
+import { IndexedDbRunStore } from '../../../src/browser/indexeddb-store';
 
 
 const keeper = defineWorkflow('keeper', async (ctx, input: { secret: string }) => {
@@ -37,7 +38,7 @@ async function rawRows(dbName: string): Promise<string[]> {
     request.onerror = () => reject(request.error);
   });
   const texts: string[] = [];
-  for (const name of ['events', 'runs', 'pending', 'logs']) {
+  for (const name of ['events', 'runs', 'pending', 'logs', 'inbox']) {
     const rows = await new Promise<unknown[]>((resolve) => {
       const request = db.transaction([name], 'readonly').objectStore(name).getAll();
       request.onsuccess = () => resolve(request.result as unknown[]);
@@ -72,5 +73,18 @@ describe('the browser host with payload codecs', () => {
     await handle.signal(tell, SECRET);
     await handle.result();
     expect((await rawRows('codecs-2')).some((row) => row.includes(SECRET))).toBe(true);
+  });
+
+  it('seals the messages queued between workflows (a child\'s input, signal arguments, outcomes) and reads them back', async () => {
+    for (const [dbName, codecs, plaintext] of [['codecs-inbox', [aesGcmCodec({ current: 'k1', keys: { k1: key(1) } })], false], ['codecs-inbox-plain', [], true]] as const) {
+      const store = await IndexedDbRunStore.open(dbName, indexedDB, IDBKeyRange, codecs);
+      const message = { kind: 'signal', args: [{ secret: SECRET }] };
+      await store.putMessage('m-1', 'run-child', message);
+      store.close();
+      expect({ dbName, plaintext: (await rawRows(dbName)).some((row) => row.includes(SECRET)) }).toEqual({ dbName, plaintext });
+      const reopened = await IndexedDbRunStore.open(dbName, indexedDB, IDBKeyRange, codecs);
+      expect(await reopened.messagesTo('run-child')).toEqual([{ key: 'm-1', message }]);
+      reopened.close();
+    }
   });
 });
