@@ -1,5 +1,5 @@
 // Human-readable output of the `duro` CLI: key/value blocks, tables and the history timeline (`--json` bypasses all of it).
-import { LOG_IDENTITY_FIELDS } from '../src/core/log';
+import { LOG_FIXED_FIELDS } from '../src/core/log';
 import type { FailureInfo } from '../src/core/failure';
 import type { HistoryEvent, Outcome } from '../src/core/history';
 import type { LogLine } from '../src/core/log';
@@ -170,7 +170,7 @@ export function summarizeEvent(event: HistoryEvent): string {
 }
 
 /** The fields that say who wrote a line: shown as its writer, not among its attributes. */
-const WRITER_FIELDS = new Set<string>(['level', 'message', 'time', ...LOG_IDENTITY_FIELDS]);
+const WRITER_FIELDS = new Set<string>(LOG_FIXED_FIELDS);
 
 /**
  * One kept log line: time, level, who wrote it (`workflow`, or `activityType#attempt`), message, then the other

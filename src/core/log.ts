@@ -66,6 +66,9 @@ function serialized(line: LogLine): string {
 /** Who wrote a line: the fields Duro writes on every line besides level, message and time (the UI and CLI show them apart). */
 export const LOG_IDENTITY_FIELDS = ['workflowId', 'runId', 'workflowType', 'activityId', 'activityType', 'attempt', 'isLocal', 'traceId', 'spanId'] as const;
 
+/** The fields every line has or may have from who wrote it: what a reader shows apart from the line's own attributes. */
+export const LOG_FIXED_FIELDS: readonly string[] = ['level', 'message', 'time', ...LOG_IDENTITY_FIELDS];
+
 /** What a field of a line cut short keeps at most: ids and names are short; anything longer was not written by Duro. */
 const IDENTITY_FIELD_CHARS = 256;
 

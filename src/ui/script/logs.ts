@@ -2,12 +2,12 @@
 // one row a line, oldest first, with its time, level, who wrote it (the workflow, or an activity's type and attempt),
 // its message and its other attributes; every line as the JSON it was written as, on demand.
 import { Limits } from '../../core/limits';
-import { LOG_IDENTITY_FIELDS } from '../../core/log';
+import { LOG_FIXED_FIELDS } from '../../core/log';
 
 export const LOGS_JS = String.raw`
 const LOGS_KEPT = ${Limits.logLinesKept};
 /** Fields every line has, shown in their own columns or not at all; the rest are the caller's attributes. */
-const LOG_IDENTITY = new Set(['level', 'message', 'time', ...${JSON.stringify(LOG_IDENTITY_FIELDS)}]);
+const LOG_IDENTITY = new Set(${JSON.stringify(LOG_FIXED_FIELDS)});
 
 /** The last run whose lines were read: a refresh reads only the lines kept since (kept lines never change). */
 let logsCache = { runId: undefined, lines: [], lastSeq: 0 };
