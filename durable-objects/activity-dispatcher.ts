@@ -35,7 +35,11 @@ export class ActivityDispatcher {
   readonly #running = new Map<string, number>();
   readonly #waiting = new Map<string, Array<() => void>>();
 
-  constructor(options: { secret: string; callbackUrl?: string; endpointOf: (taskQueue: string) => TaskQueueEndpoint | undefined }) {
+  /** The payload limit: replies may carry this much (larger with a blob store), and tasks say so to activity servers. */
+  readonly #maxPayloadBytes: number | undefined;
+
+  constructor(options: { secret: string; callbackUrl?: string; endpointOf: (taskQueue: string) => TaskQueueEndpoint | undefined; maxPayloadBytes?: number }) {
+    this.#maxPayloadBytes = options.maxPayloadBytes;
     this.#secret = options.secret;
     this.#callbackUrl = options.callbackUrl;
     this.#endpointOf = options.endpointOf;
@@ -53,6 +57,7 @@ export class ActivityDispatcher {
       if (controller.signal.aborted) return failure(ApplicationFailure.retryable('Attempt cancelled before it was sent', 'ActivityCancelled'));
       const request: ActivityRequest = { ...task, taskToken: await createTaskToken(this.#secret, task) };
       if (this.#callbackUrl) request.callbackUrl = this.#callbackUrl;
+      if (this.#maxPayloadBytes !== undefined) request.maxPayloadBytes = this.#maxPayloadBytes;
       const body = JSON.stringify(request);
       const init: RequestInit = {
         method: 'POST',
@@ -76,7 +81,7 @@ export class ActivityDispatcher {
       }
       const notReached = await notReachedBy(endpoint, response);
       if (notReached) return failure(unreachableEndpoint(task.taskQueue, labelOf(endpoint), notReached));
-      return await readReply(response);
+      return await readReply(response, this.#maxPayloadBytes);
     } catch (error) {
       // Aborts (the attempt timed out or was cancelled) and a reply cut off midway are retryable: the engine's
       // timeouts and retry policy decide what follows.
@@ -117,8 +122,8 @@ export function attemptKey(runId: string, activityId: string, attempt: number): 
   return `${runId}/${activityId}/${attempt}`;
 }
 
-async function readReply(response: Response): Promise<ReplyOutcome | typeof COMPLETES_LATER> {
-  const reply = await readActivityReply(response);
+async function readReply(response: Response, maxPayloadBytes: number | undefined): Promise<ReplyOutcome | typeof COMPLETES_LATER> {
+  const reply = await readActivityReply(response, maxPayloadBytes);
   return reply === ACCEPTED ? COMPLETES_LATER : reply;
 }
 

@@ -57,6 +57,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE run_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, line TEXT NOT NULL);
   CREATE INDEX run_logs_by_run ON run_logs (run_id, seq);
   `,
+  // 4: history rows kept in the payload blob store (the claim check, docs/payloads.md): such a row has no body and no
+  // chunks, and its reference is here; keys to delete from the store wait in blob_deletes until the alarm drains them
+  `
+  CREATE TABLE row_blobs (owner TEXT PRIMARY KEY, run_id TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
+  CREATE INDEX row_blobs_by_run ON row_blobs (run_id);
+  CREATE INDEX row_blobs_by_key ON row_blobs (key);
+  CREATE TABLE blob_deletes (key TEXT PRIMARY KEY, due_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX blob_deletes_by_due ON blob_deletes (due_at);
+  `,
 ];
 
 /** The Visibility shard: the index of executions, the /metrics series, and batch operations. */

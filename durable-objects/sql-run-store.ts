@@ -1,8 +1,14 @@
 // History and run state in a WorkflowExecution object's SQLite. Each commit is one transactionSync:
 // events, the run record, the changed pending entries and the run's deadline — all or nothing. With payload codecs
 // configured, every row holding payloads is sealed first (WebCrypto is async), then written in that transaction
-// (decision 019 §3); without them, rows are JSON text and the commit stays synchronous.
+// (decision 019 §3); without them, rows are JSON text and the commit stays synchronous. With a blob store, a history
+// row over the threshold is put there first and the row keeps only its reference (`row_blobs`; the claim check,
+// decision 019 §4).
 import type { HistoryEvent } from '../src/core/history';
+import type { BlobReference } from '../src/core/payloads/blob-reference';
+import { ORPHAN_GRACE_MS } from '../src/core/payloads/blob-orphans';
+import { PayloadUnavailableError } from '../src/core/payloads/payload-unavailable';
+import type { RowBlobs } from '../src/core/payloads/row-blobs';
 import { afterSealing, bytesOf, RowCodecs, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
 import { Limits, runRecordOf, runStateFrom, type StoredLogLine, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
 
@@ -23,6 +29,23 @@ const INSERT_HISTORY = Array.from({ length: ROWS_PER_INSERT + 1 }, (_, rows) =>
 const LOG_ROWS_PER_INSERT = 50;
 const INSERT_LOGS = Array.from({ length: LOG_ROWS_PER_INSERT + 1 }, (_, rows) =>
   `INSERT INTO run_logs (run_id, line) VALUES ${Array.from({ length: rows }, () => '(?, ?)').join(', ')}`);
+
+/** R2 deletes at most 1000 keys a call: the drain of `blob_deletes` goes in batches of this many. */
+const BLOB_DELETE_BATCH = 1000;
+/** When a drain fails (the store cannot be reached), its keys wait this long before the alarm tries again. */
+const BLOB_DELETE_RETRY_MS = 60_000;
+
+/** How the store keeps history rows over the threshold in a blob store (the claim check). */
+export interface StoreBlobs {
+  rows: RowBlobs;
+  /** The workflow id whose prefix this object's blobs go under (one object owns one id's prefix). */
+  workflowId(): string;
+  /**
+   * Runs `work` with no other event delivered to the object meanwhile (`blockConcurrencyWhile`): a put is real I/O,
+   * and no request may see the step's uncommitted state while it lasts.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+}
 
 export interface StoredRun {
   runId: string;
@@ -53,11 +76,13 @@ export class SqlRunStore {
   readonly #logCounts = new Map<string, number>();
 
   readonly #rows: RowCodecs;
+  readonly #blobs: StoreBlobs | undefined;
 
-  constructor(storage: DurableObjectStorage, rows = new RowCodecs()) {
+  constructor(storage: DurableObjectStorage, rows = new RowCodecs(), blobs?: StoreBlobs) {
     this.#storage = storage;
     this.#sql = storage.sql;
     this.#rows = rows;
+    this.#blobs = blobs;
   }
 
   /**
@@ -66,20 +91,44 @@ export class SqlRunStore {
    * RPC must stay under its 32 MiB, whatever the events hold (test/integration/sql-run-store.test.ts).
    */
   readHistory(runId: string, afterEventId = 0, limit = -1, maxChars = Number.POSITIVE_INFINITY): HistoryEvent[] | Promise<HistoryEvent[]> {
-    const stored: Array<[SqlStorageValue, string]> = [];
+    const stored: Array<[SqlStorageValue | Promise<SealedRow>, string]> = [];
     let size = 0;
+    let fromBlobs = false;
     const rows = this.#sql.exec<{ event_id: number; body: SqlStorageValue; chunks: number }>(
       'SELECT event_id, body, chunks FROM history WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?', runId, afterEventId, limit,
     );
     for (const row of rows) {
       const owner = `h/${runId}/${row.event_id}`;
+      if (row.body === null && row.chunks === 0) {
+        // Kept in the blob store: read (and checked) from there.
+        const reference = this.#blobReferenceOf(owner);
+        size += reference.size;
+        if (stored.length > 0 && size > maxChars) break;
+        stored.push([this.#readBlob(reference), owner]);
+        fromBlobs = true;
+        continue;
+      }
       const value = this.#read(owner, { value: row.body, chunks: row.chunks });
       // A sealed row's bytes outnumber its text's characters: cutting on them keeps the page under maxChars.
       size += typeof value === 'string' ? value.length : (bytesOf(value)?.length ?? 0);
       if (stored.length > 0 && size > maxChars) break;
       stored.push([value, owner]);
     }
-    return afterSealing(this.#rows.openAll(stored), (texts) => texts.map((text) => JSON.parse(text) as HistoryEvent));
+    const parse = (texts: string[]) => texts.map((text) => JSON.parse(text) as HistoryEvent);
+    if (!fromBlobs) return afterSealing(this.#rows.openAll(stored as Array<[SqlStorageValue, string]>), parse);
+    return Promise.all(stored.map(async ([value, owner]) => [await value, owner] as const)).then((read) => afterSealing(this.#rows.openAll(read), parse));
+  }
+
+  /** The reference a history row kept in the blob store holds in its place. */
+  #blobReferenceOf(owner: string): BlobReference {
+    const row = this.#sql.exec<{ key: string; size: number; sha256: string }>('SELECT key, size, sha256 FROM row_blobs WHERE owner = ?', owner).toArray()[0];
+    if (!row) throw new Error(`History row ${owner} holds neither a value nor a reference to a blob`);
+    return { key: row.key, size: row.size, sha256: row.sha256 };
+  }
+
+  #readBlob(reference: BlobReference): Promise<SealedRow> {
+    if (!this.#blobs) return Promise.reject(new PayloadUnavailableError(reference.key, reference.size, 'unconfigured'));
+    return this.#blobs.rows.read(reference);
   }
 
   /**
@@ -111,19 +160,43 @@ export class SqlRunStore {
   commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil?: number, alsoWrite?: () => void): void | Promise<void> {
     const record = runRecordOf(commit.state);
     return afterSealing(this.#seal(runId, commit, record), (sealed) => {
-      try {
-        this.#commit(runId, chainIndex, commit, record, sealed, retainUntil, alsoWrite);
-      } catch (error) {
-        this.#logCounts.delete(runId); // rolled back: counted again from the table next time
-        throw error;
-      }
+      const write = (offloaded: ReadonlyMap<number, BlobReference>) => {
+        try {
+          this.#commit(runId, chainIndex, commit, record, sealed, offloaded, retainUntil, alsoWrite);
+        } catch (error) {
+          this.#logCounts.delete(runId); // rolled back: counted again from the table next time
+          throw error;
+        }
+      };
+      const blobs = this.#blobs;
+      const over = blobs ? [...sealed.history.keys()].filter((i) => blobs.rows.isOver(sealed.history[i]!)) : [];
+      if (!blobs || over.length === 0) return write(new Map());
+      return blobs.exclusive(async () => write(await this.#offload(blobs, over.map((i) => [i, sealed.history[i]!]))));
     });
   }
 
-  #commit(runId: string, chainIndex: number, commit: RunCommit, record: RunRecord, sealed: SealedCommit, retainUntil: number | undefined, alsoWrite: (() => void) | undefined): void {
+  /**
+   * Puts the rows in the blob store and gives their references, by place in the commit. Each key is first queued
+   * for deletion (due after the grace period), outside the commit: the commit that references it takes it off the
+   * queue, so a crash between the put and the commit leaves a blob the alarm deletes, never a reference to nothing.
+   */
+  async #offload(blobs: StoreBlobs, rows: Array<[number, SealedRow]>): Promise<Map<number, BlobReference>> {
+    const prepared = await Promise.all(rows.map(async ([i, row]) => [i, await blobs.rows.prepare(blobs.workflowId(), row)] as const));
+    const dueAt = Date.now() + ORPHAN_GRACE_MS;
+    for (const [, { reference }] of prepared) this.#queueBlobDelete(reference.key, dueAt);
+    await Promise.all(prepared.map(([, blob]) => blobs.rows.put(blob)));
+    return new Map(prepared.map(([i, { reference }]) => [i, reference]));
+  }
+
+  /** Queues a key for deletion from the blob store, keeping the later due time when it is queued already. */
+  #queueBlobDelete(key: string, dueAt: number): void {
+    this.#sql.exec('INSERT INTO blob_deletes (key, due_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET due_at = max(due_at, excluded.due_at)', key, dueAt);
+  }
+
+  #commit(runId: string, chainIndex: number, commit: RunCommit, record: RunRecord, sealed: SealedCommit, offloaded: ReadonlyMap<number, BlobReference>, retainUntil: number | undefined, alsoWrite: (() => void) | undefined): void {
     this.#storage.transactionSync(() => {
       alsoWrite?.();
-      this.#insertHistory(runId, commit, sealed.history);
+      this.#insertHistory(runId, commit, sealed.history, offloaded);
       const stored = this.#write(`r/${runId}`, sealed.record, true);
       this.#sql.exec(
         `INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, record, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -141,7 +214,7 @@ export class SqlRunStore {
   }
 
   /** The commit's events, in groups of ROWS_PER_INSERT rows per statement. */
-  #insertHistory(runId: string, commit: RunCommit, sealed: SealedRow[]): void {
+  #insertHistory(runId: string, commit: RunCommit, sealed: SealedRow[], offloaded: ReadonlyMap<number, BlobReference>): void {
     let params: unknown[] = [];
     const flush = () => {
       if (params.length === 0) return;
@@ -149,7 +222,10 @@ export class SqlRunStore {
       params = [];
     };
     for (const [i, event] of commit.events.entries()) {
-      const stored = this.#write(`h/${runId}/${event.eventId}`, sealed[i]!);
+      const owner = `h/${runId}/${event.eventId}`;
+      const reference = offloaded.get(i);
+      // A row kept in the blob store: no body and no chunks, its reference in `row_blobs`, its key off the delete queue.
+      const stored = reference ? this.#writeBlobReference(owner, runId, reference) : this.#write(owner, sealed[i]!);
       params.push(runId, event.eventId, event.type, stored.value, stored.chunks);
       if (params.length === ROWS_PER_INSERT * 5) flush();
     }
@@ -189,7 +265,9 @@ export class SqlRunStore {
     this.#storage.transactionSync(() => {
       alsoWrite?.();
       this.#logCounts.delete(runId);
-      for (const table of ['history', 'pending', 'deadlines', 'run_logs', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
+      // The run's blobs that no other run references go on the delete queue, which the alarm drains.
+      this.#sql.exec('INSERT INTO blob_deletes (key, due_at) SELECT DISTINCT key, ? FROM row_blobs WHERE run_id = ? AND key NOT IN (SELECT key FROM row_blobs WHERE run_id <> ?) ON CONFLICT (key) DO NOTHING', Date.now(), runId, runId);
+      for (const table of ['history', 'pending', 'deadlines', 'run_logs', 'row_blobs', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
       // Chunk owners are `h/<run>/…`, `p/<run>/…` and `r/<run>`.
       for (const prefix of [`h/${runId}/`, `p/${runId}/`]) this.#sql.exec('DELETE FROM payload_chunks WHERE owner >= ? AND owner < ?', prefix, `${prefix}\uffff`);
       this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', `r/${runId}`);
@@ -231,10 +309,46 @@ export class SqlRunStore {
     if (bad > 0) console.error(`duro: ${bad} deadline row(s) held no time and were dropped`);
   }
 
-  /** The earliest deadline of any run here: what the alarm must be set to. */
+  /** The earliest deadline of any run here, or of a blob to delete: what the alarm must be set to. */
   earliestDeadline(): number | undefined {
-    const at: SqlStorageValue = this.#sql.exec<{ at: SqlStorageValue }>('SELECT min(wake_at) AS at FROM deadlines').one().at;
+    const at: SqlStorageValue = this.#sql.exec<{ at: SqlStorageValue }>(this.#blobs
+      ? 'SELECT min(at) AS at FROM (SELECT min(wake_at) AS at FROM deadlines UNION ALL SELECT min(due_at) FROM blob_deletes)'
+      : 'SELECT min(wake_at) AS at FROM deadlines').one().at;
     return typeof at === 'number' ? at : undefined;
+  }
+
+  /**
+   * Deletes from the blob store the queued keys that are due and that no row references (read again in the store's
+   * turn, so a key a step put again and referenced meanwhile stays), in batches; once the object holds no run, also
+   * what is left under its prefix (blobs older than the grace period). A failure leaves the keys queued for a later
+   * alarm. Resolves with how many keys it deleted.
+   */
+  async collectBlobs(now: number): Promise<number> {
+    const blobs = this.#blobs;
+    if (!blobs) return 0;
+    let deleted = 0;
+    try {
+      for (;;) {
+        const keys = await blobs.rows.deleteUnreferenced(() => this.#sql
+          .exec<{ key: string }>('SELECT key FROM blob_deletes WHERE due_at <= ? AND key NOT IN (SELECT key FROM row_blobs) ORDER BY key LIMIT ?', now, BLOB_DELETE_BATCH)
+          .toArray().map((row) => row.key));
+        // Only rows still due: a key queued again meanwhile (a put under way) keeps its later due time.
+        for (const key of keys) this.#sql.exec('DELETE FROM blob_deletes WHERE key = ? AND due_at <= ?', key, now);
+        deleted += keys.length;
+        if (keys.length < BLOB_DELETE_BATCH) break;
+      }
+      this.#sql.exec('DELETE FROM blob_deletes WHERE due_at <= ? AND key IN (SELECT key FROM row_blobs)', now);
+      const runs = this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM runs').one().n;
+      if (runs === 0 && blobs.workflowId() !== '') deleted += (await blobs.rows.collectOrphans(blobs.workflowId(), () => this.#referencedBlobs(), now)).deleted.length;
+    } catch (error) {
+      console.error('duro: deleting payload blobs failed; the alarm tries again', error);
+      this.#sql.exec('UPDATE blob_deletes SET due_at = ? WHERE due_at <= ?', now + BLOB_DELETE_RETRY_MS, now);
+    }
+    return deleted;
+  }
+
+  #referencedBlobs(): Set<string> {
+    return new Set(this.#sql.exec<{ key: string }>('SELECT DISTINCT key FROM row_blobs').toArray().map((row) => row.key));
   }
 
   /** The summary row of a run, read without its record: what describe shows of a run whose state cannot be read. */
@@ -268,6 +382,12 @@ export class SqlRunStore {
       'INSERT INTO pending (run_id, collection, key, value, chunks) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, collection, key) DO UPDATE SET value = excluded.value, chunks = excluded.chunks',
       runId, change.collection, change.key, stored.value, stored.chunks,
     );
+  }
+
+  #writeBlobReference(owner: string, runId: string, reference: BlobReference): Stored {
+    this.#sql.exec('INSERT INTO row_blobs (owner, run_id, key, size, sha256) VALUES (?, ?, ?, ?, ?)', owner, runId, reference.key, reference.size, reference.sha256);
+    this.#sql.exec('DELETE FROM blob_deletes WHERE key = ?', reference.key);
+    return { value: null, chunks: 0 };
   }
 
   /** Stores a row inline when it fits, else as chunks owned by `owner` (replacing any earlier ones). */

@@ -18,6 +18,8 @@ import type { ExecutionApi, WorkflowExecutionRpc } from '../src/protocol/executi
 import type { Reply } from '../src/protocol/reply';
 import type { PayloadCodec } from '../src/core/payloads/options';
 import { afterSealing, RowCodecs } from '../src/core/payloads/row-codecs';
+import type { RowBlobs } from '../src/core/payloads/row-blobs';
+import { Limits } from '../src/core/limits';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
 import { AlarmKeeper, OUTBOX_RETRY_MS } from './alarm-keeper';
 import { AttemptOutcomes } from './attempt-outcomes';
@@ -47,6 +49,8 @@ export interface ExecutionConfig {
   payloadConverter?: PayloadConverter;
   /** The codecs every stored row holding payloads goes through (docs/payloads.md, "Encryption at rest"). Default: none. */
   codecs?(env: unknown): PayloadCodec[];
+  /** Where history rows over the threshold are kept (docs/payloads.md, "Large payloads"). Default: none, all inline. */
+  blobs?(env: unknown): RowBlobs | undefined;
 }
 
 /**
@@ -81,6 +85,8 @@ type Rpc = WorkflowExecutionRpc & { start(request: Parameters<ExecutionApi['star
 export class ExecutionObject extends DurableObject implements WorkflowExecutionRpc {
   readonly #config: ExecutionConfig;
   readonly #store: SqlRunStore;
+  /** The claim check's store, when the deployment binds one. */
+  readonly #blobs: RowBlobs | undefined;
   readonly #visibility: VisibilityReporter;
   readonly #dispatcher: ActivityDispatcher;
   /** Set when the Worker's env names an OTLP endpoint (docs/observability.md, Traces). */
@@ -102,7 +108,12 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     this.#config = config;
     this.#environment = { env: config.workflowEnv ? config.workflowEnv(env) : env, waitUntil: (promise) => ctx.waitUntil(promise) };
     const rows = new RowCodecs(config.codecs?.(env) ?? []);
-    this.#store = new SqlRunStore(ctx.storage, rows);
+    this.#blobs = config.blobs?.(env);
+    this.#store = new SqlRunStore(ctx.storage, rows, this.#blobs && {
+      rows: this.#blobs,
+      workflowId: () => this.#workflowId(),
+      exclusive: (work) => ctx.blockConcurrencyWhile(work),
+    });
     this.#outcomes = new AttemptOutcomes(ctx.storage);
     this.#visibility = new VisibilityReporter({
       storage: ctx.storage,
@@ -126,6 +137,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       secret: config.activitySecret(env),
       callbackUrl: config.callbackUrl(env),
       endpointOf: (taskQueue) => config.endpointOf(env, taskQueue),
+      ...(this.#blobs && { maxPayloadBytes: Limits.maxBlobPayloadBytes }),
     });
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage);
@@ -168,6 +180,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       this.#resendOutbox();
       await Promise.all(this.#execution.loadedRuns().map((run) => run.idle()));
       await this.#removeExpiredRuns(Date.now());
+      await this.#store.collectBlobs(Date.now());
     } catch (error) {
       console.error('duro: alarm failed', error);
     } finally {
@@ -182,11 +195,16 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
 
   // ---- the host the execution runs on ----
 
+  /** The id this object serves: its name, or, for an object made from an id without one, its runs' id. */
+  #workflowId(): string {
+    return this.ctx.id.name ?? this.#execution?.loadedRuns()[0]?.workflowId ?? '';
+  }
+
   #host(): ExecutionHost {
-    const { ctx, env } = this;
+    const { env } = this;
     const config = this.#config;
     const store = this.#store;
-    const workflowId = () => ctx.id.name ?? this.#execution?.loadedRuns()[0]?.workflowId ?? '';
+    const workflowId = () => this.#workflowId();
     return {
       get workflowId() {
         return workflowId();
@@ -194,6 +212,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       definitionOf: (workflowType) => config.registry.get(workflowType, this.#environment),
       codeVersion: () => config.codeVersion(env),
       ...(config.payloadConverter && { payloadConverter: config.payloadConverter }),
+      ...(this.#blobs && { blobs: { maxPayloadBytes: Limits.maxBlobPayloadBytes, thresholdBytes: this.#blobs.thresholdBytes } }),
       now: () => Date.now(),
       newId: () => crypto.randomUUID(),
       store: {

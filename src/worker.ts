@@ -20,6 +20,9 @@ import { toMs, type Duration } from './core/duration';
 import { DEFAULT_VISIBILITY_SHARDS } from './visibility/shard';
 import type { PayloadCodec, PayloadOptions } from './core/payloads/options';
 import { checkConverter } from './core/payloads/envelope';
+import { checkBlobThreshold } from './core/payloads/blob-reference';
+import { RowBlobs } from './core/payloads/row-blobs';
+import { R2BlobStore } from '../durable-objects/r2-blob-store';
 import { RunPayloads } from './core/payloads/run-payloads';
 
 export { aesGcmCodec, type AesGcmKeys } from './protocol/aes-gcm-codec';
@@ -71,6 +74,14 @@ export interface DuroOptions {
      * interface has no index signature: `Record<string, unknown>` would refuse it).
      */
     codecs?(env: Record<string, any>): readonly PayloadCodec[];
+    /**
+     * The R2 bucket that keeps history rows over `blobThresholdBytes` (the claim check, docs/payloads.md "Large
+     * payloads"); payloads may then be up to 100 MiB. Default: the env's `DURO_BLOBS` binding when there is one.
+     * Return undefined to keep every row inline.
+     */
+    blobs?(env: Record<string, any>): R2Bucket | undefined;
+    /** Rows larger than this many bytes go to the bucket. Default 128 KiB; 1 KiB to 2 MiB. */
+    blobThresholdBytes?: number;
   };
 }
 
@@ -133,6 +144,7 @@ export function createDuro(options: DuroOptions): Duro {
   if (!Number.isInteger(visibilityShards) || visibilityShards < 1) throw new Error(`visibility.shards must be a positive integer, not ${visibilityShards}`);
   const retentionMs = toMs(options.retention ?? '30 days');
   checkConverter(options.payloads?.converter);
+  checkBlobThreshold(options.payloads?.blobThresholdBytes);
   // Changes whenever a workflow function's code does, even where no version id is bound (wrangler dev).
   const sourceHash = fnv1a(registry.names().sort().map((name) => `${name}:${registry.get(name)!.fn.toString()}`).join('\n'));
 
@@ -205,11 +217,17 @@ export function createDuro(options: DuroOptions): Duro {
 
   /** The at-rest codecs, made from each object's env (keys are secrets); none unless configured. */
   const codecs = (env: unknown): PayloadCodec[] => [...(options.payloads?.codecs?.(env as Env) ?? [])];
+  /** The claim check's store, one per env (its queue of puts and deletes is the object's). */
+  const blobs = (env: unknown): RowBlobs | undefined => {
+    const bucket = options.payloads?.blobs ? options.payloads.blobs(env as Env) : ((env as Env).DURO_BLOBS as R2Bucket | undefined);
+    return bucket && new RowBlobs(new R2BlobStore(bucket), { ...(options.payloads?.blobThresholdBytes !== undefined && { thresholdBytes: options.payloads.blobThresholdBytes }) });
+  };
 
   const WorkflowExecution = createWorkflowExecutionClass({
     workflowEnv: bound,
     ...(options.payloads?.converter && { payloadConverter: options.payloads.converter }),
     codecs,
+    blobs,
     registry,
     activities,
     namespace: (env) => namespace(env as Env),

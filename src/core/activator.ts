@@ -139,9 +139,10 @@ export class Activator implements ContextActivator {
    * `keepLog` takes each line the workflow's `ctx.log` writes (never while replaying), for the run's kept lines.
    * Values are written with the converter the start event records (decision 019), live and in replay alike.
    */
-  constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted, keepLog?: KeepLogLine) {
+  /** `maxPayloadBytes`: the host's payload limit (larger with a blob store); absent, Limits.maxPayloadBytes. */
+  constructor(definition: WorkflowDefinition, started: WorkflowExecutionStarted, keepLog?: KeepLogLine, maxPayloadBytes?: number) {
     this.#definition = definition;
-    this.payloads = RunPayloads.of(started);
+    this.payloads = RunPayloads.of(started, maxPayloadBytes);
     this.keepLog = keepLog ?? ignoreLine;
     this.traceId = runTrace(started).traceId;
     this.#started = started;

@@ -74,6 +74,8 @@ export interface ActivityTask {
   traceparent?: string;
   /** How the attempt reads `input` and writes its result and heartbeat details: absent for runs that keep plain JSON. */
   payloadConverter?: PayloadConverter;
+  /** The payload limit of the run's host, sent by hosts with a blob store (larger than Limits.maxPayloadBytes). */
+  maxPayloadBytes?: number;
 }
 
 /** What the activity implementation sees of its task. */

@@ -137,7 +137,7 @@ export interface EndsActivation {
 export type WorkflowTaskCompleted = Base<'WorkflowTaskCompleted', { codeVersion?: string } & EndsActivation>;
 export type WorkflowTaskFailed = Base<'WorkflowTaskFailed', {
   /** `workflowError`: workflow code threw an error that is not a Duro failure, or left a rejection unhandled. */
-  reason: 'nonDeterminism' | 'activationFailure' | 'workflowError';
+  reason: 'nonDeterminism' | 'activationFailure' | 'workflowError' | 'payloadUnavailable';
   message: string;
   /** For `workflowError`: what workflow code threw, stack included. */
   failure?: FailureInfo;

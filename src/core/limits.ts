@@ -3,6 +3,11 @@
 export const Limits = {
   /** One payload (input, result, signal/update args, heartbeat details), encoded as JSON in UTF-8. */
   maxPayloadBytes: 2 * 1024 * 1024,
+  /**
+   * One payload where the host keeps rows over the threshold in a blob store (the claim check, docs/payloads.md):
+   * history then holds a reference, so the payload no longer counts against a row or the history's size.
+   */
+  maxBlobPayloadBytes: 100 * 1024 * 1024,
   /** Ids and names (workflowId, runId, types, signal/query/update names, search attribute keys), in UTF-16 units. */
   maxIdLength: 1_000,
   /** Schedule and batch ids: prefixes of the ids they make. */

@@ -14,6 +14,7 @@ import type { UpdateOffer } from './message-handlers';
 import { NonDeterminismError } from './nondeterminism';
 import { WorkflowTaskError } from './workflow-errors';
 import { replayInto } from './replay';
+import { PayloadUnavailableError } from './payloads/payload-unavailable';
 import type { RunHost } from './run-host';
 import type { RunState } from './run-state';
 import { applyEventToState, closeRun, runRefOf, type StepContext } from './run-transitions';
@@ -79,7 +80,7 @@ export class LiveWorkflow {
     try {
       const first = inputs[0];
       // A new run has no history to replay: its first activation starts the workflow.
-      if (first?.type === 'WorkflowExecutionStarted') this.#activator = new Activator(this.#definition, first, this.#keepLog);
+      if (first?.type === 'WorkflowExecutionStarted') this.#activator = new Activator(this.#definition, first, this.#keepLog, this.#host.blobs?.maxPayloadBytes);
       const activator = await this.ensureLive();
       const allInputs = [...this.#pendingInputs, ...inputs];
       activator.now = now;
@@ -128,7 +129,7 @@ export class LiveWorkflow {
       this.#activator = undefined; // its state may be half-updated: rebuild from history next time
       this.#pendingInputs.push(...inputs);
       state.hasUnprocessedInputs = true;
-      return [this.#taskFailed(error, now, record)];
+      return this.#taskFailed(error, now, record);
     }
     state.activationFailures = 0;
     // Timers start when their activation ends (as Temporal's do when the task completes): local activities may have
@@ -200,7 +201,7 @@ export class LiveWorkflow {
     const history = await this.#host.store.readHistory(this.#state.runId);
     const first = history[0];
     if (!first || first.type !== 'WorkflowExecutionStarted') throw new Error(`History of run ${this.#state.runId} does not begin with WorkflowExecutionStarted`);
-    const activator = new Activator(this.#definition, first, this.#keepLog);
+    const activator = new Activator(this.#definition, first, this.#keepLog, this.#host.blobs?.maxPayloadBytes);
     const pending = await replayInto(activator, history);
     this.#pendingInputs = pending;
     this.#activator = activator;
@@ -218,8 +219,9 @@ export class LiveWorkflow {
    * (`workflowError`) or of the engine (`activationFailure`) is tried again after a backoff, then waits for other code
    * too, as the same code on the same history fails the same way.
    */
-  #taskFailed(error: unknown, now: number, record: (event: NewEvent) => HistoryEvent): HistoryEvent {
+  #taskFailed(error: unknown, now: number, record: (event: NewEvent) => HistoryEvent): HistoryEvent[] {
     const state = this.#state;
+    if (error instanceof PayloadUnavailableError) return this.#payloadUnavailable(error, now, record);
     const nonDeterministic = error instanceof NonDeterminismError;
     const reason = nonDeterministic ? 'nonDeterminism' : error instanceof WorkflowTaskError ? 'workflowError' : 'activationFailure';
     state.activationFailures += 1;
@@ -236,9 +238,27 @@ export class LiveWorkflow {
     }
     const event: NewEvent = { type: 'WorkflowTaskFailed', reason, message, ...thrown };
     if (this.#host.codeVersion !== undefined) (event as { codeVersion?: string }).codeVersion = this.#host.codeVersion;
-    return record(event);
+    return [record(event)];
+  }
+
+  /**
+   * A blob the replay needs is missing or not what was put (decision 019 §4): the run is blocked, not failed, since
+   * the value may come back (a restored bucket, a fixed binding). It looks again with a backoff (at most every
+   * PAYLOAD_RETRY_MAX_MS, never giving up), or at once on `unblock`. Recorded once, when the wait begins: retries
+   * that find the blob still missing add no event.
+   */
+  #payloadUnavailable(error: PayloadUnavailableError, now: number, record: (event: NewEvent) => HistoryEvent): HistoryEvent[] {
+    const state = this.#state;
+    const firstFailure = state.activationFailures === 0;
+    state.activationFailures += 1;
+    const backoff = Math.min(PAYLOAD_RETRY_MAX_MS, 1_000 * 2 ** Math.min(state.activationFailures - 1, 20));
+    state.blocked = { reason: 'payloadUnavailable', message: error.message, since: now, retryAt: now + backoff };
+    return firstFailure ? [record({ type: 'WorkflowTaskFailed', reason: 'payloadUnavailable', message: error.message })] : [];
   }
 }
+
+/** How long a run whose payload blob is unavailable waits, at most, before it looks for the blob again. */
+const PAYLOAD_RETRY_MAX_MS = 10 * 60 * 1000;
 
 function historyLimitFailure(state: RunState): FailureInfo | undefined {
   const events = state.nextEventId - 1;

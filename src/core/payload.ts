@@ -23,6 +23,8 @@ export interface PayloadCheckOptions {
    * `EngineFlag.PayloadShape`: a history written before stored NaN as null and must replay the same.
    */
   shape?: boolean;
+  /** The limit in bytes: Limits.maxPayloadBytes (2 MiB) unless the host keeps large rows in a blob store (Limits.maxBlobPayloadBytes). */
+  maxBytes?: number;
 }
 
 /** Encoded size in bytes of a JSON value (`undefined` counts as 0). */
@@ -63,10 +65,16 @@ export function checkPayload(value: unknown, what: string, options: PayloadCheck
   } catch (error) {
     throw new PayloadError(`${what} cannot be encoded as JSON: ${(error as Error).message}`);
   }
-  if (size > Limits.maxPayloadBytes) {
-    throw new PayloadError(`${what} is ${size} bytes, over the ${Limits.maxPayloadBytes}-byte (2 MiB) payload limit; store large data elsewhere and pass a reference`, size);
+  const maxBytes = options.maxBytes ?? Limits.maxPayloadBytes;
+  if (size > maxBytes) {
+    const hint = maxBytes < Limits.maxBlobPayloadBytes ? '; configure a blob store (payloads.blobs, docs/payloads.md) or store large data elsewhere and pass a reference' : '';
+    throw new PayloadError(`${what} is ${size} bytes, over the ${maxBytes}-byte (${mebibytes(maxBytes)}) payload limit${hint}`, size);
   }
   return size;
+}
+
+function mebibytes(bytes: number): string {
+  return `${Number((bytes / (1024 * 1024)).toFixed(2))} MiB`;
 }
 
 /** Search attributes are indexed for list and count: all of a run's together stay small (Limits.maxSearchAttributesBytes). */

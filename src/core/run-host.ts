@@ -49,4 +49,9 @@ export interface RunHost<Run = unknown> {
   spans?: SpanSink;
   /** How workflow code's new values are written (decision 019). Default `json`. */
   payloadConverter?: PayloadConverter;
+  /**
+   * Set when the store keeps rows over a threshold in a blob store (the claim check): payloads may then be this large
+   * (Limits.maxBlobPayloadBytes) and an event over `blobThresholdBytes` counts as its reference in the history's size.
+   */
+  blobs?: { maxPayloadBytes: number; thresholdBytes: number };
 }

@@ -30,13 +30,13 @@ export interface PendingExternalState {
 }
 
 export interface BlockedState {
-  reason: 'nonDeterminism' | 'activationFailure' | 'workflowError';
+  reason: 'nonDeterminism' | 'activationFailure' | 'workflowError' | 'payloadUnavailable';
   message: string;
   diff?: NonDeterminismDiff;
   /** Code version that failed; a run blocked by non-determinism is retried only under another version. */
   codeVersion?: string;
   since: number;
-  /** For activation failures: when to try again. */
+  /** For activation failures and unavailable payloads: when to try again. */
   retryAt?: number;
   /** For `workflowError`: what workflow code threw. */
   failure?: FailureInfo;

@@ -79,8 +79,9 @@ export class WorkflowRun {
    * (an update-with-start's, without a delay) is validated and delivered in the first activation too.
    */
   static start(started: Omit<WorkflowExecutionStarted, 'eventId' | 'timestamp' | 'type'>, definition: WorkflowDefinition, host: RunHost<WorkflowRun>, carriedSignals: CarriedSignal[] = [], startDelayMs = 0, firstUpdate?: FirstUpdate): WorkflowRun {
-    checkPayload(started.input, 'Workflow input');
-    if (firstUpdate) checkPayload(firstUpdate.args, `Arguments of update '${firstUpdate.name}'`);
+    const limit = { maxBytes: host.blobs?.maxPayloadBytes };
+    checkPayload(started.input, 'Workflow input', limit);
+    if (firstUpdate) checkPayload(firstUpdate.args, `Arguments of update '${firstUpdate.name}'`, limit);
     checkSearchAttributes(started.searchAttributes ?? {});
     const now = host.now();
     const state: RunState = {
@@ -190,7 +191,7 @@ export class WorkflowRun {
   /** Records a signal. Resolves once it is committed; a repeated `requestId` is acknowledged without a second event. */
   signal(signalName: string, args: unknown[] = [], requestId?: string): Promise<void> {
     this.#assertOpen();
-    checkPayload(args, `Arguments of signal '${signalName}'`);
+    checkPayload(args, `Arguments of signal '${signalName}'`, this.#payloadLimit);
     if (this.#live.bufferedSignalCount >= Limits.maxBufferedSignals) {
       throw ApplicationFailure.nonRetryable(`Workflow ${this.state.workflowId} already buffers ${Limits.maxBufferedSignals} signals without a handler`, 'LimitExceeded');
     }
@@ -201,7 +202,7 @@ export class WorkflowRun {
   /** Validates, records and runs an update; resolves when it completes (or, with `acceptedOnly`, when it is accepted). */
   update(updateName: string, args: unknown[] = [], options: { updateId?: string; acceptedOnly?: boolean } = {}): Promise<UpdateOutcome> {
     this.#assertOpen();
-    checkPayload(args, `Arguments of update '${updateName}'`);
+    checkPayload(args, `Arguments of update '${updateName}'`, this.#payloadLimit);
     const updateId = options.updateId ?? this.#host.newRunId();
     return new Promise((respond, fail) => this.#enqueue({ kind: 'update', updateId, name: updateName, args, at: this.#host.now(), respond, fail, acceptedOnly: options.acceptedOnly ?? false }));
   }
@@ -251,7 +252,7 @@ export class WorkflowRun {
     const activity = this.state.activities[activityId];
     if (!activity || activity.attempt !== attempt || activity.phase !== 'running') return undefined;
     if (details !== undefined) {
-      checkPayload(details, 'Heartbeat details');
+      checkPayload(details, 'Heartbeat details', this.#payloadLimit);
       activity.heartbeatDetails = details;
     }
     activity.lastHeartbeatAt = this.#host.now();
@@ -337,6 +338,10 @@ export class WorkflowRun {
     this.#waiters.failUpdates(error);
   }
 
+  get #payloadLimit(): { maxBytes?: number } {
+    return { maxBytes: this.#host.blobs?.maxPayloadBytes };
+  }
+
   #assertOpen(): void {
     if (this.isClosed) throw new WorkflowClosedError(this.state.workflowId, this.state.status);
   }
@@ -374,7 +379,7 @@ export class WorkflowRun {
       if (isCloseEvent(event)) planWorkflowRetry(this.state, event, step);
       const numbered = { ...event, eventId: this.state.nextEventId++, timestamp: at } as HistoryEvent;
       const json = JSON.stringify(numbered);
-      this.state.historySizeBytes += utf8Length(json);
+      this.state.historySizeBytes += historyBytesOf(json, this.#host.blobs?.thresholdBytes);
       encoded.set(numbered, json);
       return numbered;
     };
@@ -549,6 +554,18 @@ export class WorkflowRun {
     this.#waiters.waitForUpdate(request.updateId, (outcome) => request.respond({ updateId: request.updateId, outcome }), request.fail);
   }
 }
+
+/**
+ * What an event adds to the history's size: its JSON, or, when the store keeps rows over `thresholdBytes` in a blob
+ * store, the size of the reference kept in its place for one that goes there (docs/payloads.md, "Large payloads").
+ */
+function historyBytesOf(json: string, thresholdBytes: number | undefined): number {
+  const bytes = utf8Length(json);
+  return thresholdBytes !== undefined && bytes > thresholdBytes ? BLOB_REFERENCE_BYTES : bytes;
+}
+
+/** A row's reference as its table records it (key, size, SHA-256), counted generously. */
+const BLOB_REFERENCE_BYTES = 256;
 
 /** Rejects a request's caller, if it has one waiting (activity outcomes and deadlines have none: storage keeps them due). */
 function failRequest(request: RunRequest, error: Error): void {

@@ -25,17 +25,18 @@ export const ReplyFailureType = {
  * The non-retryable failure to record instead of `outcome` when it cannot be stored as it is; undefined when it can.
  * `bodyChars`, when given, is the length of the text it was parsed from: short text cannot encode over the limit.
  */
-export function invalidOutcome(outcome: Outcome, bodyChars?: number): ApplicationFailure | undefined {
+export function invalidOutcome(outcome: Outcome, bodyChars?: number, maxPayloadBytes: number = Limits.maxPayloadBytes): ApplicationFailure | undefined {
   const problem = 'result' in outcome ? resultProblem(outcome.result) : failureProblem(outcome.failure);
   if (problem) return ApplicationFailure.nonRetryable(`${problem}; it is not recorded (docs/operations.md, Limits)`, ReplyFailureType.invalid);
   // A unit of text is at most 3 UTF-8 bytes, and a number may come back 5.25× longer (`1e20` is written in full).
-  if (bodyChars !== undefined && bodyChars * 6 <= Limits.maxPayloadBytes) return undefined;
+  if (bodyChars !== undefined && bodyChars * 6 <= maxPayloadBytes) return undefined;
+  const limit = maxPayloadBytes === Limits.maxPayloadBytes ? 'the 2 MiB payload limit' : `the ${maxPayloadBytes}-byte payload limit`;
   if ('result' in outcome) {
     const size = payloadSize(outcome.result);
-    if (size > Limits.maxPayloadBytes) return ApplicationFailure.nonRetryable(`Activity result is ${size} bytes, over the 2 MiB payload limit`, ReplyFailureType.tooLarge);
+    if (size > maxPayloadBytes) return ApplicationFailure.nonRetryable(`Activity result is ${size} bytes, over ${limit}`, ReplyFailureType.tooLarge);
   } else {
     const size = payloadSize(outcome.failure);
-    if (size > Limits.maxPayloadBytes) return ApplicationFailure.nonRetryable(`Activity failure ${outcome.failure.type.slice(0, 200)} is ${size} bytes, over the 2 MiB payload limit: ${outcome.failure.message.slice(0, 500)}`, ReplyFailureType.tooLarge);
+    if (size > maxPayloadBytes) return ApplicationFailure.nonRetryable(`Activity failure ${outcome.failure.type.slice(0, 200)} is ${size} bytes, over ${limit}: ${outcome.failure.message.slice(0, 500)}`, ReplyFailureType.tooLarge);
   }
   return undefined;
 }

@@ -22,8 +22,11 @@ export const ATTEMPT_REDIRECT = 'manual' as const;
  */
 export type ReplyOutcome = Outcome & { logs?: unknown[] };
 
-/** The outcome a reply stands for; a 202 is `ACCEPTED` (each host decides what that means for it). Reads at most the reply cap. */
-export async function readActivityReply(response: Response): Promise<ReplyOutcome | typeof ACCEPTED> {
+/**
+ * The outcome a reply stands for; a 202 is `ACCEPTED` (each host decides what that means for it). Reads at most the
+ * reply cap: the payload limit (`maxPayloadBytes`, the host's: larger with a blob store) and 256 KiB for the envelope.
+ */
+export async function readActivityReply(response: Response, maxPayloadBytes: number = Limits.maxPayloadBytes): Promise<ReplyOutcome | typeof ACCEPTED> {
   if (response.status === 202) {
     discardBody(response);
     return ACCEPTED;
@@ -37,10 +40,11 @@ export async function readActivityReply(response: Response): Promise<ReplyOutcom
       ReplyFailureType.redirected,
     ));
   }
-  const body = await readReplyBody(response);
+  const maxBodyBytes = maxPayloadBytes + REPLY_ENVELOPE_BYTES;
+  const body = await readReplyBody(response, maxBodyBytes);
   if ('tooLargeAfterBytes' in body) {
     return failure(ApplicationFailure.nonRetryable(
-      `Activity reply body is over ${Limits.maxReplyBodyBytes} bytes (the 2 MiB payload limit plus 256 KiB for its envelope); reading stopped${body.tooLargeAfterBytes ? ` after ${body.tooLargeAfterBytes} bytes` : ' at its Content-Length'}`,
+      `Activity reply body is over ${maxBodyBytes} bytes (the ${maxPayloadBytes}-byte payload limit plus 256 KiB for its envelope); reading stopped${body.tooLargeAfterBytes ? ` after ${body.tooLargeAfterBytes} bytes` : ' at its Content-Length'}`,
       ReplyFailureType.tooLarge,
     ));
   }
@@ -55,11 +59,11 @@ export async function readActivityReply(response: Response): Promise<ReplyOutcom
         ReplyFailureType.malformed,
       ));
     }
-    return withLogs(checked({ result: parsed.result ?? null }, text.length), parsed.logs);
+    return withLogs(checked({ result: parsed.result ?? null }, text.length, maxPayloadBytes), parsed.logs);
   }
   const { logs, ...failureBody } = isObject(parsed) ? parsed : { logs: undefined };
   const reported = asFailureInfo(failureBody);
-  if (reported) return withLogs(checked({ failure: reported }, text.length), logs);
+  if (reported) return withLogs(checked({ failure: reported }, text.length, maxPayloadBytes), logs);
   const retryAfter = response.headers.get('retry-after');
   const retryAfterMs = retryAfter === null ? undefined : parseRetryAfter(retryAfter);
   return failure(ApplicationFailure.retryable(
@@ -70,14 +74,17 @@ export async function readActivityReply(response: Response): Promise<ReplyOutcom
   ));
 }
 
+/** What a reply body may hold beyond its payload: type, message, stack, cause, log lines. */
+const REPLY_ENVELOPE_BYTES = Limits.maxReplyBodyBytes - Limits.maxPayloadBytes;
+
 /** The outcome with the server's lines, when it sent an array of them (each is checked where the run keeps it). */
 function withLogs(outcome: Outcome, logs: unknown): ReplyOutcome {
   return Array.isArray(logs) && logs.length > 0 ? { ...outcome, logs } : outcome;
 }
 
 /** The outcome, or the non-retryable failure recorded instead when it cannot be stored (activity-outcome.ts). */
-function checked(outcome: Outcome, bodyChars: number): Outcome {
-  const invalid = invalidOutcome(outcome, bodyChars);
+function checked(outcome: Outcome, bodyChars: number, maxPayloadBytes: number): Outcome {
+  const invalid = invalidOutcome(outcome, bodyChars, maxPayloadBytes);
   return invalid ? failure(invalid) : outcome;
 }
 

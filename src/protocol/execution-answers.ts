@@ -5,6 +5,7 @@ import { WorkflowClosedError, WorkflowExecutionAlreadyStartedError, WorkflowNotF
 import { ApplicationFailure, toFailureInfo } from '../core/failure';
 import type { Execution } from '../core/execution/execution';
 import { PayloadError } from '../core/payload';
+import { PayloadUnavailableError } from '../core/payloads/payload-unavailable';
 import { RowOpenError } from '../core/payloads/row-codecs';
 import type { CarriedSignal } from '../core/run';
 import type { WorkflowExecutionRpc } from './execution-rpc';
@@ -34,7 +35,7 @@ export async function answerQuery(work: () => Promise<unknown>): Promise<Reply<{
   try {
     return ok({ result: await work() });
   } catch (error) {
-    if (error instanceof QueryNotFoundError || error instanceof WorkflowNotFoundError || error instanceof RowOpenError) return refusalOf(error);
+    if (error instanceof QueryNotFoundError || error instanceof WorkflowNotFoundError || error instanceof RowOpenError || error instanceof PayloadUnavailableError) return refusalOf(error);
     return refuse(ProblemType.queryFailed, (error as Error).message, { failure: toFailureInfo(error) });
   }
 }
@@ -49,6 +50,8 @@ export function refusalOf<T>(error: unknown): Reply<T> {
   if (error instanceof PayloadError) return refuse(error.sizeBytes === undefined ? ProblemType.invalidRequest : ProblemType.payloadTooLarge, error.message);
   // A stored row the configured codecs cannot open (a key removed, a row changed): the detail names the row and key.
   if (error instanceof RowOpenError) return refuse(ProblemType.payloadUnreadable, error.message);
+  // A row kept in the blob store is missing or changed there (the claim check): the detail names the blob.
+  if (error instanceof PayloadUnavailableError) return refuse(ProblemType.payloadUnavailable, error.message, { blobKey: error.key });
   if (error instanceof DeterminismViolationError) return refuse(ProblemType.determinismViolation, error.message);
   if (error instanceof ApplicationFailure && error.type !== undefined && Object.hasOwn(REFUSAL_TYPES, error.type)) return refuse(REFUSAL_TYPES[error.type]!, error.message);
   console.error('duro: unexpected error', error);

@@ -34,6 +34,7 @@ export const ProblemType = {
   unauthorized: 'duro:unauthorized',
   authNotConfigured: 'duro:auth-not-configured',
   payloadUnreadable: 'duro:payload-unreadable',
+  payloadUnavailable: 'duro:payload-unavailable',
   internal: 'duro:internal',
 } as const;
 export type ProblemType = (typeof ProblemType)[keyof typeof ProblemType];
@@ -63,6 +64,7 @@ const DEFAULTS: Record<ProblemType, { status: number; title: string }> = {
   'duro:unauthorized': { status: 401, title: 'Unauthorized' },
   'duro:auth-not-configured': { status: 503, title: 'API Token Not Configured' },
   'duro:payload-unreadable': { status: 500, title: 'Payload Cannot Be Read' },
+  'duro:payload-unavailable': { status: 503, title: 'Payload Blob Unavailable' },
   'duro:internal': { status: 500, title: 'Internal Server Error' },
 };
 

@@ -10,7 +10,7 @@ import type { HistoryEvent, Outcome, WorkflowStatus } from '../history';
 import type { KeepLogLine } from '../log';
 import type { SpanSink } from '../tracing/span';
 import type { WorkflowRun } from '../run';
-import type { RunCommit } from '../run-host';
+import type { RunCommit, RunHost } from '../run-host';
 import type { RunState } from '../run-state';
 import type { RunEffect, RunRef } from '../run-transitions';
 
@@ -81,6 +81,8 @@ export interface ExecutionHost {
   spans?: SpanSink;
   /** How workflow code's new values are written (docs/payloads.md). Default `json`. */
   payloadConverter?: PayloadConverter;
+  /** Set when the store keeps large rows in a blob store (RunHost.blobs). */
+  blobs?: RunHost['blobs'];
   /** Tells the operator what the execution found and dealt with (a run that cannot be loaded, one deleted). */
   report(message: string, error?: unknown): void;
   /** Whether this host still runs the attempt (an execution reopened after a failed commit): not lost, it reports. */

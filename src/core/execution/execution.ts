@@ -440,6 +440,7 @@ export class Execution {
     if (codeVersion !== undefined) runHost.codeVersion = codeVersion;
     if (host.spans) runHost.spans = host.spans;
     if (host.payloadConverter) runHost.payloadConverter = host.payloadConverter;
+    if (host.blobs) runHost.blobs = host.blobs;
     return runHost;
   }
 

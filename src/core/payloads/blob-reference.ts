@@ -1,8 +1,11 @@
-// The claim check (issue 21, decision 019 §4): a stored payload over the threshold is written to a blob store, and
-// history keeps `{"$duro":"blob","key":…,"size":…,"sha256":…,"enc":…}` in its place. The blob holds the stored
-// payload's JSON exactly (marks included), so opening it gives back what `readPayload` decodes as if inline.
+// The claim check's reference (issue 21, docs/decisions/019-payloads.md §4): a stored row over the threshold is kept
+// in a blob store, and the row's table keeps `{ key, size, sha256 }` in its place. The blob holds the row's stored
+// form exactly: its JSON text in UTF-8, or its sealed bytes when payload codecs are configured (so a blob is
+// encrypted whenever the row would have been). Reading checks size and hash before anything is believed.
 import { Limits } from '../limits';
+import { utf8Length } from '../payload';
 import { PayloadUnavailableError } from './payload-unavailable';
+import { SEALED_ROW_MAGIC, type SealedRow } from './row-codecs';
 
 // WebCrypto and TextDecoder, which Workers, browsers and Node all have; the core is typed without their libs (base64.ts).
 const web = globalThis as unknown as {
@@ -10,29 +13,20 @@ const web = globalThis as unknown as {
   TextDecoder: new (label: 'utf-8', options: { fatal: boolean; ignoreBOM: boolean }) => { decode(input: Uint8Array): string };
 };
 
-/** Stored payloads larger than this (their JSON, in bytes) go to the blob store when one is configured. */
+/** Stored rows larger than this (in bytes) go to the blob store when one is configured. */
 export const DEFAULT_BLOB_THRESHOLD_BYTES = 128 * 1024;
 
-/** Below this, a reference and a round trip to the store would cost more than the payload. */
+/** Below this, a reference and a round trip to the store would cost more than the row. */
 const MIN_BLOB_THRESHOLD_BYTES = 1024;
 
-/** A payload kept in a blob store, as history stores it in place of the payload. JSON-safe. */
+/** A row kept in a blob store, as its table records it in the row's place. JSON-safe. */
 export interface BlobReference {
-  readonly $duro: 'blob';
   /** `wf/<sha256 of the workflow id>/<sha256 of the bytes>` (blobKeyOf). */
   readonly key: string;
-  /** The blob's length in bytes: the stored payload's JSON in UTF-8. */
+  /** The blob's length in bytes. */
   readonly size: number;
   /** Lowercase hex SHA-256 of the blob, checked on every read. */
   readonly sha256: string;
-  /** How the payload inside was written (`rich` when marked so), for readers that show a reference without fetching it. */
-  readonly enc: 'json' | 'rich';
-}
-
-/** A payload made ready for the store: put `bytes` under `reference.key`, then commit `reference` in its place. */
-export interface PreparedBlob {
-  readonly reference: BlobReference;
-  readonly bytes: Uint8Array;
 }
 
 /** Throws a TypeError naming the option unless `thresholdBytes` is an integer from 1 KiB to the 2 MiB inline limit. */
@@ -43,21 +37,25 @@ export function checkBlobThreshold(thresholdBytes: unknown): asserts thresholdBy
   }
 }
 
-/**
- * Whether a stored payload of `sizeBytes` (its JSON, as `checkPayload` returns it: measured once, never re-encoded)
- * goes to the blob store. A payload exactly at the threshold stays inline.
- */
+/** Whether a row of `sizeBytes` goes to the blob store. A row exactly at the threshold stays inline. */
 export function isOverBlobThreshold(sizeBytes: number, thresholdBytes = DEFAULT_BLOB_THRESHOLD_BYTES): boolean {
   return sizeBytes > thresholdBytes;
 }
 
+/** A stored row's size in bytes, measuring text only when its length alone cannot decide against `thresholdBytes`. */
+export function rowOverThreshold(row: SealedRow, thresholdBytes = DEFAULT_BLOB_THRESHOLD_BYTES): boolean {
+  if (typeof row !== 'string') return isOverBlobThreshold(row.length, thresholdBytes);
+  if (row.length > thresholdBytes) return true; // each UTF-16 unit is at least one byte
+  if (row.length * 3 <= thresholdBytes) return false; // and at most three
+  return isOverBlobThreshold(utf8Length(row), thresholdBytes);
+}
+
 /**
  * The key prefix of one workflow id's blobs. Per workflow id, because one Durable Object owns every run of that id:
- * it alone writes, references and collects what is under the prefix, with no count of references across objects,
- * and a chain's runs (continue-as-new with the same large input) share one blob. The id is hashed because it is
- * the user's text: up to 1000 characters of anything, where `a` would be a prefix of `a/b`'s keys and orphan
- * collection under `wf/a/` would delete blobs that `a/b` still references. SHA-256 is stable across versions and
- * hosts, and fixed-length.
+ * it alone writes, references and collects what is under the prefix, with no count of references across objects.
+ * The id is hashed because it is the user's text: up to 1000 characters of anything, where `a` would be a prefix of
+ * `a/b`'s keys and orphan collection under `wf/a/` would delete blobs that `a/b` still references. SHA-256 is stable
+ * across versions and hosts, and fixed-length.
  */
 export async function blobPrefixOf(workflowId: string): Promise<string> {
   return `wf/${await sha256Hex(new TextEncoder().encode(workflowId))}/`;
@@ -68,50 +66,29 @@ export async function blobKeyOf(workflowId: string, sha256: string): Promise<str
   return `${await blobPrefixOf(workflowId)}${sha256}`;
 }
 
-/** The bytes, hash and reference of a stored payload (`stored`: the JSON-safe form `writePayload` returned). */
-export async function prepareBlob(workflowId: string, stored: unknown): Promise<PreparedBlob> {
-  const text = JSON.stringify(stored) as string | undefined;
-  if (text === undefined) throw new TypeError('An undefined payload has no JSON to store as a blob');
-  const bytes = new TextEncoder().encode(text);
-  const sha256 = await sha256Hex(bytes);
-  const reference: BlobReference = { $duro: 'blob', key: await blobKeyOf(workflowId, sha256), size: bytes.length, sha256, enc: isRichMarked(stored) ? 'rich' : 'json' };
-  return { reference, bytes };
-}
-
-const REFERENCE_FIELDS = new Set(['$duro', 'key', 'size', 'sha256', 'enc']);
-
-/**
- * Whether a stored payload is a blob reference this version reads. Only in runs that write marks (payloadFormat 1):
- * there a user value with its own `$duro` key is stored wrapped (envelope.ts), so it never looks like a reference.
- * A `blob` mark with fields this version does not know (a later one's codec) is not one: `readPayload` then refuses
- * it as written by a newer Duro, rather than this version misreading the bytes.
- */
-export function isBlobReference(value: unknown): value is BlobReference {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const { $duro, key, size, sha256, enc } = value as Record<string, unknown>;
-  return (
-    $duro === 'blob' && typeof key === 'string' && key !== '' && typeof size === 'number' && Number.isSafeInteger(size) && size >= 0
-    && typeof sha256 === 'string' && /^[0-9a-f]{64}$/.test(sha256) && (enc === 'json' || enc === 'rich')
-    && Object.keys(value).every((field) => REFERENCE_FIELDS.has(field))
-  );
+/** The bytes a row is kept as in the store: its text in UTF-8, or its sealed bytes as they are. */
+export function blobBytesOf(row: SealedRow): Uint8Array {
+  return typeof row === 'string' ? new TextEncoder().encode(row) : row;
 }
 
 /**
- * The stored payload a blob holds, once its size and SHA-256 match the reference; `bytes` is what the store returned
- * for `reference.key` (undefined: nothing). Throws a PayloadUnavailableError saying which blob, how large, and
- * whether it is missing or corrupted.
+ * The row a blob holds, once its size and SHA-256 match the reference; `bytes` is what the store returned (undefined:
+ * nothing). Sealed bytes start with a byte no JSON text starts with (row-codecs.ts), so they come back as bytes and
+ * anything else as text. Throws a PayloadUnavailableError saying which blob, how large, and whether it is missing or
+ * corrupted.
  */
-export async function openBlob(reference: BlobReference, bytes: Uint8Array | undefined): Promise<unknown> {
+export async function rowOfBlob(reference: BlobReference, bytes: Uint8Array | undefined): Promise<SealedRow> {
   const unavailable = (detail?: string) => new PayloadUnavailableError(reference.key, reference.size, detail === undefined ? 'missing' : 'corrupted', detail);
   if (bytes === undefined) throw unavailable();
   if (bytes.length !== reference.size) throw unavailable(`it holds ${bytes.length} bytes`);
   const actual = await sha256Hex(bytes);
   if (actual !== reference.sha256) throw unavailable(`its SHA-256 is ${actual}, not ${reference.sha256}`);
+  if (bytes[0] === SEALED_ROW_MAGIC) return bytes;
   try {
-    return JSON.parse(new web.TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)) as unknown;
+    return new web.TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch (error) {
-    // The hash matched, so these are the bytes that were put: a writer stored something that is not a payload.
-    throw unavailable(`its bytes are not a payload's JSON (${(error as Error).message})`);
+    // The hash matched, so these are the bytes that were put: a writer stored something that is not a row.
+    throw unavailable(`its bytes are neither a row's text nor sealed bytes (${(error as Error).message})`);
   }
 }
 
@@ -121,8 +98,4 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   let hex = '';
   for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
   return hex;
-}
-
-function isRichMarked(stored: unknown): boolean {
-  return typeof stored === 'object' && stored !== null && !Array.isArray(stored) && (stored as Record<string, unknown>).$duro === 'rich';
 }

@@ -2,8 +2,17 @@
 // value exists somewhere (a restored bucket, a fixed binding) and failing would lose the run for an operator's slip.
 import { brandClass } from '../brand';
 
-/** Why a blob does not give back its payload: `missing` (nothing under its key) or `corrupted` (other bytes). */
-export type BlobProblem = 'missing' | 'corrupted';
+/**
+ * Why a blob does not give back its payload: `missing` (nothing under its key), `corrupted` (other bytes), or
+ * `unconfigured` (a row references a blob, but this host has no blob store: `payloads.blobs` was removed).
+ */
+export type BlobProblem = 'missing' | 'corrupted' | 'unconfigured';
+
+const PROBLEM_TEXT: Record<BlobProblem, (detail: string | undefined) => string> = {
+  missing: () => 'is missing from the blob store',
+  corrupted: (detail) => `is corrupted: ${detail ?? 'its bytes are not the ones referenced'}`,
+  unconfigured: () => 'is in a blob store, but none is configured (payloads.blobs)',
+};
 
 /**
  * A payload stored as a blob that the blob store does not give back intact. Not a PayloadError on purpose: that one
@@ -24,7 +33,7 @@ export class PayloadUnavailableError extends Error {
     /** What was found instead, for `corrupted` ("it holds 12 bytes"). */
     readonly detail?: string,
   ) {
-    super(`Payload blob ${key} (${sizeBytes} bytes) is ${problem === 'missing' ? 'missing from the blob store' : `corrupted: ${detail ?? 'its bytes are not the ones referenced'}`}; the run waits until it is restored`);
+    super(`Payload blob ${key} (${sizeBytes} bytes) ${PROBLEM_TEXT[problem](detail)}; the run waits until it is restored`);
     this.name = 'PayloadUnavailableError';
   }
 }

@@ -11,7 +11,7 @@ import type { PayloadCodec } from './options';
 export type SealedRow = string | Uint8Array;
 
 /** Not a JSON text's first byte (`{`, `[`, `"`, a digit…), so a sealed row is never taken for text. */
-const MAGIC = 0xd5;
+export const SEALED_ROW_MAGIC = 0xd5;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -39,7 +39,7 @@ export class RowCodecs {
     for (const [i, id] of ids.entries()) if (id.length === 0 || id.length > 255) throw new TypeError(`Payload codec id '${codecs[i]!.id}' must be 1 to 255 bytes`);
     if (new Set(codecs.map((codec) => codec.id)).size !== codecs.length) throw new TypeError('Payload codec ids must differ from each other');
     this.#codecs = codecs;
-    this.#header = new Uint8Array([MAGIC, ids.length, ...ids.flatMap((id) => [id.length, ...id])]);
+    this.#header = new Uint8Array([SEALED_ROW_MAGIC, ids.length, ...ids.flatMap((id) => [id.length, ...id])]);
   }
 
   /** Whether rows are sealed (a store without codecs stays synchronous, writing text as it always did). */
@@ -113,7 +113,7 @@ export function bytesOf(stored: unknown): Uint8Array | undefined {
 
 function headerOf(row: Uint8Array, identity: string): { ids: string[]; offset: number } {
   const malformed = () => new RowOpenError(identity, `Row ${identity} is not a row sealed by Duro's payload codecs`);
-  if (row[0] !== MAGIC || row.length < 2) throw malformed();
+  if (row[0] !== SEALED_ROW_MAGIC || row.length < 2) throw malformed();
   const ids: string[] = [];
   let offset = 2;
   for (let i = 0; i < row[1]!; i++) {

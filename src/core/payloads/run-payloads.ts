@@ -17,18 +17,18 @@ export function payloadConverterOf(started: { payloadFormat?: number; payloadCon
 
 export class RunPayloads {
   /** As the run's start event says: its converter, or plain JSON for a run recorded before marks existed. */
-  static of(started: { payloadFormat?: number; payloadConverter?: PayloadConverter }): RunPayloads {
-    return RunPayloads.#marking(payloadConverterOf(started));
+  static of(started: { payloadFormat?: number; payloadConverter?: PayloadConverter }, maxPayloadBytes?: number): RunPayloads {
+    return RunPayloads.#marking(payloadConverterOf(started), maxPayloadBytes);
   }
 
   /** How an activity attempt reads its input and writes its result: as its task says (absent: plain JSON). */
-  static forTask(task: { payloadConverter?: PayloadConverter }): RunPayloads {
-    return RunPayloads.#marking(task.payloadConverter);
+  static forTask(task: { payloadConverter?: PayloadConverter; maxPayloadBytes?: number }): RunPayloads {
+    return RunPayloads.#marking(task.payloadConverter, task.maxPayloadBytes);
   }
 
   /** Marks read and written with `converter`; none (a run recorded before marks existed): plain JSON both ways. */
-  static #marking(converter: PayloadConverter | undefined): RunPayloads {
-    return new RunPayloads(converter ?? 'json', converter !== undefined);
+  static #marking(converter: PayloadConverter | undefined, maxPayloadBytes?: number): RunPayloads {
+    return new RunPayloads(converter ?? 'json', converter !== undefined, maxPayloadBytes);
   }
 
   /** How a caller (a client, a handle) writes what it sends and reads what it is answered: marks read, `converter` writes. */
@@ -41,6 +41,8 @@ export class RunPayloads {
     readonly converter: PayloadConverter,
     /** Whether the run's stored payloads carry marks (`payloadFormat: 1`). */
     readonly marked: boolean,
+    /** The host's payload limit: larger with a blob store (Limits.maxBlobPayloadBytes); absent, the 2 MiB one. */
+    readonly maxPayloadBytes?: number,
   ) {}
 
   /** The stored form of a value user code hands over, checked (PayloadError naming `what` when it cannot be stored). */
@@ -69,7 +71,8 @@ export class RunPayloads {
 
   /** The rich format has checked depth and numbers on the value itself (needsRich walks all of it); its tags add levels. */
   #checkOptions(options: PayloadCheckOptions): PayloadCheckOptions {
-    return this.converter === 'rich' ? { shape: false } : options;
+    const checked = this.converter === 'rich' ? { shape: false } : options;
+    return this.maxPayloadBytes === undefined ? checked : { ...checked, maxBytes: this.maxPayloadBytes };
   }
 
   /** Each memo field written as a payload of its own (a memo stays a record of fields). */

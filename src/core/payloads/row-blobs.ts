@@ -1,0 +1,87 @@
+// The claim check as a store runs it (issue 21, decision 019 §4): rows over the threshold are put in the blob store
+// before the commit that references them, and read back (checked) where the row is read. Every put and delete of one
+// store's blobs takes its turn in one queue: R2's delete has no condition, so a collection that chose key K must not
+// land after a step put K again and committed a reference to it; the collector re-reads the references in its turn.
+import { selectOrphanBlobs } from './blob-orphans';
+import { blobBytesOf, blobKeyOf, blobPrefixOf, checkBlobThreshold, DEFAULT_BLOB_THRESHOLD_BYTES, rowOfBlob, rowOverThreshold, sha256Hex, type BlobReference } from './blob-reference';
+import type { ListedBlob, PayloadBlobStore } from './blob-store';
+import type { SealedRow } from './row-codecs';
+
+export interface RowBlobOptions {
+  /** Rows larger than this many bytes (their stored form) go to the store. Default 128 KiB; 1 KiB to 2 MiB. */
+  thresholdBytes?: number;
+}
+
+/** A row made ready for the store. */
+export interface PreparedRowBlob {
+  readonly reference: BlobReference;
+  readonly bytes: Uint8Array;
+}
+
+/** What a collection decided, for the host's logs and tests. */
+export interface BlobCollection {
+  deleted: string[];
+}
+
+export class RowBlobs {
+  readonly store: PayloadBlobStore;
+  readonly thresholdBytes: number;
+  #turn: Promise<unknown> = Promise.resolve();
+
+  constructor(store: PayloadBlobStore, options: RowBlobOptions = {}) {
+    checkBlobThreshold(options.thresholdBytes);
+    this.store = store;
+    this.thresholdBytes = options.thresholdBytes ?? DEFAULT_BLOB_THRESHOLD_BYTES;
+  }
+
+  /** Whether this row is kept in the store rather than inline. */
+  isOver(row: SealedRow): boolean {
+    return rowOverThreshold(row, this.thresholdBytes);
+  }
+
+  /** The row's bytes and the reference to them under the workflow id's prefix: `put` them before committing it. */
+  async prepare(workflowId: string, row: SealedRow): Promise<PreparedRowBlob> {
+    const bytes = blobBytesOf(row);
+    const sha256 = await sha256Hex(bytes);
+    return { reference: { key: await blobKeyOf(workflowId, sha256), size: bytes.length, sha256 }, bytes };
+  }
+
+  /** Resolves once the blob is durable in the store (rejects, storing nothing, if the store refuses it). */
+  put({ reference, bytes }: PreparedRowBlob): Promise<void> {
+    return this.#inTurn(() => this.store.put(reference.key, bytes, reference.sha256));
+  }
+
+  /** The row a reference stands for; a PayloadUnavailableError when its blob is missing or not the bytes put. */
+  async read(reference: BlobReference): Promise<SealedRow> {
+    return rowOfBlob(reference, await this.store.get(reference.key));
+  }
+
+  /**
+   * Deletes the keys `unreferenced` still gives back when this takes its turn (the host re-reads its references
+   * there, so a key a step re-put and referenced meanwhile is spared). Resolves with the keys deleted.
+   */
+  deleteUnreferenced(unreferenced: () => string[]): Promise<string[]> {
+    return this.#inTurn(async () => {
+      const keys = unreferenced();
+      if (keys.length > 0) await this.store.delete(keys);
+      return keys;
+    });
+  }
+
+  /**
+   * Deletes the blobs under the workflow id's prefix that no row references (`referenced`, read in this turn) and
+   * that are older than the grace period: a crash between a put and its commit leaves such a blob.
+   */
+  async collectOrphans(workflowId: string, referenced: () => ReadonlySet<string>, now: number): Promise<BlobCollection> {
+    const listed: ListedBlob[] = [];
+    for await (const blob of this.store.list(await blobPrefixOf(workflowId))) listed.push(blob);
+    const deleted = await this.deleteUnreferenced(() => selectOrphanBlobs({ listed, referenced: referenced(), now }));
+    return { deleted };
+  }
+
+  #inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#turn.then(work);
+    this.#turn = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -1,0 +1,93 @@
+// The claim check in workerd (docs/payloads.md, "Large payloads"): with an R2 bucket bound, a history row over the
+// threshold goes to R2 before the commit that references it, and the table keeps only its key, size and hash.
+// Workflow code sees the value, live and on replay; a blob deleted behind Duro's back blocks the run with a reason
+// that names it (never fails it), and the run goes on by itself once the blob is back.
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
+import { probe } from '../fixtures/integration-worker/probe';
+import { describe, eventually, executionStub, post, result, signal, start, uniqueId } from './helpers';
+
+const bucket = () => env.DURO_BLOBS;
+
+/** Switches the fixture's blob store on or off; objects read their configuration when they are made. */
+async function useBlobs(on: boolean): Promise<void> {
+  probe.set('blobs', on);
+  await abortAllDurableObjects();
+}
+
+beforeAll(() => useBlobs(true));
+afterAll(() => useBlobs(false));
+
+type RowBlob = { owner: string; key: string; size: number; sha256: string };
+
+/** The rows of `workflowId`'s object kept in the blob store, and the history rows left without a body. */
+function rowBlobsOf(workflowId: string): Promise<{ blobs: RowBlob[]; bodiless: Array<{ event_id: number; type: string }> }> {
+  return runInDurableObject(executionStub(workflowId), (_instance, state) => ({
+    blobs: state.storage.sql.exec<RowBlob>('SELECT owner, key, size, sha256 FROM row_blobs').toArray(),
+    bodiless: state.storage.sql.exec<{ event_id: number; type: string }>('SELECT event_id, type FROM history WHERE body IS NULL AND chunks = 0').toArray(),
+  }));
+}
+
+const measured = (workflowId: string) => post(`/v1/workflows/${workflowId}/queries/measured`, { args: [] });
+
+group('claim check through R2', () => {
+  it('keeps a 50 MiB activity result in R2, history holding its reference; the workflow sees the value live and on replay', async () => {
+    const workflowId = uniqueId('large');
+    const size = 50 * 1024 * 1024;
+    await start('largeResult', workflowId, { size, fill: 'abcdefg' });
+    const live = await eventually(async () => {
+      const res = await measured(workflowId);
+      return res.ok ? ((await res.json()) as { result: { length: number; checksum: number; last: string } }).result : undefined;
+    }, 60_000, 'the large result measured');
+    expect(live.length).toBe(size);
+
+    const { blobs, bodiless } = await rowBlobsOf(workflowId);
+    expect(bodiless.map((row) => row.type)).toEqual(['ActivityTaskCompleted']);
+    expect(blobs).toHaveLength(1);
+    expect(blobs[0]!.owner).toMatch(new RegExp(`^h/[^/]+/${bodiless[0]!.event_id}$`));
+    expect(blobs[0]!.size).toBeGreaterThan(size);
+    const object = await bucket().head(blobs[0]!.key);
+    expect(object?.size).toBe(blobs[0]!.size);
+
+    // A fresh object replays the run: the result comes back from R2, checked, and the workflow measures it again.
+    await abortAllDurableObjects();
+    const replayed = await measured(workflowId);
+    expect(replayed.status).toBe(200);
+    expect(((await replayed.json()) as { result: unknown }).result).toEqual(live);
+
+    expect((await signal(workflowId, 'tell', ['done'])).status).toBe(202);
+    const { status, body } = await result(workflowId, 'wait=20s');
+    expect(status).toBe(200);
+    expect(body.result).toEqual({ ...live, told: ['done'] });
+  }, 120_000);
+
+  it('blocks a run whose blob was deleted behind its back, with the blob named, and goes on once it is restored', async () => {
+    const workflowId = uniqueId('lost-blob');
+    await start('largeResult', workflowId, { size: 300_000, fill: 'xyz' });
+    await eventually(async () => (await measured(workflowId)).ok, 10_000, 'the result measured');
+    const [blob] = (await rowBlobsOf(workflowId)).blobs;
+    expect(blob).toBeDefined();
+    const bytes = await (await bucket().get(blob!.key))!.arrayBuffer();
+    await bucket().delete(blob!.key);
+
+    // The next input needs the workflow again: a fresh object replays, and finds the blob missing.
+    await abortAllDurableObjects();
+    expect((await signal(workflowId, 'tell', ['after'])).status).toBe(202);
+    const blocked = await eventually(async () => {
+      const description = await describe(workflowId);
+      return description.blockedReason ? description : undefined;
+    }, 10_000, 'the run blocked');
+    expect(blocked.status).toBe('running');
+    expect(blocked.blockedReason).toContain(blob!.key);
+    expect(blocked.blockedReason).toMatch(/missing from the blob store; the run waits until it is restored/);
+    const query = await measured(workflowId);
+    expect(query.status).toBe(503);
+    expect(await query.json()).toMatchObject({ type: 'duro:payload-unavailable', blobKey: blob!.key });
+
+    await bucket().put(blob!.key, bytes);
+    const { status, body } = await result(workflowId, 'wait=20s');
+    expect(status).toBe(200);
+    expect(body.result).toMatchObject({ length: 300_000, told: ['after'] });
+  }, 60_000);
+});
