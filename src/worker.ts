@@ -68,7 +68,7 @@ export interface DuroOptions {
    * every stored row, made from the env so keys come from secrets.
    * @example payloads: { converter: 'rich', codecs: (env) => [aesGcmCodec({ current: 'k1', keys: { k1: env.DURO_KEY_1 as string | undefined } })] }
    */
-  payloads?: Omit<PayloadOptions, 'codecs'> & {
+  payloads?: Omit<PayloadOptions, 'codecs' | 'blobs'> & {
     /**
      * A method taking `any` values, so a function typed with the Worker's own `Env` interface is taken as it is (an
      * interface has no index signature: `Record<string, unknown>` would refuse it).

@@ -1,5 +1,6 @@
 // How a host writes payloads (docs/payloads.md): the converter that turns values into stored JSON, and the codecs
 // applied to every row at rest. One shape for every host; on Workers, codecs are made from the env (secrets).
+import type { PayloadBlobStore } from './blob-store';
 import type { PayloadConverter } from './envelope';
 
 /**
@@ -17,4 +18,11 @@ export interface PayloadOptions {
   converter?: PayloadConverter;
   /** Applied, in order, to every stored row holding payloads (history, state, logs, Visibility…); read in reverse. */
   codecs?: readonly PayloadCodec[];
+  /**
+   * Where history rows over `blobThresholdBytes` are kept, history holding a reference (the claim check,
+   * docs/payloads.md "Large payloads"); payloads may then be up to 100 MiB. Default: none, every row inline.
+   */
+  blobs?: PayloadBlobStore;
+  /** Rows larger than this many bytes go to `blobs`. Default 128 KiB; 1 KiB to 2 MiB. */
+  blobThresholdBytes?: number;
 }
