@@ -2,7 +2,7 @@
 // threshold goes to R2 before the commit that references it, and the table keeps only its key, size and hash.
 // Workflow code sees the value, live and on replay; a blob deleted behind Duro's back blocks the run with a reason
 // that names it (never fails it), and the run goes on by itself once the blob is back.
-import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
 import { probe } from '../fixtures/integration-worker/probe';
@@ -90,4 +90,24 @@ group('claim check through R2', () => {
     expect(status).toBe(200);
     expect(body.result).toMatchObject({ length: 300_000, told: ['after'] });
   }, 60_000);
+
+  it('deletes a run\'s blob from R2 when retention removes the run (the alarm drains the queue)', async () => {
+    const workflowId = uniqueId('retained-blob');
+    await start('largeResult', workflowId, { size: 200_000, fill: 'r' });
+    await eventually(async () => (await measured(workflowId)).ok, 10_000, 'the result measured');
+    expect((await signal(workflowId, 'tell', ['bye'])).status).toBe(202);
+    expect((await result(workflowId, 'wait=10s')).status).toBe(200);
+    const [blob] = (await rowBlobsOf(workflowId)).blobs;
+    expect(await bucket().head(blob!.key)).not.toBeNull();
+
+    // Retention is due now (30 days in the fixture): the next alarm deletes the run, then its blob.
+    const stub = executionStub(workflowId);
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE runs SET retain_until = 1");
+      state.storage.sql.exec("UPDATE deadlines SET wake_at = 1 WHERE kind = 'retention'");
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await rowBlobsOf(workflowId)).toEqual({ blobs: [], bodiless: [] });
+    expect(await bucket().head(blob!.key)).toBeNull();
+  }, 30_000);
 });
