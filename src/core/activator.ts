@@ -126,7 +126,7 @@ export class Activator implements ContextActivator {
     push: (command) => this.#push(command),
     failWorkflow: (error) => this.#failWith(error),
     rejectsUpdate: (error) => !this.#failsTaskOnly(error) || (this.#failTask(error), false),
-    writePayload: (value, what) => this.#write(value, what),
+    writePayload: (value, what) => this.#write(value, what, true), // update and query results go to the caller
     readArgs: (args) => this.payloads.readArgs(args),
     looksUpHandlerPerSignal: () => this.flags.use(EngineFlag.SignalHandlerLookup, this.isReplaying),
     updatesWaitForHandler: () => this.flags.use(EngineFlag.UpdatesWaitForHandler, this.isReplaying),
@@ -610,7 +610,7 @@ export class Activator implements ContextActivator {
   startChild(scope: CancellationScope, workflowType: string, input: unknown, childOptions: Omit<RecordedChildOptions, 'workflowId'> & { workflowId?: string }, cancellationType: ChildCancellationType): { started: Promise<string>; result: Promise<unknown>; workflowId: string; seq: number } {
     this.#assertNotReadOnly('starting a child workflow');
     if (scope.consideredCancelled) throw scope.cancellationFailure;
-    const stored = this.#write(input, `Input of child workflow '${workflowType}'`);
+    const stored = this.#write(input, `Input of child workflow '${workflowType}'`, true);
     if (this.#children.size >= Limits.maxPendingChildren) throw ApplicationFailure.nonRetryable(`At most ${Limits.maxPendingChildren} children may be pending in one run`, 'LimitExceeded');
     const seq = ++this.#seq.child;
     // Deterministic default id; the run id prefix keeps ids of successive runs (continue-as-new) apart.
@@ -664,7 +664,7 @@ export class Activator implements ContextActivator {
   signalExternal(workflowId: string, runId: string | undefined, signalName: string, args: unknown[], childSeq?: number, scope?: CancellationScope): Promise<void> {
     this.#assertNotReadOnly('signalling a workflow');
     if (scope?.consideredCancelled && this.flags.use(EngineFlag.CancelledScopeRefuses, this.isReplaying)) return Promise.reject(scope.cancellationFailure);
-    const stored = this.payloads.writeArgs(args, `Arguments of signal '${signalName}'`, { shape: this.#checksPayloadShape() });
+    const stored = this.payloads.writeArgs(args, `Arguments of signal '${signalName}'`, this.payloads.leaving({ shape: this.#checksPayloadShape() }));
     const seq = ++this.#seq.external;
     const command: Command = { type: 'signalExternal', seq, workflowId, signalName, args: stored };
     if (runId !== undefined) command.runId = runId;
@@ -680,9 +680,13 @@ export class Activator implements ContextActivator {
     return this.#awaitExternal(seq, command);
   }
 
-  /** The stored form of a value workflow code hands over, checked (depth and numbers once the run records the flag). */
-  #write(value: unknown, what: string): unknown {
-    return this.payloads.write(value, what, { shape: this.#checksPayloadShape() });
+  /**
+   * The stored form of a value workflow code hands over, checked (depth and numbers once the run records the flag);
+   * `leaves`: it goes to another object or a client, so an RPC's cap applies (RunPayloads.leaving).
+   */
+  #write(value: unknown, what: string, leaves = false): unknown {
+    const options = { shape: this.#checksPayloadShape() };
+    return this.payloads.write(value, what, leaves ? this.payloads.leaving(options) : options);
   }
 
   checksInputRules(): boolean {
@@ -783,7 +787,7 @@ export class Activator implements ContextActivator {
 
   #completeWith(result: unknown): void {
     if (this.completed) return;
-    const outcome = resultOutcome(() => this.#write(result, 'Workflow result'));
+    const outcome = resultOutcome(() => this.#write(result, 'Workflow result', true));
     this.#push('result' in outcome ? { type: 'completeWorkflow', result: outcome.result } : { type: 'failWorkflow', failure: outcome.failure });
     this.completed = true;
   }

@@ -8,6 +8,12 @@ export const Limits = {
    * history then holds a reference, so the payload no longer counts against a row or the history's size.
    */
   maxBlobPayloadBytes: 100 * 1024 * 1024,
+  /**
+   * With a blob store, one payload that leaves its workflow's object — a child's input, a signal's arguments to
+   * another workflow, a workflow's or an update's result (for the parent or the client) — crosses a Durable Object
+   * RPC, which carries at most 32 MiB: such a payload is held to this, with room for its envelope.
+   */
+  maxMessagePayloadBytes: 30 * 1024 * 1024,
   /** Ids and names (workflowId, runId, types, signal/query/update names, search attribute keys), in UTF-16 units. */
   maxIdLength: 1_000,
   /** Schedule and batch ids: prefixes of the ids they make. */

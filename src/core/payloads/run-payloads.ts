@@ -3,6 +3,7 @@
 // A run records `payloadFormat: 1` on its start event when it writes marks; a run recorded before marks existed
 // reads and writes plain JSON, as it always did, so its replay does not change.
 import type { FailureInfo } from '../failure';
+import { Limits } from '../limits';
 import { checkPayload, copyPayload, type PayloadCheckOptions } from '../payload';
 import { checkConverter, readPayload, writePayload, type PayloadConverter } from './envelope';
 import { needsRich } from './rich-json';
@@ -71,8 +72,16 @@ export class RunPayloads {
 
   /** The rich format has checked depth and numbers on the value itself (needsRich walks all of it); its tags add levels. */
   #checkOptions(options: PayloadCheckOptions): PayloadCheckOptions {
-    const checked = this.converter === 'rich' ? { shape: false } : options;
-    return this.maxPayloadBytes === undefined ? checked : { ...checked, maxBytes: this.maxPayloadBytes };
+    const maxBytes = options.maxBytes ?? this.maxPayloadBytes;
+    return { ...(this.converter === 'rich' ? { shape: false } : options), ...(maxBytes !== undefined && { maxBytes }) };
+  }
+
+  /**
+   * The check of a payload that leaves the run's object (docs/payloads.md, Limits): under the RPC cap when the host's
+   * limit is above it (a blob store), else the host's limit as for any payload.
+   */
+  leaving(options: PayloadCheckOptions = {}): PayloadCheckOptions {
+    return this.maxPayloadBytes !== undefined && this.maxPayloadBytes > Limits.maxMessagePayloadBytes ? { ...options, maxBytes: Limits.maxMessagePayloadBytes } : options;
   }
 
   /** Each memo field written as a payload of its own (a memo stays a record of fields). */
