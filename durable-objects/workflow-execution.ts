@@ -229,7 +229,10 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
         readHistory: (runId, afterEventId, limit, maxChars) => store.readHistory(runId, afterEventId, limit ?? -1, maxChars),
         readLogs: (runId, afterSeq, limit) => store.readLogs(runId, afterSeq, limit),
         commit: (runId, chainIndex, commit) => this.#commit(runId, chainIndex, commit),
-        deleteRun: (runId) => store.deleteRun(runId, this.#visibility.removal({ runId, workflowId: workflowId() })),
+        deleteRun: (runId) => {
+          store.deleteRun(runId, this.#visibility.removal({ runId, workflowId: workflowId() }));
+          void this.#alarm.rearm(); // its blobs joined the delete queue, which the alarm drains
+        },
         forgetDeadlines: (runId) => store.setDeadline(runId, 'run', undefined),
       },
       runLocalActivity: (command, ref, keepLog) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined, keepLog),
