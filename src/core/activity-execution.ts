@@ -38,6 +38,8 @@ export interface ActivityCall {
   implementation?: ActivityFunction | undefined;
   /** How `input` is read and the result written (the task's; absent: plain JSON). */
   payloadConverter?: PayloadConverter | undefined;
+  /** The host's payload limit, larger with a blob store (the task's; absent: Limits.maxPayloadBytes). */
+  maxPayloadBytes?: number | undefined;
 }
 
 /** Runs one attempt; resolves with its outcome. `controller` aborts it (cancellation, timeout). */
@@ -112,13 +114,14 @@ const acceptHeartbeat = () => ({ cancelRequested: false });
 /**
  * A local activity attempt, bounded on the host's clock by its start-to-close timeout and by what is left of its
  * schedule-to-close timeout, which counts from the first attempt's scheduling across the retries, as in Temporal.
+ * `maxPayloadBytes`: the host's payload limit (RunHost.blobs), which its result may reach.
  */
-export function runLocalActivityAttempt(activities: ActivityImplementations, clock: HostClock, command: LocalActivityCommand, run: RunRef, onProgress: () => void, keepLog?: KeepLogLine): Promise<Outcome> {
+export function runLocalActivityAttempt(activities: ActivityImplementations, clock: HostClock, command: LocalActivityCommand, run: RunRef, onProgress: () => void, keepLog?: KeepLogLine, maxPayloadBytes?: number): Promise<Outcome> {
   const controller = new LazyAbort();
   const info = localActivityInfo(command, run, clock.now());
   const limit = localAttemptLimit(command, info.startedAt);
   if (limit) info.deadline = limit.deadline;
-  const attempt = runActivityAttempt(activities, clock, info, { input: command.input, arguments: command.options.arguments, implementation: command.implementation, payloadConverter: command.payloadConverter }, undefined, controller, localHooks(onProgress, keepLog));
+  const attempt = runActivityAttempt(activities, clock, info, { input: command.input, arguments: command.options.arguments, implementation: command.implementation, payloadConverter: command.payloadConverter, maxPayloadBytes }, undefined, controller, localHooks(onProgress, keepLog));
   if (info.deadline === undefined) return attempt.then(orAsyncNotSupported);
   const deadline = info.deadline;
   return new Promise<Outcome>((resolve) => {

@@ -26,6 +26,10 @@ import { MemoryRunStore } from './memory-store';
 import type { PayloadOptions } from '../core/payloads/options';
 import { RunPayloads } from '../core/payloads/run-payloads';
 import { RowCodecs } from '../core/payloads/row-codecs';
+import { checkBlobThreshold } from '../core/payloads/blob-reference';
+import { RowBlobs } from '../core/payloads/row-blobs';
+import { Limits } from '../core/limits';
+import type { RunHost } from '../core/run-host';
 import { activityClock } from './activity-clock';
 import { VirtualClock } from './virtual-clock';
 import { TestSchedules } from './schedules';
@@ -51,7 +55,10 @@ export interface TestEnvironmentOptions {
    * would export over OTLP. Times are the environment's (virtual) time.
    */
   onSpans?: (spans: SpanData[]) => void;
-  /** How payloads are written and kept (docs/payloads.md): the converter of new values, and codecs applied at rest. */
+  /**
+   * How payloads are written and kept (docs/payloads.md): the converter of new values, codecs applied at rest, and a
+   * blob store for history rows over `blobThresholdBytes` (a MemoryBlobStore; payloads may then be up to 100 MiB).
+   */
   payloads?: PayloadOptions;
 }
 
@@ -80,6 +87,8 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
   readonly #onSpans: ((spans: SpanData[]) => void) | undefined;
   /** @internal How workflows and handles write payloads (the `payloads.converter` option). */
   readonly payloads: RunPayloads;
+  /** Set with a blob store (the `payloads.blobs` option): the larger payload limit and the offload threshold. */
+  readonly #blobLimits: RunHost['blobs'];
   /** The host environment the workflows run in: the `env` option, and a `waitUntil` that only reports failures. */
   readonly #environment: WorkflowEnvironment;
   /** The `env` option with the Workflow bindings added: what workflows get, and what a test drives them through. */
@@ -121,12 +130,15 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     const start = options.startTime instanceof Date ? options.startTime.getTime() : (options.startTime ?? Date.now());
     this.clock = new VirtualClock(start);
     this.#activityClock = activityClock(this.clock, () => this.#waits > 0);
-    this.store = new MemoryRunStore(() => this.#bump(), new RowCodecs(options.payloads?.codecs ?? []));
+    checkBlobThreshold(options.payloads?.blobThresholdBytes);
+    const blobs = options.payloads?.blobs && new RowBlobs(options.payloads.blobs, { ...(options.payloads.blobThresholdBytes !== undefined && { thresholdBytes: options.payloads.blobThresholdBytes }) });
+    this.#blobLimits = blobs && { maxPayloadBytes: Limits.maxBlobPayloadBytes, thresholdBytes: blobs.thresholdBytes };
+    this.store = new MemoryRunStore(() => this.#bump(), new RowCodecs(options.payloads?.codecs ?? []), blobs);
     this.#registry = workflowRegistryOf(options.workflows ?? {});
     this.#activities = collectActivities(options.activities);
     this.#codeVersion = options.codeVersion;
     this.#onSpans = options.onSpans;
-    this.payloads = RunPayloads.forCaller(options.payloads?.converter);
+    this.payloads = RunPayloads.forCaller(options.payloads?.converter, this.#blobLimits?.maxPayloadBytes);
     const env = (options.env ?? {}) as Record<string, any>;
     this.env = options.workflowBindings ? withWorkflowBindings(env, options.workflowBindings, this.#bindingHost) : env;
     this.#environment = { env: this.env, waitUntil: (promise) => void promise.catch((error: unknown) => console.error('duro: a waitUntil promise failed', error)) };
@@ -432,12 +444,13 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
       definitionOf: (workflowType) => this.#registry.get(workflowType, this.#environment),
       codeVersion: () => this.#codeVersion,
       payloadConverter: this.payloads.converter,
+      ...(this.#blobLimits && { blobs: this.#blobLimits }),
       now: () => this.clock.now(),
       newId: () => crypto.randomUUID(),
       store: this.store.forWorkflow(workflowId),
       runLocalActivity: (command, run, keepLog) => {
         this.#localAttempts.set(run.runId, (this.#localAttempts.get(run.runId) ?? 0) + 1);
-        return runLocalActivityAttempt(this.#activities, this.#activityClock, command, run, () => this.#bump(), keepLog)
+        return runLocalActivityAttempt(this.#activities, this.#activityClock, command, run, () => this.#bump(), keepLog, this.#blobLimits?.maxPayloadBytes)
           .finally(() => this.#localAttempts.set(run.runId, this.#localAttempts.get(run.runId)! - 1));
       },
       effects: (run, effects) => this.#carryOut(run, effects),
@@ -451,7 +464,8 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     this.#bump();
     for (const effect of effects) {
       if (effect.type === 'dispatchActivity') {
-        const { task } = effect;
+        // The task carries the host's payload limit, as the Durable Object's dispatcher sends it to activity servers.
+        const task = this.#blobLimits ? { ...effect.task, maxPayloadBytes: this.#blobLimits.maxPayloadBytes } : effect.task;
         const key = `${task.runId}:${task.activityId}:${task.attempt}`;
         const controller = new AbortController();
         this.#attempts.set(key, { controller, run, activityId: task.activityId, attempt: task.attempt });

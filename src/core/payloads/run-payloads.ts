@@ -32,10 +32,13 @@ export class RunPayloads {
     return new RunPayloads(converter ?? 'json', converter !== undefined, maxPayloadBytes);
   }
 
-  /** How a caller (a client, a handle) writes what it sends and reads what it is answered: marks read, `converter` writes. */
-  static forCaller(converter: PayloadConverter = 'json'): RunPayloads {
+  /**
+   * How a caller (a client, a handle) writes what it sends and reads what it is answered: marks read, `converter`
+   * writes, each value up to `maxPayloadBytes` (the host's limit: larger with a blob store; absent, the 2 MiB one).
+   */
+  static forCaller(converter: PayloadConverter = 'json', maxPayloadBytes?: number): RunPayloads {
     checkConverter(converter);
-    return new RunPayloads(converter, true);
+    return new RunPayloads(converter, true, maxPayloadBytes);
   }
 
   private constructor(
