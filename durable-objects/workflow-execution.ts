@@ -235,7 +235,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
         },
         forgetDeadlines: (runId) => store.setDeadline(runId, 'run', undefined),
       },
-      runLocalActivity: (command, ref, keepLog) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined, keepLog),
+      runLocalActivity: (command, ref, keepLog) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined, keepLog, this.#blobs && Limits.maxBlobPayloadBytes),
       effects: (run, effects) => this.#carryOut(run, effects),
       ...(this.#spanExporter && { spans: this.#spanExporter.export }),
       report: (message, error) => console.error(`duro: ${message}`, ...(error === undefined ? [] : [error])),
