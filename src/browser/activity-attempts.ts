@@ -22,18 +22,22 @@ export class ActivityAttempts {
   readonly #taskQueues: Record<string, RemoteTaskQueue>;
   readonly #headers: ActivityHeadersHook | undefined;
   readonly #fetch: typeof fetch;
+  /** The host's payload limit when it has a blob store: sent with every task, and the cap of remote replies. */
+  readonly #maxPayloadBytes: number | undefined;
   /** Attempts in flight, by run, activity and attempt. */
   readonly #inFlight = new Map<string, AbortController>();
 
-  constructor(options: { activities: ActivityImplementations; taskQueues: Record<string, RemoteTaskQueue>; headers: ActivityHeadersHook | undefined; fetch: typeof fetch }) {
+  constructor(options: { activities: ActivityImplementations; taskQueues: Record<string, RemoteTaskQueue>; headers: ActivityHeadersHook | undefined; fetch: typeof fetch; maxPayloadBytes?: number | undefined }) {
     this.#activities = options.activities;
     this.#taskQueues = options.taskQueues;
     this.#headers = options.headers;
     this.#fetch = options.fetch;
+    this.#maxPayloadBytes = options.maxPayloadBytes;
   }
 
   /** Runs one attempt; `target` is asked for heartbeats and given the outcome (it may drop a stale one). */
-  dispatch(task: ActivityTask, target: AttemptTarget): void {
+  dispatch(dispatched: ActivityTask, target: AttemptTarget): void {
+    const task = this.#maxPayloadBytes === undefined ? dispatched : { ...dispatched, maxPayloadBytes: this.#maxPayloadBytes };
     const key = attemptKey(task.runId, task.activityId, task.attempt);
     const controller = new AbortController();
     this.#inFlight.set(key, controller);

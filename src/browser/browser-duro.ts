@@ -10,7 +10,9 @@ import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput } from '.
 import { Execution } from '../core/execution/execution';
 import { startRequestOf } from '../core/execution/first-run';
 import { ApplicationFailure } from '../core/failure';
-import { owesMessages, type WorkflowRun } from '../core/internals';
+import { Limits, owesMessages, type WorkflowRun } from '../core/internals';
+import { BlobCollectionTimer } from './blob-collection-timer';
+import { openBrowserBlobs, type BrowserBlobs } from './browser-blobs';
 import { BrowserWorkflowHandle } from './browser-handle';
 import { drivingHost, readingHost, type BrowserHostContext } from './browser-execution-host';
 import type { HandleBackend } from './handle-backend';
@@ -40,8 +42,14 @@ import { RunLocks, type Driver } from './run-locks';
  * console.log(await handle.result());
  */
 export async function createBrowserDuro(options: BrowserDuroOptions): Promise<BrowserDuro> {
-  const store = await IndexedDbRunStore.open(options.dbName, options.indexedDB, options.IDBKeyRange, options.payloads?.codecs);
-  return new BrowserDuro(store, options);
+  const blobs = await openBrowserBlobs(options);
+  try {
+    const store = await IndexedDbRunStore.open(options.dbName, options.indexedDB, options.IDBKeyRange, options.payloads?.codecs, blobs?.rows);
+    return new BrowserDuro(store, options, blobs);
+  } catch (error) {
+    blobs?.close();
+    throw error;
+  }
 }
 
 export class BrowserDuro implements HandleBackend {
@@ -55,6 +63,9 @@ export class BrowserDuro implements HandleBackend {
   readonly #locks: RunLocks;
   readonly #messenger: Messenger;
   readonly #context: BrowserHostContext;
+  /** Set with `payloads.blobs`: the blob store, and the timer that deletes what no event references any more. */
+  readonly #blobs: BrowserBlobs | undefined;
+  readonly #blobCollection: BlobCollectionTimer | undefined;
   /** Claims of a workflow id (and its reload after a failed commit), one at a time, so no execution opens twice. */
   readonly #claims = new KeyedQueue();
   /** The executions this context drives (it holds their Web Lock), by workflow id. */
@@ -70,19 +81,24 @@ export class BrowserDuro implements HandleBackend {
   readonly payloads: RunPayloads;
 
   /** Use `createBrowserDuro`. */
-  constructor(store: IndexedDbRunStore, options: BrowserDuroOptions) {
+  constructor(store: IndexedDbRunStore, options: BrowserDuroOptions, blobs?: BrowserBlobs) {
     this.store = store;
+    this.#blobs = blobs;
     this.payloads = RunPayloads.forCaller(options.payloads?.converter);
     this.#registry = new WorkflowRegistry(options.workflows as Record<string, unknown>);
     const activities = collectActivities(options.activities);
     const doFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
-    this.#attempts = new ActivityAttempts({ activities, taskQueues: options.taskQueues ?? {}, headers: options.headers, fetch: doFetch });
+    // With a blob store, payloads may be larger: attempts are told so, and remote replies may be that large.
+    const maxPayloadBytes = blobs && Limits.maxBlobPayloadBytes;
+    this.#attempts = new ActivityAttempts({ activities, taskQueues: options.taskQueues ?? {}, headers: options.headers, fetch: doFetch, maxPayloadBytes });
     this.#onError = options.onError ?? ((error) => console.error('duro:', error));
+    if (blobs) this.#blobCollection = new BlobCollectionTimer(store, (error) => this.#onError(error));
     if (options.tracing) this.#spans = new OtlpSpanExporter(options.tracing, doFetch);
     this.#locks = new RunLocks(options.dbName, options.locks);
     this.#context = {
       store, registry: this.#registry, activities, attempts: this.#attempts, codeVersion: options.codeVersion, payloadConverter: this.payloads.converter,
       spans: this.#spans?.export,
+      blobs: blobs && { maxPayloadBytes: Limits.maxBlobPayloadBytes, thresholdBytes: blobs.rows.thresholdBytes },
       isClosed: () => this.#closed,
       runOf: (workflowId, runId) => this.#executions.get(workflowId)?.runInMemory(runId),
       commitFailed: (workflowId, error) => this.#commitFailed(workflowId, error),
@@ -134,6 +150,7 @@ export class BrowserDuro implements HandleBackend {
       if (!this.#locks.holds(workflowId) && !this.#executions.has(workflowId)) this.#takeOverWhenFree(workflowId);
     }
     this.#timer.arm();
+    void this.#blobCollection?.collect(); // what a tab closed between a put and its commit left
   }
 
   /**
@@ -210,7 +227,9 @@ export class BrowserDuro implements HandleBackend {
     this.#messenger.close();
     this.#attempts.abortAll();
     this.#locks.releaseAll();
+    this.#blobCollection?.stop();
     this.store.close();
+    this.#blobs?.close();
     void this.#spans?.flush(); // the last spans are sent, not left to a timer the page may not outlive
   }
 
@@ -294,6 +313,7 @@ export class BrowserDuro implements HandleBackend {
    */
   #commitFailed(workflowId: string, error: unknown): void {
     this.#onError(error);
+    void this.#blobCollection?.arm(); // a blob put for the failed step is deleted once its grace period is over
     const failed = this.#executions.get(workflowId);
     if (!failed || this.#reloading.has(workflowId)) return;
     this.#executions.delete(workflowId);

@@ -21,6 +21,8 @@ export interface BrowserHostContext {
   payloadConverter: PayloadConverter;
   /** Takes finished spans, when the BrowserDuro exports them. */
   spans?: SpanSink | undefined;
+  /** Set with a blob store (the claim check): larger payloads, and offloaded events counted as their reference. */
+  blobs?: ExecutionHost['blobs'] | undefined;
   /** True once the BrowserDuro was closed: nothing is committed, dispatched or sent after that. */
   isClosed(): boolean;
   /** The run `runId` of `workflowId` as driven here now (an execution reopened after a failed commit has new run objects). */
@@ -87,6 +89,7 @@ export function drivingHost(context: BrowserHostContext, workflowId: string): Ex
     runLocalActivity: (command, ref, keepLog) => runLocalActivityAttempt(activities, realClock, command, ref, () => undefined, keepLog),
     effects: (run, effects) => carryOut(context, run, effects),
     ...(context.spans && { spans: context.spans }),
+    ...(context.blobs && { blobs: context.blobs }),
     setTimer: (ms, fire) => {
       const timer = setTimeout(fire, ms);
       return () => clearTimeout(timer);

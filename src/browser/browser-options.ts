@@ -6,6 +6,7 @@ import type { ActivityHeadersHook, RemoteTaskQueue } from './remote-activity';
 import type { LockManagerLike } from './run-locks';
 import type { OtlpOptions } from '../protocol/otlp';
 import type { PayloadOptions } from '../core/payloads/options';
+import type { PayloadBlobStore } from '../core/payloads/blob-store';
 
 export interface BrowserDuroOptions {
   /** Workflow definitions: a module object (`import * as workflows`) or an array. */
@@ -34,8 +35,23 @@ export interface BrowserDuroOptions {
    * origin (CORS). Default: none, and no span is made.
    */
   tracing?: OtlpOptions;
-  /** How payloads are written and kept (docs/payloads.md): the converter of new values, and codecs applied at rest. */
-  payloads?: PayloadOptions;
+  /**
+   * How payloads are written and kept (docs/payloads.md): the converter of new values, codecs applied at rest, and
+   * where large ones go (`blobs`, docs/browser.md "Large payloads").
+   */
+  payloads?: BrowserPayloadOptions;
 }
+
+/**
+ * PayloadOptions as the browser takes them: `blobs: true` keeps history rows over `blobThresholdBytes` in IndexedDB,
+ * in the database `<dbName>-blobs`; any other PayloadBlobStore may be passed instead.
+ *
+ * @example
+ * const duro = await createBrowserDuro({ workflows, activities, dbName: 'my-app', payloads: { blobs: true } });
+ */
+export type BrowserPayloadOptions = Omit<PayloadOptions, 'blobs'> & {
+  /** Where history rows over `blobThresholdBytes` are kept, history holding a reference; payloads may then be up to 100 MiB. Default: none. */
+  blobs?: true | PayloadBlobStore;
+};
 
 export type BrowserStartOptions<I = unknown> = InProcessStartOptions<I>;

@@ -1,26 +1,32 @@
 // History and run state of the browser host in IndexedDB. Each commit is one readwrite transaction over the three
 // object stores (events, the run record, the changed pending entries), resolved only once the transaction completes.
 // A fourth store, `inbox`, carries messages between workflows to the context (tab, worker) that drives the receiver.
-// With payload codecs, rows holding payloads are sealed before the transaction opens (decision 019 §3).
-import { openDatabase, resultOf, webGlobals } from './indexeddb-requests';
+// With payload codecs, rows holding payloads are sealed before the transaction opens (decision 019 §3). With a blob
+// store, an event row over the threshold is put there first and the row keeps its reference (indexeddb-row-blobs.ts).
+import { openDatabase, resultOf, transactionDone, webGlobals } from './indexeddb-requests';
 import type { HistoryEvent, WorkflowStatus } from '../core/history';
 import { Limits, owesMessages, runRecordOf, runStateFrom, type StoredLogLine, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
+import type { BlobReference } from '../core/payloads/blob-reference';
 import type { PayloadCodec } from '../core/payloads/options';
-import { RowCodecs } from '../core/payloads/row-codecs';
+import type { RowBlobs } from '../core/payloads/row-blobs';
+import { RowCodecs, type SealedRow } from '../core/payloads/row-codecs';
+import { blobDeletesIn, IndexedDbRowBlobs } from './indexeddb-row-blobs';
+import { ALL_STORES, RUN_DB_VERSION, upgradeRunDatabase } from './indexeddb-schema';
 import type { IdbDatabase, IdbKey, IdbKeyRangeStatic, IdbRequest, IdbTransaction } from './indexeddb-types';
 import { commitFailure, HistoryConflictError } from './store-errors';
 
-/** 1: events, runs, pending. 2: inbox. 3: logs. */
-const DB_VERSION = 3;
-const ALL_STORES = ['events', 'runs', 'pending', 'logs'];
 
 /** `events`: one row per history event, keyed [runId, eventId], so a key range reads a run's history in order. */
 interface EventRow {
   runId: string;
   eventId: number;
-  /** The event, or with payload codecs configured its JSON sealed (`sealed`): one or the other. */
+  /**
+   * The event, or with payload codecs configured its JSON sealed (`sealed`), or, when its stored form was over the
+   * blob threshold, the reference to the blob that holds that form (`blob`): exactly one of the three.
+   */
   event?: HistoryEvent;
   sealed?: Uint8Array;
+  blob?: BlobReference;
 }
 
 /** `runs`: the run's small, whole part (`runRecordOf`) and the fields resumeAll and lookups need without parsing it. */
@@ -90,20 +96,23 @@ export class IndexedDbRunStore implements RunStore {
   readonly #db: IdbDatabase;
   readonly #keyRange: IdbKeyRangeStatic;
   readonly #rows: RowCodecs;
+  readonly #blobs: IndexedDbRowBlobs;
   /** Messages queued in one millisecond keep their order. */
   #lastSentAt = 0;
 
-  private constructor(db: IdbDatabase, keyRange: IdbKeyRangeStatic, rows: RowCodecs) {
+  private constructor(db: IdbDatabase, keyRange: IdbKeyRangeStatic, rows: RowCodecs, blobs: RowBlobs | undefined) {
     this.#db = db;
     this.#keyRange = keyRange;
     this.#rows = rows;
+    this.#blobs = new IndexedDbRowBlobs(db, keyRange, blobs);
   }
 
   /**
    * Opens (creating or upgrading) the database `dbName`; `indexedDB` and `keyRange` default to the page's own. With
-   * `codecs`, events, run records, pending entries and log lines are stored sealed (docs/payloads.md).
+   * `codecs`, events, run records, pending entries and log lines are stored sealed (docs/payloads.md); with `blobs`,
+   * events over its threshold are kept there (docs/browser.md, "Large payloads").
    */
-  static open(dbName: string, indexedDB = webGlobals().indexedDB, keyRange = webGlobals().IDBKeyRange, codecs: readonly PayloadCodec[] = []): Promise<IndexedDbRunStore> {
+  static open(dbName: string, indexedDB = webGlobals().indexedDB, keyRange = webGlobals().IDBKeyRange, codecs: readonly PayloadCodec[] = [], blobs?: RowBlobs): Promise<IndexedDbRunStore> {
     let rows: RowCodecs;
     try {
       rows = new RowCodecs(codecs);
@@ -111,12 +120,7 @@ export class IndexedDbRunStore implements RunStore {
       return Promise.reject(error as Error);
     }
     if (!indexedDB || !keyRange) return Promise.reject(new Error('IndexedDB is not available here: pass an IDBFactory and IDBKeyRange to IndexedDbRunStore.open'));
-    const upgrade = (db: IdbDatabase, oldVersion: number) => {
-      if (oldVersion < 1) createSchema(db);
-      if (oldVersion < 2) createInbox(db);
-      if (oldVersion < 3) createLogs(db);
-    };
-    return openDatabase(indexedDB, dbName, DB_VERSION, upgrade).then((db) => new IndexedDbRunStore(db, keyRange, rows));
+    return openDatabase(indexedDB, dbName, RUN_DB_VERSION, upgradeRunDatabase).then((db) => new IndexedDbRunStore(db, keyRange, rows, blobs));
   }
 
   close(): void {
@@ -126,14 +130,14 @@ export class IndexedDbRunStore implements RunStore {
   async readHistory(runId: string, afterEventId = 0): Promise<HistoryEvent[]> {
     const events = this.#db.transaction(['events'], 'readonly').objectStore('events');
     const rows = (await resultOf(events.getAll(this.#keyRange.bound([runId, afterEventId], [runId, []], true)))) as EventRow[];
-    return Promise.all(rows.map((row) => this.#open(row, row.event, `h/${runId}/${row.eventId}`)));
+    return Promise.all(rows.map((row) => this.#openEvent(row)));
   }
 
   /** One event of a run (e.g. its WorkflowExecutionStarted, event 1), or undefined. */
   async readEvent(runId: string, eventId: number): Promise<HistoryEvent | undefined> {
     const events = this.#db.transaction(['events'], 'readonly').objectStore('events');
     const row = (await resultOf(events.get([runId, eventId]))) as EventRow | undefined;
-    return row && this.#open(row, row.event, `h/${runId}/${eventId}`);
+    return row && this.#openEvent(row);
   }
 
   /**
@@ -143,8 +147,9 @@ export class IndexedDbRunStore implements RunStore {
    * (indexeddb-store.test.ts, 'refuses a commit from a stale store').
    */
   async commit(runId: string, commit: RunCommit): Promise<void> {
-    // Sealed first: a transaction auto-commits when its work awaits anything but its own requests.
+    // Sealed and offloaded first: a transaction auto-commits when its work awaits anything but its own requests.
     const sealed = this.#rows.isSealing ? await this.#seal(runId, commit) : undefined;
+    const offloaded = await this.#offload(commit, sealed);
     let tx: IdbTransaction;
     try {
       // 'strict': `complete` means on disk, as the outbox rule needs before any effect leaves.
@@ -170,7 +175,11 @@ export class IndexedDbRunStore implements RunStore {
       const conflict = conflictOf(runId, last ? Number((last.key as IdbKey[])[1]) : 0, commit);
       if (conflict) return fail(conflict);
       // `add`, not `put`: an existing [runId, eventId] fails the transaction rather than being overwritten.
-      commit.events.forEach((event, i) => events.add({ runId, eventId: event.eventId, ...(sealed ? { sealed: sealed.events[i]! } : { event }) } satisfies EventRow));
+      commit.events.forEach((event, i) => {
+        const blob = offloaded.get(i);
+        if (blob) blobDeletesIn(tx).referenced(blob.key);
+        events.add({ runId, eventId: event.eventId, ...(blob ? { blob } : sealed ? { sealed: sealed.events[i]! } : { event }) } satisfies EventRow);
+      });
       this.#writeRun(tx, runId, commit, sealed?.record, fail);
       const pending = tx.objectStore('pending');
       commit.changes.forEach(({ collection, key, value }, i) => {
@@ -213,14 +222,37 @@ export class IndexedDbRunStore implements RunStore {
     return ((await resultOf(runs.index('workflowId').getAll(this.#rangeOfRun(workflowId)))) as RunRow[]).map(summaryOf);
   }
 
-  /** Removes a run's events, record and pending entries, in one transaction. */
-  deleteRun(runId: string): Promise<void> {
+  /**
+   * Removes a run's events, record and pending entries, in one transaction, which also queues the blobs its events
+   * referenced and no other run does; then deletes those blobs (when that fails, a later collection does).
+   */
+  async deleteRun(runId: string): Promise<void> {
     const tx = this.#db.transaction(ALL_STORES, 'readwrite');
-    tx.objectStore('events').delete(this.#rangeOfRun(runId));
+    const now = Date.now();
+    const events = tx.objectStore('events');
+    // Read before the delete below, whose requests run in order: the counts it asks for come after the delete.
+    onSuccess(events.getAll(this.#rangeOfRun(runId)), () => tx.abort(), (rows) => {
+      blobDeletesIn(tx).queueIfUnreferenced((rows as EventRow[]).flatMap((row) => (row.blob ? [row.blob.key] : [])), now);
+    });
+    events.delete(this.#rangeOfRun(runId));
     tx.objectStore('pending').delete(this.#rangeOfRun(runId));
     tx.objectStore('runs').delete(runId);
     this.#dropOldestLogs(tx, runId, Number.POSITIVE_INFINITY, () => tx.abort());
-    return completionOf(tx, `Cannot delete run ${runId} from IndexedDB`);
+    await transactionDone(tx, `Cannot delete run ${runId} from IndexedDB`);
+    await this.collectBlobs(now).catch(() => undefined);
+  }
+
+  /**
+   * Deletes the blobs queued for deletion that are due by `now` and that no event references (a commit that never
+   * happened, a deleted run). Resolves with how many; rejects when the blob store fails (the keys wait a minute).
+   */
+  collectBlobs(now: number): Promise<number> {
+    return this.#blobs.collect(now);
+  }
+
+  /** When the next queued blob deletion is due, if any is queued: the host's timer for collectBlobs. */
+  nextBlobCollection(): Promise<number | undefined> {
+    return this.#blobs.earliestDue();
   }
 
   /**
@@ -237,7 +269,7 @@ export class IndexedDbRunStore implements RunStore {
     onSuccess(inbox.get(key), fail, (existing) => {
       if (!existing) inbox.add(row);
     });
-    return completionOf(tx, `Cannot queue message ${key}`);
+    return transactionDone(tx, `Cannot queue message ${key}`);
   }
 
   /** The messages queued for workflow `to`, oldest first. */
@@ -251,7 +283,7 @@ export class IndexedDbRunStore implements RunStore {
   deleteMessage(key: string): Promise<void> {
     const tx = this.#db.transaction(['inbox'], 'readwrite');
     tx.objectStore('inbox').delete(key);
-    return completionOf(tx, `Cannot delete message ${key}`);
+    return transactionDone(tx, `Cannot delete message ${key}`);
   }
 
   /** The commit's rows sealed, in its order: events, the run record, changed pending entries, log lines. */
@@ -263,6 +295,25 @@ export class IndexedDbRunStore implements RunStore {
       pending: await Promise.all(commit.changes.map(({ collection, key, value }) => (value === undefined ? undefined : seal(value, `p/${runId}/${collection}/${key}`)))),
       logs: await Promise.all((commit.logs ?? []).map((line) => seal(line, `l/${runId}`))),
     };
+  }
+
+  /**
+   * The events over the blob threshold, put in the blob store, by place in the commit. Measured in their stored
+   * form (sealed, or the JSON text of the event), as the Durable Object does; nothing to do without a blob store.
+   */
+  async #offload(commit: RunCommit, sealed: SealedCommit | undefined): Promise<ReadonlyMap<number, BlobReference>> {
+    const blobs = this.#blobs.rows;
+    if (!blobs) return NOTHING_OFFLOADED;
+    const stored: SealedRow[] = sealed ? sealed.events : commit.events.map((event) => commit.encoded?.get(event) ?? JSON.stringify(event));
+    const over = [...stored.entries()].filter(([, row]) => blobs.isOver(row));
+    return over.length === 0 ? NOTHING_OFFLOADED : this.#blobs.offload(blobs, commit.state.workflowId, over);
+  }
+
+  /** An event row's event: as stored, sealed, or read back (and checked) from the blob store. */
+  async #openEvent(row: EventRow): Promise<HistoryEvent> {
+    const identity = `h/${row.runId}/${row.eventId}`;
+    if (!row.blob) return this.#open(row, row.event, identity);
+    return JSON.parse(await this.#rows.open(await this.#blobs.read(row.blob), identity)) as HistoryEvent;
   }
 
   /** A row's value: `plain` as stored, or its sealed JSON opened (a RowOpenError names the row when it does not). */
@@ -307,13 +358,7 @@ export class IndexedDbRunStore implements RunStore {
   }
 }
 
-function createSchema(db: IdbDatabase): void {
-  db.createObjectStore('events', { keyPath: ['runId', 'eventId'] });
-  const runs = db.createObjectStore('runs', { keyPath: 'runId' });
-  runs.createIndex('chainIndex', 'chainIndex', { unique: true });
-  runs.createIndex('workflowId', ['workflowId', 'chainIndex']);
-  db.createObjectStore('pending', { keyPath: ['runId', 'collection', 'key'] });
-}
+const NOTHING_OFFLOADED: ReadonlyMap<number, BlobReference> = new Map();
 
 /**
  * Why the step cannot follow the stored history, if it cannot: its events must number on from the last stored
@@ -325,27 +370,12 @@ function conflictOf(runId: string, lastStoredEventId: number, { events, state }:
   return new HistoryConflictError(runId, lastStoredEventId, (events[0]?.eventId ?? state.nextEventId) - 1);
 }
 
-function createLogs(db: IdbDatabase): void {
-  db.createObjectStore('logs', { keyPath: 'seq', autoIncrement: true }).createIndex('byRun', ['runId', 'seq']);
-}
-
-function createInbox(db: IdbDatabase): void {
-  db.createObjectStore('inbox', { keyPath: 'key' }).createIndex('to', ['to', 'sentAt']);
-}
-
 /** The run's row: the fields lookups need in the open, and its record as is or `sealed`. */
 function runRowOf(runId: string, chainIndex: number, record: RunRecord, wakeAt: number | undefined, owes: boolean, sealed: Uint8Array | undefined): RunRow {
   const row: RunRow = { runId, workflowId: record.workflowId, workflowType: record.workflowType, status: record.status, chainIndex, ...(sealed ? { sealed } : { record }) };
   if (wakeAt !== undefined) row.wakeAt = wakeAt;
   if (owes) row.owes = true;
   return row;
-}
-
-function completionOf(tx: IdbTransaction, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(new Error(`${what}: ${tx.error?.message ?? 'aborted'}`, { cause: tx.error }));
-  });
 }
 
 function summaryOf({ record: _record, sealed: _sealed, ...summary }: RunRow): StoredRunSummary {

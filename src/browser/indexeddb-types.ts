@@ -18,6 +18,8 @@ export interface IdbRequest<T> {
 }
 
 export interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
+  /** The upgrade's own transaction, during `upgradeneeded`: how an existing store gets a new index. */
+  readonly transaction: IdbTransaction | null;
   onupgradeneeded: ((event: { oldVersion: number }) => void) | null;
   onblocked: ((event: unknown) => void) | null;
 }

@@ -24,15 +24,16 @@ export async function sendRemoteAttempt(queue: RemoteTaskQueue, task: ActivityTa
     headers.set(IDEMPOTENCY_KEY_HEADER, idempotencyKey(task));
     if (task.traceparent !== undefined) headers.set('traceparent', task.traceparent);
     const response = await doFetch(queue.url, { method: 'POST', body: JSON.stringify(request), headers, signal, redirect: ATTEMPT_REDIRECT });
-    return await readReply(response);
+    return await readReply(response, task.maxPayloadBytes);
   } catch (error) {
     // Transport errors and aborts are retryable: the engine's timeouts and retry policy decide what follows.
     return failure(ApplicationFailure.retryable(`Activity request failed: ${(error as Error).message}`, 'ActivityTransportError'));
   }
 }
 
-async function readReply(response: Response): Promise<ReplyOutcome> {
-  const reply = await readActivityReply(response);
+/** `maxPayloadBytes`: the task's, with a blob store (the request carries it too); absent, the 2 MiB limit. */
+async function readReply(response: Response, maxPayloadBytes: number | undefined): Promise<ReplyOutcome> {
+  const reply = await readActivityReply(response, maxPayloadBytes);
   if (reply !== ACCEPTED) return reply;
   return failure(ApplicationFailure.nonRetryable(
     'The activity server answered 202 (asynchronous completion), which the browser host does not support: it has no Duro API to complete the attempt through. Answer 200 with the result instead.',

@@ -58,11 +58,12 @@ export class RowBlobs {
 
   /**
    * Deletes the keys `unreferenced` still gives back when this takes its turn (the host re-reads its references
-   * there, so a key a step re-put and referenced meanwhile is spared). Resolves with the keys deleted.
+   * there, so a key a step re-put and referenced meanwhile is spared). Resolves with the keys deleted. A host whose
+   * references are read asynchronously (IndexedDB) reads them in the turn too: no put of this store lands meanwhile.
    */
-  deleteUnreferenced(unreferenced: () => string[]): Promise<string[]> {
+  deleteUnreferenced(unreferenced: () => string[] | Promise<string[]>): Promise<string[]> {
     return this.#inTurn(async () => {
-      const keys = unreferenced();
+      const keys = await unreferenced();
       if (keys.length > 0) await this.store.delete(keys);
       return keys;
     });

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { defineQuery, defineSignal, defineWorkflow, type HistoryEvent } from 'duro/workflow';
 import { Limits, WorkflowRun, type PendingChange, type RunCommit, type RunHost, type RunState } from '../../../src/core/internals';
 import { IndexedDbRunStore } from '../../../src/browser/indexeddb-store';
+import { IndexedDbBlobStore } from '../../../src/browser/indexeddb-blob-store';
+import { RowBlobs } from '../../../src/core/payloads/row-blobs';
 import { HistoryConflictError, StorageQuotaError, StoreCommitError } from '../../../src/browser/store-errors';
 
 let databases = 0;
@@ -44,11 +46,17 @@ async function keptMessages(store: IndexedDbRunStore, runId: string, afterSeq?: 
 }
 
 /**
- * Creates `dbName` as an earlier release left it: schema version 1 (events, runs, pending) or 2 (and inbox), with
- * what `seed` writes in one transaction over its stores.
+ * Creates `dbName` as an earlier release left it: schema version 1 (events, runs, pending), 2 (and inbox) or 3 (and
+ * logs), with what `seed` writes in one transaction over its stores.
  */
-function olderDatabase(dbName: string, version: 1 | 2, seed: (tx: { objectStore(name: string): { put(value: unknown): unknown } }) => void): Promise<void> {
-  const stores = version === 1 ? ['events', 'runs', 'pending'] : ['events', 'runs', 'pending', 'inbox'];
+async function listedBlobs(blobs: IndexedDbBlobStore): Promise<Array<{ key: string; size: number }>> {
+  const listed = [];
+  for await (const { key, size } of blobs.list('wf/')) listed.push({ key, size });
+  return listed;
+}
+
+function olderDatabase(dbName: string, version: 1 | 2 | 3, seed: (tx: { objectStore(name: string): { put(value: unknown): unknown } }) => void): Promise<void> {
+  const stores = ['events', 'runs', 'pending', 'inbox', 'logs'].slice(0, version + 2);
   return new Promise<void>((resolve, reject) => {
     const request = indexedDB.open(dbName, version);
     request.onupgradeneeded = () => {
@@ -58,7 +66,8 @@ function olderDatabase(dbName: string, version: 1 | 2, seed: (tx: { objectStore(
       runs.createIndex('chainIndex', 'chainIndex', { unique: true });
       runs.createIndex('workflowId', ['workflowId', 'chainIndex']);
       db.createObjectStore('pending', { keyPath: ['runId', 'collection', 'key'] });
-      if (version === 2) db.createObjectStore('inbox', { keyPath: 'key' }).createIndex('to', ['to', 'sentAt']);
+      if (version >= 2) db.createObjectStore('inbox', { keyPath: 'key' }).createIndex('to', ['to', 'sentAt']);
+      if (version >= 3) db.createObjectStore('logs', { keyPath: 'seq', autoIncrement: true }).createIndex('byRun', ['runId', 'seq']);
     };
     request.onsuccess = () => {
       const db = request.result;
@@ -363,4 +372,25 @@ describe('IndexedDbRunStore', () => {
     expect(await keptMessages(store, 'r')).toEqual(['line 1', 'line 2']);
     expect((await store.readHistory('r')).map((event) => event.eventId)).toEqual([1, 2]);
   });
+
+  it('adds the blob delete queue to a database stored before it existed (version 3): its runs read, commit and delete as before', async () => {
+    const dbName = newDbName();
+    await olderDatabase(dbName, 3, (tx) => {
+      tx.objectStore('runs').put({ runId: 'r', workflowId: 'wf-r', workflowType: 'adder', status: 'running', chainIndex: 0, record: runState('r', 2) });
+      tx.objectStore('events').put({ runId: 'r', eventId: 1, event: signalEvent(1) });
+    });
+
+    const blobs = await IndexedDbBlobStore.open(dbName, indexedDB, IDBKeyRange);
+    const store = await IndexedDbRunStore.open(dbName, indexedDB, IDBKeyRange, [], new RowBlobs(blobs, { thresholdBytes: 1024 }));
+    const large = { ...signalEvent(2), args: ['x'.repeat(2_000)] };
+    await store.commit('r', stepOf(runState('r', 3), [large]));
+    expect(await store.readHistory('r')).toEqual([signalEvent(1), large]);
+    const [listed] = await listedBlobs(blobs);
+    expect(listed?.size).toBeGreaterThan(2_000);
+
+    await store.deleteRun('r');
+    expect(await store.readHistory('r')).toEqual([]);
+    expect(await listedBlobs(blobs)).toEqual([]);
+  });
 });
+
