@@ -218,16 +218,20 @@ function messageOf(error: unknown): string {
 }
 
 async function startCommand(c: Command): Promise<number> {
-  const handle = await c.client.start(need(c.operands[0], 'workflowType'), startOptionsOf(c));
-  const started = { workflowId: handle.workflowId, runId: handle.runId };
-  if (!c.values.wait) return emitted(c, started, () => formatKeyValues([['workflowId', started.workflowId], ['runId', started.runId]]));
-  const result = cliJsonOf(await handle.result());
-  return emitted(c, { ...started, result }, () => formatKeyValues([['workflowId', started.workflowId], ['runId', started.runId], ['result', JSON.stringify(result)]]));
+  if (!c.values.wait) {
+    const handle = await c.client.start(need(c.operands[0], 'workflowType'), startOptionsOf(c));
+    const started = { workflowId: handle.workflowId, runId: handle.runId };
+    return emitted(c, started, () => formatKeyValues([['workflowId', started.workflowId], ['runId', started.runId]]));
+  }
+  const { handle, result: waited } = await c.client.startAndWait(need(c.operands[0], 'workflowType'), startOptionsOf(c));
+  const result = cliJsonOf(await waited);
+  return emitted(c, { workflowId: handle.workflowId, runId: handle.runId, result }, () => formatKeyValues([['workflowId', handle.workflowId], ['runId', handle.runId!], ['result', JSON.stringify(result)]]));
 }
 
+/** Starts and waits in one request (`POST /v1/workflows?wait=`), long-polling only a workflow that takes longer. */
 async function executeCommand(c: Command): Promise<number> {
-  const handle = await c.client.start(need(c.operands[0], 'workflowType'), startOptionsOf(c));
-  const result = cliJsonOf(await handle.result());
+  const { handle, result: waited } = await c.client.startAndWait(need(c.operands[0], 'workflowType'), startOptionsOf(c));
+  const result = cliJsonOf(await waited);
   return emitted(c, { workflowId: handle.workflowId, runId: handle.runId, result }, () => formatValue(result));
 }
 

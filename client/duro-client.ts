@@ -130,10 +130,15 @@ export class DuroClient {
 
   /** Starts a workflow; resolves with its handle once the start is recorded. */
   async start<W extends WorkflowDefinition>(workflow: Named<W>, options: StartWorkflowOptions<WorkflowInput<W>> = {}): Promise<WorkflowHandle<W>> {
+    const reply = await this.#start(workflow, options);
+    return new WorkflowHandle<W>(this, reply.workflowId, reply.runId);
+  }
+
+  /** `POST /v1/workflows`, with `wait` when given: the reply then carries the run's outcome if it closed meanwhile. */
+  async #start(workflow: Named<WorkflowDefinition>, options: StartWorkflowOptions<unknown>, wait?: Duration): Promise<{ workflowId: string; runId: string; outcome?: ResultReply }> {
     const body = startBody(nameOf(workflow), options, this.payloads);
     try {
-      const reply = await this.request<{ workflowId: string; runId: string }>('POST', '/v1/workflows', body);
-      return new WorkflowHandle<W>(this, reply.workflowId, reply.runId);
+      return await this.request('POST', `/v1/workflows${wait === undefined ? '' : `?wait=${encodeURIComponent(String(wait))}`}`, body);
     } catch (error) {
       if (error instanceof DuroApiError && error.type === 'duro:workflow-already-started') {
         throw new WorkflowExecutionAlreadyStartedError(options.workflowId ?? '', String(error.problem.runId ?? ''));
@@ -156,9 +161,26 @@ export class DuroClient {
     return Object.assign(new WorkflowHandle<W>(this, reply.workflowId), { started: reply.started });
   }
 
-  /** Starts a workflow and waits for its result. */
+  /**
+   * Starts a workflow and waits for its result. The start request itself waits (`POST /v1/workflows?wait=`), so a
+   * workflow that finishes within the client's `resultPollWait` costs one round trip; a longer one is long-polled.
+   */
   async execute<W extends WorkflowDefinition>(workflow: Named<W>, options: StartWorkflowOptions<WorkflowInput<W>> = {}): Promise<WorkflowOutput<W>> {
-    return (await this.start(workflow, options)).result();
+    return (await this.startAndWait(workflow, options)).result;
+  }
+
+  /**
+   * @internal Starts a workflow and waits for its result (as `execute`), giving the handle too (the CLI prints its ids).
+   * `result` is a promise that rejects with `WorkflowFailedError` when the run did not complete.
+   */
+  async startAndWait<W extends WorkflowDefinition>(workflow: Named<W>, options: StartWorkflowOptions<WorkflowInput<W>> = {}): Promise<{ handle: WorkflowHandle<W>; result: Promise<WorkflowOutput<W>> }> {
+    const reply = await this.#start(workflow, options, this.#resultPollWait);
+    const handle = new WorkflowHandle<W>(this, reply.workflowId, reply.runId);
+    const { outcome } = reply;
+    const stillRunning = outcome === undefined || outcome.status === 'running' || outcome.status === 'continuedAsNew';
+    const result = stillRunning ? handle.result() : Promise.resolve().then(() => handle.outcomeOf(outcome));
+    result.catch(() => undefined); // the caller awaits it; a failure must not surface as unhandled before it does
+    return { handle, result };
   }
 
   /** A handle on an existing workflow (its latest run, or `runId`). */
@@ -333,10 +355,15 @@ export class WorkflowHandle<W extends WorkflowDefinition = WorkflowDefinition> {
       const response = await this.client.requestRaw('GET', this.#path(`/result${this.#runQuery({ wait })}`));
       if (response.status === 202) continue;
       const reply = (await response.json()) as ResultReply;
-      if (reply.status === 'completed') return this.client.payloads.read(reply.result) as WorkflowOutput<W>;
       if (reply.status === 'running' || reply.status === 'continuedAsNew') continue;
-      throw new WorkflowFailedError(this.workflowId, reply.status, reply.failure);
+      return this.outcomeOf(reply);
     }
+  }
+
+  /** @internal The value of a closed run's reply, or its `WorkflowFailedError`. */
+  outcomeOf(reply: Exclude<ResultReply, { status: 'running' | 'continuedAsNew' }>): WorkflowOutput<W> {
+    if (reply.status === 'completed') return this.client.payloads.read(reply.result) as WorkflowOutput<W>;
+    throw new WorkflowFailedError(this.workflowId, reply.status, reply.failure);
   }
 
   /** Sends a signal. A request id makes retries safe: the same id is recorded once. */

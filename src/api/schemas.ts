@@ -172,17 +172,24 @@ export const RunQuery = z.object({ runId: runIdQuery });
 const nonNegativeInteger = (name: string, description: string) => blank(z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number).optional())
   .openapi({ param: { name, in: 'query' }, description, type: 'integer' });
 
+/** A long-poll's `wait` ("30s", or milliseconds): 0 when absent, at most MAX_RESULT_WAIT_MS. */
+const waitQuery = (description: string) => blank(z.string().optional()).transform((value, ctx) => {
+  if (value === undefined) return 0;
+  try {
+    return Math.min(toMs(value), MAX_RESULT_WAIT_MS);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+}).openapi({ param: { name: 'wait', in: 'query' }, description, example: '30s' });
+
+export const StartWorkflowQuery = z.object({
+  wait: waitQuery('Start, then wait up to this long for the run (following continue-as-new) to close, and answer with its `outcome` too: one round trip for a short workflow ("30s", or milliseconds). Default 0, no wait; at most 60 s.'),
+});
+
 export const ResultQuery = z.object({
   runId: runIdQuery,
-  wait: blank(z.string().optional()).transform((value, ctx) => {
-    if (value === undefined) return 0;
-    try {
-      return Math.min(toMs(value), MAX_RESULT_WAIT_MS);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  }).openapi({ param: { name: 'wait', in: 'query' }, description: 'Long-poll: how long to wait for the run to close ("30s", or milliseconds). Default 0; at most 60 s (longer waits are shortened).', example: '30s' }),
+  wait: waitQuery('Long-poll: how long to wait for the run to close ("30s", or milliseconds). Default 0; at most 60 s (longer waits are shortened).'),
   followRuns: blank(z.enum(['true', 'false']).default('true')).transform((value) => value === 'true')
     .openapi({ param: { name: 'followRuns', in: 'query' }, description: 'Follow the continue-as-new chain to the last run. Default true.' }),
 });
@@ -285,7 +292,13 @@ export const CompleteBody = z.strictObject({
 
 // ---- replies ----
 
-export const StartWorkflowReply = z.object({ workflowId: z.string(), runId: z.string() }).openapi('StartWorkflowReply');
+export const StartWorkflowReply = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  // A lazy reference: the result schemas are declared below.
+  outcome: z.lazy(() => z.intersection(z.union([ResultClosedReply, ResultRunningReply]), z.object({ runId: z.string() }))).optional()
+    .openapi({ description: 'With `wait`: the result as `GET …/result` gives it (`status: "running"` when the wait ended first), and `runId`, the run it belongs to (the last of a continue-as-new chain).' }),
+}).openapi('StartWorkflowReply');
 
 const PendingActivity = z.looseObject({
   activityId: z.string(),

@@ -64,7 +64,11 @@ export function refusalOf<T>(error: unknown): Reply<T> {
  */
 export function answering(execution: Execution, historyPageMaxChars?: number): WorkflowExecutionRpc {
   return {
-    start: (request, carriedSignals: CarriedSignal[] = []) => answer(() => execution.start(request, carriedSignals)),
+    start: ({ waitMs, ...request }, carriedSignals: CarriedSignal[] = []) => answer(async () => {
+      const started = await execution.start(request, carriedSignals);
+      if (!waitMs) return started;
+      return { ...started, outcome: await execution.result({ runId: started.runId, waitMs, followRuns: true }) };
+    }),
     signalWithStart: (request) => answer(() => execution.signalWithStart(request)),
     updateWithStart: (request) => answer(() => execution.updateWithStart(request)),
     describe: (options) => answer(() => execution.describe(options)),

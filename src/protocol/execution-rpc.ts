@@ -23,7 +23,11 @@ export interface HistoryPage {
 
 /** What the API asks of one WorkflowExecution object (addressed by workflowId). Refusals come back as problems, never throws. */
 export interface ExecutionApi {
-  start(req: StartRequest): Promise<Reply<StartReply>>;
+  /**
+   * Starts a run. With `waitMs`, then waits up to that long for it (following continue-as-new) to close, and answers
+   * with its `outcome` too: a caller that wants the result gets it in one call (`POST /v1/workflows?wait=`).
+   */
+  start(req: StartRequest & { waitMs?: number }): Promise<Reply<StartReply & { outcome?: ResultReply }>>;
   signalWithStart(req: SignalWithStartRequest): Promise<Reply<StartReply>>;
   updateWithStart(req: UpdateWithStartRequest): Promise<Reply<StartReply & UpdateReply>>;
   /** `atOnce`: the state as it stands, without waiting for the activation in progress to end. */

@@ -9,7 +9,7 @@ import type { ApiBackend } from '../backend';
 import { problem, ProblemError, ProblemType, unwrap } from '../problems';
 import {
   DEFAULT_HISTORY_LIMIT, HistoryPageSchema, HistoryQuery, LogPageSchema, LogsQuery, ResultClosedReply, ResultQuery, ResultRunningReply, RunQuery,
-  SignalWithStartBody, SignalWithStartReply, StartWorkflowBody, StartWorkflowReply, UpdateWithStartBody, UpdateWithStartReply,
+  SignalWithStartBody, SignalWithStartReply, StartWorkflowBody, StartWorkflowQuery, StartWorkflowReply, UpdateWithStartBody, UpdateWithStartReply,
   WorkflowDescriptionSchema, WorkflowParams,
 } from '../schemas';
 import { COMMON_ERRORS, json, problems } from './responses';
@@ -22,9 +22,9 @@ const startWorkflow = createRoute({
   path: '/v1/workflows',
   tags: ['workflows'],
   summary: 'Start a workflow',
-  request: { body: { content: { 'application/json': { schema: StartWorkflowBody } }, required: true } },
+  request: { query: StartWorkflowQuery, body: { content: { 'application/json': { schema: StartWorkflowBody } }, required: true } },
   responses: {
-    201: json(StartWorkflowReply, 'Started.'),
+    201: json(StartWorkflowReply, 'Started (with `wait`: and its `outcome`).'),
     200: json(StartWorkflowReply, 'A run of this id was already running and `idConflictPolicy` is `useExisting`: that run.'),
     ...problems({
       ...COMMON_ERRORS,
@@ -112,8 +112,9 @@ const workflowLogs = createRoute({
 export function registerWorkflowRoutes(app: OpenAPIHono, backend: ApiBackend): void {
   app.openapi(startWorkflow, async (c) => {
     const request = startRequestOf(c.req.valid('json'), backend, c.req.header('traceparent'));
-    const started = unwrap(await backend.execution(request.workflowId).start(request));
-    const reply = { workflowId: started.workflowId, runId: started.runId };
+    const { wait } = c.req.valid('query');
+    const started = unwrap(await backend.execution(request.workflowId).start(wait > 0 ? { ...request, waitMs: wait } : request));
+    const reply = { workflowId: started.workflowId, runId: started.runId, ...(started.outcome && { outcome: started.outcome }) };
     return started.started ? c.json(reply, 201) : c.json(reply, 200);
   });
 

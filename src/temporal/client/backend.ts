@@ -23,6 +23,8 @@ export interface BackendHandle {
 /** Errors are Duro's (core/client-errors.ts): WorkflowNotFoundError, WorkflowUpdateRejectedError, … */
 export interface TemporalBackend {
   start(workflowType: string, options: BackendStartOptions): Promise<{ runId: string }>;
+  /** Starts and waits for the result, where the backend can do both in one call (HTTP: `POST /v1/workflows?wait=`). */
+  execute?(workflowType: string, options: BackendStartOptions): Promise<unknown>;
   signalWithStart(workflowType: string, options: BackendStartOptions, signal: string, args: unknown[]): Promise<{ runId: string }>;
   /** Runs an update on the running workflow or starts it first; resolves once the update completed. */
   updateWithStart(workflowType: string, options: BackendStartOptions, update: { name: string; args: unknown[]; updateId: string }): Promise<{ runId: string; result: unknown }>;

@@ -10,6 +10,7 @@ export function httpBackend(client: DuroClient): TemporalBackend {
     `/v1/workflows/${encodeURIComponent(workflowId)}${suffix}${runId === undefined ? '' : `?runId=${encodeURIComponent(runId)}`}`;
   return {
     start: async (workflowType, options) => ({ runId: (await client.start(workflowType, options)).runId! }),
+    execute: async (workflowType, options) => (await client.startAndWait(workflowType, options)).result,
     signalWithStart: async (workflowType, options, signal, args) =>
       client.request<{ runId: string }>('POST', '/v1/workflows/signal-with-start', { ...startBody(workflowType, options, client.payloads), signalName: signal, signalArgs: client.payloads.writeArgs(args, `Arguments of signal '${signal}'`), requestId: crypto.randomUUID() }),
     updateWithStart: async (workflowType, options, update) => {

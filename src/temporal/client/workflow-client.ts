@@ -51,8 +51,10 @@ export class WorkflowClient {
     return new WorkflowHandle<T>(this.backend, start.workflowId, undefined, runId);
   }
 
+  /** Starts a workflow and waits for its result; over HTTP, a workflow that finishes quickly costs one request. */
   async execute<T extends Workflow>(workflow: WorkflowRef<T>, options: WorkflowStartOptions<T>): Promise<WorkflowResultType<T>> {
-    return (await this.start(workflow, options)).result();
+    if (!this.backend.execute) return (await this.start(workflow, options)).result();
+    return (await this.backend.execute(workflowTypeOf(workflow), backendStartOptions(workflow, options))) as WorkflowResultType<T>;
   }
 
   async result<T extends Workflow = Workflow>(workflowId: string, runId?: string): Promise<WorkflowResultType<T>> {

@@ -119,6 +119,41 @@ describe('GET /v1/workflows/{workflowId}', () => {
   });
 });
 
+describe('POST /v1/workflows?wait= (start and wait in one round trip)', () => {
+  it('answers with the outcome of a run that closes within the wait', async () => {
+    const { call } = await setup();
+    const res = await call('POST', '/v1/workflows?wait=30s', { workflowType: 'greet', workflowId: 'g', input: 'Ada' });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ workflowId: 'g', runId: expect.any(String), outcome: { status: 'completed', result: 'Hello, Ada!', runId: res.body.runId } });
+  });
+
+  it('answers a failed run with its failure, and a run still going when the wait ends as running', async () => {
+    const { call } = await setup();
+    const failed = await call('POST', '/v1/workflows?wait=5s', { workflowType: 'decline', workflowId: 'd' });
+    expect(failed.status).toBe(201);
+    expect(failed.body.outcome).toMatchObject({ status: 'failed', failure: { type: 'PaymentDeclined' }, runId: failed.body.runId });
+
+    const running = await call('POST', '/v1/workflows?wait=2s', { workflowType: 'nap', workflowId: 'n', input: { ms: 3_600_000 } });
+    expect(running.status).toBe(201);
+    expect(running.body.outcome).toEqual({ status: 'running', runId: running.body.runId });
+  });
+
+  it('follows continue-as-new: the outcome names the run it belongs to', async () => {
+    const { call } = await setup();
+    const res = await call('POST', '/v1/workflows?wait=60s', { workflowType: 'rounds', workflowId: 'r', input: 1 });
+    expect(res.body.outcome).toMatchObject({ status: 'completed', result: 2 });
+    expect(res.body.outcome.runId).not.toBe(res.body.runId);
+  });
+
+  it('answers without an outcome when no wait is asked, and refuses a wait that is not a duration', async () => {
+    const { call } = await setup();
+    expect((await call('POST', '/v1/workflows?wait=0', { workflowType: 'greet', workflowId: 'a', input: 'x' })).body).toEqual({ workflowId: 'a', runId: expect.any(String) });
+    const bad = await call('POST', '/v1/workflows?wait=soon', { workflowType: 'greet', workflowId: 'b', input: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ type: 'duro:invalid-request' });
+  });
+});
+
 describe('GET /v1/workflows/{workflowId}/result', () => {
   it('answers 202 {status:"running"} while running, then 200 {status:"completed", result}', async () => {
     const { call, start, env } = await setup();

@@ -23,6 +23,25 @@ describe('DuroClient', () => {
     expect(await client.execute(greet, { input: 'Grace' })).toBe('Hello, Grace!');
   });
 
+  it('executes a short workflow in one request, and long-polls one that outlasts the start\'s wait', async () => {
+    const { app } = await setup();
+    const requests: string[] = [];
+    const client = new DuroClient({ baseUrl: 'http://duro.test', resultPollWait: '1s', fetch: async (request) => {
+      requests.push(`${request.method} ${new URL(request.url).pathname}${new URL(request.url).search}`);
+      return app.fetch(request);
+    } });
+    expect(await client.execute(greet, { workflowId: 'quick', input: 'Grace' })).toBe('Hello, Grace!');
+    expect(requests).toEqual(['POST /v1/workflows?wait=1s']);
+
+    requests.length = 0;
+    expect(await client.execute(stepper, { workflowId: 'slow', input: 3 })).toBe(3); // three 1 s sleeps
+    expect(requests[0]).toBe('POST /v1/workflows?wait=1s');
+    expect(requests.slice(1).every((request) => request.startsWith('GET /v1/workflows/slow/result'))).toBe(true);
+    expect(requests.length).toBeGreaterThan(1);
+
+    await expect(client.execute(decline, { workflowId: 'declined' })).rejects.toMatchObject({ name: 'WorkflowFailedError', status: 'failed' });
+  });
+
   it('signals, queries and updates by definition, and keeps retried signals single', async () => {
     const { client } = await clientOver();
     const handle = await client.start(counter, { workflowId: 'counter-1' });
