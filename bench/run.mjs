@@ -190,6 +190,14 @@ async function startDuro(workflowType, workflowId, input) {
   return call('POST', '/v1/workflows', { workflowType, workflowId, input });
 }
 
+/** Starts and waits in one request (`POST /v1/workflows?wait=`); long-polls only what outlasts the wait. */
+async function executeDuro(workflowType, workflowId, input) {
+  const reply = await call('POST', '/v1/workflows?wait=60s', { workflowType, workflowId, input });
+  if (reply.outcome?.status === 'completed') return reply.outcome.result;
+  if (reply.outcome && reply.outcome.status !== 'running') throw new Error(`${workflowId} ended ${JSON.stringify(reply.outcome).slice(0, 600)}`);
+  return resultOf(workflowId);
+}
+
 async function resultOf(workflowId) {
   for (;;) {
     const reply = await call('GET', `/v1/workflows/${encodeURIComponent(workflowId)}/result?wait=60s`);
@@ -234,6 +242,7 @@ async function sequential() {
     { variant: 'floor-macrotask', sizes: size.floors, once: (n) => bench('floor', { mode: 'macrotask', n }) },
     { variant: 'floor-coalesced', sizes: size.floors, once: (n) => bench('floor', { mode: 'microtask', n }) },
     { variant: 'floor-fetch', sizes: size.remote, once: (n) => bench('floor', { mode: 'fetch', n }) },
+    { variant: 'floor-fetch-durable', sizes: size.remote, once: (n) => bench('floor', { mode: 'fetch-durable', n }) },
   ];
   for (const { variant, sizes, once } of variants) {
     await once(1); // warm-up: the first object, the first workflow, the first fetch of each kind
@@ -242,7 +251,7 @@ async function sequential() {
       for (let r = 0; r < repeatsFor(n); r++) samples.push((await once(n)).ms);
       const ms = median(samples);
       record({ bench: 'sequential', variant, n, ms, msPerStep: round(ms / n, 4), samples });
-      log(`  sequential ${variant.padEnd(16)} n=${String(n).padStart(6)}  ${fmt(ms)} ms  ${fmt(ms / n, 4)} ms/step`);
+      log(`  sequential ${variant.padEnd(19)} n=${String(n).padStart(6)}  ${fmt(ms)} ms  ${fmt(ms / n, 4)} ms/step`);
     }
   }
 }
@@ -271,7 +280,8 @@ async function payloadCosts() {
 async function throughput() {
   const { workflows, clients } = size.throughput;
   // floor: a bare SQLite-backed object created per start (a table, a row, durable), with nothing to complete.
-  for (const variant of ['duro', 'cf', 'floor']) {
+  // duro-execute: each client starts and waits in one request, so a start is counted once it has completed.
+  for (const variant of ['duro', 'duro-execute', 'cf', 'floor']) {
     const prefix = `tp-${variant}-${uid()}`;
     const startedAt = performance.now();
     let startsDoneAt = 0;
@@ -284,6 +294,7 @@ async function throughput() {
     const starting = pool(workflows, clients, async (i) => {
       const id = `${prefix}-${i}`;
       if (variant === 'duro') await startDuro('benchLocalSteps', id, { n: 1 });
+      else if (variant === 'duro-execute') await executeDuro('benchLocalSteps', id, { n: 1 });
       else if (variant === 'cf') await bench('cf/create', { id, n: 1 });
       else await bench('floor/start', { id });
       started.push(id);
@@ -320,7 +331,7 @@ async function throughput() {
       bench: 'throughput', variant, workflows, clients,
       startsPerSec: round(workflows / startSeconds, 1), completionsPerSec: round(workflows / completeSeconds, 1),
     });
-    log(`  throughput ${variant.padEnd(5)} ${workflows} workflows, ${clients} clients: ${run.startsPerSec} starts/s, ${run.completionsPerSec} completions/s`);
+    log(`  throughput ${variant.padEnd(12)} ${workflows} workflows, ${clients} clients: ${run.startsPerSec} starts/s, ${run.completionsPerSec} completions/s`);
   }
 }
 
@@ -413,6 +424,8 @@ function targets() {
     const duro = seq('duro-remote', n);
     const floor = seq('floor-fetch', n);
     if (duro && floor) add(`fetch steps: Duro / fetch floor at n=${n}`, duro.ms / floor.ms, 1.25, false);
+    const durable = seq('floor-fetch-durable', n);
+    if (duro && durable) add(`fetch steps: Duro / durable fetch floor at n=${n}`, duro.ms / durable.ms, 1.3, false);
     const cf = seq('cf-step.do', n);
     if (duro && cf) add(`fetch steps: Duro / CF step.do per step at n=${n}`, duro.msPerStep / cf.msPerStep, 1, false);
   }
@@ -425,8 +438,10 @@ function targets() {
   if (replayRun) add(`replay of ${replayRun.events} events / raw read of the rows`, replayRun.replayMs / Math.max(replayRun.rawReadMs, 1), 10, false);
   const tp = (variant) => runs.find((run) => run.bench === 'throughput' && run.variant === variant);
   if (tp('duro') && tp('cf')) add('start throughput: Duro / CF create', tp('duro').startsPerSec / tp('cf').startsPerSec, 2, true);
+  if (tp('duro-execute') && tp('cf')) add('start throughput: Duro start-and-wait / CF create', tp('duro-execute').startsPerSec / tp('cf').startsPerSec, 2, true);
+  if (tp('duro-execute') && tp('floor')) add('start throughput: Duro start-and-wait / bare-object floor', tp('duro-execute').startsPerSec / tp('floor').startsPerSec, 0.6, true);
   const fan = runs.find((run) => run.bench === 'fanout' && run.children === 100 && run.tasksPerChild === 100);
-  if (fan) add('fan-out 100×100 tasks/s', fan.tasksPerSec, 2_000, true);
+  if (fan) add('fan-out 100×100 tasks/s', fan.tasksPerSec, 2_500, true);
   return list;
 }
 
@@ -443,8 +458,8 @@ function printTables(targetList) {
   const ns = [...new Set(runs.filter((run) => run.bench === 'sequential').map((run) => run.n))].sort((a, b) => a - b);
   if (ns.length > 0) {
     log('\nSequential steps: ms total (ms/step); ratios per step');
-    const columns = ['duro-local', 'duro-remote', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch'];
-    const rows = [['n', ...columns, 'CF/local', 'local/coal.', 'local/macro', 'remote/fetch', 'remote/CF']];
+    const columns = ['duro-local', 'duro-remote', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch', 'floor-fetch-durable'];
+    const rows = [['n', ...columns, 'CF/local', 'local/coal.', 'local/macro', 'remote/fetch', 'remote/durable', 'remote/CF']];
     for (const n of ns) {
       const cell = (variant) => {
         const run = seq(variant, n);
@@ -456,7 +471,7 @@ function printTables(targetList) {
         if (!x || !y) return '-';
         return `${fmt(perStep ? x.msPerStep / y.msPerStep : x.ms / Math.max(y.ms, 1), 2)}×`;
       };
-      rows.push([String(n), ...columns.map(cell), ratio('cf-step.do', 'duro-local'), ratio('duro-local', 'floor-coalesced', false), ratio('duro-local', 'floor-macrotask'), ratio('duro-remote', 'floor-fetch'), ratio('duro-remote', 'cf-step.do')]);
+      rows.push([String(n), ...columns.map(cell), ratio('cf-step.do', 'duro-local'), ratio('duro-local', 'floor-coalesced', false), ratio('duro-local', 'floor-macrotask'), ratio('duro-remote', 'floor-fetch'), ratio('duro-remote', 'floor-fetch-durable'), ratio('duro-remote', 'cf-step.do')]);
     }
     printGrid(rows);
   }
@@ -487,6 +502,7 @@ function printTables(targetList) {
   if (tp('duro') && tp('cf') && tp('floor')) {
     // The floor bounds what any start can reach here: 2× CF is only possible if the floor itself is above it.
     log(`  starts/s as ratios: Duro / CF ${fmt(tp('duro').startsPerSec / tp('cf').startsPerSec, 2)}, bare-object floor / CF ${fmt(tp('floor').startsPerSec / tp('cf').startsPerSec, 2)}, Duro / floor ${fmt(tp('duro').startsPerSec / tp('floor').startsPerSec, 2)}`);
+    if (tp('duro-execute')) log(`  start-and-wait (one request per workflow): Duro / CF ${fmt(tp('duro-execute').startsPerSec / tp('cf').startsPerSec, 2)}, Duro / floor ${fmt(tp('duro-execute').startsPerSec / tp('floor').startsPerSec, 2)}`);
   }
   log('\nTargets');
   printGrid([['target', 'value', 'wanted', ''], ...targetList.map((t) => [t.name, String(t.value), t.target, t.pass ? 'PASS' : 'MISS'])]);

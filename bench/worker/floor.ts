@@ -2,7 +2,7 @@
 // (an event row and a state row) — chained three ways (DESIGN §3 "one commit per activation").
 import { DurableObject } from 'cloudflare:workers';
 
-export type FloorMode = 'macrotask' | 'microtask' | 'fetch';
+export type FloorMode = 'macrotask' | 'microtask' | 'fetch' | 'fetch-durable';
 
 interface FloorEnv {
   DURO_SELF: Fetcher;
@@ -16,6 +16,8 @@ export class BenchFloor extends DurableObject<FloorEnv> {
    * n steps of two inserts each. `macrotask`: a setTimeout(0) between steps, so every step ends the implicit
    * transaction (a commit and an fsync each). `microtask`: steps chained through promises only (one commit).
    * `fetch`: one fetch to this Worker through the service binding per step (what a remote activity costs at least).
+   * `fetch-durable`: the fetch, then one insert made durable (`sync()`) before the next step: a step recorded as done
+   * before anything else happens, which every durable engine must do at least (issue 22's floor for remote steps).
    */
   async steps(mode: FloorMode, n: number): Promise<{ ms: number; steps: number }> {
     const sql = this.ctx.storage.sql;
@@ -27,6 +29,11 @@ export class BenchFloor extends DurableObject<FloorEnv> {
       if (mode === 'fetch') {
         const response = await this.env.DURO_SELF.fetch('https://bench.internal/bench/echo', { method: 'POST', body: JSON.stringify({ i }) });
         await response.arrayBuffer();
+      }
+      if (mode === 'fetch-durable') {
+        sql.exec('INSERT INTO events (body) VALUES (?)', ROW);
+        await this.ctx.storage.sync();
+        continue;
       }
       sql.exec('INSERT INTO events (body) VALUES (?)', ROW);
       sql.exec('INSERT OR REPLACE INTO state (k, v) VALUES (?, ?)', 'run', `{"steps":${i + 1}}`);
