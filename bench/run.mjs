@@ -7,13 +7,14 @@
 //   npm run bench -- --quick         a reduced set, same targets, under five minutes
 //   npm run bench -- --tiny          a smoke run of every measurement (the e2e test uses it)
 //   --out <file>                     where to write the JSON (default bench/results/latest.json)
-//   --only seq,throughput,signal,timer,replay,fanout,payloads
+//   --only seq,throughput,signal,timer,replay,fanout,payloads,cost
 //   --fanout-large                   adds fan-out 1 000 × 1 000 (a million tasks; long)
 //   --no-visibility                  executions report nothing to Visibility (what the index costs, for profiling)
 //   --codecs                         every stored row sealed with AES-GCM (docs/payloads.md): run `--only seq` with
 //                                    and without it, and the difference in ms per step is what the codec costs
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { PRICES, dollarsPerMillion } from './prices.mjs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,17 +41,17 @@ const SIZES = {
   full: {
     local: [1, 10, 100, 1_000, 10_000], remote: [1, 10, 100, 1_000, 10_000], cf: [1, 10, 100, 1_000], floors: [1, 10, 100, 1_000, 10_000],
     throughput: { workflows: 1_000, clients: 16 }, signals: 1_000, timers: { workflows: 200, ms: 1_000 }, replaySteps: 10_000,
-    fanOut: [[10, 100], [100, 100]], payloadSteps: 100,
+    fanOut: [[10, 100], [100, 100]], payloadSteps: 100, cost: { workflows: 200, clients: 8, steps: [1, 10, 100] },
   },
   quick: {
     local: [1, 10, 100, 1_000, 10_000], remote: [10, 100], cf: [10, 100, 1_000], floors: [10, 100, 1_000, 10_000],
     throughput: { workflows: 300, clients: 16 }, signals: 300, timers: { workflows: 100, ms: 1_000 }, replaySteps: 10_000,
-    fanOut: [[10, 100], [100, 100]], payloadSteps: 50,
+    fanOut: [[10, 100], [100, 100]], payloadSteps: 50, cost: { workflows: 100, clients: 8, steps: [1, 10, 100] },
   },
   tiny: {
     local: [1, 10], remote: [1, 5], cf: [1, 5], floors: [1, 10],
     throughput: { workflows: 6, clients: 2 }, signals: 5, timers: { workflows: 3, ms: 200 }, replaySteps: 100,
-    fanOut: [[2, 3]], payloadSteps: 3,
+    fanOut: [[2, 3]], payloadSteps: 3, cost: { workflows: 3, clients: 2, steps: [1, 2] },
   },
 };
 const sizeName = flags.tiny ? 'tiny' : flags.quick ? 'quick' : 'full';
@@ -76,6 +77,7 @@ function freePort() {
 }
 
 let group; // {pid, exited} of bench/serve.mjs, leader of its process group
+let persistDir; // the storage folder of the dev server serving now
 const workDir = mkdtempSync(join(os.tmpdir(), 'duro-bench-'));
 const bundleDir = join(workDir, 'bundle');
 let servers = 0;
@@ -138,6 +140,7 @@ async function startWrangler(config) {
   await stopServer();
   const port = await freePort();
   const persistTo = join(workDir, `state-${++servers}`);
+  persistDir = persistTo;
   const child = spawn(process.execPath, [
     join(ROOT, 'bench/serve.mjs'), config, String(port), persistTo,
     ...(flags['no-visibility'] ? ['--var', 'BENCH_NO_VISIBILITY:1'] : []),
@@ -172,6 +175,7 @@ async function startWrangler(config) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 let BASE;
+let benchConfig; // the bundled Worker's config, for measurements that start servers of their own
 
 async function call(method, path, body) {
   const response = await fetch(`${BASE}${path}`, {
@@ -252,6 +256,104 @@ async function sequential() {
       const ms = median(samples);
       record({ bench: 'sequential', variant, n, ms, msPerStep: round(ms / n, 4), samples });
       log(`  sequential ${variant.padEnd(19)} n=${String(n).padStart(6)}  ${fmt(ms)} ms  ${fmt(ms / n, 4)} ms/step`);
+    }
+  }
+}
+
+/** CPU time (ms) workerd processes of the dev server have used, from /proc (Linux; undefined elsewhere). */
+function workerdCpuMs() {
+  if (!group) return undefined;
+  let ticks = 0;
+  try {
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      let stat;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // gone meanwhile
+      }
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields[2] is the process group; [11] and [12] are utime and stime, in clock ticks (100 a second).
+      if (comm === 'workerd' && Number(fields[2]) === group.pid) ticks += Number(fields[11]) + Number(fields[12]);
+    }
+  } catch {
+    return undefined;
+  }
+  return ticks * 10;
+}
+
+/** Bytes under a folder (the dev server's storage: SQLite files of every object, Workflows' engine included). */
+function folderBytes(folder) {
+  let bytes = 0;
+  let entries;
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const path = join(folder, entry.name);
+    bytes += entry.isDirectory() ? folderBytes(path) : statSync(path).size;
+  }
+  return bytes;
+}
+
+/**
+ * What one workflow costs (docs/cost.md): K workflows of n local or remote steps for Duro (each client starting and
+ * waiting in one request) and of n `step.do` for Cloudflare Workflows, each variant on a fresh dev server. Counted per
+ * workflow: Worker invocations, Durable Object requests and busy time, SQLite rows read and written (Duro's, through
+ * bench/worker/meter.ts), workerd's CPU time and the bytes its storage folder grew by (both engines alike), then
+ * priced with Cloudflare's published prices beside Temporal Cloud's price per Action (bench/prices.mjs).
+ */
+async function costPerWorkflow() {
+  const { workflows, clients, steps } = size.cost;
+  const variants = [
+    { variant: 'duro-local', run: (id, n) => executeDuro('benchLocalSteps', id, { n }), temporalActions: () => 2 },
+    { variant: 'duro-remote', run: (id, n) => executeDuro('benchRemoteSteps', id, { n }), temporalActions: (n) => 1 + n },
+    {
+      variant: 'cf-step.do',
+      run: async (id, n) => {
+        await bench('cf/create', { id, n });
+        const status = await bench('cf/wait', { id, intervalMs: 50 });
+        if (status.status !== 'complete') throw new Error(`${id} ended ${status.status}`);
+      },
+    },
+  ];
+  for (const { variant, run, temporalActions } of variants) {
+    for (const n of steps) {
+      BASE = await startWrangler(benchConfig);
+      await run(`cost-warm-${uid()}`, 1); // the first workflow pays for loading the code
+      await sleep(500);
+      await bench('meter/reset', {});
+      const databaseBytesBefore = (await bench('meter/read', {})).storedBytes;
+      const cpuBefore = workerdCpuMs();
+      const bytesBefore = folderBytes(persistDir);
+      const prefix = `cost-${variant.replace(/\W/g, '-')}-${n}-${uid()}`; // Workflows instance ids take no dots
+      await pool(workflows, clients, (i) => run(`${prefix}-${i}`, n));
+      await sleep(1_000); // Visibility deliveries and alarms that follow the last completions
+      const cpuMs = workerdCpuMs() - cpuBefore;
+      const meterReading = await bench('meter/read', {});
+      const storedBytes = folderBytes(persistDir) - bytesBefore;
+      const per = (x) => round(x / workflows, 2);
+      const engine = variant.startsWith('duro') ? 'duro' : 'cf';
+      const counts = {
+        // The harness's own requests (cf/create, cf/wait) are not counted: a Worker calling create() is one request.
+        workerInvocations: engine === 'duro' ? per(meterReading.workerInvocations) : per(workflows + meterReading.workflowInvocations),
+        objectRequests: engine === 'duro' ? per(meterReading.objectRequests) : undefined,
+        objectActiveMs: engine === 'duro' ? per(meterReading.objectActiveMs) : undefined,
+        rowsRead: engine === 'duro' ? per(meterReading.rowsRead) : undefined,
+        rowsWritten: engine === 'duro' ? per(meterReading.rowsWritten + meterReading.alarmsSet) : undefined,
+        cpuMs: cpuMs === undefined ? undefined : per(cpuMs),
+        // The storage folder's growth, SQLite files and their write-ahead logs: the same measure for both engines.
+        storedBytes: per(storedBytes),
+        // What Cloudflare bills of Duro's objects: their databases' size (`sql.databaseSize`).
+        databaseBytes: engine === 'duro' ? per(meterReading.storedBytes - databaseBytesBefore) : undefined,
+      };
+      const dollars = dollarsPerMillion(engine, counts);
+      const temporal = temporalActions && round(temporalActions(n) * PRICES.temporalCloud.actionPerMillion, 2);
+      record({ bench: 'cost', variant, n, workflows, ...counts, dollarsPerMillion: dollars, ...(temporal !== undefined && { temporalCloudDollarsPerMillion: temporal }) });
+      log(`  cost ${variant.padEnd(12)} n=${String(n).padStart(4)}  per workflow: ${Object.entries(counts).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(' ')}  → $${dollars.total} per million${temporal === undefined ? '' : ` (Temporal Cloud: $${temporal})`}`);
     }
   }
 }
@@ -490,7 +592,17 @@ function printTables(targetList) {
     }
     printGrid(rows);
   }
-  const others = runs.filter((run) => run.bench !== 'sequential' && run.bench !== 'payloads');
+  const costRuns = runs.filter((run) => run.bench === 'cost');
+  if (costRuns.length > 0) {
+    log('\nCost per workflow, counted here and priced with the published prices (bench/prices.mjs, docs/cost.md)');
+    const show = (x) => (x === undefined ? '-' : String(x));
+    const rows = [['variant', 'n', 'Worker inv.', 'DO requests', 'DO busy ms', 'rows read', 'rows written', 'CPU ms', 'stored B', 'DB B', '$ / million', 'Temporal Cloud $ / million']];
+    for (const run of costRuns) {
+      rows.push([run.variant, String(run.n), show(run.workerInvocations), show(run.objectRequests), show(run.objectActiveMs), show(run.rowsRead), show(run.rowsWritten), show(run.cpuMs), show(run.storedBytes), show(run.databaseBytes), show(run.dollarsPerMillion.total), show(run.temporalCloudDollarsPerMillion)]);
+    }
+    printGrid(rows);
+  }
+  const others = runs.filter((run) => run.bench !== 'sequential' && run.bench !== 'payloads' && run.bench !== 'cost');
   if (others.length > 0) {
     log('\nOther measurements');
     for (const run of others) {
@@ -520,8 +632,9 @@ async function main() {
   log(`Duro benchmarks (${sizeName}${flags['no-visibility'] ? ', no Visibility' : ''}${flags.codecs ? ', rows sealed with AES-GCM' : ''}): local workerd under wrangler ${wranglerVersion}, ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}`);
   const loadBefore = os.loadavg().map((x) => round(x, 2));
   const config = bundleWorker();
+  benchConfig = config;
   const began = performance.now();
-  const measurements = [['seq', sequential], ['throughput', throughput], ['signal', signalRoundTrip], ['timer', timerAccuracy], ['replay', replay], ['fanout', fanOut], ['payloads', payloadCosts]];
+  const measurements = [['seq', sequential], ['throughput', throughput], ['signal', signalRoundTrip], ['timer', timerAccuracy], ['replay', replay], ['fanout', fanOut], ['payloads', payloadCosts], ['cost', costPerWorkflow]];
   for (const [name, measure] of measurements) {
     if (!wanted(name)) continue;
     BASE = await startWrangler(config);

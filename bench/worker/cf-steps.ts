@@ -1,5 +1,6 @@
 // The baseline: a Cloudflare Workflows instance doing n sequential `step.do` steps in the same workerd.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from 'cloudflare:workers';
+import { meter } from './meter';
 
 export interface CfStepsParams {
   n: number;
@@ -7,6 +8,7 @@ export interface CfStepsParams {
 
 export class CfStepsWorkflow extends WorkflowEntrypoint<unknown, CfStepsParams> {
   override async run(event: WorkflowEvent<CfStepsParams>, step: WorkflowStep): Promise<{ steps: number; lastStepAt: number }> {
+    meter.workflowInvocation(); // what Cloudflare bills as a Workflow invocation
     let done = 0;
     let lastStepAt = 0;
     for (let i = 0; i < event.payload.n; i++) {

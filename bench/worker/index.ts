@@ -6,6 +6,7 @@ import { fanOut, fanOutActivities, fanOutChild } from '../../examples/fan-out';
 import { CfStepsWorkflow } from './cf-steps';
 import { withBenchMethods } from './execution';
 import { BenchFloor, type FloorMode } from './floor';
+import { meter, metered } from './meter';
 import { benchActivities, benchLocalSteps, benchPayloadSteps, benchRemoteSteps, benchReplay, benchSignals, benchTimer } from './workflows';
 
 interface BenchEnv {
@@ -37,10 +38,11 @@ const duroSealed = createDuro({
 });
 const duros = { json: duro, rich: duroRich, sealed: duroSealed };
 
-export const WorkflowExecution = withBenchMethods(duro.durableObjects.WorkflowExecution);
+// Metered (bench/worker/meter.ts): requests, busy time, SQLite rows and size, for the cost measurement.
+export const WorkflowExecution = metered(withBenchMethods(duro.durableObjects.WorkflowExecution));
 export const WorkflowExecutionRich = duroRich.durableObjects.WorkflowExecution;
 export const WorkflowExecutionSealed = duroSealed.durableObjects.WorkflowExecution;
-export const { Visibility } = duro.durableObjects;
+export const Visibility = metered(duro.durableObjects.Visibility);
 export { BenchFloor, CfStepsWorkflow };
 
 /** The bench methods of the execution object, as its RPC stub exposes them (bench/worker/execution.ts). */
@@ -57,12 +59,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export default {
   async fetch(request: Request, env: BenchEnv, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
-    if (!url.pathname.startsWith('/bench/')) return duro.fetch(request, env as unknown as Record<string, unknown>, ctx);
+    if (!url.pathname.startsWith('/bench/')) {
+      meter.workerInvocation(); // an API request, or a 'self' activity's invocation through DURO_SELF
+      return duro.fetch(request, env as unknown as Record<string, unknown>, ctx);
+    }
     try {
       const body = request.method === 'POST' ? ((await request.json()) as Record<string, unknown>) : {};
       switch (url.pathname) {
         case '/bench/echo':
           return json({ ok: true, body });
+        case '/bench/meter/reset':
+          meter.reset();
+          return json({ ok: true });
+        case '/bench/meter/read':
+          return json(meter.read());
         case '/bench/clock':
           return json(await floorStub(env).clock());
         case '/bench/floor': {
