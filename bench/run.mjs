@@ -335,8 +335,9 @@ async function costPerWorkflow() {
       const cpuMs = workerdCpuMs() - cpuBefore;
       const meterReading = await bench('meter/read', {});
       const storedBytes = folderBytes(persistDir) - bytesBefore;
-      const per = (x) => round(x / workflows, 2);
       const engine = variant.startsWith('duro') ? 'duro' : 'cf';
+      const statements = engine === 'duro' ? await bench('meter/statements', { top: 12 }) : [];
+      const per = (x) => round(x / workflows, 2);
       const counts = {
         // The harness's own requests (cf/create, cf/wait) are not counted: a Worker calling create() is one request.
         workerInvocations: engine === 'duro' ? per(meterReading.workerInvocations) : per(workflows + meterReading.workflowInvocations),
@@ -352,7 +353,7 @@ async function costPerWorkflow() {
       };
       const dollars = dollarsPerMillion(engine, counts);
       const temporal = temporalActions && round(temporalActions(n) * PRICES.temporalCloud.actionPerMillion, 2);
-      record({ bench: 'cost', variant, n, workflows, ...counts, dollarsPerMillion: dollars, ...(temporal !== undefined && { temporalCloudDollarsPerMillion: temporal }) });
+      record({ bench: 'cost', variant, n, workflows, ...counts, dollarsPerMillion: dollars, ...(temporal !== undefined && { temporalCloudDollarsPerMillion: temporal }), ...(statements.length > 0 && { statements: statements.map((s) => ({ ...s, rowsWrittenPerWorkflow: round(s.rowsWritten / workflows, 2) })) }) });
       log(`  cost ${variant.padEnd(12)} n=${String(n).padStart(4)}  per workflow: ${Object.entries(counts).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(' ')}  → $${dollars.total} per million${temporal === undefined ? '' : ` (Temporal Cloud: $${temporal})`}`);
     }
   }

@@ -73,6 +73,8 @@ export default {
           return json({ ok: true });
         case '/bench/meter/read':
           return json(meter.read());
+        case '/bench/meter/statements':
+          return json(meter.statements(Number(body.top ?? 15)));
         case '/bench/clock':
           return json(await floorStub(env).clock());
         case '/bench/floor': {

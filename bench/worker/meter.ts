@@ -20,17 +20,24 @@ export interface MeterReading {
 
 interface MeterState {
   counts: Omit<MeterReading, 'storedBytes'>;
+  /** Rows by statement (its first 120 characters), for finding where the rows come from (`--only cost` prints the top). */
+  statements: Map<string, { calls: number; rowsRead: number; rowsWritten: number }>;
   /** Each metered object's latest database size, by its SQL handle. */
   sizes: Map<SqlStorage, number>;
 }
 
 const KEY = Symbol.for('duro.bench.meter');
 const fresh = (): MeterState['counts'] => ({ workerInvocations: 0, objectRequests: 0, objectActiveMs: 0, rowsRead: 0, rowsWritten: 0, workflowInvocations: 0, alarmsSet: 0 });
-const state = ((globalThis as Record<symbol, unknown>)[KEY] ??= { counts: fresh(), sizes: new Map() }) as MeterState;
+const state = ((globalThis as Record<symbol, unknown>)[KEY] ??= { counts: fresh(), sizes: new Map(), statements: new Map() }) as MeterState;
 
 export const meter = {
   reset(): void {
     state.counts = fresh();
+    state.statements = new Map();
+  },
+  /** The statements that wrote the most rows since the reset. */
+  statements(top = 15): Array<{ statement: string; calls: number; rowsRead: number; rowsWritten: number }> {
+    return [...state.statements.entries()].map(([statement, counts]) => ({ statement, ...counts })).sort((a, b) => b.rowsWritten - a.rowsWritten || b.rowsRead - a.rowsRead).slice(0, top);
   },
   read(): MeterReading {
     let storedBytes = 0;
@@ -52,13 +59,19 @@ export const meter = {
  */
 function meterStorage(storage: DurableObjectStorage): void {
   const sql = storage.sql;
-  let cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+  let cursors: Array<[string, SqlStorageCursor<Record<string, SqlStorageValue>>]> = [];
   let scheduled = false;
   const flush = () => {
     scheduled = false;
-    for (const cursor of cursors) {
+    for (const [query, cursor] of cursors) {
       state.counts.rowsRead += cursor.rowsRead;
       state.counts.rowsWritten += cursor.rowsWritten;
+      const key = query.replace(/\s+/g, ' ').trim().slice(0, 120);
+      const counts = state.statements.get(key) ?? { calls: 0, rowsRead: 0, rowsWritten: 0 };
+      counts.calls += 1;
+      counts.rowsRead += cursor.rowsRead;
+      counts.rowsWritten += cursor.rowsWritten;
+      state.statements.set(key, counts);
     }
     cursors = [];
     state.sizes.set(sql, sql.databaseSize);
@@ -68,7 +81,7 @@ function meterStorage(storage: DurableObjectStorage): void {
       if (property === 'exec') {
         return (query: string, ...bindings: unknown[]) => {
           const cursor = target.exec(query, ...bindings);
-          cursors.push(cursor);
+          cursors.push([query, cursor]);
           if (!scheduled) {
             scheduled = true;
             setTimeout(flush, 0);
