@@ -68,6 +68,81 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/**
+ * Tables of an execution object that most runs never use, made on first use (`SqlRunStore`) instead of by a new
+ * object's schema: each table and index is a page or more of every object's database, and its creation rows written
+ * (docs/cost.md). Objects made before keep theirs from the migrations above; the same statements, with IF NOT EXISTS.
+ */
+export const ON_DEMAND_TABLES = {
+  /** Rows over 2 MB in pieces (migration 1). */
+  payload_chunks: `
+  CREATE TABLE IF NOT EXISTS payload_chunks (
+    owner TEXT NOT NULL,
+    chunk INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (owner, chunk)
+  ) WITHOUT ROWID;
+  `,
+  /** Runs' kept log lines (migration 3). */
+  run_logs: `
+  CREATE TABLE IF NOT EXISTS run_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, line TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS run_logs_by_run ON run_logs (run_id, seq);
+  `,
+  /** The claim check's references and delete queue, made together (migration 4). */
+  row_blobs: `
+  CREATE TABLE IF NOT EXISTS row_blobs (owner TEXT PRIMARY KEY, run_id TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS row_blobs_by_run ON row_blobs (run_id);
+  CREATE INDEX IF NOT EXISTS row_blobs_by_key ON row_blobs (key);
+  CREATE TABLE IF NOT EXISTS blob_deletes (key TEXT PRIMARY KEY, due_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS blob_deletes_by_due ON blob_deletes (due_at);
+  `,
+} as const;
+
+export type OnDemandTable = keyof typeof ON_DEMAND_TABLES;
+
+/**
+ * A new execution object's schema at the latest version (MIGRATIONS.length) without the on-demand tables: what the
+ * migrations make, less those. test/integration/schema.test.ts checks that the two agree once the on-demand tables exist.
+ */
+export const FRESH_EXECUTION_SCHEMA = `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY,
+    chain_index INTEGER NOT NULL,
+    workflow_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    start_time INTEGER NOT NULL,
+    close_time INTEGER,
+    retain_until INTEGER,
+    record TEXT,
+    chunks INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE history (
+    run_id TEXT NOT NULL,
+    event_id INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT,
+    chunks INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, event_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE pending (
+    run_id TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT,
+    chunks INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, collection, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE deadlines (
+    run_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    wake_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, kind)
+  ) WITHOUT ROWID;
+  CREATE INDEX deadlines_by_time ON deadlines (wake_at);
+  CREATE TABLE visibility_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
+`;
+
 /** The Visibility shard: the index of executions, the /metrics series, and batch operations. */
 export const VISIBILITY_MIGRATIONS: readonly string[] = [
   // 1
@@ -142,14 +217,18 @@ export const SCHEDULER_MIGRATIONS: readonly string[] = [
   `,
 ];
 
-/** Applies the migrations this object has not seen yet. Synchronous: call it from blockConcurrencyWhile. */
-export function migrate(storage: DurableObjectStorage, migrations: readonly string[] = MIGRATIONS): number {
+/**
+ * Applies the migrations this object has not seen yet; a new object (no schema yet) gets `fresh` instead when given,
+ * the latest schema in one step. Synchronous: call it from blockConcurrencyWhile.
+ */
+export function migrate(storage: DurableObjectStorage, migrations: readonly string[] = MIGRATIONS, fresh?: string): number {
   const latest = migrations.length;
   return storage.transactionSync(() => {
     const hasMeta = storage.sql.exec(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).one().n as number;
     const current = hasMeta ? Number(storage.sql.exec(`SELECT value FROM meta WHERE key = 'schema_version'`).toArray()[0]?.value ?? 0) : 0;
     if (current > latest) throw new Error(`Storage schema ${current} is newer than this code (${latest}): roll forward, not back`);
-    for (let version = current; version < latest; version++) storage.sql.exec(migrations[version]!);
+    if (current === 0 && fresh !== undefined) storage.sql.exec(fresh);
+    else for (let version = current; version < latest; version++) storage.sql.exec(migrations[version]!);
     if (current < latest) storage.sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, String(latest));
     return latest;
   });

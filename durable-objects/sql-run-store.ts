@@ -10,6 +10,7 @@ import { ORPHAN_GRACE_MS } from '../src/core/payloads/blob-orphans';
 import { PayloadUnavailableError } from '../src/core/payloads/payload-unavailable';
 import type { RowBlobs } from '../src/core/payloads/row-blobs';
 import { afterSealing, bytesOf, RowCodecs, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
+import { ON_DEMAND_TABLES, type OnDemandTable } from './schema';
 import { Limits, runRecordOf, runStateFrom, type StoredLogLine, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
 
 /** A SQLite row holds at most 2 MB; JSON longer than this many characters is split into chunks. */
@@ -77,12 +78,33 @@ export class SqlRunStore {
 
   readonly #rows: RowCodecs;
   readonly #blobs: StoreBlobs | undefined;
+  /** The on-demand tables this object has (schema.ts): a query of one it has not made yet would fail. */
+  #tables = new Set<OnDemandTable>();
 
   constructor(storage: DurableObjectStorage, rows = new RowCodecs(), blobs?: StoreBlobs) {
     this.#storage = storage;
     this.#sql = storage.sql;
     this.#rows = rows;
     this.#blobs = blobs;
+    this.#loadTables();
+  }
+
+  /** Reads which on-demand tables exist: at construction, and after a transaction that may have made one rolled back. */
+  #loadTables(): void {
+    const names = Object.keys(ON_DEMAND_TABLES);
+    const found = this.#sql.exec<{ name: OnDemandTable }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${names.map(() => '?').join(', ')})`, ...names).toArray();
+    this.#tables = new Set(found.map((row) => row.name));
+  }
+
+  /** Makes an on-demand table (and its indexes) the first time it is written to, in the caller's transaction. */
+  #ensure(table: OnDemandTable): void {
+    if (this.#tables.has(table)) return;
+    this.#sql.exec(ON_DEMAND_TABLES[table]);
+    this.#tables.add(table);
+  }
+
+  #has(table: OnDemandTable): boolean {
+    return this.#tables.has(table);
   }
 
   /**
@@ -121,6 +143,7 @@ export class SqlRunStore {
 
   /** The reference a history row kept in the blob store holds in its place. */
   #blobReferenceOf(owner: string): BlobReference {
+    if (!this.#has('row_blobs')) throw new Error(`History row ${owner} holds neither a value nor a reference to a blob`);
     const row = this.#sql.exec<{ key: string; size: number; sha256: string }>('SELECT key, size, sha256 FROM row_blobs WHERE owner = ?', owner).toArray()[0];
     if (!row) throw new Error(`History row ${owner} holds neither a value nor a reference to a blob`);
     return { key: row.key, size: row.size, sha256: row.sha256 };
@@ -165,6 +188,7 @@ export class SqlRunStore {
           this.#commit(runId, chainIndex, commit, record, sealed, offloaded, retainUntil, alsoWrite);
         } catch (error) {
           this.#logCounts.delete(runId); // rolled back: counted again from the table next time
+          this.#loadTables(); // a table the transaction made is gone with it
           throw error;
         }
       };
@@ -190,6 +214,7 @@ export class SqlRunStore {
 
   /** Queues a key for deletion from the blob store, keeping the later due time when it is queued already. */
   #queueBlobDelete(key: string, dueAt: number): void {
+    this.#ensure('row_blobs');
     this.#sql.exec('INSERT INTO blob_deletes (key, due_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET due_at = max(due_at, excluded.due_at)', key, dueAt);
   }
 
@@ -237,6 +262,7 @@ export class SqlRunStore {
    * memory (counted once per instance), so a commit reads only the rows it deletes, not the run's thousand.
    */
   #insertLogs(runId: string, lines: readonly SealedRow[]): void {
+    this.#ensure('run_logs');
     for (let from = 0; from < lines.length; from += LOG_ROWS_PER_INSERT) {
       const group = lines.slice(from, from + LOG_ROWS_PER_INSERT);
       this.#sql.exec(INSERT_LOGS[group.length]!, ...group.flatMap((line) => [runId, sqlValueOf(line)]));
@@ -249,6 +275,7 @@ export class SqlRunStore {
 
   /** A run's kept log lines after `afterSeq`, oldest first, at most `limit`. */
   readLogs(runId: string, afterSeq = 0, limit = -1): StoredLogLine[] | Promise<StoredLogLine[]> {
+    if (!this.#has('run_logs')) return [];
     const rows = this.#sql
       .exec<{ seq: number; line: SqlStorageValue }>('SELECT seq, line FROM run_logs WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?', runId, afterSeq, limit)
       .toArray();
@@ -262,16 +289,27 @@ export class SqlRunStore {
 
   /** Removes a run and everything stored for it, in one transaction (which `alsoWrite` joins). */
   deleteRun(runId: string, alsoWrite?: () => void): void {
-    this.#storage.transactionSync(() => {
-      alsoWrite?.();
-      this.#logCounts.delete(runId);
-      // The run's blobs that no other run references go on the delete queue, which the alarm drains.
-      this.#sql.exec('INSERT INTO blob_deletes (key, due_at) SELECT DISTINCT key, ? FROM row_blobs WHERE run_id = ? AND key NOT IN (SELECT key FROM row_blobs WHERE run_id <> ?) ON CONFLICT (key) DO NOTHING', Date.now(), runId, runId);
-      for (const table of ['history', 'pending', 'deadlines', 'run_logs', 'row_blobs', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
-      // Chunk owners are `h/<run>/…`, `p/<run>/…` and `r/<run>`.
-      for (const prefix of [`h/${runId}/`, `p/${runId}/`]) this.#sql.exec('DELETE FROM payload_chunks WHERE owner >= ? AND owner < ?', prefix, `${prefix}\uffff`);
-      this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', `r/${runId}`);
-    });
+    try {
+      this.#storage.transactionSync(() => {
+        alsoWrite?.();
+        this.#logCounts.delete(runId);
+        // The run's blobs that no other run references go on the delete queue, which the alarm drains.
+        if (this.#has('row_blobs')) {
+          this.#sql.exec('INSERT INTO blob_deletes (key, due_at) SELECT DISTINCT key, ? FROM row_blobs WHERE run_id = ? AND key NOT IN (SELECT key FROM row_blobs WHERE run_id <> ?) ON CONFLICT (key) DO NOTHING', Date.now(), runId, runId);
+          this.#sql.exec('DELETE FROM row_blobs WHERE run_id = ?', runId);
+        }
+        if (this.#has('run_logs')) this.#sql.exec('DELETE FROM run_logs WHERE run_id = ?', runId);
+        for (const table of ['history', 'pending', 'deadlines', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
+        if (this.#has('payload_chunks')) {
+          // Chunk owners are `h/<run>/…`, `p/<run>/…` and `r/<run>`.
+          for (const prefix of [`h/${runId}/`, `p/${runId}/`]) this.#sql.exec('DELETE FROM payload_chunks WHERE owner >= ? AND owner < ?', prefix, `${prefix}\uffff`);
+          this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', `r/${runId}`);
+        }
+      });
+    } catch (error) {
+      this.#loadTables();
+      throw error;
+    }
   }
 
   /** Every run this object holds, oldest first (the continue-as-new chain and reuses of the id). */
@@ -311,7 +349,7 @@ export class SqlRunStore {
 
   /** The earliest deadline of any run here, or of a blob to delete: what the alarm must be set to. */
   earliestDeadline(): number | undefined {
-    const at: SqlStorageValue = this.#sql.exec<{ at: SqlStorageValue }>(this.#blobs
+    const at: SqlStorageValue = this.#sql.exec<{ at: SqlStorageValue }>(this.#blobs && this.#has('row_blobs')
       ? 'SELECT min(at) AS at FROM (SELECT min(wake_at) AS at FROM deadlines UNION ALL SELECT min(due_at) FROM blob_deletes)'
       : 'SELECT min(wake_at) AS at FROM deadlines').one().at;
     return typeof at === 'number' ? at : undefined;
@@ -325,7 +363,7 @@ export class SqlRunStore {
    */
   async collectBlobs(now: number): Promise<number> {
     const blobs = this.#blobs;
-    if (!blobs) return 0;
+    if (!blobs || !this.#has('row_blobs')) return 0;
     let deleted = 0;
     try {
       for (;;) {
@@ -385,6 +423,7 @@ export class SqlRunStore {
   }
 
   #writeBlobReference(owner: string, runId: string, reference: BlobReference): Stored {
+    this.#ensure('row_blobs');
     this.#sql.exec('INSERT INTO row_blobs (owner, run_id, key, size, sha256) VALUES (?, ?, ?, ?, ?)', owner, runId, reference.key, reference.size, reference.sha256);
     this.#sql.exec('DELETE FROM blob_deletes WHERE key = ?', reference.key);
     return { value: null, chunks: 0 };
@@ -395,13 +434,14 @@ export class SqlRunStore {
     if (replacing) this.#dropChunks(owner);
     if (row.length <= (typeof row === 'string' ? CHUNK_CHARS : CHUNK_BYTES)) return { value: sqlValueOf(row), chunks: 0 };
     const pieces = typeof row === 'string' ? chunksOf(row) : byteChunksOf(row);
+    this.#ensure('payload_chunks');
     pieces.forEach((piece, i) => this.#sql.exec('INSERT INTO payload_chunks (owner, chunk, data) VALUES (?, ?, ?)', owner, i, piece));
     if (replacing) this.#chunked.add(owner);
     return { value: null, chunks: pieces.length };
   }
 
   #dropChunks(owner: string): void {
-    if (!this.#chunked.delete(owner)) return;
+    if (!this.#chunked.delete(owner) || !this.#has('payload_chunks')) return;
     this.#sql.exec('DELETE FROM payload_chunks WHERE owner = ?', owner);
   }
 

@@ -23,7 +23,7 @@ import { Limits } from '../src/core/limits';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
 import { AlarmKeeper, OUTBOX_RETRY_MS } from './alarm-keeper';
 import { AttemptOutcomes } from './attempt-outcomes';
-import { migrate } from './schema';
+import { FRESH_EXECUTION_SCHEMA, migrate, MIGRATIONS } from './schema';
 import { SqlRunStore } from './sql-run-store';
 import { executionStub } from './stubs';
 import type { VisibilityTarget } from './visibility-outbox';
@@ -140,7 +140,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       ...(this.#blobs && { maxPayloadBytes: Limits.maxBlobPayloadBytes }),
     });
     void ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage);
+      migrate(ctx.storage, MIGRATIONS, FRESH_EXECUTION_SCHEMA);
       this.#store.dropDeadlinesWithoutTime();
       this.#execution = await Execution.open(this.#host());
       this.#rpc = answering(this.#execution, HISTORY_PAGE_MAX_CHARS) as Rpc;

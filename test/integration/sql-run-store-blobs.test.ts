@@ -118,10 +118,10 @@ describe('SqlRunStore with a blob store', () => {
       // A blob under the prefix that no table knows of (a put whose intent row was lost with an older version).
       const stray = await new RowBlobs(new R2BlobStore(env.DURO_BLOBS)).prepare(workflowId, 's'.repeat(200_000));
       await env.DURO_BLOBS.put(stray.reference.key, stray.bytes);
-      await store.commit('r1', 0, commitOf('r1', [event(1, 10)]));
+      await store.commit('r1', 0, commitOf('r1', [event(1, 200_000, 'r')]));
       expect(await store.collectBlobs(Date.now() + ORPHAN_GRACE_MS)).toBe(0); // a run is here: no listing
       store.deleteRun('r1');
-      expect(await store.collectBlobs(Date.now() + ORPHAN_GRACE_MS)).toBe(1);
+      expect(await store.collectBlobs(Date.now() + ORPHAN_GRACE_MS)).toBe(2); // r1's blob, then the stray one
       expect(await env.DURO_BLOBS.head(stray.reference.key)).toBeNull();
     });
   });
