@@ -29,20 +29,28 @@ export class VisibilityOutbox {
   }
 
   /**
-   * The rows of `messages` as stored (sealed with the payload codecs, bound to the workflow id): call it before the
-   * transaction that enqueues them. Without codecs, their JSON text at once.
+   * The rows of `messages` as stored (sealed with the payload codecs, bound to the workflow id), one row each: call it
+   * before the transaction that enqueues them. Without codecs, their JSON text at once.
    */
   seal(workflowId: string, messages: VisibilityMessage[]): SealedRow[] | Promise<SealedRow[]> {
-    return this.#rows.sealAll(messages.map((message) => [JSON.stringify(message), outboxIdentity(workflowId)]));
+    return this.#rows.sealAll(messages.map((message) => [textOf([message]), outboxIdentity(workflowId)]));
   }
 
   /**
-   * Adds rows from the execution `workflowId` ({@link seal}, or the JSON of messages that carry no payloads: ids and
-   * counts); call it inside the commit's transaction. The first call fixes this object's shard, so a later change of
-   * the shard count never splits one workflow id across shards.
+   * One row for all of `messages` (what one commit tells the shard: a record change with the metrics that ride along),
+   * sealed as {@link seal} seals: a row and its sequence-number counter are written once, not once per message.
    */
-  enqueue(workflowId: string, messages: ReadonlyArray<VisibilityMessage | SealedRow>, shards: number): void {
-    if (messages.length === 0) return;
+  sealTogether(workflowId: string, messages: VisibilityMessage[]): SealedRow[] | Promise<SealedRow[]> {
+    return this.#rows.sealAll([[textOf(messages), outboxIdentity(workflowId)]]);
+  }
+
+  /**
+   * Adds rows from the execution `workflowId` ({@link seal}, {@link sealTogether}, or messages that carry no payloads:
+   * ids and counts, one row for all of them); call it inside the commit's transaction. The first call fixes this
+   * object's shard, so a later change of the shard count never splits one workflow id across shards.
+   */
+  enqueue(workflowId: string, rows: readonly SealedRow[] | readonly VisibilityMessage[], shards: number): void {
+    if (rows.length === 0) return;
     if (!this.#identityStored) {
       // The shard numbers messages per sender: a random part keeps a recreated object (storage wiped, namespace
       // renamed) from being taken for the old one, whose high-water mark would swallow its new messages.
@@ -50,10 +58,11 @@ export class VisibilityOutbox {
       this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_shard', ?) ON CONFLICT (key) DO NOTHING`, String(shardOf(workflowId, shards)));
       this.#identityWritten = true;
     }
-    for (const message of messages) {
-      const body = typeof message === 'string' || message instanceof Uint8Array ? sqlValueOf(message) : JSON.stringify(message);
-      this.#sql.exec('INSERT INTO visibility_outbox (body) VALUES (?)', body);
+    if (isMessages(rows)) {
+      this.#sql.exec('INSERT INTO visibility_outbox (body) VALUES (?)', textOf(rows));
+      return;
     }
+    for (const row of rows) this.#sql.exec('INSERT INTO visibility_outbox (body) VALUES (?)', sqlValueOf(row));
   }
 
   /** The transaction that called {@link enqueue} committed. */
@@ -90,7 +99,8 @@ export class VisibilityOutbox {
       // The shard gets the messages themselves (it seals what it keeps): opened here, on the way out.
       const identity = outboxIdentity(sender.slice(0, sender.lastIndexOf('#')));
       const bodies = await this.#rows.openAll(rows.map((row) => [row.body, identity]));
-      const applied = await stub.apply(sender, rows.map((row, i) => ({ ...(JSON.parse(bodies[i]!) as VisibilityMessage), seq: row.seq }) as SequencedMessage));
+      const messages = rows.flatMap((row, i) => messagesOf(bodies[i]!).map((message) => ({ ...message, seq: row.seq }) as SequencedMessage));
+      const applied = await stub.apply(sender, messages);
       this.#sql.exec('DELETE FROM visibility_outbox WHERE seq <= ?', applied);
       if (applied < rows.at(-1)!.seq) throw new Error(`visibility shard ${shard} applied up to ${applied} of ${rows.at(-1)!.seq}`);
     }
@@ -99,6 +109,21 @@ export class VisibilityOutbox {
   #meta(key: string): string | undefined {
     return this.#sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value;
   }
+}
+
+/** A row's text: one message as itself (as rows always were), several as a list sharing the row's seq. */
+function textOf(messages: readonly VisibilityMessage[]): string {
+  return JSON.stringify(messages.length === 1 ? messages[0] : messages);
+}
+
+function messagesOf(text: string): VisibilityMessage[] {
+  const parsed = JSON.parse(text) as VisibilityMessage | VisibilityMessage[];
+  return Array.isArray(parsed) ? parsed : [parsed];
+}
+
+function isMessages(rows: readonly SealedRow[] | readonly VisibilityMessage[]): rows is readonly VisibilityMessage[] {
+  const [first] = rows;
+  return typeof first === 'object' && !(first instanceof Uint8Array);
 }
 
 /** What an outbox row is bound to: the workflow id of the object that wrote it (rows are numbered only on insert). */

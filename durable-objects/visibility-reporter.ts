@@ -120,7 +120,7 @@ export class VisibilityReporter {
       runId: state.runId,
       ...(messages[0]!.kind === 'upsert' && { record: json! }),
       ...(gaugesNow.length > 0 && { gauges: gaugesNow }),
-      rows: this.#outbox.seal(state.workflowId, messages),
+      rows: this.#outbox.sealTogether(state.workflowId, messages),
       write: (rows) => this.#outbox.enqueue(state.workflowId, rows, target.shards),
     };
   }

@@ -53,10 +53,12 @@ export class VisibilityStore {
       if (message.kind === 'upsert') records.set(message, await this.#codecs.seal(JSON.stringify(message.execution), executionIdentity(message.execution.runId)));
     }
     return this.#storage.transactionSync(() => {
-      let applied = this.#sql.exec<{ applied_seq: number }>('SELECT applied_seq FROM senders WHERE workflow_id = ?', sender).toArray()[0]?.applied_seq ?? 0;
+      const before = this.#sql.exec<{ applied_seq: number }>('SELECT applied_seq FROM senders WHERE workflow_id = ?', sender).toArray()[0]?.applied_seq ?? 0;
+      let applied = before;
       const metrics = new MetricDeltas();
+      // Messages of one outbox row share its seq and always travel together: all of them are new, or none.
       for (const message of [...messages].sort((a, b) => a.seq - b.seq)) {
-        if (message.seq <= applied) continue; // a re-send of what an earlier delivery applied
+        if (message.seq <= before) continue; // a re-send of what an earlier delivery applied
         this.#applyOne(message, metrics, records.get(message));
         applied = message.seq;
       }

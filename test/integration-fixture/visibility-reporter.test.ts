@@ -19,7 +19,7 @@ const event = (type: string) => ({ type }) as HistoryEvent;
 const attempt = (latencyMs: number): AttemptObservation => ({ activityType: 'echo', outcome: 'completed', latencyMs, retrying: false });
 
 /** Runs `check` in a fresh execution object with a reporter of its own over the object's storage. */
-async function withReporter(check: (reporter: VisibilityReporter, commit: (state: RunState, events: HistoryEvent[], attempts: AttemptObservation[]) => void, rows: () => Row[], rearms: () => number) => void) {
+async function withReporter(check: (reporter: VisibilityReporter, commit: (state: RunState, events: HistoryEvent[], attempts: AttemptObservation[]) => void, rows: () => Row[], rearms: () => number, outbox: () => Row[][]) => void) {
   const workflowId = uniqueId('reporter');
   await runInDurableObject(executionStub(workflowId), (_instance, state) => {
     let rearms = 0;
@@ -35,13 +35,17 @@ async function withReporter(check: (reporter: VisibilityReporter, commit: (state
       state.storage.transactionSync(() => report.write?.(report.rows as never)); // without codecs, the rows are ready at once
       reporter.committed(report);
     };
-    const rows = () => state.storage.sql.exec<{ body: string }>('SELECT body FROM visibility_outbox ORDER BY seq').toArray().map((row) => JSON.parse(row.body) as Row);
-    check(reporter, commit, rows, () => rearms);
+    // The outbox's rows, oldest first, each as its messages: one, or the list one commit wrote.
+    const outbox = () => state.storage.sql.exec<{ body: string }>('SELECT body FROM visibility_outbox ORDER BY seq').toArray().map((row) => {
+      const parsed = JSON.parse(row.body) as Row | Row[];
+      return Array.isArray(parsed) ? parsed : [parsed];
+    });
+    check(reporter, commit, () => outbox().flat(), () => rearms, outbox);
   });
 }
 
 it('writes a row for the start and the close, and keeps the attempts of the steps between in memory until the close', async () => {
-  await withReporter((_reporter, commit, rows) => {
+  await withReporter((_reporter, commit, rows, _rearms, outbox) => {
     const workflowId = uniqueId('kept');
     commit(runState(workflowId, 'running'), [event('WorkflowExecutionStarted')], []);
     expect(rows().map((row) => row.kind)).toEqual(['upsert']);
@@ -50,6 +54,7 @@ it('writes a row for the start and the close, and keeps the attempts of the step
     commit(runState(workflowId, 'completed'), [event('ActivityTaskCompleted'), event('WorkflowExecutionCompleted')], [attempt(4)]);
     const written = rows();
     expect(written.map((row) => row.kind)).toEqual(['upsert', 'upsert', 'attempts']);
+    expect(outbox().map((row) => row.map((message) => message.kind))).toEqual([['upsert'], ['upsert', 'attempts']]); // one row a commit
     expect(written[1]!.execution!.status).toBe('completed');
     expect(written[2]!.attempts!.map((a) => a.latencyMs)).toEqual([1, 2, 3, 4]); // in order, each once
   });
@@ -113,4 +118,19 @@ it("sends a reloaded run's gauges at its next commit, zeros included: what the i
     reporter.flush();
     expect(rows().filter((row) => row.kind === 'gauges').flatMap((row) => row.runs)).toEqual([expect.objectContaining({ runId: `${workflowId}-run`, pendingTimers: 0 })]);
   });
+});
+
+it('applies every message of one outbox row (they share its seq) once, and none of them again when the row is re-sent', async () => {
+  const namespace = env.VISIBILITY as DurableObjectNamespace;
+  const shard = namespace.get(namespace.idFromName('visibility-0')) as unknown as { apply(sender: string, messages: unknown[]): Promise<number> };
+  const activityType = uniqueId('grouped');
+  const attemptsOf = () => runInDurableObject(namespace.get(namespace.idFromName('visibility-0')), (_instance, state) =>
+    state.storage.sql.exec<{ value: number }>('SELECT value FROM counters WHERE name = ? AND labels LIKE ?', 'duro_activity_attempts_total', `%${activityType}%`).toArray().reduce((sum, row) => sum + row.value, 0));
+  const one = (latencyMs: number) => ({ activityType, outcome: 'completed', latencyMs, retrying: false });
+  const row = [{ kind: 'attempts', attempts: [one(1)], seq: 1 }, { kind: 'attempts', attempts: [one(2), one(3)], seq: 1 }];
+  const sender = `${uniqueId('sender')}#x`;
+  expect(await shard.apply(sender, row)).toBe(1);
+  expect(await attemptsOf()).toBe(3);
+  expect(await shard.apply(sender, row)).toBe(1); // a re-send: all of it was applied
+  expect(await attemptsOf()).toBe(3);
 });
