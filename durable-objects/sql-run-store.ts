@@ -5,6 +5,7 @@
 // row over the threshold is put there first and the row keeps only its reference (`row_blobs`; the claim check,
 // decision 019 §4).
 import type { HistoryEvent } from '../src/core/history';
+import { isOffloadable } from '../src/core/history-size';
 import type { BlobReference } from '../src/core/payloads/blob-reference';
 import { ORPHAN_GRACE_MS } from '../src/core/payloads/blob-orphans';
 import { PayloadUnavailableError } from '../src/core/payloads/payload-unavailable';
@@ -89,6 +90,11 @@ export class SqlRunStore {
     this.#loadTables();
   }
 
+  /** The object's schema changed under this store (its migrations ran after the store was made): read it again. */
+  schemaChanged(): void {
+    this.#loadTables();
+  }
+
   /** Reads which on-demand tables exist: at construction, and after a transaction that may have made one rolled back. */
   #loadTables(): void {
     const names = Object.keys(ON_DEMAND_TABLES);
@@ -126,7 +132,9 @@ export class SqlRunStore {
         const reference = this.#blobReferenceOf(owner);
         size += reference.size;
         if (stored.length > 0 && size > maxChars) break;
-        stored.push([this.#readBlob(reference), owner]);
+        const reading = this.#readBlob(reference);
+        reading.catch(() => undefined); // awaited below, unless a later row throws first: never an unhandled rejection
+        stored.push([reading, owner]);
         fromBlobs = true;
         continue;
       }
@@ -193,7 +201,8 @@ export class SqlRunStore {
         }
       };
       const blobs = this.#blobs;
-      const over = blobs ? [...sealed.history.keys()].filter((i) => blobs.rows.isOver(sealed.history[i]!)) : [];
+      // Never the start event: every load of the run reads it (history-size.ts).
+      const over = blobs ? [...sealed.history.keys()].filter((i) => isOffloadable(commit.events[i]!.type) && blobs.rows.isOver(sealed.history[i]!)) : [];
       if (!blobs || over.length === 0) return write(new Map());
       return blobs.exclusive(async () => write(await this.#offload(blobs, over.map((i) => [i, sealed.history[i]!]))));
     });
@@ -367,9 +376,11 @@ export class SqlRunStore {
     let deleted = 0;
     try {
       for (;;) {
-        const keys = await blobs.rows.deleteUnreferenced(() => this.#sql
+        // Exclusive, as a commit's puts are: a commit waiting for its put's turn behind this delete must not hold the
+        // object's input lock meanwhile, or the delete's own completion could not come in.
+        const keys = await blobs.exclusive(() => blobs.rows.deleteUnreferenced(() => this.#sql
           .exec<{ key: string }>('SELECT key FROM blob_deletes WHERE due_at <= ? AND key NOT IN (SELECT key FROM row_blobs) ORDER BY key LIMIT ?', now, BLOB_DELETE_BATCH)
-          .toArray().map((row) => row.key));
+          .toArray().map((row) => row.key)));
         // Only rows still due: a key queued again meanwhile (a put under way) keeps its later due time.
         for (const key of keys) this.#sql.exec('DELETE FROM blob_deletes WHERE key = ? AND due_at <= ?', key, now);
         deleted += keys.length;
@@ -377,7 +388,7 @@ export class SqlRunStore {
       }
       this.#sql.exec('DELETE FROM blob_deletes WHERE due_at <= ? AND key IN (SELECT key FROM row_blobs)', now);
       const runs = this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM runs').one().n;
-      if (runs === 0 && blobs.workflowId() !== '') deleted += (await blobs.rows.collectOrphans(blobs.workflowId(), () => this.#referencedBlobs(), now)).deleted.length;
+      if (runs === 0 && blobs.workflowId() !== '') deleted += (await blobs.exclusive(() => blobs.rows.collectOrphans(blobs.workflowId(), () => this.#referencedBlobs(), now))).deleted.length;
     } catch (error) {
       console.error('duro: deleting payload blobs failed; the alarm tries again', error);
       this.#sql.exec('UPDATE blob_deletes SET due_at = ? WHERE due_at <= ?', now + BLOB_DELETE_RETRY_MS, now);

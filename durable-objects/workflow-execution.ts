@@ -141,6 +141,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     });
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, MIGRATIONS, FRESH_EXECUTION_SCHEMA);
+      this.#store.schemaChanged();
       this.#store.dropDeadlinesWithoutTime();
       this.#execution = await Execution.open(this.#host());
       this.#rpc = answering(this.#execution, HISTORY_PAGE_MAX_CHARS) as Rpc;

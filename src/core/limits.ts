@@ -10,10 +10,11 @@ export const Limits = {
   maxBlobPayloadBytes: 100 * 1024 * 1024,
   /**
    * With a blob store, one payload that leaves its workflow's object — a child's input, a signal's arguments to
-   * another workflow, a workflow's or an update's result (for the parent or the client) — crosses a Durable Object
-   * RPC, which carries at most 32 MiB: such a payload is held to this, with room for its envelope.
+   * another workflow, a workflow's, update's or query's result, a failure, heartbeat details — crosses a Durable Object
+   * RPC, which carries at most 32 MiB. RPC serializes a string holding any character past U+00FF as UTF-16, two
+   * bytes a character, so a payload is held to half that, with room for its envelope.
    */
-  maxMessagePayloadBytes: 30 * 1024 * 1024,
+  maxMessagePayloadBytes: 15 * 1024 * 1024,
   /** Ids and names (workflowId, runId, types, signal/query/update names, search attribute keys), in UTF-16 units. */
   maxIdLength: 1_000,
   /** Schedule and batch ids: prefixes of the ids they make. */

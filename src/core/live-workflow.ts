@@ -136,7 +136,7 @@ export class LiveWorkflow {
     // taken time since `now`, and a retry backoff counted from `now` would already be over (local-activities.test.ts).
     const endedAt = this.#host.now();
     // Numbered (and measured, once each) before any is applied, so a history over its limit records none of them.
-    const before = { nextEventId: state.nextEventId, historySizeBytes: state.historySizeBytes };
+    const before = { nextEventId: state.nextEventId, historySizeBytes: state.historySizeBytes, historyStoredBytes: state.historyStoredBytes };
     const events: HistoryEvent[] = [];
     for (const event of closeLast(produced)) {
       if (event.type === 'TimerStarted' && endedAt > now) event.fireAt = endedAt + event.durationMs;
@@ -262,7 +262,7 @@ const PAYLOAD_RETRY_MAX_MS = 10 * 60 * 1000;
 
 function historyLimitFailure(state: RunState): FailureInfo | undefined {
   const events = state.nextEventId - 1;
-  const bytes = state.historySizeBytes;
+  const bytes = state.historyStoredBytes ?? state.historySizeBytes;
   if (events <= Limits.historyMaxEvents && bytes <= Limits.historyMaxBytes) return undefined;
   return toFailureInfo(ApplicationFailure.nonRetryable(
     `History limit exceeded (${events} events, ${bytes} bytes; the limit is ${Limits.historyMaxEvents} events or ${Limits.historyMaxBytes} bytes). Use ctx.continueAsNew() when ctx.info().continueAsNewSuggested turns true.`,

@@ -1,5 +1,6 @@
 // Reset (Temporal's, Cloudflare's restart-from-step): a new run whose history is an old run's up to the end of
 // one activation, re-run from there with the current code; signals received after that point are re-applied.
+import { storedEventBytes } from './history-size';
 import { payloadConverterOf } from './payloads/run-payloads';
 import { runTrace } from './tracing/trace-context';
 import type { HistoryEvent } from './history';
@@ -33,8 +34,11 @@ export function badResetPoint(history: HistoryEvent[], eventId: number): string 
   return undefined;
 }
 
-/** Builds the new run's history and state. Check `badResetPoint` first. */
-export function planReset(history: HistoryEvent[], eventId: number, newRunId: string, now: number): ResetPlan {
+/**
+ * Builds the new run's history and state. Check `badResetPoint` first. `blobThresholdBytes`: the host's, when it keeps
+ * large rows in a blob store (the stored size then counts them as their references).
+ */
+export function planReset(history: HistoryEvent[], eventId: number, newRunId: string, now: number, blobThresholdBytes?: number): ResetPlan {
   const index = history.findIndex((event) => event.eventId === eventId);
   const first = history[0];
   if (!first || first.type !== 'WorkflowExecutionStarted' || index < 0) throw new Error('not a resettable history');
@@ -48,6 +52,7 @@ export function planReset(history: HistoryEvent[], eventId: number, newRunId: st
     startTime: now,
     nextEventId: eventId + 1,
     historySizeBytes: events.reduce((sum, event) => sum + payloadSize(event), 0),
+    historyStoredBytes: events.reduce((sum, event) => sum + storedEventBytes(event.type, payloadSize(event), blobThresholdBytes), 0),
     memo: { ...first.memo },
     searchAttributes: { ...first.searchAttributes },
     activities: {}, timers: {}, children: {}, externals: {}, signalRequestIds: {}, completedUpdates: {},

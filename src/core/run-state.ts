@@ -64,6 +64,12 @@ export interface RunState {
   executionDeadline?: number;
   nextEventId: number;
   historySizeBytes: number;
+  /**
+   * The history's size as stored, what its limit checks: `historySizeBytes` counts every event whole (what workflow code
+   * sees, the same on replay), this counts an event kept in the blob store as its reference (history-size.ts). Absent
+   * from runs recorded before it: their whole size.
+   */
+  historyStoredBytes?: number;
   memo: Record<string, unknown>;
   searchAttributes: SearchAttributes;
   activities: Record<string, PendingActivityState>;

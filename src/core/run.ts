@@ -10,6 +10,7 @@ import type { WorkflowDefinition } from './definitions';
 import { ApplicationFailure, toFailureInfo, type FailureInfo } from './failure';
 import { isCloseEvent, type EarlierUpdate, type HistoryEvent, type NewEvent, type Outcome, type WorkflowExecutionStarted } from './history';
 import type { KeepLogLine } from './log';
+import { storedEventBytes } from './history-size';
 import { Limits } from './limits';
 import { LiveWorkflow } from './live-workflow';
 import { LocalAttempts } from './run-local-attempts';
@@ -252,7 +253,8 @@ export class WorkflowRun {
     const activity = this.state.activities[activityId];
     if (!activity || activity.attempt !== attempt || activity.phase !== 'running') return undefined;
     if (details !== undefined) {
-      checkPayload(details, 'Heartbeat details', this.#payloadLimit);
+      // Details may end in a timeout's failure, which leaves the object: held to what an RPC carries (Limits).
+      checkPayload(details, 'Heartbeat details', { maxBytes: Math.min(this.#payloadLimit.maxBytes ?? Limits.maxPayloadBytes, Math.max(Limits.maxPayloadBytes, Limits.maxMessagePayloadBytes)) });
       activity.heartbeatDetails = details;
     }
     activity.lastHeartbeatAt = this.#host.now();
@@ -379,7 +381,10 @@ export class WorkflowRun {
       if (isCloseEvent(event)) planWorkflowRetry(this.state, event, step);
       const numbered = { ...event, eventId: this.state.nextEventId++, timestamp: at } as HistoryEvent;
       const json = JSON.stringify(numbered);
-      this.state.historySizeBytes += historyBytesOf(json, this.#host.blobs?.thresholdBytes);
+      const bytes = utf8Length(json);
+      // Stored first: a run from before the stored count existed starts it from its whole size so far.
+      this.state.historyStoredBytes = (this.state.historyStoredBytes ?? this.state.historySizeBytes) + storedEventBytes(numbered.type, bytes, this.#host.blobs?.thresholdBytes);
+      this.state.historySizeBytes += bytes;
       encoded.set(numbered, json);
       return numbered;
     };
@@ -554,18 +559,6 @@ export class WorkflowRun {
     this.#waiters.waitForUpdate(request.updateId, (outcome) => request.respond({ updateId: request.updateId, outcome }), request.fail);
   }
 }
-
-/**
- * What an event adds to the history's size: its JSON, or, when the store keeps rows over `thresholdBytes` in a blob
- * store, the size of the reference kept in its place for one that goes there (docs/payloads.md, "Large payloads").
- */
-function historyBytesOf(json: string, thresholdBytes: number | undefined): number {
-  const bytes = utf8Length(json);
-  return thresholdBytes !== undefined && bytes > thresholdBytes ? BLOB_REFERENCE_BYTES : bytes;
-}
-
-/** A row's reference as its table records it (key, size, SHA-256), counted generously. */
-const BLOB_REFERENCE_BYTES = 256;
 
 /** Rejects a request's caller, if it has one waiting (activity outcomes and deadlines have none: storage keeps them due). */
 function failRequest(request: RunRequest, error: Error): void {

@@ -30,13 +30,15 @@ export function invalidOutcome(outcome: Outcome, bodyChars?: number, maxPayloadB
   if (problem) return ApplicationFailure.nonRetryable(`${problem}; it is not recorded (docs/operations.md, Limits)`, ReplyFailureType.invalid);
   // A unit of text is at most 3 UTF-8 bytes, and a number may come back 5.25× longer (`1e20` is written in full).
   if (bodyChars !== undefined && bodyChars * 6 <= maxPayloadBytes) return undefined;
-  const limit = maxPayloadBytes === Limits.maxPayloadBytes ? 'the 2 MiB payload limit' : `the ${maxPayloadBytes}-byte payload limit`;
+  const limitOf = (bytes: number) => (bytes === Limits.maxPayloadBytes ? 'the 2 MiB payload limit' : `the ${bytes}-byte payload limit`);
   if ('result' in outcome) {
     const size = payloadSize(outcome.result);
-    if (size > maxPayloadBytes) return ApplicationFailure.nonRetryable(`Activity result is ${size} bytes, over ${limit}`, ReplyFailureType.tooLarge);
+    if (size > maxPayloadBytes) return ApplicationFailure.nonRetryable(`Activity result is ${size} bytes, over ${limitOf(maxPayloadBytes)}`, ReplyFailureType.tooLarge);
   } else {
+    // A failure may become the workflow's, which leaves the object: held to what an RPC carries (Limits).
+    const failureLimit = Math.min(maxPayloadBytes, Math.max(Limits.maxPayloadBytes, Limits.maxMessagePayloadBytes));
     const size = payloadSize(outcome.failure);
-    if (size > maxPayloadBytes) return ApplicationFailure.nonRetryable(`Activity failure ${outcome.failure.type.slice(0, 200)} is ${size} bytes, over ${limit}: ${outcome.failure.message.slice(0, 500)}`, ReplyFailureType.tooLarge);
+    if (size > failureLimit) return ApplicationFailure.nonRetryable(`Activity failure ${outcome.failure.type.slice(0, 200)} is ${size} bytes, over ${limitOf(failureLimit)}: ${outcome.failure.message.slice(0, 500)}`, ReplyFailureType.tooLarge);
   }
   return undefined;
 }

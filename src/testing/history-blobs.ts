@@ -1,6 +1,7 @@
 // The claim check of the memory store (docs/payloads.md, "Large payloads"): history rows over the threshold are put
 // in the blob store before the commit that references them, read back (checked) on every read, and deleted with the
 // last run of the workflow id that references them, as the Durable Object's store does (sql-run-store.ts).
+import { isOffloadable } from '../core/history-size';
 import type { BlobReference } from '../core/payloads/blob-reference';
 import type { PreparedRowBlob, RowBlobs } from '../core/payloads/row-blobs';
 import type { SealedRow } from '../core/payloads/row-codecs';
@@ -25,16 +26,21 @@ export class HistoryBlobs {
   }
 
   /** Whether any of these rows goes to the blob store (else the commit stays synchronous). */
-  hasOver(rows: readonly SealedRow[]): boolean {
-    return rows.some((row) => this.#rows.isOver(row));
+  hasOver(rows: readonly SealedRow[], types: readonly string[]): boolean {
+    return rows.some((row, i) => this.#goes(row, types[i]!));
+  }
+
+  /** Over the threshold, and of an event a store may keep there (never the start event, history-size.ts). */
+  #goes(row: SealedRow, type: string): boolean {
+    return isOffloadable(type) && this.#rows.isOver(row);
   }
 
   /**
    * Puts the rows over the threshold, then calls `write` with each of those replaced by its reference. When a put
    * fails, nothing is written: the commit rejects, and the blobs it did put are deleted unless something references them.
    */
-  async offload(workflowId: string, rows: readonly SealedRow[], write: (kept: KeptRow[]) => void): Promise<void> {
-    const prepared = await Promise.all(rows.map((row) => (this.#rows.isOver(row) ? this.#rows.prepare(workflowId, row) : undefined)));
+  async offload(workflowId: string, rows: readonly SealedRow[], types: readonly string[], write: (kept: KeptRow[]) => void): Promise<void> {
+    const prepared = await Promise.all(rows.map((row, i) => (this.#goes(row, types[i]!) ? this.#rows.prepare(workflowId, row) : undefined)));
     const keys = prepared.flatMap((blob) => (blob ? [blob.reference.key] : []));
     this.#hold(keys);
     try {

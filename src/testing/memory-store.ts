@@ -75,8 +75,9 @@ export class MemoryRunStore {
         this.#onCommit();
       };
       // Only history rows go to the blob store (state and log rows stay inline, as in the Durable Object's store).
-      if (!this.#blobs?.hasOver(history)) return write(history);
-      return this.#blobs.offload(state.workflowId, history, write);
+      const types = events.map((event) => event.type);
+      if (!this.#blobs?.hasOver(history, types)) return write(history);
+      return this.#blobs.offload(state.workflowId, history, types, write);
     });
   }
 

@@ -186,13 +186,14 @@ process.stdout.write(JSON.stringify(history) + '\\n', () => undefined);
   it('keeps a large payload in the bound R2 bucket, history holding its reference, and reads it back', async () => {
     const note = 'n'.repeat(1_000_000); // over the 128 KiB threshold, under the API's 2 MiB
     const post = (path: string, body: unknown) => fetch(`${dev!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await post('/v1/workflows', { workflowType: 'order', workflowId: 'order-large', input: { orderId: 'o-3', amount: 40, note } })).status).toBe(201);
-    expect((await post('/v1/workflows/order-large/signals/approve', { args: ['lin'] })).status).toBe(202);
-    const result = (await (await fetch(`${dev!.url}/v1/workflows/order-large/result?wait=30s`)).json()) as { status: string };
+    expect((await post('/v1/workflows', { workflowType: 'order', workflowId: 'order-large', input: { orderId: 'o-3', amount: 40 } })).status).toBe(201);
+    expect((await post('/v1/workflows/order-large/signals/approve', { args: [note] })).status).toBe(202);
+    const result = (await (await fetch(`${dev!.url}/v1/workflows/order-large/result?wait=30s`)).json()) as { status: string; result: { approvedBy: string } };
     expect(result.status).toBe('completed');
-    const history = (await (await fetch(`${dev!.url}/v1/workflows/order-large/history`)).json()) as { events: Array<{ type: string; input?: { note?: string } }> };
-    expect(history.events[0]!.input!.note === note).toBe(true);
-    // The started event's row is in the local bucket (miniflare keeps R2 objects' bytes under the state folder).
+    expect(result.result.approvedBy === note).toBe(true);
+    const history = (await (await fetch(`${dev!.url}/v1/workflows/order-large/history`)).json()) as { events: Array<{ type: string; args?: unknown[] }> };
+    expect(history.events.find((event) => event.type === 'SignalReceived')!.args![0] === note).toBe(true);
+    // The signal's row is in the local bucket (miniflare keeps R2 objects' bytes under the state folder).
     const bucketFiles = readdirSync(join(work, 'state', 'v3', 'r2'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
     expect(bucketFiles.some((entry) => readFileSync(join(entry.parentPath, entry.name)).includes(note.slice(0, 1000)))).toBe(true);
   });

@@ -111,7 +111,7 @@ group('claim check through R2', () => {
     expect(await bucket().head(blob!.key)).toBeNull();
   }, 30_000);
 
-  it('holds a result that leaves the object to what a Durable Object RPC carries (30 MiB), however large payloads may be inside', async () => {
+  it('holds a result that leaves the object to what a Durable Object RPC carries (15 MiB), however large payloads may be inside', async () => {
     const fits = uniqueId('return-fits');
     await start('largeReturn', fits, 3 * 1024 * 1024); // over the 2 MiB limit without a blob store
     const ok = await result(fits, 'wait=20s');
@@ -119,10 +119,10 @@ group('claim check through R2', () => {
     expect((ok.body.result as string).length).toBe(3 * 1024 * 1024);
 
     const over = uniqueId('return-over');
-    await start('largeReturn', over, 31 * 1024 * 1024);
+    await start('largeReturn', over, 16 * 1024 * 1024);
     const failed = await result(over, 'wait=20s');
     expect(failed.status).toBe(200);
     expect(failed.body.status).toBe('failed');
-    expect(failed.body.failure.message).toMatch(/Workflow result is \d+ bytes, over the 31457280-byte \(30 MiB\) payload limit/);
+    expect(failed.body.failure.message).toMatch(/Workflow result is \d+ bytes, over the 15728640-byte \(15 MiB\) payload limit/);
   }, 60_000);
 });

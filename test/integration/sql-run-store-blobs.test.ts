@@ -126,6 +126,16 @@ describe('SqlRunStore with a blob store', () => {
     });
   });
 
+  it('keeps a start event inline however large: every load of a run reads it', async () => {
+    await runInDurableObject(freshObject(), async (_instance, state) => {
+      const { store } = storeWithBlobs(state.storage, `wf-${crypto.randomUUID()}`);
+      const started = { ...event(1, 200_000), type: 'WorkflowExecutionStarted' } as HistoryEvent;
+      await store.commit('r1', 0, commitOf('r1', [started, event(2, 200_000)]));
+      const rows = state.storage.sql.exec<{ event_id: number; inline: number }>('SELECT event_id, body IS NOT NULL OR chunks > 0 AS inline FROM history ORDER BY event_id').toArray();
+      expect(rows).toEqual([{ event_id: 1, inline: 1 }, { event_id: 2, inline: 0 }]);
+    });
+  });
+
   it('reads a reference without a configured store as unavailable, not as an empty row', async () => {
     await runInDurableObject(freshObject(), async (_instance, state) => {
       const { store } = storeWithBlobs(state.storage, `wf-${crypto.randomUUID()}`);

@@ -342,7 +342,7 @@ export class Execution {
       await this.#terminateCurrent(reason);
       // Read once the old run is closed: a signal it recorded while the terminate waited is re-applied, not lost.
       const history = await this.#host.store.readHistory(old.runId, 0);
-      const plan = planReset(history, options.eventId, this.#host.newId(), this.#host.now());
+      const plan = planReset(history, options.eventId, this.#host.newId(), this.#host.now(), this.#host.blobs?.thresholdBytes);
       const reset = await this.#runs.startFromReset(plan, definition);
       this.#waits.runsChanged();
       return reset;

@@ -3,15 +3,17 @@
 import { brandClass } from '../brand';
 
 /**
- * Why a blob does not give back its payload: `missing` (nothing under its key), `corrupted` (other bytes), or
- * `unconfigured` (a row references a blob, but this host has no blob store: `payloads.blobs` was removed).
+ * Why a blob does not give back its payload: `missing` (nothing under its key), `corrupted` (other bytes),
+ * `unconfigured` (a row references a blob, but this host has no blob store: `payloads.blobs` was removed), or
+ * `unreachable` (the store failed: the run waits and tries again, as for a missing blob).
  */
-export type BlobProblem = 'missing' | 'corrupted' | 'unconfigured';
+export type BlobProblem = 'missing' | 'corrupted' | 'unconfigured' | 'unreachable';
 
 const PROBLEM_TEXT: Record<BlobProblem, (detail: string | undefined) => string> = {
   missing: () => 'is missing from the blob store',
   corrupted: (detail) => `is corrupted: ${detail ?? 'its bytes are not the ones referenced'}`,
   unconfigured: () => 'is in a blob store, but none is configured (payloads.blobs)',
+  unreachable: (detail) => `could not be read from the blob store (${detail ?? 'it failed'})`,
 };
 
 /**

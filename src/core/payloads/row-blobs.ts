@@ -5,6 +5,7 @@
 import { selectOrphanBlobs } from './blob-orphans';
 import { blobBytesOf, blobKeyOf, blobPrefixOf, checkBlobThreshold, DEFAULT_BLOB_THRESHOLD_BYTES, rowOfBlob, rowOverThreshold, sha256Hex, type BlobReference } from './blob-reference';
 import type { ListedBlob, PayloadBlobStore } from './blob-store';
+import { PayloadUnavailableError } from './payload-unavailable';
 import type { SealedRow } from './row-codecs';
 
 export interface RowBlobOptions {
@@ -51,9 +52,18 @@ export class RowBlobs {
     return this.#inTurn(() => this.store.put(reference.key, bytes, reference.sha256));
   }
 
-  /** The row a reference stands for; a PayloadUnavailableError when its blob is missing or not the bytes put. */
+  /**
+   * The row a reference stands for; a PayloadUnavailableError when its blob is missing or not the bytes put, or when
+   * the store fails (the run then blocks and tries again, rather than counting it as its code's failure).
+   */
   async read(reference: BlobReference): Promise<SealedRow> {
-    return rowOfBlob(reference, await this.store.get(reference.key));
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.store.get(reference.key);
+    } catch (error) {
+      throw new PayloadUnavailableError(reference.key, reference.size, 'unreachable', error instanceof Error ? error.message : String(error));
+    }
+    return rowOfBlob(reference, bytes);
   }
 
   /**

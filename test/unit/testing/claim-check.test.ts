@@ -72,7 +72,7 @@ describe('the claim check in the test environment', () => {
     expect(await handle.result()).toEqual({ length: size, intact: true, told: ['done'] });
   });
 
-  it('accepts a 3 MiB workflow input, signal and local activity result, each kept as a blob', async () => {
+  it('accepts a 3 MiB workflow input, signal and local activity result; the signal and the marker kept as blobs, the start event inline', async () => {
     const blobs = new MemoryBlobStore();
     const env = await TestWorkflowEnvironment.create({ workflows, activities, payloads: { blobs, blobThresholdBytes: 64 * 1024 } });
     expect(await env.execute(largeInput, { workflowId: 'input', input: { text: 'x'.repeat(3 * MiB) } })).toBe(3 * MiB);
@@ -80,8 +80,29 @@ describe('the claim check in the test environment', () => {
     const handle = await env.start(largeResult, { workflowId: 'local', input: { size: 3 * MiB, fill: 'local', local: true } });
     await handle.signal(tell, 'y'.repeat(3 * MiB));
     expect(await handle.result()).toEqual({ length: 3 * MiB, intact: true, told: [`${3 * MiB} characters`] });
-    // The input, the local activity's marker and the signal.
-    expect(await keysIn(blobs)).toHaveLength(3);
+    // The local activity's marker and the signal. Never a start event: every load of a run reads it (history-size.ts).
+    expect(await keysIn(blobs)).toHaveLength(2);
+    expect(referencesIn(env).map(([identity]) => identity)).not.toContain(expect.stringMatching(/^h\/[^/]+\/1$/));
+  });
+
+  it('tells workflow code the same history size live and on replay, counting every event whole; the limit counts references', async () => {
+    const sized = defineWorkflow('sized', async (ctx) => {
+      const { bulkText } = ctx.proxyActivities<Activities>({ startToCloseTimeout: '60s' });
+      await bulkText({ size: 300_000, fill: 'z' });
+      const seen = ctx.info().historySizeBytes;
+      ctx.setHandler(defineQuery<number>('seen'), () => seen);
+      await ctx.condition(() => false);
+    });
+    const env = await TestWorkflowEnvironment.create({ workflows: { sized }, activities, payloads: { blobs: new MemoryBlobStore() } });
+    const handle = await env.start(sized, { workflowId: 'sized' });
+    await env.sleep('1s');
+    const live = await handle.query(defineQuery<number>('seen'));
+    expect(live).toBeGreaterThan(300_000); // the 300 kB result counts whole, though stored as a reference
+    env.evict();
+    expect(await handle.query(defineQuery<number>('seen'))).toBe(live);
+    const state = (await env.store.forWorkflow('sized').loadState((await handle.describe()).runId))!;
+    expect(state.historyStoredBytes).toBeLessThan(10_000);
+    expect(state.historySizeBytes).toBeGreaterThan(300_000);
   });
 
   it('with codecs, keeps the blob sealed: its bytes hold no plaintext', async () => {
