@@ -67,7 +67,11 @@ export function answering(execution: Execution, historyPageMaxChars?: number): W
     start: ({ waitMs, ...request }, carriedSignals: CarriedSignal[] = []) => answer(async () => {
       const started = await execution.start(request, carriedSignals);
       if (!waitMs) return started;
-      return { ...started, outcome: await execution.result({ runId: started.runId, waitMs, followRuns: true }) };
+      try {
+        return { ...started, outcome: await execution.result({ runId: started.runId, waitMs, followRuns: true }) };
+      } catch {
+        return started; // the run did start: the caller reads the result as it would without a wait (and sees why)
+      }
     }),
     signalWithStart: (request) => answer(() => execution.signalWithStart(request)),
     updateWithStart: (request) => answer(() => execution.updateWithStart(request)),
