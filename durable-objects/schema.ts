@@ -1,10 +1,8 @@
 // SQLite schemas of Duro's Durable Objects, versioned inside each object: each migration runs once,
 // in order, inside a transaction, and the applied version is kept in `meta`.
 
-/** One entry per schema version; never edit a shipped migration, append a new one. */
-export const MIGRATIONS: readonly string[] = [
-  // 1: runs, history, chunks of large values, pending state (the outbox and dedup keys among it), deadlines
-  `
+/** The tables every execution object has: runs, history, pending state (the outbox and dedup keys among it), deadlines. */
+const CORE_TABLES = `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE runs (
     run_id TEXT PRIMARY KEY,
@@ -25,13 +23,6 @@ export const MIGRATIONS: readonly string[] = [
     chunks INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, event_id)
   ) WITHOUT ROWID;
-  -- A SQLite row holds at most 2 MB: larger values are stored here in pieces, keyed by their owner row.
-  CREATE TABLE payload_chunks (
-    owner TEXT NOT NULL,
-    chunk INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (owner, chunk)
-  ) WITHOUT ROWID;
   CREATE TABLE pending (
     run_id TEXT NOT NULL,
     collection TEXT NOT NULL,
@@ -47,34 +38,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, kind)
   ) WITHOUT ROWID;
   CREATE INDEX deadlines_by_time ON deadlines (wake_at);
-  `,
-  // 2: messages to the Visibility index, numbered so the shard applies each once and in order
-  `
+`;
+
+/** Messages to the Visibility index, numbered so the shard applies each once and in order. */
+const VISIBILITY_OUTBOX_TABLE = `
   CREATE TABLE visibility_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
-  `,
-  // 3: each run's latest log lines (outside history; Limits.logLinesKept per run), in the order they were kept
-  `
-  CREATE TABLE run_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, line TEXT NOT NULL);
-  CREATE INDEX run_logs_by_run ON run_logs (run_id, seq);
-  `,
-  // 4: history rows kept in the payload blob store (the claim check, docs/payloads.md): such a row has no body and no
-  // chunks, and its reference is here; keys to delete from the store wait in blob_deletes until the alarm drains them
-  `
-  CREATE TABLE row_blobs (owner TEXT PRIMARY KEY, run_id TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
-  CREATE INDEX row_blobs_by_run ON row_blobs (run_id);
-  CREATE INDEX row_blobs_by_key ON row_blobs (key);
-  CREATE TABLE blob_deletes (key TEXT PRIMARY KEY, due_at INTEGER NOT NULL) WITHOUT ROWID;
-  CREATE INDEX blob_deletes_by_due ON blob_deletes (due_at);
-  `,
-];
+`;
 
 /**
  * Tables of an execution object that most runs never use, made on first use (`SqlRunStore`) instead of by a new
  * object's schema: each table and index is a page or more of every object's database, and its creation rows written
- * (docs/cost.md). Objects made before keep theirs from the migrations above; the same statements, with IF NOT EXISTS.
+ * (docs/cost.md). Objects made before got them from the migrations below, which are these same statements. A later
+ * migration that changes one of them must allow for a new object that has not made it yet.
  */
 export const ON_DEMAND_TABLES = {
-  /** Rows over 2 MB in pieces (migration 1). */
+  /** A SQLite row holds at most 2 MB: larger values are stored here in pieces, keyed by their owner row. */
   payload_chunks: `
   CREATE TABLE IF NOT EXISTS payload_chunks (
     owner TEXT NOT NULL,
@@ -83,12 +61,15 @@ export const ON_DEMAND_TABLES = {
     PRIMARY KEY (owner, chunk)
   ) WITHOUT ROWID;
   `,
-  /** Runs' kept log lines (migration 3). */
+  /** Each run's latest log lines (outside history; Limits.logLinesKept per run), in the order they were kept. */
   run_logs: `
   CREATE TABLE IF NOT EXISTS run_logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, line TEXT NOT NULL);
   CREATE INDEX IF NOT EXISTS run_logs_by_run ON run_logs (run_id, seq);
   `,
-  /** The claim check's references and delete queue, made together (migration 4). */
+  /**
+   * History rows kept in the payload blob store (the claim check, docs/payloads.md): such a row has no body and no
+   * chunks, and its reference is here; keys to delete from the store wait in blob_deletes until the alarm drains them.
+   */
   row_blobs: `
   CREATE TABLE IF NOT EXISTS row_blobs (owner TEXT PRIMARY KEY, run_id TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS row_blobs_by_run ON row_blobs (run_id);
@@ -101,47 +82,25 @@ export const ON_DEMAND_TABLES = {
 export type OnDemandTable = keyof typeof ON_DEMAND_TABLES;
 
 /**
- * A new execution object's schema at the latest version (MIGRATIONS.length) without the on-demand tables: what the
- * migrations make, less those. test/integration/schema.test.ts checks that the two agree once the on-demand tables exist.
+ * One entry per schema version; never change what a shipped migration makes, append a new one. Objects made before a
+ * version run the ones they have not seen; a new object gets FRESH_EXECUTION_SCHEMA instead.
  */
-export const FRESH_EXECUTION_SCHEMA = `
-  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE runs (
-    run_id TEXT PRIMARY KEY,
-    chain_index INTEGER NOT NULL,
-    workflow_type TEXT NOT NULL,
-    status TEXT NOT NULL,
-    start_time INTEGER NOT NULL,
-    close_time INTEGER,
-    retain_until INTEGER,
-    record TEXT,
-    chunks INTEGER NOT NULL DEFAULT 0
-  );
-  CREATE TABLE history (
-    run_id TEXT NOT NULL,
-    event_id INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    body TEXT,
-    chunks INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (run_id, event_id)
-  ) WITHOUT ROWID;
-  CREATE TABLE pending (
-    run_id TEXT NOT NULL,
-    collection TEXT NOT NULL,
-    key TEXT NOT NULL,
-    value TEXT,
-    chunks INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (run_id, collection, key)
-  ) WITHOUT ROWID;
-  CREATE TABLE deadlines (
-    run_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    wake_at INTEGER NOT NULL,
-    PRIMARY KEY (run_id, kind)
-  ) WITHOUT ROWID;
-  CREATE INDEX deadlines_by_time ON deadlines (wake_at);
-  CREATE TABLE visibility_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
-`;
+export const MIGRATIONS: readonly string[] = [
+  // 1: runs, history, chunks of large values, pending state, deadlines
+  CORE_TABLES + ON_DEMAND_TABLES.payload_chunks,
+  // 2: the Visibility outbox
+  VISIBILITY_OUTBOX_TABLE,
+  // 3: run logs
+  ON_DEMAND_TABLES.run_logs,
+  // 4: the claim check's bookkeeping
+  ON_DEMAND_TABLES.row_blobs,
+];
+
+/**
+ * A new execution object's schema at the latest version (MIGRATIONS.length): what the migrations make, less the
+ * on-demand tables. test/integration/schema.test.ts checks that the two agree once those tables exist.
+ */
+export const FRESH_EXECUTION_SCHEMA = CORE_TABLES + VISIBILITY_OUTBOX_TABLE;
 
 /** The Visibility shard: the index of executions, the /metrics series, and batch operations. */
 export const VISIBILITY_MIGRATIONS: readonly string[] = [
