@@ -37,6 +37,14 @@ const CORE_TABLES = `
     wake_at INTEGER NOT NULL,
     PRIMARY KEY (run_id, kind)
   ) WITHOUT ROWID;
+`;
+
+/**
+ * Migration 1's index of deadlines by time, dropped by migration 5: an object holds one workflow id's runs, a few
+ * deadline rows, and `min(wake_at)` reads them all in microseconds, while the index cost a row written on every step
+ * that moves a deadline (docs/cost.md).
+ */
+const DEADLINES_BY_TIME = `
   CREATE INDEX deadlines_by_time ON deadlines (wake_at);
 `;
 
@@ -87,13 +95,17 @@ export type OnDemandTable = keyof typeof ON_DEMAND_TABLES;
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: runs, history, chunks of large values, pending state, deadlines
-  CORE_TABLES + ON_DEMAND_TABLES.payload_chunks,
+  CORE_TABLES + DEADLINES_BY_TIME + ON_DEMAND_TABLES.payload_chunks,
   // 2: the Visibility outbox
   VISIBILITY_OUTBOX_TABLE,
   // 3: run logs
   ON_DEMAND_TABLES.run_logs,
   // 4: the claim check's bookkeeping
   ON_DEMAND_TABLES.row_blobs,
+  // 5: no index of deadlines by time (DEADLINES_BY_TIME)
+  `
+  DROP INDEX IF EXISTS deadlines_by_time;
+  `,
 ];
 
 /**

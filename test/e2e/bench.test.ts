@@ -37,13 +37,18 @@ describe('bench/run.mjs --tiny', () => {
     expect(result.machine).toMatchObject({ cpu: expect.any(String), cores: expect.any(Number), node: process.version, wrangler: expect.any(String) });
 
     const sequential = result.runs.filter((run) => run.bench === 'sequential');
-    for (const variant of ['duro-local', 'duro-remote', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch']) {
+    for (const variant of ['duro-local', 'duro-remote', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch', 'floor-fetch-durable']) {
       const ofVariant = sequential.filter((run) => run.variant === variant);
       expect(ofVariant.length, variant).toBeGreaterThan(0);
       for (const run of ofVariant) expect(run).toMatchObject({ n: expect.any(Number), ms: expect.any(Number), msPerStep: expect.any(Number) });
     }
-    expect(result.runs.filter((run) => run.bench === 'throughput').map((run) => run.variant).sort()).toEqual(['cf', 'duro', 'floor']);
+    expect(result.runs.filter((run) => run.bench === 'throughput').map((run) => run.variant).sort()).toEqual(['cf', 'duro', 'duro-execute', 'floor']);
     for (const bench of ['signal', 'timer', 'replay', 'fanout']) expect(result.runs.some((run) => run.bench === bench), bench).toBe(true);
+    // Cost per workflow (docs/cost.md): counted for both engines and priced.
+    const cost = result.runs.filter((run) => run.bench === 'cost');
+    expect([...new Set(cost.map((run) => run.variant))].sort()).toEqual(['cf-step.do', 'duro-local', 'duro-remote']);
+    for (const run of cost) expect(run).toMatchObject({ workerInvocations: expect.any(Number), cpuMs: expect.any(Number), storedBytes: expect.any(Number), dollarsPerMillion: { total: expect.any(Number) } });
+    expect(cost.find((run) => run.variant === 'duro-local')).toMatchObject({ objectRequests: expect.any(Number), rowsWritten: expect.any(Number), databaseBytes: expect.any(Number) });
     const replay = result.runs.find((run) => run.bench === 'replay')!;
     expect(replay).toMatchObject({ rawReadMs: expect.any(Number), replayMs: expect.any(Number), events: expect.any(Number) });
 
