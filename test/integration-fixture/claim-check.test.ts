@@ -6,7 +6,7 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
 import { probe } from '../fixtures/integration-worker/probe';
-import { describe, eventually, executionStub, post, result, signal, start, uniqueId } from './helpers';
+import { api, describe, eventually, executionStub, post, result, signal, start, uniqueId } from './helpers';
 
 const bucket = () => env.DURO_BLOBS;
 
@@ -49,6 +49,15 @@ group('claim check through R2', () => {
     expect(blobs[0]!.size).toBeGreaterThan(size);
     const object = await bucket().head(blobs[0]!.key);
     expect(object?.size).toBe(blobs[0]!.size);
+
+    // History pages cross an RPC: the pages stop before the large event, and its own page is refused clearly.
+    const eventId = bodiless[0]!.event_id;
+    const before = await api(`/v1/workflows/${workflowId}/history`);
+    expect(before.status).toBe(200);
+    expect(((await before.json()) as { events: Array<{ eventId: number }> }).events.at(-1)!.eventId).toBe(eventId - 1);
+    const page = await api(`/v1/workflows/${workflowId}/history?after=${eventId - 1}`);
+    expect(page.status).toBe(413);
+    expect(await page.json()).toMatchObject({ type: 'duro:payload-too-large', detail: expect.stringContaining(`Event ${eventId} (ActivityTaskCompleted)`) as unknown });
 
     // A fresh object replays the run: the result comes back from R2, checked, and the workflow measures it again.
     await abortAllDurableObjects();

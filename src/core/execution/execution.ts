@@ -7,6 +7,7 @@ import { describeRun, type WorkflowDescription } from '../describe';
 import { ApplicationFailure } from '../failure';
 import type { HistoryEvent, Outcome } from '../history';
 import { Limits } from '../limits';
+import { PayloadError, payloadSize } from '../payload';
 import { parsedLogLine, type LogLine } from '../log';
 import { WorkflowRun, type CarriedSignal, type FirstUpdate } from '../run';
 import type { UpdateOutcome } from '../update-outcome';
@@ -259,6 +260,8 @@ export class Execution {
     await (await this.#runs.find(runId))?.idle();
     const after = options.afterEventId ?? 0;
     const events = await this.#host.store.readHistory(runId, after, options.limit ?? 1_000, options.maxChars);
+    // A page always holds its first event; one larger than an RPC carries (kept in the blob store) is refused clearly.
+    if (options.maxChars !== undefined && events.length === 1) checkPageEvent(events[0]!, runId);
     return { events, nextEventId: (events.at(-1)?.eventId ?? after) + 1 };
   }
 
@@ -555,6 +558,16 @@ export class Execution {
   #unavailable(runId: string | undefined): never {
     throw this.#runs.unopenedError(runId ?? this.#runs.latestId) ?? new WorkflowNotFoundError(this.workflowId, runId);
   }
+}
+
+/**
+ * Refuses a history page's single event when it is larger than a Durable Object RPC carries (an event kept in the blob
+ * store may be up to 100 MiB): a clear 413 instead of a failed RPC. The run itself reads it from its own storage.
+ */
+function checkPageEvent(event: HistoryEvent, runId: string): void {
+  const bytes = payloadSize(event);
+  if (bytes <= Limits.maxMessagePayloadBytes) return;
+  throw new PayloadError(`Event ${event.eventId} (${event.type}) of run ${runId} is ${bytes} bytes, more than a history page carries (${Limits.maxMessagePayloadBytes} bytes); the run is not affected, and the events after it read from after=${event.eventId}`, bytes);
 }
 
 /** What a run answered an update, as the execution answers it: a closed run and a rejection are thrown. */
