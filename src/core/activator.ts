@@ -30,7 +30,7 @@ import { runTrace } from './tracing/trace-context';
 import { MessageHandlers, resultOutcome, type Handler, type UpdateOffer } from './message-handlers';
 import { checkName, NameKind } from './names';
 import { upserted } from './objects';
-import { checkSearchAttributes } from './payload';
+import { checkSearchAttributes, checkPayload } from './payload';
 import { RunPayloads } from './payloads/run-payloads';
 import { seededRandom, uuidFrom, type RandomSource } from './random';
 import { nextRetryDelay } from './retry-policy';
@@ -615,6 +615,9 @@ export class Activator implements ContextActivator {
     const seq = ++this.#seq.child;
     // Deterministic default id; the run id prefix keeps ids of successive runs (continue-as-new) apart.
     const options: RecordedChildOptions = { ...childOptions, ...(childOptions.memo && { memo: this.payloads.writeRecord(childOptions.memo, 'Memo of the child') }), workflowId: childOptions.workflowId ?? `${this.#started.workflowId}-${this.#started.runId.slice(0, 8)}-child-${seq}` };
+    // With a blob store, the child's start crosses an RPC with its input and memo together: held to what it carries.
+    const leaving = this.payloads.leaving();
+    if (leaving.maxBytes !== undefined && options.memo) checkPayload({ input: stored, memo: options.memo }, `Input and memo of child workflow '${workflowType}'`, { shape: false, maxBytes: leaving.maxBytes });
     let start!: Waiter<string>;
     let result!: Waiter<unknown>;
     const started = new Promise<string>((resolve, reject) => (start = { resolve, reject }));

@@ -189,3 +189,19 @@ describe('the claim check in the test environment', () => {
     await expect(TestWorkflowEnvironment.create({ payloads: { blobThresholdBytes: 3 * MiB } })).rejects.toThrow(TypeError);
   });
 });
+
+describe('what leaves the object, with a blob store', () => {
+  it('holds a child\'s input and memo together to what an RPC carries (15 MiB), as its start crosses one', async () => {
+    const child = defineWorkflow('child', async (_ctx, input: string) => input.length);
+    const parent = defineWorkflow('parent', async (ctx, sizes: { input: number; memo: number }) => {
+      try {
+        return await ctx.executeChild(child, { input: 'i'.repeat(sizes.input), memo: { note: 'm'.repeat(sizes.memo) } });
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    const env = await TestWorkflowEnvironment.create({ workflows: { parent, child }, payloads: { blobs: new MemoryBlobStore() } });
+    expect(await env.execute(parent, { input: { input: 4 * MiB, memo: 4 * MiB } })).toBe(4 * MiB);
+    expect(await env.execute(parent, { input: { input: 10 * MiB, memo: 6 * MiB } })).toMatch(/Input and memo of child workflow 'child' is \d+ bytes, over the 15728640-byte \(15 MiB\) payload limit/);
+  });
+});
