@@ -5,7 +5,6 @@
 // row over the threshold is put there first and the row keeps only its reference (`row_blobs`; the claim check,
 // decision 019 §4).
 import type { HistoryEvent } from '../src/core/history';
-import { isOffloadable } from '../src/core/history-size';
 import type { BlobReference } from '../src/core/payloads/blob-reference';
 import { ORPHAN_GRACE_MS } from '../src/core/payloads/blob-orphans';
 import { PayloadUnavailableError } from '../src/core/payloads/payload-unavailable';
@@ -201,24 +200,16 @@ export class SqlRunStore {
         }
       };
       const blobs = this.#blobs;
-      // Never the start event: every load of the run reads it (history-size.ts).
-      const over = blobs ? [...sealed.history.keys()].filter((i) => isOffloadable(commit.events[i]!.type) && blobs.rows.isOver(sealed.history[i]!)) : [];
-      if (!blobs || over.length === 0) return write(new Map());
-      return blobs.exclusive(async () => write(await this.#offload(blobs, over.map((i) => [i, sealed.history[i]!]))));
+      const places = blobs ? blobs.rows.taken(sealed.history, commit.events.map((event) => event.type)) : [];
+      if (!blobs || places.length === 0) return write(new Map());
+      // Each key is queued for deletion (due after the grace period) before its put, outside the commit: the commit
+      // that references it takes it off the queue, so a crash in between leaves a blob the alarm deletes.
+      const queue = (keys: string[]) => {
+        const dueAt = Date.now() + ORPHAN_GRACE_MS;
+        for (const key of keys) this.#queueBlobDelete(key, dueAt);
+      };
+      return blobs.exclusive(async () => write(await blobs.rows.offload(blobs.workflowId(), sealed.history, places, queue)));
     });
-  }
-
-  /**
-   * Puts the rows in the blob store and gives their references, by place in the commit. Each key is first queued
-   * for deletion (due after the grace period), outside the commit: the commit that references it takes it off the
-   * queue, so a crash between the put and the commit leaves a blob the alarm deletes, never a reference to nothing.
-   */
-  async #offload(blobs: StoreBlobs, rows: Array<[number, SealedRow]>): Promise<Map<number, BlobReference>> {
-    const prepared = await Promise.all(rows.map(async ([i, row]) => [i, await blobs.rows.prepare(blobs.workflowId(), row)] as const));
-    const dueAt = Date.now() + ORPHAN_GRACE_MS;
-    for (const [, { reference }] of prepared) this.#queueBlobDelete(reference.key, dueAt);
-    await Promise.all(prepared.map(([, blob]) => blobs.rows.put(blob)));
-    return new Map(prepared.map(([i, { reference }]) => [i, reference]));
   }
 
   /** Queues a key for deletion from the blob store, keeping the later due time when it is queued already. */

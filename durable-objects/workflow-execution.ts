@@ -19,7 +19,6 @@ import type { Reply } from '../src/protocol/reply';
 import type { PayloadCodec } from '../src/core/payloads/options';
 import { afterSealing, RowCodecs } from '../src/core/payloads/row-codecs';
 import type { RowBlobs } from '../src/core/payloads/row-blobs';
-import { Limits } from '../src/core/limits';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
 import { AlarmKeeper, OUTBOX_RETRY_MS } from './alarm-keeper';
 import { AttemptOutcomes } from './attempt-outcomes';
@@ -137,7 +136,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       secret: config.activitySecret(env),
       callbackUrl: config.callbackUrl(env),
       endpointOf: (taskQueue) => config.endpointOf(env, taskQueue),
-      ...(this.#blobs && { maxPayloadBytes: Limits.maxBlobPayloadBytes }),
+      ...(this.#blobs && { maxPayloadBytes: this.#blobs.limits.maxPayloadBytes }),
     });
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, MIGRATIONS, FRESH_EXECUTION_SCHEMA);
@@ -213,7 +212,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       definitionOf: (workflowType) => config.registry.get(workflowType, this.#environment),
       codeVersion: () => config.codeVersion(env),
       ...(config.payloadConverter && { payloadConverter: config.payloadConverter }),
-      ...(this.#blobs && { blobs: { maxPayloadBytes: Limits.maxBlobPayloadBytes, thresholdBytes: this.#blobs.thresholdBytes } }),
+      ...(this.#blobs && { blobs: this.#blobs.limits }),
       now: () => Date.now(),
       newId: () => crypto.randomUUID(),
       store: {
@@ -236,7 +235,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
         },
         forgetDeadlines: (runId) => store.setDeadline(runId, 'run', undefined),
       },
-      runLocalActivity: (command, ref, keepLog) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined, keepLog, this.#blobs && Limits.maxBlobPayloadBytes),
+      runLocalActivity: (command, ref, keepLog) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined, keepLog, this.#blobs?.limits.maxPayloadBytes),
       effects: (run, effects) => this.#carryOut(run, effects),
       ...(this.#spanExporter && { spans: this.#spanExporter.export }),
       report: (message, error) => console.error(`duro: ${message}`, ...(error === undefined ? [] : [error])),

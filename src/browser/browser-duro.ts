@@ -10,7 +10,7 @@ import { WorkflowRegistry, type WorkflowDefinition, type WorkflowInput } from '.
 import { Execution } from '../core/execution/execution';
 import { startRequestOf } from '../core/execution/first-run';
 import { ApplicationFailure } from '../core/failure';
-import { Limits, owesMessages, type WorkflowRun } from '../core/internals';
+import { owesMessages, type WorkflowRun } from '../core/internals';
 import { BlobCollectionTimer } from './blob-collection-timer';
 import { openBrowserBlobs, type BrowserBlobs } from './browser-blobs';
 import { BrowserWorkflowHandle } from './browser-handle';
@@ -89,7 +89,7 @@ export class BrowserDuro implements HandleBackend {
     const activities = collectActivities(options.activities);
     const doFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
     // With a blob store, payloads may be larger: attempts are told so, and remote replies may be that large.
-    const maxPayloadBytes = blobs && Limits.maxBlobPayloadBytes;
+    const maxPayloadBytes = blobs?.rows.limits.maxPayloadBytes;
     this.#attempts = new ActivityAttempts({ activities, taskQueues: options.taskQueues ?? {}, headers: options.headers, fetch: doFetch, maxPayloadBytes });
     this.#onError = options.onError ?? ((error) => console.error('duro:', error));
     if (blobs) this.#blobCollection = new BlobCollectionTimer(store, (error) => this.#onError(error));
@@ -98,7 +98,7 @@ export class BrowserDuro implements HandleBackend {
     this.#context = {
       store, registry: this.#registry, activities, attempts: this.#attempts, codeVersion: options.codeVersion, payloadConverter: this.payloads.converter,
       spans: this.#spans?.export,
-      blobs: blobs && { maxPayloadBytes: Limits.maxBlobPayloadBytes, thresholdBytes: blobs.rows.thresholdBytes },
+      blobs: blobs?.rows.limits,
       isClosed: () => this.#closed,
       runOf: (workflowId, runId) => this.#executions.get(workflowId)?.runInMemory(runId),
       commitFailed: (workflowId, error) => this.#commitFailed(workflowId, error),

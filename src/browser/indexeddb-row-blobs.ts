@@ -70,11 +70,8 @@ export class IndexedDbRowBlobs {
    * Puts the rows in the blob store under the workflow id's prefix and gives their references, by place in the
    * commit. Each key is queued first, in a transaction of its own that is on disk before the put starts.
    */
-  async offload(rows: RowBlobs, workflowId: string, over: ReadonlyArray<readonly [number, SealedRow]>): Promise<Map<number, BlobReference>> {
-    const prepared = await Promise.all(over.map(async ([i, row]) => [i, await rows.prepare(workflowId, row)] as const));
-    await this.#queue(prepared.map(([, { reference }]) => reference.key), Date.now() + ORPHAN_GRACE_MS);
-    await Promise.all(prepared.map(([, blob]) => rows.put(blob)));
-    return new Map(prepared.map(([i, { reference }]) => [i, reference]));
+  offload(rows: RowBlobs, workflowId: string, stored: readonly SealedRow[], places: readonly number[]): Promise<Map<number, BlobReference>> {
+    return rows.offload(workflowId, stored, places, (keys) => this.#queue(keys, Date.now() + ORPHAN_GRACE_MS));
   }
 
   /** The row a reference stands for; a PayloadUnavailableError (the run blocks) when it cannot be read. */

@@ -3,7 +3,6 @@
 // A fourth store, `inbox`, carries messages between workflows to the context (tab, worker) that drives the receiver.
 // With payload codecs, rows holding payloads are sealed before the transaction opens (decision 019 §3). With a blob
 // store, an event row over the threshold is put there first and the row keeps its reference (indexeddb-row-blobs.ts).
-import { isOffloadable } from '../core/history-size';
 import { openDatabase, resultOf, transactionDone, webGlobals } from './indexeddb-requests';
 import type { HistoryEvent, WorkflowStatus } from '../core/history';
 import { Limits, owesMessages, runRecordOf, runStateFrom, type StoredLogLine, type PendingCollection, type RunCommit, type RunRecord, type RunState, type RunStore } from '../core/internals';
@@ -306,9 +305,8 @@ export class IndexedDbRunStore implements RunStore {
     const blobs = this.#blobs.rows;
     if (!blobs) return NOTHING_OFFLOADED;
     const stored: SealedRow[] = sealed ? sealed.events : commit.events.map((event) => commit.encoded?.get(event) ?? JSON.stringify(event));
-    // Never the start event: every load reads it (history-size.ts).
-    const over = [...stored.entries()].filter(([i, row]) => isOffloadable(commit.events[i]!.type) && blobs.isOver(row));
-    return over.length === 0 ? NOTHING_OFFLOADED : this.#blobs.offload(blobs, commit.state.workflowId, over);
+    const places = blobs.taken(stored, commit.events.map((event) => event.type));
+    return places.length === 0 ? NOTHING_OFFLOADED : this.#blobs.offload(blobs, commit.state.workflowId, stored, places);
   }
 
   /** An event row's event: as stored, sealed, or read back (and checked) from the blob store. */

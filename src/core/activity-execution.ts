@@ -91,7 +91,7 @@ function attemptContext(info: ActivityInfo, heartbeatDetails: unknown, controlle
     },
     heartbeat(details?: unknown) {
       hooks.onProgress();
-      const reply = hooks.heartbeat(details === undefined ? details : payloads.write(details, 'Heartbeat details'));
+      const reply = hooks.heartbeat(details === undefined ? details : payloads.write(details, 'Heartbeat details', payloads.leaving()));
       if (!reply || reply.cancelRequested) controller.abort(new CancelledFailure('Activity cancelled'));
     },
     sleep(ms: number) {

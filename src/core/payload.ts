@@ -73,6 +73,14 @@ export function checkPayload(value: unknown, what: string, options: PayloadCheck
   return size;
 }
 
+/**
+ * The limit of a payload that leaves its workflow's object (a result, a failure, a child's input, heartbeat details)
+ * on a host whose limit is `maxBytes`: it crosses an RPC, so never more than Limits.maxMessagePayloadBytes.
+ */
+export function leavingLimit(maxBytes: number = Limits.maxPayloadBytes): number {
+  return Math.min(maxBytes, Math.max(Limits.maxPayloadBytes, Limits.maxMessagePayloadBytes));
+}
+
 function mebibytes(bytes: number): string {
   return `${Number((bytes / (1024 * 1024)).toFixed(2))} MiB`;
 }

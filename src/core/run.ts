@@ -19,7 +19,7 @@ import { RunSpans, sendSpans, type StepRecord } from './tracing/run-spans';
 import { runTrace } from './tracing/trace-context';
 import type { UpdateOffer } from './message-handlers';
 import { PAYLOAD_FORMAT } from './payloads/run-payloads';
-import { checkPayload, checkSearchAttributes, copyPayload, utf8Length } from './payload';
+import { checkPayload, checkSearchAttributes, copyPayload, leavingLimit, utf8Length } from './payload';
 import type { RunHost } from './run-host';
 import { answerAfterClose, isDuplicate, resolveAttempt, type RunRequest } from './run-requests';
 import { allEntriesOf, type ResetPlan } from './run-reset';
@@ -254,7 +254,7 @@ export class WorkflowRun {
     if (!activity || activity.attempt !== attempt || activity.phase !== 'running') return undefined;
     if (details !== undefined) {
       // Details may end in a timeout's failure, which leaves the object: held to what an RPC carries (Limits).
-      checkPayload(details, 'Heartbeat details', { maxBytes: Math.min(this.#payloadLimit.maxBytes ?? Limits.maxPayloadBytes, Math.max(Limits.maxPayloadBytes, Limits.maxMessagePayloadBytes)) });
+      checkPayload(details, 'Heartbeat details', { maxBytes: leavingLimit(this.#host.blobs?.maxPayloadBytes) });
       activity.heartbeatDetails = details;
     }
     activity.lastHeartbeatAt = this.#host.now();

@@ -4,7 +4,7 @@
 import { ApplicationFailure, type FailureInfo } from '../core/failure';
 import type { Outcome } from '../core/history';
 import { Limits } from '../core/limits';
-import { payloadShapeProblem, payloadSize } from '../core/payload';
+import { leavingLimit, payloadShapeProblem, payloadSize } from '../core/payload';
 import { payloadMarkProblem } from '../core/payloads/envelope';
 
 /** The failure types Duro records for replies it will not take as they are (docs/activities.md, The reply). */
@@ -36,7 +36,7 @@ export function invalidOutcome(outcome: Outcome, bodyChars?: number, maxPayloadB
     if (size > maxPayloadBytes) return ApplicationFailure.nonRetryable(`Activity result is ${size} bytes, over ${limitOf(maxPayloadBytes)}`, ReplyFailureType.tooLarge);
   } else {
     // A failure may become the workflow's, which leaves the object: held to what an RPC carries (Limits).
-    const failureLimit = Math.min(maxPayloadBytes, Math.max(Limits.maxPayloadBytes, Limits.maxMessagePayloadBytes));
+    const failureLimit = leavingLimit(maxPayloadBytes);
     const size = payloadSize(outcome.failure);
     if (size > failureLimit) return ApplicationFailure.nonRetryable(`Activity failure ${outcome.failure.type.slice(0, 200)} is ${size} bytes, over ${limitOf(failureLimit)}: ${outcome.failure.message.slice(0, 500)}`, ReplyFailureType.tooLarge);
   }

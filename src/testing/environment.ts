@@ -28,7 +28,6 @@ import { RunPayloads } from '../core/payloads/run-payloads';
 import { RowCodecs } from '../core/payloads/row-codecs';
 import { checkBlobThreshold } from '../core/payloads/blob-reference';
 import { RowBlobs } from '../core/payloads/row-blobs';
-import { Limits } from '../core/limits';
 import type { RunHost } from '../core/run-host';
 import { activityClock } from './activity-clock';
 import { VirtualClock } from './virtual-clock';
@@ -132,7 +131,7 @@ export class TestWorkflowEnvironment implements HandleEnvironment {
     this.#activityClock = activityClock(this.clock, () => this.#waits > 0);
     checkBlobThreshold(options.payloads?.blobThresholdBytes);
     const blobs = options.payloads?.blobs && new RowBlobs(options.payloads.blobs, { ...(options.payloads.blobThresholdBytes !== undefined && { thresholdBytes: options.payloads.blobThresholdBytes }) });
-    this.#blobLimits = blobs && { maxPayloadBytes: Limits.maxBlobPayloadBytes, thresholdBytes: blobs.thresholdBytes };
+    this.#blobLimits = blobs?.limits;
     this.store = new MemoryRunStore(() => this.#bump(), new RowCodecs(options.payloads?.codecs ?? []), blobs);
     this.#registry = workflowRegistryOf(options.workflows ?? {});
     this.#activities = collectActivities(options.activities);

@@ -1,9 +1,8 @@
 // The claim check of the memory store (docs/payloads.md, "Large payloads"): history rows over the threshold are put
 // in the blob store before the commit that references them, read back (checked) on every read, and deleted with the
 // last run of the workflow id that references them, as the Durable Object's store does (sql-run-store.ts).
-import { isOffloadable } from '../core/history-size';
 import type { BlobReference } from '../core/payloads/blob-reference';
-import type { PreparedRowBlob, RowBlobs } from '../core/payloads/row-blobs';
+import type { RowBlobs } from '../core/payloads/row-blobs';
 import type { SealedRow } from '../core/payloads/row-codecs';
 
 /** A history row as the memory store keeps it: its stored form, or the reference to the blob holding it. */
@@ -26,32 +25,27 @@ export class HistoryBlobs {
   }
 
   /** Whether any of these rows goes to the blob store (else the commit stays synchronous). */
-  hasOver(rows: readonly SealedRow[], types: readonly string[]): boolean {
-    return rows.some((row, i) => this.#goes(row, types[i]!));
-  }
-
-  /** Over the threshold, and of an event a store may keep there (never the start event, history-size.ts). */
-  #goes(row: SealedRow, type: string): boolean {
-    return isOffloadable(type) && this.#rows.isOver(row);
+  /** The places of the rows that go to the blob store (RowBlobs.taken): none, and the commit stays synchronous. */
+  taken(rows: readonly SealedRow[], types: readonly string[]): number[] {
+    return this.#rows.taken(rows, types);
   }
 
   /**
    * Puts the rows over the threshold, then calls `write` with each of those replaced by its reference. When a put
    * fails, nothing is written: the commit rejects, and the blobs it did put are deleted unless something references them.
    */
-  async offload(workflowId: string, rows: readonly SealedRow[], types: readonly string[], write: (kept: KeptRow[]) => void): Promise<void> {
-    const prepared = await Promise.all(rows.map((row, i) => (this.#goes(row, types[i]!) ? this.#rows.prepare(workflowId, row) : undefined)));
-    const keys = prepared.flatMap((blob) => (blob ? [blob.reference.key] : []));
-    this.#hold(keys);
+  async offload(workflowId: string, rows: readonly SealedRow[], places: readonly number[], write: (kept: KeptRow[]) => void): Promise<void> {
+    let keys: string[] = [];
+    let references: Map<number, BlobReference>;
     try {
-      await Promise.all(prepared.filter((blob): blob is PreparedRowBlob => blob !== undefined).map((blob) => this.#rows.put(blob)));
+      references = await this.#rows.offload(workflowId, rows, places, (held) => this.#hold((keys = held)));
     } catch (error) {
       this.#release(keys);
       void this.deleteUnreferenced(keys);
       throw error;
     }
     try {
-      write(rows.map((row, i) => prepared[i]?.reference ?? row));
+      write(rows.map((row, i) => references.get(i) ?? row));
     } finally {
       this.#release(keys);
     }

@@ -75,9 +75,9 @@ export class MemoryRunStore {
         this.#onCommit();
       };
       // Only history rows go to the blob store (state and log rows stay inline, as in the Durable Object's store).
-      const types = events.map((event) => event.type);
-      if (!this.#blobs?.hasOver(history, types)) return write(history);
-      return this.#blobs.offload(state.workflowId, history, types, write);
+      const places = this.#blobs?.taken(history, events.map((event) => event.type)) ?? [];
+      if (places.length === 0) return write(history);
+      return this.#blobs!.offload(state.workflowId, history, places, write);
     });
   }
 

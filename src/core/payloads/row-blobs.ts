@@ -5,6 +5,8 @@
 import { selectOrphanBlobs } from './blob-orphans';
 import { blobBytesOf, blobKeyOf, blobPrefixOf, checkBlobThreshold, DEFAULT_BLOB_THRESHOLD_BYTES, rowOfBlob, rowOverThreshold, sha256Hex, type BlobReference } from './blob-reference';
 import type { ListedBlob, PayloadBlobStore } from './blob-store';
+import { isOffloadable } from '../history-size';
+import { Limits } from '../limits';
 import { PayloadUnavailableError } from './payload-unavailable';
 import type { SealedRow } from './row-codecs';
 
@@ -38,6 +40,30 @@ export class RowBlobs {
   /** Whether this row is kept in the store rather than inline. */
   isOver(row: SealedRow): boolean {
     return rowOverThreshold(row, this.thresholdBytes);
+  }
+
+  /** What a host with this store tells its runs (RunHost.blobs): payloads may be larger, and how large a row goes. */
+  get limits(): { maxPayloadBytes: number; thresholdBytes: number } {
+    return { maxPayloadBytes: Limits.maxBlobPayloadBytes, thresholdBytes: this.thresholdBytes };
+  }
+
+  /** The places of a commit's history rows that go to the store: over the threshold, and never a start event. */
+  taken(rows: readonly SealedRow[], eventTypes: readonly string[]): number[] {
+    const places: number[] = [];
+    for (const [i, row] of rows.entries()) if (isOffloadable(eventTypes[i]!) && this.isOver(row)) places.push(i);
+    return places;
+  }
+
+  /**
+   * Puts the rows at `places` under the workflow id's prefix and gives their references by place, once every put is
+   * durable. `beforePut` gets their keys before any put starts: the host queues them for deletion there, so a crash
+   * between a put and the commit that references it leaves a blob that is collected, never one nothing names.
+   */
+  async offload(workflowId: string, rows: readonly SealedRow[], places: readonly number[], beforePut: (keys: string[]) => void | Promise<void>): Promise<Map<number, BlobReference>> {
+    const prepared = await Promise.all(places.map((i) => this.prepare(workflowId, rows[i]!)));
+    await beforePut(prepared.map(({ reference }) => reference.key));
+    await Promise.all(prepared.map((blob) => this.put(blob)));
+    return new Map(places.map((place, k) => [place, prepared[k]!.reference]));
   }
 
   /** The row's bytes and the reference to them under the workflow id's prefix: `put` them before committing it. */

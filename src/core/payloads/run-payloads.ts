@@ -3,8 +3,7 @@
 // A run records `payloadFormat: 1` on its start event when it writes marks; a run recorded before marks existed
 // reads and writes plain JSON, as it always did, so its replay does not change.
 import type { FailureInfo } from '../failure';
-import { Limits } from '../limits';
-import { checkPayload, copyPayload, type PayloadCheckOptions } from '../payload';
+import { checkPayload, copyPayload, leavingLimit, type PayloadCheckOptions } from '../payload';
 import { checkConverter, readPayload, writePayload, type PayloadConverter } from './envelope';
 import { needsRich } from './rich-json';
 
@@ -15,6 +14,9 @@ export const PAYLOAD_FORMAT = 1;
 export function payloadConverterOf(started: { payloadFormat?: number; payloadConverter?: PayloadConverter }): PayloadConverter | undefined {
   return started.payloadFormat === PAYLOAD_FORMAT ? (started.payloadConverter ?? 'json') : undefined;
 }
+
+/** The rich format has checked depth and numbers on the value itself: only the size is left to check. */
+const RICH_CHECK: PayloadCheckOptions = { shape: false };
 
 export class RunPayloads {
   /** As the run's start event says: its converter, or plain JSON for a run recorded before marks existed. */
@@ -75,8 +77,10 @@ export class RunPayloads {
 
   /** The rich format has checked depth and numbers on the value itself (needsRich walks all of it); its tags add levels. */
   #checkOptions(options: PayloadCheckOptions): PayloadCheckOptions {
+    const checked = this.converter === 'rich' ? RICH_CHECK : options;
     const maxBytes = options.maxBytes ?? this.maxPayloadBytes;
-    return { ...(this.converter === 'rich' ? { shape: false } : options), ...(maxBytes !== undefined && { maxBytes }) };
+    // Every payload of a step is checked: a new options object only when the limit differs.
+    return maxBytes === checked.maxBytes ? checked : { ...checked, maxBytes };
   }
 
   /**
@@ -84,7 +88,7 @@ export class RunPayloads {
    * limit is above it (a blob store), else the host's limit as for any payload.
    */
   leaving(options: PayloadCheckOptions = {}): PayloadCheckOptions {
-    return this.maxPayloadBytes !== undefined && this.maxPayloadBytes > Limits.maxMessagePayloadBytes ? { ...options, maxBytes: Limits.maxMessagePayloadBytes } : options;
+    return this.maxPayloadBytes === undefined ? options : { ...options, maxBytes: leavingLimit(this.maxPayloadBytes) };
   }
 
   /** Each memo field written as a payload of its own (a memo stays a record of fields). */
