@@ -136,7 +136,7 @@ const wranglerLog = [];
  * every object of the Worker locally, so a thousand workflows and Cloudflare instances left by the throughput test
  * would otherwise slow the fan-out after it — a cost of sharing one local process, not of either engine.
  */
-async function startWrangler(config) {
+async function startWrangler(config, { meter = false } = {}) {
   await stopServer();
   const port = await freePort();
   const persistTo = join(workDir, `state-${++servers}`);
@@ -144,6 +144,8 @@ async function startWrangler(config) {
   const child = spawn(process.execPath, [
     join(ROOT, 'bench/serve.mjs'), config, String(port), persistTo,
     ...(flags['no-visibility'] ? ['--var', 'BENCH_NO_VISIBILITY:1'] : []),
+    // Counting rows and requests costs time of its own: only the cost measurement pays it.
+    ...(meter ? ['--var', 'BENCH_METER:1'] : []),
     // A fixed key: what is measured is the cipher's cost, not the key's secrecy.
     ...(flags.codecs ? ['--var', `BENCH_CODEC_KEY:${btoa(String.fromCharCode(...new Uint8Array(32).fill(7)))}`] : []),
   ], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' } });
@@ -322,7 +324,7 @@ async function costPerWorkflow() {
   ];
   for (const { variant, run, temporalActions } of variants) {
     for (const n of steps) {
-      BASE = await startWrangler(benchConfig);
+      BASE = await startWrangler(benchConfig, { meter: true });
       await run(`cost-warm-${uid()}`, 1); // the first workflow pays for loading the code
       await sleep(500);
       await bench('meter/reset', {});
@@ -638,7 +640,7 @@ async function main() {
   const measurements = [['seq', sequential], ['throughput', throughput], ['signal', signalRoundTrip], ['timer', timerAccuracy], ['replay', replay], ['fanout', fanOut], ['payloads', payloadCosts], ['cost', costPerWorkflow]];
   for (const [name, measure] of measurements) {
     if (!wanted(name)) continue;
-    BASE = await startWrangler(config);
+    BASE = await startWrangler(config, { meter: name === 'cost' });
     log(`${name}: a fresh dev server at ${BASE} (wrangler's unstable_startWorker, inspector off, empty storage)`);
     await measure();
   }

@@ -26,7 +26,7 @@ export class BenchFloor extends DurableObject<FloorEnv> {
     await this.ctx.storage.sync();
     const startedAt = Date.now();
     for (let i = 0; i < n; i++) {
-      if (mode === 'fetch') {
+      if (mode === 'fetch' || mode === 'fetch-durable') {
         const response = await this.env.DURO_SELF.fetch('https://bench.internal/bench/echo', { method: 'POST', body: JSON.stringify({ i }) });
         await response.arrayBuffer();
       }
