@@ -1,5 +1,5 @@
 // History and run state in a WorkflowExecution object's SQLite. Each commit is one transactionSync:
-// events, the run record, the changed pending entries and the run's deadline — all or nothing. With payload codecs
+// events, the run record, the changed pending entries and the run's deadline (when it moved earlier) — all or nothing. With payload codecs
 // configured, every row holding payloads is sealed first (WebCrypto is async), then written in that transaction
 // (decision 019 §3); without them, rows are JSON text and the commit stays synchronous. With a blob store, a history
 // row over the threshold is put there first and the row keeps only its reference (`row_blobs`; the claim check,
@@ -75,6 +75,8 @@ export class SqlRunStore {
   readonly #chunked = new Set<string>();
   /** How many log lines each run has stored, once counted (forgotten when a commit rolls back). */
   readonly #logCounts = new Map<string, number>();
+  /** Each run's `run` deadline as this instance last wrote it (absent: not known, so the next commit writes it). */
+  readonly #runDeadlines = new Map<string, number | undefined>();
 
   readonly #rows: RowCodecs;
   readonly #blobs: StoreBlobs | undefined;
@@ -195,6 +197,7 @@ export class SqlRunStore {
           this.#commit(runId, chainIndex, commit, record, sealed, offloaded, retainUntil, alsoWrite);
         } catch (error) {
           this.#logCounts.delete(runId); // rolled back: counted again from the table next time
+          this.#runDeadlines.delete(runId); // rolled back: what the row holds is not known any more
           this.#loadTables(); // a table the transaction made is gone with it
           throw error;
         }
@@ -230,7 +233,7 @@ export class SqlRunStore {
       );
       for (const [i, change] of commit.changes.entries()) this.#writePending(runId, change, sealed.pending[i]);
       if (commit.logs) this.#insertLogs(runId, sealed.logs);
-      this.setDeadline(runId, 'run', commit.wakeAt);
+      this.#commitRunDeadline(runId, commit.wakeAt);
       if (retainUntil !== undefined) {
         this.#sql.exec('UPDATE runs SET retain_until = ? WHERE run_id = ? AND retain_until IS NULL', retainUntil, runId);
         this.#sql.exec(`INSERT INTO deadlines (run_id, kind, wake_at) SELECT run_id, 'retention', retain_until FROM runs WHERE run_id = ? ON CONFLICT (run_id, kind) DO NOTHING`, runId);
@@ -293,6 +296,7 @@ export class SqlRunStore {
       this.#storage.transactionSync(() => {
         alsoWrite?.();
         this.#logCounts.delete(runId);
+        this.#runDeadlines.delete(runId);
         // The run's blobs that no other run references go on the delete queue, which the alarm drains.
         if (this.#has('row_blobs')) {
           this.#sql.exec('INSERT INTO blob_deletes (key, due_at) SELECT DISTINCT key, ? FROM row_blobs WHERE run_id = ? AND key NOT IN (SELECT key FROM row_blobs WHERE run_id <> ?) ON CONFLICT (key) DO NOTHING', Date.now(), runId, runId);
@@ -408,6 +412,23 @@ export class SqlRunStore {
     }
     if (wakeAt === undefined) this.#sql.exec('DELETE FROM deadlines WHERE run_id = ? AND kind = ?', runId, kind);
     else this.#sql.exec('INSERT INTO deadlines (run_id, kind, wake_at) VALUES (?, ?, ?) ON CONFLICT (run_id, kind) DO UPDATE SET wake_at = excluded.wake_at', runId, kind, wakeAt);
+    if (kind === 'run') this.#runDeadlines.set(runId, wakeAt);
+  }
+
+  /**
+   * A commit's run deadline. A row earlier than the run's next deadline but still ahead is left as it is: an
+   * activity's timeout moves with every step, and rewriting it would cost a row on every step, while waking early
+   * costs one alarm that finds nothing due and writes the real time (`refreshRunDeadline`).
+   */
+  #commitRunDeadline(runId: string, wakeAt: number | undefined): void {
+    const written = this.#runDeadlines.get(runId);
+    const earlyButAhead = wakeAt !== undefined && written !== undefined && written <= wakeAt && written > Date.now();
+    if (!earlyButAhead || !this.#runDeadlines.has(runId)) this.setDeadline(runId, 'run', wakeAt);
+  }
+
+  /** Writes a run's deadline unless its row already holds it: after an alarm, an early row gets the real time. */
+  refreshRunDeadline(runId: string, wakeAt: number | undefined): void {
+    if (!this.#runDeadlines.has(runId) || this.#runDeadlines.get(runId) !== wakeAt) this.setDeadline(runId, 'run', wakeAt);
   }
 
   #writePending(runId: string, change: PendingChange, sealed: SealedRow | undefined): void {

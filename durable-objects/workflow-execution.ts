@@ -179,6 +179,8 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       this.#execution.wake();
       this.#resendOutbox();
       await Promise.all(this.#execution.loadedRuns().map((run) => run.idle()));
+      // A commit leaves a deadline row that is earlier than needed (sql-run-store.ts): woken early, it gets the real time.
+      for (const run of this.#execution.loadedRuns()) if (!run.isClosed) this.#store.refreshRunDeadline(run.runId, run.nextWakeAt());
       await this.#removeExpiredRuns(Date.now());
       await this.#store.collectBlobs(Date.now());
     } catch (error) {

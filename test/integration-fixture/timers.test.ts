@@ -34,6 +34,24 @@ group('timers', () => {
     expect(await result(workflowId)).toEqual({ status: 200, body: { status: 'completed', result: 'hi' } });
   });
 
+  it("leaves the activity's earlier deadline in place for the timer after it, and an early alarm sets the timer's", async () => {
+    // A commit rewrites the run's deadline row only when it moves earlier (sql-run-store.ts): after the activity, the
+    // row still holds its 30 s timeout. The alarm that wakes then finds nothing due and writes the timer's time.
+    const workflowId = uniqueId('echo-sleep-1h');
+    await start('echoThenSleep', workflowId, { duration: '1 hour' });
+    await eventually(async () => (await describe(workflowId)).pendingTimers.length === 1, 5_000, 'the timer started');
+    const [timer] = (await describe(workflowId)).pendingTimers;
+    const runDeadline = () => runInDurableObject(executionStub(workflowId), (_instance, state) =>
+      state.storage.sql.exec<{ wake_at: number }>("SELECT wake_at FROM deadlines WHERE kind = 'run'").one().wake_at);
+    expect(await runDeadline()).toBeLessThan(timer!.fireAt - 59 * 60_000);
+
+    expect(await runDurableObjectAlarm(executionStub(workflowId))).toBe(true);
+    expect(await runDeadline()).toBe(timer!.fireAt);
+    await eventually(async () => (await armedAlarm(workflowId)) === timer!.fireAt, 5_000, 'the alarm armed for the timer');
+    expect((await describe(workflowId)).pendingTimers).toEqual([timer]);
+    expect((await post(`/v1/workflows/${workflowId}/terminate`, { reason: 'test over' })).status).toBe(202);
+  });
+
   it('fires a timer whose object was reset while it waited', async () => {
     const workflowId = uniqueId('sleeper-reset');
     await start('sleeper', workflowId, { duration: '300ms' });

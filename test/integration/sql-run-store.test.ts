@@ -144,4 +144,33 @@ describe('SqlRunStore', () => {
       expect(messagesOf((await store.readLogs('b')))).toEqual(['line 1', 'line 2']);
     });
   });
+
+  it("writes a run's deadline when it moves earlier or goes, and leaves an earlier one that is still ahead", async () => {
+    await runInDurableObject(freshObject(), async (_instance, state) => {
+      const store = new SqlRunStore(state.storage);
+      const row = () => state.storage.sql.exec<{ wake_at: number }>("SELECT wake_at FROM deadlines WHERE run_id = 'r' AND kind = 'run'").toArray()[0]?.wake_at;
+      const commitWaking = (wakeAt: number | undefined, eventId: number) => store.commit('r', 0, { ...commitOf(stateOf('r'), markers(eventId, 1)), wakeAt });
+      const now = Date.now();
+      commitWaking(now + 60_000, 1);
+      expect(row()).toBe(now + 60_000);
+      // Each step of a chain of activities moves its timeout later: the earlier row stays (an early alarm fixes it).
+      commitWaking(now + 61_000, 2);
+      expect(row()).toBe(now + 60_000);
+      commitWaking(now + 30_000, 3);
+      expect(row()).toBe(now + 30_000);
+      // After an alarm, the row gets the real time.
+      store.refreshRunDeadline('r', now + 61_000);
+      expect(row()).toBe(now + 61_000);
+      commitWaking(undefined, 4);
+      expect(row()).toBeUndefined();
+      // A row already past is never left: it would wake the object again and again.
+      commitWaking(now - 1, 5);
+      commitWaking(now + 60_000, 6);
+      expect(row()).toBe(now + 60_000);
+      // A later instance does not know what the row holds, so its first commit writes it.
+      state.storage.sql.exec("UPDATE deadlines SET wake_at = 5 WHERE run_id = 'r'");
+      new SqlRunStore(state.storage).commit('r', 0, { ...commitOf(stateOf('r'), markers(7, 1)), wakeAt: now + 90_000 });
+      expect(row()).toBe(now + 90_000);
+    });
+  });
 });
