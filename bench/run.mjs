@@ -386,7 +386,9 @@ async function throughput() {
   const { workflows, clients } = size.throughput;
   // floor: a bare SQLite-backed object created per start (a table, a row, durable), with nothing to complete.
   // duro-execute: each client starts and waits in one request, so a start is counted once it has completed.
-  for (const variant of ['duro', 'duro-execute', 'cf', 'floor']) {
+  // duro-rpc, duro-rpc-quiet: the same through the execution object's RPC method, without the REST API; and with no
+  // Visibility binding too. Side by side they price each phase of a start (startPhases).
+  for (const variant of ['duro', 'duro-execute', 'cf', 'floor', 'duro-rpc', 'duro-rpc-quiet']) {
     const prefix = `tp-${variant}-${uid()}`;
     const startedAt = performance.now();
     let startsDoneAt = 0;
@@ -401,6 +403,8 @@ async function throughput() {
       if (variant === 'duro') await startDuro('benchLocalSteps', id, { n: 1 });
       else if (variant === 'duro-execute') await executeDuro('benchLocalSteps', id, { n: 1 });
       else if (variant === 'cf') await bench('cf/create', { id, n: 1 });
+      else if (variant === 'duro-rpc') await bench('duro/rpc-execute', { id });
+      else if (variant === 'duro-rpc-quiet') await bench('duro/rpc-execute', { id, visibility: false });
       else await bench('floor/start', { id });
       started.push(id);
       notify();
@@ -436,8 +440,32 @@ async function throughput() {
       bench: 'throughput', variant, workflows, clients,
       startsPerSec: round(workflows / startSeconds, 1), completionsPerSec: round(workflows / completeSeconds, 1),
     });
-    log(`  throughput ${variant.padEnd(12)} ${workflows} workflows, ${clients} clients: ${run.startsPerSec} starts/s, ${run.completionsPerSec} completions/s`);
+    log(`  throughput ${variant.padEnd(14)} ${workflows} workflows, ${clients} clients: ${run.startsPerSec} starts/s, ${run.completionsPerSec} completions/s`);
   }
+  startPhases();
+}
+
+/**
+ * What each phase of a one-step start-and-wait costs, from the variants of one run: locally every object and the
+ * Worker share one thread, so 1 / throughput is the thread's time per workflow, and the differences between variants
+ * that add one phase each are that phase's time.
+ */
+function startPhases() {
+  const msPer = (variant) => {
+    const run = runs.find((r) => r.bench === 'throughput' && r.variant === variant);
+    return run && 1_000 / run.startsPerSec;
+  };
+  const [floor, quiet, rpc, rest] = ['floor', 'duro-rpc-quiet', 'duro-rpc', 'duro-execute'].map(msPer);
+  if ([floor, quiet, rpc, rest].some((ms) => ms === undefined)) return;
+  const phases = {
+    objectAndWrite: floor, // a new object, a table, a row made durable: what any start pays
+    engine: quiet - floor, // schema, the start and close commits, the activation, the alarm, the reply
+    visibility: rpc - quiet, // the outbox row and its delivery to the shard
+    restApi: rest - rpc, // routing, validation, JSON in and out
+  };
+  const rounded = Object.fromEntries(Object.entries(phases).map(([name, ms]) => [name, round(ms, 2)]));
+  record({ bench: 'start-phases', totalMs: round(rest, 2), ...rounded });
+  log(`  start phases (ms of the one thread per workflow, from the variants above): ${Object.entries(rounded).map(([name, ms]) => `${name} ${ms}`).join(', ')}; total ${round(rest, 2)}`);
 }
 
 async function signalRoundTrip() {

@@ -190,9 +190,10 @@ export const SCHEDULER_MIGRATIONS: readonly string[] = [
 
 /**
  * Applies the migrations this object has not seen yet; a new object (no schema yet) gets `fresh` instead when given,
- * the latest schema in one step. Synchronous: call it from blockConcurrencyWhile.
+ * the latest schema in one step. Synchronous: call it from blockConcurrencyWhile. Returns the version found (`from`,
+ * 0 for a new object) and the one now stored.
  */
-export function migrate(storage: DurableObjectStorage, migrations: readonly string[] = MIGRATIONS, fresh?: string): number {
+export function migrate(storage: DurableObjectStorage, migrations: readonly string[] = MIGRATIONS, fresh?: string): { from: number; to: number } {
   const latest = migrations.length;
   return storage.transactionSync(() => {
     const hasMeta = storage.sql.exec(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).one().n as number;
@@ -201,6 +202,6 @@ export function migrate(storage: DurableObjectStorage, migrations: readonly stri
     if (current === 0 && fresh !== undefined) storage.sql.exec(fresh);
     else for (let version = current; version < latest; version++) storage.sql.exec(migrations[version]!);
     if (current < latest) storage.sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, String(latest));
-    return latest;
+    return { from: current, to: latest };
   });
 }

@@ -21,7 +21,11 @@ export class VisibilityOutbox {
   /** This object's sender id and shard are known to be stored: no need to write them again. */
   #identityStored = false;
   /** Written by the transaction under way; stored once it commits ({@link committed}). */
-  #identityWritten = false;
+  #identityWritten: { sender: string; shard: number } | 'stored before' | undefined;
+  /** This object's sender id and shard, once read or written: every delivery needs them. */
+  #identity: { sender: string; shard: number } | undefined;
+  /** Whether rows wait in the outbox, when known: after a delivery drained it, until the next enqueue. */
+  #pending: boolean | undefined;
 
   constructor(storage: DurableObjectStorage, rows = new RowCodecs()) {
     this.#sql = storage.sql;
@@ -54,10 +58,12 @@ export class VisibilityOutbox {
     if (!this.#identityStored) {
       // The shard numbers messages per sender: a random part keeps a recreated object (storage wiped, namespace
       // renamed) from being taken for the old one, whose high-water mark would swallow its new messages.
-      this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_sender', ?) ON CONFLICT (key) DO NOTHING`, `${workflowId}#${crypto.randomUUID()}`);
-      this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_shard', ?) ON CONFLICT (key) DO NOTHING`, String(shardOf(workflowId, shards)));
-      this.#identityWritten = true;
+      const identity = { sender: `${workflowId}#${crypto.randomUUID()}`, shard: shardOf(workflowId, shards) };
+      const inserted = this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_sender', ?), ('visibility_shard', ?) ON CONFLICT (key) DO NOTHING`, identity.sender, String(identity.shard)).rowsWritten;
+      // Written together or not at all: when they were there already, that earlier identity stands (read when needed).
+      this.#identityWritten = inserted > 0 ? identity : 'stored before';
     }
+    this.#pending = true;
     if (isMessages(rows)) {
       this.#sql.exec('INSERT INTO visibility_outbox (body) VALUES (?)', textOf(rows));
       return;
@@ -67,23 +73,27 @@ export class VisibilityOutbox {
 
   /** The transaction that called {@link enqueue} committed. */
   committed(): void {
-    if (this.#identityWritten) this.#identityStored = true;
+    if (!this.#identityWritten) return;
+    this.#identityStored = true;
+    if (this.#identityWritten !== 'stored before') this.#identity = this.#identityWritten;
+    this.#identityWritten = undefined;
   }
 
   hasPending(): boolean {
-    return this.#sql.exec('SELECT 1 FROM visibility_outbox LIMIT 1').toArray().length > 0;
+    this.#pending ??= this.#sql.exec('SELECT 1 FROM visibility_outbox LIMIT 1').toArray().length > 0;
+    return this.#pending;
   }
 
   /** Whether this object ever reported to Visibility (objects older than the binding have runs it never heard of). */
   hasReported(): boolean {
-    return this.#meta('visibility_sender') !== undefined;
+    return this.#storedIdentity() !== undefined;
   }
 
   /** Delivers everything pending, oldest first, until none is left; throws when the shard cannot be reached. */
   async flush(target: VisibilityTarget): Promise<void> {
-    const sender = this.#meta('visibility_sender');
-    const shard = Number(this.#meta('visibility_shard'));
-    if (sender === undefined) return;
+    const identity = this.#storedIdentity();
+    if (identity === undefined) return;
+    const { sender, shard } = identity;
     this.#identityStored = true;
     const stub = visibilityStub(target.namespace, shard);
     for (;;) {
@@ -95,7 +105,10 @@ export class VisibilityOutbox {
         rows.push(row);
         chars += size;
       }
-      if (rows.length === 0) return;
+      if (rows.length === 0) {
+        this.#pending = false; // known empty until the next enqueue (commits are synchronous: none is half-way now)
+        return;
+      }
       // The shard gets the messages themselves (it seals what it keeps): opened here, on the way out.
       const identity = outboxIdentity(sender.slice(0, sender.lastIndexOf('#')));
       const bodies = await this.#rows.openAll(rows.map((row) => [row.body, identity]));
@@ -106,8 +119,13 @@ export class VisibilityOutbox {
     }
   }
 
-  #meta(key: string): string | undefined {
-    return this.#sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value;
+  #storedIdentity(): { sender: string; shard: number } | undefined {
+    if (this.#identity) return this.#identity;
+    const rows = this.#sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('visibility_sender', 'visibility_shard')").toArray();
+    const sender = rows.find((row) => row.key === 'visibility_sender')?.value;
+    const shard = rows.find((row) => row.key === 'visibility_shard')?.value;
+    if (sender !== undefined && shard !== undefined) this.#identity = { sender, shard: Number(shard) };
+    return this.#identity;
   }
 }
 

@@ -139,12 +139,15 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       ...(this.#blobs && { maxPayloadBytes: this.#blobs.limits.maxPayloadBytes }),
     });
     void ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage, MIGRATIONS, FRESH_EXECUTION_SCHEMA);
-      this.#store.schemaChanged();
-      this.#store.dropDeadlinesWithoutTime();
+      // A new object (most are: one per workflow id) holds nothing to repair, re-read or send again.
+      const isNew = migrate(ctx.storage, MIGRATIONS, FRESH_EXECUTION_SCHEMA).from === 0;
+      if (!isNew) {
+        this.#store.schemaChanged();
+        this.#store.dropDeadlinesWithoutTime();
+      }
       this.#execution = await Execution.open(this.#host());
       this.#rpc = answering(this.#execution, HISTORY_PAGE_MAX_CHARS) as Rpc;
-      await this.#afterOpen();
+      if (!isNew) await this.#afterOpen();
       await this.#alarm.load();
     });
   }

@@ -13,6 +13,7 @@ interface BenchEnv {
   WORKFLOW_EXECUTION: DurableObjectNamespace;
   WORKFLOW_EXECUTION_RICH: DurableObjectNamespace;
   WORKFLOW_EXECUTION_SEALED: DurableObjectNamespace;
+  WORKFLOW_EXECUTION_QUIET: DurableObjectNamespace;
   BENCH_FLOOR: DurableObjectNamespace<BenchFloor>;
   CF_STEPS: Workflow<{ n: number }>;
   DURO_SELF: Fetcher;
@@ -36,12 +37,15 @@ const duroSealed = createDuro({
   payloads: { converter: 'rich', codecs: (env) => [aesGcmCodec({ current: 'bench', keys: { bench: String(env.BENCH_SEALED_KEY) } })] },
   bindings: { execution: 'WORKFLOW_EXECUTION_SEALED' },
 });
+/** The same engine reporting nothing to Visibility (its binding names none): the start phases measurement. */
+const duroQuiet = createDuro({ workflows, activities, taskQueues: { default: 'self' }, bindings: { execution: 'WORKFLOW_EXECUTION_QUIET', visibility: 'BENCH_NO_VISIBILITY_BINDING' } });
 const duros = { json: duro, rich: duroRich, sealed: duroSealed };
 
 // Metered (bench/worker/meter.ts): requests, busy time, SQLite rows and size, for the cost measurement.
 export const WorkflowExecution = metered(withBenchMethods(duro.durableObjects.WorkflowExecution));
 export const WorkflowExecutionRich = duroRich.durableObjects.WorkflowExecution;
 export const WorkflowExecutionSealed = duroSealed.durableObjects.WorkflowExecution;
+export const WorkflowExecutionQuiet = duroQuiet.durableObjects.WorkflowExecution;
 export const Visibility = metered(duro.durableObjects.Visibility);
 export { BenchFloor, CfStepsWorkflow };
 
@@ -87,6 +91,8 @@ export default {
           return json({ ok: await env.BENCH_FLOOR.get(env.BENCH_FLOOR.idFromName(String(body.id))).start(String(body.id)) });
         case '/bench/duro/sequential':
           return json(await duroSequential(env, ctx, String(body.workflowType), Number(body.n)));
+        case '/bench/duro/rpc-execute':
+          return json(await rpcExecute(body.visibility === false ? env.WORKFLOW_EXECUTION_QUIET : env.WORKFLOW_EXECUTION, String(body.id)));
         case '/bench/duro/run':
           return json(await duroRun(env, ctx, String(body.workflowType), body.input, duros[(body.payloads as keyof typeof duros | undefined) ?? 'json']));
         case '/bench/cf/sequential':
@@ -111,13 +117,17 @@ function floorStub(env: BenchEnv) {
   return env.BENCH_FLOOR.get(env.BENCH_FLOOR.idFromName(crypto.randomUUID()));
 }
 
-/** Starts a workflow through Duro's REST API (in this isolate, no network hop) and long-polls its result. */
+/** Runs a workflow through Duro's REST API (in this isolate, no network hop): started and awaited in one request. */
 async function duroRun(env: BenchEnv, ctx: ExecutionContext, workflowType: string, input: unknown, host = duro) {
   const api = (path: string, init?: RequestInit) => host.fetch(new Request(`http://localhost${path}`, init), env as unknown as Record<string, unknown>, ctx);
   const workflowId = `${workflowType}-${crypto.randomUUID()}`;
   const startedAt = Date.now();
-  const started = await api('/v1/workflows', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflowType, workflowId, input }) });
+  // Start and wait in one request, as the client's execute() does; a run that outlasts the wait is long-polled.
+  const started = await api('/v1/workflows?wait=60s', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflowType, workflowId, input }) });
   if (started.status !== 201) throw new Error(`start answered ${started.status}: ${await started.text()}`);
+  const { outcome: first } = (await started.json()) as { outcome?: { status: string; result?: unknown } };
+  if (first?.status === 'completed') return { ms: Date.now() - startedAt, result: first.result, workflowId };
+  if (first !== undefined && first.status !== 'running') throw new Error(`${workflowId} ended ${JSON.stringify(first).slice(0, 500)}`);
   for (;;) {
     const reply = await api(`/v1/workflows/${encodeURIComponent(workflowId)}/result?wait=60s`);
     const outcome = (await reply.json()) as { status: string; result?: unknown };
@@ -126,6 +136,17 @@ async function duroRun(env: BenchEnv, ctx: ExecutionContext, workflowType: strin
     if (outcome.status !== 'completed') throw new Error(`${workflowId} ended ${JSON.stringify(outcome).slice(0, 500)}`);
     return { ms, result: outcome.result, workflowId };
   }
+}
+
+/**
+ * A one-step workflow started and awaited through the execution object's RPC method itself, as the REST route calls it
+ * (internal: a user goes through the API, the client or a Workflow binding): what a start costs without the API.
+ */
+async function rpcExecute(namespace: DurableObjectNamespace, workflowId: string) {
+  const stub = namespace.get(namespace.idFromName(workflowId)) as unknown as { start(request: unknown): Promise<{ ok: boolean; value?: { outcome?: { status: string } } }> };
+  const reply = await stub.start({ workflowType: 'benchLocalSteps', workflowId, input: { n: 1 }, waitMs: 60_000 });
+  if (!reply.ok || reply.value?.outcome?.status !== 'completed') throw new Error(`${workflowId} answered ${JSON.stringify(reply).slice(0, 500)}`);
+  return { ok: true };
 }
 
 async function duroSequential(env: BenchEnv, ctx: ExecutionContext, workflowType: string, n: number) {

@@ -42,7 +42,9 @@ describe('bench/run.mjs --tiny', () => {
       expect(ofVariant.length, variant).toBeGreaterThan(0);
       for (const run of ofVariant) expect(run).toMatchObject({ n: expect.any(Number), ms: expect.any(Number), msPerStep: expect.any(Number) });
     }
-    expect(result.runs.filter((run) => run.bench === 'throughput').map((run) => run.variant).sort()).toEqual(['cf', 'duro', 'duro-execute', 'floor']);
+    expect(result.runs.filter((run) => run.bench === 'throughput').map((run) => run.variant).sort()).toEqual(['cf', 'duro', 'duro-execute', 'duro-rpc', 'duro-rpc-quiet', 'floor']);
+    // What each phase of a start costs, from those variants side by side.
+    expect(result.runs.find((run) => run.bench === 'start-phases')).toMatchObject({ totalMs: expect.any(Number), objectAndWrite: expect.any(Number), engine: expect.any(Number), visibility: expect.any(Number), restApi: expect.any(Number) });
     for (const bench of ['signal', 'timer', 'replay', 'fanout']) expect(result.runs.some((run) => run.bench === bench), bench).toBe(true);
     // Cost per workflow (docs/cost.md): counted for both engines and priced.
     const cost = result.runs.filter((run) => run.bench === 'cost');

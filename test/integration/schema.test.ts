@@ -40,7 +40,7 @@ describe('the execution object\'s schema', () => {
     });
     const migrated = await runInDurableObject(freshObject(), (_instance, state) => {
       dropAll(state.storage.sql);
-      expect(migrate(state.storage, MIGRATIONS)).toBe(MIGRATIONS.length);
+      expect(migrate(state.storage, MIGRATIONS)).toEqual({ from: 0, to: MIGRATIONS.length });
       return schemaOf(state.storage.sql);
     });
     expect(fresh.map((object) => object.name)).toEqual(migrated.map((object) => object.name));
