@@ -10,7 +10,7 @@ import type { ActivityImplementations } from '../src/core/activity';
 import type { WorkflowEnvironment, WorkflowRegistry } from '../src/core/definitions';
 import { Execution } from '../src/core/execution/execution';
 import type { ExecutionHost } from '../src/core/execution/execution-host';
-import { createRealClock, installDeterminismGuards, owesMessages, runLocalActivityAttempt, type CarriedSignal, type HostClock, type RunCommit, type RunEffect, type RunState, type WorkflowRun } from '../src/core/internals';
+import { createRealClock, installDeterminismGuards, owesMessages, realGlobals, runLocalActivityAttempt, type CarriedSignal, type HostClock, type RunCommit, type RunEffect, type RunState, type WorkflowRun } from '../src/core/internals';
 import type { WorkflowStatus } from '../src/core/history';
 import { answering } from '../src/protocol/execution-answers';
 import { sendEffects, sendOutbox, type Send } from '../src/protocol/execution-messages';
@@ -218,7 +218,8 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       codeVersion: () => config.codeVersion(env),
       ...(config.payloadConverter && { payloadConverter: config.payloadConverter }),
       ...(this.#blobs && { blobs: this.#blobs.limits }),
-      now: () => Date.now(),
+      // The real clock itself: the engine's own reads need not ask the guarded Date.now whose workflow is running.
+      now: () => realGlobals().now(),
       newId: () => crypto.randomUUID(),
       store: {
         listRuns: () => store.listRuns().map((run) => ({ ...run, status: run.status as WorkflowStatus })),

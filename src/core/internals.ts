@@ -1,7 +1,7 @@
 // For hosts (the test environment, the Durable Object host, the browser host) — not for workflow authors.
 export { WorkflowRun, WorkflowClosedError, type CarriedSignal, type RunHost, type RunStore, type RunCommit, type RunEffect, type RunRef, type UpdateOutcome } from './run';
 export { replayInto } from './replay';
-export { installDeterminismGuards } from './determinism-guards';
+export { installDeterminismGuards, realGlobals } from './determinism-guards';
 export { nextWakeAt } from './run-transitions';
 export type { RunState, RunRecord, RunOutcome, PendingChildState, PendingExternalState, BlockedState, PendingChange, PendingCollection } from './run-state';
 export { blockedOnOtherCode, outcomeOfCloseEvent, owesMessages, runRecordOf, runStateFrom, PENDING_COLLECTIONS } from './run-state';
