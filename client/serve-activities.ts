@@ -10,6 +10,7 @@ import { LazyAbort } from '../src/core/lazy-abort';
 import { Limits } from '../src/core/limits';
 import { latestAttemptLines } from '../src/core/run-logs';
 import { RunPayloads } from '../src/core/payloads/run-payloads';
+import { utf8Length } from '../src/core/payload';
 import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
 import type { OtlpOptions } from '../src/protocol/otlp';
@@ -291,17 +292,26 @@ async function completeLater(taskToken: string, settled: Settled, callback: Call
 }
 
 function accepted(): Response {
-  return new Response(JSON.stringify({ accepted: true }), { status: 202, headers: { 'content-type': 'application/json' } });
+  return jsonReply({ accepted: true }, 202);
 }
 
 /** The reply; `logs` (the attempt's lines) rides beside the result, or beside the failure's fields. */
 function settledResponse(settled: { result: unknown } | { failure: FailureInfo }, logs: string[]): Response {
   if ('failure' in settled) return failureResponse(settled.failure, logs);
-  return new Response(JSON.stringify({ result: settled.result ?? null, ...(logs.length > 0 && { logs }) }), { status: 200, headers: { 'content-type': 'application/json' } });
+  return jsonReply({ result: settled.result ?? null, ...(logs.length > 0 && { logs }) }, 200);
 }
 
 function failureResponse(failure: FailureInfo, logs: string[] = []): Response {
-  return new Response(JSON.stringify(logs.length > 0 ? { ...failure, logs } : failure), { status: 500, headers: { 'content-type': 'application/json' } });
+  return jsonReply(logs.length > 0 ? { ...failure, logs } : failure, 500);
+}
+
+/**
+ * A JSON reply with its Content-Length, which a service binding does not add by itself: Duro reads a reply of known
+ * length in one call instead of chunk by chunk (reply-body.ts).
+ */
+function jsonReply(value: unknown, status: number): Response {
+  const body = JSON.stringify(value);
+  return new Response(body, { status, headers: { 'content-type': 'application/json', 'content-length': String(utf8Length(body)) } });
 }
 
 function problem(status: number, type: string, detail: string): Response {

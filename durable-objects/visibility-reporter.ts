@@ -7,6 +7,7 @@ import { isCloseEvent, type HistoryEvent } from '../src/core/history';
 import type { RunState } from '../src/core/internals';
 import type { RowCodecs, SealedRow } from '../src/core/payloads/row-codecs';
 import { executionRecordOf, runGaugesOf, type RunGauges, type VisibilityMessage } from '../src/visibility/record';
+import { MetricDeltas, observeAttempts } from '../src/visibility/metric-deltas';
 import { VisibilityOutbox, type VisibilityTarget } from './visibility-outbox';
 
 /** How long metrics-only Visibility messages wait to be sent together. */
@@ -112,7 +113,7 @@ export class VisibilityReporter {
       return { runId: state.runId, keep: attempts, workflowId: state.workflowId, ...(gauges && { gauges }) };
     }
     const unwritten = this.#unwrittenAttempts.length > 0 ? [...this.#unwrittenAttempts, ...attempts] : attempts;
-    if (unwritten.length > 0) messages.push({ kind: 'attempts', attempts: unwritten });
+    if (unwritten.length > 0) messages.push(attemptSums(unwritten));
     const gaugesNow = [...this.#unwrittenGauges.values()].filter((run) => run.runId !== state.runId);
     if (gauges) gaugesNow.push(gauges);
     if (gaugesNow.length > 0) messages.push({ kind: 'gauges', runs: gaugesNow });
@@ -245,7 +246,7 @@ export class VisibilityReporter {
     const attempts = this.#unwrittenAttempts;
     const gauges = [...this.#unwrittenGauges.values()];
     const messages: VisibilityMessage[] = [];
-    if (attempts.length > 0) messages.push({ kind: 'attempts', attempts });
+    if (attempts.length > 0) messages.push(attemptSums(attempts));
     if (gauges.length > 0) messages.push({ kind: 'gauges', runs: gauges });
     // One execution object reports one workflow id: the gauges' runs are its runs.
     const workflowId = this.#unwrittenAttemptsOf;
@@ -256,6 +257,16 @@ export class VisibilityReporter {
     for (const run of gauges) this.#gaugesWrote(run);
     this.#wroteOutsideCommit();
   }
+}
+
+/**
+ * Attempts as the shard counts them, summed here: a row and a delivery carry a few series, not an object per attempt
+ * (a busy run resolves a thousand between two writes).
+ */
+function attemptSums(attempts: readonly AttemptObservation[]): VisibilityMessage {
+  const sums = new MetricDeltas();
+  observeAttempts(attempts, sums);
+  return { kind: 'metrics', ...sums.toMessage() };
 }
 
 /** Whether a run's gauges count the same as `known`; a run with none known counts zero. */

@@ -2,10 +2,9 @@
 // lists of batch operations. `apply` is one transaction per delivery. With payload codecs, execution records and
 // batch specs and failures are sealed before their transaction and opened after a read (decision 019 §3);
 // search_index values stay plaintext, since lists filter on them (docs/payloads.md).
-import type { AttemptObservation } from '../src/core/activity-state';
 import { MAX_KEPT_FAILURES, type BatchFailure, type BatchProgress, type BatchSpec } from '../src/visibility/batch';
 import type { ListFilter } from '../src/visibility/filter';
-import { MetricDeltas } from '../src/visibility/metric-deltas';
+import { MetricDeltas, observeAttempts } from '../src/visibility/metric-deltas';
 import type { MetricsSnapshot } from '../src/visibility/metrics';
 import type { ListCursor } from '../src/visibility/pager';
 import { searchValues, type ExecutionRecord, type SequencedMessage } from '../src/visibility/record';
@@ -79,8 +78,9 @@ export class VisibilityStore {
         this.#sql.exec('DELETE FROM run_gauges WHERE run_id = ?', message.runId);
         return;
       case 'attempts':
-        for (const attempt of message.attempts) observeAttempt(attempt, metrics);
-        return;
+        return observeAttempts(message.attempts, metrics);
+      case 'metrics':
+        return metrics.add(message);
       case 'taskFailures':
         for (const reason of message.reasons) metrics.count('duro_workflow_task_failures_total', { workflow_type: message.workflowType, reason });
         return;
@@ -323,15 +323,4 @@ function whereOf(filter: ListFilter, after?: ListCursor): { sql: string; params:
     params.push(after.startTime, after.startTime, after.runId);
   }
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
-}
-
-function observeAttempt(attempt: AttemptObservation, metrics: MetricDeltas): void {
-  const type = { activity_type: attempt.activityType };
-  metrics.count('duro_activity_attempts_total', { ...type, outcome: attempt.outcome });
-  if (attempt.retrying) metrics.count('duro_activity_retries_total', type);
-  // The failure's type names a series: cut to a length a label may have (types are the application's own strings).
-  if (attempt.errorType !== undefined) metrics.count('duro_activity_attempt_failures_total', { ...type, error_type: attempt.errorType.slice(0, 100) });
-  metrics.observe('duro_activity_latency_seconds', type, attempt.latencyMs / 1000);
-  // An attempt started under an older Duro has no due time to measure from.
-  if (attempt.scheduleToStartMs !== undefined) metrics.observe('duro_activity_schedule_to_start_seconds', type, attempt.scheduleToStartMs / 1000);
 }

@@ -3,6 +3,7 @@
 import type { AttemptObservation } from '../core/activity-state';
 import type { WorkflowDescription } from '../core/describe';
 import type { RunState } from '../core/run-state';
+import type { MetricSums } from './metric-deltas';
 
 /** One run as list and count see it: the identifying fields of its description (times in epoch ms). */
 export type ExecutionRecord = Pick<WorkflowDescription, 'workflowId' | 'runId' | 'workflowType' | 'status' | 'startTime' | 'closeTime' | 'memo' | 'searchAttributes'>;
@@ -12,8 +13,10 @@ export type VisibilityMessage =
   | { kind: 'upsert'; execution: ExecutionRecord }
   /** Retention deleted the run. */
   | { kind: 'remove'; workflowId: string; runId: string }
-  /** Activity attempts a step resolved: counters and latencies for /metrics. */
+  /** Activity attempts a step resolved: counters and latencies for /metrics (as rows written before `metrics` existed). */
   | { kind: 'attempts'; attempts: AttemptObservation[] }
+  /** The /metrics sums of activity attempts, summed by the execution before they are sent (metric-deltas.ts). */
+  | ({ kind: 'metrics' } & MetricSums)
   /** Workflow tasks a step failed (a run blocking or retrying), by reason: a counter for /metrics. */
   | { kind: 'taskFailures'; workflowType: string; reasons: string[] }
   /** What open runs wait on now, for the /metrics gauges (sent when it changed, with the metrics flush). */

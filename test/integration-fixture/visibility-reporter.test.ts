@@ -9,7 +9,21 @@ import type { HistoryEvent } from '../../src/core/history';
 import type { AttemptObservation, RunState } from '../../src/core/internals';
 import { executionStub, uniqueId } from './helpers';
 
-type Row = { kind: string; execution?: { status: string }; attempts?: AttemptObservation[]; runs?: Array<Record<string, unknown>> };
+type Row = {
+  kind: string;
+  execution?: { status: string };
+  counters?: Array<{ name: string; by: number }>;
+  histograms?: Array<{ name: string; count: number; sum: number }>;
+  runs?: Array<Record<string, unknown>>;
+};
+
+/** The attempts a `metrics` row counts (summed before they were written): how many, and their latencies' sum in ms. */
+function attemptsIn(row: Row): { count: number; latencyMs: number } {
+  const latency = row.histograms!.find((histogram) => histogram.name === 'duro_activity_latency_seconds')!;
+  const counted = row.counters!.filter((counter) => counter.name === 'duro_activity_attempts_total').reduce((sum, counter) => sum + counter.by, 0);
+  expect(counted).toBe(latency.count);
+  return { count: latency.count, latencyMs: Math.round(latency.sum * 1000) };
+}
 
 function runState(workflowId: string, status: 'running' | 'completed', timers: Record<string, { timerId: string; fireAt: number }> = {}): RunState {
   return { workflowId, runId: `${workflowId}-run`, workflowType: 'probe', status, startTime: 1, memo: {}, searchAttributes: {}, activities: {}, timers, ...(status !== 'running' && { closeTime: 2 }) } as unknown as RunState;
@@ -53,10 +67,10 @@ it('writes a row for the start and the close, and keeps the attempts of the step
     expect(rows()).toHaveLength(1); // no row per step
     commit(runState(workflowId, 'completed'), [event('ActivityTaskCompleted'), event('WorkflowExecutionCompleted')], [attempt(4)]);
     const written = rows();
-    expect(written.map((row) => row.kind)).toEqual(['upsert', 'upsert', 'attempts']);
-    expect(outbox().map((row) => row.map((message) => message.kind))).toEqual([['upsert'], ['upsert', 'attempts']]); // one row a commit
+    expect(written.map((row) => row.kind)).toEqual(['upsert', 'upsert', 'metrics']);
+    expect(outbox().map((row) => row.map((message) => message.kind))).toEqual([['upsert'], ['upsert', 'metrics']]); // one row a commit
     expect(written[1]!.execution!.status).toBe('completed');
-    expect(written[2]!.attempts!.map((a) => a.latencyMs)).toEqual([1, 2, 3, 4]); // in order, each once
+    expect(attemptsIn(written[2]!)).toEqual({ count: 4, latencyMs: 1 + 2 + 3 + 4 }); // each once
   });
 });
 
@@ -71,8 +85,8 @@ it('writes the kept attempts as one row when the flush comes before any record c
     reporter.flush(); // what the metrics timer (or the alarm) does; the delivery itself goes on after this
     expect(rearms()).toBe(1); // the row was written outside a step's commit: the alarm must come to stand behind it
     const written = rows();
-    expect(written.map((row) => row.kind)).toEqual(['upsert', 'attempts']);
-    expect(written[1]!.attempts!.map((a) => a.latencyMs)).toEqual([1, 2]);
+    expect(written.map((row) => row.kind)).toEqual(['upsert', 'metrics']);
+    expect(attemptsIn(written[1]!)).toEqual({ count: 2, latencyMs: 3 });
   });
 });
 
@@ -84,8 +98,9 @@ it('writes attempts at once when too many wait, so one row stays small', async (
     expect(rows()).toHaveLength(1);
     commit(runState(workflowId, 'running'), [event('ActivityTaskCompleted')], [attempt(999)]);
     const written = rows();
-    expect(written.map((row) => row.kind)).toEqual(['upsert', 'attempts']);
-    expect(written[1]!.attempts).toHaveLength(1_000);
+    expect(written.map((row) => row.kind)).toEqual(['upsert', 'metrics']);
+    expect(attemptsIn(written[1]!).count).toBe(1_000);
+    expect(written[1]!.histograms).toHaveLength(1); // summed: a few series, however many attempts
   });
 });
 
