@@ -66,7 +66,10 @@ export function createApiApp(backend: ApiBackend = emptyBackend()): OpenAPIHono 
   registerActivityRoutes(app, backend);
 
   registerUi(app);
-  app.doc('/openapi.json', OPENAPI_CONFIG);
-  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPIDocument(OPENAPI_CONFIG))));
+  // Built on the first request for it, then kept: the routes are all registered by now and never change.
+  let document: ReturnType<typeof app.getOpenAPIDocument> | undefined;
+  const openApiDocument = () => (document ??= app.getOpenAPIDocument(OPENAPI_CONFIG));
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
+  app.get('/docs', (c) => c.html(renderDocsPage(openApiDocument())));
   return app;
 }
