@@ -69,10 +69,10 @@ function groupOf(path, root) {
 }
 
 /**
- * The time a fresh isolate takes to load a bundle's main module (compile and evaluate it): a probe Worker whose first
- * request imports the bundle and whose second imports nothing, each on a fresh local workerd (Miniflare, as
- * `wrangler check startup` runs it). The first request's wall time less the second's is the module's load; no time
- * passes inside workerd while code runs, so it is taken from outside. Medians of `repeats`.
+ * The time a fresh isolate takes to load a bundle's main module (compile and evaluate it), on a fresh local workerd
+ * each time (Miniflare, as `wrangler check startup` runs it): a probe Worker answers a first request without the
+ * bundle, imports it on the second and answers a third without work; the second's wall time, taken from outside,
+ * less the third's is the load. Medians are the caller's; `repeats` fresh runtimes.
  */
 export async function scriptStartup({ outdir, main = 'index.js', compatibilityDate, compatibilityFlags, repeats }) {
   // Miniflare is wrangler's own; resolved through wrangler, so the pinned pair is used.
