@@ -7,12 +7,13 @@
 //   npm run bench -- --quick         a reduced set, same targets, under five minutes
 //   npm run bench -- --tiny          a smoke run of every measurement (the e2e test uses it)
 //   --out <file>                     where to write the JSON (default bench/results/latest.json)
-//   --only seq,throughput,signal,timer,replay,fanout,payloads,cost
+//   --only seq,throughput,signal,timer,replay,fanout,payloads,cost,cold
 //   --fanout-large                   adds fan-out 1 000 × 1 000 (a million tasks; long)
 //   --no-visibility                  executions report nothing to Visibility (what the index costs, for profiling)
 //   --codecs                         every stored row sealed with AES-GCM (docs/payloads.md): run `--only seq` with
 //                                    and without it, and the difference in ms per step is what the codec costs
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { bundle, bundleBreakdown, bundleSize, scaffoldInitWorker, scriptStartup } from './cold.mjs';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { PRICES, dollarsPerMillion } from './prices.mjs';
 import { createServer } from 'node:net';
@@ -119,13 +120,19 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
  * Worker mid-run whenever a file under src/ changes, and the figures would mix two versions of the code.
  */
 function bundleWorker() {
-  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
-  execFileSync(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--outdir', bundleDir, '--config', CONFIG], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  // The config sits beside the bundle's folder, not in it: wrangler writes .wrangler/ next to its config, and a
-  // write inside the watched folder of `main` would make it reload the Worker again and again.
-  const config = readFileSync(CONFIG, 'utf8').replace(/^main = .*$/m, 'main = "bundle/index.js"');
-  writeFileSync(join(workDir, 'wrangler.toml'), config);
-  return join(workDir, 'wrangler.toml');
+  bundle({ root: ROOT, wrangler: WRANGLER, config: CONFIG, outdir: bundleDir });
+  return serveConfig(CONFIG, 'bundle', 'wrangler.toml');
+}
+
+/**
+ * A config serving the bundle in `workDir/<folder>`, written to `workDir/<name>`. It sits beside the bundle's folder,
+ * not in it: wrangler writes .wrangler/ next to its config, and a write inside the watched folder of `main` would
+ * make it reload the Worker again and again.
+ */
+function serveConfig(source, folder, name) {
+  const config = readFileSync(source, 'utf8').replace(/^main = .*$/m, `main = "${folder}/index.js"`);
+  writeFileSync(join(workDir, name), config);
+  return join(workDir, name);
 }
 
 /** The last chunks the dev server printed, shown when a run fails. */
@@ -136,7 +143,7 @@ const wranglerLog = [];
  * every object of the Worker locally, so a thousand workflows and Cloudflare instances left by the throughput test
  * would otherwise slow the fan-out after it — a cost of sharing one local process, not of either engine.
  */
-async function startWrangler(config, { meter = false } = {}) {
+async function startWrangler(config, { meter = false, untouched = false } = {}) {
   await stopServer();
   const port = await freePort();
   const persistTo = join(workDir, `state-${++servers}`);
@@ -155,6 +162,11 @@ async function startWrangler(config, { meter = false } = {}) {
     log.push(chunk.toString());
     if (log.length > 200) log.shift();
   };
+  let announced = false;
+  child.stdout.on('data', (chunk) => {
+    // bench/serve.mjs prints it once the runtime has loaded the Worker and listens.
+    if (/^ready http/m.test(chunk.toString())) announced = true;
+  });
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited;
@@ -163,6 +175,13 @@ async function startWrangler(config, { meter = false } = {}) {
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (exited !== undefined) throw new Error(`the dev server exited (${exited}) before it was ready:\n${log.join('')}`);
+    if (untouched) {
+      // The cold-start measurement: ready without a request, so its first request is the Worker's first.
+      if (announced) return url;
+      await sleep(2);
+      if (Date.now() > deadline) throw new Error(`the dev server was not ready within 90 s:\n${log.join('')}`);
+      continue;
+    }
     try {
       if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok) return url;
     } catch {
@@ -532,6 +551,85 @@ async function fanOut() {
   }
 }
 
+/**
+ * Cold start and bundle size (docs/performance.md): what a Worker uploads and what it is made of, for the bench
+ * Worker and for one like `duro init` scaffolds; how long a fresh isolate takes to load each bundle's main module;
+ * and, on fresh dev servers, the time to ready, the first request (GET /healthz), the first workflow's result and a
+ * second, warm one, with a Worker that only says "ok" as the floor of what the dev server itself takes.
+ */
+async function coldStart() {
+  const repeats = sizeName === 'tiny' ? 1 : sizeName === 'quick' ? 3 : 5;
+  const initFolder = join(workDir, 'init');
+  mkdirSync(initFolder, { recursive: true });
+  const init = scaffoldInitWorker({ root: ROOT, folder: initFolder });
+  const initBundle = join(workDir, 'init-bundle');
+  const workers = [
+    { worker: 'bench', outdir: bundleDir, metafile: `${bundleDir}.meta.json`, source: CONFIG, config: benchConfig },
+    { worker: 'init', outdir: initBundle, metafile: bundle({ root: ROOT, wrangler: WRANGLER, config: init.config, outdir: initBundle, cwd: initFolder }), source: init.config, config: serveConfig(init.config, 'init-bundle', 'init-wrangler.toml') },
+  ];
+  for (const { worker, outdir, metafile, source } of workers) {
+    const size = bundleSize(outdir);
+    const largest = bundleBreakdown(metafile, { root: ROOT, base: dirname(source), top: 8 });
+    record({ bench: 'cold', kind: 'bundle', worker, ...size, largest });
+    log(`  bundle ${worker.padEnd(5)} ${kib(size.bytes)} KiB, gzip ${kib(size.gzipBytes)} KiB; largest: ${largest.map((part) => `${part.name} ${kib(part.bytes)}`).join(', ')}`);
+  }
+  for (const { worker, outdir, source } of workers) {
+    const text = readFileSync(source, 'utf8');
+    const compatibilityDate = /^compatibility_date = "([^"]+)"/m.exec(text)[1];
+    const compatibilityFlags = JSON.parse(/^compatibility_flags = (\[.*\])/m.exec(text)?.[1] ?? '[]');
+    const samples = await scriptStartup({ outdir, compatibilityDate, compatibilityFlags, repeats });
+    const run = record({ bench: 'cold', kind: 'script', worker, repeats, loadMs: round(median(samples.loadMs), 1), runtimeReadyMs: round(median(samples.readyMs), 1), samples: { loadMs: samples.loadMs.map((ms) => round(ms, 1)) } });
+    log(`  script ${worker.padEnd(5)} a fresh isolate loads the main module in ${run.loadMs} ms (median of ${repeats}; a fresh workerd is ready in ${run.runtimeReadyMs} ms)`);
+  }
+  const floorFolder = join(workDir, 'floor-bundle');
+  mkdirSync(floorFolder, { recursive: true });
+  writeFileSync(join(floorFolder, 'index.js'), "export default { fetch: () => new Response('ok') };\n");
+  writeFileSync(join(workDir, 'floor-wrangler.toml'), `name = "duro-cold-floor"\nmain = "floor-bundle/index.js"\ncompatibility_date = "2026-04-20"\ncompatibility_flags = ["nodejs_compat", "enable_request_signal"]\n`);
+  const servers = [
+    ...workers.map(({ worker, config }) => ({ worker, config })),
+    { worker: 'floor', config: join(workDir, 'floor-wrangler.toml') },
+  ];
+  const firstWorkflow = {
+    bench: () => executeDuro('benchLocalSteps', `cold-${uid()}`, { n: 1 }),
+    // The scaffold's own workflow: approved at once, it reserves and charges through two activities.
+    init: async () => {
+      const workflowId = `cold-${uid()}`;
+      await startDuro('order', workflowId, { orderId: workflowId, amount: 10 });
+      await call('POST', `/v1/workflows/${workflowId}/signals/approve`, { args: ['bench'] });
+      const result = await resultOf(workflowId);
+      if (result.status !== 'completed') throw new Error(`the scaffold's order ended ${JSON.stringify(result)}`);
+    },
+  };
+  for (const { worker, config } of servers) {
+    const samples = { readyMs: [], firstRequestMs: [], firstWorkflowMs: [], warmWorkflowMs: [], toFirstResultMs: [] };
+    for (let r = 0; r < repeats; r++) {
+      const spawnedAt = performance.now();
+      BASE = await startWrangler(config, { untouched: true });
+      const readyAt = performance.now();
+      samples.readyMs.push(readyAt - spawnedAt);
+      const response = await fetch(`${BASE}/healthz`);
+      await response.text();
+      const firstAnswerAt = performance.now();
+      samples.firstRequestMs.push(firstAnswerAt - readyAt);
+      if (!response.ok) throw new Error(`GET /healthz of the ${worker} Worker answered ${response.status}`);
+      if (firstWorkflow[worker]) {
+        await firstWorkflow[worker]();
+        const firstResultAt = performance.now();
+        samples.firstWorkflowMs.push(firstResultAt - firstAnswerAt);
+        samples.toFirstResultMs.push(firstResultAt - readyAt);
+        await firstWorkflow[worker]();
+        samples.warmWorkflowMs.push(performance.now() - firstResultAt);
+      }
+    }
+    await stopServer();
+    const medians = Object.fromEntries(Object.entries(samples).filter(([, xs]) => xs.length > 0).map(([name, xs]) => [name, round(median(xs), 1)]));
+    record({ bench: 'cold', kind: 'dev-server', worker, repeats, ...medians, samples: Object.fromEntries(Object.entries(samples).filter(([, xs]) => xs.length > 0).map(([name, xs]) => [name, xs.map((ms) => round(ms, 1))])) });
+    log(`  dev server ${worker.padEnd(5)} ready ${medians.readyMs} ms, first request ${medians.firstRequestMs} ms${medians.firstWorkflowMs === undefined ? '' : `, then the first workflow ${medians.firstWorkflowMs} ms (a warm one ${medians.warmWorkflowMs} ms); ready to first result ${medians.toFirstResultMs} ms`} (medians of ${repeats})`);
+  }
+}
+
+const kib = (bytes) => (bytes / 1024).toFixed(1);
+
 // ---- targets (issue 7) ----
 
 function seq(variant, n) {
@@ -633,7 +731,9 @@ function printTables(targetList) {
     }
     printGrid(rows);
   }
-  const others = runs.filter((run) => run.bench !== 'sequential' && run.bench !== 'payloads' && run.bench !== 'cost');
+  const coldRuns = runs.filter((run) => run.bench === 'cold');
+  if (coldRuns.length > 0) printCold(coldRuns);
+  const others = runs.filter((run) => !['sequential', 'payloads', 'cost', 'cold'].includes(run.bench));
   if (others.length > 0) {
     log('\nOther measurements');
     for (const run of others) {
@@ -651,6 +751,26 @@ function printTables(targetList) {
   printGrid([['target', 'value', 'wanted', ''], ...targetList.map((t) => [t.name, String(t.value), t.target, t.pass ? 'PASS' : 'MISS'])]);
 }
 
+function printCold(coldRuns) {
+  log('\nCold start and bundle size (docs/performance.md): KiB uploaded, ms as medians');
+  const at = (kind, worker) => coldRuns.find((run) => run.kind === kind && run.worker === worker);
+  const show = (x) => (x === undefined ? '-' : String(x));
+  const rows = [['Worker', 'KiB', 'gzip KiB', 'module load', 'dev ready', 'first request', 'first workflow', 'warm workflow', 'ready to result']];
+  for (const worker of ['bench', 'init', 'floor']) {
+    const size = at('bundle', worker);
+    const script = at('script', worker);
+    const server = at('dev-server', worker);
+    if (!size && !script && !server) continue;
+    rows.push([worker, size ? kib(size.bytes) : '-', size ? kib(size.gzipBytes) : '-', show(script?.loadMs), show(server?.readyMs), show(server?.firstRequestMs), show(server?.firstWorkflowMs), show(server?.warmWorkflowMs), show(server?.toFirstResultMs)]);
+  }
+  printGrid(rows);
+  const floor = at('dev-server', 'floor');
+  for (const worker of ['bench', 'init']) {
+    const server = at('dev-server', worker);
+    if (floor && server) log(`  ${worker}: dev server ready / the "ok" Worker's ${fmt(server.readyMs / floor.readyMs, 2)}×, first request ${fmt(server.firstRequestMs / Math.max(floor.firstRequestMs, 0.1), 1)}×`);
+  }
+}
+
 function printGrid(rows) {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   for (const row of rows) log(`  ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')}`);
@@ -665,9 +785,15 @@ async function main() {
   const config = bundleWorker();
   benchConfig = config;
   const began = performance.now();
-  const measurements = [['seq', sequential], ['throughput', throughput], ['signal', signalRoundTrip], ['timer', timerAccuracy], ['replay', replay], ['fanout', fanOut], ['payloads', payloadCosts], ['cost', costPerWorkflow]];
+  const measurements = [['seq', sequential], ['throughput', throughput], ['signal', signalRoundTrip], ['timer', timerAccuracy], ['replay', replay], ['fanout', fanOut], ['payloads', payloadCosts], ['cost', costPerWorkflow], ['cold', coldStart]];
   for (const [name, measure] of measurements) {
     if (!wanted(name)) continue;
+    if (name === 'cold') {
+      log('cold: fresh dev servers and isolates of its own');
+      await stopServer();
+      await measure();
+      continue;
+    }
     BASE = await startWrangler(config, { meter: name === 'cost' });
     log(`${name}: a fresh dev server at ${BASE} (wrangler's unstable_startWorker, inspector off, empty storage)`);
     await measure();

@@ -6,7 +6,7 @@ import { executionStub, schedulerStub, visibilityStub } from '../durable-objects
 import { createVisibilityClass } from '../durable-objects/visibility';
 import { createWorkflowExecutionClass } from '../durable-objects/workflow-execution';
 import type { TaskQueueEndpoint } from '../durable-objects/activity-dispatcher';
-import { createApiApp, isDuroPath } from './api/app';
+import { isDuroPath } from './api/duro-paths';
 import { isLocalHost } from './api/auth';
 import { problem, problemResponse, ProblemType } from './api/problems';
 import type { ApiBackend } from './api/backend';
@@ -120,6 +120,13 @@ const DEV_SECRET = 'duro-insecure-development-secret';
 const DEFAULT_SELF_CONCURRENCY = 64;
 
 /**
+ * The REST API (its routes, zod schemas, OpenAPI document and the web UI), loaded by the first request that needs
+ * it: an isolate that only runs Durable Objects never evaluates it, and a fresh one starts without that work
+ * (docs/performance.md, "Cold start and bundle size"). A bundler keeps it in the same bundle, evaluated on demand.
+ */
+const loadApi = () => import('./api/app');
+
+/**
  * @example
  * import { createDuro } from 'duro/worker';
  * import * as workflows from './workflows';
@@ -158,7 +165,7 @@ export function createDuro(options: DuroOptions): Duro {
   const activitySecret = (env: Env) => (env.DURO_ACTIVITY_SECRET as string | undefined) || DEV_SECRET;
 
   /** The API app of an env, made on its first request. */
-  const apiFor = perEnv((env) => {
+  const apiFor = perEnv(async (env) => {
     const backend: ApiBackend = {
       execution: (workflowId) => executionStub(namespace(env), workflowId),
       hasWorkflowType: (name) => registry.has(name),
@@ -171,6 +178,7 @@ export function createDuro(options: DuroOptions): Duro {
     const apiToken = env.DURO_API_TOKEN as string | undefined;
     if (apiToken) backend.apiToken = apiToken;
     if (isDebugEnabled(env.DURO_DEBUG)) backend.debug = true;
+    const { createApiApp } = await loadApi();
     return createApiApp(backend);
   });
 
@@ -188,7 +196,7 @@ export function createDuro(options: DuroOptions): Duro {
       // Requests to the internal host come through DURO_SELF (or in-process) from this Worker's own objects: no
       // outside request can carry it (routing is by hostname), so they need no signature.
       trustRequest: (request) => request.url.startsWith(SELF_ORIGIN),
-      fetch: async (url, init) => apiFor(env).fetch(new Request(url, init), env),
+      fetch: async (url, init) => (await apiFor(env)).fetch(new Request(url, init), env),
     }),
   );
 
@@ -258,7 +266,7 @@ export function createDuro(options: DuroOptions): Duro {
         return problemResponse(problem(ProblemType.authNotConfigured, 'This Duro deployment has no activity secret. Set one with `wrangler secret put DURO_ACTIVITY_SECRET`.'));
       }
       if (url.pathname === '/_duro/activities') return activityServerFor(env).fetch(request, env, ctx);
-      return apiFor(env).fetch(request, env, ctx);
+      return (await apiFor(env)).fetch(request, env, ctx);
     },
   };
   return duro;

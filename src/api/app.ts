@@ -45,17 +45,6 @@ const health = createRoute({
  * const app = createApiApp(backend);
  * export default { fetch: app.fetch };
  */
-/**
- * Whether `pathname` is one of the routes `createApiApp` answers (the API, `/_duro/`, the UI, health, metrics, the
- * OpenAPI document and its page), `/` aside: a Worker with handlers of its own (`duro.handler(app)`) sends every other
- * path to them. test/unit/api/duro-paths.test.ts checks it against the app's routes.
- */
-export function isDuroPath(pathname: string): boolean {
-  return DURO_PATH.test(pathname);
-}
-
-const DURO_PATH = /^\/(?:v1\/|_duro\/|ui(?:\/|$)|healthz$|metrics$|openapi\.json$|docs$)/;
-
 export function createApiApp(backend: ApiBackend = emptyBackend()): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.onError(renderError);
@@ -77,7 +66,10 @@ export function createApiApp(backend: ApiBackend = emptyBackend()): OpenAPIHono 
   registerActivityRoutes(app, backend);
 
   registerUi(app);
-  app.doc('/openapi.json', OPENAPI_CONFIG);
-  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPIDocument(OPENAPI_CONFIG))));
+  // Built on the first request for it, then kept: the routes are all registered by now and never change.
+  let document: ReturnType<typeof app.getOpenAPIDocument> | undefined;
+  const openApiDocument = () => (document ??= app.getOpenAPIDocument(OPENAPI_CONFIG));
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
+  app.get('/docs', (c) => c.html(renderDocsPage(openApiDocument())));
   return app;
 }

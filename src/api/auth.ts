@@ -2,7 +2,7 @@
 // callbacks (authorised by their task token) needs it. Without a token only local requests are served.
 import type { MiddlewareHandler } from 'hono';
 import { constantTimeEqual, utf8 } from '../protocol/encoding';
-import { UI_PATH } from '../ui';
+import { UI_PATH } from '../ui/path';
 import { problem, problemResponse, ProblemType } from './problems';
 
 /** Routes that carry their own authorisation, or none by design. */

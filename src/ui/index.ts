@@ -4,10 +4,10 @@
 import type { Hono } from 'hono';
 import { renderUiPage } from './page';
 import { UI_SCRIPT } from './script';
+import { UI_PATH } from './path';
 import { UI_STYLES } from './styles';
 
-/** The page's prefix; src/api/auth.ts lets it and everything under it through without a token. */
-export const UI_PATH = '/ui';
+export { UI_PATH };
 
 /** FNV-1a, 32 bits: enough to give each version of an asset its own URL, computed once per isolate. */
 function contentHash(text: string): string {

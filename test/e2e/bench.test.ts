@@ -20,7 +20,7 @@ interface BenchResult {
 
 function runHarness(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'bench/run.mjs'), ...args], { cwd: ROOT, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [join(ROOT, 'bench/run.mjs'), ...args], { cwd: ROOT, timeout: 210_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -51,6 +51,15 @@ describe('bench/run.mjs --tiny', () => {
     expect([...new Set(cost.map((run) => run.variant))].sort()).toEqual(['cf-step.do', 'duro-local', 'duro-remote']);
     for (const run of cost) expect(run).toMatchObject({ workerInvocations: expect.any(Number), cpuMs: expect.any(Number), storedBytes: expect.any(Number), dollarsPerMillion: { total: expect.any(Number) } });
     expect(cost.find((run) => run.variant === 'duro-local')).toMatchObject({ objectRequests: expect.any(Number), rowsWritten: expect.any(Number), databaseBytes: expect.any(Number) });
+    // Cold start and bundle size (docs/performance.md): the bench Worker, one like `duro init`'s and the "ok" floor.
+    const cold = result.runs.filter((run) => run.bench === 'cold');
+    for (const worker of ['bench', 'init']) {
+      expect(cold.find((run) => run.kind === 'bundle' && run.worker === worker), worker).toMatchObject({ bytes: expect.any(Number), gzipBytes: expect.any(Number), largest: expect.arrayContaining([{ name: 'zod', bytes: expect.any(Number) }]) });
+      expect(cold.find((run) => run.kind === 'script' && run.worker === worker), worker).toMatchObject({ loadMs: expect.any(Number), repeats: 1 });
+      expect(cold.find((run) => run.kind === 'dev-server' && run.worker === worker), worker).toMatchObject({ readyMs: expect.any(Number), firstRequestMs: expect.any(Number), firstWorkflowMs: expect.any(Number), warmWorkflowMs: expect.any(Number), toFirstResultMs: expect.any(Number) });
+    }
+    expect(cold.find((run) => run.kind === 'dev-server' && run.worker === 'floor')).toMatchObject({ readyMs: expect.any(Number), firstRequestMs: expect.any(Number) });
+    expect(stdout).toMatch(/Cold start and bundle size/);
     const replay = result.runs.find((run) => run.bench === 'replay')!;
     expect(replay).toMatchObject({ rawReadMs: expect.any(Number), replayMs: expect.any(Number), events: expect.any(Number) });
 
@@ -60,5 +69,5 @@ describe('bench/run.mjs --tiny', () => {
     }
     expect(stdout).toMatch(/Targets/);
     expect(stdout).toMatch(/PASS|MISS/);
-  }, 170_000);
+  }, 230_000);
 });

@@ -1,7 +1,8 @@
-// isDuroPath (src/api/app.ts), which `duro.handler(app)` routes by: it must cover every route Duro's app registers,
+// isDuroPath (src/api/duro-paths.ts), which `duro.handler(app)` routes by: it must cover every route Duro's app registers,
 // so a route added later cannot silently go to the user's handlers instead.
 import { describe, expect, it } from 'vitest';
-import { createApiApp, isDuroPath } from '../../../src/api/app';
+import { createApiApp } from '../../../src/api/app';
+import { isDuroPath } from '../../../src/api/duro-paths';
 
 describe('isDuroPath', () => {
   it('covers every route of the API app, with its parameters filled in, and leaves / and other paths to the app', () => {
