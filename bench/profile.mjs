@@ -9,7 +9,7 @@
 // Writes the profile to bench/results/<what>.cpuprofile (Chrome DevTools opens it).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.mjs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,16 +50,6 @@ async function startsAndWaits(base, count, clients) {
   }));
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The bench Worker bundled once, as bench/run.mjs serves it; its config beside the bundle's folder. */
 function bundle() {

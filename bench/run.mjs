@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { bundle, bundleBreakdown, bundleSize, scaffoldInitWorker, scriptStartup } from './cold.mjs';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { PRICES, dollarsPerMillion } from './prices.mjs';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.mjs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,16 +66,6 @@ const CF_MAX_LOCAL_STEPS = 4_000;
 
 // ---- the dev server (bench/serve.mjs), as its own process group ----
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let group; // {pid, exited} of bench/serve.mjs, leader of its process group
 let persistDir; // the storage folder of the dev server serving now
