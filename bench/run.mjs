@@ -66,7 +66,6 @@ const CF_MAX_LOCAL_STEPS = 4_000;
 
 // ---- the dev server (bench/serve.mjs), as its own process group ----
 
-
 let group; // {pid, exited} of bench/serve.mjs, leader of its process group
 let persistDir; // the storage folder of the dev server serving now
 const workDir = mkdtempSync(join(os.tmpdir(), 'duro-bench-'));
