@@ -15,6 +15,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { PRICES, dollarsPerMillion } from './prices.mjs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -179,16 +180,34 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 let BASE;
 let benchConfig; // the bundled Worker's config, for measurements that start servers of their own
 
-async function call(method, path, body) {
-  const response = await fetch(`${BASE}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(900_000),
+/** The longest the bench waits for any one answer: the server bounds its own waits (a long-poll at 60 s). */
+const CALL_TIMEOUT_MS = 900_000;
+
+/**
+ * One request through node:http, not fetch: Node's fetch gives up on any answer whose headers take 300 s (undici's
+ * headersTimeout, which no AbortSignal lengthens), and a loaded workerd can hold a 60 s long-poll that long (every
+ * request queues behind the tasks in flight: 10 000 of them in fan-out 1 000 × 1 000).
+ */
+function call(method, path, body) {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${BASE}${path}`, {
+      method,
+      headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+    }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (response.statusCode < 200 || response.statusCode > 299) reject(new Error(`${method} ${path} answered ${response.statusCode}: ${text.slice(0, 600)}`));
+        else resolve(text ? JSON.parse(text) : null);
+      });
+    });
+    request.on('error', reject);
+    request.end(payload);
   });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 600)}`);
-  return text ? JSON.parse(text) : null;
 }
 const bench = (path, body) => call('POST', `/bench/${path}`, body);
 
