@@ -281,27 +281,46 @@ async function sequential() {
   }
 }
 
-/** CPU time (ms) workerd processes of the dev server have used, from /proc (Linux; undefined elsewhere). */
-function workerdCpuMs() {
+/** The dev server's workerd processes, from /proc (Linux; undefined elsewhere): CPU ms used and peak resident KiB. */
+function workerdProcesses() {
   if (!group) return undefined;
-  let ticks = 0;
+  const found = [];
   try {
     for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
       let stat;
+      let status;
       try {
         stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        status = readFileSync(`/proc/${pid}/status`, 'utf8');
       } catch {
         continue; // gone meanwhile
       }
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // fields[2] is the process group; [11] and [12] are utime and stime, in clock ticks (100 a second).
-      if (comm === 'workerd' && Number(fields[2]) === group.pid) ticks += Number(fields[11]) + Number(fields[12]);
+      if (comm !== 'workerd' || Number(fields[2]) !== group.pid) continue;
+      const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+      found.push({ cpuMs: (Number(fields[11]) + Number(fields[12])) * 10, peakKiB: kib('VmHWM') });
     }
   } catch {
     return undefined;
   }
-  return ticks * 10;
+  return found;
+}
+
+/** CPU time (ms) workerd processes of the dev server have used. */
+function workerdCpuMs() {
+  return workerdProcesses()?.reduce((sum, process) => sum + process.cpuMs, 0);
+}
+
+/**
+ * The peak resident memory (MiB) of the dev server's largest workerd process since it started (VmHWM): the one that
+ * runs the Worker and its objects (the other is wrangler's small proxy in front of it).
+ */
+function workerdPeakMiB() {
+  const processes = workerdProcesses();
+  if (!processes || processes.length === 0) return undefined;
+  return round(Math.max(...processes.map((process) => process.peakKiB)) / 1_024, 0);
 }
 
 /** Bytes under a folder (the dev server's storage: SQLite files of every object, Workflows' engine included). */
@@ -509,17 +528,25 @@ async function replay() {
   log(`  replay: ${run.events} events (${run.bytes} bytes), raw read ${run.rawReadMs} ms, replay ${run.replayMs} ms, live run ${run.liveMs} ms`);
 }
 
+/**
+ * Fan-out/fan-in (examples/fan-out.ts): a parent starts `children` children of `tasksPerChild` activities each. Each
+ * size gets a fresh dev server, so workerd's peak memory (VmHWM) is that run's alone, objects of a smaller run left
+ * in memory included in none.
+ */
 async function fanOut() {
-  for (const [children, tasksPerChild] of size.fanOut) {
+  for (const [index, [children, tasksPerChild]] of size.fanOut.entries()) {
+    if (index > 0) BASE = await startWrangler(benchConfig);
     const workflowId = `fan-${children}x${tasksPerChild}-${uid()}`;
+    const load = os.loadavg()[0];
     const startedAt = performance.now();
     await startDuro('fanOut', workflowId, { children, tasksPerChild });
     const result = await resultOf(workflowId);
     const ms = performance.now() - startedAt;
     const tasks = children * tasksPerChild;
     if (result.succeeded !== tasks) throw new Error(`fan-out ${children}×${tasksPerChild} reported ${JSON.stringify(result)}`);
-    const run = record({ bench: 'fanout', children, tasksPerChild, tasks, ms: round(ms, 1), tasksPerSec: round(tasks / (ms / 1_000), 1) });
-    log(`  fan-out ${children}×${tasksPerChild}: ${tasks} tasks in ${fmt(ms)} ms, ${run.tasksPerSec} tasks/s`);
+    const peakMiB = workerdPeakMiB();
+    const run = record({ bench: 'fanout', children, tasksPerChild, tasks, ms: round(ms, 1), tasksPerSec: round(tasks / (ms / 1_000), 1), peakMiB, loadAverage: [round(load, 2), round(os.loadavg()[0], 2)] });
+    log(`  fan-out ${children}×${tasksPerChild}: ${tasks} tasks in ${fmt(ms)} ms, ${run.tasksPerSec} tasks/s, workerd peak ${peakMiB ?? '-'} MiB (load average ${run.loadAverage.join(' → ')})`);
   }
 }
 

@@ -49,6 +49,8 @@ describe('bench/run.mjs --tiny', () => {
     expect([...new Set(cost.map((run) => run.variant))].sort()).toEqual(['cf-step.do', 'duro-local', 'duro-remote']);
     for (const run of cost) expect(run).toMatchObject({ workerInvocations: expect.any(Number), cpuMs: expect.any(Number), storedBytes: expect.any(Number), dollarsPerMillion: { total: expect.any(Number) } });
     expect(cost.find((run) => run.variant === 'duro-local')).toMatchObject({ objectRequests: expect.any(Number), rowsWritten: expect.any(Number), databaseBytes: expect.any(Number) });
+    // workerd's peak memory, read from /proc (Linux only).
+    if (process.platform === 'linux') expect(result.runs.find((run) => run.bench === 'fanout')).toMatchObject({ peakMiB: expect.any(Number) });
     const replay = result.runs.find((run) => run.bench === 'replay')!;
     expect(replay).toMatchObject({ rawReadMs: expect.any(Number), replayMs: expect.any(Number), events: expect.any(Number) });
 
