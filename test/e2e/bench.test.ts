@@ -60,6 +60,8 @@ describe('bench/run.mjs --tiny', () => {
     }
     expect(cold.find((run) => run.kind === 'dev-server' && run.worker === 'floor')).toMatchObject({ readyMs: expect.any(Number), firstRequestMs: expect.any(Number) });
     expect(stdout).toMatch(/Cold start and bundle size/);
+    // workerd's peak memory, read from /proc (Linux only).
+    if (process.platform === 'linux') expect(result.runs.find((run) => run.bench === 'fanout')).toMatchObject({ peakMiB: expect.any(Number) });
     const replay = result.runs.find((run) => run.bench === 'replay')!;
     expect(replay).toMatchObject({ rawReadMs: expect.any(Number), replayMs: expect.any(Number), events: expect.any(Number) });
 
