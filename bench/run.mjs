@@ -191,30 +191,40 @@ let benchConfig; // the bundled Worker's config, for measurements that start ser
 /** The longest the bench waits for any one answer: the server bounds its own waits (a long-poll at 60 s). */
 const CALL_TIMEOUT_MS = 900_000;
 
+/** One request; a long-poll for a result goes through {@link callPatiently}. */
+async function call(method, path, body) {
+  const response = await fetch(`${BASE}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 600)}`);
+  return text ? JSON.parse(text) : null;
+}
+
 /**
- * One request through node:http, not fetch: Node's fetch gives up on any answer whose headers take 300 s (undici's
- * headersTimeout, which no AbortSignal lengthens), and a loaded workerd can hold a 60 s long-poll that long (every
- * request queues behind the tasks in flight: 10 000 of them in fan-out 1 000 × 1 000).
+ * A GET through node:http, on a connection of its own: Node's fetch gives up on any answer whose headers take 300 s
+ * (undici's headersTimeout, which no AbortSignal lengthens), and a loaded workerd can hold a 60 s long-poll that long
+ * (every request queues behind the tasks in flight: 10 000 of them in fan-out 1 000 × 1 000). Only for long-polls:
+ * with every request of the bench on node:http's pooled connections, the dev server answered "Your worker restarted
+ * mid-request" to Cloudflare Workflows requests in five runs of five.
  */
-function call(method, path, body) {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
+function callPatiently(path) {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(`${BASE}${path}`, {
-      method,
-      headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    }, (response) => {
+    const request = httpRequest(`${BASE}${path}`, { method: 'GET', agent: false, signal: AbortSignal.timeout(CALL_TIMEOUT_MS) }, (response) => {
       const chunks = [];
       response.on('data', (chunk) => chunks.push(chunk));
       response.on('error', reject);
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        if (response.statusCode < 200 || response.statusCode > 299) reject(new Error(`${method} ${path} answered ${response.statusCode}: ${text.slice(0, 600)}`));
+        if (response.statusCode < 200 || response.statusCode > 299) reject(new Error(`GET ${path} answered ${response.statusCode}: ${text.slice(0, 600)}`));
         else resolve(text ? JSON.parse(text) : null);
       });
     });
     request.on('error', reject);
-    request.end(payload);
+    request.end();
   });
 }
 const bench = (path, body) => call('POST', `/bench/${path}`, body);
@@ -233,7 +243,7 @@ async function executeDuro(workflowType, workflowId, input) {
 
 async function resultOf(workflowId) {
   for (;;) {
-    const reply = await call('GET', `/v1/workflows/${encodeURIComponent(workflowId)}/result?wait=60s`);
+    const reply = await callPatiently(`/v1/workflows/${encodeURIComponent(workflowId)}/result?wait=60s`);
     if (reply.status === 'running') continue;
     if (reply.status !== 'completed') throw new Error(`${workflowId} ended ${JSON.stringify(reply).slice(0, 600)}`);
     return reply.result;
