@@ -423,7 +423,7 @@ export class SqlRunStore {
   #commitRunDeadline(runId: string, wakeAt: number | undefined): void {
     const written = this.#runDeadlines.get(runId);
     const earlyButAhead = wakeAt !== undefined && written !== undefined && written <= wakeAt && written > Date.now();
-    if (!earlyButAhead || !this.#runDeadlines.has(runId)) this.setDeadline(runId, 'run', wakeAt);
+    if (!earlyButAhead) this.setDeadline(runId, 'run', wakeAt);
   }
 
   /** Writes a run's deadline unless its row already holds it: after an alarm, an early row gets the real time. */

@@ -18,12 +18,10 @@ const BATCH_CHARS = 512 * 1024;
 export class VisibilityOutbox {
   readonly #sql: SqlStorage;
   readonly #rows: RowCodecs;
-  /** This object's sender id and shard are known to be stored: no need to write them again. */
-  #identityStored = false;
-  /** Written by the transaction under way; stored once it commits ({@link committed}). */
-  #identityWritten: { sender: string; shard: number } | 'stored before' | undefined;
-  /** This object's sender id and shard, once read or written: every delivery needs them. */
-  #identity: { sender: string; shard: number } | undefined;
+  /** This object's sender id and shard, known stored (read, or written by a committed transaction): every delivery needs them. */
+  #identity: Identity | undefined;
+  /** Written by the transaction under way; known stored once it commits ({@link committed}). */
+  #identityWritten: Identity | undefined;
   /** Whether rows wait in the outbox, when known: after a delivery drained it, until the next enqueue. */
   #pending: boolean | undefined;
 
@@ -55,13 +53,13 @@ export class VisibilityOutbox {
    */
   enqueue(workflowId: string, rows: readonly SealedRow[] | readonly VisibilityMessage[], shards: number): void {
     if (rows.length === 0) return;
-    if (!this.#identityStored) {
+    if (!this.#identity) {
       // The shard numbers messages per sender: a random part keeps a recreated object (storage wiped, namespace
       // renamed) from being taken for the old one, whose high-water mark would swallow its new messages.
       const identity = { sender: `${workflowId}#${crypto.randomUUID()}`, shard: shardOf(workflowId, shards) };
       const inserted = this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_sender', ?), ('visibility_shard', ?) ON CONFLICT (key) DO NOTHING`, identity.sender, String(identity.shard)).rowsWritten;
-      // Written together or not at all: when they were there already, that earlier identity stands (read when needed).
-      this.#identityWritten = inserted > 0 ? identity : 'stored before';
+      // Written together or not at all: when they were there already, that earlier identity stands (a delivery reads it).
+      if (inserted > 0) this.#identityWritten = identity;
     }
     this.#pending = true;
     if (isMessages(rows)) {
@@ -73,9 +71,7 @@ export class VisibilityOutbox {
 
   /** The transaction that called {@link enqueue} committed. */
   committed(): void {
-    if (!this.#identityWritten) return;
-    this.#identityStored = true;
-    if (this.#identityWritten !== 'stored before') this.#identity = this.#identityWritten;
+    this.#identity ??= this.#identityWritten;
     this.#identityWritten = undefined;
   }
 
@@ -94,7 +90,6 @@ export class VisibilityOutbox {
     const identity = this.#storedIdentity();
     if (identity === undefined) return;
     const { sender, shard } = identity;
-    this.#identityStored = true;
     const stub = visibilityStub(target.namespace, shard);
     for (;;) {
       const rows: Array<{ seq: number; body: SqlStorageValue }> = [];
@@ -119,7 +114,7 @@ export class VisibilityOutbox {
     }
   }
 
-  #storedIdentity(): { sender: string; shard: number } | undefined {
+  #storedIdentity(): Identity | undefined {
     if (this.#identity) return this.#identity;
     const rows = this.#sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('visibility_sender', 'visibility_shard')").toArray();
     const sender = rows.find((row) => row.key === 'visibility_sender')?.value;
@@ -127,6 +122,11 @@ export class VisibilityOutbox {
     if (sender !== undefined && shard !== undefined) this.#identity = { sender, shard: Number(shard) };
     return this.#identity;
   }
+}
+
+interface Identity {
+  sender: string;
+  shard: number;
 }
 
 /** A row's text: one message as itself (as rows always were), several as a list sharing the row's seq. */

@@ -183,7 +183,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       this.#resendOutbox();
       await Promise.all(this.#execution.loadedRuns().map((run) => run.idle()));
       // A commit leaves a deadline row that is earlier than needed (sql-run-store.ts): woken early, it gets the real time.
-      for (const run of this.#execution.loadedRuns()) if (!run.isClosed) this.#store.refreshRunDeadline(run.runId, run.nextWakeAt());
+      this.#refreshRunDeadlines();
       await this.#removeExpiredRuns(Date.now());
       await this.#store.collectBlobs(Date.now());
     } catch (error) {
@@ -286,9 +286,14 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     throw error;
   }
 
+  /** Each open run's deadline row as its state has it (written only where the row differs, or is not known yet). */
+  #refreshRunDeadlines(): void {
+    for (const run of this.#execution.loadedRuns()) if (!run.isClosed) this.#store.refreshRunDeadline(run.runId, run.nextWakeAt());
+  }
+
   /** What the object does once the execution is open: deadlines of the loaded runs, Visibility, owed messages. */
   async #afterOpen(): Promise<void> {
-    for (const run of this.#execution.loadedRuns()) if (!run.isClosed) this.#store.setDeadline(run.runId, 'run', run.nextWakeAt());
+    this.#refreshRunDeadlines();
     await this.#visibility.backfill(async () => {
       const states = await Promise.all(this.#store.listRuns().map(async (stored) => this.#execution.runInMemory(stored.runId)?.state ?? (await this.#readableState(stored.runId))));
       return states.filter((state) => state !== undefined);

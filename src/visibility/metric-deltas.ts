@@ -46,10 +46,6 @@ export class MetricDeltas {
     return delta;
   }
 
-  get isEmpty(): boolean {
-    return this.counters.size === 0 && this.histograms.size === 0;
-  }
-
   /** The sums as a message carries them (series keys are made again where they are added). */
   toMessage(): MetricSums {
     return {
