@@ -23,16 +23,16 @@ export function bundle({ root, wrangler, config, outdir, cwd = root }) {
  * The project `duro init` writes (templates/init), in `folder`, its `duro/*` imports resolved to this repo's sources
  * as the bench Worker's are: a user's project gets the built package instead, the same code.
  */
-export function scaffoldInitWorker({ root, folder, name = 'duro-cold-init' }) {
+export function scaffoldInitWorker({ root, folder }) {
   cpSync(join(root, 'templates/init/src'), join(folder, 'src'), { recursive: true });
   const source = (path) => JSON.stringify(join(root, path));
-  const config = readFileSync(join(root, 'templates/init/wrangler.toml'), 'utf8').replaceAll('{{name}}', name);
+  const config = readFileSync(join(root, 'templates/init/wrangler.toml'), 'utf8').replaceAll('{{name}}', 'duro-cold-init');
   writeFileSync(join(folder, 'wrangler.toml'), `${config}
 [alias]
 "duro/workflow" = ${source('src/core/index.ts')}
 "duro/worker" = ${source('src/worker.ts')}
 `);
-  return { config: join(folder, 'wrangler.toml'), name };
+  return { config: join(folder, 'wrangler.toml') };
 }
 
 /** What wrangler uploads of a bundle folder (every module, source maps aside): bytes, and gzipped as wrangler counts. */
@@ -74,7 +74,7 @@ function groupOf(path, root) {
  * bundle, imports it on the second and answers a third without work; the second's wall time, taken from outside,
  * less the third's is the load. Medians are the caller's; `repeats` fresh runtimes.
  */
-export async function scriptStartup({ outdir, main = 'index.js', compatibilityDate, compatibilityFlags, repeats }) {
+export async function scriptStartup({ outdir, compatibilityDate, compatibilityFlags, repeats }) {
   // Miniflare is wrangler's own; resolved through wrangler, so the pinned pair is used.
   const { Miniflare } = await import(createRequire(createRequire(import.meta.url).resolve('wrangler')).resolve('miniflare'));
   const modules = readdirSync(outdir).filter((file) => /\.m?js$/.test(file)).map((file) => ({ type: 'ESModule', path: join(outdir, file), contents: readFileSync(join(outdir, file)) }));
@@ -84,11 +84,11 @@ export default {
     if (new URL(request.url).pathname !== '/import') return new Response('warm');
     if (loaded) throw new Error('imported twice');
     loaded = true;
-    await import(${JSON.stringify(`./${main}`)});
+    await import('./index.js');
     return new Response('imported');
   },
 };`;
-  const samples = { readyMs: [], firstMs: [], loadMs: [] };
+  const samples = { readyMs: [], loadMs: [] };
   const request = async (mf, path) => {
     const began = performance.now();
     const text = await (await mf.dispatchFetch(`http://probe.local${path}`)).text();
@@ -108,7 +108,7 @@ export default {
       samples.readyMs.push(performance.now() - began);
       // The first request warms the path a request takes (Miniflare's entry Worker, the probe itself); the import
       // is the second, and a third that imports nothing is what a request costs without it.
-      samples.firstMs.push((await request(mf, '/')).ms);
+      await request(mf, '/');
       const imported = await request(mf, '/import');
       if (imported.text !== 'imported') throw new Error(`the startup probe answered ${imported.text.slice(0, 200)}`);
       const bare = await request(mf, '/');

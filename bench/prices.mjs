@@ -24,7 +24,10 @@ const GB = 1024 ** 3;
  */
 export function dollarsPerMillion(engine, counts) {
   const line = (x) => Math.round(x * 100) / 100;
-  const storage = ((counts.storedBytes ?? 0) / GB) * (engine === 'duro' ? PRICES.durableObjects.gbMonth : PRICES.workflows.gbMonth) * 1e6;
+  // Duro's objects are billed their databases' size; Cloudflare's engine is not visible, so its storage folder's growth
+  // stands in (write-ahead logs included: an upper bound).
+  const storedBytes = engine === 'duro' ? (counts.databaseBytes ?? counts.storedBytes) : counts.storedBytes;
+  const storage = ((storedBytes ?? 0) / GB) * (engine === 'duro' ? PRICES.durableObjects.gbMonth : PRICES.workflows.gbMonth) * 1e6;
   const requests = (counts.workerInvocations ?? 0) * PRICES.workers.requestPerMillion;
   const cpu = (counts.cpuMs ?? 0) * PRICES.workers.cpuMsPerMillion;
   if (engine !== 'duro') return { requests: line(requests), cpu: line(cpu), storage: line(storage), total: line(requests + cpu + storage) };

@@ -7,8 +7,8 @@
 //   node bench/profile.mjs --what starts --n 300      one-step workflows started and awaited, 16 at a time
 //
 // Writes the profile to bench/results/<what>.cpuprofile (Chrome DevTools opens it).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { bundle } from './cold.mjs';
 import { freePort } from './free-port.mjs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -52,9 +52,9 @@ async function startsAndWaits(base, count, clients) {
 
 
 /** The bench Worker bundled once, as bench/run.mjs serves it; its config beside the bundle's folder. */
-function bundle() {
+function bundleBench() {
   const outdir = join(workDir, 'bundle');
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outdir, '--config', join(ROOT, 'bench/wrangler.toml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  bundle({ root: ROOT, wrangler: join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), config: join(ROOT, 'bench/wrangler.toml'), outdir });
   const config = readFileSync(join(ROOT, 'bench/wrangler.toml'), 'utf8').replace(/^main = .*$/m, 'main = "bundle/index.js"');
   writeFileSync(join(workDir, 'wrangler.toml'), config);
   return { config: join(workDir, 'wrangler.toml'), source: readFileSync(join(outdir, 'index.js'), 'utf8') };
@@ -123,7 +123,7 @@ function summarize(profile, source, units) {
 
 let worker;
 try {
-  const { config, source } = bundle();
+  const { config, source } = bundleBench();
   const inspectorPort = await freePort();
   worker = await unstable_startWorker({
     config,

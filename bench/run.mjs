@@ -393,7 +393,8 @@ async function costPerWorkflow() {
       const prefix = `cost-${variant.replace(/\W/g, '-')}-${n}-${uid()}`; // Workflows instance ids take no dots
       await pool(workflows, clients, (i) => run(`${prefix}-${i}`, n));
       await sleep(1_000); // Visibility deliveries and alarms that follow the last completions
-      const cpuMs = workerdCpuMs() - cpuBefore;
+      const cpuAfter = workerdCpuMs();
+      const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
       const meterReading = await bench('meter/read', {});
       const storedBytes = folderBytes(persistDir) - bytesBefore;
       const engine = variant.startsWith('duro') ? 'duro' : 'cf';
@@ -447,7 +448,10 @@ async function throughput() {
   // duro-execute: each client starts and waits in one request, so a start is counted once it has completed.
   // duro-rpc, duro-rpc-quiet: the same through the execution object's RPC method, without the REST API; and with no
   // Visibility binding too. Side by side they price each phase of a start (startPhases).
-  for (const variant of ['duro', 'duro-execute', 'cf', 'floor', 'duro-rpc', 'duro-rpc-quiet']) {
+  for (const [index, variant] of ['duro', 'duro-execute', 'cf', 'floor', 'duro-rpc', 'duro-rpc-quiet'].entries()) {
+    // Each variant on a fresh dev server: the start phases are differences between variants, and objects an earlier
+    // variant left in the one isolate would slow the later ones.
+    if (index > 0) BASE = await startWrangler(benchConfig);
     const prefix = `tp-${variant}-${uid()}`;
     const startedAt = performance.now();
     let startsDoneAt = 0;
@@ -658,6 +662,7 @@ async function coldStart() {
   for (const { worker, config } of servers) {
     const samples = { readyMs: [], firstRequestMs: [], firstWorkflowMs: [], warmWorkflowMs: [], toFirstResultMs: [] };
     for (let r = 0; r < repeats; r++) {
+      await stopServer(); // the last repeat's: its shutdown is not this one's start
       const spawnedAt = performance.now();
       BASE = await startWrangler(config, { untouched: true });
       const readyAt = performance.now();
