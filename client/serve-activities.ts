@@ -10,7 +10,6 @@ import { LazyAbort } from '../src/core/lazy-abort';
 import { Limits } from '../src/core/limits';
 import { latestAttemptLines } from '../src/core/run-logs';
 import { RunPayloads } from '../src/core/payloads/run-payloads';
-import { utf8Length } from '../src/core/payload';
 import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
 import type { OtlpOptions } from '../src/protocol/otlp';
@@ -305,13 +304,8 @@ function failureResponse(failure: FailureInfo, logs: string[] = []): Response {
   return jsonReply(logs.length > 0 ? { ...failure, logs } : failure, 500);
 }
 
-/**
- * A JSON reply with its Content-Length, which a service binding does not add by itself: Duro reads a reply of known
- * length in one call instead of chunk by chunk (reply-body.ts).
- */
 function jsonReply(value: unknown, status: number): Response {
-  const body = JSON.stringify(value);
-  return new Response(body, { status, headers: { 'content-type': 'application/json', 'content-length': String(utf8Length(body)) } });
+  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
 }
 
 function problem(status: number, type: string, detail: string): Response {

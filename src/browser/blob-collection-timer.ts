@@ -23,7 +23,8 @@ export class BlobCollectionTimer {
     try {
       await this.#store.collectBlobs(Date.now());
     } catch (error) {
-      this.#onError(error); // the keys were postponed: arm() waits for them
+      // The keys were postponed: arm() waits for them. A timer stopped meanwhile (its database closed) reports nothing.
+      if (!this.#stopped) this.#onError(error);
     }
     await this.arm();
   }

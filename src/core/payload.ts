@@ -78,7 +78,7 @@ export function checkPayload(value: unknown, what: string, options: PayloadCheck
  * on a host whose limit is `maxBytes`: it crosses an RPC, so never more than Limits.maxMessagePayloadBytes.
  */
 export function leavingLimit(maxBytes: number = Limits.maxPayloadBytes): number {
-  return Math.min(maxBytes, Math.max(Limits.maxPayloadBytes, Limits.maxMessagePayloadBytes));
+  return Math.min(maxBytes, Limits.maxMessagePayloadBytes);
 }
 
 function mebibytes(bytes: number): string {

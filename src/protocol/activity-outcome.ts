@@ -28,17 +28,17 @@ export const ReplyFailureType = {
 export function invalidOutcome(outcome: Outcome, bodyChars?: number, maxPayloadBytes: number = Limits.maxPayloadBytes): ApplicationFailure | undefined {
   const problem = 'result' in outcome ? resultProblem(outcome.result) : failureProblem(outcome.failure);
   if (problem) return ApplicationFailure.nonRetryable(`${problem}; it is not recorded (docs/operations.md, Limits)`, ReplyFailureType.invalid);
+  // A failure may become the workflow's, which leaves the object: held to what an RPC carries (Limits).
+  const limit = 'result' in outcome ? maxPayloadBytes : leavingLimit(maxPayloadBytes);
   // A unit of text is at most 3 UTF-8 bytes, and a number may come back 5.25× longer (`1e20` is written in full).
-  if (bodyChars !== undefined && bodyChars * 6 <= maxPayloadBytes) return undefined;
+  if (bodyChars !== undefined && bodyChars * 6 <= limit) return undefined;
   const limitOf = (bytes: number) => (bytes === Limits.maxPayloadBytes ? 'the 2 MiB payload limit' : `the ${bytes}-byte payload limit`);
   if ('result' in outcome) {
     const size = payloadSize(outcome.result);
-    if (size > maxPayloadBytes) return ApplicationFailure.nonRetryable(`Activity result is ${size} bytes, over ${limitOf(maxPayloadBytes)}`, ReplyFailureType.tooLarge);
+    if (size > limit) return ApplicationFailure.nonRetryable(`Activity result is ${size} bytes, over ${limitOf(limit)}`, ReplyFailureType.tooLarge);
   } else {
-    // A failure may become the workflow's, which leaves the object: held to what an RPC carries (Limits).
-    const failureLimit = leavingLimit(maxPayloadBytes);
     const size = payloadSize(outcome.failure);
-    if (size > failureLimit) return ApplicationFailure.nonRetryable(`Activity failure ${outcome.failure.type.slice(0, 200)} is ${size} bytes, over ${limitOf(failureLimit)}: ${outcome.failure.message.slice(0, 500)}`, ReplyFailureType.tooLarge);
+    if (size > limit) return ApplicationFailure.nonRetryable(`Activity failure ${outcome.failure.type.slice(0, 200)} is ${size} bytes, over ${limitOf(limit)}: ${outcome.failure.message.slice(0, 500)}`, ReplyFailureType.tooLarge);
   }
   return undefined;
 }

@@ -12,9 +12,6 @@ export async function readReplyBody(response: Response, maxBytes: number = Limit
     cancelQuietly(response.body.cancel('reply body over the limit'));
     return { tooLargeAfterBytes: 0 };
   }
-  // A declared length within the cap is read in one call: the runtime holds the body to its Content-Length (a longer
-  // one is cut off or fails, never read past it), and the chunk loop costs an await a chunk, on every attempt's reply.
-  if (response.headers.has('content-length') && declared <= maxBytes) return { text: await response.text() };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;

@@ -24,7 +24,6 @@ export class HistoryBlobs {
     this.#isReferenced = isReferenced;
   }
 
-  /** Whether any of these rows goes to the blob store (else the commit stays synchronous). */
   /** The places of the rows that go to the blob store (RowBlobs.taken): none, and the commit stays synchronous. */
   taken(rows: readonly SealedRow[], types: readonly string[]): number[] {
     return this.#rows.taken(rows, types);
