@@ -7,6 +7,7 @@ import type { ActivityTask, PendingActivityState, WorkflowRun } from '../src/cor
 import { ReplyFailureType } from '../src/protocol/activity-outcome';
 import type { ReplyOutcome } from '../src/protocol/activity-reply';
 import { attemptKey } from './activity-dispatcher';
+import { ExecutionSchema } from './execution-schema';
 
 /** Notes live in the meta table, one row per attempt: `outcome-not-stored:<runId>/<activityId>/<attempt>`. */
 const NOTE_PREFIX = 'outcome-not-stored:';
@@ -14,12 +15,14 @@ const NOTE_PREFIX_END = 'outcome-not-stored;'; // the next key after every one w
 
 export class AttemptOutcomes {
   readonly #storage: DurableObjectStorage;
+  readonly #schema: ExecutionSchema;
   /** Outcomes handed to their run and not yet known to be committed (until the run's queue is idle again). */
   readonly #inFlight = new Set<string>();
   #notes: Map<string, string> | undefined;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage, schema = ExecutionSchema.open(storage).schema) {
     this.#storage = storage;
+    this.#schema = schema;
   }
 
   /** Hands an attempt's outcome to its run, remembering it until the run has committed what it queued. */
@@ -41,9 +44,11 @@ export class AttemptOutcomes {
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     try {
       this.#storage.transactionSync(() => {
+        this.#schema.ensure(); // the failed commit may have been the first, its tables rolled back with it
         this.#storage.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', NOTE_PREFIX + carried[0], reason);
       });
     } catch (noteError) {
+      this.#schema.reread();
       console.error('duro: could not note the attempt outcome that failed a commit', noteError);
     }
   }
@@ -61,6 +66,7 @@ export class AttemptOutcomes {
   /** Read once per instance, and removed: each note serves the one reload after its failed commit. */
   #takeNotes(): Map<string, string> {
     if (this.#notes) return this.#notes;
+    if (!this.#schema.made) return (this.#notes = new Map());
     const rows = this.#storage.sql.exec<{ key: string; value: string }>('SELECT key, value FROM meta WHERE key >= ? AND key < ?', NOTE_PREFIX, NOTE_PREFIX_END).toArray();
     this.#notes = new Map(rows.map((row) => [row.key.slice(NOTE_PREFIX.length), row.value]));
     if (rows.length > 0) this.#storage.sql.exec('DELETE FROM meta WHERE key >= ? AND key < ?', NOTE_PREFIX, NOTE_PREFIX_END);

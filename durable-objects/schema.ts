@@ -91,7 +91,8 @@ export type OnDemandTable = keyof typeof ON_DEMAND_TABLES;
 
 /**
  * One entry per schema version; never change what a shipped migration makes, append a new one. Objects made before a
- * version run the ones they have not seen; a new object gets FRESH_EXECUTION_SCHEMA instead.
+ * version run the ones they have not seen; a new object gets FRESH_EXECUTION_SCHEMA instead, in its first write's
+ * transaction (execution-schema.ts).
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: runs, history, chunks of large values, pending state, deadlines
@@ -188,19 +189,28 @@ export const SCHEDULER_MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** The schema version an object holds: 0 for a new object (no `meta` table yet). */
+export function storedSchemaVersion(sql: SqlStorage): number {
+  const hasMeta = sql.exec(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).one().n as number;
+  return hasMeta ? Number(sql.exec(`SELECT value FROM meta WHERE key = 'schema_version'`).toArray()[0]?.value ?? 0) : 0;
+}
+
+/** Writes `fresh`, the latest schema in one step, and records it as `version`: inside the caller's transaction. */
+export function writeFreshSchema(sql: SqlStorage, fresh: string, version: number): void {
+  sql.exec(fresh);
+  sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`, String(version));
+}
+
 /**
- * Applies the migrations this object has not seen yet; a new object (no schema yet) gets `fresh` instead when given,
- * the latest schema in one step. Synchronous: call it from blockConcurrencyWhile. Returns the version found (`from`,
- * 0 for a new object) and the one now stored.
+ * Applies the migrations this object has not seen yet, in one transaction. Synchronous: call it from
+ * blockConcurrencyWhile. Returns the version found (`from`, 0 for a new object) and the one now stored.
  */
-export function migrate(storage: DurableObjectStorage, migrations: readonly string[] = MIGRATIONS, fresh?: string): { from: number; to: number } {
+export function migrate(storage: DurableObjectStorage, migrations: readonly string[] = MIGRATIONS): { from: number; to: number } {
   const latest = migrations.length;
   return storage.transactionSync(() => {
-    const hasMeta = storage.sql.exec(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).one().n as number;
-    const current = hasMeta ? Number(storage.sql.exec(`SELECT value FROM meta WHERE key = 'schema_version'`).toArray()[0]?.value ?? 0) : 0;
+    const current = storedSchemaVersion(storage.sql);
     if (current > latest) throw new Error(`Storage schema ${current} is newer than this code (${latest}): roll forward, not back`);
-    if (current === 0 && fresh !== undefined) storage.sql.exec(fresh);
-    else for (let version = current; version < latest; version++) storage.sql.exec(migrations[version]!);
+    for (let version = current; version < latest; version++) storage.sql.exec(migrations[version]!);
     if (current < latest) storage.sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, String(latest));
     return { from: current, to: latest };
   });

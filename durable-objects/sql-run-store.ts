@@ -10,6 +10,7 @@ import { ORPHAN_GRACE_MS } from '../src/core/payloads/blob-orphans';
 import { PayloadUnavailableError } from '../src/core/payloads/payload-unavailable';
 import type { RowBlobs } from '../src/core/payloads/row-blobs';
 import { afterSealing, bytesOf, RowCodecs, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
+import { ExecutionSchema } from './execution-schema';
 import { ON_DEMAND_TABLES, type OnDemandTable } from './schema';
 import { Limits, runRecordOf, runStateFrom, type StoredLogLine, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
 
@@ -80,19 +81,17 @@ export class SqlRunStore {
 
   readonly #rows: RowCodecs;
   readonly #blobs: StoreBlobs | undefined;
+  /** Whether the core tables exist yet (a new object makes them in its first commit). */
+  readonly #schema: ExecutionSchema;
   /** The on-demand tables this object has (schema.ts): a query of one it has not made yet would fail. */
   #tables = new Set<OnDemandTable>();
 
-  constructor(storage: DurableObjectStorage, rows = new RowCodecs(), blobs?: StoreBlobs) {
+  constructor(storage: DurableObjectStorage, rows = new RowCodecs(), blobs?: StoreBlobs, schema = ExecutionSchema.open(storage).schema) {
     this.#storage = storage;
     this.#sql = storage.sql;
     this.#rows = rows;
     this.#blobs = blobs;
-    this.#loadTables();
-  }
-
-  /** The object's schema changed under this store (its migrations ran after the store was made): read it again. */
-  schemaChanged(): void {
+    this.#schema = schema;
     this.#loadTables();
   }
 
@@ -101,6 +100,12 @@ export class SqlRunStore {
     const names = Object.keys(ON_DEMAND_TABLES);
     const found = this.#sql.exec<{ name: OnDemandTable }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${names.map(() => '?').join(', ')})`, ...names).toArray();
     this.#tables = new Set(found.map((row) => row.name));
+  }
+
+  /** Tables a rolled-back transaction made are gone with it: which exist is read again. */
+  #afterRollback(): void {
+    this.#schema.reread();
+    this.#loadTables();
   }
 
   /** Makes an on-demand table (and its indexes) the first time it is written to, in the caller's transaction. */
@@ -120,6 +125,7 @@ export class SqlRunStore {
    * RPC must stay under its 32 MiB, whatever the events hold (test/integration/sql-run-store.test.ts).
    */
   readHistory(runId: string, afterEventId = 0, limit = -1, maxChars = Number.POSITIVE_INFINITY): HistoryEvent[] | Promise<HistoryEvent[]> {
+    if (!this.#schema.made) return [];
     const stored: Array<[SqlStorageValue | Promise<SealedRow>, string]> = [];
     let size = 0;
     let fromBlobs = false;
@@ -198,7 +204,7 @@ export class SqlRunStore {
         } catch (error) {
           this.#logCounts.delete(runId); // rolled back: counted again from the table next time
           this.#runDeadlines.delete(runId); // rolled back: what the row holds is not known any more
-          this.#loadTables(); // a table the transaction made is gone with it
+          this.#afterRollback();
           throw error;
         }
       };
@@ -217,12 +223,14 @@ export class SqlRunStore {
 
   /** Queues a key for deletion from the blob store, keeping the later due time when it is queued already. */
   #queueBlobDelete(key: string, dueAt: number): void {
+    this.#schema.ensure();
     this.#ensure('row_blobs');
     this.#sql.exec('INSERT INTO blob_deletes (key, due_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET due_at = max(due_at, excluded.due_at)', key, dueAt);
   }
 
   #commit(runId: string, chainIndex: number, commit: RunCommit, record: RunRecord, sealed: SealedCommit, offloaded: ReadonlyMap<number, BlobReference>, retainUntil: number | undefined, alsoWrite: (() => void) | undefined): void {
     this.#storage.transactionSync(() => {
+      this.#schema.ensure();
       alsoWrite?.();
       this.#insertHistory(runId, commit, sealed.history, offloaded);
       const stored = this.#write(`r/${runId}`, sealed.record, true);
@@ -287,11 +295,13 @@ export class SqlRunStore {
 
   /** Closed runs whose retention has passed, oldest first. */
   expiredRuns(now: number): string[] {
+    if (!this.#schema.made) return [];
     return this.#sql.exec<{ run_id: string }>('SELECT run_id FROM runs WHERE retain_until IS NOT NULL AND retain_until <= ? ORDER BY chain_index', now).toArray().map((row) => row.run_id);
   }
 
   /** Removes a run and everything stored for it, in one transaction (which `alsoWrite` joins). */
   deleteRun(runId: string, alsoWrite?: () => void): void {
+    if (!this.#schema.made) return; // holds no run
     try {
       this.#storage.transactionSync(() => {
         alsoWrite?.();
@@ -311,13 +321,14 @@ export class SqlRunStore {
         }
       });
     } catch (error) {
-      this.#loadTables();
+      this.#afterRollback();
       throw error;
     }
   }
 
   /** Every run this object holds, oldest first (the continue-as-new chain and reuses of the id). */
   listRuns(): StoredRun[] {
+    if (!this.#schema.made) return [];
     return this.#sql
       .exec<{ run_id: string; chain_index: number; status: string }>('SELECT run_id, chain_index, status FROM runs ORDER BY chain_index')
       .toArray()
@@ -326,6 +337,7 @@ export class SqlRunStore {
 
   /** A run's state; throws (a RowOpenError naming the row, for a sealed one) when what is stored cannot be read. */
   loadState(runId: string): RunState | undefined | Promise<RunState | undefined> {
+    if (!this.#schema.made) return undefined;
     const row = this.#sql.exec<{ record: SqlStorageValue; chunks: number }>('SELECT record, chunks FROM runs WHERE run_id = ?', runId).toArray()[0];
     if (!row) return undefined;
     const pending = this.#sql
@@ -353,6 +365,7 @@ export class SqlRunStore {
 
   /** The earliest deadline of any run here, or of a blob to delete: what the alarm must be set to. */
   earliestDeadline(): number | undefined {
+    if (!this.#schema.made) return undefined;
     const at: SqlStorageValue = this.#sql.exec<{ at: SqlStorageValue }>(this.#blobs && this.#has('row_blobs')
       ? 'SELECT min(at) AS at FROM (SELECT min(wake_at) AS at FROM deadlines UNION ALL SELECT min(due_at) FROM blob_deletes)'
       : 'SELECT min(wake_at) AS at FROM deadlines').one().at;
@@ -397,6 +410,7 @@ export class SqlRunStore {
 
   /** The summary row of a run, read without its record: what describe shows of a run whose state cannot be read. */
   storedRun(runId: string): { workflowType: string; status: string; startTime: number; closeTime?: number; historyLength: number } | undefined {
+    if (!this.#schema.made) return undefined;
     const row = this.#sql.exec<{ workflow_type: string; status: string; start_time: number; close_time: number | null }>(
       'SELECT workflow_type, status, start_time, close_time FROM runs WHERE run_id = ?', runId).toArray()[0];
     if (!row) return undefined;
@@ -410,6 +424,8 @@ export class SqlRunStore {
       console.error(`duro: run ${runId} has a ${kind} deadline of ${wakeAt}; it is dropped, not stored`);
       wakeAt = undefined;
     }
+    if (!this.#schema.made && wakeAt === undefined) return; // nothing stored, nothing to remove
+    this.#schema.ensure();
     if (wakeAt === undefined) this.#sql.exec('DELETE FROM deadlines WHERE run_id = ? AND kind = ?', runId, kind);
     else this.#sql.exec('INSERT INTO deadlines (run_id, kind, wake_at) VALUES (?, ?, ?) ON CONFLICT (run_id, kind) DO UPDATE SET wake_at = excluded.wake_at', runId, kind, wakeAt);
     if (kind === 'run') this.#runDeadlines.set(runId, wakeAt);

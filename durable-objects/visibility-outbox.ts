@@ -4,6 +4,7 @@
 import { bytesOf, RowCodecs, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
 import { shardOf } from '../src/visibility/shard';
 import type { SequencedMessage, VisibilityMessage } from '../src/visibility/record';
+import { ExecutionSchema } from './execution-schema';
 import { visibilityStub } from './stubs';
 
 export interface VisibilityTarget {
@@ -18,6 +19,7 @@ const BATCH_CHARS = 512 * 1024;
 export class VisibilityOutbox {
   readonly #sql: SqlStorage;
   readonly #rows: RowCodecs;
+  readonly #schema: ExecutionSchema;
   /** This object's sender id and shard, known stored (read, or written by a committed transaction): every delivery needs them. */
   #identity: Identity | undefined;
   /** Written by the transaction under way; known stored once it commits ({@link committed}). */
@@ -25,9 +27,10 @@ export class VisibilityOutbox {
   /** Whether rows wait in the outbox, when known: after a delivery drained it, until the next enqueue. */
   #pending: boolean | undefined;
 
-  constructor(storage: DurableObjectStorage, rows = new RowCodecs()) {
+  constructor(storage: DurableObjectStorage, rows = new RowCodecs(), schema = ExecutionSchema.open(storage).schema) {
     this.#sql = storage.sql;
     this.#rows = rows;
+    this.#schema = schema;
   }
 
   /**
@@ -53,6 +56,7 @@ export class VisibilityOutbox {
    */
   enqueue(workflowId: string, rows: readonly SealedRow[] | readonly VisibilityMessage[], shards: number): void {
     if (rows.length === 0) return;
+    this.#schema.ensure();
     if (!this.#identity) {
       // The shard numbers messages per sender: a random part keeps a recreated object (storage wiped, namespace
       // renamed) from being taken for the old one, whose high-water mark would swallow its new messages.
@@ -76,6 +80,7 @@ export class VisibilityOutbox {
   }
 
   hasPending(): boolean {
+    if (!this.#schema.made) return false;
     this.#pending ??= this.#sql.exec('SELECT 1 FROM visibility_outbox LIMIT 1').toArray().length > 0;
     return this.#pending;
   }
@@ -116,6 +121,7 @@ export class VisibilityOutbox {
 
   #storedIdentity(): Identity | undefined {
     if (this.#identity) return this.#identity;
+    if (!this.#schema.made) return undefined;
     const rows = this.#sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('visibility_sender', 'visibility_shard')").toArray();
     const sender = rows.find((row) => row.key === 'visibility_sender')?.value;
     const shard = rows.find((row) => row.key === 'visibility_shard')?.value;

@@ -8,6 +8,7 @@ import type { RunState } from '../src/core/internals';
 import type { RowCodecs, SealedRow } from '../src/core/payloads/row-codecs';
 import { executionRecordOf, runGaugesOf, type RunGauges, type VisibilityMessage } from '../src/visibility/record';
 import { MetricDeltas, observeAttempts } from '../src/visibility/metric-deltas';
+import type { ExecutionSchema } from './execution-schema';
 import { VisibilityOutbox, type VisibilityTarget } from './visibility-outbox';
 
 /** How long metrics-only Visibility messages wait to be sent together. */
@@ -27,6 +28,8 @@ export type VisibilityReport =
 
 export interface VisibilityReporterOptions {
   storage: DurableObjectStorage;
+  /** Whether the object's tables exist yet (default: they do). */
+  schema?: ExecutionSchema;
   /** The shards to report to, or undefined when this deployment has no Visibility binding. */
   target: () => VisibilityTarget | undefined;
   /** After a delivery, or its failure (`failed`): the object re-arms its alarm (and re-sends from it after a failure). */
@@ -67,7 +70,7 @@ export class VisibilityReporter {
 
   constructor(options: VisibilityReporterOptions) {
     this.#storage = options.storage;
-    this.#outbox = new VisibilityOutbox(options.storage, options.rows);
+    this.#outbox = new VisibilityOutbox(options.storage, options.rows, options.schema);
     this.#target = options.target;
     this.#delivered = options.delivered;
     this.#wroteOutsideCommit = options.wroteOutsideCommit;

@@ -22,7 +22,7 @@ import type { RowBlobs } from '../src/core/payloads/row-blobs';
 import { ActivityDispatcher, COMPLETES_LATER, type TaskQueueEndpoint } from './activity-dispatcher';
 import { AlarmKeeper, OUTBOX_RETRY_MS } from './alarm-keeper';
 import { AttemptOutcomes } from './attempt-outcomes';
-import { FRESH_EXECUTION_SCHEMA, migrate, MIGRATIONS } from './schema';
+import { ExecutionSchema } from './execution-schema';
 import { SqlRunStore } from './sql-run-store';
 import { executionStub } from './stubs';
 import type { VisibilityTarget } from './visibility-outbox';
@@ -108,14 +108,18 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     this.#environment = { env: config.workflowEnv ? config.workflowEnv(env) : env, waitUntil: (promise) => ctx.waitUntil(promise) };
     const rows = new RowCodecs(config.codecs?.(env) ?? []);
     this.#blobs = config.blobs?.(env);
+    // Synchronous, before anything reads: an older object's migrations run now; a new object's schema waits for its
+    // first commit (execution-schema.ts).
+    const { schema, isNew } = ExecutionSchema.open(ctx.storage);
     this.#store = new SqlRunStore(ctx.storage, rows, this.#blobs && {
       rows: this.#blobs,
       workflowId: () => this.#workflowId(),
       exclusive: (work) => ctx.blockConcurrencyWhile(work),
-    });
-    this.#outcomes = new AttemptOutcomes(ctx.storage);
+    }, schema);
+    this.#outcomes = new AttemptOutcomes(ctx.storage, schema);
     this.#visibility = new VisibilityReporter({
       storage: ctx.storage,
+      schema,
       target: () => config.visibility(this.env),
       delivered: async (failed) => {
         if (failed) this.#alarm.outboxDue = true;
@@ -140,11 +144,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     });
     void ctx.blockConcurrencyWhile(async () => {
       // A new object (most are: one per workflow id) holds nothing to repair, re-read or send again.
-      const isNew = migrate(ctx.storage, MIGRATIONS, FRESH_EXECUTION_SCHEMA).from === 0;
-      if (!isNew) {
-        this.#store.schemaChanged();
-        this.#store.dropDeadlinesWithoutTime();
-      }
+      if (!isNew) this.#store.dropDeadlinesWithoutTime();
       this.#execution = await Execution.open(this.#host());
       this.#rpc = answering(this.#execution, HISTORY_PAGE_MAX_CHARS) as Rpc;
       if (!isNew) await this.#afterOpen();

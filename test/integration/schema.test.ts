@@ -1,9 +1,12 @@
-// A new execution object is made from one fresh schema (durable-objects/schema.ts) without the tables most runs never
-// use, which the store makes on first use; an older object got them from the migrations. Both must end up alike, and
-// a new object must be smaller for it (docs/cost.md).
+// A new execution object writes nothing until its first commit, which makes one fresh schema (durable-objects/schema.ts)
+// without the tables most runs never use, which the store makes on first use; an older object got them from the
+// migrations. Both must end up alike, and a new object must be smaller for it (docs/cost.md).
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { ExecutionSchema } from '../../durable-objects/execution-schema';
 import { migrate, MIGRATIONS, ON_DEMAND_TABLES } from '../../durable-objects/schema';
+import { SqlRunStore } from '../../durable-objects/sql-run-store';
+import type { RunState } from '../../src/core/internals';
 
 function freshObject() {
   const namespace = env.WORKFLOW_EXECUTION as DurableObjectNamespace;
@@ -32,9 +35,43 @@ function dropAll(sql: SqlStorage): void {
   }
 }
 
+/** Makes a new object's schema as its first commit does. */
+function makeSchema(storage: DurableObjectStorage): void {
+  const { schema } = ExecutionSchema.open(storage);
+  storage.transactionSync(() => schema.ensure());
+}
+
+const runOf = (runId: string) => ({
+  workflowId: `wf-${runId}`, runId, workflowType: 'hello', status: 'running', startTime: 1, nextEventId: 1, historySizeBytes: 0,
+  memo: {}, searchAttributes: {}, activities: {}, timers: {}, children: {}, externals: {}, inFlightUpdates: [], signalRequestIds: {},
+  cancelRequested: false, activationFailures: 0, completedUpdates: {},
+}) as RunState;
+const startOf = (runId: string) => ({ events: [{ type: 'WorkflowExecutionStarted', eventId: 1, timestamp: 1 }] as never, state: runOf(runId), changes: [], wakeAt: undefined, attempts: [] });
+
 describe('the execution object\'s schema', () => {
+  it('is not written by a new object until its first commit, which writes it in its own transaction', async () => {
+    const stub = freshObject();
+    // Read first: an id that never ran answers "not found" and leaves no tables behind.
+    const describe = await (stub as unknown as { describe(options: unknown): Promise<{ ok: boolean; problem?: { type: string } }> }).describe({});
+    expect(describe.problem?.type).toBe('duro:workflow-not-found');
+    await runInDurableObject(stub, async (_instance, state) => {
+      expect(schemaOf(state.storage.sql)).toEqual([]);
+      const store = new SqlRunStore(state.storage);
+      expect(store.listRuns()).toEqual([]);
+      expect(store.earliestDeadline()).toBeUndefined();
+      expect(await store.readHistory('r1')).toEqual([]);
+      // A first commit that fails takes the tables with it; the next one makes them again.
+      expect(() => store.commit('r1', 0, startOf('r1'), undefined, () => { throw new Error('refused'); })).toThrow('refused');
+      expect(schemaOf(state.storage.sql)).toEqual([]);
+      store.commit('r1', 0, startOf('r1'));
+      expect(store.listRuns()).toEqual([{ runId: 'r1', chainIndex: 0, status: 'running' }]);
+      expect(state.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").one().value).toBe(String(MIGRATIONS.length));
+    });
+  });
+
   it('is, once the on-demand tables are made, what the migrations make', async () => {
     const fresh = await runInDurableObject(freshObject(), (_instance, state) => {
+      makeSchema(state.storage);
       for (const statements of Object.values(ON_DEMAND_TABLES)) state.storage.sql.exec(statements);
       return schemaOf(state.storage.sql);
     });
@@ -51,6 +88,7 @@ describe('the execution object\'s schema', () => {
 
   it('leaves the on-demand tables out of a new object, which is the smaller for it, at the latest version', async () => {
     await runInDurableObject(freshObject(), (_instance, state) => {
+      makeSchema(state.storage);
       const sql = state.storage.sql;
       const names = schemaOf(sql).map((object) => object.name);
       for (const table of Object.keys(ON_DEMAND_TABLES)) expect(names).not.toContain(table);
