@@ -47,18 +47,22 @@ export class VisibilityStore {
 
   /** Applies the messages of `sender` not applied before, in order; returns the last seq applied. */
   async apply(sender: string, messages: SequencedMessage[]): Promise<number> {
+    const ordered = [...messages].sort((a, b) => a.seq - b.seq);
+    const superseded = supersededUpserts(ordered);
     const records = new Map<SequencedMessage, SealedRow>();
-    for (const message of messages) {
-      if (message.kind === 'upsert') records.set(message, await this.#codecs.seal(JSON.stringify(message.execution), executionIdentity(message.execution.runId)));
+    for (const message of ordered) {
+      if (message.kind === 'upsert' && !superseded.has(message)) records.set(message, await this.#codecs.seal(JSON.stringify(message.execution), executionIdentity(message.execution.runId)));
     }
     return this.#storage.transactionSync(() => {
       const before = this.#sql.exec<{ applied_seq: number }>('SELECT applied_seq FROM senders WHERE workflow_id = ?', sender).toArray()[0]?.applied_seq ?? 0;
       let applied = before;
       const metrics = new MetricDeltas();
+      const runs: DeliveryRuns = new Map();
       // Messages of one outbox row share its seq and always travel together: all of them are new, or none.
-      for (const message of [...messages].sort((a, b) => a.seq - b.seq)) {
+      for (const message of ordered) {
         if (message.seq <= before) continue; // a re-send of what an earlier delivery applied
-        this.#applyOne(message, metrics, records.get(message));
+        if (superseded.has(message)) this.#countTransition((message as UpsertMessage).execution, metrics, runs);
+        else this.#applyOne(message, metrics, records.get(message), runs);
         applied = message.seq;
       }
       addCounters(this.#sql, metrics);
@@ -68,11 +72,12 @@ export class VisibilityStore {
     });
   }
 
-  #applyOne(message: SequencedMessage, metrics: MetricDeltas, record: SealedRow | undefined): void {
+  #applyOne(message: SequencedMessage, metrics: MetricDeltas, record: SealedRow | undefined, runs: DeliveryRuns): void {
     switch (message.kind) {
       case 'upsert':
-        return this.#upsert(message.execution, metrics, record!);
+        return this.#upsert(message.execution, metrics, record!, runs);
       case 'remove':
+        runs.set(message.runId, { status: undefined, mayHaveRows: false });
         this.#sql.exec('DELETE FROM executions WHERE run_id = ?', message.runId);
         this.#sql.exec('DELETE FROM search_index WHERE run_id = ?', message.runId);
         this.#sql.exec('DELETE FROM run_gauges WHERE run_id = ?', message.runId);
@@ -88,6 +93,7 @@ export class VisibilityStore {
         for (const run of message.runs) {
           if (run.pendingActivities === 0 && run.pendingTimers === 0 && !run.blocked) this.#sql.exec('DELETE FROM run_gauges WHERE run_id = ?', run.runId);
           else {
+            this.#runOf(run.runId, runs).mayHaveRows = true;
             this.#sql.exec(
               `INSERT INTO run_gauges (run_id, workflow_type, pending_activities, pending_timers, blocked) VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (run_id) DO UPDATE SET pending_activities = excluded.pending_activities, pending_timers = excluded.pending_timers, blocked = excluded.blocked`,
@@ -99,21 +105,43 @@ export class VisibilityStore {
     }
   }
 
-  #upsert(execution: ExecutionRecord, metrics: MetricDeltas, record: SealedRow): void {
-    const before = this.#sql.exec<{ status: string }>('SELECT status FROM executions WHERE run_id = ?', execution.runId).toArray()[0];
+  /** A run as this delivery knows it: read from the index the first time a message names it. */
+  #runOf(runId: string, runs: DeliveryRuns): DeliveryRun {
+    let run = runs.get(runId);
+    if (!run) {
+      const status = this.#sql.exec<{ status: string }>('SELECT status FROM executions WHERE run_id = ?', runId).toArray()[0]?.status;
+      run = { status, mayHaveRows: status !== undefined };
+      runs.set(runId, run);
+    }
+    return run;
+  }
+
+  /** Counts what an upsert changes of /metrics (a start, a close and its duration) against the run's status before it. */
+  #countTransition(execution: ExecutionRecord, metrics: MetricDeltas, runs: DeliveryRuns): void {
+    const run = this.#runOf(execution.runId, runs);
+    const before = run.status;
+    run.status = execution.status;
     const type = { workflow_type: execution.workflowType };
-    if (!before) metrics.count('duro_workflows_started_total', type);
-    if ((!before || before.status === 'running') && execution.status !== 'running') {
+    if (before === undefined) metrics.count('duro_workflows_started_total', type);
+    if ((before === undefined || before === 'running') && execution.status !== 'running') {
       metrics.count('duro_workflows_closed_total', { ...type, status: execution.status });
       metrics.observe('duro_workflow_duration_seconds', type, ((execution.closeTime ?? execution.startTime) - execution.startTime) / 1000);
     }
-    if (execution.status !== 'running') this.#sql.exec('DELETE FROM run_gauges WHERE run_id = ?', execution.runId); // a closed run waits on nothing
+  }
+
+  #upsert(execution: ExecutionRecord, metrics: MetricDeltas, record: SealedRow, runs: DeliveryRuns): void {
+    this.#countTransition(execution, metrics, runs);
+    const run = this.#runOf(execution.runId, runs);
+    // A run new to the index (its first upsert, or its start and close together) has no gauge or search rows to replace.
+    const replacing = run.mayHaveRows;
+    run.mayHaveRows = true;
+    if (execution.status !== 'running' && replacing) this.#sql.exec('DELETE FROM run_gauges WHERE run_id = ?', execution.runId); // a closed run waits on nothing
     this.#sql.exec(
       `INSERT INTO executions (run_id, workflow_id, workflow_type, status, start_time, close_time, record) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record`,
       execution.runId, execution.workflowId, execution.workflowType, execution.status, execution.startTime, execution.closeTime ?? null, sqlValueOf(record),
     );
-    this.#sql.exec('DELETE FROM search_index WHERE run_id = ?', execution.runId);
+    if (replacing) this.#sql.exec('DELETE FROM search_index WHERE run_id = ?', execution.runId);
     for (const [name, value] of Object.entries(execution.searchAttributes)) {
       for (const text of new Set(searchValues(value))) this.#sql.exec('INSERT INTO search_index (name, value, run_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', name, text, execution.runId);
     }
@@ -323,4 +351,34 @@ function whereOf(filter: ListFilter, after?: ListCursor): { sql: string; params:
     params.push(after.startTime, after.startTime, after.runId);
   }
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+/**
+ * A run as one delivery has left it so far: its status (undefined: not in the index), and whether the index may hold
+ * search or gauge rows of it (read from the index once, then as the delivery's messages change it).
+ */
+interface DeliveryRun {
+  status: string | undefined;
+  mayHaveRows: boolean;
+}
+type DeliveryRuns = Map<string, DeliveryRun>;
+
+type UpsertMessage = Extract<SequencedMessage, { kind: 'upsert' }>;
+
+/**
+ * The upserts a later upsert of the same run in the same delivery replaces (with no removal of the run between):
+ * a short run's start and close travel together, and only its last record need be written. Each is still counted
+ * for /metrics (a start, a close) as if it had been applied.
+ */
+function supersededUpserts(messages: readonly SequencedMessage[]): Set<SequencedMessage> {
+  const superseded = new Set<SequencedMessage>();
+  const latest = new Map<string, SequencedMessage>();
+  for (const message of messages) {
+    if (message.kind === 'upsert') {
+      const earlier = latest.get(message.execution.runId);
+      if (earlier) superseded.add(earlier);
+      latest.set(message.execution.runId, message);
+    } else if (message.kind === 'remove') latest.delete(message.runId);
+  }
+  return superseded;
 }
