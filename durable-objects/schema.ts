@@ -1,8 +1,8 @@
 // SQLite schemas of Duro's Durable Objects, versioned inside each object: each migration runs once,
 // in order, inside a transaction, and the applied version is kept in `meta`.
 
-/** The tables every execution object has: runs, history, pending state (the outbox and dedup keys among it), deadlines. */
-const CORE_TABLES = `
+/** Migration 1's `meta` and `runs` (rowid tables; migration 6 rebuilds them keyed, as a new object makes them). */
+const ROWID_META_AND_RUNS = `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE runs (
     run_id TEXT PRIMARY KEY,
@@ -15,6 +15,10 @@ const CORE_TABLES = `
     record TEXT,
     chunks INTEGER NOT NULL DEFAULT 0
   );
+`;
+
+/** History, pending state and deadlines: as migration 1 made them, and as a new object makes them. */
+const HISTORY_PENDING_DEADLINES = `
   CREATE TABLE history (
     run_id TEXT NOT NULL,
     event_id INTEGER NOT NULL,
@@ -46,6 +50,39 @@ const CORE_TABLES = `
  */
 const DEADLINES_BY_TIME = `
   CREATE INDEX deadlines_by_time ON deadlines (wake_at);
+`;
+
+/**
+ * `meta` and `runs` as they are now, keyed by their text keys alone (WITHOUT ROWID): a rowid table with a text primary
+ * key keeps a second index of it, so each row written was two rows written, on every commit for `runs` (docs/cost.md).
+ */
+const keyedMetaTable = (name: string) => `
+  CREATE TABLE ${name} (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+`;
+const keyedRunsTable = (name: string) => `
+  CREATE TABLE ${name} (
+    run_id TEXT PRIMARY KEY,
+    chain_index INTEGER NOT NULL,
+    workflow_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    start_time INTEGER NOT NULL,
+    close_time INTEGER,
+    retain_until INTEGER,
+    record TEXT,
+    chunks INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+`;
+
+/** Migration 6: an older object's `meta` and `runs` rebuilt as {@link keyedMetaTable} and {@link keyedRunsTable}. */
+const KEYED_META_AND_RUNS = `
+  ${keyedMetaTable('meta_keyed')}
+  INSERT INTO meta_keyed (key, value) SELECT key, value FROM meta;
+  DROP TABLE meta;
+  ALTER TABLE meta_keyed RENAME TO meta;
+  ${keyedRunsTable('runs_keyed')}
+  INSERT INTO runs_keyed SELECT run_id, chain_index, workflow_type, status, start_time, close_time, retain_until, record, chunks FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_keyed RENAME TO runs;
 `;
 
 /** Messages to the Visibility index, numbered so the shard applies each once and in order. */
@@ -96,7 +133,7 @@ export type OnDemandTable = keyof typeof ON_DEMAND_TABLES;
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: runs, history, chunks of large values, pending state, deadlines
-  CORE_TABLES + DEADLINES_BY_TIME + ON_DEMAND_TABLES.payload_chunks,
+  ROWID_META_AND_RUNS + HISTORY_PENDING_DEADLINES + DEADLINES_BY_TIME + ON_DEMAND_TABLES.payload_chunks,
   // 2: the Visibility outbox
   VISIBILITY_OUTBOX_TABLE,
   // 3: run logs
@@ -107,13 +144,15 @@ export const MIGRATIONS: readonly string[] = [
   `
   DROP INDEX IF EXISTS deadlines_by_time;
   `,
+  // 6: meta and runs WITHOUT ROWID
+  KEYED_META_AND_RUNS,
 ];
 
 /**
  * A new execution object's schema at the latest version (MIGRATIONS.length): what the migrations make, less the
  * on-demand tables. test/integration/schema.test.ts checks that the two agree once those tables exist.
  */
-export const FRESH_EXECUTION_SCHEMA = CORE_TABLES + VISIBILITY_OUTBOX_TABLE;
+export const FRESH_EXECUTION_SCHEMA = keyedMetaTable('meta') + keyedRunsTable('runs') + HISTORY_PENDING_DEADLINES + VISIBILITY_OUTBOX_TABLE;
 
 /** The Visibility shard: the index of executions, the /metrics series, and batch operations. */
 export const VISIBILITY_MIGRATIONS: readonly string[] = [

@@ -28,6 +28,11 @@ function schemaOf(sql: SqlStorage): Array<{ type: string; name: string; table: s
   }));
 }
 
+/** Duro's tables stored WITHOUT ROWID (one row written per row, no second index of a text key). */
+function keyedTables(sql: SqlStorage): string[] {
+  return sql.exec<{ name: string; wr: number }>('PRAGMA table_list').toArray().filter((table) => table.wr === 1 && !table.name.startsWith('_cf_')).map((table) => table.name).sort();
+}
+
 /** Drops every table of Duro's, so the migrations can run on this storage as on an object made before them. */
 function dropAll(sql: SqlStorage): void {
   for (const { name } of sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE '__miniflare%'").toArray()) {
@@ -84,6 +89,28 @@ describe('the execution object\'s schema', () => {
     expect(fresh).toEqual(migrated);
     // Migration 5 dropped the index of deadlines by time (a row written per step that moves a deadline).
     expect(migrated.map((object) => object.name)).not.toContain('deadlines_by_time');
+  });
+
+  it('keys meta and runs by their text keys alone, in a new object and after migration 6, which keeps their rows', async () => {
+    await runInDurableObject(freshObject(), (_instance, state) => {
+      makeSchema(state.storage);
+      expect(keyedTables(state.storage.sql)).toEqual(['deadlines', 'history', 'meta', 'pending', 'runs']);
+    });
+    await runInDurableObject(freshObject(), (_instance, state) => {
+      const sql = state.storage.sql;
+      dropAll(sql);
+      // An object made at version 5, holding a run and its Visibility identity.
+      state.storage.transactionSync(() => {
+        for (const statements of MIGRATIONS.slice(0, 5)) sql.exec(statements);
+        sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', '5'), ('visibility_shard', '3')`);
+        sql.exec(`INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, retain_until, record, chunks) VALUES ('r1', 0, 'hello', 'completed', 1, 2, 3, '{}', 0)`);
+      });
+      expect(keyedTables(sql)).not.toContain('runs');
+      expect(migrate(state.storage, MIGRATIONS)).toEqual({ from: 5, to: MIGRATIONS.length });
+      expect(keyedTables(sql)).toEqual(expect.arrayContaining(['meta', 'runs']));
+      expect(sql.exec('SELECT key, value FROM meta ORDER BY key').toArray()).toEqual([{ key: 'schema_version', value: String(MIGRATIONS.length) }, { key: 'visibility_shard', value: '3' }]);
+      expect(sql.exec('SELECT * FROM runs').toArray()).toEqual([{ run_id: 'r1', chain_index: 0, workflow_type: 'hello', status: 'completed', start_time: 1, close_time: 2, retain_until: 3, record: '{}', chunks: 0 }]);
+    });
   });
 
   it('leaves the on-demand tables out of a new object, which is the smaller for it, at the latest version', async () => {
