@@ -55,6 +55,7 @@ const DEADLINES_BY_TIME = `
 /**
  * `meta` and `runs` as they are now, keyed by their text keys alone (WITHOUT ROWID): a rowid table with a text primary
  * key keeps a second index of it, so each row written was two rows written, on every commit for `runs` (docs/cost.md).
+ * `pending_inline`: the run's pending entries are kept in its record, not in `pending` rows (sql-run-store.ts).
  */
 const keyedMetaTable = (name: string) => `
   CREATE TABLE ${name} (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -69,18 +70,23 @@ const keyedRunsTable = (name: string) => `
     close_time INTEGER,
     retain_until INTEGER,
     record TEXT,
-    chunks INTEGER NOT NULL DEFAULT 0
+    chunks INTEGER NOT NULL DEFAULT 0,
+    pending_inline INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID;
 `;
 
-/** Migration 6: an older object's `meta` and `runs` rebuilt as {@link keyedMetaTable} and {@link keyedRunsTable}. */
+/**
+ * Migration 6: an older object's `meta` and `runs` rebuilt as {@link keyedMetaTable} and {@link keyedRunsTable}; its
+ * runs keep their pending entries in rows.
+ */
 const KEYED_META_AND_RUNS = `
   ${keyedMetaTable('meta_keyed')}
   INSERT INTO meta_keyed (key, value) SELECT key, value FROM meta;
   DROP TABLE meta;
   ALTER TABLE meta_keyed RENAME TO meta;
   ${keyedRunsTable('runs_keyed')}
-  INSERT INTO runs_keyed SELECT run_id, chain_index, workflow_type, status, start_time, close_time, retain_until, record, chunks FROM runs;
+  INSERT INTO runs_keyed (run_id, chain_index, workflow_type, status, start_time, close_time, retain_until, record, chunks)
+    SELECT run_id, chain_index, workflow_type, status, start_time, close_time, retain_until, record, chunks FROM runs;
   DROP TABLE runs;
   ALTER TABLE runs_keyed RENAME TO runs;
 `;
@@ -144,7 +150,7 @@ export const MIGRATIONS: readonly string[] = [
   `
   DROP INDEX IF EXISTS deadlines_by_time;
   `,
-  // 6: meta and runs WITHOUT ROWID
+  // 6: meta and runs WITHOUT ROWID; runs may keep their pending entries in their record
   KEYED_META_AND_RUNS,
 ];
 

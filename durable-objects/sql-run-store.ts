@@ -12,7 +12,7 @@ import type { RowBlobs } from '../src/core/payloads/row-blobs';
 import { afterSealing, bytesOf, RowCodecs, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
 import { ExecutionSchema } from './execution-schema';
 import { ON_DEMAND_TABLES, type OnDemandTable } from './schema';
-import { Limits, runRecordOf, runStateFrom, type StoredLogLine, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
+import { Limits, PENDING_COLLECTIONS, runRecordOf, runStateFrom, type StoredLogLine, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
 
 /** A SQLite row holds at most 2 MB; JSON longer than this many characters is split into chunks. */
 const CHUNK_CHARS = 256 * 1024;
@@ -58,13 +58,33 @@ export interface StoredRun {
 type Stored = { value: SqlStorageValue; chunks: number };
 
 /** What a commit writes, sealed before its transaction: each row's stored form, by the row's place. */
-/** A commit's rows as stored; `pending` is aligned with the commit's changes (undefined for a removal). */
+/** A commit's rows as stored; `pending` is aligned with `pendingRows` (undefined for a removal). */
 interface SealedCommit {
   history: SealedRow[];
   record: SealedRow;
   pending: Array<SealedRow | undefined>;
   logs: readonly SealedRow[];
 }
+
+/**
+ * Where a commit keeps the run's pending entries: in its record (`inline`, all of them, rewritten with the record
+ * that every commit rewrites anyway), or as rows (`rows`: the entries to write or remove).
+ */
+interface PendingPlan {
+  inline: boolean;
+  rows: PendingChange[];
+}
+
+/**
+ * A run keeps its pending entries in its record while they are this few and this small: a step of a short run then
+ * writes no pending rows (a remote step wrote its activity's row and removed it: two rows of seven). Past either
+ * bound, the run's entries move to rows for good, so a run with thousands of them rewrites only what changed.
+ */
+const INLINE_PENDING_MAX_ENTRIES = 16;
+const INLINE_PENDING_MAX_CHARS = 16 * 1024;
+
+/** The record of a run whose pending entries are kept in it. */
+type RecordWithPending = RunRecord & { inlinePending?: Partial<Record<PendingCollection, Record<string, unknown>>> };
 
 export class SqlRunStore {
   readonly #storage: DurableObjectStorage;
@@ -76,6 +96,8 @@ export class SqlRunStore {
   readonly #chunked = new Set<string>();
   /** How many log lines each run has stored, once counted (forgotten when a commit rolls back). */
   readonly #logCounts = new Map<string, number>();
+  /** Whether each run keeps its pending entries in its record, as this instance last read or wrote it. */
+  readonly #pendingInline = new Map<string, boolean>();
   /** Each run's `run` deadline as this instance last wrote it (absent: not known, so the next commit writes it). */
   readonly #runDeadlines = new Map<string, number | undefined>();
 
@@ -173,11 +195,11 @@ export class SqlRunStore {
    * The commit's rows as stored: their JSON text at once without codecs (as before codecs existed: no identities, no
    * copies), sealed when codecs are configured (a promise).
    */
-  #seal(runId: string, commit: RunCommit, record: RunRecord): SealedCommit | Promise<SealedCommit> {
+  #seal(runId: string, commit: RunCommit, record: RunRecord, plan: PendingPlan): SealedCommit | Promise<SealedCommit> {
     const texts: SealedCommit = {
       history: commit.events.map((event) => commit.encoded?.get(event) ?? JSON.stringify(event)),
-      record: JSON.stringify(record),
-      pending: commit.changes.map((change) => (change.value === undefined ? undefined : JSON.stringify(change.value))),
+      record: plan.inline ? JSON.stringify({ ...record, inlinePending: pendingOf(commit.state) } satisfies RecordWithPending) : JSON.stringify(record),
+      pending: plan.rows.map((change) => (change.value === undefined ? undefined : JSON.stringify(change.value))),
       logs: commit.logs ?? [],
     };
     if (!this.#rows.isSealing) return texts;
@@ -185,7 +207,7 @@ export class SqlRunStore {
     return (async () => ({
       history: await Promise.all(texts.history.map((text, i) => seal(text, `h/${runId}/${commit.events[i]!.eventId}`))),
       record: await seal(texts.record, `r/${runId}`),
-      pending: await Promise.all(texts.pending.map((text, i) => (text === undefined ? undefined : seal(text, pendingOwner(runId, commit.changes[i]!))))),
+      pending: await Promise.all(texts.pending.map((text, i) => (text === undefined ? undefined : seal(text, pendingOwner(runId, plan.rows[i]!))))),
       // Log lines are numbered by the table as they are inserted: bound to their run, not to their place among its lines.
       logs: await Promise.all(texts.logs.map((text) => seal(text, `l/${runId}`))),
     }))();
@@ -197,13 +219,16 @@ export class SqlRunStore {
    */
   commit(runId: string, chainIndex: number, commit: RunCommit, retainUntil?: number, alsoWrite?: () => void): void | Promise<void> {
     const record = runRecordOf(commit.state);
-    return afterSealing(this.#seal(runId, commit, record), (sealed) => {
+    const plan = this.#planPending(runId, commit);
+    return afterSealing(this.#seal(runId, commit, record, plan), (sealed) => {
       const write = (offloaded: ReadonlyMap<number, BlobReference>) => {
         try {
-          this.#commit(runId, chainIndex, commit, record, sealed, offloaded, retainUntil, alsoWrite);
+          this.#commit(runId, chainIndex, commit, record, sealed, offloaded, retainUntil, alsoWrite, plan);
+          this.#pendingInline.set(runId, plan.inline);
         } catch (error) {
           this.#logCounts.delete(runId); // rolled back: counted again from the table next time
           this.#runDeadlines.delete(runId); // rolled back: what the row holds is not known any more
+          this.#pendingInline.delete(runId);
           this.#afterRollback();
           throw error;
         }
@@ -228,22 +253,42 @@ export class SqlRunStore {
     this.#sql.exec('INSERT INTO blob_deletes (key, due_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET due_at = max(due_at, excluded.due_at)', key, dueAt);
   }
 
-  #commit(runId: string, chainIndex: number, commit: RunCommit, record: RunRecord, sealed: SealedCommit, offloaded: ReadonlyMap<number, BlobReference>, retainUntil: number | undefined, alsoWrite: (() => void) | undefined): void {
+  /**
+   * Where this commit keeps the run's pending entries. A new run starts with them in its record; a run whose entries
+   * outgrow it moves them all to rows in this commit, and stays there.
+   */
+  #planPending(runId: string, commit: RunCommit): PendingPlan {
+    const inline = this.#pendingInline.get(runId) ?? this.#storedPendingInline(runId);
+    if (!inline) return { inline: false, rows: commit.changes };
+    const entries = pendingEntriesOf(commit.state);
+    if (entries.length <= INLINE_PENDING_MAX_ENTRIES && JSON.stringify(pendingOf(commit.state)).length <= INLINE_PENDING_MAX_CHARS) return { inline: true, rows: [] };
+    return { inline: false, rows: entries };
+  }
+
+  /** Whether a run not read or written by this instance keeps its entries in its record: a run not stored yet will. */
+  #storedPendingInline(runId: string): boolean {
+    if (!this.#schema.made) return true;
+    const row = this.#sql.exec<{ pending_inline: number }>('SELECT pending_inline FROM runs WHERE run_id = ?', runId).toArray()[0];
+    return row === undefined || row.pending_inline === 1;
+  }
+
+  #commit(runId: string, chainIndex: number, commit: RunCommit, record: RunRecord, sealed: SealedCommit, offloaded: ReadonlyMap<number, BlobReference>, retainUntil: number | undefined, alsoWrite: (() => void) | undefined, plan: PendingPlan): void {
     this.#storage.transactionSync(() => {
       this.#schema.ensure();
       alsoWrite?.();
       this.#insertHistory(runId, commit, sealed.history, offloaded);
       const stored = this.#write(`r/${runId}`, sealed.record, true);
       this.#sql.exec(
-        `INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, record, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record, chunks = excluded.chunks`,
-        runId, chainIndex, record.workflowType, record.status, record.startTime, record.closeTime ?? null, stored.value, stored.chunks,
+        // A closed run's retention is set once, by the commit that closed it, in the same write of its row.
+        `INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, record, chunks, pending_inline, retain_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record, chunks = excluded.chunks,
+           pending_inline = excluded.pending_inline, retain_until = coalesce(retain_until, excluded.retain_until)`,
+        runId, chainIndex, record.workflowType, record.status, record.startTime, record.closeTime ?? null, stored.value, stored.chunks, plan.inline ? 1 : 0, retainUntil ?? null,
       );
-      for (const [i, change] of commit.changes.entries()) this.#writePending(runId, change, sealed.pending[i]);
+      for (const [i, change] of plan.rows.entries()) this.#writePending(runId, change, sealed.pending[i]);
       if (commit.logs) this.#insertLogs(runId, sealed.logs);
       this.#commitRunDeadline(runId, commit.wakeAt);
       if (retainUntil !== undefined) {
-        this.#sql.exec('UPDATE runs SET retain_until = ? WHERE run_id = ? AND retain_until IS NULL', retainUntil, runId);
         this.#sql.exec(`INSERT INTO deadlines (run_id, kind, wake_at) SELECT run_id, 'retention', retain_until FROM runs WHERE run_id = ? ON CONFLICT (run_id, kind) DO NOTHING`, runId);
       }
     });
@@ -307,6 +352,7 @@ export class SqlRunStore {
         alsoWrite?.();
         this.#logCounts.delete(runId);
         this.#runDeadlines.delete(runId);
+        this.#pendingInline.delete(runId);
         // The run's blobs that no other run references go on the delete queue, which the alarm drains.
         if (this.#has('row_blobs')) {
           this.#sql.exec('INSERT INTO blob_deletes (key, due_at) SELECT DISTINCT key, ? FROM row_blobs WHERE run_id = ? AND key NOT IN (SELECT key FROM row_blobs WHERE run_id <> ?) ON CONFLICT (key) DO NOTHING', Date.now(), runId, runId);
@@ -338,9 +384,11 @@ export class SqlRunStore {
   /** A run's state; throws (a RowOpenError naming the row, for a sealed one) when what is stored cannot be read. */
   loadState(runId: string): RunState | undefined | Promise<RunState | undefined> {
     if (!this.#schema.made) return undefined;
-    const row = this.#sql.exec<{ record: SqlStorageValue; chunks: number }>('SELECT record, chunks FROM runs WHERE run_id = ?', runId).toArray()[0];
+    const row = this.#sql.exec<{ record: SqlStorageValue; chunks: number; pending_inline: number }>('SELECT record, chunks, pending_inline FROM runs WHERE run_id = ?', runId).toArray()[0];
     if (!row) return undefined;
-    const pending = this.#sql
+    const inline = row.pending_inline === 1;
+    this.#pendingInline.set(runId, inline);
+    const pending = inline ? [] : this.#sql
       .exec<{ collection: PendingCollection; key: string; value: SqlStorageValue; chunks: number }>('SELECT collection, key, value, chunks FROM pending WHERE run_id = ?', runId)
       .toArray();
     const stored: Array<[SqlStorageValue, string]> = [
@@ -350,9 +398,15 @@ export class SqlRunStore {
         return [this.#read(owner, entry), owner];
       }),
     ];
-    return afterSealing(this.#rows.openAll(stored), ([record, ...values]) =>
-      runStateFrom(JSON.parse(record!) as RunRecord, pending.map((entry, i) => ({ collection: entry.collection, key: entry.key, value: JSON.parse(values[i]!) as unknown }))));
+    return afterSealing(this.#rows.openAll(stored), ([record, ...values]) => {
+      const { inlinePending, ...runRecord } = JSON.parse(record!) as RecordWithPending;
+      const entries = inline
+        ? Object.entries(inlinePending ?? {}).flatMap(([collection, values]) => Object.entries(values ?? {}).map(([key, value]) => ({ collection: collection as PendingCollection, key, value })))
+        : pending.map((entry, i) => ({ collection: entry.collection, key: entry.key, value: JSON.parse(values[i]!) as unknown }));
+      return runStateFrom(runRecord, entries);
+    });
   }
+
 
   /**
    * Drops deadline rows that hold no usable time (text, NULL, ±Infinity: none is written now, an older version or a
@@ -495,6 +549,18 @@ export class SqlRunStore {
     bytes.reduce((offset, piece) => (joined.set(piece, offset), offset + piece.length), 0);
     return joined.buffer;
   }
+}
+
+/** A run's pending entries by collection, the empty collections left out (what its record keeps inline). */
+function pendingOf(state: RunState): Partial<Record<PendingCollection, Record<string, unknown>>> {
+  const kept: Partial<Record<PendingCollection, Record<string, unknown>>> = {};
+  for (const collection of PENDING_COLLECTIONS) if (Object.keys(state[collection]).length > 0) kept[collection] = state[collection] as Record<string, unknown>;
+  return kept;
+}
+
+/** Every pending entry of a run, as a change that writes it (a run moving its entries to rows). */
+function pendingEntriesOf(state: RunState): PendingChange[] {
+  return PENDING_COLLECTIONS.flatMap((collection) => Object.entries(state[collection] as Record<string, unknown>).map(([key, value]) => ({ collection, key, value })));
 }
 
 /** A pending entry's place: its chunks' owner and, sealed, its additional data. */

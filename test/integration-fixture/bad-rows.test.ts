@@ -49,6 +49,8 @@ group('bad rows in an execution object', () => {
     const workflowId = uniqueId('bad-pending');
     const runId = await start('sleeper', workflowId, { duration: '1h' });
     await plant(workflowId, (storage) => {
+      // A run keeps a few pending entries in its record: made one that keeps them in rows, with a bad one among them.
+      storage.sql.exec('UPDATE runs SET pending_inline = 0 WHERE run_id = ?', runId);
       const changed = storage.sql.exec("UPDATE pending SET value = '{\"oops' WHERE run_id = ?", runId).rowsWritten;
       if (changed === 0) storage.sql.exec("INSERT INTO pending (run_id, collection, key, value) VALUES (?, 'timers', 'x', '{\"oops')", runId);
     });
@@ -85,11 +87,13 @@ group('bad rows in an execution object', () => {
     const workflowId = uniqueId('bad-timer');
     const runId = await start('sleeper', workflowId, { duration: '1h' });
     await plant(workflowId, (storage) => {
-      for (const row of storage.sql.exec<{ key: string; value: string }>("SELECT key, value FROM pending WHERE run_id = ? AND collection = 'timers'", runId).toArray()) {
-        const timer = JSON.parse(row.value) as { fireAt: number };
-        timer.fireAt = 1e20;
-        storage.sql.exec("UPDATE pending SET value = ? WHERE run_id = ? AND collection = 'timers' AND key = ?", JSON.stringify(timer), runId, row.key);
-      }
+      // The run's one timer is kept in its record (a run with few pending entries keeps them there).
+      const { record } = storage.sql.exec<{ record: string }>('SELECT record FROM runs WHERE run_id = ?', runId).one();
+      const stored = JSON.parse(record) as { inlinePending: { timers: Record<string, { fireAt: number }> } };
+      const timers = Object.values(stored.inlinePending.timers);
+      expect(timers).toHaveLength(1);
+      for (const timer of timers) timer.fireAt = 1e20;
+      storage.sql.exec('UPDATE runs SET record = ? WHERE run_id = ?', JSON.stringify(stored), runId);
       storage.sql.exec('UPDATE deadlines SET wake_at = 1e20 WHERE run_id = ?', runId);
     });
     expect(await describeOk(workflowId)).toMatchObject({ runId, status: 'running' });

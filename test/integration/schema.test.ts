@@ -109,7 +109,7 @@ describe('the execution object\'s schema', () => {
       expect(migrate(state.storage, MIGRATIONS)).toEqual({ from: 5, to: MIGRATIONS.length });
       expect(keyedTables(sql)).toEqual(expect.arrayContaining(['meta', 'runs']));
       expect(sql.exec('SELECT key, value FROM meta ORDER BY key').toArray()).toEqual([{ key: 'schema_version', value: String(MIGRATIONS.length) }, { key: 'visibility_shard', value: '3' }]);
-      expect(sql.exec('SELECT * FROM runs').toArray()).toEqual([{ run_id: 'r1', chain_index: 0, workflow_type: 'hello', status: 'completed', start_time: 1, close_time: 2, retain_until: 3, record: '{}', chunks: 0 }]);
+      expect(sql.exec('SELECT * FROM runs').toArray()).toEqual([{ run_id: 'r1', chain_index: 0, workflow_type: 'hello', status: 'completed', start_time: 1, close_time: 2, retain_until: 3, record: '{}', chunks: 0, pending_inline: 0 }]);
     });
   });
 

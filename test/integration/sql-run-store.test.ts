@@ -20,7 +20,16 @@ function markers(from: number, count: number): HistoryEvent[] {
   return Array.from({ length: count }, (_, i) => ({ type: 'MarkerRecorded', markerName: 'LocalActivity', seq: from + i, data: { n: from + i }, eventId: from + i, timestamp: 1 }) as unknown as HistoryEvent);
 }
 
-const commitOf = (state: RunState, events: HistoryEvent[], changes: PendingChange[] = []) => ({ events, state, changes, wakeAt: undefined, attempts: [] });
+/** A commit of `changes`, applied to `state` as a step applies them (the state holds what the changes wrote). */
+function commitOf(state: RunState, events: HistoryEvent[], changes: PendingChange[] = []) {
+  const applied = structuredClone(state);
+  for (const { collection, key, value } of changes) {
+    const entries = applied[collection] as Record<string, unknown>;
+    if (value === undefined) delete entries[key];
+    else entries[key] = value;
+  }
+  return { events, state: applied, changes, wakeAt: undefined, attempts: [] };
+}
 
 /** A fresh object of the repo's WorkflowExecution class: its constructor has made the tables. */
 function freshObject() {
@@ -94,6 +103,42 @@ describe('SqlRunStore', () => {
       store.commit(runId, 0, commitOf(stateOf(runId, { note: 'short' }), markers(3, 1), [{ collection: 'completedUpdates', key: 'u1', value: undefined }]));
       expect(chunkCount(state.storage)).toBe(0);
       expect((await store.loadState(runId))).toMatchObject({ memo: { note: 'short' }, completedUpdates: {}, activities: { 1: { input: 'small' } } });
+    });
+  });
+
+  it('keeps a run\'s few small pending entries in its record, and moves them all to rows for good once they outgrow it', async () => {
+    const object = freshObject();
+    const pendingRows = (storage: DurableObjectStorage) => storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pending').one().n;
+    const activity = (i: number, input: unknown = i) => ({ collection: 'activities' as const, key: String(i), value: { activityId: String(i), input } });
+    let state = stateOf('r');
+    await runInDurableObject(object, async (_instance, storageState) => {
+      const store = new SqlRunStore(storageState.storage);
+      let commit = commitOf(state, markers(1, 1), [activity(1), { collection: 'timers', key: 't', value: { fireAt: 5 } }]);
+      store.commit('r', 0, commit);
+      state = commit.state;
+      commit = commitOf(state, markers(2, 1), [{ collection: 'timers', key: 't', value: undefined }, activity(2)]);
+      store.commit('r', 0, commit);
+      state = commit.state;
+      expect(pendingRows(storageState.storage)).toBe(0);
+      expect((await store.loadState('r'))).toMatchObject({ activities: { 1: { input: 1 }, 2: { input: 2 } }, timers: {} });
+    });
+    await runInDurableObject(object, async (_instance, storageState) => {
+      // A later instance reads them from the record, then a commit over the bound moves every entry to rows.
+      const store = new SqlRunStore(storageState.storage);
+      expect((await store.loadState('r'))?.activities).toEqual(state.activities);
+      const commit = commitOf(state, markers(3, 1), [activity(3, 'x'.repeat(20_000))]);
+      store.commit('r', 0, commit);
+      state = commit.state;
+      expect(pendingRows(storageState.storage)).toBe(3);
+      // Back under the bound, the run stays in rows: only what changed is written.
+      const shrunk = commitOf(state, markers(4, 1), [{ collection: 'activities', key: '3', value: undefined }]);
+      store.commit('r', 0, shrunk);
+      expect(pendingRows(storageState.storage)).toBe(2);
+    });
+    await runInDurableObject(object, async (_instance, storageState) => {
+      const loaded = await new SqlRunStore(storageState.storage).loadState('r');
+      expect(Object.keys(loaded!.activities)).toEqual(['1', '2']);
+      expect(loaded).not.toHaveProperty('inlinePending');
     });
   });
 
