@@ -5,6 +5,8 @@
 //   node bench/profile.mjs --what remote --n 2000     sequential remote steps (one workflow)
 //   node bench/profile.mjs --what local --n 2000      sequential local steps
 //   node bench/profile.mjs --what starts --n 300      one-step workflows started and awaited, 16 at a time
+//   node bench/profile.mjs --what fanout --n 2000     a fan-out of n tasks, 100 per child (more children run out of
+//                                                     file descriptors under the inspector)
 //
 // Writes the profile to bench/results/<what>.cpuprofile (Chrome DevTools opens it).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ const WORK = {
   remote: { n: 2_000, run: (base, n) => post(base, '/bench/duro/sequential', { workflowType: 'benchRemoteSteps', n }) },
   local: { n: 2_000, run: (base, n) => post(base, '/bench/duro/sequential', { workflowType: 'benchLocalSteps', n }) },
   starts: { n: 300, run: (base, n) => startsAndWaits(base, n, 16) },
+  fanout: { n: 2_000, run: (base, n) => fanOutTasks(base, n) },
 };
 const work = WORK[flags.what];
 if (!work) throw new Error(`--what is one of ${Object.keys(WORK).join(', ')}`);
@@ -50,6 +53,17 @@ async function startsAndWaits(base, count, clients) {
   }));
 }
 
+/** The example fan-out (examples/fan-out.ts) of about `tasks` tasks: children of 100 tasks each, awaited to its close. */
+async function fanOutTasks(base, tasks) {
+  const workflowId = `profile-fanout-${Math.random().toString(36).slice(2)}`;
+  const children = Math.max(1, Math.round(tasks / 100));
+  let reply = await post(base, '/v1/workflows?wait=60s', { workflowType: 'fanOut', workflowId, input: { children, tasksPerChild: 100 } });
+  for (let outcome = reply.outcome; outcome?.status !== 'completed'; outcome = reply) {
+    if (outcome && outcome.status !== 'running') throw new Error(`${workflowId}: ${JSON.stringify(outcome).slice(0, 300)}`);
+    const response = await fetch(new URL(`/v1/workflows/${workflowId}/result?wait=60s`, base), { signal: AbortSignal.timeout(240_000) });
+    reply = await response.json();
+  }
+}
 
 /** The bench Worker bundled once, as bench/run.mjs serves it; its config beside the bundle's folder. */
 function bundleBench() {
@@ -145,7 +159,7 @@ try {
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const file = join(ROOT, `bench/results/${flags.what}.cpuprofile`);
   writeFileSync(file, JSON.stringify(result.profile));
-  const unit = flags.what === 'starts' ? 'workflow' : 'step';
+  const unit = flags.what === 'starts' ? 'workflow' : flags.what === 'fanout' ? 'task' : 'step';
   console.log(`${flags.what}: ${n} ${unit}s in ${ms.toFixed(0)} ms under the profiler; profile in ${file}; a unit is one ${unit}\n`);
   console.log(summarize(result.profile, source, n));
 } finally {
