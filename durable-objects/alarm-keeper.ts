@@ -110,15 +110,16 @@ export class AlarmKeeper {
       const recheck = Date.now() + BLOCKED_RECHECK_MS;
       if (at === undefined || recheck < at) at = recheck;
     }
-    const soon = (windowMs: number) => {
+    const soon = (windowMs: number, keepWithinMs = windowMs) => {
       // Keep an alarm already due within the window rather than writing a new one on every commit.
       const now = Date.now();
-      const check = this.#alarmAt !== null && this.#alarmAt > now && this.#alarmAt <= now + windowMs ? this.#alarmAt : now + windowMs;
+      const check = this.#alarmAt !== null && this.#alarmAt > now && this.#alarmAt <= now + keepWithinMs ? this.#alarmAt : now + windowMs;
       if (at === undefined || check < at) at = check;
     };
     if (this.#hasAttemptInFlight()) soon(IN_FLIGHT_CHECK_MS);
-    // Rows waiting for their (delayed) delivery: if this instance goes away first, the alarm sends them.
-    if (this.#visibilityUnsent()) soon(OUTBOX_RETRY_MS);
+    // Rows waiting for their (delayed) delivery: if this instance goes away first, the alarm sends them. An alarm
+    // already set within the in-flight check's window serves (a short run's start set one): one write fewer per run.
+    if (this.#visibilityUnsent()) soon(OUTBOX_RETRY_MS, IN_FLIGHT_CHECK_MS);
     if (at === undefined) {
       if (this.#alarmAt !== null) await this.#storage.deleteAlarm();
       this.#alarmAt = null;
