@@ -42,17 +42,17 @@ const { values: flags } = parseArgs({
 const SIZES = {
   full: {
     local: [1, 10, 100, 1_000, 10_000], remote: [1, 10, 100, 1_000, 10_000], cf: [1, 10, 100, 1_000], floors: [1, 10, 100, 1_000, 10_000],
-    throughput: { workflows: 1_000, clients: 16 }, signals: 1_000, timers: { workflows: 200, ms: 1_000 }, replaySteps: 10_000,
+    throughput: { workflows: 1_000, clients: 16, rounds: 3 }, signals: 1_000, timers: { workflows: 200, ms: 1_000 }, replaySteps: 10_000,
     fanOut: [[10, 100], [100, 100]], payloadSteps: 100, cost: { workflows: 200, clients: 8, steps: [1, 10, 100] },
   },
   quick: {
     local: [1, 10, 100, 1_000, 10_000], remote: [10, 100], cf: [10, 100, 1_000], floors: [10, 100, 1_000, 10_000],
-    throughput: { workflows: 300, clients: 16 }, signals: 300, timers: { workflows: 100, ms: 1_000 }, replaySteps: 10_000,
+    throughput: { workflows: 300, clients: 16, rounds: 3 }, signals: 300, timers: { workflows: 100, ms: 1_000 }, replaySteps: 10_000,
     fanOut: [[10, 100], [100, 100]], payloadSteps: 50, cost: { workflows: 100, clients: 8, steps: [1, 10, 100] },
   },
   tiny: {
     local: [1, 10], remote: [1, 5], cf: [1, 5], floors: [1, 10],
-    throughput: { workflows: 6, clients: 2 }, signals: 5, timers: { workflows: 3, ms: 200 }, replaySteps: 100,
+    throughput: { workflows: 6, clients: 2, rounds: 1 }, signals: 5, timers: { workflows: 3, ms: 200 }, replaySteps: 100,
     fanOut: [[2, 3]], payloadSteps: 3, cost: { workflows: 3, clients: 2, steps: [1, 2] },
   },
 };
@@ -442,16 +442,52 @@ async function payloadCosts() {
   }
 }
 
+/** The start-throughput variants, in the order of a round (each round starts one further along). */
+const THROUGHPUT_VARIANTS = ['duro', 'duro-execute', 'cf', 'floor', 'duro-rpc', 'duro-rpc-quiet'];
+
+/**
+ * Start throughput, in rounds of every variant: this machine's speed drifts by more than the differences measured,
+ * so each ratio is taken within a round and the median of the rounds is reported (and each variant's median rate).
+ * floor: a bare SQLite-backed object created per start (a table, a row, durable), with nothing to complete.
+ * duro-execute: each client starts and waits in one request, so a start is counted once it has completed.
+ * duro-rpc, duro-rpc-quiet: the same through the execution object's RPC method, without the REST API; and with no
+ * Visibility binding too. Side by side they price each phase of a start (startPhases).
+ */
 async function throughput() {
+  const { rounds } = size.throughput;
+  const byRound = [];
+  for (let r = 0; r < rounds; r++) {
+    const rates = {};
+    for (let i = 0; i < THROUGHPUT_VARIANTS.length; i++) {
+      const variant = THROUGHPUT_VARIANTS[(r + i) % THROUGHPUT_VARIANTS.length];
+      // Each variant on a fresh dev server: the start phases are differences between variants, and objects an
+      // earlier variant left in the one isolate would slow the later ones.
+      if (r > 0 || i > 0) BASE = await startWrangler(benchConfig);
+      rates[variant] = await throughputOf(variant, r + 1);
+    }
+    byRound.push(rates);
+  }
   const { workflows, clients } = size.throughput;
-  // floor: a bare SQLite-backed object created per start (a table, a row, durable), with nothing to complete.
-  // duro-execute: each client starts and waits in one request, so a start is counted once it has completed.
-  // duro-rpc, duro-rpc-quiet: the same through the execution object's RPC method, without the REST API; and with no
-  // Visibility binding too. Side by side they price each phase of a start (startPhases).
-  for (const [index, variant] of ['duro', 'duro-execute', 'cf', 'floor', 'duro-rpc', 'duro-rpc-quiet'].entries()) {
-    // Each variant on a fresh dev server: the start phases are differences between variants, and objects an earlier
-    // variant left in the one isolate would slow the later ones.
-    if (index > 0) BASE = await startWrangler(benchConfig);
+  for (const variant of THROUGHPUT_VARIANTS) {
+    record({
+      bench: 'throughput', variant, workflows, clients, rounds,
+      startsPerSec: round(median(byRound.map((rates) => rates[variant].startsPerSec)), 1),
+      completionsPerSec: round(median(byRound.map((rates) => rates[variant].completionsPerSec)), 1),
+    });
+  }
+  const ratio = (a, b) => round(median(byRound.map((rates) => rates[a].startsPerSec / rates[b].startsPerSec)), 3);
+  const ratios = record({
+    bench: 'throughput-ratios', rounds,
+    duroPerCf: ratio('duro', 'cf'), executePerCf: ratio('duro-execute', 'cf'), executePerFloor: ratio('duro-execute', 'floor'), floorPerCf: ratio('floor', 'cf'),
+  });
+  log(`  throughput, medians of ${rounds} rounds: start-and-wait / floor ${ratios.executePerFloor}, start-and-wait / CF ${ratios.executePerCf}, floor / CF ${ratios.floorPerCf}`);
+  startPhases();
+}
+
+/** One variant's starts and completions per second, on the dev server serving now. */
+async function throughputOf(variant, roundNumber) {
+  const { workflows, clients } = size.throughput;
+  {
     const prefix = `tp-${variant}-${uid()}`;
     const startedAt = performance.now();
     let startsDoneAt = 0;
@@ -500,12 +536,12 @@ async function throughput() {
     const startSeconds = (startsDoneAt - startedAt) / 1_000;
     const completeSeconds = (lastCompletionAt - startedAt) / 1_000;
     const run = record({
-      bench: 'throughput', variant, workflows, clients,
+      bench: 'throughput-round', round: roundNumber, variant, workflows, clients,
       startsPerSec: round(workflows / startSeconds, 1), completionsPerSec: round(workflows / completeSeconds, 1),
     });
-    log(`  throughput ${variant.padEnd(14)} ${workflows} workflows, ${clients} clients: ${run.startsPerSec} starts/s, ${run.completionsPerSec} completions/s`);
+    log(`  throughput ${variant.padEnd(14)} round ${roundNumber}: ${workflows} workflows, ${clients} clients: ${run.startsPerSec} starts/s, ${run.completionsPerSec} completions/s`);
+    return run;
   }
-  startPhases();
 }
 
 /**
@@ -727,10 +763,13 @@ function targets() {
   }
   const replayRun = runs.find((run) => run.bench === 'replay');
   if (replayRun) add(`replay of ${replayRun.events} events / raw read of the rows`, replayRun.replayMs / Math.max(replayRun.rawReadMs, 1), 10, false);
-  const tp = (variant) => runs.find((run) => run.bench === 'throughput' && run.variant === variant);
-  if (tp('duro') && tp('cf')) add('start throughput: Duro / CF create', tp('duro').startsPerSec / tp('cf').startsPerSec, 2, true);
-  if (tp('duro-execute') && tp('cf')) add('start throughput: Duro start-and-wait / CF create', tp('duro-execute').startsPerSec / tp('cf').startsPerSec, 2, true);
-  if (tp('duro-execute') && tp('floor')) add('start throughput: Duro start-and-wait / bare-object floor', tp('duro-execute').startsPerSec / tp('floor').startsPerSec, 0.6, true);
+  // Ratios within a round, the median of the rounds (throughput()).
+  const tpRatios = runs.find((run) => run.bench === 'throughput-ratios');
+  if (tpRatios) {
+    add('start throughput: Duro / CF create', tpRatios.duroPerCf, 2, true);
+    add('start throughput: Duro start-and-wait / CF create', tpRatios.executePerCf, 2, true);
+    add('start throughput: Duro start-and-wait / bare-object floor', tpRatios.executePerFloor, 0.6, true);
+  }
   const fan = runs.find((run) => run.bench === 'fanout' && run.children === 100 && run.tasksPerChild === 100);
   if (fan) add('fan-out 100×100 tasks/s', fan.tasksPerSec, 2_500, true);
   return list;
@@ -793,7 +832,7 @@ function printTables(targetList) {
   }
   const coldRuns = runs.filter((run) => run.bench === 'cold');
   if (coldRuns.length > 0) printCold(coldRuns);
-  const others = runs.filter((run) => !['sequential', 'payloads', 'cost', 'cold'].includes(run.bench));
+  const others = runs.filter((run) => !['sequential', 'payloads', 'cost', 'cold', 'throughput-round'].includes(run.bench));
   if (others.length > 0) {
     log('\nOther measurements');
     for (const run of others) {
@@ -801,11 +840,11 @@ function printTables(targetList) {
       log(`  ${name.padEnd(10)} ${Object.entries(rest).map(([k, v]) => `${k}=${v}`).join('  ')}`);
     }
   }
-  const tp = (variant) => runs.find((run) => run.bench === 'throughput' && run.variant === variant);
-  if (tp('duro') && tp('cf') && tp('floor')) {
+  const tpRatios = runs.find((run) => run.bench === 'throughput-ratios');
+  if (tpRatios) {
     // The floor bounds what any start can reach here: 2× CF is only possible if the floor itself is above it.
-    log(`  starts/s as ratios: Duro / CF ${fmt(tp('duro').startsPerSec / tp('cf').startsPerSec, 2)}, bare-object floor / CF ${fmt(tp('floor').startsPerSec / tp('cf').startsPerSec, 2)}, Duro / floor ${fmt(tp('duro').startsPerSec / tp('floor').startsPerSec, 2)}`);
-    if (tp('duro-execute')) log(`  start-and-wait (one request per workflow): Duro / CF ${fmt(tp('duro-execute').startsPerSec / tp('cf').startsPerSec, 2)}, Duro / floor ${fmt(tp('duro-execute').startsPerSec / tp('floor').startsPerSec, 2)}`);
+    log(`  starts/s as ratios (medians of ${tpRatios.rounds} rounds): Duro / CF ${tpRatios.duroPerCf}, bare-object floor / CF ${tpRatios.floorPerCf}`);
+    log(`  start-and-wait (one request per workflow): Duro / CF ${tpRatios.executePerCf}, Duro / floor ${tpRatios.executePerFloor}`);
   }
   log('\nTargets');
   printGrid([['target', 'value', 'wanted', ''], ...targetList.map((t) => [t.name, String(t.value), t.target, t.pass ? 'PASS' : 'MISS'])]);

@@ -44,6 +44,9 @@ describe('bench/run.mjs --tiny', () => {
       for (const run of ofVariant) expect(run.ms, variant).toBeGreaterThanOrEqual(0);
     }
     expect(result.runs.filter((run) => run.bench === 'throughput').map((run) => run.variant).sort()).toEqual(['cf', 'duro', 'duro-execute', 'duro-rpc', 'duro-rpc-quiet', 'floor']);
+    // The ratios the targets judge are taken within a round (one in a tiny run).
+    expect(result.runs.filter((run) => run.bench === 'throughput-round')).toHaveLength(6);
+    expect(result.runs.find((run) => run.bench === 'throughput-ratios')).toMatchObject({ rounds: 1, executePerFloor: expect.any(Number), executePerCf: expect.any(Number), duroPerCf: expect.any(Number) });
     // What each phase of a start costs, from those variants side by side.
     expect(result.runs.find((run) => run.bench === 'start-phases')).toMatchObject({ totalMs: expect.any(Number), objectAndWrite: expect.any(Number), engine: expect.any(Number), visibility: expect.any(Number), restApi: expect.any(Number) });
     expect(result.runs.find((run) => run.bench === 'start-phases')!.totalMs).toBeGreaterThan(0);
