@@ -57,18 +57,13 @@ const JSON_TYPE = /^application\/(?:problem\+)?json\b/i;
 
 /**
  * Middleware that takes the stack traces out of every JSON reply (successes and problem+json alike), whichever
- * route or error handler produced it. What a route answers with `c.json` is cleaned before it is serialized; any other
- * JSON reply (the error handlers' problems) is read back, and passed on unparsed when it lacks the word `"stack"`.
+ * route or error handler produced it. A reply without the word `"stack"` is passed on unparsed.
  */
 export function hideStackTraces(): MiddlewareHandler {
   return async (c, next) => {
-    // Hono has no hook for JSON replies: c.json is wrapped for this request, so the common reply is not read back.
-    const json = c.json;
-    let cleaned: Response | undefined;
-    c.json = ((object: unknown, ...rest: unknown[]) => (cleaned = (json as (...args: unknown[]) => Response)(withoutStackTraces(object), ...rest))) as typeof c.json;
     await next();
     const response = c.res;
-    if (response === cleaned || !response.body || !JSON_TYPE.test(response.headers.get('content-type') ?? '')) return;
+    if (!response.body || !JSON_TYPE.test(response.headers.get('content-type') ?? '')) return;
     const text = await response.text();
     c.res = new Response(text.includes('"stack"') ? cleanedJson(text) : text, response);
   };
