@@ -17,8 +17,8 @@ const ROWID_META_AND_RUNS = `
   );
 `;
 
-/** History, pending state and deadlines: as migration 1 made them, and as a new object makes them. */
-const HISTORY_PENDING_DEADLINES = `
+/** History: one row per event. */
+const HISTORY_TABLE = `
   CREATE TABLE history (
     run_id TEXT NOT NULL,
     event_id INTEGER NOT NULL,
@@ -27,6 +27,10 @@ const HISTORY_PENDING_DEADLINES = `
     chunks INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, event_id)
   ) WITHOUT ROWID;
+`;
+
+/** Pending entries kept in rows (ON_DEMAND_TABLES.pending makes the same table in a new object, on first use). */
+const PENDING_TABLE = `
   CREATE TABLE pending (
     run_id TEXT NOT NULL,
     collection TEXT NOT NULL,
@@ -35,6 +39,10 @@ const HISTORY_PENDING_DEADLINES = `
     chunks INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, collection, key)
   ) WITHOUT ROWID;
+`;
+
+/** Each run's deadlines, by kind: what the one alarm serves. */
+const DEADLINES_TABLE = `
   CREATE TABLE deadlines (
     run_id TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -103,6 +111,17 @@ const VISIBILITY_OUTBOX_TABLE = `
  * migration that changes one of them must allow for a new object that has not made it yet.
  */
 export const ON_DEMAND_TABLES = {
+  /** Pending entries of runs that keep them in rows: most keep a few in their record (sql-run-store.ts). */
+  pending: `
+  CREATE TABLE IF NOT EXISTS pending (
+    run_id TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT,
+    chunks INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, collection, key)
+  ) WITHOUT ROWID;
+  `,
   /** A SQLite row holds at most 2 MB: larger values are stored here in pieces, keyed by their owner row. */
   payload_chunks: `
   CREATE TABLE IF NOT EXISTS payload_chunks (
@@ -139,7 +158,7 @@ export type OnDemandTable = keyof typeof ON_DEMAND_TABLES;
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: runs, history, chunks of large values, pending state, deadlines
-  ROWID_META_AND_RUNS + HISTORY_PENDING_DEADLINES + DEADLINES_BY_TIME + ON_DEMAND_TABLES.payload_chunks,
+  ROWID_META_AND_RUNS + HISTORY_TABLE + PENDING_TABLE + DEADLINES_TABLE + DEADLINES_BY_TIME + ON_DEMAND_TABLES.payload_chunks,
   // 2: the Visibility outbox
   VISIBILITY_OUTBOX_TABLE,
   // 3: run logs
@@ -158,7 +177,7 @@ export const MIGRATIONS: readonly string[] = [
  * A new execution object's schema at the latest version (MIGRATIONS.length): what the migrations make, less the
  * on-demand tables. test/integration/schema.test.ts checks that the two agree once those tables exist.
  */
-export const FRESH_EXECUTION_SCHEMA = keyedMetaTable('meta') + keyedRunsTable('runs') + HISTORY_PENDING_DEADLINES + VISIBILITY_OUTBOX_TABLE;
+export const FRESH_EXECUTION_SCHEMA = keyedMetaTable('meta') + keyedRunsTable('runs') + HISTORY_TABLE + DEADLINES_TABLE + VISIBILITY_OUTBOX_TABLE;
 
 /** The Visibility shard: the index of executions, the /metrics series, and batch operations. */
 export const VISIBILITY_MIGRATIONS: readonly string[] = [

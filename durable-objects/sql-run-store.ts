@@ -359,7 +359,8 @@ export class SqlRunStore {
           this.#sql.exec('DELETE FROM row_blobs WHERE run_id = ?', runId);
         }
         if (this.#has('run_logs')) this.#sql.exec('DELETE FROM run_logs WHERE run_id = ?', runId);
-        for (const table of ['history', 'pending', 'deadlines', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
+        if (this.#has('pending')) this.#sql.exec('DELETE FROM pending WHERE run_id = ?', runId);
+        for (const table of ['history', 'deadlines', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
         if (this.#has('payload_chunks')) {
           // Chunk owners are `h/<run>/…`, `p/<run>/…` and `r/<run>`.
           for (const prefix of [`h/${runId}/`, `p/${runId}/`]) this.#sql.exec('DELETE FROM payload_chunks WHERE owner >= ? AND owner < ?', prefix, `${prefix}\uffff`);
@@ -388,7 +389,7 @@ export class SqlRunStore {
     if (!row) return undefined;
     const inline = row.pending_inline === 1;
     this.#pendingInline.set(runId, inline);
-    const pending = inline ? [] : this.#sql
+    const pending = inline || !this.#has('pending') ? [] : this.#sql
       .exec<{ collection: PendingCollection; key: string; value: SqlStorageValue; chunks: number }>('SELECT collection, key, value, chunks FROM pending WHERE run_id = ?', runId)
       .toArray();
     const stored: Array<[SqlStorageValue, string]> = [
@@ -504,10 +505,12 @@ export class SqlRunStore {
   #writePending(runId: string, change: PendingChange, sealed: SealedRow | undefined): void {
     const owner = pendingOwner(runId, change);
     if (sealed === undefined) {
+      if (!this.#has('pending')) return; // never written
       this.#dropChunks(owner);
       this.#sql.exec('DELETE FROM pending WHERE run_id = ? AND collection = ? AND key = ?', runId, change.collection, change.key);
       return;
     }
+    this.#ensure('pending');
     const stored = this.#write(owner, sealed, true);
     this.#sql.exec(
       'INSERT INTO pending (run_id, collection, key, value, chunks) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, collection, key) DO UPDATE SET value = excluded.value, chunks = excluded.chunks',

@@ -3,6 +3,7 @@
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe as group, expect, it } from 'vitest';
+import { ON_DEMAND_TABLES } from '../../durable-objects/schema';
 import { api, post, start, uniqueId, type Description } from './helpers';
 
 const HUNDRED_YEARS = 100 * 365.25 * 86_400_000;
@@ -51,6 +52,7 @@ group('bad rows in an execution object', () => {
     await plant(workflowId, (storage) => {
       // A run keeps a few pending entries in its record: made one that keeps them in rows, with a bad one among them.
       storage.sql.exec('UPDATE runs SET pending_inline = 0 WHERE run_id = ?', runId);
+      storage.sql.exec(ON_DEMAND_TABLES.pending); // a new object makes the table on first use
       const changed = storage.sql.exec("UPDATE pending SET value = '{\"oops' WHERE run_id = ?", runId).rowsWritten;
       if (changed === 0) storage.sql.exec("INSERT INTO pending (run_id, collection, key, value) VALUES (?, 'timers', 'x', '{\"oops')", runId);
     });

@@ -26,7 +26,9 @@ describe('retention', () => {
       expect(await store.readHistory(runId)).toEqual([]);
       expect(await store.loadState(runId)).toBeUndefined();
       expect(store.earliestDeadline()).toBeUndefined();
-      for (const table of ['history', 'pending', 'deadlines', 'runs']) {
+      // `pending` is made on first use: a run that kept its few entries in its record never made it.
+      const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name);
+      for (const table of ['history', 'pending', 'deadlines', 'runs'].filter((name) => tables.includes(name))) {
         expect(state.storage.sql.exec(`SELECT count(*) AS n FROM ${table} WHERE run_id = ?`, runId).one().n).toBe(0);
       }
     });
