@@ -1,10 +1,8 @@
 // SQLite schemas of Duro's Durable Objects, versioned inside each object: each migration runs once,
 // in order, inside a transaction, and the applied version is kept in `meta`.
 
-/** Migration 1's `meta` and `runs` (rowid tables; migration 6 rebuilds them keyed, as a new object makes them). */
-const ROWID_META_AND_RUNS = `
-  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE runs (
+/** The columns `runs` had from migration 1 on (migration 6 adds `pending_inline`). */
+const RUNS_COLUMNS = `
     run_id TEXT PRIMARY KEY,
     chain_index INTEGER NOT NULL,
     workflow_type TEXT NOT NULL,
@@ -13,7 +11,12 @@ const ROWID_META_AND_RUNS = `
     close_time INTEGER,
     retain_until INTEGER,
     record TEXT,
-    chunks INTEGER NOT NULL DEFAULT 0
+    chunks INTEGER NOT NULL DEFAULT 0`;
+
+/** Migration 1's `meta` and `runs` (rowid tables; migration 6 rebuilds them keyed, as a new object makes them). */
+const ROWID_META_AND_RUNS = `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE runs (${RUNS_COLUMNS}
   );
 `;
 
@@ -29,15 +32,16 @@ const HISTORY_TABLE = `
   ) WITHOUT ROWID;
 `;
 
-/** Pending entries kept in rows (ON_DEMAND_TABLES.pending makes the same table in a new object, on first use). */
-const PENDING_TABLE = `
-  CREATE TABLE pending (
+/** The columns of `pending`: entries kept in rows (ON_DEMAND_TABLES.pending makes the table in a new object, on first use). */
+const PENDING_COLUMNS = `
     run_id TEXT NOT NULL,
     collection TEXT NOT NULL,
     key TEXT NOT NULL,
     value TEXT,
     chunks INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (run_id, collection, key)
+    PRIMARY KEY (run_id, collection, key)`;
+const PENDING_TABLE = `
+  CREATE TABLE pending (${PENDING_COLUMNS}
   ) WITHOUT ROWID;
 `;
 
@@ -69,16 +73,7 @@ const keyedMetaTable = (name: string) => `
   CREATE TABLE ${name} (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
 const keyedRunsTable = (name: string) => `
-  CREATE TABLE ${name} (
-    run_id TEXT PRIMARY KEY,
-    chain_index INTEGER NOT NULL,
-    workflow_type TEXT NOT NULL,
-    status TEXT NOT NULL,
-    start_time INTEGER NOT NULL,
-    close_time INTEGER,
-    retain_until INTEGER,
-    record TEXT,
-    chunks INTEGER NOT NULL DEFAULT 0,
+  CREATE TABLE ${name} (${RUNS_COLUMNS},
     pending_inline INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID;
 `;
@@ -113,13 +108,7 @@ const VISIBILITY_OUTBOX_TABLE = `
 export const ON_DEMAND_TABLES = {
   /** Pending entries of runs that keep them in rows: most keep a few in their record (sql-run-store.ts). */
   pending: `
-  CREATE TABLE IF NOT EXISTS pending (
-    run_id TEXT NOT NULL,
-    collection TEXT NOT NULL,
-    key TEXT NOT NULL,
-    value TEXT,
-    chunks INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (run_id, collection, key)
+  CREATE TABLE IF NOT EXISTS pending (${PENDING_COLUMNS}
   ) WITHOUT ROWID;
   `,
   /** A SQLite row holds at most 2 MB: larger values are stored here in pieces, keyed by their owner row. */
