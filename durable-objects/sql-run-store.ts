@@ -67,11 +67,12 @@ interface SealedCommit {
 }
 
 /**
- * Where a commit keeps the run's pending entries: in its record (`inline`, all of them, rewritten with the record
+ * Where a commit keeps the run's pending entries: in its record (`inlineJson`, all of them, rewritten with the record
  * that every commit rewrites anyway), or as rows (`rows`: the entries to write or remove).
  */
 interface PendingPlan {
-  inline: boolean;
+  /** The entries kept in the record, as JSON (made once: measured against the bound, then written); absent: rows. */
+  inlineJson?: string;
   rows: PendingChange[];
 }
 
@@ -198,7 +199,7 @@ export class SqlRunStore {
   #seal(runId: string, commit: RunCommit, record: RunRecord, plan: PendingPlan): SealedCommit | Promise<SealedCommit> {
     const texts: SealedCommit = {
       history: commit.events.map((event) => commit.encoded?.get(event) ?? JSON.stringify(event)),
-      record: plan.inline ? JSON.stringify({ ...record, inlinePending: pendingOf(commit.state) } satisfies RecordWithPending) : JSON.stringify(record),
+      record: plan.inlineJson === undefined ? JSON.stringify(record) : withInlinePending(JSON.stringify(record), plan.inlineJson),
       pending: plan.rows.map((change) => (change.value === undefined ? undefined : JSON.stringify(change.value))),
       logs: commit.logs ?? [],
     };
@@ -224,7 +225,7 @@ export class SqlRunStore {
       const write = (offloaded: ReadonlyMap<number, BlobReference>) => {
         try {
           this.#commit(runId, chainIndex, commit, record, sealed, offloaded, retainUntil, alsoWrite, plan);
-          this.#pendingInline.set(runId, plan.inline);
+          this.#pendingInline.set(runId, plan.inlineJson !== undefined);
         } catch (error) {
           this.#logCounts.delete(runId); // rolled back: counted again from the table next time
           this.#runDeadlines.delete(runId); // rolled back: what the row holds is not known any more
@@ -259,10 +260,14 @@ export class SqlRunStore {
    */
   #planPending(runId: string, commit: RunCommit): PendingPlan {
     const inline = this.#pendingInline.get(runId) ?? this.#storedPendingInline(runId);
-    if (!inline) return { inline: false, rows: commit.changes };
-    const entries = pendingEntriesOf(commit.state);
-    if (entries.length <= INLINE_PENDING_MAX_ENTRIES && JSON.stringify(pendingOf(commit.state)).length <= INLINE_PENDING_MAX_CHARS) return { inline: true, rows: [] };
-    return { inline: false, rows: entries };
+    if (!inline) return { rows: commit.changes };
+    let count = 0;
+    for (const collection of PENDING_COLLECTIONS) count += Object.keys(commit.state[collection]).length;
+    if (count <= INLINE_PENDING_MAX_ENTRIES) {
+      const inlineJson = JSON.stringify(pendingOf(commit.state));
+      if (inlineJson.length <= INLINE_PENDING_MAX_CHARS) return { inlineJson, rows: [] };
+    }
+    return { rows: pendingEntriesOf(commit.state) };
   }
 
   /** Whether a run not read or written by this instance keeps its entries in its record: a run not stored yet will. */
@@ -283,7 +288,7 @@ export class SqlRunStore {
         `INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, record, chunks, pending_inline, retain_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record, chunks = excluded.chunks,
            pending_inline = excluded.pending_inline, retain_until = coalesce(retain_until, excluded.retain_until)`,
-        runId, chainIndex, record.workflowType, record.status, record.startTime, record.closeTime ?? null, stored.value, stored.chunks, plan.inline ? 1 : 0, retainUntil ?? null,
+        runId, chainIndex, record.workflowType, record.status, record.startTime, record.closeTime ?? null, stored.value, stored.chunks, plan.inlineJson === undefined ? 0 : 1, retainUntil ?? null,
       );
       for (const [i, change] of plan.rows.entries()) this.#writePending(runId, change, sealed.pending[i]);
       if (commit.logs) this.#insertLogs(runId, sealed.logs);
@@ -559,6 +564,11 @@ function pendingOf(state: RunState): Partial<Record<PendingCollection, Record<st
   const kept: Partial<Record<PendingCollection, Record<string, unknown>>> = {};
   for (const collection of PENDING_COLLECTIONS) if (Object.keys(state[collection]).length > 0) kept[collection] = state[collection] as Record<string, unknown>;
   return kept;
+}
+
+/** A run record's JSON with its inline entries added as `inlinePending` (RecordWithPending), without serializing them again. */
+function withInlinePending(recordJson: string, inlineJson: string): string {
+  return `${recordJson.slice(0, -1)},"inlinePending":${inlineJson}}`; // a record is an object with fields: "{…}"
 }
 
 /** Every pending entry of a run, as a change that writes it (a run moving its entries to rows). */
