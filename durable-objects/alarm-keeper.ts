@@ -33,6 +33,8 @@ export class AlarmKeeper {
   readonly #visibilityUnsent: () => boolean;
   /** The alarm as this instance last set or read it. */
   #alarmAt: number | null = null;
+  /** {@link load} read the stored alarm and no request has come since: the first request's check would read it again. */
+  #justLoaded = false;
   /** A delivery to another object (or to Visibility) failed: the alarm re-sends soon. */
   outboxDue = false;
 
@@ -47,6 +49,7 @@ export class AlarmKeeper {
   async load(): Promise<void> {
     this.#alarmAt = await this.#storage.getAlarm();
     await this.rearm();
+    this.#justLoaded = true;
   }
 
   /** The alarm fired: none is set until the next re-arm. */
@@ -59,6 +62,10 @@ export class AlarmKeeper {
    * by the platform is restored by the next request, not only by the next commit.
    */
   check(): void {
+    if (this.#justLoaded) {
+      this.#justLoaded = false;
+      return;
+    }
     void this.#storage.getAlarm().then((stored) => {
       if (stored === this.#alarmAt) return;
       this.#alarmAt = stored;

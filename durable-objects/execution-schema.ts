@@ -23,9 +23,13 @@ export class ExecutionSchema {
     return { schema: new ExecutionSchema(storage, from > 0), isNew: from === 0 };
   }
 
-  /** Whether the tables exist: without them, every read finds nothing. Read again until they do. */
+  /**
+   * Whether the tables exist: without them, every read finds nothing. Known without a query: the object's code is the
+   * only writer of its storage, and makes them only through {@link ensure} (one instance per object, shared by every
+   * reader and writer of it).
+   */
   get made(): boolean {
-    return (this.#made ||= storedSchemaVersion(this.#storage.sql) > 0);
+    return this.#made;
   }
 
   /**

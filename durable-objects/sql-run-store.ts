@@ -115,7 +115,7 @@ export class SqlRunStore {
     this.#rows = rows;
     this.#blobs = blobs;
     this.#schema = schema;
-    this.#loadTables();
+    if (schema.made) this.#loadTables(); // a new object has none: they are made after its core tables
   }
 
   /** Reads which on-demand tables exist: at construction, and after a transaction that may have made one rolled back. */
@@ -128,7 +128,8 @@ export class SqlRunStore {
   /** Tables a rolled-back transaction made are gone with it: which exist is read again. */
   #afterRollback(): void {
     this.#schema.reread();
-    this.#loadTables();
+    if (this.#schema.made) this.#loadTables();
+    else this.#tables = new Set();
   }
 
   /** Makes an on-demand table (and its indexes) the first time it is written to, in the caller's transaction. */

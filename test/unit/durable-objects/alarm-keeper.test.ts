@@ -10,9 +10,13 @@ const HOUR = 3_600_000;
 /** The storage calls the keeper makes, recorded; the alarm as stored. */
 function fakeStorage() {
   const writes: number[] = [];
+  const reads: number[] = [];
   let alarm: number | null = null;
   const storage = {
-    getAlarm: async () => alarm,
+    getAlarm: async () => {
+      reads.push(Date.now());
+      return alarm;
+    },
     setAlarm: async (at: number) => {
       writes.push(at);
       alarm = at;
@@ -21,7 +25,7 @@ function fakeStorage() {
       alarm = null;
     },
   } as unknown as DurableObjectStorage;
-  return { storage, writes };
+  return { storage, writes, reads, lose: () => void (alarm = null) };
 }
 
 /** A loaded run: open with a local attempt running here, or closed. */
@@ -31,9 +35,9 @@ function run(open: boolean): WorkflowRun {
 }
 
 function keeper(options: { runs: WorkflowRun[]; unsent: boolean; deadline?: number }) {
-  const { storage, writes } = fakeStorage();
+  const { storage, writes, reads, lose } = fakeStorage();
   const alarm = new AlarmKeeper({ storage, earliestDeadline: () => options.deadline, runs: () => options.runs, visibilityUnsent: () => options.unsent });
-  return { alarm, writes, options };
+  return { alarm, writes, reads, lose, options };
 }
 
 describe('AlarmKeeper', () => {
@@ -59,5 +63,20 @@ describe('AlarmKeeper', () => {
     options.unsent = false;
     await alarm.rearm();
     expect(writes).toEqual([inFlightCheck, options.deadline]);
+  });
+
+  it('reads the stored alarm back on every request but the first after loading, which just read it', async () => {
+    const deadline = Date.now() + HOUR;
+    const { alarm, writes, reads, lose } = keeper({ runs: [], unsent: false, deadline });
+    await alarm.load();
+    expect(reads).toHaveLength(1);
+    expect(writes).toEqual([deadline]);
+    alarm.check(); // the request that made the instance: nothing read again
+    expect(reads).toHaveLength(1);
+    lose(); // the platform lost it: the next request reads it back and re-arms
+    alarm.check();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(reads).toHaveLength(2);
+    expect(writes).toEqual([deadline, deadline]);
   });
 });
