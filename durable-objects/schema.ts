@@ -45,7 +45,7 @@ const PENDING_TABLE = `
   ) WITHOUT ROWID;
 `;
 
-/** Each run's deadlines, by kind: what the one alarm serves. */
+/** Migration 1's deadlines of each run, by kind (`run`, `retention`); migration 7 moves them into `runs`. */
 const DEADLINES_TABLE = `
   CREATE TABLE deadlines (
     run_id TEXT NOT NULL,
@@ -65,16 +65,16 @@ const DEADLINES_BY_TIME = `
 `;
 
 /**
- * `meta` and `runs` as they are now, keyed by their text keys alone (WITHOUT ROWID): a rowid table with a text primary
- * key keeps a second index of it, so each row written was two rows written, on every commit for `runs` (docs/cost.md).
+ * `meta` and `runs` keyed by their text keys alone (WITHOUT ROWID): a rowid table with a text primary key keeps a
+ * second index of it, so each row written was two rows written, on every commit for `runs` (docs/cost.md).
  * `pending_inline`: the run's pending entries are kept in its record, not in `pending` rows (sql-run-store.ts).
  */
 const keyedMetaTable = (name: string) => `
   CREATE TABLE ${name} (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
-const keyedRunsTable = (name: string) => `
+const keyedRunsTable = (name: string, columns = '') => `
   CREATE TABLE ${name} (${RUNS_COLUMNS},
-    pending_inline INTEGER NOT NULL DEFAULT 0
+    pending_inline INTEGER NOT NULL DEFAULT 0${columns}
   ) WITHOUT ROWID;
 `;
 
@@ -92,6 +92,32 @@ const KEYED_META_AND_RUNS = `
     SELECT run_id, chain_index, workflow_type, status, start_time, close_time, retain_until, record, chunks FROM runs;
   DROP TABLE runs;
   ALTER TABLE runs_keyed RENAME TO runs;
+`;
+
+/**
+ * `runs.wake_at`: when the run must next be woken (a timer, an activity's timeout, a retry), written with the row that
+ * every commit rewrites anyway. Together with `retain_until` it is what the one alarm serves: no `deadlines` table,
+ * whose rows cost a write of their own (a closed run's retention, a deadline that moved) and a table in every object.
+ */
+const RUNS_DEADLINE_COLUMN = `,
+    wake_at INTEGER`;
+
+/** Migration 7: migration 1's `deadlines` rows moved into their runs' rows (`retention` ones are `retain_until` already). */
+const DEADLINES_IN_RUNS = `
+  ALTER TABLE runs ADD COLUMN wake_at INTEGER;
+  UPDATE runs SET wake_at = (SELECT wake_at FROM deadlines WHERE deadlines.run_id = runs.run_id AND deadlines.kind = 'run');
+  DROP TABLE deadlines;
+`;
+
+/**
+ * Migration 7: the Visibility identity (the sender id the shard numbers this object's messages by, and the shard it
+ * was given) as one row, `<shard>:<sender>`, written once per object instead of two (visibility-outbox.ts).
+ */
+const ONE_VISIBILITY_IDENTITY = `
+  INSERT INTO meta (key, value)
+    SELECT 'visibility', shard.value || ':' || sender.value FROM meta AS sender, meta AS shard
+    WHERE sender.key = 'visibility_sender' AND shard.key = 'visibility_shard';
+  DELETE FROM meta WHERE key IN ('visibility_sender', 'visibility_shard');
 `;
 
 /** Messages to the Visibility index, numbered so the shard applies each once and in order. */
@@ -160,13 +186,15 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 6: meta and runs WITHOUT ROWID; runs may keep their pending entries in their record
   KEYED_META_AND_RUNS,
+  // 7: a run's deadline is a column of its row; this object's Visibility identity is one meta row
+  DEADLINES_IN_RUNS + ONE_VISIBILITY_IDENTITY,
 ];
 
 /**
  * A new execution object's schema at the latest version (MIGRATIONS.length): what the migrations make, less the
  * on-demand tables. test/integration/schema.test.ts checks that the two agree once those tables exist.
  */
-export const FRESH_EXECUTION_SCHEMA = keyedMetaTable('meta') + keyedRunsTable('runs') + HISTORY_TABLE + DEADLINES_TABLE + VISIBILITY_OUTBOX_TABLE;
+export const FRESH_EXECUTION_SCHEMA = keyedMetaTable('meta') + keyedRunsTable('runs', RUNS_DEADLINE_COLUMN) + HISTORY_TABLE + VISIBILITY_OUTBOX_TABLE;
 
 /** The Visibility shard: the index of executions, the /metrics series, and batch operations. */
 export const VISIBILITY_MIGRATIONS: readonly string[] = [

@@ -1,5 +1,5 @@
 // History and run state in a WorkflowExecution object's SQLite. Each commit is one transactionSync:
-// events, the run record, the changed pending entries and the run's deadline (when it moved earlier) — all or nothing. With payload codecs
+// events, the run's row (its record and its next deadline) and the changed pending entries — all or nothing. With payload codecs
 // configured, every row holding payloads is sealed first (WebCrypto is async), then written in that transaction
 // (decision 019 §3); without them, rows are JSON text and the commit stays synchronous. With a blob store, a history
 // row over the threshold is put there first and the row keeps only its reference (`row_blobs`; the claim check,
@@ -99,8 +99,6 @@ export class SqlRunStore {
   readonly #logCounts = new Map<string, number>();
   /** Whether each run keeps its pending entries in its record, as this instance last read or wrote it. */
   readonly #pendingInline = new Map<string, boolean>();
-  /** Each run's `run` deadline as this instance last wrote it (absent: not known, so the next commit writes it). */
-  readonly #runDeadlines = new Map<string, number | undefined>();
 
   readonly #rows: RowCodecs;
   readonly #blobs: StoreBlobs | undefined;
@@ -229,7 +227,6 @@ export class SqlRunStore {
           this.#pendingInline.set(runId, plan.inlineJson !== undefined);
         } catch (error) {
           this.#logCounts.delete(runId); // rolled back: counted again from the table next time
-          this.#runDeadlines.delete(runId); // rolled back: what the row holds is not known any more
           this.#pendingInline.delete(runId);
           this.#afterRollback();
           throw error;
@@ -285,18 +282,16 @@ export class SqlRunStore {
       this.#insertHistory(runId, commit, sealed.history, offloaded);
       const stored = this.#write(`r/${runId}`, sealed.record, true);
       this.#sql.exec(
-        // A closed run's retention is set once, by the commit that closed it, in the same write of its row.
-        `INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, record, chunks, pending_inline, retain_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        // The run's next deadline and, once closed, its retention (set once, by the commit that closed it) are written
+        // with the row itself: what the one alarm serves costs no row of its own.
+        `INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, record, chunks, pending_inline, wake_at, retain_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, record = excluded.record, chunks = excluded.chunks,
-           pending_inline = excluded.pending_inline, retain_until = coalesce(retain_until, excluded.retain_until)`,
-        runId, chainIndex, record.workflowType, record.status, record.startTime, record.closeTime ?? null, stored.value, stored.chunks, plan.inlineJson === undefined ? 0 : 1, retainUntil ?? null,
+           pending_inline = excluded.pending_inline, wake_at = excluded.wake_at, retain_until = coalesce(retain_until, excluded.retain_until)`,
+        runId, chainIndex, record.workflowType, record.status, record.startTime, record.closeTime ?? null, stored.value, stored.chunks, plan.inlineJson === undefined ? 0 : 1,
+        storableDeadline(runId, commit.wakeAt), retainUntil ?? null,
       );
       for (const [i, change] of plan.rows.entries()) this.#writePending(runId, change, sealed.pending[i]);
       if (commit.logs) this.#insertLogs(runId, sealed.logs);
-      this.#commitRunDeadline(runId, commit.wakeAt);
-      if (retainUntil !== undefined) {
-        this.#sql.exec(`INSERT INTO deadlines (run_id, kind, wake_at) SELECT run_id, 'retention', retain_until FROM runs WHERE run_id = ? ON CONFLICT (run_id, kind) DO NOTHING`, runId);
-      }
     });
   }
 
@@ -357,7 +352,6 @@ export class SqlRunStore {
       this.#storage.transactionSync(() => {
         alsoWrite?.();
         this.#logCounts.delete(runId);
-        this.#runDeadlines.delete(runId);
         this.#pendingInline.delete(runId);
         // The run's blobs that no other run references go on the delete queue, which the alarm drains.
         if (this.#has('row_blobs')) {
@@ -366,7 +360,7 @@ export class SqlRunStore {
         }
         if (this.#has('run_logs')) this.#sql.exec('DELETE FROM run_logs WHERE run_id = ?', runId);
         if (this.#has('pending')) this.#sql.exec('DELETE FROM pending WHERE run_id = ?', runId);
-        for (const table of ['history', 'deadlines', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
+        for (const table of ['history', 'runs']) this.#sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
         if (this.#has('payload_chunks')) {
           // Chunk owners are `h/<run>/…`, `p/<run>/…` and `r/<run>`.
           for (const prefix of [`h/${runId}/`, `p/${runId}/`]) this.#sql.exec('DELETE FROM payload_chunks WHERE owner >= ? AND owner < ?', prefix, `${prefix}\uffff`);
@@ -416,20 +410,25 @@ export class SqlRunStore {
 
 
   /**
-   * Drops deadline rows that hold no usable time (text, NULL, ±Infinity: none is written now, an older version or a
-   * damaged row may hold one), logged. Once per instance, when it loads: a scan the alarm's hot path need not pay.
+   * Drops the deadlines of runs that hold no usable time (text, ±Infinity, past what a date can be: none is written
+   * now, an older version or a damaged row may hold one), logged. Once per instance, when it loads: a scan the
+   * alarm's hot path need not pay.
    */
   dropDeadlinesWithoutTime(): void {
-    const bad = this.#sql.exec("DELETE FROM deadlines WHERE typeof(wake_at) NOT IN ('integer', 'real') OR abs(wake_at) > 9e15").rowsWritten;
-    if (bad > 0) console.error(`duro: ${bad} deadline row(s) held no time and were dropped`);
+    let bad = 0;
+    for (const column of ['wake_at', 'retain_until']) {
+      bad += this.#sql.exec(`UPDATE runs SET ${column} = NULL WHERE ${column} IS NOT NULL AND (typeof(${column}) NOT IN ('integer', 'real') OR abs(${column}) > 9e15)`).rowsWritten;
+    }
+    if (bad > 0) console.error(`duro: ${bad} deadline(s) held no time and were dropped`);
   }
 
-  /** The earliest deadline of any run here, or of a blob to delete: what the alarm must be set to. */
+  /** The earliest deadline of any run here (its next wake, its retention), or of a blob to delete: what the alarm must be set to. */
   earliestDeadline(): number | undefined {
     if (!this.#schema.made) return undefined;
+    // An aggregate min skips NULLs (a run with no next wake, an open run's retention); min(a, b) would not.
     const at: SqlStorageValue = this.#sql.exec<{ at: SqlStorageValue }>(this.#blobs && this.#has('row_blobs')
-      ? 'SELECT min(at) AS at FROM (SELECT min(wake_at) AS at FROM deadlines UNION ALL SELECT min(due_at) FROM blob_deletes)'
-      : 'SELECT min(wake_at) AS at FROM deadlines').one().at;
+      ? 'SELECT min(at) AS at FROM (SELECT wake_at AS at FROM runs UNION ALL SELECT retain_until FROM runs UNION ALL SELECT min(due_at) FROM blob_deletes)'
+      : 'SELECT min(at) AS at FROM (SELECT wake_at AS at FROM runs UNION ALL SELECT retain_until FROM runs)').one().at;
     return typeof at === 'number' ? at : undefined;
   }
 
@@ -479,33 +478,21 @@ export class SqlRunStore {
     return { workflowType: row.workflow_type, status: row.status, startTime: row.start_time, ...(row.close_time !== null && { closeTime: row.close_time }), historyLength };
   }
 
-  /** `wakeAt` not a finite number (NaN, Infinity: no duration rule let one in, but a stored timer might) is no deadline. */
-  setDeadline(runId: string, kind: string, wakeAt: number | undefined): void {
-    if (wakeAt !== undefined && !Number.isFinite(wakeAt)) {
-      console.error(`duro: run ${runId} has a ${kind} deadline of ${wakeAt}; it is dropped, not stored`);
-      wakeAt = undefined;
-    }
-    if (!this.#schema.made && wakeAt === undefined) return; // nothing stored, nothing to remove
-    this.#schema.ensure();
-    if (wakeAt === undefined) this.#sql.exec('DELETE FROM deadlines WHERE run_id = ? AND kind = ?', runId, kind);
-    else this.#sql.exec('INSERT INTO deadlines (run_id, kind, wake_at) VALUES (?, ?, ?) ON CONFLICT (run_id, kind) DO UPDATE SET wake_at = excluded.wake_at', runId, kind, wakeAt);
-    if (kind === 'run') this.#runDeadlines.set(runId, wakeAt);
-  }
-
   /**
-   * A commit's run deadline. A row earlier than the run's next deadline but still ahead is left as it is: an
-   * activity's timeout moves with every step, and rewriting it would cost a row on every step, while waking early
-   * costs one alarm that finds nothing due and writes the real time (`refreshRunDeadline`).
+   * A stored run's next deadline, set outside a commit (a commit writes it with the run's row): none for a run that
+   * cannot be loaded, the one its state has after an instance loads it or after an alarm. Written only when the row
+   * holds another.
    */
-  #commitRunDeadline(runId: string, wakeAt: number | undefined): void {
-    const written = this.#runDeadlines.get(runId);
-    const earlyButAhead = wakeAt !== undefined && written !== undefined && written <= wakeAt && written > Date.now();
-    if (!earlyButAhead) this.setDeadline(runId, 'run', wakeAt);
+  setRunDeadline(runId: string, wakeAt: number | undefined): void {
+    if (!this.#schema.made) return; // holds no run
+    const at = storableDeadline(runId, wakeAt);
+    this.#sql.exec('UPDATE runs SET wake_at = ? WHERE run_id = ? AND wake_at IS NOT ?', at, runId, at);
   }
 
-  /** Writes a run's deadline unless its row already holds it: after an alarm, an early row gets the real time. */
-  refreshRunDeadline(runId: string, wakeAt: number | undefined): void {
-    if (!this.#runDeadlines.has(runId) || this.#runDeadlines.get(runId) !== wakeAt) this.setDeadline(runId, 'run', wakeAt);
+  /** Moves a closed run's retention to `until`: it still owes messages, delivered first and removed after. */
+  postponeRetention(runId: string, until: number): void {
+    if (!this.#schema.made) return;
+    this.#sql.exec('UPDATE runs SET retain_until = ? WHERE run_id = ?', until, runId);
   }
 
   #writePending(runId: string, change: PendingChange, sealed: SealedRow | undefined): void {
@@ -604,4 +591,12 @@ export function chunksOf(json: string): string[] {
     start = end;
   }
   return pieces;
+}
+
+/** `wakeAt` not a finite number (NaN, Infinity: no duration rule let one in, but a stored timer might) is no deadline. */
+function storableDeadline(runId: string, wakeAt: number | undefined): number | null {
+  if (wakeAt === undefined) return null;
+  if (Number.isFinite(wakeAt)) return wakeAt;
+  console.error(`duro: run ${runId} has a deadline of ${wakeAt}; it is dropped, not stored`);
+  return null;
 }

@@ -61,8 +61,8 @@ export class VisibilityOutbox {
       // The shard numbers messages per sender: a random part keeps a recreated object (storage wiped, namespace
       // renamed) from being taken for the old one, whose high-water mark would swallow its new messages.
       const identity = { sender: `${workflowId}#${crypto.randomUUID()}`, shard: shardOf(workflowId, shards) };
-      const inserted = this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility_sender', ?), ('visibility_shard', ?) ON CONFLICT (key) DO NOTHING`, identity.sender, String(identity.shard)).rowsWritten;
-      // Written together or not at all: when they were there already, that earlier identity stands (a delivery reads it).
+      const inserted = this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('visibility', ?) ON CONFLICT (key) DO NOTHING`, identityText(identity)).rowsWritten;
+      // When one was there already, that earlier identity stands (a delivery reads it).
       if (inserted > 0) this.#identityWritten = identity;
     }
     this.#pending = true;
@@ -122,10 +122,8 @@ export class VisibilityOutbox {
   #storedIdentity(): Identity | undefined {
     if (this.#identity) return this.#identity;
     if (!this.#schema.made) return undefined;
-    const rows = this.#sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('visibility_sender', 'visibility_shard')").toArray();
-    const sender = rows.find((row) => row.key === 'visibility_sender')?.value;
-    const shard = rows.find((row) => row.key === 'visibility_shard')?.value;
-    if (sender !== undefined && shard !== undefined) this.#identity = { sender, shard: Number(shard) };
+    const text = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'visibility'").toArray()[0]?.value;
+    if (text !== undefined) this.#identity = identityOf(text);
     return this.#identity;
   }
 }
@@ -133,6 +131,16 @@ export class VisibilityOutbox {
 interface Identity {
   sender: string;
   shard: number;
+}
+
+/** One meta row, `<shard>:<sender>` (the sender holds the workflow id, which may hold anything: it comes last). */
+function identityText(identity: Identity): string {
+  return `${identity.shard}:${identity.sender}`;
+}
+
+function identityOf(text: string): Identity {
+  const colon = text.indexOf(':');
+  return { shard: Number(text.slice(0, colon)), sender: text.slice(colon + 1) };
 }
 
 /** A row's text: one message as itself (as rows always were), several as a list sharing the row's seq. */

@@ -182,7 +182,8 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       this.#execution.wake();
       this.#resendOutbox();
       await Promise.all(this.#execution.loadedRuns().map((run) => run.idle()));
-      // A commit leaves a deadline row that is earlier than needed (sql-run-store.ts): woken early, it gets the real time.
+      // Each open run's stored deadline as its state has it now (written where it differs): an alarm must never be
+      // set again to a time that has passed with nothing due.
       this.#refreshRunDeadlines();
       await this.#removeExpiredRuns(Date.now());
       await this.#store.collectBlobs(Date.now());
@@ -239,7 +240,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
           store.deleteRun(runId, this.#visibility.removal({ runId, workflowId: workflowId() }));
           void this.#alarm.rearm(); // its blobs joined the delete queue, which the alarm drains
         },
-        forgetDeadlines: (runId) => store.setDeadline(runId, 'run', undefined),
+        forgetDeadlines: (runId) => store.setRunDeadline(runId, undefined),
       },
       runLocalActivity: (command, ref, keepLog) => runLocalActivityAttempt(config.activities, this.#clock, command, ref, () => undefined, keepLog, this.#blobs?.limits.maxPayloadBytes),
       effects: (run, effects) => this.#carryOut(run, effects),
@@ -286,9 +287,9 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     throw error;
   }
 
-  /** Each open run's deadline row as its state has it (written only where the row differs, or is not known yet). */
+  /** Each open run's stored deadline as its state has it (written only where the row differs). */
   #refreshRunDeadlines(): void {
-    for (const run of this.#execution.loadedRuns()) if (!run.isClosed) this.#store.refreshRunDeadline(run.runId, run.nextWakeAt());
+    for (const run of this.#execution.loadedRuns()) if (!run.isClosed) this.#store.setRunDeadline(run.runId, run.nextWakeAt());
   }
 
   /** What the object does once the execution is open: deadlines of the loaded runs, Visibility, owed messages. */
@@ -350,7 +351,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       const state = this.#execution.runInMemory(runId)?.state ?? (await this.#readableState(runId));
       if (state?.status === 'running') continue;
       if (state && owesMessages(state)) {
-        this.#store.setDeadline(runId, 'retention', now + OUTBOX_RETRY_MS); // delivered first, removed after
+        this.#store.postponeRetention(runId, now + OUTBOX_RETRY_MS); // delivered first, removed after
         continue;
       }
       this.#store.deleteRun(runId, this.#visibility.removal({ runId, workflowId: state?.workflowId ?? this.#execution.workflowId }));

@@ -75,8 +75,7 @@ group('bad rows in an execution object', () => {
     const workflowId = uniqueId('bad-deadline');
     const runId = await start('sleeper', workflowId, { duration: '1h' });
     await plant(workflowId, (storage) => {
-      storage.sql.exec("UPDATE deadlines SET wake_at = 1e20 WHERE run_id = ?", runId);
-      storage.sql.exec("INSERT INTO deadlines (run_id, kind, wake_at) VALUES ('ghost', 'run', 'not a time')");
+      storage.sql.exec("UPDATE runs SET wake_at = 1e20, retain_until = 'not a time' WHERE run_id = ?", runId);
     });
     expect(await describeOk(workflowId)).toMatchObject({ runId, status: 'running' });
     const alarm = await runInDurableObject(stubOf(workflowId), (_instance, state) => state.storage.getAlarm());
@@ -96,7 +95,7 @@ group('bad rows in an execution object', () => {
       expect(timers).toHaveLength(1);
       for (const timer of timers) timer.fireAt = 1e20;
       storage.sql.exec('UPDATE runs SET record = ? WHERE run_id = ?', JSON.stringify(stored), runId);
-      storage.sql.exec('UPDATE deadlines SET wake_at = 1e20 WHERE run_id = ?', runId);
+      storage.sql.exec('UPDATE runs SET wake_at = 1e20 WHERE run_id = ?', runId);
     });
     expect(await describeOk(workflowId)).toMatchObject({ runId, status: 'running' });
     const alarm = await runInDurableObject(stubOf(workflowId), (_instance, state) => state.storage.getAlarm());

@@ -113,7 +113,6 @@ group('claim check through R2', () => {
     const stub = executionStub(workflowId);
     await runInDurableObject(stub, (_instance, state) => {
       state.storage.sql.exec("UPDATE runs SET retain_until = 1");
-      state.storage.sql.exec("UPDATE deadlines SET wake_at = 1 WHERE kind = 'retention'");
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await rowBlobsOf(workflowId)).toEqual({ blobs: [], bodiless: [] });

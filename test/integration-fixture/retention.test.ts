@@ -28,7 +28,7 @@ describe('retention', () => {
       expect(store.earliestDeadline()).toBeUndefined();
       // `pending` is made on first use: a run that kept its few entries in its record never made it.
       const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name);
-      for (const table of ['history', 'pending', 'deadlines', 'runs'].filter((name) => tables.includes(name))) {
+      for (const table of ['history', 'pending', 'runs'].filter((name) => tables.includes(name))) {
         expect(state.storage.sql.exec(`SELECT count(*) AS n FROM ${table} WHERE run_id = ?`, runId).one().n).toBe(0);
       }
     });

@@ -34,17 +34,17 @@ group('timers', () => {
     expect(await result(workflowId)).toEqual({ status: 200, body: { status: 'completed', result: 'hi' } });
   });
 
-  it("leaves the activity's earlier deadline in place for the timer after it, and an early alarm sets the timer's", async () => {
-    // A commit rewrites the run's deadline row only when it moves earlier (sql-run-store.ts): after the activity, the
-    // row still holds its 30 s timeout. The alarm that wakes then finds nothing due and writes the timer's time.
+  it("writes the run's next deadline with each commit: after the activity's timeout, the timer's, and the alarm follows it", async () => {
+    // A run's next deadline is a column of its row, which every commit rewrites anyway (sql-run-store.ts): after the
+    // activity, the row holds the timer's time, not the activity's 30 s timeout.
     const workflowId = uniqueId('echo-sleep-1h');
     await start('echoThenSleep', workflowId, { duration: '1 hour' });
     await eventually(async () => (await describe(workflowId)).pendingTimers.length === 1, 5_000, 'the timer started');
     const [timer] = (await describe(workflowId)).pendingTimers;
     const runDeadline = () => runInDurableObject(executionStub(workflowId), (_instance, state) =>
-      state.storage.sql.exec<{ wake_at: number }>("SELECT wake_at FROM deadlines WHERE kind = 'run'").one().wake_at);
-    expect(await runDeadline()).toBeLessThan(timer!.fireAt - 59 * 60_000);
-
+      state.storage.sql.exec<{ wake_at: number }>("SELECT wake_at FROM runs WHERE status = 'running'").one().wake_at);
+    expect(await runDeadline()).toBe(timer!.fireAt);
+    // An alarm that comes early (the in-flight check the activity set) finds nothing due and leaves it so.
     expect(await runDurableObjectAlarm(executionStub(workflowId))).toBe(true);
     expect(await runDeadline()).toBe(timer!.fireAt);
     await eventually(async () => (await armedAlarm(workflowId)) === timer!.fireAt, 5_000, 'the alarm armed for the timer');

@@ -379,7 +379,7 @@ group('the feed', () => {
     const { workflowId, runId } = await startTagged('waiter', suite);
     await indexed(`search.suite=${suite}`, 1);
     // Make it an object from before Visibility: no sender in its meta, and no row of it in its shard.
-    await runInDurableObject(executionStub(workflowId), (_instance, state) => void state.storage.sql.exec(`DELETE FROM meta WHERE key IN ('visibility_sender', 'visibility_shard')`));
+    await runInDurableObject(executionStub(workflowId), (_instance, state) => void state.storage.sql.exec(`DELETE FROM meta WHERE key = 'visibility'`));
     const namespace = env.VISIBILITY as DurableObjectNamespace;
     const shard = namespace.get(namespace.idFromName(`visibility-${shardOf(workflowId, SHARDS)}`));
     await runInDurableObject(shard, (_instance, state) => void state.storage.sql.exec('DELETE FROM executions WHERE run_id = ?', runId));

@@ -94,7 +94,7 @@ describe('the execution object\'s schema', () => {
   it('keys meta and runs by their text keys alone, in a new object and after migration 6, which keeps their rows', async () => {
     await runInDurableObject(freshObject(), (_instance, state) => {
       makeSchema(state.storage);
-      expect(keyedTables(state.storage.sql)).toEqual(['deadlines', 'history', 'meta', 'runs']); // pending: on first use
+      expect(keyedTables(state.storage.sql)).toEqual(['history', 'meta', 'runs']); // pending: on first use
     });
     await runInDurableObject(freshObject(), (_instance, state) => {
       const sql = state.storage.sql;
@@ -102,14 +102,22 @@ describe('the execution object\'s schema', () => {
       // An object made at version 5, holding a run and its Visibility identity.
       state.storage.transactionSync(() => {
         for (const statements of MIGRATIONS.slice(0, 5)) sql.exec(statements);
-        sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', '5'), ('visibility_shard', '3')`);
+        sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', '5'), ('visibility_sender', 'wf:1#abc'), ('visibility_shard', '3')`);
         sql.exec(`INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, retain_until, record, chunks) VALUES ('r1', 0, 'hello', 'completed', 1, 2, 3, '{}', 0)`);
+        sql.exec(`INSERT INTO runs (run_id, chain_index, workflow_type, status, start_time, close_time, retain_until, record, chunks) VALUES ('r2', 1, 'hello', 'running', 4, NULL, NULL, '{}', 0)`);
+        sql.exec(`INSERT INTO deadlines (run_id, kind, wake_at) VALUES ('r1', 'retention', 3), ('r2', 'run', 9)`);
       });
       expect(keyedTables(sql)).not.toContain('runs');
       expect(migrate(state.storage, MIGRATIONS)).toEqual({ from: 5, to: MIGRATIONS.length });
       expect(keyedTables(sql)).toEqual(expect.arrayContaining(['meta', 'runs']));
-      expect(sql.exec('SELECT key, value FROM meta ORDER BY key').toArray()).toEqual([{ key: 'schema_version', value: String(MIGRATIONS.length) }, { key: 'visibility_shard', value: '3' }]);
-      expect(sql.exec('SELECT * FROM runs').toArray()).toEqual([{ run_id: 'r1', chain_index: 0, workflow_type: 'hello', status: 'completed', start_time: 1, close_time: 2, retain_until: 3, record: '{}', chunks: 0, pending_inline: 0 }]);
+      // Migration 7: the Visibility identity in one row, each run's deadline in its row, no deadlines table.
+      expect(sql.exec('SELECT key, value FROM meta ORDER BY key').toArray()).toEqual([{ key: 'schema_version', value: String(MIGRATIONS.length) }, { key: 'visibility', value: '3:wf:1#abc' }]);
+      expect(sql.exec('SELECT * FROM runs ORDER BY run_id').toArray()).toEqual([
+        { run_id: 'r1', chain_index: 0, workflow_type: 'hello', status: 'completed', start_time: 1, close_time: 2, retain_until: 3, record: '{}', chunks: 0, pending_inline: 0, wake_at: null },
+        { run_id: 'r2', chain_index: 1, workflow_type: 'hello', status: 'running', start_time: 4, close_time: null, retain_until: null, record: '{}', chunks: 0, pending_inline: 0, wake_at: 9 },
+      ]);
+      expect(schemaOf(sql).map((object) => object.name)).not.toContain('deadlines');
+      expect(new SqlRunStore(state.storage).earliestDeadline()).toBe(3);
     });
   });
 

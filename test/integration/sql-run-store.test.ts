@@ -192,32 +192,45 @@ describe('SqlRunStore', () => {
     });
   });
 
-  it("writes a run's deadline when it moves earlier or goes, and leaves an earlier one that is still ahead", async () => {
+  it("writes a run's next deadline with its row on every commit, and outside a commit only when it differs", async () => {
     await runInDurableObject(freshObject(), async (_instance, state) => {
       const store = new SqlRunStore(state.storage);
-      const row = () => state.storage.sql.exec<{ wake_at: number }>("SELECT wake_at FROM deadlines WHERE run_id = 'r' AND kind = 'run'").toArray()[0]?.wake_at;
+      const row = () => state.storage.sql.exec<{ wake_at: number | null }>("SELECT wake_at FROM runs WHERE run_id = 'r'").one().wake_at;
       const commitWaking = (wakeAt: number | undefined, eventId: number) => store.commit('r', 0, { ...commitOf(stateOf('r'), markers(eventId, 1)), wakeAt });
+      const rowsWritten = (write: () => void) => {
+        const exec = state.storage.sql.exec.bind(state.storage.sql);
+        let written = 0;
+        state.storage.sql.exec = ((query: string, ...bindings: unknown[]) => {
+          const cursor = exec(query, ...bindings);
+          cursor.toArray();
+          written += cursor.rowsWritten;
+          return cursor;
+        }) as typeof exec;
+        try {
+          write();
+        } finally {
+          state.storage.sql.exec = exec;
+        }
+        return written;
+      };
       const now = Date.now();
       commitWaking(now + 60_000, 1);
       expect(row()).toBe(now + 60_000);
-      // Each step of a chain of activities moves its timeout later: the earlier row stays (an early alarm fixes it).
-      commitWaking(now + 61_000, 2);
-      expect(row()).toBe(now + 60_000);
-      commitWaking(now + 30_000, 3);
-      expect(row()).toBe(now + 30_000);
-      // After an alarm, the row gets the real time.
-      store.refreshRunDeadline('r', now + 61_000);
+      // Each step of a chain of activities moves its timeout later: the row follows, at no row of its own.
+      expect(rowsWritten(() => commitWaking(now + 61_000, 2))).toBe(rowsWritten(() => commitWaking(now + 61_000, 3)));
       expect(row()).toBe(now + 61_000);
-      commitWaking(undefined, 4);
-      expect(row()).toBeUndefined();
-      // A row already past is never left: it would wake the object again and again.
-      commitWaking(now - 1, 5);
-      commitWaking(now + 60_000, 6);
-      expect(row()).toBe(now + 60_000);
-      // A later instance does not know what the row holds, so its first commit writes it.
-      state.storage.sql.exec("UPDATE deadlines SET wake_at = 5 WHERE run_id = 'r'");
-      new SqlRunStore(state.storage).commit('r', 0, { ...commitOf(stateOf('r'), markers(7, 1)), wakeAt: now + 90_000 });
-      expect(row()).toBe(now + 90_000);
+      commitWaking(now + 30_000, 4);
+      expect(row()).toBe(now + 30_000);
+      commitWaking(undefined, 5);
+      expect(row()).toBeNull();
+      // Outside a commit (an instance loading the run, an alarm): written only where the row holds another time.
+      expect(rowsWritten(() => store.setRunDeadline('r', undefined))).toBe(0);
+      expect(rowsWritten(() => store.setRunDeadline('r', now + 5_000))).toBe(1);
+      expect(row()).toBe(now + 5_000);
+      // No finite time is no deadline: stored as none, never as a time the alarm could not be set to.
+      commitWaking(Number.POSITIVE_INFINITY, 6);
+      expect(row()).toBeNull();
+      expect(store.earliestDeadline()).toBeUndefined();
     });
   });
 });
