@@ -120,9 +120,28 @@ const ONE_VISIBILITY_IDENTITY = `
   DELETE FROM meta WHERE key IN ('visibility_sender', 'visibility_shard');
 `;
 
-/** Messages to the Visibility index, numbered so the shard applies each once and in order. */
-const VISIBILITY_OUTBOX_TABLE = `
+/** Migration 2's outbox of messages to the Visibility index, numbered so the shard applies each once and in order. */
+const COUNTED_VISIBILITY_OUTBOX_TABLE = `
   CREATE TABLE visibility_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
+`;
+
+/**
+ * The outbox as it is now: the last row the shard acknowledged stays, bodiless (`body` NULL), so numbers keep growing
+ * after the outbox drains (a new row is the largest rowid + 1). AUTOINCREMENT kept that promise with a counter row
+ * in `sqlite_sequence`, written once per message, and a table of its own in every object.
+ */
+const VISIBILITY_OUTBOX_TABLE = `
+  CREATE TABLE visibility_outbox (seq INTEGER PRIMARY KEY, body TEXT);
+`;
+
+/** Migration 7: the outbox rebuilt as {@link VISIBILITY_OUTBOX_TABLE}, its counter kept as a bodiless row. */
+const UNCOUNTED_VISIBILITY_OUTBOX = `
+  ${VISIBILITY_OUTBOX_TABLE.replace('visibility_outbox', 'visibility_outbox_kept')}
+  INSERT INTO visibility_outbox_kept (seq, body) SELECT seq, body FROM visibility_outbox;
+  INSERT INTO visibility_outbox_kept (seq, body)
+    SELECT seq, NULL FROM sqlite_sequence WHERE name = 'visibility_outbox' AND seq > (SELECT coalesce(max(seq), 0) FROM visibility_outbox);
+  DROP TABLE visibility_outbox;
+  ALTER TABLE visibility_outbox_kept RENAME TO visibility_outbox;
 `;
 
 /**
@@ -175,7 +194,7 @@ export const MIGRATIONS: readonly string[] = [
   // 1: runs, history, chunks of large values, pending state, deadlines
   ROWID_META_AND_RUNS + HISTORY_TABLE + PENDING_TABLE + DEADLINES_TABLE + DEADLINES_BY_TIME + ON_DEMAND_TABLES.payload_chunks,
   // 2: the Visibility outbox
-  VISIBILITY_OUTBOX_TABLE,
+  COUNTED_VISIBILITY_OUTBOX_TABLE,
   // 3: run logs
   ON_DEMAND_TABLES.run_logs,
   // 4: the claim check's bookkeeping
@@ -186,8 +205,9 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 6: meta and runs WITHOUT ROWID; runs may keep their pending entries in their record
   KEYED_META_AND_RUNS,
-  // 7: a run's deadline is a column of its row; this object's Visibility identity is one meta row
-  DEADLINES_IN_RUNS + ONE_VISIBILITY_IDENTITY,
+  // 7: a run's deadline is a column of its row; this object's Visibility identity is one meta row; the outbox keeps
+  // its last acknowledged row instead of a counter
+  DEADLINES_IN_RUNS + ONE_VISIBILITY_IDENTITY + UNCOUNTED_VISIBILITY_OUTBOX,
 ];
 
 /**

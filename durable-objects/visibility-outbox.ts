@@ -1,6 +1,7 @@
 // The execution object's side of the Visibility feed (DESIGN §4, "outbox, not hope"): messages are rows written
 // in the same transaction as the step they describe, numbered, sent in order to the object's shard after the
-// commit and again from the alarm until the shard acknowledges them. The shard applies each seq once.
+// commit and again from the alarm until the shard acknowledges them. The shard applies each seq once. The last row
+// it acknowledged stays, bodiless, so the numbers go on growing after the outbox drains (schema.ts).
 import { bytesOf, RowCodecs, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
 import { shardOf } from '../src/visibility/shard';
 import type { SequencedMessage, VisibilityMessage } from '../src/visibility/record';
@@ -81,7 +82,7 @@ export class VisibilityOutbox {
 
   hasPending(): boolean {
     if (!this.#schema.made) return false;
-    this.#pending ??= this.#sql.exec('SELECT 1 FROM visibility_outbox LIMIT 1').toArray().length > 0;
+    this.#pending ??= this.#sql.exec('SELECT 1 FROM visibility_outbox WHERE body IS NOT NULL LIMIT 1').toArray().length > 0;
     return this.#pending;
   }
 
@@ -99,7 +100,7 @@ export class VisibilityOutbox {
     for (;;) {
       const rows: Array<{ seq: number; body: SqlStorageValue }> = [];
       let chars = 0;
-      for (const row of this.#sql.exec<{ seq: number; body: SqlStorageValue }>('SELECT seq, body FROM visibility_outbox ORDER BY seq LIMIT ?', BATCH)) {
+      for (const row of this.#sql.exec<{ seq: number; body: SqlStorageValue }>('SELECT seq, body FROM visibility_outbox WHERE body IS NOT NULL ORDER BY seq LIMIT ?', BATCH)) {
         const size = typeof row.body === 'string' ? row.body.length : (bytesOf(row.body)?.length ?? 0);
         if (rows.length > 0 && chars + size > BATCH_CHARS) break;
         rows.push(row);
@@ -114,7 +115,9 @@ export class VisibilityOutbox {
       const bodies = await this.#rows.openAll(rows.map((row) => [row.body, identity]));
       const messages = rows.flatMap((row, i) => messagesOf(bodies[i]!).map((message) => ({ ...message, seq: row.seq }) as SequencedMessage));
       const applied = await stub.apply(sender, messages);
-      this.#sql.exec('DELETE FROM visibility_outbox WHERE seq <= ?', applied);
+      // The acknowledged row stays without its body: the next row is numbered after it, whatever this instance forgets.
+      this.#sql.exec('DELETE FROM visibility_outbox WHERE seq < ?', applied);
+      this.#sql.exec('UPDATE visibility_outbox SET body = NULL WHERE seq = ?', applied);
       if (applied < rows.at(-1)!.seq) throw new Error(`visibility shard ${shard} applied up to ${applied} of ${rows.at(-1)!.seq}`);
     }
   }

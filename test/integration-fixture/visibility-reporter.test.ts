@@ -50,7 +50,7 @@ async function withReporter(check: (reporter: VisibilityReporter, commit: (state
       reporter.committed(report);
     };
     // The outbox's rows, oldest first, each as its messages: one, or the list one commit wrote.
-    const outbox = () => state.storage.sql.exec<{ body: string }>('SELECT body FROM visibility_outbox ORDER BY seq').toArray().map((row) => {
+    const outbox = () => state.storage.sql.exec<{ body: string }>('SELECT body FROM visibility_outbox WHERE body IS NOT NULL ORDER BY seq').toArray().map((row) => {
       const parsed = JSON.parse(row.body) as Row | Row[];
       return Array.isArray(parsed) ? parsed : [parsed];
     });

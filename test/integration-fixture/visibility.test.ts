@@ -397,7 +397,7 @@ group('the feed', () => {
       const { workflowId } = await startTagged('visible', suite, { outcome: 'complete' });
       const stub = executionStub(workflowId);
       const waiting = await runInDurableObject(stub, async (_instance, state) => ({
-        rows: state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM visibility_outbox').one().n,
+        rows: state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM visibility_outbox WHERE body IS NOT NULL').one().n,
         alarm: await state.storage.getAlarm(),
         now: Date.now(),
       }));

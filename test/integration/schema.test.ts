@@ -133,4 +133,22 @@ describe('the execution object\'s schema', () => {
       expect(sql.databaseSize - freshSize).toBeGreaterThanOrEqual(8 * 4096); // four tables and four indexes, a page each
     });
   });
+
+  it('keeps the outbox counting after migration 7, which drops its AUTOINCREMENT counter for a bodiless last row', async () => {
+    await runInDurableObject(freshObject(), (_instance, state) => {
+      const sql = state.storage.sql;
+      dropAll(sql);
+      // An object made at version 6 whose outbox has drained: only sqlite_sequence remembers message 2.
+      state.storage.transactionSync(() => {
+        for (const statements of MIGRATIONS.slice(0, 6)) sql.exec(statements);
+        sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', '6')`);
+        sql.exec(`INSERT INTO visibility_outbox (body) VALUES ('{}'), ('{}')`);
+        sql.exec('DELETE FROM visibility_outbox');
+      });
+      migrate(state.storage, MIGRATIONS);
+      expect(sql.exec('SELECT seq, body FROM visibility_outbox').toArray()).toEqual([{ seq: 2, body: null }]);
+      sql.exec(`INSERT INTO visibility_outbox (body) VALUES ('{}')`);
+      expect(sql.exec('SELECT max(seq) AS seq FROM visibility_outbox').one().seq).toBe(3);
+    });
+  });
 });
