@@ -4,8 +4,14 @@
 import { MAX_DURATION_MS } from '../src/core/duration';
 import { owesMessages, type WorkflowRun } from '../src/core/internals';
 
-/** How long the alarm waits before re-sending unacknowledged messages to other objects. */
+/** How long the alarm waits before re-sending unacknowledged messages to other objects (or to Visibility). */
 export const OUTBOX_RETRY_MS = 2_000;
+/**
+ * The longest it waits after deliveries failed again and again: each failure in a row doubles the wait, so a receiver
+ * that is down, or a row that cannot be sent (sealed with a key no longer configured), costs an alarm every few
+ * minutes, not every 2 s for good.
+ */
+export const OUTBOX_RETRY_MAX_MS = 5 * 60_000;
 /** A run blocked by non-determinism is looked at again this often (a deploy restarts the object with new code). */
 const BLOCKED_RECHECK_MS = 15 * 60_000;
 /**
@@ -35,14 +41,33 @@ export class AlarmKeeper {
   #alarmAt: number | null = null;
   /** {@link load} read the stored alarm and no request has come since: the first request's check would read it again. */
   #justLoaded = false;
-  /** A delivery to another object (or to Visibility) failed: the alarm re-sends soon. */
+  /** Something is owed to another object (or to Visibility) that only the alarm would send again. */
   outboxDue = false;
+  /** Deliveries that failed since the last one that succeeded: the alarm's retry waits longer after each. */
+  #failedDeliveries = 0;
 
   constructor(options: AlarmKeeperOptions) {
     this.#storage = options.storage;
     this.#earliestDeadline = options.earliestDeadline;
     this.#runs = options.runs;
     this.#visibilityUnsent = options.visibilityUnsent;
+  }
+
+  /** A delivery to another object or to Visibility failed: the alarm sends again, later after each failure in a row. */
+  deliveryFailed(): void {
+    this.outboxDue = true;
+    this.#failedDeliveries++;
+  }
+
+  /** A delivery went through: the next failure is retried soon again. */
+  deliverySucceeded(): void {
+    this.#failedDeliveries = 0;
+  }
+
+  /** How long the alarm waits before sending again what is owed: {@link OUTBOX_RETRY_MS}, doubled per failure in a row. */
+  #retryMs(): number {
+    const doublings = Math.min(Math.max(this.#failedDeliveries - 1, 0), 16);
+    return Math.min(OUTBOX_RETRY_MS * 2 ** doublings, OUTBOX_RETRY_MAX_MS);
   }
 
   /** Reads the stored alarm (a new instance), then re-arms from the table. */
@@ -96,7 +121,7 @@ export class AlarmKeeper {
     const now = Date.now();
     if (alarmAt === null || alarmAt <= now || retainUntil !== undefined || this.outboxDue) return false;
     if (wakeAt !== undefined && wakeAt < alarmAt) return false;
-    if (this.#visibilityUnsent() && alarmAt > now + OUTBOX_RETRY_MS) return false;
+    if (this.#visibilityUnsent() && alarmAt > now + this.#retryMs()) return false;
     if (alarmAt > now + IN_FLIGHT_CHECK_MS && this.#hasAttemptInFlight()) return false;
     for (const run of this.#runs()) if (run.state.blocked) return false;
     return !this.owesMessages();
@@ -110,7 +135,7 @@ export class AlarmKeeper {
 
   async #rearmFromTable(): Promise<void> {
     let at = this.#earliestDeadline();
-    const outboxAt = this.outboxDue || this.owesMessages() ? Date.now() + OUTBOX_RETRY_MS : undefined;
+    const outboxAt = this.outboxDue || this.owesMessages() ? Date.now() + this.#retryMs() : undefined;
     if (outboxAt !== undefined && (at === undefined || outboxAt < at)) at = outboxAt;
     const blocked = [...this.#runs()].some((run) => run.state.blocked?.reason === 'nonDeterminism' || (run.state.blocked && run.state.blocked.retryAt === undefined));
     if (blocked) {
@@ -126,7 +151,7 @@ export class AlarmKeeper {
     if (this.#hasAttemptInFlight()) soon(IN_FLIGHT_CHECK_MS);
     // Rows waiting for their (delayed) delivery: if this instance goes away first, the alarm sends them. An alarm
     // already set within the in-flight check's window serves (a short run's start set one): one write fewer per run.
-    if (this.#visibilityUnsent()) soon(OUTBOX_RETRY_MS, IN_FLIGHT_CHECK_MS);
+    if (this.#visibilityUnsent()) soon(this.#retryMs(), Math.max(IN_FLIGHT_CHECK_MS, this.#retryMs()));
     if (at === undefined) {
       if (this.#alarmAt !== null) await this.#storage.deleteAlarm();
       this.#alarmAt = null;

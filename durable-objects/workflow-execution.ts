@@ -122,7 +122,8 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       schema,
       target: () => config.visibility(this.env),
       delivered: async (failed) => {
-        if (failed) this.#alarm.outboxDue = true;
+        if (failed) this.#alarm.deliveryFailed();
+        else this.#alarm.deliverySucceeded();
         await this.#alarm.rearm();
       },
       wroteOutsideCommit: () => void this.#alarm.rearm(),
@@ -335,9 +336,9 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     this.#sending.add(key);
     const namespace = this.#config.namespace(this.env);
     deliver((workflowId) => executionStub(namespace, workflowId))
-      .catch(async (error: unknown) => {
+      .then(() => this.#alarm.deliverySucceeded(), async (error: unknown) => {
         console.error(`duro: delivery of ${key} failed; retrying from the alarm`, error);
-        this.#alarm.outboxDue = true;
+        this.#alarm.deliveryFailed();
         await this.#alarm.rearm();
       })
       .finally(() => this.#sending.delete(key));

@@ -2,7 +2,7 @@
 // an alarm would retry is owed, and that an alarm already set soon enough is kept rather than written again
 // (each setAlarm is a write, billed as a row).
 import { describe, expect, it } from 'vitest';
-import { AlarmKeeper, OUTBOX_RETRY_MS } from '../../../durable-objects/alarm-keeper';
+import { AlarmKeeper, OUTBOX_RETRY_MAX_MS, OUTBOX_RETRY_MS } from '../../../durable-objects/alarm-keeper';
 import type { WorkflowRun } from '../../../src/core/internals';
 
 const HOUR = 3_600_000;
@@ -78,5 +78,23 @@ describe('AlarmKeeper', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(reads).toHaveLength(2);
     expect(writes).toEqual([deadline, deadline]);
+  });
+
+  it('waits twice as long after each delivery that failed in a row, at most five minutes, and 2 s again after one succeeds', async () => {
+    const { alarm, writes } = keeper({ runs: [run(false)], unsent: true, deadline: Date.now() + HOUR });
+    const waits: number[] = [];
+    for (let failures = 1; failures <= 10; failures++) {
+      alarm.fired(); // the alarm came, sent again, and the delivery failed
+      alarm.deliveryFailed();
+      const before = Date.now();
+      await alarm.rearm();
+      waits.push(Math.round((writes.at(-1)! - before) / 1000));
+    }
+    expect(waits).toEqual([2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
+    expect(OUTBOX_RETRY_MAX_MS).toBe(300_000);
+    alarm.deliverySucceeded();
+    alarm.fired();
+    await alarm.rearm();
+    expect(writes.at(-1)! - Date.now()).toBeLessThanOrEqual(OUTBOX_RETRY_MS);
   });
 });
