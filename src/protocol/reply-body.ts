@@ -4,6 +4,9 @@ import { Limits } from '../core/limits';
 
 export type ReplyBody = { text: string } | { tooLargeAfterBytes: number };
 
+/** One decoder for every reply: a whole-buffer `decode` keeps no state between calls. */
+const UTF8 = new TextDecoder();
+
 /** The body as text, or how many bytes were read when it passed `maxBytes` (then it is cancelled, never read whole). */
 export async function readReplyBody(response: Response, maxBytes: number = Limits.maxReplyBodyBytes): Promise<ReplyBody> {
   if (response.body === null) return { text: '' };
@@ -26,13 +29,15 @@ export async function readReplyBody(response: Response, maxBytes: number = Limit
     }
     chunks.push(value);
   }
+  // Most replies are one chunk: decoded where it lies, not copied first.
+  if (chunks.length === 1) return { text: UTF8.decode(chunks[0]) };
   const all = new Uint8Array(bytes);
   let offset = 0;
   for (const chunk of chunks) {
     all.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return { text: new TextDecoder().decode(all) };
+  return { text: UTF8.decode(all) };
 }
 
 /** Drops a body nobody reads (a 202's, a redirect's), so its connection is released. */
