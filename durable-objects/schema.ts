@@ -20,16 +20,29 @@ const ROWID_META_AND_RUNS = `
   );
 `;
 
-/** History: one row per event. */
-const HISTORY_TABLE = `
+/** Migration 1's history: one row per event (migration 7 lets a row hold several, `last_event_id`). */
+const historyTable = (columns = '') => `
   CREATE TABLE history (
     run_id TEXT NOT NULL,
     event_id INTEGER NOT NULL,
     type TEXT NOT NULL,
     body TEXT,
-    chunks INTEGER NOT NULL DEFAULT 0,
+    chunks INTEGER NOT NULL DEFAULT 0,${columns}
     PRIMARY KEY (run_id, event_id)
   ) WITHOUT ROWID;
+`;
+const HISTORY_TABLE = historyTable();
+
+/**
+ * `history.last_event_id`: the last event of a row that holds several consecutive events as a JSON list (NULL: the
+ * row is one event). A commit's small events share a row (durable-objects/history-rows.ts, decision 023).
+ */
+const HISTORY_ROW_SPAN_COLUMN = `
+    last_event_id INTEGER,`;
+
+/** Migration 7: history rows may hold several events. */
+const HISTORY_ROWS_OF_SEVERAL = `
+  ALTER TABLE history ADD COLUMN last_event_id INTEGER;
 `;
 
 /** The columns of `pending`: entries kept in rows (ON_DEMAND_TABLES.pending makes the table in a new object, on first use). */
@@ -206,15 +219,15 @@ export const MIGRATIONS: readonly string[] = [
   // 6: meta and runs WITHOUT ROWID; runs may keep their pending entries in their record
   KEYED_META_AND_RUNS,
   // 7: a run's deadline is a column of its row; this object's Visibility identity is one meta row; the outbox keeps
-  // its last acknowledged row instead of a counter
-  DEADLINES_IN_RUNS + ONE_VISIBILITY_IDENTITY + UNCOUNTED_VISIBILITY_OUTBOX,
+  // its last acknowledged row instead of a counter; a history row may hold several events
+  DEADLINES_IN_RUNS + ONE_VISIBILITY_IDENTITY + UNCOUNTED_VISIBILITY_OUTBOX + HISTORY_ROWS_OF_SEVERAL,
 ];
 
 /**
  * A new execution object's schema at the latest version (MIGRATIONS.length): what the migrations make, less the
  * on-demand tables. test/integration/schema.test.ts checks that the two agree once those tables exist.
  */
-export const FRESH_EXECUTION_SCHEMA = keyedMetaTable('meta') + keyedRunsTable('runs', RUNS_DEADLINE_COLUMN) + HISTORY_TABLE + VISIBILITY_OUTBOX_TABLE;
+export const FRESH_EXECUTION_SCHEMA = keyedMetaTable('meta') + keyedRunsTable('runs', RUNS_DEADLINE_COLUMN) + historyTable(HISTORY_ROW_SPAN_COLUMN) + VISIBILITY_OUTBOX_TABLE;
 
 /** The Visibility shard: the index of executions, the /metrics series, and batch operations. */
 export const VISIBILITY_MIGRATIONS: readonly string[] = [

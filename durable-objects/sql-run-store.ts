@@ -11,6 +11,7 @@ import { PayloadUnavailableError } from '../src/core/payloads/payload-unavailabl
 import type { RowBlobs } from '../src/core/payloads/row-blobs';
 import { afterSealing, bytesOf, RowCodecs, sqlValueOf, type SealedRow } from '../src/core/payloads/row-codecs';
 import { ExecutionSchema } from './execution-schema';
+import { eventsOfRow, historyRowsOf, type HistoryRowText } from './history-rows';
 import { ON_DEMAND_TABLES, type OnDemandTable } from './schema';
 import { Limits, PENDING_COLLECTIONS, runRecordOf, runStateFrom, type StoredLogLine, type PendingChange, type PendingCollection, type RunCommit, type RunRecord, type RunState } from '../src/core/internals';
 
@@ -19,13 +20,13 @@ const CHUNK_CHARS = 256 * 1024;
 /** The same for sealed rows, in bytes: the ciphertext is chunked (encrypt, then chunk). */
 const CHUNK_BYTES = 256 * 1024;
 /**
- * History rows per INSERT statement: a statement binds at most 100 parameters in a Durable Object, and a row has 5.
- * Each statement call has a fixed cost, so a step's events (10 000 for a long chain of local activities) go in groups.
+ * History rows per INSERT statement: a statement binds at most 100 parameters in a Durable Object, and a row has 6.
+ * Each statement call has a fixed cost, so a step's rows go in groups.
  */
-const ROWS_PER_INSERT = 20;
+const ROWS_PER_INSERT = 16;
 /** The INSERT of `rows` history rows, by `rows` (1 to ROWS_PER_INSERT): made once, not on every step. */
 const INSERT_HISTORY = Array.from({ length: ROWS_PER_INSERT + 1 }, (_, rows) =>
-  `INSERT INTO history (run_id, event_id, type, body, chunks) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`);
+  `INSERT INTO history (run_id, event_id, last_event_id, type, body, chunks) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`);
 
 /** Log rows per INSERT: two parameters a row, under the 100 a statement binds. */
 const LOG_ROWS_PER_INSERT = 50;
@@ -57,9 +58,12 @@ export interface StoredRun {
 
 type Stored = { value: SqlStorageValue; chunks: number };
 
-/** What a commit writes, sealed before its transaction: each row's stored form, by the row's place. */
-/** A commit's rows as stored; `pending` is aligned with `pendingRows` (undefined for a removal). */
+/**
+ * A commit's rows as stored: `history` is aligned with `historyRows` (the events' layout in rows, history-rows.ts),
+ * `pending` with the plan's rows (undefined for a removal).
+ */
 interface SealedCommit {
+  historyRows: HistoryRowText[];
   history: SealedRow[];
   record: SealedRow;
   pending: Array<SealedRow | undefined>;
@@ -149,10 +153,17 @@ export class SqlRunStore {
   readHistory(runId: string, afterEventId = 0, limit = -1, maxChars = Number.POSITIVE_INFINITY): HistoryEvent[] | Promise<HistoryEvent[]> {
     if (!this.#schema.made) return [];
     const stored: Array<[SqlStorageValue | Promise<SealedRow>, string]> = [];
+    /** Each stored row's last event when it holds several (history-rows.ts), by place. */
+    const spans: Array<number | null> = [];
     let size = 0;
     let fromBlobs = false;
-    const rows = this.#sql.exec<{ event_id: number; body: SqlStorageValue; chunks: number }>(
-      'SELECT event_id, body, chunks FROM history WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?', runId, afterEventId, limit,
+    // The row holding the event after `afterEventId` may start before it: read from the last row starting at or
+    // before that event on. `limit` rows hold at least `limit` events after it.
+    const rows = this.#sql.exec<{ event_id: number; last_event_id: number | null; body: SqlStorageValue; chunks: number }>(
+      `SELECT event_id, last_event_id, body, chunks FROM history
+       WHERE run_id = ? AND event_id >= (SELECT coalesce(max(event_id), 0) FROM history WHERE run_id = ? AND event_id <= ?)
+       ORDER BY event_id LIMIT ?`,
+      runId, runId, afterEventId + 1, limit,
     );
     for (const row of rows) {
       const owner = `h/${runId}/${row.event_id}`;
@@ -164,6 +175,7 @@ export class SqlRunStore {
         const reading = this.#readBlob(reference);
         reading.catch(() => undefined); // awaited below, unless a later row throws first: never an unhandled rejection
         stored.push([reading, owner]);
+        spans.push(row.last_event_id);
         fromBlobs = true;
         continue;
       }
@@ -172,8 +184,12 @@ export class SqlRunStore {
       size += typeof value === 'string' ? value.length : (bytesOf(value)?.length ?? 0);
       if (stored.length > 0 && size > maxChars) break;
       stored.push([value, owner]);
+      spans.push(row.last_event_id);
     }
-    const parse = (texts: string[]) => texts.map((text) => JSON.parse(text) as HistoryEvent);
+    const parse = (texts: string[]) => {
+      const events = texts.flatMap((text, i) => eventsOfRow(text, spans[i] ?? null)).filter((event) => event.eventId > afterEventId);
+      return limit >= 0 && events.length > limit ? events.slice(0, limit) : events;
+    };
     if (!fromBlobs) return afterSealing(this.#rows.openAll(stored as Array<[SqlStorageValue, string]>), parse);
     return Promise.all(stored.map(async ([value, owner]) => [await value, owner] as const)).then((read) => afterSealing(this.#rows.openAll(read), parse));
   }
@@ -196,8 +212,10 @@ export class SqlRunStore {
    * copies), sealed when codecs are configured (a promise).
    */
   #seal(runId: string, commit: RunCommit, record: RunRecord, plan: PendingPlan): SealedCommit | Promise<SealedCommit> {
+    const historyRows = historyRowsOf(commit.events, commit.events.map((event) => commit.encoded?.get(event) ?? JSON.stringify(event)));
     const texts: SealedCommit = {
-      history: commit.events.map((event) => commit.encoded?.get(event) ?? JSON.stringify(event)),
+      historyRows,
+      history: historyRows.map((row) => row.text),
       record: plan.inlineJson === undefined ? JSON.stringify(record) : withInlinePending(JSON.stringify(record), plan.inlineJson),
       pending: plan.rows.map((change) => (change.value === undefined ? undefined : JSON.stringify(change.value))),
       logs: commit.logs ?? [],
@@ -205,7 +223,8 @@ export class SqlRunStore {
     if (!this.#rows.isSealing) return texts;
     const seal = (text: SealedRow, identity: string) => this.#rows.seal(text as string, identity);
     return (async () => ({
-      history: await Promise.all(texts.history.map((text, i) => seal(text, `h/${runId}/${commit.events[i]!.eventId}`))),
+      historyRows,
+      history: await Promise.all(historyRows.map((row) => seal(row.text, `h/${runId}/${row.eventId}`))),
       record: await seal(texts.record, `r/${runId}`),
       pending: await Promise.all(texts.pending.map((text, i) => (text === undefined ? undefined : seal(text, pendingOwner(runId, plan.rows[i]!))))),
       // Log lines are numbered by the table as they are inserted: bound to their run, not to their place among its lines.
@@ -233,7 +252,7 @@ export class SqlRunStore {
         }
       };
       const blobs = this.#blobs;
-      const places = blobs ? blobs.rows.taken(sealed.history, commit.events.map((event) => event.type)) : [];
+      const places = blobs ? blobs.rows.taken(sealed.history, sealed.historyRows.map((row) => row.type)) : [];
       if (!blobs || places.length === 0) return write(new Map());
       // Each key is queued for deletion (due after the grace period) before its put, outside the commit: the commit
       // that references it takes it off the queue, so a crash in between leaves a blob the alarm deletes.
@@ -279,7 +298,7 @@ export class SqlRunStore {
     this.#storage.transactionSync(() => {
       this.#schema.ensure();
       alsoWrite?.();
-      this.#insertHistory(runId, commit, sealed.history, offloaded);
+      this.#insertHistory(runId, sealed, offloaded);
       const stored = this.#write(`r/${runId}`, sealed.record, true);
       this.#sql.exec(
         // The run's next deadline and, once closed, its retention (set once, by the commit that closed it) are written
@@ -295,21 +314,21 @@ export class SqlRunStore {
     });
   }
 
-  /** The commit's events, in groups of ROWS_PER_INSERT rows per statement. */
-  #insertHistory(runId: string, commit: RunCommit, sealed: SealedRow[], offloaded: ReadonlyMap<number, BlobReference>): void {
+  /** The commit's history rows, ROWS_PER_INSERT of them per statement. */
+  #insertHistory(runId: string, sealed: SealedCommit, offloaded: ReadonlyMap<number, BlobReference>): void {
     let params: unknown[] = [];
     const flush = () => {
       if (params.length === 0) return;
-      this.#sql.exec(INSERT_HISTORY[params.length / 5]!, ...params);
+      this.#sql.exec(INSERT_HISTORY[params.length / 6]!, ...params);
       params = [];
     };
-    for (const [i, event] of commit.events.entries()) {
-      const owner = `h/${runId}/${event.eventId}`;
+    for (const [i, row] of sealed.historyRows.entries()) {
+      const owner = `h/${runId}/${row.eventId}`;
       const reference = offloaded.get(i);
       // A row kept in the blob store: no body and no chunks, its reference in `row_blobs`, its key off the delete queue.
-      const stored = reference ? this.#writeBlobReference(owner, runId, reference) : this.#write(owner, sealed[i]!);
-      params.push(runId, event.eventId, event.type, stored.value, stored.chunks);
-      if (params.length === ROWS_PER_INSERT * 5) flush();
+      const stored = reference ? this.#writeBlobReference(owner, runId, reference) : this.#write(owner, sealed.history[i]!);
+      params.push(runId, row.eventId, row.lastEventId ?? null, row.type, stored.value, stored.chunks);
+      if (params.length === ROWS_PER_INSERT * 6) flush();
     }
     flush();
   }
@@ -474,7 +493,8 @@ export class SqlRunStore {
     const row = this.#sql.exec<{ workflow_type: string; status: string; start_time: number; close_time: number | null }>(
       'SELECT workflow_type, status, start_time, close_time FROM runs WHERE run_id = ?', runId).toArray()[0];
     if (!row) return undefined;
-    const historyLength = this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM history WHERE run_id = ?', runId).one().n;
+    // Event ids run from 1 without gaps: the last one is the count, whichever rows hold them.
+    const historyLength = this.#sql.exec<{ n: number }>('SELECT coalesce(max(coalesce(last_event_id, event_id)), 0) AS n FROM history WHERE run_id = ?', runId).one().n;
     return { workflowType: row.workflow_type, status: row.status, startTime: row.start_time, ...(row.close_time !== null && { closeTime: row.close_time }), historyLength };
   }
 

@@ -60,6 +60,31 @@ describe('SqlRunStore', () => {
     });
   });
 
+  it("keeps a commit's small events together in rows of at most 64 Ki characters, a longer event alone, and reads from any event", async () => {
+    await runInDurableObject(freshObject(), async (_instance, state) => {
+      const store = new SqlRunStore(state.storage);
+      const long = markers(11, 1).map((event) => ({ ...event, data: { blob: 'l'.repeat(70 * 1024) } }) as unknown as HistoryEvent);
+      store.commit('packed', 0, commitOf(stateOf('packed'), [...markers(1, 10), ...long, ...markers(12, 5)]));
+      store.commit('packed', 0, commitOf(stateOf('packed'), markers(17, 1)));
+      const rows = state.storage.sql.exec<{ event_id: number; last_event_id: number | null }>("SELECT event_id, last_event_id FROM history WHERE run_id = 'packed' ORDER BY event_id").toArray();
+      expect(rows).toEqual([{ event_id: 1, last_event_id: 10 }, { event_id: 11, last_event_id: null }, { event_id: 12, last_event_id: 16 }, { event_id: 17, last_event_id: null }]);
+      // Any starting point, any page size: the events after it, in order, however the rows hold them.
+      const ids = Array.from({ length: 17 }, (_, i) => i + 1);
+      for (let after = 0; after <= 17; after++) {
+        for (const limit of [1, 2, 7, -1]) {
+          const expected = ids.filter((id) => id > after).slice(0, limit < 0 ? undefined : limit);
+          expect((await store.readHistory('packed', after, limit)).map((event) => event.eventId), `after ${after}, limit ${limit}`).toEqual(expected);
+        }
+      }
+      expect((await store.readHistory('packed', 11, 1_000, 1)).map((event) => event.eventId)).toEqual([12, 13, 14, 15, 16]); // a row comes whole
+      expect(store.storedRun('packed')?.historyLength).toBe(17);
+      // A long chain's commit of a thousand small events is a handful of rows.
+      store.commit('chain', 0, commitOf(stateOf('chain'), markers(1, 1_000)));
+      expect(state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM history WHERE run_id = 'chain'").one().n).toBeLessThan(10);
+      expect((await store.readHistory('chain')).map((event) => event.eventId)).toEqual(Array.from({ length: 1_000 }, (_, i) => i + 1));
+    });
+  });
+
   it('pages history by size as well as count, never returning an empty page while events remain', async () => {
     await runInDurableObject(freshObject(), async (_instance, state) => {
       const store = new SqlRunStore(state.storage);
