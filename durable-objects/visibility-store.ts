@@ -1,5 +1,5 @@
 // The SQLite side of a Visibility shard: the execution index (list, count), the metric series, and the work
-// lists of batch operations. `apply` is one transaction per delivery. With payload codecs, execution records and
+// lists of batch operations. `applyAll` is one transaction for the deliveries that arrive together. With payload codecs, execution records and
 // batch specs and failures are sealed before their transaction and opened after a read (decision 019 §3);
 // search_index values stay plaintext, since lists filter on them (docs/payloads.md).
 import { MAX_KEPT_FAILURES, type BatchFailure, type BatchProgress, type BatchSpec } from '../src/visibility/batch';
@@ -47,27 +47,44 @@ export class VisibilityStore {
 
   /** Applies the messages of `sender` not applied before, in order; returns the last seq applied. */
   async apply(sender: string, messages: SequencedMessage[]): Promise<number> {
-    const ordered = [...messages].sort((a, b) => a.seq - b.seq);
-    const superseded = supersededUpserts(ordered);
-    const records = new Map<SequencedMessage, SealedRow>();
-    for (const message of ordered) {
-      if (message.kind === 'upsert' && !superseded.has(message)) records.set(message, await this.#codecs.seal(JSON.stringify(message.execution), executionIdentity(message.execution.runId)));
+    const [applied] = await this.applyAll([{ sender, messages }]);
+    return applied!;
+  }
+
+  /**
+   * Applies several senders' deliveries in one transaction (deliveries that reached the shard together,
+   * delivery-batcher.ts), their metrics summed into one write per series; returns each one's last seq applied, by
+   * place. A sender's deliveries are applied in the order given.
+   */
+  async applyAll(deliveries: ReadonlyArray<{ sender: string; messages: SequencedMessage[] }>): Promise<number[]> {
+    const sealed: Array<{ sender: string; ordered: SequencedMessage[]; superseded: Set<SequencedMessage>; records: Map<SequencedMessage, SealedRow> }> = [];
+    for (const { sender, messages } of deliveries) {
+      const ordered = [...messages].sort((a, b) => a.seq - b.seq);
+      const superseded = supersededUpserts(ordered);
+      const records = new Map<SequencedMessage, SealedRow>();
+      for (const message of ordered) {
+        if (message.kind === 'upsert' && !superseded.has(message)) records.set(message, await this.#codecs.seal(JSON.stringify(message.execution), executionIdentity(message.execution.runId)));
+      }
+      sealed.push({ sender, ordered, superseded, records });
     }
     return this.#storage.transactionSync(() => {
-      const before = this.#sql.exec<{ applied_seq: number }>('SELECT applied_seq FROM senders WHERE workflow_id = ?', sender).toArray()[0]?.applied_seq ?? 0;
-      let applied = before;
       const metrics = new MetricDeltas();
       const runs: DeliveryRuns = new Map();
-      // Messages of one outbox row share its seq and always travel together: all of them are new, or none.
-      for (const message of ordered) {
-        if (message.seq <= before) continue; // a re-send of what an earlier delivery applied
-        if (superseded.has(message)) this.#countTransition((message as UpsertMessage).execution, metrics, runs);
-        else this.#applyOne(message, metrics, records.get(message), runs);
-        applied = message.seq;
-      }
+      const applied = sealed.map(({ sender, ordered, superseded, records }) => {
+        const before = this.#sql.exec<{ applied_seq: number }>('SELECT applied_seq FROM senders WHERE workflow_id = ?', sender).toArray()[0]?.applied_seq ?? 0;
+        let last = before;
+        // Messages of one outbox row share its seq and always travel together: all of them are new, or none.
+        for (const message of ordered) {
+          if (message.seq <= before) continue; // a re-send of what an earlier delivery applied
+          if (superseded.has(message)) this.#countTransition((message as UpsertMessage).execution, metrics, runs);
+          else this.#applyOne(message, metrics, records.get(message), runs);
+          last = message.seq;
+        }
+        if (last !== before) this.#sql.exec('INSERT INTO senders (workflow_id, applied_seq) VALUES (?, ?) ON CONFLICT (workflow_id) DO UPDATE SET applied_seq = excluded.applied_seq', sender, last);
+        return last;
+      });
       addCounters(this.#sql, metrics);
       addHistograms(this.#sql, metrics);
-      this.#sql.exec('INSERT INTO senders (workflow_id, applied_seq) VALUES (?, ?) ON CONFLICT (workflow_id) DO UPDATE SET applied_seq = excluded.applied_seq', sender, applied);
       return applied;
     });
   }

@@ -9,6 +9,7 @@ import type { ListCursor } from '../src/visibility/pager';
 import type { ExecutionRecord, SequencedMessage } from '../src/visibility/record';
 import type { PayloadCodec } from '../src/core/payloads/options';
 import { RowCodecs } from '../src/core/payloads/row-codecs';
+import { DeliveryBatcher } from './delivery-batcher';
 import { migrate, VISIBILITY_MIGRATIONS } from './schema';
 import { VisibilityStore, type BatchItem, type BatchItemOutcome } from './visibility-store';
 import { executionStub } from './stubs';
@@ -30,17 +31,20 @@ const BATCH_MAX_ATTEMPTS = 5;
 export function createVisibilityClass(config: VisibilityConfig) {
   return class Visibility extends DurableObject implements VisibilityRpc {
     readonly #store: VisibilityStore;
+    /** Deliveries that arrive together share a transaction. */
+    readonly #deliveries: DeliveryBatcher;
 
     constructor(ctx: DurableObjectState, env: unknown) {
       super(ctx, env as never);
       this.#store = new VisibilityStore(ctx.storage, new RowCodecs(config.codecs?.(env) ?? []));
+      this.#deliveries = new DeliveryBatcher((deliveries) => this.#store.applyAll(deliveries));
       void ctx.blockConcurrencyWhile(async () => {
         migrate(ctx.storage, VISIBILITY_MIGRATIONS);
       });
     }
 
     async apply(sender: string, messages: SequencedMessage[]): Promise<number> {
-      return this.#store.apply(sender, messages);
+      return this.#deliveries.deliver(sender, messages);
     }
 
     async list(filter: ListFilter, after: ListCursor | undefined, limit: number): Promise<ExecutionRecord[]> {

@@ -113,3 +113,38 @@ describe('a Visibility delivery with several upserts of one run', () => {
     });
   });
 });
+
+describe('deliveries of several executions applied together (applyAll)', () => {
+  const deliveries = () => ['a', 'b', 'c'].map((sender) => ({
+    sender,
+    messages: [upsert(`${sender}-run`, 'running'), upsert(`${sender}-run`, 'completed')].map((message, i) => ({ ...message, seq: i + 1 }) as SequencedMessage),
+  }));
+
+  it('leaves the shard as the same deliveries applied one by one, with one write per metric series', async () => {
+    const together = await runInDurableObject(freshShard(), async (_instance, state) => {
+      const statements: string[] = [];
+      expect(await new VisibilityStore(recording(state.storage, statements)).applyAll(deliveries())).toEqual([2, 2, 2]);
+      // Three runs of one type: the started and closed counters and the duration histogram are written once each.
+      expect(statements.filter((statement) => statement.startsWith('INSERT INTO counters'))).toHaveLength(2);
+      expect(statements.filter((statement) => statement.startsWith('INSERT INTO histograms'))).toHaveLength(1);
+      return contentsOf(state.storage.sql);
+    });
+    const apart = await runInDurableObject(freshShard(), async (_instance, state) => {
+      const store = new VisibilityStore(state.storage);
+      for (const delivery of deliveries()) await store.apply(delivery.sender, delivery.messages);
+      return contentsOf(state.storage.sql);
+    });
+    expect(together).toEqual(apart);
+    expect(together.counters.filter((row) => row.name === 'duro_workflows_started_total').map((row) => row.value)).toEqual([3]);
+  });
+
+  it('applies a re-sent delivery as nothing, writing nothing for its sender', async () => {
+    await runInDurableObject(freshShard(), async (_instance, state) => {
+      const store = new VisibilityStore(state.storage);
+      await store.applyAll(deliveries());
+      const statements: string[] = [];
+      expect(await new VisibilityStore(recording(state.storage, statements)).applyAll(deliveries().slice(0, 1))).toEqual([2]);
+      expect(statements.filter((statement) => !statement.startsWith('SELECT'))).toEqual([]);
+    });
+  });
+});
