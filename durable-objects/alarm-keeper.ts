@@ -66,8 +66,7 @@ export class AlarmKeeper {
 
   /** How long the alarm waits before sending again what is owed: {@link OUTBOX_RETRY_MS}, doubled per failure in a row. */
   #retryMs(): number {
-    const doublings = Math.min(Math.max(this.#failedDeliveries - 1, 0), 16);
-    return Math.min(OUTBOX_RETRY_MS * 2 ** doublings, OUTBOX_RETRY_MAX_MS);
+    return Math.min(OUTBOX_RETRY_MS * 2 ** Math.max(this.#failedDeliveries - 1, 0), OUTBOX_RETRY_MAX_MS);
   }
 
   /** Reads the stored alarm (a new instance), then re-arms from the table. */
@@ -151,7 +150,10 @@ export class AlarmKeeper {
     if (this.#hasAttemptInFlight()) soon(IN_FLIGHT_CHECK_MS);
     // Rows waiting for their (delayed) delivery: if this instance goes away first, the alarm sends them. An alarm
     // already set within the in-flight check's window serves (a short run's start set one): one write fewer per run.
-    if (this.#visibilityUnsent()) soon(this.#retryMs(), Math.max(IN_FLIGHT_CHECK_MS, this.#retryMs()));
+    if (this.#visibilityUnsent()) {
+      const retryMs = this.#retryMs();
+      soon(retryMs, Math.max(IN_FLIGHT_CHECK_MS, retryMs));
+    }
     if (at === undefined) {
       if (this.#alarmAt !== null) await this.#storage.deleteAlarm();
       this.#alarmAt = null;
