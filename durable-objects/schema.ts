@@ -287,6 +287,10 @@ export const VISIBILITY_MIGRATIONS: readonly string[] = [
     blocked INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 3: when each sender's messages were last applied, so a sender quiet for long is forgotten (sender-sweep.ts)
+  `
+  ALTER TABLE senders ADD COLUMN applied_at INTEGER;
+  `,
 ];
 
 /** The Scheduler: every schedule of the deployment, and when each next needs the alarm. */

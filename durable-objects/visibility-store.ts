@@ -37,10 +37,13 @@ export class VisibilityStore {
   /** Batch failures are read, added to and written back across a seal: one item's write at a time. */
   #failureWrites: Promise<unknown> = Promise.resolve();
 
-  constructor(storage: DurableObjectStorage, codecs = new RowCodecs()) {
+  readonly #now: () => number;
+
+  constructor(storage: DurableObjectStorage, codecs = new RowCodecs(), now: () => number = Date.now) {
     this.#storage = storage;
     this.#sql = storage.sql;
     this.#codecs = codecs;
+    this.#now = now;
   }
 
   // ---- the feed ----
@@ -67,6 +70,7 @@ export class VisibilityStore {
       }
       sealed.push({ sender, ordered, superseded, records });
     }
+    const now = this.#now();
     return this.#storage.transactionSync(() => {
       const metrics = new MetricDeltas();
       const runs: DeliveryRuns = new Map();
@@ -80,12 +84,33 @@ export class VisibilityStore {
           else this.#applyOne(message, metrics, records.get(message), runs);
           last = message.seq;
         }
-        if (last !== before) this.#sql.exec('INSERT INTO senders (workflow_id, applied_seq) VALUES (?, ?) ON CONFLICT (workflow_id) DO UPDATE SET applied_seq = excluded.applied_seq', sender, last);
+        if (last !== before) {
+          this.#sql.exec(
+            'INSERT INTO senders (workflow_id, applied_seq, applied_at) VALUES (?, ?, ?) ON CONFLICT (workflow_id) DO UPDATE SET applied_seq = excluded.applied_seq, applied_at = excluded.applied_at',
+            sender, last, now,
+          );
+        }
         return last;
       });
       addCounters(this.#sql, metrics);
       addHistograms(this.#sql, metrics);
       return applied;
+    });
+  }
+
+  /**
+   * One page of the senders table after `after` (in key order): senders whose messages were last applied before
+   * `quietSince` are forgotten, and rows from before the shard recorded when (schema 3) start counting now. Returns
+   * where the next page starts: '' once the table's end is reached.
+   */
+  forgetQuietSenders(after: string, quietSince: number, limit: number): string {
+    return this.#storage.transactionSync(() => {
+      const keys = this.#sql.exec<{ workflow_id: string }>('SELECT workflow_id FROM senders WHERE workflow_id > ? ORDER BY workflow_id LIMIT ?', after, limit).toArray();
+      if (keys.length === 0) return '';
+      const last = keys[keys.length - 1]!.workflow_id;
+      this.#sql.exec('DELETE FROM senders WHERE workflow_id > ? AND workflow_id <= ? AND applied_at < ?', after, last, quietSince);
+      this.#sql.exec('UPDATE senders SET applied_at = ? WHERE workflow_id > ? AND workflow_id <= ? AND applied_at IS NULL', this.#now(), after, last);
+      return keys.length < limit ? '' : last;
     });
   }
 

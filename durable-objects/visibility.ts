@@ -11,6 +11,7 @@ import type { PayloadCodec } from '../src/core/payloads/options';
 import { RowCodecs } from '../src/core/payloads/row-codecs';
 import { DeliveryBatcher } from './delivery-batcher';
 import { migrate, VISIBILITY_MIGRATIONS } from './schema';
+import { SenderSweep } from './sender-sweep';
 import { VisibilityStore, type BatchItem, type BatchItemOutcome } from './visibility-store';
 import { executionStub } from './stubs';
 
@@ -33,18 +34,23 @@ export function createVisibilityClass(config: VisibilityConfig) {
     readonly #store: VisibilityStore;
     /** Deliveries that arrive together share a transaction. */
     readonly #deliveries: DeliveryBatcher;
+    /** Senders quiet for days are forgotten, a page at a time, between deliveries. */
+    readonly #senders: SenderSweep;
 
     constructor(ctx: DurableObjectState, env: unknown) {
       super(ctx, env as never);
       this.#store = new VisibilityStore(ctx.storage, new RowCodecs(config.codecs?.(env) ?? []));
       this.#deliveries = new DeliveryBatcher((deliveries) => this.#store.applyAll(deliveries));
+      this.#senders = new SenderSweep(this.#store);
       void ctx.blockConcurrencyWhile(async () => {
         migrate(ctx.storage, VISIBILITY_MIGRATIONS);
       });
     }
 
     async apply(sender: string, messages: SequencedMessage[]): Promise<number> {
-      return this.#deliveries.deliver(sender, messages);
+      const applied = await this.#deliveries.deliver(sender, messages);
+      this.#senders.afterDelivery();
+      return applied;
     }
 
     async list(filter: ListFilter, after: ListCursor | undefined, limit: number): Promise<ExecutionRecord[]> {

@@ -148,3 +148,75 @@ describe('deliveries of several executions applied together (applyAll)', () => {
     });
   });
 });
+
+describe('senders quiet for long (forgetQuietSenders)', () => {
+  const DAY = 24 * 60 * 60_000;
+  const numbered = (messages: VisibilityMessage[], from = 1) => messages.map((message, i) => ({ ...message, seq: from + i }) as SequencedMessage);
+  const senders = (sql: SqlStorage) => sql.exec<{ workflow_id: string; applied_seq: number; applied_at: number | null }>('SELECT workflow_id, applied_seq, applied_at FROM senders ORDER BY workflow_id').toArray();
+
+  it('forgets a sender whose messages were last applied before the quiet time, and keeps one heard from since', async () => {
+    await runInDurableObject(freshShard(), async (_instance, state) => {
+      let now = 1_000;
+      const store = new VisibilityStore(state.storage, undefined, () => now);
+      await store.apply('quiet', numbered([upsert('q1', 'completed')]));
+      now += 5 * DAY;
+      await store.apply('recent', numbered([upsert('r1', 'running')]));
+      // Re-sent messages write nothing, so they do not count as heard from.
+      now += 2 * DAY + 1;
+      await store.apply('quiet', numbered([upsert('q1', 'completed')]));
+      expect(store.forgetQuietSenders('', now - 7 * DAY, 100)).toBe('');
+      expect(senders(state.storage.sql)).toEqual([{ workflow_id: 'recent', applied_seq: 1, applied_at: 1_000 + 5 * DAY }]);
+      // The index itself is untouched: only the memory of what was applied goes.
+      expect(contentsOf(state.storage.sql).executions.map((row) => row.run_id)).toEqual(['q1', 'r1']);
+    });
+  });
+
+  it('goes over the table a page at a time, and starts again from the beginning after its end', async () => {
+    await runInDurableObject(freshShard(), async (_instance, state) => {
+      let now = 1_000;
+      const store = new VisibilityStore(state.storage, undefined, () => now);
+      await store.applyAll(['a', 'b', 'c', 'd', 'e'].map((sender) => ({ sender, messages: numbered([gauges(`${sender}-run`, 1)]) })));
+      now += 8 * DAY;
+      await store.apply('c', numbered([gauges('c-run', 2)], 2)); // heard from again
+      const quietSince = now - 7 * DAY;
+      expect(store.forgetQuietSenders('', quietSince, 2)).toBe('b');
+      expect(senders(state.storage.sql).map((row) => row.workflow_id)).toEqual(['c', 'd', 'e']);
+      expect(store.forgetQuietSenders('b', quietSince, 2)).toBe('d');
+      expect(store.forgetQuietSenders('d', quietSince, 2)).toBe('');
+      expect(senders(state.storage.sql).map((row) => row.workflow_id)).toEqual(['c']);
+      expect(store.forgetQuietSenders('', quietSince, 2)).toBe('');
+    });
+  });
+
+  it('counts the quiet time of a sender stored before the shard recorded it (schema 2) from the first look', async () => {
+    await runInDurableObject(freshShard(), async (_instance, state) => {
+      let now = 50 * DAY;
+      const store = new VisibilityStore(state.storage, undefined, () => now);
+      state.storage.sql.exec('INSERT INTO senders (workflow_id, applied_seq, applied_at) VALUES (?, ?, NULL)', 'old', 4);
+      expect(store.forgetQuietSenders('', now - 7 * DAY, 100)).toBe('');
+      expect(senders(state.storage.sql)).toEqual([{ workflow_id: 'old', applied_seq: 4, applied_at: 50 * DAY }]);
+      now += 7 * DAY;
+      store.forgetQuietSenders('', now - 7 * DAY, 100);
+      expect(senders(state.storage.sql)).toHaveLength(1); // exactly the quiet time: not yet
+      now += 1;
+      store.forgetQuietSenders('', now - 7 * DAY, 100);
+      expect(senders(state.storage.sql)).toEqual([]);
+    });
+  });
+
+  it('applies what a forgotten sender sends next, and numbers it from there', async () => {
+    await runInDurableObject(freshShard(), async (_instance, state) => {
+      let now = 1_000;
+      const store = new VisibilityStore(state.storage, undefined, () => now);
+      await store.apply('s', numbered([upsert('s1', 'running')]));
+      now += 8 * DAY;
+      store.forgetQuietSenders('', now - 7 * DAY, 100);
+      expect(senders(state.storage.sql)).toEqual([]);
+      // The sender's outbox numbers on from its last message: the next ones are new, and applied.
+      expect(await store.apply('s', numbered([upsert('s1', 'completed')], 2))).toBe(2);
+      expect(contentsOf(state.storage.sql).executions).toEqual([expect.objectContaining({ run_id: 's1', status: 'completed' })]);
+      expect(await store.apply('s', numbered([upsert('s1', 'completed')], 2))).toBe(2); // and a re-send of them is not
+      expect(senders(state.storage.sql)).toEqual([{ workflow_id: 's', applied_seq: 2, applied_at: now }]);
+    });
+  });
+});
