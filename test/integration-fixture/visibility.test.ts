@@ -415,3 +415,21 @@ group('the feed', () => {
     }
   });
 });
+
+group('a run removed by retention', () => {
+  it('leaves the index too, with no other request to its object', async () => {
+    const suite = uniqueId('retention-removal');
+    const { workflowId } = await startTagged('visible', suite, { outcome: 'complete' });
+    await indexed(`search.suite=${suite}&status=completed`, 1);
+    const stub = executionStub(workflowId);
+    // The run's retention ends now; its object is woken by its alarm alone, as 30 days after the close.
+    await runInDurableObject(stub, async (_instance, state) => {
+      state.storage.sql.exec('UPDATE runs SET retain_until = ?', Date.now() - 1);
+      await state.storage.setAlarm(Date.now());
+    });
+    await abortAllDurableObjects();
+    expect(await runDurableObjectAlarm(executionStub(workflowId))).toBe(true);
+    await indexed(`search.suite=${suite}`, 0);
+    expect((await api(`/v1/workflows/${workflowId}`)).status).toBe(404);
+  });
+});
