@@ -169,6 +169,16 @@ export class VisibilityReporter {
   }
 
   /**
+   * The deletion that carried a {@link removal} committed: it goes out now, with an alarm behind it (`unsent`). Nothing
+   * else would send it: retention runs from the alarm, and the run it removes has no more steps to commit.
+   */
+  removalCommitted(): void {
+    this.#outbox.committed();
+    this.#unsent = true;
+    this.flush();
+  }
+
+  /**
    * Runs stored before this object had a Visibility binding (or before Visibility existed) were never reported:
    * report every run once, in one transaction, the first time the object has a binding.
    */

@@ -238,7 +238,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
         readLogs: (runId, afterSeq, limit) => store.readLogs(runId, afterSeq, limit),
         commit: (runId, chainIndex, commit) => this.#commit(runId, chainIndex, commit),
         deleteRun: (runId) => {
-          store.deleteRun(runId, this.#visibility.removal({ runId, workflowId: workflowId() }));
+          this.#deleteRun(runId, workflowId());
           void this.#alarm.rearm(); // its blobs joined the delete queue, which the alarm drains
         },
         forgetDeadlines: (runId) => store.setRunDeadline(runId, undefined),
@@ -355,9 +355,16 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
         this.#store.postponeRetention(runId, now + OUTBOX_RETRY_MS); // delivered first, removed after
         continue;
       }
-      this.#store.deleteRun(runId, this.#visibility.removal({ runId, workflowId: state?.workflowId ?? this.#execution.workflowId }));
+      this.#deleteRun(runId, state?.workflowId ?? this.#execution.workflowId);
       this.#execution.forget(runId);
     }
+  }
+
+  /** Deletes a run with everything stored for it, and takes it out of the Visibility index. */
+  #deleteRun(runId: string, workflowId: string): void {
+    const removal = this.#visibility.removal({ runId, workflowId });
+    this.#store.deleteRun(runId, removal);
+    if (removal) this.#visibility.removalCommitted();
   }
 
   /** A stored state, or undefined when it cannot be read (the execution reports such runs when it meets them). */

@@ -422,10 +422,11 @@ group('a run removed by retention', () => {
     const { workflowId } = await startTagged('visible', suite, { outcome: 'complete' });
     await indexed(`search.suite=${suite}&status=completed`, 1);
     const stub = executionStub(workflowId);
-    // The run's retention ends now; its object is woken by its alarm alone, as 30 days after the close.
+    // The run's retention has ended; its object is woken by its alarm alone, once, as 30 days after the close (set
+    // far ahead here, so it runs only when the test runs it).
     await runInDurableObject(stub, async (_instance, state) => {
       state.storage.sql.exec('UPDATE runs SET retain_until = ?', Date.now() - 1);
-      await state.storage.setAlarm(Date.now());
+      await state.storage.setAlarm(Date.now() + 3_600_000);
     });
     await abortAllDurableObjects();
     expect(await runDurableObjectAlarm(executionStub(workflowId))).toBe(true);
