@@ -76,6 +76,13 @@ export class AlarmKeeper {
     this.#justLoaded = true;
   }
 
+  /** The object deleted its alarm with its whole database: nothing is set, nothing owed. */
+  storageWiped(): void {
+    this.#alarmAt = null;
+    this.outboxDue = false;
+    this.#failedDeliveries = 0;
+  }
+
   /** The alarm fired: none is set until the next re-arm. */
   fired(): void {
     this.#alarmAt = null;

@@ -53,6 +53,11 @@ export class AttemptOutcomes {
     }
   }
 
+  /** The object deleted its whole database: the notes went with it. */
+  storageWiped(): void {
+    this.#notes = new Map();
+  }
+
   /** What a reload records for an attempt whose call died with the last instance: retryable, unless its outcome broke a commit. */
   lostAttemptFailure(runId: string, activity: Pick<PendingActivityState, 'activityId' | 'attempt'>): FailureInfo {
     const reason = this.#takeNotes().get(attemptKey(runId, activity.activityId, activity.attempt));

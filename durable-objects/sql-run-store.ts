@@ -127,6 +127,14 @@ export class SqlRunStore {
     this.#tables = new Set(found.map((row) => row.name));
   }
 
+  /** The object deleted its whole database (it held no run, workflow-execution.ts): nothing known of it stands. */
+  storageWiped(): void {
+    this.#chunked.clear();
+    this.#logCounts.clear();
+    this.#pendingInline.clear();
+    this.#afterRollback();
+  }
+
   /** Tables a rolled-back transaction made are gone with it: which exist is read again. */
   #afterRollback(): void {
     this.#schema.reread();

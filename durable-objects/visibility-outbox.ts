@@ -80,6 +80,13 @@ export class VisibilityOutbox {
     this.#identityWritten = undefined;
   }
 
+  /** The object deleted its whole database: its next row gets a new identity, numbered from the start. */
+  storageWiped(): void {
+    this.#identity = undefined;
+    this.#identityWritten = undefined;
+    this.#pending = false;
+  }
+
   hasPending(): boolean {
     if (!this.#schema.made) return false;
     this.#pending ??= this.#sql.exec('SELECT 1 FROM visibility_outbox WHERE body IS NOT NULL LIMIT 1').toArray().length > 0;

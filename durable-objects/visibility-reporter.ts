@@ -39,6 +39,8 @@ export interface VisibilityReporterOptions {
    * stands behind the row before its delivery is tried (a step's commit re-arms by itself).
    */
   wroteOutsideCommit: () => void;
+  /** After a flush, when nothing more is being sent: the object may look at whether it owes anything still. */
+  drained?: () => void;
   /** The payload codecs outbox rows are sealed with (decision 019 §3). */
   rows?: RowCodecs;
 }
@@ -49,6 +51,7 @@ export class VisibilityReporter {
   readonly #target: () => VisibilityTarget | undefined;
   readonly #delivered: (failed: boolean) => Promise<void>;
   readonly #wroteOutsideCommit: () => void;
+  readonly #drained: (() => void) | undefined;
   /** The last record each run reported (as JSON): a step that changes none of it sends none. */
   readonly #reported = new Map<string, string>();
   #flushing: Promise<void> | undefined;
@@ -74,11 +77,27 @@ export class VisibilityReporter {
     this.#target = options.target;
     this.#delivered = options.delivered;
     this.#wroteOutsideCommit = options.wroteOutsideCommit;
+    this.#drained = options.drained;
   }
 
   /** Whether rows wait for delivery with no flush of this instance behind them yet (the alarm must come soon). */
   get unsent(): boolean {
     return this.#unsent;
+  }
+
+  /**
+   * Whether anything is still to be sent or written: rows in the outbox or on their way, attempts and gauges kept in
+   * memory. An object that owes nothing may delete its database once it holds no run.
+   */
+  owesAnything(): boolean {
+    return this.#unsent || this.#flushing !== undefined || this.#timer !== undefined || this.#unwrittenAttempts.length > 0 || this.#unwrittenGauges.size > 0 || this.#outbox.hasPending();
+  }
+
+  /** The object deleted its whole database (it owed nothing, {@link owesAnything}): it reports as a new object would. */
+  storageWiped(): void {
+    this.#outbox.storageWiped();
+    this.#reported.clear();
+    this.#gaugesWritten.clear();
   }
 
   /** Whether the outbox holds rows from an earlier instance (to send again soon). */
@@ -221,7 +240,7 @@ export class VisibilityReporter {
       })
       .finally(() => {
         this.#flushing = undefined;
-        if (!this.#again) return;
+        if (!this.#again) return this.#drained?.();
         this.#again = false;
         this.flush();
       });

@@ -100,6 +100,10 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
   #rpc!: Rpc;
   /** What workflows that want the Worker's env get (duro/cloudflare's `this.env` and `this.ctx.waitUntil`). */
   readonly #environment: WorkflowEnvironment;
+  /** Requests being answered (RPC calls): an object is never emptied under one. */
+  #requests = 0;
+  /** Retention deleted the object's last run: it empties its storage once nothing is owed ({@link #wipeIfEmptied}). */
+  #mayWipe = false;
 
   constructor(ctx: DurableObjectState, env: unknown, config: ExecutionConfig) {
     super(ctx, env as never);
@@ -127,6 +131,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
         await this.#alarm.rearm();
       },
       wroteOutsideCommit: () => void this.#alarm.rearm(),
+      drained: () => void this.#wipeIfEmptied(),
       rows,
     });
     this.#alarm = new AlarmKeeper({
@@ -192,12 +197,26 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       console.error('duro: alarm failed', error);
     } finally {
       await this.#alarm.rearm();
+      await this.#wipeIfEmptied();
     }
   }
 
   #call<T>(call: (rpc: Rpc) => Promise<Reply<T>>): Promise<Reply<T>> {
     this.#alarm.check();
-    return call(this.#rpc);
+    this.#requests++;
+    const answered = () => {
+      this.#requests--;
+      if (this.#mayWipe) void this.#wipeIfEmptied();
+    };
+    let reply: Promise<Reply<T>>;
+    try {
+      reply = call(this.#rpc);
+    } catch (error) {
+      answered();
+      throw error;
+    }
+    reply.then(answered, answered);
+    return reply;
   }
 
   // ---- the host the execution runs on ----
@@ -357,7 +376,37 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       }
       this.#deleteRun(runId, state?.workflowId ?? this.#execution.workflowId);
       this.#execution.forget(runId);
+      this.#mayWipe = this.#store.listRuns().length === 0;
     }
+  }
+
+  /**
+   * Once retention deleted the last run, and nothing is owed or being asked, the object deletes its whole database and
+   * its alarm (decision 025): what it still held (its schema, its Visibility sender id, its outbox's last number) would
+   * otherwise stay stored, and billed, for good. A later start of the workflow id begins as a new object's does.
+   */
+  async #wipeIfEmptied(): Promise<void> {
+    if (!this.#emptied()) return;
+    try {
+      await this.ctx.blockConcurrencyWhile(async () => {
+        if (!this.#emptied()) return; // something came in meanwhile
+        this.#mayWipe = false;
+        await this.ctx.storage.deleteAlarm();
+        await this.ctx.storage.deleteAll();
+        this.#store.storageWiped();
+        this.#outcomes.storageWiped();
+        this.#visibility.storageWiped();
+        this.#alarm.storageWiped();
+      });
+    } catch (error) {
+      console.error('duro: could not empty the storage of an object with no run left', error);
+    }
+  }
+
+  /** Retention deleted the last run, and nothing is left to do: no request, no run, no deadline, nothing to send. */
+  #emptied(): boolean {
+    return this.#mayWipe && this.#requests === 0 && this.#sending.size === 0 && this.#execution.loadedRuns().length === 0
+      && !this.#visibility.owesAnything() && this.#store.earliestDeadline() === undefined && this.#store.listRuns().length === 0;
   }
 
   /** Deletes a run with everything stored for it, and takes it out of the Visibility index. */
