@@ -281,6 +281,8 @@ async function sequential() {
   const variants = [
     { variant: 'duro-local', sizes: size.local, once: (n) => bench('duro/sequential', { workflowType: 'benchLocalSteps', n }) },
     { variant: 'duro-remote', sizes: size.remote, once: (n) => bench('duro/sequential', { workflowType: 'benchRemoteSteps', n }) },
+    // The same steps with the activity run in the object's isolate: the difference is the service-binding invocation.
+    { variant: 'duro-remote-in-process', sizes: size.remote, once: (n) => bench('duro/sequential', { workflowType: 'benchRemoteSteps', n, activities: 'in-process' }) },
     { variant: 'cf-step.do', sizes: size.cf.filter((n) => n <= CF_MAX_LOCAL_STEPS), once: (n) => bench('cf/sequential', { n }) },
     { variant: 'floor-macrotask', sizes: size.floors, once: (n) => bench('floor', { mode: 'macrotask', n }) },
     { variant: 'floor-coalesced', sizes: size.floors, once: (n) => bench('floor', { mode: 'microtask', n }) },
@@ -297,7 +299,7 @@ async function sequential() {
       for (let r = 0; r < repeatsFor(n); r++) samples.push((await once(n)).ms);
       const ms = median(samples);
       record({ bench: 'sequential', variant, n, ms, msPerStep: round(ms / n, 4), samples });
-      log(`  sequential ${variant.padEnd(19)} n=${String(n).padStart(6)}  ${fmt(ms)} ms  ${fmt(ms / n, 4)} ms/step`);
+      log(`  sequential ${variant.padEnd(22)} n=${String(n).padStart(6)}  ${fmt(ms)} ms  ${fmt(ms / n, 4)} ms/step`);
     }
   }
 }
@@ -788,8 +790,8 @@ function printTables(targetList) {
   const ns = [...new Set(runs.filter((run) => run.bench === 'sequential').map((run) => run.n))].sort((a, b) => a - b);
   if (ns.length > 0) {
     log('\nSequential steps: ms total (ms/step); ratios per step');
-    const columns = ['duro-local', 'duro-remote', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch', 'floor-fetch-durable'];
-    const rows = [['n', ...columns, 'CF/local', 'local/coal.', 'local/macro', 'remote/fetch', 'remote/durable', 'remote/CF']];
+    const columns = ['duro-local', 'duro-remote', 'duro-remote-in-process', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch', 'floor-fetch-durable'];
+    const rows = [['n', ...columns, 'CF/local', 'local/coal.', 'local/macro', 'remote/fetch', 'remote/durable', 'in-process/durable', 'remote/CF']];
     for (const n of ns) {
       const cell = (variant) => {
         const run = seq(variant, n);
@@ -801,7 +803,7 @@ function printTables(targetList) {
         if (!x || !y) return '-';
         return `${fmt(perStep ? x.msPerStep / y.msPerStep : x.ms / Math.max(y.ms, 1), 2)}×`;
       };
-      rows.push([String(n), ...columns.map(cell), ratio('cf-step.do', 'duro-local'), ratio('duro-local', 'floor-coalesced', false), ratio('duro-local', 'floor-macrotask'), ratio('duro-remote', 'floor-fetch'), ratio('duro-remote', 'floor-fetch-durable'), ratio('duro-remote', 'cf-step.do')]);
+      rows.push([String(n), ...columns.map(cell), ratio('cf-step.do', 'duro-local'), ratio('duro-local', 'floor-coalesced', false), ratio('duro-local', 'floor-macrotask'), ratio('duro-remote', 'floor-fetch'), ratio('duro-remote', 'floor-fetch-durable'), ratio('duro-remote-in-process', 'floor-fetch-durable'), ratio('duro-remote', 'cf-step.do')]);
     }
     printGrid(rows);
   }

@@ -14,6 +14,7 @@ interface BenchEnv {
   WORKFLOW_EXECUTION_RICH: DurableObjectNamespace;
   WORKFLOW_EXECUTION_SEALED: DurableObjectNamespace;
   WORKFLOW_EXECUTION_QUIET: DurableObjectNamespace;
+  WORKFLOW_EXECUTION_IN_PROCESS: DurableObjectNamespace;
   BENCH_FLOOR: DurableObjectNamespace<BenchFloor>;
   CF_STEPS: Workflow<{ n: number }>;
   DURO_SELF: Fetcher;
@@ -39,6 +40,11 @@ const duroSealed = createDuro({
 });
 /** The same engine reporting nothing to Visibility (its binding names none): the start phases measurement. */
 const duroQuiet = createDuro({ workflows, activities, taskQueues: { default: 'self' }, bindings: { execution: 'WORKFLOW_EXECUTION_QUIET', visibility: 'BENCH_NO_VISIBILITY_BINDING' } });
+/**
+ * The same engine running 'self' activities in its own isolate, without the DURO_SELF binding (what a Worker without
+ * that binding does): beside `duro`, what a service-binding invocation per attempt costs a remote step.
+ */
+const duroInProcess = createDuro({ workflows, activities, taskQueues: { default: 'self' }, bindings: { execution: 'WORKFLOW_EXECUTION_IN_PROCESS', self: 'BENCH_NO_SELF_BINDING' } });
 const duros = { json: duro, rich: duroRich, sealed: duroSealed };
 
 // Metered (bench/worker/meter.ts): requests, busy time, SQLite rows and size, for the cost measurement.
@@ -46,6 +52,7 @@ export const WorkflowExecution = metered(withBenchMethods(duro.durableObjects.Wo
 export const WorkflowExecutionRich = duroRich.durableObjects.WorkflowExecution;
 export const WorkflowExecutionSealed = duroSealed.durableObjects.WorkflowExecution;
 export const WorkflowExecutionQuiet = duroQuiet.durableObjects.WorkflowExecution;
+export const WorkflowExecutionInProcess = duroInProcess.durableObjects.WorkflowExecution;
 export const Visibility = metered(duro.durableObjects.Visibility);
 export { BenchFloor, CfStepsWorkflow };
 
@@ -90,7 +97,7 @@ export default {
         case '/bench/floor/start':
           return json({ ok: await env.BENCH_FLOOR.get(env.BENCH_FLOOR.idFromName(String(body.id))).start(String(body.id)) });
         case '/bench/duro/sequential':
-          return json(await duroSequential(env, ctx, String(body.workflowType), Number(body.n)));
+          return json(await duroSequential(env, ctx, String(body.workflowType), Number(body.n), body.activities === 'in-process' ? duroInProcess : duro));
         case '/bench/duro/rpc-execute':
           return json(await rpcExecute(body.visibility === false ? env.WORKFLOW_EXECUTION_QUIET : env.WORKFLOW_EXECUTION, String(body.id)));
         case '/bench/duro/run':
@@ -149,8 +156,8 @@ async function rpcExecute(namespace: DurableObjectNamespace, workflowId: string)
   return { ok: true };
 }
 
-async function duroSequential(env: BenchEnv, ctx: ExecutionContext, workflowType: string, n: number) {
-  const { ms, result, workflowId } = await duroRun(env, ctx, workflowType, { n });
+async function duroSequential(env: BenchEnv, ctx: ExecutionContext, workflowType: string, n: number, host = duro) {
+  const { ms, result, workflowId } = await duroRun(env, ctx, workflowType, { n }, host);
   if ((result as { steps?: number } | undefined)?.steps !== n) throw new Error(`${workflowId} returned ${JSON.stringify(result)}`);
   return { ms, steps: n, workflowId };
 }
