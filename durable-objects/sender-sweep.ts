@@ -15,24 +15,24 @@ export const SWEEP_PAGE = 1_000;
 export class SenderSweep {
   readonly #store: VisibilityStore;
   readonly #now: () => number;
-  /** Where the next page starts: the sweep goes round the table, one page per look. */
-  #after = '';
-  #lastLookAt: number;
+  /** The first delivery of an instance looks at once: a shard that is evicted between deliveries still goes round. */
+  #lastLookAt = -Infinity;
 
   constructor(store: VisibilityStore, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
-    // Not at once: a shard just loaded (or deployed) serves its deliveries first.
-    this.#lastLookAt = now();
   }
 
-  /** After a delivery: looks at the next page of senders when the last look is SWEEP_EVERY_MS old. Never throws. */
+  /**
+   * After a delivery: looks at the next page of senders (the store keeps where the last look ended, so the sweep goes
+   * round the table across instances) when the last look of this instance is SWEEP_EVERY_MS old. Never throws.
+   */
   afterDelivery(): void {
     const now = this.#now();
     if (now - this.#lastLookAt < SWEEP_EVERY_MS) return;
     this.#lastLookAt = now;
     try {
-      this.#after = this.#store.forgetQuietSenders(this.#after, now - SENDER_MEMORY_MS, SWEEP_PAGE);
+      this.#store.forgetQuietSenders(now - SENDER_MEMORY_MS, SWEEP_PAGE);
     } catch (error) {
       // The rows stay for the next look; a delivery never fails for it.
       console.error('duro: forgetting quiet Visibility senders failed', error);

@@ -450,6 +450,14 @@ export class SqlRunStore {
   }
 
   /** The earliest deadline of any run here (its next wake, its retention), or of a blob to delete: what the alarm must be set to. */
+  /**
+   * Whether keys wait to be deleted from the blob store: with one configured, they are deadlines; without (the claim
+   * check turned off since), they are still owed, and an object holding them must not drop them.
+   */
+  holdsBlobDeletes(): boolean {
+    return this.#has('row_blobs') && this.#sql.exec('SELECT 1 FROM blob_deletes LIMIT 1').toArray().length > 0;
+  }
+
   earliestDeadline(): number | undefined {
     if (!this.#schema.made) return undefined;
     // An aggregate min skips NULLs (a run with no next wake, an open run's retention); min(a, b) would not.

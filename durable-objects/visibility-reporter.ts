@@ -225,6 +225,7 @@ export class VisibilityReporter {
       // A delivery that found rows committed during its run (`#again`) left `unsent` set for this flush to clear:
       // with nothing left, nothing is owed, or the alarm would come every OUTBOX_RETRY_MS for good.
       this.#unsent = false;
+      this.#drained?.();
       return;
     }
     this.#flushing = this.#outbox

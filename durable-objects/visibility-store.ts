@@ -28,6 +28,9 @@ type ExecutionRow = {
   record: SqlStorageValue;
 };
 
+/** The `meta` key of where the sweep of quiet senders goes on from (sender-sweep.ts): a restart does not go back. */
+const SWEPT_TO = 'senders_swept_to';
+
 export type BatchItemOutcome = { kind: 'succeeded' } | { kind: 'skipped' } | { kind: 'failed'; failure: BatchFailure };
 
 export class VisibilityStore {
@@ -99,18 +102,22 @@ export class VisibilityStore {
   }
 
   /**
-   * One page of the senders table after `after` (in key order): senders whose messages were last applied before
-   * `quietSince` are forgotten, and rows from before the shard recorded when (schema 3) start counting now. Returns
-   * where the next page starts: '' once the table's end is reached.
+   * The next page of the senders table (in key order, from where the last page ended, kept in `meta`): senders whose
+   * messages were last applied before `quietSince` are forgotten, and rows from before the shard recorded when
+   * (schema 3) start counting now. Returns where the next page starts: '' once the table's end is reached.
    */
-  forgetQuietSenders(after: string, quietSince: number, limit: number): string {
+  forgetQuietSenders(quietSince: number, limit: number): string {
     return this.#storage.transactionSync(() => {
+      const after = this.#sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = '${SWEPT_TO}'`).toArray()[0]?.value ?? '';
       const keys = this.#sql.exec<{ workflow_id: string }>('SELECT workflow_id FROM senders WHERE workflow_id > ? ORDER BY workflow_id LIMIT ?', after, limit).toArray();
-      if (keys.length === 0) return '';
-      const last = keys[keys.length - 1]!.workflow_id;
-      this.#sql.exec('DELETE FROM senders WHERE workflow_id > ? AND workflow_id <= ? AND applied_at < ?', after, last, quietSince);
-      this.#sql.exec('UPDATE senders SET applied_at = ? WHERE workflow_id > ? AND workflow_id <= ? AND applied_at IS NULL', this.#now(), after, last);
-      return keys.length < limit ? '' : last;
+      const last = keys.at(-1)?.workflow_id;
+      if (last !== undefined) {
+        this.#sql.exec('DELETE FROM senders WHERE workflow_id > ? AND workflow_id <= ? AND applied_at < ?', after, last, quietSince);
+        this.#sql.exec('UPDATE senders SET applied_at = ? WHERE workflow_id > ? AND workflow_id <= ? AND applied_at IS NULL', this.#now(), after, last);
+      }
+      const next = last === undefined || keys.length < limit ? '' : last;
+      if (next !== after) this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('${SWEPT_TO}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, next);
+      return next;
     });
   }
 

@@ -100,7 +100,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
   #rpc!: Rpc;
   /** What workflows that want the Worker's env get (duro/cloudflare's `this.env` and `this.ctx.waitUntil`). */
   readonly #environment: WorkflowEnvironment;
-  /** Requests being answered (RPC calls): an object is never emptied under one. */
+  /** Requests being answered (RPC calls) and alarms running: an object is never emptied under one. */
   #requests = 0;
   /** Retention deleted the object's last run: it empties its storage once nothing is owed ({@link #wipeIfEmptied}). */
   #mayWipe = false;
@@ -131,7 +131,9 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
         await this.#alarm.rearm();
       },
       wroteOutsideCommit: () => void this.#alarm.rearm(),
-      drained: () => void this.#wipeIfEmptied(),
+      drained: () => {
+        if (this.#mayWipe) void this.#wipeIfEmptied();
+      },
       rows,
     });
     this.#alarm = new AlarmKeeper({
@@ -183,6 +185,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
 
   override async alarm(): Promise<void> {
     // Alarms are retried a limited number of times: never throw, re-arm from the table in finally.
+    this.#requests++;
     try {
       this.#alarm.fired();
       this.#execution.wake();
@@ -197,6 +200,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       console.error('duro: alarm failed', error);
     } finally {
       await this.#alarm.rearm();
+      this.#requests--;
       await this.#wipeIfEmptied();
     }
   }
@@ -314,6 +318,8 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
 
   /** What the object does once the execution is open: deadlines of the loaded runs, Visibility, owed messages. */
   async #afterOpen(): Promise<void> {
+    // An object left with no run (the last instance went away before it emptied itself) empties itself once it can.
+    this.#mayWipe = this.#store.listRuns().length === 0;
     this.#refreshRunDeadlines();
     await this.#visibility.backfill(async () => {
       const states = await Promise.all(this.#store.listRuns().map(async (stored) => this.#execution.runInMemory(stored.runId)?.state ?? (await this.#readableState(stored.runId))));
@@ -386,8 +392,9 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
    * otherwise stay stored, and billed, for good. A later start of the workflow id begins as a new object's does.
    */
   async #wipeIfEmptied(): Promise<void> {
-    if (!this.#emptied()) return;
+    if (!this.#mayWipe) return;
     try {
+      if (!this.#emptied()) return;
       await this.ctx.blockConcurrencyWhile(async () => {
         if (!this.#emptied()) return; // something came in meanwhile
         this.#mayWipe = false;
@@ -406,7 +413,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
   /** Retention deleted the last run, and nothing is left to do: no request, no run, no deadline, nothing to send. */
   #emptied(): boolean {
     return this.#mayWipe && this.#requests === 0 && this.#sending.size === 0 && this.#execution.loadedRuns().length === 0
-      && !this.#visibility.owesAnything() && this.#store.earliestDeadline() === undefined && this.#store.listRuns().length === 0;
+      && !this.#visibility.owesAnything() && this.#store.earliestDeadline() === undefined && !this.#store.holdsBlobDeletes() && this.#store.listRuns().length === 0;
   }
 
   /** Deletes a run with everything stored for it, and takes it out of the Visibility index. */

@@ -55,13 +55,38 @@ describe('an object whose last run retention deleted', () => {
     expect(after.alarm).toBeNull();
     expect(after.bytes).toBeLessThan(before.bytes);
 
-    // The same instance (no reset since it emptied itself) runs the id again, and its run is indexed.
+    // The same instance (no reset since it emptied itself) runs the id again: its run is indexed, and the alarm is
+    // set for its retention.
+    await runInDurableObject(executionStub(workflowId), (instance) => {
+      (instance as unknown as { marker?: string }).marker = 'the emptied instance';
+    });
     await startTagged(workflowId, suite, 'complete');
     expect((await result(workflowId)).status).toBe(200);
     await eventually(async () => (await indexedCount(suite)) === 1, 10_000, 'the new run indexed');
+    const again = await runInDurableObject(executionStub(workflowId), async (instance, state) => ({
+      marker: (instance as unknown as { marker?: string }).marker,
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(again.marker).toBe('the emptied instance');
+    expect(again.alarm).not.toBeNull();
     // And a new instance reads it back.
     await abortAllDurableObjects();
     expect((await result(workflowId)).status).toBe(200);
+  }, 40_000);
+
+  it('empties itself once loaded again when the instance that deleted the run went away first', async () => {
+    const workflowId = uniqueId('left-wf');
+    const suite = uniqueId('left');
+    await startTagged(workflowId, suite, 'complete');
+    expect((await result(workflowId)).status).toBe(200);
+    await eventually(async () => (await indexedCount(suite)) === 1, 10_000, 'the run indexed');
+    // What an instance leaves when it goes away right after retention deleted the run: no run, the rest still there.
+    await runInDurableObject(executionStub(workflowId), (_instance, state) => {
+      for (const table of ['history', 'runs']) state.storage.sql.exec(`DELETE FROM ${table}`);
+    });
+    await abortAllDurableObjects();
+    expect((await api(`/v1/workflows/${workflowId}`)).status).toBe(404); // any request loads it
+    await eventually(async () => (await storedBy(workflowId)).tables.length === 0, 10_000, 'the database emptied');
   }, 40_000);
 
   it('keeps everything while another run of the id remains', async () => {

@@ -164,14 +164,14 @@ describe('senders quiet for long (forgetQuietSenders)', () => {
       // Re-sent messages write nothing, so they do not count as heard from.
       now += 2 * DAY + 1;
       await store.apply('quiet', numbered([upsert('q1', 'completed')]));
-      expect(store.forgetQuietSenders('', now - 7 * DAY, 100)).toBe('');
+      expect(store.forgetQuietSenders(now - 7 * DAY, 100)).toBe('');
       expect(senders(state.storage.sql)).toEqual([{ workflow_id: 'recent', applied_seq: 1, applied_at: 1_000 + 5 * DAY }]);
       // The index itself is untouched: only the memory of what was applied goes.
       expect(contentsOf(state.storage.sql).executions.map((row) => row.run_id)).toEqual(['q1', 'r1']);
     });
   });
 
-  it('goes over the table a page at a time, and starts again from the beginning after its end', async () => {
+  it('goes over the table a page at a time, across restarts, and starts again from the beginning after its end', async () => {
     await runInDurableObject(freshShard(), async (_instance, state) => {
       let now = 1_000;
       const store = new VisibilityStore(state.storage, undefined, () => now);
@@ -179,12 +179,14 @@ describe('senders quiet for long (forgetQuietSenders)', () => {
       now += 8 * DAY;
       await store.apply('c', numbered([gauges('c-run', 2)], 2)); // heard from again
       const quietSince = now - 7 * DAY;
-      expect(store.forgetQuietSenders('', quietSince, 2)).toBe('b');
+      expect(store.forgetQuietSenders(quietSince, 2)).toBe('b');
       expect(senders(state.storage.sql).map((row) => row.workflow_id)).toEqual(['c', 'd', 'e']);
-      expect(store.forgetQuietSenders('b', quietSince, 2)).toBe('d');
-      expect(store.forgetQuietSenders('d', quietSince, 2)).toBe('');
+      // A new instance (a restarted shard) goes on from where the last page ended, not from the beginning.
+      const restarted = new VisibilityStore(state.storage, undefined, () => now);
+      expect(restarted.forgetQuietSenders(quietSince, 2)).toBe('d');
+      expect(restarted.forgetQuietSenders(quietSince, 2)).toBe('');
       expect(senders(state.storage.sql).map((row) => row.workflow_id)).toEqual(['c']);
-      expect(store.forgetQuietSenders('', quietSince, 2)).toBe('');
+      expect(restarted.forgetQuietSenders(quietSince, 2)).toBe('');
     });
   });
 
@@ -193,13 +195,13 @@ describe('senders quiet for long (forgetQuietSenders)', () => {
       let now = 50 * DAY;
       const store = new VisibilityStore(state.storage, undefined, () => now);
       state.storage.sql.exec('INSERT INTO senders (workflow_id, applied_seq, applied_at) VALUES (?, ?, NULL)', 'old', 4);
-      expect(store.forgetQuietSenders('', now - 7 * DAY, 100)).toBe('');
+      expect(store.forgetQuietSenders(now - 7 * DAY, 100)).toBe('');
       expect(senders(state.storage.sql)).toEqual([{ workflow_id: 'old', applied_seq: 4, applied_at: 50 * DAY }]);
       now += 7 * DAY;
-      store.forgetQuietSenders('', now - 7 * DAY, 100);
+      store.forgetQuietSenders(now - 7 * DAY, 100);
       expect(senders(state.storage.sql)).toHaveLength(1); // exactly the quiet time: not yet
       now += 1;
-      store.forgetQuietSenders('', now - 7 * DAY, 100);
+      store.forgetQuietSenders(now - 7 * DAY, 100);
       expect(senders(state.storage.sql)).toEqual([]);
     });
   });
@@ -210,7 +212,7 @@ describe('senders quiet for long (forgetQuietSenders)', () => {
       const store = new VisibilityStore(state.storage, undefined, () => now);
       await store.apply('s', numbered([upsert('s1', 'running')]));
       now += 8 * DAY;
-      store.forgetQuietSenders('', now - 7 * DAY, 100);
+      store.forgetQuietSenders(now - 7 * DAY, 100);
       expect(senders(state.storage.sql)).toEqual([]);
       // The sender's outbox numbers on from its last message: the next ones are new, and applied.
       expect(await store.apply('s', numbered([upsert('s1', 'completed')], 2))).toBe(2);
