@@ -229,23 +229,22 @@ export const MIGRATIONS: readonly string[] = [
  */
 export const FRESH_EXECUTION_SCHEMA = keyedMetaTable('meta') + keyedRunsTable('runs', RUNS_DEADLINE_COLUMN) + historyTable(HISTORY_ROW_SPAN_COLUMN) + VISIBILITY_OUTBOX_TABLE;
 
-/** The Visibility shard: the index of executions, the /metrics series, and batch operations. */
-export const VISIBILITY_MIGRATIONS: readonly string[] = [
-  // 1
-  `
-  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE executions (
+/** The columns of a Visibility shard's `executions`: what lists filter and sort on in plaintext, and the sealed record. */
+const VISIBILITY_EXECUTIONS_COLUMNS = `
     run_id TEXT PRIMARY KEY,
     workflow_id TEXT NOT NULL,
     workflow_type TEXT NOT NULL,
     status TEXT NOT NULL,
     start_time INTEGER NOT NULL,
     close_time INTEGER,
-    record TEXT NOT NULL
-  );
+    record TEXT NOT NULL`;
+const VISIBILITY_EXECUTIONS_INDEXES = `
   CREATE INDEX executions_by_start ON executions (start_time DESC, run_id DESC);
   CREATE INDEX executions_by_type ON executions (workflow_type, start_time DESC, run_id DESC);
   CREATE INDEX executions_by_status ON executions (status, start_time DESC, run_id DESC);
+`;
+/** The shard's other tables, as migration 1 made them (`senders` aside, which migration 3 extends). */
+const VISIBILITY_OTHER_TABLES = `
   -- One row per (attribute, value) of each run: a keyword list has a row per element.
   CREATE TABLE search_index (
     name TEXT NOT NULL,
@@ -254,8 +253,6 @@ export const VISIBILITY_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (name, value, run_id)
   ) WITHOUT ROWID;
   CREATE INDEX search_by_run ON search_index (run_id);
-  -- The last message applied from each execution object (messages are numbered by their sender).
-  CREATE TABLE senders (workflow_id TEXT PRIMARY KEY, applied_seq INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TABLE counters (series TEXT PRIMARY KEY, name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL) WITHOUT ROWID;
   CREATE TABLE histograms (series TEXT PRIMARY KEY, name TEXT NOT NULL, labels TEXT NOT NULL, buckets TEXT NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TABLE batches (
@@ -276,9 +273,9 @@ export const VISIBILITY_MIGRATIONS: readonly string[] = [
     attempts INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (batch_id, run_id)
   ) WITHOUT ROWID;
-  `,
-  // 2: what each open run waits on, for the /metrics gauges (issue 20)
-  `
+`;
+/** What each open run waits on, for the /metrics gauges (issue 20). */
+const VISIBILITY_RUN_GAUGES = `
   CREATE TABLE run_gauges (
     run_id TEXT PRIMARY KEY,
     workflow_type TEXT NOT NULL,
@@ -286,12 +283,52 @@ export const VISIBILITY_MIGRATIONS: readonly string[] = [
     pending_timers INTEGER NOT NULL,
     blocked INTEGER NOT NULL
   ) WITHOUT ROWID;
+`;
+
+/** The Visibility shard: the index of executions, the /metrics series, and batch operations. */
+export const VISIBILITY_MIGRATIONS: readonly string[] = [
+  // 1
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE executions (${VISIBILITY_EXECUTIONS_COLUMNS}
+  );
+  ${VISIBILITY_EXECUTIONS_INDEXES}
+  -- The last message applied from each execution object (messages are numbered by their sender).
+  CREATE TABLE senders (workflow_id TEXT PRIMARY KEY, applied_seq INTEGER NOT NULL) WITHOUT ROWID;
+  ${VISIBILITY_OTHER_TABLES}
   `,
+  // 2: what each open run waits on, for the /metrics gauges (issue 20)
+  VISIBILITY_RUN_GAUGES,
   // 3: when each sender's messages were last applied, so a sender quiet for long is forgotten (sender-sweep.ts)
   `
   ALTER TABLE senders ADD COLUMN applied_at INTEGER;
   `,
 ];
+
+/**
+ * A new shard's schema at the latest version (VISIBILITY_MIGRATIONS.length), in one step: what the migrations make,
+ * with `meta` and `executions` keyed by their text keys alone (WITHOUT ROWID). A rowid table with a text primary key
+ * keeps a second index of it: one row more written on every upsert of an execution (docs/decisions/026). A shard made by
+ * the migrations keeps its rowid tables: the same statements serve both.
+ */
+export const FRESH_VISIBILITY_SCHEMA = `
+  ${keyedMetaTable('meta')}
+  CREATE TABLE executions (${VISIBILITY_EXECUTIONS_COLUMNS}
+  ) WITHOUT ROWID;
+  ${VISIBILITY_EXECUTIONS_INDEXES}
+  CREATE TABLE senders (workflow_id TEXT PRIMARY KEY, applied_seq INTEGER NOT NULL, applied_at INTEGER) WITHOUT ROWID;
+  ${VISIBILITY_OTHER_TABLES}
+  ${VISIBILITY_RUN_GAUGES}
+`;
+
+/** A Visibility shard's schema, when it loads: a new shard's written at once, an older one's migrated. */
+export function openVisibilitySchema(storage: DurableObjectStorage): void {
+  if (storedSchemaVersion(storage.sql) > 0) {
+    migrate(storage, VISIBILITY_MIGRATIONS);
+    return;
+  }
+  storage.transactionSync(() => writeFreshSchema(storage.sql, FRESH_VISIBILITY_SCHEMA, VISIBILITY_MIGRATIONS.length));
+}
 
 /** The Scheduler: every schedule of the deployment, and when each next needs the alarm. */
 export const SCHEDULER_MIGRATIONS: readonly string[] = [

@@ -10,7 +10,7 @@ import type { ExecutionRecord, SequencedMessage } from '../src/visibility/record
 import type { PayloadCodec } from '../src/core/payloads/options';
 import { RowCodecs } from '../src/core/payloads/row-codecs';
 import { DeliveryBatcher } from './delivery-batcher';
-import { migrate, VISIBILITY_MIGRATIONS } from './schema';
+import { openVisibilitySchema } from './schema';
 import { SenderSweep } from './sender-sweep';
 import { VisibilityStore, type BatchItem, type BatchItemOutcome } from './visibility-store';
 import { executionStub } from './stubs';
@@ -43,7 +43,7 @@ export function createVisibilityClass(config: VisibilityConfig) {
       this.#deliveries = new DeliveryBatcher((deliveries) => this.#store.applyAll(deliveries));
       this.#senders = new SenderSweep(this.#store);
       void ctx.blockConcurrencyWhile(async () => {
-        migrate(ctx.storage, VISIBILITY_MIGRATIONS);
+        openVisibilitySchema(ctx.storage);
       });
     }
 
