@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { FRESH_VISIBILITY_SCHEMA, migrate, VISIBILITY_MIGRATIONS } from '../../durable-objects/schema';
 import { VisibilityStore } from '../../durable-objects/visibility-store';
 import type { ExecutionRecord, SequencedMessage } from '../../src/visibility/record';
+import { dropAll, keyedTables, schemaOf } from '../support/sqlite-schema';
 import { uniqueId } from './helpers';
 
 function freshShard() {
@@ -14,31 +15,9 @@ function freshShard() {
   return namespace.get(namespace.idFromName(uniqueId('schema-shard')));
 }
 
-/** Duro's tables and indexes (not SQLite's, workerd's or miniflare's), with their columns, in a stable order. */
-function schemaOf(sql: SqlStorage) {
-  const objects = sql.exec<{ type: string; name: string; tbl_name: string }>(
-    "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE '__miniflare%' ORDER BY name",
-  ).toArray();
-  return objects.map((object) => ({
-    type: object.type,
-    name: object.name,
-    table: object.tbl_name,
-    columns: object.type === 'table'
-      // A keyed table's primary key is NOT NULL by itself; a rowid table's text key only by Duro never writing NULL.
-      ? sql.exec<{ pk: number; notnull: number }>(`PRAGMA table_info("${object.name}")`).toArray().map((column) => ({ ...column, notnull: column.pk ? 1 : column.notnull }))
-      : sql.exec(`PRAGMA index_info("${object.name}")`).toArray(),
-  }));
-}
-
-function keyedTables(sql: SqlStorage): string[] {
-  return sql.exec<{ name: string; wr: number }>('PRAGMA table_list').toArray().filter((table) => table.wr === 1 && !table.name.startsWith('_cf_')).map((table) => table.name).sort();
-}
-
 /** Makes this storage a shard of the old layout: every table dropped, then the migrations run from the first. */
 function migratedFromTheFirst(storage: DurableObjectStorage): void {
-  for (const { name } of storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE '__miniflare%'").toArray()) {
-    storage.sql.exec(`DROP TABLE "${name}"`);
-  }
+  dropAll(storage.sql);
   expect(migrate(storage, VISIBILITY_MIGRATIONS)).toEqual({ from: 0, to: VISIBILITY_MIGRATIONS.length });
 }
 

@@ -7,37 +7,11 @@ import { ExecutionSchema } from '../../durable-objects/execution-schema';
 import { migrate, MIGRATIONS, ON_DEMAND_TABLES } from '../../durable-objects/schema';
 import { SqlRunStore } from '../../durable-objects/sql-run-store';
 import type { RunState } from '../../src/core/internals';
+import { dropAll, keyedTables, schemaOf } from '../support/sqlite-schema';
 
 function freshObject() {
   const namespace = env.WORKFLOW_EXECUTION as DurableObjectNamespace;
   return namespace.get(namespace.idFromName(`schema-${crypto.randomUUID()}`));
-}
-
-/** Every table and index of Duro's (not SQLite's, workerd's or miniflare's), with its columns, in a stable order. */
-function schemaOf(sql: SqlStorage): Array<{ type: string; name: string; table: string; columns: unknown[] }> {
-  const objects = sql.exec<{ type: string; name: string; tbl_name: string }>(
-    "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE '__miniflare%' ORDER BY name",
-  ).toArray();
-  return objects.map((object) => ({
-    type: object.type,
-    name: object.name,
-    table: object.tbl_name,
-    columns: object.type === 'table'
-      ? sql.exec(`PRAGMA table_info("${object.name}")`).toArray()
-      : sql.exec(`PRAGMA index_info("${object.name}")`).toArray(),
-  }));
-}
-
-/** Duro's tables stored WITHOUT ROWID (one row written per row, no second index of a text key). */
-function keyedTables(sql: SqlStorage): string[] {
-  return sql.exec<{ name: string; wr: number }>('PRAGMA table_list').toArray().filter((table) => table.wr === 1 && !table.name.startsWith('_cf_')).map((table) => table.name).sort();
-}
-
-/** Drops every table of Duro's, so the migrations can run on this storage as on an object made before them. */
-function dropAll(sql: SqlStorage): void {
-  for (const { name } of sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE '__miniflare%'").toArray()) {
-    sql.exec(`DROP TABLE "${name}"`);
-  }
 }
 
 /** Makes a new object's schema as its first commit does. */
