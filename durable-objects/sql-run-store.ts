@@ -449,7 +449,6 @@ export class SqlRunStore {
     if (bad > 0) console.error(`duro: ${bad} deadline(s) held no time and were dropped`);
   }
 
-  /** The earliest deadline of any run here (its next wake, its retention), or of a blob to delete: what the alarm must be set to. */
   /**
    * Whether keys wait to be deleted from the blob store: with one configured, they are deadlines; without (the claim
    * check turned off since), they are still owed, and an object holding them must not drop them.
@@ -458,6 +457,7 @@ export class SqlRunStore {
     return this.#has('row_blobs') && this.#sql.exec('SELECT 1 FROM blob_deletes LIMIT 1').toArray().length > 0;
   }
 
+  /** The earliest deadline of any run here (its next wake, its retention), or of a blob to delete: what the alarm must be set to. */
   earliestDeadline(): number | undefined {
     if (!this.#schema.made) return undefined;
     // An aggregate min skips NULLs (a run with no next wake, an open run's retention); min(a, b) would not.

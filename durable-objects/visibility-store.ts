@@ -108,7 +108,7 @@ export class VisibilityStore {
    */
   forgetQuietSenders(quietSince: number, limit: number): string {
     return this.#storage.transactionSync(() => {
-      const after = this.#sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = '${SWEPT_TO}'`).toArray()[0]?.value ?? '';
+      const after = this.#sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', SWEPT_TO).toArray()[0]?.value ?? '';
       const keys = this.#sql.exec<{ workflow_id: string }>('SELECT workflow_id FROM senders WHERE workflow_id > ? ORDER BY workflow_id LIMIT ?', after, limit).toArray();
       const last = keys.at(-1)?.workflow_id;
       if (last !== undefined) {
@@ -116,7 +116,7 @@ export class VisibilityStore {
         this.#sql.exec('UPDATE senders SET applied_at = ? WHERE workflow_id > ? AND workflow_id <= ? AND applied_at IS NULL', this.#now(), after, last);
       }
       const next = last === undefined || keys.length < limit ? '' : last;
-      if (next !== after) this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('${SWEPT_TO}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, next);
+      if (next !== after) this.#sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', SWEPT_TO, next);
       return next;
     });
   }

@@ -208,18 +208,12 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
   #call<T>(call: (rpc: Rpc) => Promise<Reply<T>>): Promise<Reply<T>> {
     this.#alarm.check();
     this.#requests++;
-    const answered = () => {
+    // Answers never reject (execution-answers.ts): a refusal is a reply too.
+    const reply = call(this.#rpc);
+    void reply.then(() => {
       this.#requests--;
       if (this.#mayWipe) void this.#wipeIfEmptied();
-    };
-    let reply: Promise<Reply<T>>;
-    try {
-      reply = call(this.#rpc);
-    } catch (error) {
-      answered();
-      throw error;
-    }
-    reply.then(answered, answered);
+    });
     return reply;
   }
 
@@ -373,6 +367,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
 
   /** Closed runs past their time are deleted with their history, unless they still owe messages. */
   async #removeExpiredRuns(now: number): Promise<void> {
+    let deleted = false;
     for (const runId of this.#store.expiredRuns(now)) {
       const state = this.#execution.runInMemory(runId)?.state ?? (await this.#readableState(runId));
       if (state?.status === 'running') continue;
@@ -382,8 +377,9 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
       }
       this.#deleteRun(runId, state?.workflowId ?? this.#execution.workflowId);
       this.#execution.forget(runId);
-      this.#mayWipe = this.#store.listRuns().length === 0;
+      deleted = true;
     }
+    if (deleted) this.#mayWipe = this.#store.listRuns().length === 0;
   }
 
   /**
@@ -410,10 +406,13 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     }
   }
 
-  /** Retention deleted the last run, and nothing is left to do: no request, no run, no deadline, nothing to send. */
+  /**
+   * Retention deleted the last run, and nothing is left to do: no request, no run (so no deadline but the blob store's
+   * deletions), no blob to delete, nothing to send.
+   */
   #emptied(): boolean {
     return this.#mayWipe && this.#requests === 0 && this.#sending.size === 0 && this.#execution.loadedRuns().length === 0
-      && !this.#visibility.owesAnything() && this.#store.earliestDeadline() === undefined && !this.#store.holdsBlobDeletes() && this.#store.listRuns().length === 0;
+      && !this.#visibility.owesAnything() && !this.#store.holdsBlobDeletes() && this.#store.listRuns().length === 0;
   }
 
   /** Deletes a run with everything stored for it, and takes it out of the Visibility index. */
