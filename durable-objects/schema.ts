@@ -311,7 +311,7 @@ export const VISIBILITY_MIGRATIONS: readonly string[] = [
  * keeps a second index of it: one row more written on every upsert of an execution (docs/decisions/026). A shard made by
  * the migrations keeps its rowid tables: the same statements serve both.
  */
-export const FRESH_VISIBILITY_SCHEMA = `
+const FRESH_VISIBILITY_SCHEMA = `
   ${keyedMetaTable('meta')}
   CREATE TABLE executions (${VISIBILITY_EXECUTIONS_COLUMNS}
   ) WITHOUT ROWID;
