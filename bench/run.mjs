@@ -281,13 +281,16 @@ async function sequential() {
   const variants = [
     { variant: 'duro-local', sizes: size.local, once: (n) => bench('duro/sequential', { workflowType: 'benchLocalSteps', n }) },
     { variant: 'duro-remote', sizes: size.remote, once: (n) => bench('duro/sequential', { workflowType: 'benchRemoteSteps', n }) },
-    // The same steps with the activity run in the object's isolate: the difference is the service-binding invocation.
+    // The same steps with the activity run in the object's isolate (no invocation of its own), and sent as fetches
+    // through DURO_SELF instead of RPC calls to the entrypoint (decision 027).
     { variant: 'duro-remote-in-process', sizes: size.remote, once: (n) => bench('duro/sequential', { workflowType: 'benchRemoteSteps', n, activities: 'in-process' }) },
+    { variant: 'duro-remote-fetch', sizes: size.remote, once: (n) => bench('duro/sequential', { workflowType: 'benchRemoteSteps', n, activities: 'fetch' }) },
     { variant: 'cf-step.do', sizes: size.cf.filter((n) => n <= CF_MAX_LOCAL_STEPS), once: (n) => bench('cf/sequential', { n }) },
     { variant: 'floor-macrotask', sizes: size.floors, once: (n) => bench('floor', { mode: 'macrotask', n }) },
     { variant: 'floor-coalesced', sizes: size.floors, once: (n) => bench('floor', { mode: 'microtask', n }) },
     { variant: 'floor-fetch', sizes: size.remote, once: (n) => bench('floor', { mode: 'fetch', n }) },
     { variant: 'floor-fetch-durable', sizes: size.remote, once: (n) => bench('floor', { mode: 'fetch-durable', n }) },
+    { variant: 'floor-rpc-durable', sizes: size.remote, once: (n) => bench('floor', { mode: 'rpc-durable', n }) },
   ];
   for (const [index, { variant, sizes, once }] of variants.entries()) {
     // Each variant on a fresh dev server, as each measurement is: with the three fetch-heavy variants (some 30 000
@@ -755,6 +758,9 @@ function targets() {
     if (duro && floor) add(`fetch steps: Duro / fetch floor at n=${n}`, duro.ms / floor.ms, 1.25, false);
     const durable = seq('floor-fetch-durable', n);
     if (duro && durable) add(`fetch steps: Duro / durable fetch floor at n=${n}`, duro.ms / durable.ms, 1.3, false);
+    // The same floor over the transport 'self' attempts use when the entrypoint is exported (decision 027).
+    const rpcDurable = seq('floor-rpc-durable', n);
+    if (duro && rpcDurable) add(`remote steps: Duro / durable RPC floor at n=${n}`, duro.ms / rpcDurable.ms, 1.3, false);
     const cf = seq('cf-step.do', n);
     if (duro && cf) add(`fetch steps: Duro / CF step.do per step at n=${n}`, duro.msPerStep / cf.msPerStep, 1, false);
   }
@@ -790,8 +796,8 @@ function printTables(targetList) {
   const ns = [...new Set(runs.filter((run) => run.bench === 'sequential').map((run) => run.n))].sort((a, b) => a - b);
   if (ns.length > 0) {
     log('\nSequential steps: ms total (ms/step); ratios per step');
-    const columns = ['duro-local', 'duro-remote', 'duro-remote-in-process', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch', 'floor-fetch-durable'];
-    const rows = [['n', ...columns, 'CF/local', 'local/coal.', 'local/macro', 'remote/fetch', 'remote/durable', 'in-process/durable', 'remote/CF']];
+    const columns = ['duro-local', 'duro-remote', 'duro-remote-in-process', 'duro-remote-fetch', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch', 'floor-fetch-durable', 'floor-rpc-durable'];
+    const rows = [['n', ...columns, 'CF/local', 'local/coal.', 'local/macro', 'remote/fetch', 'remote/durable', 'remote/rpc-durable', 'in-process/durable', 'fetch/durable', 'remote/CF']];
     for (const n of ns) {
       const cell = (variant) => {
         const run = seq(variant, n);
@@ -803,7 +809,7 @@ function printTables(targetList) {
         if (!x || !y) return '-';
         return `${fmt(perStep ? x.msPerStep / y.msPerStep : x.ms / Math.max(y.ms, 1), 2)}×`;
       };
-      rows.push([String(n), ...columns.map(cell), ratio('cf-step.do', 'duro-local'), ratio('duro-local', 'floor-coalesced', false), ratio('duro-local', 'floor-macrotask'), ratio('duro-remote', 'floor-fetch'), ratio('duro-remote', 'floor-fetch-durable'), ratio('duro-remote-in-process', 'floor-fetch-durable'), ratio('duro-remote', 'cf-step.do')]);
+      rows.push([String(n), ...columns.map(cell), ratio('cf-step.do', 'duro-local'), ratio('duro-local', 'floor-coalesced', false), ratio('duro-local', 'floor-macrotask'), ratio('duro-remote', 'floor-fetch'), ratio('duro-remote', 'floor-fetch-durable'), ratio('duro-remote', 'floor-rpc-durable'), ratio('duro-remote-in-process', 'floor-fetch-durable'), ratio('duro-remote-fetch', 'floor-fetch-durable'), ratio('duro-remote', 'cf-step.do')]);
     }
     printGrid(rows);
   }

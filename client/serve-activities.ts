@@ -10,7 +10,7 @@ import { LazyAbort } from '../src/core/lazy-abort';
 import { Limits } from '../src/core/limits';
 import { latestAttemptLines } from '../src/core/run-logs';
 import { RunPayloads } from '../src/core/payloads/run-payloads';
-import type { ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
+import type { ActivityCallReply, ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
 import type { OtlpOptions } from '../src/protocol/otlp';
 import { attemptSpan, spanExporters } from './activity-span';
@@ -66,10 +66,7 @@ const COMPLETE_RETRY_MS = 500;
  * export default serveActivities({ activities: { charge }, secret: env.DURO_ACTIVITY_SECRET });
  */
 export function serveActivities(options: ServeActivitiesOptions): { fetch(request: Request, env?: unknown, ctx?: WaitUntil): Promise<Response> } {
-  const asyncAfterMs = options.asyncAfterMs ?? 5_000;
-  const doFetch = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
-  const exporterFor = spanExporters(options.tracing);
-
+  const runner = taskRunner(options);
   return {
     async fetch(request: Request, env?: unknown, ctx?: WaitUntil): Promise<Response> {
       if (request.method !== 'POST') return problem(405, 'duro:method-not-allowed', 'Activity requests are POSTs');
@@ -80,46 +77,93 @@ export function serveActivities(options: ServeActivitiesOptions): { fetch(reques
       }
       const task = parseTask(body);
       if (!task) return problem(400, 'duro:invalid-body', 'The body is not an activity request');
+      const call: TaskCall = { traceparent: request.headers.get('traceparent'), env, ctx };
+      if (request.signal) call.hangUp = request.signal;
+      return replyResponse(await runner.run(task, call));
+    },
+  };
+}
+
+/** How one task reached the server, and what serving it may use. */
+export interface TaskCall {
+  /** The request's `traceparent` header: preferred to the body's copy when it is valid. */
+  traceparent?: string | null;
+  /** Aborted when Duro hangs up (the HTTP request's signal). */
+  hangUp?: AbortSignal;
+  /** Asked when the activity first reads its signal: resolves true once Duro has given up on the attempt (RPC). */
+  watchHangUp?: () => Promise<boolean>;
+  env?: unknown;
+  ctx?: WaitUntil | undefined;
+}
+
+/** Serves tasks whose origin is vouched for: a verified signature, or a call no outside request can make. */
+export interface TaskRunner {
+  run(task: ActivityRequest, call: TaskCall): Promise<ActivityCallReply>;
+}
+
+/** What serves each task, over HTTP (serveActivities) or as a Workers RPC call (Duro's own Worker, decision 027). */
+export function taskRunner(options: ServeActivitiesOptions): TaskRunner {
+  const asyncAfterMs = options.asyncAfterMs ?? 5_000;
+  const doFetch = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
+  const exporterFor = spanExporters(options.tracing);
+
+  return {
+    async run(task: ActivityRequest, { traceparent, hangUp, watchHangUp, env, ctx }: TaskCall): Promise<ActivityCallReply> {
       // Own properties only: `toString` or `constructor` must not pass for an activity.
       const fn = Object.hasOwn(options.activities, task.activityType) ? options.activities[task.activityType] : undefined;
       if (typeof fn !== 'function') {
-        return failureResponse(toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${task.activityType}' is not served here`, 'ActivityNotRegistered')));
+        return { failure: toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${task.activityType}' is not served here`, 'ActivityNotRegistered')) };
       }
       // The header, as any tracer would read it; the body's copy when the header is missing or not valid.
-      const header = request.headers.get('traceparent');
-      const span = attemptSpan(parseTraceparent(header) ? header : task.traceparent, exporterFor(env), task);
+      const span = attemptSpan(traceparent && parseTraceparent(traceparent) ? traceparent : task.traceparent, exporterFor(env), task);
       if (span) task.traceparent = span.traceparent;
       const callbackUrl = options.duroUrl ?? task.callbackUrl;
       const callback: Callback = async (path, payload) => {
         if (!callbackUrl) throw new Error('No Duro URL to call back: set serveActivities({ duroUrl })');
         return doFetch(new URL(path, callbackUrl).toString(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
       };
-      const attempt = activityContext(task, callback, options.heartbeatThrottleMs ?? 1_000);
+      const attempt = activityContext(task, callback, options.heartbeatThrottleMs ?? 1_000, watchHangUp);
       // Duro hanging up before the reply means the attempt timed out or was cancelled there.
-      const onHangUp = () => attempt.cancellation.abort(() => new CancelledFailure('Duro closed the request: the attempt timed out or was cancelled'));
-      if (request.signal?.aborted) onHangUp(); // hung up while the body was read and verified
-      else request.signal?.addEventListener('abort', onHangUp, { once: true });
+      const onHangUp = () => attempt.cancellation.abort(() => new CancelledFailure(HUNG_UP));
+      if (hangUp?.aborted) onHangUp(); // hung up while the body was read and verified
+      else hangUp?.addEventListener('abort', onHangUp, { once: true });
       const running = runActivity(fn as ActivityFunction, task, attempt);
       if (span) void running.then((settled) => span.finish(settled, ctx && ((promise) => ctx.waitUntil(promise))));
       try {
         if (!callbackUrl) {
           // Nowhere to complete later: hold the connection (Duro's start-to-close timeout still bounds it).
-          const settled = await running;
-          return 'completesLater' in settled ? accepted() : settledResponse(settled, attempt.logs());
+          return callReply(await running, attempt.logs());
         }
         const slow = delay(asyncAfterMs);
         const first = await Promise.race([running, slow.promise.then(() => 'slow' as const)]);
         slow.cancel();
-        if (first !== 'slow') return 'completesLater' in first ? accepted() : settledResponse(first, attempt.logs());
+        if (first !== 'slow') return callReply(first, attempt.logs());
         // Slow: answer now so no connection is held for minutes, and complete through the callback.
         const completion = running.then((settled) => completeLater(task.taskToken, settled, callback, attempt.logs()));
         ctx?.waitUntil(completion);
-        return accepted();
+        return ACCEPTED_REPLY;
       } finally {
-        request.signal?.removeEventListener('abort', onHangUp);
+        hangUp?.removeEventListener('abort', onHangUp);
       }
     },
   };
+}
+
+const HUNG_UP = 'Duro closed the request: the attempt timed out or was cancelled';
+const ACCEPTED_REPLY: ActivityCallReply = { accepted: true };
+
+/** The reply; `logs` (the attempt's lines) rides beside the result, or beside the failure. */
+function callReply(settled: Settled, logs: string[]): ActivityCallReply {
+  if ('completesLater' in settled) return ACCEPTED_REPLY;
+  if ('failure' in settled) return logs.length > 0 ? { failure: settled.failure, logs } : { failure: settled.failure };
+  return logs.length > 0 ? { result: settled.result ?? null, logs } : { result: settled.result ?? null };
+}
+
+/** The reply over HTTP (docs/activities.md, The reply): 200 with the result, 500 with the failure's fields, or 202. */
+function replyResponse(reply: ActivityCallReply): Response {
+  if ('accepted' in reply) return jsonReply({ accepted: true }, 202);
+  if ('failure' in reply) return jsonReply(reply.logs ? { ...reply.failure, logs: reply.logs } : reply.failure, 500);
+  return jsonReply(reply, 200);
 }
 
 /** The request body, if it has the fields this server relies on (the signature already vouches for its origin). */
@@ -155,9 +199,14 @@ class AttemptCancellation {
   readonly #lazy: LazyAbort;
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(deadline: number | undefined) {
-    // Past its deadline Duro has timed the attempt out: whatever it returns now is discarded.
+  /** `watchHangUp`: asked once the signal is read, for a hang-up no request signal carries (an RPC call's). */
+  constructor(deadline: number | undefined, watchHangUp?: () => Promise<boolean>) {
     this.#lazy = new LazyAbort((controller) => {
+      watchHangUp?.().then(
+        (hungUp) => hungUp && controller.abort(new CancelledFailure(HUNG_UP)),
+        () => undefined, // the call is over: nothing to watch
+      );
+      // Past its deadline Duro has timed the attempt out: whatever it returns now is discarded.
       if (deadline === undefined) return;
       const passedDeadline = () => controller.abort(new CancelledFailure('Activity attempt passed its deadline'));
       if (deadline <= Date.now()) passedDeadline();
@@ -181,8 +230,8 @@ class AttemptCancellation {
   }
 }
 
-function activityContext(task: ActivityRequest, callback: Callback, throttleMs: number): Attempt {
-  const cancellation = new AttemptCancellation(task.deadline);
+function activityContext(task: ActivityRequest, callback: Callback, throttleMs: number, watchHangUp?: () => Promise<boolean>): Attempt {
+  const cancellation = new AttemptCancellation(task.deadline, watchHangUp);
   const info = activityInfoOf(task, task.taskToken);
   const payloads = RunPayloads.forTask(task);
   let lastSent = 0;
@@ -288,20 +337,6 @@ async function completeLater(taskToken: string, settled: Settled, callback: Call
     if (tries >= COMPLETE_TRIES) return;
     await delay(COMPLETE_RETRY_MS * 2 ** (tries - 1)).promise;
   }
-}
-
-function accepted(): Response {
-  return jsonReply({ accepted: true }, 202);
-}
-
-/** The reply; `logs` (the attempt's lines) rides beside the result, or beside the failure's fields. */
-function settledResponse(settled: { result: unknown } | { failure: FailureInfo }, logs: string[]): Response {
-  if ('failure' in settled) return failureResponse(settled.failure, logs);
-  return jsonReply({ result: settled.result ?? null, ...(logs.length > 0 && { logs }) }, 200);
-}
-
-function failureResponse(failure: FailureInfo, logs: string[] = []): Response {
-  return jsonReply(logs.length > 0 ? { ...failure, logs } : failure, 500);
 }
 
 function jsonReply(value: unknown, status: number): Response {

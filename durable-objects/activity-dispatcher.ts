@@ -2,8 +2,8 @@
 // limit per task queue, and an abort when the attempt times out or is cancelled.
 import { ApplicationFailure } from '../src/core/failure';
 import type { ActivityTask } from '../src/core/internals';
-import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityRequest } from '../src/protocol/activity-protocol';
-import { ACCEPTED, ATTEMPT_REDIRECT, failure, readActivityReply, type ReplyOutcome } from '../src/protocol/activity-reply';
+import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityEntrypointRpc, type ActivityRequest } from '../src/protocol/activity-protocol';
+import { ACCEPTED, ATTEMPT_REDIRECT, failure, readActivityReply, readCallReply, type ReplyOutcome } from '../src/protocol/activity-reply';
 import { SIGNATURE_HEADER, signBody } from '../src/protocol/signature';
 import { createTaskToken } from '../src/protocol/task-token';
 import { causeOf, notReachedBy, unreachableEndpoint, type EndpointLabel } from './unreachable-endpoint';
@@ -12,6 +12,8 @@ import { causeOf, notReachedBy, unreachableEndpoint, type EndpointLabel } from '
 export interface TaskQueueEndpoint {
   /** A fetcher (service binding, e.g. to this Worker itself) or a URL reached with global fetch. */
   fetcher?: { fetch(input: string, init?: RequestInit): Promise<Response> };
+  /** This Worker's activity entrypoint (decision 027): attempts are RPC calls to it instead of POSTs to `url`. */
+  entrypoint?: ActivityEntrypointRpc;
   url: string;
   /** Attempts in flight at once from one workflow object; more wait their turn. */
   concurrency: number;
@@ -58,6 +60,7 @@ export class ActivityDispatcher {
       const request: ActivityRequest = { ...task, taskToken: await createTaskToken(this.#secret, task) };
       if (this.#callbackUrl) request.callbackUrl = this.#callbackUrl;
       if (this.#maxPayloadBytes !== undefined) request.maxPayloadBytes = this.#maxPayloadBytes;
+      if (endpoint.entrypoint) return await this.#call(endpoint.entrypoint, request, controller.signal);
       const body = JSON.stringify(request);
       const init: RequestInit = {
         method: 'POST',
@@ -89,6 +92,30 @@ export class ActivityDispatcher {
     } finally {
       this.#inFlight.delete(key);
       this.#release(task.taskQueue);
+    }
+  }
+
+  /**
+   * The attempt as an RPC call. No signal aborts a call: the attempt stops waiting for it, and the activity hears of
+   * it when it reads its signal, through `hungUp` (true once aborted; false when the attempt ends otherwise).
+   */
+  async #call(entrypoint: ActivityEntrypointRpc, request: ActivityRequest, signal: AbortSignal): Promise<ReplyOutcome | typeof COMPLETES_LATER> {
+    if (signal.aborted) throw signal.reason;
+    let over!: (hungUp: boolean) => void;
+    const hungUp = new Promise<boolean>((resolve) => (over = resolve));
+    const aborted = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => {
+        over(true);
+        reject(signal.reason);
+      }, { once: true });
+    });
+    const call = entrypoint.attempt(request, () => hungUp);
+    call.catch(() => undefined); // given up on after an abort: what it ends with is nobody's
+    try {
+      const outcome = readCallReply(await Promise.race([call, aborted]), this.#maxPayloadBytes);
+      return outcome === ACCEPTED ? COMPLETES_LATER : outcome;
+    } finally {
+      over(false);
     }
   }
 

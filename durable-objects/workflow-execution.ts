@@ -34,7 +34,8 @@ export interface ExecutionConfig {
   activities: ActivityImplementations;
   /** The namespace of WorkflowExecution objects, for children, parents and external signals. */
   namespace(env: unknown): DurableObjectNamespace;
-  endpointOf(env: unknown, taskQueue: string): TaskQueueEndpoint | undefined;
+  /** `exports`: the object's `ctx.exports` (the Worker's entrypoints), where the runtime has them. */
+  endpointOf(env: unknown, taskQueue: string, exports: unknown): TaskQueueEndpoint | undefined;
   activitySecret(env: unknown): string;
   callbackUrl(env: unknown): string | undefined;
   codeVersion(env: unknown): string | undefined;
@@ -147,7 +148,7 @@ export class ExecutionObject extends DurableObject implements WorkflowExecutionR
     this.#dispatcher = new ActivityDispatcher({
       secret: config.activitySecret(env),
       callbackUrl: config.callbackUrl(env),
-      endpointOf: (taskQueue) => config.endpointOf(env, taskQueue),
+      endpointOf: (taskQueue) => config.endpointOf(env, taskQueue, (ctx as { exports?: unknown }).exports),
       ...(this.#blobs && { maxPayloadBytes: this.#blobs.limits.maxPayloadBytes }),
     });
     void ctx.blockConcurrencyWhile(async () => {

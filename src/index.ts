@@ -12,6 +12,8 @@ const duro = createDuro({
 });
 
 export const { WorkflowExecution, Visibility, Scheduler } = duro.durableObjects;
+// 'self' activities run as RPC calls to this entrypoint, each an invocation of its own (decision 027).
+export const { DuroActivities } = duro.entrypoints;
 
 const CLOUDFLARE_EXAMPLE = /^\/examples\/cloudflare-workflows\/?$/;
 

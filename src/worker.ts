@@ -1,6 +1,7 @@
 // createDuro: Duro inside a user's own Worker. Returns the fetch handler (the REST API and the endpoint
 // that runs this Worker's activities) and the Durable Object classes built for the user's registry.
-import { serveActivities } from '../client/serve-activities';
+import { serveActivities, taskRunner, type ServeActivitiesOptions } from '../client/serve-activities';
+import { activityEntrypointOf, createActivityEntrypointClass, DEFAULT_ACTIVITY_ENTRYPOINT, type ActivityEntrypointClass } from './activity-entrypoint';
 import { createSchedulerClass } from '../durable-objects/scheduler';
 import { executionStub, schedulerStub, visibilityStub } from '../durable-objects/stubs';
 import { createVisibilityClass } from '../durable-objects/visibility';
@@ -49,7 +50,15 @@ export interface DuroOptions {
    */
   workflowBindings?: Record<string, string>;
   /** Binding names in wrangler.toml. */
-  bindings?: { execution?: string; visibility?: string; scheduler?: string; self?: string };
+  bindings?: {
+    execution?: string;
+    visibility?: string;
+    scheduler?: string;
+    /** The service binding to this Worker itself, used for 'self' activities when the entrypoint below is not exported. */
+    self?: string;
+    /** The name `duro.entrypoints.DuroActivities` is exported under. Default `DuroActivities`. */
+    activities?: string;
+  };
   /**
    * Shards of the Visibility index (list, count, batch operations, /metrics). Default 8. A workflow id keeps the
    * shard it was first given, so the count may grow later; it must never shrink.
@@ -100,6 +109,11 @@ export interface Duro {
     readonly Visibility: DuroDurableObjectClass;
     readonly Scheduler: DuroDurableObjectClass;
   };
+  /**
+   * Export it from the main module: `export const { DuroActivities } = duro.entrypoints`. 'self' activities then run
+   * as Workers RPC calls to it, each an invocation of its own, with no binding to configure (decision 027).
+   */
+  readonly entrypoints: { readonly DuroActivities: ActivityEntrypointClass };
   /** The REST API, the web UI and the endpoint of this Worker's activities. */
   fetch(request: Request, env: object, ctx: ExecutionContext): Promise<Response>;
   /** `env` with the `workflowBindings` added (`env.MY_WORKFLOW`), for code that is handed the Worker's env. */
@@ -182,25 +196,25 @@ export function createDuro(options: DuroOptions): Duro {
     return createApiApp(backend);
   });
 
-  /**
-   * The activity server for 'self' task queues; its callbacks reach this Worker's API without leaving the isolate.
-   * One per env, as the API app is: it is asked for on every activity attempt.
-   */
-  const activityServerFor = perEnv((env) =>
-    serveActivities({
-      activities,
-      secret: activitySecret(env),
-      duroUrl: 'https://duro.internal',
-      // Hold the connection instead of answering 202: a Worker's waitUntil would not outlive a long activity.
-      asyncAfterMs: Number.POSITIVE_INFINITY,
-      // Requests to the internal host come through DURO_SELF (or in-process) from this Worker's own objects: no
-      // outside request can carry it (routing is by hostname), so they need no signature.
-      trustRequest: (request) => request.url.startsWith(SELF_ORIGIN),
-      fetch: async (url, init) => (await apiFor(env)).fetch(new Request(url, init), env),
-    }),
-  );
+  /** How this Worker serves its 'self' task queues; its callbacks reach this Worker's API without leaving the isolate. */
+  const selfServing = (env: Env): ServeActivitiesOptions => ({
+    activities,
+    secret: activitySecret(env),
+    duroUrl: 'https://duro.internal',
+    // Hold the connection instead of answering 202: a Worker's waitUntil would not outlive a long activity.
+    asyncAfterMs: Number.POSITIVE_INFINITY,
+    // Requests to the internal host come through DURO_SELF (or in-process) from this Worker's own objects: no
+    // outside request can carry it (routing is by hostname), so they need no signature.
+    trustRequest: (request) => request.url.startsWith(SELF_ORIGIN),
+    fetch: async (url, init) => (await apiFor(env)).fetch(new Request(url, init), env),
+  });
+  /** One per env, as the API app is: asked for on every activity attempt. */
+  const activityServerFor = perEnv((env) => serveActivities(selfServing(env)));
+  const activityRunnerFor = perEnv((env) => taskRunner(selfServing(env)));
+  const DuroActivities = createActivityEntrypointClass(activityRunnerFor);
+  const activityEntrypoint = options.bindings?.activities ?? DEFAULT_ACTIVITY_ENTRYPOINT;
 
-  const endpointOf = (env: Env, taskQueue: string): TaskQueueEndpoint | undefined => {
+  const endpointOf = (env: Env, taskQueue: string, exports: unknown): TaskQueueEndpoint | undefined => {
     const target = taskQueues[taskQueue];
     if (target === undefined) return undefined;
     if (target !== 'self') {
@@ -208,7 +222,10 @@ export function createDuro(options: DuroOptions): Duro {
       const label = { name: urlEndpointName(url), remedy: `Check taskQueues.${taskQueue}.url in createDuro (and the variable it reads), and that a server speaking the activity protocol answers there.` };
       return { url, concurrency: target.concurrency ?? DEFAULT_SELF_CONCURRENCY, label };
     }
-    // Through the service binding each activity runs in its own invocation; without one, in this isolate.
+    // Each activity in an invocation of its own: an RPC call to the exported entrypoint, else a fetch through the
+    // service binding; with neither, in this isolate.
+    const entrypoint = activityEntrypointOf(exports, activityEntrypoint);
+    if (entrypoint) return { url: SELF_ACTIVITY_URL, entrypoint, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true, label: { name: `entrypoint ${activityEntrypoint}`, remedy: `Check that the Worker's main module exports duro.entrypoints.DuroActivities as ${activityEntrypoint}.` } };
     const self = env[selfBinding] as Fetcher | undefined;
     if (self) {
       const label = { name: `service binding ${selfBinding}`, remedy: `Check the [[services]] binding ${selfBinding} in wrangler.toml: its service must be this Worker's own name (its \`name\` there).` };
@@ -239,7 +256,7 @@ export function createDuro(options: DuroOptions): Duro {
     registry,
     activities,
     namespace: (env) => namespace(env as Env),
-    endpointOf: (env, taskQueue) => endpointOf(env as Env, taskQueue),
+    endpointOf: (env, taskQueue, exports) => endpointOf(env as Env, taskQueue, exports),
     activitySecret: (env) => activitySecret(env as Env),
     callbackUrl: (env) => (env as Env).DURO_PUBLIC_URL as string | undefined,
     codeVersion: (env) => options.codeVersion?.(env as Env) ?? `${((env as Env).CF_VERSION_METADATA as { id?: string } | undefined)?.id ?? 'local'}:${sourceHash}`,
@@ -255,6 +272,7 @@ export function createDuro(options: DuroOptions): Duro {
   const duro: Duro = {
     registry,
     durableObjects: { WorkflowExecution, Visibility, Scheduler },
+    entrypoints: { DuroActivities },
     env: bound,
     handler: (app) => appHandler(app, duro, bound),
     async fetch(request: Request, userEnv: object, ctx: ExecutionContext): Promise<Response> {

@@ -1,8 +1,15 @@
 // The floors: a bare SQLite-backed Durable Object doing what one workflow step must at least do — two inserts
 // (an event row and a state row) — chained three ways (DESIGN §3 "one commit per activation").
-import { DurableObject } from 'cloudflare:workers';
+import { DurableObject, WorkerEntrypoint } from 'cloudflare:workers';
 
-export type FloorMode = 'macrotask' | 'microtask' | 'fetch' | 'fetch-durable';
+export type FloorMode = 'macrotask' | 'microtask' | 'fetch' | 'fetch-durable' | 'rpc-durable';
+
+/** The other end of the RPC floor: an entrypoint of this Worker answering at once, as `/bench/echo` does a fetch. */
+export class BenchEcho extends WorkerEntrypoint {
+  echo(body: unknown): { ok: true; body: unknown } {
+    return { ok: true, body };
+  }
+}
 
 interface FloorEnv {
   DURO_SELF: Fetcher;
@@ -18,6 +25,8 @@ export class BenchFloor extends DurableObject<FloorEnv> {
    * `fetch`: one fetch to this Worker through the service binding per step (what a remote activity costs at least).
    * `fetch-durable`: the fetch, then one insert made durable (`sync()`) before the next step: a step recorded as done
    * before anything else happens, which every durable engine must do at least (issue 22's floor for remote steps).
+   * `rpc-durable`: the same with a Workers RPC call to an entrypoint of this Worker (`ctx.exports`) instead of the fetch:
+   * the floor of the transport 'self' activities use when the Worker exports Duro's entrypoint (decision 027).
    */
   async steps(mode: FloorMode, n: number): Promise<{ ms: number; steps: number }> {
     const sql = this.ctx.storage.sql;
@@ -30,7 +39,8 @@ export class BenchFloor extends DurableObject<FloorEnv> {
         const response = await this.env.DURO_SELF.fetch('https://bench.internal/bench/echo', { method: 'POST', body: JSON.stringify({ i }) });
         await response.arrayBuffer();
       }
-      if (mode === 'fetch-durable') {
+      if (mode === 'rpc-durable') await (this.ctx as unknown as { exports: { BenchEcho: { echo(body: unknown): Promise<unknown> } } }).exports.BenchEcho.echo({ i });
+      if (mode === 'fetch-durable' || mode === 'rpc-durable') {
         sql.exec('INSERT INTO events (body) VALUES (?)', ROW);
         await this.ctx.storage.sync();
         continue;

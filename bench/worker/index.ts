@@ -5,7 +5,7 @@ import { aesGcmCodec, createDuro } from 'duro/worker';
 import { fanOut, fanOutActivities, fanOutChild } from '../../examples/fan-out';
 import { CfStepsWorkflow } from './cf-steps';
 import { withBenchMethods } from './execution';
-import { BenchFloor, type FloorMode } from './floor';
+import { BenchEcho, BenchFloor, type FloorMode } from './floor';
 import { meter, metered } from './meter';
 import { benchActivities, benchLocalSteps, benchPayloadSteps, benchRemoteSteps, benchReplay, benchSignals, benchTimer } from './workflows';
 
@@ -15,6 +15,7 @@ interface BenchEnv {
   WORKFLOW_EXECUTION_SEALED: DurableObjectNamespace;
   WORKFLOW_EXECUTION_QUIET: DurableObjectNamespace;
   WORKFLOW_EXECUTION_IN_PROCESS: DurableObjectNamespace;
+  WORKFLOW_EXECUTION_FETCH: DurableObjectNamespace;
   BENCH_FLOOR: DurableObjectNamespace<BenchFloor>;
   CF_STEPS: Workflow<{ n: number }>;
   DURO_SELF: Fetcher;
@@ -44,7 +45,14 @@ const duroQuiet = createDuro({ workflows, activities, taskQueues: { default: 'se
  * The same engine running 'self' activities in its own isolate, without the DURO_SELF binding (what a Worker without
  * that binding does): beside `duro`, what a service-binding invocation per attempt costs a remote step.
  */
-const duroInProcess = createDuro({ workflows, activities, taskQueues: { default: 'self' }, bindings: { execution: 'WORKFLOW_EXECUTION_IN_PROCESS', self: 'BENCH_NO_SELF_BINDING' } });
+const duroInProcess = createDuro({
+  workflows,
+  activities,
+  taskQueues: { default: 'self' },
+  bindings: { execution: 'WORKFLOW_EXECUTION_IN_PROCESS', self: 'BENCH_NO_SELF_BINDING', activities: 'BENCH_NO_ENTRYPOINT' },
+});
+/** The same engine sending 'self' attempts as fetches through DURO_SELF (a Worker that does not export the entrypoint). */
+const duroFetch = createDuro({ workflows, activities, taskQueues: { default: 'self' }, bindings: { execution: 'WORKFLOW_EXECUTION_FETCH', activities: 'BENCH_NO_ENTRYPOINT' } });
 const duros = { json: duro, rich: duroRich, sealed: duroSealed };
 
 // Metered (bench/worker/meter.ts): requests, busy time, SQLite rows and size, for the cost measurement.
@@ -53,8 +61,19 @@ export const WorkflowExecutionRich = duroRich.durableObjects.WorkflowExecution;
 export const WorkflowExecutionSealed = duroSealed.durableObjects.WorkflowExecution;
 export const WorkflowExecutionQuiet = duroQuiet.durableObjects.WorkflowExecution;
 export const WorkflowExecutionInProcess = duroInProcess.durableObjects.WorkflowExecution;
+export const WorkflowExecutionFetch = duroFetch.durableObjects.WorkflowExecution;
 export const Visibility = metered(duro.durableObjects.Visibility);
-export { BenchFloor, CfStepsWorkflow };
+/**
+ * 'self' activities as RPC calls to it (decision 027): every Duro here but the in-process and fetch ones reach it. Each
+ * call is a Worker invocation, counted as one sent through DURO_SELF is.
+ */
+export class DuroActivities extends duro.entrypoints.DuroActivities {
+  override attempt(...args: Parameters<InstanceType<typeof duro.entrypoints.DuroActivities>['attempt']>) {
+    meter.workerInvocation();
+    return super.attempt(...args);
+  }
+}
+export { BenchEcho, BenchFloor, CfStepsWorkflow };
 
 /** The bench methods of the execution object, as its RPC stub exposes them (bench/worker/execution.ts). */
 interface BenchExecutionRpc {
@@ -97,7 +116,7 @@ export default {
         case '/bench/floor/start':
           return json({ ok: await env.BENCH_FLOOR.get(env.BENCH_FLOOR.idFromName(String(body.id))).start(String(body.id)) });
         case '/bench/duro/sequential':
-          return json(await duroSequential(env, ctx, String(body.workflowType), Number(body.n), body.activities === 'in-process' ? duroInProcess : duro));
+          return json(await duroSequential(env, ctx, String(body.workflowType), Number(body.n), body.activities === 'in-process' ? duroInProcess : body.activities === 'fetch' ? duroFetch : duro));
         case '/bench/duro/rpc-execute':
           return json(await rpcExecute(body.visibility === false ? env.WORKFLOW_EXECUTION_QUIET : env.WORKFLOW_EXECUTION, String(body.id)));
         case '/bench/duro/run':

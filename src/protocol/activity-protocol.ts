@@ -23,6 +23,23 @@ export interface ActivityAcceptedReply {
   accepted: true;
 }
 
+/**
+ * What an attempt sent as a Workers RPC call answers (Duro's own Worker serving its 'self' queues, decision 027): the
+ * bodies of the HTTP replies above, told apart by their fields instead of a status.
+ */
+export type ActivityCallReply =
+  | { result: unknown; logs?: string[] }
+  | { failure: FailureInfo; logs?: string[] }
+  | ActivityAcceptedReply;
+
+/**
+ * The entrypoint that runs a Worker's own activities over Workers RPC. `hungUp` resolves true once Duro gives up on
+ * the attempt (timed out or cancelled), false once it is over: asked only when the activity reads its signal.
+ */
+export interface ActivityEntrypointRpc {
+  attempt(request: ActivityRequest, hungUp: () => Promise<boolean>): Promise<ActivityCallReply>;
+}
+
 export interface HeartbeatRequest {
   taskToken: string;
   details?: unknown;

@@ -74,6 +74,18 @@ export async function readActivityReply(response: Response, maxPayloadBytes: num
   ));
 }
 
+/**
+ * The outcome an RPC call's reply stands for (decision 027): the same checks as a body's, on a value the call's
+ * structured clone made. Only Duro's own entrypoint answers these, but what it carries came from activity code.
+ */
+export function readCallReply(reply: unknown, maxPayloadBytes: number = Limits.maxPayloadBytes): ReplyOutcome | typeof ACCEPTED {
+  if (isObject(reply) && reply.accepted === true) return ACCEPTED;
+  if (isObject(reply) && 'result' in reply) return withLogs(checked({ result: reply.result ?? null }, undefined, maxPayloadBytes), reply.logs);
+  const reported = isObject(reply) ? asFailureInfo(reply.failure) : undefined;
+  if (reported) return withLogs(checked({ failure: reported }, undefined, maxPayloadBytes), (reply as Record<string, unknown>).logs);
+  return failure(ApplicationFailure.retryable(`Activity entrypoint answered ${String(JSON.stringify(reply)).slice(0, 200)}, which is not an activity reply`, ReplyFailureType.malformed));
+}
+
 /** What a reply body may hold beyond its payload: type, message, stack, cause, log lines. */
 const REPLY_ENVELOPE_BYTES = Limits.maxReplyBodyBytes - Limits.maxPayloadBytes;
 
@@ -83,7 +95,7 @@ function withLogs(outcome: Outcome, logs: unknown): ReplyOutcome {
 }
 
 /** The outcome, or the non-retryable failure recorded instead when it cannot be stored (activity-outcome.ts). */
-function checked(outcome: Outcome, bodyChars: number, maxPayloadBytes: number): Outcome {
+function checked(outcome: Outcome, bodyChars: number | undefined, maxPayloadBytes: number): Outcome {
   const invalid = invalidOutcome(outcome, bodyChars, maxPayloadBytes);
   return invalid ? failure(invalid) : outcome;
 }

@@ -37,7 +37,7 @@ describe('bench/run.mjs --tiny', () => {
     expect(result.machine).toMatchObject({ cpu: expect.any(String), cores: expect.any(Number), node: process.version, wrangler: expect.any(String) });
 
     const sequential = result.runs.filter((run) => run.bench === 'sequential');
-    for (const variant of ['duro-local', 'duro-remote', 'duro-remote-in-process', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch', 'floor-fetch-durable']) {
+    for (const variant of ['duro-local', 'duro-remote', 'duro-remote-in-process', 'duro-remote-fetch', 'cf-step.do', 'floor-macrotask', 'floor-coalesced', 'floor-fetch', 'floor-fetch-durable', 'floor-rpc-durable']) {
       const ofVariant = sequential.filter((run) => run.variant === variant);
       expect(ofVariant.length, variant).toBeGreaterThan(0);
       for (const run of ofVariant) expect(run).toMatchObject({ n: expect.any(Number), ms: expect.any(Number), msPerStep: expect.any(Number) });

@@ -7,4 +7,6 @@ const duro = createDuro({ workflows, activities });
 
 // Exported under the class names wrangler.toml binds.
 export const { WorkflowExecution, Visibility, Scheduler } = duro.durableObjects;
+// Runs this Worker's activities, each attempt an RPC call of its own; Duro finds it by this name.
+export const { DuroActivities } = duro.entrypoints;
 export default duro;
