@@ -1,7 +1,7 @@
 // The span an activity server records for one attempt it runs (docs/observability.md, Traces): a child of the
 // attempt's span in Duro, whose context the request's `traceparent` carries. The activity sees this span's context as
 // `ctx.info.traceparent`, so what it calls (and logs) joins the trace under it.
-import type { ActivityRequest } from '../src/protocol/activity-protocol';
+import type { ActivityCallRequest } from '../src/protocol/activity-protocol';
 import type { FailureInfo } from '../src/core/failure';
 import { formatTraceparent, parseTraceparent, randomSpanId } from '../src/core/tracing/trace-context';
 import { otlpOptionsFrom, type OtlpOptions } from '../src/protocol/otlp';
@@ -15,7 +15,7 @@ export interface AttemptSpan {
 }
 
 /** The attempt's span, when the request carries a sampled trace context and spans have somewhere to go. */
-export function attemptSpan(header: string | null | undefined, exporter: OtlpSpanExporter | undefined, task: ActivityRequest): AttemptSpan | undefined {
+export function attemptSpan(header: string | null | undefined, exporter: OtlpSpanExporter | undefined, task: ActivityCallRequest): AttemptSpan | undefined {
   const caller = parseTraceparent(header);
   if (!caller || !exporter || !caller.sampled) return undefined;
   const spanId = randomSpanId();

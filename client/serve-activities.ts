@@ -10,7 +10,8 @@ import { LazyAbort } from '../src/core/lazy-abort';
 import { Limits } from '../src/core/limits';
 import { latestAttemptLines } from '../src/core/run-logs';
 import { RunPayloads } from '../src/core/payloads/run-payloads';
-import type { ActivityCallReply, ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
+import type { ActivityCallReply, ActivityCallRequest, ActivityRequest, CompleteRequest, HeartbeatReply } from '../src/protocol/activity-protocol';
+import { createTaskToken } from '../src/protocol/task-token';
 import { SIGNATURE_HEADER, verifyBodySignature } from '../src/protocol/signature';
 import type { OtlpOptions } from '../src/protocol/otlp';
 import { attemptSpan, spanExporters } from './activity-span';
@@ -98,7 +99,8 @@ export interface TaskCall {
 
 /** Serves tasks whose origin is vouched for: a verified signature, or a call no outside request can make. */
 export interface TaskRunner {
-  run(task: ActivityRequest, call: TaskCall): Promise<ActivityCallReply>;
+  /** A task without its token (an RPC call's) gets one made with `secret` when the activity first needs it. */
+  run(task: ActivityCallRequest, call: TaskCall): Promise<ActivityCallReply>;
 }
 
 /** What serves each task, over HTTP (serveActivities) or as a Workers RPC call (Duro's own Worker, decision 027). */
@@ -108,7 +110,7 @@ export function taskRunner(options: ServeActivitiesOptions): TaskRunner {
   const exporterFor = spanExporters(options.tracing);
 
   return {
-    async run(task: ActivityRequest, { traceparent, hangUp, watchHangUp, env, ctx }: TaskCall): Promise<ActivityCallReply> {
+    async run(task: ActivityCallRequest, { traceparent, hangUp, watchHangUp, env, ctx }: TaskCall): Promise<ActivityCallReply> {
       // Own properties only: `toString` or `constructor` must not pass for an activity.
       const fn = Object.hasOwn(options.activities, task.activityType) ? options.activities[task.activityType] : undefined;
       if (typeof fn !== 'function') {
@@ -122,7 +124,8 @@ export function taskRunner(options: ServeActivitiesOptions): TaskRunner {
         if (!callbackUrl) throw new Error('No Duro URL to call back: set serveActivities({ duroUrl })');
         return doFetch(new URL(path, callbackUrl).toString(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
       };
-      const attempt = activityContext(task, callback, options.heartbeatThrottleMs ?? 1_000, watchHangUp);
+      const taskToken = () => (task.taskToken ??= createTaskToken(options.secret, task));
+      const attempt = activityContext(task, taskToken, callback, options.heartbeatThrottleMs ?? 1_000, watchHangUp);
       // Duro hanging up before the reply means the attempt timed out or was cancelled there.
       const onHangUp = () => attempt.cancellation.abort(() => new CancelledFailure(HUNG_UP));
       if (hangUp?.aborted) onHangUp(); // hung up while the body was read and verified
@@ -139,7 +142,7 @@ export function taskRunner(options: ServeActivitiesOptions): TaskRunner {
         slow.cancel();
         if (first !== 'slow') return callReply(first, attempt.logs());
         // Slow: answer now so no connection is held for minutes, and complete through the callback.
-        const completion = running.then((settled) => completeLater(task.taskToken, settled, callback, attempt.logs()));
+        const completion = running.then((settled) => completeLater(taskToken(), settled, callback, attempt.logs()));
         ctx?.waitUntil(completion);
         return ACCEPTED_REPLY;
       } finally {
@@ -230,9 +233,11 @@ class AttemptCancellation {
   }
 }
 
-function activityContext(task: ActivityRequest, callback: Callback, throttleMs: number, watchHangUp?: () => Promise<boolean>): Attempt {
+function activityContext(task: ActivityCallRequest, taskToken: () => string, callback: Callback, throttleMs: number, watchHangUp?: () => Promise<boolean>): Attempt {
   const cancellation = new AttemptCancellation(task.deadline, watchHangUp);
-  const info = activityInfoOf(task, task.taskToken);
+  const info = activityInfoOf(task);
+  // Made when first read: most activities never read it.
+  Object.defineProperty(info, 'taskToken', { get: taskToken, enumerable: true, configurable: true });
   const payloads = RunPayloads.forTask(task);
   let lastSent = 0;
   let pending: { details: unknown } | undefined;
@@ -243,7 +248,7 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
     pending = undefined;
     lastSent = Date.now();
     try {
-      const reply = await callback('/v1/activities/heartbeat', { taskToken: task.taskToken, details });
+      const reply = await callback('/v1/activities/heartbeat', { taskToken: taskToken(), details });
       // 404/409: the attempt is over (timed out, cancelled, run closed) — stop working on it.
       if (reply.status === 404 || reply.status === 409) cancellation.abort(() => new CancelledFailure('Activity attempt is no longer current'));
       else if (reply.ok && ((await reply.json()) as HeartbeatReply).cancelRequested) cancellation.abort(() => new CancelledFailure('Activity cancelled'));
@@ -295,7 +300,7 @@ function activityContext(task: ActivityRequest, callback: Callback, throttleMs: 
   return { context, cancellation, payloads, finish, logs: () => latestAttemptLines(logs) };
 }
 
-async function runActivity(fn: ActivityFunction, task: ActivityRequest, attempt: Attempt): Promise<Settled> {
+async function runActivity(fn: ActivityFunction, task: ActivityCallRequest, attempt: Attempt): Promise<Settled> {
   const { context, cancellation } = attempt;
   let settled: Settled;
   try {

@@ -2,7 +2,7 @@
 // limit per task queue, and an abort when the attempt times out or is cancelled.
 import { ApplicationFailure } from '../src/core/failure';
 import type { ActivityTask } from '../src/core/internals';
-import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityEntrypointRpc, type ActivityRequest } from '../src/protocol/activity-protocol';
+import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityCallRequest, type ActivityEntrypointRpc, type ActivityRequest } from '../src/protocol/activity-protocol';
 import { ACCEPTED, ATTEMPT_REDIRECT, failure, readActivityReply, readCallReply, type ReplyOutcome } from '../src/protocol/activity-reply';
 import { SIGNATURE_HEADER, signBody } from '../src/protocol/signature';
 import { createTaskToken } from '../src/protocol/task-token';
@@ -57,10 +57,12 @@ export class ActivityDispatcher {
     await this.#acquire(task.taskQueue, endpoint.concurrency);
     try {
       if (controller.signal.aborted) return failure(ApplicationFailure.retryable('Attempt cancelled before it was sent', 'ActivityCancelled'));
-      const request: ActivityRequest = { ...task, taskToken: await createTaskToken(this.#secret, task) };
-      if (this.#callbackUrl) request.callbackUrl = this.#callbackUrl;
-      if (this.#maxPayloadBytes !== undefined) request.maxPayloadBytes = this.#maxPayloadBytes;
-      if (endpoint.entrypoint) return await this.#call(endpoint.entrypoint, request, controller.signal);
+      const call: ActivityCallRequest = { ...task };
+      if (this.#callbackUrl) call.callbackUrl = this.#callbackUrl;
+      if (this.#maxPayloadBytes !== undefined) call.maxPayloadBytes = this.#maxPayloadBytes;
+      // The entrypoint makes the task token itself, if the activity asks for it; an HTTP server gets it in the body.
+      if (endpoint.entrypoint) return await this.#call(endpoint.entrypoint, call, controller.signal);
+      const request: ActivityRequest = { ...call, taskToken: createTaskToken(this.#secret, task) };
       const body = JSON.stringify(request);
       const init: RequestInit = {
         method: 'POST',
@@ -99,7 +101,7 @@ export class ActivityDispatcher {
    * The attempt as an RPC call. No signal aborts a call: the attempt stops waiting for it, and the activity hears of
    * it when it reads its signal, through `hungUp` (true once aborted; false when the attempt ends otherwise).
    */
-  async #call(entrypoint: ActivityEntrypointRpc, request: ActivityRequest, signal: AbortSignal): Promise<ReplyOutcome | typeof COMPLETES_LATER> {
+  async #call(entrypoint: ActivityEntrypointRpc, request: ActivityCallRequest, signal: AbortSignal): Promise<ReplyOutcome | typeof COMPLETES_LATER> {
     if (signal.aborted) throw signal.reason;
     let over!: (hungUp: boolean) => void;
     const hungUp = new Promise<boolean>((resolve) => (over = resolve));
@@ -109,9 +111,9 @@ export class ActivityDispatcher {
         reject(signal.reason);
       }, { once: true });
     });
-    const call = entrypoint.attempt(request, () => hungUp);
-    call.catch(() => undefined); // given up on after an abort: what it ends with is nobody's
     try {
+      const call = entrypoint.attempt(request, () => hungUp);
+      call.catch(() => undefined); // given up on after an abort: what it ends with is nobody's
       const outcome = readCallReply(await Promise.race([call, aborted]), this.#maxPayloadBytes);
       return outcome === ACCEPTED ? COMPLETES_LATER : outcome;
     } finally {

@@ -3,7 +3,7 @@
 // through the DURO_SELF service binding is, without that fetch's HTTP framing, routing and body streams.
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { TaskRunner } from '../client/serve-activities';
-import type { ActivityCallReply, ActivityEntrypointRpc, ActivityRequest } from './protocol/activity-protocol';
+import type { ActivityCallReply, ActivityCallRequest, ActivityEntrypointRpc } from './protocol/activity-protocol';
 
 /** Export it from the Worker's main module under this name (or the one `bindings.activities` gives). */
 export const DEFAULT_ACTIVITY_ENTRYPOINT = 'DuroActivities';
@@ -13,7 +13,7 @@ export type ActivityEntrypointClass = new (ctx: ExecutionContext, env: object) =
 
 export function createActivityEntrypointClass(runnerFor: (env: Record<string, unknown>) => TaskRunner): ActivityEntrypointClass {
   class DuroActivities extends WorkerEntrypoint implements ActivityEntrypointRpc {
-    attempt(request: ActivityRequest, hungUp: () => Promise<boolean>): Promise<ActivityCallReply> {
+    attempt(request: ActivityCallRequest, hungUp: () => Promise<boolean>): Promise<ActivityCallReply> {
       const env = this.env as unknown as Record<string, unknown>;
       return runnerFor(env).run(request, { watchHangUp: hungUp, env, ctx: this.ctx });
     }

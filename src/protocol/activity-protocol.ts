@@ -33,11 +33,17 @@ export type ActivityCallReply =
   | ActivityAcceptedReply;
 
 /**
+ * An attempt as an RPC call: the task token is left out, and made by the entrypoint (which holds the secret) only if the
+ * activity asks for it (decision 027).
+ */
+export type ActivityCallRequest = Omit<ActivityRequest, 'taskToken'> & { taskToken?: string };
+
+/**
  * The entrypoint that runs a Worker's own activities over Workers RPC. `hungUp` resolves true once Duro gives up on
  * the attempt (timed out or cancelled), false once it is over: asked only when the activity reads its signal.
  */
 export interface ActivityEntrypointRpc {
-  attempt(request: ActivityRequest, hungUp: () => Promise<boolean>): Promise<ActivityCallReply>;
+  attempt(request: ActivityCallRequest, hungUp: () => Promise<boolean>): Promise<ActivityCallReply>;
 }
 
 export interface HeartbeatRequest {

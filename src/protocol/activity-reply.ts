@@ -83,7 +83,16 @@ export function readCallReply(reply: unknown, maxPayloadBytes: number = Limits.m
   if (isObject(reply) && 'result' in reply) return withLogs(checked({ result: reply.result ?? null }, undefined, maxPayloadBytes), reply.logs);
   const reported = isObject(reply) ? asFailureInfo(reply.failure) : undefined;
   if (reported) return withLogs(checked({ failure: reported }, undefined, maxPayloadBytes), (reply as Record<string, unknown>).logs);
-  return failure(ApplicationFailure.retryable(`Activity entrypoint answered ${String(JSON.stringify(reply)).slice(0, 200)}, which is not an activity reply`, ReplyFailureType.malformed));
+  return failure(ApplicationFailure.retryable(`Activity entrypoint answered ${describeValue(reply)}, which is not an activity reply`, ReplyFailureType.malformed));
+}
+
+/** A value in a message: its JSON's start, or its type when it has none (undefined, a bigint, a cycle). */
+function describeValue(value: unknown): string {
+  try {
+    return JSON.stringify(value)?.slice(0, 200) ?? String(value);
+  } catch {
+    return typeof value;
+  }
 }
 
 /** What a reply body may hold beyond its payload: type, message, stack, cause, log lines. */

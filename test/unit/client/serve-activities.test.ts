@@ -1,8 +1,11 @@
 // serveActivities as an activity server must behave (docs/activities.md): it refuses unsigned or stale requests,
 // answers 200 {result} or a failure body, heartbeats to the Duro API, and completes slow activities through it.
+// taskRunner, what it wraps, serves the same tasks as Workers RPC calls (decision 027).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApplicationFailure, CancelledFailure, Limits, type ActivityContext } from 'duro/workflow';
 import { serveActivities, type ServeActivitiesOptions } from 'duro/client';
+import { taskRunner } from '../../../client/serve-activities';
+import { verifyTaskToken } from '../../../src/protocol/task-token';
 import { CompleteAsyncError, Context } from 'duro/temporal/activity';
 import { activityRequest, deferred, FakeDuroApi, SECRET, settle, signedRequest } from './helpers';
 
@@ -588,5 +591,131 @@ describe('serveActivities: payloads', () => {
     const body = await json(response);
     expect(body).toMatchObject({ type: 'PayloadTooLarge', nonRetryable: true });
     expect(body.message).toMatch(/Activity result holds an instance of Invoice \(at lines\[0\]\)/);
+  });
+});
+
+describe('taskRunner: a task served as a Workers RPC call', () => {
+  beforeEach(() => {
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) vi.spyOn(console, level).mockImplementation(() => undefined);
+  });
+  afterEach(() => vi.restoreAllMocks());
+  const runner = (activities: Record<string, unknown>) => taskRunner({ activities, secret: SECRET });
+  const messagesOf = (logs: string[] | undefined) => logs?.map((line) => (JSON.parse(line) as { message: string }).message);
+
+  it('answers {result}, with `logs` only when the activity wrote some, and {result: null} for nothing returned', async () => {
+    const logging = async (input: { amount: number }, ctx: ActivityContext) => {
+      ctx.log.info('charging');
+      return { charged: input.amount };
+    };
+    const served = runner({ charge, logging, noop: async () => undefined });
+    expect(await served.run(await activityRequest(), {})).toEqual({ result: { charged: 42 } });
+    expect(await served.run(await activityRequest({ activityType: 'noop' }), {})).toEqual({ result: null });
+    const logged = await served.run(await activityRequest({ activityType: 'logging' }), {});
+    expect(logged).toEqual({ result: { charged: 42 }, logs: [expect.any(String)] });
+    expect(messagesOf((logged as { logs?: string[] }).logs)).toEqual(['charging']);
+  });
+
+  it('answers {failure} with its type, details and non-retryable flag, and `logs` beside it when the activity wrote some', async () => {
+    const served = runner({
+      quiet: async () => {
+        throw ApplicationFailure.nonRetryable('card declined', 'PaymentDeclined', { code: 51 });
+      },
+      chatty: async (_input: unknown, ctx: ActivityContext) => {
+        ctx.log.error('declined by the bank');
+        throw ApplicationFailure.nonRetryable('card declined', 'PaymentDeclined', { code: 51 });
+      },
+    });
+    const declined = { kind: 'application', type: 'PaymentDeclined', message: 'card declined', nonRetryable: true, details: { code: 51 } };
+    expect(await served.run(await activityRequest({ activityType: 'quiet' }), {})).toEqual({ failure: expect.objectContaining(declined) });
+    const logged = await served.run(await activityRequest({ activityType: 'chatty' }), {});
+    expect(logged).toEqual({ failure: expect.objectContaining(declined), logs: [expect.any(String)] });
+    expect(messagesOf((logged as { logs?: string[] }).logs)).toEqual(['declined by the bank']);
+  });
+
+  it('makes the task token of a task sent without one only when the activity reads it, signed with its secret', async () => {
+    const seen: string[] = [];
+    const served = runner({
+      quiet: async () => 'done',
+      reads: async (_input: unknown, ctx: ActivityContext) => {
+        seen.push(ctx.info.taskToken!, ctx.info.taskToken!);
+        return 'done';
+      },
+    });
+    const { taskToken: _left, ...withoutToken } = await activityRequest({ activityType: 'quiet' });
+    const quiet = { ...withoutToken };
+    expect(await served.run(quiet, {})).toEqual({ result: 'done' });
+    expect(quiet).not.toHaveProperty('taskToken'); // never made
+    expect(await served.run({ ...withoutToken, activityType: 'reads' }, {})).toEqual({ result: 'done' });
+    expect(seen[0]).toBe(seen[1]); // made once
+    expect(await verifyTaskToken(SECRET, seen[0]!)).toEqual({ workflowId: withoutToken.workflowId, runId: withoutToken.runId, activityId: withoutToken.activityId, attempt: withoutToken.attempt });
+  });
+
+  it('answers {accepted: true} for ctx.doNotCompleteOnReturn()', async () => {
+    const approve = async (_input: unknown, ctx: ActivityContext) => ctx.doNotCompleteOnReturn();
+    expect(await runner({ approve }).run(await activityRequest({ activityType: 'approve' }), {})).toEqual({ accepted: true });
+  });
+
+  it('answers {failure} ActivityNotRegistered (non-retryable) for an activity it does not serve, and asks no watchHangUp', async () => {
+    const watchHangUp = vi.fn(() => new Promise<boolean>(() => undefined));
+    const served = runner({ charge });
+    for (const activityType of ['refund', 'toString']) {
+      expect(await served.run(await activityRequest({ activityType }), { watchHangUp })).toEqual({
+        failure: expect.objectContaining({ type: 'ActivityNotRegistered', nonRetryable: true, message: `Activity '${activityType}' is not served here` }),
+      });
+    }
+    expect(watchHangUp).not.toHaveBeenCalled();
+  });
+
+  it('never asks watchHangUp for an activity that does not read its signal', async () => {
+    const watchHangUp = vi.fn(() => new Promise<boolean>(() => undefined));
+    const served = runner({ charge, slow: async () => (await settle(), 'done') });
+    expect(await served.run(await activityRequest(), { watchHangUp })).toEqual({ result: { charged: 42 } });
+    expect(await served.run(await activityRequest({ activityType: 'slow' }), { watchHangUp })).toEqual({ result: 'done' });
+    expect(watchHangUp).not.toHaveBeenCalled();
+  });
+
+  it('asks watchHangUp once, when the activity first reads its signal, and aborts the signal with a CancelledFailure when it resolves true', async () => {
+    const hungUp = deferred<boolean>();
+    const watchHangUp = vi.fn(() => hungUp.promise);
+    const reading = deferred();
+    let askedBeforeRead: number | undefined;
+    let reason: unknown;
+    const served = runner({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        askedBeforeRead = watchHangUp.mock.calls.length;
+        const signal = ctx.cancellationSignal;
+        void ctx.cancellationSignal; // read again: asks nothing more
+        reading.resolve();
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        reason = signal.reason;
+        throw signal.reason;
+      },
+    });
+    const reply = served.run(await activityRequest(), { watchHangUp });
+    await reading.promise;
+    expect(askedBeforeRead).toBe(0);
+    expect(watchHangUp).toHaveBeenCalledTimes(1);
+
+    hungUp.resolve(true);
+    expect(await reply).toEqual({ failure: expect.objectContaining({ kind: 'cancelled', message: 'Duro closed the request: the attempt timed out or was cancelled' }) });
+    expect(reason).toBeInstanceOf(CancelledFailure);
+    expect(watchHangUp).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['resolves false (the attempt ended otherwise)', async () => false],
+    ['rejects (the call is over: its stub is disposed)', async () => Promise.reject(new Error('RPC stub used after being disposed.'))],
+  ])('aborts nothing when watchHangUp %s', async (_case, answer: () => Promise<boolean>) => {
+    const watchHangUp = vi.fn(answer);
+    const served = runner({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        const signal = ctx.cancellationSignal;
+        await watchHangUp.mock.results[0]!.value.catch(() => undefined); // Duro's answer has come
+        await settle();
+        return signal.aborted ? `aborted: ${(signal.reason as Error).message}` : 'still running';
+      },
+    });
+    expect(await served.run(await activityRequest(), { watchHangUp })).toEqual({ result: 'still running' });
+    expect(watchHangUp).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,11 +1,13 @@
 // The engine's side of the activity protocol (docs/activities.md), under Node: what the dispatcher sends, and
-// how it reads each kind of reply — from serveActivities and from a server written without Duro's classes.
+// how it reads each kind of reply — from serveActivities, from a server written without Duro's classes, and from
+// the Worker's own activity entrypoint over Workers RPC (decision 027).
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { serveActivities } from 'duro/client';
 import { ApplicationFailure, type ActivityContext } from 'duro/workflow';
 import { ActivityDispatcher, COMPLETES_LATER } from '../../../durable-objects/activity-dispatcher';
 import type { ActivityTask } from '../../../src/core/internals';
+import type { ActivityCallReply, ActivityEntrypointRpc } from '../../../src/protocol/activity-protocol';
 import { verifyBodySignature } from '../../../src/protocol/signature';
 import { verifyTaskToken } from '../../../src/protocol/task-token';
 
@@ -244,5 +246,168 @@ describe('ActivityDispatcher: an endpoint it cannot reach', () => {
     dispatcher.abort(task.runId, task.activityId, task.attempt);
     expect(await pending).toMatchObject({ failure: { type: 'ActivityTransportError' } });
     expect(linesAbout('aborted')).toEqual([]);
+  });
+});
+
+/** One RPC call the fake entrypoint got. */
+interface EntrypointCall {
+  request: Parameters<ActivityEntrypointRpc['attempt']>[0];
+  hungUp: () => Promise<boolean>;
+}
+
+/** A stand-in for the Worker's activity entrypoint: records each call and answers what `answer` gives. */
+function fakeEntrypoint(answer: (call: EntrypointCall) => Promise<unknown>): ActivityEntrypointRpc & { calls: EntrypointCall[] } {
+  const calls: EntrypointCall[] = [];
+  return {
+    calls,
+    attempt(request, hungUp) {
+      const call = { request, hungUp };
+      calls.push(call);
+      return answer(call) as Promise<ActivityCallReply>;
+    },
+  };
+}
+
+function rpcDispatcher(entrypoint: ActivityEntrypointRpc, options: { maxPayloadBytes?: number; callbackUrl?: string; concurrency?: number } = {}) {
+  const { concurrency = 4, ...rest } = options;
+  return new ActivityDispatcher({ secret: SECRET, ...rest, endpointOf: () => ({ url: 'https://duro.internal/_duro/activities', entrypoint, concurrency, trusted: true }) });
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** What `promise` has settled to once pending callbacks ran, or 'pending': shows that something did *not* happen. */
+async function settledValue<T>(promise: Promise<T>): Promise<T | 'pending'> {
+  return Promise.race([promise, new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')))]);
+}
+
+describe('ActivityDispatcher: over RPC (an entrypoint)', () => {
+  it('calls the entrypoint with the task, callbackUrl and maxPayloadBytes, no task token (it makes its own), and fetches nothing', async () => {
+    const entrypoint = fakeEntrypoint(async () => ({ result: 'ok' }));
+    const fetcher = { fetch: vi.fn(async () => reply(200, { result: 'from fetch' })) };
+    const dispatcher = new ActivityDispatcher({
+      secret: SECRET, callbackUrl: 'https://duro.example', maxPayloadBytes: 10_000_000,
+      endpointOf: () => ({ url: 'https://duro.internal/_duro/activities', entrypoint, fetcher, concurrency: 4, trusted: true }),
+    });
+    expect(await dispatcher.dispatch(task)).toEqual({ result: 'ok' });
+    expect(fetcher.fetch).not.toHaveBeenCalled();
+    expect(entrypoint.calls).toHaveLength(1);
+    const { request } = entrypoint.calls[0]!;
+    expect(request).toEqual({ ...task, callbackUrl: 'https://duro.example', maxPayloadBytes: 10_000_000 });
+    expect(request).not.toHaveProperty('taskToken');
+  });
+
+  it('leaves maxPayloadBytes and callbackUrl out of the request when none is configured', async () => {
+    const entrypoint = fakeEntrypoint(async () => ({ result: 'ok' }));
+    await rpcDispatcher(entrypoint).dispatch(task);
+    expect(entrypoint.calls[0]!.request).toEqual({ ...task });
+  });
+
+  it('reads {result} as the result, with the log lines beside it', async () => {
+    const logs = ['{"level":"info","message":"charging"}'];
+    expect(await rpcDispatcher(fakeEntrypoint(async () => ({ result: { charged: 42 }, logs }))).dispatch(task)).toEqual({ result: { charged: 42 }, logs });
+    expect(await rpcDispatcher(fakeEntrypoint(async () => ({ result: undefined }))).dispatch(task)).toEqual({ result: null });
+  });
+
+  it('reads {failure} as the failure, with its type, details, non-retryable flag and log lines', async () => {
+    const declined = { kind: 'application', type: 'PaymentDeclined', message: 'card declined', nonRetryable: true, details: { code: 51 } };
+    const logs = ['{"level":"error","message":"declined by the bank"}'];
+    expect(await rpcDispatcher(fakeEntrypoint(async () => ({ failure: declined, logs }))).dispatch(task)).toEqual({ failure: declined, logs });
+  });
+
+  it('reads {accepted: true} as "completes later"', async () => {
+    expect(await rpcDispatcher(fakeEntrypoint(async () => ({ accepted: true }))).dispatch(task)).toBe(COMPLETES_LATER);
+  });
+
+  it.each([
+    ['a string', 'ok'],
+    ['an empty object', {}],
+    ['nothing', undefined],
+    ['an array', [{ result: 1 }]],
+    ['a failure without a type', { failure: { message: 'no type' } }],
+    ['{accepted} that is not true', { accepted: 'yes' }],
+  ])('takes %s for a reply as a retryable ActivityReplyMalformed', async (_case, answer) => {
+    const outcome = await rpcDispatcher(fakeEntrypoint(async () => answer)).dispatch(task);
+    expect(outcome).toMatchObject({ failure: { type: 'ActivityReplyMalformed', nonRetryable: false, message: expect.stringContaining('not an activity reply') } });
+  });
+
+  it('fails a result over maxPayloadBytes as non-retryable PayloadTooLarge', async () => {
+    const entrypoint = fakeEntrypoint(async () => ({ result: 'x'.repeat(2_000) }));
+    const outcome = await rpcDispatcher(entrypoint, { maxPayloadBytes: 1_000 }).dispatch(task);
+    expect(outcome).toMatchObject({ failure: { type: 'PayloadTooLarge', nonRetryable: true, message: expect.stringContaining('over the 1000-byte payload limit') } });
+    expect(await rpcDispatcher(fakeEntrypoint(async () => ({ result: 'x'.repeat(500) })), { maxPayloadBytes: 1_000 }).dispatch(task)).toEqual({ result: 'x'.repeat(500) });
+  });
+
+  it.each([
+    ['rejects (its Worker threw: over its CPU limit)', () => Promise.reject(new Error('Worker exceeded CPU time limit.'))],
+    ['throws as it is called', () => { throw new Error('Worker exceeded CPU time limit.'); }],
+  ])('takes an entrypoint that %s as a retryable ActivityTransportError', async (_case, answer) => {
+    const outcome = await rpcDispatcher(fakeEntrypoint(answer)).dispatch(task);
+    expect(outcome).toMatchObject({ failure: { type: 'ActivityTransportError', nonRetryable: false, message: 'Activity request failed: Worker exceeded CPU time limit.' } });
+  });
+
+  it('stops waiting for a call when the attempt is aborted, and tells the entrypoint through hungUp()', async () => {
+    const entrypoint = fakeEntrypoint(() => new Promise(() => undefined)); // a call that never ends
+    const dispatcher = rpcDispatcher(entrypoint);
+    const pending = dispatcher.dispatch(task);
+    await vi.waitFor(() => expect(entrypoint.calls).toHaveLength(1));
+    const hungUp = entrypoint.calls[0]!.hungUp(); // the activity read its signal
+    expect(await settledValue(hungUp)).toBe('pending');
+    expect(await settledValue(pending)).toBe('pending');
+
+    dispatcher.abort(task.runId, task.activityId, task.attempt);
+    expect(await pending).toMatchObject({ failure: { type: 'ActivityTransportError', nonRetryable: false } });
+    expect(await hungUp).toBe(true);
+    expect(await entrypoint.calls[0]!.hungUp()).toBe(true);
+  });
+
+  it('resolves hungUp() false once a call ends without an abort, answered or rejected', async () => {
+    const seen: Array<boolean | 'pending'> = [];
+    const entrypoint = fakeEntrypoint(async ({ hungUp }) => {
+      const asked = hungUp(); // the activity read its signal
+      seen.push(await settledValue(asked)); // undecided while the call runs
+      if (seen.length === 2) throw new Error('Worker exceeded CPU time limit.');
+      return { result: 'ok' };
+    });
+    const dispatcher = rpcDispatcher(entrypoint);
+    expect(await dispatcher.dispatch(task)).toEqual({ result: 'ok' });
+    expect(await dispatcher.dispatch(task)).toMatchObject({ failure: { type: 'ActivityTransportError' } });
+    expect(seen).toEqual(['pending', 'pending']);
+    expect(await Promise.all(entrypoint.calls.map((call) => call.hungUp()))).toEqual([false, false]);
+  });
+
+  it('holds RPC calls to the task queue\'s concurrency, as it does POSTs', async () => {
+    const replies = [deferred<ActivityCallReply>(), deferred<ActivityCallReply>()];
+    const entrypoint = fakeEntrypoint(() => replies[entrypoint.calls.length - 1]!.promise);
+    const dispatcher = rpcDispatcher(entrypoint, { concurrency: 1 });
+    const first = dispatcher.dispatch({ ...task, activityId: '1' });
+    const second = dispatcher.dispatch({ ...task, activityId: '2' });
+    await vi.waitFor(() => expect(entrypoint.calls).toHaveLength(1));
+    expect(await settledValue(second)).toBe('pending');
+    expect(entrypoint.calls).toHaveLength(1);
+
+    replies[0]!.resolve({ result: 'first' });
+    expect(await first).toEqual({ result: 'first' });
+    await vi.waitFor(() => expect(entrypoint.calls).toHaveLength(2));
+    expect(entrypoint.calls.map((call) => call.request.activityId)).toEqual(['1', '2']);
+    replies[1]!.resolve({ result: 'second' });
+    expect(await second).toEqual({ result: 'second' });
+  });
+
+  it('never calls the entrypoint for an attempt aborted while it waits for a slot', async () => {
+    const first = deferred<ActivityCallReply>();
+    const entrypoint = fakeEntrypoint(() => first.promise);
+    const dispatcher = rpcDispatcher(entrypoint, { concurrency: 1 });
+    const running = dispatcher.dispatch({ ...task, activityId: '1' });
+    const waiting = dispatcher.dispatch({ ...task, activityId: '2' });
+    await vi.waitFor(() => expect(entrypoint.calls).toHaveLength(1));
+    dispatcher.abort(task.runId, '2', task.attempt);
+    first.resolve({ result: 'first' });
+    expect(await running).toEqual({ result: 'first' });
+    expect(await waiting).toMatchObject({ failure: { type: 'ActivityCancelled', nonRetryable: false } });
+    expect(entrypoint.calls.map((call) => call.request.activityId)).toEqual(['1']);
   });
 });
