@@ -153,6 +153,8 @@ export function taskRunner(options: ServeActivitiesOptions): TaskRunner {
 }
 
 const HUNG_UP = 'Duro closed the request: the attempt timed out or was cancelled';
+/** The same, told through an RPC call's `hungUp` (decision 027): there is no request to close. */
+const GAVE_UP = 'Duro gave up on the attempt: it timed out or was cancelled';
 const ACCEPTED_REPLY: ActivityCallReply = { accepted: true };
 
 /** The reply; `logs` (the attempt's lines) rides beside the result, or beside the failure. */
@@ -206,7 +208,7 @@ class AttemptCancellation {
   constructor(deadline: number | undefined, watchHangUp?: () => Promise<boolean>) {
     this.#lazy = new LazyAbort((controller) => {
       watchHangUp?.().then(
-        (hungUp) => hungUp && controller.abort(new CancelledFailure(HUNG_UP)),
+        (hungUp) => hungUp && controller.abort(new CancelledFailure(GAVE_UP)),
         () => undefined, // the call is over: nothing to watch
       );
       // Past its deadline Duro has timed the attempt out: whatever it returns now is discarded.

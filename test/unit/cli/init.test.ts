@@ -16,7 +16,9 @@ describe('duro init', () => {
       '.gitignore', 'README.md', 'package.json', 'src/activities.ts', 'src/index.ts', 'src/workflows.ts', 'test/order.test.ts', 'tsconfig.json', 'wrangler.toml',
     ]);
     expect(readFileSync(join(dir, 'wrangler.toml'), 'utf8')).toMatch(/^name = "my-app"$/m);
-    expect(readFileSync(join(dir, 'wrangler.toml'), 'utf8')).toMatch(/service = "my-app"/);
+    // 'self' activities reach the exported DuroActivities entrypoint: no binding naming the Worker itself (decision 027).
+    expect(readFileSync(join(dir, 'wrangler.toml'), 'utf8')).not.toMatch(/\[\[services\]\]/);
+    expect(readFileSync(join(dir, 'src/index.ts'), 'utf8')).toMatch(/^export const \{ DuroActivities \} = duro\.entrypoints;$/m);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     expect(pkg.dependencies).toEqual({ duro: `^${own.version}` });
     for (const tool of ['wrangler', 'vitest', 'typescript', '@cloudflare/workers-types', '@types/node']) expect(pkg.devDependencies[tool]).toBe(own.devDependencies[tool]);

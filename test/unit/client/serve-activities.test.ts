@@ -697,7 +697,7 @@ describe('taskRunner: a task served as a Workers RPC call', () => {
     expect(watchHangUp).toHaveBeenCalledTimes(1);
 
     hungUp.resolve(true);
-    expect(await reply).toEqual({ failure: expect.objectContaining({ kind: 'cancelled', message: 'Duro closed the request: the attempt timed out or was cancelled' }) });
+    expect(await reply).toEqual({ failure: expect.objectContaining({ kind: 'cancelled', message: 'Duro gave up on the attempt: it timed out or was cancelled' }) });
     expect(reason).toBeInstanceOf(CancelledFailure);
     expect(watchHangUp).toHaveBeenCalledTimes(1);
   });
