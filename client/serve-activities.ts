@@ -117,7 +117,8 @@ export function taskRunner(options: ServeActivitiesOptions): TaskRunner {
         return { failure: toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${task.activityType}' is not served here`, 'ActivityNotRegistered')) };
       }
       // The header, as any tracer would read it; the body's copy when the header is missing or not valid.
-      const span = attemptSpan(traceparent && parseTraceparent(traceparent) ? traceparent : task.traceparent, exporterFor(env), task);
+      const exporter = exporterFor(env);
+      const span = exporter && attemptSpan(traceparent && parseTraceparent(traceparent) ? traceparent : task.traceparent, exporter, task);
       if (span) task.traceparent = span.traceparent;
       const callbackUrl = options.duroUrl ?? task.callbackUrl;
       const callback: Callback = async (path, payload) => {
