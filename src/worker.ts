@@ -225,7 +225,7 @@ export function createDuro(options: DuroOptions): Duro {
     // Each activity in an invocation of its own: an RPC call to the exported entrypoint, else a fetch through the
     // service binding; with neither, in this isolate.
     const entrypoint = activityEntrypointOf(exports, activityEntrypoint);
-    if (entrypoint) return { url: SELF_ACTIVITY_URL, entrypoint, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true, label: { name: `entrypoint ${activityEntrypoint}`, remedy: `Check that the Worker's main module exports duro.entrypoints.DuroActivities as ${activityEntrypoint}.` } };
+    if (entrypoint) return { url: SELF_ACTIVITY_URL, entrypoint, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true };
     const self = env[selfBinding] as Fetcher | undefined;
     if (self) {
       const label = { name: `service binding ${selfBinding}`, remedy: `Check the [[services]] binding ${selfBinding} in wrangler.toml: its service must be this Worker's own name (its \`name\` there).` };
