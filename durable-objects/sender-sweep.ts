@@ -23,13 +23,18 @@ export class SenderSweep {
     this.#now = now;
   }
 
+  /** Whether the next delivery should look (a timer is set for the look only then: most deliveries set none). */
+  due(): boolean {
+    return this.#now() - this.#lastLookAt >= SWEEP_EVERY_MS;
+  }
+
   /**
    * After a delivery: looks at the next page of senders (the store keeps where the last look ended, so the sweep goes
    * round the table across instances) when the last look of this instance is SWEEP_EVERY_MS old. Never throws.
    */
   afterDelivery(): void {
+    if (!this.due()) return;
     const now = this.#now();
-    if (now - this.#lastLookAt < SWEEP_EVERY_MS) return;
     this.#lastLookAt = now;
     try {
       this.#store.forgetQuietSenders(now - SENDER_MEMORY_MS, SWEEP_PAGE);

@@ -49,7 +49,7 @@ export function createVisibilityClass(config: VisibilityConfig) {
 
     async apply(sender: string, messages: SequencedMessage[]): Promise<number> {
       const applied = await this.#deliveries.deliver(sender, messages);
-      setTimeout(() => this.#senders.afterDelivery(), 0); // after the acknowledgement, not before it
+      if (this.#senders.due()) setTimeout(() => this.#senders.afterDelivery(), 0); // after the acknowledgement, not before it
       return applied;
     }
 
