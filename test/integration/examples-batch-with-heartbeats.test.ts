@@ -1,8 +1,8 @@
-// The batchWithHeartbeats example end to end in workerd: heartbeats travel from the activity (run through this
-// Worker's DURO_SELF binding) to the workflow's Durable Object, show in describe, and seed the retry.
+// The batchWithHeartbeats example end to end in workerd: heartbeats travel from the activity (run as an RPC call to
+// this Worker's DuroActivities entrypoint) to the workflow's Durable Object, show in describe, and seed the retry.
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-// The activities run in this same isolate (through the DURO_SELF binding), so the demo's bookkeeping is visible here.
+// The activities run in this same isolate (through the entrypoint), so the demo's bookkeeping is visible here.
 import { batchProcessCounts, batchStoppedAttempts } from '../../examples/batch-with-heartbeats';
 
 const api = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`http://duro.test${path}`, init));
@@ -62,8 +62,8 @@ describe('batchWithHeartbeats through the API', () => {
     const events = ((await (await api('/v1/workflows/batch-api-hang/history')).json()) as { events: Array<{ type: string; attempt?: number }> }).events;
     expect(events.filter((event) => event.type.startsWith('ActivityTask')).map((event) => [event.type, event.attempt]))
       .toEqual([['ActivityTaskScheduled', undefined], ['ActivityTaskStarted', 2], ['ActivityTaskCompleted', 2]]);
-    // The silent attempt itself was stopped (its request aborted, `enable_request_signal`), not left running until its
-    // start-to-close timeout.
+    // The silent attempt itself was stopped (told through its RPC call's hang-up callback once the heartbeat timeout
+    // fired), not left running until its start-to-close timeout.
     const deadline = Date.now() + 5_000;
     while (batchStoppedAttempts('batch-api-hang').length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(batchStoppedAttempts('batch-api-hang')).toEqual([1]);
