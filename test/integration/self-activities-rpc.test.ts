@@ -4,6 +4,7 @@
 import { exports } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DuroActivities } from '../../src/index';
+import type { ActivityCallRequest } from '../../src/protocol/activity-protocol';
 
 const api = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`http://duro.test${path}`, init));
 const post = (path: string, body: unknown) => api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -15,7 +16,7 @@ describe("the Worker's own activities", () => {
     const attempt = vi.spyOn(DuroActivities.prototype, 'attempt');
     expect((await post('/v1/workflows', { workflowType: 'hello', workflowId: 'hello-rpc', input: { name: 'RPC' } })).status).toBe(201);
     expect(await (await api('/v1/workflows/hello-rpc/result?wait=10s')).json()).toMatchObject({ status: 'completed', result: 'Hello, RPC!' });
-    const calls = attempt.mock.calls.filter(([request]) => request.workflowId === 'hello-rpc');
+    const calls = attempt.mock.calls.filter(([request]) => (request as ActivityCallRequest).workflowId === 'hello-rpc');
     expect(calls).toHaveLength(1);
     const [request, hungUp] = calls[0]!;
     expect(request).toMatchObject({ activityType: 'composeGreeting', attempt: 1, input: { name: 'RPC' } });
