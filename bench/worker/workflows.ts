@@ -23,7 +23,7 @@ export const benchLocalSteps = defineWorkflow('benchLocalSteps', async (ctx, inp
   return { steps: done };
 });
 
-/** n sequential remote activities on the 'self' task queue: a fetch through the service binding each. */
+/** n sequential remote activities on the 'self' task queue: an RPC call to the Worker's DuroActivities entrypoint each. */
 export const benchRemoteSteps = defineWorkflow('benchRemoteSteps', async (ctx, input: { n: number }) => {
   const { benchStep } = ctx.proxyActivities<typeof benchActivities>({ startToCloseTimeout: '1 minute' });
   let done = 0;
