@@ -126,7 +126,19 @@ export function taskRunner(options: ServeActivitiesOptions): TaskRunner {
         return doFetch(new URL(path, callbackUrl).toString(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
       };
       const taskToken = () => (task.taskToken ??= createTaskToken(options.secret, task));
-      const attempt = activityContext(task, taskToken, callback, options.heartbeatThrottleMs ?? 1_000, watchHangUp);
+      /** Set once the reply is made: an activity completing later goes on, and no one is left to hang up. */
+      let answered = false;
+      const stopReason = watchHangUp && (async (): Promise<string | undefined> => {
+        if (answered) return undefined;
+        try {
+          return (await watchHangUp()) ? GAVE_UP : undefined;
+        } catch {
+          // The caller is gone (its object restarted, and its next instance retries the attempt as lost), as a closed
+          // request says over HTTP; unless the call is over, and its callback with it.
+          return answered ? undefined : CALLER_GONE;
+        }
+      });
+      const attempt = activityContext(task, taskToken, callback, options.heartbeatThrottleMs ?? 1_000, stopReason);
       // Duro hanging up before the reply means the attempt timed out or was cancelled there.
       const onHangUp = () => attempt.cancellation.abort(() => new CancelledFailure(HUNG_UP));
       if (hangUp?.aborted) onHangUp(); // hung up while the body was read and verified
@@ -147,6 +159,7 @@ export function taskRunner(options: ServeActivitiesOptions): TaskRunner {
         ctx?.waitUntil(completion);
         return ACCEPTED_REPLY;
       } finally {
+        answered = true;
         hangUp?.removeEventListener('abort', onHangUp);
       }
     },
@@ -156,6 +169,8 @@ export function taskRunner(options: ServeActivitiesOptions): TaskRunner {
 const HUNG_UP = 'Duro closed the request: the attempt timed out or was cancelled';
 /** The same, told through an RPC call's `hungUp` (decision 027): there is no request to close. */
 const GAVE_UP = 'Duro gave up on the attempt: it timed out or was cancelled';
+/** An RPC call whose `hungUp` can no longer be asked: the workflow object that made it is gone. */
+const CALLER_GONE = 'Duro no longer waits for the attempt: its workflow object restarted';
 const ACCEPTED_REPLY: ActivityCallReply = { accepted: true };
 
 /** The reply; `logs` (the attempt's lines) rides beside the result, or beside the failure. */
@@ -205,13 +220,10 @@ class AttemptCancellation {
   readonly #lazy: LazyAbort;
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** `watchHangUp`: asked once the signal is read, for a hang-up no request signal carries (an RPC call's). */
-  constructor(deadline: number | undefined, watchHangUp?: () => Promise<boolean>) {
+  /** `stopReason`: asked once the signal is read, for a hang-up no request signal carries (an RPC call's). */
+  constructor(deadline: number | undefined, stopReason?: () => Promise<string | undefined>) {
     this.#lazy = new LazyAbort((controller) => {
-      watchHangUp?.().then(
-        (hungUp) => hungUp && controller.abort(new CancelledFailure(GAVE_UP)),
-        () => undefined, // the call is over: nothing to watch
-      );
+      void stopReason?.().then((reason) => reason !== undefined && controller.abort(new CancelledFailure(reason)));
       // Past its deadline Duro has timed the attempt out: whatever it returns now is discarded.
       if (deadline === undefined) return;
       const passedDeadline = () => controller.abort(new CancelledFailure('Activity attempt passed its deadline'));
@@ -236,8 +248,8 @@ class AttemptCancellation {
   }
 }
 
-function activityContext(task: ActivityCallRequest, taskToken: () => string, callback: Callback, throttleMs: number, watchHangUp?: () => Promise<boolean>): Attempt {
-  const cancellation = new AttemptCancellation(task.deadline, watchHangUp);
+function activityContext(task: ActivityCallRequest, taskToken: () => string, callback: Callback, throttleMs: number, stopReason?: () => Promise<string | undefined>): Attempt {
+  const cancellation = new AttemptCancellation(task.deadline, stopReason);
   const info = activityInfoOf(task);
   // Made when first read: most activities never read it.
   Object.defineProperty(info, 'taskToken', { get: taskToken, enumerable: true, configurable: true });

@@ -702,9 +702,35 @@ describe('taskRunner: a task served as a Workers RPC call', () => {
     expect(watchHangUp).toHaveBeenCalledTimes(1);
   });
 
+  it('aborts the signal when watchHangUp rejects: the workflow object that made the call is gone', async () => {
+    const watchHangUp = vi.fn(async (): Promise<boolean> => Promise.reject(new Error('Network connection lost.')));
+    const served = runner({
+      async charge(_input: unknown, ctx: ActivityContext) {
+        const signal = ctx.cancellationSignal;
+        await watchHangUp.mock.results[0]!.value.catch(() => undefined);
+        await settle();
+        return signal.aborted ? `aborted: ${(signal.reason as Error).message}` : 'still running';
+      },
+    });
+    expect(await served.run(await activityRequest(), { watchHangUp })).toEqual({ result: 'aborted: Duro no longer waits for the attempt: its workflow object restarted' });
+  });
+
+  it('leaves an activity completing later alone once the reply is made: no watch, no abort', async () => {
+    const watchHangUp = vi.fn(async (): Promise<boolean> => Promise.reject(new Error('RPC stub used after being disposed.')));
+    let signal: AbortSignal | undefined;
+    const approve = async (_input: unknown, ctx: ActivityContext) => {
+      ctx.doNotCompleteOnReturn();
+      setTimeout(() => (signal = ctx.cancellationSignal), 0); // read after the reply, as it waits for its approver
+    };
+    expect(await runner({ approve }).run(await activityRequest({ activityType: 'approve' }), { watchHangUp })).toEqual({ accepted: true });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await settle();
+    expect(signal?.aborted).toBe(false);
+    expect(watchHangUp).not.toHaveBeenCalled();
+  });
+
   it.each([
     ['resolves false (the attempt ended otherwise)', async () => false],
-    ['rejects (the call is over: its stub is disposed)', async () => Promise.reject(new Error('RPC stub used after being disposed.'))],
   ])('aborts nothing when watchHangUp %s', async (_case, answer: () => Promise<boolean>) => {
     const watchHangUp = vi.fn(answer);
     const served = runner({
