@@ -7,6 +7,7 @@ import { activityInfoOf } from '../src/core/activity-state';
 import { activityLog } from '../src/core/activity-log';
 import { ApplicationFailure, CancelledFailure, toFailureInfo, type FailureInfo } from '../src/core/failure';
 import { LazyAbort } from '../src/core/lazy-abort';
+import { copyPayload } from '../src/core/payload';
 import { Limits } from '../src/core/limits';
 import { latestAttemptLines } from '../src/core/run-logs';
 import { RunPayloads } from '../src/core/payloads/run-payloads';
@@ -173,10 +174,17 @@ const GAVE_UP = 'Duro gave up on the attempt: it timed out or was cancelled';
 const CALLER_GONE = 'Duro no longer waits for the attempt: its workflow object restarted';
 const ACCEPTED_REPLY: ActivityCallReply = { accepted: true };
 
-/** The reply; `logs` (the attempt's lines) rides beside the result, or beside the failure. */
+/**
+ * The reply; `logs` (the attempt's lines) rides beside the result, or beside the failure. A failure is made JSON here,
+ * as its HTTP body would be: its `details` may hold a Date or an instance of the application's classes, which an RPC
+ * call would carry as they are (or refuse), and replay reads from history as JSON. A result is JSON already (its payload).
+ */
 function callReply(settled: Settled, logs: string[]): ActivityCallReply {
   if ('completesLater' in settled) return ACCEPTED_REPLY;
-  if ('failure' in settled) return logs.length > 0 ? { failure: settled.failure, logs } : { failure: settled.failure };
+  if ('failure' in settled) {
+    const failure = copyPayload(settled.failure);
+    return logs.length > 0 ? { failure, logs } : { failure };
+  }
   return logs.length > 0 ? { result: settled.result ?? null, logs } : { result: settled.result ?? null };
 }
 

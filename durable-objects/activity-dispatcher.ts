@@ -1,6 +1,9 @@
-// Sends activity attempts over HTTP (DESIGN §4): signed POSTs to the task queue's endpoint, a concurrency
-// limit per task queue, and an abort when the attempt times out or is cancelled.
+// Sends activity attempts (DESIGN §4): signed POSTs to the task queue's endpoint, or RPC calls to this Worker's own
+// activity entrypoint (decision 027); a concurrency limit per task queue, and an abort when the attempt times out or
+// is cancelled.
 import { ApplicationFailure } from '../src/core/failure';
+import { Limits } from '../src/core/limits';
+import { payloadSize } from '../src/core/payload';
 import type { ActivityTask } from '../src/core/internals';
 import { idempotencyKey, IDEMPOTENCY_KEY_HEADER, type ActivityCallRequest, type ActivityEntrypointRpc, type ActivityRequest } from '../src/protocol/activity-protocol';
 import { ACCEPTED, ATTEMPT_REDIRECT, failure, readActivityReply, readCallReply, type ReplyOutcome } from '../src/protocol/activity-reply';
@@ -12,14 +15,18 @@ import { causeOf, notReachedBy, unreachableEndpoint, type EndpointLabel } from '
 export interface TaskQueueEndpoint {
   /** A fetcher (service binding, e.g. to this Worker itself) or a URL reached with global fetch. */
   fetcher?: { fetch(input: string, init?: RequestInit): Promise<Response> };
-  /** This Worker's activity entrypoint (decision 027): attempts are RPC calls to it instead of POSTs to `url`. */
+  /**
+   * This Worker's activity entrypoint (decision 027): attempts are RPC calls to it instead of POSTs to `url`, but for
+   * an input larger than a call carries (a blob store allows up to 100 MiB), which goes to `fetcher`.
+   */
   entrypoint?: ActivityEntrypointRpc;
   url: string;
   /** Attempts in flight at once from one workflow object; more wait their turn. */
   concurrency: number;
   /**
    * Reached only through a binding no outside request can use (this Worker's own 'self' queue): requests go
-   * unsigned, saving two HMACs per attempt. The task token is still issued: callbacks go through the public API.
+   * unsigned, saving an HMAC per attempt. A POST still carries the task token (an RPC call's entrypoint makes its own):
+   * callbacks go through the public API.
    */
   trusted?: boolean;
   /** How messages name the endpoint, and what to check, when it cannot be reached. Default: its URL. */
@@ -39,9 +46,15 @@ export class ActivityDispatcher {
 
   /** The payload limit: replies may carry this much (larger with a blob store), and tasks say so to activity servers. */
   readonly #maxPayloadBytes: number | undefined;
+  /**
+   * The payload limit of an attempt sent as an RPC call, where the host's is larger than a call carries (32 MiB; a
+   * blob store allows 100 MiB): its result is held to it, and a larger input goes by the endpoint's fetcher.
+   */
+  readonly #callPayloadLimit: number | undefined;
 
   constructor(options: { secret: string; callbackUrl?: string; endpointOf: (taskQueue: string) => TaskQueueEndpoint | undefined; maxPayloadBytes?: number }) {
     this.#maxPayloadBytes = options.maxPayloadBytes;
+    this.#callPayloadLimit = (options.maxPayloadBytes ?? Limits.maxPayloadBytes) > Limits.maxMessagePayloadBytes ? Limits.maxMessagePayloadBytes : undefined;
     this.#secret = options.secret;
     this.#callbackUrl = options.callbackUrl;
     this.#endpointOf = options.endpointOf;
@@ -61,7 +74,10 @@ export class ActivityDispatcher {
       if (this.#callbackUrl) call.callbackUrl = this.#callbackUrl;
       if (this.#maxPayloadBytes !== undefined) call.maxPayloadBytes = this.#maxPayloadBytes;
       // The entrypoint makes the task token itself, if the activity asks for it; an HTTP server gets it in the body.
-      if (endpoint.entrypoint) return await this.#call(endpoint.entrypoint, call, controller.signal);
+      if (endpoint.entrypoint && this.#fitsCall(task)) {
+        if (this.#callPayloadLimit !== undefined) call.maxPayloadBytes = this.#callPayloadLimit;
+        return await this.#call(endpoint.entrypoint, call, controller.signal);
+      }
       const request: ActivityRequest = { ...call, taskToken: createTaskToken(this.#secret, task) };
       const body = JSON.stringify(request);
       const init: RequestInit = {
@@ -95,6 +111,12 @@ export class ActivityDispatcher {
       this.#inFlight.delete(key);
       this.#release(task.taskQueue);
     }
+  }
+
+  /** Whether the task's payloads fit in an RPC call (measured only where the host allows larger ones). */
+  #fitsCall(task: ActivityTask): boolean {
+    const limit = this.#callPayloadLimit;
+    return limit === undefined || payloadSize(task.input) + payloadSize(task.arguments) + payloadSize(task.heartbeatDetails) <= limit;
   }
 
   /**

@@ -224,15 +224,18 @@ export function createDuro(options: DuroOptions): Duro {
     }
     // Each activity in an invocation of its own: an RPC call to the exported entrypoint, else a fetch through the
     // service binding; with neither, in this isolate.
+    // The fetch stays beside the entrypoint for payloads larger than an RPC carries (a blob store's).
     const entrypoint = activityEntrypointOf(exports, activityEntrypoint);
-    if (entrypoint) return { url: SELF_ACTIVITY_URL, entrypoint, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true };
     const self = env[selfBinding] as Fetcher | undefined;
+    let endpoint: TaskQueueEndpoint;
     if (self) {
       const label = { name: `service binding ${selfBinding}`, remedy: `Check the [[services]] binding ${selfBinding} in wrangler.toml: its service must be this Worker's own name (its \`name\` there).` };
-      return { url: SELF_ACTIVITY_URL, fetcher: self, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true, label };
+      endpoint = { url: SELF_ACTIVITY_URL, fetcher: self, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true, label };
+    } else {
+      const fetcher = { fetch: (input: string, init?: RequestInit) => activityServerFor(env).fetch(new Request(input, init), env) };
+      endpoint = { url: SELF_ACTIVITY_URL, fetcher, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true };
     }
-    const fetcher = { fetch: (input: string, init?: RequestInit) => activityServerFor(env).fetch(new Request(input, init), env) };
-    return { url: SELF_ACTIVITY_URL, fetcher, concurrency: DEFAULT_SELF_CONCURRENCY, trusted: true };
+    return entrypoint ? { ...endpoint, entrypoint } : endpoint;
   };
 
   /** The env with the Workflow bindings, one per env (the runtime hands every request of an isolate the same one). */

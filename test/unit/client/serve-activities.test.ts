@@ -650,6 +650,24 @@ describe('taskRunner: a task served as a Workers RPC call', () => {
     expect(await verifyTaskToken(SECRET, seen[0]!)).toEqual({ workflowId: withoutToken.workflowId, runId: withoutToken.runId, activityId: withoutToken.activityId, attempt: withoutToken.attempt });
   });
 
+  it("answers a failure's details as JSON, as its HTTP body would carry them: a Date as its text, an instance as its fields", async () => {
+    class Receipt {
+      constructor(readonly id: string) {}
+      total(): number {
+        return 1;
+      }
+    }
+    const at = new Date('2026-12-07T10:00:00.000Z');
+    const served = runner({
+      declines: async () => {
+        throw ApplicationFailure.nonRetryable('declined', 'CardDeclined', { at, receipt: new Receipt('r-1') });
+      },
+    });
+    const reply = (await served.run(await activityRequest({ activityType: 'declines' }), {})) as { failure: { details: unknown } };
+    expect(reply.failure.details).toEqual({ at: '2026-12-07T10:00:00.000Z', receipt: { id: 'r-1' } });
+    expect(Object.getPrototypeOf((reply.failure.details as { receipt: object }).receipt)).toBe(Object.prototype);
+  });
+
   it('answers {accepted: true} for ctx.doNotCompleteOnReturn()', async () => {
     const approve = async (_input: unknown, ctx: ActivityContext) => ctx.doNotCompleteOnReturn();
     expect(await runner({ approve }).run(await activityRequest({ activityType: 'approve' }), {})).toEqual({ accepted: true });
@@ -729,10 +747,8 @@ describe('taskRunner: a task served as a Workers RPC call', () => {
     expect(watchHangUp).not.toHaveBeenCalled();
   });
 
-  it.each([
-    ['resolves false (the attempt ended otherwise)', async () => false],
-  ])('aborts nothing when watchHangUp %s', async (_case, answer: () => Promise<boolean>) => {
-    const watchHangUp = vi.fn(answer);
+  it('aborts nothing when watchHangUp resolves false (the attempt ended otherwise)', async () => {
+    const watchHangUp = vi.fn(async () => false);
     const served = runner({
       async charge(_input: unknown, ctx: ActivityContext) {
         const signal = ctx.cancellationSignal;

@@ -4,7 +4,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { serveActivities } from 'duro/client';
-import { ApplicationFailure, type ActivityContext } from 'duro/workflow';
+import { ApplicationFailure, Limits, type ActivityContext } from 'duro/workflow';
 import { ActivityDispatcher, COMPLETES_LATER } from '../../../durable-objects/activity-dispatcher';
 import type { ActivityTask } from '../../../src/core/internals';
 import type { ActivityCallReply, ActivityEntrypointRpc } from '../../../src/protocol/activity-protocol';
@@ -339,6 +339,25 @@ describe('ActivityDispatcher: over RPC (an entrypoint)', () => {
     const outcome = await rpcDispatcher(entrypoint, { maxPayloadBytes: 1_000 }).dispatch(task);
     expect(outcome).toMatchObject({ failure: { type: 'PayloadTooLarge', nonRetryable: true, message: expect.stringContaining('over the 1000-byte payload limit') } });
     expect(await rpcDispatcher(fakeEntrypoint(async () => ({ result: 'x'.repeat(500) })), { maxPayloadBytes: 1_000 }).dispatch(task)).toEqual({ result: 'x'.repeat(500) });
+  });
+
+  it('holds a call to what an RPC carries where the host allows more (a blob store), and sends a larger input by the fetcher', async () => {
+    const entrypoint = fakeEntrypoint(async () => ({ result: 'from the entrypoint' }));
+    const fetcher = { fetch: vi.fn(async () => reply(200, { result: 'from fetch' })) };
+    const endpointOf = () => ({ url: 'https://duro.internal/_duro/activities', entrypoint, fetcher, concurrency: 4, trusted: true });
+    const withBlobs = new ActivityDispatcher({ secret: SECRET, maxPayloadBytes: 100 * 1024 * 1024, endpointOf });
+    // A small input: a call, whose result the entrypoint holds to the call's limit.
+    expect(await withBlobs.dispatch(task)).toEqual({ result: 'from the entrypoint' });
+    expect(entrypoint.calls[0]!.request.maxPayloadBytes).toBe(Limits.maxMessagePayloadBytes);
+    // An input larger than a call carries: the fetch, with the host's whole limit.
+    const large = { ...task, input: 'x'.repeat(Limits.maxMessagePayloadBytes) };
+    expect(await withBlobs.dispatch(large)).toEqual({ result: 'from fetch' });
+    expect(entrypoint.calls).toHaveLength(1);
+    expect(JSON.parse(String((fetcher.fetch.mock.calls[0] as unknown as [string, RequestInit])[1].body)).maxPayloadBytes).toBe(100 * 1024 * 1024);
+    // A host within what a call carries: the call, with its own limit.
+    const within = new ActivityDispatcher({ secret: SECRET, maxPayloadBytes: 10_000_000, endpointOf });
+    await within.dispatch(task);
+    expect(entrypoint.calls[1]!.request.maxPayloadBytes).toBe(10_000_000);
   });
 
   it.each([
