@@ -14,9 +14,8 @@ export interface AttemptSpan {
   finish(settled: { result: unknown } | { failure: FailureInfo } | { completesLater: true }, waitUntil?: (promise: Promise<unknown>) => void): void;
 }
 
-/** The attempt's span, when the request carries a sampled trace context and spans have somewhere to go. */
-export function attemptSpan(header: string | null | undefined, exporter: OtlpSpanExporter | undefined, task: ActivityCallRequest): AttemptSpan | undefined {
-  if (!exporter) return undefined; // most deployments export no spans: nothing to parse
+/** The attempt's span, when the request carries a sampled trace context (spans have somewhere to go: `exporter`). */
+export function attemptSpan(header: string | null | undefined, exporter: OtlpSpanExporter, task: ActivityCallRequest): AttemptSpan | undefined {
   const caller = parseTraceparent(header);
   if (!caller || !caller.sampled) return undefined;
   const spanId = randomSpanId();

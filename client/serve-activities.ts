@@ -67,8 +67,17 @@ const COMPLETE_RETRY_MS = 500;
  * // a Worker serving the 'payments' task queue
  * export default serveActivities({ activities: { charge }, secret: env.DURO_ACTIVITY_SECRET });
  */
-export function serveActivities(options: ServeActivitiesOptions): { fetch(request: Request, env?: unknown, ctx?: WaitUntil): Promise<Response> } {
-  const runner = taskRunner(options);
+export function serveActivities(options: ServeActivitiesOptions): ActivityServer {
+  return activityServer(options, taskRunner(options));
+}
+
+/** An activity server's HTTP handler. */
+export interface ActivityServer {
+  fetch(request: Request, env?: unknown, ctx?: WaitUntil): Promise<Response>;
+}
+
+/** The HTTP face of `runner`: checks and parses each request, and answers its reply (shared with an RPC entrypoint). */
+export function activityServer(options: Pick<ServeActivitiesOptions, 'secret' | 'trustRequest'>, runner: TaskRunner): ActivityServer {
   return {
     async fetch(request: Request, env?: unknown, ctx?: WaitUntil): Promise<Response> {
       if (request.method !== 'POST') return problem(405, 'duro:method-not-allowed', 'Activity requests are POSTs');
@@ -117,7 +126,8 @@ export function taskRunner(options: ServeActivitiesOptions): TaskRunner {
       if (typeof fn !== 'function') {
         return { failure: toFailureInfo(ApplicationFailure.nonRetryable(`Activity '${task.activityType}' is not served here`, 'ActivityNotRegistered')) };
       }
-      // The header, as any tracer would read it; the body's copy when the header is missing or not valid.
+      // The header, as any tracer would read it; the body's copy when the header is missing or not valid. Most
+      // deployments export no spans: then nothing is parsed.
       const exporter = exporterFor(env);
       const span = exporter && attemptSpan(traceparent && parseTraceparent(traceparent) ? traceparent : task.traceparent, exporter, task);
       if (span) task.traceparent = span.traceparent;

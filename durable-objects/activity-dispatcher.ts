@@ -40,6 +40,8 @@ export class ActivityDispatcher {
   readonly #secret: string;
   readonly #callbackUrl: string | undefined;
   readonly #endpointOf: (taskQueue: string) => TaskQueueEndpoint | undefined;
+  /** Each task queue's endpoint, asked once: an object's env and entrypoints stay as they are for its life. */
+  readonly #endpoints = new Map<string, TaskQueueEndpoint | undefined>();
   readonly #inFlight = new Map<string, AbortController>();
   readonly #running = new Map<string, number>();
   readonly #waiting = new Map<string, Array<() => void>>();
@@ -62,7 +64,7 @@ export class ActivityDispatcher {
 
   /** Runs one attempt to an outcome; never rejects. */
   async dispatch(task: ActivityTask): Promise<ReplyOutcome | typeof COMPLETES_LATER> {
-    const endpoint = this.#endpointOf(task.taskQueue);
+    const endpoint = this.#endpointFor(task.taskQueue);
     if (!endpoint) return failure(ApplicationFailure.nonRetryable(`No endpoint is configured for task queue '${task.taskQueue}'`, 'UnknownTaskQueue'));
     const key = attemptKey(task.runId, task.activityId, task.attempt);
     const controller = new AbortController();
@@ -111,6 +113,11 @@ export class ActivityDispatcher {
       this.#inFlight.delete(key);
       this.#release(task.taskQueue);
     }
+  }
+
+  #endpointFor(taskQueue: string): TaskQueueEndpoint | undefined {
+    if (!this.#endpoints.has(taskQueue)) this.#endpoints.set(taskQueue, this.#endpointOf(taskQueue));
+    return this.#endpoints.get(taskQueue);
   }
 
   /** Whether the task's payloads fit in an RPC call (measured only where the host allows larger ones). */

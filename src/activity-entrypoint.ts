@@ -23,6 +23,5 @@ export function createActivityEntrypointClass(runnerFor: (env: Record<string, un
 
 /** The entrypoint among `ctx.exports`, when the Worker exports it and its compatibility date has `ctx.exports`. */
 export function activityEntrypointOf(exports: unknown, name: string): ActivityEntrypointRpc | undefined {
-  const entrypoint = (exports as Record<string, unknown> | undefined)?.[name];
-  return entrypoint ? (entrypoint as ActivityEntrypointRpc) : undefined;
+  return (exports as Record<string, ActivityEntrypointRpc | undefined> | undefined)?.[name];
 }

@@ -1,6 +1,6 @@
 // createDuro: Duro inside a user's own Worker. Returns the fetch handler (the REST API and the endpoint
 // that runs this Worker's activities) and the Durable Object classes built for the user's registry.
-import { serveActivities, taskRunner, type ServeActivitiesOptions } from '../client/serve-activities';
+import { activityServer, taskRunner, type ServeActivitiesOptions } from '../client/serve-activities';
 import { activityEntrypointOf, createActivityEntrypointClass, DEFAULT_ACTIVITY_ENTRYPOINT, type ActivityEntrypointClass } from './activity-entrypoint';
 import { createSchedulerClass } from '../durable-objects/scheduler';
 import { executionStub, schedulerStub, visibilityStub } from '../durable-objects/stubs';
@@ -196,8 +196,11 @@ export function createDuro(options: DuroOptions): Duro {
     return createApiApp(backend);
   });
 
-  /** How this Worker serves its 'self' task queues; its callbacks reach this Worker's API without leaving the isolate. */
-  const selfServing = (env: Env): ServeActivitiesOptions => ({
+  /**
+   * How this Worker serves its 'self' task queues, one per env (the API app is too): asked for on every attempt. Its
+   * callbacks reach this Worker's API without leaving the isolate.
+   */
+  const selfServing = perEnv((env): ServeActivitiesOptions => ({
     activities,
     secret: activitySecret(env),
     duroUrl: 'https://duro.internal',
@@ -207,10 +210,10 @@ export function createDuro(options: DuroOptions): Duro {
     // outside request can carry it (routing is by hostname), so they need no signature.
     trustRequest: (request) => request.url.startsWith(SELF_ORIGIN),
     fetch: async (url, init) => (await apiFor(env)).fetch(new Request(url, init), env),
-  });
-  /** One per env, as the API app is: asked for on every activity attempt. */
-  const activityServerFor = perEnv((env) => serveActivities(selfServing(env)));
+  }));
+  /** Its attempts, run for the entrypoint's RPC calls and, through its HTTP face, for DURO_SELF or in process. */
   const activityRunnerFor = perEnv((env) => taskRunner(selfServing(env)));
+  const activityServerFor = perEnv((env) => activityServer(selfServing(env), activityRunnerFor(env)));
   const DuroActivities = createActivityEntrypointClass(activityRunnerFor);
   const activityEntrypoint = options.bindings?.activities ?? DEFAULT_ACTIVITY_ENTRYPOINT;
 

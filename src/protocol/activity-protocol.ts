@@ -27,10 +27,7 @@ export interface ActivityAcceptedReply {
  * What an attempt sent as a Workers RPC call answers (Duro's own Worker serving its 'self' queues, decision 027): the
  * bodies of the HTTP replies above, told apart by their fields instead of a status.
  */
-export type ActivityCallReply =
-  | { result: unknown; logs?: string[] }
-  | { failure: FailureInfo; logs?: string[] }
-  | ActivityAcceptedReply;
+export type ActivityCallReply = ((ActivitySuccessReply | { failure: ActivityFailureReply }) & { logs?: string[] }) | ActivityAcceptedReply;
 
 /**
  * An attempt as an RPC call: the task token is left out, and made by the entrypoint (which holds the secret) only if the

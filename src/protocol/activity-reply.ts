@@ -79,10 +79,12 @@ export async function readActivityReply(response: Response, maxPayloadBytes: num
  * structured clone made. Only Duro's own entrypoint answers these, but what it carries came from activity code.
  */
 export function readCallReply(reply: unknown, maxPayloadBytes: number = Limits.maxPayloadBytes): ReplyOutcome | typeof ACCEPTED {
-  if (isObject(reply) && reply.accepted === true) return ACCEPTED;
-  if (isObject(reply) && 'result' in reply) return withLogs(checked({ result: reply.result ?? null }, undefined, maxPayloadBytes), reply.logs);
-  const reported = isObject(reply) ? asFailureInfo(reply.failure) : undefined;
-  if (reported) return withLogs(checked({ failure: reported }, undefined, maxPayloadBytes), (reply as Record<string, unknown>).logs);
+  if (isObject(reply)) {
+    if (reply.accepted === true) return ACCEPTED;
+    if ('result' in reply) return withLogs(checked({ result: reply.result ?? null }, undefined, maxPayloadBytes), reply.logs);
+    const reported = asFailureInfo(reply.failure);
+    if (reported) return withLogs(checked({ failure: reported }, undefined, maxPayloadBytes), reply.logs);
+  }
   return failure(ApplicationFailure.retryable(`Activity entrypoint answered ${describeValue(reply)}, which is not an activity reply`, ReplyFailureType.malformed));
 }
 
